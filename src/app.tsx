@@ -1,0 +1,296 @@
+import { randomUUID, createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import session from '@fastify/session';
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import formbody from '@fastify/formbody';
+import staticFiles from '@fastify/static';
+import swagger from '@fastify/swagger';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './platform/db/index.ts';
+import type { Actor, Ctx } from './platform/context.ts';
+import { actorFromToken, loadActor, mfaRequired } from './platform/auth/index.ts';
+import { DbSessionStore } from './platform/auth/session-store.ts';
+import { HttpError, STATUS_TITLES, problem, forbidden, unauthorized, type FieldError } from './platform/http/errors.ts';
+import { AJV_OPTIONS, fieldErrorsOf } from './platform/http/validation.ts';
+import { ProblemSchema } from './platform/http/pagination.ts';
+import { isLang, translator, type Lang } from './platform/web/i18n.ts';
+import type { View } from './platform/web/view.ts';
+import { renderPage } from './platform/web/layout.tsx';
+import { ErrorPage } from './platform/web/error-page.tsx';
+import type { Access, AppModule } from './platform/module.ts';
+import { modules } from './modules/index.ts';
+import { platformRoutes } from './platform/routes.tsx';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    ctx: Ctx;
+    lang: Lang;
+    view(): View;
+  }
+  interface FastifyReply {
+    /** Renders an HTML page in the site layout. */
+    page(title: string, body: unknown, status?: number): FastifyReply;
+  }
+  interface Session {
+    userId?: string;
+    /** Password checked, second factor still to come. */
+    pendingUserId?: string;
+    /** Signed in, but the role requires two-step verification that is not set up yet. */
+    mfaSetupRequired?: boolean;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger?: boolean | object;
+  extraModules?: AppModule[];
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function wantsJson(req: FastifyRequest): boolean {
+  if (req.url.startsWith('/api/') || req.url === '/api' || req.url.startsWith('/healthz')) return true;
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** Paths an account that still has to set up two-step verification may use. */
+function allowedDuringMfaSetup(url: string): boolean {
+  return url.startsWith('/account/mfa') || url.startsWith('/logout') || url.startsWith('/assets/') || url.startsWith('/lang/') || url === '/healthz';
+}
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config, database } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    genReqId: () => randomUUID(),
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' }, plugins: [] },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ProblemSchema);
+
+  // ---- every route says who may call it ----
+  const routes: { method: string; url: string; access: Access }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/assets/') || route.method === 'HEAD') return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
+    for (const m of [route.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: route.url, access });
+  });
+  app.decorate('routeAccessList', () => routes);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Taskforce Hub API',
+        version: '0.1.0',
+        description:
+          'JSON API of Taskforce Hub. Programs authenticate with `Authorization: Bearer <token>`; browser calls use the session cookie and send the CSRF token in `x-csrf-token`. Errors are RFC 9457 problem details.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created on the account page.' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'sid' },
+        },
+      },
+    },
+    hideUntagged: true,
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) || `def-${i}` },
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    hsts: config.secureCookies,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (req) => req.ip,
+  });
+  await app.register(formbody);
+  await app.register(cookie);
+  const store = new DbSessionStore(database.db) as unknown as session.SessionStore;
+  await app.register(session, {
+    secret: config.sessionSecret,
+    cookieName: 'sid',
+    store,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: 8 * 3600_000 },
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (req: FastifyRequest) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const fromBody = body && typeof body === 'object' ? body._csrf : undefined;
+    return (typeof fromBody === 'string' ? fromBody : undefined) ?? (req.headers['x-csrf-token'] as string | undefined);
+  } });
+
+  await app.register(staticFiles, {
+    root: resolve(import.meta.dirname, '../node_modules/@uswds/uswds/dist'),
+    prefix: '/assets/uswds/',
+    maxAge: '7d',
+    index: false,
+  });
+  await app.register(staticFiles, {
+    root: resolve(import.meta.dirname, 'platform/web/assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+    maxAge: '1h',
+    index: false,
+  });
+
+  // ---- who is asking ----
+  app.decorateRequest('actor', null);
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.decorateRequest('lang', 'en');
+  app.decorateRequest('view', function (this: FastifyRequest): View {
+    const req = this;
+    const reply = (req as unknown as { _reply: FastifyReply })._reply;
+    const lang = req.lang;
+    const t = translator(lang);
+    let token: string | undefined;
+    const url = req.url;
+    return {
+      lang,
+      t,
+      actor: req.actor,
+      csrf: () => (token ??= reply.generateCsrf()),
+      path: url.split('?')[0],
+      url,
+      govBanner: config.govBanner,
+      can: (p) => req.actor?.permissions.has(p) ?? false,
+    };
+  });
+  app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200) {
+    const html = renderPage(this.request.view(), title, body as never);
+    return this.code(status).type('text/html; charset=utf-8').send(html);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    (req as unknown as { _reply: FastifyReply })._reply = reply;
+    const cookieLang = req.cookies.lang;
+    req.lang = isLang(cookieLang) ? cookieLang : /^es\b/i.test(req.headers['accept-language'] ?? '') ? 'es' : 'en';
+    const auth = req.headers.authorization;
+    let actor: Actor | null = null;
+    if (auth) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      actor = (m && (await actorFromToken(database.db, m[1]))) || null;
+      if (!actor) {
+        const p = problem(401, 'Not signed in', 'The bearer token is missing, unknown, expired or revoked.');
+        return reply.code(401).header('www-authenticate', 'Bearer').type('application/problem+json').send(p);
+      }
+    } else if (req.session?.userId) {
+      actor = (await loadActor(database.db, req.session.userId, 'session')) ?? null;
+      if (!actor) {
+        // The account was disabled or removed: its sessions end with it.
+        await req.session.destroy();
+      }
+    }
+    req.actor = actor;
+    req.ctx = { db: database.db, dbKind: database.kind, config, actor, ip: req.ip, requestId: String(req.id) };
+  });
+
+  // ---- access control and CSRF: after the body is parsed, before it is validated, so that a caller without
+  // access learns nothing about the route's schema ----
+  app.addHook('preValidation', async (req, reply) => {
+    const access = req.routeOptions.config?.access;
+    if (!access) return; // static files and 404s
+    const actor = req.actor;
+    if (actor && actor.via === 'session' && req.session.mfaSetupRequired && !allowedDuringMfaSetup(req.url)) {
+      if (wantsJson(req)) throw forbidden('Set up two-step verification first, on /account/mfa.');
+      return reply.redirect('/account/mfa');
+    }
+    if (access !== 'public') {
+      if (!actor) {
+        if (!wantsJson(req) && req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+        throw unauthorized();
+      }
+      if (typeof access === 'object' && !actor.permissions.has(access.permission)) throw forbidden();
+    }
+    if (UNSAFE.has(req.method) && actor?.via !== 'token') {
+      await new Promise<void>((resolveDone, reject) => {
+        app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolveDone()));
+      });
+    }
+  });
+
+  // ---- caching: public reads may be cached with an ETag; everything else is private ----
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('cache-control')) return payload;
+    const cacheable = req.method === 'GET' && reply.statusCode === 200 && req.routeOptions.config?.publicCache && !req.actor && !req.session?.userId;
+    if (!cacheable || typeof payload !== 'string') {
+      if (!req.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
+      return payload;
+    }
+    const etag = 'W/"' + createHash('sha1').update(payload).digest('base64url') + '"';
+    reply.header('etag', etag).header('cache-control', 'public, max-age=60').header('vary', 'Accept-Language, Cookie');
+    if (req.headers['if-none-match'] === etag) {
+      reply.code(304);
+      return '';
+    }
+    return payload;
+  });
+
+  // ---- errors: problem details for programs, a page for people ----
+  const sendError = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, detail?: string, errors?: FieldError[]) => {
+    if (wantsJson(req)) {
+      return reply.code(status).type('application/problem+json').send(problem(status, title, detail, errors, req.url.split('?')[0]));
+    }
+    if (status === 401 && req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+    const v = req.view();
+    return reply.page(v.t('error.code', { code: status }), <ErrorPage v={v} status={status} detail={status < 500 ? detail : undefined} errors={errors} />, status);
+  };
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string; code?: string }, req, reply) => {
+    if (err instanceof HttpError) return sendError(req, reply, err.status, err.title, err.detail, err.errors);
+    if (err.validation) {
+      const errors = fieldErrorsOf(err.validation as never, err.validationContext === 'params' ? 'path.' : '');
+      return sendError(req, reply, 400, 'Invalid input', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      req.log.error({ err }, 'unhandled error');
+      return sendError(req, reply, 500, STATUS_TITLES[500]);
+    }
+    return sendError(req, reply, status, STATUS_TITLES[status] ?? 'Request refused', err.message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'Not found', 'Nothing was found at this address.'));
+
+  await app.register(platformRoutes);
+  for (const m of [...modules, ...(opts.extraModules ?? [])]) await app.register(m.register);
+
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeAccessList(): { method: string; url: string; access: Access }[];
+  }
+}
+
+export { mfaRequired };

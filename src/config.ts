@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type DatabaseKind = 'sqlite' | 'postgresql';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databaseKind: DatabaseKind;
+  /** File path of the SQLite database; empty for PostgreSQL. */
+  sqlitePath: string;
+  publicUrl: string;
+  sessionSecret: string;
+  /** 32-byte key for AES-256-GCM field encryption, base64. */
+  dataKey: string;
+  smtpUrl: string;
+  mailFrom: string;
+  logLevel: string;
+  /** Shows the "official website of the United States government" banner. */
+  govBanner: boolean;
+  /** Cookies marked Secure; on whenever PUBLIC_URL is https. */
+  secureCookies: boolean;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+  /** Requests per minute per client on the whole site. */
+  rateLimitPerMinute: number;
+  /** Counts from 1 to this threshold are suppressed in published statistics. */
+  suppressionThreshold: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+function parseIntVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function parseBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+export function databaseKindOf(url: string): DatabaseKind {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgresql';
+  throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
+}
+
+/**
+ * Secrets missing from the environment are generated once and kept beside the embedded database, so that a
+ * restart keeps sessions and encrypted fields readable. On PostgreSQL they must be given: app nodes share them.
+ */
+function embeddedSecret(dataDir: string, name: string, bytes: number): string {
+  const file = resolve(dataDir, 'secrets.json');
+  let secrets: Record<string, string> = {};
+  if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  if (!secrets[name]) {
+    secrets[name] = randomBytes(bytes).toString('base64');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || 'sqlite:./data/taskforce.db';
+  const databaseKind = databaseKindOf(databaseUrl);
+  const sqlitePath = databaseKind === 'sqlite' ? databaseUrl.slice('sqlite:'.length) : '';
+  if (databaseKind === 'sqlite' && sqlitePath === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path');
+  const port = parseIntVar(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `is not a URL: "${publicUrl}"`);
+  }
+  const dataDir = sqlitePath && sqlitePath !== ':memory:' ? dirname(resolve(sqlitePath)) : resolve('data');
+  const secret = (name: string, bytes: number): string => {
+    const given = env[name];
+    if (given) return given;
+    if (databaseKind === 'postgresql' && env.NODE_ENV === 'production') {
+      throw new ConfigError(name, 'must be set when running on PostgreSQL in production');
+    }
+    return embeddedSecret(dataDir, name, bytes);
+  };
+  const sessionSecret = secret('SESSION_SECRET', 48);
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  const dataKey = secret('DATA_KEY', 32);
+  if (Buffer.from(dataKey, 'base64').length !== 32) throw new ConfigError('DATA_KEY', 'must be 32 bytes, base64-encoded');
+  return {
+    port,
+    host,
+    databaseUrl,
+    databaseKind,
+    sqlitePath,
+    publicUrl,
+    sessionSecret,
+    dataKey,
+    smtpUrl: env.SMTP_URL || '',
+    mailFrom: env.MAIL_FROM || 'Taskforce Hub <no-reply@localhost>',
+    logLevel: env.LOG_LEVEL || 'info',
+    govBanner: parseBool(env, 'GOV_BANNER', false),
+    secureCookies: publicUrl.startsWith('https:'),
+    loginMaxFailures: parseIntVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginLockMinutes: parseIntVar(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
+    rateLimitPerMinute: parseIntVar(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    suppressionThreshold: parseIntVar(env, 'SUPPRESSION_THRESHOLD', 10, 0, 1000),
+  };
+}

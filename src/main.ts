@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { openDatabase, type DatabaseHandle } from './platform/db/index.ts';
+import { migrate } from './platform/db/migrator.ts';
+import { systemCtx } from './platform/context.ts';
+import { countUsers, createUser } from './platform/auth/index.ts';
+import { purgeExpiredSessions } from './platform/auth/session-store.ts';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './platform/seed.ts';
+import { HttpError } from './platform/http/errors.ts';
+import { modules } from './modules/index.ts';
+
+const HELP = `Usage: taskforce <command> [options]
+
+Commands:
+  serve [--demo]              migrate, then serve the web app and API (PORT, HOST);
+                              on the embedded database the first start loads the demo data
+  migrate                     apply pending database migrations
+  seed --demo                 load the demo data (the task force structure and demo accounts)
+  users add --email E --name N --role R --org O --password-stdin
+                              create an account; the password is read from standard input
+                              roles: member, chair, analyst, admin
+  help                        show this help
+
+Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
+DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER. See README.md.`;
+
+class UsageError extends Error {}
+
+const log = (line: string) => process.stdout.write(line + '\n');
+
+async function withDatabase<T>(config: Config, fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const handle = openDatabase(config);
+  try {
+    await migrate(handle, log);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in, for example: echo "$PASSWORD" | taskforce users add ...');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function serve(config: Config, demo: boolean): Promise<void> {
+  const handle = openDatabase(config);
+  await migrate(handle, log);
+  const ctx = systemCtx(handle, config, 'start');
+  const firstStart = (await countUsers(handle.db)) === 0;
+  if (demo || (firstStart && config.databaseKind === 'sqlite')) {
+    if (await seedDemo(ctx, modules, log)) {
+      log('');
+      log('Demo data loaded. Sign in as the demo administrator:');
+      log(`  e-mail:   ${DEMO_USERS[0].email}`);
+      log(`  password: ${DEMO_PASSWORD}`);
+      log('  (administrators set up two-step verification at first sign-in)');
+      log(`Other demo accounts (same password): ${DEMO_USERS.slice(1).map((u) => u.email).join(', ')}`);
+    }
+  }
+  const { buildApp } = await import('./app.tsx');
+  const app = await buildApp({ config, database: handle });
+  const timer = setInterval(() => void purgeExpiredSessions(handle.db).catch(() => {}), 3600_000);
+  timer.unref();
+  const stop = async () => {
+    clearInterval(timer);
+    await app.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await app.listen({ port: config.port, host: config.host });
+  log(`Taskforce Hub is serving ${config.publicUrl} on the ${config.databaseKind === 'sqlite' ? 'embedded database ' + config.sqlitePath : 'PostgreSQL database'}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    log(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } }, strict: true });
+      await serve(config, Boolean(values.demo));
+      return -1; // keeps running
+    }
+    case 'migrate': {
+      await withDatabase(config, async () => log('database is up to date'));
+      return 0;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } }, strict: true });
+      if (!values.demo) throw new UsageError('seed: say what to load: --demo');
+      await withDatabase(config, (h) => seedDemo(systemCtx(h, config, 'seed'), modules, log));
+      return 0;
+    }
+    case 'users': {
+      const [sub, ...opts] = rest;
+      if (sub !== 'add') throw new UsageError('users: the only subcommand is "add"');
+      const { values } = parseArgs({
+        args: opts,
+        options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+        strict: true,
+      });
+      if (!values['password-stdin']) throw new UsageError('users add: --password-stdin is required (passwords are never taken as arguments)');
+      for (const k of ['email', 'name', 'role', 'org'] as const) if (!values[k]) throw new UsageError(`users add: --${k} is required`);
+      const password = await readStdin();
+      await withDatabase(config, async (h) => {
+        const user = await createUser(systemCtx(h, config, 'cli'), { email: values.email, name: values.name, role: values.role, organization: values.org, password });
+        log(`created ${user.email} (${user.role}, ${user.organization_name})`);
+      });
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"; see taskforce --help`);
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain || process.env.TASKFORCE_CLI === '1') {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`taskforce: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      if (err instanceof HttpError) {
+        const fields = err.errors.map((e) => `  ${e.field === 'organization' ? 'org' : e.field}: ${e.message}`).join('\n');
+        process.stderr.write(`taskforce: ${err.title}\n${fields || err.detail}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`taskforce: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,5 @@
+import type { AppModule } from '../platform/module.ts';
+import { structureModule } from './structure/index.ts';
+
+/** Every capability, in the order their routes, navigation and demo data are set up. */
+export const modules: AppModule[] = [structureModule];

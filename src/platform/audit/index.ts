@@ -1,0 +1,91 @@
+import type { Ctx } from '../context.ts';
+import { newId, nowIso, toJson, json, type Db } from '../db/index.ts';
+
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  /** What changed, without secrets or survivors' personal details. */
+  summary?: Record<string, unknown>;
+}
+
+const SECRET_KEYS = /password|secret|token|totp|hash|key/i;
+
+/** Drops values whose names suggest secrets, so a careless summary cannot leak one into the log. */
+export function scrub(summary: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(summary)) {
+    if (SECRET_KEYS.test(k)) out[k] = '[redacted]';
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = scrub(v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Writes one audit event with the given handle: pass the transaction of the change it records. */
+export async function recordAudit(trx: Db, ctx: Ctx, input: AuditInput): Promise<void> {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      id: newId(),
+      at: nowIso(),
+      actor_id: ctx.actor?.id ?? null,
+      actor_label: ctx.actor ? `${ctx.actor.name} <${ctx.actor.email}>` : ctx.requestId === 'anonymous' ? 'anonymous' : `system (${ctx.requestId})`,
+      organization_id: ctx.actor?.organizationId ?? null,
+      action: input.action,
+      entity_type: input.entityType,
+      entity_id: input.entityId ?? null,
+      summary: toJson(scrub(input.summary ?? {})),
+      ip: ctx.ip,
+      request_id: ctx.requestId,
+    })
+    .execute();
+}
+
+export type Audit = (input: AuditInput) => Promise<void>;
+
+/**
+ * Runs one use case as one transaction; the audit events it records commit or roll back with the change.
+ */
+export async function runCommand<T>(ctx: Ctx, fn: (trx: Db, audit: Audit) => Promise<T>): Promise<T> {
+  return ctx.db.transaction().execute(async (trx) => fn(trx, (input) => recordAudit(trx, ctx, input)));
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_label: string;
+  organization_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  summary: Record<string, unknown>;
+  ip: string | null;
+  request_id: string | null;
+}
+
+export interface AuditFilter {
+  action?: string;
+  entity_type?: string;
+  entity_id?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+}
+
+export async function listAudit(db: Db, filter: AuditFilter, limit: number, offset: number): Promise<{ items: AuditEvent[]; total: number }> {
+  let q = db.selectFrom('audit_events');
+  if (filter.action) q = q.where('action', '=', filter.action);
+  if (filter.entity_type) q = q.where('entity_type', '=', filter.entity_type);
+  if (filter.entity_id) q = q.where('entity_id', '=', filter.entity_id);
+  if (filter.actor) q = q.where((eb) => eb(eb.fn('lower', ['actor_label']), 'like', '%' + filter.actor!.toLowerCase() + '%'));
+  if (filter.from) q = q.where('at', '>=', filter.from);
+  if (filter.to) q = q.where('at', '<', filter.to);
+  const totalRow = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await q.selectAll().orderBy('at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  return {
+    total: Number(totalRow?.n ?? 0),
+    items: rows.map((r) => ({ ...r, summary: json<Record<string, unknown>>(r.summary, {}) })) as AuditEvent[],
+  };
+}

@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import {
+  Kysely,
+  OperationNodeTransformer,
+  PostgresDialect,
+  SqliteDialect,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+  type ValueNode,
+} from 'kysely';
+import type { Config, DatabaseKind } from '../../config.ts';
+
+// Module code is typed against its own table interfaces (see `tables()`); the shared handle stays untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = Kysely<any>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+/** better-sqlite3 refuses to bind booleans; SQLite stores them as 0/1. */
+class BooleanToIntegerTransformer extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    const value = node.value;
+    if (typeof value === 'boolean') return { ...node, value: value ? 1 : 0 };
+    return super.transformValue(node);
+  }
+  protected override transformPrimitiveValueList(node: import('kysely').PrimitiveValueListNode) {
+    return { ...node, values: node.values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)) };
+  }
+}
+
+class SqliteBooleanPlugin implements KyselyPlugin {
+  readonly #transformer = new BooleanToIntegerTransformer();
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#transformer.transformNode(args.node);
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+let pgParsersSet = false;
+function setPgTypeParsers(): void {
+  if (pgParsersSet) return;
+  pgParsersSet = true;
+  // One wire format for both engines: instants as ISO-8601 UTC strings, calendar dates as YYYY-MM-DD.
+  const toIso = (v: string) => new Date(v).toISOString();
+  pg.types.setTypeParser(1184, toIso); // timestamptz
+  pg.types.setTypeParser(1114, (v: string) => new Date(v + 'Z').toISOString()); // timestamp
+  pg.types.setTypeParser(1082, (v: string) => v); // date
+  pg.types.setTypeParser(20, (v: string) => Number(v)); // int8: counts
+  pg.types.setTypeParser(1700, (v: string) => Number(v)); // numeric
+}
+
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>): DatabaseHandle {
+  if (config.databaseKind === 'sqlite') {
+    if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });
+    const sqlite = new Database(config.sqlitePath);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SqliteBooleanPlugin()] });
+    return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
+  }
+  setPgTypeParsers();
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  return { db: db as Db, kind: 'postgresql', close: () => db.destroy() };
+}
+
+/** Column types per engine, for migrations. Values are normalised on read by the helpers below. */
+export interface ColumnTypes {
+  id: 'uuid' | 'text';
+  instant: 'timestamptz' | 'text';
+  date: 'date' | 'text';
+  bool: 'boolean' | 'integer';
+  json: 'jsonb' | 'text';
+}
+
+export function columnTypes(kind: DatabaseKind): ColumnTypes {
+  return kind === 'postgresql'
+    ? { id: 'uuid', instant: 'timestamptz', date: 'date', bool: 'boolean', json: 'jsonb' }
+    : { id: 'text', instant: 'text', date: 'text', bool: 'integer', json: 'text' };
+}
+
+/** Reads a boolean column on either engine. */
+export function bool(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't';
+}
+
+/** Reads a JSON column on either engine: PostgreSQL parses jsonb, SQLite returns text. */
+export function json<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined) return fallback;
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      return fallback;
+    }
+  }
+  return v as T;
+}
+
+/** Writes a JSON column on either engine. */
+export function toJson(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(v: string): boolean {
+  return UUID_RE.test(v);
+}
+
+/** Case-insensitive substring match that works on both engines (SQLite has no ILIKE). */
+export function likePattern(text: string): string {
+  return '%' + text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}

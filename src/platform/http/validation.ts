@@ -1,0 +1,85 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { badRequest, type FieldError } from './errors.ts';
+
+// Fastify and the commands share these options, so that a form and an API call meet the same rules.
+export const AJV_OPTIONS = { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false } as const;
+
+const ajv = addFormats.default(new Ajv.default(AJV_OPTIONS));
+const ajvCoercing = addFormats.default(new Ajv.default({ ...AJV_OPTIONS, coerceTypes: 'array' }));
+
+export function configureAjv(instance: Ajv.default): Ajv.default {
+  return addFormats.default(instance);
+}
+
+const FRIENDLY: Record<string, (e: ErrorObject) => string> = {
+  required: () => 'is required',
+  minLength: (e) => (e.params.limit === 1 ? 'is required' : `must be at least ${e.params.limit} characters`),
+  maxLength: (e) => `must be at most ${e.params.limit} characters`,
+  format: (e) => `must be a valid ${e.params.format}`,
+  pattern: () => 'is not in the expected form',
+  enum: (e) => `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`,
+  const: (e) => `must be ${JSON.stringify(e.params.allowedValue)}`,
+  type: (e) => `must be ${e.params.type}`,
+  minimum: (e) => `must be at least ${e.params.limit}`,
+  maximum: (e) => `must be at most ${e.params.limit}`,
+  additionalProperties: () => 'is not a known field',
+  minItems: (e) => `must have at least ${e.params.limit} item(s)`,
+  maxItems: (e) => `must have at most ${e.params.limit} item(s)`,
+  uniqueItems: () => 'must not repeat items',
+};
+
+/** Turns Ajv's errors into one message per field, named the way the form and the API name them. */
+export function fieldErrorsOf(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors ?? []) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    if (e.keyword === 'required') field = [field, e.params.missingProperty].filter(Boolean).join('.');
+    if (e.keyword === 'additionalProperties') field = [field, e.params.additionalProperty].filter(Boolean).join('.');
+    field = prefix + (field || 'body');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const msg = FRIENDLY[e.keyword]?.(e) ?? e.message ?? 'is not valid';
+    out.push({ field, message: msg });
+  }
+  return out;
+}
+
+const cache = new WeakMap<TSchema, Ajv.ValidateFunction>();
+const cacheCoercing = new WeakMap<TSchema, Ajv.ValidateFunction>();
+
+/**
+ * Validates input against a TypeBox schema and returns it typed, or throws a 400 naming each bad field.
+ * `coerce` is for HTML forms, whose values arrive as strings.
+ */
+export function validate<S extends TSchema>(schema: S, input: unknown, opts: { coerce?: boolean } = {}): Static<S> {
+  const map = opts.coerce ? cacheCoercing : cache;
+  let fn = map.get(schema);
+  if (!fn) {
+    fn = (opts.coerce ? ajvCoercing : ajv).compile(schema);
+    map.set(schema, fn);
+  }
+  const data = structuredClone(input);
+  if (!fn(data)) throw badRequest(fieldErrorsOf(fn.errors));
+  return data as Static<S>;
+}
+
+/** HTML forms send empty strings for fields left blank; treat them as absent. */
+export function formBody(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!body || typeof body !== 'object') return out;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (k === '_csrf') continue;
+    if (typeof v === 'string') {
+      const trimmed = v.trim();
+      if (trimmed !== '') out[k] = trimmed;
+    } else if (Array.isArray(v)) {
+      const list = v.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => (x as string).trim());
+      if (list.length) out[k] = list;
+    }
+  }
+  return out;
+}

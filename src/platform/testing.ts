@@ -1,0 +1,208 @@
+/**
+ * Test support: a real app on a fresh real database (a temporary SQLite file, or a new PostgreSQL database when
+ * DATABASE_URL points at a server), and a client that signs in through the real login pages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import * as OTPAuth from 'otpauth';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../config.ts';
+import { openDatabase, type DatabaseHandle } from './db/index.ts';
+import { migrate } from './db/migrator.ts';
+import { systemCtx, type Ctx } from './context.ts';
+import { beginMfaSetup, createUser, enableMfa, type Role, type UserRow } from './auth/index.ts';
+import type { AppModule } from './module.ts';
+
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  config: Config;
+  drop(): Promise<void>;
+}
+
+/** A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). */
+export async function testDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  if (base && base.startsWith('postgres')) {
+    const name = 'tfh_test_' + randomBytes(6).toString('hex');
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = '/' + name;
+    const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' });
+    const handle = openDatabase(config);
+    await migrate(handle);
+    return {
+      handle,
+      config,
+      async drop() {
+        await handle.close();
+        const c = new pg.Client({ connectionString: base });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tfh-test-'));
+  const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, LOG_LEVEL: 'silent' });
+  const handle = openDatabase(config);
+  await migrate(handle);
+  return {
+    handle,
+    config,
+    async drop() {
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  ctx: Ctx;
+  /** Accounts of each role, created on demand; the administrator has two-step verification set up. */
+  user(role: Role): Promise<TestUser>;
+  client(): TestClient;
+  /** A client signed in as a fresh account of this role (through the real sign-in pages). */
+  signedIn(role: Role): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export interface TestUser extends UserRow {
+  password: string;
+  totpSecret?: string;
+}
+
+export function totpCode(secret: string, at = Date.now()): string {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
+}
+
+export async function testApp(opts: { env?: Record<string, string>; extraModules?: AppModule[] } = {}): Promise<TestApp> {
+  const db = await testDatabase(opts.env);
+  const { buildApp } = await import('../app.tsx');
+  const app = await buildApp({ config: db.config, database: db.handle, logger: false, extraModules: opts.extraModules });
+  await app.ready();
+  const ctx = systemCtx(db.handle, db.config, 'test');
+  const users = new Map<Role, TestUser>();
+  let counter = 0;
+  const t: TestApp = {
+    app,
+    db,
+    ctx,
+    async user(role) {
+      const existing = users.get(role);
+      if (existing) return existing;
+      const u = await makeUser(ctx, role, `${role}-${++counter}@test.example`);
+      users.set(role, u);
+      return u;
+    },
+    client: () => new TestClient(app, ctx),
+    async signedIn(role) {
+      const u = await t.user(role);
+      const c = new TestClient(app, ctx);
+      await c.signIn(u);
+      return c;
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+  return t;
+}
+
+export async function makeUser(ctx: Ctx, role: Role, email: string, organization = 'Test Organization'): Promise<TestUser> {
+  const row = await createUser(ctx, { email, name: `Test ${role}`, role, organization, password: TEST_PASSWORD });
+  const u: TestUser = { ...row, password: TEST_PASSWORD };
+  if (role === 'admin') {
+    const { secret } = await beginMfaSetup(ctx, row.id);
+    await enableMfa(ctx, row.id, totpCode(secret));
+    u.totpSecret = secret;
+    u.mfa_enabled = true;
+  }
+  return u;
+}
+
+/** Pulls the CSRF token out of a page's form. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1];
+}
+
+/** A browser-like client over app.inject: keeps cookies, sends CSRF tokens, follows nothing by itself. */
+export class TestClient {
+  cookies = new Map<string, string>();
+  csrf = '';
+  constructor(private readonly app: FastifyInstance, private readonly ctx: Ctx) {}
+
+  private keep(res: LightMyRequestResponse): LightMyRequestResponse {
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return res;
+  }
+
+  private cookieHeader(): string | undefined {
+    if (!this.cookies.size) return undefined;
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(method: string, url: string, opts: { json?: unknown; form?: Record<string, string | string[]>; headers?: Record<string, string>; csrf?: boolean } = {}) {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const cookie = this.cookieHeader();
+    if (cookie) headers.cookie = cookie;
+    let payload: string | undefined;
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(opts.json);
+    } else if (opts.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts.form)) for (const x of [v].flat()) p.append(k, x);
+      if (opts.csrf !== false && this.csrf && !('_csrf' in opts.form)) p.append('_csrf', this.csrf);
+      payload = p.toString();
+    }
+    if (opts.csrf !== false && this.csrf && opts.form === undefined && !['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] = this.csrf;
+    return this.keep(await this.app.inject({ method: method as 'GET', url, headers, payload }));
+  }
+
+  get(url: string, headers?: Record<string, string>) {
+    return this.request('GET', url, { headers });
+  }
+
+  /** Fetches a fresh CSRF token for this session, as a page with a form would. */
+  async refreshCsrf(): Promise<string> {
+    const res = await this.get('/api/session');
+    const body = res.json() as { csrf_token?: string };
+    if (body.csrf_token) this.csrf = body.csrf_token;
+    return this.csrf;
+  }
+
+  async signIn(u: TestUser): Promise<void> {
+    const page = await this.get('/login');
+    this.csrf = csrfFrom(page.body);
+    const res = await this.request('POST', '/login', { form: { email: u.email, password: u.password } });
+    if (res.statusCode !== 302) throw new Error(`sign-in failed: ${res.statusCode}`);
+    if (String(res.headers.location).startsWith('/login/mfa')) {
+      if (!u.totpSecret) throw new Error('account needs a second factor but has no secret');
+      // Each code is accepted once; tests sign in more often than every 30 s, so forget the last step used.
+      await this.ctx.db.updateTable('users').set({ totp_last_step: null }).where('id', '=', u.id).execute();
+      const mfaPage = await this.get('/login/mfa');
+      this.csrf = csrfFrom(mfaPage.body);
+      const r2 = await this.request('POST', '/login/mfa', { form: { code: totpCode(u.totpSecret) } });
+      if (r2.statusCode !== 302) throw new Error(`second factor failed: ${r2.statusCode}`);
+    }
+    await this.refreshCsrf();
+  }
+}

@@ -1,0 +1,297 @@
+import type { ComponentChildren, JSX } from 'preact';
+import type { FieldError } from '../http/errors.ts';
+import type { View } from './view.ts';
+
+export function Csrf({ v }: { v: View }) {
+  return <input type="hidden" name="_csrf" value={v.csrf()} />;
+}
+
+export function Alert({ type, heading, children, slim }: { type: 'info' | 'warning' | 'error' | 'success'; heading?: string; children?: ComponentChildren; slim?: boolean }) {
+  return (
+    <div class={`usa-alert usa-alert--${type}${slim ? ' usa-alert--slim' : ''}`} role={type === 'error' ? 'alert' : 'status'}>
+      <div class="usa-alert__body">
+        {heading && <h2 class="usa-alert__heading">{heading}</h2>}
+        <div class="usa-alert__text">{children}</div>
+      </div>
+    </div>
+  );
+}
+
+/** The list of problems at the top of a form, each linking to its field. */
+export function ErrorSummary({ v, errors }: { v: View; errors: FieldError[] }) {
+  if (!errors.length) return null;
+  return (
+    <div class="usa-alert usa-alert--error" role="alert" id="error-summary" tabIndex={-1}>
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading">{v.t('form.errors.title')}</h2>
+        <ul class="usa-list">
+          {errors.map((e) => (
+            <li>
+              <a href={`#field-${fieldId(e.field)}`}>
+                {e.field}: {e.message}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+export function fieldId(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_-]/g, '-');
+}
+
+function errorFor(errors: FieldError[] | undefined, name: string): string | undefined {
+  return errors?.find((e) => e.field === name || e.field.startsWith(name + '.'))?.message;
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  hint?: string;
+  required?: boolean;
+  errors?: FieldError[];
+}
+
+function FieldGroup({ name, label, hint, required, errors, children }: FieldProps & { children: ComponentChildren }) {
+  const id = `field-${fieldId(name)}`;
+  const error = errorFor(errors, name);
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for={id}>
+        {label}
+        {required && (
+          <>
+            {' '}
+            <abbr title="required" class="usa-hint usa-hint--required">
+              *
+            </abbr>
+          </>
+        )}
+      </label>
+      {hint && (
+        <div class="usa-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+      {error && (
+        <span class="usa-error-message" id={`${id}-error`} role="alert">
+          {error}
+        </span>
+      )}
+      {children}
+    </div>
+  );
+}
+
+function describedBy(name: string, hint?: string, error?: string): string | undefined {
+  const id = `field-${fieldId(name)}`;
+  const parts = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+  return parts.length ? parts.join(' ') : undefined;
+}
+
+export function TextInput(
+  props: FieldProps & { value?: string | number | null; type?: string; autocomplete?: string; inputmode?: JSX.HTMLAttributes['inputMode']; maxLength?: number },
+) {
+  const id = `field-${fieldId(props.name)}`;
+  const error = errorFor(props.errors, props.name);
+  return (
+    <FieldGroup {...props}>
+      <input
+        class={`usa-input${error ? ' usa-input--error' : ''}`}
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        inputMode={props.inputmode}
+        maxLength={props.maxLength}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      />
+    </FieldGroup>
+  );
+}
+
+export function TextArea(props: FieldProps & { value?: string | null; rows?: number }) {
+  const id = `field-${fieldId(props.name)}`;
+  const error = errorFor(props.errors, props.name);
+  return (
+    <FieldGroup {...props}>
+      <textarea
+        class={`usa-textarea${error ? ' usa-input--error' : ''}`}
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 4}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      >
+        {props.value ?? ''}
+      </textarea>
+    </FieldGroup>
+  );
+}
+
+export function Select(props: FieldProps & { value?: string | null; options: { value: string; label: string }[]; blank?: string }) {
+  const id = `field-${fieldId(props.name)}`;
+  const error = errorFor(props.errors, props.name);
+  return (
+    <FieldGroup {...props}>
+      <select
+        class={`usa-select${error ? ' usa-input--error' : ''}`}
+        id={id}
+        name={props.name}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      >
+        {props.blank !== undefined && <option value="">{props.blank}</option>}
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === props.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldGroup>
+  );
+}
+
+/** A group of checkboxes sharing one name; the form sends every checked value. */
+export function Checkboxes(props: FieldProps & { values: string[]; options: { value: string; label: string }[] }) {
+  const error = errorFor(props.errors, props.name);
+  const base = `field-${fieldId(props.name)}`;
+  return (
+    <fieldset class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`} id={base} aria-describedby={describedBy(props.name, props.hint, error)}>
+      <legend class="usa-legend">{props.label}</legend>
+      {props.hint && (
+        <div class="usa-hint" id={`${base}-hint`}>
+          {props.hint}
+        </div>
+      )}
+      {error && (
+        <span class="usa-error-message" id={`${base}-error`} role="alert">
+          {error}
+        </span>
+      )}
+      {props.options.map((o, i) => (
+        <div class="usa-checkbox">
+          <input class="usa-checkbox__input" id={`${base}-${i}`} type="checkbox" name={props.name} value={o.value} checked={props.values.includes(o.value)} />
+          <label class="usa-checkbox__label" for={`${base}-${i}`}>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+export function SubmitButton({ children, secondary, name, value }: { children: ComponentChildren; secondary?: boolean; name?: string; value?: string }) {
+  return (
+    <button type="submit" class={`usa-button${secondary ? ' usa-button--outline' : ''}`} name={name} value={value}>
+      {children}
+    </button>
+  );
+}
+
+/** A one-button form for an action such as revoke or sign out: a POST with the CSRF token. */
+export function ActionButton({ v, action, children, secondary }: { v: View; action: string; children: ComponentChildren; secondary?: boolean }) {
+  return (
+    <form method="post" action={action} class="display-inline-block margin-right-1">
+      <Csrf v={v} />
+      <button type="submit" class={`usa-button${secondary ? ' usa-button--outline' : ''} usa-button--small`}>
+        {children}
+      </button>
+    </form>
+  );
+}
+
+export function Table({ caption, head, rows, v }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View }) {
+  return (
+    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label={caption}>
+      <table class="usa-table usa-table--borderless usa-table--stacked">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={head.length}>{v.t('table.none')}</td>
+            </tr>
+          ) : (
+            rows.map((r) => (
+              <tr>
+                {r.map((c, i) => (
+                  <td data-label={head[i]}>{c}</td>
+                ))}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Previous/next links that keep the rest of the query. */
+export function Pager({ v, page, perPage, total }: { v: View; page: number; perPage: number; total: number }) {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  if (pages <= 1) return null;
+  const link = (p: number) => {
+    const u = new URL(v.url, 'http://x');
+    u.searchParams.set('page', String(p));
+    return u.pathname + u.search;
+  };
+  return (
+    <nav aria-label={v.t('pager.label')} class="usa-pagination">
+      <ul class="usa-pagination__list">
+        {page > 1 && (
+          <li class="usa-pagination__item usa-pagination__arrow">
+            <a href={link(page - 1)} class="usa-pagination__link usa-pagination__previous-page">
+              <span class="usa-pagination__link-text">{v.t('pager.prev')}</span>
+            </a>
+          </li>
+        )}
+        <li class="usa-pagination__item usa-pagination__page-no">
+          <span class="usa-pagination__button usa-current" aria-current="page">
+            {v.t('pager.page', { n: page })} / {pages}
+          </span>
+        </li>
+        {page < pages && (
+          <li class="usa-pagination__item usa-pagination__arrow">
+            <a href={link(page + 1)} class="usa-pagination__link usa-pagination__next-page">
+              <span class="usa-pagination__link-text">{v.t('pager.next')}</span>
+            </a>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
+export function Breadcrumbs({ items }: { items: { href?: string; label: string }[] }) {
+  return (
+    <nav class="usa-breadcrumb" aria-label="Breadcrumbs">
+      <ol class="usa-breadcrumb__list">
+        {items.map((i) => (
+          <li class="usa-breadcrumb__list-item" aria-current={i.href ? undefined : 'page'}>
+            {i.href ? (
+              <a href={i.href} class="usa-breadcrumb__link">
+                <span>{i.label}</span>
+              </a>
+            ) : (
+              <span>{i.label}</span>
+            )}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}

@@ -1,0 +1,195 @@
+export const LANGS = ['en', 'es'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export function isLang(v: unknown): v is Lang {
+  return v === 'en' || v === 'es';
+}
+
+type Messages = Record<string, string>;
+const catalog: Record<Lang, Messages> = { en: {}, es: {} };
+
+/** Modules add their own strings; every key must exist in both languages (a test checks). */
+export function defineMessages(messages: Record<Lang, Messages>): void {
+  for (const lang of LANGS) Object.assign(catalog[lang], messages[lang]);
+}
+
+export function missingTranslations(): { lang: Lang; key: string }[] {
+  const out: { lang: Lang; key: string }[] = [];
+  for (const lang of LANGS) {
+    for (const other of LANGS) {
+      for (const key of Object.keys(catalog[other])) if (!(key in catalog[lang])) out.push({ lang, key });
+    }
+  }
+  return out;
+}
+
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+
+export function translator(lang: Lang): Translate {
+  return (key, vars) => {
+    let s = catalog[lang][key] ?? catalog.en[key] ?? key;
+    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+    return s;
+  };
+}
+
+defineMessages({
+  en: {
+    'site.name': 'Taskforce Hub',
+    'site.tagline': 'Interagency Task Force to Monitor and Combat Trafficking',
+    'skip.main': 'Skip to main content',
+    'nav.menu': 'Menu',
+    'nav.close': 'Close',
+    'nav.primary': 'Primary navigation',
+    'nav.home': 'Home',
+    'nav.signin': 'Sign in',
+    'nav.signout': 'Sign out',
+    'nav.account': 'My account',
+    'nav.admin.users': 'Users',
+    'nav.admin.audit': 'Audit log',
+    'nav.api': 'API',
+    'lang.switch': 'Español',
+    'lang.switch.label': 'Ver esta página en español',
+    'banner.official': 'An official website of the United States government',
+    'banner.how': "Here's how you know",
+    'footer.hotline.title': 'National Human Trafficking Hotline',
+    'footer.hotline.text': 'If you or someone you know may be a victim of human trafficking, get help 24 hours a day, 7 days a week, in more than 200 languages.',
+    'footer.hotline.call': 'Call 1-888-373-7888',
+    'footer.hotline.sms': 'Text 233733',
+    'footer.hotline.tty': 'TTY: 711',
+    'footer.emergency': 'In an emergency, call 911.',
+    'footer.privacy': 'This site does not ask for or publish personal details of survivors.',
+    'footer.api': 'API documentation',
+    'form.errors.title': 'Please correct the following',
+    'form.required': 'Required',
+    'form.save': 'Save',
+    'form.cancel': 'Cancel',
+    'error.400': 'Some of what was sent is not valid.',
+    'error.401': 'Please sign in to see this page.',
+    'error.403': 'Your account does not have access to this page. If you think it should, ask an administrator.',
+    'error.404': 'We could not find that page. It may have moved, or the address may be mistyped.',
+    'error.409': 'Someone else changed this at the same time. Reload the page and try again.',
+    'error.429': 'Too many requests. Please wait a minute and try again.',
+    'error.500': 'Something went wrong on our side. Please try again later.',
+    'error.home': 'Go to the home page',
+    'error.code': 'Error {code}',
+    'login.title': 'Sign in',
+    'login.email': 'E-mail address',
+    'login.password': 'Password',
+    'login.submit': 'Sign in',
+    'login.failed': 'The e-mail address or password is not right, or the account is locked after too many attempts. Try again in {minutes} minutes if so.',
+    'login.intro': 'Sign in with the account your administrator gave you.',
+    'mfa.title': 'Two-step verification',
+    'mfa.code': 'Six-digit code from your authenticator app',
+    'mfa.verify': 'Verify',
+    'mfa.wrong': 'That code is not right. Use the newest code shown in your app.',
+    'mfa.setup.title': 'Set up two-step verification',
+    'mfa.setup.required': 'Your role requires two-step verification. Set it up to continue.',
+    'mfa.setup.intro': 'Scan the code with an authenticator app, or type the key below into it, then enter the six-digit code it shows.',
+    'mfa.setup.key': 'Setup key',
+    'mfa.setup.enable': 'Turn on two-step verification',
+    'mfa.on': 'Two-step verification is on.',
+    'mfa.off': 'Two-step verification is off.',
+    'mfa.disable': 'Turn off two-step verification',
+    'account.title': 'My account',
+    'account.sessions': 'Signed-in sessions',
+    'account.signout.everywhere': 'Sign out everywhere',
+    'account.tokens': 'API tokens',
+    'account.tokens.intro': 'Programs use a token instead of a password. A token can do only what its scopes allow and what your role allows.',
+    'account.tokens.name': 'Token name',
+    'account.tokens.scopes': 'Scopes',
+    'account.tokens.expires': 'Expires after (days, optional)',
+    'account.tokens.create': 'Create token',
+    'account.tokens.created': 'Copy this token now. It will not be shown again:',
+    'account.tokens.revoke': 'Revoke',
+    'account.tokens.none': 'You have no tokens.',
+    'account.role': 'Role',
+    'account.org': 'Organization',
+    'home.title': 'Working together against human trafficking',
+    'home.intro': 'Taskforce Hub is the shared workspace of the President’s Interagency Task Force to Monitor and Combat Trafficking, its Senior Policy Operating Group and committees, and its partnerships.',
+    'table.none': 'Nothing to show.',
+    'pager.prev': 'Previous',
+    'pager.next': 'Next',
+    'pager.label': 'Pages',
+    'pager.page': 'Page {n}',
+  },
+  es: {
+    'site.name': 'Taskforce Hub',
+    'site.tagline': 'Grupo de Trabajo Interinstitucional para Vigilar y Combatir la Trata de Personas',
+    'skip.main': 'Saltar al contenido principal',
+    'nav.menu': 'Menú',
+    'nav.close': 'Cerrar',
+    'nav.primary': 'Navegación principal',
+    'nav.home': 'Inicio',
+    'nav.signin': 'Iniciar sesión',
+    'nav.signout': 'Cerrar sesión',
+    'nav.account': 'Mi cuenta',
+    'nav.admin.users': 'Usuarios',
+    'nav.admin.audit': 'Registro de auditoría',
+    'nav.api': 'API',
+    'lang.switch': 'English',
+    'lang.switch.label': 'View this page in English',
+    'banner.official': 'Un sitio oficial del Gobierno de Estados Unidos',
+    'banner.how': 'Así es como usted puede verificarlo',
+    'footer.hotline.title': 'Línea Nacional contra la Trata de Personas',
+    'footer.hotline.text': 'Si usted o alguien que conoce puede ser víctima de la trata de personas, obtenga ayuda las 24 horas del día, los 7 días de la semana, en más de 200 idiomas.',
+    'footer.hotline.call': 'Llame al 1-888-373-7888',
+    'footer.hotline.sms': 'Envíe un texto al 233733',
+    'footer.hotline.tty': 'TTY: 711',
+    'footer.emergency': 'En una emergencia, llame al 911.',
+    'footer.privacy': 'Este sitio no pide ni publica datos personales de sobrevivientes.',
+    'footer.api': 'Documentación de la API',
+    'form.errors.title': 'Corrija lo siguiente',
+    'form.required': 'Obligatorio',
+    'form.save': 'Guardar',
+    'form.cancel': 'Cancelar',
+    'error.400': 'Parte de lo enviado no es válido.',
+    'error.401': 'Inicie sesión para ver esta página.',
+    'error.403': 'Su cuenta no tiene acceso a esta página. Si cree que debería tenerlo, consulte a un administrador.',
+    'error.404': 'No encontramos esa página. Puede haberse movido o la dirección puede estar mal escrita.',
+    'error.409': 'Otra persona cambió esto al mismo tiempo. Vuelva a cargar la página e inténtelo de nuevo.',
+    'error.429': 'Demasiadas solicitudes. Espere un minuto e inténtelo de nuevo.',
+    'error.500': 'Algo salió mal de nuestro lado. Inténtelo de nuevo más tarde.',
+    'error.home': 'Ir a la página de inicio',
+    'error.code': 'Error {code}',
+    'login.title': 'Iniciar sesión',
+    'login.email': 'Correo electrónico',
+    'login.password': 'Contraseña',
+    'login.submit': 'Iniciar sesión',
+    'login.failed': 'El correo electrónico o la contraseña no son correctos, o la cuenta está bloqueada tras demasiados intentos. En ese caso, inténtelo de nuevo en {minutes} minutos.',
+    'login.intro': 'Inicie sesión con la cuenta que le dio su administrador.',
+    'mfa.title': 'Verificación en dos pasos',
+    'mfa.code': 'Código de seis dígitos de su aplicación de autenticación',
+    'mfa.verify': 'Verificar',
+    'mfa.wrong': 'Ese código no es correcto. Use el código más reciente de su aplicación.',
+    'mfa.setup.title': 'Configurar la verificación en dos pasos',
+    'mfa.setup.required': 'Su función requiere la verificación en dos pasos. Configúrela para continuar.',
+    'mfa.setup.intro': 'Escanee el código con una aplicación de autenticación, o escriba en ella la clave de abajo, y luego ingrese el código de seis dígitos que muestra.',
+    'mfa.setup.key': 'Clave de configuración',
+    'mfa.setup.enable': 'Activar la verificación en dos pasos',
+    'mfa.on': 'La verificación en dos pasos está activada.',
+    'mfa.off': 'La verificación en dos pasos está desactivada.',
+    'mfa.disable': 'Desactivar la verificación en dos pasos',
+    'account.title': 'Mi cuenta',
+    'account.sessions': 'Sesiones iniciadas',
+    'account.signout.everywhere': 'Cerrar sesión en todas partes',
+    'account.tokens': 'Tokens de la API',
+    'account.tokens.intro': 'Los programas usan un token en lugar de una contraseña. Un token solo puede hacer lo que permiten sus alcances y su función.',
+    'account.tokens.name': 'Nombre del token',
+    'account.tokens.scopes': 'Alcances',
+    'account.tokens.expires': 'Vence después de (días, opcional)',
+    'account.tokens.create': 'Crear token',
+    'account.tokens.created': 'Copie este token ahora. No se volverá a mostrar:',
+    'account.tokens.revoke': 'Revocar',
+    'account.tokens.none': 'No tiene tokens.',
+    'account.role': 'Función',
+    'account.org': 'Organización',
+    'home.title': 'Trabajando juntos contra la trata de personas',
+    'home.intro': 'Taskforce Hub es el espacio de trabajo compartido del Grupo de Trabajo Interinstitucional del Presidente para Vigilar y Combatir la Trata de Personas, su Grupo Operativo de Políticas de Alto Nivel y sus comités, y sus alianzas.',
+    'table.none': 'No hay nada que mostrar.',
+    'pager.prev': 'Anterior',
+    'pager.next': 'Siguiente',
+    'pager.label': 'Páginas',
+    'pager.page': 'Página {n}',
+  },
+});
