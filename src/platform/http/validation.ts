@@ -34,15 +34,25 @@ const FRIENDLY: Record<string, (e: ErrorObject) => string> = {
 export function fieldErrorsOf(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  // A union of literals fails once per branch; say it once, listing every allowed value.
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors ?? []) {
+    if (e.keyword !== 'const') continue;
+    const list = allowed.get(e.instancePath) ?? [];
+    list.push(e.params.allowedValue);
+    allowed.set(e.instancePath, list);
+  }
   for (const e of errors ?? []) {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    if (e.keyword === 'type' && allowed.has(e.instancePath)) continue;
     let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     if (e.keyword === 'required') field = [field, e.params.missingProperty].filter(Boolean).join('.');
     if (e.keyword === 'additionalProperties') field = [field, e.params.additionalProperty].filter(Boolean).join('.');
     field = prefix + (field || 'body');
     if (seen.has(field)) continue;
     seen.add(field);
-    const msg = FRIENDLY[e.keyword]?.(e) ?? e.message ?? 'is not valid';
+    const choices = e.keyword === 'const' ? allowed.get(e.instancePath) : undefined;
+    const msg = choices && choices.length > 1 ? `must be one of: ${choices.join(', ')}` : (FRIENDLY[e.keyword]?.(e) ?? e.message ?? 'is not valid');
     out.push({ field, message: msg });
   }
   return out;
