@@ -15,8 +15,9 @@ import type { DatabaseHandle } from './platform/db/index.ts';
 import type { Actor, Ctx } from './platform/context.ts';
 import { actorFromToken, loadActor, mfaRequired } from './platform/auth/index.ts';
 import { DbSessionStore } from './platform/auth/session-store.ts';
-import { HttpError, STATUS_TITLES, problem, forbidden, unauthorized, type FieldError } from './platform/http/errors.ts';
-import { AJV_OPTIONS, fieldErrorsOf } from './platform/http/validation.ts';
+import { HttpError, STATUS_TITLES, badRequest, problem, forbidden, unauthorized, type FieldError } from './platform/http/errors.ts';
+import addFormats from 'ajv-formats';
+import { AJV_OPTIONS, fieldErrorsOf, nulField, routeValidatorCompiler, storableDates } from './platform/http/validation.ts';
 import { ProblemSchema } from './platform/http/pagination.ts';
 import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
@@ -43,6 +44,8 @@ declare module 'fastify' {
     pendingUserId?: string;
     /** Signed in, but the role requires two-step verification that is not set up yet. */
     mfaSetupRequired?: boolean;
+    /** Wrong second-factor codes during this sign-in. */
+    mfaFailures?: number;
   }
 }
 
@@ -73,9 +76,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     trustProxy: false,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' }, plugins: [] },
+    // ajv-formats first (named formatsPlugin, so Fastify does not add it again after us), then the date limits.
+    ajv: { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' }, plugins: [addFormats.default as never, storableDates as never] },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(routeValidatorCompiler);
 
   app.addSchema(ProblemSchema);
 
@@ -237,6 +242,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolveDone()));
       });
     }
+    const nul = nulField(req.params, 'path.') ?? nulField(req.query) ?? nulField(req.body);
+    if (nul) throw badRequest([{ field: nul, message: 'must not contain a NUL character' }]);
   });
 
   // ---- caching: public reads may be cached with an ETag; everything else is private ----
@@ -259,7 +266,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   // ---- errors: problem details for programs, a page for people ----
   const sendError = (req: FastifyRequest, reply: FastifyReply, status: number, title: string, detail?: string, errors?: FieldError[]) => {
     if (wantsJson(req)) {
-      return reply.code(status).type('application/problem+json').send(problem(status, title, detail, errors, req.url.split('?')[0]));
+      // Serialised here rather than by the route's response schema: a route that declares its own shape for this
+      // status must not turn a plain 4xx into a 500 "failed to serialize".
+      return reply.code(status).type('application/problem+json').send(JSON.stringify(problem(status, title, detail, errors, req.url.split('?')[0])));
     }
     if (status === 401 && req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
     const v = req.view();

@@ -1,5 +1,6 @@
 import type { AppModule } from '../platform/module.ts';
 import { structureModule } from './structure/index.ts';
+import { workplansModule } from './workplans/index.ts';
 
 /** Every capability, in the order their routes, navigation and demo data are set up. */
-export const modules: AppModule[] = [structureModule];
+export const modules: AppModule[] = [structureModule, workplansModule];

@@ -50,6 +50,7 @@ export function safeNext(next: unknown): string {
 }
 
 const hidden = { hide: true } as const;
+const MFA_MAX_TRIES = 5;
 
 const UserSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -104,7 +105,7 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
 // ---------- pages ----------
 
-function LoginPage({ v, next, email, failed }: { v: View; next: string; email?: string; failed?: boolean }) {
+function LoginPage({ v, next, email, failed, lockMinutes }: { v: View; next: string; email?: string; failed?: boolean; lockMinutes?: number }) {
   return (
     <div class="grid-row">
       <div class="grid-col-12 tablet:grid-col-6">
@@ -112,7 +113,7 @@ function LoginPage({ v, next, email, failed }: { v: View; next: string; email?: 
         <p>{v.t('login.intro')}</p>
         {failed && (
           <Alert type="error" slim>
-            {v.t('login.failed', { minutes: 15 })}
+            {v.t('login.failed', { minutes: lockMinutes ?? 15 })}
           </Alert>
         )}
         <form method="post" action="/login" class="usa-form">
@@ -462,7 +463,7 @@ export async function platformRoutes(app: FastifyInstance): Promise<void> {
     const result = await checkPassword(req.ctx, email, password);
     if (!result.ok) {
       const v = req.view();
-      return reply.page(v.t('login.title'), <LoginPage v={v} next={next} email={email} failed />, 401);
+      return reply.page(v.t('login.title'), <LoginPage v={v} next={next} email={email} failed lockMinutes={req.ctx.config.loginLockMinutes} />, 401);
     }
     await req.session.regenerate();
     if (result.mfa === 'verify') {
@@ -491,6 +492,12 @@ export async function platformRoutes(app: FastifyInstance): Promise<void> {
     if (!userId) return reply.redirect('/login');
     if (!(await verifyTotp(req.ctx, userId, String(body.code ?? '')))) {
       await recordAudit(req.ctx.db, req.ctx, { action: 'auth.mfa_failed', entityType: 'user', entityId: userId });
+      // A half-finished sign-in gets a few tries only; then the password must be given again.
+      req.session.mfaFailures = (req.session.mfaFailures ?? 0) + 1;
+      if (req.session.mfaFailures >= MFA_MAX_TRIES) {
+        await req.session.regenerate();
+        return reply.redirect('/login');
+      }
       const v = req.view();
       return reply.page(v.t('mfa.title'), <MfaPage v={v} next={next} wrong />, 401);
     }

@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
-import { newId, nowIso, toJson, json, type Db } from '../db/index.ts';
+import { sql } from 'kysely';
+import { likePattern, newId, nowIso, toJson, json, type Db } from '../db/index.ts';
 
 export interface AuditInput {
   action: string;
@@ -79,7 +80,7 @@ export async function listAudit(db: Db, filter: AuditFilter, limit: number, offs
   if (filter.action) q = q.where('action', '=', filter.action);
   if (filter.entity_type) q = q.where('entity_type', '=', filter.entity_type);
   if (filter.entity_id) q = q.where('entity_id', '=', filter.entity_id);
-  if (filter.actor) q = q.where((eb) => eb(eb.fn('lower', ['actor_label']), 'like', '%' + filter.actor!.toLowerCase() + '%'));
+  if (filter.actor) q = q.where(sql<boolean>`lower(actor_label) like ${likePattern(filter.actor)} escape '\\'`);
   if (filter.from) q = q.where('at', '>=', filter.from);
   if (filter.to) q = q.where('at', '<', filter.to);
   const totalRow = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();

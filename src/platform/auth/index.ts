@@ -303,9 +303,10 @@ export async function createToken(ctx: Ctx, input: unknown, opts: { coerce?: boo
   const actor = ctx.actor;
   if (!actor) throw forbidden();
   const data = validate(NewTokenSchema, input, opts);
-  const allowed = permissionsOf(actor.role);
+  // What the caller holds right now: a program using a narrow token must not mint a wider one.
+  const allowed = actor.permissions;
   const bad = data.scopes.find((s) => !allowed.has(s));
-  if (bad) throw fieldError('scopes', `"${bad}" is not a permission of your role`);
+  if (bad) throw fieldError('scopes', `"${bad}" is not a permission you hold`);
   const token = TOKEN_PREFIX + randomToken(32);
   const id = newId();
   const now = new Date();

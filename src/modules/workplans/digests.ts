@@ -1,0 +1,73 @@
+import type { Ctx } from '../../platform/context.ts';
+import { listUsers } from '../../platform/auth/index.ts';
+import { newId, nowIso } from '../../platform/db/index.ts';
+import { send, type MailLog } from '../../platform/mail/index.ts';
+import { loadDirectory, organizationMatchesAgency } from './directory.ts';
+import { loadPlanView } from './store.ts';
+
+/** How many days before a quarter closes the "updates due" digest goes out. */
+export const DIGEST_DAYS_BEFORE_CLOSE = 14;
+
+/**
+ * Computes and sends the work-plan e-mails as of `now`:
+ * - a digest, in the last 14 days of a quarter, to every account of a lead agency that still owes an update for it;
+ * - a reminder, after a quarter closed, to every account of a lead agency whose update for it is missing.
+ * Each person gets each kind at most once per quarter (recorded in workplans_notifications), so the command can
+ * run daily. The messages list action numbers and a link only: no narratives, no names of people.
+ */
+export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ period: string; digests: number; reminders: number; skipped: number }> {
+  const dir = await loadDirectory(ctx.db);
+  const plan = await loadPlanView(ctx.db, dir, now);
+  const current = plan.currentPeriod;
+  const closed = plan.lastClosedPeriod;
+  const daysLeft = (Date.parse(current.end) - now.getTime()) / 86_400_000;
+  const users = (await listUsers(ctx.db)).filter((u) => !u.disabled);
+  const base = ctx.config.publicUrl;
+
+  // agency id -> action numbers owed, per kind
+  const owed = new Map<string, string[]>();
+  const missing = new Map<string, string[]>();
+  for (const a of plan.actions()) {
+    if (!a.lead_agency_id) continue;
+    if (daysLeft <= DIGEST_DAYS_BEFORE_CLOSE && plan.owesUpdate(a, current) && !plan.hasSubmitted(a.id, current.key)) {
+      owed.set(a.lead_agency_id, [...(owed.get(a.lead_agency_id) ?? []), a.number]);
+    }
+    if (plan.owesUpdate(a, closed) && !plan.hasSubmitted(a.id, closed.key)) {
+      missing.set(a.lead_agency_id, [...(missing.get(a.lead_agency_id) ?? []), a.number]);
+    }
+  }
+
+  let digests = 0;
+  let reminders = 0;
+  let skipped = 0;
+  const deliver = async (kind: 'digest' | 'reminder', period: string, byAgency: Map<string, string[]>) => {
+    for (const [agencyId, numbers] of byAgency) {
+      const agency = dir.agency(agencyId);
+      if (!agency) continue;
+      const link = `${base}/workplans/agencies/${agencyId}`;
+      for (const u of users.filter((x) => organizationMatchesAgency(x.organization_name, agency))) {
+        const already = await ctx.db.selectFrom('workplans_notifications').select('id').where('kind', '=', kind).where('period', '=', period).where('recipient', '=', u.id).executeTakeFirst();
+        if (already) continue;
+        const subject =
+          kind === 'digest' ? `Work plan updates due for ${period}: ${numbers.length} action(s)` : `Reminder: ${numbers.length} work plan update(s) missing for ${period}`;
+        const text = [
+          kind === 'digest'
+            ? `Progress updates for ${period} are due by the end of the quarter. Your agency leads actions ${numbers.join(', ')}, which have no update for ${period} yet.`
+            : `The quarter ${period} has closed and actions ${numbers.join(', ')}, led by your agency, have no update for it.`,
+          '',
+          `See what your agency owes and submit updates: ${link}`,
+          '',
+          'You receive this because your account belongs to a lead agency in Taskforce Hub.',
+        ].join('\n');
+        const res = await send(ctx.config, { to: u.email, subject, text }, log);
+        await ctx.db.insertInto('workplans_notifications').values({ id: newId(), kind, period, recipient: u.id, sent_at: nowIso() }).execute();
+        if (res.skipped) skipped++;
+        else if (kind === 'digest') digests++;
+        else reminders++;
+      }
+    }
+  };
+  await deliver('digest', current.key, owed);
+  await deliver('reminder', closed.key, missing);
+  return { period: current.key, digests, reminders, skipped };
+}

@@ -1,0 +1,176 @@
+/**
+ * The real command line, run as a separate process against a fresh, empty database of the kind DATABASE_URL names
+ * (a temporary SQLite file when unset).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../config.ts';
+import { openDatabase, type DatabaseHandle } from './db/index.ts';
+import { systemCtx } from './context.ts';
+import { checkPassword } from './auth/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'taskforce.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let databaseUrl = '';
+let dropDatabase: () => Promise<void> = async () => {};
+const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+
+before(async () => {
+  const base = process.env.DATABASE_URL;
+  if (base && base.startsWith('postgres')) {
+    const name = 'tfh_cli_' + randomBytes(6).toString('hex');
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = '/' + name;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'tfh-cli-'));
+    databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
+    dropDatabase = async () => rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+after(() => dropDatabase());
+
+function cli(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...secrets, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', TASKFORCE_CLI: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+async function withDb<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const config = loadConfig({ ...process.env, ...secrets, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+  const h = openDatabase(config);
+  try {
+    return await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+const userCount = () => withDb(async (h) => Number((await h.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+
+test('--help lists the commands', async () => {
+  const runs = await Promise.all(['--help', 'help'].map((arg) => cli([arg]).then((r) => [arg, r] as const)));
+  for (const [arg, r] of runs) {
+    assert.equal(r.code, 0, r.stderr);
+    for (const cmd of ['serve', 'migrate', 'seed --demo', 'users add', '--password-stdin']) assert.ok(r.stdout.includes(cmd), `${arg} mentions ${cmd}`);
+  }
+});
+
+test('migrate creates the schema on an empty database, then has nothing to do', async () => {
+  const first = await cli(['migrate']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /migrated \d{12}_/);
+  assert.match(first.stdout, /database is up to date/);
+  const second = await cli(['migrate']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stdout, /migrated /);
+  assert.equal(await userCount(), 0);
+});
+
+test('users add creates an account with the password from standard input', async () => {
+  const password = 'a cli password of some length';
+  const r = await cli(['users', 'add', '--email', 'Cli.Person@Test.Example', '--name', 'CLI Person', '--role', 'chair', '--org', 'CLI Org', '--password-stdin'], password + '\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /created cli\.person@test\.example \(chair, CLI Org\)/);
+  assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password is never echoed');
+  await withDb(async (h) => {
+    const config = loadConfig({ ...process.env, ...secrets, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+    const ctx = systemCtx(h, config, 'cli-test');
+    const ok = await checkPassword(ctx, 'cli.person@test.example', password);
+    assert.equal(ok.ok, true, 'the new account can sign in');
+    const wrong = await checkPassword(ctx, 'cli.person@test.example', password + '\n');
+    assert.equal(wrong.ok, false, 'the trailing newline from echo is not part of the password');
+    const audit = await h.db.selectFrom('audit_events').select(['action', 'actor_label']).where('action', '=', 'user.create').execute();
+    assert.equal(audit.length, 1);
+    assert.match(String(audit[0].actor_label), /system/);
+  });
+});
+
+test('bad arguments: exit code 2, a message naming the field or option, and no account created', async () => {
+  const before = await userCount();
+  const add = (...a: string[]) => ['users', 'add', ...a];
+  const good = { email: 'ok@test.example', name: 'Someone', role: 'member', org: 'Org' };
+  const args = (over: Partial<typeof good>, drop?: keyof typeof good) =>
+    Object.entries({ ...good, ...over })
+      .filter(([k]) => k !== drop)
+      .flatMap(([k, v]) => [`--${k}`, v]);
+  const cases: { name: string; argv: string[]; stdin?: string; says: RegExp }[] = [
+    { name: 'missing --email', argv: add(...args({}, 'email'), '--password-stdin'), stdin: 'long enough password', says: /--email/ },
+    { name: 'no --password-stdin', argv: add(...args({})), says: /--password-stdin/ },
+    { name: 'bad role', argv: add(...args({ role: 'emperor' }), '--password-stdin'), stdin: 'long enough password', says: /role/ },
+    { name: 'bad e-mail', argv: add(...args({ email: 'not-an-email' }), '--password-stdin'), stdin: 'long enough password', says: /email/ },
+    { name: 'short password', argv: add(...args({}), '--password-stdin'), stdin: 'short', says: /password.*12/ },
+    { name: 'unknown option', argv: add(...args({}), '--password-stdin', '--sudo'), stdin: 'long enough password', says: /--sudo/ },
+    { name: 'unknown subcommand', argv: ['users', 'remove'], says: /add/ },
+    { name: 'unknown command', argv: ['frobnicate'], says: /frobnicate/ },
+    { name: 'seed without --demo', argv: ['seed'], says: /--demo/ },
+  ];
+  // None of these may write, so they run two at a time to keep the test quick.
+  const results: Run[] = [];
+  for (let i = 0; i < cases.length; i += 2) results.push(...(await Promise.all(cases.slice(i, i + 2).map((c) => cli(c.argv, c.stdin)))));
+  for (const [i, c] of cases.entries()) {
+    const r = results[i];
+    assert.equal(r.code, 2, `${c.name}: exit code (stderr: ${r.stderr})`);
+    assert.match(r.stderr, c.says, `${c.name}: message`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${c.name}: no stack trace`);
+  }
+  const dup = await cli(add(...args({ email: 'cli.person@test.example' }), '--password-stdin'), 'long enough password');
+  assert.equal(dup.code, 2, dup.stderr);
+  assert.match(dup.stderr, /email/);
+  assert.equal(await userCount(), before, 'no account was created by any of them');
+});
+
+test('a bad environment variable is reported by name with exit code 2', async () => {
+  const child = spawn(process.execPath, [BIN, 'migrate'], { cwd: ROOT, env: { ...process.env, ...secrets, DATABASE_URL: databaseUrl, PORT: 'eighty', TASKFORCE_CLI: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 2);
+  assert.match(stderr, /PORT/);
+});
+
+test('seed --demo loads the demo data with progress lines, once', async () => {
+  const r = await cli(['seed', '--demo']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /demo accounts: 1\/\d+/);
+  assert.match(r.stdout, /demo data loaded/);
+  assert.ok(r.stdout.trim().split('\n').length >= 3, 'several progress lines');
+  const again = await cli(['seed', '--demo']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already loaded/);
+});

@@ -1,0 +1,161 @@
+/**
+ * Every page a person can reach by following links, anonymous and signed in, scanned with axe against WCAG 2.1
+ * A and AA; plus the pages no link leads to (sign-in steps, error pages, forms shown again with errors).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { axe, crawl, noValidate, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp, type PageViolation } from './harness.ts';
+
+const log = (line: string) => process.stdout.write(line + '\n');
+
+function assertClean(label: string, result: { violations: PageViolation[]; problems: string[] }) {
+  const report = formatViolations(label, result.violations);
+  if (report) log(report);
+  if (result.problems.length) log(`${label}: problems:\n  ${result.problems.join('\n  ')}`);
+  assert.equal(result.violations.length, 0, report);
+  assert.deepEqual(result.problems, [], `${label}: pages that failed to load cleanly`);
+}
+
+describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
+  let e: E2eApp;
+  let browser: Browser;
+
+  before(async () => {
+    // The optional government banner is on so that its markup is scanned too.
+    e = await startApp({ GOV_BANNER: 'true' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await e?.close();
+  });
+
+  async function crawlAs(label: string, who?: 'admin' | 'member') {
+    const ctx = await newContext(browser, e);
+    try {
+      const page = await ctx.newPage();
+      if (who) await signIn(page, e, e[who]);
+      log(`crawl as ${label}:`);
+      const result = await crawl(page, e.base, { log });
+      log(`crawl as ${label}: ${result.visited.length} page(s) visited`);
+      assert.ok(result.visited.length >= 1);
+      assertClean(`crawl as ${label}`, result);
+      return result;
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  test('every page reachable from the home page, anonymous', async () => {
+    await crawlAs('anonymous');
+  });
+
+  test('every page reachable from the home page, signed in as an administrator', async () => {
+    const r = await crawlAs('administrator', 'admin');
+    assert.ok(r.visited.includes('/admin/users'), 'the administrator reaches the user administration');
+    assert.ok(r.visited.includes('/admin/audit'), 'the administrator reaches the audit log');
+  });
+
+  test('every page reachable from the home page, signed in as a member', async () => {
+    const r = await crawlAs('member', 'member');
+    assert.ok(r.visited.includes('/account'), 'a member reaches their account page');
+  });
+
+  test('pages no link leads to', async () => {
+    const violations: PageViolation[] = [];
+    const problems: string[] = [];
+    const scan = async (page: Page, what: string, expectStatus?: number, status?: number) => {
+      if (expectStatus !== undefined && status !== expectStatus) problems.push(`${what}: expected HTTP ${expectStatus}, got ${status}`);
+      const vs = await axe(page);
+      log(`  ${what} (${new URL(page.url()).pathname}): ${vs.length ? vs.length + ' violation(s)' : 'no violations'}`);
+      violations.push(...vs.map((v) => ({ ...v, url: `${v.url} [${what}]` })));
+    };
+    const status = async (page: Page, path: string) => (await page.goto(path))?.status();
+
+    log('pages no link leads to:');
+    // Anonymous.
+    {
+      const ctx = await newContext(browser, e);
+      const page = await ctx.newPage();
+      await scan(page, 'sign-in form', 200, await status(page, '/login'));
+      await scan(page, 'API reference', 200, await status(page, '/api/docs'));
+      await scan(page, 'not found page', 404, await status(page, '/no-such-page-here'));
+      await scan(page, 'not found page, deep path', 404, await status(page, '/a/b/c/d'));
+      // A wrong password shows the form again with an error.
+      await page.goto('/login');
+      await page.getByLabel(/e-mail/i).fill(e.member.email);
+      await page.getByLabel(/password/i).fill('not the password at all');
+      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/login')), page.locator('main form button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'sign-in form after a wrong password', 401, res.status());
+      // The second step of signing in, with a wrong code.
+      await page.goto('/login');
+      await page.getByLabel(/e-mail/i).fill(e.admin.email);
+      await page.getByLabel(/password/i).fill(e.admin.password);
+      await Promise.all([page.waitForURL(/\/login\/mfa/), page.locator('main form button[type="submit"]').click()]);
+      await scan(page, 'second-factor form', 200, 200);
+      await page.locator('#field-code').fill('000000');
+      const [res2] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/login/mfa')), page.locator('main form button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'second-factor form after a wrong code', 401, res2.status());
+      await ctx.close();
+    }
+    // In Spanish.
+    {
+      const ctx = await newContext(browser, e, { locale: 'es-ES', extraHTTPHeaders: { 'accept-language': 'es' } });
+      const page = await ctx.newPage();
+      await scan(page, 'home page in Spanish', 200, await status(page, '/'));
+      assert.equal(await page.getAttribute('html', 'lang'), 'es');
+      await scan(page, 'sign-in form in Spanish', 200, await status(page, '/login'));
+      await scan(page, 'not found page in Spanish', 404, await status(page, '/nada'));
+      await ctx.close();
+    }
+    // A member who has not set up two-step verification.
+    {
+      const ctx = await newContext(browser, e);
+      const page = await ctx.newPage();
+      await signIn(page, e, e.freshMember);
+      await scan(page, 'two-step verification set-up', 200, await status(page, '/account/mfa'));
+      await page.locator('#field-code').fill('000000');
+      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/account/mfa')), page.locator('main form[action="/account/mfa"] button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'two-step set-up after a wrong code', 400, res.status());
+      // The token form, sent empty, comes back with errors.
+      await page.goto('/account');
+      const form = page.locator('main form[action="/account/tokens"]');
+      await noValidate(page, 'main form[action="/account/tokens"]');
+      const [res3] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/account/tokens')), form.locator('button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'API token form with errors', 400, res3.status());
+      // ... and, filled in, shows the new token once.
+      await page.locator('main form[action="/account/tokens"] input[name="name"]').fill('e2e token');
+      await page.locator('main form[action="/account/tokens"] input[name="scopes"] + label').first().click();
+      const [res4] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/account/tokens')), page.locator('main form[action="/account/tokens"] button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'account page showing a new token', 201, res4.status());
+      await ctx.close();
+    }
+    // An administrator's forms with errors, and a page refused for lack of permission.
+    {
+      const ctx = await newContext(browser, e);
+      const page = await ctx.newPage();
+      await signIn(page, e, e.admin);
+      await page.goto('/admin/users');
+      await noValidate(page, 'main form[action="/admin/users"]');
+      await page.locator('main form[action="/admin/users"] input[name="email"]').fill('not-an-email');
+      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/users')), page.locator('main form[action="/admin/users"] button[type="submit"]').click()]);
+      await page.waitForLoadState('load');
+      await scan(page, 'new user form with errors', 400, res.status());
+      await scan(page, 'audit log filter with a bad date', 400, await status(page, '/admin/audit?from=yesterday'));
+      await ctx.close();
+
+      const mctx = await newContext(browser, e);
+      const mpage = await mctx.newPage();
+      await signIn(mpage, e, e.member);
+      await scan(mpage, 'forbidden page', 403, await status(mpage, '/admin/users'));
+      await mctx.close();
+    }
+    assertClean('pages no link leads to', { violations, problems });
+  });
+});

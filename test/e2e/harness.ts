@@ -1,0 +1,239 @@
+/**
+ * Browser test support: the real app listening on a free local port over a fresh test database with the demo
+ * data, and Debian's Chromium driven by playwright-core (no browser is ever downloaded).
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { testDatabase, makeUser, totpCode, type TestDatabase, type TestUser } from '../../src/platform/testing.ts';
+import { systemCtx, type Ctx } from '../../src/platform/context.ts';
+import { seedDemo } from '../../src/platform/seed.ts';
+import { modules } from '../../src/modules/index.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export interface E2eApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  ctx: Ctx;
+  base: string;
+  admin: TestUser;
+  member: TestUser;
+  /** A second member who has never signed in, for pages that only a fresh account sees. */
+  freshMember: TestUser;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on 127.0.0.1 with a random port, demo data loaded, and accounts the tests can sign in as. */
+export async function startApp(env: Record<string, string> = {}): Promise<E2eApp> {
+  // A crawl loads many pages and assets a second; the site-wide limit is tested elsewhere.
+  const db = await testDatabase({ RATE_LIMIT_PER_MINUTE: '1000000', ...env });
+  const ctx = systemCtx(db.handle, db.config, 'e2e');
+  const lines: string[] = [];
+  try {
+    await seedDemo(ctx, modules, (l) => lines.push(l));
+  } catch (err) {
+    process.stderr.write(lines.join('\n') + '\n');
+    throw err;
+  }
+  const admin = await makeUser(ctx, 'admin', 'e2e-admin@test.example');
+  const member = await makeUser(ctx, 'member', 'e2e-member@test.example');
+  const freshMember = await makeUser(ctx, 'member', 'e2e-fresh@test.example');
+  const { buildApp } = await import('../../src/app.tsx');
+  const app = await buildApp({ config: db.config, database: db.handle, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    db,
+    ctx,
+    base: `http://127.0.0.1:${port}`,
+    admin,
+    member,
+    freshMember,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export async function newContext(browser: Browser, e: E2eApp, opts: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ baseURL: e.base, viewport: { width: 1280, height: 900 }, locale: 'en-US', ...opts });
+}
+
+/** Signs in through the real form, and the second-factor form when the account has one. */
+export async function signIn(page: Page, e: E2eApp, u: TestUser): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel(/e-mail/i).fill(u.email);
+  await page.getByLabel(/password/i).fill(u.password);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.locator('main form[action="/login"] button[type="submit"]').click()]);
+  if (new URL(page.url()).pathname === '/login/mfa') {
+    if (!u.totpSecret) throw new Error(`${u.email} was asked for a second factor but has no secret`);
+    // A code is accepted once per 30-second step; tests sign in more often than that.
+    await e.ctx.db.updateTable('users').set({ totp_last_step: null }).where('id', '=', u.id).execute();
+    await page.locator('#field-code').fill(totpCode(u.totpSecret));
+    await Promise.all([page.waitForURL((url) => url.pathname !== '/login/mfa'), page.locator('main form[action="/login/mfa"] button[type="submit"]').click()]);
+  }
+  const path = new URL(page.url()).pathname;
+  if (path === '/login' || path === '/login/mfa') throw new Error(`sign-in as ${u.email} failed: still on ${path}`);
+}
+
+export interface PageViolation {
+  url: string;
+  id: string;
+  impact: string | null | undefined;
+  help: string;
+  helpUrl: string;
+  targets: string[];
+}
+
+/** Runs axe with the WCAG 2.1 A and AA rules on the page as it is now. */
+export async function axe(page: Page): Promise<PageViolation[]> {
+  const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  const url = new URL(page.url());
+  return result.violations.map((v) => ({
+    url: url.pathname + url.search,
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    targets: v.nodes.slice(0, 8).map((n) => `${n.target.join(' ')}${n.failureSummary ? '\n        ' + n.failureSummary.replace(/\n/g, '\n        ') : ''}`),
+  }));
+}
+
+export function formatViolations(label: string, vs: PageViolation[]): string {
+  if (!vs.length) return '';
+  const byPage = new Map<string, PageViolation[]>();
+  for (const v of vs) byPage.set(v.url, [...(byPage.get(v.url) ?? []), v]);
+  const out = [`${label}: ${vs.length} accessibility violation(s) on ${byPage.size} page(s)`];
+  for (const [url, list] of byPage) {
+    out.push(`  ${url}`);
+    for (const v of list) {
+      out.push(`    [${v.impact ?? '?'}] ${v.id}: ${v.help} (${v.helpUrl})`);
+      for (const t of v.targets) out.push(`      - ${t}`);
+    }
+  }
+  return out.join('\n');
+}
+
+const SKIP = [/^\/assets\//, /^\/api\/openapi\.json$/, /\.csv$/, /^\/lang\//, /^\/logout/];
+/** Downloads (CSV and other exports asked for by a query parameter) are not pages. */
+const SKIP_QUERY = /(^|&)format=(csv|json|xlsx|ics|geojson)(&|$)/;
+
+/** The crawl key of a link: same-site paths only, no fragment; every `/login?next=...` is one page. */
+export function crawlKey(href: string, from: string, base: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(href, from);
+  } catch {
+    return null;
+  }
+  if (url.origin !== new URL(base).origin) return null;
+  if (SKIP.some((re) => re.test(url.pathname)) || SKIP_QUERY.test(url.search.slice(1))) return null;
+  if (url.pathname === '/login') return '/login';
+  url.hash = '';
+  return url.pathname + url.search;
+}
+
+export interface CrawlResult {
+  visited: string[];
+  violations: PageViolation[];
+  /** Pages that answered 4xx/5xx, threw script errors, or broke the content security policy. */
+  problems: string[];
+}
+
+/** Visits every same-site page reachable by links from `start`, breadth first, and scans each with axe. */
+export async function crawl(page: Page, base: string, opts: { start?: string; limit?: number; log?: (line: string) => void } = {}): Promise<CrawlResult> {
+  const limit = opts.limit ?? 150;
+  const queue: string[] = [opts.start ?? '/'];
+  const seen = new Set(queue);
+  const scanned = new Set<string>();
+  const visited: string[] = [];
+  const violations: PageViolation[] = [];
+  const problems: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    // Failed loads are reported below with their address.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') consoleErrors.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  while (queue.length && visited.length < limit) {
+    const path = queue.shift()!;
+    consoleErrors.length = 0;
+    let res;
+    try {
+      res = await page.goto(path, { waitUntil: 'load' });
+    } catch (err) {
+      // A link that answers with an attachment is a download, not a page.
+      if (/Download is starting/.test(String(err))) {
+        opts.log?.(`  ${path}: a download, not scanned`);
+        visited.push(path);
+        continue;
+      }
+      throw err;
+    }
+    const landed = new URL(page.url());
+    const here = landed.pathname + landed.search;
+    visited.push(path);
+    const status = res?.status() ?? 0;
+    if (status >= 400) problems.push(`${path}: HTTP ${status}`);
+    const type = res?.headers()['content-type'] ?? '';
+    if (!type.startsWith('text/html')) continue;
+    // A redirect may land on a page already scanned (a sign-in page, say): scan each page once.
+    const landedKey = crawlKey(here, page.url(), base) ?? here;
+    if (scanned.has(landedKey)) {
+      opts.log?.(`  ${path} -> ${here} (already scanned)`);
+    } else {
+      scanned.add(landedKey);
+      const vs = await axe(page);
+      violations.push(...vs);
+      opts.log?.(`  ${path}${here !== path ? ' -> ' + here : ''}: ${status}, ${vs.length ? vs.length + ' violation(s)' : 'no violations'}`);
+    }
+    for (const e of consoleErrors) problems.push(`${path}: browser console: ${e}`);
+    const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const h of hrefs) {
+      const key = crawlKey(h, page.url(), base);
+      if (key && !seen.has(key)) {
+        seen.add(key);
+        queue.push(key);
+      }
+    }
+  }
+  if (queue.length) opts.log?.(`  stopped at the limit of ${limit} pages; ${queue.length} more were queued`);
+  return { visited, violations, problems };
+}
+
+/** Turns off the browser's own form checks, so that the server's validation answers. */
+export async function noValidate(page: Page, formSelector: string): Promise<void> {
+  await page.$eval(formSelector, (f) => ((f as HTMLFormElement).noValidate = true));
+}
+
+/** Paths of the primary navigation links, in document order. */
+export async function navHrefs(page: Page): Promise<string[]> {
+  return page.$$eval('nav.usa-nav .usa-nav__primary a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+}
