@@ -8,6 +8,8 @@ import { purgeExpiredSessions } from './platform/auth/session-store.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './platform/seed.ts';
 import { HttpError } from './platform/http/errors.ts';
 import { modules } from './modules/index.ts';
+import { DIRECTORY_HELP, DirectoryUsageError, directoryCommand } from './modules/directory/cli.ts';
+import { runDigests } from './modules/workplans/index.ts';
 
 const HELP = `Usage: taskforce <command> [options]
 
@@ -19,6 +21,13 @@ Commands:
   users add --email E --name N --role R --org O --password-stdin
                               create an account; the password is read from standard input
                               roles: member, chair, analyst, admin
+  workplans digests [--at INSTANT]
+                              send the work-plan e-mails due now (or as of INSTANT, e.g.
+                              2026-06-20T12:00:00Z): the updates-due digest in a quarter's
+                              last 14 days, and reminders of missing updates; each person
+                              gets each kind once per quarter. Without SMTP_URL, mail is
+                              logged as skipped
+${DIRECTORY_HELP}
   help                        show this help
 
 Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
@@ -115,6 +124,31 @@ export async function run(argv: string[]): Promise<number> {
         log(`created ${user.email} (${user.role}, ${user.organization_name})`);
       });
       return 0;
+    }
+    case 'workplans': {
+      const [sub, ...opts] = rest;
+      if (sub !== 'digests') throw new UsageError('workplans: the only subcommand is "digests"');
+      const { values } = parseArgs({ args: opts, options: { at: { type: 'string' } }, strict: true });
+      let now = new Date();
+      if (values.at !== undefined) {
+        now = new Date(values.at);
+        if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(values.at) || Number.isNaN(now.getTime())) {
+          throw new UsageError(`workplans digests: --at must be a date or an instant such as 2026-06-20 or 2026-06-20T12:00:00Z, not "${values.at}"`);
+        }
+      }
+      await withDatabase(config, async (h) => {
+        const res = await runDigests(systemCtx(h, config, 'cli'), now, log);
+        log(`${res.period}: ${res.digests} digest(s) and ${res.reminders} reminder(s) sent, ${res.skipped} skipped`);
+      });
+      return 0;
+    }
+    case 'directory': {
+      try {
+        return await withDatabase(config, (h) => directoryCommand(rest, async () => systemCtx(h, config, 'cli'), log));
+      } catch (err) {
+        if (err instanceof DirectoryUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     }
     default:
       throw new UsageError(`unknown command "${command}"; see taskforce --help`);

@@ -1,6 +1,8 @@
 import type { AppModule } from '../platform/module.ts';
 import { structureModule } from './structure/index.ts';
+import { directoryModule } from './directory/index.ts';
 import { workplansModule } from './workplans/index.ts';
+import { listeningModule } from './listening/index.ts';
 
 /** Every capability, in the order their routes, navigation and demo data are set up. */
-export const modules: AppModule[] = [structureModule, workplansModule];
+export const modules: AppModule[] = [structureModule, directoryModule, workplansModule, listeningModule];

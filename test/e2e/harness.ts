@@ -156,6 +156,17 @@ export function crawlKey(href: string, from: string, base: string): string | nul
   return url.pathname + url.search;
 }
 
+/**
+ * The page template a path stands for: ids and numbers in the path, and the values of the query, replaced by
+ * placeholders. `/workplans/items/<uuid>` for every item is one template.
+ */
+export function templateOf(key: string): string {
+  const url = new URL(key, 'http://x');
+  const path = url.pathname.replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi, '/:id').replace(/\/\d+(?=\/|$)/g, '/:n');
+  const query = [...new Set([...url.searchParams.keys()])].sort().join('&');
+  return query ? `${path}?${query}` : path;
+}
+
 export interface CrawlResult {
   visited: string[];
   violations: PageViolation[];
@@ -163,11 +174,23 @@ export interface CrawlResult {
   problems: string[];
 }
 
-/** Visits every same-site page reachable by links from `start`, breadth first, and scans each with axe. */
-export async function crawl(page: Page, base: string, opts: { start?: string; limit?: number; log?: (line: string) => void } = {}): Promise<CrawlResult> {
+/**
+ * Visits the same-site pages reachable by links from `start`, breadth first, and scans each with axe. Pages made
+ * from one template (a hundred work-plan items, say) are sampled: at most `perTemplate` of each, so that the
+ * page limit is spent on different pages rather than on the same page with other data.
+ */
+export async function crawl(
+  page: Page,
+  base: string,
+  opts: { start?: string; limit?: number; perTemplate?: number; log?: (line: string) => void } = {},
+): Promise<CrawlResult> {
   const limit = opts.limit ?? 150;
+  const perTemplate = opts.perTemplate ?? 3;
+  const templates = new Map<string, number>();
+  let sampledOut = 0;
   const queue: string[] = [opts.start ?? '/'];
   const seen = new Set(queue);
+  templates.set(templateOf(queue[0]), 1);
   const scanned = new Set<string>();
   const visited: string[] = [];
   const violations: PageViolation[] = [];
@@ -220,11 +243,19 @@ export async function crawl(page: Page, base: string, opts: { start?: string; li
       const key = crawlKey(h, page.url(), base);
       if (key && !seen.has(key)) {
         seen.add(key);
+        const tpl = templateOf(key);
+        const n = templates.get(tpl) ?? 0;
+        if (n >= perTemplate) {
+          sampledOut++;
+          continue;
+        }
+        templates.set(tpl, n + 1);
         queue.push(key);
       }
     }
   }
   if (queue.length) opts.log?.(`  stopped at the limit of ${limit} pages; ${queue.length} more were queued`);
+  opts.log?.(`  ${templates.size} page template(s); ${sampledOut} more link(s) to already sampled templates not followed`);
   return { visited, violations, problems };
 }
 

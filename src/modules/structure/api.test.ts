@@ -143,6 +143,12 @@ test('active_on filtering and retiring', async () => {
     assert.equal(r2.statusCode, 200, r2.body);
     assert.equal(r2.json().member_until, new Date().toISOString().slice(0, 10));
 
+    // No body at all also retires as of today.
+    const usdaId = await agencyId(t, 'USDA');
+    const r3 = await admin.request('POST', `/api/agencies/${usdaId}/retire`);
+    assert.equal(r3.statusCode, 200, r3.body);
+    assert.equal(r3.json().member_until, new Date().toISOString().slice(0, 10));
+
     // Pagination envelope.
     const page2 = (await anon.get('/api/agencies?include=all&per_page=5&page=2')).json();
     assert.equal(page2.items.length, 5);
@@ -166,8 +172,8 @@ test('active_on filtering and retiring', async () => {
     assert.equal((await anon.get('/api/partnerships?active_on=2021-01-01')).json().total, 3);
 
     // A retirement date before the start is refused on the field.
-    const usda = await agencyId(t, 'USDA');
-    const bad = await admin.request('POST', `/api/agencies/${usda}/retire`, { json: { member_until: '1999-01-01' } });
+    const dhs = await agencyId(t, 'DHS');
+    const bad = await admin.request('POST', `/api/agencies/${dhs}/retire`, { json: { member_until: '1999-01-01' } });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().errors[0].field, 'member_until');
   } finally {
@@ -242,6 +248,7 @@ test('writes need structure.write: anonymous 401, member 403, admin 201 and audi
     const ed = await agencyId(t, 'ED');
     assert.equal((await member.request('PATCH', `/api/agencies/${ed}`, { json: { version: 1, name: 'x' } })).statusCode, 403);
     assert.equal((await member.request('POST', `/api/agencies/${ed}/retire`, { json: {} })).statusCode, 403);
+    assert.equal((await member.request('POST', `/api/agencies/${ed}/retire`)).statusCode, 403, 'no body: still refused first');
     assert.equal((await member.request('POST', '/api/committees', { json: { name: 'X' } })).statusCode, 403);
     assert.equal((await member.request('POST', '/api/partnerships', { json: { name: 'X' } })).statusCode, 403);
     const admin = await t.signedIn('admin');
@@ -258,6 +265,11 @@ test('writes need structure.write: anonymous 401, member 403, admin 201 and audi
     assert.equal(event.summary.name, 'Department of Commerce');
 
     // Committees, partnerships and representatives also answer 201 to an administrator.
+    // `new` is the address of the form, so a committee called "New" gets another slug.
+    const newish = await admin.request('POST', '/api/committees', { json: { name: 'New' } });
+    assert.equal(newish.statusCode, 201, newish.body);
+    assert.equal(newish.json().slug, 'new-2');
+    assert.equal((await admin.request('POST', '/api/committees', { json: { name: 'X', slug: 'new' } })).statusCode, 400);
     const com = await admin.request('POST', '/api/committees', { json: { name: 'Procurement and Supply Chains', charter: 'Supply chains.' } });
     assert.equal(com.statusCode, 201, com.body);
     assert.equal(com.json().slug, 'procurement-and-supply-chains');

@@ -127,10 +127,14 @@ function registerResource(app: FastifyInstance, r: Resource) {
     `${r.path}/:id/retire`,
     {
       config: { access: { permission: WRITE } },
+      // No body at all means "today, whatever the version": treat it as {} (this runs after the access check).
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
       schema: {
         tags: TAGS,
         summary: `Retire a ${r.noun}`,
-        description: `Sets \`${r.retireField}\` (default today); the record and its history are kept.`,
+        description: `Sets \`${r.retireField}\` (default today); the record and its history are kept. The body may be empty.`,
         security: secured,
         params: IdParams,
         body: r.retire,

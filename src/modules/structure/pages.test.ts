@@ -209,6 +209,10 @@ test('admin forms: create, edit, retire, members; bad input re-renders with erro
     assert.equal(badP.statusCode, 400);
     assert.match(badP.body, /Kept goal/);
     assert.match(badP.body, /href="#field-until"/);
+    const badPartner = await admin.request('POST', '/structure/partnerships', { form: { name: 'Broken partner', partners: 'A coalition | not-a-website' } });
+    assert.equal(badPartner.statusCode, 400);
+    assert.match(badPartner.body, /href="#field-partners"/, 'a partner error points at the partners field');
+    assert.match(badPartner.body, /A coalition \| not-a-website/);
 
     // Representative.
     const rep = await admin.request('POST', '/structure/representatives', { form: { person_name: 'Alex Placeholder', agency_id: hhs, email: 'alex@example.gov' } });

@@ -29,8 +29,16 @@ const PUBLIC = { access: 'public', publicCache: true } as const;
 
 // ---------- small helpers ----------
 
+// List fields (goals, partners, members) are one control each on the forms: their items' errors go to that control.
+const LIST_FIELDS = new Set(['goals', 'partners', 'members']);
+
 function formErrors(err: unknown): FieldError[] | undefined {
-  return err instanceof HttpError && err.status === 400 ? (err.errors.length ? err.errors : [{ field: 'form', message: err.detail ?? 'is not valid' }]) : undefined;
+  if (!(err instanceof HttpError) || err.status !== 400) return undefined;
+  if (!err.errors.length) return [{ field: 'form', message: err.detail ?? 'is not valid' }];
+  return err.errors.map((e) => {
+    const [head, ...rest] = e.field.split('.');
+    return LIST_FIELDS.has(head) && rest.length ? { field: head, message: `${rest.join('.')}: ${e.message}` } : e;
+  });
 }
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
@@ -251,7 +259,7 @@ function AgencyListPage({ v, f, items, total }: { v: View; f: Filter; items: Age
       <AdminLink v={v} href="/structure/agencies/new">{v.t('structure.agency.new')}</AdminLink>
       <Table
         v={v}
-        caption={`${title} — ${f.all ? total : v.t('structure.asof', { date: f.activeOn })} (${total})`}
+        caption={f.all ? `${title} (${total})` : `${title} — ${v.t('structure.asof', { date: f.activeOn })} (${total})`}
         head={[v.t('structure.field.name'), v.t('structure.field.abbreviation'), v.t('structure.field.kind'), v.t('structure.field.parent'), v.t('structure.field.member_from'), v.t('structure.field.member_until')]}
         rows={items.map((a) => [
           <a href={`/structure/agencies/${a.id}`}>{a.name}</a>,

@@ -116,6 +116,7 @@ export async function createItem(ctx: Ctx, input: unknown, opts: CommandOptions 
       if (!parent) p.add('number', `needs ${pn} to exist first`);
       else parentId = parent.id as string;
     }
+    if (kindOfNumber(d.number) === 'action' && !d.lead_agency_id) p.add('lead_agency_id', 'is required for an action');
     p.throwIfAny();
     const id = await insertItem(trx, d, parentId, dir);
     await audit({ action: 'workplans.item.create', entityType: 'workplans_item', entityId: id, summary: { number: d.number, title: d.title } });
@@ -144,6 +145,7 @@ export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: Com
     };
     const p = new Problems();
     checkItemFields(p, merged, dir);
+    if (existing.kind === 'action' && !merged.lead_agency_id) p.add('lead_agency_id', 'is required for an action');
     p.throwIfAny();
     const owner = merged.owner_id ? dir.owner(merged.owner_id) : undefined;
     const set: Record<string, unknown> = {

@@ -5,6 +5,8 @@ import { addNav } from '../../platform/web/view.ts';
 import './messages.ts';
 import { PERM, workplansApi } from './api.ts';
 import { workplansPages } from './pages.tsx';
+import { workplansForms } from './forms.tsx';
+import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
 
 definePermissions({
@@ -23,8 +25,10 @@ export { periodOf, parsePeriod, TASK_FORCE_TIME_ZONE } from './periods.ts';
 export const workplansModule: AppModule = {
   name: 'workplans',
   async register(app: FastifyInstance) {
+    await registerUploads(app);
     await workplansApi(app);
     await workplansPages(app);
+    await workplansForms(app);
   },
   seedDemo: (ctx, log) => seedWorkplans(ctx, log),
 };

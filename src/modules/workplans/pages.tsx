@@ -14,6 +14,8 @@ import { STATUSES } from './schema.ts';
 import type { Item, PlanView, Update } from './store.ts';
 import { agencyView, PERM, planFor, reportFor, visibleUpdates, watchList } from './api.ts';
 import { ProgressChart } from './chart.tsx';
+import { EditLinks } from './forms.tsx';
+import { uploadOf } from './upload.ts';
 import type { Report } from './report.ts';
 import type { DueInfo } from './store.ts';
 
@@ -85,6 +87,7 @@ function PlansPage({ v, plan, myAgencyId }: { v: View; plan: PlanView; myAgencyI
         </p>
       )}
       <Intro v={v} />
+      <EditLinks v={v} />
       <h2>{v.t('wp.goals')}</h2>
       <Table
         v={v}
@@ -120,6 +123,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
         {item.number} {item.title}
       </h1>
       {item.description && <p class="usa-intro">{item.description}</p>}
+      <EditLinks v={v} item={item} />
       <dl class="workplans-facts">
         <dt>{v.t('wp.kind')}</dt>
         <dd>{v.t(`wp.kind.${item.kind}`)}</dd>
@@ -404,7 +408,8 @@ function ReportPage({ v, report, plan, q }: { v: View; report: Report; plan: Pla
   );
 }
 
-function ImportPage({ v, refused, imported, csv }: { v: View; refused?: Refusal[]; imported?: number; csv?: string }) {
+function ImportPage({ v, refused, imported, csv, errors }: { v: View; refused?: Refusal[]; imported?: number; csv?: string; errors?: FieldError[] }) {
+  const fileError = errors?.find((e) => e.field === 'file')?.message;
   return (
     <div>
       <Breadcrumbs items={[{ href: '/workplans', label: v.t('wp.title') }, { label: v.t('wp.import.title') }]} />
@@ -425,9 +430,24 @@ function ImportPage({ v, refused, imported, csv }: { v: View; refused?: Refusal[
           <Table v={v} caption={v.t('wp.import.refused')} head={[v.t('wp.import.row'), v.t('wp.import.column'), v.t('wp.import.reason')]} rows={refused.map((r) => [String(r.row), r.column, r.reason])} />
         </>
       )}
-      <form method="post" action="/workplans/import" class="usa-form usa-form--large">
+      <form method="post" action="/workplans/import" enctype="multipart/form-data" class="usa-form usa-form--large">
         <Csrf v={v} />
-        <TextArea name="csv" label={v.t('wp.import.csv')} required value={csv} rows={12} errors={refused?.length ? [{ field: 'csv', message: v.t('wp.import.refused') }] : undefined} />
+        <ErrorSummary v={v} errors={errors ?? []} />
+        <div class={`usa-form-group${fileError ? ' usa-form-group--error' : ''}`}>
+          <label class={`usa-label${fileError ? ' usa-label--error' : ''}`} for="field-file">
+            {v.t('wp.import.file')}
+          </label>
+          <div class="usa-hint" id="field-file-hint">
+            {v.t('wp.import.file.hint')}
+          </div>
+          {fileError && (
+            <span class="usa-error-message" id="field-file-error" role="alert">
+              {fileError}
+            </span>
+          )}
+          <input class="usa-file-input" id="field-file" name="file" type="file" accept=".csv,text/csv,text/plain" aria-describedby={`field-file-hint${fileError ? ' field-file-error' : ''}`} aria-invalid={fileError ? 'true' : undefined} />
+        </div>
+        <TextArea name="csv" label={v.t('wp.import.csv')} hint={v.t('wp.import.csv.hint')} value={csv} rows={12} errors={refused?.length ? [{ field: 'csv', message: v.t('wp.import.refused') }] : errors} />
         <SubmitButton>{v.t('wp.import.submit')}</SubmitButton>
       </form>
     </div>
@@ -562,15 +582,30 @@ export async function workplansPages(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/workplans/import', { config: { access: { permission: PERM.edit } }, schema: hidden }, async (req, reply) => {
+    // A pasted text (urlencoded or multipart form) or an uploaded file (multipart form, see upload.ts).
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const csv = typeof body.csv === 'string' ? body.csv : '';
+    const pasted = typeof body.csv === 'string' ? body.csv : '';
+    const upload = uploadOf(req);
     const v = req.view();
+    const again = (errors: FieldError[], status = 400) => reply.page(v.t('wp.import.title'), <ImportPage v={v} csv={pasted} errors={errors} />, status);
+    if (upload.error) return again([{ field: 'file', message: upload.error.message }], upload.error.status);
+    const file = upload.files.find((f) => f.field === 'file');
+    let csv = pasted;
+    if (file) {
+      try {
+        csv = new TextDecoder('utf-8', { fatal: true }).decode(file.data);
+      } catch {
+        return again([{ field: 'file', message: v.t('wp.import.file.encoding', { name: file.filename }) }]);
+      }
+      if (csv.includes('\u0000')) return again([{ field: 'file', message: v.t('wp.import.file.binary', { name: file.filename }) }]);
+    }
+    if (!csv.trim()) return again([{ field: 'file', message: v.t('wp.import.empty') }]);
     try {
       const res = await importPlan(req.ctx, csv);
       return reply.page(v.t('wp.import.title'), <ImportPage v={v} imported={res.imported} />, 201);
     } catch (err) {
       if (!(err instanceof ImportRefused)) throw err;
-      return reply.page(v.t('wp.import.title'), <ImportPage v={v} refused={err.refused} csv={csv} />, 400);
+      return reply.page(v.t('wp.import.title'), <ImportPage v={v} refused={err.refused} csv={pasted} />, 400);
     }
   });
 }

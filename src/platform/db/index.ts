@@ -135,3 +135,11 @@ export function isUuid(v: string): boolean {
 export function likePattern(text: string): string {
   return '%' + text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 }
+
+/**
+ * Locks the selected rows until the transaction ends, on PostgreSQL (`FOR UPDATE`). SQLite has no row locks and
+ * runs one writer at a time anyway, so there the query is left as it is.
+ */
+export function forUpdate<QB extends { forUpdate(): QB }>(qb: QB, kind: DatabaseKind): QB {
+  return kind === 'postgresql' ? qb.forUpdate() : qb;
+}

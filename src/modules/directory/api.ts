@@ -1,0 +1,408 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { fieldError, notFound } from '../../platform/http/errors.ts';
+import { isUuid, likePattern } from '../../platform/db/index.ts';
+import { haversineMiles } from '../../platform/db/geo.ts';
+import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, type Audience } from './hsds.ts';
+import { searchServices, resolvePlace, PlaceError, type SearchParams } from './search.ts';
+import { readRow, hsdsFields, type Row } from './model.ts';
+import { rowsWhereIn } from './store.ts';
+import { CONFIDENTIAL } from './permissions.ts';
+
+const TAGS = ['HSDS'];
+const Problem = Type.Ref('Problem');
+const errors = { 400: Problem, 404: Problem };
+const PUBLIC = { access: 'public', publicCache: true } as const;
+const Uuid = Type.String({ format: 'uuid' });
+const Bool = Type.Boolean();
+const Page = {
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Page number, from 1.' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page, at most 200.' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { description: '`ndjson` streams every result, one per line, without pagination.' })),
+};
+const Search = Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search, ranked; everyday words are widened with synonyms ("job" finds employment services).' }));
+const List = (item: string) =>
+  Type.Object(
+    {
+      total_items: Type.Integer(),
+      total_pages: Type.Integer(),
+      page_number: Type.Integer(),
+      size: Type.Integer(),
+      first_page: Type.Boolean(),
+      last_page: Type.Boolean(),
+      empty: Type.Boolean(),
+      contents: Type.Array(Type.Unknown({ description: item })),
+    },
+    { description: 'HSDS 3.0 Page' },
+  );
+const HsdsObject = (what: string) => Type.Unknown({ description: `An HSDS 3.0 ${what} object, fully nested.` });
+const StrList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 });
+
+export const ServicesQuery = Type.Object(
+  {
+    search: Search,
+    ...Page,
+    taxonomy_term_id: Type.Optional(Uuid),
+    taxonomy_id: Type.Optional(Uuid),
+    organization_id: Type.Optional(Uuid),
+    modified_after: Type.Optional(Type.String({ format: 'date-time', description: 'Services modified after this instant.' })),
+    minimal: Type.Optional(Bool),
+    full: Type.Optional(Bool),
+    // Extensions of this directory (HSDS allows more parameters than it lists):
+    near: Type.Optional(Type.String({ maxLength: 60, description: 'Extension: a 5-digit ZIP code or "lat,lng"; results come nearest first.' })),
+    radius: Type.Optional(Type.Number({ minimum: 0.1, maximum: 500, description: 'Extension: miles from `near` (default 25).' })),
+    need: Type.Optional(StrList),
+    population: Type.Optional(StrList),
+    trait: Type.Optional(StrList),
+    language: Type.Optional(StrList),
+    free: Type.Optional(Bool),
+    open_now: Type.Optional(Bool),
+    accepts_referrals: Type.Optional(Bool),
+    capacity_available: Type.Optional(Bool),
+  },
+  { additionalProperties: false },
+);
+
+const SalQuery = Type.Object(
+  {
+    search: Search,
+    ...Page,
+    taxonomy_term_id: Type.Optional(Uuid),
+    taxonomy_id: Type.Optional(Uuid),
+    organization_id: Type.Optional(Uuid),
+    modified_after: Type.Optional(Type.String({ format: 'date-time' })),
+    full: Type.Optional(Bool),
+    postcode: Type.Optional(Type.String({ pattern: '^\\d{5}(-\\d{4})?$', description: 'ZIP code: locations with this postal code, or with `proximity`, the centre of the search.' })),
+    proximity: Type.Optional(Type.String({ maxLength: 80, description: '"lat,lng,radius" (radius in miles), or a radius in miles from `postcode`.' })),
+  },
+  { additionalProperties: false },
+);
+
+const arr = (v: string | string[] | undefined) => (v === undefined ? undefined : [v].flat().flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean));
+
+export const audienceOf = (req: FastifyRequest): Audience => ({ vetted: req.actor?.permissions.has(CONFIDENTIAL) ?? false });
+
+export function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  return { total_items: total, total_pages: totalPages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= totalPages, empty: total === 0, contents };
+}
+
+export function searchParamsOf(q: Record<string, unknown>, vetted: boolean): SearchParams {
+  return {
+    q: q.search as string | undefined,
+    near: q.near as string | undefined,
+    radius: q.radius as number | undefined,
+    need: arr(q.need as string[] | undefined),
+    population: arr(q.population as string[] | undefined),
+    trait: arr(q.trait as string[] | undefined),
+    language: arr(q.language as string[] | undefined),
+    free: q.free === true,
+    openNow: q.open_now === true,
+    referrals: q.accepts_referrals === true,
+    capacity: q.capacity_available === true,
+    taxonomyTermId: q.taxonomy_term_id ? [q.taxonomy_term_id as string] : undefined,
+    taxonomyId: q.taxonomy_id as string | undefined,
+    organizationId: q.organization_id as string | undefined,
+    modifiedAfter: q.modified_after ? new Date(q.modified_after as string).toISOString() : undefined,
+    page: (q.page as number | undefined) ?? 1,
+    perPage: (q.per_page as number | undefined) ?? 50,
+    vetted,
+  };
+}
+
+async function search(req: FastifyRequest, p: SearchParams) {
+  try {
+    return await searchServices(req.ctx.db, req.ctx.dbKind, p);
+  } catch (err) {
+    if (err instanceof PlaceError) throw fieldError('near', err.message);
+    throw err;
+  }
+}
+
+function ndjson(reply: FastifyReply, items: unknown[]) {
+  return reply.type('application/x-ndjson; charset=utf-8').send(items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
+}
+
+export async function directoryApi(app: FastifyInstance) {
+  app.get(
+    '/api/hsds',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'About this HSDS API', response: { 200: Type.Object({ version: Type.String(), profile: Type.String(), openapi_url: Type.String() }) } } },
+    async (req) => ({ version: '3.0', profile: 'https://docs.openreferral.org/en/latest/hsds/overview.html', openapi_url: `${req.ctx.config.publicUrl.replace(/\/$/, '')}/api/openapi.json` }),
+  );
+
+  app.get(
+    '/api/hsds/services',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'Services (HSDS 3.0), searchable; confidential locations are redacted unless the caller is vetted',
+        description: 'Parameters combine with AND. Extensions: near/radius (miles), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`.',
+        querystring: ServicesQuery,
+        response: { 200: List('service_list item'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const a = audienceOf(req);
+      const all = q.format === 'ndjson';
+      const p = searchParamsOf(q, a.vetted);
+      if (all) {
+        p.page = 1;
+        p.perPage = 1_000_000;
+      }
+      const r = await search(req, p);
+      const ids = r.hits.map((h) => h.serviceId);
+      let contents: Record<string, unknown>[];
+      if (q.minimal) {
+        // HSDS asks for id and modification date only; name and status stay so that items still match service_list.
+        contents = (await servicesList(req.ctx.db, ids, a)).map((s) => ({ id: s.id, name: s.name, status: s.status, ...(s.last_modified ? { last_modified: s.last_modified } : {}) }));
+      } else contents = q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a);
+      r.hits.forEach((h, i) => {
+        if (h.distance !== undefined && contents[i]) contents[i].distance_miles = Math.round(h.distance * 10) / 10;
+      });
+      if (all) return ndjson(reply, contents);
+      return envelope(r.total, p.page, p.perPage, contents);
+    },
+  );
+
+  app.get(
+    '/api/hsds/services/:id',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('service'), ...errors } } },
+    async (req) => {
+      const [s] = await servicesFull(req.ctx.db, [(req.params as { id: string }).id], audienceOf(req));
+      if (!s) throw notFound('No such service.');
+      return s;
+    },
+  );
+
+  app.get(
+    '/api/hsds/organizations',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'Organizations (HSDS 3.0)',
+        querystring: Type.Object({ search: Search, ...Page, full: Type.Optional(Bool), full_service: Type.Optional(Bool), taxonomy_term_id: Type.Optional(Uuid), taxonomy_id: Type.Optional(Uuid) }, { additionalProperties: false }),
+        response: { 200: List('organization_list item'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { search?: string; page?: number; per_page?: number; full?: boolean; full_service?: boolean; format?: string; taxonomy_term_id?: string; taxonomy_id?: string };
+      const page = q.format === 'ndjson' ? 1 : (q.page ?? 1);
+      const perPage = q.format === 'ndjson' ? 1_000_000 : (q.per_page ?? 50);
+      let base = req.ctx.db.selectFrom('directory_organization as o');
+      if (q.search) base = base.where((e) => e.or([e(sql`lower(o.name)`, 'like', likePattern(q.search!)), e(sql`lower(o.description)`, 'like', likePattern(q.search!))]));
+      if (q.taxonomy_term_id || q.taxonomy_id) {
+        base = base.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('directory_attribute as a')
+              .innerJoin('directory_taxonomy_term as tt', 'tt.id', 'a.taxonomy_term_id')
+              .innerJoin('directory_service as s', 's.id', 'a.link_id')
+              .select('a.id')
+              .whereRef('s.organization_id', '=', 'o.id')
+              .$if(Boolean(q.taxonomy_term_id), (w) => w.where('tt.id', '=', q.taxonomy_term_id!))
+              .$if(Boolean(q.taxonomy_id), (w) => w.where('tt.taxonomy_id', '=', q.taxonomy_id!)),
+          ),
+        );
+      }
+      const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+      const rows = await base.selectAll('o').orderBy('o.name').orderBy('o.id').limit(perPage).offset((page - 1) * perPage).execute();
+      const a = audienceOf(req);
+      const contents = q.full || q.full_service ? await organizationsFull(req.ctx.db, rows.map((r) => r.id as string), a, Boolean(q.full_service)) : rows.map((r) => hsdsFields('organization', readRow('organization', r as Row)));
+      if (q.format === 'ndjson') return ndjson(reply, contents);
+      return envelope(total, page, perPage, contents);
+    },
+  );
+
+  app.get(
+    '/api/hsds/organizations/:id',
+    {
+      config: PUBLIC,
+      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization)', params: Type.Object({ id: Uuid }), querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...errors } },
+    },
+    async (req) => {
+      const [o] = await organizationsFull(req.ctx.db, [(req.params as { id: string }).id], audienceOf(req), Boolean((req.query as { full_service?: boolean }).full_service));
+      if (!o) throw notFound('No such organization.');
+      return o;
+    },
+  );
+
+  app.get(
+    '/api/hsds/taxonomies',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'Taxonomies (HSDS 3.0)', querystring: Type.Object({ search: Search, ...Page }, { additionalProperties: false }), response: { 200: List('taxonomy'), ...errors } } },
+    async (req, reply) => {
+      const q = req.query as { search?: string; page?: number; per_page?: number; format?: string };
+      const all = q.format === 'ndjson';
+      const page = all ? 1 : (q.page ?? 1);
+      const perPage = all ? 1_000_000 : (q.per_page ?? 50);
+      let base = req.ctx.db.selectFrom('directory_taxonomy');
+      if (q.search) base = base.where(sql`lower(name)`, 'like', likePattern(q.search));
+      const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+      const rows = await base.selectAll().orderBy('name').orderBy('id').limit(perPage).offset((page - 1) * perPage).execute();
+      const contents = rows.map((r) => hsdsFields('taxonomy', readRow('taxonomy', r as Row)));
+      return all ? ndjson(reply, contents) : envelope(total, page, perPage, contents);
+    },
+  );
+
+  app.get(
+    '/api/hsds/taxonomies/:id',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('taxonomy'), ...errors } } },
+    async (req) => {
+      const r = await req.ctx.db.selectFrom('directory_taxonomy').selectAll().where('id', '=', (req.params as { id: string }).id).executeTakeFirst();
+      if (!r) throw notFound('No such taxonomy.');
+      return hsdsFields('taxonomy', readRow('taxonomy', r as Row));
+    },
+  );
+
+  app.get(
+    '/api/hsds/taxonomy_terms',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'Taxonomy terms (HSDS 3.0)',
+        querystring: Type.Object({ search: Search, ...Page, taxonomy_id: Type.Optional(Uuid), parent_id: Type.Optional(Uuid), top_only: Type.Optional(Bool) }, { additionalProperties: false }),
+        response: { 200: List('taxonomy_term'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { search?: string; page?: number; per_page?: number; format?: string; taxonomy_id?: string; parent_id?: string; top_only?: boolean };
+      const all = q.format === 'ndjson';
+      const page = all ? 1 : (q.page ?? 1);
+      const perPage = all ? 1_000_000 : (q.per_page ?? 50);
+      let base = req.ctx.db.selectFrom('directory_taxonomy_term');
+      if (q.search) base = base.where(sql`lower(name)`, 'like', likePattern(q.search));
+      if (q.taxonomy_id) base = base.where('taxonomy_id', '=', q.taxonomy_id);
+      if (q.parent_id) base = base.where('parent_id', '=', q.parent_id);
+      if (q.top_only) base = base.where('parent_id', 'is', null);
+      const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+      const rows = await base.selectAll().orderBy('name').orderBy('id').limit(perPage).offset((page - 1) * perPage).execute();
+      const g = new Graph(req.ctx.db);
+      await g.attributes([]);
+      const taxonomies = new Map((await rowsWhereIn(req.ctx.db, 'taxonomy', 'id', rows.map((r) => r.taxonomy_id as string))).map((t) => [t.id, t]));
+      const contents = rows.map((r) => {
+        const term = hsdsFields('taxonomy_term', readRow('taxonomy_term', r as Row));
+        const tax = taxonomies.get(r.taxonomy_id as string);
+        return tax ? { ...term, taxonomy_detail: hsdsFields('taxonomy', tax) } : term;
+      });
+      return all ? ndjson(reply, contents) : envelope(total, page, perPage, contents);
+    },
+  );
+
+  app.get(
+    '/api/hsds/taxonomy_terms/:id',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy term', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('taxonomy_term'), ...errors } } },
+    async (req) => {
+      const g = new Graph(req.ctx.db);
+      const id = (req.params as { id: string }).id;
+      const rows = await rowsWhereIn(req.ctx.db, 'taxonomy_term', 'id', [id]);
+      if (!rows.length) throw notFound('No such taxonomy term.');
+      g.rows.set('taxonomy_term', rows);
+      g.rows.set('taxonomy', await rowsWhereIn(req.ctx.db, 'taxonomy', 'id', [rows[0].taxonomy_id as string]));
+      return g.term(id);
+    },
+  );
+
+  app.get(
+    '/api/hsds/service_at_locations',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'Services at locations (HSDS 3.0); with `proximity`, nearest first and confidential locations left out for unvetted callers',
+        querystring: SalQuery,
+        response: { 200: List('service_at_location_list item'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as Record<string, unknown> & { postcode?: string; proximity?: string; page?: number; per_page?: number; format?: string; full?: boolean };
+      const a = audienceOf(req);
+      let place: { lat: number; lng: number } | undefined;
+      let radius: number | undefined;
+      if (q.proximity) {
+        const parts = q.proximity.split(',').map((x) => x.trim());
+        try {
+          if (parts.length === 3) {
+            place = resolvePlace(`${parts[0]},${parts[1]}`);
+            radius = Number(parts[2]);
+          } else if (parts.length === 1 && q.postcode) {
+            place = resolvePlace(q.postcode);
+            radius = Number(parts[0]);
+          } else throw new PlaceError('must be "lat,lng,radius" or, with postcode, a radius');
+        } catch (err) {
+          if (err instanceof PlaceError) throw fieldError('proximity', err.message);
+          throw err;
+        }
+        if (!Number.isFinite(radius) || radius! <= 0 || radius! > 500) throw fieldError('proximity', 'the radius must be a number of miles between 0 and 500');
+      }
+      const p = searchParamsOf({ ...q, page: 1, per_page: 1_000_000 }, a.vetted);
+      if (q.postcode && !place) p.postcode = q.postcode;
+      const r = await search(req, p);
+      const serviceIds = r.hits.map((h) => h.serviceId);
+      const order = new Map(serviceIds.map((id, i) => [id, i]));
+      const g = new Graph(req.ctx.db);
+      let sals = await rowsWhereIn(req.ctx.db, 'service_at_location', 'service_id', serviceIds);
+      await g.services(serviceIds, false);
+      await g.locations(sals.map((s) => s.location_id as string));
+      const distance = new Map<string, number>();
+      if (place) {
+        sals = sals.filter((s) => {
+          const loc = g.one('location', s.location_id);
+          if (!loc || loc.latitude === null || hidesLocation(loc, a)) return false;
+          const d = haversineMiles(place!.lat, place!.lng, loc.latitude as number, loc.longitude as number);
+          distance.set(s.id as string, d);
+          return d <= radius!;
+        });
+        sals.sort((x, y) => distance.get(x.id as string)! - distance.get(y.id as string)!);
+      } else {
+        if (q.postcode) sals = sals.filter((s) => g.many('address', 'location_id', s.location_id).some((ad) => ad.postal_code === q.postcode) && !hidesLocation(g.one('location', s.location_id), a));
+        sals.sort((x, y) => (order.get(x.service_id as string)! - order.get(y.service_id as string)!) || String(x.id).localeCompare(String(y.id)));
+      }
+      const all = q.format === 'ndjson';
+      const page = all ? 1 : (q.page ?? 1);
+      const perPage = all ? sals.length || 1 : (q.per_page ?? 50);
+      const slice = sals.slice((page - 1) * perPage, page * perPage);
+      if (q.full) {
+        const ids = slice.map((s) => s.service_id as string);
+        await g.services(ids, true);
+      }
+      const contents = slice.map((s) => {
+        let item: Record<string, unknown>;
+        if (q.full) item = g.serviceAtLocation(s, a);
+        else {
+          const loc = g.one('location', s.location_id);
+          item = hsdsFields('service_at_location', s);
+          if (loc) item.location = hidesLocation(loc, a) ? { id: loc.id, location_type: loc.location_type, name: 'Confidential location', confidential: true } : hsdsFields('location', loc, true);
+        }
+        const svc = g.one('service', s.service_id);
+        if (svc) item.service = hsdsFields('service', svc);
+        const d = distance.get(s.id as string);
+        if (d !== undefined) item.distance_miles = Math.round(d * 10) / 10;
+        return item;
+      });
+      if (all) return ndjson(reply, contents);
+      return envelope(sals.length, page, perPage, contents);
+    },
+  );
+
+  app.get(
+    '/api/hsds/service_at_locations/:id',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service at a location, fully nested', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('service_at_location'), ...errors } } },
+    async (req) => {
+      const id = (req.params as { id: string }).id;
+      const [sal] = await rowsWhereIn(req.ctx.db, 'service_at_location', 'id', [id]);
+      if (!sal) throw notFound('No such service at location.');
+      const g = new Graph(req.ctx.db);
+      await g.services([sal.service_id as string], true);
+      const a = audienceOf(req);
+      const item = g.serviceAtLocation(sal, a);
+      const svc = g.one('service', sal.service_id);
+      if (svc) item.service = hsdsFields('service', svc);
+      return item;
+    },
+  );
+}
+
+export { isUuid };

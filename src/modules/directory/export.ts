@@ -1,0 +1,100 @@
+/**
+ * Exports the directory as HSDS 3.0: JSON (services, organizations, taxonomies and terms, fully nested) or the CSV
+ * tabular data package. Confidential locations are exported redacted: no address, coordinates or phone.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../../platform/db/index.ts';
+import { toCsv } from '../../platform/http/csv.ts';
+import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
+import { allRows } from './store.ts';
+import { organizationsFull, servicesFull, type Audience } from './hsds.ts';
+
+const PUBLIC: Audience = { vetted: false, extensions: true };
+
+export interface ExportReport {
+  files: string[];
+  counts: Record<string, number>;
+}
+
+export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
+  const services = await allRows(db, 'service');
+  const orgs = await allRows(db, 'organization');
+  const terms = await allRows(db, 'taxonomy_term');
+  const taxonomies = await allRows(db, 'taxonomy');
+  return {
+    'services.json': await servicesFull(db, services.map((s) => s.id as string), PUBLIC),
+    'organizations.json': await organizationsFull(db, orgs.map((o) => o.id as string), PUBLIC, false),
+    'taxonomies.json': taxonomies.map((t) => hsdsFields('taxonomy', t)),
+    'taxonomy_terms.json': terms.map((t) => hsdsFields('taxonomy_term', t)),
+  };
+}
+
+/** Rows of every table as the public may see them: confidential locations' details are left out. */
+export async function exportTables(db: Db): Promise<Map<TableName, Row[]>> {
+  const out = new Map<TableName, Row[]>();
+  for (const t of TABLE_NAMES) out.set(t, await allRows(db, t));
+  const hidden = new Set(out.get('location')!.filter((l) => l.confidential).map((l) => l.id));
+  out.set(
+    'location',
+    out.get('location')!.map((l) => (hidden.has(l.id) ? { id: l.id, location_type: l.location_type, organization_id: l.organization_id, name: 'Confidential location', confidential: true, coordinates_approximate: false } : l)),
+  );
+  for (const t of ['address', 'phone', 'accessibility', 'contact'] as const) out.set(t, out.get(t)!.filter((r) => !hidden.has(r.location_id)));
+  return out;
+}
+
+export function csvOf(table: TableName, rows: Row[]): string {
+  const cols = [...Object.keys(TABLES[table].columns)];
+  return toCsv(
+    cols,
+    rows.map((r) => cols.map((c) => (typeof r[c] === 'boolean' ? (r[c] ? 'true' : 'false') : (r[c] ?? '')))),
+  );
+}
+
+const FIELD_TYPE: Record<string, string> = { id: 'string', text: 'string', num: 'number', date: 'date', instant: 'datetime', bool: 'boolean' };
+
+export function datapackage(tables: TableName[]): unknown {
+  return {
+    name: 'taskforce-hub-directory',
+    title: 'Taskforce Hub service directory (HSDS 3.0)',
+    profile: 'tabular-data-package',
+    version: '3.0.0',
+    resources: tables.map((t) => ({
+      name: t,
+      path: TABLES[t].file,
+      profile: 'tabular-data-resource',
+      schema: {
+        fields: Object.entries(TABLES[t].columns).map(([name, spec]) => ({ name, type: FIELD_TYPE[kindOf(spec)], ...((EXTENSION_COLUMNS[t] ?? []).includes(name) ? { description: 'Extension of this directory (not HSDS).' } : {}) })),
+        primaryKey: 'id',
+      },
+    })),
+  };
+}
+
+export async function exportDirectory(db: Db, format: 'json' | 'csv', dir: string, log: (line: string) => void = () => {}): Promise<ExportReport> {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const counts: Record<string, number> = {};
+  if (format === 'json') {
+    const data = await exportJson(db);
+    for (const [file, items] of Object.entries(data)) {
+      writeFileSync(join(dir, file), JSON.stringify(items, null, 1) + '\n');
+      files.push(file);
+      counts[file] = items.length;
+      log(`  ${file}: ${items.length}`);
+    }
+    return { files, counts };
+  }
+  const tables = await exportTables(db);
+  const written: TableName[] = [];
+  for (const [t, rows] of tables) {
+    writeFileSync(join(dir, TABLES[t].file), csvOf(t, rows));
+    files.push(TABLES[t].file);
+    written.push(t);
+    counts[t] = rows.length;
+    log(`  ${TABLES[t].file}: ${rows.length}`);
+  }
+  writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(datapackage(written), null, 2) + '\n');
+  files.push('datapackage.json');
+  return { files, counts };
+}

@@ -1,0 +1,153 @@
+/** Readers of HSDS 3.0 publications: the CSV data package and JSON (an array of objects, or one per line). */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
+import { Dataset, type Origin } from './validate.ts';
+import { readCsvFile } from './legacy.ts';
+
+export function readHsds3Csv(path: string): Dataset {
+  const ds = new Dataset();
+  let found = 0;
+  for (const table of TABLE_NAMES) {
+    const file = TABLES[table].file;
+    const recs = readCsvFile(ds, path, file);
+    if (!recs) continue;
+    found++;
+    for (const r of recs) {
+      const row: Row = {};
+      for (const [k, v] of Object.entries(r)) if (k !== '__row') row[k] = v;
+      ds.add(table, row, { file, row: Number(r.__row) });
+    }
+  }
+  if (!found) ds.refuse({ file: basename(path), row: 0 }, 'file', 'holds no HSDS 3.0 CSV file (services.csv, organizations.csv, ...)');
+  return ds;
+}
+
+// Nested arrays of each HSDS object and the table of their items; the parent's id goes in the named column.
+const CHILDREN: Record<string, Record<string, [TableName, string | null]>> = {
+  organization: { funding: ['funding', 'organization_id'], contacts: ['contact', 'organization_id'], phones: ['phone', 'organization_id'], locations: ['location', 'organization_id'], programs: ['program', 'organization_id'], organization_identifiers: ['organization_identifier', 'organization_id'], services: ['service', 'organization_id'] },
+  service: { phones: ['phone', 'service_id'], schedules: ['schedule', 'service_id'], service_areas: ['service_area', 'service_id'], service_at_locations: ['service_at_location', 'service_id'], languages: ['language', 'service_id'], funding: ['funding', 'service_id'], cost_options: ['cost_option', 'service_id'], required_documents: ['required_document', 'service_id'], contacts: ['contact', 'service_id'], capacities: ['service_capacity', 'service_id'] },
+  service_at_location: { contacts: ['contact', 'service_at_location_id'], phones: ['phone', 'service_at_location_id'], schedules: ['schedule', 'service_at_location_id'] },
+  location: { languages: ['language', 'location_id'], addresses: ['address', 'location_id'], contacts: ['contact', 'location_id'], accessibility: ['accessibility', 'location_id'], phones: ['phone', 'location_id'], schedules: ['schedule', 'location_id'] },
+  phone: { languages: ['language', 'phone_id'] },
+  contact: { phones: ['phone', 'contact_id'] },
+  taxonomy_term: {},
+  program: {},
+};
+// Single nested objects: the object's table and the parent's column that names it.
+const SINGLES: Record<string, Record<string, [TableName, string]>> = {
+  service: { organization: ['organization', 'organization_id'], program: ['program', 'program_id'] },
+  service_at_location: { location: ['location', 'location_id'], service: ['service', 'service_id'] },
+  taxonomy_term: { taxonomy_detail: ['taxonomy', 'taxonomy_id'] },
+  attribute: { taxonomy_term: ['taxonomy_term', 'taxonomy_term_id'] },
+  service_capacity: { unit: ['unit', 'unit_id'] },
+};
+const LINK_ENTITY_OF: Partial<Record<TableName, string>> = { service: 'service', organization: 'organization', location: 'location', service_at_location: 'service_at_location', phone: 'phone', contact: 'contact', program: 'program' };
+
+/**
+ * Flattens one nested HSDS object into table rows. The same record may appear several times (an organisation in
+ * each of its services): later copies are dropped when their id was already seen.
+ */
+export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Origin, parent?: { col: string; id: unknown; extra?: Row }, seen = new Map<string, Set<string>>()): string | null {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+    ds.refuse(origin, table, 'must be an object');
+    return null;
+  }
+  const o = obj as Record<string, unknown>;
+  const row: Row = {};
+  for (const [k, v] of Object.entries(o)) if (k in TABLES[table].columns) row[k] = v;
+  if (parent && (row[parent.col] === undefined || row[parent.col] === null)) row[parent.col] = parent.id;
+  if (parent?.extra) for (const [k, v] of Object.entries(parent.extra)) if (row[k] === undefined || row[k] === null || row[k] === '') row[k] = v;
+  for (const [key, [t, col]] of Object.entries(SINGLES[table] ?? {})) {
+    const child = o[key];
+    if (child && typeof child === 'object') {
+      const id = flatten(ds, t, child, origin, undefined, seen);
+      if (row[col] === undefined || row[col] === null) row[col] = id;
+    }
+  }
+  const id = typeof row.id === 'string' ? row.id : null;
+  const s = seen.get(table) ?? seen.set(table, new Set()).get(table)!;
+  const dup = id !== null && s.has(id);
+  if (!dup) {
+    if (id) s.add(id);
+    ds.add(table, row, origin);
+  }
+  for (const [key, [t, col]] of Object.entries(CHILDREN[table] ?? {})) {
+    const list = o[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      ds.refuse(origin, key, 'must be an array');
+      continue;
+    }
+    for (const item of list) flatten(ds, t, item, origin, col ? { col, id } : undefined, seen);
+  }
+  const attrs = o.attributes;
+  if (Array.isArray(attrs)) {
+    for (const a of attrs) flatten(ds, 'attribute', a, origin, { col: 'link_id', id, extra: { link_entity: LINK_ENTITY_OF[table] ?? table } }, seen);
+  }
+  return id;
+}
+
+const KIND_BY_FILE: Record<string, TableName> = { services: 'service', service: 'service', organizations: 'organization', organization: 'organization', taxonomies: 'taxonomy', taxonomy: 'taxonomy', taxonomy_terms: 'taxonomy_term', service_at_locations: 'service_at_location', locations: 'location' };
+
+/** What an object is when the file name does not say: HSDS objects are told apart by their fields. */
+function kindOfObject(o: Record<string, unknown>, fallback: TableName): TableName {
+  if ('status' in o || 'service_at_locations' in o) return 'service';
+  if ('location_type' in o) return 'location';
+  if ('taxonomy_id' in o || 'parent_id' in o || 'term_uri' in o) return 'taxonomy_term';
+  return fallback;
+}
+
+/** Reads HSDS 3.0 JSON: one file, or every *.json and *.ndjson file of a folder. */
+export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
+  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json').sort().map((f) => join(path, f)) : [path];
+  const seen = new Map<string, Set<string>>();
+  for (const full of files) {
+    const file = basename(full);
+    const fallback = KIND_BY_FILE[file.replace(/\.(nd)?json$/i, '').toLowerCase()] ?? 'service';
+    const text = readFileSync(full, 'utf8');
+    const items: { value: unknown; row: number }[] = [];
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\r?\n\s*\{/.test(text))) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        const list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { contents?: unknown }).contents) ? (parsed as { contents: unknown[] }).contents : [parsed];
+        list.forEach((value, i) => items.push({ value, row: i + 1 }));
+      } catch (err) {
+        ds.refuse({ file, row: 0 }, 'file', `is not valid JSON: ${(err as Error).message}`);
+        continue;
+      }
+    } else {
+      const lines = text.split(/\r?\n/);
+      lines.forEach((line, i) => {
+        if (!line.trim()) return;
+        try {
+          items.push({ value: JSON.parse(line), row: i + 1 });
+        } catch (err) {
+          ds.refuse({ file, row: i + 1 }, 'line', `is not valid JSON: ${(err as Error).message}`);
+        }
+      });
+    }
+    for (const { value, row } of items) {
+      const kind = value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback;
+      flatten(ds, kind, value, { file, row }, undefined, seen);
+    }
+  }
+  if (!files.length) ds.refuse({ file: basename(path), row: 0 }, 'file', 'holds no JSON file');
+  return ds;
+}
+
+export type Format = 'hsds-2.0-csv' | 'hsds-1.1-csv' | 'hsds-3.0-csv' | 'hsds-3.0-json';
+
+/** Which publication a path holds, from its files' names. */
+export function detectFormat(path: string): { format: Format; dir: string } | null {
+  if (!existsSync(path)) return null;
+  if (!statSync(path).isDirectory()) return /\.(nd)?json$/i.test(path) ? { format: 'hsds-3.0-json', dir: path } : null;
+  const files = new Set(readdirSync(path));
+  if (files.has('datapackage') && statSync(join(path, 'datapackage')).isDirectory() && !files.has('services.csv')) return detectFormat(join(path, 'datapackage'));
+  if (files.has('regular_schedules.csv') || files.has('services_taxonomy.csv')) return { format: 'hsds-1.1-csv', dir: path };
+  if (files.has('services_at_location.csv') || files.has('physical_addresses.csv') || files.has('service_attributes.csv')) return { format: 'hsds-2.0-csv', dir: path };
+  if ([...files].some((f) => f.endsWith('.csv'))) return { format: 'hsds-3.0-csv', dir: path };
+  if ([...files].some((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json')) return { format: 'hsds-3.0-json', dir: path };
+  return null;
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppModule } from '../../platform/module.ts';
+import { addNav } from '../../platform/web/view.ts';
+import './permissions.ts';
+import './messages.ts';
+import { directoryApi } from './api.ts';
+import { directoryPages } from './pages.tsx';
+import { seedDirectory } from './seed.ts';
+
+export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE } from './permissions.ts';
+// The module's public service API, for other modules and the command line.
+export { importPath, ImportRefused, type ImportReport } from './import.ts';
+export { exportDirectory } from './export.ts';
+export { searchServices, type SearchParams } from './search.ts';
+export { servicesFull } from './hsds.ts';
+
+addNav({ href: '/directory', label: 'directory.nav', order: 15 });
+
+export const directoryModule: AppModule = {
+  name: 'directory',
+  async register(app: FastifyInstance) {
+    await directoryApi(app);
+    await directoryPages(app);
+  },
+  seedDemo: seedDirectory,
+};

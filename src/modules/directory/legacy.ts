@@ -1,0 +1,358 @@
+/**
+ * Reads a legacy HSDS 2.0 CSV data package (such as the Washington DC sample) and maps it to HSDS 3.0 records.
+ * Numeric ids become UUID v5 ids; physical addresses become addresses; service attributes become attributes; the
+ * DC categories are also mapped onto the directory's own taxonomy, so that need and population filters work.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCsv } from '../../platform/http/csv.ts';
+import { legacyId, uuidv5, type Row, type TableName } from './model.ts';
+import { Dataset, FORMATS, formatOk } from './validate.ts';
+import { termId } from './taxonomy.ts';
+
+export interface LegacyOptions {
+  /** Legacy data often names records it does not contain: leave those rows (or links) out and report them. */
+  skipBrokenReferences?: boolean;
+}
+
+type Rec = Record<string, string>;
+
+export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | null {
+  const full = join(path, file);
+  if (!existsSync(full)) return null;
+  let rows: string[][];
+  try {
+    rows = parseCsv(readFileSync(full, 'utf8'));
+  } catch (err) {
+    ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
+    return [];
+  }
+  const [head, ...body] = rows;
+  if (!head) return [];
+  const names = head.map((h) => h.trim());
+  const out: Rec[] = [];
+  body.forEach((r, i) => {
+    if (r.length === 1 && r[0] === '') return;
+    if (r.length > names.length && r.slice(names.length).some((x) => x.trim() !== '')) {
+      ds.refuse({ file, row: i + 2 }, 'row', `has ${r.length} fields; the header has ${names.length}`);
+      return;
+    }
+    const rec: Rec = { __row: String(i + 2) };
+    names.forEach((n, j) => (rec[n] = (r[j] ?? '').trim()));
+    out.push(rec);
+  });
+  return out;
+}
+
+const DAYS: Record<string, string> = { monday: 'MO', tuesday: 'TU', wednesday: 'WE', thursday: 'TH', friday: 'FR', saturday: 'SA', sunday: 'SU', mon: 'MO', tue: 'TU', tues: 'TU', wed: 'WE', thu: 'TH', thur: 'TH', thurs: 'TH', fri: 'FR', sat: 'SA', sun: 'SU' };
+const ORDER = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+
+/** "Monday - Friday", "Tuesday & Thursday", "monday" -> "MO,TU,WE,TH,FR" etc.; null when not understood. */
+export function dayList(text: string): string | null {
+  const t = text.toLowerCase();
+  if (!t.trim()) return null;
+  if (/daily|every day|7 days/.test(t)) return ORDER.join(',');
+  const out = new Set<string>();
+  const range = /([a-z]+)\s*(?:-|–|to|through|thru)\s*([a-z]+)/g;
+  let m: RegExpExecArray | null;
+  let rest = t;
+  while ((m = range.exec(t))) {
+    const a = DAYS[m[1]];
+    const b = DAYS[m[2]];
+    if (!a || !b) continue;
+    let i = ORDER.indexOf(a);
+    for (let n = 0; n < 7; n++) {
+      out.add(ORDER[i]);
+      if (ORDER[i] === b) break;
+      i = (i + 1) % 7;
+    }
+    rest = rest.replace(m[0], ' ');
+  }
+  for (const w of rest.split(/[^a-z]+/)) if (DAYS[w]) out.add(DAYS[w]);
+  return out.size ? ORDER.filter((d) => out.has(d)).join(',') : null;
+}
+
+/** "8:30AM" -> "08:30"; "17:00" stays; null when not a time. */
+export function clockTime(text: string): string | null {
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m?\.?$/i.exec(text.trim()) ?? /^(\d{1,2}):(\d{2})()$/.exec(text.trim());
+  if (!m) return null;
+  let h = Number(m[1]);
+  const min = Number(m[2] ?? 0);
+  const ap = (m[3] ?? '').toLowerCase();
+  if (ap === 'p' && h < 12) h += 12;
+  if (ap === 'a' && h === 12) h = 0;
+  if (h > 23 || min > 59) return null;
+  return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
+}
+
+// DC category and eligibility names (or their parents') that mean one of the directory's own terms.
+const TERM_RULES: [RegExp, string][] = [
+  [/emergency shelter|temporary shelter|safe housing/i, 'need.emergency-shelter'],
+  [/housing|independent living|housing vouchers|residential housing/i, 'need.housing'],
+  [/help find work|supported employment|workplace|^work$|employment|unemploy/i, 'need.employment'],
+  [/skills & training|interview training|resume|vocational/i, 'need.job-training'],
+  [/education|esl|english as a second|ged|tutoring|school|literacy/i, 'need.education'],
+  [/legal|advocacy|immigration|mediation|notary/i, 'need.legal'],
+  [/^health$|medical|dental|primary care|vision|checkup|prevent & treat|hospital/i, 'need.medical'],
+  [/mental health|counseling|bereavement|anger management/i, 'need.mental-health'],
+  [/addiction|detox|sober|12-step|substance/i, 'need.substance-use'],
+  [/translation|interpretation|foreign languages|limited english/i, 'need.language-access'],
+  [/food|clothing|goods|diapers|hygiene|emergency payments|financial assistance|meals/i, 'need.basic-needs'],
+  [/transit|transportation|bus passes/i, 'need.transportation'],
+  [/childcare|daytime care|preschool|head start|after school|before school/i, 'need.child-care'],
+  [/navigating the system|case management|help fill out forms|one-on-one support/i, 'need.case-management'],
+  [/immigrants|refugees|undocumented|limited english/i, 'population.foreign-nationals'],
+  [/u\.s\. citizen or permanent resident/i, 'population.us-citizens'],
+  [/teens|youth|children|infants|minors|foster youth|elementary|high school students|runaways/i, 'population.minors'],
+  [/adults|ages 18\+|ages 21\+|ages 50\+|ages 55\+|ages 60\+|seniors|individuals/i, 'population.adults'],
+  [/men\/boys|fathers/i, 'population.men'],
+  [/women\/girls|mothers|pregnant|transgender women/i, 'population.women'],
+  [/lgbtq|transgender/i, 'population.lgbtq'],
+  [/survivors of human trafficking/i, 'population.sex-trafficking'],
+  [/survivors of human trafficking/i, 'population.labor-trafficking'],
+  [/help hotlines|in crisis|in danger/i, 'trait.24-hour'],
+  [/survivors of intimate partner violence|sexual assault survivors|abuse or neglect survivors|survivors of human trafficking/i, 'trait.trauma-informed'],
+];
+
+const LANGUAGE_CODES: Record<string, string> = { english: 'en', spanish: 'es', french: 'fr', chinese: 'zh', mandarin: 'zh', cantonese: 'yue', vietnamese: 'vi', korean: 'ko', amharic: 'am', arabic: 'ar', portuguese: 'pt', russian: 'ru', tagalog: 'tl', haitian: 'ht', 'haitian creole': 'ht', hindi: 'hi', somali: 'so', tigrinya: 'ti', swahili: 'sw', 'american sign language': 'ase', asl: 'ase', farsi: 'fa', persian: 'fa', urdu: 'ur', bengali: 'bn', japanese: 'ja', german: 'de', italian: 'it', polish: 'pl', thai: 'th', nepali: 'ne', burmese: 'my' };
+
+export function languageCode(name: string): string | null {
+  return LANGUAGE_CODES[name.trim().toLowerCase()] ?? null;
+}
+
+export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
+  const ds = new Dataset();
+  const files: Record<string, Rec[]> = {};
+  const load = (f: string) => (files[f] ??= readCsvFile(ds, path, f) ?? []);
+  for (const f of ['organizations.csv', 'services.csv', 'locations.csv']) {
+    if (!existsSync(join(path, f))) ds.refuse({ file: f, row: 0 }, 'file', 'is missing from the data package');
+  }
+  const origin = (file: string, r: Rec) => ({ file, row: Number(r.__row) });
+  const known = new Map<string, Set<string>>();
+  const idsOf = (file: string) => (known.get(file) ?? known.set(file, new Set(load(file).map((r) => r.id))).get(file)!);
+
+  /** Resolves a legacy reference (possibly "a,b,c") to the first id that exists; reports a dangling one. */
+  const ref = (file: string, r: Rec, field: string, targetFile: string, table: string): string | null | undefined => {
+    const raw = r[field] ?? '';
+    const parts = raw.split(/[,;]/).map((x) => x.trim()).filter((x) => x && x !== '0');
+    if (!parts.length) return null;
+    const hit = parts.find((p) => idsOf(targetFile).has(p));
+    if (hit) return legacyId(table, hit);
+    const reason = `names no ${table.replace(/_/g, ' ')} (${raw})`;
+    if (opts.skipBrokenReferences) {
+      ds.skipped.push({ file, row: Number(r.__row), field, reason });
+      return undefined;
+    }
+    ds.refuse(origin(file, r), field, reason);
+    return undefined;
+  };
+
+  for (const r of load('organizations.csv')) {
+    ds.add('organization', { id: legacyId('organization', r.id), name: r.name, alternate_name: r.alternate_name, description: r.description, email: r.email, website: r.url, tax_status: r.tax_status, tax_id: r.tax_id, year_incorporated: r.year_incorporated, legal_status: r.legal_status }, origin('organizations.csv', r));
+  }
+  const droppedPrograms = new Set<string>();
+  for (const r of load('programs.csv')) {
+    const org = ref('programs.csv', r, 'organization_id', 'organizations.csv', 'organization');
+    if (!org && opts.skipBrokenReferences) {
+      if (org === null) ds.skipped.push({ file: 'programs.csv', row: Number(r.__row), field: 'organization_id', reason: 'is required' });
+      droppedPrograms.add(r.id);
+      continue;
+    }
+    ds.add('program', { id: legacyId('program', r.id), organization_id: org, name: r.name, alternate_name: r.alternate_name, description: '' }, origin('programs.csv', r));
+  }
+  for (const r of load('services.csv')) {
+    // A service whose organisation is missing is kept without one: HSDS JSON does not require it.
+    const org = ref('services.csv', r, 'organization_id', 'organizations.csv', 'organization');
+    let program = ref('services.csv', r, 'program_id', 'programs.csv', 'program');
+    if (program && droppedPrograms.has(r.program_id.split(/[,;]/).map((x) => x.trim()).find((p) => idsOf('programs.csv').has(p)) ?? '')) {
+      ds.skipped.push({ file: 'services.csv', row: Number(r.__row), field: 'program_id', reason: 'names a program left out of the import' });
+      program = null;
+    }
+    ds.add(
+      'service',
+      {
+        id: legacyId('service', r.id),
+        organization_id: org ?? null,
+        program_id: program ?? null,
+        name: r.name,
+        alternate_name: r.alternate_name,
+        description: r.description,
+        url: r.url,
+        email: r.email,
+        status: (r.status || 'active').toLowerCase(),
+        interpretation_services: r.interpretation_services,
+        application_process: r.application_process,
+        wait_time: r.wait_time,
+        fees: r.fees,
+        fees_description: r.fees,
+        accreditations: r.accreditations,
+        licenses: r.licenses,
+      },
+      origin('services.csv', r),
+    );
+  }
+  for (const r of load('locations.csv')) {
+    const org = ref('locations.csv', r, 'organization_id', 'organizations.csv', 'organization');
+    ds.add('location', { id: legacyId('location', r.id), location_type: 'physical', organization_id: org ?? null, name: r.name, alternate_name: r.alternate_name, description: r.description, transportation: r.transportation, latitude: r.latitude, longitude: r.longitude }, origin('locations.csv', r));
+  }
+  // Two records in one table may share a legacy id (the DC addresses do); the row's location makes it unique.
+  for (const r of load('physical_addresses.csv')) {
+    const loc = ref('physical_addresses.csv', r, 'location_id', 'locations.csv', 'location');
+    if (loc === undefined && opts.skipBrokenReferences) continue;
+    const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
+    ds.add('address', { id: legacyId('address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'physical' }, origin('physical_addresses.csv', r));
+  }
+  for (const r of load('postal_addresses.csv')) {
+    const loc = ref('postal_addresses.csv', r, 'location_id', 'locations.csv', 'location');
+    if (loc === undefined && opts.skipBrokenReferences) continue;
+    const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
+    ds.add('address', { id: legacyId('postal_address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'postal' }, origin('postal_addresses.csv', r));
+  }
+  for (const r of load('services_at_location.csv')) {
+    const svc = ref('services_at_location.csv', r, 'service_id', 'services.csv', 'service');
+    const loc = ref('services_at_location.csv', r, 'location_id', 'locations.csv', 'location');
+    if ((svc === undefined || loc === undefined) && opts.skipBrokenReferences) continue;
+    ds.add('service_at_location', { id: legacyId('service_at_location', r.id), service_id: svc, location_id: loc, description: r.description }, origin('services_at_location.csv', r));
+  }
+  const salIds = () => idsOf('services_at_location.csv');
+  void salIds;
+  /** Link tables: each broken link is dropped; the row is skipped when no link is left. */
+  const links = (file: string, r: Rec, spec: [string, string, string][]): Row | null => {
+    const out: Row = {};
+    let any = false;
+    let broken = false;
+    for (const [field, targetFile, table] of spec) {
+      const v = ref(file, r, field, targetFile, table);
+      if (v === undefined) broken = true;
+      out[field] = v ?? null;
+      if (v) any = true;
+    }
+    if (broken && !opts.skipBrokenReferences) return out;
+    return any || !broken ? out : null;
+  };
+  for (const r of load('phones.csv')) {
+    const l = links('phones.csv', r, [
+      ['location_id', 'locations.csv', 'location'],
+      ['service_id', 'services.csv', 'service'],
+      ['organization_id', 'organizations.csv', 'organization'],
+      ['contact_id', 'contacts.csv', 'contact'],
+      ['service_at_location_id', 'services_at_location.csv', 'service_at_location'],
+    ]);
+    if (!l) continue;
+    const type = (r.type || 'voice').toLowerCase();
+    ds.add('phone', { id: legacyId('phone', r.id), ...l, number: r.number, extension: /^\d+$/.test(r.extension) ? r.extension : null, type: ['text', 'voice', 'fax', 'cell', 'video', 'pager', 'textphone'].includes(type) ? type : 'voice', description: [r.description, r.department].filter(Boolean).join(' — ') }, origin('phones.csv', r));
+  }
+  for (const r of load('contacts.csv')) {
+    const l = links('contacts.csv', r, [
+      ['organization_id', 'organizations.csv', 'organization'],
+      ['service_id', 'services.csv', 'service'],
+      ['service_at_location_id', 'services_at_location.csv', 'service_at_location'],
+    ]);
+    if (!l) continue;
+    ds.add('contact', { id: legacyId('contact', r.id), ...l, name: r.name, title: r.title, department: r.department, email: r.email }, origin('contacts.csv', r));
+  }
+  (files['schedules.csv'] ? files['schedules.csv'] : load('schedules.csv')).forEach((r) => {
+    const l = links('schedules.csv', r, [
+      ['service_id', 'services.csv', 'service'],
+      ['location_id', 'locations.csv', 'location'],
+      ['service_at_location_id', 'services_at_location.csv', 'service_at_location'],
+    ]);
+    if (!l) return;
+    // The DC file puts opening and closing times in valid_from/valid_to and day names in weekday or byday.
+    const opens = clockTime(r.valid_from ?? '') ?? clockTime(r.opens_at ?? '');
+    const closes = clockTime(r.valid_to ?? '') ?? clockTime(r.closes_at ?? '');
+    const byday = dayList(r.weekday ?? '') ?? dayList(r.byday ?? '');
+    const desc = [r.name, r.weekday && !byday ? r.weekday : '', r.description].filter(Boolean).join('; ');
+    ds.add('schedule', { id: legacyId('schedule', `${r.id}:${r.__row}`), ...l, opens_at: opens, closes_at: closes, freq: byday ? 'WEEKLY' : null, byday, description: desc || (opens && closes && !byday ? `${r.valid_from}–${r.valid_to}` : null) }, origin('schedules.csv', r));
+  });
+  for (const r of load('languages.csv')) {
+    const l = links('languages.csv', r, [
+      ['service_id', 'services.csv', 'service'],
+      ['location_id', 'locations.csv', 'location'],
+    ]);
+    if (!l) continue;
+    ds.add('language', { id: legacyId('language', r.id), ...l, name: r.language, code: languageCode(r.language ?? '') }, origin('languages.csv', r));
+  }
+  for (const r of load('accessibility_for_disabilities.csv')) {
+    const loc = ref('accessibility_for_disabilities.csv', r, 'location_id', 'locations.csv', 'location');
+    if (loc === undefined && opts.skipBrokenReferences) continue;
+    ds.add('accessibility', { id: legacyId('accessibility', r.id), location_id: loc, description: r.accessibility === 'Blank' ? '' : r.accessibility, details: r.details }, origin('accessibility_for_disabilities.csv', r));
+  }
+  for (const r of load('service_areas.csv')) {
+    const svc = ref('service_areas.csv', r, 'service_id', 'services.csv', 'service');
+    if (svc === undefined && opts.skipBrokenReferences) continue;
+    ds.add('service_area', { id: legacyId('service_area', r.id), service_id: svc, name: r.service_area, description: r.description, extent_type: 'text', extent: r.service_area }, origin('service_areas.csv', r));
+  }
+
+  // Taxonomies: one per distinct "taxonomy" name of the legacy terms.
+  const terms = load('taxonomy_terms.csv');
+  const taxonomies = new Map<string, string>();
+  for (const r of terms) {
+    const name = r.taxonomy || 'Legacy taxonomy';
+    if (!taxonomies.has(name)) {
+      const id = uuidv5(`taxonomy:legacy:${name}`);
+      taxonomies.set(name, id);
+      ds.add('taxonomy', { id, name, description: `${name} terms of the imported HSDS 2.0 data package.` }, origin('taxonomy_terms.csv', r));
+    }
+  }
+  const termById = new Map(terms.map((r) => [r.id, r]));
+  for (const r of terms) {
+    const parent = r.parent_id && termById.has(r.parent_id) ? legacyId('taxonomy_term', r.parent_id) : null;
+    ds.add('taxonomy_term', { id: legacyId('taxonomy_term', r.id), name: r.term, description: r.description || r.term, parent_id: parent, taxonomy: r.taxonomy, language: r.language || 'en', taxonomy_id: taxonomies.get(r.taxonomy || 'Legacy taxonomy') }, origin('taxonomy_terms.csv', r));
+  }
+  const ancestry = (id: string): string[] => {
+    const names: string[] = [];
+    let cur = termById.get(id);
+    for (let i = 0; cur && i < 10; i++) {
+      names.push(cur.term);
+      cur = cur.parent_id ? termById.get(cur.parent_id) : undefined;
+    }
+    return names;
+  };
+  const mapped = new Set<string>();
+  for (const r of load('service_attributes.csv')) {
+    const svc = ref('service_attributes.csv', r, 'service_id', 'services.csv', 'service');
+    const term = ref('service_attributes.csv', r, 'taxonomy_term_id', 'taxonomy_terms.csv', 'taxonomy_term');
+    if ((svc === undefined || term === undefined) && opts.skipBrokenReferences) continue;
+    const legacyTerm = termById.get(r.taxonomy_term_id);
+    const linkType = /eligib/i.test(legacyTerm?.taxonomy ?? '') ? 'eligibility' : 'category';
+    ds.add('attribute', { id: legacyId('attribute', r.id), link_id: svc, link_entity: 'service', link_type: linkType, taxonomy_term_id: term }, origin('service_attributes.csv', r));
+    if (!svc || !legacyTerm) continue;
+    const names = ancestry(r.taxonomy_term_id);
+    for (const [re, code] of TERM_RULES) {
+      if (!names.some((n) => re.test(n))) continue;
+      const key = `${svc}:${code}`;
+      if (mapped.has(key)) continue;
+      mapped.add(key);
+      ds.add('attribute', { id: uuidv5(`attribute:mapped:${key}`), link_id: svc, link_entity: 'service', link_type: code.split('.')[0], taxonomy_term_id: termId(code) }, origin('service_attributes.csv', r));
+    }
+  }
+  tidyFormats(ds);
+  return ds;
+}
+
+/**
+ * Legacy files hold web addresses without a scheme ("www.example.org") and the odd malformed e-mail address: the
+ * first gain "http://", the rest are left out and reported as skipped, rather than refusing a whole directory.
+ */
+function tidyFormats(ds: Dataset) {
+  for (const [table, fields] of Object.entries(FORMATS)) {
+    for (const row of ds.get(table as TableName)) {
+      for (const [col, format] of Object.entries(fields)) {
+        let v = row[col];
+        if (typeof v !== 'string' || !v.trim()) continue;
+        v = v.trim();
+        if (format === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(v)) v = 'http://' + v.replace(/^\/+/, '');
+        if (format === 'email') v = v.replace(/^mailto:/i, '');
+        if (formatOk(format, v)) row[col] = v;
+        else {
+          const o = ds.originOf(row);
+          ds.skipped.push({ file: o.file, row: o.row, field: col, reason: `left out: not ${format === 'uri' ? 'a URL' : 'an e-mail address'} (${String(row[col]).slice(0, 80)})` });
+          row[col] = null;
+        }
+      }
+    }
+  }
+}
+
+export const LEGACY_TABLES: TableName[] = ['organization', 'program', 'service', 'location', 'address', 'service_at_location', 'phone', 'contact', 'schedule', 'language', 'accessibility', 'service_area', 'taxonomy', 'taxonomy_term', 'attribute'];

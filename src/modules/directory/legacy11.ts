@@ -1,0 +1,27 @@
+/** HSDS 1.1 CSV packages: close enough to 2.0 that the same mapping applies, with 1.1's file names. */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLegacy20, type LegacyOptions } from './legacy.ts';
+import type { Dataset } from './validate.ts';
+
+// 1.1 file -> 2.0 file of the same records.
+const RENAMES: Record<string, string> = { regular_schedules: 'schedules', services_taxonomy: 'service_attributes', taxonomy: 'taxonomy_terms' };
+
+export function readLegacy11(path: string, opts: LegacyOptions = {}): Dataset {
+  // Copy under 2.0 names into a scratch folder and reuse the 2.0 reader (file names in the report stay 2.0's).
+  const dir = mkdtempSync(join(tmpdir(), 'hsds11-'));
+  try {
+    for (const f of ['organizations', 'programs', 'services', 'locations', 'physical_addresses', 'postal_addresses', 'phones', 'contacts', 'services_at_location', 'languages', 'accessibility_for_disabilities', 'service_areas', 'regular_schedules', 'services_taxonomy', 'taxonomy']) {
+      const src = join(path, `${f}.csv`);
+      if (!existsSync(src)) continue;
+      let text = readFileSync(src, 'utf8');
+      if (f === 'taxonomy') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bname\b/, 'term').replace(/\bvocabulary\b/, 'taxonomy'));
+      if (f === 'regular_schedules') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bweekday\b/, 'weekday').replace(/\bopens_at\b/, 'valid_from').replace(/\bcloses_at\b/, 'valid_to'));
+      writeFileSync(join(dir, `${RENAMES[f] ?? f}.csv`), text);
+    }
+    return readLegacy20(dir, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,231 @@
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { UUID_RE } from '../../platform/db/index.ts';
+import { TABLES, TABLE_NAMES, kindOf, isRequired, type Row, type TableName } from './model.ts';
+
+/** One refused (or skipped) row of an import: where it is and what is wrong with it. */
+export interface Refusal {
+  file: string;
+  row: number;
+  field: string;
+  reason: string;
+}
+
+export interface Origin {
+  file: string;
+  row: number;
+}
+
+/** Records to import, by HSDS table, each remembering the file and row it came from. */
+export class Dataset {
+  rows = new Map<TableName, Row[]>();
+  origins = new WeakMap<Row, Origin>();
+  refusals: Refusal[] = [];
+  /** Rows left out on purpose (broken references in legacy data, when asked to skip them). */
+  skipped: Refusal[] = [];
+
+  add(table: TableName, row: Row, origin: Origin): Row {
+    let list = this.rows.get(table);
+    if (!list) this.rows.set(table, (list = []));
+    list.push(row);
+    this.origins.set(row, origin);
+    return row;
+  }
+  get(table: TableName): Row[] {
+    return this.rows.get(table) ?? [];
+  }
+  originOf(row: Row): Origin {
+    return this.origins.get(row) ?? { file: '?', row: 0 };
+  }
+  refuse(row: Row | Origin, field: string, reason: string) {
+    const o = this.origins.has(row as Row) ? this.originOf(row as Row) : (row as Origin);
+    this.refusals.push({ file: o.file, row: o.row, field, reason });
+  }
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of TABLE_NAMES) if (this.get(t).length) out[t] = this.get(t).length;
+    return out;
+  }
+}
+
+/** Longest text accepted in one field; descriptions and geometries may be longer. */
+export const MAX_TEXT = 4000;
+const LONG_TEXT: Record<string, number> = { description: 20000, extent: 200000, eligibility_description: 20000, application_process: 20000, details: 20000, previous_value: 20000, replacement_value: 20000 };
+
+export const ENUMS: Record<string, Record<string, string[]>> = {
+  service: { status: ['active', 'inactive', 'defunct', 'temporarily closed'] },
+  location: { location_type: ['physical', 'postal', 'virtual'] },
+  address: { address_type: ['physical', 'postal', 'virtual'] },
+  schedule: { freq: ['WEEKLY', 'MONTHLY'], wkst: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] },
+};
+
+/** References between tables: column -> table whose id it names. */
+export const REFERENCES: Partial<Record<TableName, Record<string, TableName>>> = {
+  organization: { parent_organization_id: 'organization' },
+  program: { organization_id: 'organization' },
+  service: { organization_id: 'organization', program_id: 'program' },
+  service_at_location: { service_id: 'service', location_id: 'location' },
+  location: { organization_id: 'organization' },
+  phone: { location_id: 'location', service_id: 'service', organization_id: 'organization', contact_id: 'contact', service_at_location_id: 'service_at_location' },
+  contact: { organization_id: 'organization', service_id: 'service', service_at_location_id: 'service_at_location', location_id: 'location' },
+  address: { location_id: 'location' },
+  schedule: { service_id: 'service', location_id: 'location', service_at_location_id: 'service_at_location' },
+  funding: { organization_id: 'organization', service_id: 'service' },
+  service_area: { service_id: 'service' },
+  required_document: { service_id: 'service' },
+  language: { service_id: 'service', location_id: 'location', phone_id: 'phone' },
+  accessibility: { location_id: 'location' },
+  taxonomy_term: { parent_id: 'taxonomy_term', taxonomy_id: 'taxonomy' },
+  cost_option: { service_id: 'service' },
+  organization_identifier: { organization_id: 'organization' },
+  attribute: { taxonomy_term_id: 'taxonomy_term' },
+  service_capacity: { service_id: 'service', unit_id: 'unit' },
+};
+
+const LINK_ENTITIES: Record<string, TableName> = { service: 'service', organization: 'organization', location: 'location', service_at_location: 'service_at_location', phone: 'phone', contact: 'contact', program: 'program' };
+
+/** HSDS fields with a JSON Schema format, checked with the same rules the schemas' validators use. */
+export const FORMATS: Record<string, Record<string, 'uri' | 'email'>> = {
+  accessibility: { url: 'uri' },
+  contact: { email: 'email' },
+  location: { url: 'uri' },
+  organization: { email: 'email', website: 'uri', uri: 'uri', logo: 'uri' },
+  required_document: { uri: 'uri' },
+  schedule: { schedule_link: 'uri' },
+  service: { url: 'uri', email: 'email', assurer_email: 'email' },
+  taxonomy: { uri: 'uri' },
+  taxonomy_term: { term_uri: 'uri' },
+  unit: { uri: 'uri' },
+  service_area: { uri: 'uri' },
+};
+
+export function formatOk(format: 'uri' | 'email', v: string): boolean {
+  const f = fullFormats[format] as RegExp | ((s: string) => boolean);
+  return typeof f === 'function' ? f(v) : f.test(v);
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+function validDate(s: string): boolean {
+  if (!DATE_RE.test(s) || !/^[1-9]/.test(s)) return false;
+  const d = new Date(s + 'T00:00:00Z');
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/**
+ * Checks and converts every value in place: types, required fields, lengths, enumerations and identifiers.
+ * Values arrive as strings (CSV) or JSON values; they leave as the types the tables store.
+ */
+export function checkValues(ds: Dataset): void {
+  for (const table of TABLE_NAMES) {
+    for (const row of ds.get(table)) {
+      for (const key of Object.keys(row)) if (!(key in TABLES[table].columns)) delete row[key];
+      for (const [col, spec] of Object.entries(TABLES[table].columns)) {
+        let v = row[col];
+        if (typeof v === 'string') v = v.trim();
+        if (v === '' || v === undefined) v = null;
+        const k = kindOf(spec);
+        if (v === null) {
+          if (isRequired(spec) && !(table === 'service' && col === 'organization_id')) {
+            // HSDS requires these descriptions, but empty text is allowed: publishers often have none.
+            if (col === 'description' || col === 'previous_value' || col === 'replacement_value') v = '';
+            else ds.refuse(row, col, 'is required');
+          }
+          row[col] = k === 'bool' ? false : v;
+          continue;
+        }
+        switch (k) {
+          case 'id':
+            if (typeof v !== 'string' || !UUID_RE.test(v)) {
+              ds.refuse(row, col, 'must be a UUID');
+              v = null;
+            } else v = v.toLowerCase();
+            break;
+          case 'num': {
+            const n = typeof v === 'number' ? v : typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : NaN;
+            if (!Number.isFinite(n)) ds.refuse(row, col, 'must be a number');
+            v = n;
+            break;
+          }
+          case 'bool':
+            v = v === true || v === 'true' || v === '1' || v === 1 || v === 'yes';
+            break;
+          case 'date':
+            if (typeof v !== 'string' || !validDate(v)) ds.refuse(row, col, 'must be a date (YYYY-MM-DD)');
+            break;
+          case 'instant': {
+            const d = typeof v === 'string' && /^[1-9]\d{3}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
+            if (Number.isNaN(d.getTime())) ds.refuse(row, col, 'must be a date and time (ISO 8601)');
+            else v = d.toISOString();
+            break;
+          }
+          default: {
+            if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
+            if (typeof v !== 'string') {
+              ds.refuse(row, col, 'must be text');
+              v = null;
+              break;
+            }
+            if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
+            const max = LONG_TEXT[col] ?? MAX_TEXT;
+            if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
+            const format = FORMATS[table]?.[col];
+            if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL (with http:// or https://)' : 'must be an e-mail address');
+            const allowed = ENUMS[table]?.[col];
+            if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
+          }
+        }
+        row[col] = v;
+      }
+      if (table === 'location') {
+        const lat = row.latitude as number | null;
+        const lng = row.longitude as number | null;
+        if (lat !== null && (lat < -90 || lat > 90)) ds.refuse(row, 'latitude', 'must be between -90 and 90');
+        if (lng !== null && (lng < -180 || lng > 180)) ds.refuse(row, 'longitude', 'must be between -180 and 180');
+        if ((lat === null) !== (lng === null)) ds.refuse(row, lat === null ? 'latitude' : 'longitude', 'latitude and longitude go together');
+      }
+    }
+  }
+  // One id per record within a table.
+  for (const table of TABLE_NAMES) {
+    const seen = new Set<string>();
+    for (const row of ds.get(table)) {
+      const id = row.id as string | null;
+      if (!id) continue;
+      if (seen.has(id)) ds.refuse(row, 'id', 'appears twice in this file');
+      seen.add(id);
+    }
+  }
+}
+
+/**
+ * Every reference must name a record of this import or one already in the directory. `exists(table, ids)` answers
+ * which of the ids the directory already has.
+ */
+export async function checkReferences(ds: Dataset, exists: (table: TableName, ids: string[]) => Promise<Set<string>>): Promise<void> {
+  const inData = new Map<TableName, Set<string>>();
+  for (const t of TABLE_NAMES) inData.set(t, new Set(ds.get(t).map((r) => r.id as string)));
+  const pending: { row: Row; col: string; table: TableName; id: string }[] = [];
+  for (const table of TABLE_NAMES) {
+    const refs = REFERENCES[table] ?? {};
+    for (const row of ds.get(table)) {
+      for (const [col, target] of Object.entries(refs)) {
+        const id = row[col];
+        if (typeof id === 'string' && id && !inData.get(target)!.has(id)) pending.push({ row, col, table: target, id });
+      }
+      if (table === 'attribute') {
+        const target = LINK_ENTITIES[String(row.link_entity ?? '')];
+        if (!target) ds.refuse(row, 'link_entity', `must name one of: ${Object.keys(LINK_ENTITIES).join(', ')}`);
+        else if (typeof row.link_id === 'string' && !inData.get(target)!.has(row.link_id)) pending.push({ row, col: 'link_id', table: target, id: row.link_id });
+      }
+    }
+  }
+  const byTable = new Map<TableName, Set<string>>();
+  for (const p of pending) {
+    const s = byTable.get(p.table) ?? new Set<string>();
+    s.add(p.id);
+    byTable.set(p.table, s);
+  }
+  const found = new Map<TableName, Set<string>>();
+  for (const [t, ids] of byTable) found.set(t, await exists(t, [...ids]));
+  for (const p of pending) if (!found.get(p.table)!.has(p.id)) ds.refuse(p.row, p.col, `names no ${p.table.replace(/_/g, ' ')} (${p.id})`);
+}

@@ -1,0 +1,685 @@
+import type { Ctx } from '../../platform/context.ts';
+import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import { runCommand } from '../../platform/audit/index.ts';
+import { badRequest, conflict, fieldError, forbidden, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { validate } from '../../platform/http/validation.ts';
+import { send, type MailLog } from '../../platform/mail/index.ts';
+import {
+  CodeCreate,
+  DEFAULT_QUESTIONS,
+  ExcerptCreate,
+  InputCreate,
+  MemoCreate,
+  RecommendationCreate,
+  RecommendationPatch,
+  RegistrationCreate,
+  RegistrationPatch,
+  ReleaseInput,
+  SeriesCreate,
+  SeriesPatch,
+  SessionCreate,
+  SessionPatch,
+  SuggestionDecision,
+  TimelineCreate,
+} from './schema.ts';
+import {
+  getAnswer,
+  getRecommendation,
+  getRegistration,
+  getSeries,
+  getSession,
+  listCodes,
+  listInputs,
+  listSessions,
+  loadOwners,
+  placeCounts,
+  registrationOpen,
+  type Code,
+  type Recommendation,
+  type Registration,
+  type Series,
+  type Session,
+} from './store.ts';
+import { isTimeZone, zonedToUtc } from './time.ts';
+import { importQdc, QdcError, type QdcCode } from './qdc.ts';
+import { suggestThemes } from './suggest.ts';
+import { buildFindings } from './findings.ts';
+
+export interface CommandOptions {
+  coerce?: boolean;
+}
+
+export const MANAGE = 'listening.manage';
+export const CODE = 'listening.code';
+
+class Problems {
+  list: FieldError[] = [];
+  add(field: string, message: string) {
+    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
+  }
+  throwIfAny() {
+    if (this.list.length) throw badRequest(this.list);
+  }
+}
+
+const actorLabel = (ctx: Ctx) => (ctx.actor ? ctx.actor.name : 'system');
+/** Work started from the command line or demo data (systemCtx) acts with every permission; the anonymous public with none. */
+const can = (ctx: Ctx, p: string) => (ctx.actor ? ctx.actor.permissions.has(p) : ctx.ip === 'local');
+
+async function requireSeries(db: Db, id: string): Promise<Series> {
+  const s = isUuid(id) ? await getSeries(db, id) : undefined;
+  if (!s) throw notFound('No such listening-session series.');
+  return s;
+}
+
+async function requireSession(db: Db, id: string): Promise<Session> {
+  const s = isUuid(id) ? await getSession(db, id) : undefined;
+  if (!s) throw notFound('No such listening session.');
+  return s;
+}
+
+// ---- series ----
+
+async function checkOwner(db: Db, p: Problems, type: string | undefined, id: string | undefined, allowed: string[]) {
+  if (!id) return;
+  const owner = (await loadOwners(db)).get(id);
+  if (!owner || !allowed.includes(owner.type)) p.add('owner_id', `is not a known ${allowed.join(' or ')}`);
+  else if (type && type !== owner.type) p.add('owner_type', `must be ${owner.type} for this owner`);
+}
+
+export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Series> {
+  const d = validate(SeriesCreate, input, opts);
+  const p = new Problems();
+  await checkOwner(ctx.db, p, d.owner_type, d.owner_id, ['partnership', 'committee']);
+  p.throwIfAny();
+  const id = newId();
+  const now = nowIso();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx
+      .insertInto('listening_series')
+      .values({ id, title: d.title.trim(), description: d.description || null, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days ?? 2, published_at: null, report: null, version: 1, created_at: now, updated_at: now })
+      .execute();
+    await audit({ action: 'listening.series.create', entityType: 'listening_series', entityId: id, summary: { title: d.title } });
+  });
+  return (await getSeries(ctx.db, id))!;
+}
+
+export async function updateSeries(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Series> {
+  const existing = await requireSeries(ctx.db, id);
+  const d = validate(SeriesPatch, input, opts);
+  const p = new Problems();
+  await checkOwner(ctx.db, p, d.owner_type ?? (d.owner_id ? undefined : existing.owner_type), d.owner_id ?? existing.owner_id, ['partnership', 'committee']);
+  p.throwIfAny();
+  await runCommand(ctx, async (trx, audit) => {
+    const set: Record<string, unknown> = { version: d.version + 1, updated_at: nowIso() };
+    for (const k of ['title', 'description', 'owner_type', 'owner_id', 'reminder_days'] as const) if (d[k] !== undefined) set[k] = d[k];
+    const res = await trx.updateTable('listening_series').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw conflict(`This series changed since version ${d.version}; it is now at version ${existing.version}. Reload and try again.`);
+    await audit({ action: 'listening.series.update', entityType: 'listening_series', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version') } });
+  });
+  return (await getSeries(ctx.db, id))!;
+}
+
+// ---- sessions ----
+
+type SessionFields = Partial<ReturnType<typeof validate<typeof SessionCreate>>>;
+
+function checkSession(p: Problems, d: SessionFields) {
+  if (d.time_zone !== undefined && !isTimeZone(d.time_zone)) p.add('time_zone', 'must be an IANA time zone name, such as America/New_York');
+  if (d.start_time && d.end_time && d.end_time <= d.start_time) p.add('end_time', 'must be after start_time');
+  if (d.capacity !== undefined && d.reserved_places !== undefined && d.reserved_places > d.capacity) p.add('reserved_places', 'must not exceed capacity');
+  if (d.registration_opens_at && d.registration_closes_at && d.registration_closes_at <= d.registration_opens_at) p.add('registration_closes_at', 'must be after registration_opens_at');
+  if ((d.format === 'virtual' || d.format === 'hybrid') && d.online_url === undefined && d.location === undefined) {
+    // Either is fine for a draft; nothing to say.
+  }
+  const keys = (d.questions ?? []).map((q) => q.key);
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup) p.add('questions', `the key ${dup} is used twice`);
+}
+
+function instants(d: { date: string; start_time: string; end_time: string; time_zone: string }) {
+  return { starts_at: zonedToUtc(d.date, d.start_time, d.time_zone), ends_at: zonedToUtc(d.date, d.end_time, d.time_zone) };
+}
+
+export async function createSession(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(SessionCreate, input, opts);
+  const p = new Problems();
+  checkSession(p, d);
+  p.throwIfAny();
+  const id = newId();
+  const now = nowIso();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx
+      .insertInto('listening_sessions')
+      .values({
+        id,
+        series_id: seriesId,
+        title: d.title.trim(),
+        date: d.date,
+        start_time: d.start_time,
+        end_time: d.end_time,
+        time_zone: d.time_zone,
+        ...instants(d),
+        format: d.format,
+        location: d.location || null,
+        online_url: d.online_url || null,
+        audience_provider_types: toJson(d.audience_provider_types ?? []),
+        audience_regions: toJson(d.audience_regions ?? []),
+        capacity: d.capacity,
+        reserved_places: d.reserved_places ?? 0,
+        registration_opens_at: d.registration_opens_at ?? null,
+        registration_closes_at: d.registration_closes_at ?? null,
+        agenda: toJson(d.agenda ?? []),
+        questions: toJson(d.questions ?? DEFAULT_QUESTIONS),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await audit({ action: 'listening.session.create', entityType: 'listening_session', entityId: id, summary: { series: seriesId, title: d.title, date: d.date } });
+  });
+  return (await getSession(ctx.db, id))!;
+}
+
+export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  const s = await requireSession(ctx.db, id);
+  const d = validate(SessionPatch, input, opts);
+  const merged = { ...s, ...Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) } as Session & { version: number };
+  const p = new Problems();
+  checkSession(p, { ...merged, location: merged.location ?? undefined, online_url: merged.online_url ?? undefined, registration_opens_at: merged.registration_opens_at ?? undefined, registration_closes_at: merged.registration_closes_at ?? undefined } as SessionFields);
+  p.throwIfAny();
+  await runCommand(ctx, async (trx, audit) => {
+    const row = await forUpdate(trx.selectFrom('listening_sessions').select('version').where('id', '=', id), ctx.dbKind).executeTakeFirst();
+    if (Number(row?.version) !== d.version) throw conflict(`This session changed since version ${d.version}; it is now at version ${row?.version}. Reload and try again.`);
+    const counts = await placeCounts(trx, id);
+    if (merged.capacity < counts.confirmed) throw fieldError('capacity', `must be at least ${counts.confirmed}, the places already confirmed`);
+    const set: Record<string, unknown> = { version: d.version + 1, updated_at: nowIso(), ...instants(merged) };
+    for (const [k, v] of Object.entries(d)) {
+      if (k === 'version' || v === undefined) continue;
+      set[k] = ['audience_provider_types', 'audience_regions', 'agenda', 'questions'].includes(k) ? toJson(v) : v === '' ? null : v;
+    }
+    await trx.updateTable('listening_sessions').set(set).where('id', '=', id).execute();
+    await promoteWaitlist(trx, id);
+    await audit({ action: 'listening.session.update', entityType: 'listening_session', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version') } });
+  });
+  return (await getSession(ctx.db, id))!;
+}
+
+// ---- registration ----
+
+/**
+ * Fills free general places from the waiting list, oldest first. General places are the capacity less the
+ * places still held back for invited organisations. Call inside a transaction that holds the session row.
+ */
+async function promoteWaitlist(trx: Db, sessionId: string): Promise<number> {
+  const s = await trx.selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId).executeTakeFirstOrThrow();
+  const c = await placeCounts(trx, sessionId);
+  const general = Number(s.capacity) - Number(s.reserved_places);
+  const free = Math.max(0, general - (c.confirmed - c.confirmedReserved));
+  if (!free) return 0;
+  const waiting = await trx.selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').limit(free).execute();
+  for (const w of waiting) await trx.updateTable('listening_registrations').set({ status: 'confirmed', updated_at: nowIso() }).where('id', '=', w.id).execute();
+  return waiting.length;
+}
+
+/**
+ * Registers someone for a session. Counting the places and inserting the registration happen in one
+ * transaction holding the session row (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time), so
+ * concurrent sign-ups can never overbook: when the general places are gone, the rest join the waiting list.
+ */
+export async function register(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<Registration> {
+  const d = validate(RegistrationCreate, input, opts);
+  if (d.invited && !can(ctx, MANAGE)) throw forbidden('Only a lead may register someone into a held-back place.');
+  const session = await requireSession(ctx.db, sessionId);
+  if (!d.invited && !registrationOpen(session, opts.now)) throw conflict('Registration is not open for this session.');
+  const email = d.email.trim().toLowerCase();
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    const s = await forUpdate(trx.selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
+    const taken = await trx.selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('email', '=', email).executeTakeFirst();
+    if (taken) throw fieldError('email', 'is already registered for this session');
+    const c = await placeCounts(trx, sessionId);
+    const capacity = Number(s.capacity);
+    const reserved = Number(s.reserved_places);
+    const generalFree = capacity - reserved - (c.confirmed - c.confirmedReserved) > 0;
+    let status: Registration['status'] = 'waitlisted';
+    let reservedPlace = false;
+    if (d.invited && c.confirmedReserved < reserved) {
+      status = 'confirmed';
+      reservedPlace = true;
+    } else if (generalFree) status = 'confirmed';
+    const now = nowIso();
+    await trx
+      .insertInto('listening_registrations')
+      .values({ id, session_id: sessionId, name: d.name.trim(), email, organization: d.organization.trim(), organization_type: d.organization_type, region: d.region, status, reserved_place: reservedPlace, attended: false, created_at: now, updated_at: now })
+      .execute();
+    // Personal details stay out of the audit summary.
+    await audit({ action: 'listening.registration.create', entityType: 'listening_registration', entityId: id, summary: { session: sessionId, status, reserved_place: reservedPlace } });
+  });
+  return (await getRegistration(ctx.db, id))!;
+}
+
+export async function updateRegistration(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Registration> {
+  const r = isUuid(id) ? await getRegistration(ctx.db, id) : undefined;
+  if (!r) throw notFound('No such registration.');
+  const d = validate(RegistrationPatch, input, opts);
+  await runCommand(ctx, async (trx, audit) => {
+    await forUpdate(trx.selectFrom('listening_sessions').select('id').where('id', '=', r.session_id), ctx.dbKind).executeTakeFirst();
+    const set: Record<string, unknown> = { updated_at: nowIso() };
+    if (d.attended !== undefined) set.attended = d.attended;
+    if (d.status === 'cancelled') set.status = 'cancelled';
+    await trx.updateTable('listening_registrations').set(set).where('id', '=', id).execute();
+    if (d.status === 'cancelled' && r.status === 'confirmed') {
+      if (r.reserved_place) {
+        // A cancelled invited place goes back to the held-back pool, not to the waiting list.
+        await trx.updateTable('listening_registrations').set({ reserved_place: false }).where('id', '=', id).execute();
+      }
+      await promoteWaitlist(trx, r.session_id);
+    }
+    await audit({ action: 'listening.registration.update', entityType: 'listening_registration', entityId: id, summary: { attended: d.attended, status: d.status } });
+  });
+  return (await getRegistration(ctx.db, id))!;
+}
+
+/** Releases held-back places that invited organisations did not take; the waiting list moves up into them. */
+export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  await requireSession(ctx.db, sessionId);
+  const d = validate(ReleaseInput, input ?? {}, opts);
+  let promoted = 0;
+  await runCommand(ctx, async (trx, audit) => {
+    const s = await forUpdate(trx.selectFrom('listening_sessions').select(['reserved_places', 'version']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
+    const c = await placeCounts(trx, sessionId);
+    const unused = Number(s.reserved_places) - c.confirmedReserved;
+    if (unused <= 0) throw conflict('No held-back places are left to release.');
+    const release = Math.min(unused, d.places ?? unused);
+    await trx.updateTable('listening_sessions').set({ reserved_places: Number(s.reserved_places) - release, version: Number(s.version) + 1, updated_at: nowIso() }).where('id', '=', sessionId).execute();
+    promoted = await promoteWaitlist(trx, sessionId);
+    await audit({ action: 'listening.session.release', entityType: 'listening_session', entityId: sessionId, summary: { released: release, promoted } });
+  });
+  return (await getSession(ctx.db, sessionId))!;
+}
+
+// ---- input ----
+
+/**
+ * Records one participant's written submission (anyone, through the public form) or a facilitator's notes
+ * (leads). A name is kept only when the participant agrees to be named.
+ */
+export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<{ id: string }> {
+  const session = await requireSession(ctx.db, sessionId);
+  const d = validate(InputCreate, input, opts);
+  const kind = d.kind ?? 'submission';
+  if (kind === 'notes' && !can(ctx, MANAGE)) throw forbidden('Only a lead may record facilitator notes.');
+  const p = new Problems();
+  if (kind === 'submission') {
+    if (!d.organization_type) p.add('organization_type', 'is required');
+    if (!d.region) p.add('region', 'is required');
+  }
+  const known = new Map(session.questions.map((q) => [q.key, q.label]));
+  for (const k of Object.keys(d.answers)) if (!known.has(k)) p.add(`answers.${k}`, 'is not a question of this session');
+  const answers = session.questions.map((q) => ({ q, text: (d.answers[q.key] ?? '').trim() })).filter((a) => a.text !== '');
+  if (!answers.length) p.add(`answers.${session.questions[0]?.key ?? 'answers'}`, 'at least one question needs an answer');
+  const name = d.participant_name?.trim() || null;
+  if (d.attribution && !name) p.add('participant_name', 'is required to be named');
+  p.throwIfAny();
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx
+      .insertInto('listening_inputs')
+      .values({
+        id,
+        session_id: sessionId,
+        series_id: session.series_id,
+        kind,
+        organization_type: d.organization_type ?? null,
+        region: d.region ?? null,
+        participant_name: d.attribution ? name : null,
+        attribution: !!d.attribution,
+        quotable: !!d.quotable,
+        created_at: nowIso(),
+      })
+      .execute();
+    for (const [position, a] of answers.entries()) {
+      await trx.insertInto('listening_answers').values({ id: newId(), input_id: id, question_key: a.q.key, question_label: a.q.label, text: a.text, position }).execute();
+    }
+    await audit({ action: 'listening.input.create', entityType: 'listening_input', entityId: id, summary: { session: sessionId, kind, answers: answers.length } });
+  });
+  return { id };
+}
+
+// ---- codebook ----
+
+export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Code> {
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(CodeCreate, input, opts);
+  const codes = await listCodes(ctx.db, seriesId);
+  if (d.parent_id && !codes.some((c) => c.id === d.parent_id)) throw fieldError('parent_id', 'is not a code of this series');
+  if (codes.some((c) => (c.parent_id ?? null) === (d.parent_id ?? null) && c.name.toLowerCase() === d.name.trim().toLowerCase())) throw fieldError('name', 'is already used at this level of the codebook');
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx.insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: d.parent_id ?? null, name: d.name.trim(), description: d.description || null, guid: newId(), created_at: nowIso() }).execute();
+    await audit({ action: 'listening.code.create', entityType: 'listening_code', entityId: id, summary: { name: d.name } });
+  });
+  return (await listCodes(ctx.db, seriesId)).find((c) => c.id === id)!;
+}
+
+/** Adds the codes of a .qdc codebook; a code whose guid is already in the codebook is kept as it is. */
+export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): Promise<{ added: number; existing: number }> {
+  await requireSeries(ctx.db, seriesId);
+  let parsed: { codes: QdcCode[] };
+  try {
+    parsed = importQdc(xml);
+  } catch (err) {
+    if (err instanceof QdcError) throw fieldError('codebook', `is not a valid REFI-QDA codebook: ${err.message}`);
+    throw err;
+  }
+  let added = 0;
+  let existing = 0;
+  await runCommand(ctx, async (trx, audit) => {
+    const have = new Map((await listCodes(trx, seriesId)).map((c) => [c.guid.toLowerCase(), c.id]));
+    const walk = async (list: QdcCode[], parentId: string | null) => {
+      for (const c of list) {
+        let id = have.get(c.guid.toLowerCase());
+        if (id) existing++;
+        else {
+          id = newId();
+          await trx.insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: parentId, name: c.name, description: c.description ?? null, guid: c.guid, created_at: nowIso() }).execute();
+          have.set(c.guid.toLowerCase(), id);
+          added++;
+        }
+        await walk(c.children, id);
+      }
+    };
+    await walk(parsed.codes, null);
+    await audit({ action: 'listening.codebook.import', entityType: 'listening_series', entityId: seriesId, summary: { added, existing } });
+  });
+  return { added, existing };
+}
+
+// ---- excerpts and memos ----
+
+/**
+ * Tags a passage of an answer with codes, as the acting coder. The passage is given by character offsets, or by
+ * quoting it (its first occurrence is used); with neither, the whole answer.
+ */
+export async function createExcerpt(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
+  if (!ctx.actor) throw forbidden('Coding needs a signed-in coder.');
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(ExcerptCreate, input, opts);
+  const answer = await getAnswer(ctx.db, d.answer_id);
+  if (!answer || answer.series_id !== seriesId) throw fieldError('answer_id', 'is not an answer in this series');
+  let start = d.start_offset;
+  let end = d.end_offset;
+  if (d.quote !== undefined && start === undefined) {
+    const at = answer.text.indexOf(d.quote.trim());
+    if (at < 0) throw fieldError('quote', 'does not appear in the answer');
+    start = at;
+    end = at + d.quote.trim().length;
+  }
+  start ??= 0;
+  end ??= answer.text.length;
+  const p = new Problems();
+  if (end > answer.text.length) p.add('end_offset', `must be at most ${answer.text.length}, the length of the answer`);
+  if (end <= start) p.add('end_offset', 'must be greater than start_offset');
+  const codes = await listCodes(ctx.db, seriesId);
+  for (const [i, c] of d.code_ids.entries()) if (!codes.some((x) => x.id === c)) p.add(`code_ids.${i}`, 'is not a code of this series');
+  p.throwIfAny();
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    await insertExcerpt(trx, ctx, { id, seriesId, answerId: answer.id, start: start!, end: end!, text: answer.text.slice(start, end), codeIds: d.code_ids });
+    await audit({ action: 'listening.excerpt.create', entityType: 'listening_excerpt', entityId: id, summary: { answer: answer.id, codes: d.code_ids.length } });
+  });
+  return id;
+}
+
+async function insertExcerpt(trx: Db, ctx: Ctx, e: { id: string; seriesId: string; answerId: string; start: number; end: number; text: string; codeIds: string[] }) {
+  await trx
+    .insertInto('listening_excerpts')
+    .values({ id: e.id, series_id: e.seriesId, answer_id: e.answerId, start_offset: e.start, end_offset: e.end, text: e.text, coder_id: ctx.actor!.id, coder_label: ctx.actor!.name, created_at: nowIso() })
+    .execute();
+  for (const c of e.codeIds) await trx.insertInto('listening_excerpt_codes').values({ excerpt_id: e.id, code_id: c }).execute();
+}
+
+/** A coder removes one of their own excerpts (and its tags); one cited by a recommendation stays. */
+export async function deleteExcerpt(ctx: Ctx, id: string): Promise<void> {
+  const e = isUuid(id) ? await ctx.db.selectFrom('listening_excerpts').select(['id', 'coder_id']).where('id', '=', id).executeTakeFirst() : undefined;
+  if (!e) throw notFound('No such excerpt.');
+  if (e.coder_id !== ctx.actor?.id) throw forbidden('Coders remove only their own excerpts.');
+  await runCommand(ctx, async (trx, audit) => {
+    const cited = await trx.selectFrom('listening_recommendation_excerpts').select('recommendation_id').where('excerpt_id', '=', id).executeTakeFirst();
+    if (cited) throw conflict('A recommendation cites this excerpt.');
+    await trx.deleteFrom('listening_excerpt_codes').where('excerpt_id', '=', id).execute();
+    await trx.deleteFrom('listening_excerpts').where('id', '=', id).execute();
+    await audit({ action: 'listening.excerpt.delete', entityType: 'listening_excerpt', entityId: id });
+  });
+}
+
+export async function createMemo(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(MemoCreate, input, opts);
+  if (d.code_id && !(await listCodes(ctx.db, seriesId)).some((c) => c.id === d.code_id)) throw fieldError('code_id', 'is not a code of this series');
+  if (d.excerpt_id && !(await ctx.db.selectFrom('listening_excerpts').select('id').where('id', '=', d.excerpt_id).where('series_id', '=', seriesId).executeTakeFirst())) throw fieldError('excerpt_id', 'is not an excerpt of this series');
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx.insertInto('listening_memos').values({ id, series_id: seriesId, code_id: d.code_id ?? null, excerpt_id: d.excerpt_id ?? null, author_label: actorLabel(ctx), text: d.text.trim(), created_at: nowIso() }).execute();
+    await audit({ action: 'listening.memo.create', entityType: 'listening_memo', entityId: id });
+  });
+  return id;
+}
+
+// ---- suggestions ----
+
+/** Units of the suggestions: every answer in the series, by its text. */
+export async function currentSuggestions(db: Db, seriesId: string) {
+  const { items } = await listInputs(db, { seriesId });
+  const answers = items.flatMap((i) => i.answers);
+  const decided = new Set((await db.selectFrom('listening_suggestion_decisions').select('fingerprint').where('series_id', '=', seriesId).execute()).map((r) => String(r.fingerprint)));
+  const text = new Map(answers.map((a) => [a.id, a.text]));
+  return suggestThemes(answers.map((a) => ({ id: a.id, text: a.text })))
+    .filter((s) => !decided.has(s.fingerprint))
+    .map((s) => ({ ...s, samples: s.member_ids.slice(0, 3).map((id) => (text.get(id) ?? '').slice(0, 200)) }));
+}
+
+/**
+ * Accepting a suggestion creates a code named after its top terms (or the name given) and tags each of its
+ * answers, whole, with it as the acting coder. Rejecting records the decision so it is not offered again.
+ */
+export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'accept' | 'reject', input: unknown, opts: CommandOptions = {}): Promise<{ code_id: string | null; excerpts: number }> {
+  if (!ctx.actor) throw forbidden('Coding needs a signed-in coder.');
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(SuggestionDecision, input, opts);
+  const s = (await currentSuggestions(ctx.db, seriesId)).find((x) => x.fingerprint === d.fingerprint);
+  if (!s) throw notFound('No such open suggestion; the texts may have changed or someone already decided it.');
+  const codes = await listCodes(ctx.db, seriesId);
+  if (d.parent_id && !codes.some((c) => c.id === d.parent_id)) throw fieldError('parent_id', 'is not a code of this series');
+  const name = (d.name?.trim() || s.label).slice(0, 200);
+  let codeId: string | null = null;
+  let made = 0;
+  await runCommand(ctx, async (trx, audit) => {
+    if (decision === 'accept') {
+      const same = codes.find((c) => (c.parent_id ?? null) === (d.parent_id ?? null) && c.name.toLowerCase() === name.toLowerCase());
+      codeId = same?.id ?? newId();
+      if (!same) await trx.insertInto('listening_codes').values({ id: codeId, series_id: seriesId, parent_id: d.parent_id ?? null, name, description: `Suggested from the terms: ${s.terms.join(', ')}`, guid: newId(), created_at: nowIso() }).execute();
+      for (const answerId of s.member_ids) {
+        const a = await getAnswer(trx, answerId);
+        if (!a) continue;
+        await insertExcerpt(trx, ctx, { id: newId(), seriesId, answerId, start: 0, end: a.text.length, text: a.text, codeIds: [codeId] });
+        made++;
+      }
+    }
+    await trx.insertInto('listening_suggestion_decisions').values({ id: newId(), series_id: seriesId, fingerprint: s.fingerprint, decision, code_id: codeId, decided_by: actorLabel(ctx), decided_at: nowIso() }).execute();
+    await audit({ action: `listening.suggestion.${decision}`, entityType: 'listening_series', entityId: seriesId, summary: { fingerprint: s.fingerprint, label: s.label, excerpts: made } });
+  });
+  return { code_id: codeId, excerpts: made };
+}
+
+// ---- findings ----
+
+/** Publishes the findings: a snapshot of the suppressed public report and the de-identified CSV. */
+export async function publishFindings(ctx: Ctx, seriesId: string): Promise<Series> {
+  const series = await requireSeries(ctx.db, seriesId);
+  const at = nowIso();
+  const report = await buildFindings(ctx.db, series, ctx.config.suppressionThreshold, { suppress: true, publishedAt: at });
+  await runCommand(ctx, async (trx, audit) => {
+    await trx.updateTable('listening_series').set({ published_at: at, report: toJson(report), version: series.version + 1, updated_at: at }).where('id', '=', seriesId).execute();
+    await audit({ action: 'listening.findings.publish', entityType: 'listening_series', entityId: seriesId, summary: { themes: report.findings.themes.length } });
+  });
+  return (await getSeries(ctx.db, seriesId))!;
+}
+
+// ---- recommendations ----
+
+async function checkRecommendation(db: Db, seriesId: string, p: Problems, d: { finding_code_id?: string; owner_type?: string; owner_id?: string; excerpt_ids?: string[] }) {
+  if (d.finding_code_id) {
+    const code = (await listCodes(db, seriesId)).find((c) => c.id === d.finding_code_id);
+    if (!code) p.add('finding_code_id', 'is not a code of this series');
+  }
+  if (d.owner_id) await checkOwner(db, p, d.owner_type, d.owner_id, ['agency', 'committee', 'partnership']);
+  else if (d.owner_type) p.add('owner_id', 'is required with owner_type');
+  if (d.excerpt_ids?.length) {
+    const found = new Set((await db.selectFrom('listening_excerpts').select('id').where('series_id', '=', seriesId).where('id', 'in', d.excerpt_ids).execute()).map((r) => String(r.id)));
+    for (const [i, id] of d.excerpt_ids.entries()) if (!found.has(id)) p.add(`excerpt_ids.${i}`, 'is not an excerpt of this series');
+  }
+}
+
+async function timeline(trx: Db, ctx: Ctx, recId: string, note: string, status: string | null, date?: string) {
+  await trx.insertInto('listening_timeline').values({ id: newId(), recommendation_id: recId, entry_date: date ?? nowIso().slice(0, 10), note, status, author_label: actorLabel(ctx), created_at: nowIso() }).execute();
+}
+
+export async function createRecommendation(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
+  await requireSeries(ctx.db, seriesId);
+  const d = validate(RecommendationCreate, input, opts);
+  const p = new Problems();
+  await checkRecommendation(ctx.db, seriesId, p, d);
+  p.throwIfAny();
+  const owner = (await loadOwners(ctx.db)).get(d.owner_id);
+  const id = newId();
+  const now = nowIso();
+  await runCommand(ctx, async (trx, audit) => {
+    await trx
+      .insertInto('listening_recommendations')
+      .values({
+        id,
+        series_id: seriesId,
+        finding_code_id: d.finding_code_id ?? null,
+        title: d.title.trim(),
+        description: d.description || null,
+        type: d.type,
+        owner_type: owner?.type ?? null,
+        owner_id: owner?.id ?? null,
+        status: 'proposed',
+        decline_reason: null,
+        progress: 0,
+        weight: d.weight ?? 1,
+        workplan_action_id: d.workplan_action_id || null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    for (const e of d.excerpt_ids ?? []) await trx.insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
+    await timeline(trx, ctx, id, 'Recommendation proposed.', 'proposed');
+    await audit({ action: 'listening.recommendation.create', entityType: 'listening_recommendation', entityId: id, summary: { title: d.title, type: d.type } });
+  });
+  return (await getRecommendation(ctx.db, id))!;
+}
+
+/** Changes a recommendation; every change of status adds a timeline entry, and declining needs a reason. */
+export async function updateRecommendation(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
+  const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
+  if (!r) throw notFound('No such recommendation.');
+  const d = validate(RecommendationPatch, input, opts);
+  const p = new Problems();
+  await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids });
+  const status = d.status ?? r.status;
+  const reason = d.decline_reason?.trim() || (d.status === undefined ? r.decline_reason : null) || null;
+  if (status === 'declined' && !reason) p.add('decline_reason', 'is required when declining a recommendation');
+  p.throwIfAny();
+  const owner = d.owner_id ? (await loadOwners(ctx.db)).get(d.owner_id) : undefined;
+  await runCommand(ctx, async (trx, audit) => {
+    const set: Record<string, unknown> = { version: d.version + 1, updated_at: nowIso() };
+    for (const k of ['title', 'description', 'type', 'weight', 'workplan_action_id'] as const) if (d[k] !== undefined) set[k] = d[k] === '' ? null : d[k];
+    if (owner) Object.assign(set, { owner_type: owner.type, owner_id: owner.id });
+    if (d.status !== undefined) set.status = d.status;
+    set.decline_reason = status === 'declined' ? reason : null;
+    let progress = d.progress ?? r.progress;
+    if (status === 'done') progress = 100;
+    set.progress = progress;
+    const res = await trx.updateTable('listening_recommendations').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw conflict(`This recommendation changed since version ${d.version}; it is now at version ${r.version}. Reload and try again.`);
+    if (d.excerpt_ids) {
+      await trx.deleteFrom('listening_recommendation_excerpts').where('recommendation_id', '=', id).execute();
+      for (const e of d.excerpt_ids) await trx.insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
+    }
+    if (status !== r.status) {
+      const note = [`Status changed from ${r.status} to ${status}.`, status === 'declined' ? `Reason: ${reason}` : '', d.note?.trim() ?? ''].filter(Boolean).join(' ');
+      await timeline(trx, ctx, id, note, status);
+    } else if (d.note?.trim()) await timeline(trx, ctx, id, d.note.trim(), null);
+    await audit({ action: 'listening.recommendation.update', entityType: 'listening_recommendation', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version'), status } });
+  });
+  return (await getRecommendation(ctx.db, id))!;
+}
+
+export async function addTimelineEntry(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<void> {
+  const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
+  if (!r) throw notFound('No such recommendation.');
+  const d = validate(TimelineCreate, input, opts);
+  await runCommand(ctx, async (trx, audit) => {
+    await timeline(trx, ctx, id, d.note.trim(), null, d.entry_date);
+    await audit({ action: 'listening.recommendation.note', entityType: 'listening_recommendation', entityId: id });
+  });
+}
+
+// ---- reminders ----
+
+function formatLocal(s: Session): string {
+  return `${s.date}, ${s.start_time}–${s.end_time} (${s.time_zone})`;
+}
+
+/**
+ * E-mails each confirmed registrant of a session starting within its series' reminder window. The message holds
+ * the session's public link and calendar file, nothing about other registrants. Each person is reminded once.
+ */
+export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ sent: number; skipped: number }> {
+  const nowIsoStr = now.toISOString();
+  const series = await ctx.db.selectFrom('listening_series').select(['id', 'reminder_days']).execute();
+  let sent = 0;
+  let skipped = 0;
+  for (const sr of series) {
+    const days = Number(sr.reminder_days);
+    if (days <= 0) continue;
+    const horizon = new Date(now.getTime() + days * 86400_000).toISOString();
+    for (const s of await listSessions(ctx.db, String(sr.id))) {
+      if (s.starts_at <= nowIsoStr || s.starts_at > horizon) continue;
+      const regs = await ctx.db
+        .selectFrom('listening_registrations as r')
+        .leftJoin('listening_reminders as m', 'm.registration_id', 'r.id')
+        .select(['r.id', 'r.email', 'r.name'])
+        .where('r.session_id', '=', s.id)
+        .where('r.status', '=', 'confirmed')
+        .where('m.registration_id', 'is', null)
+        .orderBy('r.created_at')
+        .execute();
+      const link = `${ctx.config.publicUrl}/listening/sessions/${s.id}`;
+      for (const r of regs) {
+        const text = [
+          `Hello,`,
+          '',
+          `This is a reminder of the listening session you registered for: ${s.title}`,
+          `When: ${formatLocal(s)}`,
+          '',
+          `Details, the agenda and how to join: ${link}`,
+          `Add it to your calendar: ${ctx.config.publicUrl}/api/listening/sessions/${s.id}/session.ics`,
+          '',
+          'You can share your input before or after the session with the written form on that page.',
+        ].join('\n');
+        const res = await send(ctx.config, { to: String(r.email), subject: `Reminder: ${s.title}`, text }, log);
+        await ctx.db.insertInto('listening_reminders').values({ registration_id: r.id, sent_at: nowIso() }).execute();
+        if (res.sent) sent++;
+        else skipped++;
+      }
+    }
+  }
+  return { sent, skipped };
+}

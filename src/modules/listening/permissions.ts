@@ -1,0 +1,1 @@
+export const LISTENING_PERMISSIONS = { manage: 'listening.manage', code: 'listening.code' } as const;

@@ -1,0 +1,468 @@
+import { bool, json, type Db } from '../../platform/db/index.ts';
+import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
+
+export interface Series {
+  id: string;
+  title: string;
+  description: string | null;
+  owner_type: string;
+  owner_id: string;
+  reminder_days: number;
+  published_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Question {
+  key: string;
+  label: string;
+}
+
+export interface Session {
+  id: string;
+  series_id: string;
+  title: string;
+  date: string;
+  start_time: string;
+  end_time: string;
+  time_zone: string;
+  starts_at: string;
+  ends_at: string;
+  format: string;
+  location: string | null;
+  online_url: string | null;
+  audience_provider_types: string[];
+  audience_regions: string[];
+  capacity: number;
+  reserved_places: number;
+  registration_opens_at: string | null;
+  registration_closes_at: string | null;
+  agenda: { title: string; minutes?: number }[];
+  questions: Question[];
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Registration {
+  id: string;
+  session_id: string;
+  name: string;
+  email: string;
+  organization: string;
+  organization_type: string;
+  region: string;
+  status: 'confirmed' | 'waitlisted' | 'cancelled';
+  reserved_place: boolean;
+  attended: boolean;
+  created_at: string;
+}
+
+export interface Answer {
+  id: string;
+  input_id: string;
+  question_key: string;
+  question_label: string;
+  text: string;
+  position: number;
+}
+
+export interface Input {
+  id: string;
+  session_id: string;
+  series_id: string;
+  kind: string;
+  organization_type: string | null;
+  region: string | null;
+  participant_name: string | null;
+  attribution: boolean;
+  quotable: boolean;
+  created_at: string;
+  answers: Answer[];
+}
+
+export interface Code {
+  id: string;
+  series_id: string;
+  parent_id: string | null;
+  name: string;
+  description: string | null;
+  guid: string;
+  created_at: string;
+}
+
+export interface Excerpt {
+  id: string;
+  series_id: string;
+  answer_id: string;
+  input_id: string;
+  start_offset: number;
+  end_offset: number;
+  text: string;
+  coder_id: string;
+  coder_label: string;
+  created_at: string;
+  code_ids: string[];
+}
+
+export interface Recommendation {
+  id: string;
+  series_id: string;
+  finding_code_id: string | null;
+  title: string;
+  description: string | null;
+  type: string;
+  owner_type: string | null;
+  owner_id: string | null;
+  status: string;
+  decline_reason: string | null;
+  progress: number;
+  weight: number;
+  workplan_action_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  excerpt_ids: string[];
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function seriesOf(r: Record<string, unknown>): Series {
+  return {
+    id: String(r.id),
+    title: String(r.title),
+    description: str(r.description),
+    owner_type: String(r.owner_type),
+    owner_id: String(r.owner_id),
+    reminder_days: Number(r.reminder_days),
+    published_at: str(r.published_at),
+    version: Number(r.version),
+    created_at: String(r.created_at),
+    updated_at: String(r.updated_at),
+  };
+}
+
+const SERIES_COLUMNS = ['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'version', 'created_at', 'updated_at'];
+
+export async function listSeries(db: Db, limit: number, offset: number): Promise<{ items: Series[]; total: number }> {
+  const total = await db.selectFrom('listening_series').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await db.selectFrom('listening_series').select(SERIES_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  return { items: rows.map(seriesOf), total: Number(total?.n ?? 0) };
+}
+
+export async function getSeries(db: Db, id: string): Promise<Series | undefined> {
+  const r = await db.selectFrom('listening_series').select(SERIES_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return r ? seriesOf(r) : undefined;
+}
+
+export async function publishedReport(db: Db, id: string): Promise<unknown | undefined> {
+  const r = await db.selectFrom('listening_series').select(['report', 'published_at']).where('id', '=', id).executeTakeFirst();
+  return r?.published_at ? json<unknown>(r.report, undefined) : undefined;
+}
+
+export function sessionOf(r: Record<string, unknown>): Session {
+  return {
+    id: String(r.id),
+    series_id: String(r.series_id),
+    title: String(r.title),
+    date: String(r.date),
+    start_time: String(r.start_time),
+    end_time: String(r.end_time),
+    time_zone: String(r.time_zone),
+    starts_at: String(r.starts_at),
+    ends_at: String(r.ends_at),
+    format: String(r.format),
+    location: str(r.location),
+    online_url: str(r.online_url),
+    audience_provider_types: json<string[]>(r.audience_provider_types, []),
+    audience_regions: json<string[]>(r.audience_regions, []),
+    capacity: Number(r.capacity),
+    reserved_places: Number(r.reserved_places),
+    registration_opens_at: str(r.registration_opens_at),
+    registration_closes_at: str(r.registration_closes_at),
+    agenda: json(r.agenda, []),
+    questions: json<Question[]>(r.questions, []),
+    version: Number(r.version),
+    created_at: String(r.created_at),
+    updated_at: String(r.updated_at),
+  };
+}
+
+export async function listSessions(db: Db, seriesId: string): Promise<Session[]> {
+  const rows = await db.selectFrom('listening_sessions').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
+  return rows.map(sessionOf);
+}
+
+export async function getSession(db: Db, id: string): Promise<Session | undefined> {
+  const r = await db.selectFrom('listening_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? sessionOf(r) : undefined;
+}
+
+export interface PlaceCounts {
+  confirmed: number;
+  confirmedReserved: number;
+  waitlisted: number;
+}
+
+export async function placeCounts(db: Db, sessionId: string): Promise<PlaceCounts> {
+  const rows = await db
+    .selectFrom('listening_registrations')
+    .select(['status', 'reserved_place', (eb) => eb.fn.countAll().as('n')])
+    .where('session_id', '=', sessionId)
+    .groupBy(['status', 'reserved_place'])
+    .execute();
+  const out: PlaceCounts = { confirmed: 0, confirmedReserved: 0, waitlisted: 0 };
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (r.status === 'confirmed') {
+      out.confirmed += n;
+      if (bool(r.reserved_place)) out.confirmedReserved += n;
+    } else if (r.status === 'waitlisted') out.waitlisted += n;
+  }
+  return out;
+}
+
+export function registrationOpen(s: Session, now = new Date()): boolean {
+  const t = now.toISOString();
+  if (s.registration_opens_at && t < s.registration_opens_at) return false;
+  if (s.registration_closes_at && t >= s.registration_closes_at) return false;
+  return t < s.starts_at;
+}
+
+export function registrationOf(r: Record<string, unknown>): Registration {
+  return {
+    id: String(r.id),
+    session_id: String(r.session_id),
+    name: String(r.name),
+    email: String(r.email),
+    organization: String(r.organization),
+    organization_type: String(r.organization_type),
+    region: String(r.region),
+    status: String(r.status) as Registration['status'],
+    reserved_place: bool(r.reserved_place),
+    attended: bool(r.attended),
+    created_at: String(r.created_at),
+  };
+}
+
+export async function listRegistrations(db: Db, sessionId: string, limit: number, offset: number): Promise<{ items: Registration[]; total: number }> {
+  const base = db.selectFrom('listening_registrations').where('session_id', '=', sessionId);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  return { items: rows.map(registrationOf), total: Number(total?.n ?? 0) };
+}
+
+export async function getRegistration(db: Db, id: string): Promise<Registration | undefined> {
+  const r = await db.selectFrom('listening_registrations').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? registrationOf(r) : undefined;
+}
+
+function inputOf(r: Record<string, unknown>, answers: Answer[]): Input {
+  return {
+    id: String(r.id),
+    session_id: String(r.session_id),
+    series_id: String(r.series_id),
+    kind: String(r.kind),
+    organization_type: str(r.organization_type),
+    region: str(r.region),
+    participant_name: str(r.participant_name),
+    attribution: bool(r.attribution),
+    quotable: bool(r.quotable),
+    created_at: String(r.created_at),
+    answers,
+  };
+}
+
+export async function listInputs(db: Db, f: { seriesId?: string; sessionId?: string; ids?: string[] }, limit = 100000, offset = 0): Promise<{ items: Input[]; total: number }> {
+  let base = db.selectFrom('listening_inputs');
+  if (f.seriesId) base = base.where('series_id', '=', f.seriesId);
+  if (f.sessionId) base = base.where('session_id', '=', f.sessionId);
+  if (f.ids) base = f.ids.length ? base.where('id', 'in', f.ids) : base.where('id', '=', null as never);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  const ids = rows.map((r) => String(r.id));
+  const answers = ids.length ? await db.selectFrom('listening_answers').selectAll().where('input_id', 'in', ids).orderBy('position').execute() : [];
+  const byInput = new Map<string, Answer[]>();
+  for (const a of answers) {
+    const list = byInput.get(String(a.input_id)) ?? [];
+    list.push({ id: String(a.id), input_id: String(a.input_id), question_key: String(a.question_key), question_label: String(a.question_label), text: String(a.text), position: Number(a.position) });
+    byInput.set(String(a.input_id), list);
+  }
+  return { items: rows.map((r) => inputOf(r, byInput.get(String(r.id)) ?? [])), total: Number(total?.n ?? 0) };
+}
+
+export async function getAnswer(db: Db, id: string): Promise<(Answer & { series_id: string }) | undefined> {
+  const r = await db
+    .selectFrom('listening_answers as a')
+    .innerJoin('listening_inputs as i', 'i.id', 'a.input_id')
+    .select(['a.id', 'a.input_id', 'a.question_key', 'a.question_label', 'a.text', 'a.position', 'i.series_id'])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  return r ? { id: String(r.id), input_id: String(r.input_id), question_key: String(r.question_key), question_label: String(r.question_label), text: String(r.text), position: Number(r.position), series_id: String(r.series_id) } : undefined;
+}
+
+export function codeOf(r: Record<string, unknown>): Code {
+  return { id: String(r.id), series_id: String(r.series_id), parent_id: str(r.parent_id), name: String(r.name), description: str(r.description), guid: String(r.guid), created_at: String(r.created_at) };
+}
+
+export async function listCodes(db: Db, seriesId: string): Promise<Code[]> {
+  const rows = await db.selectFrom('listening_codes').selectAll().where('series_id', '=', seriesId).orderBy('name').orderBy('id').execute();
+  return rows.map(codeOf);
+}
+
+/** Codes in tree order (parents first, siblings by name), each with its depth. */
+export function codeTree(codes: Code[]): { code: Code; depth: number }[] {
+  const children = new Map<string | null, Code[]>();
+  for (const c of codes) {
+    const key = c.parent_id && codes.some((x) => x.id === c.parent_id) ? c.parent_id : null;
+    children.set(key, [...(children.get(key) ?? []), c]);
+  }
+  const out: { code: Code; depth: number }[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const c of children.get(parent) ?? []) {
+      out.push({ code: c, depth });
+      if (depth < 20) walk(c.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}
+
+/** The top-level code (theme) above each code. */
+export function themeOf(codes: Code[]): Map<string, string> {
+  const byId = new Map(codes.map((c) => [c.id, c]));
+  const out = new Map<string, string>();
+  for (const c of codes) {
+    let cur = c;
+    for (let i = 0; i < 50 && cur.parent_id && byId.has(cur.parent_id); i++) cur = byId.get(cur.parent_id)!;
+    out.set(c.id, cur.id);
+  }
+  return out;
+}
+
+export async function listExcerpts(db: Db, f: { seriesId: string; coderId?: string; ids?: string[] }, limit = 1000000, offset = 0): Promise<{ items: Excerpt[]; total: number }> {
+  let base = db.selectFrom('listening_excerpts as e').innerJoin('listening_answers as a', 'a.id', 'e.answer_id').where('e.series_id', '=', f.seriesId);
+  if (f.coderId) base = base.where('e.coder_id', '=', f.coderId);
+  if (f.ids) base = f.ids.length ? base.where('e.id', 'in', f.ids) : base.where('e.id', '=', null as never);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base
+    .select(['e.id', 'e.series_id', 'e.answer_id', 'a.input_id', 'e.start_offset', 'e.end_offset', 'e.text', 'e.coder_id', 'e.coder_label', 'e.created_at'])
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const ids = rows.map((r) => String(r.id));
+  const tags = ids.length ? await db.selectFrom('listening_excerpt_codes').select(['excerpt_id', 'code_id']).where('excerpt_id', 'in', ids).execute() : [];
+  const byExcerpt = new Map<string, string[]>();
+  for (const t of tags) byExcerpt.set(String(t.excerpt_id), [...(byExcerpt.get(String(t.excerpt_id)) ?? []), String(t.code_id)]);
+  return {
+    total: Number(total?.n ?? 0),
+    items: rows.map((r) => ({
+      id: String(r.id),
+      series_id: String(r.series_id),
+      answer_id: String(r.answer_id),
+      input_id: String(r.input_id),
+      start_offset: Number(r.start_offset),
+      end_offset: Number(r.end_offset),
+      text: String(r.text),
+      coder_id: String(r.coder_id),
+      coder_label: String(r.coder_label),
+      created_at: String(r.created_at),
+      code_ids: (byExcerpt.get(String(r.id)) ?? []).sort(),
+    })),
+  };
+}
+
+export async function listMemos(db: Db, seriesId: string) {
+  const rows = await db.selectFrom('listening_memos').selectAll().where('series_id', '=', seriesId).orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map((r) => ({ id: String(r.id), code_id: str(r.code_id), excerpt_id: str(r.excerpt_id), author_label: String(r.author_label), text: String(r.text), created_at: String(r.created_at) }));
+}
+
+export async function listCoders(db: Db, seriesId: string): Promise<{ id: string; label: string; excerpts: number }[]> {
+  const rows = await db
+    .selectFrom('listening_excerpts')
+    .select(['coder_id', (eb) => eb.fn.max('coder_label').as('label'), (eb) => eb.fn.countAll().as('n')])
+    .where('series_id', '=', seriesId)
+    .groupBy('coder_id')
+    .execute();
+  return rows.map((r) => ({ id: String(r.coder_id), label: String(r.label), excerpts: Number(r.n) })).sort((a, b) => a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
+}
+
+export function recommendationOf(r: Record<string, unknown>, excerptIds: string[]): Recommendation {
+  return {
+    id: String(r.id),
+    series_id: String(r.series_id),
+    finding_code_id: str(r.finding_code_id),
+    title: String(r.title),
+    description: str(r.description),
+    type: String(r.type),
+    owner_type: str(r.owner_type),
+    owner_id: str(r.owner_id),
+    status: String(r.status),
+    decline_reason: str(r.decline_reason),
+    progress: Number(r.progress),
+    weight: Number(r.weight),
+    workplan_action_id: str(r.workplan_action_id),
+    version: Number(r.version),
+    created_at: String(r.created_at),
+    updated_at: String(r.updated_at),
+    excerpt_ids: excerptIds,
+  };
+}
+
+export async function listRecommendations(db: Db, f: { seriesId?: string; id?: string }, limit = 100000, offset = 0): Promise<{ items: Recommendation[]; total: number }> {
+  let base = db.selectFrom('listening_recommendations');
+  if (f.seriesId) base = base.where('series_id', '=', f.seriesId);
+  if (f.id) base = base.where('id', '=', f.id);
+  const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  const ids = rows.map((r) => String(r.id));
+  const links = ids.length ? await db.selectFrom('listening_recommendation_excerpts').select(['recommendation_id', 'excerpt_id']).where('recommendation_id', 'in', ids).execute() : [];
+  const by = new Map<string, string[]>();
+  for (const l of links) by.set(String(l.recommendation_id), [...(by.get(String(l.recommendation_id)) ?? []), String(l.excerpt_id)]);
+  return { items: rows.map((r) => recommendationOf(r, (by.get(String(r.id)) ?? []).sort())), total: Number(total?.n ?? 0) };
+}
+
+export async function getRecommendation(db: Db, id: string): Promise<Recommendation | undefined> {
+  return (await listRecommendations(db, { id })).items[0];
+}
+
+export async function listTimeline(db: Db, recommendationId: string) {
+  const rows = await db.selectFrom('listening_timeline').selectAll().where('recommendation_id', '=', recommendationId).orderBy('entry_date').orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({ id: String(r.id), entry_date: String(r.entry_date), note: String(r.note), status: str(r.status), author_label: String(r.author_label), created_at: String(r.created_at) }));
+}
+
+/** Weighted progress of a series' recommendations: declined ones do not count, done ones count as 100%. */
+export function rollup(recs: Recommendation[]): { progress: number | null; by_status: Record<string, number> } {
+  const by_status: Record<string, number> = {};
+  let w = 0;
+  let sum = 0;
+  for (const r of recs) {
+    by_status[r.status] = (by_status[r.status] ?? 0) + 1;
+    if (r.status === 'declined') continue;
+    const p = r.status === 'done' ? 100 : r.progress;
+    w += r.weight;
+    sum += r.weight * p;
+  }
+  return { progress: w > 0 ? Math.round((sum / w) * 10) / 10 : null, by_status };
+}
+
+export interface OwnerRef {
+  id: string;
+  type: 'agency' | 'committee' | 'partnership';
+  name: string;
+}
+
+/** Agencies, committees and partnerships, read through the structure module's public functions. */
+export async function loadOwners(db: Db): Promise<{ all: OwnerRef[]; get(id: string | null | undefined): OwnerRef | undefined }> {
+  const [agencies, bodies, partnerships] = await Promise.all([allAgencies(db), allBodies(db), allPartnerships(db)]);
+  const all: OwnerRef[] = [
+    ...partnerships.map((p) => ({ id: p.id, type: 'partnership' as const, name: p.name })),
+    ...bodies.filter((b) => b.kind === 'committee').map((b) => ({ id: b.id, type: 'committee' as const, name: b.name })),
+    ...agencies.map((a) => ({ id: a.id, type: 'agency' as const, name: a.name })),
+  ];
+  const byId = new Map(all.map((o) => [o.id, o]));
+  return { all, get: (id) => (id ? byId.get(id) : undefined) };
+}

@@ -1,0 +1,106 @@
+/**
+ * Full-text search and geographic prefilters, the dialect-specific part of directory-style search.
+ * SQLite uses an FTS5 table; PostgreSQL a plain table with a generated tsvector and a GIN index. Modules see only
+ * the functions below, which speak in documents (an id and some text) and queries (groups of alternatives).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { DatabaseKind } from '../../config.ts';
+import type { Db } from './index.ts';
+
+const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
+
+function checkName(name: string): string {
+  if (!NAME_RE.test(name)) throw new Error(`bad search index name ${name}`);
+  return name;
+}
+
+/** Creates a search index (for a migration). Documents are keyed by a UUID. */
+export async function createSearchIndex(db: Db, kind: DatabaseKind, name: string): Promise<void> {
+  checkName(name);
+  if (kind === 'sqlite') {
+    // Diacritics folded so that "educacion" finds "educación"; prefixes are matched at query time.
+    await sql.raw(`create virtual table ${name} using fts5(doc_id unindexed, title, body, tokenize = 'unicode61 remove_diacritics 2')`).execute(db);
+    return;
+  }
+  // Text is folded (lower case, no accents) before it is stored, so the 'simple' configuration suffices.
+  await sql
+    .raw(
+      `create table ${name} (doc_id uuid primary key, title text not null, body text not null,
+       tsv tsvector generated always as (setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')) stored)`,
+    )
+    .execute(db);
+  await sql.raw(`create index ${name}_tsv on ${name} using gin (tsv)`).execute(db);
+}
+
+export interface SearchDocument {
+  id: string;
+  title: string;
+  body: string;
+}
+
+/** Replaces the indexed text of these documents. */
+export async function indexDocuments(db: Db, name: string, docs: SearchDocument[]): Promise<void> {
+  checkName(name);
+  for (let i = 0; i < docs.length; i += 200) {
+    const chunk = docs.slice(i, i + 200);
+    await db.deleteFrom(name).where('doc_id', 'in', chunk.map((d) => d.id)).execute();
+    await db.insertInto(name).values(chunk.map((d) => ({ doc_id: d.id, title: foldText(d.title), body: foldText(d.body) }))).execute();
+  }
+}
+
+export async function removeDocuments(db: Db, name: string, ids: string[]): Promise<void> {
+  checkName(name);
+  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom(name).where('doc_id', 'in', ids.slice(i, i + 500)).execute();
+}
+
+export async function clearIndex(db: Db, name: string): Promise<void> {
+  await db.deleteFrom(checkName(name)).execute();
+}
+
+/** Lower case, accents removed: both engines then see the same words. */
+export function foldText(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** Words of a query: letters and digits only, so nothing a user types can reach the query syntax. */
+export function queryWords(text: string): string[] {
+  return (foldText(text).match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length <= 40).slice(0, 12);
+}
+
+/**
+ * A parsed query: every group must match (AND); a group matches when any of its alternatives does (OR); an
+ * alternative is a list of words that must all appear (a phrase-like AND). The last word of each alternative is
+ * matched as a prefix, so "employ" finds "employment".
+ */
+export type SearchQuery = string[][][];
+
+function ftsExpression(q: SearchQuery): string {
+  return q
+    .map((group) => '(' + group.map((alt) => '(' + alt.map((w) => `"${w}"*`).join(' AND ') + ')').join(' OR ') + ')')
+    .join(' AND ');
+}
+
+function tsExpression(q: SearchQuery): string {
+  return q.map((group) => '(' + group.map((alt) => '(' + alt.map((w) => `${w}:*`).join(' & ') + ')').join(' | ') + ')').join(' & ');
+}
+
+function cleanQuery(q: SearchQuery): SearchQuery {
+  return q
+    .map((g) => g.map((alt) => alt.flatMap((w) => queryWords(w))).filter((alt) => alt.length > 0))
+    .filter((g) => g.length > 0);
+}
+
+/**
+ * A derived table `(doc_id, score)` of the documents matching the query, higher score first; join it to the
+ * rows being searched. Returns null when the query has no words.
+ */
+export function searchMatches(kind: DatabaseKind, name: string, query: SearchQuery): RawBuilder<{ doc_id: string; score: number }> | null {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (!q.length) return null;
+  if (kind === 'sqlite') {
+    // bm25 is lower for better matches; title words weigh three times the body's.
+    return sql<{ doc_id: string; score: number }>`(select doc_id, -bm25(${sql.table(name)}, 0, 3.0, 1.0) as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
+  }
+  return sql<{ doc_id: string; score: number }>`(select doc_id, ts_rank(tsv, to_tsquery('simple', ${tsExpression(q)})) as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+}
