@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../platform/db/index.ts';
-import { toCsv } from '../../platform/http/csv.ts';
+import { csvField } from '../../platform/http/csv.ts';
 import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
 import { allRows } from './store.ts';
 import { organizationsFull, servicesFull, type Audience } from './hsds.ts';
@@ -43,12 +43,14 @@ export async function exportTables(db: Db): Promise<Map<TableName, Row[]>> {
   return out;
 }
 
+/**
+ * One table as CSV. Text that a spreadsheet would run as a formula is defused with a leading apostrophe (the HSDS
+ * CSV reader takes it off again); numbers are written as they are, so negative longitudes stay numbers.
+ */
 export function csvOf(table: TableName, rows: Row[]): string {
   const cols = [...Object.keys(TABLES[table].columns)];
-  return toCsv(
-    cols,
-    rows.map((r) => cols.map((c) => (typeof r[c] === 'boolean' ? (r[c] ? 'true' : 'false') : (r[c] ?? '')))),
-  );
+  const field = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'true' : 'false') : csvField(v ?? ''));
+  return [cols.map((c) => csvField(c)).join(','), ...rows.map((r) => cols.map((c) => field(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
 const FIELD_TYPE: Record<string, string> = { id: 'string', text: 'string', num: 'number', date: 'date', instant: 'datetime', bool: 'boolean' };

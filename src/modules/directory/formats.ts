@@ -15,7 +15,8 @@ export function readHsds3Csv(path: string): Dataset {
     found++;
     for (const r of recs) {
       const row: Row = {};
-      for (const [k, v] of Object.entries(r)) if (k !== '__row') row[k] = v;
+      // A leading apostrophe before = + - @ is how CSV writers (ours included) defuse spreadsheet formulas.
+      for (const [k, v] of Object.entries(r)) if (k !== '__row') row[k] = /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v;
       ds.add(table, row, { file, row: Number(r.__row) });
     }
   }

@@ -339,9 +339,9 @@ function tidyFormats(ds: Dataset) {
   for (const [table, fields] of Object.entries(FORMATS)) {
     for (const row of ds.get(table as TableName)) {
       for (const [col, format] of Object.entries(fields)) {
-        let v = row[col];
-        if (typeof v !== 'string' || !v.trim()) continue;
-        v = v.trim();
+        const raw = row[col];
+        if (typeof raw !== 'string' || !raw.trim()) continue;
+        let v = raw.trim();
         if (format === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(v)) v = 'http://' + v.replace(/^\/+/, '');
         if (format === 'email') v = v.replace(/^mailto:/i, '');
         if (formatOk(format, v)) row[col] = v;

@@ -37,7 +37,9 @@ export function hsdsFields(table: TableName, row: Row, keepExtensions = false): 
   const out: Row = {};
   const ext = EXTENSION_COLUMNS[table] ?? [];
   for (const [k, v] of Object.entries(row)) {
-    if (v === null || v === undefined || v === '') continue;
+    if (v === null || v === undefined) continue;
+    // Empty text says nothing, except where HSDS requires the field (an organisation's description may be empty).
+    if (v === '' && !(TABLES[table].columns[k] ?? '').endsWith('!')) continue;
     if (!keepExtensions && ext.includes(k)) continue;
     out[k] = v;
   }

@@ -14,7 +14,8 @@ export async function rowsWhereIn(db: Db, table: TableName, col: string, ids: re
     const rows = await db.selectFrom(tableOf(table)).selectAll().where(col, 'in', chunk).execute();
     for (const r of rows) out.push(readRow(table, r as Row));
   }
-  return out;
+  // A stable order (by id) keeps nested lists, and so exports, the same whatever order rows were written in.
+  return out.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
 }
 
 export async function existingIds(db: Db, table: TableName, ids: readonly string[]): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { isUuid } from '../../platform/db/index.ts';
+import { recordAudit } from '../../platform/audit/index.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { pageOf } from '../../platform/http/pagination.ts';
 import { Paged } from '../../platform/http/pagination.ts';
@@ -243,6 +244,7 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
     const s = await sessionOr404(req);
     const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
     const { items, total } = await listRegistrations(req.ctx.db, s.id, perPage, offset);
+    await recordAudit(req.ctx.db, req.ctx, { action: 'listening.registrations.read', entityType: 'listening_session', entityId: s.id, summary: { count: items.length } });
     return { items, total, page, per_page: perPage };
   });
   app.patch('/api/listening/registrations/:id', { config: manage, schema: { tags: TAGS, summary: 'Mark attendance, or cancel a registration (the waiting list moves up)', security, params: IdParams, body: RegistrationPatch, response: { 200: RegistrationOut, ...errors } } }, async (req) =>
@@ -266,11 +268,15 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
   });
 
   // ---- codebook ----
-  app.get('/api/listening/series/:id/codes', { config: code, schema: { tags: TAGS, summary: 'The codebook, in tree order', security, params: IdParams, response: { 200: Type.Array(CodeOut), ...errors } } }, async (req) => {
+  app.get('/api/listening/series/:id/codes', { config: code, schema: { tags: TAGS, summary: 'The codebook, in tree order (parents before their children)', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(CodeOut), ...errors } } }, async (req) => {
     const s = await seriesOr404(req);
-    const codes = await listCodes(req.ctx.db, s.id);
+    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const codes = codeTree(await listCodes(req.ctx.db, s.id));
     const { items } = await listExcerpts(req.ctx.db, { seriesId: s.id });
-    return codeTree(codes).map(({ code: c }) => ({ id: c.id, parent_id: c.parent_id, name: c.name, description: c.description, guid: c.guid, excerpts: items.filter((e) => e.code_ids.includes(c.id)).length }));
+    const counts = new Map<string, number>();
+    for (const e of items) for (const c of e.code_ids) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const list = codes.slice(offset, offset + perPage).map(({ code: c }) => ({ id: c.id, parent_id: c.parent_id, name: c.name, description: c.description, guid: c.guid, excerpts: counts.get(c.id) ?? 0 }));
+    return { items: list, total: codes.length, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/codes', { config: code, schema: { tags: TAGS, summary: 'Add a code (under a parent for a sub-code)', security, params: IdParams, body: CodeCreate, response: { 201: CodeOut, ...errors } } }, async (req, reply) => {
     const c = await createCode(req.ctx, idOf(req), req.body);
@@ -303,7 +309,11 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
     await deleteExcerpt(req.ctx, idOf(req));
     return reply.code(204).send();
   });
-  app.get('/api/listening/series/:id/memos', { config: code, schema: { tags: TAGS, summary: 'Analytic memos', security, params: IdParams, response: { 200: Type.Array(MemoOut), ...errors } } }, async (req) => listMemos(req.ctx.db, (await seriesOr404(req)).id));
+  app.get('/api/listening/series/:id/memos', { config: code, schema: { tags: TAGS, summary: 'Analytic memos, newest first', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(MemoOut), ...errors } } }, async (req) => {
+    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const all = await listMemos(req.ctx.db, (await seriesOr404(req)).id);
+    return { items: all.slice(offset, offset + perPage), total: all.length, page, per_page: perPage };
+  });
   app.post('/api/listening/series/:id/memos', { config: code, schema: { tags: TAGS, summary: 'Write a memo, about a code or an excerpt or the whole series', security, params: IdParams, body: MemoCreate, response: { 201: Type.Object({ id: Type.String() }), ...errors } } }, async (req, reply) =>
     reply.code(201).send({ id: await createMemo(req.ctx, (await seriesOr404(req)).id, req.body) }),
   );

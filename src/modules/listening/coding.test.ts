@@ -103,8 +103,8 @@ test('.qdc codebook: export and import round trip; malformed XML refused with th
     assert.equal(ok.statusCode, 200, ok.body);
     assert.deepEqual(ok.json(), { added: 4, existing: 0 });
     const strip = (codes: Code[]) => codes.map((c) => ({ name: c.name, guid: c.guid, description: c.description, parent: codes.find((p) => p.id === c.parent_id)?.guid ?? null }));
-    const a = strip(await json<Code[]>(analyst, 'GET', `/api/listening/series/${series.id}/codes`));
-    const b = strip(await json<Code[]>(analyst, 'GET', `/api/listening/series/${other.id}/codes`));
+    const a = strip((await json<{ items: Code[] }>(analyst, 'GET', `/api/listening/series/${series.id}/codes`)).items);
+    const b = strip((await json<{ items: Code[] }>(analyst, 'GET', `/api/listening/series/${other.id}/codes`)).items);
     assert.deepEqual(b, a, 'the same tree, names, descriptions and guids');
     assert.equal((await analyst.get(`/api/listening/series/${other.id}/codebook.qdc`)).body, xml, 'exporting again gives the same file');
     assert.deepEqual((await post(other.id, xml)).json(), { added: 0, existing: 4 }, 'importing twice adds nothing');
@@ -214,7 +214,7 @@ test('suggestions through the API: deterministic, accepted into a code with tags
     const landlord = first.find((s) => s.member_ids.length === 3)!;
     const accepted = await json<{ code_id: string; excerpts: number }>(analyst, 'POST', `/api/listening/series/${series.id}/suggestions/accept`, { fingerprint: landlord.fingerprint, name: 'Landlord screening' });
     assert.equal(accepted.excerpts, 3);
-    const codes = await json<{ id: string; name: string; excerpts: number }[]>(analyst, 'GET', `/api/listening/series/${series.id}/codes`);
+    const codes = (await json<{ items: { id: string; name: string; excerpts: number }[] }>(analyst, 'GET', `/api/listening/series/${series.id}/codes`)).items;
     assert.deepEqual(codes.map((c) => [c.name, c.excerpts]), [['Landlord screening', 3]]);
     const other = first.find((s) => s !== landlord)!;
     await json(analyst, 'POST', `/api/listening/series/${series.id}/suggestions/reject`, { fingerprint: other.fingerprint });

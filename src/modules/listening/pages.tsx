@@ -4,6 +4,7 @@ import type { View } from '../../platform/web/view.ts';
 import { HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { formBody } from '../../platform/http/validation.ts';
 import { isUuid } from '../../platform/db/index.ts';
+import { recordAudit } from '../../platform/audit/index.ts';
 import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../platform/web/components.tsx';
 import {
   CODE,
@@ -203,30 +204,30 @@ interface SessionPageProps {
   registrants?: Awaited<ReturnType<typeof listRegistrations>>['items'];
   errors?: FieldError[];
   input?: Input_;
-  notesErrors?: FieldError[];
-  notesInput?: Input_;
   done?: string;
 }
 
-function RegistrationForm({ v, session, errors, input, invite }: { v: View; session: Session; errors?: FieldError[]; input?: Input_; invite?: boolean }) {
+function RegistrationForm({ v, session, errors, input, invite }: { v: View; session: Session & { registration_open: boolean }; errors?: FieldError[]; input?: Input_; invite?: boolean }) {
   return (
     <form method="post" action={`/listening/sessions/${session.id}/register`} class="usa-form usa-form--large">
       <h2>{invite ? v.t('ls.invite.title') : v.t('ls.register.title')}</h2>
+      {invite && !session.registration_open && <p>{v.t('ls.register.closed')}</p>}
       <ErrorSummary v={v} errors={errors ?? []} />
       <Csrf v={v} />
-      {invite && <input type="hidden" name="invited" value="true" />}
+      {invite && (
+        <Checkboxes name="invited" label={v.t('ls.invite.label')} values={list(input?.invited)} options={[{ value: 'true', label: v.t('ls.invite.option') }]} errors={errors} />
+      )}
       <TextInput name="name" label={v.t('ls.field.name')} required value={val(input, 'name')} errors={errors} autocomplete="name" />
       <TextInput name="email" label={v.t('ls.field.email')} type="email" required value={val(input, 'email')} errors={errors} autocomplete="email" />
       <TextInput name="organization" label={v.t('ls.field.organization')} required value={val(input, 'organization')} errors={errors} autocomplete="organization" />
       <Select name="organization_type" label={v.t('ls.field.organization_type')} required value={val(input, 'organization_type')} blank={v.t('ls.choose')} options={opt(v, 'ls.ptype', PROVIDER_TYPES)} errors={errors} />
       <Select name="region" label={v.t('ls.field.region')} required value={val(input, 'region')} blank={v.t('ls.choose')} options={opt(v, 'ls.region', REGIONS)} errors={errors} />
-      <SubmitButton>{invite ? v.t('ls.invite.submit') : v.t('ls.register.submit')}</SubmitButton>
+      <SubmitButton>{v.t('ls.register.submit')}</SubmitButton>
     </form>
   );
 }
 
-function SessionPage({ v, series, session, registrants, errors, input, notesErrors, notesInput, done }: SessionPageProps) {
-  const isInvite = input?.invited === 'true' || input?.invited === true;
+function SessionPage({ v, series, session, registrants, errors, input, done }: SessionPageProps) {
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={session.title} />
@@ -280,7 +281,13 @@ function SessionPage({ v, series, session, registrants, errors, input, notesErro
       ) : (
         <p>{v.t('ls.agenda.none')}</p>
       )}
-      {session.registration_open ? <RegistrationForm v={v} session={session} errors={isInvite ? undefined : errors} input={isInvite ? undefined : input} /> : <p>{v.t('ls.register.closed')}</p>}
+      {registrants ? (
+        <RegistrationForm v={v} session={session} invite errors={errors} input={input} />
+      ) : session.registration_open ? (
+        <RegistrationForm v={v} session={session} errors={errors} input={input} />
+      ) : (
+        <p>{v.t('ls.register.closed')}</p>
+      )}
       {registrants && (
         <>
           <h2>{v.t('ls.registrants')}</h2>
@@ -318,7 +325,6 @@ function SessionPage({ v, series, session, registrants, errors, input, notesErro
               {v.t('ls.release')}
             </ActionButton>
           )}
-          <RegistrationForm v={v} session={session} invite errors={isInvite ? errors : undefined} input={isInvite ? input : undefined} />
           <form method="post" action={`/listening/sessions/${session.id}/agenda`} class="usa-form usa-form--large">
             <h2>{v.t('ls.agenda.edit')}</h2>
             <Csrf v={v} />
@@ -326,7 +332,9 @@ function SessionPage({ v, series, session, registrants, errors, input, notesErro
             <TextArea name="agenda" label={v.t('ls.field.agenda')} hint={v.t('ls.field.agenda.hint')} value={session.agenda.map((a) => (a.minutes ? `${a.title} | ${a.minutes}` : a.title)).join('\n')} />
             <SubmitButton>{v.t('form.save')}</SubmitButton>
           </form>
-          <InputFormFields v={v} session={session} action={`/listening/sessions/${session.id}/notes`} notes errors={notesErrors} input={notesInput} />
+          <p>
+            <a href={`/listening/sessions/${session.id}/notes`}>{v.t('ls.notes.title')}</a>
+          </p>
         </>
       )}
     </div>
@@ -338,7 +346,6 @@ function SessionPage({ v, series, session, registrants, errors, input, notesErro
 function InputFormFields({ v, session, action, notes, errors, input }: { v: View; session: Session; action: string; notes?: boolean; errors?: FieldError[]; input?: Input_ }) {
   return (
     <form method="post" action={action} class="usa-form usa-form--large">
-      {notes && <h2>{v.t('ls.notes.title')}</h2>}
       <ErrorSummary v={v} errors={errors ?? []} />
       <Csrf v={v} />
       {notes && <input type="hidden" name="kind" value="notes" />}
@@ -389,6 +396,24 @@ function InputPage({ v, series, session, errors, input, done }: { v: View; serie
   );
 }
 
+function NotesPage({ v, series, session, errors, input, done }: { v: View; series: Series; session: Session; errors?: FieldError[]; input?: Input_; done?: boolean }) {
+  return (
+    <div>
+      <SeriesCrumbs v={v} series={series} here={v.t('ls.notes.title')} />
+      <h1>{v.t('ls.notes.title')}</h1>
+      <p class="usa-intro">
+        <a href={`/listening/sessions/${session.id}`}>{session.title}</a> — {when(session)}
+      </p>
+      {done && (
+        <Alert type="success" slim>
+          {v.t('ls.notes.saved')}
+        </Alert>
+      )}
+      <InputFormFields v={v} session={session} action={`/listening/sessions/${session.id}/notes`} notes errors={errors} input={input} />
+    </div>
+  );
+}
+
 /** The input form's flat fields in the API's shape. */
 function inputFromForm(body: Input_): Input_ {
   const out: Input_ = {};
@@ -407,13 +432,13 @@ function inputFromForm(body: Input_): Input_ {
 
 // ---------- coding ----------
 
-function CodeOptions({ v, codes }: { v: View; codes: Code[] }) {
-  return codeTree(codes).map(({ code, depth }) => ({ value: code.id, label: `${'— '.repeat(depth)}${code.name}` })) as unknown as ReturnType<typeof opt> & { v?: View };
+function codeOptions(codes: Code[]) {
+  return codeTree(codes).map(({ code, depth }) => ({ value: code.id, label: `${'— '.repeat(depth)}${code.name}` }));
 }
 
 function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, errors, errorAnswer, input }: { v: View; series: Series; inputs: Input[]; codes: Code[]; mine: Map<string, { text: string; codes: string[] }[]>; total: number; page: number; perPage: number; errors?: FieldError[]; errorAnswer?: string; input?: Input_ }) {
   const name = new Map(codes.map((c) => [c.id, c.name]));
-  const options = CodeOptions({ v, codes });
+  const options = codeOptions(codes);
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.coding.title')} />
@@ -443,8 +468,8 @@ function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, erro
                   <Csrf v={v} />
                   <input type="hidden" name="answer_id" value={a.id} />
                   <ErrorSummary v={v} errors={errorAnswer === a.id ? (errors ?? []) : []} />
-                  <TextArea name={`quote`} label={v.t('ls.field.quote')} hint={v.t('ls.field.quote.hint')} rows={2} value={errorAnswer === a.id ? val(input, 'quote') : undefined} errors={errorAnswer === a.id ? errors : undefined} />
-                  <Select name="code_ids" label={v.t('ls.field.code')} required options={options} errors={errorAnswer === a.id ? errors : undefined} />
+                  <TextArea name={`quote.${a.id}`} label={v.t('ls.field.quote')} hint={v.t('ls.field.quote.hint')} rows={2} value={errorAnswer === a.id ? val(input, `quote.${a.id}`) : undefined} errors={errorAnswer === a.id ? errors : undefined} />
+                  <Select name={`code_ids.${a.id}`} label={v.t('ls.field.code')} required options={options} value={errorAnswer === a.id ? val(input, `code_ids.${a.id}`) : undefined} errors={errorAnswer === a.id ? errors : undefined} />
                   <SubmitButton secondary>{v.t('ls.coding.tag')}</SubmitButton>
                 </form>
               )}
@@ -461,7 +486,7 @@ function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, erro
 
 function CodebookPage({ v, series, codes, counts, memos, errors, input, imported, importErrors, xml }: { v: View; series: Series; codes: Code[]; counts: Map<string, number>; memos: Awaited<ReturnType<typeof listMemos>>; errors?: FieldError[]; input?: Input_; imported?: string; importErrors?: FieldError[]; xml?: string }) {
   const name = new Map(codes.map((c) => [c.id, c.name]));
-  const options = codeTree(codes).map(({ code, depth }) => ({ value: code.id, label: `${'— '.repeat(depth)}${code.name}` }));
+  const options = codeOptions(codes);
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.codebook.title')} />
@@ -552,7 +577,7 @@ function AgreementPage({ v, series, coders, a, b, result }: { v: View; series: S
 // ---------- suggestions ----------
 
 function SuggestionsPage({ v, series, suggestions, codes, done }: { v: View; series: Series; suggestions: Awaited<ReturnType<typeof currentSuggestions>>; codes: Code[]; done?: string }) {
-  const options = codeTree(codes).map(({ code, depth }) => ({ value: code.id, label: `${'— '.repeat(depth)}${code.name}` }));
+  const options = codeOptions(codes);
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.suggestions.title')} />
@@ -564,7 +589,7 @@ function SuggestionsPage({ v, series, suggestions, codes, done }: { v: View; ser
         </Alert>
       )}
       {suggestions.length === 0 && <p>{v.t('table.none')}</p>}
-      {suggestions.map((s, i) => (
+      {suggestions.map((s) => (
         <section class="border-top border-base-lighter padding-y-2">
           <h2 class="font-heading-md">{v.t('ls.suggestion.h', { label: s.label, n: s.member_ids.length })}</h2>
           <ul class="usa-list">
@@ -575,8 +600,8 @@ function SuggestionsPage({ v, series, suggestions, codes, done }: { v: View; ser
           <form method="post" action={`/listening/series/${series.id}/suggestions/accept`} class="usa-form">
             <Csrf v={v} />
             <input type="hidden" name="fingerprint" value={s.fingerprint} />
-            <TextInput name={`name`} label={v.t('ls.field.code_name')} value={s.label} hint={v.t('ls.suggestion.name.hint')} />
-            <Select name="parent_id" label={v.t('ls.field.parent')} blank={v.t('ls.toplevel')} options={options} />
+            <TextInput name={`name.${s.fingerprint}`} label={v.t('ls.field.code_name')} value={s.label} hint={v.t('ls.suggestion.name.hint')} />
+            <Select name={`parent_id.${s.fingerprint}`} label={v.t('ls.field.parent')} blank={v.t('ls.toplevel')} options={options} />
             <SubmitButton>
               {v.t('ls.accept')}
               <span class="usa-sr-only"> {s.label}</span>
@@ -590,7 +615,6 @@ function SuggestionsPage({ v, series, suggestions, codes, done }: { v: View; ser
               <span class="usa-sr-only"> {s.label}</span>
             </SubmitButton>
           </form>
-          {i === -1 && null}
         </section>
       ))}
     </div>
@@ -768,8 +792,8 @@ function RecPage({ v, series, rec, ownerName, findingName, timeline, cited, cand
           <form method="post" action={`/listening/recommendations/${rec.id}/timeline`} class="usa-form usa-form--large">
             <h2>{v.t('ls.timeline.add')}</h2>
             <Csrf v={v} />
-            <TextInput name="entry_date" label={v.t('ls.field.date')} type="date" />
-            <TextArea name="note" label={v.t('ls.field.note')} required rows={2} />
+            <TextInput name="timeline_date" label={v.t('ls.field.date')} type="date" />
+            <TextArea name="timeline_note" label={v.t('ls.field.note')} required rows={2} />
             <SubmitButton>{v.t('ls.timeline.add')}</SubmitButton>
           </form>
         </>
@@ -835,6 +859,8 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const series = (await getSeries(req.ctx.db, session.series_id))!;
     const v = req.view();
     const registrants = v.can(MANAGE) ? (await listRegistrations(req.ctx.db, session.id, 1000, 0)).items : undefined;
+    // Registrants' names and e-mail addresses are personal data: each look at them is in the audit log.
+    if (registrants) await recordAudit(req.ctx.db, req.ctx, { action: 'listening.registrations.read', entityType: 'listening_session', entityId: session.id, summary: { count: registrants.length } });
     return reply.page(session.title, <SessionPage v={v} series={series} session={session} registrants={registrants} {...extra} />, status);
   };
 
@@ -905,6 +931,13 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
     return reply.redirect(`/listening/sessions/${id}`);
   });
+  const notesPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; input?: Input_; done?: boolean } = {}, status = 200) => {
+    const session = await sessionOr404(req, id);
+    const series = (await getSeries(req.ctx.db, session.series_id))!;
+    const v = req.view();
+    return reply.page(v.t('ls.notes.title'), <NotesPage v={v} series={series} session={session} {...extra} />, status);
+  };
+  app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, (req, reply) => notesPage(req, reply, (req.params as { id: string }).id));
   app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const input = formBody(req.body);
@@ -912,10 +945,10 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
       await submitInput(req.ctx, id, inputFromForm(input), { coerce: true });
     } catch (err) {
       const errors = formErrors(err);
-      if (errors) return sessionPage(req, reply, id, { notesErrors: errors, notesInput: input }, 400);
+      if (errors) return notesPage(req, reply, id, { errors, input }, 400);
       throw err;
     }
-    return sessionPage(req, reply, id, { done: req.view().t('ls.notes.saved') }, 201);
+    return notesPage(req, reply, id, { done: true }, 201);
   });
   for (const action of ['attended', 'cancel'] as const) {
     app.post(`/listening/registrations/:id/${action}`, { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
@@ -965,11 +998,13 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
   app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const input = formBody(req.body);
+    const answerId = String(input.answer_id ?? '');
     try {
-      await createExcerpt(req.ctx, id, input, { coerce: true });
+      // Each answer's form names its fields after the answer, so that ids stay unique on the page.
+      await createExcerpt(req.ctx, id, { answer_id: input.answer_id, quote: input[`quote.${answerId}`], code_ids: input[`code_ids.${answerId}`] ?? [] }, { coerce: true });
     } catch (err) {
-      const errors = formErrors(err);
-      if (errors) return codingPage(req, reply, id, { errors, errorAnswer: String(input.answer_id ?? ''), input }, 400);
+      const errors = formErrors(err)?.map((e) => (/^(quote|code_ids)/.test(e.field) ? { ...e, field: `${e.field.replace(/\..*$/, '')}.${answerId}` } : e));
+      if (errors) return codingPage(req, reply, id, { errors, errorAnswer: answerId, input }, 400);
       throw err;
     }
     return reply.redirect(`/listening/series/${id}/coding?page=${(req.query as { page?: number }).page ?? 1}`);
@@ -1048,7 +1083,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
   for (const decision of ['accept', 'reject'] as const) {
     app.post(`/listening/series/:id/suggestions/${decision}`, { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      await decideSuggestion(req.ctx, id, decision, formBody(req.body), { coerce: true });
+      const input = formBody(req.body);
+      const fp = String(input.fingerprint ?? '');
+      await decideSuggestion(req.ctx, id, decision, { fingerprint: input.fingerprint, name: input[`name.${fp}`], parent_id: input[`parent_id.${fp}`] }, { coerce: true });
       return reply.redirect(`/listening/series/${id}/suggestions`);
     });
   }
@@ -1135,9 +1172,10 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
   app.post('/listening/recommendations/:id/timeline', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     try {
-      await addTimelineEntry(req.ctx, id, formBody(req.body), { coerce: true });
+      const input = formBody(req.body);
+      await addTimelineEntry(req.ctx, id, { entry_date: input.timeline_date, note: input.timeline_note }, { coerce: true });
     } catch (err) {
-      const errors = formErrors(err);
+      const errors = formErrors(err)?.map((e) => ({ ...e, field: e.field === 'note' ? 'timeline_note' : e.field === 'entry_date' ? 'timeline_date' : e.field }));
       if (errors) return recPage(req, reply, id, { errors }, 400);
       throw err;
     }

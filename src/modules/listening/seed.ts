@@ -88,6 +88,15 @@ const OUTREACH = [
   'Partner with workforce centers so employers and job coaches can refer survivors to housing help.',
 ];
 
+// Local colour, added to some answers so that no two providers sound exactly alike.
+const LOCAL: Record<string, string[]> = {
+  northeast: ['Rents in our metro area rose again this year, and vouchers do not cover the difference.', 'Winter makes every night without a bed dangerous.'],
+  southeast: ['After the last hurricane, the few affordable units left were taken by displaced families.', 'Many of our clients worked in agriculture or hospitality and were housed by the employer.'],
+  midwest: ['On the reservation and in the small towns around it, everyone knows each other’s business.', 'Our state program ends assistance the day a client finds a job, even a part-time one.'],
+  southwest: ['Near the border, many survivors fear that asking for help will expose their immigration status.', 'Summer heat makes unsheltered nights life-threatening.'],
+  west: ['Vacancy rates are below two percent here, so landlords can pick anyone.', 'Wildfire evacuations last year pushed people into the same hotels traffickers use.'],
+};
+
 const NAMES = ['Maria Lopez', 'James Carter', 'Aisha Rahman', 'Tom Nguyen', 'Rosa Jimenez', 'Dana Whitehorse', 'Kevin O’Brien', 'Lena Park'];
 
 /** Codes with the words that make the demo coders apply them. */
@@ -189,7 +198,8 @@ export async function seedListening(ctx: Ctx, log: (line: string) => void, now =
   let n = 0;
   for (const [k, p] of plans.entries()) {
     for (let j = 0; j < p.inputs; j++, n++) {
-      const answers: Record<string, string> = { challenges: CHALLENGES[(n * 3) % CHALLENGES.length] };
+      const local = LOCAL[regionOf(n)];
+      const answers: Record<string, string> = { challenges: CHALLENGES[(n * 3) % CHALLENGES.length] + (local && n % 2 === 1 ? ' ' + local[n % local.length] : '') };
       if (n % 2 === 0) answers.best_practices = PRACTICES[(n * 5) % PRACTICES.length];
       if (n % 3 !== 1) answers.policy_changes = POLICY[n % POLICY.length];
       if (n % 4 === 0) answers.technical_assistance = TA[n % TA.length];

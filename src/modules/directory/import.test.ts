@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDatabase } from '../../platform/testing.ts';
+import { systemCtx } from '../../platform/context.ts';
+import { importPath, ImportRefused } from './import.ts';
+import { exportDirectory } from './export.ts';
+import { count, allRows } from './store.ts';
+import { TABLE_NAMES } from './model.ts';
+import { legacyId, uuidv5 } from './model.ts';
+import { DC_SAMPLE, assertHsds } from './testing.ts';
+import { dayList, clockTime } from './legacy.ts';
+
+async function withDb<T>(fn: (ctx: ReturnType<typeof systemCtx>) => Promise<T>): Promise<T> {
+  const db = await testDatabase();
+  try {
+    return await fn(systemCtx(db.handle, db.config, 'test'));
+  } finally {
+    await db.drop();
+  }
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tfh-dir-'));
+
+test('UUID v5 ids are the RFC 4122 ones, and legacy ids map deterministically', () => {
+  // The RFC 4122 appendix example: the DNS namespace and "www.example.com".
+  assert.equal(uuidv5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  assert.equal(legacyId('service', '42'), legacyId('service', '42'));
+  assert.notEqual(legacyId('service', '42'), legacyId('location', '42'));
+  assert.equal(dayList('Monday - Friday'), 'MO,TU,WE,TH,FR');
+  assert.equal(dayList('Tuesday & Thursday'), 'TU,TH');
+  assert.equal(clockTime('8:30AM'), '08:30');
+  assert.equal(clockTime('5:00PM'), '17:00');
+});
+
+test('the DC sample (HSDS 2.0) maps to 57 organizations, 501 services and 220 locations; again updates by id; strict mode refuses it whole', async () => {
+  await withDb(async (ctx) => {
+    const lines: string[] = [];
+    await assert.rejects(importPath(ctx, DC_SAMPLE), (err: unknown) => {
+      assert.ok(err instanceof ImportRefused);
+      assert.ok(err.refusals.length > 100);
+      const r = err.refusals[0];
+      assert.ok(r.file.endsWith('.csv') && r.row > 1 && r.field && /names no/.test(r.reason), JSON.stringify(r));
+      return true;
+    });
+    assert.equal(await count(ctx.db, 'service'), 0, 'nothing imported when refused');
+
+    const report = await importPath(ctx, DC_SAMPLE, { skipBrokenReferences: true, progress: (l) => lines.push(l) });
+    assert.equal(await count(ctx.db, 'organization'), 57);
+    assert.equal(await count(ctx.db, 'service'), 501);
+    assert.equal(await count(ctx.db, 'location'), 220);
+    assert.ok(report.skipped.length > 0 && report.skipped.every((s) => s.file && s.row >= 0 && s.field && s.reason));
+    assert.ok(lines.some((l) => /service: 501\/501/.test(l)), 'progress lines');
+    assert.ok(report.approximateCoordinates > 50, 'ZIP centroids for locations without coordinates');
+    const locs = await allRows(ctx.db, 'location');
+    const approx = locs.filter((l) => l.coordinates_approximate);
+    assert.ok(approx.every((l) => typeof l.latitude === 'number' && (l.latitude as number) > 38 && (l.latitude as number) < 40));
+    assert.ok((await count(ctx.db, 'schedule')) > 500);
+    assert.ok((await count(ctx.db, 'attribute')) > 1000);
+
+    await importPath(ctx, DC_SAMPLE, { skipBrokenReferences: true });
+    assert.equal(await count(ctx.db, 'service'), 501, 'second import updates, not duplicates');
+    assert.equal(await count(ctx.db, 'organization'), 57);
+  });
+});
+
+test('round trip: import, export (JSON and CSV), import again into an empty directory, export: identical', async () => {
+  const dir = tmp();
+  try {
+    let first: Record<string, string> = {};
+    await withDb(async (ctx) => {
+      await importPath(ctx, DC_SAMPLE, { skipBrokenReferences: true });
+      await exportDirectory(ctx.db, 'json', join(dir, 'json1'));
+      await exportDirectory(ctx.db, 'csv', join(dir, 'csv1'));
+      first = Object.fromEntries(readdirSync(join(dir, 'json1')).map((f) => [f, readFileSync(join(dir, 'json1', f), 'utf8')]));
+      const services = JSON.parse(first['services.json']) as unknown[];
+      assert.equal(services.length, 501);
+      for (const [i, s] of services.entries()) assertHsds('service.json', s, `exported service ${i}`);
+      for (const [i, o] of (JSON.parse(first['organizations.json']) as unknown[]).entries()) assertHsds('organization.json', o, `exported organization ${i}`);
+    });
+    for (const [source, label] of [[join(dir, 'json1'), 'json'], [join(dir, 'csv1'), 'csv']] as const) {
+      await withDb(async (ctx) => {
+        await importPath(ctx, source);
+        assert.equal(await count(ctx.db, 'service'), 501, label);
+        assert.equal(await count(ctx.db, 'organization'), 57, label);
+        assert.equal(await count(ctx.db, 'location'), 220, label);
+        await exportDirectory(ctx.db, 'json', join(dir, `json-${label}`));
+        for (const f of Object.keys(first)) assert.equal(readFileSync(join(dir, `json-${label}`, f), 'utf8'), first[f], `${label}: ${f} differs after the round trip`);
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('malformed publications are refused cleanly, each row named, with nothing imported', async () => {
+  const dir = tmp();
+  const org = '11111111-1111-4111-8111-111111111111';
+  const svc = '22222222-2222-4222-8222-222222222222';
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['bad-csv', { 'organizations.csv': 'id,name,description\n"' + org + ',Unclosed,desc\n' }, /not valid CSV|never closed/],
+    ['wrong-types', { 'organizations.csv': `id,name,description,year_incorporated\n${org},Org,desc,nineteen\n`, 'services.csv': `id,organization_id,name,status,minimum_age\n${svc},${org},S,active,old\n` }, /must be a number/],
+    ['bad-enum', { 'organizations.csv': `id,name,description\n${org},Org,desc\n`, 'services.csv': `id,organization_id,name,status\n${svc},${org},S,sleeping\n` }, /must be one of/],
+    ['broken-reference', { 'organizations.csv': `id,name,description\n${org},Org,desc\n`, 'services.csv': `id,organization_id,name,status\n${svc},33333333-3333-4333-8333-333333333333,S,active\n` }, /names no organization/],
+    ['oversized', { 'organizations.csv': `id,name,description\n${org},${'x'.repeat(5000)},desc\n` }, /too long/],
+    ['not-uuid', { 'organizations.csv': `id,name,description\n42,Org,desc\n` }, /must be a UUID/],
+    ['missing-required', { 'organizations.csv': `id,name,description\n${org},,desc\n` }, /is required/],
+    ['json-broken', { 'services.json': '[{"id": "' + svc + '", "name": "S", "status": "active"' }, /not valid JSON/],
+    ['json-types', { 'services.json': JSON.stringify([{ id: svc, name: 'S', status: 'active', minimum_age: 'ten', organization: { id: org, name: 'O', description: 'd' } }]) }, /must be a number/],
+    ['ndjson-line', { 'services.ndjson': JSON.stringify({ id: svc, name: 'S', status: 'active' }) + '\n{oops\n' }, /line/],
+    ['bad-url', { 'organizations.csv': `id,name,description,website\n${org},Org,desc,not a url\n` }, /absolute URL/],
+  ];
+  try {
+    await withDb(async (ctx) => {
+      for (const [name, files, reason] of cases) {
+        const d = join(dir, name);
+        mkdirSync(d);
+        for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+        const path = Object.keys(files).length === 1 && /json$/.test(Object.keys(files)[0]) ? join(d, Object.keys(files)[0]) : d;
+        await assert.rejects(importPath(ctx, path), (err: unknown) => {
+          assert.ok(err instanceof ImportRefused, `${name}: ${String(err)}`);
+          assert.ok(err.refusals.some((r) => reason.test(r.reason) || reason.test(r.field)), `${name}: ${JSON.stringify(err.refusals)}`);
+          assert.ok(err.refusals.every((r) => r.file && typeof r.row === 'number'), name);
+          return true;
+        });
+        for (const t of TABLE_NAMES) if (t !== 'taxonomy' && t !== 'taxonomy_term') assert.equal(await count(ctx.db, t), 0, `${name}: ${t} must stay empty`);
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HSDS 1.1 (Example City) imports through the legacy mapping', async () => {
+  await withDb(async (ctx) => {
+    const r = await importPath(ctx, join(DC_SAMPLE, '..', 'sample-example-city-1.1', 'all_resources'), { skipBrokenReferences: true });
+    assert.equal(r.format, 'hsds-1.1-csv');
+    assert.ok((await count(ctx.db, 'service')) > 0);
+    assert.ok((await count(ctx.db, 'organization')) > 0);
+  });
+});
