@@ -75,6 +75,9 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
   }
   setPgTypeParsers();
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // An idle connection closed by the server (restart, failover, an administrator) is dropped from the pool and the
+  // next query opens a new one; without a listener the pool's error event would end the process.
+  pool.on('error', () => {});
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return { db: db as Db, kind: 'postgresql', close: () => db.destroy() };
 }

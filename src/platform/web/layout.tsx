@@ -5,7 +5,7 @@ import { navFor, type View } from './view.ts';
 function LanguageLink({ v }: { v: View }) {
   const other = v.lang === 'en' ? 'es' : 'en';
   return (
-    <a href={`/lang/${other}?next=${encodeURIComponent(v.url)}`} lang={other} hrefLang={other} aria-label={v.t('lang.switch.label')} class="usa-nav__link">
+    <a href={`/lang/${other}?next=${encodeURIComponent(v.url)}`} lang={other} hrefLang={other} aria-label={v.t('lang.switch.label')}>
       {v.t('lang.switch')}
     </a>
   );
