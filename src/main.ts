@@ -10,6 +10,7 @@ import { HttpError } from './platform/http/errors.ts';
 import { modules } from './modules/index.ts';
 import { DIRECTORY_HELP, DirectoryUsageError, directoryCommand } from './modules/directory/cli.ts';
 import { runDigests } from './modules/workplans/index.ts';
+import { sendReminders } from './modules/listening/index.ts';
 
 const HELP = `Usage: taskforce <command> [options]
 
@@ -27,6 +28,11 @@ Commands:
                               last 14 days, and reminders of missing updates; each person
                               gets each kind once per quarter. Without SMTP_URL, mail is
                               logged as skipped
+  listening reminders [--at INSTANT]
+                              e-mail each confirmed registrant of a listening session that
+                              starts within its series' reminder window (now, or as of
+                              INSTANT); each registrant once. Without SMTP_URL, mail is
+                              logged as skipped
 ${DIRECTORY_HELP}
   help                        show this help
 
@@ -34,6 +40,15 @@ Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_UR
 DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER. See README.md.`;
 
 class UsageError extends Error {}
+
+/** `--at` of the mail commands: a date (midnight UTC) or an ISO-8601 instant with its offset. */
+function parseInstant(command: string, at: string): Date {
+  const d = new Date(at);
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(at) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`${command}: --at must be a date or an instant such as 2026-06-20 or 2026-06-20T12:00:00Z, not "${at}"`);
+  }
+  return d;
+}
 
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -139,6 +154,17 @@ export async function run(argv: string[]): Promise<number> {
       await withDatabase(config, async (h) => {
         const res = await runDigests(systemCtx(h, config, 'cli'), now, log);
         log(`${res.period}: ${res.digests} digest(s) and ${res.reminders} reminder(s) sent, ${res.skipped} skipped`);
+      });
+      return 0;
+    }
+    case 'listening': {
+      const [sub, ...opts] = rest;
+      if (sub !== 'reminders') throw new UsageError('listening: the only subcommand is "reminders"');
+      const { values } = parseArgs({ args: opts, options: { at: { type: 'string' } }, strict: true });
+      const now = values.at === undefined ? new Date() : parseInstant('listening reminders', values.at);
+      await withDatabase(config, async (h) => {
+        const res = await sendReminders(systemCtx(h, config, 'cli'), now, log);
+        log(`listening reminders as of ${now.toISOString()}: ${res.sent} sent, ${res.skipped} skipped`);
       });
       return 0;
     }

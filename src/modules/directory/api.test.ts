@@ -220,3 +220,31 @@ test('search parameters never cause a server error (property-based)', async () =
     { numRuns: 150 },
   );
 });
+
+test('verification: administrators mark a service verified; the 12-month report lists the overdue ones; others may not', async () => {
+  const admin = await t.signedIn('admin');
+  const report = await getJson(admin, '/api/directory/unverified?per_page=200') as unknown as { items: { id: string; assured_date: string | null }[]; total: number };
+  assert.ok(report.total > 400, 'the DC sample carries no verification dates');
+  assert.ok(!report.items.some((i) => i.id === JOB_SERVICE), 'verified recently');
+  const target = report.items[0].id;
+  for (const c of [anon, member, chair]) {
+    const r = await c.request('POST', `/api/directory/services/${target}/verify`);
+    assert.ok([401, 403].includes(r.statusCode), String(r.statusCode));
+    assert.ok([302, 401, 403].includes((await c.get('/directory/unverified')).statusCode));
+  }
+  const ok = await admin.request('POST', `/api/directory/services/${target}/verify`);
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal(ok.json().assured_date, new Date().toISOString().slice(0, 10));
+  const after = await getJson(admin, '/api/directory/unverified?per_page=200') as unknown as { total: number };
+  assert.equal(after.total, report.total - 1);
+  const page = await admin.get('/directory/unverified');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<caption>Services not verified in 12 months<\/caption>/);
+  const svc = await admin.get(`/directory/services/${target}`);
+  assert.match(svc.body, /action="\/directory\/services\/[^"]+\/verify"/);
+  const form = await admin.request('POST', `/directory/services/${report.items[1].id}/verify`, { form: {} });
+  assert.equal(form.statusCode, 302);
+  const audit = await t.ctx.db.selectFrom('audit_events').select('action').where('entity_id', '=', target).execute();
+  assert.ok(audit.some((a) => a.action === 'directory.service.verified'));
+  assert.equal((await admin.request('POST', `/api/directory/services/${uuidv5('none')}/verify`)).statusCode, 404);
+});

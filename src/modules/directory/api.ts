@@ -8,7 +8,9 @@ import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, ty
 import { searchServices, resolvePlace, PlaceError, type SearchParams } from './search.ts';
 import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn } from './store.ts';
-import { CONFIDENTIAL } from './permissions.ts';
+import { CONFIDENTIAL, MANAGE } from './permissions.ts';
+import { verifyService, unverifiedServices } from './commands.ts';
+import { Paged, pageOf } from '../../platform/http/pagination.ts';
 
 const TAGS = ['HSDS'];
 const Problem = Type.Ref('Problem');
@@ -164,6 +166,35 @@ export async function directoryApi(app: FastifyInstance) {
       });
       if (all) return ndjson(reply, contents);
       return envelope(r.total, p.page, p.perPage, contents);
+    },
+  );
+
+  const secured: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+  app.post(
+    '/api/directory/services/:id/verify',
+    {
+      config: { access: { permission: MANAGE } },
+      schema: { tags: ['Directory'], summary: "Record that a service's details were confirmed today (HSDS assured_date)", security: secured, params: Type.Object({ id: Uuid }), response: { 200: Type.Object({ id: Type.String(), assured_date: Type.String() }), 400: Problem, 401: Problem, 403: Problem, 404: Problem } },
+    },
+    async (req) => verifyService(req.ctx, (req.params as { id: string }).id),
+  );
+
+  app.get(
+    '/api/directory/unverified',
+    {
+      config: { access: { permission: MANAGE } },
+      schema: {
+        tags: ['Directory'],
+        summary: 'Active services not verified in the last 12 months, oldest first',
+        security: secured,
+        querystring: Type.Object({ page: Page.page, per_page: Page.per_page }, { additionalProperties: false }),
+        response: { 200: Paged(Type.Object({ id: Type.String(), name: Type.String(), organization: Type.Union([Type.String(), Type.Null()]), assured_date: Type.Union([Type.String(), Type.Null()]) })), 400: Problem, 401: Problem, 403: Problem },
+      },
+    },
+    async (req) => {
+      const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+      const { items, total } = await unverifiedServices(req.ctx.db, perPage, offset);
+      return { items, total, page, per_page: perPage };
     },
   );
 

@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { csvField } from '../../platform/http/csv.ts';
 import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
 import { allRows } from './store.ts';
-import { organizationsFull, servicesFull, type Audience } from './hsds.ts';
+import { Graph, organizationsFull, servicesFull, type Audience } from './hsds.ts';
 
 const PUBLIC: Audience = { vetted: false, extensions: true };
 
@@ -22,7 +22,14 @@ export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
   const orgs = await allRows(db, 'organization');
   const terms = await allRows(db, 'taxonomy_term');
   const taxonomies = await allRows(db, 'taxonomy');
+  const locations = await allRows(db, 'location');
+  const g = new Graph(db);
+  await g.locations(locations.map((l) => l.id as string));
+  await g.load('phone', 'contact_id', (g.rows.get('contact') ?? []).map((c) => c.id as string));
+  await g.load('language', 'phone_id', (g.rows.get('phone') ?? []).map((p) => p.id as string));
   return {
+    // Locations on their own as well: a location need not belong to an organisation or offer a service.
+    'locations.json': locations.map((l) => g.location(l, PUBLIC)),
     'services.json': await servicesFull(db, services.map((s) => s.id as string), PUBLIC),
     'organizations.json': await organizationsFull(db, orgs.map((o) => o.id as string), PUBLIC, false),
     'taxonomies.json': taxonomies.map((t) => hsdsFields('taxonomy', t)),

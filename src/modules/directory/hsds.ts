@@ -45,7 +45,7 @@ export class Graph {
   by = new Map<string, Map<string, Row[]>>();
   constructor(readonly db: Db) {}
 
-  private async load(table: TableName, col: string, ids: string[]) {
+  async load(table: TableName, col: string, ids: string[]) {
     const rows = await rowsWhereIn(this.db, table, col, ids);
     const existing = this.rows.get(table) ?? [];
     const seen = new Set(existing.map((r) => r.id));

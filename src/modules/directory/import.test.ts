@@ -70,8 +70,10 @@ test('round trip: import, export (JSON and CSV), import again into an empty dire
   const dir = tmp();
   try {
     let first: Record<string, string> = {};
+    const original: Record<string, number> = {};
     await withDb(async (ctx) => {
       await importPath(ctx, DC_SAMPLE, { skipBrokenReferences: true });
+      for (const t of TABLE_NAMES) original[t] = await count(ctx.db, t);
       await exportDirectory(ctx.db, 'json', join(dir, 'json1'));
       await exportDirectory(ctx.db, 'csv', join(dir, 'csv1'));
       first = Object.fromEntries(readdirSync(join(dir, 'json1')).map((f) => [f, readFileSync(join(dir, 'json1', f), 'utf8')]));
@@ -86,6 +88,7 @@ test('round trip: import, export (JSON and CSV), import again into an empty dire
         assert.equal(await count(ctx.db, 'service'), 501, label);
         assert.equal(await count(ctx.db, 'organization'), 57, label);
         assert.equal(await count(ctx.db, 'location'), 220, label);
+        for (const t of TABLE_NAMES) assert.equal(await count(ctx.db, t), original[t], `${label}: ${t} rows after the round trip`);
         await exportDirectory(ctx.db, 'json', join(dir, `json-${label}`));
         for (const f of Object.keys(first)) assert.equal(readFileSync(join(dir, `json-${label}`, f), 'utf8'), first[f], `${label}: ${f} differs after the round trip`);
       });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppModule } from '../../platform/module.ts';
 import { addNav } from '../../platform/web/view.ts';
-import './permissions.ts';
+import { MANAGE } from './permissions.ts';
 import './messages.ts';
 import { directoryApi } from './api.ts';
 import { directoryPages } from './pages.tsx';
@@ -11,10 +11,11 @@ export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE } fr
 // The module's public service API, for other modules and the command line.
 export { importPath, ImportRefused, type ImportReport } from './import.ts';
 export { exportDirectory } from './export.ts';
+export { verifyService, unverifiedServices } from './commands.ts';
 export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';
 
-addNav({ href: '/directory', label: 'directory.nav', order: 15 });
+addNav({ href: '/directory', label: 'directory.nav', order: 15 }, { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE });
 
 export const directoryModule: AppModule = {
   name: 'directory',

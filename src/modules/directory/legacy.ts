@@ -147,6 +147,11 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     return undefined;
   };
 
+  /** A row that names no parent record has no place in HSDS's nested form: reported, not kept. */
+  const orphan = (file: string, r: Rec, field: string) => {
+    ds.skipped.push({ file, row: Number(r.__row), field, reason: 'belongs to no record' });
+    return true;
+  };
   for (const r of load('organizations.csv')) {
     ds.add('organization', { id: legacyId('organization', r.id), name: r.name, alternate_name: r.alternate_name, description: r.description, email: r.email, website: r.url, tax_status: r.tax_status, tax_id: r.tax_id, year_incorporated: r.year_incorporated, legal_status: r.legal_status }, origin('organizations.csv', r));
   }
@@ -199,12 +204,14 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   for (const r of load('physical_addresses.csv')) {
     const loc = ref('physical_addresses.csv', r, 'location_id', 'locations.csv', 'location');
     if (loc === undefined && opts.skipBrokenReferences) continue;
+    if (loc === null && orphan('physical_addresses.csv', r, 'location_id')) continue;
     const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
     ds.add('address', { id: legacyId('address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'physical' }, origin('physical_addresses.csv', r));
   }
   for (const r of load('postal_addresses.csv')) {
     const loc = ref('postal_addresses.csv', r, 'location_id', 'locations.csv', 'location');
     if (loc === undefined && opts.skipBrokenReferences) continue;
+    if (loc === null && orphan('postal_addresses.csv', r, 'location_id')) continue;
     const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
     ds.add('address', { id: legacyId('postal_address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'postal' }, origin('postal_addresses.csv', r));
   }
@@ -228,7 +235,12 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       if (v) any = true;
     }
     if (broken && !opts.skipBrokenReferences) return out;
-    return any || !broken ? out : null;
+    if (!any && !broken) {
+      // Attached to nothing: HSDS has nowhere to put it, so it is reported rather than kept.
+      ds.skipped.push({ file, row: Number(r.__row), field: spec.map((x) => x[0]).join('|'), reason: 'belongs to no record' });
+      return null;
+    }
+    return any ? out : null;
   };
   for (const r of load('phones.csv')) {
     const l = links('phones.csv', r, [
@@ -276,11 +288,13 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   for (const r of load('accessibility_for_disabilities.csv')) {
     const loc = ref('accessibility_for_disabilities.csv', r, 'location_id', 'locations.csv', 'location');
     if (loc === undefined && opts.skipBrokenReferences) continue;
+    if (loc === null && orphan('accessibility_for_disabilities.csv', r, 'location_id')) continue;
     ds.add('accessibility', { id: legacyId('accessibility', r.id), location_id: loc, description: r.accessibility === 'Blank' ? '' : r.accessibility, details: r.details }, origin('accessibility_for_disabilities.csv', r));
   }
   for (const r of load('service_areas.csv')) {
     const svc = ref('service_areas.csv', r, 'service_id', 'services.csv', 'service');
     if (svc === undefined && opts.skipBrokenReferences) continue;
+    if (svc === null && orphan('service_areas.csv', r, 'service_id')) continue;
     ds.add('service_area', { id: legacyId('service_area', r.id), service_id: svc, name: r.service_area, description: r.description, extent_type: 'text', extent: r.service_area }, origin('service_areas.csv', r));
   }
 

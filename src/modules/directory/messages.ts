@@ -64,6 +64,10 @@ defineMessages({
     'directory.status.inactive': 'This service is inactive.',
     'directory.api': 'Programs can use the Open Referral (HSDS 3.0) API at /api/hsds.',
     'directory.breadcrumb': 'Services',
+    'directory.verify': 'Mark as verified today',
+    'directory.unverified.title': 'Services not verified in 12 months',
+    'directory.unverified.intro': '{n} active services have not been verified in the last 12 months, oldest first.',
+    'directory.unverified.nav': 'Unverified services',
   },
   es: {
     ...termsEs,
@@ -116,5 +120,9 @@ defineMessages({
     'directory.status.inactive': 'Este servicio está inactivo.',
     'directory.api': 'Los programas pueden usar la API de Open Referral (HSDS 3.0) en /api/hsds.',
     'directory.breadcrumb': 'Servicios',
+    'directory.verify': 'Marcar como verificado hoy',
+    'directory.unverified.title': 'Servicios sin verificar en 12 meses',
+    'directory.unverified.intro': '{n} servicios activos no se han verificado en los últimos 12 meses; los más antiguos primero.',
+    'directory.unverified.nav': 'Servicios sin verificar',
   },
 });

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FieldError } from '../../platform/http/errors.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import type { View } from '../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, TextInput } from '../../platform/web/components.tsx';
+import { ActionButton, Alert, Breadcrumbs, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, Table, TextInput } from '../../platform/web/components.tsx';
+import { verifyService, unverifiedServices } from './commands.ts';
+import { MANAGE } from './permissions.ts';
 import { Graph, hidesLocation, organizationsFull, type Audience } from './hsds.ts';
 import { searchServices, resolvePlace, PlaceError, type SearchParams, type SearchResult, type Hit } from './search.ts';
 import { TERMS, FACETS, type Facet } from './taxonomy.ts';
@@ -397,6 +399,11 @@ function ServicePage({ v, c }: { v: View; c: Card }) {
       )}
       {c.description && <p class="usa-intro">{c.description}</p>}
       <Facts v={v} c={c} />
+      {v.can(MANAGE) && (
+        <ActionButton v={v} action={`/directory/services/${c.id}/verify`} secondary>
+          {v.t('directory.verify')}
+        </ActionButton>
+      )}
       {c.capacity.length > 0 && (
         <>
           <h2>{v.t('directory.capacity')}</h2>
@@ -493,6 +500,33 @@ export async function directoryPages(app: FastifyInstance) {
     const rows = await g.services(svcRows.map((r) => r.id as string), true);
     const v = req.view();
     return reply.page(String(org.name), <OrganizationPage v={v} org={org} services={rows.map((s) => cardOf(g, s, a, v))} />);
+  });
+
+  app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    await verifyService(req.ctx, id);
+    return reply.redirect(`/directory/services/${id}`);
+  });
+
+  app.get('/directory/unverified', { config: { access: { permission: MANAGE } }, schema: { ...hidden, querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, async (req, reply) => {
+    const page = (req.query as { page?: number }).page ?? 1;
+    const { items, total } = await unverifiedServices(req.ctx.db, 50, (page - 1) * 50);
+    const v = req.view();
+    return reply.page(
+      v.t('directory.unverified.title'),
+      <>
+        <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: v.t('directory.unverified.title') }]} />
+        <h1>{v.t('directory.unverified.title')}</h1>
+        <p>{v.t('directory.unverified.intro', { n: total })}</p>
+        <Table
+          v={v}
+          caption={v.t('directory.unverified.title')}
+          head={[v.t('directory.services_of'), v.t('directory.organization'), v.t('directory.verified')]}
+          rows={items.map((i) => [<a href={`/directory/services/${i.id}`}>{i.name}</a>, i.organization ?? '—', i.assured_date ?? v.t('directory.not_verified')])}
+        />
+        <Pager v={v} page={page} perPage={50} total={total} />
+      </>,
+    );
   });
 
   const files = new Set(['services.json', ...TABLE_NAMES.map((t) => TABLES[t].file)]);

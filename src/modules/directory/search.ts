@@ -123,9 +123,12 @@ function codesToIds(codes: string[] | undefined, facet: Facet): string[] {
 
 export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
   const place = p.near ? resolvePlace(p.near) : undefined;
-  let q = db.selectFrom('directory_service as s').where('s.status', '!=', 'defunct');
   const matches = p.q ? searchMatches(kind, SEARCH_INDEX, expandQuery(p.q)) : null;
-  if (matches) q = q.innerJoin(matches.as('m'), 'm.doc_id', 's.id');
+  // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
+  // match for every candidate location (it does not reorder cross joins; PostgreSQL plans it as a plain join).
+  let q = matches
+    ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id').where('s.status', '!=', 'defunct')
+    : db.selectFrom('directory_service as s').where('s.status', '!=', 'defunct');
   const anyTerm = (ids: string[]) =>
     q.where(({ exists, selectFrom }) => exists(selectFrom('directory_attribute as a').select('a.id').whereRef('a.link_id', '=', 's.id').where('a.taxonomy_term_id', 'in', ids)));
   for (const facet of ['need', 'population', 'trait'] as const) {

@@ -4,8 +4,8 @@ import type { Ctx } from '../../platform/context.ts';
 import { importPath } from './import.ts';
 import { addDemoProviders } from './demo.ts';
 
-/** The DC sample of the team's shared folder, when present beside the repository. */
-export const DC_SAMPLE = resolve(import.meta.dirname, '../../../../shared/hsds/sample-dc-2.0');
+/** The Washington DC sample (HSDS 2.0), shipped with the module so that every first start has a directory. */
+export const DC_SAMPLE = resolve(import.meta.dirname, 'demo-data/sample-dc-2.0');
 
 export async function seedDirectory(ctx: Ctx, log: (line: string) => void): Promise<void> {
   const path = process.env.DIRECTORY_DEMO_PATH ?? DC_SAMPLE;

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { badRequest, conflict, fieldError, forbidden, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { badRequest, conflict, fieldError, forbidden, HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import {
@@ -308,6 +308,21 @@ export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknow
  */
 export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<{ id: string }> {
   const session = await requireSession(ctx.db, sessionId);
+  const row = checkInput(ctx, session, input, opts);
+  await runCommand(ctx, async (trx, audit) => {
+    await insertInputRows(trx, [row]);
+    await audit({ action: 'listening.input.create', entityType: 'listening_input', entityId: row.input.id, summary: { session: sessionId, kind: row.input.kind, answers: row.answers.length } });
+  });
+  return { id: row.input.id };
+}
+
+interface InputRows {
+  input: Record<string, unknown> & { id: string; kind: string };
+  answers: Record<string, unknown>[];
+}
+
+/** Validates one submission against its session's questions; the rows to insert, or a 400 naming the fields. */
+function checkInput(ctx: Ctx, session: Session, input: unknown, opts: CommandOptions): InputRows {
   const d = validate(InputCreate, input, opts);
   const kind = d.kind ?? 'submission';
   if (kind === 'notes' && !can(ctx, MANAGE)) throw forbidden('Only a lead may record facilitator notes.');
@@ -324,28 +339,57 @@ export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, o
   if (d.attribution && !name) p.add('participant_name', 'is required to be named');
   p.throwIfAny();
   const id = newId();
-  await runCommand(ctx, async (trx, audit) => {
-    await trx
-      .insertInto('listening_inputs')
-      .values({
-        id,
-        session_id: sessionId,
-        series_id: session.series_id,
-        kind,
-        organization_type: d.organization_type ?? null,
-        region: d.region ?? null,
-        participant_name: d.attribution ? name : null,
-        attribution: !!d.attribution,
-        quotable: !!d.quotable,
-        created_at: nowIso(),
-      })
-      .execute();
-    for (const [position, a] of answers.entries()) {
-      await trx.insertInto('listening_answers').values({ id: newId(), input_id: id, question_key: a.q.key, question_label: a.q.label, text: a.text, position }).execute();
+  return {
+    input: {
+      id,
+      session_id: session.id,
+      series_id: session.series_id,
+      kind,
+      organization_type: d.organization_type ?? null,
+      region: d.region ?? null,
+      participant_name: d.attribution ? name : null,
+      attribution: !!d.attribution,
+      quotable: !!d.quotable,
+      created_at: nowIso(),
+    },
+    answers: answers.map((a, position) => ({ id: newId(), input_id: id, question_key: a.q.key, question_label: a.q.label, text: a.text, position })),
+  };
+}
+
+async function insertInputRows(trx: Db, rows: InputRows[]): Promise<void> {
+  // A few hundred rows per statement stays well within both engines' limits on bound parameters.
+  for (let i = 0; i < rows.length; i += 200) {
+    const chunk = rows.slice(i, i + 200);
+    await trx.insertInto('listening_inputs').values(chunk.map((r) => r.input)).execute();
+    const answers = chunk.flatMap((r) => r.answers);
+    if (answers.length) await trx.insertInto('listening_answers').values(answers).execute();
+  }
+}
+
+/**
+ * Records many submissions to one session at once (imports of written input gathered elsewhere, and benchmarks):
+ * each is checked exactly as by `submitInput`, and any refusal names its position (`inputs.N.field`) and records
+ * nothing. One transaction and one audit event per call.
+ */
+export async function submitInputs(ctx: Ctx, sessionId: string, inputs: unknown[], opts: CommandOptions = {}): Promise<{ ids: string[] }> {
+  const session = await requireSession(ctx.db, sessionId);
+  const rows: InputRows[] = [];
+  const problems = new Problems();
+  for (const [i, input] of inputs.entries()) {
+    try {
+      rows.push(checkInput(ctx, session, input, opts));
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) throw err;
+      for (const e of err.errors) problems.add(`inputs.${i}.${e.field}`, e.message);
+      if (!err.errors.length) problems.add(`inputs.${i}`, err.message);
     }
-    await audit({ action: 'listening.input.create', entityType: 'listening_input', entityId: id, summary: { session: sessionId, kind, answers: answers.length } });
+  }
+  problems.throwIfAny();
+  await runCommand(ctx, async (trx, audit) => {
+    await insertInputRows(trx, rows);
+    await audit({ action: 'listening.input.import', entityType: 'listening_session', entityId: sessionId, summary: { inputs: rows.length, answers: rows.reduce((n, r) => n + r.answers.length, 0) } });
   });
-  return { id };
+  return { ids: rows.map((r) => r.input.id) };
 }
 
 // ---- codebook ----
@@ -674,8 +718,11 @@ export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): 
           '',
           'You can share your input before or after the session with the written form on that page.',
         ].join('\n');
-        const res = await send(ctx.config, { to: String(r.email), subject: `Reminder: ${s.title}`, text }, log);
+        const subject = `Reminder: ${s.title}`;
+        const res = await send(ctx.config, { to: String(r.email), subject, text }, log);
         await ctx.db.insertInto('listening_reminders').values({ registration_id: r.id, sent_at: nowIso() }).execute();
+        // The subject only: addresses stay out of logs.
+        if (res.sent) log?.(`mail sent: "${subject}"`);
         if (res.sent) sent++;
         else skipped++;
       }
