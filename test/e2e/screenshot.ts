@@ -11,6 +11,8 @@ const OUT = resolve(import.meta.dirname, '../../docs/screenshots');
 const PAGES: { path: string; file: string; optional?: boolean }[] = [
   { path: '/', file: 'home.png' },
   { path: '/structure', file: 'structure.png', optional: true },
+  { path: '/directory?q=job', file: 'directory.png', optional: true },
+  { path: '/workplans', file: 'workplans.png', optional: true },
 ];
 
 async function main(): Promise<void> {
