@@ -137,6 +137,8 @@ export async function run(): Promise<void> {
     console.log(`${docs.length} answers give ${first.length} suggestions; the largest: ${first.slice(0, 4).map((s) => `"${s.label}" (${s.member_ids.length})`).join(', ')}`);
     const analyst = await t.signedIn('analyst');
     const cookie = (c: typeof analyst) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const check = await t.app.inject({ method: 'GET', url: `/api/listening/series/${series.id}/suggestions`, headers: { cookie: cookie(analyst) } });
+    if (check.statusCode !== 200 || (check.json() as unknown[]).length !== first.length) throw new Error(`suggestions API: ${check.statusCode}`);
     const baseA = await measure(`raw query: ${docs.length} answer texts`, texts, 20, 3);
     const pure = await measure('suggestThemes (pure function)', async () => suggestThemes(docs), 5, 1);
     const command = await measure('currentSuggestions (command: read + compute)', () => currentSuggestions(db, series.id), 5, 1);
@@ -154,13 +156,21 @@ export async function run(): Promise<void> {
     await publishFindings(t.ctx, series.id);
     console.log(`accepted 8 suggestions (${coded} excerpts) and published in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const behind = async () => {
-      await db.selectFrom('listening_series').selectAll().where('id', '=', series.id).executeTakeFirst();
+      await db.selectFrom('listening_series').select(['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'version', 'created_at', 'updated_at']).where('id', '=', series.id).executeTakeFirst();
       return db.selectFrom('listening_series').select(['report', 'published_at']).where('id', '=', series.id).executeTakeFirst();
     };
+    const size = JSON.stringify((await behind())?.report ?? '').length;
+    console.log(`the stored report (findings and CSV) is ${(size / 1024).toFixed(0)} KiB`);
+    for (const url of [`/listening/series/${series.id}/report`, `/api/listening/series/${series.id}/report`]) {
+      const res = await t.app.inject({ method: 'GET', url });
+      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
+    }
     const baseB = await measure('raw queries: series row + stored report', behind, 200, 20);
     const page = await measure('GET /listening/series/:id/report (page)', () => t.app.inject({ method: 'GET', url: `/listening/series/${series.id}/report` }), 100, 10);
     const json = await measure('GET /api/listening/series/:id/report (JSON)', () => t.app.inject({ method: 'GET', url: `/api/listening/series/${series.id}/report` }), 100, 10);
     const chair = await t.signedIn('chair');
+    const working = await t.app.inject({ method: 'GET', url: `/listening/series/${series.id}/findings`, headers: { cookie: cookie(chair) } });
+    if (working.statusCode !== 200) throw new Error(`findings page: ${working.statusCode}`);
     const draft = await measure('GET /listening/series/:id/findings (working)', () => t.app.inject({ method: 'GET', url: `/listening/series/${series.id}/findings`, headers: { cookie: cookie(chair) } }), 10, 2);
     report(`Published findings, ${n} inputs, ${coded} coded excerpts`, baseB, [page, json, draft]);
   } finally {

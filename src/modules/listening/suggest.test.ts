@@ -32,3 +32,21 @@ test('suggestions are deterministic and group obviously similar texts', () => {
   assert.ok(landlord.terms.includes('landlord') || landlord.terms.includes('credit'), landlord.label);
   assert.match(landlord.fingerprint, /^[0-9a-f]{24}$/);
 });
+
+test('in blocks (many answers), suggestions stay deterministic and find the same groups', () => {
+  const many = Array.from({ length: 6 }, (_, k) => TEXTS.map((d) => ({ id: `${d.id}-${k}`, text: `${d.text} (${k})` }))).flat();
+  const exact = suggestThemes(many, { blockSize: 10000 });
+  const blocked = suggestThemes(many, { blockSize: 8 });
+  assert.deepEqual(suggestThemes([...many].reverse(), { blockSize: 8 }), blocked, 'the same texts in another order give the same suggestions');
+  const groups = (s: typeof exact) => s.map((x) => x.member_ids.map((id) => id[0]).sort().join('')).sort();
+  assert.deepEqual(groups(blocked), groups(exact), 'the same themes as clustering everything at once');
+  for (const g of groups(blocked)) assert.equal(new Set(g).size, 1, `one theme per group: ${g}`);
+  assert.ok(groups(blocked).includes('aaaaaaaaaaaaaaaaaa'), groups(blocked).join(' | '));
+});
+
+test('the vocabulary is limited to the most widespread terms', () => {
+  const s = suggestThemes(TEXTS, { maxVocabulary: 3 });
+  for (const x of s) assert.ok(x.terms.length <= 3);
+  const terms = new Set(s.flatMap((x) => x.terms));
+  assert.ok(terms.size <= 3, [...terms].join(', '));
+});

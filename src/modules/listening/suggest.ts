@@ -2,7 +2,9 @@
  * Candidate themes computed locally: TF-IDF vectors over texts, average-linkage agglomerative clustering on
  * cosine similarity, each group named by its heaviest terms. No randomness and no network: the same texts give
  * the same suggestions. Texts are ordered by their content (then id) first, so the order rows come back from the
- * database does not matter either.
+ * database does not matter either. Groups are kept as sparse sums of their members' vectors, and large sets are
+ * clustered in blocks of answers sharing their heaviest term (see `agglomerate`), so 10,000 answers take about a
+ * second in bounded memory.
  */
 import { createHash } from 'node:crypto';
 
