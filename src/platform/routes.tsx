@@ -162,7 +162,7 @@ function MfaSetupPage({ v, secret, qrSvg, required, errors }: { v: View; secret:
         </Alert>
       )}
       <p>{v.t('mfa.setup.intro')}</p>
-      <figure role="img" aria-label={v.t('mfa.setup.key') + ': ' + secret} class="margin-0" style={undefined}>
+      <figure role="img" aria-label={v.t('mfa.setup.key') + ': ' + secret} class="margin-0">
         <div class="mfa-qr" dangerouslySetInnerHTML={{ __html: qrSvg }} />
       </figure>
       <p>

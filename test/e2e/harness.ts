@@ -157,14 +157,14 @@ export function crawlKey(href: string, from: string, base: string): string | nul
 }
 
 /**
- * The page template a path stands for: ids and numbers in the path, and the values of the query, replaced by
- * placeholders. `/workplans/items/<uuid>` for every item is one template.
+ * The page template a path stands for: ids and numbers in the path replaced by placeholders, and any query
+ * string by one. `/workplans/items/<uuid>` for every item is one template.
  */
 export function templateOf(key: string): string {
   const url = new URL(key, 'http://x');
   const path = url.pathname.replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi, '/:id').replace(/\/\d+(?=\/|$)/g, '/:n');
-  const query = [...new Set([...url.searchParams.keys()])].sort().join('&');
-  return query ? `${path}?${query}` : path;
+  // Any query makes one template per path: faceted search links combine filters without end.
+  return url.search ? `${path}?…` : path;
 }
 
 export interface CrawlResult {

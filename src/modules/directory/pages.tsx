@@ -187,7 +187,7 @@ export function ResultsMap({ v, cards, origin }: { v: View; cards: Card[]; origi
   const y = (lat: number) => H - pad - (lat - minLat) * scale;
   return (
     <figure class="margin-x-0">
-      <svg role="img" aria-labelledby="directory-map-title directory-map-desc" viewBox={`0 0 ${W} ${H}`} width="100%" style="max-width:600px;border:1px solid #dfe1e2;background:#f0f0f0">
+      <svg role="img" aria-labelledby="directory-map-title directory-map-desc" viewBox={`0 0 ${W} ${H}`} width="100%" class="directory-map">
         <title id="directory-map-title">{v.t('directory.map.title')}</title>
         <desc id="directory-map-desc">{v.t('directory.map.desc')}</desc>
         {origin && <rect x={x(origin.lng) - 6} y={y(origin.lat) - 6} width="12" height="12" fill="#1a4480" />}

@@ -23,7 +23,7 @@ export function ProgressChart({ v, id, title, points }: { v: View; id: string; t
   const desc = points.map((p) => `${p.period}: ${percent(p.progress)}`).join('; ');
   return (
     <figure class="margin-x-0 margin-y-2">
-      <svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${w} ${h}`} width="100%" style={undefined} class="workplans-chart" preserveAspectRatio="xMinYMin meet">
+      <svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${w} ${h}`} width="100%" class="workplans-chart" preserveAspectRatio="xMinYMin meet">
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{desc}</desc>
         {[0, 0.25, 0.5, 0.75, 1].map((t) => {
