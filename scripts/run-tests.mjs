@@ -26,5 +26,6 @@ if (!files.length) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // A test that hangs fails after this long instead of holding the whole run.
 const timeout = process.env.TEST_TIMEOUT_MS ?? '180000';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...passThrough, ...files], { stdio: 'inherit' });
+const timeoutFlag = passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${timeout}`];
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...timeoutFlag, ...passThrough, ...files], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

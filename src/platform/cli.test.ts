@@ -14,6 +14,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from './db/index.ts';
 import { systemCtx } from './context.ts';
 import { checkPassword } from './auth/index.ts';
+import { runCli } from './testing.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'taskforce.js');
@@ -55,20 +56,7 @@ before(async () => {
 after(() => dropDatabase());
 
 function cli(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...secrets, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', TASKFORCE_CLI: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+  return runCli(args, { ...secrets, DATABASE_URL: databaseUrl }, stdin);
 }
 
 async function withDb<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import * as OTPAuth from 'otpauth';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -205,4 +206,30 @@ export class TestClient {
     }
     await this.refreshCsrf();
   }
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** Runs the real command line (`bin/taskforce.js`) with these arguments, extra environment and standard input. */
+export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'taskforce.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', SMTP_URL: '', ...env, TASKFORCE_CLI: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
 }

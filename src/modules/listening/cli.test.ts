@@ -1,25 +1,12 @@
 /** The `taskforce listening reminders` command, run as the real command line against a test database. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { app, housingPartnershipId } from './testkit.ts';
 import { createSeries, createSession, register } from './commands.ts';
+import { runCli } from '../../platform/testing.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'taskforce.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'silent', TASKFORCE_CLI: '1', SMTP_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env);
 
 test('taskforce listening reminders: prints what was sent and skipped, once per registrant; bad options exit 2', async () => {
   const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };

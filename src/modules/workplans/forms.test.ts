@@ -4,10 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { testApp, makeUser, type TestApp, type TestClient } from '../../platform/testing.ts';
+import { testApp, makeUser, runCli, type TestApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { workplansModule } from './index.ts';
 import { loadDirectory } from './directory.ts';
@@ -225,19 +223,7 @@ test('import form: a CSV file upload, refused rows in a table, size and count li
 
 // ---------- the command line ----------
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'taskforce.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'silent', TASKFORCE_CLI: '1', SMTP_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env);
 
 test('taskforce workplans digests: prints what was sent and skipped; bad options exit 2', async () => {
   const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
