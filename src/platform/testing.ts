@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import pg from 'pg';
 import * as OTPAuth from 'otpauth';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -232,4 +234,34 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ''):
     child.on('close', (code) => done({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+export interface TestMailServer {
+  /** `SMTP_URL` for the app under test. */
+  url: string;
+  /** Every message received: envelope recipients and the raw message, quoted-printable soft breaks undone. */
+  received: { to: string[]; data: string }[];
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on a free loopback port that keeps what it receives. */
+export async function testMailServer(): Promise<TestMailServer> {
+  const received: TestMailServer['received'] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, done) {
+      let data = '';
+      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      stream.on('end', () => {
+        // Undo quoted-printable soft line breaks so that links can be matched whole.
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

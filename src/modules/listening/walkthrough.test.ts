@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { csrfFrom, type TestClient } from '../../platform/testing.ts';
+import { csrfFrom, testMailServer, type TestClient } from '../../platform/testing.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import { missingTranslations } from '../../platform/web/i18n.ts';
 import { app, assertUniqueIds, housingPartnershipId, json, quiet, sessionBody } from './testkit.ts';
@@ -201,23 +199,9 @@ test('demo data loads, every page renders, strings exist in both languages', asy
 });
 
 test('reminders: e-mailed once to confirmed registrants in the window, with a link and nothing about others', async () => {
-  const received: { to: string[]; data: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, done) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  const t = await app({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+  const mail = await testMailServer();
+  const received = mail.received;
+  const t = await app({ SMTP_URL: mail.url });
   try {
     const lead = await t.signedIn('chair');
     const owner = await housingPartnershipId(t);
@@ -242,6 +226,6 @@ test('reminders: e-mailed once to confirmed registrants in the window, with a li
   } finally {
     await t.close();
     closeMail();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await mail.close();
   }
 });

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { testApp, makeUser, type TestApp, type TestClient } from '../../platform/testing.ts';
+import { testApp, makeUser, testMailServer, type TestApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { workplansModule } from './index.ts';
 import { runDigests } from './digests.ts';
@@ -229,24 +227,9 @@ test('CSV import: refusals name row and column, and nothing is imported; a good 
 });
 
 test('digests go out over SMTP with a link and no details, once per person and period', async () => {
-  const received: { to: string[]; data: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, done) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-      stream.on('end', () => {
-        // Undo quoted-printable soft line breaks so that links can be matched whole.
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  const t = await seeded({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+  const mail = await testMailServer();
+  const received = mail.received;
+  const t = await seeded({ SMTP_URL: mail.url });
   try {
     const hhsUser = await makeUser(t.ctx, 'member', 'hhs-digest@test.example', 'Department of Health and Human Services');
     const dolUser = await makeUser(t.ctx, 'member', 'dol-digest@test.example', 'DOL');
@@ -279,7 +262,7 @@ test('digests go out over SMTP with a link and no details, once per person and p
   } finally {
     await t.close();
     closeMail();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await mail.close();
   }
 });
 
