@@ -3,6 +3,7 @@ import { structureModule } from './structure/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { workplansModule } from './workplans/index.ts';
 import { listeningModule } from './listening/index.ts';
+import { referralsModule } from './referrals/index.ts';
 
 /** Every capability, in the order their routes, navigation and demo data are set up. */
-export const modules: AppModule[] = [structureModule, directoryModule, workplansModule, listeningModule];
+export const modules: AppModule[] = [structureModule, directoryModule, workplansModule, listeningModule, referralsModule];

@@ -17,9 +17,9 @@ type Who = 'anonymous' | Role;
  */
 const BY_DESIGN: Record<string, Partial<Record<Who, number>>> = {
   // An empty sign-in form is a failed sign-in, answered with the sign-in page and 401 for everyone.
-  'POST /login': { anonymous: 401, member: 401, chair: 401, analyst: 401, admin: 401 },
-  // Administrators must keep two-step verification on, so they may not turn it off.
-  'POST /account/mfa/disable': { admin: 403 },
+  'POST /login': { anonymous: 401, member: 401, chair: 401, analyst: 401, caseworker: 401, admin: 401 },
+  // Administrators and case workers (who read survivors' details) must keep two-step verification on.
+  'POST /account/mfa/disable': { admin: 403, caseworker: 403 },
 };
 
 /** A concrete path for a route pattern: ids become random UUIDs, :lang a language, other parameters a slug. */

@@ -16,7 +16,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from './db/index.ts';
 import { migrate } from './db/migrator.ts';
 import { systemCtx, type Ctx } from './context.ts';
-import { beginMfaSetup, createUser, enableMfa, type Role, type UserRow } from './auth/index.ts';
+import { beginMfaSetup, createUser, enableMfa, mfaRequired, type Role, type UserRow } from './auth/index.ts';
 import type { AppModule } from './module.ts';
 
 export interface TestDatabase {
@@ -72,7 +72,7 @@ export interface TestApp {
   app: FastifyInstance;
   db: TestDatabase;
   ctx: Ctx;
-  /** Accounts of each role, created on demand; the administrator has two-step verification set up. */
+  /** Accounts of each role, created on demand; roles that must use a second factor have it set up. */
   user(role: Role): Promise<TestUser>;
   client(): TestClient;
   /** A client signed in as a fresh account of this role (through the real sign-in pages). */
@@ -126,7 +126,7 @@ export async function testApp(opts: { env?: Record<string, string>; extraModules
 export async function makeUser(ctx: Ctx, role: Role, email: string, organization = 'Test Organization'): Promise<TestUser> {
   const row = await createUser(ctx, { email, name: `Test ${role}`, role, organization, password: TEST_PASSWORD });
   const u: TestUser = { ...row, password: TEST_PASSWORD };
-  if (role === 'admin') {
+  if (mfaRequired(role)) {
     const { secret } = await beginMfaSetup(ctx, row.id);
     await enableMfa(ctx, row.id, totpCode(secret));
     u.totpSecret = secret;

@@ -1,11 +1,16 @@
 /** Signed-in roles. The anonymous public has no account and no role. */
-export const ROLES = ['member', 'chair', 'analyst', 'admin'] as const;
+/**
+ * `caseworker` is a case manager or intake worker at a service provider: the only role (with nothing else) that
+ * sends, receives and reads referrals, and so the only one that handles survivors' details.
+ */
+export const ROLES = ['member', 'chair', 'analyst', 'caseworker', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   member: 'Member',
   chair: 'Chair or lead',
   analyst: 'Analyst',
+  caseworker: 'Case worker (referrals)',
   admin: 'Administrator',
 };
 
@@ -47,8 +52,8 @@ export function mfaRequired(role: Role): boolean {
 }
 
 definePermissions({
-  'account.self': ['member', 'chair', 'analyst', 'admin'],
-  'contacts.read': ['member', 'chair', 'analyst', 'admin'],
+  'account.self': ['member', 'chair', 'analyst', 'caseworker', 'admin'],
+  'contacts.read': ['member', 'chair', 'analyst', 'caseworker', 'admin'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
 });
