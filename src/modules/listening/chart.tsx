@@ -1,6 +1,6 @@
 import type { View } from '../../platform/web/view.ts';
 import { Table } from '../../platform/web/components.tsx';
-import type { Cell } from './suppress.ts';
+import type { Cell } from '../../platform/stats/suppress.ts';
 
 export function cellText(v: View, c: Cell, threshold: number): string {
   return c.suppressed ? v.t('ls.fewer', { n: threshold + 1 }) : String(c.value);

@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { toCsv } from '../../platform/http/csv.ts';
 import { PROVIDER_TYPES, REGIONS } from './schema.ts';
 import { listCodes, listExcerpts, listInputs, listRecommendations, listSessions, themeOf, type Series } from './store.ts';
-import { suppressRow, isSmall, type Cell } from './suppress.ts';
+import { suppressRow, isSmall, type Cell } from '../../platform/stats/suppress.ts';
 
 export const NOT_STATED = 'not_stated';
 

@@ -38,3 +38,8 @@ export function suppressRow(values: number[], total: number, threshold: number):
   }
   return { cells: values.map((v, i) => (hide[i] ? hidden : shown(v))), total: totalHidden ? hidden : shown(total) };
 }
+
+/** One published count on its own: hidden when small. */
+export function suppressCount(n: number, threshold: number): Cell {
+  return isSmall(n, threshold) ? hidden : shown(n);
+}
