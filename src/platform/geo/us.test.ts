@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderToString } from 'preact-render-to-string';
+import { h } from 'preact';
+import { countyAt, counties, countyByFips, stateAt, stateByCode, states } from './us.ts';
+import { SHADE_FILLS, UsMap, shadeOf } from '../web/us-map.tsx';
+
+test('states and counties come from the shipped atlas, with USPS codes and FIPS codes', () => {
+  assert.equal(states().length, 56, '50 states, DC and 5 territories');
+  assert.equal(stateByCode('dc')?.name, 'District of Columbia');
+  assert.equal(stateByCode('ZZ'), undefined);
+  assert.equal(counties('DC').length, 1);
+  assert.equal(counties('DE').length, 3, 'Delaware has three counties');
+  assert.equal(countyByFips('17031')?.name, 'Cook');
+  assert.ok(counties().length > 3100);
+  for (const c of counties('VA')) assert.match(c.fips, /^51\d{3}$/);
+});
+
+test('countyAt finds the county containing a point, and none at sea', () => {
+  assert.equal(countyAt(38.8977, -77.0365)?.fips, '11001', 'the White House is in the District');
+  assert.equal(countyAt(41.8789, -87.6359)?.name, 'Cook', 'Chicago');
+  assert.equal(countyAt(34.0522, -118.2437)?.fips, '06037', 'Los Angeles');
+  assert.equal(countyAt(38.8816, -77.091)?.name, 'Arlington', 'across the river from DC');
+  assert.equal(stateAt(38.8816, -77.091)?.code, 'VA');
+  assert.equal(countyAt(30, -40), undefined, 'the Atlantic');
+  assert.equal(countyAt(Number.NaN, 0), undefined);
+});
+
+test('a county centroid lies in its county', () => {
+  for (const c of counties('MD')) assert.equal(countyAt(c.centroid.lat, c.centroid.lng)?.fips, c.fips, c.name);
+});
+
+test('the map draws the shapes asked for, shaded, with a title, description and legend', () => {
+  const html = renderToString(
+    h(UsMap, {
+      level: 'county',
+      states: ['DE'],
+      shades: { '10001': 4, '10003': 1 },
+      labels: { '10001': 'Kent: 12 providers' },
+      title: 'Delaware providers',
+      description: 'Kent has the most.',
+      legend: [{ shade: 0, label: 'None' }, { shade: 4, label: 'Most' }],
+      points: [{ lat: 39.16, lng: -75.52, label: 'Dover office', kind: 'place' }],
+      id: 'de',
+    }),
+  );
+  assert.match(html, /<svg role="img" aria-labelledby="de-title de-desc"/);
+  assert.match(html, /<title id="de-title">Delaware providers<\/title>/);
+  assert.equal((html.match(/<path d="M/g) ?? []).length, 3 + 1, 'three counties and one state outline');
+  assert.ok(html.includes(`fill="${SHADE_FILLS[4]}"><title>Kent: 12 providers</title>`), 'Kent shaded darkest with its label');
+  assert.ok(html.includes(`fill="${SHADE_FILLS[1]}"><title>New Castle</title>`), 'New Castle shaded lightest with its name');
+  assert.match(html, /<rect x="[\d.]+" y="[\d.]+" width="12" height="12"[^>]*><title>Dover office<\/title>/);
+  assert.match(html, /<li>.*None<\/li>/);
+});
+
+test('shadeOf splits values into four steps above zero', () => {
+  assert.equal(shadeOf(0, 10), 0);
+  assert.equal(shadeOf(1, 10), 1);
+  assert.equal(shadeOf(5, 10), 2);
+  assert.equal(shadeOf(10, 10), 4);
+  assert.equal(shadeOf(3, 0), 0);
+});
