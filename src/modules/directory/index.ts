@@ -14,6 +14,7 @@ export { exportDirectory } from './export.ts';
 export { verifyService, unverifiedServices } from './commands.ts';
 export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';
+export { needCoverage, NEED_TERMS, NEED_CODES, isNeedCode, organizationNames, organizationChoices, organizationsNamed, type CoveragePoint, type NeedCoverage, type CoverageOptions } from './coverage.ts';
 export { stewardedOrganizations, stewardsOf, isSteward, listStewards, addSteward, removeSteward, type Steward } from './stewards.ts';
 
 addNav({ href: '/directory', label: 'directory.nav', order: 15 }, { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE });
