@@ -3,7 +3,8 @@ import { structureModule } from './structure/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { workplansModule } from './workplans/index.ts';
 import { listeningModule } from './listening/index.ts';
+import { networksModule } from './networks/index.ts';
 import { referralsModule } from './referrals/index.ts';
 
 /** Every capability, in the order their routes, navigation and demo data are set up. */
-export const modules: AppModule[] = [structureModule, directoryModule, workplansModule, listeningModule, referralsModule];
+export const modules: AppModule[] = [structureModule, directoryModule, workplansModule, listeningModule, networksModule, referralsModule];

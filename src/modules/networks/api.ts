@@ -1,0 +1,285 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Ctx } from '../../platform/context.ts';
+import { forbidden, notFound } from '../../platform/http/errors.ts';
+import { Paged, pageOf } from '../../platform/http/pagination.ts';
+import {
+  AgreementCreate,
+  AgreementOut,
+  AgreementParams,
+  AgreementPatch,
+  ContactCreate,
+  ContactOut,
+  ContactParams,
+  ContactPatch,
+  CoverageOut,
+  CoverageQuery,
+  IdParams,
+  ListQuery,
+  MemberAdd,
+  MemberOut,
+  MemberParams,
+  MemberPatch,
+  NetworkCreate,
+  NetworkOut,
+  NetworkPatch,
+  NetworkRetire,
+  NetworkSummaryOut,
+  StatesOut,
+  StatesQuery,
+  MAX_DISTANCE,
+  DEFAULT_DISTANCE,
+  type Scope,
+} from './schema.ts';
+import * as store from './store.ts';
+import * as commands from './commands.ts';
+import { networkCoverage, statesCoverage } from './coverage.ts';
+import { MANAGE } from './permissions.ts';
+
+const TAGS = ['Networks'];
+const Problem = Type.Ref('Problem');
+const readErrors = { 400: Problem, 404: Problem };
+const signedInReadErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+const writeErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
+const security: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+const PUBLIC = { access: 'public', publicCache: true } as const;
+const SIGNED_IN = { access: 'signed-in' } as const;
+const MANAGERS = { access: { permission: MANAGE } } as const;
+const EDIT_NOTE = "Network managers (networks.manage) and staff of the convener (their account organisation stewards the convening directory organisation) may do this; others get 403.";
+const DETAILS_NOTE = "Agreements and contacts are shown to the network's members (staff of an account organisation that stewards a member organisation), its convener and network managers.";
+
+type IdP = { id: string };
+
+export async function found(ctx: Ctx, id: string): Promise<store.NetworkRecord> {
+  const n = await store.getNetwork(ctx.db, id);
+  if (!n) throw notFound('No such network.');
+  return n;
+}
+
+async function insider(req: FastifyRequest): Promise<store.NetworkRecord> {
+  const n = await found(req.ctx, (req.params as IdP).id);
+  if (!(await store.viewerOf(req.ctx, n)).member_details) throw forbidden("Only the network's members, its convener and network managers see this.");
+  return n;
+}
+
+const present = async (req: FastifyRequest, id: string) => store.networkFor(req.ctx, await found(req.ctx, id));
+
+export async function networksApi(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/api/networks',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'List local networks',
+        description: 'Active networks by name (`include=retired` adds retired ones); `state` keeps those whose area touches a state, `organization_id` those a directory organisation belongs to.',
+        querystring: ListQuery,
+        response: { 200: Paged(NetworkSummaryOut), ...readErrors },
+      },
+    },
+    async (req) => {
+      const q = req.query as { state?: string; organization_id?: string; include?: string; page?: number; per_page?: number };
+      const { page, perPage, offset } = pageOf(q);
+      const all = await store.listNetworks(req.ctx.db, { state: q.state, organizationId: q.organization_id, includeRetired: q.include === 'retired' });
+      return { items: all.slice(offset, offset + perPage), total: all.length, page, per_page: perPage };
+    },
+  );
+
+  app.post(
+    '/api/networks',
+    {
+      config: MANAGERS,
+      schema: {
+        tags: TAGS,
+        summary: 'Create a local network',
+        description: 'The area is `regions` (states and/or counties by FIPS code) or `radius` (center_lat, center_lng, radius_miles). The convener becomes the first member.',
+        security,
+        body: NetworkCreate,
+        response: { 201: NetworkOut, ...writeErrors },
+      },
+    },
+    async (req, reply) => {
+      const n = await commands.createNetwork(req.ctx, req.body);
+      return reply.code(201).send(await store.networkFor(req.ctx, n));
+    },
+  );
+
+  app.get(
+    '/api/networks/coverage/states',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'National coverage by state',
+        description: `For every county of the country: which needs have a provider within \`distance\` miles (default ${DEFAULT_DISTANCE}, at most ${MAX_DISTANCE}) of its centre, summed up by state, with the number of active networks touching each state. Confidential locations count only for callers vetted for them.`,
+        querystring: StatesQuery,
+        response: { 200: StatesOut, 400: Problem },
+      },
+    },
+    async (req) => {
+      const q = req.query as { distance?: number; need?: string[] };
+      return statesCoverage(req.ctx, { distance: q.distance, needs: q.need });
+    },
+  );
+
+  app.get(
+    '/api/networks/:id',
+    {
+      config: PUBLIC,
+      schema: { tags: TAGS, summary: 'One network', description: `Name, area, convener and members for everyone. ${DETAILS_NOTE} \`viewer\` says what the caller may do.`, params: IdParams, response: { 200: NetworkOut, ...readErrors } },
+    },
+    async (req) => present(req, (req.params as IdP).id),
+  );
+
+  app.patch(
+    '/api/networks/:id',
+    {
+      config: SIGNED_IN,
+      schema: {
+        tags: TAGS,
+        summary: 'Change a network',
+        description: `Send \`version\` as read; only the fields sent change. A stale version gets 409 Conflict. ${EDIT_NOTE}`,
+        security,
+        params: IdParams,
+        body: NetworkPatch,
+        response: { 200: NetworkOut, ...writeErrors },
+      },
+    },
+    async (req) => store.networkFor(req.ctx, await commands.updateNetwork(req.ctx, (req.params as IdP).id, req.body)),
+  );
+
+  app.post(
+    '/api/networks/:id/retire',
+    {
+      config: MANAGERS,
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+      schema: {
+        tags: TAGS,
+        summary: 'Retire a network',
+        description: 'Sets `retired_on` (default today). The network, its members and agreements are kept. The body may be empty.',
+        security,
+        params: IdParams,
+        body: NetworkRetire,
+        response: { 200: NetworkOut, ...writeErrors },
+      },
+    },
+    async (req) => store.networkFor(req.ctx, await commands.retireNetwork(req.ctx, (req.params as IdP).id, req.body ?? {})),
+  );
+
+  app.get(
+    '/api/networks/:id/coverage',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: "Coverage and gaps in a network's area",
+        description: `For each county of the area and each of the network's needs (every need when it names none): whether a provider has a location within \`distance\` miles of the county's centre (default ${DEFAULT_DISTANCE}), the nearest such location's distance and how many organisations are that close. \`scope=members\` counts only the network's members. \`gaps\` lists the uncovered county × need pairs. Confidential locations count only for callers vetted for them.`,
+        params: IdParams,
+        querystring: CoverageQuery,
+        response: { 200: CoverageOut, ...readErrors },
+      },
+    },
+    async (req) => {
+      const q = req.query as { distance?: number; scope?: Scope };
+      return networkCoverage(req.ctx, await found(req.ctx, (req.params as IdP).id), { distance: q.distance, scope: q.scope });
+    },
+  );
+
+  // ---------- members ----------
+
+  app.post(
+    '/api/networks/:id/members',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Add a member organisation', description: `A directory organisation with its role in the network. ${EDIT_NOTE}`, security, params: IdParams, body: MemberAdd, response: { 201: MemberOut, ...writeErrors } } },
+    async (req, reply) => reply.code(201).send(await commands.addMember(req.ctx, (req.params as IdP).id, req.body)),
+  );
+
+  app.patch(
+    '/api/networks/:id/members/:organizationId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: "Change a member's role, joining date or note", description: EDIT_NOTE, security, params: MemberParams, body: MemberPatch, response: { 200: MemberOut, ...writeErrors } } },
+    async (req) => {
+      const p = req.params as { id: string; organizationId: string };
+      return commands.updateMember(req.ctx, p.id, p.organizationId, req.body);
+    },
+  );
+
+  app.delete(
+    '/api/networks/:id/members/:organizationId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove a member organisation', description: `The convener cannot be removed (409). ${EDIT_NOTE}`, security, params: MemberParams, response: { 204: Type.Null(), ...writeErrors } } },
+    async (req, reply) => {
+      const p = req.params as { id: string; organizationId: string };
+      await commands.removeMember(req.ctx, p.id, p.organizationId);
+      return reply.code(204).send();
+    },
+  );
+
+  // ---------- agreements ----------
+
+  app.get(
+    '/api/networks/:id/agreements',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: "A network's agreements (MOUs)", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(AgreementOut), ...signedInReadErrors } } },
+    async (req) => store.agreementsOf(req.ctx.db, (await insider(req)).id),
+  );
+
+  app.post(
+    '/api/networks/:id/agreements',
+    {
+      config: SIGNED_IN,
+      schema: { tags: TAGS, summary: 'Record an agreement', description: `An MOU or similar agreement, of the whole network or with one member: whether a signed copy is on file, signed and expiry dates. ${EDIT_NOTE}`, security, params: IdParams, body: AgreementCreate, response: { 201: AgreementOut, ...writeErrors } },
+    },
+    async (req, reply) => reply.code(201).send(await commands.addAgreement(req.ctx, (req.params as IdP).id, req.body)),
+  );
+
+  app.patch(
+    '/api/networks/:id/agreements/:agreementId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Change an agreement', description: EDIT_NOTE, security, params: AgreementParams, body: AgreementPatch, response: { 200: AgreementOut, ...writeErrors } } },
+    async (req) => {
+      const p = req.params as { id: string; agreementId: string };
+      return commands.updateAgreement(req.ctx, p.id, p.agreementId, req.body);
+    },
+  );
+
+  app.delete(
+    '/api/networks/:id/agreements/:agreementId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove an agreement', description: EDIT_NOTE, security, params: AgreementParams, response: { 204: Type.Null(), ...writeErrors } } },
+    async (req, reply) => {
+      const p = req.params as { id: string; agreementId: string };
+      await commands.removeAgreement(req.ctx, p.id, p.agreementId);
+      return reply.code(204).send();
+    },
+  );
+
+  // ---------- contacts ----------
+
+  app.get(
+    '/api/networks/:id/contacts',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: "A network's contacts", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(ContactOut), ...signedInReadErrors } } },
+    async (req) => store.contactsOf(req.ctx.db, (await insider(req)).id),
+  );
+
+  app.post(
+    '/api/networks/:id/contacts',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Add a contact person', description: `Name, title, e-mail and phone, optionally of a member organisation. ${EDIT_NOTE}`, security, params: IdParams, body: ContactCreate, response: { 201: ContactOut, ...writeErrors } } },
+    async (req, reply) => reply.code(201).send(await commands.addContact(req.ctx, (req.params as IdP).id, req.body)),
+  );
+
+  app.patch(
+    '/api/networks/:id/contacts/:contactId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Change a contact', description: EDIT_NOTE, security, params: ContactParams, body: ContactPatch, response: { 200: ContactOut, ...writeErrors } } },
+    async (req) => {
+      const p = req.params as { id: string; contactId: string };
+      return commands.updateContact(req.ctx, p.id, p.contactId, req.body);
+    },
+  );
+
+  app.delete(
+    '/api/networks/:id/contacts/:contactId',
+    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove a contact', description: EDIT_NOTE, security, params: ContactParams, response: { 204: Type.Null(), ...writeErrors } } },
+    async (req, reply) => {
+      const p = req.params as { id: string; contactId: string };
+      await commands.removeContact(req.ctx, p.id, p.contactId);
+      return reply.code(204).send();
+    },
+  );
+}
