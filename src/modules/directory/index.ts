@@ -1,29 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppModule } from '../../platform/module.ts';
 import { addNav } from '../../platform/web/view.ts';
-import { MANAGE } from './permissions.ts';
+import { MANAGE, PROPOSE } from './permissions.ts';
 import './messages.ts';
 import { directoryApi } from './api.ts';
 import { directoryPages } from './pages.tsx';
+import { editingApi } from './editing-api.ts';
+import { editingPages } from './editing-pages.tsx';
 import { seedDirectory } from './seed.ts';
 
-export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE } from './permissions.ts';
+export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PROPOSE as DIRECTORY_PROPOSE } from './permissions.ts';
 // The module's public service API, for other modules and the command line.
 export { importPath, ImportRefused, type ImportReport } from './import.ts';
 export { exportDirectory } from './export.ts';
 export { verifyService, unverifiedServices } from './commands.ts';
+export { proposeChange, approveProposal, returnProposal, updateCapacity, listProposals } from './editing.ts';
 export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';
 export { needCoverage, NEED_TERMS, NEED_CODES, isNeedCode, organizationNames, organizationChoices, organizationsNamed, type CoveragePoint, type NeedCoverage, type CoverageOptions } from './coverage.ts';
 export { stewardedOrganizations, stewardsOf, isSteward, listStewards, addSteward, removeSteward, type Steward } from './stewards.ts';
 
-addNav({ href: '/directory', label: 'directory.nav', order: 15 }, { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE });
+addNav(
+  { href: '/directory', label: 'directory.nav', order: 15 },
+  { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE },
+  { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE },
+  { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
+);
 
 export const directoryModule: AppModule = {
   name: 'directory',
   async register(app: FastifyInstance) {
     await directoryApi(app);
     await directoryPages(app);
+    await editingApi(app);
+    await editingPages(app);
   },
   seedDemo: seedDirectory,
 };

@@ -1,11 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../platform/http/errors.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { HttpError, notFound } from '../../platform/http/errors.ts';
+import { formBody } from '../../platform/http/validation.ts';
+import { listOrganizations } from '../../platform/auth/index.ts';
 import type { View } from '../../platform/web/view.ts';
 import { ActionButton, Alert, Breadcrumbs, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, Table, TextInput } from '../../platform/web/components.tsx';
 import { verifyService, unverifiedServices } from './commands.ts';
-import { MANAGE } from './permissions.ts';
+import { MANAGE, PROPOSE } from './permissions.ts';
+import { addSteward, listStewards, removeSteward } from './stewards.ts';
+import { canEdit } from './editing.ts';
+import { StewardSection } from './editing-pages.tsx';
 import { Graph, hidesLocation, organizationsFull, type Audience } from './hsds.ts';
 import { searchServices, resolvePlace, PlaceError, type SearchParams, type SearchResult, type Hit } from './search.ts';
 import { TERMS, FACETS, type Facet } from './taxonomy.ts';
@@ -386,7 +392,7 @@ async function loadOrgPhones(g: Graph, services: Row[]) {
 
 // ---------- service and organisation pages ----------
 
-function ServicePage({ v, c }: { v: View; c: Card }) {
+function ServicePage({ v, c, editable }: { v: View; c: Card; editable: boolean }) {
   return (
     <>
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: c.name }]} />
@@ -403,6 +409,13 @@ function ServicePage({ v, c }: { v: View; c: Card }) {
         <ActionButton v={v} action={`/directory/services/${c.id}/verify`} secondary>
           {v.t('directory.verify')}
         </ActionButton>
+      )}
+      {editable && (
+        <p>
+          <a href={`/directory/services/${c.id}/edit`} class="usa-button usa-button--outline usa-button--small">
+            {v.t('directory.edit.propose')}
+          </a>
+        </p>
       )}
       {c.capacity.length > 0 && (
         <>
@@ -434,7 +447,7 @@ function ServicePage({ v, c }: { v: View; c: Card }) {
   );
 }
 
-function OrganizationPage({ v, org, services }: { v: View; org: Record<string, unknown>; services: Card[] }) {
+function OrganizationPage({ v, org, services, editable, children }: { v: View; org: Record<string, unknown>; services: Card[]; editable: boolean; children?: ComponentChildren }) {
   const locations = (org.locations as Record<string, unknown>[]) ?? [];
   const phones = (org.phones as Record<string, unknown>[]) ?? [];
   return (
@@ -442,6 +455,14 @@ function OrganizationPage({ v, org, services }: { v: View; org: Record<string, u
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: String(org.name) }]} />
       <h1>{String(org.name)}</h1>
       {org.description ? <p class="usa-intro">{String(org.description)}</p> : null}
+      {editable && (
+        <p>
+          <a href={`/directory/organizations/${String(org.id)}/edit`} class="usa-button usa-button--outline usa-button--small">
+            {v.t('directory.edit.propose')}
+          </a>{' '}
+          <a href="/directory/my">{v.t('directory.my.title')}</a>
+        </p>
+      )}
       <ul class="usa-list">
         {phones.map((p) => (
           <li>
@@ -474,7 +495,30 @@ function OrganizationPage({ v, org, services }: { v: View; org: Record<string, u
           return <li>{l.confidential && !addr ? v.t('directory.confidential') : [l.name, addressOf(addr)].filter(Boolean).join(' — ')}</li>;
         })}
       </ul>
+      {children}
     </>
+  );
+}
+
+/** The organisation page; directory managers also get who acts for it, with add and remove. */
+async function organizationPage(req: FastifyRequest, reply: FastifyReply, stewardErrors: FieldError[] = [], status = 200) {
+  const a = audienceOf(req);
+  const [org] = await organizationsFull(req.ctx.db, [(req.params as { id: string }).id], a, false);
+  if (!org) throw notFound('No such organization.');
+  const g = new Graph(req.ctx.db);
+  const svcRows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', org.id as string).orderBy('name').execute();
+  const rows = await g.services(svcRows.map((r) => r.id as string), true);
+  const v = req.view();
+  const editable = v.can(PROPOSE) && (await canEdit(req.ctx, org.id as string));
+  const stewards = v.can(MANAGE) ? (
+    <StewardSection v={v} orgId={org.id as string} stewards={await listStewards(req.ctx.db, org.id as string)} choices={await listOrganizations(req.ctx.db)} errors={stewardErrors} />
+  ) : null;
+  return reply.page(
+    String(org.name),
+    <OrganizationPage v={v} org={org} services={rows.map((s) => cardOf(g, s, a, v))} editable={editable}>
+      {stewards}
+    </OrganizationPage>,
+    status,
   );
 }
 
@@ -488,19 +532,35 @@ export async function directoryPages(app: FastifyInstance) {
     await loadOrgPhones(g, [s]);
     const v = req.view();
     const c = cardOf(g, s, audienceOf(req), v);
-    return reply.page(c.name, <ServicePage v={v} c={c} />);
+    const editable = v.can(PROPOSE) && (await canEdit(req.ctx, (s.organization_id as string | null) ?? null));
+    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} />);
   });
 
-  app.get('/directory/organizations/:id', { config: PUBLIC, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
-    const a = audienceOf(req);
-    const [org] = await organizationsFull(req.ctx.db, [(req.params as { id: string }).id], a, false);
+  const orgParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+  app.get('/directory/organizations/:id', { config: PUBLIC, schema: { ...hidden, params: orgParams } }, (req, reply) => organizationPage(req, reply));
+
+  app.post('/directory/organizations/:id/stewards', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: orgParams } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const org = await req.ctx.db.selectFrom('directory_organization').select('id').where('id', '=', id).executeTakeFirst();
     if (!org) throw notFound('No such organization.');
-    const g = new Graph(req.ctx.db);
-    const svcRows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', org.id as string).orderBy('name').execute();
-    const rows = await g.services(svcRows.map((r) => r.id as string), true);
-    const v = req.view();
-    return reply.page(String(org.name), <OrganizationPage v={v} org={org} services={rows.map((s) => cardOf(g, s, a, v))} />);
+    try {
+      await addSteward(req.ctx, { directory_organization_id: id, account_organization_id: formBody(req.body).account_organization_id ?? '' });
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) throw err;
+      return organizationPage(req, reply, err.errors, 400);
+    }
+    return reply.redirect(`/directory/organizations/${id}#stewards`);
   });
+
+  app.post(
+    '/directory/organizations/:id/stewards/:accountOrganizationId/remove',
+    { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), accountOrganizationId: Type.String({ format: 'uuid' }) }) } },
+    async (req, reply) => {
+      const p = req.params as { id: string; accountOrganizationId: string };
+      await removeSteward(req.ctx, { directory_organization_id: p.id, account_organization_id: p.accountOrganizationId });
+      return reply.redirect(`/directory/organizations/${p.id}#stewards`);
+    },
+  );
 
   app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;

@@ -79,6 +79,12 @@ export async function getUser(db: Db, id: string): Promise<UserRow | undefined> 
   return r ? toUser(r) : undefined;
 }
 
+/** Every account organisation, by name: for choosing one in a form. */
+export async function listOrganizations(db: Db): Promise<{ id: string; name: string; kind: string }[]> {
+  const rows = await db.selectFrom('organizations').select(['id', 'name', 'kind']).orderBy('name').execute();
+  return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: String(r.kind) }));
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const r = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number(r?.n ?? 0);
