@@ -28,6 +28,12 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Counts from 1 to this threshold are suppressed in published statistics. */
   suppressionThreshold: number;
+  /** Days after a referral closes before its client details and notes are purged. */
+  referralRetentionDays: number;
+  /** Days without action on a sent referral before the receiving organisation is reminded. */
+  referralReminderDays: number;
+  /** Days after sending before a referral nobody accepted or declined expires. */
+  referralExpiryDays: number;
 }
 
 export class ConfigError extends Error {
@@ -119,5 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginLockMinutes: parseIntVar(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
     rateLimitPerMinute: parseIntVar(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     suppressionThreshold: parseIntVar(env, 'SUPPRESSION_THRESHOLD', 10, 0, 1000),
+    referralRetentionDays: parseIntVar(env, 'REFERRAL_RETENTION_DAYS', 90, 0, 3650),
+    referralReminderDays: parseIntVar(env, 'REFERRAL_REMINDER_DAYS', 3, 1, 365),
+    referralExpiryDays: parseIntVar(env, 'REFERRAL_EXPIRY_DAYS', 30, 1, 3650),
   };
 }

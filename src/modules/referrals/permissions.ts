@@ -1,5 +1,7 @@
 import { definePermissions } from '../../platform/auth/roles.ts';
 
+/** Sees the referrals of the organisations the caller's account organisation acts for (without client details). */
+export const READ = 'referrals.read';
 /** Sends referrals from an organisation the caller's account organisation acts for. */
 export const SEND = 'referrals.send';
 /** Acts on referrals received by an organisation the caller's account organisation acts for. */
@@ -9,9 +11,16 @@ export const RECEIVE = 'referrals.receive';
  * Holding it makes two-step verification compulsory (platform/auth/roles.ts, mfaRequired).
  */
 export const CLIENT_READ = 'referrals.client.read';
+/** De-identified statistics with small cells suppressed. */
+export const STATS = 'referrals.stats.read';
+/** Runs the purge and the reminders by hand (the command line does the same). */
+export const ADMIN = 'referrals.admin';
 
 definePermissions({
+  [READ]: ['caseworker'],
   [SEND]: ['caseworker'],
   [RECEIVE]: ['caseworker'],
   [CLIENT_READ]: ['caseworker'],
+  [STATS]: ['caseworker', 'analyst', 'chair', 'admin'],
+  [ADMIN]: ['admin'],
 });

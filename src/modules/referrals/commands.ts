@@ -1,0 +1,428 @@
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { listUsers, permissionsOf } from '../../platform/auth/index.ts';
+import { recordAudit, runCommand } from '../../platform/audit/index.ts';
+import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import { conflict, fieldError, forbidden, notFound, unauthorized } from '../../platform/http/errors.ts';
+import { validate } from '../../platform/http/validation.ts';
+import { send, type MailLog } from '../../platform/mail/index.ts';
+import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardedOrganizations, stewardsOf } from './deps.ts';
+import { CLIENT_READ, RECEIVE, SEND } from './permissions.ts';
+import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
+import {
+  allowedActions,
+  clientFieldNames,
+  clientFieldValues,
+  getConsent,
+  getReferral,
+  readableFields,
+  seal,
+  sideOf,
+  TRANSITIONS,
+  type Referral,
+  type Side,
+} from './store.ts';
+
+const DAY = 86_400_000;
+const SYSTEM_NAME = 'Taskforce Hub (automatic)';
+
+function actorOf(ctx: Ctx): Actor {
+  if (!ctx.actor) throw unauthorized();
+  return ctx.actor;
+}
+
+const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The referral and the caller's side of it; a referral of other organisations is "not found" to them. */
+export async function referralFor(ctx: Ctx, id: string): Promise<{ ref: Referral; side: Side; actedFor: string[] }> {
+  const actor = actorOf(ctx);
+  const ref = await getReferral(ctx.db, id);
+  const actedFor = await stewardedOrganizations(ctx.db, actor.organizationId);
+  const side = ref ? sideOf(ref, actedFor) : null;
+  if (!ref || !side) throw notFound('No such referral.');
+  return { ref, side, actedFor };
+}
+
+// ---------- who hears about it ----------
+
+type Kind = 'new' | 'update' | 'reminder' | 'consent_revoked';
+interface Notice {
+  userId: string;
+  email: string;
+  referralId: string;
+  kind: Kind;
+  status: Status;
+}
+
+async function usersWith(db: Db, permission: string, accountOrganizations: string[]) {
+  if (!accountOrganizations.length) return [];
+  const set = new Set(accountOrganizations);
+  return (await listUsers(db)).filter((u) => !u.disabled && set.has(u.organization_id) && permissionsOf(u.role).has(permission));
+}
+
+/** Case workers whose account organisation acts for the receiving organisation. */
+async function receivers(db: Db, ref: Referral) {
+  return usersWith(db, RECEIVE, await stewardsOf(db, ref.receiver_organization_id));
+}
+
+/** The person who made the referral, or, when that account is gone, the sending organisation's case workers. */
+async function senders(db: Db, ref: Referral) {
+  const all = await usersWith(db, SEND, await stewardsOf(db, ref.sender_organization_id));
+  const maker = all.filter((u) => u.id === ref.created_by);
+  return maker.length ? maker : all;
+}
+
+async function notices(db: Db, ref: Referral, kind: Kind, who: 'receivers' | 'senders' | 'others', actor: Actor | null): Promise<Notice[]> {
+  const list = who === 'receivers' ? await receivers(db, ref) : who === 'senders' ? await senders(db, ref) : [...(await receivers(db, ref)), ...(await senders(db, ref))];
+  const seen = new Set<string>();
+  return list
+    .filter((u) => u.id !== actor?.id && !seen.has(u.id) && seen.add(u.id))
+    .map((u) => ({ userId: u.id, email: u.email, referralId: ref.id, kind, status: ref.status }));
+}
+
+async function storeNotices(trx: Db, list: Notice[]): Promise<void> {
+  const at = nowIso();
+  for (const n of list) {
+    await trx.insertInto('referral_notifications').values({ id: newId(), user_id: n.userId, referral_id: n.referralId, kind: n.kind, status: n.status, created_at: at, read_at: null }).execute();
+  }
+}
+
+const SUBJECTS: Record<Kind, string> = {
+  new: 'Taskforce Hub: a new referral for your organisation',
+  update: 'Taskforce Hub: a referral has changed',
+  reminder: 'Taskforce Hub: a referral is waiting for you',
+  consent_revoked: 'Taskforce Hub: consent withdrawn on a referral',
+};
+const OPENERS: Record<Kind, string> = {
+  new: 'Your organisation has received a new referral.',
+  update: 'A referral your organisation is part of has changed.',
+  reminder: 'A referral your organisation is part of has not been acted on for a while.',
+  consent_revoked: 'The client has withdrawn consent on a referral your organisation received. Its client details are no longer available to you.',
+};
+
+/**
+ * E-mails carry a link and nothing else about the referral: no names, needs, services or notes (DESIGN.md,
+ * privacy). Sent after the change has committed; a mail failure does not undo the change.
+ */
+async function mail(ctx: Ctx, list: Notice[], log?: MailLog): Promise<number> {
+  let sent = 0;
+  for (const n of list) {
+    const text = [OPENERS[n.kind], '', `Sign in to see it: ${ctx.config.publicUrl}/referrals/${n.referralId}`, '', 'You receive this because you handle referrals for your organisation in Taskforce Hub.'].join('\n');
+    try {
+      const res = await send(ctx.config, { to: n.email, subject: SUBJECTS[n.kind], text }, log);
+      if (res.sent) sent++;
+    } catch (err) {
+      (log ?? ((l: string) => process.stderr.write(l + '\n')))(`referral mail not sent: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return sent;
+}
+
+// ---------- making a referral ----------
+
+/** Makes a referral (sent at once unless `send: false`), with the client's consent and the details it covers. */
+export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
+  const actor = actorOf(ctx);
+  if (!actor.permissions.has(SEND)) throw forbidden();
+  const input = validate(ReferralCreate, raw, opts);
+  const service = await serviceInfo(ctx.db, input.service_id);
+  if (!service) throw fieldError('service_id', 'no service in the directory has this id');
+  if (input.location_id && !service.locations.some((l) => l.id === input.location_id)) throw fieldError('location_id', 'is not a location of this service');
+
+  const mine = await organizationsActedFor(ctx.db, actor.organizationId);
+  if (!mine.length) throw fieldError('sender_organization_id', 'your organisation acts for no directory organisation yet; an administrator can link it');
+  let sender = mine.length === 1 && !input.sender_organization_id ? mine[0] : mine.find((o) => o.id === input.sender_organization_id);
+  if (!sender) throw fieldError('sender_organization_id', input.sender_organization_id ? 'is not an organisation yours acts for' : 'is required: your organisation acts for several');
+  const receiverName = service.organization_name;
+  if (!(await stewardsOf(ctx.db, service.organization_id)).length) throw fieldError('service_id', 'this organisation does not receive referrals through Taskforce Hub yet');
+
+  let network: { id: string; name: string } | null = null;
+  if (input.network_id) {
+    network = (await sharedNetworks(ctx.db, sender.id, service.organization_id)).find((n) => n.id === input.network_id) ?? null;
+    if (!network) throw fieldError('network_id', 'is not a network both organisations belong to');
+  }
+
+  const client = input.client ?? {};
+  const given = CLIENT_FIELDS.filter((f) => client[f] !== undefined && client[f] !== '');
+  const consent = input.consent;
+  if (given.length && !consent) throw fieldError('consent', 'is required before any client detail is shared');
+  if (consent) {
+    if (consent.form_version !== CONSENT_FORM.version) throw fieldError('consent.form_version', `must be the current form, ${CONSENT_FORM.version}`);
+    const today = dateOnly(new Date());
+    const latest = dateOnly(new Date(Date.now() + 366 * DAY));
+    if (consent.expires_on < today) throw fieldError('consent.expires_on', 'must be today or later');
+    if (consent.expires_on > latest) throw fieldError('consent.expires_on', 'must be within a year');
+    for (const f of given) if (!consent.fields.includes(f)) throw fieldError(`client.${f}`, 'is not covered by the consent');
+  }
+
+  const now = nowIso();
+  const id = newId();
+  const status: Status = input.send === false ? 'draft' : 'sent';
+  const area = areaOf(service, input.location_id);
+  const ref = await runCommand(ctx, async (trx, audit) => {
+    await trx
+      .insertInto('referrals')
+      .values({
+        id,
+        version: 1,
+        status,
+        sender_organization_id: sender.id,
+        receiver_organization_id: service.organization_id,
+        sender_name: sender.name,
+        receiver_name: receiverName,
+        service_id: service.id,
+        service_name: service.name,
+        location_id: input.location_id ?? null,
+        network_id: network?.id ?? null,
+        network_name: network?.name ?? null,
+        area_fips: area?.fips ?? null,
+        area_state: area?.state ?? null,
+        needs: toJson(input.needs),
+        urgency: input.urgency,
+        note_enc: input.note ? seal(ctx.config, input.note) : null,
+        created_by: actor.id,
+        created_at: now,
+        sent_at: status === 'sent' ? now : null,
+        updated_at: now,
+      })
+      .execute();
+    for (const f of given) await trx.insertInto('referral_client_fields').values({ referral_id: id, field: f, value_enc: seal(ctx.config, String(client[f])) }).execute();
+    if (consent) {
+      await trx
+        .insertInto('referral_consents')
+        .values({ id: newId(), referral_id: id, organization_id: service.organization_id, fields: toJson(consent.fields), form_version: consent.form_version, form_text: CONSENT_FORM.text, attested_by: actor.id, attested_at: now, expires_on: consent.expires_on })
+        .execute();
+    }
+    await trx
+      .insertInto('referral_events')
+      .values({ id: newId(), referral_id: id, version: 1, at: now, action: status === 'sent' ? 'send' : 'create', from_status: null, to_status: status, actor_id: actor.id, actor_name: actor.name, actor_organization: sender.name, reason: null, note_enc: null })
+      .execute();
+    // Names of the details, never their values.
+    await audit({ action: 'referrals.create', entityType: 'referral', entityId: id, summary: { status, needs: input.needs, urgency: input.urgency, client_fields: given, consent: Boolean(consent) } });
+    const r = (await getReferral(trx, id))!;
+    const list = status === 'sent' ? await notices(trx, r, 'new', 'receivers', actor) : [];
+    await storeNotices(trx, list);
+    return { r, list };
+  });
+  await mail(ctx, ref.list);
+  return ref.r;
+}
+
+// ---------- moving it along ----------
+
+function checkDetails(action: Action, input: TransitionInput): void {
+  if (action === 'decline' && !input.reason) throw fieldError('reason', 'is required to decline');
+  if (action !== 'decline' && input.reason) throw fieldError('reason', 'is only for declining');
+  if (action === 'complete' && !input.outcome) throw fieldError('outcome', 'is required to complete');
+  if (action !== 'complete' && (input.outcome || input.outcome_reason)) throw fieldError('outcome', 'is only for completing');
+  if (input.outcome === 'could_not_get_help' && !input.outcome_reason) throw fieldError('outcome_reason', 'is required when the client could not get help');
+  if (input.outcome === 'got_help' && input.outcome_reason) throw fieldError('outcome_reason', 'is only for when the client could not get help');
+}
+
+/**
+ * One step of the lifecycle. The change is conditional on the version the caller saw (`where version = ?`): of
+ * two people acting on the same version, one wins and the other gets 409, on either engine and across app nodes.
+ */
+async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version: number, details: Partial<TransitionInput>, who: { actor: Actor | null; organization: string | null }, notify: 'receivers' | 'senders' | 'others'): Promise<Referral> {
+  const t = TRANSITIONS[action];
+  const now = nowIso();
+  const set: Record<string, unknown> = { status: t.to, updated_at: now };
+  if (action === 'send') set.sent_at = now;
+  if (action === 'accept') set.accepted_at = now;
+  if (CLOSED.includes(t.to)) set.closed_at = now;
+  if (action === 'decline') set.decline_reason = details.reason;
+  if (action === 'complete') {
+    set.outcome = details.outcome;
+    set.outcome_reason = details.outcome_reason ?? null;
+  }
+  const res = await runCommand(ctx, async (trx, audit) => {
+    // The conditional update comes first, so that on SQLite the transaction takes the write lock at once.
+    const updated = await trx
+      .updateTable('referrals')
+      .set((eb) => ({ ...set, version: eb('version', '+', 1) }))
+      .where('id', '=', ref.id)
+      .where('version', '=', version)
+      .where('status', 'in', t.from)
+      .returning('version')
+      .executeTakeFirst();
+    if (!updated) throw conflict('This referral has changed since you loaded it. Reload it and try again.');
+    const newVersion = Number(updated.version);
+    await trx
+      .insertInto('referral_events')
+      .values({
+        id: newId(),
+        referral_id: ref.id,
+        version: newVersion,
+        at: now,
+        action,
+        from_status: ref.status,
+        to_status: t.to,
+        actor_id: who.actor?.id ?? null,
+        actor_name: who.actor?.name ?? SYSTEM_NAME,
+        actor_organization: who.organization,
+        reason: details.reason ?? details.outcome_reason ?? null,
+        note_enc: details.note ? seal(ctx.config, details.note) : null,
+      })
+      .execute();
+    await audit({ action: `referrals.${action}`, entityType: 'referral', entityId: ref.id, summary: { from: ref.status, to: t.to, version: newVersion, reason: details.reason ?? null, outcome: details.outcome ?? null } });
+    const r = (await getReferral(trx, ref.id))!;
+    const list = await notices(trx, r, action === 'send' ? 'new' : 'update', notify, who.actor);
+    await storeNotices(trx, list);
+    return { r, list };
+  });
+  await mail(ctx, res.list);
+  return res.r;
+}
+
+export async function transition(ctx: Ctx, id: string, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
+  const actor = actorOf(ctx);
+  const { ref, side } = await referralFor(ctx, id);
+  const input = validate(TransitionInput, raw, opts);
+  const action = input.action as Action;
+  if (input.version !== ref.version) throw conflict('This referral has changed since you loaded it. Reload it and try again.');
+  const allowed = allowedActions(actor, ref, side);
+  if (!allowed.includes(action)) {
+    const everyone = { ...actor, permissions: new Set([...actor.permissions, SEND, RECEIVE]) };
+    if (allowedActions(everyone, ref, side).includes(action)) throw forbidden('Your role does not allow this step.');
+    throw conflict(`A referral that is ${ref.status.replace('_', ' ')} cannot take the step "${action}".`);
+  }
+  checkDetails(action, input);
+  const actingSide = action === 'send' || action === 'cancel' ? 'sender' : 'receiver';
+  const organization = actingSide === 'sender' ? ref.sender_name : ref.receiver_name;
+  return applyTransition(ctx, ref, action, input.version, input, { actor, organization }, side === 'both' ? 'others' : actingSide === 'sender' ? 'receivers' : 'senders');
+}
+
+/**
+ * Records that the client withdrew consent. Either side may record it, whatever the referral's version: the
+ * receiving organisation loses access to the details at once. The referral itself goes on; services never depend
+ * on consent.
+ */
+export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
+  const actor = actorOf(ctx);
+  const { ref, side } = await referralFor(ctx, id);
+  const input = validate(RevokeInput, raw, opts);
+  const consent = await getConsent(ctx.db, ref.id);
+  if (!consent) throw conflict('This referral has no consent to withdraw.');
+  if (consent.revoked_at) throw conflict('The consent on this referral was already withdrawn.');
+  const now = nowIso();
+  const res = await runCommand(ctx, async (trx, audit) => {
+    const done = await trx.updateTable('referral_consents').set({ revoked_at: now, revoked_by: actor.id }).where('id', '=', consent.id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!Number(done.numUpdatedRows)) throw conflict('The consent on this referral was already withdrawn.');
+    const updated = await trx.updateTable('referrals').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', '=', ref.id).returning(['version', 'status']).executeTakeFirstOrThrow();
+    await trx
+      .insertInto('referral_events')
+      .values({
+        id: newId(),
+        referral_id: ref.id,
+        version: Number(updated.version),
+        at: now,
+        action: 'revoke_consent',
+        from_status: String(updated.status),
+        to_status: String(updated.status),
+        actor_id: actor.id,
+        actor_name: actor.name,
+        actor_organization: side === 'receiver' ? ref.receiver_name : ref.sender_name,
+        reason: null,
+        note_enc: input.note ? seal(ctx.config, input.note) : null,
+      })
+      .execute();
+    await audit({ action: 'referrals.consent.revoke', entityType: 'referral', entityId: ref.id, summary: { fields: consent.fields } });
+    const r = (await getReferral(trx, ref.id))!;
+    const list = r.status === 'draft' ? [] : await notices(trx, r, 'consent_revoked', 'receivers', actor);
+    await storeNotices(trx, list);
+    return { r, list };
+  });
+  await mail(ctx, res.list);
+  return res.r;
+}
+
+/** The client details the caller may see now; each read is in the audit log, with the names of the fields read. */
+export async function readClient(ctx: Ctx, id: string): Promise<Partial<Record<ClientField, string>>> {
+  const actor = actorOf(ctx);
+  if (!actor.permissions.has(CLIENT_READ)) throw forbidden();
+  const { ref, side } = await referralFor(ctx, id);
+  const stored = await clientFieldNames(ctx.db, ref.id);
+  const fields = readableFields(actor, ref, side, await getConsent(ctx.db, ref.id), stored);
+  if (!fields.length) throw forbidden(ref.purged_at ? 'The client details of this referral were deleted after it closed.' : 'No client details may be shown: none were shared, or the consent has ended or was withdrawn.');
+  const values = await clientFieldValues(ctx.db, ctx.config, ref.id, fields);
+  await recordAudit(ctx.db, ctx, { action: 'referrals.client.read', entityType: 'referral', entityId: ref.id, summary: { fields, side } });
+  return values;
+}
+
+export async function markNotificationsRead(ctx: Ctx, referralId?: string): Promise<number> {
+  const actor = actorOf(ctx);
+  let q = ctx.db.updateTable('referral_notifications').set({ read_at: nowIso() }).where('user_id', '=', actor.id).where('read_at', 'is', null);
+  if (referralId) q = q.where('referral_id', '=', referralId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+// ---------- scheduled work ----------
+
+/**
+ * Deletes the client details and every free-text note of referrals closed more than REFERRAL_RETENTION_DAYS ago,
+ * leaving the de-identified record (needs, dates, status, reasons, outcome, area, network) and the consent record.
+ */
+export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string) => void = () => {}): Promise<number> {
+  const cutoff = new Date(now.getTime() - ctx.config.referralRetentionDays * DAY).toISOString();
+  const due = await ctx.db.selectFrom('referrals').select('id').where('status', 'in', [...CLOSED]).where('closed_at', '<=', cutoff).where('purged_at', 'is', null).orderBy('closed_at').execute();
+  const ids = due.map((r) => String(r.id));
+  log(`referrals purge: ${ids.length} referral(s) closed before ${cutoff.slice(0, 10)} to purge`);
+  for (let i = 0; i < ids.length; i += 100) {
+    const batch = ids.slice(i, i + 100);
+    await runCommand(ctx, async (trx, audit) => {
+      await trx.deleteFrom('referral_client_fields').where('referral_id', 'in', batch).execute();
+      await trx.updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).execute();
+      await trx.updateTable('referrals').set({ note_enc: null, purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
+      for (const id of batch) await audit({ action: 'referrals.purge', entityType: 'referral', entityId: id, summary: { retention_days: ctx.config.referralRetentionDays } });
+    });
+    log(`referrals purge: ${Math.min(i + 100, ids.length)}/${ids.length}`);
+  }
+  return ids.length;
+}
+
+/**
+ * Expires referrals nobody accepted or declined within REFERRAL_EXPIRY_DAYS of sending, and reminds the receiving
+ * organisation of referrals not acted on for REFERRAL_REMINDER_DAYS (once per such period).
+ */
+export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ reminded: number; expired: number; mails: number }> {
+  const say = log ?? (() => {});
+  const expiryCutoff = new Date(now.getTime() - ctx.config.referralExpiryDays * DAY).toISOString();
+  const stale = await ctx.db.selectFrom('referrals').selectAll().where('status', 'in', ['sent', 'received']).where('sent_at', '<=', expiryCutoff).execute();
+  let expired = 0;
+  for (const row of stale) {
+    const ref = (await getReferral(ctx.db, String(row.id)))!;
+    try {
+      await applyTransition(ctx, ref, 'expire', ref.version, {}, { actor: null, organization: null }, 'others');
+      expired++;
+    } catch (err) {
+      // Someone acted on it meanwhile: nothing to expire.
+      if ((err as { status?: number }).status !== 409) throw err;
+    }
+  }
+  say(`referrals: ${expired} expired (sent before ${expiryCutoff.slice(0, 10)} and never accepted or declined)`);
+
+  const quietSince = new Date(now.getTime() - ctx.config.referralReminderDays * DAY).toISOString();
+  const waiting = await ctx.db
+    .selectFrom('referrals')
+    .selectAll()
+    .where('status', 'in', ['sent', 'received', 'accepted', 'in_progress'])
+    .where('updated_at', '<=', quietSince)
+    .where((eb) => eb.or([eb('reminded_at', 'is', null), eb('reminded_at', '<=', quietSince)]))
+    .execute();
+  let reminded = 0;
+  let mails = 0;
+  for (const row of waiting) {
+    const ref = (await getReferral(ctx.db, String(row.id)))!;
+    const list = await notices(ctx.db, ref, 'reminder', 'receivers', null);
+    await runCommand(ctx, async (trx, audit) => {
+      await trx.updateTable('referrals').set({ reminded_at: now.toISOString() }).where('id', '=', ref.id).execute();
+      await storeNotices(trx, list);
+      await audit({ action: 'referrals.remind', entityType: 'referral', entityId: ref.id, summary: { status: ref.status, recipients: list.length } });
+    });
+    mails += await mail(ctx, list, log);
+    reminded++;
+    say(`referrals reminders: ${reminded}/${waiting.length}`);
+  }
+  return { reminded, expired, mails };
+}
+

@@ -1,0 +1,238 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PageQuery } from '../../platform/http/pagination.ts';
+
+const literals = <T extends readonly string[]>(values: T, description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
+
+/** What the client needs help with; the codes are the directory taxonomy's needs (without the `need.` prefix). */
+export const NEEDS = [
+  'case-management',
+  'emergency-shelter',
+  'housing',
+  'employment',
+  'job-training',
+  'education',
+  'legal',
+  'medical',
+  'mental-health',
+  'substance-use',
+  'language-access',
+  'basic-needs',
+  'transportation',
+  'child-care',
+  'other',
+] as const;
+export type Need = (typeof NEEDS)[number];
+
+export const URGENCIES = ['routine', 'soon', 'urgent'] as const;
+
+export const STATUSES = ['draft', 'sent', 'received', 'accepted', 'declined', 'in_progress', 'completed', 'cancelled', 'expired'] as const;
+export type Status = (typeof STATUSES)[number];
+export const CLOSED: readonly Status[] = ['declined', 'completed', 'cancelled', 'expired'];
+
+/** What a person does to a referral. `expire` is done by the reminder run, never by a person. */
+export const ACTIONS = ['send', 'receive', 'accept', 'decline', 'start', 'complete', 'cancel'] as const;
+export type Action = (typeof ACTIONS)[number] | 'expire';
+
+export const DECLINE_REASONS = ['no_capacity', 'not_eligible', 'unable_to_contact', 'other'] as const;
+export const OUTCOMES = ['got_help', 'could_not_get_help'] as const;
+export const OUTCOME_REASONS = ['no_capacity', 'not_eligible', 'unable_to_contact', 'no_longer_interested', 'other'] as const;
+
+/**
+ * The client details a referral may carry, each chosen per referral, each covered by the consent and each encrypted
+ * on its own. Nothing else about the client is ever stored.
+ */
+export const CLIENT_FIELDS = ['name', 'phone', 'email', 'preferred_language', 'date_of_birth', 'safe_contact'] as const;
+export type ClientField = (typeof CLIENT_FIELDS)[number];
+
+/** The consent form the case manager goes through with the client; its version is stored with each consent. */
+export const CONSENT_FORM = {
+  version: '2026-12-v1',
+  text:
+    'I agree that my case manager may share the details I have chosen below with the one organisation named on this referral, ' +
+    'so that it can contact me about the service I asked for. I understand that: I do not have to agree, and saying no will not ' +
+    'change any service I receive; only the details I chose are shared, and only with that organisation; my consent ends on the ' +
+    'date shown, or earlier if I withdraw it, which I can do at any time by telling my case manager; and the details are deleted ' +
+    'after the referral is closed.',
+};
+
+const Id = Type.String({ format: 'uuid' });
+const Note = Type.String({ maxLength: 4000, description: 'Free text. Encrypted at rest; removed by the purge. Prefer the client details section for anything identifying.' });
+const ClientValue = Type.String({ minLength: 1, maxLength: 200 });
+
+export const ClientDetails = Type.Object(
+  {
+    name: Type.Optional(ClientValue),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+()\\-. x]+$' })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    preferred_language: Type.Optional(ClientValue),
+    date_of_birth: Type.Optional(Type.String({ format: 'date' })),
+    safe_contact: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'When and how it is safe to contact the client.' })),
+  },
+  { additionalProperties: false },
+);
+export type ClientDetails = Static<typeof ClientDetails>;
+
+export const ConsentInput = Type.Object(
+  {
+    fields: Type.Array(literals(CLIENT_FIELDS), { minItems: 1, uniqueItems: true, description: 'The details the client agreed to share.' }),
+    attested: Type.Literal(true, { description: 'The case manager attests that the client gave informed, written consent on the current form.' }),
+    form_version: Type.String({ maxLength: 40, description: 'Version of the consent form the client saw (GET /api/referrals/consent-form).' }),
+    expires_on: Type.String({ format: 'date', description: 'The last day the consent holds; at most a year ahead.' }),
+  },
+  { additionalProperties: false },
+);
+export type ConsentInput = Static<typeof ConsentInput>;
+
+export const ReferralCreate = Type.Object(
+  {
+    service_id: Id,
+    location_id: Type.Optional(Id),
+    sender_organization_id: Type.Optional(Type.String({ format: 'uuid', description: 'The directory organisation sending; needed when your organisation acts for several.' })),
+    network_id: Type.Optional(Type.String({ format: 'uuid', description: 'A network both organisations belong to.' })),
+    needs: Type.Array(literals(NEEDS), { minItems: 1, maxItems: NEEDS.length, uniqueItems: true }),
+    urgency: literals(URGENCIES),
+    note: Type.Optional(Note),
+    send: Type.Optional(Type.Boolean({ default: true, description: 'false keeps the referral as a draft.' })),
+    consent: Type.Optional(ConsentInput),
+    client: Type.Optional(ClientDetails),
+  },
+  { additionalProperties: false },
+);
+export type ReferralCreate = Static<typeof ReferralCreate>;
+
+export const TransitionInput = Type.Object(
+  {
+    action: literals(ACTIONS),
+    version: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'The version the change is based on; a stale one gets 409.' }),
+    reason: Type.Optional(literals(DECLINE_REASONS, 'Why it is declined (decline only).')),
+    outcome: Type.Optional(literals(OUTCOMES, 'Whether the client got help (complete only).')),
+    outcome_reason: Type.Optional(literals(OUTCOME_REASONS, 'Why the client could not get help.')),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+export type TransitionInput = Static<typeof TransitionInput>;
+
+export const RevokeInput = Type.Object({ note: Type.Optional(Note) }, { additionalProperties: false });
+
+const Named = Type.Object({ id: Type.String(), name: Type.String() });
+const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+
+export const EventOut = Type.Object({
+  version: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  action: Type.String(),
+  from_status: Nullable(Type.String()),
+  to_status: Type.String(),
+  actor_name: Type.String(),
+  actor_organization: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+});
+
+export const ConsentOut = Type.Object({
+  fields: Type.Array(Type.String()),
+  organization_id: Type.String(),
+  form_version: Type.String(),
+  attested_at: Type.String({ format: 'date-time' }),
+  expires_on: Type.String({ format: 'date' }),
+  revoked_at: Nullable(Type.String({ format: 'date-time' })),
+  active: Type.Boolean(),
+});
+
+export const ReferralOut = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  version: Type.Integer(),
+  status: literals(STATUSES),
+  side: literals(['sender', 'receiver', 'both'] as const),
+  sender_organization: Named,
+  receiver_organization: Named,
+  service: Named,
+  location_id: Nullable(Type.String()),
+  network: Nullable(Named),
+  area: Nullable(Type.Object({ fips: Type.String(), state: Nullable(Type.String()) })),
+  needs: Type.Array(Type.String()),
+  urgency: Type.String(),
+  note: Nullable(Type.String()),
+  decline_reason: Nullable(Type.String()),
+  outcome: Nullable(Type.String()),
+  outcome_reason: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  sent_at: Nullable(Type.String({ format: 'date-time' })),
+  accepted_at: Nullable(Type.String({ format: 'date-time' })),
+  closed_at: Nullable(Type.String({ format: 'date-time' })),
+  updated_at: Type.String({ format: 'date-time' }),
+  purged: Type.Boolean(),
+  consent: Nullable(ConsentOut),
+  client_fields: Type.Array(Type.String(), { description: 'Names of the client details on this referral (values: GET .../client).' }),
+  client_visible: Type.Boolean({ description: 'Whether you may read the client details now.' }),
+  allowed_actions: Type.Array(Type.String()),
+  events: Type.Array(EventOut),
+});
+
+export const ReferralListItem = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  version: Type.Integer(),
+  status: Type.String(),
+  side: Type.String(),
+  sender_organization: Named,
+  receiver_organization: Named,
+  service: Named,
+  needs: Type.Array(Type.String()),
+  urgency: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const ListQuery = Type.Object(
+  {
+    box: Type.Optional(literals(['all', 'sent', 'received'] as const)),
+    status: Type.Optional(literals(STATUSES)),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const ClientOut = Type.Object({
+  referral_id: Type.String({ format: 'uuid' }),
+  fields: Type.Record(Type.String(), Type.String()),
+});
+
+export const NotificationOut = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  referral_id: Type.String({ format: 'uuid' }),
+  kind: Type.String(),
+  status: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  read: Type.Boolean(),
+});
+
+const CellOut = Type.Object({ value: Nullable(Type.Integer()), suppressed: Type.Boolean() });
+const RowOut = Type.Object({ key: Type.String(), label: Type.String(), cells: Type.Array(CellOut), total: CellOut });
+const TableOut = Type.Object({ columns: Type.Array(Type.String()), rows: Type.Array(RowOut) });
+
+export const StatsQuery = Type.Object(
+  {
+    network_id: Type.Optional(Type.String({ format: 'uuid' })),
+    from: Type.Optional(Type.String({ format: 'date' })),
+    to: Type.Optional(Type.String({ format: 'date' })),
+  },
+  { additionalProperties: false },
+);
+
+export const StatsOut = Type.Object({
+  threshold: Type.Integer(),
+  network: Nullable(Named),
+  total: CellOut,
+  by_need: TableOut,
+  outcomes: TableOut,
+  decline_reasons: TableOut,
+  by_network: TableOut,
+  by_area: TableOut,
+  unmet_by_area: TableOut,
+  time_to_acceptance: Type.Object({ accepted: CellOut, median_days: Nullable(Type.Number()), p90_days: Nullable(Type.Number()) }),
+});
+
+export const RunResult = Type.Object({ count: Type.Integer() });
+export const ReminderResult = Type.Object({ reminded: Type.Integer(), expired: Type.Integer(), mails: Type.Integer() });
+export const RunInput = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time', description: 'Act as of this instant (default now).' })) }, { additionalProperties: false });

@@ -1,0 +1,128 @@
+/**
+ * De-identified statistics. They read only the columns that hold no personal detail (status, needs, reasons,
+ * outcome, dates, network, county of the receiving organisation) and never the client or note columns, and every
+ * published count goes through small-cell suppression with its complementary cells.
+ */
+import type { Db } from '../../platform/db/index.ts';
+import { countyByFips } from '../../platform/geo/us.ts';
+import { suppressCount, suppressRow, type Cell } from '../../platform/stats/suppress.ts';
+import { DECLINE_REASONS, NEEDS, OUTCOME_REASONS } from './schema.ts';
+
+export interface StatTable {
+  columns: string[];
+  rows: { key: string; label: string; cells: Cell[]; total: Cell }[];
+}
+
+export interface Stats {
+  threshold: number;
+  network: { id: string; name: string } | null;
+  total: Cell;
+  by_need: StatTable;
+  outcomes: StatTable;
+  decline_reasons: StatTable;
+  by_network: StatTable;
+  by_area: StatTable;
+  unmet_by_area: StatTable;
+  time_to_acceptance: { accepted: Cell; median_days: number | null; p90_days: number | null };
+}
+
+interface Row {
+  status: string;
+  needs: string[];
+  decline_reason: string | null;
+  outcome: string | null;
+  outcome_reason: string | null;
+  network_id: string | null;
+  network_name: string | null;
+  area_fips: string | null;
+  sent_at: string | null;
+  accepted_at: string | null;
+}
+
+/** The columns of the main breakdowns; every referral falls in exactly one, so they add up to the row total. */
+export const RESULT_COLUMNS = ['got_help', 'could_not_get_help', 'declined', 'open', 'cancelled_or_expired'] as const;
+export const NO_NETWORK = 'none';
+export const NO_AREA = 'unknown';
+
+function resultOf(r: Row): (typeof RESULT_COLUMNS)[number] {
+  if (r.status === 'completed') return r.outcome === 'got_help' ? 'got_help' : 'could_not_get_help';
+  if (r.status === 'declined') return 'declined';
+  if (r.status === 'cancelled' || r.status === 'expired') return 'cancelled_or_expired';
+  return 'open';
+}
+
+function table(columns: readonly string[], groups: { key: string; label: string; rows: Row[] }[], columnOf: (r: Row) => string | null, threshold: number): StatTable {
+  return {
+    columns: [...columns],
+    rows: groups.map((g) => {
+      const counted = g.rows.map(columnOf).filter((c): c is string => c !== null);
+      const values = columns.map((c) => counted.filter((x) => x === c).length);
+      return { key: g.key, label: g.label, ...suppressRow(values, counted.length, threshold) };
+    }),
+  };
+}
+
+function groupBy(rows: Row[], keyOf: (r: Row) => string[], labelOf: (key: string) => string, order?: readonly string[]): { key: string; label: string; rows: Row[] }[] {
+  const m = new Map<string, Row[]>();
+  for (const k of order ?? []) m.set(k, []);
+  for (const r of rows) for (const k of keyOf(r)) m.set(k, [...(m.get(k) ?? []), r]);
+  const groups = [...m].map(([key, list]) => ({ key, label: labelOf(key), rows: list }));
+  return order ? groups : groups.sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export function countyLabel(fips: string): string {
+  if (fips === NO_AREA) return 'Unknown area';
+  const c = countyByFips(fips);
+  return c ? `${c.name}, ${c.state}` : fips;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return Math.round((sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo)) * 10) / 10;
+}
+
+export async function buildStats(db: Db, threshold: number, f: { networkId?: string; networkName?: string; from?: string; to?: string } = {}): Promise<Stats> {
+  let q = db
+    .selectFrom('referrals')
+    .select(['status', 'needs', 'decline_reason', 'outcome', 'outcome_reason', 'network_id', 'network_name', 'area_fips', 'sent_at', 'accepted_at'])
+    .where('status', '!=', 'draft');
+  if (f.networkId) q = q.where('network_id', '=', f.networkId);
+  if (f.from) q = q.where('sent_at', '>=', `${f.from}T00:00:00.000Z`);
+  if (f.to) q = q.where('sent_at', '<=', `${f.to}T23:59:59.999Z`);
+  const rows: Row[] = (await q.execute()).map((r) => ({
+    status: String(r.status),
+    needs: typeof r.needs === 'string' ? (JSON.parse(r.needs) as string[]) : ((r.needs as string[]) ?? []),
+    decline_reason: (r.decline_reason as string | null) ?? null,
+    outcome: (r.outcome as string | null) ?? null,
+    outcome_reason: (r.outcome_reason as string | null) ?? null,
+    network_id: (r.network_id as string | null) ?? null,
+    network_name: (r.network_name as string | null) ?? null,
+    area_fips: (r.area_fips as string | null) ?? null,
+    sent_at: r.sent_at ? new Date(String(r.sent_at)).toISOString() : null,
+    accepted_at: r.accepted_at ? new Date(String(r.accepted_at)).toISOString() : null,
+  }));
+
+  const everything = [{ key: 'all', label: 'All referrals', rows }];
+  const networkNames = new Map(rows.map((r) => [r.network_id ?? NO_NETWORK, r.network_name ?? 'No network']));
+  const areaGroups = groupBy(rows, (r) => [r.area_fips ?? NO_AREA], countyLabel);
+  const accepted = rows
+    .filter((r) => r.sent_at && r.accepted_at)
+    .map((r) => (Date.parse(r.accepted_at!) - Date.parse(r.sent_at!)) / 86_400_000)
+    .sort((a, b) => a - b);
+  const enough = accepted.length > threshold;
+
+  return {
+    threshold,
+    network: f.networkId ? { id: f.networkId, name: f.networkName ?? f.networkId } : null,
+    total: suppressCount(rows.length, threshold),
+    by_need: table(RESULT_COLUMNS, groupBy(rows, (r) => r.needs, (k) => k, NEEDS).filter((g) => g.rows.length > 0), resultOf, threshold),
+    outcomes: table(['got_help', ...OUTCOME_REASONS], everything, (r) => (r.status !== 'completed' ? null : r.outcome === 'got_help' ? 'got_help' : (r.outcome_reason ?? 'other')), threshold),
+    decline_reasons: table(DECLINE_REASONS, everything, (r) => (r.status === 'declined' ? (r.decline_reason ?? 'other') : null), threshold),
+    by_network: table(RESULT_COLUMNS, groupBy(rows, (r) => [r.network_id ?? NO_NETWORK], (k) => networkNames.get(k) ?? k), resultOf, threshold),
+    by_area: table(RESULT_COLUMNS, areaGroups, resultOf, threshold),
+    unmet_by_area: table(['no_capacity', 'other'], areaGroups, (r) => (r.status === 'declined' && r.decline_reason === 'no_capacity' ? 'no_capacity' : 'other'), threshold),
+    time_to_acceptance: { accepted: suppressCount(accepted.length, threshold), median_days: enough ? quantile(accepted, 0.5) : null, p90_days: enough ? quantile(accepted, 0.9) : null },
+  };
+}
