@@ -1,0 +1,53 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { axe, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
+import { listNetworks } from './index.ts';
+
+let e: E2eApp;
+let browser: Browser;
+
+before(async () => {
+  e = await startApp();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await e?.close();
+});
+
+test('the demo networks exist, and every networks page passes axe (WCAG 2.1 AA) in English and Spanish, anonymous and as a manager', { timeout: 300_000 }, async () => {
+  const networks = await listNetworks(e.ctx.db);
+  assert.deepEqual(networks.map((n) => n.name), ['DC Metro Employment and Training Network', 'DC Survivor Housing Network']);
+  assert.ok(networks.every((n) => n.member_count >= 5), 'demo networks have members');
+  const [jobs, housing] = networks;
+  const PUBLIC = ['/networks', `/networks/${jobs.id}`, `/networks/${housing.id}?distance=5&scope=members`, `/networks/${jobs.id}?distance=-1`, '/networks/national', '/networks/national?distance=25&need=need.employment'];
+  const MANAGER = ['/networks/new', `/networks/${jobs.id}/edit`, `/networks/${jobs.id}/members/new`, `/networks/${jobs.id}/agreements/new`, `/networks/${jobs.id}/contacts/new`];
+  const problems: string[] = [];
+  for (const [label, locale, who] of [['anonymous en', 'en-US', undefined], ['anonymous es', 'es-ES', undefined], ['admin', 'en-US', 'admin']] as const) {
+    const ctx = await newContext(browser, e, { locale });
+    try {
+      const page = await ctx.newPage();
+      if (who) await signIn(page, e, e[who]);
+      for (const url of who ? [...PUBLIC, ...MANAGER] : PUBLIC) {
+        const res = await page.goto(url);
+        assert.ok(res && (res.status() === 200 || (url.includes('distance=-1') && res.status() === 400)), `${label} ${url}: ${res?.status()}`);
+        const report = formatViolations(`${label} ${url}`, await axe(page));
+        if (report) problems.push(report);
+      }
+      if (who) {
+        // A form sent with errors is scanned too: the error summary and the inline messages.
+        await page.goto('/networks/new');
+        await page.locator('#field-name').fill('Network without an area');
+        await page.locator('#field-convener_organization_id').selectOption({ index: 1 });
+        await Promise.all([page.waitForLoadState('load'), page.locator('main form button[type="submit"]').click()]);
+        assert.ok((await page.content()).includes('error-summary'), 'the form came back with its errors');
+        const report = formatViolations(`${label} /networks/new with errors`, await axe(page));
+        if (report) problems.push(report);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
