@@ -11,6 +11,7 @@ import { modules } from './modules/index.ts';
 import { DIRECTORY_HELP, DirectoryUsageError, directoryCommand } from './modules/directory/cli.ts';
 import { runDigests } from './modules/workplans/index.ts';
 import { sendReminders } from './modules/listening/index.ts';
+import { purgeClosed, runReminders } from './modules/referrals/index.ts';
 
 const HELP = `Usage: taskforce <command> [options]
 
@@ -21,7 +22,7 @@ Commands:
   seed --demo                 load the demo data (the task force structure and demo accounts)
   users add --email E --name N --role R --org O --password-stdin
                               create an account; the password is read from standard input
-                              roles: member, chair, analyst, admin
+                              roles: member, chair, analyst, caseworker, admin
   workplans digests [--at INSTANT]
                               send the work-plan e-mails due now (or as of INSTANT, e.g.
                               2026-06-20T12:00:00Z): the updates-due digest in a quarter's
@@ -33,11 +34,21 @@ Commands:
                               starts within its series' reminder window (now, or as of
                               INSTANT); each registrant once. Without SMTP_URL, mail is
                               logged as skipped
+  referrals purge [--at INSTANT]
+                              delete the client details and notes of referrals closed more
+                              than REFERRAL_RETENTION_DAYS ago (default 90), keeping the
+                              de-identified record; run it daily
+  referrals reminders [--at INSTANT]
+                              expire referrals nobody accepted or declined within
+                              REFERRAL_EXPIRY_DAYS of sending, and remind the receiving
+                              organisation (in the app and by e-mail, a link only) of
+                              referrals not acted on for REFERRAL_REMINDER_DAYS
 ${DIRECTORY_HELP}
   help                        show this help
 
 Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
-DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER. See README.md.`;
+DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER, REFERRAL_RETENTION_DAYS, REFERRAL_REMINDER_DAYS,
+REFERRAL_EXPIRY_DAYS. See README.md.`;
 
 class UsageError extends Error {}
 
@@ -165,6 +176,23 @@ export async function run(argv: string[]): Promise<number> {
       await withDatabase(config, async (h) => {
         const res = await sendReminders(systemCtx(h, config, 'cli'), now, log);
         log(`listening reminders as of ${now.toISOString()}: ${res.sent} sent, ${res.skipped} skipped`);
+      });
+      return 0;
+    }
+    case 'referrals': {
+      const [sub, ...opts] = rest;
+      if (sub !== 'purge' && sub !== 'reminders') throw new UsageError('referrals: the subcommands are "purge" and "reminders"');
+      const { values } = parseArgs({ args: opts, options: { at: { type: 'string' } }, strict: true });
+      const now = values.at === undefined ? new Date() : parseInstant(`referrals ${sub}`, values.at);
+      await withDatabase(config, async (h) => {
+        const ctx = systemCtx(h, config, 'cli');
+        if (sub === 'purge') {
+          const n = await purgeClosed(ctx, now, log);
+          log(`referrals purge as of ${now.toISOString()}: ${n} referral(s) purged (retention ${config.referralRetentionDays} days)`);
+        } else {
+          const res = await runReminders(ctx, now, log);
+          log(`referrals reminders as of ${now.toISOString()}: ${res.expired} expired, ${res.reminded} reminded, ${res.mails} e-mail(s) sent`);
+        }
       });
       return 0;
     }

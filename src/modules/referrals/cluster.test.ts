@@ -1,0 +1,117 @@
+/**
+ * Two real app processes (`taskforce serve` on two ports) over one database, as app nodes behind a load balancer
+ * would run: concurrent steps on the same referrals through HTTP. Exactly one step wins per version; none is lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { loadActor, createToken } from '../../platform/auth/index.ts';
+import { referralBody, referralTest, json } from './testkit.ts';
+import { RECEIVE, READ, SEND } from './permissions.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function serve(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; output: () => string }> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'taskforce.js'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', SMTP_URL: '', RATE_LIMIT_PER_MINUTE: '1000000', ...env, PORT: String(port), HOST: '127.0.0.1', TASKFORCE_CLI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${output}`);
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  return { base, child, output: () => output };
+}
+
+async function step(base: string, token: string, id: string, body: unknown): Promise<number> {
+  const res = await fetch(`${base}/api/referrals/${id}/transitions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+test('two app processes on one database acting on the same referrals lose no update', { timeout: 180_000 }, async () => {
+  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  const rt = await referralTest(secrets);
+  const servers: ChildProcess[] = [];
+  try {
+    const sender = await rt.sign(rt.users.sender);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await json(sender, 'POST', '/api/referrals', referralBody(), 201)).id);
+    const receiverCtx = { ...rt.t.ctx, actor: (await loadActor(rt.t.ctx.db, rt.users.receiver.id, 'session'))! };
+    const senderCtx = { ...rt.t.ctx, actor: (await loadActor(rt.t.ctx.db, rt.users.sender.id, 'session'))! };
+    const receiverToken = (await createToken(receiverCtx, { name: 'cluster test', scopes: [READ, RECEIVE] })).token;
+    const senderToken = (await createToken(senderCtx, { name: 'cluster test', scopes: [READ, SEND] })).token;
+
+    const env = { ...secrets, DATABASE_URL: rt.t.db.config.databaseUrl };
+    const [a, b] = await Promise.all([serve(env), serve(env)]);
+    servers.push(a.child, b.child);
+
+    // Round 1, version 1: node A accepts while node B declines; for half, the sender cancels on B instead.
+    const round1 = await Promise.all(
+      ids.map(async (id, i) => {
+        const [x, y] = await Promise.all([
+          step(a.base, receiverToken, id, { action: 'accept', version: 1 }),
+          i % 2 ? step(b.base, senderToken, id, { action: 'cancel', version: 1 }) : step(b.base, receiverToken, id, { action: 'decline', version: 1, reason: 'no_capacity' }),
+        ]);
+        return [x, y].sort();
+      }),
+    );
+    for (const pair of round1) assert.deepEqual(pair, [200, 409], `round 1: ${pair}`);
+
+    // Round 2 on the accepted ones, version 2: both nodes try to move the referral; one wins.
+    const accepted: string[] = [];
+    for (const id of ids) if ((await json(sender, 'GET', `/api/referrals/${id}`)).status === 'accepted') accepted.push(id);
+    const round2 = await Promise.all(
+      accepted.map(async (id) => {
+        const [x, y] = await Promise.all([step(a.base, receiverToken, id, { action: 'start', version: 2 }), step(b.base, receiverToken, id, { action: 'complete', version: 2, outcome: 'got_help' })]);
+        return [x, y].sort();
+      }),
+    );
+    for (const pair of round2) assert.deepEqual(pair, [200, 409], `round 2: ${pair}`);
+
+    // Every referral's history is exactly its winning steps: versions 1..n, one event each, nothing overwritten.
+    let wins = 0;
+    for (const pair of [...round1, ...round2]) wins += pair.filter((s) => s === 200).length;
+    let steps = 0;
+    for (const id of ids) {
+      const r = await json(sender, 'GET', `/api/referrals/${id}`);
+      assert.deepEqual(
+        r.events.map((e: { version: number }) => e.version),
+        Array.from({ length: r.version }, (_, i) => i + 1),
+      );
+      steps += r.version - 1;
+    }
+    assert.equal(steps, wins, 'each win is one recorded step');
+  } finally {
+    for (const c of servers) c.kill('SIGTERM');
+    await Promise.all(servers.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((ok) => c.once('exit', ok)))));
+    await rt.close();
+  }
+});
