@@ -19,6 +19,7 @@ import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { audienceOf } from './api.ts';
 import { exportJson, exportTables, csvOf } from './export.ts';
 import { rowsWhereIn } from './store.ts';
+import { UsMap, type UsMapPoint } from '../../platform/web/us-map.tsx';
 
 const hidden = { hide: true } as const;
 const PUBLIC = { access: 'public', publicCache: true } as const;
@@ -173,38 +174,26 @@ function Facts({ v, c }: { v: View; c: Card }) {
 
 // ---------- the map ----------
 
-/** Dots on an equirectangular projection of the results' bounding box, with the searched place as a square. */
-export function ResultsMap({ v, cards, origin }: { v: View; cards: Card[]; origin?: { lat: number; lng: number } }) {
+/**
+ * The results as dots over the states' outlines (platform/web/us-map.tsx, Mercator fitted to the results), with the
+ * searched place as a square and the search radius as a dashed circle. The list beside it is the text alternative.
+ */
+export function ResultsMap({ v, cards, origin, radius }: { v: View; cards: Card[]; origin?: { lat: number; lng: number }; radius?: number }) {
   const pts = cards.filter((c) => c.point);
   if (!pts.length) return null;
-  const all = [...pts.map((c) => c.point!), ...(origin ? [origin] : [])];
-  const W = 600;
-  const H = 360;
-  const pad = 24;
-  let minLat = Math.min(...all.map((p) => p.lat));
-  let maxLat = Math.max(...all.map((p) => p.lat));
-  let minLng = Math.min(...all.map((p) => p.lng));
-  let maxLng = Math.max(...all.map((p) => p.lng));
-  if (maxLat - minLat < 0.01) (minLat -= 0.01), (maxLat += 0.01);
-  if (maxLng - minLng < 0.01) (minLng -= 0.01), (maxLng += 0.01);
-  const k = Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
-  const scale = Math.min((W - 2 * pad) / ((maxLng - minLng) * k), (H - 2 * pad) / (maxLat - minLat));
-  const x = (lng: number) => pad + (lng - minLng) * k * scale;
-  const y = (lat: number) => H - pad - (lat - minLat) * scale;
+  const points: UsMapPoint[] = [...pts.map((c) => ({ ...c.point!, label: c.name, kind: 'site' as const })), ...(origin ? [{ ...origin, label: v.t('directory.map.origin'), kind: 'place' as const }] : [])];
   return (
-    <figure class="margin-x-0">
-      <svg role="img" aria-labelledby="directory-map-title directory-map-desc" viewBox={`0 0 ${W} ${H}`} width="100%" class="directory-map">
-        <title id="directory-map-title">{v.t('directory.map.title')}</title>
-        <desc id="directory-map-desc">{v.t('directory.map.desc')}</desc>
-        {origin && <rect x={x(origin.lng) - 6} y={y(origin.lat) - 6} width="12" height="12" fill="#1a4480" />}
-        {pts.map((c) => (
-          <circle cx={x(c.point!.lng)} cy={y(c.point!.lat)} r="6" fill="#d83933" stroke="#fff" stroke-width="1.5">
-            <title>{c.name}</title>
-          </circle>
-        ))}
-      </svg>
-      <figcaption class="usa-sr-only">{v.t('directory.map.caption')}</figcaption>
-    </figure>
+    <UsMap
+      id="directory-map"
+      level="state"
+      title={v.t('directory.map.title')}
+      description={v.t('directory.map.desc')}
+      points={points}
+      focus={points}
+      circle={origin && radius ? { ...origin, miles: radius } : undefined}
+      width={600}
+      height={360}
+    />
   );
 }
 
@@ -266,7 +255,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
             {result.origin ? v.t('directory.results.near', { n: result.total, r: input.radius ?? '25', place: result.origin.label }) : v.t('directory.results', { n: result.total })}
           </h2>
           {result.total === 0 && <Alert type="info" slim>{v.t('directory.none')}</Alert>}
-          <ResultsMap v={v} cards={cards} origin={result.origin} />
+          <ResultsMap v={v} cards={cards} origin={result.origin} radius={result.origin ? Number(input.radius ?? 25) : undefined} />
           <div class="grid-row grid-gap">
             <div class="tablet:grid-col-8">
               <ol class="usa-list usa-list--unstyled" start={(page - 1) * PER_PAGE + 1}>
