@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { axe, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
-import { listNetworks } from './index.ts';
+import { getNetwork, listNetworks } from './index.ts';
+import { agreementsOf, contactsOf } from './store.ts';
 
 let e: E2eApp;
 let browser: Browser;
@@ -22,7 +23,10 @@ test('the demo networks exist, and every networks page passes axe (WCAG 2.1 AA) 
   assert.ok(networks.every((n) => n.member_count >= 5), 'demo networks have members');
   const [jobs, housing] = networks;
   const PUBLIC = ['/networks', `/networks/${jobs.id}`, `/networks/${housing.id}?distance=5&scope=members`, `/networks/${jobs.id}?distance=-1`, '/networks/national', '/networks/national?distance=25&need=need.employment'];
-  const MANAGER = ['/networks/new', `/networks/${jobs.id}/edit`, `/networks/${jobs.id}/members/new`, `/networks/${jobs.id}/agreements/new`, `/networks/${jobs.id}/contacts/new`];
+  const full = await getNetwork(e.ctx.db, jobs.id);
+  const [agreement] = await agreementsOf(e.ctx.db, jobs.id);
+  const [contact] = await contactsOf(e.ctx.db, jobs.id);
+  const MANAGER = ['/networks/new', `/networks/${jobs.id}/edit`, `/networks/${jobs.id}/members/new`, `/networks/${jobs.id}/members/${full!.members[1].directory_organization_id}/edit`, `/networks/${jobs.id}/agreements/new`, `/networks/${jobs.id}/agreements/${agreement.id}/edit`, `/networks/${jobs.id}/contacts/new`, `/networks/${jobs.id}/contacts/${contact.id}/edit`];
   const problems: string[] = [];
   for (const [label, locale, who] of [['anonymous en', 'en-US', undefined], ['anonymous es', 'es-ES', undefined], ['admin', 'en-US', 'admin']] as const) {
     const ctx = await newContext(browser, e, { locale });

@@ -78,6 +78,27 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assertHas(full.body, /mailto:pat@example.org/);
 
     const agreementId = (await chair.get(`/api/networks/${id}/agreements`)).json()[0].id;
+    const contactId = (await chair.get(`/api/networks/${id}/contacts`)).json()[0].id;
+
+    // Change forms: filled in with the record; emptied fields are cleared; bad input comes back with the error.
+    const memberEdit = await chair.get(`/networks/${id}/members/${d.farHousing.id}/edit`);
+    assert.equal(memberEdit.statusCode, 200);
+    assert.ok(memberEdit.body.includes('value="housing" selected'), 'current role selected');
+    assert.equal((await chair.request('POST', `/networks/${id}/members/${d.farHousing.id}/edit`, { form: { role: 'legal' } })).statusCode, 303);
+    assert.equal((await chair.get(`/api/networks/${id}`)).json().members.find((m: { name: string }) => m.name === 'Test Far Housing').role, 'legal');
+    assert.equal((await chair.get(`/networks/${id}/members/${randomUUID()}/edit`)).statusCode, 404);
+    const agreementEdit = await chair.get(`/networks/${id}/agreements/${agreementId}/edit`);
+    assert.ok(agreementEdit.body.includes('value="MOU on referrals"') && agreementEdit.body.includes('value="true" checked'), 'agreement form filled in');
+    const badEdit = await chair.request('POST', `/networks/${id}/agreements/${agreementId}/edit`, { form: { title: 'MOU on referrals', signed_on: '2026-05-01', expires_on: '2025-01-01' } });
+    assert.equal(badEdit.statusCode, 400);
+    assert.ok(badEdit.body.includes('href="#field-expires_on"') && badEdit.body.includes('value="2025-01-01"'), 'error shown, input kept');
+    assert.equal((await chair.request('POST', `/networks/${id}/agreements/${agreementId}/edit`, { form: { title: 'MOU on referrals, renewed', signed_on: '2026-05-01', expires_on: '2028-04-30' } })).statusCode, 303);
+    const renewed = (await chair.get(`/api/networks/${id}/agreements`)).json()[0];
+    assert.deepEqual([renewed.title, renewed.on_file, renewed.directory_organization_id, renewed.expires_on], ['MOU on referrals, renewed', false, null, '2028-04-30']);
+    assert.ok((await chair.get(`/networks/${id}/contacts/${contactId}/edit`)).body.includes('value="pat@example.org"'), 'contact form filled in');
+    assert.equal((await chair.request('POST', `/networks/${id}/contacts/${contactId}/edit`, { form: { name: 'Pat Example', phone: '(202) 555-0199' } })).statusCode, 303);
+    const pat = (await chair.get(`/api/networks/${id}/contacts`)).json()[0];
+    assert.deepEqual([pat.email, pat.phone], [null, '(202) 555-0199']);
     assert.equal((await chair.request('POST', `/networks/${id}/agreements/${agreementId}/remove`, { form: {} })).statusCode, 303);
     assert.equal((await chair.request('POST', `/networks/${id}/members/${d.farHousing.id}/remove`, { form: {} })).statusCode, 303);
     assert.equal(await count(t, 'networks_agreement'), 0);

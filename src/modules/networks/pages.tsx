@@ -8,7 +8,7 @@ import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Pager
 import { UsMap, shadeOf, type Shade } from '../../platform/web/us-map.tsx';
 import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { NEED_CODES, organizationChoices } from '../directory/index.ts';
-import { AREA_KINDS, DEFAULT_DISTANCE, MAX_DISTANCE, MEMBER_ROLES, SCOPES, type Coverage, type Network, type NetworkSummary, type Scope, type StatesCoverage } from './schema.ts';
+import { AREA_KINDS, DEFAULT_DISTANCE, MAX_DISTANCE, MEMBER_ROLES, SCOPES, type Agreement, type Contact, type Coverage, type Member, type Network, type NetworkSummary, type Scope, type StatesCoverage } from './schema.ts';
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { networkCoverage, statesCoverage } from './coverage.ts';
@@ -72,6 +72,14 @@ function Field({ label, children }: { label: string; children: ComponentChildren
   );
 }
 
+function EditLink({ v, href, what }: { v: View; href: string; what: string }) {
+  return (
+    <a href={href} class="margin-right-1">
+      {v.t('networks.change')} <span class="usa-sr-only">{what}</span>
+    </a>
+  );
+}
+
 const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/networks', label: v.t('networks.title') }, ...extra];
 
 // ---------- list and national view ----------
@@ -128,7 +136,8 @@ function filterOf(q: { distance?: string; scope?: string; need?: string | string
   return { distance, scope, needs: needs.filter((n) => NEED_CODES.includes(n)), raw: { distance: rawDistance, scope: q.scope, need: needs }, errors };
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
+// A share above zero never reads as 0%: the map shades it, so the table must not contradict it.
+const pct = (x: number) => (x === 0 ? '0%' : x < 0.01 ? '<1%' : `${Math.round(x * 100)}%`);
 
 function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCoverage }) {
   const shades: Record<string, Shade> = {};
@@ -143,7 +152,7 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
       {!c.confidential_included && <p>{v.t('networks.coverage.confidential')}</p>}
       <form method="get" action="/networks/national" class="usa-form margin-bottom-3">
         <ErrorSummary v={v} errors={f.errors} />
-        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) ?? ''} errors={f.errors} />
+        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={f.errors} />
         <Checkboxes name="need" label={v.t('networks.coverage.needs')} hint={v.t('networks.coverage.needs.hint')} values={f.needs} options={NEED_CODES.map((n) => ({ value: n, label: needLabel(v, n) }))} errors={f.errors} />
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
@@ -165,7 +174,7 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
           String(s.counties),
           s.networks ? <a href={`/networks?state=${s.code}`}>{s.networks}</a> : '0',
           pct(s.covered_share),
-          s.needs.filter((x) => x.covered_counties === 0).map((x) => needLabel(v, x.need)).join(', ') || '—',
+          s.needs.every((x) => x.covered_counties === 0) ? v.t('networks.national.every') : s.needs.filter((x) => x.covered_counties === 0).map((x) => needLabel(v, x.need)).join(', ') || '—',
         ])}
       />
     </div>
@@ -195,7 +204,7 @@ function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: CoverageFilte
       {!c.confidential_included && <p>{v.t('networks.coverage.confidential')}</p>}
       <form method="get" action={`/networks/${n.id}#coverage`} class="usa-form margin-bottom-3">
         <ErrorSummary v={v} errors={f.errors} />
-        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) ?? ''} errors={f.errors} />
+        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={f.errors} />
         <Select name="scope" label={v.t('networks.coverage.scope')} value={f.scope} options={SCOPES.map((s) => ({ value: s, label: v.t(`networks.scope.${s}`) }))} errors={f.errors} />
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
@@ -278,13 +287,14 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
             m.joined_on ?? '—',
             ...(edit
               ? [
-                  m.convener ? (
-                    '—'
-                  ) : (
-                    <ActionButton v={v} secondary action={`/networks/${n.id}/members/${m.directory_organization_id}/remove`}>
-                      {v.t('networks.remove')} <span class="usa-sr-only">{m.name}</span>
-                    </ActionButton>
-                  ),
+                  <>
+                    <EditLink v={v} href={`/networks/${n.id}/members/${m.directory_organization_id}/edit`} what={m.name} />
+                    {!m.convener && (
+                      <ActionButton v={v} secondary action={`/networks/${n.id}/members/${m.directory_organization_id}/remove`}>
+                        {v.t('networks.remove')} <span class="usa-sr-only">{m.name}</span>
+                      </ActionButton>
+                    )}
+                  </>,
                 ]
               : []),
           ])}
@@ -313,9 +323,12 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
                 v.t(`networks.status.${a.status}`),
                 ...(edit
                   ? [
-                      <ActionButton v={v} secondary action={`/networks/${n.id}/agreements/${a.id}/remove`}>
-                        {v.t('networks.remove')} <span class="usa-sr-only">{a.title}</span>
-                      </ActionButton>,
+                      <>
+                        <EditLink v={v} href={`/networks/${n.id}/agreements/${a.id}/edit`} what={a.title} />
+                        <ActionButton v={v} secondary action={`/networks/${n.id}/agreements/${a.id}/remove`}>
+                          {v.t('networks.remove')} <span class="usa-sr-only">{a.title}</span>
+                        </ActionButton>
+                      </>,
                     ]
                   : []),
               ])}
@@ -340,9 +353,12 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
                 x.phone ?? '',
                 ...(edit
                   ? [
-                      <ActionButton v={v} secondary action={`/networks/${n.id}/contacts/${x.id}/remove`}>
-                        {v.t('networks.remove')} <span class="usa-sr-only">{x.name}</span>
-                      </ActionButton>,
+                      <>
+                        <EditLink v={v} href={`/networks/${n.id}/contacts/${x.id}/edit`} what={x.name} />
+                        <ActionButton v={v} secondary action={`/networks/${n.id}/contacts/${x.id}/remove`}>
+                          {v.t('networks.remove')} <span class="usa-sr-only">{x.name}</span>
+                        </ActionButton>
+                      </>,
                     ]
                   : []),
               ])}
@@ -448,12 +464,23 @@ function networkInput(body: Record<string, unknown>, edit: boolean): Record<stri
   return out;
 }
 
-function MemberForm({ v, n, values, errors, orgs }: { v: View; n: Network; values: Values; errors?: FieldError[]; orgs: { id: string; name: string }[] }) {
+interface EditTarget {
+  action: string;
+  title: string;
+}
+
+function MemberForm({ v, n, values, errors, orgs, edit }: { v: View; n: Network; values: Values; errors?: FieldError[]; orgs: { id: string; name: string }[]; edit?: EditTarget & { member: string } }) {
   const taken = new Set(n.members.map((m) => m.directory_organization_id));
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={v.t('networks.member.add')} action={`/networks/${n.id}/members/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
-      <Select name="directory_organization_id" label={v.t('networks.field.organization')} required blank={v.t('networks.choose')} value={val('directory_organization_id')} options={orgs.filter((o) => !taken.has(o.id)).map((o) => ({ value: o.id, label: o.name }))} errors={errors} />
+    <FormShell v={v} title={edit?.title ?? v.t('networks.member.add')} action={edit?.action ?? `/networks/${n.id}/members/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+      {edit ? (
+        <p>
+          {v.t('networks.field.organization')}: <strong>{edit.member}</strong>
+        </p>
+      ) : (
+        <Select name="directory_organization_id" label={v.t('networks.field.organization')} required blank={v.t('networks.choose')} value={val('directory_organization_id')} options={orgs.filter((o) => !taken.has(o.id)).map((o) => ({ value: o.id, label: o.name }))} errors={errors} />
+      )}
       <Select name="role" label={v.t('networks.field.role')} required blank={v.t('networks.choose')} value={val('role')} options={MEMBER_ROLES.map((r) => ({ value: r, label: roleLabel(v, r) }))} errors={errors} />
       <TextInput name="joined_on" type="date" label={v.t('networks.field.joined_on')} value={val('joined_on')} errors={errors} />
       <TextArea name="note" label={v.t('networks.field.note')} value={val('note')} errors={errors} />
@@ -461,10 +488,10 @@ function MemberForm({ v, n, values, errors, orgs }: { v: View; n: Network; value
   );
 }
 
-function AgreementForm({ v, n, values, errors }: { v: View; n: Network; values: Values; errors?: FieldError[] }) {
+function AgreementForm({ v, n, values, errors, edit }: { v: View; n: Network; values: Values; errors?: FieldError[]; edit?: EditTarget }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={v.t('networks.agreement.add')} action={`/networks/${n.id}/agreements/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+    <FormShell v={v} title={edit?.title ?? v.t('networks.agreement.add')} action={edit?.action ?? `/networks/${n.id}/agreements/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
       <TextInput name="title" label={v.t('networks.field.title')} hint={v.t('networks.field.title.hint')} required value={val('title')} errors={errors} />
       <Select name="directory_organization_id" label={v.t('networks.field.party')} blank={v.t('networks.party.network')} value={val('directory_organization_id')} options={n.members.map((m) => ({ value: m.directory_organization_id, label: m.name }))} errors={errors} />
       <Checkboxes name="on_file" label={v.t('networks.field.on_file')} values={list(values.on_file)} options={[{ value: 'true', label: v.t('networks.field.on_file.yes') }]} errors={errors} />
@@ -475,10 +502,10 @@ function AgreementForm({ v, n, values, errors }: { v: View; n: Network; values: 
   );
 }
 
-function ContactForm({ v, n, values, errors }: { v: View; n: Network; values: Values; errors?: FieldError[] }) {
+function ContactForm({ v, n, values, errors, edit }: { v: View; n: Network; values: Values; errors?: FieldError[]; edit?: EditTarget }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={v.t('networks.contact.add')} action={`/networks/${n.id}/contacts/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+    <FormShell v={v} title={edit?.title ?? v.t('networks.contact.add')} action={edit?.action ?? `/networks/${n.id}/contacts/new`} errors={errors} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
       <TextInput name="name" label={v.t('networks.field.person')} required autocomplete="off" value={val('name')} errors={errors} />
       <TextInput name="title" label={v.t('networks.field.person_title')} value={val('title')} errors={errors} />
       <Select name="directory_organization_id" label={v.t('networks.field.organization')} blank={v.t('networks.none')} value={val('directory_organization_id')} options={n.members.map((m) => ({ value: m.directory_organization_id, label: m.name }))} errors={errors} />
@@ -596,6 +623,36 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
       (errors) => memberPage(req, reply, n, rawValues(req.body), errors),
     );
   });
+  const MemberParam = Type.Object({ id: Type.String({ format: 'uuid' }), organizationId: Type.String({ format: 'uuid' }) });
+  const memberOf = (n: Network, req: FastifyRequest) => {
+    const m = n.members.find((x) => x.directory_organization_id === (req.params as { organizationId: string }).organizationId);
+    if (!m) throw notFound();
+    return m;
+  };
+  const memberEditPage = async (req: FastifyRequest, reply: FastifyReply, n: Network, m: Member, values: Values, errors?: FieldError[]) => {
+    const v = req.view();
+    const title = v.t('networks.member.edit', { name: m.name });
+    const edit = { action: `/networks/${n.id}/members/${m.directory_organization_id}/edit`, title, member: m.name };
+    return reply.page(title, <MemberForm v={v} n={n} values={values} errors={errors} orgs={[]} edit={edit} />, errors ? 400 : 200);
+  };
+  app.get('/networks/:id/members/:organizationId/edit', { config: SIGNED_IN, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const m = memberOf(n, req);
+    return memberEditPage(req, reply, n, m, { role: m.role, joined_on: m.joined_on ?? '', note: m.note ?? '' });
+  });
+  app.post('/networks/:id/members/:organizationId/edit', { config: SIGNED_IN, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const m = memberOf(n, req);
+    const form = formBody(req.body);
+    return submit(
+      reply,
+      async () => {
+        await commands.updateMember(req.ctx, n.id, m.directory_organization_id, { role: form.role, joined_on: form.joined_on ?? null, note: form.note ?? null }, { coerce: true });
+        return `/networks/${n.id}`;
+      },
+      (errors) => memberEditPage(req, reply, n, m, rawValues(req.body), errors),
+    );
+  });
   app.post('/networks/:id/members/:organizationId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), organizationId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const p = req.params as { id: string; organizationId: string };
     await commands.removeMember(req.ctx, p.id, p.organizationId);
@@ -620,6 +677,36 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
       (errors) => agreementPage(req, reply, n, rawValues(req.body), errors),
     );
   });
+  const AgreementParam = Type.Object({ id: Type.String({ format: 'uuid' }), agreementId: Type.String({ format: 'uuid' }) });
+  const agreementOf = async (n: Network, req: FastifyRequest) => {
+    const a = await store.getAgreement(req.ctx.db, n.id, (req.params as { agreementId: string }).agreementId);
+    if (!a) throw notFound();
+    return a;
+  };
+  const agreementEditPage = async (req: FastifyRequest, reply: FastifyReply, n: Network, a: Agreement, values: Values, errors?: FieldError[]) => {
+    const v = req.view();
+    const title = v.t('networks.agreement.edit', { name: a.title });
+    return reply.page(title, <AgreementForm v={v} n={n} values={values} errors={errors} edit={{ action: `/networks/${n.id}/agreements/${a.id}/edit`, title }} />, errors ? 400 : 200);
+  };
+  app.get('/networks/:id/agreements/:agreementId/edit', { config: SIGNED_IN, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const a = await agreementOf(n, req);
+    return agreementEditPage(req, reply, n, a, { title: a.title, directory_organization_id: a.directory_organization_id ?? '', on_file: a.on_file ? ['true'] : [], signed_on: a.signed_on ?? '', expires_on: a.expires_on ?? '', note: a.note ?? '' });
+  });
+  app.post('/networks/:id/agreements/:agreementId/edit', { config: SIGNED_IN, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const a = await agreementOf(n, req);
+    const form = formBody(req.body);
+    const input = { title: form.title, directory_organization_id: form.directory_organization_id ?? null, on_file: list(form.on_file).includes('true'), signed_on: form.signed_on ?? null, expires_on: form.expires_on ?? null, note: form.note ?? null };
+    return submit(
+      reply,
+      async () => {
+        await commands.updateAgreement(req.ctx, n.id, a.id, input, { coerce: true });
+        return `/networks/${n.id}`;
+      },
+      (errors) => agreementEditPage(req, reply, n, a, rawValues(req.body), errors),
+    );
+  });
   app.post('/networks/:id/agreements/:agreementId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), agreementId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const p = req.params as { id: string; agreementId: string };
     await commands.removeAgreement(req.ctx, p.id, p.agreementId);
@@ -641,6 +728,36 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
         return `/networks/${n.id}`;
       },
       (errors) => contactPage(req, reply, n, rawValues(req.body), errors),
+    );
+  });
+  const ContactParam = Type.Object({ id: Type.String({ format: 'uuid' }), contactId: Type.String({ format: 'uuid' }) });
+  const contactOf = async (n: Network, req: FastifyRequest) => {
+    const c = await store.getContact(req.ctx.db, n.id, (req.params as { contactId: string }).contactId);
+    if (!c) throw notFound();
+    return c;
+  };
+  const contactEditPage = async (req: FastifyRequest, reply: FastifyReply, n: Network, c: Contact, values: Values, errors?: FieldError[]) => {
+    const v = req.view();
+    const title = v.t('networks.contact.edit', { name: c.name });
+    return reply.page(title, <ContactForm v={v} n={n} values={values} errors={errors} edit={{ action: `/networks/${n.id}/contacts/${c.id}/edit`, title }} />, errors ? 400 : 200);
+  };
+  app.get('/networks/:id/contacts/:contactId/edit', { config: SIGNED_IN, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const c = await contactOf(n, req);
+    return contactEditPage(req, reply, n, c, { name: c.name, title: c.title ?? '', directory_organization_id: c.directory_organization_id ?? '', email: c.email ?? '', phone: c.phone ?? '' });
+  });
+  app.post('/networks/:id/contacts/:contactId/edit', { config: SIGNED_IN, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
+    const n = await editable(req);
+    const c = await contactOf(n, req);
+    const form = formBody(req.body);
+    const input = { name: form.name, title: form.title ?? null, directory_organization_id: form.directory_organization_id ?? null, email: form.email ?? null, phone: form.phone ?? null };
+    return submit(
+      reply,
+      async () => {
+        await commands.updateContact(req.ctx, n.id, c.id, input, { coerce: true });
+        return `/networks/${n.id}`;
+      },
+      (errors) => contactEditPage(req, reply, n, c, rawValues(req.body), errors),
     );
   });
   app.post('/networks/:id/contacts/:contactId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), contactId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
