@@ -1,6 +1,7 @@
 /** JSON routes for stewards, proposals, review and capacity (tag "Directory editing"). */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { Actor } from '../../platform/context.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { Paged, pageOf, PageQuery } from '../../platform/http/pagination.ts';
 import { CONFIDENTIAL, MANAGE, PROPOSE } from './permissions.ts';
@@ -12,6 +13,7 @@ import {
   approveProposal,
   listingsOf,
   listProposals,
+  displayName,
   proposalDetail,
   proposeChange,
   returnProposal,
@@ -79,6 +81,7 @@ const ListingSchema = Type.Object({
   locations: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), confidential: Type.Boolean() })),
 });
 
+const vetted = (actor: Actor | null) => actor?.permissions.has(CONFIDENTIAL) ?? false;
 const PLURAL: Record<TargetType, string> = { organization: 'organizations', service: 'services', location: 'locations' };
 
 export async function editingApi(app: FastifyInstance) {
@@ -172,7 +175,7 @@ export async function editingApi(app: FastifyInstance) {
       const q = req.query as { status?: 'pending' | 'approved' | 'returned'; page?: number; per_page?: number };
       const { page, perPage, offset } = pageOf(q);
       const { items, total } = await listProposals(req.ctx.db, { status: q.status ?? 'pending' }, perPage, offset);
-      return { items, total, page, per_page: perPage };
+      return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
     },
   );
 
@@ -185,7 +188,8 @@ export async function editingApi(app: FastifyInstance) {
     async (req) => {
       const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
       const { items, total } = await listProposals(req.ctx.db, { proposerId: req.actor!.id }, perPage, offset);
-      return { items, total, page, per_page: perPage };
+      // A confidential location's name is withheld from unvetted roles, its own stewards included.
+      return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
     },
   );
 

@@ -318,6 +318,9 @@ test('a confidential location stays confidential while its address is edited', a
   const own = await steward.get(`/directory/proposals/${id}`);
   assert.doesNotMatch(own.body, secret, 'not the old address either');
   assert.match(own.body, /12 Quiet Court NW/, 'the proposer sees what they typed');
+  const myList = (await steward.get('/api/directory/my/proposals')).json();
+  assert.equal(myList.items.find((i: { id: string }) => i.id === id).target_name, 'Confidential location');
+  assert.doesNotMatch(JSON.stringify(myList), /Safe Haven House|Hidden Lane/);
   const ownJson = (await steward.get(`/api/directory/proposals/${id}`)).json();
   assert.equal(ownJson.redacted, true);
   assert.doesNotMatch(JSON.stringify(ownJson), secret);

@@ -30,7 +30,8 @@ export const FIELDS: Record<TargetType, readonly string[]> = {
 };
 
 export const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-export const SERVICE_STATUSES = ['active', 'inactive', 'defunct'] as const;
+/** HSDS 3.0's service statuses. */
+export const SERVICE_STATUSES = ['active', 'inactive', 'defunct', 'temporarily closed'] as const;
 
 // ---------- input schemas (shared by the API and the forms) ----------
 
