@@ -54,7 +54,7 @@ export function showValue(v: View, field: string, value: unknown): string {
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return '—';
   if (field === 'hours') {
     return (value as HoursValue[])
-      .map((h) => [h.byday.map((d) => v.t(`directory.day.${d}`)).join(', '), h.opens_at && h.closes_at ? `${h.opens_at}–${h.closes_at}` : '', h.description ?? ''].filter(Boolean).join(' '))
+      .map((h) => [h.byday.map((d) => v.t(`directory.day.short.${d}`)).join(', '), h.opens_at && h.closes_at ? `${h.opens_at}–${h.closes_at}` : '', h.description ?? ''].filter(Boolean).join(' '))
       .join('; ');
   }
   if (field === 'phones') return (value as PhoneValue[]).map((p) => [p.number, p.extension !== null ? `ext. ${p.extension}` : '', p.description ? `(${p.description})` : ''].filter(Boolean).join(' ')).join('; ');
@@ -224,7 +224,7 @@ function EditPage({ v, type, id, name, form, errors, withheld }: EditProps) {
             <p class="usa-hint">{v.t('directory.edit.hours.hint')}</p>
             {Array.from({ length: rowCount(form, 'hours') }, (_x, i) => (
               <fieldset class="usa-fieldset margin-bottom-3 border-left-05 border-base-lighter padding-left-2">
-                <legend class="usa-legend usa-legend--large">{v.t('directory.edit.hours.row', { n: i + 1 })}</legend>
+                <legend class="usa-legend text-bold">{v.t('directory.edit.hours.row', { n: i + 1 })}</legend>
                 <Checkboxes name={`hours.${i}.byday`} label={v.t('directory.edit.days')} values={list(form[`hours.${i}.byday`])} options={DAYS.map((d) => ({ value: d, label: v.t(`directory.day.${d}`) }))} errors={errors} />
                 <TextInput name={`hours.${i}.opens_at`} label={v.t('directory.edit.opens')} hint="HH:MM" type="time" value={s(form[`hours.${i}.opens_at`])} errors={errors} />
                 <TextInput name={`hours.${i}.closes_at`} label={v.t('directory.edit.closes')} hint="HH:MM" type="time" value={s(form[`hours.${i}.closes_at`])} errors={errors} />
@@ -234,7 +234,7 @@ function EditPage({ v, type, id, name, form, errors, withheld }: EditProps) {
             <h2>{v.t('directory.field.phones')}</h2>
             {Array.from({ length: rowCount(form, 'phones') }, (_x, i) => (
               <fieldset class="usa-fieldset margin-bottom-3 border-left-05 border-base-lighter padding-left-2">
-                <legend class="usa-legend usa-legend--large">{v.t('directory.edit.phone.row', { n: i + 1 })}</legend>
+                <legend class="usa-legend text-bold">{v.t('directory.edit.phone.row', { n: i + 1 })}</legend>
                 <TextInput name={`phones.${i}.number`} label={v.t('directory.edit.phone.number')} type="tel" value={s(form[`phones.${i}.number`])} errors={errors} maxLength={50} />
                 <TextInput name={`phones.${i}.extension`} label={v.t('directory.edit.phone.extension')} inputmode="numeric" value={s(form[`phones.${i}.extension`])} errors={errors} maxLength={8} />
                 <TextInput name={`phones.${i}.description`} label={v.t('directory.edit.phone.description')} value={s(form[`phones.${i}.description`])} errors={errors} maxLength={500} />
@@ -307,7 +307,7 @@ function ProposalPage({ v, p, errors, notice, confirmNeeded }: { v: View; p: Pro
       {p.gone && p.status === 'pending' && <Alert type="warning" slim>{v.t('directory.proposal.gone')}</Alert>}
       {p.stale && <Alert type="warning" slim>{v.t('directory.proposal.stale')}</Alert>}
       {p.redacted && <p class="usa-hint">{v.t('directory.proposal.redacted')}</p>}
-      <Table
+      <WrapTable
         v={v}
         caption={v.t('directory.proposal.diff')}
         head={[v.t('directory.proposal.field'), v.t('directory.proposal.base'), v.t('directory.proposal.proposed'), v.t('directory.proposal.current')]}
@@ -363,7 +363,7 @@ async function proposalPage(req: FastifyRequest, reply: FastifyReply, extra: { e
 function ProposalTable({ v, caption, items, showProposer }: { v: View; caption: string; items: Awaited<ReturnType<typeof listProposals>>['items']; showProposer: boolean }) {
   const vetted = v.can(CONFIDENTIAL);
   return (
-    <Table
+    <WrapTable
       v={v}
       caption={caption}
       head={[v.t('directory.proposal.record'), v.t('directory.organization'), ...(showProposer ? [v.t('directory.proposal.by')] : []), v.t('directory.proposal.submitted'), v.t('directory.proposal.fields'), v.t('directory.proposal.status')]}
@@ -378,6 +378,40 @@ function ProposalTable({ v, caption, items, showProposer }: { v: View; caption: 
         v.t(`directory.proposal.status.${p.status}`),
       ])}
     />
+  );
+}
+
+/**
+ * A table whose cells wrap (the platform's Table scrolls sideways and keeps each cell on one line, which hides the
+ * last columns of a diff of long texts); stacked on narrow screens.
+ */
+function WrapTable({ v, caption, head, rows }: { v: View; caption: string; head: string[]; rows: ComponentChildren[][] }) {
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked width-full">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th scope="col">{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={head.length}>{v.t('table.none')}</td>
+          </tr>
+        ) : (
+          rows.map((r) => (
+            <tr>
+              {r.map((c, i) => (
+                <td data-label={head[i]}>{c}</td>
+              ))}
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
   );
 }
 
