@@ -214,6 +214,15 @@ test('who may do what: managers, the convener\'s staff, member organisations\' s
       assert.equal((await c.get(`/api/networks/${id}/agreements`)).statusCode, 403, who);
     }
     assert.equal((await t.client().get(`/api/networks/${id}/contacts`)).statusCode, 401);
+
+    // A program's token acts for the convener only within its scopes.
+    const narrow = (await convenerStaff.request('POST', '/api/tokens', { json: { name: 'read only', scopes: ['account.self'] } })).json().token;
+    const wide = (await convenerStaff.request('POST', '/api/tokens', { json: { name: 'network editor', scopes: ['networks.edit_own', 'contacts.read'] } })).json().token;
+    const v2 = (await admin.get(`/api/networks/${id}`)).json().version;
+    const viaToken = (token: string) => t.client().request('PATCH', `/api/networks/${id}`, { json: { version: v2, description: 'by a program' }, headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await viaToken(narrow)).statusCode, 403);
+    assert.equal((await t.client().request('GET', `/api/networks/${id}`, { headers: { authorization: `Bearer ${narrow}` } })).json().contacts, undefined, 'no contacts without contacts.read');
+    assert.equal((await viaToken(wide)).statusCode, 200);
     const pub = await t.client().get(`/api/networks/${id}`);
     assert.doesNotMatch(pub.body, /pat@example\.org|Pat Example/);
   } finally {

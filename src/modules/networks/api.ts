@@ -34,7 +34,7 @@ import {
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { networkCoverage, statesCoverage } from './coverage.ts';
-import { MANAGE } from './permissions.ts';
+import { CONTACTS_READ, EDIT_OWN, MANAGE } from './permissions.ts';
 
 const TAGS = ['Networks'];
 const Problem = Type.Ref('Problem');
@@ -43,9 +43,10 @@ const signedInReadErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Prob
 const writeErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
 const security: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
 const PUBLIC = { access: 'public', publicCache: true } as const;
-const SIGNED_IN = { access: 'signed-in' } as const;
+const EDITORS = { access: { permission: EDIT_OWN } } as const;
+const READERS = { access: { permission: CONTACTS_READ } } as const;
 const MANAGERS = { access: { permission: MANAGE } } as const;
-const EDIT_NOTE = "Network managers (networks.manage) and staff of the convener (their account organisation stewards the convening directory organisation) may do this; others get 403.";
+const EDIT_NOTE = "Network managers (networks.manage) and staff of the convener (their account organisation stewards the convening directory organisation; permission and token scope networks.edit_own) may do this; others get 403.";
 const DETAILS_NOTE = "Agreements and contacts are shown to the network's members (staff of an account organisation that stewards a member organisation), its convener and network managers.";
 
 type IdP = { id: string };
@@ -134,7 +135,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
   app.patch(
     '/api/networks/:id',
     {
-      config: SIGNED_IN,
+      config: EDITORS,
       schema: {
         tags: TAGS,
         summary: 'Change a network',
@@ -191,13 +192,13 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/networks/:id/members',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Add a member organisation', description: `A directory organisation with its role in the network. ${EDIT_NOTE}`, security, params: IdParams, body: MemberAdd, response: { 201: MemberOut, ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Add a member organisation', description: `A directory organisation with its role in the network. ${EDIT_NOTE}`, security, params: IdParams, body: MemberAdd, response: { 201: MemberOut, ...writeErrors } } },
     async (req, reply) => reply.code(201).send(await commands.addMember(req.ctx, (req.params as IdP).id, req.body)),
   );
 
   app.patch(
     '/api/networks/:id/members/:organizationId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: "Change a member's role, joining date or note", description: EDIT_NOTE, security, params: MemberParams, body: MemberPatch, response: { 200: MemberOut, ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: "Change a member's role, joining date or note", description: EDIT_NOTE, security, params: MemberParams, body: MemberPatch, response: { 200: MemberOut, ...writeErrors } } },
     async (req) => {
       const p = req.params as { id: string; organizationId: string };
       return commands.updateMember(req.ctx, p.id, p.organizationId, req.body);
@@ -206,7 +207,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/api/networks/:id/members/:organizationId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove a member organisation', description: `The convener cannot be removed (409). ${EDIT_NOTE}`, security, params: MemberParams, response: { 204: Type.Null(), ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Remove a member organisation', description: `The convener cannot be removed (409). ${EDIT_NOTE}`, security, params: MemberParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
       const p = req.params as { id: string; organizationId: string };
       await commands.removeMember(req.ctx, p.id, p.organizationId);
@@ -218,14 +219,14 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/networks/:id/agreements',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: "A network's agreements (MOUs)", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(AgreementOut), ...signedInReadErrors } } },
+    { config: READERS, schema: { tags: TAGS, summary: "A network's agreements (MOUs)", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(AgreementOut), ...signedInReadErrors } } },
     async (req) => store.agreementsOf(req.ctx.db, (await insider(req)).id),
   );
 
   app.post(
     '/api/networks/:id/agreements',
     {
-      config: SIGNED_IN,
+      config: EDITORS,
       schema: { tags: TAGS, summary: 'Record an agreement', description: `An MOU or similar agreement, of the whole network or with one member: whether a signed copy is on file, signed and expiry dates. ${EDIT_NOTE}`, security, params: IdParams, body: AgreementCreate, response: { 201: AgreementOut, ...writeErrors } },
     },
     async (req, reply) => reply.code(201).send(await commands.addAgreement(req.ctx, (req.params as IdP).id, req.body)),
@@ -233,7 +234,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.patch(
     '/api/networks/:id/agreements/:agreementId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Change an agreement', description: EDIT_NOTE, security, params: AgreementParams, body: AgreementPatch, response: { 200: AgreementOut, ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Change an agreement', description: EDIT_NOTE, security, params: AgreementParams, body: AgreementPatch, response: { 200: AgreementOut, ...writeErrors } } },
     async (req) => {
       const p = req.params as { id: string; agreementId: string };
       return commands.updateAgreement(req.ctx, p.id, p.agreementId, req.body);
@@ -242,7 +243,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/api/networks/:id/agreements/:agreementId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove an agreement', description: EDIT_NOTE, security, params: AgreementParams, response: { 204: Type.Null(), ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Remove an agreement', description: EDIT_NOTE, security, params: AgreementParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
       const p = req.params as { id: string; agreementId: string };
       await commands.removeAgreement(req.ctx, p.id, p.agreementId);
@@ -254,19 +255,19 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/networks/:id/contacts',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: "A network's contacts", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(ContactOut), ...signedInReadErrors } } },
+    { config: READERS, schema: { tags: TAGS, summary: "A network's contacts", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(ContactOut), ...signedInReadErrors } } },
     async (req) => store.contactsOf(req.ctx.db, (await insider(req)).id),
   );
 
   app.post(
     '/api/networks/:id/contacts',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Add a contact person', description: `Name, title, e-mail and phone, optionally of a member organisation. ${EDIT_NOTE}`, security, params: IdParams, body: ContactCreate, response: { 201: ContactOut, ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Add a contact person', description: `Name, title, e-mail and phone, optionally of a member organisation. ${EDIT_NOTE}`, security, params: IdParams, body: ContactCreate, response: { 201: ContactOut, ...writeErrors } } },
     async (req, reply) => reply.code(201).send(await commands.addContact(req.ctx, (req.params as IdP).id, req.body)),
   );
 
   app.patch(
     '/api/networks/:id/contacts/:contactId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Change a contact', description: EDIT_NOTE, security, params: ContactParams, body: ContactPatch, response: { 200: ContactOut, ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Change a contact', description: EDIT_NOTE, security, params: ContactParams, body: ContactPatch, response: { 200: ContactOut, ...writeErrors } } },
     async (req) => {
       const p = req.params as { id: string; contactId: string };
       return commands.updateContact(req.ctx, p.id, p.contactId, req.body);
@@ -275,7 +276,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/api/networks/:id/contacts/:contactId',
-    { config: SIGNED_IN, schema: { tags: TAGS, summary: 'Remove a contact', description: EDIT_NOTE, security, params: ContactParams, response: { 204: Type.Null(), ...writeErrors } } },
+    { config: EDITORS, schema: { tags: TAGS, summary: 'Remove a contact', description: EDIT_NOTE, security, params: ContactParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
       const p = req.params as { id: string; contactId: string };
       await commands.removeContact(req.ctx, p.id, p.contactId);

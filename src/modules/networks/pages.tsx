@@ -12,13 +12,13 @@ import { AREA_KINDS, DEFAULT_DISTANCE, MAX_DISTANCE, MEMBER_ROLES, SCOPES, type 
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { networkCoverage, statesCoverage } from './coverage.ts';
-import { MANAGE } from './permissions.ts';
+import { EDIT_OWN, MANAGE } from './permissions.ts';
 
 type Values = Record<string, string | string[] | undefined>;
 const hidden = { hide: true } as const;
 const IdParam = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const PUBLIC = { access: 'public', publicCache: true } as const;
-const SIGNED_IN = { access: 'signed-in' } as const;
+const EDITORS = { access: { permission: EDIT_OWN } } as const;
 const MANAGERS = { access: { permission: MANAGE } } as const;
 // Filter forms send text; the page checks it itself so that a bad value is shown beside its field.
 const CoverageForm = Type.Object({
@@ -586,11 +586,11 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const title = v.t('networks.edit.title', { name: n.name });
     return reply.page(title, <NetworkForm v={v} values={values} errors={errors} orgs={orgs} action={`/networks/${n.id}/edit`} title={title} cancel={`/networks/${n.id}`} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/edit', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
+  app.get('/networks/:id/edit', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
     const n = await editable(req);
     return editPage(req, reply, n, networkValues(n));
   });
-  app.post('/networks/:id/edit', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
+  app.post('/networks/:id/edit', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
     const n = await editable(req);
     return submit(
       reply,
@@ -611,8 +611,8 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const orgs = await organizationChoices(req.ctx.db);
     return reply.page(v.t('networks.member.add'), <MemberForm v={v} n={n} values={values} errors={errors} orgs={orgs} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/members/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => memberPage(req, reply, await editable(req), {}));
-  app.post('/networks/:id/members/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
+  app.get('/networks/:id/members/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => memberPage(req, reply, await editable(req), {}));
+  app.post('/networks/:id/members/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
     const n = await editable(req);
     return submit(
       reply,
@@ -635,12 +635,12 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const edit = { action: `/networks/${n.id}/members/${m.directory_organization_id}/edit`, title, member: m.name };
     return reply.page(title, <MemberForm v={v} n={n} values={values} errors={errors} orgs={[]} edit={edit} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/members/:organizationId/edit', { config: SIGNED_IN, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
+  app.get('/networks/:id/members/:organizationId/edit', { config: EDITORS, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
     const n = await editable(req);
     const m = memberOf(n, req);
     return memberEditPage(req, reply, n, m, { role: m.role, joined_on: m.joined_on ?? '', note: m.note ?? '' });
   });
-  app.post('/networks/:id/members/:organizationId/edit', { config: SIGNED_IN, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
+  app.post('/networks/:id/members/:organizationId/edit', { config: EDITORS, schema: { ...hidden, params: MemberParam } }, async (req, reply) => {
     const n = await editable(req);
     const m = memberOf(n, req);
     const form = formBody(req.body);
@@ -653,7 +653,7 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
       (errors) => memberEditPage(req, reply, n, m, rawValues(req.body), errors),
     );
   });
-  app.post('/networks/:id/members/:organizationId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), organizationId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
+  app.post('/networks/:id/members/:organizationId/remove', { config: EDITORS, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), organizationId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const p = req.params as { id: string; organizationId: string };
     await commands.removeMember(req.ctx, p.id, p.organizationId);
     return reply.redirect(`/networks/${p.id}`, 303);
@@ -664,8 +664,8 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('networks.agreement.add'), <AgreementForm v={v} n={n} values={values} errors={errors} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/agreements/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => agreementPage(req, reply, await editable(req), {}));
-  app.post('/networks/:id/agreements/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
+  app.get('/networks/:id/agreements/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => agreementPage(req, reply, await editable(req), {}));
+  app.post('/networks/:id/agreements/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
     const n = await editable(req);
     const form = formBody(req.body);
     return submit(
@@ -688,12 +688,12 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const title = v.t('networks.agreement.edit', { name: a.title });
     return reply.page(title, <AgreementForm v={v} n={n} values={values} errors={errors} edit={{ action: `/networks/${n.id}/agreements/${a.id}/edit`, title }} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/agreements/:agreementId/edit', { config: SIGNED_IN, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
+  app.get('/networks/:id/agreements/:agreementId/edit', { config: EDITORS, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
     const n = await editable(req);
     const a = await agreementOf(n, req);
     return agreementEditPage(req, reply, n, a, { title: a.title, directory_organization_id: a.directory_organization_id ?? '', on_file: a.on_file ? ['true'] : [], signed_on: a.signed_on ?? '', expires_on: a.expires_on ?? '', note: a.note ?? '' });
   });
-  app.post('/networks/:id/agreements/:agreementId/edit', { config: SIGNED_IN, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
+  app.post('/networks/:id/agreements/:agreementId/edit', { config: EDITORS, schema: { ...hidden, params: AgreementParam } }, async (req, reply) => {
     const n = await editable(req);
     const a = await agreementOf(n, req);
     const form = formBody(req.body);
@@ -707,7 +707,7 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
       (errors) => agreementEditPage(req, reply, n, a, rawValues(req.body), errors),
     );
   });
-  app.post('/networks/:id/agreements/:agreementId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), agreementId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
+  app.post('/networks/:id/agreements/:agreementId/remove', { config: EDITORS, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), agreementId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const p = req.params as { id: string; agreementId: string };
     await commands.removeAgreement(req.ctx, p.id, p.agreementId);
     return reply.redirect(`/networks/${p.id}`, 303);
@@ -718,8 +718,8 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('networks.contact.add'), <ContactForm v={v} n={n} values={values} errors={errors} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/contacts/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => contactPage(req, reply, await editable(req), {}));
-  app.post('/networks/:id/contacts/new', { config: SIGNED_IN, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
+  app.get('/networks/:id/contacts/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => contactPage(req, reply, await editable(req), {}));
+  app.post('/networks/:id/contacts/new', { config: EDITORS, schema: { ...hidden, params: IdParam } }, async (req, reply) => {
     const n = await editable(req);
     return submit(
       reply,
@@ -741,12 +741,12 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const title = v.t('networks.contact.edit', { name: c.name });
     return reply.page(title, <ContactForm v={v} n={n} values={values} errors={errors} edit={{ action: `/networks/${n.id}/contacts/${c.id}/edit`, title }} />, errors ? 400 : 200);
   };
-  app.get('/networks/:id/contacts/:contactId/edit', { config: SIGNED_IN, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
+  app.get('/networks/:id/contacts/:contactId/edit', { config: EDITORS, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
     const n = await editable(req);
     const c = await contactOf(n, req);
     return contactEditPage(req, reply, n, c, { name: c.name, title: c.title ?? '', directory_organization_id: c.directory_organization_id ?? '', email: c.email ?? '', phone: c.phone ?? '' });
   });
-  app.post('/networks/:id/contacts/:contactId/edit', { config: SIGNED_IN, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
+  app.post('/networks/:id/contacts/:contactId/edit', { config: EDITORS, schema: { ...hidden, params: ContactParam } }, async (req, reply) => {
     const n = await editable(req);
     const c = await contactOf(n, req);
     const form = formBody(req.body);
@@ -760,7 +760,7 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
       (errors) => contactEditPage(req, reply, n, c, rawValues(req.body), errors),
     );
   });
-  app.post('/networks/:id/contacts/:contactId/remove', { config: SIGNED_IN, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), contactId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
+  app.post('/networks/:id/contacts/:contactId/remove', { config: EDITORS, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), contactId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
     const p = req.params as { id: string; contactId: string };
     await commands.removeContact(req.ctx, p.id, p.contactId);
     return reply.redirect(`/networks/${p.id}`, 303);

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
 import { organizationNames, stewardedOrganizations } from '../directory/index.ts';
-import { MANAGE } from './permissions.ts';
+import { CONTACTS_READ, EDIT_OWN, MANAGE } from './permissions.ts';
 import { areaStates } from './area.ts';
 import type { Agreement, Contact, Member, Network, NetworkSummary } from './schema.ts';
 
@@ -187,8 +187,9 @@ export async function viewerOf(ctx: Ctx, n: Pick<NetworkRecord, 'convener_organi
   const manage = actor.permissions.has(MANAGE);
   const stewarded = new Set(await stewardedOrganizations(ctx.db, actor.organizationId));
   const convener = stewarded.has(n.convener_organization_id);
-  const member = n.members.some((m) => stewarded.has(m.directory_organization_id));
-  return { can_edit: manage || convener, member_details: manage || convener || member };
+  const member = convener || n.members.some((m) => stewarded.has(m.directory_organization_id));
+  // The permissions narrow what the link gives: an API token acts for its organisation only within its scopes.
+  return { can_edit: manage || (convener && actor.permissions.has(EDIT_OWN)), member_details: manage || (member && actor.permissions.has(CONTACTS_READ)) };
 }
 
 export const referralStatsUrl = (id: string) => `/referrals/stats?network_id=${id}`;
