@@ -111,7 +111,8 @@ export function changesFromForm(type: TargetType, raw: unknown): FormInput {
       (input.hours as Form[]).push(h);
       rowOf.hours.push(row);
     }
-    input.languages = String(s(body.languages) ?? '')
+    input.languages = list(body.languages)
+      .join(',')
       .split(/[,;\n]/)
       .map((x) => x.trim())
       .filter(Boolean);

@@ -449,6 +449,12 @@ async function pendingProposal(trx: Db, id: string) {
   return p;
 }
 
+/** Ends a proposal's review; two reviewers acting at once cannot both succeed (the loser's transaction rolls back). */
+async function markReviewed(trx: Db, id: string, set: Values): Promise<void> {
+  const res = await trx.updateTable('directory_proposal').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  if (!Number(res.numUpdatedRows)) throw conflict('This proposal was reviewed meanwhile by someone else.');
+}
+
 /**
  * Applies a proposal, in one transaction with its audit event. If someone changed a field the proposal changes
  * since it was made, the answer is 409 naming those fields unless the reviewer confirms after comparing.
@@ -469,7 +475,7 @@ export async function approveProposal(ctx: Ctx, id: string, raw: unknown): Promi
     else if (p.target_type === 'service') await applyService(trx, p.target_id, p.fields, p.proposed, reviewer);
     else await applyLocation(trx, p.target_id, p.fields, p.proposed);
     if (p.target_type === 'service') await reindexServices(trx, [p.target_id]);
-    await trx.updateTable('directory_proposal').set({ status: 'approved', reviewed_at: nowIso(), reviewer_id: reviewer.id }).where('id', '=', id).execute();
+    await markReviewed(trx, id, { status: 'approved', reviewed_at: nowIso(), reviewer_id: reviewer.id });
     await audit({ action: 'directory.proposal.approve', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id, fields: p.fields, stale_confirmed: stale } });
     if (p.target_type === 'service') await audit({ action: 'directory.service.verified', entityType: 'directory_service', entityId: p.target_id, summary: { assured_date: today(), by: 'review' } });
     return p;
@@ -485,7 +491,7 @@ export async function returnProposal(ctx: Ctx, id: string, raw: unknown): Promis
   if (!reviewer) throw unauthorized();
   const p = await runCommand(ctx, async (trx, audit) => {
     const p = await pendingProposal(trx, id);
-    await trx.updateTable('directory_proposal').set({ status: 'returned', reason: input.reason.trim(), reviewed_at: nowIso(), reviewer_id: reviewer.id }).where('id', '=', id).execute();
+    await markReviewed(trx, id, { status: 'returned', reason: input.reason.trim(), reviewed_at: nowIso(), reviewer_id: reviewer.id });
     await audit({ action: 'directory.proposal.return', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id } });
     return p;
   });
