@@ -132,6 +132,7 @@ export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: bo
   if (!mine.length) throw fieldError('sender_organization_id', 'your organisation acts for no directory organisation yet; an administrator can link it');
   let sender = mine.length === 1 && !input.sender_organization_id ? mine[0] : mine.find((o) => o.id === input.sender_organization_id);
   if (!sender) throw fieldError('sender_organization_id', input.sender_organization_id ? 'is not an organisation yours acts for' : 'is required: your organisation acts for several');
+  if (sender.id === service.organization_id) throw fieldError('service_id', 'is offered by the organisation sending the referral');
   const receiverName = service.organization_name;
   if (!(await stewardsOf(ctx.db, service.organization_id)).length) throw fieldError('service_id', 'this organisation does not receive referrals through Taskforce Hub yet');
 

@@ -9,6 +9,8 @@ import { listStewards, searchServices, servicesFull, stewardedOrganizations, ste
 
 export interface ServiceInfo {
   id: string;
+  /** Whether some account organisation acts for the service's organisation, so that a referral has a recipient. */
+  receives?: boolean;
   name: string;
   description: string | null;
   organization_id: string;
@@ -37,11 +39,16 @@ export async function serviceInfo(db: Db, serviceId: string): Promise<ServiceInf
   return s ? toInfo(s) : undefined;
 }
 
-/** Directory search for the referral form: public view, ten at a time. */
+/**
+ * Directory search for the referral form, in the public view. Of the 50 best matches, the services whose
+ * organisation receives referrals here come first, since only those can take one.
+ */
 export async function findServices(db: Db, kind: DatabaseKind, q: string, page: number): Promise<{ total: number; items: ServiceInfo[] }> {
-  const res = await searchServices(db, kind, { q, page, perPage: 10, vetted: false });
+  const res = await searchServices(db, kind, { q, page, perPage: 50, vetted: false });
   const full = await servicesFull(db, res.hits.map((h) => h.serviceId), { vetted: false, extensions: false });
-  return { total: res.total, items: full.map(toInfo) };
+  const items = full.map(toInfo);
+  for (const s of items) s.receives = (await stewardsOf(db, s.organization_id)).length > 0;
+  return { total: res.total, items: [...items.filter((s) => s.receives), ...items.filter((s) => !s.receives)].slice(0, 15) };
 }
 
 /** The directory organisations an account organisation acts for, with their names. */

@@ -142,7 +142,7 @@ interface NewProps {
   input?: Input;
 }
 
-function SearchForm({ v, q, results }: { v: View; q?: string; results?: NewProps['results'] }) {
+function SearchForm({ v, q, results, own }: { v: View; q?: string; results?: NewProps['results']; own: string[] }) {
   return (
     <section aria-labelledby="find-service">
       <h2 id="find-service">{v.t('rf.find')}</h2>
@@ -158,9 +158,15 @@ function SearchForm({ v, q, results }: { v: View; q?: string; results?: NewProps
           rows={results.items.map((s) => [
             <a href={`/directory/services/${s.id}`}>{s.name}</a>,
             s.organization_name,
-            <a href={`/referrals/new?service_id=${s.id}`} aria-label={v.t('rf.refer.to', { name: s.name })}>
-              {v.t('rf.refer')}
-            </a>,
+            own.includes(s.organization_id) ? (
+              v.t('rf.find.own')
+            ) : s.receives ? (
+              <a href={`/referrals/new?service_id=${s.id}`} aria-label={v.t('rf.refer.to', { name: s.name })}>
+                {v.t('rf.refer')}
+              </a>
+            ) : (
+              v.t('rf.find.noreceiver')
+            ),
           ])}
         />
       )}
@@ -175,7 +181,7 @@ function NewReferralPage(p: NewProps) {
     <div>
       <Breadcrumbs items={[{ href: '/referrals', label: v.t('rf.title') }, { label: v.t('rf.new') }]} />
       <h1>{v.t('rf.new')}</h1>
-      {!service && <SearchForm v={v} q={p.q} results={p.results} />}
+      {!service && <SearchForm v={v} q={p.q} results={p.results} own={p.senders.map((o) => o.id)} />}
       {service && (
         <form method="post" action="/referrals" class="usa-form usa-form--large">
           <ErrorSummary v={v} errors={errors ?? []} />
@@ -281,7 +287,7 @@ function ActionForm({ v, r, action, errors, input }: { v: View; r: Out; action: 
           {v.t('rf.step.note')}
         </label>
         <div class="usa-hint" id={`note-${action}-hint`}>
-          {v.t('rf.note.hint')}
+          {v.t('rf.step.note.hint')}
         </div>
         <textarea class="usa-textarea" id={`note-${action}`} name="note" rows={2} aria-describedby={`note-${action}-hint`}>
           {mine ? (val(input, 'note') ?? '') : ''}
@@ -384,7 +390,7 @@ function ReferralPage({ v, r, errors, input, problem }: { v: View; r: Out; error
         head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), v.t('rf.reason'), v.t('rf.step.note')]}
         rows={r.events.map((e) => [
           when(e.at),
-          `${v.t(`rf.event.${e.action}`)} → ${v.t(`rf.status.${e.to_status}`)}`,
+          v.t(`rf.event.${e.action}`),
           e.actor_organization ? `${e.actor_name} (${e.actor_organization})` : e.actor_name,
           e.reason ? v.t(`rf.reason.${e.reason}`) : '—',
           e.note ?? '—',
