@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Ctx } from '../../platform/context.ts';
 import { forbidden, notFound } from '../../platform/http/errors.ts';
 import { Paged, pageOf } from '../../platform/http/pagination.ts';
+import { toCsv } from '../../platform/http/csv.ts';
 import {
   AgreementCreate,
   AgreementOut,
@@ -185,6 +186,31 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
     async (req) => {
       const q = req.query as { distance?: number; scope?: Scope };
       return networkCoverage(req.ctx, await found(req.ctx, (req.params as IdP).id), { distance: q.distance, scope: q.scope });
+    },
+  );
+
+  app.get(
+    '/api/networks/:id/coverage.csv',
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'The gap report as CSV',
+        description: 'One row per county and need of the coverage answer (same parameters): fips, county, state, need, covered, nearest_miles, providers.',
+        params: IdParams,
+        querystring: CoverageQuery,
+        produces: ['text/csv'],
+        response: { 200: Type.String(), ...readErrors },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { distance?: number; scope?: Scope };
+      const c = await networkCoverage(req.ctx, await found(req.ctx, (req.params as IdP).id), { distance: q.distance, scope: q.scope });
+      const rows = c.counties.flatMap((r) => r.needs.map((x) => [r.fips, r.name, r.state, x.need, x.covered ? 'yes' : 'no', x.nearest_miles ?? '', x.providers]));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="network-gaps-${c.distance_miles}mi.csv"`)
+        .send(toCsv(['fips', 'county', 'state', 'need', 'covered', 'nearest_miles', 'providers'], rows));
     },
   );
 

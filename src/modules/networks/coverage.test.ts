@@ -64,6 +64,12 @@ test('network coverage through the API: gaps, scope=members, and the confidentia
     assert.equal(cell(await cov(t.client(), '?distance=3'), 'need.employment').covered, false);
     assert.equal(cell(await cov(t.client()), 'need.employment').covered, true, 'default distance is 10 miles');
 
+    // The gap report as CSV: one row per county and need.
+    const csv = await t.client().get(`/api/networks/${id}/coverage.csv?distance=10`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    assert.deepEqual(csv.body.trim().split('\r\n'), ['fips,county,state,need,covered,nearest_miles,providers', '11001,District of Columbia,DC,need.emergency-shelter,no,,0', '11001,District of Columbia,DC,need.employment,yes,5,1']);
+
     // Members only: the jobs centre is not a member until it joins.
     assert.equal(cell(await cov(t.client(), '?distance=10&scope=members'), 'need.employment').covered, false);
     await admin.request('POST', `/api/networks/${id}/members`, { json: { directory_organization_id: d.jobs.id, role: 'employment_training' } });

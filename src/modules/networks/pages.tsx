@@ -225,6 +225,9 @@ function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: CoverageFilte
         head={[v.t('networks.field.need'), v.t('networks.coverage.covered_counties')]}
         rows={c.summary.map((s) => [needLabel(v, s.need), `${s.covered_counties} / ${s.counties}`])}
       />
+      <p>
+        <a href={`/api/networks/${n.id}/coverage.csv?distance=${c.distance_miles}&scope=${c.scope}`}>{v.t('networks.coverage.csv')}</a>
+      </p>
       <Table
         v={v}
         caption={v.t('networks.coverage.counties', { miles: c.distance_miles })}
