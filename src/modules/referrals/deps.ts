@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { countyAt } from '../../platform/geo/us.ts';
 import { listStewards, searchServices, servicesFull, stewardedOrganizations, stewardsOf } from '../directory/index.ts';
+import { getNetwork, listNetworks, networksOfOrganization } from '../networks/index.ts';
 
 export interface ServiceInfo {
   id: string;
@@ -64,34 +65,15 @@ export async function organizationsActedFor(db: Db, accountOrganizationId: strin
 
 export { stewardedOrganizations, stewardsOf };
 
-interface NetworksApi {
-  networksOfOrganization(db: Db, directoryOrganizationId: string): Promise<{ id: string; name: string }[]>;
-  getNetwork(db: Db, id: string): Promise<{ id: string; name: string } | undefined | null>;
-  listNetworks(db: Db): Promise<{ id: string; name: string }[]>;
-}
-
-// The networks module is being written alongside this one; until its index.ts exists, referrals travel in no network.
-const NETWORKS_MODULE = '../networks/index.ts';
-let networksApi: Promise<NetworksApi | null> | undefined;
-function networks(): Promise<NetworksApi | null> {
-  networksApi ??= import(NETWORKS_MODULE).then(
-    (m: Partial<NetworksApi>) => (typeof m.networksOfOrganization === 'function' && typeof m.getNetwork === 'function' && typeof m.listNetworks === 'function' ? (m as NetworksApi) : null),
-    () => null,
-  );
-  return networksApi;
-}
-
 /** Networks both directory organisations belong to. */
 export async function sharedNetworks(db: Db, a: string, b: string): Promise<{ id: string; name: string }[]> {
-  const api = await networks();
-  if (!api) return [];
-  const [na, nb] = await Promise.all([api.networksOfOrganization(db, a), api.networksOfOrganization(db, b)]);
+  const [na, nb] = await Promise.all([networksOfOrganization(db, a), networksOfOrganization(db, b)]);
   const inB = new Set(nb.map((n) => n.id));
   return na.filter((n) => inB.has(n.id)).map((n) => ({ id: n.id, name: n.name }));
 }
 
 export async function networkName(db: Db, id: string): Promise<string | undefined> {
-  const n = await (await networks())?.getNetwork(db, id);
+  const n = await getNetwork(db, id);
   return n ? String(n.name) : undefined;
 }
 
@@ -108,7 +90,5 @@ export function areaOf(service: ServiceInfo, locationId?: string): { fips: strin
 
 /** Every network, for the statistics filter. */
 export async function allNetworks(db: Db): Promise<{ id: string; name: string }[]> {
-  const api = await networks();
-  if (!api) return [];
-  return (await api.listNetworks(db)).map((n) => ({ id: String(n.id), name: String(n.name) }));
+  return (await listNetworks(db)).map((n) => ({ id: n.id, name: n.name }));
 }

@@ -3,6 +3,7 @@ import { createUser, loadActor } from '../../platform/auth/index.ts';
 import { newId, toJson } from '../../platform/db/index.ts';
 import { DEMO_PASSWORD } from '../../platform/seed.ts';
 import { addSteward, searchServices } from '../directory/index.ts';
+import { networkMembers, networksOfOrganization } from '../networks/index.ts';
 import { createReferral, transition } from './commands.ts';
 import { areaOf, serviceInfo, sharedNetworks, type ServiceInfo } from './deps.ts';
 import { CONSENT_FORM, type Need } from './schema.ts';
@@ -12,7 +13,7 @@ export const DEMO_CASEWORKERS = {
   receiver: { email: 'jobcenter@demo.taskforce.example', name: 'Demo Job Center Case Worker' },
 };
 
-async function firstService(ctx: Ctx, params: { q?: string; need?: string[] }, skipOrg?: string): Promise<ServiceInfo | undefined> {
+async function firstService(ctx: Ctx, params: { q?: string; need?: string[]; organizationId?: string }, skipOrg?: string): Promise<ServiceInfo | undefined> {
   const res = await searchServices(ctx.db, ctx.dbKind, { ...params, page: 1, perPage: 25, vetted: false });
   for (const h of res.hits) {
     const s = await serviceInfo(ctx.db, h.serviceId);
@@ -43,7 +44,15 @@ export async function seedReferrals(ctx: Ctx, log: (line: string) => void, now =
     log('referrals: the demo provider is not in the directory; demo referrals skipped');
     return;
   }
-  const jobs = (await firstService(ctx, { need: ['job-training'] }, freedom.organization_id)) ?? (await firstService(ctx, { q: 'job training' }, freedom.organization_id));
+  // The job centre: an employment and training member of a network the Freedom Network belongs to, if there is one.
+  let jobs: ServiceInfo | undefined;
+  for (const n of await networksOfOrganization(ctx.db, freedom.organization_id)) {
+    for (const m of await networkMembers(ctx.db, n.id)) {
+      if (jobs || m.role !== 'employment_training') continue;
+      jobs = (await firstService(ctx, { need: ['job-training'], organizationId: m.directory_organization_id })) ?? (await firstService(ctx, { need: ['employment'], organizationId: m.directory_organization_id }));
+    }
+  }
+  jobs ??= (await firstService(ctx, { need: ['job-training'] }, freedom.organization_id)) ?? (await firstService(ctx, { q: 'job training' }, freedom.organization_id));
   if (!jobs) {
     log('referrals: no job-training organisation in the directory; demo referrals skipped');
     return;
@@ -93,6 +102,7 @@ export async function seedReferrals(ctx: Ctx, log: (line: string) => void, now =
   for (const { need, weight } of needs) {
     const service = (await firstService(ctx, { need: [need] }, freedom.organization_id)) ?? jobs;
     const area = areaOf(service);
+    const shared = (await sharedNetworks(ctx.db, freedom.organization_id, service.organization_id))[0];
     for (let k = 0; k < weight; k++) {
       const sentAt = now.getTime() - (30 + Math.floor(random() * 330)) * DAY;
       const roll = random();
@@ -117,8 +127,8 @@ export async function seedReferrals(ctx: Ctx, log: (line: string) => void, now =
           service_id: service.id,
           service_name: service.name,
           location_id: null,
-          network_id: network?.id ?? null,
-          network_name: network?.name ?? null,
+          network_id: shared?.id ?? null,
+          network_name: shared?.name ?? null,
           area_fips: area?.fips ?? null,
           area_state: area?.state ?? null,
           needs: toJson([need]),
