@@ -326,3 +326,32 @@ test('purge after retention leaves a de-identified record; reminders and expiry'
     await rt.close();
   }
 });
+
+test('a referral travels in a network both organisations belong to, and its statistics page shows that network', async () => {
+  const rt = await referralTest();
+  try {
+    const admin = await rt.t.signedIn('admin');
+    const net = await json(admin, 'POST', '/api/networks', { name: 'Riverside Jobs Network', convener_organization_id: ORG.sender, area_kind: 'regions', states: ['DC'] }, 201);
+    await json(admin, 'POST', `/api/networks/${net.id}/members`, { directory_organization_id: ORG.receiver, role: 'employment_training' }, 201);
+    const other = await json(admin, 'POST', '/api/networks', { name: 'Elsewhere Network', convener_organization_id: ORG.third, area_kind: 'regions', states: ['MD'] }, 201);
+    const sender = await rt.sign(rt.users.sender);
+    const form = await sender.get(`/referrals/new?service_id=${SERVICE.jobs}`);
+    assert.match(form.body, /Riverside Jobs Network/);
+    assert.ok(!form.body.includes('Elsewhere Network'));
+    const bad = await sender.request('POST', '/api/referrals', { json: referralBody({ network_id: other.id }) });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].field, 'network_id');
+    const r = await json(sender, 'POST', '/api/referrals', referralBody({ network_id: net.id }), 201);
+    assert.deepEqual(r.network, { id: net.id, name: 'Riverside Jobs Network' });
+    const analyst = await rt.t.signedIn('analyst');
+    const stats = await json(analyst, 'GET', `/api/referrals/stats?network_id=${net.id}`);
+    assert.equal(stats.network.name, 'Riverside Jobs Network');
+    assert.equal(stats.total.suppressed, true, 'one referral is a small cell');
+    const page = await analyst.get(`/referrals/stats?network_id=${net.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Referral statistics: Riverside Jobs Network/);
+    assert.equal((await analyst.get('/api/referrals/stats?network_id=0b5c1f4e-9999-4a7b-9c1e-000000000009')).statusCode, 400);
+  } finally {
+    await rt.close();
+  }
+});
