@@ -357,6 +357,23 @@ test('capacity: stewards set it at once (audited), without review', async () => 
   assert.equal(audit.length, 2);
 });
 
+test('a case worker at the provider proposes too; removing the link ends the organisation\'s rights at once', async () => {
+  const caseworker = await signedInAs(await makeUser(t.ctx, 'caseworker', 'case@freedom-staff.example', 'Freedom Network Staff'));
+  const r = await caseworker.request('POST', `/api/directory/organizations/${ORG}/proposals`, { json: { website: 'https://freedom-network.example/en' } });
+  assert.equal(r.statusCode, 201, r.body);
+  const removed = await admin.request('POST', `/directory/organizations/${ORG}/stewards/${providerOrgId}/remove`, { form: {} });
+  assert.equal(removed.statusCode, 302);
+  for (const c of [steward, caseworker]) {
+    assert.equal((await c.request('POST', `/api/directory/organizations/${ORG}/proposals`, { json: { website: 'https://freedom-network.example/fr' } })).statusCode, 403);
+    assert.equal((await c.get(`/directory/services/${SHELTER}/edit`)).statusCode, 403);
+    assert.equal((await c.request('POST', `/api/directory/services/${SHELTER}/capacities/${CAPACITY}`, { json: { available: 1 } })).statusCode, 403);
+    assert.match((await c.get('/directory/my')).body, /does not act for any directory listing/);
+  }
+  // The proposal made before stays with its proposer and in the queue.
+  assert.equal((await caseworker.get(`/api/directory/proposals/${r.json().id}`)).statusCode, 200);
+  assert.ok((await admin.get('/api/directory/proposals')).json().items.some((i: { id: string }) => i.id === r.json().id));
+});
+
 test('every editing route is described in OpenAPI with tags, a summary and security', async () => {
   const spec = (await anon.get('/api/openapi.json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string; security?: unknown[] }>> };
   const routes = Object.entries(spec.paths).filter(([p]) => /\/api\/directory\/(organizations|services|locations|proposals|my|listings)/.test(p));
