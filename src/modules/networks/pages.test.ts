@@ -131,6 +131,9 @@ test('the public sees names, area, members and coverage but no contacts; outside
     assertHas(detail, /agreements and contacts are shown to its members once signed in/);
     assertLacks(detail, /Test Safe House/, 'a confidential site is never named on the public coverage page');
 
+    const inDc = await anon.get('/networks?state=dc');
+    assert.ok(inDc.body.includes('Local networks in District of Columbia (1)') && inDc.body.includes('Public Network'), 'list by state');
+    assert.ok((await anon.get('/networks?state=TX')).body.includes('Local networks in Texas (0)'), 'no network in Texas');
     const badFilter = await anon.get(`/networks/${id}?distance=-4`);
     assert.equal(badFilter.statusCode, 400);
     assertHas(badFilter.body, /href="#field-distance"/);

@@ -84,7 +84,7 @@ const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ h
 
 // ---------- list and national view ----------
 
-function ListPage({ v, items, total, page, perPage }: { v: View; items: NetworkSummary[]; total: number; page: number; perPage: number }) {
+function ListPage({ v, items, total, page, perPage, state }: { v: View; items: NetworkSummary[]; total: number; page: number; perPage: number; state?: string }) {
   return (
     <div>
       <h1>{v.t('networks.title')}</h1>
@@ -92,6 +92,11 @@ function ListPage({ v, items, total, page, perPage }: { v: View; items: NetworkS
       <p>
         <a href="/networks/national">{v.t('networks.national.link')}</a>
       </p>
+      {state && (
+        <p>
+          <a href="/networks">{v.t('networks.all')}</a>
+        </p>
+      )}
       {v.can(MANAGE) && (
         <a class="usa-button margin-bottom-2" href="/networks/new">
           {v.t('networks.new')}
@@ -99,7 +104,7 @@ function ListPage({ v, items, total, page, perPage }: { v: View; items: NetworkS
       )}
       <Table
         v={v}
-        caption={`${v.t('networks.title')} (${total})`}
+        caption={`${state ? v.t('networks.in_state', { state: stateName(state) }) : v.t('networks.title')} (${total})`}
         head={[v.t('networks.field.name'), v.t('networks.field.convener'), v.t('networks.field.states'), v.t('networks.members.count')]}
         rows={items.map((n) => [<a href={`/networks/${n.id}`}>{n.name}</a>, n.convener_name, n.states.map(stateName).join(', '), String(n.member_count)])}
       />
@@ -551,7 +556,7 @@ export async function networksPages(app: FastifyInstance): Promise<void> {
     const perPage = 50;
     const all = await store.listNetworks(req.ctx.db, { state: q.state || undefined });
     const v = req.view();
-    return reply.page(v.t('networks.title'), <ListPage v={v} items={all.slice((page - 1) * perPage, page * perPage)} total={all.length} page={page} perPage={perPage} />);
+    return reply.page(v.t('networks.title'), <ListPage v={v} items={all.slice((page - 1) * perPage, page * perPage)} total={all.length} page={page} perPage={perPage} state={q.state?.toUpperCase() || undefined} />);
   });
 
   app.get('/networks/national', { config: PUBLIC, schema: { ...hidden, querystring: CoverageForm } }, async (req, reply) => {
