@@ -90,6 +90,7 @@ test('create, read, update with optimistic versions, retire; audit events; the s
     const retired = await admin.request('POST', `/api/networks/${id}/retire`);
     assert.equal(retired.statusCode, 200, retired.body);
     assert.ok(retired.json().retired_on);
+    assert.equal((await admin.request('POST', `/api/networks/${id}/retire`)).statusCode, 409, 'retired once');
     assert.equal((await t.client().get('/api/networks')).json().total, 0);
     assert.equal((await t.client().get('/api/networks?include=retired')).json().total, 1);
     assert.equal((await listNetworks(t.ctx.db)).length, 0);

@@ -189,6 +189,7 @@ export async function retireNetwork(ctx: Ctx, id: string, input: unknown, opts: 
   return runCommand(ctx, async (trx, audit) => {
     const current = await loadForChange(ctx, trx, id);
     if (d.version !== undefined && d.version !== current.version) throw staleVersion();
+    if (current.retired_on) throw conflict(`This network was already retired on ${current.retired_on}.`);
     const retired_on = d.retired_on ?? today();
     await trx.updateTable('networks_network').set({ retired_on, version: current.version + 1, updated_at: nowIso() }).where('id', '=', current.id).execute();
     await audit({ action: 'networks.network.retire', entityType: 'networks.network', entityId: current.id, summary: { retired_on, version: current.version + 1 } });
