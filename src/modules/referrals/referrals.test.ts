@@ -355,3 +355,22 @@ test('a referral travels in a network both organisations belong to, and its stat
     await rt.close();
   }
 });
+
+test('OpenAPI describes every referrals route: tag, summary, security, success and problem responses', async () => {
+  const rt = await referralTest();
+  try {
+    const doc = (await rt.t.client().get('/api/openapi.json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string; security?: unknown[]; responses?: Record<string, unknown> }>> };
+    const ours = rt.t.app.routeAccessList().filter((r) => r.url.startsWith('/api/referrals'));
+    assert.ok(ours.length >= 11, `${ours.length} routes`);
+    for (const r of ours) {
+      const op = doc.paths[r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      assert.ok(op, `${r.method} ${r.url} is in the document`);
+      assert.deepEqual(op.tags, ['Referrals']);
+      assert.ok(op.summary && op.security?.length, `${r.method} ${r.url}: summary and security`);
+      const codes = Object.keys(op.responses ?? {});
+      assert.ok(codes.some((c) => c.startsWith('2')) && codes.includes('401') && codes.includes('403'), `${r.method} ${r.url}: ${codes}`);
+    }
+  } finally {
+    await rt.close();
+  }
+});
