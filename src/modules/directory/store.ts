@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
+import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 
 export const SEARCH_INDEX = 'directory_service_search';
@@ -41,38 +42,51 @@ export async function count(db: Db, table: TableName): Promise<number> {
 /** Inserts or replaces rows by id. */
 export async function upsertRows(db: Db, table: TableName, rows: Row[], progress?: (done: number) => void): Promise<void> {
   const cols = Object.keys(TABLES[table].columns);
-  const size = Math.max(1, Math.floor(800 / cols.length));
-  for (let i = 0; i < rows.length; i += size) {
-    const chunk = rows.slice(i, i + size);
-    await db.deleteFrom(tableOf(table)).where('id', 'in', chunk.map((r) => r.id as string)).execute();
-    await db
-      .insertInto(tableOf(table))
-      .values(chunk.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? (c === 'confidential' || c === 'coordinates_approximate' ? false : null)]))))
-      .execute();
-    progress?.(Math.min(rows.length, i + size));
-  }
+  const flags = new Set(cols.filter((c) => TABLES[table].columns[c].startsWith('bool')));
+  const values = rows.map((r) => cols.map((c) => r[c] ?? (flags.has(c) ? false : null)));
+  await upsertMany(db, tableOf(table), cols, 'id', values, progress);
 }
 
 /** Search text of services: names weigh more than descriptions, taxonomy terms, organisation and languages. */
 export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Promise<number> {
   if (serviceIds === 'all') await clearIndex(db, SEARCH_INDEX);
-  const services = serviceIds === 'all' ? await allRows(db, 'service') : await rowsWhereIn(db, 'service', 'id', serviceIds);
+  const ids = serviceIds === 'all' ? (await db.selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => String(r.id)) : [...new Set(serviceIds.filter(Boolean))];
   let done = 0;
-  for (let i = 0; i < services.length; i += 500) {
-    const chunk = services.slice(i, i + 500);
-    const ids = chunk.map((s) => s.id as string);
-    const orgs = new Map((await rowsWhereIn(db, 'organization', 'id', chunk.map((s) => s.organization_id as string))).map((o) => [o.id, o]));
-    const attrs = await rowsWhereIn(db, 'attribute', 'link_id', ids);
-    const terms = new Map((await rowsWhereIn(db, 'taxonomy_term', 'id', attrs.map((a) => a.taxonomy_term_id as string))).map((t) => [t.id, t]));
-    const langs = await rowsWhereIn(db, 'language', 'service_id', ids);
-    const docs = chunk.map((s) => {
-      const org = orgs.get(s.organization_id as string);
-      const termNames = attrs.filter((a) => a.link_id === s.id).map((a) => terms.get(a.taxonomy_term_id as string)?.name ?? '');
-      const languages = langs.filter((l) => l.service_id === s.id).map((l) => l.name ?? '');
+  // Only the columns that make up the text, read with joins: this runs over every service of an import.
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    const services = await db
+      .selectFrom('directory_service as s')
+      .leftJoin('directory_organization as o', 'o.id', 's.organization_id')
+      .select(['s.id', 's.name', 's.alternate_name', 's.description', 's.eligibility_description', 's.interpretation_services', 'o.name as organization_name'])
+      .where('s.id', 'in', chunk)
+      .orderBy('s.id')
+      .execute();
+    const terms = await db
+      .selectFrom('directory_attribute as a')
+      .innerJoin('directory_taxonomy_term as t', 't.id', 'a.taxonomy_term_id')
+      .select(['a.link_id', 't.name'])
+      .where('a.link_id', 'in', chunk)
+      .orderBy('a.id')
+      .execute();
+    const langs = await db.selectFrom('directory_language').select(['service_id', 'name']).where('service_id', 'in', chunk).orderBy('id').execute();
+    const group = (rows: Record<string, unknown>[], key: string) => {
+      const out = new Map<string, string[]>();
+      for (const r of rows) {
+        const k = String(r[key]);
+        const list = out.get(k) ?? out.set(k, []).get(k)!;
+        list.push(r.name === null || r.name === undefined ? '' : String(r.name));
+      }
+      return out;
+    };
+    const termsOf = group(terms, 'link_id');
+    const langsOf = group(langs, 'service_id');
+    const docs = services.map((s) => {
+      const id = String(s.id);
       return {
-        id: s.id as string,
+        id,
         title: [s.name, s.alternate_name].filter(Boolean).join(' '),
-        body: [s.description, s.eligibility_description, s.interpretation_services, termNames.join(' '), org?.name, languages.join(' ')].filter(Boolean).join(' \n '),
+        body: [s.description, s.eligibility_description, s.interpretation_services, (termsOf.get(id) ?? []).join(' '), s.organization_name, (langsOf.get(id) ?? []).join(' ')].filter(Boolean).join(' \n '),
       };
     });
     await indexDocuments(db, SEARCH_INDEX, docs);

@@ -15,10 +15,13 @@ export interface Origin {
   row: number;
 }
 
+// Where a row came from, kept on the row under a symbol: invisible to Object.keys, for-in and JSON, and much cheaper
+// than a WeakMap entry per row when an import holds millions of rows.
+const ORIGIN = Symbol('origin');
+
 /** Records to import, by HSDS table, each remembering the file and row it came from. */
 export class Dataset {
   rows = new Map<TableName, Row[]>();
-  origins = new WeakMap<Row, Origin>();
   refusals: Refusal[] = [];
   /** Rows left out on purpose (broken references in legacy data, when asked to skip them). */
   skipped: Refusal[] = [];
@@ -27,17 +30,17 @@ export class Dataset {
     let list = this.rows.get(table);
     if (!list) this.rows.set(table, (list = []));
     list.push(row);
-    this.origins.set(row, origin);
+    (row as Record<symbol, unknown>)[ORIGIN] = origin;
     return row;
   }
   get(table: TableName): Row[] {
     return this.rows.get(table) ?? [];
   }
   originOf(row: Row): Origin {
-    return this.origins.get(row) ?? { file: '?', row: 0 };
+    return ((row as Record<symbol, unknown>)[ORIGIN] as Origin | undefined) ?? { file: '?', row: 0 };
   }
   refuse(row: Row | Origin, field: string, reason: string) {
-    const o = this.origins.has(row as Row) ? this.originOf(row as Row) : (row as Origin);
+    const o = ORIGIN in row ? this.originOf(row as Row) : (row as Origin);
     this.refusals.push({ file: o.file, row: o.row, field, reason });
   }
   counts(): Record<string, number> {
@@ -117,15 +120,19 @@ function validDate(s: string): boolean {
  */
 export function checkValues(ds: Dataset): void {
   for (const table of TABLE_NAMES) {
-    for (const row of ds.get(table)) {
-      for (const key of Object.keys(row)) if (!(key in TABLES[table].columns)) delete row[key];
-      for (const [col, spec] of Object.entries(TABLES[table].columns)) {
+    const rows = ds.get(table);
+    if (!rows.length) continue;
+    const columns = TABLES[table].columns;
+    // Worked out once per table rather than once per value: imports check millions of values.
+    const specs = Object.entries(columns).map(([col, spec]) => ({ col, k: kindOf(spec), required: isRequired(spec) && !(table === 'service' && col === 'organization_id'), max: LONG_TEXT[col] ?? MAX_TEXT, format: FORMATS[table]?.[col], allowed: ENUMS[table]?.[col] }));
+    for (const row of rows) {
+      for (const key in row) if (!(key in columns)) delete row[key];
+      for (const { col, k, required, max, format, allowed } of specs) {
         let v = row[col];
         if (typeof v === 'string') v = v.trim();
         if (v === '' || v === undefined) v = null;
-        const k = kindOf(spec);
         if (v === null) {
-          if (isRequired(spec) && !(table === 'service' && col === 'organization_id')) {
+          if (required) {
             // HSDS requires these descriptions, but empty text is allowed: publishers often have none.
             if (col === 'description' || col === 'previous_value' || col === 'replacement_value') v = '';
             else ds.refuse(row, col, 'is required');
@@ -166,11 +173,8 @@ export function checkValues(ds: Dataset): void {
               break;
             }
             if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
-            const max = LONG_TEXT[col] ?? MAX_TEXT;
             if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
-            const format = FORMATS[table]?.[col];
             if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL (with http:// or https://)' : 'must be an e-mail address');
-            const allowed = ENUMS[table]?.[col];
             if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
           }
         }

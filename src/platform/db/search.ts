@@ -3,7 +3,7 @@
  * SQLite uses an FTS5 table; PostgreSQL a plain table with a generated tsvector and a GIN index. Modules see only
  * the functions below, which speak in documents (an id and some text) and queries (groups of alternatives).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, SqliteAdapter, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { DatabaseKind } from '../../config.ts';
 import type { Db } from './index.ts';
 
@@ -20,6 +20,7 @@ export async function createSearchIndex(db: Db, kind: DatabaseKind, name: string
   if (kind === 'sqlite') {
     // Diacritics folded so that "educacion" finds "educación"; prefixes are matched at query time.
     await sql.raw(`create virtual table ${name} using fts5(doc_id unindexed, title, body, tokenize = 'unicode61 remove_diacritics 2')`).execute(db);
+    await keySearchIndex(db, kind, name);
     return;
   }
   // Text is folded (lower case, no accents) before it is stored, so the 'simple' configuration suffices.
@@ -32,6 +33,20 @@ export async function createSearchIndex(db: Db, kind: DatabaseKind, name: string
   await sql.raw(`create index ${name}_tsv on ${name} using gin (tsv)`).execute(db);
 }
 
+/**
+ * FTS5 cannot look a row up by an unindexed column, so replacing one document scanned the whole index (imports
+ * grew quadratically). On SQLite a plain table maps each document id to the FTS rowid; PostgreSQL's index is keyed
+ * by doc_id already. Idempotent, for a migration that upgrades an existing index.
+ */
+export async function keySearchIndex(db: Db, kind: DatabaseKind, name: string): Promise<void> {
+  checkName(name);
+  if (kind !== 'sqlite') return;
+  await sql.raw(`create table if not exists ${name}_ids (n integer primary key, doc_id text not null unique)`).execute(db);
+  await sql.raw(`insert into ${name}_ids (n, doc_id) select rowid, doc_id from ${name} where rowid not in (select n from ${name}_ids)`).execute(db);
+}
+
+const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
+
 export interface SearchDocument {
   id: string;
   title: string;
@@ -41,20 +56,38 @@ export interface SearchDocument {
 /** Replaces the indexed text of these documents. */
 export async function indexDocuments(db: Db, name: string, docs: SearchDocument[]): Promise<void> {
   checkName(name);
-  for (let i = 0; i < docs.length; i += 200) {
-    const chunk = docs.slice(i, i + 200);
-    await db.deleteFrom(name).where('doc_id', 'in', chunk.map((d) => d.id)).execute();
-    await db.insertInto(name).values(chunk.map((d) => ({ doc_id: d.id, title: foldText(d.title), body: foldText(d.body) }))).execute();
+  const sqlite = isSqlite(db);
+  for (let i = 0; i < docs.length; i += 500) {
+    const chunk = docs.slice(i, i + 500);
+    await removeDocuments(db, name, chunk.map((d) => d.id));
+    const rows = chunk.map((d) => ({ doc_id: d.id, title: foldText(d.title), body: foldText(d.body) }));
+    if (!sqlite) {
+      await db.insertInto(name).values(rows).execute();
+      continue;
+    }
+    const keys = await db.insertInto(`${name}_ids`).values(chunk.map((d) => ({ doc_id: d.id }))).returning(['n', 'doc_id']).execute();
+    const n = new Map(keys.map((k) => [k.doc_id as string, Number(k.n)]));
+    await db.insertInto(name).values(rows.map((r) => ({ rowid: n.get(r.doc_id), ...r }))).execute();
   }
 }
 
 export async function removeDocuments(db: Db, name: string, ids: string[]): Promise<void> {
   checkName(name);
-  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom(name).where('doc_id', 'in', ids.slice(i, i + 500)).execute();
+  const sqlite = isSqlite(db);
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (!sqlite) {
+      await db.deleteFrom(name).where('doc_id', 'in', chunk).execute();
+      continue;
+    }
+    await db.deleteFrom(name).where('rowid', 'in', db.selectFrom(`${name}_ids`).select('n').where('doc_id', 'in', chunk)).execute();
+    await db.deleteFrom(`${name}_ids`).where('doc_id', 'in', chunk).execute();
+  }
 }
 
 export async function clearIndex(db: Db, name: string): Promise<void> {
   await db.deleteFrom(checkName(name)).execute();
+  if (isSqlite(db)) await db.deleteFrom(`${name}_ids`).execute();
 }
 
 /** Lower case, accents removed: both engines then see the same words. */
@@ -103,4 +136,22 @@ export function searchMatches(kind: DatabaseKind, name: string, query: SearchQue
     return sql<{ doc_id: string; score: number }>`(select doc_id, -bm25(${sql.table(name)}, 0, 3.0, 1.0) as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
   }
   return sql<{ doc_id: string; score: number }>`(select doc_id, ts_rank(tsv, to_tsquery('simple', ${tsExpression(q)})) as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+}
+
+/**
+ * A condition that the document `docId` (a column reference such as "s.id") matches the query, for searches where
+ * something else (a place) drives the rows and the text only filters them: no ranks are computed. Null when the
+ * query has no words.
+ */
+export function documentMatches(kind: DatabaseKind, name: string, query: SearchQuery, docId: string): Expression<SqlBool> | null {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (!q.length) return null;
+  const ref = sql.ref(docId);
+  if (kind === 'sqlite') {
+    // The match set is computed once (FTS5 re-reads a prefix query's doclists for every single-row probe) and
+    // tested per row; the unary plus keeps SQLite from turning the test into one lookup per matching document.
+    return sql<SqlBool>`exists (select 1 from ${sql.table(`${name}_ids`)} as k where k.doc_id = ${ref} and +k.n in (select rowid from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)}))`;
+  }
+  return sql<SqlBool>`exists (select 1 from ${sql.table(name)} as f where f.doc_id = ${ref} and f.tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
 }
