@@ -5,7 +5,7 @@ import { fieldError, notFound } from '../../platform/http/errors.ts';
 import { isUuid, likePattern } from '../../platform/db/index.ts';
 import { haversineMiles } from '../../platform/db/geo.ts';
 import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, type Audience } from './hsds.ts';
-import { searchServices, resolvePlace, PlaceError, type SearchParams } from './search.ts';
+import { searchServices, resolvePlace, areaCoversPostcode, PlaceError, type SearchParams } from './search.ts';
 import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn } from './store.ts';
 import { CONFIDENTIAL, MANAGE } from './permissions.ts';
@@ -150,6 +150,8 @@ export async function directoryApi(app: FastifyInstance) {
       const a = audienceOf(req);
       const all = q.format === 'ndjson';
       const p = searchParamsOf(q, a.vetted);
+      // The HSDS Page carries no facets.
+      p.facets = false;
       if (all) {
         p.page = 1;
         p.perPage = 1_000_000;
@@ -369,6 +371,7 @@ export async function directoryApi(app: FastifyInstance) {
         if (!Number.isFinite(radius) || radius! <= 0 || radius! > 500) throw fieldError('proximity', 'the radius must be a number of miles between 0 and 500');
       }
       const p = searchParamsOf({ ...q, page: 1, per_page: 1_000_000 }, a.vetted);
+      p.facets = false;
       if (q.postcode && !place) p.postcode = q.postcode;
       const r = await search(req, p);
       const serviceIds = r.hits.map((h) => h.serviceId);
@@ -388,7 +391,12 @@ export async function directoryApi(app: FastifyInstance) {
         });
         sals.sort((x, y) => distance.get(x.id as string)! - distance.get(y.id as string)!);
       } else {
-        if (q.postcode) sals = sals.filter((s) => g.many('address', 'location_id', s.location_id).some((ad) => ad.postal_code === q.postcode) && !hidesLocation(g.one('location', s.location_id), a));
+        if (q.postcode) {
+          // A service whose service area lists the ZIP code is there at each of its locations the caller may see.
+          const postcode = q.postcode;
+          const areas = new Set((await rowsWhereIn(req.ctx.db, 'service_area', 'service_id', serviceIds)).filter((ar) => areaCoversPostcode(ar, postcode)).map((ar) => ar.service_id));
+          sals = sals.filter((s) => (areas.has(s.service_id) || g.many('address', 'location_id', s.location_id).some((ad) => ad.postal_code === postcode)) && !hidesLocation(g.one('location', s.location_id), a));
+        }
         sals.sort((x, y) => (order.get(x.service_id as string)! - order.get(y.service_id as string)!) || String(x.id).localeCompare(String(y.id)));
       }
       const all = q.format === 'ndjson';

@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { searchMatches, queryWords, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, searchMatches, queryWords, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { SYNONYMS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
@@ -31,6 +31,8 @@ export interface SearchParams {
   organizationId?: string;
   modifiedAfter?: string;
   postcode?: string;
+  /** Facet counts cost a grouped query or two; callers that show none (the API) pass false. */
+  facets?: boolean;
   page: number;
   perPage: number;
   vetted: boolean;
@@ -121,94 +123,200 @@ function codesToIds(codes: string[] | undefined, facet: Facet): string[] {
   return (codes ?? []).map((c) => (c.includes('.') ? c : `${facet}.${c}`)).filter((c) => known.has(c)).map(termId);
 }
 
-export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
-  const place = p.near ? resolvePlace(p.near) : undefined;
-  const matches = p.q ? searchMatches(kind, SEARCH_INDEX, expandQuery(p.q)) : null;
-  // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
-  // match for every candidate location (it does not reorder cross joins; PostgreSQL plans it as a plain join).
-  let q = matches
-    ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id').where('s.status', '!=', 'defunct')
-    : db.selectFrom('directory_service as s').where('s.status', '!=', 'defunct');
-  const anyTerm = (ids: string[]) =>
-    q.where(({ exists, selectFrom }) => exists(selectFrom('directory_attribute as a').select('a.id').whereRef('a.link_id', '=', 's.id').where('a.taxonomy_term_id', 'in', ids)));
+const EMPTY_FACETS = (): SearchResult['facets'] => ({ need: {}, population: {}, trait: {}, language: {} });
+
+/**
+ * The filters as conditions on the service `s`, each a lookup through an index per candidate. Null when a filter
+ * names nothing known (no results). Builders are untyped: `Db` is Kysely<any> and the query shapes vary.
+ */
+function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => any)[] | null {
+  const out: ((q: any) => any)[] = [(q) => q.where('s.status', '!=', 'defunct')];
+  let driving = termsMayDrive;
+  const anyTerm = (ids: string[]) => {
+    // With nothing else to start from, the first term filter is written as "id in (services with the term)", which
+    // lets SQLite walk the term's index instead of every service; the others are lookups per candidate.
+    if (driving) {
+      driving = false;
+      return (q: any) => q.where('s.id', 'in', (e: any) => e.selectFrom('directory_attribute as a').select('a.link_id').where('a.taxonomy_term_id', 'in', ids));
+    }
+    return (q: any) =>
+      q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_attribute as a').select('a.id').whereRef('a.link_id', '=', 's.id').where('a.taxonomy_term_id', 'in', ids)));
+  };
   for (const facet of ['need', 'population', 'trait'] as const) {
     const ids = codesToIds(p[facet], facet);
-    if (p[facet]?.length && !ids.length) return { total: 0, hits: [], facets: { need: {}, population: {}, trait: {}, language: {} }, origin: place };
-    if (ids.length) q = anyTerm(ids);
+    if (p[facet]?.length && !ids.length) return null;
+    if (ids.length) out.push(anyTerm(ids));
   }
-  if (p.referrals) q = anyTerm([termId('trait.hotline-referrals')]);
-  if (p.taxonomyTermId?.length) q = anyTerm(p.taxonomyTermId);
+  if (p.referrals) out.push(anyTerm([termId('trait.hotline-referrals')]));
+  if (p.taxonomyTermId?.length) out.push(anyTerm(p.taxonomyTermId));
   if (p.taxonomyId) {
     const taxonomyId = p.taxonomyId;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('directory_attribute as a').innerJoin('directory_taxonomy_term as tt', 'tt.id', 'a.taxonomy_term_id').select('a.id').whereRef('a.link_id', '=', 's.id').where('tt.taxonomy_id', '=', taxonomyId)),
+    out.push((q) =>
+      q.where(({ exists, selectFrom }: any) =>
+        exists(selectFrom('directory_attribute as a').innerJoin('directory_taxonomy_term as tt', 'tt.id', 'a.taxonomy_term_id').select('a.id').whereRef('a.link_id', '=', 's.id').where('tt.taxonomy_id', '=', taxonomyId)),
+      ),
     );
   }
-  if (p.organizationId) q = q.where('s.organization_id', '=', p.organizationId);
-  if (p.modifiedAfter) q = q.where('s.last_modified', '>', p.modifiedAfter);
+  if (p.organizationId) {
+    const org = p.organizationId;
+    out.push((q) => q.where('s.organization_id', '=', org));
+  }
+  if (p.modifiedAfter) {
+    const after = p.modifiedAfter;
+    out.push((q) => q.where('s.last_modified', '>', after));
+  }
   if (p.language?.length) {
     const langs = p.language.map((l) => l.toLowerCase());
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('directory_language as l')
-          .select('l.id')
-          .whereRef('l.service_id', '=', 's.id')
-          .where((e) => e.or([e(sql`lower(l.code)`, 'in', langs), e(sql`lower(l.name)`, 'in', langs)])),
+    out.push((q) =>
+      q.where(({ exists, selectFrom }: any) =>
+        exists(
+          selectFrom('directory_language as l')
+            .select('l.id')
+            .whereRef('l.service_id', '=', 's.id')
+            .where((e: any) => e.or([e(sql`lower(l.code)`, 'in', langs), e(sql`lower(l.name)`, 'in', langs)])),
+        ),
       ),
     );
   }
   if (p.free) {
-    q = q.where((e) =>
-      e.or([
-        e.exists(e.selectFrom('directory_cost_option as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.amount', '=', 0)),
-        ...FREE_WORDS.map((w) => e(sql`lower(coalesce(s.fees_description, ''))`, 'like', `%${w}%`)),
-      ]),
-    );
-  }
-  if (p.capacity) {
-    q = q.where(({ exists, selectFrom }) => exists(selectFrom('directory_service_capacity as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.available', '>', 0)));
-  }
-  if (p.postcode) {
-    const postcode = p.postcode;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('directory_service_at_location as x')
-          .innerJoin('directory_location as lo', 'lo.id', 'x.location_id')
-          .innerJoin('directory_address as ad', 'ad.location_id', 'lo.id')
-          .select('x.id')
-          .whereRef('x.service_id', '=', 's.id')
-          .where('ad.postal_code', '=', postcode)
-          .$if(!p.vetted, (w) => w.where('lo.confidential', '=', false)),
+    out.push((q) =>
+      q.where((e: any) =>
+        e.or([
+          e.exists(e.selectFrom('directory_cost_option as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.amount', '=', 0)),
+          ...FREE_WORDS.map((w) => e(sql`lower(coalesce(s.fees_description, ''))`, 'like', `%${w}%`)),
+        ]),
       ),
     );
   }
+  if (p.capacity) {
+    out.push((q) => q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_service_capacity as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.available', '>', 0))));
+  }
+  if (p.postcode) out.push(postcodeFilter(p.postcode, p.vetted));
+  return out;
+}
 
-  let hits: Hit[];
+/** The first five digits of a ZIP code ("20001-1234" covers as "20001"). */
+const zip5 = (postcode: string) => postcode.trim().slice(0, 5);
+
+/**
+ * A service is at a postcode when one of its locations has that postal code (confidential ones only for vetted
+ * callers), or when one of its service areas lists the ZIP code: HSDS 3.0 keeps a free-text area in `name` and,
+ * with `extent_type` "text" (or none), in `extent`, e.g. "20001, 20002, 20003".
+ */
+function postcodeFilter(postcode: string, vetted: boolean) {
+  const zip = zip5(postcode);
+  // Separators become spaces on both sides, so that the ZIP code matches as a whole word only.
+  const words = (col: string) => sql`(' ' || replace(replace(replace(replace(coalesce(${sql.ref(col)}, ''), ',', ' '), ';', ' '), '|', ' '), '/', ' ') || ' ')`;
+  return (q: any) =>
+    q.where((e: any) =>
+      e.or([
+        e.exists(
+          e
+            .selectFrom('directory_service_at_location as x')
+            .innerJoin('directory_location as lo', 'lo.id', 'x.location_id')
+            .innerJoin('directory_address as ad', 'ad.location_id', 'lo.id')
+            .select('x.id')
+            .whereRef('x.service_id', '=', 's.id')
+            .where('ad.postal_code', '=', postcode)
+            .$if(!vetted, (w: any) => w.where('lo.confidential', '=', false)),
+        ),
+        e.exists(
+          e
+            .selectFrom('directory_service_area as sa')
+            .select('sa.id')
+            .whereRef('sa.service_id', '=', 's.id')
+            .where((w: any) =>
+              w.or([
+                w(words('sa.name'), 'like', `% ${zip} %`),
+                w.and([w.or([w('sa.extent_type', 'is', null), w(sql`lower(sa.extent_type)`, '=', 'text')]), w(words('sa.extent'), 'like', `% ${zip} %`)]),
+              ]),
+            ),
+        ),
+      ]),
+    );
+}
+
+/** Whether a service area lists this ZIP code (the rule of `postcodeFilter`, for rows already loaded). */
+export function areaCoversPostcode(area: Row, postcode: string): boolean {
+  const zip = zip5(postcode);
+  const listed = (v: unknown) => typeof v === 'string' && v.split(/[\s,;|/]+/).includes(zip);
+  const textual = area.extent_type === null || area.extent_type === undefined || String(area.extent_type).toLowerCase() === 'text';
+  return listed(area.name) || (textual && listed(area.extent));
+}
+
+export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
+  const place = p.near ? resolvePlace(p.near) : undefined;
+  const query = p.q ? expandQuery(p.q) : null;
+  // Term filters may drive only when neither a place nor the text does.
+  const filters = serviceFilters(p, !place && !p.q);
+  if (!filters) return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
+  const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
+  const withFacets = p.facets !== false;
+  const start = (p.page - 1) * p.perPage;
+
+  if (!place && !p.openNow) {
+    // Everything in SQL: the count, the page in rank order, and the facets over the same matching services.
+    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
+    // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
+    // match for every service (it does not reorder cross joins; PostgreSQL plans it as a plain join).
+    const base = () => filtered(matches ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id') : db.selectFrom('directory_service as s'));
+    const total = Number((await base().select((e: any) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+    let page = base().select(['s.id as id']);
+    if (matches) page = page.select('m.score as score').orderBy('m.score', 'desc');
+    const rows = total > start ? ((await page.orderBy('s.name').orderBy('s.id').limit(p.perPage).offset(start).execute()) as { id: string; score?: unknown }[]) : [];
+    const facets = withFacets ? await facetCounts(db, base().select('s.id as id')) : EMPTY_FACETS();
+    return { total, hits: rows.map((r) => ({ serviceId: String(r.id), score: Number(r.score ?? 0) })), facets, origin: place };
+  }
+
+  let hits: (Hit & { name?: string })[];
   if (place) {
     const radius = p.radius ?? 25;
-    let lq = q
-      .innerJoin('directory_service_at_location as sal', 'sal.service_id', 's.id')
-      .innerJoin('directory_location as loc', 'loc.id', 'sal.location_id')
-      .select(['s.id as id', 's.name as name', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng'])
+    // The place drives: locations in the bounding box (an index range), then their services through the filters,
+    // and the text checked for those candidates only.
+    let lq = db
+      .selectFrom('directory_location as loc')
+      .crossJoin('directory_service_at_location as sal')
+      .crossJoin('directory_service as s')
+      .whereRef('sal.location_id', '=', 'loc.id')
+      .whereRef('s.id', '=', 'sal.service_id')
+      .select(['s.id as id', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng'])
       .where('loc.latitude', 'is not', null);
+    lq = whereInBox(lq, 'loc.latitude', 'loc.longitude', boundingBox(place.lat, place.lng, radius));
     // Unvetted callers never learn that a confidential location is near them.
     if (!p.vetted) lq = lq.where('loc.confidential', '=', false);
-    lq = whereInBox(lq, 'loc.latitude', 'loc.longitude', boundingBox(place.lat, place.lng, radius));
-    if (matches) lq = lq.select('m.score as score');
-    const rows = (await lq.execute()) as { id: string; name: string; location_id: string; lat: unknown; lng: unknown; score?: unknown }[];
-    const best = new Map<string, Hit & { name: string }>();
+    lq = filtered(lq);
+    const text = query ? documentMatches(kind, SEARCH_INDEX, query, 's.id') : null;
+    if (text) lq = lq.where(text);
+    const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown }[];
+    const best = new Map<string, Hit>();
     for (const r of rows) {
       const d = haversineMiles(place.lat, place.lng, Number(r.lat), Number(r.lng));
       if (d > radius) continue;
       const prev = best.get(r.id);
-      if (!prev || d < prev.distance!) best.set(r.id, { serviceId: r.id, score: Number(r.score ?? 0), distance: d, locationId: r.location_id, name: r.name });
+      if (!prev || d < prev.distance!) best.set(r.id, { serviceId: r.id, score: 0, distance: d, locationId: r.location_id });
     }
-    hits = [...best.values()].sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name.localeCompare(b.name));
+    hits = [...best.values()];
+    if (query && hits.length) {
+      // Ranks break ties of distance; they are looked up for the hits only.
+      const matches = searchMatches(kind, SEARCH_INDEX, query);
+      if (matches) {
+        const scores = new Map<string, number>();
+        for (let i = 0; i < hits.length; i += 500) {
+          const ids = hits.slice(i, i + 500).map((h) => h.serviceId);
+          const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', ids).execute()) as { doc_id: string; score: unknown }[];
+          for (const r of ranked) scores.set(String(r.doc_id), Number(r.score ?? 0));
+        }
+        for (const h of hits) h.score = scores.get(h.serviceId) ?? 0;
+      }
+    }
+    await withNames(db, hits);
+    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!));
   } else {
-    let sq = q.select(['s.id as id', 's.name as name']);
+    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
+    let sq = filtered(matches ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id') : db.selectFrom('directory_service as s')).select(['s.id as id', 's.name as name']);
     if (matches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
-    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name!.localeCompare(b.name!));
   }
 
   if (p.openNow) {
@@ -220,33 +328,64 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     hits = hits.filter((h) => open.has(h.serviceId) || allDay.has(h.serviceId));
   }
 
-  const facets = await facetCounts(db, hits.map((h) => h.serviceId));
-  const start = (p.page - 1) * p.perPage;
+  const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
   return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
 }
 
-/** How many of the matching services carry each need, population, trait and language. */
-async function facetCounts(db: Db, ids: string[]): Promise<SearchResult['facets']> {
-  const out: SearchResult['facets'] = { need: {}, population: {}, trait: {}, language: {} };
-  const codeOf = new Map<string, [Facet, string]>();
-  for (const f of ['need', 'population', 'trait'] as const) for (const t of TERMS[f]) codeOf.set(termId(t.code), [f, t.code]);
-  const attrs = await rowsWhereIn(db, 'attribute', 'link_id', ids);
-  const seen = new Set<string>();
-  for (const a of attrs) {
-    const hit = codeOf.get(a.taxonomy_term_id as string);
-    if (!hit) continue;
-    const key = `${a.link_id}|${hit[1]}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out[hit[0]][hit[1]] = (out[hit[0]][hit[1]] ?? 0) + 1;
+/** Names of the hits whose distance ties with another's: the last key of the order, fetched only where it decides. */
+async function withNames(db: Db, hits: (Hit & { name?: string })[]): Promise<void> {
+  const byDistance = new Map<number, number>();
+  for (const h of hits) byDistance.set(h.distance!, (byDistance.get(h.distance!) ?? 0) + 1);
+  const tied = hits.filter((h) => byDistance.get(h.distance!)! > 1);
+  const names = new Map<string, string>();
+  for (let i = 0; i < tied.length; i += 500) {
+    const rows = await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', tied.slice(i, i + 500).map((h) => h.serviceId)).execute();
+    for (const r of rows) names.set(String(r.id), String(r.name));
   }
-  const langs = await rowsWhereIn(db, 'language', 'service_id', ids);
-  for (const l of langs) {
-    const key = `${l.service_id}|${l.code ?? l.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const k = String(l.code ?? l.name ?? '').toLowerCase();
-    if (k) out.language[k] = (out.language[k] ?? 0) + 1;
+  for (const h of hits) h.name = names.get(h.serviceId) ?? '';
+}
+
+const FACET_TERMS = new Map<string, [Facet, string]>();
+for (const f of ['need', 'population', 'trait'] as const) for (const t of TERMS[f]) FACET_TERMS.set(termId(t.code), [f, t.code]);
+
+/**
+ * How many of the matching services carry each need, population, trait and language, counted in SQL: grouped
+ * counts over the matching services (a subquery, or a list of ids) instead of loading their rows.
+ */
+async function facetCounts(db: Db, services: any | string[]): Promise<SearchResult['facets']> {
+  const out = EMPTY_FACETS();
+  const lists: any[] = Array.isArray(services) ? chunks(services, 500) : [services];
+  const langKey = sql<string>`lower(coalesce(l.code, l.name))`;
+  for (const list of lists) {
+    if (Array.isArray(list) && !list.length) continue;
+    const hit = Array.isArray(list) ? null : list.as('hit');
+    const attrs = hit ? db.selectFrom(hit).crossJoin('directory_attribute as a').whereRef('a.link_id', '=', 'hit.id') : db.selectFrom('directory_attribute as a').where('a.link_id', 'in', list);
+    // Grouped over every term and sorted out here: a condition on the term would lead SQLite to walk the term index
+    // (every service carrying a need) instead of the matching services' attributes.
+    const termRows = await attrs
+      .select(['a.taxonomy_term_id as term', (e: any) => e.fn.count('a.link_id').distinct().as('n')])
+      .groupBy('a.taxonomy_term_id')
+      .execute();
+    for (const r of termRows as unknown as { term: string; n: unknown }[]) {
+      const known = FACET_TERMS.get(String(r.term));
+      if (!known) continue;
+      const [facet, code] = known;
+      out[facet][code] = (out[facet][code] ?? 0) + Number(r.n);
+    }
+    const langs = hit ? db.selectFrom(list.as('hit')).crossJoin('directory_language as l').whereRef('l.service_id', '=', 'hit.id') : db.selectFrom('directory_language as l').where('l.service_id', 'in', list);
+    const langRows = await langs
+      .where(langKey, 'is not', null)
+      .where(langKey, '!=', '')
+      .select([langKey.as('k'), (e: any) => e.fn.count('l.service_id').distinct().as('n')])
+      .groupBy(langKey)
+      .execute();
+    for (const r of langRows as unknown as { k: string; n: unknown }[]) out.language[String(r.k)] = (out.language[String(r.k)] ?? 0) + Number(r.n);
   }
+  return out;
+}
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
 }
