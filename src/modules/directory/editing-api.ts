@@ -19,7 +19,10 @@ import {
   returnProposal,
   ReturnInput,
   updateCapacity,
+  withdrawProposal,
+  PROPOSAL_STATUSES,
   TARGET_TYPES,
+  type ProposalStatus,
   type TargetType,
 } from './editing.ts';
 
@@ -38,7 +41,7 @@ const StewardSchema = Type.Object({
   created_at: Type.String(),
 });
 
-const Status = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('returned')]);
+const Status = Type.Union(PROPOSAL_STATUSES.map((x) => Type.Literal(x)));
 const ProposalSchema = Type.Object({
   id: Type.String(),
   target_type: Type.Union(TARGET_TYPES.map((t) => Type.Literal(t))),
@@ -172,7 +175,7 @@ export async function editingApi(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const q = req.query as { status?: 'pending' | 'approved' | 'returned'; page?: number; per_page?: number };
+      const q = req.query as { status?: ProposalStatus; page?: number; per_page?: number };
       const { page, perPage, offset } = pageOf(q);
       const { items, total } = await listProposals(req.ctx.db, { status: q.status ?? 'pending' }, perPage, offset);
       return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
@@ -230,6 +233,15 @@ export async function editingApi(app: FastifyInstance) {
       schema: { tags: TAGS, summary: 'Return a proposal to its proposer with a reason; the listing does not change', security: secured, params: Type.Object({ id: Uuid }), body: ReturnInput, response: { 200: DetailSchema, ...refusals, 409: Problem } },
     },
     async (req) => returnProposal(req.ctx, (req.params as { id: string }).id, req.body),
+  );
+
+  app.post(
+    '/api/directory/proposals/:id/withdraw',
+    {
+      config: propose,
+      schema: { tags: TAGS, summary: 'Withdraw one of your own proposals while it awaits review', security: secured, params: Type.Object({ id: Uuid }), response: { 200: DetailSchema, ...refusals, 409: Problem } },
+    },
+    async (req) => withdrawProposal(req.ctx, (req.params as { id: string }).id),
   );
 
   app.post(

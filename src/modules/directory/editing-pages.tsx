@@ -25,6 +25,8 @@ import {
   proposeChange,
   returnProposal,
   updateCapacity,
+  withdrawProposal,
+  PROPOSAL_STATUSES,
   type HoursValue,
   type PhoneValue,
   type ProposalDetail,
@@ -327,6 +329,11 @@ function ProposalPage({ v, p, errors, notice, confirmNeeded }: { v: View; p: Pro
           p.redacted ? v.t('directory.proposal.withheld') : showValue(v, d.field, d.current),
         ])}
       />
+      {p.status === 'pending' && v.actor?.id === p.proposer_id && (
+        <ActionButton v={v} action={`/directory/proposals/${p.id}/withdraw`} secondary>
+          {v.t('directory.proposal.withdraw')}
+        </ActionButton>
+      )}
       {reviewer && p.status === 'pending' && (
         <div class="grid-row grid-gap margin-top-4">
           <div class="tablet:grid-col-6">
@@ -474,6 +481,7 @@ async function myPage(req: FastifyRequest, reply: FastifyReply, errors: FieldErr
         <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: v.t('directory.my.title') }]} />
         <h1>{v.t('directory.my.title')}</h1>
         {q.done === 'capacity' && <Alert type="success" slim>{v.t('directory.capacity.updated')}</Alert>}
+        {q.done === 'withdrawn' && <Alert type="success" slim>{v.t('directory.proposal.withdrawn')}</Alert>}
         <ErrorSummary v={v} errors={errors} />
         {listings.length === 0 ? <p>{v.t('directory.my.none')}</p> : <p>{v.t('directory.my.intro')}</p>}
         {listings.map((l, li) => (
@@ -532,7 +540,7 @@ async function myPage(req: FastifyRequest, reply: FastifyReply, errors: FieldErr
   }
 
 
-const DONE = ['capacity'] as const;
+const DONE = ['capacity', 'withdrawn'] as const;
 
 export async function editingPages(app: FastifyInstance) {
   app.get('/directory/my', { config: PROPOSE_ACCESS, schema: { ...hidden, querystring: Type.Object({ done: Type.Optional(Type.Union(DONE.map((d) => Type.Literal(d)))), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, (req, reply) => myPage(req, reply));
@@ -575,7 +583,7 @@ export async function editingPages(app: FastifyInstance) {
     return reply.redirect('/directory/my?done=capacity');
   });
 
-  app.get('/directory/review', { config: MANAGE_ACCESS, schema: { ...hidden, querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('returned')])), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, async (req, reply) => {
+  app.get('/directory/review', { config: MANAGE_ACCESS, schema: { ...hidden, querystring: Type.Object({ status: Type.Optional(Type.Union(PROPOSAL_STATUSES.map((x) => Type.Literal(x)))), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, async (req, reply) => {
     const q = req.query as { status?: ProposalStatus; page?: number };
     const status = q.status ?? 'pending';
     const page = q.page ?? 1;
@@ -589,7 +597,7 @@ export async function editingPages(app: FastifyInstance) {
         <p>{v.t('directory.review.intro')}</p>
         <nav aria-label={v.t('directory.review.filter')}>
           <ul class="usa-button-group">
-            {(['pending', 'approved', 'returned'] as const).map((x) => (
+            {PROPOSAL_STATUSES.map((x) => (
               <li class="usa-button-group__item">
                 <a href={`/directory/review?status=${x}`} class={`usa-button${x === status ? '' : ' usa-button--outline'}`} aria-current={x === status ? 'page' : undefined}>
                   {v.t(`directory.proposal.status.${x}`)}
@@ -609,6 +617,11 @@ export async function editingPages(app: FastifyInstance) {
     const v = req.view();
     const notice = q.sent ? v.t('directory.proposal.sent') : q.done ? v.t(`directory.review.done.${q.done}`) : undefined;
     return proposalPage(req, reply, { notice });
+  });
+
+  app.post('/directory/proposals/:id/withdraw', { config: PROPOSE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+    await withdrawProposal(req.ctx, (req.params as { id: string }).id);
+    return reply.redirect('/directory/my?done=withdrawn');
   });
 
   app.post('/directory/proposals/:id/approve', { config: MANAGE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {

@@ -359,6 +359,29 @@ test('capacity: stewards set it at once (audited), without review', async () => 
   assert.equal(audit.length, 2);
 });
 
+test('the proposer withdraws a pending proposal (API and form); nobody else can, and a withdrawn one cannot be approved', async () => {
+  const a = (await steward.request('POST', `/api/directory/organizations/${ORG}/proposals`, { json: { description: 'Withdrawn soon.' } })).json();
+  assert.equal((await other.request('POST', `/api/directory/proposals/${a.id}/withdraw`)).statusCode, 404);
+  assert.equal((await admin.request('POST', `/api/directory/proposals/${a.id}/withdraw`)).statusCode, 404, 'not even a reviewer');
+  assert.equal((await anon.request('POST', `/api/directory/proposals/${a.id}/withdraw`)).statusCode, 401);
+  const w = await steward.request('POST', `/api/directory/proposals/${a.id}/withdraw`);
+  assert.equal(w.statusCode, 200, w.body);
+  assert.equal(w.json().status, 'withdrawn');
+  assert.equal((await steward.request('POST', `/api/directory/proposals/${a.id}/withdraw`)).statusCode, 409);
+  assert.equal((await admin.request('POST', `/api/directory/proposals/${a.id}/approve`, { json: {} })).statusCode, 409);
+  assert.ok(!(await admin.get('/api/directory/proposals')).json().items.some((i: { id: string }) => i.id === a.id), 'out of the queue');
+  assert.ok((await admin.get('/api/directory/proposals?status=withdrawn')).json().items.some((i: { id: string }) => i.id === a.id));
+
+  const b = (await steward.request('POST', `/api/directory/organizations/${ORG}/proposals`, { json: { description: 'Withdrawn through the page.' } })).json();
+  const page = await steward.get(`/directory/proposals/${b.id}`);
+  assert.match(page.body, new RegExp(`action="/directory/proposals/${b.id}/withdraw"`));
+  assert.doesNotMatch((await admin.get(`/directory/proposals/${b.id}`)).body, /\/withdraw"/, 'reviewers get approve and return instead');
+  const form = await steward.request('POST', `/directory/proposals/${b.id}/withdraw`, { form: {} });
+  assert.equal(form.statusCode, 302);
+  assert.match((await steward.get(String(form.headers.location))).body, /Your proposal was withdrawn/);
+  assert.equal((await t.ctx.db.selectFrom('directory_organization').select('description').where('id', '=', ORG).executeTakeFirstOrThrow()).description, 'Comprehensive services for survivors of human trafficking in the national capital region.');
+});
+
 test('a case worker at the provider proposes too; removing the link ends the organisation\'s rights at once', async () => {
   const caseworker = await signedInAs(await makeUser(t.ctx, 'caseworker', 'case@freedom-staff.example', 'Freedom Network Staff'));
   const r = await caseworker.request('POST', `/api/directory/organizations/${ORG}/proposals`, { json: { website: 'https://freedom-network.example/en' } });

@@ -213,7 +213,8 @@ function checkComplete(type: TargetType, v: Values): void {
 
 // ---------- proposals ----------
 
-export type ProposalStatus = 'pending' | 'approved' | 'returned';
+export const PROPOSAL_STATUSES = ['pending', 'approved', 'returned', 'withdrawn'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 export interface Proposal {
   id: string;
@@ -449,7 +450,7 @@ async function pendingProposal(trx: Db, id: string) {
   return p;
 }
 
-/** Ends a proposal's review; two reviewers acting at once cannot both succeed (the loser's transaction rolls back). */
+/** Ends a pending proposal; two people acting on it at once cannot both succeed (the loser's transaction rolls back). */
 async function markReviewed(trx: Db, id: string, set: Values): Promise<void> {
   const res = await trx.updateTable('directory_proposal').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
   if (!Number(res.numUpdatedRows)) throw conflict('This proposal was reviewed meanwhile by someone else.');
@@ -497,6 +498,20 @@ export async function returnProposal(ctx: Ctx, id: string, raw: unknown): Promis
   });
   await notifyProposer(ctx, id, p.proposer_id);
   return (await proposalDetail(ctx.db, id, reviewer))!;
+}
+
+/** The proposer takes back a proposal still awaiting review; anyone else learns nothing (404). */
+export async function withdrawProposal(ctx: Ctx, id: string): Promise<ProposalDetail> {
+  const actor = ctx.actor;
+  if (!actor) throw unauthorized();
+  await runCommand(ctx, async (trx, audit) => {
+    const p = await loadProposal(trx, id);
+    if (!p || p.proposer_id !== actor.id) throw notFound('No such proposal.');
+    if (p.status !== 'pending') throw conflict(`This proposal was already ${p.status}.`);
+    await markReviewed(trx, id, { status: 'withdrawn', reviewed_at: nowIso() });
+    await audit({ action: 'directory.proposal.withdraw', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id } });
+  });
+  return (await proposalDetail(ctx.db, id, actor))!;
 }
 
 // ---------- capacity ----------
