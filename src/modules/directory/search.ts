@@ -126,10 +126,11 @@ function codesToIds(codes: string[] | undefined, facet: Facet): string[] {
 const EMPTY_FACETS = (): SearchResult['facets'] => ({ need: {}, population: {}, trait: {}, language: {} });
 
 /**
- * The filters as conditions on the service `s`, each a lookup through an index per candidate. Null when a filter
+ * The filters as conditions on the service `s` (whose id is the column `sid`), each a lookup through an index per
+ * candidate. Null when a filter
  * names nothing known (no results). Builders are untyped: `Db` is Kysely<any> and the query shapes vary.
  */
-function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => any)[] | null {
+function serviceFilters(p: SearchParams, termsMayDrive: boolean, sid: string): ((q: any) => any)[] | null {
   const out: ((q: any) => any)[] = [(q) => q.where('s.status', '!=', 'defunct')];
   let driving = termsMayDrive;
   const anyTerm = (ids: string[]) => {
@@ -140,7 +141,7 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => a
       return (q: any) => q.where('s.id', 'in', (e: any) => e.selectFrom('directory_attribute as a').select('a.link_id').where('a.taxonomy_term_id', 'in', ids));
     }
     return (q: any) =>
-      q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_attribute as a').select('a.id').whereRef('a.link_id', '=', 's.id').where('a.taxonomy_term_id', 'in', ids)));
+      q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_attribute as a').select('a.id').whereRef('a.link_id', '=', sid).where('a.taxonomy_term_id', 'in', ids)));
   };
   for (const facet of ['need', 'population', 'trait'] as const) {
     const ids = codesToIds(p[facet], facet);
@@ -153,7 +154,7 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => a
     const taxonomyId = p.taxonomyId;
     out.push((q) =>
       q.where(({ exists, selectFrom }: any) =>
-        exists(selectFrom('directory_attribute as a').innerJoin('directory_taxonomy_term as tt', 'tt.id', 'a.taxonomy_term_id').select('a.id').whereRef('a.link_id', '=', 's.id').where('tt.taxonomy_id', '=', taxonomyId)),
+        exists(selectFrom('directory_attribute as a').innerJoin('directory_taxonomy_term as tt', 'tt.id', 'a.taxonomy_term_id').select('a.id').whereRef('a.link_id', '=', sid).where('tt.taxonomy_id', '=', taxonomyId)),
       ),
     );
   }
@@ -172,7 +173,7 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => a
         exists(
           selectFrom('directory_language as l')
             .select('l.id')
-            .whereRef('l.service_id', '=', 's.id')
+            .whereRef('l.service_id', '=', sid)
             .where((e: any) => e.or([e(sql`lower(l.code)`, 'in', langs), e(sql`lower(l.name)`, 'in', langs)])),
         ),
       ),
@@ -182,16 +183,16 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean): ((q: any) => a
     out.push((q) =>
       q.where((e: any) =>
         e.or([
-          e.exists(e.selectFrom('directory_cost_option as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.amount', '=', 0)),
+          e.exists(e.selectFrom('directory_cost_option as c').select('c.id').whereRef('c.service_id', '=', sid).where('c.amount', '=', 0)),
           ...FREE_WORDS.map((w) => e(sql`lower(coalesce(s.fees_description, ''))`, 'like', `%${w}%`)),
         ]),
       ),
     );
   }
   if (p.capacity) {
-    out.push((q) => q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_service_capacity as c').select('c.id').whereRef('c.service_id', '=', 's.id').where('c.available', '>', 0))));
+    out.push((q) => q.where(({ exists, selectFrom }: any) => exists(selectFrom('directory_service_capacity as c').select('c.id').whereRef('c.service_id', '=', sid).where('c.available', '>', 0))));
   }
-  if (p.postcode) out.push(postcodeFilter(p.postcode, p.vetted));
+  if (p.postcode) out.push(postcodeFilter(p.postcode, p.vetted, sid));
   return out;
 }
 
@@ -203,7 +204,7 @@ const zip5 = (postcode: string) => postcode.trim().slice(0, 5);
  * callers), or when one of its service areas lists the ZIP code: HSDS 3.0 keeps a free-text area in `name` and,
  * with `extent_type` "text" (or none), in `extent`, e.g. "20001, 20002, 20003".
  */
-function postcodeFilter(postcode: string, vetted: boolean) {
+function postcodeFilter(postcode: string, vetted: boolean, sid: string) {
   const zip = zip5(postcode);
   // Separators become spaces on both sides, so that the ZIP code matches as a whole word only.
   const words = (col: string) => sql`(' ' || replace(replace(replace(replace(coalesce(${sql.ref(col)}, ''), ',', ' '), ';', ' '), '|', ' '), '/', ' ') || ' ')`;
@@ -216,7 +217,7 @@ function postcodeFilter(postcode: string, vetted: boolean) {
             .innerJoin('directory_location as lo', 'lo.id', 'x.location_id')
             .innerJoin('directory_address as ad', 'ad.location_id', 'lo.id')
             .select('x.id')
-            .whereRef('x.service_id', '=', 's.id')
+            .whereRef('x.service_id', '=', sid)
             .where('ad.postal_code', '=', postcode)
             .$if(!vetted, (w: any) => w.where('lo.confidential', '=', false)),
         ),
@@ -224,7 +225,7 @@ function postcodeFilter(postcode: string, vetted: boolean) {
           e
             .selectFrom('directory_service_area as sa')
             .select('sa.id')
-            .whereRef('sa.service_id', '=', 's.id')
+            .whereRef('sa.service_id', '=', sid)
             .where((w: any) =>
               w.or([
                 w(words('sa.name'), 'like', `% ${zip} %`),
@@ -247,8 +248,9 @@ export function areaCoversPostcode(area: Row, postcode: string): boolean {
 export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
   const place = p.near ? resolvePlace(p.near) : undefined;
   const query = p.q ? expandQuery(p.q) : null;
-  // Term filters may drive only when neither a place nor the text does.
-  const filters = serviceFilters(p, !place && !p.q);
+  // Term filters may drive only when neither a place nor the text does. With a place, the lookups name the service
+  // through service_at_location, so that SQLite makes them before reading the (wide) service row at all.
+  const filters = serviceFilters(p, !place && !p.q, place ? 'sal.service_id' : 's.id');
   if (!filters) return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
   const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
   const withFacets = p.facets !== false;
@@ -285,7 +287,7 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     // Unvetted callers never learn that a confidential location is near them.
     if (!p.vetted) lq = lq.where('loc.confidential', '=', false);
     lq = filtered(lq);
-    const text = query ? documentMatches(kind, SEARCH_INDEX, query, 's.id') : null;
+    const text = query ? documentMatches(kind, SEARCH_INDEX, query, 'sal.service_id') : null;
     if (text) lq = lq.where(text);
     const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown }[];
     const best = new Map<string, Hit>();
@@ -296,20 +298,7 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
       if (!prev || d < prev.distance!) best.set(r.id, { serviceId: r.id, score: 0, distance: d, locationId: r.location_id });
     }
     hits = [...best.values()];
-    if (query && hits.length) {
-      // Ranks break ties of distance; they are looked up for the hits only.
-      const matches = searchMatches(kind, SEARCH_INDEX, query);
-      if (matches) {
-        const scores = new Map<string, number>();
-        for (let i = 0; i < hits.length; i += 500) {
-          const ids = hits.slice(i, i + 500).map((h) => h.serviceId);
-          const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', ids).execute()) as { doc_id: string; score: unknown }[];
-          for (const r of ranked) scores.set(String(r.doc_id), Number(r.score ?? 0));
-        }
-        for (const h of hits) h.score = scores.get(h.serviceId) ?? 0;
-      }
-    }
-    await withNames(db, hits);
+    await breakTies(db, kind, query, hits);
     hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!));
   } else {
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
@@ -332,17 +321,28 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
 }
 
-/** Names of the hits whose distance ties with another's: the last key of the order, fetched only where it decides. */
-async function withNames(db: Db, hits: (Hit & { name?: string })[]): Promise<void> {
+/**
+ * Rank, then name, order services at the same distance (several services at one address). Both are looked up for
+ * those services only: ranking means running the whole text match, which the distance search itself avoids.
+ */
+async function breakTies(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[]): Promise<void> {
   const byDistance = new Map<number, number>();
   for (const h of hits) byDistance.set(h.distance!, (byDistance.get(h.distance!) ?? 0) + 1);
   const tied = hits.filter((h) => byDistance.get(h.distance!)! > 1);
   const names = new Map<string, string>();
+  const scores = new Map<string, number>();
+  const matches = query && tied.length ? searchMatches(kind, SEARCH_INDEX, query) : null;
   for (let i = 0; i < tied.length; i += 500) {
-    const rows = await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', tied.slice(i, i + 500).map((h) => h.serviceId)).execute();
-    for (const r of rows) names.set(String(r.id), String(r.name));
+    const ids = tied.slice(i, i + 500).map((h) => h.serviceId);
+    for (const r of await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', ids).execute()) names.set(String(r.id), String(r.name));
+    if (!matches) continue;
+    const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', ids).execute()) as { doc_id: string; score: unknown }[];
+    for (const r of ranked) scores.set(String(r.doc_id), Number(r.score ?? 0));
   }
-  for (const h of hits) h.name = names.get(h.serviceId) ?? '';
+  for (const h of hits) {
+    h.name = names.get(h.serviceId) ?? '';
+    h.score = scores.get(h.serviceId) ?? 0;
+  }
 }
 
 const FACET_TERMS = new Map<string, [Facet, string]>();

@@ -70,6 +70,9 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
+    // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
+    sqlite.pragma('cache_size = -262144');
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SqliteBooleanPlugin()] });
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
   }
