@@ -18,6 +18,7 @@ function page(html: string) {
     assert.ok(html.includes(`for="${m[2]}"`), `field ${m[2]} has a label`);
   }
   assert.ok(!/<a\b[^>]*>\s*<\/a>/.test(html), 'no empty links');
+  assert.ok(!/\brf\.[a-z_]+\.?[a-z_-]*/.test(html.replace(/<[^>]+>/g, ' ')), `an untranslated message key: ${/\brf\.[\w.-]+/.exec(html.replace(/<[^>]+>/g, ' '))?.[0]}`);
   assert.equal(html.match(/<caption>/g)?.length ?? 0, html.match(/<table/g)?.length ?? 0, 'every table has a caption');
   return html;
 }
