@@ -255,20 +255,11 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
   const withFacets = p.facets !== false;
   const start = (p.page - 1) * p.perPage;
-
-  if (!place && !p.openNow) {
-    // Everything in SQL: the count, the page in rank order, and the facets over the same matching services.
-    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
-    // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
-    // match for every service (it does not reorder cross joins; PostgreSQL plans it as a plain join).
-    const base = () => filtered(matches ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id') : db.selectFrom('directory_service as s'));
-    const total = Number((await base().select((e: any) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
-    let page = base().select(['s.id as id']);
-    if (matches) page = page.select('m.score as score').orderBy('m.score', 'desc');
-    const rows = total > start ? ((await page.orderBy('s.name').orderBy('s.id').limit(p.perPage).offset(start).execute()) as { id: string; score?: unknown }[]) : [];
-    const facets = withFacets ? await facetCounts(db, base().select('s.id as id')) : EMPTY_FACETS();
-    return { total, hits: rows.map((r) => ({ serviceId: String(r.id), score: Number(r.score ?? 0) })), facets, origin: place };
-  }
+  const textMatches = query && !place ? searchMatches(kind, SEARCH_INDEX, query) : null;
+  // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
+  // match for every service (it does not reorder cross joins; PostgreSQL plans it as a plain join).
+  const matchingServices = () =>
+    filtered(textMatches ? db.selectFrom(textMatches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id') : db.selectFrom('directory_service as s'));
 
   let hits: (Hit & { name?: string })[];
   if (place) {
@@ -301,9 +292,10 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     await breakTies(db, kind, query, hits);
     hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!));
   } else {
-    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
-    let sq = filtered(matches ? db.selectFrom(matches.as('m')).crossJoin('directory_service as s').whereRef('s.id', '=', 'm.doc_id') : db.selectFrom('directory_service as s')).select(['s.id as id', 's.name as name']);
-    if (matches) sq = sq.select('m.score as score');
+    // One pass: every matching id with its name and rank, ordered here. Counting and paging in SQL instead ran the
+    // match and the filters twice, which cost more than sorting even tens of thousands of rows.
+    let sq = matchingServices().select(['s.id as id', 's.name as name']);
+    if (textMatches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
     hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name!.localeCompare(b.name!));
   }
@@ -317,7 +309,9 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     hits = hits.filter((h) => open.has(h.serviceId) || allDay.has(h.serviceId));
   }
 
-  const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
+  // Facets of a long result are counted over the query itself (no place or hours to apply afterwards), of a short
+  // one over its ids.
+  const facets = !withFacets ? EMPTY_FACETS() : hits.length > 2000 && !place && !p.openNow ? await facetCounts(db, matchingServices().select('s.id as id')) : await facetCounts(db, hits.map((h) => h.serviceId));
   return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
 }
 
