@@ -2,12 +2,13 @@ import zipcodes from 'zipcodes';
 import type { Ctx } from '../../platform/context.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
-import { TABLE_NAMES, type Row, type TableName } from './model.ts';
+import { TABLE_NAMES, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
 import { detectFormat, readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
-import { existingIds, reindexServices, upsertRows } from './store.ts';
+import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
+import { refreshStatistics } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
   skipBrokenReferences?: boolean;
@@ -107,6 +108,9 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     await reindexServices(trx, [...services]);
     await audit({ action: 'directory.import', entityType: 'directory', summary: { format, counts, skipped: ds.skipped.length, approximate_coordinates: approximate } });
   });
+  // After a large import the planner's picture of the tables is out of date until the database refreshes it.
+  const written = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (written >= 10_000) await refreshStatistics(ctx.db, [...Object.keys(counts).map(tableOf), SEARCH_INDEX]);
   return { format, counts, skipped: ds.skipped, approximateCoordinates: approximate };
 }
 
