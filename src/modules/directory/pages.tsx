@@ -399,6 +399,14 @@ function ServicePage({ v, c, editable }: { v: View; c: Card; editable: boolean }
           {v.t('directory.verify')}
         </ActionButton>
       )}
+      {/* The referrals module's permission, by name: the directory does not import referrals, which import it. */}
+      {v.can('referrals.send') && (
+        <p>
+          <a href={`/referrals/new?service_id=${c.id}`} class="usa-button usa-button--small">
+            {v.t('directory.refer')}
+          </a>
+        </p>
+      )}
       {editable && (
         <p>
           <a href={`/directory/services/${c.id}/edit`} class="usa-button usa-button--outline usa-button--small">

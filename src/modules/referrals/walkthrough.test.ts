@@ -50,6 +50,10 @@ test('done when: a case manager finds a job-training program, refers with consen
     assert.match(html, /Harbor Light Survivor Services/);
     html = await getPage(manager, '/referrals/new?q=job+training');
     assert.ok(html.includes(`href="/referrals/new?service_id=${SERVICE.jobs}"`), 'a Refer link for the program');
+    const servicePage = await getPage(manager, `/directory/services/${SERVICE.jobs}`);
+    assert.ok(servicePage.includes(`href="/referrals/new?service_id=${SERVICE.jobs}"`), "the directory's service page links to the referral form");
+    const publicServicePage = (await rt.t.client().get(`/directory/services/${SERVICE.jobs}`)).body;
+    assert.ok(!publicServicePage.includes('/referrals/new'), 'the public sees no referral link');
     html = await getPage(manager, `/referrals/new?service_id=${SERVICE.jobs}`);
     assert.ok(html.includes(CONSENT_FORM.text.slice(0, 60)), 'the consent form text is shown');
     assert.ok(html.includes(`value="${CONSENT_FORM.version}"`));
