@@ -11,7 +11,7 @@ import { modules } from './modules/index.ts';
 import { DIRECTORY_HELP, DirectoryUsageError, directoryCommand } from './modules/directory/cli.ts';
 import { runDigests } from './modules/workplans/index.ts';
 import { sendReminders } from './modules/listening/index.ts';
-import { purgeClosed, runReminders } from './modules/referrals/index.ts';
+import { DEMO_CASEWORKERS, purgeClosed, runReminders } from './modules/referrals/index.ts';
 
 const HELP = `Usage: taskforce <command> [options]
 
@@ -93,6 +93,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
       log(`  password: ${DEMO_PASSWORD}`);
       log('  (administrators set up two-step verification at first sign-in)');
       log(`Other demo accounts (same password): ${DEMO_USERS.slice(1).map((u) => u.email).join(', ')}`);
+      log(`Case workers who send and receive referrals (same password; two-step verification at first sign-in): ${Object.values(DEMO_CASEWORKERS).map((u) => u.email).join(', ')}`);
     }
   }
   const { buildApp } = await import('./app.tsx');

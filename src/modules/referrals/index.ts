@@ -18,6 +18,7 @@ export {
 // The module's public service API, for other modules and the command line.
 export { purgeClosed, runReminders } from './commands.ts';
 export { buildStats, type Stats } from './stats.ts';
+export { DEMO_CASEWORKERS } from './seed.ts';
 
 addNav({ href: '/referrals', label: 'rf.nav', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', order: 41, permission: STATS });
 
