@@ -57,11 +57,13 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
       { status: 'draft', need: 'legal' },
     ]);
     const s = await buildStats(t.ctx.db, 10);
-    assert.equal(s.total.value, 40, 'drafts are not counted');
+    // 40 referrals (drafts are not counted), but the total is hidden: 40 − 23 (Baltimore) − 14 (DC, got help) = 3.
+    assert.equal(s.total.suppressed, true);
     const jobs = s.by_need.rows.find((r) => r.key === 'job-training')!;
     const cols = s.by_need.columns;
-    // 14 got help, 3 declined: the 3 is hidden, and so is the 14 (else 17 − 14 would give it away).
-    assert.equal(jobs.total.value, 17);
+    // 14 got help, 3 declined: the 3 is hidden, and so is the row total 17 (else 17 − 14 would give it away:
+    // the 14 who got help are shown in other tables).
+    assert.equal(jobs.total.suppressed, true);
     assert.equal(jobs.cells[cols.indexOf('declined')].suppressed, true);
     assert.equal(jobs.cells[cols.indexOf('got_help')].suppressed, true);
     assert.equal(jobs.cells[cols.indexOf('open')].value, 0);
@@ -69,16 +71,22 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
     assert.equal(housing.cells[cols.indexOf('declined')].value, 12);
     assert.equal(housing.cells[cols.indexOf('could_not_get_help')].value, 11);
     assert.ok(!s.by_need.rows.some((r) => r.key === 'legal'), 'a need with no referral is left out');
-    // Decline reasons: 15 for lack of capacity.
-    assert.equal(s.decline_reasons.rows[0].cells[s.decline_reasons.columns.indexOf('no_capacity')].value, 15);
+    // Decline reasons: 15 for lack of capacity, hidden, since 15 − 12 (Baltimore's, shown by county) = 3.
+    assert.equal(s.decline_reasons.rows[0].cells[s.decline_reasons.columns.indexOf('no_capacity')].suppressed, true);
+    assert.equal(s.decline_reasons.rows[0].total.suppressed, true);
+    // No table lets the 3 be computed back from another: every row that holds them hides its total.
+    for (const name of ['by_network', 'by_area', 'unmet_by_area'] as const) {
+      const holder = s[name].rows.find((r) => r.cells.some((c) => c.suppressed))!;
+      assert.equal(holder.total.suppressed, true, name);
+    }
     // Outcomes: 14 got help, 11 not eligible.
     const o = s.outcomes.rows[0];
     assert.equal(o.cells[s.outcomes.columns.indexOf('got_help')].value, 14);
     assert.equal(o.cells[s.outcomes.columns.indexOf('not_eligible')].value, 11);
-    // Unmet needs by county: DC has 3 (hidden, with its complement), Baltimore 12.
+    // Unmet needs by county: DC has 3 (hidden, with its row total or the other cell), Baltimore 12 (shown).
     const dc = s.unmet_by_area.rows.find((r) => r.key === '11001')!;
     assert.equal(dc.cells[0].suppressed, true);
-    assert.equal(dc.cells[1].suppressed, true);
+    assert.ok(dc.cells[1].suppressed || dc.total.suppressed);
     assert.equal(dc.label, 'District of Columbia, DC');
     const baltimore = s.unmet_by_area.rows.find((r) => r.key === '24510')!;
     assert.equal(baltimore.cells[0].value, 12);
@@ -103,7 +111,8 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
     const analyst = await t.signedIn('analyst');
     const api = await analyst.get('/api/referrals/stats');
     assert.equal(api.statusCode, 200);
-    assert.equal(api.json().total.value, 40);
+    assert.equal(api.json().total.suppressed, true);
+    assert.equal(api.json().by_area.rows.find((r: { key: string }) => r.key === '24510').total.value, 23);
     assert.equal((await analyst.get('/api/referrals/stats?network_id=nope')).statusCode, 400);
     assert.equal((await analyst.get('/api/referrals/stats?from=2026-13-01')).statusCode, 400);
     assert.equal((await analyst.get('/referrals/stats?from=yesterday')).statusCode, 400);

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../platform/db/index.ts';
 import { countyByFips } from '../../platform/geo/us.ts';
-import { suppressCount, suppressRow, type Cell } from '../../platform/stats/suppress.ts';
+import { suppressLinked, type Cell } from '../../platform/stats/suppress.ts';
 import { DECLINE_REASONS, NEEDS, OUTCOME_REASONS } from './schema.ts';
 
 export interface StatTable {
@@ -51,14 +51,50 @@ function resultOf(r: Row): (typeof RESULT_COLUMNS)[number] {
   return 'open';
 }
 
-function table(columns: readonly string[], groups: { key: string; label: string; rows: Row[] }[], columnOf: (r: Row) => string | null, threshold: number): StatTable {
+/** A table before suppression: each cell and each row total as the records it counts (indices into the rows read). */
+interface RawTable {
+  columns: string[];
+  rows: { key: string; label: string; cells: number[][]; total: number[] }[];
+}
+
+function table(columns: readonly string[], groups: { key: string; label: string; rows: Row[] }[], columnOf: (r: Row) => string | null, index: Map<Row, number>): RawTable {
   return {
     columns: [...columns],
     rows: groups.map((g) => {
-      const counted = g.rows.map(columnOf).filter((c): c is string => c !== null);
-      const values = columns.map((c) => counted.filter((x) => x === c).length);
-      return { key: g.key, label: g.label, ...suppressRow(values, counted.length, threshold) };
+      const counted = g.rows.flatMap((r) => {
+        const c = columnOf(r);
+        return c === null ? [] : [{ c, i: index.get(r)! }];
+      });
+      return { key: g.key, label: g.label, cells: columns.map((c) => counted.filter((x) => x.c === c).map((x) => x.i)), total: counted.map((x) => x.i) };
     }),
+  };
+}
+
+/**
+ * Every count of every table, suppressed together: tables share records (the decline reasons and the unmet needs
+ * by county both count declines for lack of capacity), so a count hidden in one must not be recoverable from another.
+ */
+function suppressAll(tables: Record<string, RawTable>, singles: Record<string, number[]>, threshold: number): { tables: Record<string, StatTable>; singles: Record<string, Cell> } {
+  const counts: number[][] = [];
+  const rowGroups: number[][] = [];
+  const add = (members: number[]) => counts.push(members) - 1;
+  const placed = Object.entries(tables).map(([name, t]) => ({
+    name,
+    t,
+    rows: t.rows.map((r) => {
+      const ids = [...r.cells.map(add), add(r.total)];
+      rowGroups.push(ids);
+      return ids;
+    }),
+  }));
+  const singleIds = Object.entries(singles).map(([name, members]) => [name, add(members)] as const);
+  const hidden = suppressLinked(counts, threshold, rowGroups);
+  const cell = (id: number): Cell => (hidden[id] ? { value: null, suppressed: true } : { value: counts[id].length, suppressed: false });
+  return {
+    tables: Object.fromEntries(
+      placed.map(({ name, t, rows }) => [name, { columns: t.columns, rows: t.rows.map((r, i) => ({ key: r.key, label: r.label, cells: rows[i].slice(0, -1).map(cell), total: cell(rows[i][rows[i].length - 1]) })) }]),
+    ),
+    singles: Object.fromEntries(singleIds.map(([name, id]) => [name, cell(id)])),
   };
 }
 
@@ -113,16 +149,31 @@ export async function buildStats(db: Db, threshold: number, f: { networkId?: str
     .sort((a, b) => a - b);
   const enough = accepted.length > threshold;
 
+  const index = new Map(rows.map((r, i) => [r, i] as const));
+  const acceptedRows = rows.flatMap((r, i) => (r.sent_at && r.accepted_at ? [i] : []));
+  const published = suppressAll(
+    {
+      by_need: table(RESULT_COLUMNS, groupBy(rows, (r) => r.needs, (k) => k, NEEDS).filter((g) => g.rows.length > 0), resultOf, index),
+      outcomes: table(['got_help', ...OUTCOME_REASONS], everything, (r) => (r.status !== 'completed' ? null : r.outcome === 'got_help' ? 'got_help' : (r.outcome_reason ?? 'other')), index),
+      decline_reasons: table(DECLINE_REASONS, everything, (r) => (r.status === 'declined' ? (r.decline_reason ?? 'other') : null), index),
+      by_network: table(RESULT_COLUMNS, groupBy(rows, (r) => [r.network_id ?? NO_NETWORK], (k) => networkNames.get(k) ?? k), resultOf, index),
+      by_area: table(RESULT_COLUMNS, areaGroups, resultOf, index),
+      unmet_by_area: table(['no_capacity', 'other'], areaGroups, (r) => (r.status === 'declined' && r.decline_reason === 'no_capacity' ? 'no_capacity' : 'other'), index),
+    },
+    { total: rows.map((_, i) => i), accepted: acceptedRows },
+    threshold,
+  );
+  const t = published.tables;
   return {
     threshold,
     network: f.networkId ? { id: f.networkId, name: f.networkName ?? f.networkId } : null,
-    total: suppressCount(rows.length, threshold),
-    by_need: table(RESULT_COLUMNS, groupBy(rows, (r) => r.needs, (k) => k, NEEDS).filter((g) => g.rows.length > 0), resultOf, threshold),
-    outcomes: table(['got_help', ...OUTCOME_REASONS], everything, (r) => (r.status !== 'completed' ? null : r.outcome === 'got_help' ? 'got_help' : (r.outcome_reason ?? 'other')), threshold),
-    decline_reasons: table(DECLINE_REASONS, everything, (r) => (r.status === 'declined' ? (r.decline_reason ?? 'other') : null), threshold),
-    by_network: table(RESULT_COLUMNS, groupBy(rows, (r) => [r.network_id ?? NO_NETWORK], (k) => networkNames.get(k) ?? k), resultOf, threshold),
-    by_area: table(RESULT_COLUMNS, areaGroups, resultOf, threshold),
-    unmet_by_area: table(['no_capacity', 'other'], areaGroups, (r) => (r.status === 'declined' && r.decline_reason === 'no_capacity' ? 'no_capacity' : 'other'), threshold),
-    time_to_acceptance: { accepted: suppressCount(accepted.length, threshold), median_days: enough ? quantile(accepted, 0.5) : null, p90_days: enough ? quantile(accepted, 0.9) : null },
+    total: published.singles.total,
+    by_need: t.by_need,
+    outcomes: t.outcomes,
+    decline_reasons: t.decline_reasons,
+    by_network: t.by_network,
+    by_area: t.by_area,
+    unmet_by_area: t.unmet_by_area,
+    time_to_acceptance: { accepted: published.singles.accepted, median_days: enough ? quantile(accepted, 0.5) : null, p90_days: enough ? quantile(accepted, 0.9) : null },
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suppressRow } from './suppress.ts';
+import { suppressLinked, suppressRow } from './suppress.ts';
 
 const shown = (r: ReturnType<typeof suppressRow>) => r.cells.map((c) => c.value);
 
@@ -19,4 +19,55 @@ test('small cells are hidden, with a complementary cell when the total would rev
   assert.deepEqual(shown(suppressRow([11, 0, 25], 36, 10)), [11, 0, 25]);
   // Threshold 0 turns suppression off.
   assert.deepEqual(shown(suppressRow([1, 2], 3, 0)), [1, 2]);
+});
+
+/** Records 0..n-1 whose `key` is `value`. */
+function where<T>(records: T[], pick: (r: T) => boolean): number[] {
+  return records.flatMap((r, i) => (pick(r) ? [i] : []));
+}
+
+test('linked tables: a breakdown published in another table cannot be subtracted back to a small count', () => {
+  // 44 declined referrals: 37 for lack of capacity (23 in county A, 14 in B), 7 not eligible (all in B).
+  const records = [
+    ...Array.from({ length: 23 }, () => ({ reason: 'no_capacity', county: 'A' })),
+    ...Array.from({ length: 14 }, () => ({ reason: 'no_capacity', county: 'B' })),
+    ...Array.from({ length: 7 }, () => ({ reason: 'not_eligible', county: 'B' })),
+  ];
+  const counts = [
+    // table 1: reasons and their total
+    where(records, (r) => r.reason === 'no_capacity'),
+    where(records, (r) => r.reason === 'not_eligible'),
+    where(records, () => true),
+    // table 2: no capacity by county
+    where(records, (r) => r.reason === 'no_capacity' && r.county === 'A'),
+    where(records, (r) => r.reason === 'no_capacity' && r.county === 'B'),
+  ];
+  const alone = [suppressRow([37, 7], 44, 10), suppressRow([23], 23, 10), suppressRow([14], 14, 10)];
+  assert.deepEqual(alone.map((r) => r.cells.map((c) => c.value)), [[null, null], [23], [14]], 'each table alone hides 37 and shows 23 and 14: 44 − (23 + 14) = 7');
+  const hidden = suppressLinked(counts, 10, [[0, 1, 2], [3, 4]]);
+  assert.equal(hidden[1], true, 'the small count stays hidden');
+  const visible = counts.map((c, i) => (hidden[i] ? null : c.length));
+  // Whatever is shown, 7 must not follow from it: either the total or the no-capacity figures are partly hidden.
+  const total = visible[2];
+  const byCounty = visible[3] !== null && visible[4] !== null ? visible[3] + visible[4] : visible[0];
+  assert.ok(total === null || byCounty === null, `7 is derivable from ${JSON.stringify(visible)}`);
+});
+
+test('linked tables: nothing small, nothing hidden; a small count alone in a row takes its row partner', () => {
+  const records = Array.from({ length: 60 }, (_, i) => ({ a: i % 2, b: i % 3 }));
+  const counts = [where(records, (r) => r.a === 0), where(records, (r) => r.a === 1), where(records, () => true), where(records, (r) => r.b === 0)];
+  assert.deepEqual(suppressLinked(counts, 10, [[0, 1, 2]]), [false, false, false, false]);
+  const few = [...Array.from({ length: 30 }, () => 'x'), ...Array.from({ length: 4 }, () => 'y'), ...Array.from({ length: 12 }, () => 'z')];
+  const c2 = [where(few, (r) => r === 'x'), where(few, (r) => r === 'y'), where(few, (r) => r === 'z'), where(few, () => true)];
+  assert.deepEqual(suppressLinked(c2, 10, [[0, 1, 2, 3]]), [false, true, true, false], 'the smallest other cell of the row (12) is the complement');
+  assert.deepEqual(suppressLinked(c2, 0, [[0, 1, 2, 3]]), [false, false, false, false], 'threshold 0 hides nothing');
+});
+
+test('linked tables: an overlapping count in another table is hidden when the row has no partner left', () => {
+  // Row: [small 5, total 5 + 0]; the total is small too. Another table shows all 25 and the 20 others.
+  const recs = [...Array.from({ length: 5 }, () => 's'), ...Array.from({ length: 20 }, () => 'o')];
+  const counts = [where(recs, (r) => r === 's'), where(recs, (r) => r === 'o'), where(recs, () => true)];
+  const hidden = suppressLinked(counts, 10, [[0], [1, 2]]);
+  assert.equal(hidden[0], true);
+  assert.ok(hidden[1] || hidden[2], '25 − 20 would give the 5');
 });
