@@ -45,7 +45,7 @@ export async function serviceInfo(db: Db, serviceId: string): Promise<ServiceInf
  * organisation receives referrals here come first, since only those can take one.
  */
 export async function findServices(db: Db, kind: DatabaseKind, q: string, page: number): Promise<{ total: number; items: ServiceInfo[] }> {
-  const res = await searchServices(db, kind, { q, page, perPage: 50, vetted: false });
+  const res = await searchServices(db, kind, { q, page, perPage: 50, vetted: false, facets: false });
   const full = await servicesFull(db, res.hits.map((h) => h.serviceId), { vetted: false, extensions: false });
   const items = full.map(toInfo);
   for (const s of items) s.receives = (await stewardsOf(db, s.organization_id)).length > 0;

@@ -14,7 +14,7 @@ export const DEMO_CASEWORKERS = {
 };
 
 async function firstService(ctx: Ctx, params: { q?: string; need?: string[]; organizationId?: string }, skipOrg?: string): Promise<ServiceInfo | undefined> {
-  const res = await searchServices(ctx.db, ctx.dbKind, { ...params, page: 1, perPage: 25, vetted: false });
+  const res = await searchServices(ctx.db, ctx.dbKind, { ...params, page: 1, perPage: 25, vetted: false, facets: false });
   for (const h of res.hits) {
     const s = await serviceInfo(ctx.db, h.serviceId);
     if (s && s.organization_id !== skipOrg && s.organization_name) return s;

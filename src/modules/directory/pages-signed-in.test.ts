@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { axe, formatViolations, newContext, signIn } from '../../../test/e2e/harness.ts';
+import { uuidv5 } from './model.ts';
+import { browserFixture, scanAs } from './pages-testkit.ts';
+
+const f = browserFixture();
+
+test('directory pages pass axe (WCAG 2.1 AA) signed in, with the editing and review pages', { timeout: 150_000 }, async () => {
+  const problems = [...(await scanAs(f, 'member', 'en-US', 'member')), ...(await scanAs(f, 'admin', 'en-US', 'admin'))];
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+test('an edit form with errors passes axe, and the form works from the keyboard without JavaScript', { timeout: 120_000 }, async () => {
+  const url = `/directory/services/${uuidv5('demo:svc:jobs')}/edit`;
+  const submitOf = (page: Page) => page.locator('main form.usa-form--large button[type="submit"]');
+  // axe runs as a script in the page, so the page with errors is scanned with JavaScript on.
+  const scripted = await newContext(f.browser, f.e);
+  try {
+    const page = await scripted.newPage();
+    await signIn(page, f.e, f.e.member);
+    await page.goto(url);
+    await page.locator('#field-url').fill('javascript:alert(1)');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), submitOf(page).press('Enter')]);
+    await page.waitForSelector('#error-summary');
+    assert.match(await page.content(), /href="#field-url"/);
+    const report = formatViolations('edit form with errors', await axe(page));
+    assert.equal(report, '', report);
+  } finally {
+    await scripted.close();
+  }
+  const plain = await newContext(f.browser, f.e, { javaScriptEnabled: false });
+  try {
+    const page = await plain.newPage();
+    await signIn(page, f.e, f.e.member);
+    await page.goto(url);
+    await page.locator('#field-url').fill('https://freedom-network.example/jobs');
+    await Promise.all([page.waitForURL(/\/directory\/proposals\/.+sent=1/), submitOf(page).press('Enter')]);
+    assert.match(await page.content(), /Your proposal was sent for review/);
+  } finally {
+    await plain.close();
+  }
+});
+

@@ -1,0 +1,75 @@
+/**
+ * Shared set-up of the directory's browser tests (pages.test.ts, pages-signed-in.test.ts): the app on the demo data,
+ * Chromium, and a proposal from the member's organisation so that every editing page has something to show. Two
+ * files, so that each stays well inside the test runner's per-file limit.
+ */
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { axe, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
+import { uuidv5 } from './model.ts';
+import { loadActor } from '../../platform/auth/index.ts';
+import { addSteward } from './stewards.ts';
+import { proposeChange } from './editing.ts';
+
+export const SHELTER = uuidv5('demo:svc:shelter');
+export const ORG = uuidv5('demo:org:freedom-network');
+export const PAGES = [
+  '/directory',
+  '/directory?q=job&near=20001&radius=25',
+  '/directory?q=&near=20001&radius=10&need=employment&language=es&options=free&options=accepts_referrals',
+  '/directory?near=abcde',
+  '/directory?q=zzzzqq',
+  `/directory/services/${SHELTER}`,
+  `/directory/services/${uuidv5('demo:svc:jobs')}`,
+  `/directory/organizations/${ORG}`,
+];
+
+export interface BrowserFixture {
+  e: E2eApp;
+  browser: Browser;
+  proposalId: string;
+}
+
+/** Registers before/after hooks in the calling test file and hands back the fixture, filled in once `before` ran. */
+export function browserFixture(): BrowserFixture {
+  const f = {} as BrowserFixture;
+  before(async () => {
+    f.e = await startApp();
+    f.browser = await launchBrowser();
+    await addSteward(f.e.ctx, { directory_organization_id: ORG, account_organization_id: f.e.member.organization_id });
+    const actor = await loadActor(f.e.ctx.db, f.e.member.id, 'session');
+    f.proposalId = (await proposeChange({ ...f.e.ctx, actor: actor! }, 'service', SHELTER, { description: 'Emergency shelter beds for women, open 24 hours.', languages: ['English', 'Spanish'] })).id;
+  });
+  after(async () => {
+    await f.browser?.close();
+    await f.e?.close();
+  });
+  return f;
+}
+
+/** Scans the directory pages, and the extra pages of that caller, with axe; returns the violations found. */
+export async function scanAs(f: BrowserFixture, label: string, locale: string, who: 'member' | 'admin' | undefined): Promise<string[]> {
+  const { e, browser, proposalId } = f;
+  const problems: string[] = [];
+  const ctx = await newContext(browser, e, { locale });
+  try {
+    const page = await ctx.newPage();
+    if (who) await signIn(page, e, e[who]);
+    const extra =
+      who === 'admin'
+        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`]
+        : who === 'member'
+          ? ['/directory/my', `/directory/services/${SHELTER}/edit`, `/directory/organizations/${ORG}/edit`, `/directory/locations/${uuidv5('demo:loc:shelter')}/edit`, `/directory/proposals/${proposalId}?sent=1`]
+          : [];
+    for (const url of [...PAGES, ...extra]) {
+      const res = await page.goto(url);
+      assert.ok(res && (res.status() === 200 || (url.includes('abcde') && res.status() === 400)), `${label} ${url}: ${res?.status()}`);
+      const report = formatViolations(`${label}`, await axe(page));
+      if (report) problems.push(report);
+    }
+  } finally {
+    await ctx.close();
+  }
+  return problems;
+}
