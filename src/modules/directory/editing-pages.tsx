@@ -310,7 +310,8 @@ function ProposalPage({ v, p, errors, notice, confirmNeeded }: { v: View; p: Pro
       {p.gone && p.status === 'pending' && <Alert type="warning" slim>{v.t('directory.proposal.gone')}</Alert>}
       {p.stale && <Alert type="warning" slim>{v.t('directory.proposal.stale')}</Alert>}
       {p.redacted && <p class="usa-hint">{v.t('directory.proposal.redacted')}</p>}
-      <WrapTable
+      <Table
+        wrap
         v={v}
         caption={v.t('directory.proposal.diff')}
         head={[v.t('directory.proposal.field'), v.t('directory.proposal.base'), v.t('directory.proposal.proposed'), v.t('directory.proposal.current')]}
@@ -371,7 +372,8 @@ async function proposalPage(req: FastifyRequest, reply: FastifyReply, extra: { e
 function ProposalTable({ v, caption, items, showProposer }: { v: View; caption: string; items: Awaited<ReturnType<typeof listProposals>>['items']; showProposer: boolean }) {
   const vetted = v.can(CONFIDENTIAL);
   return (
-    <WrapTable
+    <Table
+      wrap
       v={v}
       caption={caption}
       head={[v.t('directory.proposal.record'), v.t('directory.organization'), ...(showProposer ? [v.t('directory.proposal.by')] : []), v.t('directory.proposal.submitted'), v.t('directory.proposal.fields'), v.t('directory.proposal.status')]}
@@ -389,39 +391,6 @@ function ProposalTable({ v, caption, items, showProposer }: { v: View; caption: 
   );
 }
 
-/**
- * A table whose cells wrap (the platform's Table scrolls sideways and keeps each cell on one line, which hides the
- * last columns of a diff of long texts); stacked on narrow screens.
- */
-function WrapTable({ v, caption, head, rows }: { v: View; caption: string; head: string[]; rows: ComponentChildren[][] }) {
-  return (
-    <table class="usa-table usa-table--borderless usa-table--stacked width-full">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          {head.map((h) => (
-            <th scope="col">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 ? (
-          <tr>
-            <td colSpan={head.length}>{v.t('table.none')}</td>
-          </tr>
-        ) : (
-          rows.map((r) => (
-            <tr>
-              {r.map((c, i) => (
-                <td data-label={head[i]}>{c}</td>
-              ))}
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
-  );
-}
 
 function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
   return (

@@ -208,34 +208,43 @@ export function ActionButton({ v, action, children, secondary }: { v: View; acti
   );
 }
 
-export function Table({ caption, head, rows, v }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View }) {
+/**
+ * A data table, stacked on narrow screens. It scrolls sideways and keeps cells on one line, unless `wrap` is set:
+ * then cells wrap and the table fits the page (for long texts, such as the values of a diff, that would otherwise
+ * push the last columns out of sight).
+ */
+export function Table({ caption, head, rows, v, wrap = false }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View; wrap?: boolean }) {
+  const table = (
+    <table class={`usa-table usa-table--borderless usa-table--stacked${wrap ? ' width-full' : ''}`}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th scope="col">{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={head.length}>{v.t('table.none')}</td>
+          </tr>
+        ) : (
+          rows.map((r) => (
+            <tr>
+              {r.map((c, i) => (
+                <td data-label={head[i]}>{c}</td>
+              ))}
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+  if (wrap) return table;
   return (
     <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label={caption}>
-      <table class="usa-table usa-table--borderless usa-table--stacked">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {head.map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 ? (
-            <tr>
-              <td colSpan={head.length}>{v.t('table.none')}</td>
-            </tr>
-          ) : (
-            rows.map((r) => (
-              <tr>
-                {r.map((c, i) => (
-                  <td data-label={head[i]}>{c}</td>
-                ))}
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+      {table}
     </div>
   );
 }
