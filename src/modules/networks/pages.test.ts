@@ -48,6 +48,8 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assertHas(page.body, /Coverage by county, within 10 miles/);
     assertHas(page.body, /Montgomery, MD/);
     assertHas(page.body, new RegExp(`href="/referrals/stats\\?network_id=${id}"`));
+    const publicPage = await t.client().get(url);
+    assert.ok(!publicPage.body.includes('/referrals/stats'), 'no link to statistics the public may not read');
 
     // Edit: unticking every need clears them; a stale version is refused.
     const edit = await chair.get(`/networks/${id}/edit`);

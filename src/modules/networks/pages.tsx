@@ -276,9 +276,12 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
         <Field label={v.t('networks.field.area')}>{areaText(v, n)}</Field>
         <Field label={v.t('networks.field.needs')}>{n.needs.length ? n.needs.map((x) => needLabel(v, x)).join(', ') : v.t('networks.needs.all')}</Field>
       </dl>
-      <p>
-        <a href={n.referral_stats_url}>{v.t('networks.referrals.link')}</a>
-      </p>
+      {/* The referrals module's permission, by name: networks never import referrals (decision 0004). */}
+      {v.can('referrals.stats.read') && (
+        <p>
+          <a href={n.referral_stats_url}>{v.t('networks.referrals.link')}</a>
+        </p>
+      )}
 
       <section class="margin-top-4" aria-labelledby="members-heading">
         <h2 id="members-heading">{v.t('networks.members')}</h2>

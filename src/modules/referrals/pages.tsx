@@ -441,7 +441,8 @@ function StatsPage({ v, s, networks, input, errors }: { v: View; s?: Stats; netw
   const mapStates = [...new Set((s?.by_area.rows ?? []).filter((r) => r.key !== NO_AREA).map((r) => stateByCode(r.label.split(', ').pop() ?? '')?.code).filter((x): x is string => Boolean(x)))];
   return (
     <div>
-      <Breadcrumbs items={[{ href: '/referrals', label: v.t('rf.title') }, { label: v.t('rf.stats.title') }]} />
+      {/* Analysts, chairs and administrators read the statistics without having a referrals inbox. */}
+      <Breadcrumbs items={[v.can(READ) ? { href: '/referrals', label: v.t('rf.title') } : { label: v.t('rf.title') }, { label: v.t('rf.stats.title') }]} />
       <h1>{s?.network ? v.t('rf.stats.title.network', { name: s.network.name }) : v.t('rf.stats.title')}</h1>
       <p class="usa-intro">{v.t('rf.stats.intro', { n: s?.threshold ?? 10 })}</p>
       <form method="get" action="/referrals/stats" class="usa-form">

@@ -121,6 +121,7 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
     assert.match(page.body, /<svg[^>]+role="img"/);
     assert.match(page.body, /Baltimore/);
     assert.match(page.body, /Hidden \(small count\)/);
+    assert.ok(!page.body.includes('href="/referrals"'), 'no link to the inbox an analyst may not open');
     assert.equal(page.body.match(/<h1[\s>]/g)?.length, 1);
     assert.equal(page.body.match(/<caption>/g)?.length, page.body.match(/<table/g)?.length);
     const member = await t.signedIn('member');
