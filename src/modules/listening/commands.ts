@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { badRequest, conflict, fieldError, forbidden, HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { conflict, fieldError, forbidden, HttpError, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import {
@@ -51,16 +51,6 @@ export interface CommandOptions {
 
 export const MANAGE = 'listening.manage';
 export const CODE = 'listening.code';
-
-class Problems {
-  list: FieldError[] = [];
-  add(field: string, message: string) {
-    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
-  }
-  throwIfAny() {
-    if (this.list.length) throw badRequest(this.list);
-  }
-}
 
 const actorLabel = (ctx: Ctx) => (ctx.actor ? ctx.actor.name : 'system');
 /** Work started from the command line or demo data (systemCtx) acts with every permission; the anonymous public with none. */

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { badRequest, conflict, forbidden, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { conflict, forbidden, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { organizationNames } from '../directory/index.ts';
@@ -25,17 +25,6 @@ import { MANAGE } from './permissions.ts';
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
   coerce?: boolean;
-}
-
-/** Collects field problems so that one answer names every bad field at once. */
-class Problems {
-  list: FieldError[] = [];
-  add(field: string, message: string) {
-    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
-  }
-  throwIfAny() {
-    if (this.list.length) throw badRequest(this.list);
-  }
 }
 
 const staleVersion = () => conflict('This network was changed by someone else since you loaded it. Reload it and apply your change again.');

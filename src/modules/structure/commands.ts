@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand, type Audit } from '../../platform/audit/index.ts';
-import { badRequest, conflict, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { conflict, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import {
   AgencyCreate,
@@ -34,17 +34,6 @@ export interface CommandOptions {
 }
 
 type EntityType = 'agency' | 'committee' | 'partnership' | 'representative';
-
-/** Collects field problems so that one answer names every bad field at once. */
-class Problems {
-  list: FieldError[] = [];
-  add(field: string, message: string) {
-    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
-  }
-  throwIfAny() {
-    if (this.list.length) throw badRequest(this.list);
-  }
-}
 
 function checkRange(p: Problems, from: string | null | undefined, until: string | null | undefined, fromField: string, untilField: string) {
   if (from && until && until < from) p.add(untilField, `must be on or after ${fromField} (${from})`);

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { badRequest, conflict, fieldError, forbidden, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { conflict, fieldError, forbidden, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { getUser } from '../../platform/auth/index.ts';
 import { loadDirectory, organizationMatchesAgency, type Directory } from './directory.ts';
@@ -13,16 +13,6 @@ import type { Static } from '@sinclair/typebox';
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
   coerce?: boolean;
-}
-
-class Problems {
-  list: FieldError[] = [];
-  add(field: string, message: string) {
-    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
-  }
-  throwIfAny() {
-    if (this.list.length) throw badRequest(this.list);
-  }
 }
 
 type Fields = Partial<Static<typeof ItemPatch>>;

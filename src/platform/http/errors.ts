@@ -18,6 +18,17 @@ export class HttpError extends Error {
 
 export const badRequest = (errors: FieldError[], detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ')) =>
   new HttpError(400, 'Invalid input', detail, errors);
+/** Collects field problems so that one answer names every bad field at once (the first problem per field). */
+export class Problems {
+  list: FieldError[] = [];
+  add(field: string, message: string) {
+    if (!this.list.some((e) => e.field === field)) this.list.push({ field, message });
+  }
+  throwIfAny() {
+    if (this.list.length) throw badRequest(this.list);
+  }
+}
+
 export const fieldError = (field: string, message: string) => badRequest([{ field, message }]);
 export const unauthorized = (detail = 'Sign in to continue.') => new HttpError(401, 'Not signed in', detail);
 export const forbidden = (detail = 'Your role does not allow this.') => new HttpError(403, 'Not allowed', detail);
