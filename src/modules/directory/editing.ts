@@ -16,6 +16,7 @@ import { send } from '../../platform/mail/index.ts';
 import { CONFIDENTIAL, MANAGE } from './permissions.ts';
 import { isSteward } from './stewards.ts';
 import { reindexServices } from './store.ts';
+import { writeSearchPoints } from './search-points.ts';
 import { resolvePlace, PlaceError } from './search.ts';
 import { today } from './commands.ts';
 
@@ -475,7 +476,10 @@ export async function approveProposal(ctx: Ctx, id: string, raw: unknown): Promi
     if (p.target_type === 'organization') await trx.updateTable('directory_organization').set(Object.fromEntries(p.fields.map((f) => [f, f === 'description' ? (p.proposed[f] ?? '') : p.proposed[f]]))).where('id', '=', p.target_id).execute();
     else if (p.target_type === 'service') await applyService(trx, p.target_id, p.fields, p.proposed, reviewer);
     else await applyLocation(trx, p.target_id, p.fields, p.proposed);
+    // Search reads a service's own fields, its organisation's name (text) and its locations' points.
     if (p.target_type === 'service') await reindexServices(trx, [p.target_id]);
+    else if (p.target_type === 'organization') await reindexServices(trx, (await trx.selectFrom('directory_service').select('id').where('organization_id', '=', p.target_id).execute()).map((r) => String(r.id)));
+    else await reindexServices(trx, (await trx.selectFrom('directory_service_at_location').select('service_id').where('location_id', '=', p.target_id).execute()).map((r) => String(r.service_id)));
     await markReviewed(trx, id, { status: 'approved', reviewed_at: nowIso(), reviewer_id: reviewer.id });
     await audit({ action: 'directory.proposal.approve', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id, fields: p.fields, stale_confirmed: stale } });
     if (p.target_type === 'service') await audit({ action: 'directory.service.verified', entityType: 'directory_service', entityId: p.target_id, summary: { assured_date: today(), by: 'review' } });
@@ -550,6 +554,7 @@ export async function updateCapacity(ctx: Ctx, serviceId: string, capacityId: st
     if (maximum !== null && input.available > maximum) throw fieldError('available', `must not be more than the maximum (${maximum})`);
     const now = nowIso();
     await trx.updateTable('directory_service_capacity').set({ available: input.available, maximum, updated: now }).where('id', '=', capacityId).execute();
+    await writeSearchPoints(trx, [serviceId]);
     await trx.updateTable('directory_service').set({ last_modified: now }).where('id', '=', serviceId).execute();
     await audit({ action: 'directory.capacity.update', entityType: 'directory_service', entityId: serviceId, summary: { capacity_id: capacityId, available: input.available, previous: cap.available, maximum } });
   });

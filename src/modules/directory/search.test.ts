@@ -9,6 +9,7 @@ import { searchServices, areaCoversPostcode, type SearchParams } from './search.
 import { allRows } from './store.ts';
 import { uuidv5 } from './model.ts';
 import { TERMS, termId } from './taxonomy.ts';
+import fc from 'fast-check';
 
 const id = (k: string) => uuidv5(`search-test:${k}`);
 const org = { id: id('org'), name: 'Test Network', description: 'Test organisation' };
@@ -95,6 +96,74 @@ test('facet counts (counted in SQL) equal the counts over the matching services,
       assert.deepEqual(none.hits, page.hits);
       assert.deepEqual(none.facets, { need: {}, population: {}, trait: {}, language: {} });
     }
+  } finally {
+    await t.close();
+  }
+});
+
+test('the search points answer every common search exactly as the HSDS tables do (property-based)', async () => {
+  const t = await testApp();
+  try {
+    await generateDirectory(t.ctx, 1500);
+    // Cases the generator does not make: several locations (one confidential), none, a defunct service, a cost
+    // option of nothing, capacity, traits, a language known by name only, and a service whose location moved away.
+    const o = { id: id('edge-org'), name: 'Edge Cases Inc', description: 'Edge organisation' };
+    const loc = (key: string, lat: number, lng: number, confidential = false) => ({ id: id(`sal:${key}`), location: { id: id(`loc:${key}`), location_type: 'physical', organization_id: o.id, name: key, latitude: lat, longitude: lng, confidential } });
+    const attr = (key: string, code: string) => ({ id: id(`attr:${key}:${code}`), link_type: code.split('.')[0], taxonomy_term_id: termId(code) });
+    const edge = (key: string, extra: Record<string, unknown>) => ({ id: id(key), organization_id: o.id, organization: o, name: `Edge ${key} job help`, description: 'Employment and housing help', status: 'active', ...extra });
+    const items = [
+      edge('two-places', { service_at_locations: [loc('ny-secret', 40.75, -73.99, true), loc('chicago', 41.88, -87.63)], attributes: [attr('two', 'need.employment'), attr('two', 'trait.24-hour'), attr('two', 'trait.hotline-referrals')], languages: [{ id: id('lang:two'), name: 'Haitian Creole' }] }),
+      edge('nowhere', { attributes: [attr('nowhere', 'need.employment'), attr('nowhere', 'population.foreign-nationals')], languages: [{ id: id('lang:nowhere'), name: 'Spanish', code: 'es' }], fees_description: 'Sliding scale', cost_options: [{ id: id('cost:nowhere'), amount: 0, currency: 'USD' }] }),
+      edge('closed-down', { status: 'defunct', service_at_locations: [loc('closed', 40.76, -73.98)], attributes: [attr('closed', 'need.employment')] }),
+      edge('beds', { service_at_locations: [loc('beds', 40.7, -74.0)], attributes: [attr('beds', 'need.emergency-shelter')], capacities: [{ id: id('cap:beds'), unit_id: id('unit'), available: 3, updated: '2026-11-30T12:00:00Z', unit: { id: id('unit'), name: 'beds' } }] }),
+    ];
+    const ds = new Dataset();
+    const seen = new Map<string, Set<string>>();
+    items.forEach((s, i) => flatten(ds, 'service', s, { file: 'edge.json', row: i + 1 }, undefined, seen));
+    await importDataset(t.ctx, ds, 'hsds-3.0-json');
+    const db = t.db.handle.db;
+    const kind = t.db.handle.kind;
+    const now = new Date('2026-12-02T15:00:00Z');
+    // Filters mostly absent, so that many searches find something.
+    const subset = <T,>(xs: T[]) => fc.oneof({ arbitrary: fc.constant([] as T[]), weight: 3 }, { arbitrary: fc.subarray(xs, { minLength: 1, maxLength: 2 }), weight: 1 });
+    const rarely = fc.constantFrom(false, false, false, true);
+    const params = fc.record({
+      q: fc.constantFrom(undefined, undefined, undefined, 'job', 'clinic', 'housing help', 'legal aid', 'edge', 'zzzz'),
+      near: fc.constantFrom(undefined, undefined, '10001', '60601', '20001', '38.9,-77.0', '40.75,-73.99'),
+      radius: fc.constantFrom(undefined, 2, 25, 100, 400),
+      need: subset(['employment', 'housing', 'emergency-shelter', 'legal', 'nonsense']),
+      population: subset(['adults', 'foreign-nationals', 'minors']),
+      trait: subset(['24-hour', 'trauma-informed']),
+      language: subset(['es', 'en', 'spanish', 'haitian creole', 'e_', '%']),
+      free: rarely,
+      capacity: rarely,
+      referrals: rarely,
+      openNow: rarely,
+      vetted: fc.boolean(),
+      page: fc.integer({ min: 1, max: 3 }),
+      perPage: fc.constantFrom(5, 20, 50),
+    });
+    let nonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(params, async (raw) => {
+        const p: SearchParams = { ...(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length))) as unknown as SearchParams), now };
+        const points = await searchServices(db, kind, p);
+        const tables = await searchServices(db, kind, { ...p, plan: 'tables' });
+        const rounded = (r: typeof points) => ({ ...r, hits: r.hits.map((h) => ({ ...h, distance: h.distance === undefined ? undefined : Math.round(h.distance * 1e6) })) });
+        assert.deepEqual(rounded(points), rounded(tables), JSON.stringify(p));
+        if (points.total) nonEmpty++;
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
+    assert.ok(nonEmpty > 30, `only ${nonEmpty} of the generated searches found anything`);
+    // The edge cases themselves, each found (or not) for the right reason.
+    const ids = async (p: Partial<SearchParams>) => (await searchServices(db, kind, { page: 1, perPage: 100, vetted: false, ...p })).hits.map((h) => h.serviceId);
+    assert.ok(!(await ids({ q: 'edge', near: '40.75,-73.99', radius: 2 })).includes(id('two-places')), 'a confidential place is not near anyone unvetted');
+    assert.ok((await ids({ q: 'edge', near: '40.75,-73.99', radius: 2, vetted: true })).includes(id('two-places')));
+    assert.ok((await ids({ q: 'edge', language: ['haitian creole'], referrals: true })).includes(id('two-places')));
+    assert.ok((await ids({ q: 'edge', free: true, population: ['foreign-nationals'] })).includes(id('nowhere')), 'free through a cost option of 0');
+    assert.ok(!(await ids({ q: 'edge' })).includes(id('closed-down')), 'defunct services are never found');
+    assert.deepEqual(await ids({ q: 'edge', capacity: true }), [id('beds')]);
   } finally {
     await t.close();
   }

@@ -6,10 +6,11 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, searchMatches, queryWords, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentTexts, searchMatches, queryWords, textMatches, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { SYNONYMS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
+import { codesOf, FREE_WORDS, maskOf, pointQuery, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
 
 export interface SearchParams {
@@ -33,6 +34,8 @@ export interface SearchParams {
   postcode?: string;
   /** Facet counts cost a grouped query or two; callers that show none (the API) pass false. */
   facets?: boolean;
+  /** 'tables' answers from the HSDS tables even where the search points could (tests compare the two). */
+  plan?: 'tables';
   page: number;
   perPage: number;
   vetted: boolean;
@@ -115,8 +118,6 @@ export function isOpen(s: Row, now: Date): boolean {
   if (!days.includes(day)) return false;
   return close > open ? minutes >= open && minutes < close : minutes >= open || minutes < close;
 }
-
-const FREE_WORDS = ['free', 'no cost', 'no charge', 'gratis'];
 
 function codesToIds(codes: string[] | undefined, facet: Facet): string[] {
   const known = new Set(TERMS[facet].map((t) => t.code));
@@ -245,9 +246,36 @@ export function areaCoversPostcode(area: Row, postcode: string): boolean {
   return listed(area.name) || (textual && listed(area.extent));
 }
 
+/**
+ * The filters as a search of the search points (search-points.ts), when every filter given is one the points
+ * carry; null when one is not (taxonomy ids, organisation, modification date, postcode), 'none' when a filter
+ * names nothing known.
+ */
+function pointFiltersOf(p: SearchParams): PointFilters | null | 'none' {
+  if (p.taxonomyTermId?.length || p.taxonomyId || p.organizationId || p.modifiedAfter || p.postcode) return null;
+  const f: PointFilters = { confidential: p.vetted, traits: [] };
+  for (const facet of ['need', 'population', 'trait'] as const) {
+    const ids = codesToIds(p[facet], facet);
+    if (p[facet]?.length && !ids.length) return 'none';
+    if (!ids.length) continue;
+    const { mask } = maskOf(facet, ids);
+    if (facet === 'need') f.needs = mask;
+    else if (facet === 'population') f.populations = mask;
+    else f.traits!.push(mask);
+  }
+  if (p.referrals) f.traits!.push(maskOf('trait', [termId('trait.hotline-referrals')]).mask);
+  if (p.language?.length) f.languages = p.language.map((l) => l.toLowerCase());
+  f.free = p.free;
+  f.capacity = p.capacity;
+  return f;
+}
+
 export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
   const place = p.near ? resolvePlace(p.near) : undefined;
   const query = p.q ? expandQuery(p.q) : null;
+  const points = pointFiltersOf(p);
+  if (points === 'none') return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
+  if (points && p.plan !== 'tables') return searchByPoints(db, kind, p, points, place, query);
   // Term filters may drive only when neither a place nor the text does. With a place, the lookups name the service
   // through service_at_location, so that SQLite makes them before reading the (wide) service row at all.
   const filters = serviceFilters(p, !place && !p.q, place ? 'sal.service_id' : 's.id');
@@ -290,28 +318,83 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     }
     hits = [...best.values()];
     await breakTies(db, kind, query, hits);
-    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!));
+    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!) || byId(a, b));
   } else {
     // One pass: every matching id with its name and rank, ordered here. Counting and paging in SQL instead ran the
     // match and the filters twice, which cost more than sorting even tens of thousands of rows.
     let sq = matchingServices().select(['s.id as id', 's.name as name']);
     if (textMatches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
-    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name!.localeCompare(b.name!));
+    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name!.localeCompare(b.name!) || byId(a, b));
   }
 
-  if (p.openNow) {
-    const now = p.now ?? new Date();
-    const ids = hits.map((h) => h.serviceId);
-    const schedules = await rowsWhereIn(db, 'schedule', 'service_id', ids);
-    const allDay = new Set((await rowsWhereIn(db, 'attribute', 'link_id', ids)).filter((a) => a.taxonomy_term_id === termId('trait.24-hour')).map((a) => a.link_id));
-    const open = new Set(schedules.filter((s) => isOpen(s, now)).map((s) => s.service_id));
-    hits = hits.filter((h) => open.has(h.serviceId) || allDay.has(h.serviceId));
-  }
+  if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
 
   // Facets of a long result are counted over the query itself (no place or hours to apply afterwards), of a short
   // one over its ids.
   const facets = !withFacets ? EMPTY_FACETS() : hits.length > 2000 && !place && !p.openNow ? await facetCounts(db, matchingServices().select('s.id as id')) : await facetCounts(db, hits.map((h) => h.serviceId));
+  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
+}
+
+/** The last tie-break, so that equal hits keep one order from page to page. */
+const byId = (a: Hit, b: Hit) => (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0);
+
+/** The hits open at `now` by their weekly hours, or open around the clock. */
+async function openNowOnly<H extends Hit>(db: Db, hits: H[], now: Date): Promise<H[]> {
+  const ids = hits.map((h) => h.serviceId);
+  const schedules = await rowsWhereIn(db, 'schedule', 'service_id', ids);
+  const allDay = new Set((await rowsWhereIn(db, 'attribute', 'link_id', ids)).filter((a) => a.taxonomy_term_id === termId('trait.24-hour')).map((a) => a.link_id));
+  const open = new Set(schedules.filter((s) => isOpen(s, now)).map((s) => s.service_id));
+  return hits.filter((h) => open.has(h.serviceId) || allDay.has(h.serviceId));
+}
+
+/**
+ * The common searches, answered from the search points alone: near a place, the rows of the grid cells around it;
+ * with text and no place, the text matches joined to their points; with neither, every point. Each row carries
+ * the filters' columns, so the filters are column tests on the row, and the facets are counted from the rows too.
+ * Text near a place is checked in code against the stored text of the few services left after the filters.
+ */
+async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: PointFilters, place: SearchResult['origin'], query: SearchQuery | null): Promise<SearchResult> {
+  type PHit = Hit & { name: string; row: PointHit };
+  let hits: PHit[];
+  if (place) {
+    const radius = p.radius ?? 25;
+    const rows = (await pointQuery(db, { ...f, box: boundingBox(place.lat, place.lng, radius) }).execute()) as PointHit[];
+    const best = new Map<string, PHit>();
+    for (const r of rows) {
+      const d = haversineMiles(place.lat, place.lng, Number(r.latitude), Number(r.longitude));
+      if (d > radius) continue;
+      const prev = best.get(r.service_id);
+      if (!prev || d < prev.distance!) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: d, locationId: r.location_id, name: r.name, row: r });
+    }
+    hits = [...best.values()];
+    if (query) {
+      const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId));
+      hits = hits.filter((h) => textMatches(texts.get(h.serviceId) ?? '', query));
+    }
+    await breakTies(db, kind, query, hits);
+    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));
+  } else {
+    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
+    // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
+    const from = matches ? (db.selectFrom(matches.as('m')).crossJoin(`${SEARCH_POINTS} as sp`).whereRef('sp.service_id', '=', 'm.doc_id').select('m.score as score') as any) : undefined;
+    const rows = (await pointQuery(db, f, from).execute()) as (PointHit & { score?: unknown })[];
+    const one = new Map<string, PHit>();
+    for (const r of rows) if (!one.has(r.service_id)) one.set(r.service_id, { serviceId: r.service_id, score: Number(r.score ?? 0), name: r.name, row: r });
+    hits = [...one.values()].sort((a, b) => b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));
+  }
+  if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
+  const facets = EMPTY_FACETS();
+  if (p.facets !== false) {
+    const add = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+    for (const { row } of hits) {
+      for (const c of codesOf('need', row.needs)) add(facets.need, c);
+      for (const c of codesOf('population', row.populations)) add(facets.population, c);
+      for (const c of codesOf('trait', row.traits)) add(facets.trait, c);
+      for (const k of row.language_keys.split('|')) if (k) add(facets.language, k);
+    }
+  }
+  const start = (p.page - 1) * p.perPage;
   return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
 }
 

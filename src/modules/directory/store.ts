@@ -3,6 +3,7 @@ import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
+import { SEARCH_POINTS, writeSearchPoints } from './search-points.ts';
 
 export const SEARCH_INDEX = 'directory_service_search';
 
@@ -47,9 +48,15 @@ export async function upsertRows(db: Db, table: TableName, rows: Row[], progress
   await upsertMany(db, tableOf(table), cols, 'id', values, progress);
 }
 
-/** Search text of services: names weigh more than descriptions, taxonomy terms, organisation and languages. */
+/**
+ * What search reads of services: their text (names weigh more than descriptions, taxonomy terms, organisation and
+ * languages) and their search points (search-points.ts).
+ */
 export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Promise<number> {
-  if (serviceIds === 'all') await clearIndex(db, SEARCH_INDEX);
+  if (serviceIds === 'all') {
+    await clearIndex(db, SEARCH_INDEX);
+    await db.deleteFrom(SEARCH_POINTS).execute();
+  }
   const ids = serviceIds === 'all' ? (await db.selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => String(r.id)) : [...new Set(serviceIds.filter(Boolean))];
   let done = 0;
   // Only the columns that make up the text, read with joins: this runs over every service of an import.
@@ -90,6 +97,7 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
       };
     });
     await indexDocuments(db, SEARCH_INDEX, docs);
+    await writeSearchPoints(db, chunk);
     done += docs.length;
   }
   return done;

@@ -155,3 +155,33 @@ export function documentMatches(kind: DatabaseKind, name: string, query: SearchQ
   }
   return sql<SqlBool>`exists (select 1 from ${sql.table(name)} as f where f.doc_id = ${ref} and f.tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
 }
+
+/**
+ * The stored (folded) text of these documents, title and body joined: for checking a query against a few documents
+ * in code (`textMatches`) where asking the index about each of them would cost more.
+ */
+export async function documentTexts(db: Db, name: string, ids: readonly string[]): Promise<Map<string, string>> {
+  checkName(name);
+  const out = new Map<string, string>();
+  const sqlite = isSqlite(db);
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = sqlite
+      ? await db.selectFrom(`${name}_ids as k`).innerJoin(`${name} as f`, 'f.rowid', 'k.n').select(['k.doc_id', 'f.title', 'f.body']).where('k.doc_id', 'in', chunk).execute()
+      : await db.selectFrom(name).select(['doc_id', 'title', 'body']).where('doc_id', 'in', chunk).execute();
+    for (const r of rows) out.set(String(r.doc_id), `${r.title} \n ${r.body}`);
+  }
+  return out;
+}
+
+/**
+ * Whether a stored text matches a query the way the index matches it: every group has an alternative whose words
+ * each begin some word of the text (letters and digits, as the index splits them).
+ */
+export function textMatches(text: string, query: SearchQuery): boolean {
+  const q = cleanQuery(query);
+  if (!q.length) return false;
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const has = (prefix: string) => words.some((w) => w.startsWith(prefix));
+  return q.every((group) => group.some((alt) => alt.every(has)));
+}

@@ -1,0 +1,30 @@
+import { sql } from 'kysely';
+import type { Migration } from '../../../platform/db/migrator.ts';
+import { rebuildSearchPoints } from '../search-points.ts';
+
+// One row per service and place it is offered at (search-points.ts): the common searches (near a place, needs,
+// populations, traits, languages, free, capacity) read these rows alone. On SQLite the table is clustered by grid
+// cell (WITHOUT ROWID), so that the rows of a place lie together; PostgreSQL gets the same key as its primary key.
+export const up: Migration['up'] = async (db, t, kind) => {
+  await db.schema
+    .createTable('directory_search_point')
+    .addColumn('cell', 'integer', (c) => c.notNull())
+    .addColumn('service_id', t.id, (c) => c.notNull())
+    .addColumn('location_id', 'text', (c) => c.notNull())
+    .addColumn('latitude', kind === 'postgresql' ? 'double precision' : 'real')
+    .addColumn('longitude', kind === 'postgresql' ? 'double precision' : 'real')
+    .addColumn('confidential', t.bool, (c) => c.notNull())
+    .addColumn('needs', 'integer', (c) => c.notNull())
+    .addColumn('populations', 'integer', (c) => c.notNull())
+    .addColumn('traits', 'integer', (c) => c.notNull())
+    .addColumn('languages', 'text', (c) => c.notNull())
+    .addColumn('language_keys', 'text', (c) => c.notNull())
+    .addColumn('free', t.bool, (c) => c.notNull())
+    .addColumn('capacity', t.bool, (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('directory_search_point_pk', ['cell', 'service_id', 'location_id'])
+    .$call((q) => (kind === 'sqlite' ? q.modifyEnd(sql`without rowid`) : q))
+    .execute();
+  await db.schema.createIndex('directory_search_point_service_idx').on('directory_search_point').column('service_id').execute();
+  await rebuildSearchPoints(db, kind);
+};

@@ -1,0 +1,251 @@
+/**
+ * Search points: one row per service and place it is offered at, carrying what the common searches filter on
+ * (grid cell and coordinates, confidentiality, needs, populations and traits as bit masks, language codes and names,
+ * free of cost, capacity available, the name to order by). A search near a place then reads the rows of a few grid
+ * cells and tests each with plain column comparisons, instead of following every location in a bounding box to its
+ * service, attributes and languages through index lookups.
+ *
+ * The rows are derived data: `writeSearchPoints` rebuilds them for the services it is given, and every command that
+ * changes what they hold (import, approved edits, capacity) calls it through `reindexServices`. A service has a row
+ * per located location (cell -1 and no location when it has none); defunct services have none. Bits follow the order
+ * of TERMS in taxonomy.ts: a change to that order needs a migration that calls `rebuildSearchPoints`.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/index.ts';
+import type { DatabaseKind } from '../../config.ts';
+import type { Box } from '../../platform/db/geo.ts';
+import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
+
+export const SEARCH_POINTS = 'directory_search_point';
+
+/** Grid cells of a quarter degree (about 17 miles north to south): a 50-mile search reads some 60 cells. */
+export const CELL_DEGREES = 0.25;
+const COLUMNS = Math.round(360 / CELL_DEGREES);
+const ROWS = Math.round(180 / CELL_DEGREES);
+/** The cell of services without coordinates. */
+export const NO_CELL = -1;
+
+const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
+const rowOf = (lat: number) => clamp(Math.floor((lat + 90) / CELL_DEGREES), 0, ROWS - 1);
+const columnOf = (lng: number) => clamp(Math.floor((lng + 180) / CELL_DEGREES), 0, COLUMNS - 1);
+
+export function cellOf(lat: number, lng: number): number {
+  return rowOf(lat) * COLUMNS + columnOf(lng);
+}
+
+/**
+ * The cells covering a box, as ranges of cell numbers (one per row of cells; whole rows merge into one range).
+ * A box that crosses the antimeridian covers every longitude, as whereInBox does.
+ */
+export function cellRanges(box: Box): [number, number][] {
+  const wrap = box.minLng < -180 || box.maxLng > 180;
+  const c0 = wrap ? 0 : columnOf(box.minLng);
+  const c1 = wrap ? COLUMNS - 1 : columnOf(box.maxLng);
+  const out: [number, number][] = [];
+  for (let r = rowOf(box.minLat); r <= rowOf(box.maxLat); r++) {
+    const range: [number, number] = [r * COLUMNS + c0, r * COLUMNS + c1];
+    const last = out[out.length - 1];
+    if (last && last[1] + 1 === range[0]) last[1] = range[1];
+    else out.push(range);
+  }
+  return out;
+}
+
+const BIT_OF_TERM = new Map<string, [Facet, number]>();
+for (const f of FACETS) {
+  // Bits 0..30 of a signed 32-bit integer on both engines.
+  if (TERMS[f].length > 31) throw new Error(`search points: facet ${f} has more than 31 terms`);
+  TERMS[f].forEach((t, i) => BIT_OF_TERM.set(termId(t.code), [f, 1 << i]));
+}
+
+/** The mask of these taxonomy term ids within a facet, and whether every id is one of the facet's shipped terms. */
+export function maskOf(facet: Facet, termIds: string[]): { mask: number; all: boolean } {
+  let mask = 0;
+  let all = true;
+  for (const id of termIds) {
+    const b = BIT_OF_TERM.get(id);
+    if (b && b[0] === facet) mask |= b[1];
+    else all = false;
+  }
+  return { mask, all };
+}
+
+/** The shipped term codes of a facet set in a mask. */
+export function codesOf(facet: Facet, mask: number): string[] {
+  return TERMS[facet].filter((_, i) => mask & (1 << i)).map((t) => t.code);
+}
+
+/** Words of `fees_description` that make a service free of cost (with a cost option of amount 0). */
+export const FREE_WORDS = ['free', 'no cost', 'no charge', 'gratis'];
+
+/** Language codes and names of a service as the search matches them: "|es|spanish|", lower case. */
+const languageList = (values: string[]) => (values.length ? `|${[...new Set(values)].join('|')}|` : '');
+
+export interface SearchPointRow {
+  cell: number;
+  service_id: string;
+  location_id: string;
+  latitude: number | null;
+  longitude: number | null;
+  confidential: boolean;
+  needs: number;
+  populations: number;
+  traits: number;
+  languages: string;
+  language_keys: string;
+  free: boolean;
+  capacity: boolean;
+  name: string;
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** Reads what the rows of these services are made of (at most a few hundred ids) and builds them. */
+async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
+  const services = await db.selectFrom('directory_service').select(['id', 'name', 'status', 'fees_description']).where('id', 'in', ids).execute();
+  const places = await db
+    .selectFrom('directory_service_at_location as x')
+    .innerJoin('directory_location as l', 'l.id', 'x.location_id')
+    .select(['x.service_id', 'l.id as location_id', 'l.latitude', 'l.longitude', 'l.confidential'])
+    .where('x.service_id', 'in', ids)
+    .execute();
+  const attrs = await db.selectFrom('directory_attribute').select(['link_id', 'taxonomy_term_id']).where('link_id', 'in', ids).execute();
+  const langs = await db.selectFrom('directory_language').select(['service_id', 'code', 'name']).where('service_id', 'in', ids).execute();
+  const free = await db.selectFrom('directory_cost_option').select('service_id').where('service_id', 'in', ids).where('amount', '=', 0).execute();
+  const open = await db.selectFrom('directory_service_capacity').select('service_id').where('service_id', 'in', ids).where('available', '>', 0).execute();
+  const by = <T extends Record<string, unknown>>(rows: T[], key: string) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) {
+      const k = str(r[key]);
+      const list = m.get(k);
+      if (list) list.push(r);
+      else m.set(k, [r]);
+    }
+    return m;
+  };
+  const placesOf = by(places, 'service_id');
+  const attrsOf = by(attrs, 'link_id');
+  const langsOf = by(langs, 'service_id');
+  const freeIds = new Set(free.map((r) => str(r.service_id)));
+  const openIds = new Set(open.map((r) => str(r.service_id)));
+  const out: SearchPointRow[] = [];
+  for (const s of services) {
+    if (s.status === 'defunct') continue;
+    const id = str(s.id);
+    const masks = { need: 0, population: 0, trait: 0 };
+    for (const a of attrsOf.get(id) ?? []) {
+      const b = BIT_OF_TERM.get(str(a.taxonomy_term_id));
+      if (b) masks[b[0]] |= b[1];
+    }
+    const ls = langsOf.get(id) ?? [];
+    const match = ls.flatMap((l) => [str(l.code).toLowerCase(), str(l.name).toLowerCase()]).filter(Boolean);
+    const keys = ls.map((l) => (l.code === null || l.code === undefined ? str(l.name) : str(l.code)).toLowerCase()).filter(Boolean);
+    const fees = str(s.fees_description).toLowerCase();
+    const common = {
+      service_id: id,
+      needs: masks.need,
+      populations: masks.population,
+      traits: masks.trait,
+      languages: languageList(match),
+      language_keys: languageList(keys),
+      free: freeIds.has(id) || FREE_WORDS.some((w) => fees.includes(w)),
+      capacity: openIds.has(id),
+      name: str(s.name),
+    };
+    const located = (placesOf.get(id) ?? []).filter((p) => p.latitude !== null && p.longitude !== null);
+    const seen = new Set<string>();
+    for (const p of located) {
+      const loc = str(p.location_id);
+      if (seen.has(loc)) continue;
+      seen.add(loc);
+      const lat = Number(p.latitude);
+      const lng = Number(p.longitude);
+      out.push({ cell: cellOf(lat, lng), location_id: loc, latitude: lat, longitude: lng, confidential: Boolean(p.confidential), ...common });
+    }
+    if (!located.length) out.push({ cell: NO_CELL, location_id: '', latitude: null, longitude: null, confidential: false, ...common });
+  }
+  return out;
+}
+
+/** Rebuilds the search points of these services (all of a service's rows, from its current records). */
+export async function writeSearchPoints(db: Db, serviceIds: string[]): Promise<number> {
+  const ids = [...new Set(serviceIds.filter(Boolean))];
+  let written = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await db.deleteFrom(SEARCH_POINTS).where('service_id', 'in', chunk).execute();
+    const rows = await pointRowsOf(db, chunk);
+    // 14 values a row: 500 rows stay well inside both engines' limits on bound values.
+    for (let j = 0; j < rows.length; j += 500) await db.insertInto(SEARCH_POINTS).values(rows.slice(j, j + 500) as never).execute();
+    written += rows.length;
+  }
+  return written;
+}
+
+/** Rebuilds every search point (a migration, or after the term order changed). */
+export async function rebuildSearchPoints(db: Db, _kind?: DatabaseKind): Promise<void> {
+  await db.deleteFrom(SEARCH_POINTS).execute();
+  let after = '';
+  for (;;) {
+    const ids = (await db.selectFrom('directory_service').select('id').where('id', '>', after).orderBy('id').limit(5000).execute()).map((r) => String(r.id));
+    if (!ids.length) return;
+    await writeSearchPoints(db, ids);
+    after = ids[ids.length - 1];
+  }
+}
+
+/** What a search asks of the points: masks are "any of" within a facet, all facets together. */
+export interface PointFilters {
+  needs?: number;
+  populations?: number;
+  traits?: number[];
+  languages?: string[];
+  free?: boolean;
+  capacity?: boolean;
+  box?: Box;
+  /** With a box: whether confidential locations count (vetted callers only). */
+  confidential: boolean;
+}
+
+export interface PointHit {
+  service_id: string;
+  location_id: string;
+  latitude: number | null;
+  longitude: number | null;
+  needs: number;
+  populations: number;
+  traits: number;
+  language_keys: string;
+  name: string;
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The points matching the filters (all rows of a service that match; callers keep one per service). `from` is a
+ * query that already names the points `sp` (joined to text matches, say).
+ */
+export function pointQuery(db: Db, f: PointFilters, from?: any) {
+  let q: any = (from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys', 'sp.name']);
+  if (f.box) {
+    const box = f.box;
+    const ranges = cellRanges(box);
+    q = q.where((e: any) => e.or(ranges.map(([a, b]) => (a === b ? e('sp.cell', '=', a) : e.and([e('sp.cell', '>=', a), e('sp.cell', '<=', b)])))));
+    q = q.where('sp.latitude', '>=', box.minLat).where('sp.latitude', '<=', box.maxLat);
+    if (box.minLng >= -180 && box.maxLng <= 180) q = q.where('sp.longitude', '>=', box.minLng).where('sp.longitude', '<=', box.maxLng);
+    if (!f.confidential) q = q.where('sp.confidential', '=', false);
+  }
+  const masked = (col: string, mask: number) => sql<boolean>`(${sql.ref(col)} & ${mask}) <> 0`;
+  if (f.needs) q = q.where(masked('sp.needs', f.needs));
+  if (f.populations) q = q.where(masked('sp.populations', f.populations));
+  for (const t of f.traits ?? []) q = q.where(masked('sp.traits', t));
+  if (f.languages?.length) {
+    const langs = f.languages;
+    const tests = langs.map((l) => sql`${sql.ref('sp.languages')} like ${`%|${likeEscape(l)}|%`} escape '\\'`);
+    q = q.where(sql<boolean>`(${sql.join(tests, sql` or `)})`);
+  }
+  if (f.free) q = q.where('sp.free', '=', true);
+  if (f.capacity) q = q.where('sp.capacity', '=', true);
+  return q;
+}
+
