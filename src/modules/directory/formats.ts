@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
-import { Dataset, type Origin } from './validate.ts';
+import { Dataset, type Origin, type Refusal } from './validate.ts';
 import { readCsvFile } from './legacy.ts';
 
 export function readHsds3Csv(path: string): Dataset {
@@ -45,6 +45,29 @@ const SINGLES: Record<string, Record<string, [TableName, string]>> = {
 };
 const LINK_ENTITY_OF: Partial<Record<TableName, string>> = { service: 'service', organization: 'organization', location: 'location', service_at_location: 'service_at_location', phone: 'phone', contact: 'contact', program: 'program' };
 
+interface Plan {
+  columns: string[];
+  singles: [key: string, table: TableName, col: string][];
+  children: [key: string, table: TableName, col: string | null][];
+  linkEntity: string;
+}
+
+// Worked out once per table rather than once per object: imports flatten hundreds of thousands of objects.
+const PLANS = new Map<TableName, Plan>();
+function planOf(table: TableName): Plan {
+  let plan = PLANS.get(table);
+  if (!plan) {
+    plan = {
+      columns: Object.keys(TABLES[table].columns),
+      singles: Object.entries(SINGLES[table] ?? {}).map(([key, [t, col]]) => [key, t, col]),
+      children: Object.entries(CHILDREN[table] ?? {}).map(([key, [t, col]]) => [key, t, col]),
+      linkEntity: LINK_ENTITY_OF[table] ?? table,
+    };
+    PLANS.set(table, plan);
+  }
+  return plan;
+}
+
 /**
  * Flattens one nested HSDS object into table rows. The same record may appear several times (an organisation in
  * each of its services): later copies are dropped when their id was already seen.
@@ -55,11 +78,14 @@ export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Ori
     return null;
   }
   const o = obj as Record<string, unknown>;
+  const plan = planOf(table);
+  // Every column, in the table's order, even when absent (undefined): all rows of a table then share one shape,
+  // which keeps the checks and writes that follow fast.
   const row: Row = {};
-  for (const [k, v] of Object.entries(o)) if (k in TABLES[table].columns) row[k] = v;
+  for (const c of plan.columns) row[c] = Object.hasOwn(o, c) ? o[c] : undefined;
   if (parent && (row[parent.col] === undefined || row[parent.col] === null)) row[parent.col] = parent.id;
-  if (parent?.extra) for (const [k, v] of Object.entries(parent.extra)) if (row[k] === undefined || row[k] === null || row[k] === '') row[k] = v;
-  for (const [key, [t, col]] of Object.entries(SINGLES[table] ?? {})) {
+  if (parent?.extra) for (const k in parent.extra) if (row[k] === undefined || row[k] === null || row[k] === '') row[k] = parent.extra[k];
+  for (const [key, t, col] of plan.singles) {
     const child = o[key];
     if (child && typeof child === 'object') {
       const id = flatten(ds, t, child, origin, undefined, seen);
@@ -67,13 +93,13 @@ export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Ori
     }
   }
   const id = typeof row.id === 'string' ? row.id : null;
-  const s = seen.get(table) ?? seen.set(table, new Set()).get(table)!;
-  const dup = id !== null && s.has(id);
-  if (!dup) {
+  let s = seen.get(table);
+  if (!s) seen.set(table, (s = new Set()));
+  if (id === null || !s.has(id)) {
     if (id) s.add(id);
     ds.add(table, row, origin);
   }
-  for (const [key, [t, col]] of Object.entries(CHILDREN[table] ?? {})) {
+  for (const [key, t, col] of plan.children) {
     const list = o[key];
     if (list === undefined || list === null) continue;
     if (!Array.isArray(list)) {
@@ -84,7 +110,8 @@ export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Ori
   }
   const attrs = o.attributes;
   if (Array.isArray(attrs)) {
-    for (const a of attrs) flatten(ds, 'attribute', a, origin, { col: 'link_id', id, extra: { link_entity: LINK_ENTITY_OF[table] ?? table } }, seen);
+    const extra = { link_entity: plan.linkEntity };
+    for (const a of attrs) flatten(ds, 'attribute', a, origin, { col: 'link_id', id, extra }, seen);
   }
   return id;
 }
@@ -107,31 +134,42 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
     const file = basename(full);
     const fallback = KIND_BY_FILE[file.replace(/\.(nd)?json$/i, '').toLowerCase()] ?? 'service';
     const text = readFileSync(full, 'utf8');
-    const items: { value: unknown; row: number }[] = [];
+    const kindOfValue = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback);
     const trimmed = text.trimStart();
     if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\r?\n\s*\{/.test(text))) {
+      let list: unknown[];
       try {
         const parsed = JSON.parse(text) as unknown;
-        const list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { contents?: unknown }).contents) ? (parsed as { contents: unknown[] }).contents : [parsed];
-        list.forEach((value, i) => items.push({ value, row: i + 1 }));
+        list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { contents?: unknown }).contents) ? (parsed as { contents: unknown[] }).contents : [parsed];
       } catch (err) {
         ds.refuse({ file, row: 0 }, 'file', `is not valid JSON: ${(err as Error).message}`);
         continue;
       }
+      list.forEach((value, i) => flatten(ds, kindOfValue(value), value, { file, row: i + 1 }, undefined, seen));
     } else {
-      const lines = text.split(/\r?\n/);
-      lines.forEach((line, i) => {
-        if (!line.trim()) return;
+      // Each line is flattened as soon as it is parsed, so that the parsed objects die young (a publication of
+      // 25,000 services kept whole cost more in garbage collection than in parsing). The file's unreadable lines
+      // are still reported before its other refusals.
+      const start = ds.refusals.length;
+      const unreadable: Refusal[] = [];
+      let row = 0;
+      for (let at = 0; at < text.length; ) {
+        const nl = text.indexOf('\n', at);
+        const end = nl < 0 ? text.length : nl;
+        const line = text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : end);
+        at = end + 1;
+        row++;
+        if (!line.trim()) continue;
+        let value: unknown;
         try {
-          items.push({ value: JSON.parse(line), row: i + 1 });
+          value = JSON.parse(line);
         } catch (err) {
-          ds.refuse({ file, row: i + 1 }, 'line', `is not valid JSON: ${(err as Error).message}`);
+          unreadable.push({ file, row, field: 'line', reason: `is not valid JSON: ${(err as Error).message}` });
+          continue;
         }
-      });
-    }
-    for (const { value, row } of items) {
-      const kind = value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback;
-      flatten(ds, kind, value, { file, row }, undefined, seen);
+        flatten(ds, kindOfValue(value), value, { file, row }, undefined, seen);
+      }
+      ds.refusals.splice(start, 0, ...unreadable);
     }
   }
   if (!files.length) ds.refuse({ file: basename(path), row: 0 }, 'file', 'holds no JSON file');

@@ -206,20 +206,33 @@ export function checkValues(ds: Dataset): void {
  * which of the ids the directory already has.
  */
 export async function checkReferences(ds: Dataset, exists: (table: TableName, ids: string[]) => Promise<Set<string>>): Promise<void> {
+  // The ids of a table are gathered only when some row names that table: most tables are never named.
   const inData = new Map<TableName, Set<string>>();
-  for (const t of TABLE_NAMES) inData.set(t, new Set(ds.get(t).map((r) => r.id as string)));
+  const idsOf = (t: TableName) => {
+    let ids = inData.get(t);
+    if (!ids) {
+      ids = new Set();
+      for (const r of ds.get(t)) ids.add(r.id as string);
+      inData.set(t, ids);
+    }
+    return ids;
+  };
   const pending: { row: Row; col: string; table: TableName; id: string }[] = [];
   for (const table of TABLE_NAMES) {
-    const refs = REFERENCES[table] ?? {};
-    for (const row of ds.get(table)) {
-      for (const [col, target] of Object.entries(refs)) {
-        const id = row[col];
-        if (typeof id === 'string' && id && !inData.get(target)!.has(id)) pending.push({ row, col, table: target, id });
+    const rows = ds.get(table);
+    if (!rows.length) continue;
+    const refs = Object.entries(REFERENCES[table] ?? {});
+    const targets: (Set<string> | undefined)[] = refs.map(() => undefined);
+    const attribute = table === 'attribute';
+    for (const row of rows) {
+      for (let k = 0; k < refs.length; k++) {
+        const id = row[refs[k][0]];
+        if (typeof id === 'string' && id && !(targets[k] ??= idsOf(refs[k][1])).has(id)) pending.push({ row, col: refs[k][0], table: refs[k][1], id });
       }
-      if (table === 'attribute') {
+      if (attribute) {
         const target = LINK_ENTITIES[String(row.link_entity ?? '')];
         if (!target) ds.refuse(row, 'link_entity', `must name one of: ${Object.keys(LINK_ENTITIES).join(', ')}`);
-        else if (typeof row.link_id === 'string' && !inData.get(target)!.has(row.link_id)) pending.push({ row, col: 'link_id', table: target, id: row.link_id });
+        else if (typeof row.link_id === 'string' && !idsOf(target).has(row.link_id)) pending.push({ row, col: 'link_id', table: target, id: row.link_id });
       }
     }
   }
