@@ -1,13 +1,15 @@
 /**
- * Search points: one row per service and place it is offered at, carrying what the common searches filter on
+ * Search points: one row per service, place it is offered at and need it meets, carrying what the common searches filter on
  * (grid cell and coordinates, confidentiality, needs, populations and traits as bit masks, language codes and names,
  * free of cost, capacity available, the name to order by). A search near a place then reads the rows of a few grid
  * cells and tests each with plain column comparisons, instead of following every location in a bounding box to its
- * service, attributes and languages through index lookups.
+ * service, attributes and languages through index lookups. Rows are keyed by (cell, need, service, location), so
+ * that a search for a need near a place seeks straight to that need's rows in each cell.
  *
  * The rows are derived data: `writeSearchPoints` rebuilds them for the services it is given, and every command that
  * changes what they hold (import, approved edits, capacity) calls it through `reindexServices`. A service has a row
- * per located location (cell -1 and no location when it has none); defunct services have none. Bits follow the order
+ * per located location (cell -1 and no location when it has none) and need (-1 when it has none); defunct
+ * services have none. Bits follow the order
  * of TERMS in taxonomy.ts: a change to that order needs a migration that calls `rebuildSearchPoints`.
  */
 import { sql } from 'kysely';
@@ -24,6 +26,8 @@ const COLUMNS = Math.round(360 / CELL_DEGREES);
 const ROWS = Math.round(180 / CELL_DEGREES);
 /** The cell of services without coordinates. */
 export const NO_CELL = -1;
+/** The need of services that meet none. */
+export const NO_NEED = -1;
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
 const rowOf = (lat: number) => clamp(Math.floor((lat + 90) / CELL_DEGREES), 0, ROWS - 1);
@@ -70,6 +74,13 @@ export function maskOf(facet: Facet, termIds: string[]): { mask: number; all: bo
   return { mask, all };
 }
 
+/** The bit numbers set in a mask. */
+export function bitsOf(mask: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 31; i++) if (mask & (1 << i)) out.push(i);
+  return out;
+}
+
 /** The shipped term codes of a facet set in a mask. */
 export function codesOf(facet: Facet, mask: number): string[] {
   return TERMS[facet].filter((_, i) => mask & (1 << i)).map((t) => t.code);
@@ -83,6 +94,7 @@ const languageList = (values: string[]) => (values.length ? `|${[...new Set(valu
 
 export interface SearchPointRow {
   cell: number;
+  need: number;
   service_id: string;
   location_id: string;
   latitude: number | null;
@@ -152,6 +164,8 @@ async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
       capacity: openIds.has(id),
       name: str(s.name),
     };
+    const needs = bitsOf(masks.need);
+    if (!needs.length) needs.push(NO_NEED);
     const located = (placesOf.get(id) ?? []).filter((p) => p.latitude !== null && p.longitude !== null);
     const seen = new Set<string>();
     for (const p of located) {
@@ -160,9 +174,9 @@ async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
       seen.add(loc);
       const lat = Number(p.latitude);
       const lng = Number(p.longitude);
-      out.push({ cell: cellOf(lat, lng), location_id: loc, latitude: lat, longitude: lng, confidential: Boolean(p.confidential), ...common });
+      for (const need of needs) out.push({ cell: cellOf(lat, lng), need, location_id: loc, latitude: lat, longitude: lng, confidential: Boolean(p.confidential), ...common });
     }
-    if (!located.length) out.push({ cell: NO_CELL, location_id: '', latitude: null, longitude: null, confidential: false, ...common });
+    if (!located.length) for (const need of needs) out.push({ cell: NO_CELL, need, location_id: '', latitude: null, longitude: null, confidential: false, ...common });
   }
   return out;
 }
@@ -185,9 +199,10 @@ export async function writeSearchPoints(db: Db, serviceIds: string[]): Promise<n
 /** Rebuilds every search point (a migration, or after the term order changed). */
 export async function rebuildSearchPoints(db: Db, _kind?: DatabaseKind): Promise<void> {
   await db.deleteFrom(SEARCH_POINTS).execute();
-  let after = '';
+  let after: string | null = null;
   for (;;) {
-    const ids = (await db.selectFrom('directory_service').select('id').where('id', '>', after).orderBy('id').limit(5000).execute()).map((r) => String(r.id));
+    const from: string | null = after;
+    const ids: string[] = (await db.selectFrom('directory_service').select('id').$if(from !== null, (q) => q.where('id', '>', from)).orderBy('id').limit(5000).execute()).map((r) => String(r.id));
     if (!ids.length) return;
     await writeSearchPoints(db, ids);
     after = ids[ids.length - 1];
@@ -219,6 +234,8 @@ export interface PointHit {
   name: string;
 }
 
+const MAX_CELLS_LISTED = 400;
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
@@ -230,13 +247,17 @@ export function pointQuery(db: Db, f: PointFilters, from?: any) {
   if (f.box) {
     const box = f.box;
     const ranges = cellRanges(box);
-    q = q.where((e: any) => e.or(ranges.map(([a, b]) => (a === b ? e('sp.cell', '=', a) : e.and([e('sp.cell', '>=', a), e('sp.cell', '<=', b)])))));
+    const cells = ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
+    // The cells one by one (with the needs, each pair a seek) unless there are very many (a radius of hundreds of
+    // miles): then ranges of cells, each scanned.
+    if (cells <= MAX_CELLS_LISTED) q = q.where('sp.cell', 'in', ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
+    else q = q.where((e: any) => e.or(ranges.map(([a, b]) => e.and([e('sp.cell', '>=', a), e('sp.cell', '<=', b)]))));
     q = q.where('sp.latitude', '>=', box.minLat).where('sp.latitude', '<=', box.maxLat);
     if (box.minLng >= -180 && box.maxLng <= 180) q = q.where('sp.longitude', '>=', box.minLng).where('sp.longitude', '<=', box.maxLng);
     if (!f.confidential) q = q.where('sp.confidential', '=', false);
   }
   const masked = (col: string, mask: number) => sql<boolean>`(${sql.ref(col)} & ${mask}) <> 0`;
-  if (f.needs) q = q.where(masked('sp.needs', f.needs));
+  if (f.needs) q = q.where('sp.need', 'in', bitsOf(f.needs));
   if (f.populations) q = q.where(masked('sp.populations', f.populations));
   for (const t of f.traits ?? []) q = q.where(masked('sp.traits', t));
   if (f.languages?.length) {

@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentTexts, searchMatches, queryWords, textMatches, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentTexts, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { SYNONYMS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
@@ -370,7 +370,8 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     hits = [...best.values()];
     if (query) {
       const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId));
-      hits = hits.filter((h) => textMatches(texts.get(h.serviceId) ?? '', query));
+      const matches = textMatcher(query);
+      hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
     }
     await breakTies(db, kind, query, hits);
     hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));

@@ -158,7 +158,7 @@ export function documentMatches(kind: DatabaseKind, name: string, query: SearchQ
 
 /**
  * The stored (folded) text of these documents, title and body joined: for checking a query against a few documents
- * in code (`textMatches`) where asking the index about each of them would cost more.
+ * in code (`textMatcher`) where asking the index about each of them would cost more.
  */
 export async function documentTexts(db: Db, name: string, ids: readonly string[]): Promise<Map<string, string>> {
   checkName(name);
@@ -166,8 +166,10 @@ export async function documentTexts(db: Db, name: string, ids: readonly string[]
   const sqlite = isSqlite(db);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
+    // FTS5 keeps a table's text in its shadow table NAME_content (columns c0, c1, c2 in declaration order), a plain
+    // table keyed by rowid: read there, each row is one seek instead of a call into the full-text module.
     const rows = sqlite
-      ? await db.selectFrom(`${name}_ids as k`).innerJoin(`${name} as f`, 'f.rowid', 'k.n').select(['k.doc_id', 'f.title', 'f.body']).where('k.doc_id', 'in', chunk).execute()
+      ? await db.selectFrom(`${name}_ids as k`).innerJoin(`${name}_content as f`, 'f.id', 'k.n').select(['k.doc_id', 'f.c1 as title', 'f.c2 as body']).where('k.doc_id', 'in', chunk).execute()
       : await db.selectFrom(name).select(['doc_id', 'title', 'body']).where('doc_id', 'in', chunk).execute();
     for (const r of rows) out.set(String(r.doc_id), `${r.title} \n ${r.body}`);
   }
@@ -178,10 +180,10 @@ export async function documentTexts(db: Db, name: string, ids: readonly string[]
  * Whether a stored text matches a query the way the index matches it: every group has an alternative whose words
  * each begin some word of the text (letters and digits, as the index splits them).
  */
-export function textMatches(text: string, query: SearchQuery): boolean {
+export function textMatcher(query: SearchQuery): (text: string) => boolean {
   const q = cleanQuery(query);
-  if (!q.length) return false;
-  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  const has = (prefix: string) => words.some((w) => w.startsWith(prefix));
-  return q.every((group) => group.some((alt) => alt.every(has)));
+  if (!q.length) return () => false;
+  // A word begins where no letter or digit precedes it; query words are letters and digits only (cleanQuery).
+  const groups = q.map((group) => group.map((alt) => alt.map((w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}`, 'u'))));
+  return (text) => groups.every((group) => group.some((alt) => alt.every((re) => re.test(text))));
 }

@@ -2,13 +2,15 @@ import { sql } from 'kysely';
 import type { Migration } from '../../../platform/db/migrator.ts';
 import { rebuildSearchPoints } from '../search-points.ts';
 
-// One row per service and place it is offered at (search-points.ts): the common searches (near a place, needs,
-// populations, traits, languages, free, capacity) read these rows alone. On SQLite the table is clustered by grid
-// cell (WITHOUT ROWID), so that the rows of a place lie together; PostgreSQL gets the same key as its primary key.
+// One row per service, place it is offered at and need it meets (search-points.ts): the common searches (near a
+// place, needs, populations, traits, languages, free, capacity) read these rows alone. On SQLite the table is
+// clustered by grid cell and need (WITHOUT ROWID), so that the rows of one need near a place lie together;
+// PostgreSQL gets the same key as its primary key.
 export const up: Migration['up'] = async (db, t, kind) => {
   await db.schema
     .createTable('directory_search_point')
     .addColumn('cell', 'integer', (c) => c.notNull())
+    .addColumn('need', 'integer', (c) => c.notNull())
     .addColumn('service_id', t.id, (c) => c.notNull())
     .addColumn('location_id', 'text', (c) => c.notNull())
     .addColumn('latitude', kind === 'postgresql' ? 'double precision' : 'real')
@@ -22,9 +24,10 @@ export const up: Migration['up'] = async (db, t, kind) => {
     .addColumn('free', t.bool, (c) => c.notNull())
     .addColumn('capacity', t.bool, (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('directory_search_point_pk', ['cell', 'service_id', 'location_id'])
+    .addPrimaryKeyConstraint('directory_search_point_pk', ['cell', 'need', 'service_id', 'location_id'])
     .$call((q) => (kind === 'sqlite' ? q.modifyEnd(sql`without rowid`) : q))
     .execute();
   await db.schema.createIndex('directory_search_point_service_idx').on('directory_search_point').column('service_id').execute();
+  await db.schema.createIndex('directory_search_point_need_idx').on('directory_search_point').column('need').execute();
   await rebuildSearchPoints(db, kind);
 };
