@@ -275,7 +275,9 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   const query = p.q ? expandQuery(p.q) : null;
   const points = pointFiltersOf(p);
   if (points === 'none') return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
-  if (points && p.plan !== 'tables') return searchByPoints(db, kind, p, points, place, query);
+  // Text alone (or nothing at all) stays with the general search: the points add nothing to a text match there.
+  const narrows = points && (place || points.needs || points.populations || points.traits?.length || points.languages?.length || points.free || points.capacity);
+  if (points && narrows && p.plan !== 'tables') return searchByPoints(db, kind, p, points, place, query);
   // Term filters may drive only when neither a place nor the text does. With a place, the lookups name the service
   // through service_at_location, so that SQLite makes them before reading the (wide) service row at all.
   const filters = serviceFilters(p, !place && !p.q, place ? 'sal.service_id' : 's.id');
