@@ -337,6 +337,10 @@ test('a confidential location stays confidential while its address is edited', a
     assert.doesNotMatch(r.body, /Quiet Court|Hidden Lane/, url);
   }
   assert.match(JSON.stringify((await admin.get(`/api/hsds/services/${SHELTER}`)).json()), /12 Quiet Court NW/);
+  // Search follows the move (the location now sits at 20011's centre): vetted callers find it there, nobody else.
+  const near = (c: TestClient) => c.get('/api/hsds/services?near=20011&radius=1&need=emergency-shelter&per_page=50').then((r) => (r.json().contents as { id: string }[]).map((x) => x.id));
+  assert.ok((await near(admin)).includes(SHELTER), 'found at its new place');
+  assert.ok(!(await near(anon)).includes(SHELTER), 'a confidential place is not near anyone unvetted');
   const audit = await t.ctx.db.selectFrom('audit_events').select('summary').where('entity_id', '=', SHELTER_LOC).execute();
   assert.ok(audit.length >= 2);
   assert.doesNotMatch(JSON.stringify(audit), /Quiet Court|Hidden Lane/, 'addresses stay out of the audit log');
@@ -346,6 +350,8 @@ test('capacity: stewards set it at once (audited), without review', async () => 
   const r = await steward.request('POST', `/api/directory/services/${SHELTER}/capacities/${CAPACITY}`, { json: { available: 5 } });
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().available, 5);
+  const withBeds = async () => ((await anon.get('/api/hsds/services?capacity_available=true&per_page=50')).json().contents as { id: string }[]).map((x) => x.id);
+  assert.ok((await withBeds()).includes(SHELTER), 'search sees the beds at once');
   const hsds = (await anon.get(`/api/hsds/services/${SHELTER}`)).json();
   assert.equal(hsds.capacities[0].available, 5);
   assert.equal((await steward.request('POST', `/api/directory/services/${JOBS}/capacities/${CAPACITY}`, { json: { available: 5 } })).statusCode, 404, 'the capacity belongs to another service');
