@@ -1,11 +1,14 @@
 /**
  * Bulk writes for imports. Kysely builds and transforms one node per value, which costs microseconds per value and
- * dominated imports of hundreds of thousands of rows; here one multi-row statement text is written per chunk and
- * the values are bound as they are. The statement is the same on both engines except for placeholders and
- * booleans, which SQLite stores as 0/1.
+ * dominated imports of hundreds of thousands of rows; here the statement text is written once and the values are
+ * bound as they are. On PostgreSQL one multi-row statement is sent per chunk. On SQLite, where a statement costs no
+ * round trip, one single-row statement prepared once per connection is run for each row through the better-sqlite3
+ * connection itself: twice as fast as multi-row statements, which SQLite parses and plans on every call. Booleans are
+ * bound as 0/1 there, as SQLite stores them.
  */
+import type Database from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter } from 'kysely';
-import type { Db } from './index.ts';
+import { sqliteConnection, type Db } from './index.ts';
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -26,11 +29,34 @@ export async function upsertMany(db: Db, table: string, columns: string[], key: 
   columns.forEach(checkName);
   checkName(key);
   if (!columns.includes(key)) throw new Error(`upsertMany: ${key} is not among the columns`);
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   const updates = columns.filter((c) => c !== key).map((c) => `"${c}" = excluded."${c}"`);
   const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;
   const tail = updates.length ? ` on conflict ("${key}") do update set ${updates.join(', ')}` : ` on conflict ("${key}") do nothing`;
+  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const checkRow = (row: unknown[]) => {
+    if (row.length !== columns.length) throw new Error(`upsertMany: a row of ${table} has ${row.length} values for ${columns.length} columns`);
+  };
+  const sqlite = sqliteConnection(db);
+  if (sqlite) {
+    const write = () => {
+      const statement = prepared(sqlite, `${head}(${columns.map(() => '?').join(', ')})${tail}`);
+      const values: unknown[] = new Array(columns.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        checkRow(row);
+        for (let c = 0; c < row.length; c++) {
+          const v = row[c];
+          values[c] = typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v;
+        }
+        statement.run(values);
+        if ((i + 1) % perChunk === 0 || i + 1 === rows.length) progress?.(i + 1);
+      }
+    };
+    // The connection is Kysely's: inside a transaction this caller holds it; otherwise it is taken for the writes.
+    if (db.isTransaction) write();
+    else await db.connection().execute(async () => write());
+    return;
+  }
   const statements = new Map<number, string>();
   const statement = (n: number) => {
     let s = statements.get(n);
@@ -39,7 +65,7 @@ export async function upsertMany(db: Db, table: string, columns: string[], key: 
     let p = 1;
     for (let r = 0; r < n; r++) {
       const marks: string[] = [];
-      for (let c = 0; c < columns.length; c++) marks.push(sqlite ? '?' : `$${p++}`);
+      for (let c = 0; c < columns.length; c++) marks.push(`$${p++}`);
       groups.push(`(${marks.join(', ')})`);
     }
     s = head + groups.join(', ') + tail;
@@ -50,12 +76,23 @@ export async function upsertMany(db: Db, table: string, columns: string[], key: 
     const chunk = rows.slice(i, i + perChunk);
     const params: unknown[] = [];
     for (const row of chunk) {
-      if (row.length !== columns.length) throw new Error(`upsertMany: a row of ${table} has ${row.length} values for ${columns.length} columns`);
-      for (const v of row) params.push(sqlite && typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v);
+      checkRow(row);
+      for (const v of row) params.push(v === undefined ? null : v);
     }
     await db.executeQuery(CompiledQuery.raw(statement(chunk.length), params));
     progress?.(Math.min(rows.length, i + perChunk));
   }
+}
+
+// Prepared statements by connection and text. A statement stays valid when the schema changes (SQLite prepares it
+// again on its next run), and goes with its connection.
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prepared(sqlite: Database.Database, text: string): Database.Statement {
+  let byText = statementCache.get(sqlite);
+  if (!byText) statementCache.set(sqlite, (byText = new Map()));
+  let statement = byText.get(text);
+  if (!statement) byText.set(text, (statement = sqlite.prepare(text)));
+  return statement;
 }
 
 /**
@@ -67,4 +104,71 @@ export async function upsertMany(db: Db, table: string, columns: string[], key: 
 export async function refreshStatistics(db: Db, tables: string[]): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
   for (const t of tables) await db.executeQuery(CompiledQuery.raw(`analyze "${checkName(t)}"`, []));
+}
+
+export interface SecondaryIndex {
+  name: string;
+  /** The statement that creates it, as the database keeps it (sqlite_master.sql, pg_indexes.indexdef). */
+  definition: string;
+}
+
+/**
+ * A table's secondary indexes: every index but those of its primary key and of unique constraints or unique
+ * indexes, which guard the data (and an upsert's conflict target) and so stay in place during a load.
+ */
+export async function secondaryIndexes(db: Db, table: string): Promise<SecondaryIndex[]> {
+  checkName(table);
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    // Indexes SQLite makes for PRIMARY KEY and UNIQUE constraints have no sql.
+    const r = await db.executeQuery<{ name: string; sql: string }>(CompiledQuery.raw(`select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null order by name`, [table]));
+    return r.rows.filter((i) => !/^\s*create\s+unique\s/i.test(i.sql)).map((i) => ({ name: i.name, definition: i.sql }));
+  }
+  const r = await db.executeQuery<{ name: string; definition: string }>(
+    CompiledQuery.raw(
+      `select i.indexname as name, i.indexdef as definition
+         from pg_indexes i
+         join pg_namespace n on n.nspname = i.schemaname
+         join pg_class c on c.relname = i.indexname and c.relnamespace = n.oid
+         join pg_index x on x.indexrelid = c.oid
+        where i.schemaname = current_schema() and i.tablename = $1 and not x.indisunique and not x.indisprimary
+          and not exists (select 1 from pg_constraint k where k.conindid = c.oid)
+        order by i.indexname`,
+      [table],
+    ),
+  );
+  return r.rows;
+}
+
+/**
+ * The tables, of those about to receive `rows[table]` rows, worth loading without their secondary indexes: those
+ * getting more rows than they hold (and at least `minRows`), where building each index once afterwards costs less
+ * than updating it row by row. Counting stops once a table is known to hold enough rows.
+ */
+export async function tablesForBulkLoad(db: Db, rows: Record<string, number>, minRows = 1000): Promise<string[]> {
+  const out: string[] = [];
+  for (const [table, n] of Object.entries(rows)) {
+    if (n < minRows) continue;
+    checkName(table);
+    const r = await db.executeQuery<{ n: number | string }>(CompiledQuery.raw(`select count(*) as n from (select 1 from "${table}" limit ${Math.floor(n)}) as held`, []));
+    if (Number(r.rows[0]?.n ?? 0) < n) out.push(table);
+  }
+  return out;
+}
+
+/**
+ * Runs `write` with the secondary indexes of `tables` dropped, then creates them again from their saved
+ * definitions: for bulk loads, where one index build is much cheaper than maintaining the index row by row. Must
+ * run inside a transaction, so that a failed load leaves every index as it was (both engines roll back DDL); if
+ * `write` throws, nothing is recreated here, the rollback restores them. Other tables (full-text indexes included)
+ * are not touched. On PostgreSQL dropping an index locks its table until the transaction ends, so readers of these
+ * tables wait for the load.
+ */
+export async function withoutSecondaryIndexes<T>(db: Db, tables: string[], write: () => Promise<T>): Promise<T> {
+  if (!db.isTransaction) throw new Error('withoutSecondaryIndexes must run inside a transaction');
+  const saved: SecondaryIndex[] = [];
+  for (const table of tables) saved.push(...(await secondaryIndexes(db, table)));
+  for (const i of saved) await db.executeQuery(CompiledQuery.raw(`drop index "${i.name.replace(/"/g, '""')}"`, []));
+  const result = await write();
+  for (const i of saved) await db.executeQuery(CompiledQuery.raw(i.definition, []));
+  return result;
 }

@@ -62,6 +62,20 @@ function setPgTypeParsers(): void {
   pg.types.setTypeParser(1700, (v: string) => Number(v)); // numeric
 }
 
+// The better-sqlite3 connection behind each SQLite Kysely instance. Keyed by the instance's adapter, which its
+// transactions (and withPlugin/withSchema copies) share, so that any of them finds the same connection.
+const sqliteConnections = new WeakMap<object, Database.Database>();
+
+/**
+ * The better-sqlite3 connection under `db` (a Kysely instance or one of its transactions), or undefined on
+ * PostgreSQL. For platform code that needs what Kysely does not offer (prepared statements reused across calls, for
+ * bulk writes). The connection is the one Kysely runs on: use it only while holding it, that is inside a
+ * transaction of `db` or `db.connection().execute(...)`, or it may write into another caller's open transaction.
+ */
+export function sqliteConnection(db: Db): Database.Database | undefined {
+  return sqliteConnections.get(db.getExecutor().adapter);
+}
+
 export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>): DatabaseHandle {
   if (config.databaseKind === 'sqlite') {
     if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });
@@ -74,6 +88,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SqliteBooleanPlugin()] });
+    sqliteConnections.set(db.getExecutor().adapter, sqlite);
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
   }
   setPgTypeParsers();
