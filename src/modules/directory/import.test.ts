@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDatabase } from '../../platform/testing.ts';
 import { systemCtx } from '../../platform/context.ts';
-import { importPath, ImportRefused } from './import.ts';
+import { fillCentroids, importPath, readPath, ImportRefused } from './import.ts';
 import { exportDirectory } from './export.ts';
-import { count, allRows } from './store.ts';
-import { TABLE_NAMES } from './model.ts';
+import { count, allRows, SEARCH_INDEX } from './store.ts';
+import { TABLE_NAMES, readRow, tableOf, type Row } from './model.ts';
+import { checkValues } from './validate.ts';
+import { generatedServices, writeGeneratedPackage } from './generate.ts';
+import { secondaryIndexes, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 import { legacyId, uuidv5 } from './model.ts';
 import { DC_SAMPLE, assertHsds } from './testing.ts';
 import { dayList, clockTime } from './legacy.ts';
@@ -143,4 +146,64 @@ test('HSDS 1.1 (Example City) imports through the legacy mapping', async () => {
     assert.ok((await count(ctx.db, 'service')) > 0);
     assert.ok((await count(ctx.db, 'organization')) > 0);
   });
+});
+
+test('an import larger than the tables hold loads them without their secondary indexes: every index is back as it was, the rows are the ones checked; a refused or failed load changes nothing', async () => {
+  const dir = tmp();
+  try {
+    await withDb(async (ctx) => {
+      const tables = [...TABLE_NAMES.map(tableOf), SEARCH_INDEX];
+      const indexes = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await secondaryIndexes(ctx.db, t)] as const)));
+      const before = await indexes();
+      assert.ok(before.directory_service.length >= 2 && before.directory_attribute.length >= 3, 'the tables have secondary indexes to drop');
+      const services = generatedServices(1500);
+      const file = join(dir, 'services.ndjson');
+      writeGeneratedPackage(file, services, 1500);
+
+      // Refused: one bad row among 1,500 services.
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      const bad = join(dir, 'bad.ndjson');
+      writeFileSync(bad, [...lines.slice(0, -1), lines.at(-1)!.replace('"status":"active"', '"status":"sleeping"')].join('\n'));
+      await assert.rejects(importPath(ctx, bad), (err: unknown) => err instanceof ImportRefused && err.refusals.length === 1 && err.refusals[0].row === 1500);
+      for (const t of TABLE_NAMES) if (t !== 'taxonomy' && t !== 'taxonomy_term') assert.equal(await count(ctx.db, t), 0, `refused: ${t} stays empty`);
+
+      // Failed while the indexes are dropped: the rollback brings them back and leaves the rows.
+      await assert.rejects(
+        ctx.db.transaction().execute(async (trx) => {
+          await withoutSecondaryIndexes(trx, ['directory_service'], async () => {
+            await trx.insertInto('directory_service').values({ id: '44444444-4444-4444-8444-444444444444', name: 'S', status: 'active' }).execute();
+            assert.deepEqual(await secondaryIndexes(trx, 'directory_service'), [], 'dropped during the load');
+            throw new Error('write failed');
+          });
+        }),
+        /write failed/,
+      );
+      assert.deepEqual(await indexes(), before, 'indexes after a failed load');
+      assert.equal(await count(ctx.db, 'service'), 0);
+
+      const progress: string[] = [];
+      await importPath(ctx, file, { progress: (l) => progress.push(l) });
+      assert.ok(progress.some((l) => /loading \d+ table\(s\) without their secondary indexes/.test(l)), progress.join('\n'));
+      assert.ok(progress.some((l) => /service: 1500\/1500/.test(l)), 'progress lines');
+      assert.deepEqual(await indexes(), before, 'the same indexes, names and definitions, after the load');
+
+      const { ds } = readPath(file);
+      fillCentroids(ds);
+      checkValues(ds);
+      const byId = (a: Row, b: Row) => (String(a.id) < String(b.id) ? -1 : 1);
+      for (const t of TABLE_NAMES) {
+        if (t === 'taxonomy' || t === 'taxonomy_term') continue;
+        assert.deepEqual(await allRows(ctx.db, t), ds.get(t).map((r) => readRow(t, r)).sort(byId), `${t}: rows as imported`);
+      }
+
+      // Again, now that the tables hold as many rows: written in place, with the indexes kept.
+      progress.length = 0;
+      await importPath(ctx, file, { progress: (l) => progress.push(l) });
+      assert.ok(!progress.some((l) => /without their secondary indexes/.test(l)));
+      assert.equal(await count(ctx.db, 'service'), 1500);
+      assert.deepEqual(await indexes(), before);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

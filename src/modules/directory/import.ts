@@ -8,7 +8,7 @@ import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
 import { detectFormat, readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
-import { refreshStatistics } from '../../platform/db/bulk.ts';
+import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
   skipBrokenReferences?: boolean;
@@ -83,24 +83,30 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   if (!ds.refusals.length) await checkReferences(ds, (t, ids) => existingIds(ctx.db, t, ids));
   if (ds.refusals.length) throw new ImportRefused(ds.refusals);
   // An exported confidential location is a redacted copy: importing it back must not blank the real record.
-  const redacted = ds.get('location').filter((l) => l.confidential === true && l.latitude === null && l.name === 'Confidential location');
-  if (redacted.length) {
-    const have = await existingIds(ctx.db, 'location', redacted.map((l) => l.id as string));
-    ds.rows.set('location', ds.get('location').filter((l) => !(redacted.includes(l) && have.has(l.id as string))));
+  const redacted = new Set(ds.get('location').filter((l) => l.confidential === true && l.latitude === null && l.name === 'Confidential location'));
+  if (redacted.size) {
+    const have = await existingIds(ctx.db, 'location', [...redacted].map((l) => l.id as string));
+    ds.rows.set('location', ds.get('location').filter((l) => !(redacted.has(l) && have.has(l.id as string))));
   }
   const counts = ds.counts();
   await runCommand(ctx, async (trx, audit) => {
-    for (const table of ORDER) {
-      const rows = ds.get(table);
-      if (!rows.length) continue;
-      let last = 0;
-      await upsertRows(trx, table, rows, (done) => {
-        if (done === rows.length || done - last >= 1000) {
-          log(`  ${table}: ${done}/${rows.length}`);
-          last = done;
-        }
-      });
-    }
+    const tables = ORDER.filter((t) => ds.get(t).length);
+    // A load larger than what a table holds writes faster without its secondary indexes, built again afterwards.
+    const bulk = await tablesForBulkLoad(trx, Object.fromEntries(tables.map((t) => [tableOf(t), ds.get(t).length])));
+    if (bulk.length) log(`  loading ${bulk.length} table(s) without their secondary indexes`);
+    await withoutSecondaryIndexes(trx, bulk, async () => {
+      for (const table of tables) {
+        const rows = ds.get(table);
+        let last = 0;
+        await upsertRows(trx, table, rows, (done) => {
+          if (done === rows.length || done - last >= 1000) {
+            log(`  ${table}: ${done}/${rows.length}`);
+            last = done;
+          }
+        });
+      }
+    });
+    if (bulk.length) log(`  secondary indexes rebuilt`);
     const services = new Set(ds.get('service').map((s) => s.id as string));
     for (const t of TABLE_NAMES) for (const r of ds.get(t)) if (typeof r.service_id === 'string') services.add(r.service_id);
     for (const a of ds.get('attribute')) if (a.link_entity === 'service') services.add(a.link_id as string);
