@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import type { Box } from '../../platform/db/geo.ts';
+import { deleteMany, insertMany } from '../../platform/db/bulk.ts';
 import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
 
 export const SEARCH_POINTS = 'directory_search_point';
@@ -112,36 +113,66 @@ export interface SearchPointRow {
 
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-/** Reads what the rows of these services are made of (at most a few hundred ids) and builds them. */
-async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
-  const services = await db.selectFrom('directory_service').select(['id', 'name', 'status', 'fees_description']).where('id', 'in', ids).execute();
+/**
+ * What search keeps of some services (at most a few hundred ids), read in one query per table: the service rows
+ * with their organisation's name, their located and unlocated places, attributes with their term names, languages,
+ * and which are free or have capacity. Both the search text (store.ts) and the search points are made from it.
+ */
+export interface SearchInputs {
+  services: Record<string, unknown>[];
+  places: Record<string, unknown>[];
+  attributes: Record<string, unknown>[];
+  languages: Record<string, unknown>[];
+  free: Set<string>;
+  open: Set<string>;
+}
+
+export async function readSearchInputs(db: Db, ids: string[]): Promise<SearchInputs> {
+  const services = await db
+    .selectFrom('directory_service as s')
+    .leftJoin('directory_organization as o', 'o.id', 's.organization_id')
+    .select(['s.id', 's.name', 's.alternate_name', 's.description', 's.eligibility_description', 's.interpretation_services', 's.status', 's.fees_description', 'o.name as organization_name'])
+    .where('s.id', 'in', ids)
+    .orderBy('s.id')
+    .execute();
   const places = await db
     .selectFrom('directory_service_at_location as x')
     .innerJoin('directory_location as l', 'l.id', 'x.location_id')
     .select(['x.service_id', 'l.id as location_id', 'l.latitude', 'l.longitude', 'l.confidential'])
     .where('x.service_id', 'in', ids)
     .execute();
-  const attrs = await db.selectFrom('directory_attribute').select(['link_id', 'taxonomy_term_id']).where('link_id', 'in', ids).execute();
-  const langs = await db.selectFrom('directory_language').select(['service_id', 'code', 'name']).where('service_id', 'in', ids).execute();
+  const attributes = await db
+    .selectFrom('directory_attribute as a')
+    .leftJoin('directory_taxonomy_term as t', 't.id', 'a.taxonomy_term_id')
+    .select(['a.link_id', 'a.taxonomy_term_id', 't.id as term_id', 't.name as term_name'])
+    .where('a.link_id', 'in', ids)
+    .orderBy('a.id')
+    .execute();
+  const languages = await db.selectFrom('directory_language').select(['service_id', 'code', 'name']).where('service_id', 'in', ids).orderBy('id').execute();
   const free = await db.selectFrom('directory_cost_option').select('service_id').where('service_id', 'in', ids).where('amount', '=', 0).execute();
   const open = await db.selectFrom('directory_service_capacity').select('service_id').where('service_id', 'in', ids).where('available', '>', 0).execute();
-  const by = <T extends Record<string, unknown>>(rows: T[], key: string) => {
-    const m = new Map<string, T[]>();
-    for (const r of rows) {
-      const k = str(r[key]);
-      const list = m.get(k);
-      if (list) list.push(r);
-      else m.set(k, [r]);
-    }
-    return m;
-  };
-  const placesOf = by(places, 'service_id');
-  const attrsOf = by(attrs, 'link_id');
-  const langsOf = by(langs, 'service_id');
-  const freeIds = new Set(free.map((r) => str(r.service_id)));
-  const openIds = new Set(open.map((r) => str(r.service_id)));
+  return { services, places, attributes, languages, free: new Set(free.map((r) => str(r.service_id))), open: new Set(open.map((r) => str(r.service_id))) };
+}
+
+/** Rows of a list grouped by the text of one column. */
+export function groupBy<T extends Record<string, unknown>>(rows: T[], key: string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = str(r[key]);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}
+
+/** The search points of the services read. */
+export function searchPointRows(input: SearchInputs): SearchPointRow[] {
+  const placesOf = groupBy(input.places, 'service_id');
+  const attrsOf = groupBy(input.attributes, 'link_id');
+  const langsOf = groupBy(input.languages, 'service_id');
   const out: SearchPointRow[] = [];
-  for (const s of services) {
+  for (const s of input.services) {
     if (s.status === 'defunct') continue;
     const id = str(s.id);
     const masks = { need: 0, population: 0, trait: 0 };
@@ -160,8 +191,8 @@ async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
       traits: masks.trait,
       languages: languageList(match),
       language_keys: languageList(keys),
-      free: freeIds.has(id) || FREE_WORDS.some((w) => fees.includes(w)),
-      capacity: openIds.has(id),
+      free: input.free.has(id) || FREE_WORDS.some((w) => fees.includes(w)),
+      capacity: input.open.has(id),
       name: str(s.name),
     };
     const needs = bitsOf(masks.need);
@@ -181,16 +212,22 @@ async function pointRowsOf(db: Db, ids: string[]): Promise<SearchPointRow[]> {
   return out;
 }
 
+const POINT_COLUMNS: (keyof SearchPointRow)[] = ['cell', 'need', 'service_id', 'location_id', 'latitude', 'longitude', 'confidential', 'needs', 'populations', 'traits', 'languages', 'language_keys', 'free', 'capacity', 'name'];
+
+/** Replaces the search points of these services (at most a few hundred) with `rows`. */
+export async function replaceSearchPoints(db: Db, ids: string[], rows: SearchPointRow[]): Promise<void> {
+  await deleteMany(db, SEARCH_POINTS, 'service_id', ids);
+  await insertMany(db, SEARCH_POINTS, POINT_COLUMNS, rows.map((r) => POINT_COLUMNS.map((c) => r[c])));
+}
+
 /** Rebuilds the search points of these services (all of a service's rows, from its current records). */
 export async function writeSearchPoints(db: Db, serviceIds: string[]): Promise<number> {
   const ids = [...new Set(serviceIds.filter(Boolean))];
   let written = 0;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    await db.deleteFrom(SEARCH_POINTS).where('service_id', 'in', chunk).execute();
-    const rows = await pointRowsOf(db, chunk);
-    // 14 values a row: 500 rows stay well inside both engines' limits on bound values.
-    for (let j = 0; j < rows.length; j += 500) await db.insertInto(SEARCH_POINTS).values(rows.slice(j, j + 500) as never).execute();
+    const rows = searchPointRows(await readSearchInputs(db, chunk));
+    await replaceSearchPoints(db, chunk, rows);
     written += rows.length;
   }
   return written;

@@ -3,7 +3,7 @@ import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
-import { SEARCH_POINTS, writeSearchPoints } from './search-points.ts';
+import { SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
 
 export const SEARCH_INDEX = 'directory_service_search';
 
@@ -59,36 +59,20 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
   }
   const ids = serviceIds === 'all' ? (await db.selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => String(r.id)) : [...new Set(serviceIds.filter(Boolean))];
   let done = 0;
-  // Only the columns that make up the text, read with joins: this runs over every service of an import.
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    const services = await db
-      .selectFrom('directory_service as s')
-      .leftJoin('directory_organization as o', 'o.id', 's.organization_id')
-      .select(['s.id', 's.name', 's.alternate_name', 's.description', 's.eligibility_description', 's.interpretation_services', 'o.name as organization_name'])
-      .where('s.id', 'in', chunk)
-      .orderBy('s.id')
-      .execute();
-    const terms = await db
-      .selectFrom('directory_attribute as a')
-      .innerJoin('directory_taxonomy_term as t', 't.id', 'a.taxonomy_term_id')
-      .select(['a.link_id', 't.name'])
-      .where('a.link_id', 'in', chunk)
-      .orderBy('a.id')
-      .execute();
-    const langs = await db.selectFrom('directory_language').select(['service_id', 'name']).where('service_id', 'in', chunk).orderBy('id').execute();
-    const group = (rows: Record<string, unknown>[], key: string) => {
+  // Only the columns that make up the text and the points, read once for both: this runs over every service of an
+  // import.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const input = await readSearchInputs(db, chunk);
+    const names = (rows: Record<string, unknown>[], key: string, name: string) => {
       const out = new Map<string, string[]>();
-      for (const r of rows) {
-        const k = String(r[key]);
-        const list = out.get(k) ?? out.set(k, []).get(k)!;
-        list.push(r.name === null || r.name === undefined ? '' : String(r.name));
-      }
+      for (const [k, list] of groupBy(rows, key)) out.set(k, list.map((r) => (r[name] === null || r[name] === undefined ? '' : String(r[name]))));
       return out;
     };
-    const termsOf = group(terms, 'link_id');
-    const langsOf = group(langs, 'service_id');
-    const docs = services.map((s) => {
+    // Attributes whose term is not in the directory add no words.
+    const termsOf = names(input.attributes.filter((a) => a.term_id !== null && a.term_id !== undefined), 'link_id', 'term_name');
+    const langsOf = names(input.languages, 'service_id', 'name');
+    const docs = input.services.map((s) => {
       const id = String(s.id);
       return {
         id,
@@ -97,7 +81,7 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
       };
     });
     await indexDocuments(db, SEARCH_INDEX, docs);
-    await writeSearchPoints(db, chunk);
+    await replaceSearchPoints(db, chunk, searchPointRows(input));
     done += docs.length;
   }
   return done;

@@ -6,6 +6,7 @@
 import { sql, SqliteAdapter, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { DatabaseKind } from '../../config.ts';
 import type { Db } from './index.ts';
+import { insertMany } from './bulk.ts';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -60,14 +61,15 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   for (let i = 0; i < docs.length; i += 500) {
     const chunk = docs.slice(i, i + 500);
     await removeDocuments(db, name, chunk.map((d) => d.id));
-    const rows = chunk.map((d) => ({ doc_id: d.id, title: foldText(d.title), body: foldText(d.body) }));
+    const rows = chunk.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
     if (!sqlite) {
-      await db.insertInto(name).values(rows).execute();
+      await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
       continue;
     }
-    const keys = await db.insertInto(`${name}_ids`).values(chunk.map((d) => ({ doc_id: d.id }))).returning(['n', 'doc_id']).execute();
+    await insertMany(db, `${name}_ids`, ['doc_id'], chunk.map((d) => [d.id]));
+    const keys = await db.selectFrom(`${name}_ids`).select(['n', 'doc_id']).where('doc_id', 'in', chunk.map((d) => d.id)).execute();
     const n = new Map(keys.map((k) => [k.doc_id as string, Number(k.n)]));
-    await db.insertInto(name).values(rows.map((r) => ({ rowid: n.get(r.doc_id), ...r }))).execute();
+    await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], rows.map((r) => [n.get(r[0]), ...r]));
   }
 }
 
