@@ -17,9 +17,12 @@ import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import type { Box } from '../../platform/db/geo.ts';
 import { deleteMany, insertMany } from '../../platform/db/bulk.ts';
+import { documentKeys } from '../../platform/db/search.ts';
 import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
 
 export const SEARCH_POINTS = 'directory_search_point';
+/** The directory's full-text index of services (platform/db/search.ts). */
+export const SEARCH_INDEX = 'directory_service_search';
 
 /** Grid cells of a quarter degree (about 17 miles north to south): a 50-mile search reads some 60 cells. */
 export const CELL_DEGREES = 0.25;
@@ -109,6 +112,8 @@ export interface SearchPointRow {
   free: boolean;
   capacity: boolean;
   name: string;
+  /** The service's key in the search index (documentKeys), when the engine has one. */
+  doc: number | null;
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
@@ -167,7 +172,7 @@ export function groupBy<T extends Record<string, unknown>>(rows: T[], key: strin
 }
 
 /** The search points of the services read. */
-export function searchPointRows(input: SearchInputs): SearchPointRow[] {
+export function searchPointRows(input: SearchInputs, docKeys: ReadonlyMap<string, number>): SearchPointRow[] {
   const placesOf = groupBy(input.places, 'service_id');
   const attrsOf = groupBy(input.attributes, 'link_id');
   const langsOf = groupBy(input.languages, 'service_id');
@@ -194,6 +199,7 @@ export function searchPointRows(input: SearchInputs): SearchPointRow[] {
       free: input.free.has(id) || FREE_WORDS.some((w) => fees.includes(w)),
       capacity: input.open.has(id),
       name: str(s.name),
+      doc: docKeys.get(id) ?? null,
     };
     const needs = bitsOf(masks.need);
     if (!needs.length) needs.push(NO_NEED);
@@ -212,7 +218,7 @@ export function searchPointRows(input: SearchInputs): SearchPointRow[] {
   return out;
 }
 
-const POINT_COLUMNS: (keyof SearchPointRow)[] = ['cell', 'need', 'service_id', 'location_id', 'latitude', 'longitude', 'confidential', 'needs', 'populations', 'traits', 'languages', 'language_keys', 'free', 'capacity', 'name'];
+const POINT_COLUMNS: (keyof SearchPointRow)[] = ['cell', 'need', 'service_id', 'location_id', 'latitude', 'longitude', 'confidential', 'needs', 'populations', 'traits', 'languages', 'language_keys', 'free', 'capacity', 'name', 'doc'];
 
 /** Replaces the search points of these services (at most a few hundred) with `rows`. */
 export async function replaceSearchPoints(db: Db, ids: string[], rows: SearchPointRow[]): Promise<void> {
@@ -226,7 +232,7 @@ export async function writeSearchPoints(db: Db, serviceIds: string[]): Promise<n
   let written = 0;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = searchPointRows(await readSearchInputs(db, chunk));
+    const rows = searchPointRows(await readSearchInputs(db, chunk), await documentKeys(db, SEARCH_INDEX, chunk));
     await replaceSearchPoints(db, chunk, rows);
     written += rows.length;
   }
@@ -269,6 +275,7 @@ export interface PointHit {
   traits: number;
   language_keys: string;
   name: string;
+  doc: number | null;
 }
 
 const MAX_CELLS_LISTED = 400;
@@ -277,10 +284,13 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * The points matching the filters (all rows of a service that match; callers keep one per service). `from` is a
- * query that already names the points `sp` (joined to text matches, say).
+ * query that already names the points `sp` (joined to text matches, say). Without `facets` the rows leave out the
+ * masks and language keys.
  */
-export function pointQuery(db: Db, f: PointFilters, from?: any) {
-  let q: any = (from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys', 'sp.name']);
+export function pointQuery(db: Db, f: PointFilters, from?: any, facets = true) {
+  // A distance search may read tens of thousands of rows: the facets' columns only when they are counted.
+  const columns = ['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.name', 'sp.doc', ...(facets ? ['sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys'] : [])];
+  let q: any = (from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(columns);
   if (f.box) {
     const box = f.box;
     const ranges = cellRanges(box);

@@ -361,7 +361,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
   let hits: PHit[];
   if (place) {
     const radius = p.radius ?? 25;
-    const rows = (await pointQuery(db, { ...f, box: boundingBox(place.lat, place.lng, radius) }).execute()) as PointHit[];
+    const rows = (await pointQuery(db, { ...f, box: boundingBox(place.lat, place.lng, radius) }, undefined, p.facets !== false).execute()) as PointHit[];
     const best = new Map<string, PHit>();
     for (const r of rows) {
       const d = haversineMiles(place.lat, place.lng, Number(r.latitude), Number(r.longitude));
@@ -371,7 +371,9 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     }
     hits = [...best.values()];
     if (query) {
-      const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId));
+      const keys = new Map<string, number>();
+      for (const h of hits) if (h.row.doc !== null && h.row.doc !== undefined) keys.set(h.serviceId, Number(h.row.doc));
+      const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId), keys);
       const matches = textMatcher(query);
       hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
     }
@@ -381,7 +383,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
     const from = matches ? (db.selectFrom(matches.as('m')).crossJoin(`${SEARCH_POINTS} as sp`).whereRef('sp.service_id', '=', 'm.doc_id').select('m.score as score') as any) : undefined;
-    const rows = (await pointQuery(db, f, from).execute()) as (PointHit & { score?: unknown })[];
+    const rows = (await pointQuery(db, f, from, p.facets !== false).execute()) as (PointHit & { score?: unknown })[];
     const one = new Map<string, PHit>();
     for (const r of rows) if (!one.has(r.service_id)) one.set(r.service_id, { serviceId: r.service_id, score: Number(r.score ?? 0), name: r.name, row: r });
     hits = [...one.values()].sort((a, b) => b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));

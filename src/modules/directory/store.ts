@@ -3,9 +3,9 @@ import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
-import { SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
+import { SEARCH_INDEX, SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
 
-export const SEARCH_INDEX = 'directory_service_search';
+export { SEARCH_INDEX };
 
 /** Rows of a table whose `col` is one of `ids`, in chunks that both engines accept. */
 export async function rowsWhereIn(db: Db, table: TableName, col: string, ids: readonly string[]): Promise<Row[]> {
@@ -80,8 +80,8 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
         body: [s.description, s.eligibility_description, s.interpretation_services, (termsOf.get(id) ?? []).join(' '), s.organization_name, (langsOf.get(id) ?? []).join(' ')].filter(Boolean).join(' \n '),
       };
     });
-    await indexDocuments(db, SEARCH_INDEX, docs);
-    await replaceSearchPoints(db, chunk, searchPointRows(input));
+    const keys = await indexDocuments(db, SEARCH_INDEX, docs);
+    await replaceSearchPoints(db, chunk, searchPointRows(input, keys));
     done += docs.length;
   }
   return done;

@@ -13,6 +13,7 @@ import {
   type QueryResult,
   type RootOperationNode,
   type UnknownRow,
+  type SqliteDatabase,
   type ValueNode,
 } from 'kysely';
 import type { Config, DatabaseKind } from '../../config.ts';
@@ -76,6 +77,31 @@ export function sqliteConnection(db: Db): Database.Database | undefined {
   return sqliteConnections.get(db.getExecutor().adapter);
 }
 
+/**
+ * The better-sqlite3 connection as Kysely's SQLite dialect sees it, keeping prepared statements by their text (the
+ * 500 most recently used): Kysely prepares every query anew, and parsing and planning were a good part of a short
+ * search's time. A statement still being iterated (a streamed query) is not handed out again; SQLite prepares a kept
+ * statement again by itself after a schema change.
+ */
+function cachingStatements(sqlite: Database.Database, size = 500): SqliteDatabase {
+  const kept = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      const found = kept.get(text);
+      if (found && !found.busy) {
+        kept.delete(text);
+        kept.set(text, found);
+        return found;
+      }
+      const fresh = sqlite.prepare(text);
+      kept.set(text, fresh);
+      if (kept.size > size) kept.delete(kept.keys().next().value!);
+      return fresh;
+    },
+  };
+}
+
 export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>): DatabaseHandle {
   if (config.databaseKind === 'sqlite') {
     if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });
@@ -87,7 +113,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SqliteBooleanPlugin()] });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins: [new SqliteBooleanPlugin()] });
     sqliteConnections.set(db.getExecutor().adapter, sqlite);
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
   }

@@ -54,10 +54,14 @@ export interface SearchDocument {
   body: string;
 }
 
-/** Replaces the indexed text of these documents. */
-export async function indexDocuments(db: Db, name: string, docs: SearchDocument[]): Promise<void> {
+/**
+ * Replaces the indexed text of these documents. Returns their keys (see documentKeys): on SQLite each document's
+ * row number in the index, on PostgreSQL none.
+ */
+export async function indexDocuments(db: Db, name: string, docs: SearchDocument[]): Promise<Map<string, number>> {
   checkName(name);
   const sqlite = isSqlite(db);
+  const out = new Map<string, number>();
   for (let i = 0; i < docs.length; i += 500) {
     const chunk = docs.slice(i, i + 500);
     await removeDocuments(db, name, chunk.map((d) => d.id));
@@ -70,7 +74,24 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
     const keys = await db.selectFrom(`${name}_ids`).select(['n', 'doc_id']).where('doc_id', 'in', chunk.map((d) => d.id)).execute();
     const n = new Map(keys.map((k) => [k.doc_id as string, Number(k.n)]));
     await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], rows.map((r) => [n.get(r[0]), ...r]));
+    for (const [id, key] of n) out.set(id, key);
   }
+  return out;
+}
+
+/**
+ * The keys of these documents: on SQLite the row of each in the full-text index, which documentTexts reads with
+ * one seek; on PostgreSQL, where documents are keyed by their id already, none.
+ */
+export async function documentKeys(db: Db, name: string, ids: readonly string[]): Promise<Map<string, number>> {
+  checkName(name);
+  const out = new Map<string, number>();
+  if (!isSqlite(db)) return out;
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom(`${name}_ids`).select(['n', 'doc_id']).where('doc_id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(String(r.doc_id), Number(r.n));
+  }
+  return out;
 }
 
 export async function removeDocuments(db: Db, name: string, ids: string[]): Promise<void> {
@@ -162,10 +183,20 @@ export function documentMatches(kind: DatabaseKind, name: string, query: SearchQ
  * The stored (folded) text of these documents, title and body joined: for checking a query against a few documents
  * in code (`textMatcher`) where asking the index about each of them would cost more.
  */
-export async function documentTexts(db: Db, name: string, ids: readonly string[]): Promise<Map<string, string>> {
+export async function documentTexts(db: Db, name: string, ids: readonly string[], keys?: ReadonlyMap<string, number>): Promise<Map<string, string>> {
   checkName(name);
   const out = new Map<string, string>();
   const sqlite = isSqlite(db);
+  if (sqlite && keys && ids.every((id) => keys.has(id))) {
+    // With the keys known, the text is read by row number alone.
+    const idOf = new Map(ids.map((id) => [keys.get(id)!, id]));
+    const all = [...idOf.keys()];
+    for (let i = 0; i < all.length; i += 500) {
+      const rows = await db.selectFrom(`${name}_content`).select(['id', 'c1', 'c2']).where('id', 'in', all.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(idOf.get(Number(r.id))!, `${r.c1} \n ${r.c2}`);
+    }
+    return out;
+  }
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     // FTS5 keeps a table's text in its shadow table NAME_content (columns c0, c1, c2 in declaration order), a plain
