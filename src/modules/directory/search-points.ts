@@ -14,7 +14,6 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
-import type { DatabaseKind } from '../../config.ts';
 import type { Box } from '../../platform/db/geo.ts';
 import { deleteMany, insertMany } from '../../platform/db/bulk.ts';
 import { documentKeys } from '../../platform/db/search.ts';
@@ -66,16 +65,14 @@ for (const f of FACETS) {
   TERMS[f].forEach((t, i) => BIT_OF_TERM.set(termId(t.code), [f, 1 << i]));
 }
 
-/** The mask of these taxonomy term ids within a facet, and whether every id is one of the facet's shipped terms. */
-export function maskOf(facet: Facet, termIds: string[]): { mask: number; all: boolean } {
+/** The mask of these taxonomy term ids within a facet (ids of other terms add nothing). */
+export function maskOf(facet: Facet, termIds: string[]): number {
   let mask = 0;
-  let all = true;
   for (const id of termIds) {
     const b = BIT_OF_TERM.get(id);
     if (b && b[0] === facet) mask |= b[1];
-    else all = false;
   }
-  return { mask, all };
+  return mask;
 }
 
 /** The bit numbers set in a mask. */
@@ -240,7 +237,7 @@ export async function writeSearchPoints(db: Db, serviceIds: string[]): Promise<n
 }
 
 /** Rebuilds every search point (a migration, or after the term order changed). */
-export async function rebuildSearchPoints(db: Db, _kind?: DatabaseKind): Promise<void> {
+export async function rebuildSearchPoints(db: Db): Promise<void> {
   await db.deleteFrom(SEARCH_POINTS).execute();
   let after: string | null = null;
   for (;;) {

@@ -258,12 +258,12 @@ function pointFiltersOf(p: SearchParams): PointFilters | null | 'none' {
     const ids = codesToIds(p[facet], facet);
     if (p[facet]?.length && !ids.length) return 'none';
     if (!ids.length) continue;
-    const { mask } = maskOf(facet, ids);
+    const mask = maskOf(facet, ids);
     if (facet === 'need') f.needs = mask;
     else if (facet === 'population') f.populations = mask;
     else f.traits!.push(mask);
   }
-  if (p.referrals) f.traits!.push(maskOf('trait', [termId('trait.hotline-referrals')]).mask);
+  if (p.referrals) f.traits!.push(maskOf('trait', [termId('trait.hotline-referrals')]));
   if (p.language?.length) f.languages = p.language.map((l) => l.toLowerCase());
   f.free = p.free;
   f.capacity = p.capacity;
@@ -284,7 +284,6 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   if (!filters) return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
   const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
   const withFacets = p.facets !== false;
-  const start = (p.page - 1) * p.perPage;
   const textMatches = query && !place ? searchMatches(kind, SEARCH_INDEX, query) : null;
   // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
   // match for every service (it does not reorder cross joins; PostgreSQL plans it as a plain join).
@@ -320,14 +319,14 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     }
     hits = [...best.values()];
     await breakTies(db, kind, query, hits);
-    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name!.localeCompare(b.name!) || byId(a, b));
+    hits.sort(byDistance);
   } else {
     // One pass: every matching id with its name and rank, ordered here. Counting and paging in SQL instead ran the
     // match and the filters twice, which cost more than sorting even tens of thousands of rows.
     let sq = matchingServices().select(['s.id as id', 's.name as name']);
     if (textMatches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
-    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort((a, b) => b.score - a.score || a.name!.localeCompare(b.name!) || byId(a, b));
+    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort(byRank);
   }
 
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
@@ -335,11 +334,22 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   // Facets of a long result are counted over the query itself (no place or hours to apply afterwards), of a short
   // one over its ids.
   const facets = !withFacets ? EMPTY_FACETS() : hits.length > 2000 && !place && !p.openNow ? await facetCounts(db, matchingServices().select('s.id as id')) : await facetCounts(db, hits.map((h) => h.serviceId));
-  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
+  return resultPage(p, hits, facets, place);
 }
 
+type Named = Hit & { name?: string };
 /** The last tie-break, so that equal hits keep one order from page to page. */
 const byId = (a: Hit, b: Hit) => (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0);
+/** Without a place: rank, then name, then id. */
+const byRank = (a: Named, b: Named) => b.score - a.score || (a.name ?? '').localeCompare(b.name ?? '') || byId(a, b);
+/** Near a place: distance, then as byRank. */
+const byDistance = (a: Named, b: Named) => a.distance! - b.distance! || byRank(a, b);
+
+/** The requested page of the ordered hits, with the result's total and facets. */
+function resultPage(p: SearchParams, hits: Hit[], facets: SearchResult['facets'], origin: SearchResult['origin']): SearchResult {
+  const start = (p.page - 1) * p.perPage;
+  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin };
+}
 
 /** The hits open at `now` by their weekly hours, or open around the clock. */
 async function openNowOnly<H extends Hit>(db: Db, hits: H[], now: Date): Promise<H[]> {
@@ -378,7 +388,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
     }
     await breakTies(db, kind, query, hits);
-    hits.sort((a, b) => a.distance! - b.distance! || b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));
+    hits.sort(byDistance);
   } else {
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
@@ -386,7 +396,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const rows = (await pointQuery(db, f, from, p.facets !== false).execute()) as (PointHit & { score?: unknown })[];
     const one = new Map<string, PHit>();
     for (const r of rows) if (!one.has(r.service_id)) one.set(r.service_id, { serviceId: r.service_id, score: Number(r.score ?? 0), name: r.name, row: r });
-    hits = [...one.values()].sort((a, b) => b.score - a.score || a.name.localeCompare(b.name) || byId(a, b));
+    hits = [...one.values()].sort(byRank);
   }
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
   const facets = EMPTY_FACETS();
@@ -399,8 +409,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       for (const k of row.language_keys.split('|')) if (k) add(facets.language, k);
     }
   }
-  const start = (p.page - 1) * p.perPage;
-  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin: place };
+  return resultPage(p, hits, facets, place);
 }
 
 /**

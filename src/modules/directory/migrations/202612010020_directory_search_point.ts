@@ -36,5 +36,5 @@ export const up: Migration['up'] = async (db, t, kind) => {
   // stay in about the table's order (a need's mask is mostly that need), which keeps those row reads close together;
   // (need, service_id) read them in random order, twice as slow.
   await db.schema.createIndex('directory_search_point_need_idx').on('directory_search_point').columns(['need', 'needs']).execute();
-  await rebuildSearchPoints(db, kind);
+  await rebuildSearchPoints(db);
 };
