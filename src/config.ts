@@ -34,6 +34,12 @@ export interface Config {
   referralReminderDays: number;
   /** Days after sending before a referral nobody accepted or declined expires. */
   referralExpiryDays: number;
+  /**
+   * Cost of new password hashes: `standard` (OWASP's argon2id minimum, the default) or `test` (the cheapest
+   * argon2id, for test suites that create hundreds of accounts; refused when NODE_ENV is production). Hashes carry
+   * their own parameters, so either verifies under both.
+   */
+  passwordHashCost: 'standard' | 'test';
 }
 
 export class ConfigError extends Error {
@@ -57,6 +63,14 @@ function parseBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boo
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function parseHashCost(env: NodeJS.ProcessEnv): Config['passwordHashCost'] {
+  const raw = env.PASSWORD_HASH_COST;
+  if (raw === undefined || raw === '' || raw === 'standard') return 'standard';
+  if (raw !== 'test') throw new ConfigError('PASSWORD_HASH_COST', `must be standard or test, got "${raw}"`);
+  if (env.NODE_ENV === 'production') throw new ConfigError('PASSWORD_HASH_COST', 'test is refused when NODE_ENV is production');
+  return 'test';
 }
 
 export function databaseKindOf(url: string): DatabaseKind {
@@ -128,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     referralRetentionDays: parseIntVar(env, 'REFERRAL_RETENTION_DAYS', 90, 0, 3650),
     referralReminderDays: parseIntVar(env, 'REFERRAL_REMINDER_DAYS', 3, 1, 365),
     referralExpiryDays: parseIntVar(env, 'REFERRAL_EXPIRY_DAYS', 30, 1, 3650),
+    passwordHashCost: parseHashCost(env),
   };
 }

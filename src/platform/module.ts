@@ -1,11 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Ctx } from './context.ts';
+
+/**
+ * The app as modules see it: routes registered on it get their request types from their TypeBox schemas, so a
+ * handler reads `req.body`, `req.query` and `req.params` as the schema says, with no cast.
+ */
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** A capability of the product: its routes, pages and demo data. See DESIGN.md, "Layout". */
 export interface AppModule {
   name: string;
   /** Registers the module's JSON routes and HTML pages. Every route declares `config.access`. */
-  register(app: FastifyInstance): Promise<void>;
+  register(app: App): Promise<void>;
   /** Loads the module's demo data; called once, in module order, by `taskforce seed --demo` and the first start. */
   seedDemo?(ctx: Ctx, log: (line: string) => void): Promise<void>;
 }

@@ -41,9 +41,16 @@ export interface UserRow {
   created_at: string;
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** argon2id parameters by `PASSWORD_HASH_COST`. */
+export const HASH_COSTS = {
   // OWASP's argon2id minimum: 19 MiB, two passes, one lane.
-  return argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  standard: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
+  // The cheapest the library takes: for test suites only (config refuses it in production).
+  test: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+} as const;
+
+export async function hashPassword(password: string, cost: keyof typeof HASH_COSTS = 'standard'): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id, ...HASH_COSTS[cost] });
 }
 
 function userQuery(db: Db) {
@@ -101,7 +108,7 @@ async function ensureOrganization(trx: Db, name: string, kind: (typeof ORG_KINDS
 export async function createUser(ctx: Ctx, input: unknown): Promise<UserRow> {
   const data = validate(NewUserSchema, input);
   const email = data.email.toLowerCase();
-  const passwordHash = await hashPassword(data.password);
+  const passwordHash = await hashPassword(data.password, ctx.config.passwordHashCost);
   const id = await runCommand(ctx, async (trx, audit) => {
     const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (existing) throw fieldError('email', 'an account with this e-mail already exists');
