@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.ts';
+import { assertPolicyChecked, endPolicyCheck } from '../policy.ts';
 import { sql } from 'kysely';
 import { likePattern, newId, nowIso, toJson, json, type Db } from '../db/index.ts';
 
@@ -49,8 +50,20 @@ export type Audit = (input: AuditInput) => Promise<void>;
  * Runs one use case as one transaction; the audit events it records commit or roll back with the change.
  */
 export async function runCommand<T>(ctx: Ctx, fn: (trx: Db, audit: Audit) => Promise<T>): Promise<T> {
-  return ctx.db.transaction().execute(async (trx) => fn(trx, (input) => recordAudit(trx, ctx, input)));
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const out = await fn(trx, (input) => recordAudit(trx, ctx, input));
+      // Checked before commit: a command that asked no policy is rolled back (platform/policy.ts).
+      if (POLICY_ENFORCED()) assertPolicyChecked(ctx);
+      return out;
+    });
+  } finally {
+    endPolicyCheck(ctx);
+  }
 }
+
+// TEMPORARY while modules move to platform/policy.ts: on when TFH_ENFORCE_POLICY=1.
+const POLICY_ENFORCED = () => process.env.TFH_ENFORCE_POLICY === '1';
 
 export interface AuditEvent {
   id: string;
