@@ -1,31 +1,67 @@
 #!/usr/bin/env node
 // Finds test files under the given folders and runs them with node's test runner through tsx.
 // Node 20's runner does not expand glob patterns itself, so the files are listed here.
+//
+//   node scripts/run-tests.mjs src              the suite (`npm test`): every *.test.ts except browser tests
+//   node scripts/run-tests.mjs --browser src test/e2e
+//                                              the browser tests (`npm run test:e2e`): test/e2e and src/**/*.browser.test.ts
+//
+// Before the files run, one template database is migrated (scripts/test-template.ts) and every test database is a
+// copy of it; it is dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
+const browser = args.includes('--browser');
 const roots = args.filter((a) => !a.startsWith('--'));
-const passThrough = args.filter((a) => a.startsWith('--'));
+const passThrough = args.filter((a) => a.startsWith('--') && a !== '--browser');
 const files = [];
-const walk = (dir) => {
+const walk = (dir, all) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.name === 'node_modules') continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (/\.test\.tsx?$/.test(e.name)) files.push(p);
+    if (e.isDirectory()) walk(p, all);
+    else if (!/\.test\.tsx?$/.test(e.name)) continue;
+    else if (all || /\.browser\.test\.tsx?$/.test(e.name) === browser) files.push(p);
   }
 };
-for (const r of roots.length ? roots : ['src']) walk(r);
+// test/e2e holds browser tests only; under src, the .browser.test.ts files are the browser tests.
+for (const r of roots.length ? roots : ['src']) walk(r, r.replace(/\/$/, '').endsWith('e2e'));
 files.sort();
 if (!files.length) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+
+const env = { ...process.env };
+env.PASSWORD_HASH_COST ??= 'test';
+let template;
+if (!env.TFH_TEST_TEMPLATE_SQLITE && !env.TFH_TEST_TEMPLATE_PG) {
+  const t0 = Date.now();
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/test-template.ts', 'create'], { env, encoding: 'utf8' });
+  template = JSON.parse(out.trim().split('\n').pop());
+  if (template.sqlite) env.TFH_TEST_TEMPLATE_SQLITE = template.sqlite;
+  if (template.postgres) env.TFH_TEST_TEMPLATE_PG = template.postgres;
+  console.log(`# template database migrated (${template.migrations} migrations) in ${Date.now() - t0} ms`);
+}
+const dropTemplate = () => {
+  if (!template) return;
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/test-template.ts', 'drop', template.sqlite ?? template.postgres], { env, stdio: 'inherit' });
+  } catch {
+    console.error('could not drop the template database');
+  }
+  template = undefined;
+};
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // A test that hangs fails after this long instead of holding the whole run.
 const timeout = process.env.TEST_TIMEOUT_MS ?? '180000';
 const timeoutFlag = passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${timeout}`];
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...timeoutFlag, ...passThrough, ...files], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...timeoutFlag, ...passThrough, ...files], { stdio: 'inherit', env });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => {
+  dropTemplate();
+  process.exit(code ?? (signal ? 1 : 0));
+});

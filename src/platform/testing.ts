@@ -2,13 +2,14 @@
  * Test support: a real app on a fresh real database (a temporary SQLite file, or a new PostgreSQL database when
  * DATABASE_URL points at a server), and a client that signs in through the real login pages.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { Signer } from '@fastify/cookie';
 import pg from 'pg';
 import * as OTPAuth from 'otpauth';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -25,16 +26,43 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The migrated template of this test run, made once by scripts/run-tests.mjs (scripts/test-template.ts): a SQLite
+ * file to copy, or a PostgreSQL database to clone. A test file run on its own has none and migrates from scratch.
+ */
+const TEMPLATE_SQLITE = process.env.TFH_TEST_TEMPLATE_SQLITE;
+const TEMPLATE_PG = process.env.TFH_TEST_TEMPLATE_PG;
+
+async function createPgDatabase(base: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    if (!TEMPLATE_PG) {
+      await admin.query(`create database ${name}`);
+      return;
+    }
+    // Another test's clone of the same template may hold it for a moment ("being accessed by other users").
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`create database ${name} template ${TEMPLATE_PG}`);
+        return;
+      } catch (err) {
+        if (attempt >= 20 || !/being accessed by other users/.test(String((err as Error).message))) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
 /** A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). */
 export async function testDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
   if (base && base.startsWith('postgres')) {
     const name = 'tfh_test_' + randomBytes(6).toString('hex');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
+    await createPgDatabase(base, name);
     const url = new URL(base);
     url.pathname = '/' + name;
     const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' });
@@ -53,6 +81,7 @@ export async function testDatabase(env: Record<string, string> = {}): Promise<Te
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tfh-test-'));
+  if (TEMPLATE_SQLITE && existsSync(TEMPLATE_SQLITE)) copyFileSync(TEMPLATE_SQLITE, join(dir, 'test.db'));
   const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, LOG_LEVEL: 'silent' });
   const handle = openDatabase(config);
   await migrate(handle);
@@ -75,7 +104,10 @@ export interface TestApp {
   /** Accounts of each role, created on demand; roles that must use a second factor have it set up. */
   user(role: Role): Promise<TestUser>;
   client(): TestClient;
-  /** A client signed in as a fresh account of this role (through the real sign-in pages). */
+  /**
+   * A client signed in as this role's account. The session is made directly (see `TestClient.startSession`);
+   * tests about signing in use `TestClient.signIn`, which goes through the real sign-in pages.
+   */
   signedIn(role: Role): Promise<TestClient>;
   close(): Promise<void>;
 }
@@ -112,7 +144,7 @@ export async function testApp(opts: { env?: Record<string, string>; extraModules
     async signedIn(role) {
       const u = await t.user(role);
       const c = new TestClient(app, ctx);
-      await c.signIn(u);
+      await c.startSession(u);
       return c;
     },
     async close() {
@@ -190,6 +222,24 @@ export class TestClient {
     const body = res.json() as { csrf_token?: string };
     if (body.csrf_token) this.csrf = body.csrf_token;
     return this.csrf;
+  }
+
+  /**
+   * Signs in without the sign-in pages: writes the session row a completed sign-in (password and, where the role
+   * needs it, second factor) leaves, and holds its signed cookie. For tests about something else than signing in.
+   */
+  async startSession(u: TestUser): Promise<void> {
+    const sid = randomBytes(24).toString('base64url');
+    const maxAge = 8 * 3600_000;
+    const expires = new Date(Date.now() + maxAge).toISOString();
+    const data = { cookie: { originalMaxAge: maxAge, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false }, userId: u.id };
+    await this.ctx.db
+      .insertInto('sessions')
+      .values({ sid, user_id: u.id, data: JSON.stringify(data), expires_at: expires, created_at: new Date().toISOString(), ip: '127.0.0.1', user_agent: 'test' })
+      .execute();
+    this.cookies.set('sid', new Signer(this.ctx.config.sessionSecret, 'sha256').sign(sid));
+    await this.refreshCsrf();
+    if (!this.csrf) throw new Error('the direct session was not accepted');
   }
 
   async signIn(u: TestUser): Promise<void> {
