@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Ctx } from '../../platform/context.ts';
+import type { App } from '../../platform/module.ts';
 import { isUuid } from '../../platform/db/index.ts';
 import { fieldError } from '../../platform/http/errors.ts';
-import { Paged, pageOf } from '../../platform/http/pagination.ts';
+import { IdParams, Paged, ProblemRef, pageOf, secured, writeErrors } from '../../platform/http/schemas.ts';
 import { createReferral, markNotificationsRead, purgeClosed, readClient, referralFor, revokeConsent, runReminders, transition } from './commands.ts';
 import { networkName } from './deps.ts';
 import { ADMIN, CLIENT_READ, READ, SEND, STATS } from './permissions.ts';
@@ -23,7 +23,6 @@ import {
   StatsOut,
   StatsQuery,
   TransitionInput,
-  type Status,
 } from './schema.ts';
 import { buildStats, type Stats } from './stats.ts';
 import {
@@ -43,11 +42,6 @@ import {
 import { stewardedOrganizations } from './deps.ts';
 
 const TAGS = ['Referrals'];
-const Problem = Type.Ref('Problem');
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
-const security: { [name: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
-const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
 
 /** Everything a party to the referral may see about it; client detail values only through GET .../client. */
 export async function referralOut(ctx: Ctx, ref: Referral, side: Side) {
@@ -116,7 +110,7 @@ export async function statsFor(ctx: Ctx, q: { network_id?: string; from?: string
   return buildStats(ctx.db, ctx.config.suppressionThreshold, { networkId: q.network_id, networkName: name, from: q.from, to: q.to });
 }
 
-export async function referralsApi(app: FastifyInstance): Promise<void> {
+export async function referralsApi(app: App): Promise<void> {
   app.get(
     '/api/referrals/consent-form',
     {
@@ -124,8 +118,8 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
       schema: {
         tags: TAGS,
         summary: 'The current consent form: its version, its text and the client details it can cover',
-        security,
-        response: { 200: Type.Object({ version: Type.String(), text: Type.String(), fields: Type.Array(Type.String()) }), 401: Problem, 403: Problem },
+        security: secured,
+        response: { 200: Type.Object({ version: Type.String(), text: Type.String(), fields: Type.Array(Type.String()) }), 401: ProblemRef, 403: ProblemRef },
       },
     },
     async () => ({ version: CONSENT_FORM.version, text: CONSENT_FORM.text, fields: [...CLIENT_FIELDS] }),
@@ -135,10 +129,10 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals',
     {
       config: { access: { permission: READ } },
-      schema: { tags: TAGS, summary: 'Referrals sent or received by the organisations you act for', security, querystring: ListQuery, response: { 200: Paged(ReferralListItem), ...errors } },
+      schema: { tags: TAGS, summary: 'Referrals sent or received by the organisations you act for', security: secured, querystring: ListQuery, response: { 200: Paged(ReferralListItem), ...writeErrors } },
     },
     async (req) => {
-      const q = req.query as { box?: 'all' | 'sent' | 'received'; status?: Status; page?: number; per_page?: number };
+      const q = req.query;
       const { page, perPage, offset } = pageOf(q);
       const actedFor = await stewardedOrganizations(req.ctx.db, req.ctx.actor!.organizationId);
       const { items, total } = await listReferrals(req.ctx.db, { actedFor, box: q.box ?? 'all', status: q.status, limit: perPage, offset });
@@ -155,9 +149,9 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
         summary: 'Make a referral to a directory service (sent at once unless send is false)',
         description:
           'Client details are optional and need a consent that covers each of them. Services never depend on consent: a referral without client details is sent all the same.',
-        security,
+        security: secured,
         body: ReferralCreate,
-        response: { 201: ReferralOut, ...errors },
+        response: { 201: ReferralOut, ...writeErrors },
       },
     },
     async (req, reply) => {
@@ -170,7 +164,7 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals/notifications',
     {
       config: { access: { permission: READ } },
-      schema: { tags: TAGS, summary: 'Your in-app referral notifications, newest first', security, response: { 200: Type.Object({ unread: Type.Integer(), items: Type.Array(NotificationOut) }), 401: Problem, 403: Problem } },
+      schema: { tags: TAGS, summary: 'Your in-app referral notifications, newest first', security: secured, response: { 200: Type.Object({ unread: Type.Integer(), items: Type.Array(NotificationOut) }), 401: ProblemRef, 403: ProblemRef } },
     },
     async (req) => ({ unread: await unreadCount(req.ctx.db, req.ctx.actor!.id), items: await listNotifications(req.ctx.db, req.ctx.actor!.id) }),
   );
@@ -182,12 +176,12 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
       schema: {
         tags: TAGS,
         summary: 'Mark your notifications read (all, or those of one referral)',
-        security,
+        security: secured,
         body: Type.Object({ referral_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
-        response: { 200: RunResult, ...errors },
+        response: { 200: RunResult, ...writeErrors },
       },
     },
-    async (req) => ({ count: await markNotificationsRead(req.ctx, (req.body as { referral_id?: string }).referral_id) }),
+    async (req) => ({ count: await markNotificationsRead(req.ctx, req.body.referral_id) }),
   );
 
   app.get(
@@ -198,22 +192,22 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
         tags: TAGS,
         summary: 'De-identified referral statistics, small cells suppressed',
         description: 'Counts from 1 to SUPPRESSION_THRESHOLD are null with suppressed: true, and so are the complementary cells that would reveal them.',
-        security,
+        security: secured,
         querystring: StatsQuery,
-        response: { 200: StatsOut, ...errors },
+        response: { 200: StatsOut, ...writeErrors },
       },
     },
-    async (req) => statsFor(req.ctx, req.query as { network_id?: string; from?: string; to?: string }),
+    async (req) => statsFor(req.ctx, req.query),
   );
 
   app.post(
     '/api/referrals/purge',
     {
       config: { access: { permission: ADMIN } },
-      schema: { tags: TAGS, summary: 'Purge client details and notes of referrals closed longer than the retention period', security, body: RunInput, response: { 200: RunResult, ...errors } },
+      schema: { tags: TAGS, summary: 'Purge client details and notes of referrals closed longer than the retention period', security: secured, body: RunInput, response: { 200: RunResult, ...writeErrors } },
     },
     async (req) => {
-      const at = (req.body as { at?: string }).at;
+      const at = req.body.at;
       return { count: await purgeClosed(req.ctx, at ? new Date(at) : new Date()) };
     },
   );
@@ -222,10 +216,10 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals/reminders',
     {
       config: { access: { permission: ADMIN } },
-      schema: { tags: TAGS, summary: 'Expire referrals nobody acted on and remind receiving organisations of waiting ones', security, body: RunInput, response: { 200: ReminderResult, ...errors } },
+      schema: { tags: TAGS, summary: 'Expire referrals nobody acted on and remind receiving organisations of waiting ones', security: secured, body: RunInput, response: { 200: ReminderResult, ...writeErrors } },
     },
     async (req) => {
-      const at = (req.body as { at?: string }).at;
+      const at = req.body.at;
       return runReminders(req.ctx, at ? new Date(at) : new Date(), () => {});
     },
   );
@@ -234,10 +228,10 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals/:id',
     {
       config: { access: { permission: READ } },
-      schema: { tags: TAGS, summary: 'One referral with its timeline and consent (client detail values excluded)', security, params: IdParams, response: { 200: ReferralOut, ...errors } },
+      schema: { tags: TAGS, summary: 'One referral with its timeline and consent (client detail values excluded)', security: secured, params: IdParams, response: { 200: ReferralOut, ...writeErrors } },
     },
     async (req) => {
-      const { ref, side } = await referralFor(req.ctx, idOf(req));
+      const { ref, side } = await referralFor(req.ctx, req.params.id);
       return referralOut(req.ctx, ref, side);
     },
   );
@@ -250,15 +244,15 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
         tags: TAGS,
         summary: 'Take one lifecycle step, based on the version you saw',
         description: 'send, cancel: the sending side; receive, accept, decline (with reason), start, complete (with outcome): the receiving side. A stale version gets 409.',
-        security,
+        security: secured,
         params: IdParams,
         body: TransitionInput,
-        response: { 200: ReferralOut, ...errors },
+        response: { 200: ReferralOut, ...writeErrors },
       },
     },
     async (req) => {
-      await transition(req.ctx, idOf(req), req.body);
-      const { ref, side } = await referralFor(req.ctx, idOf(req));
+      await transition(req.ctx, req.params.id, req.body);
+      const { ref, side } = await referralFor(req.ctx, req.params.id);
       return referralOut(req.ctx, ref, side);
     },
   );
@@ -267,11 +261,11 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals/:id/consent/revoke',
     {
       config: { access: { permission: READ } },
-      schema: { tags: TAGS, summary: "Record that the client withdrew consent: the receiving organisation loses access to the details at once", security, params: IdParams, body: RevokeInput, response: { 200: ReferralOut, ...errors } },
+      schema: { tags: TAGS, summary: "Record that the client withdrew consent: the receiving organisation loses access to the details at once", security: secured, params: IdParams, body: RevokeInput, response: { 200: ReferralOut, ...writeErrors } },
     },
     async (req) => {
-      await revokeConsent(req.ctx, idOf(req), req.body);
-      const { ref, side } = await referralFor(req.ctx, idOf(req));
+      await revokeConsent(req.ctx, req.params.id, req.body);
+      const { ref, side } = await referralFor(req.ctx, req.params.id);
       return referralOut(req.ctx, ref, side);
     },
   );
@@ -280,12 +274,12 @@ export async function referralsApi(app: FastifyInstance): Promise<void> {
     '/api/referrals/:id/client',
     {
       config: { access: { permission: CLIENT_READ } },
-      schema: { tags: TAGS, summary: 'The client details you may read now (each read is audited)', security, params: IdParams, response: { 200: ClientOut, ...errors } },
+      schema: { tags: TAGS, summary: 'The client details you may read now (each read is audited)', security: secured, params: IdParams, response: { 200: ClientOut, ...writeErrors } },
     },
     async (req, reply) => {
-      const fields = await readClient(req.ctx, idOf(req));
+      const fields = await readClient(req.ctx, req.params.id);
       reply.header('cache-control', 'no-store');
-      return { referral_id: idOf(req), fields };
+      return { referral_id: req.params.id, fields };
     },
   );
 }

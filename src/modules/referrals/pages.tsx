@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../platform/web/view.ts';
+import type { App } from '../../platform/module.ts';
 import { HttpError, type FieldError } from '../../platform/http/errors.ts';
+import { formErrors } from '../../platform/http/forms.ts';
+import { hidden, IdParams, pageOf, Uuid } from '../../platform/http/schemas.ts';
 import { formBody } from '../../platform/http/validation.ts';
-import { pageOf } from '../../platform/http/pagination.ts';
 import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../platform/web/components.tsx';
 import { UsMap, shadeOf, type Shade } from '../../platform/web/us-map.tsx';
 import { stateByCode } from '../../platform/geo/us.ts';
@@ -16,8 +18,6 @@ import { listItem, referralOut, statsFor } from './api.ts';
 import { listNotifications, listReferrals, unreadCount } from './store.ts';
 import { NO_AREA, type StatTable, type Stats } from './stats.ts';
 
-const hidden = { hide: true } as const;
-const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 type Input = Record<string, unknown>;
 type Out = Awaited<ReturnType<typeof referralOut>>;
 
@@ -27,9 +27,7 @@ const opts = (v: View, prefix: string, values: readonly string[]) => values.map(
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
 const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-function formErrors(err: unknown): FieldError[] | undefined {
-  return err instanceof HttpError && err.status === 400 ? (err.errors.length ? err.errors : [{ field: 'form', message: err.detail ?? 'is not valid' }]) : undefined;
-}
+const BOXES = ['all', 'received', 'sent'] as const;
 
 function StatusTag({ v, status }: { v: View; status: string }) {
   const closed = ['declined', 'completed', 'cancelled', 'expired'].includes(status);
@@ -53,7 +51,6 @@ interface InboxProps {
 
 function InboxPage(p: InboxProps) {
   const { v } = p;
-  const boxes = ['all', 'received', 'sent'] as const;
   return (
     <div>
       <h1>{v.t('rf.title')}</h1>
@@ -101,7 +98,7 @@ function InboxPage(p: InboxProps) {
       <h2>{v.t('rf.list')}</h2>
       <nav aria-label={v.t('rf.boxes')}>
         <ul class="usa-button-group usa-button-group--segmented margin-bottom-2">
-          {boxes.map((b) => (
+          {BOXES.map((b) => (
             <li class="usa-button-group__item">
               <a class={`usa-button${p.box === b ? '' : ' usa-button--outline'}`} href={`/referrals?box=${b}`} aria-current={p.box === b ? 'page' : undefined}>
                 {v.t(`rf.box.${b}`)}
@@ -500,22 +497,17 @@ function StatsPage({ v, s, networks, input, errors }: { v: View; s?: Stats; netw
 
 // ---------- routes ----------
 
-export async function referralsPages(app: FastifyInstance): Promise<void> {
-  const inbox = async (req: FastifyRequest, reply: FastifyReply) => {
-    const q = req.query as { box?: string; status?: string; page?: number };
-    const { page, perPage, offset } = pageOf({ page: q.page, per_page: 25 });
-    const box = (['all', 'sent', 'received'].includes(q.box ?? '') ? q.box : 'all') as 'all' | 'sent' | 'received';
-    const actor = req.ctx.actor!;
-    const actedFor = await stewardedOrganizations(req.ctx.db, actor.organizationId);
-    const { items, total } = await listReferrals(req.ctx.db, { actedFor, box, limit: perPage, offset });
-    const [unread, notes, actsFor] = await Promise.all([unreadCount(req.ctx.db, actor.id), listNotifications(req.ctx.db, actor.id, { unreadOnly: true, limit: 20 }), organizationsActedFor(req.ctx.db, actor.organizationId)]);
-    const v = req.view();
-    return reply.page(v.t('rf.title'), <InboxPage v={v} box={box} items={items.map((r) => listItem(r, actedFor))} total={total} page={page} perPage={perPage} unread={unread} notes={notes} actsFor={actsFor} />);
-  };
+// Page posts take any form fields: the command validates them, so that a bad value re-renders the form with the
+// problem beside its field instead of a bare error page.
+const FormPost = Type.Object({}, { additionalProperties: true });
+const IdPage = { ...hidden, params: IdParams };
 
-  const newPage = async (req: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldError[]; input?: Input; serviceId?: string } = {}, status = 200) => {
-    const q = req.query as { q?: string; service_id?: string };
-    const serviceId = extra.serviceId ?? q.service_id;
+/** An empty query value is no value, as a form left blank means. */
+const given = (x: string | undefined) => (x === undefined || x.trim() === '' ? undefined : x.trim());
+
+export async function referralsPages(app: App): Promise<void> {
+  const newPage = async (req: FastifyRequest, reply: FastifyReply, q: { q?: string; service_id?: string }, extra: { errors?: FieldError[]; input?: Input } = {}, status = 200) => {
+    const serviceId = q.service_id;
     const service = serviceId ? await serviceInfo(req.ctx.db, serviceId) : undefined;
     const senders = await organizationsActedFor(req.ctx.db, req.ctx.actor!.organizationId);
     const networks = service ? (await Promise.all(senders.map((s) => sharedNetworks(req.ctx.db, s.id, service.organization_id)))).flat().filter((n, i, all) => all.findIndex((x) => x.id === n.id) === i) : [];
@@ -535,15 +527,24 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
     { box: Type.Optional(Type.String({ maxLength: 20 })), status: Type.Optional(Type.String({ maxLength: 20 })), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) },
     { additionalProperties: false },
   );
-  app.get('/referrals', { config: { access: { permission: READ } }, schema: { ...hidden, querystring: inboxQuery } }, inbox);
+  app.get('/referrals', { config: { access: { permission: READ } }, schema: { ...hidden, querystring: inboxQuery } }, async (req, reply) => {
+    const { page, perPage, offset } = pageOf({ page: req.query.page, per_page: 25 });
+    const box = BOXES.find((b) => b === req.query.box) ?? 'all';
+    const actor = req.ctx.actor!;
+    const actedFor = await stewardedOrganizations(req.ctx.db, actor.organizationId);
+    const { items, total } = await listReferrals(req.ctx.db, { actedFor, box, limit: perPage, offset });
+    const [unread, notes, actsFor] = await Promise.all([unreadCount(req.ctx.db, actor.id), listNotifications(req.ctx.db, actor.id, { unreadOnly: true, limit: 20 }), organizationsActedFor(req.ctx.db, actor.organizationId)]);
+    const v = req.view();
+    return reply.page(v.t('rf.title'), <InboxPage v={v} box={box} items={items.map((r) => listItem(r, actedFor))} total={total} page={page} perPage={perPage} unread={unread} notes={notes} actsFor={actsFor} />);
+  });
   app.post('/referrals/notifications/read', { config: { access: { permission: READ } }, schema: hidden }, async (req, reply) => {
     await markNotificationsRead(req.ctx);
     return reply.redirect('/referrals');
   });
 
-  const newQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), service_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
-  app.get('/referrals/new', { config: { access: { permission: SEND } }, schema: { ...hidden, querystring: newQuery } }, (req, reply) => newPage(req, reply));
-  app.post('/referrals', { config: { access: { permission: SEND } }, schema: hidden }, async (req, reply) => {
+  const newQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), service_id: Type.Optional(Uuid) }, { additionalProperties: false });
+  app.get('/referrals/new', { config: { access: { permission: SEND } }, schema: { ...hidden, querystring: newQuery } }, (req, reply) => newPage(req, reply, req.query));
+  app.post('/referrals', { config: { access: { permission: SEND } }, schema: { ...hidden, body: FormPost } }, async (req, reply) => {
     const input = formBody(req.body);
     try {
       const ref = await createReferral(req.ctx, referralFromForm(input), { coerce: true });
@@ -551,7 +552,7 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
     } catch (err) {
       const errors = formErrors(err);
       const serviceId = typeof input.service_id === 'string' && /^[0-9a-f-]{36}$/i.test(input.service_id) ? input.service_id : undefined;
-      if (errors) return newPage(req, reply, { errors, input, serviceId }, 400);
+      if (errors) return newPage(req, reply, { service_id: serviceId }, { errors, input }, 400);
       throw err;
     }
   });
@@ -561,14 +562,14 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
     { additionalProperties: false },
   );
   app.get('/referrals/stats', { config: { access: { permission: STATS } }, schema: { ...hidden, querystring: statsQuery } }, async (req, reply) => {
-    const input = formBody(req.query);
+    const input = { network_id: given(req.query.network_id), from: given(req.query.from), to: given(req.query.to) };
     const v = req.view();
     const networks = await listAllNetworks(req);
     const bad: FieldError[] = [];
-    for (const k of ['from', 'to'] as const) if (input[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(input[k]))) bad.push({ field: k, message: 'must be a valid date' });
+    for (const k of ['from', 'to'] as const) if (input[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input[k])) bad.push({ field: k, message: 'must be a valid date' });
     if (bad.length) return reply.page(v.t('rf.stats.title'), <StatsPage v={v} networks={networks} input={input} errors={bad} />, 400);
     try {
-      const s = await statsFor(req.ctx, input as { network_id?: string; from?: string; to?: string });
+      const s = await statsFor(req.ctx, input);
       return reply.page(v.t('rf.stats.title'), <StatsPage v={v} s={s} networks={networks} input={input} />);
     } catch (err) {
       const errors = formErrors(err);
@@ -577,15 +578,15 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.get('/referrals/:id', { config: { access: { permission: READ } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/referrals/:id', { config: { access: { permission: READ } }, schema: IdPage }, async (req, reply) => {
+    const id = req.params.id;
     const res = await referralPage(req, reply, id);
     // Opening a referral reads its notifications.
     await markNotificationsRead(req.ctx, id);
     return res;
   });
-  app.post('/referrals/:id/transition', { config: { access: { permission: READ } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/referrals/:id/transition', { config: { access: { permission: READ } }, schema: { ...IdPage, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await transition(req.ctx, id, input, { coerce: true });
@@ -597,8 +598,8 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
       throw err;
     }
   });
-  app.post('/referrals/:id/revoke', { config: { access: { permission: READ } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/referrals/:id/revoke', { config: { access: { permission: READ } }, schema: { ...IdPage, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     try {
       await revokeConsent(req.ctx, id, formBody(req.body), { coerce: true });
       return reply.redirect(`/referrals/${id}`);
@@ -609,8 +610,8 @@ export async function referralsPages(app: FastifyInstance): Promise<void> {
       throw err;
     }
   });
-  app.get('/referrals/:id/client', { config: { access: { permission: CLIENT_READ } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/referrals/:id/client', { config: { access: { permission: CLIENT_READ } }, schema: IdPage }, async (req, reply) => {
+    const id = req.params.id;
     const fields = await readClient(req.ctx, id);
     const { ref, side } = await referralFor(req.ctx, id);
     const r = await referralOut(req.ctx, ref, side);

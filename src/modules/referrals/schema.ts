@@ -1,7 +1,9 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination.ts';
+import { Type, type Static, type TLiteral } from '@sinclair/typebox';
+import { DateStr, Instant, Nullable, PageQuery, Uuid } from '../../platform/http/schemas.ts';
 
-const literals = <T extends readonly string[]>(values: T, description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
+// Typed as the union of its values so that handlers read e.g. a status, not any string.
+const literals = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[], description ? { description } : {});
 
 /** What the client needs help with; the codes are the directory taxonomy's needs (without the `need.` prefix). */
 export const NEEDS = [
@@ -55,7 +57,6 @@ export const CONSENT_FORM = {
     'after the referral is closed.',
 };
 
-const Id = Type.String({ format: 'uuid' });
 const Note = Type.String({ maxLength: 4000, description: 'Free text. Encrypted at rest; removed by the purge. Prefer the client details section for anything identifying.' });
 const ClientValue = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -65,7 +66,7 @@ export const ClientDetails = Type.Object(
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+()\\-. x]+$' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
     preferred_language: Type.Optional(ClientValue),
-    date_of_birth: Type.Optional(Type.String({ format: 'date' })),
+    date_of_birth: Type.Optional(DateStr),
     safe_contact: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'When and how it is safe to contact the client.' })),
   },
   { additionalProperties: false },
@@ -85,8 +86,8 @@ export type ConsentInput = Static<typeof ConsentInput>;
 
 export const ReferralCreate = Type.Object(
   {
-    service_id: Id,
-    location_id: Type.Optional(Id),
+    service_id: Uuid,
+    location_id: Type.Optional(Uuid),
     sender_organization_id: Type.Optional(Type.String({ format: 'uuid', description: 'The directory organisation sending; needed when your organisation acts for several.' })),
     network_id: Type.Optional(Type.String({ format: 'uuid', description: 'A network both organisations belong to.' })),
     needs: Type.Array(literals(NEEDS), { minItems: 1, maxItems: NEEDS.length, uniqueItems: true }),
@@ -116,11 +117,10 @@ export type TransitionInput = Static<typeof TransitionInput>;
 export const RevokeInput = Type.Object({ note: Type.Optional(Note) }, { additionalProperties: false });
 
 const Named = Type.Object({ id: Type.String(), name: Type.String() });
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 
 export const EventOut = Type.Object({
   version: Type.Integer(),
-  at: Type.String({ format: 'date-time' }),
+  at: Instant,
   action: Type.String(),
   from_status: Nullable(Type.String()),
   to_status: Type.String(),
@@ -134,14 +134,14 @@ export const ConsentOut = Type.Object({
   fields: Type.Array(Type.String()),
   organization_id: Type.String(),
   form_version: Type.String(),
-  attested_at: Type.String({ format: 'date-time' }),
-  expires_on: Type.String({ format: 'date' }),
-  revoked_at: Nullable(Type.String({ format: 'date-time' })),
+  attested_at: Instant,
+  expires_on: DateStr,
+  revoked_at: Nullable(Instant),
   active: Type.Boolean(),
 });
 
 export const ReferralOut = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   version: Type.Integer(),
   status: literals(STATUSES),
   side: literals(['sender', 'receiver', 'both'] as const),
@@ -157,11 +157,11 @@ export const ReferralOut = Type.Object({
   decline_reason: Nullable(Type.String()),
   outcome: Nullable(Type.String()),
   outcome_reason: Nullable(Type.String()),
-  created_at: Type.String({ format: 'date-time' }),
-  sent_at: Nullable(Type.String({ format: 'date-time' })),
-  accepted_at: Nullable(Type.String({ format: 'date-time' })),
-  closed_at: Nullable(Type.String({ format: 'date-time' })),
-  updated_at: Type.String({ format: 'date-time' }),
+  created_at: Instant,
+  sent_at: Nullable(Instant),
+  accepted_at: Nullable(Instant),
+  closed_at: Nullable(Instant),
+  updated_at: Instant,
   purged: Type.Boolean(),
   consent: Nullable(ConsentOut),
   client_fields: Type.Array(Type.String(), { description: 'Names of the client details on this referral (values: GET .../client).' }),
@@ -171,7 +171,7 @@ export const ReferralOut = Type.Object({
 });
 
 export const ReferralListItem = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   version: Type.Integer(),
   status: Type.String(),
   side: Type.String(),
@@ -180,8 +180,8 @@ export const ReferralListItem = Type.Object({
   service: Named,
   needs: Type.Array(Type.String()),
   urgency: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
+  created_at: Instant,
+  updated_at: Instant,
 });
 
 export const ListQuery = Type.Object(
@@ -194,16 +194,16 @@ export const ListQuery = Type.Object(
 );
 
 export const ClientOut = Type.Object({
-  referral_id: Type.String({ format: 'uuid' }),
+  referral_id: Uuid,
   fields: Type.Record(Type.String(), Type.String()),
 });
 
 export const NotificationOut = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  referral_id: Type.String({ format: 'uuid' }),
+  id: Uuid,
+  referral_id: Uuid,
   kind: Type.String(),
   status: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
+  created_at: Instant,
   read: Type.Boolean(),
 });
 
@@ -213,9 +213,9 @@ const TableOut = Type.Object({ columns: Type.Array(Type.String()), rows: Type.Ar
 
 export const StatsQuery = Type.Object(
   {
-    network_id: Type.Optional(Type.String({ format: 'uuid' })),
-    from: Type.Optional(Type.String({ format: 'date' })),
-    to: Type.Optional(Type.String({ format: 'date' })),
+    network_id: Type.Optional(Uuid),
+    from: Type.Optional(DateStr),
+    to: Type.Optional(DateStr),
   },
   { additionalProperties: false },
 );
