@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../platform/module.ts';
 import { Type } from '@sinclair/typebox';
 import { isUuid } from '../../platform/db/index.ts';
 import { recordAudit } from '../../platform/audit/index.ts';
@@ -108,15 +109,13 @@ const code = { access: { permission: CODE } } as const;
 export const INPUT_RATE_LIMIT = { max: 20, timeWindow: '1 minute' };
 export const REGISTRATION_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };
 
-const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
-
-export async function seriesOr404(req: FastifyRequest, id = idOf(req)): Promise<Series> {
+export async function seriesOr404(req: FastifyRequest, id: string): Promise<Series> {
   const s = isUuid(id) ? await getSeries(req.ctx.db, id) : undefined;
   if (!s) throw notFound('No such listening-session series.');
   return s;
 }
 
-export async function sessionOr404(req: FastifyRequest, id = idOf(req)): Promise<Session> {
+export async function sessionOr404(req: FastifyRequest, id: string): Promise<Session> {
   const s = isUuid(id) ? await getSession(req.ctx.db, id) : undefined;
   if (!s) throw notFound('No such listening session.');
   return s;
@@ -185,47 +184,47 @@ export async function codebookQdc(req: FastifyRequest, s: Series): Promise<strin
   return exportQdc(roots, 'Taskforce Hub');
 }
 
-export async function listeningApi(app: FastifyInstance): Promise<void> {
+export async function listeningApi(app: App): Promise<void> {
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   // ---- series ----
   app.get('/api/listening/series', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Listening-session series, newest first', querystring: ListQuery, response: { 200: Paged(SeriesOut), ...errors } } }, async (req) => {
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const { page, perPage, offset } = pageOf(req.query);
     const { items, total } = await listSeries(req.ctx.db, perPage, offset);
     return { items: await Promise.all(items.map((s) => seriesOut(req, s))), total, page, per_page: perPage };
   });
   app.post('/api/listening/series', { config: manage, schema: { tags: TAGS, summary: 'Create a series owned by a partnership or committee', security, body: SeriesCreate, response: { 201: SeriesOut, ...errors } } }, async (req, reply) =>
     reply.code(201).send(await seriesOut(req, await createSeries(req.ctx, req.body))),
   );
-  app.get('/api/listening/series/:id', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'One series', params: IdParams, response: { 200: SeriesOut, ...errors } } }, async (req) => seriesOut(req, await seriesOr404(req)));
+  app.get('/api/listening/series/:id', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'One series', params: IdParams, response: { 200: SeriesOut, ...errors } } }, async (req) => seriesOut(req, await seriesOr404(req, req.params.id)));
   app.patch('/api/listening/series/:id', { config: manage, schema: { tags: TAGS, summary: 'Change a series; send the version you read (a stale one gets 409)', security, params: IdParams, body: SeriesPatch, response: { 200: SeriesOut, ...errors } } }, async (req) =>
-    seriesOut(req, await updateSeries(req.ctx, idOf(req), req.body)),
+    seriesOut(req, await updateSeries(req.ctx, req.params.id, req.body)),
   );
 
   // ---- sessions ----
   app.get('/api/listening/series/:id/sessions', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Sessions of a series, in date order', params: IdParams, querystring: ListQuery, response: { 200: Paged(SessionOut), ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const s = await seriesOr404(req, req.params.id);
+    const { page, perPage, offset } = pageOf(req.query);
     const all = await listSessions(req.ctx.db, s.id);
     return { items: await Promise.all(all.slice(offset, offset + perPage).map((x) => sessionOut(req, x))), total: all.length, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/sessions', { config: manage, schema: { tags: TAGS, summary: 'Add a session (local date and time in an IANA time zone)', security, params: IdParams, body: SessionCreate, response: { 201: SessionOut, ...errors } } }, async (req, reply) =>
-    reply.code(201).send(await sessionOut(req, await createSession(req.ctx, idOf(req), req.body))),
+    reply.code(201).send(await sessionOut(req, await createSession(req.ctx, req.params.id, req.body))),
   );
-  app.get('/api/listening/sessions/:id', { config: { access: 'public' }, schema: { tags: TAGS, summary: 'One session with its places', params: IdParams, response: { 200: SessionOut, ...errors } } }, async (req) => sessionOut(req, await sessionOr404(req)));
+  app.get('/api/listening/sessions/:id', { config: { access: 'public' }, schema: { tags: TAGS, summary: 'One session with its places', params: IdParams, response: { 200: SessionOut, ...errors } } }, async (req) => sessionOut(req, await sessionOr404(req, req.params.id)));
   app.patch('/api/listening/sessions/:id', { config: manage, schema: { tags: TAGS, summary: 'Change a session, its agenda or questions; send the version you read', security, params: IdParams, body: SessionPatch, response: { 200: SessionOut, ...errors } } }, async (req) =>
-    sessionOut(req, await updateSession(req.ctx, idOf(req), req.body)),
+    sessionOut(req, await updateSession(req.ctx, req.params.id, req.body)),
   );
   app.post('/api/listening/sessions/:id/release', { config: manage, schema: { tags: TAGS, summary: 'Release held-back places; the waiting list moves up', security, params: IdParams, body: ReleaseInput, response: { 200: SessionOut, ...errors } } }, async (req) =>
-    sessionOut(req, await releaseReserved(req.ctx, idOf(req), req.body)),
+    sessionOut(req, await releaseReserved(req.ctx, req.params.id, req.body)),
   );
   app.get('/api/listening/sessions/:id/session.ics', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'The session as an iCalendar (RFC 5545) file', params: IdParams, produces: ['text/calendar'], response: { 200: Type.String(), ...errors } } }, async (req, reply) => {
-    const s = await sessionOr404(req);
+    const s = await sessionOr404(req, req.params.id);
     const series = (await getSeries(req.ctx.db, s.series_id))!;
     return sendIcs(reply, `listening-session-${s.date}.ics`, calendar(s.title, [sessionEvent(req, s, series.title)]));
   });
   app.get('/api/listening/series/:id/feed.ics', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Every session of the series as an iCalendar feed', params: IdParams, produces: ['text/calendar'], response: { 200: Type.String(), ...errors } } }, async (req, reply) => {
-    const s = await seriesOr404(req);
+    const s = await seriesOr404(req, req.params.id);
     const sessions = await listSessions(req.ctx.db, s.id);
     return sendIcs(reply, 'listening-sessions.ics', calendar(s.title, sessions.map((x) => sessionEvent(req, x, s.title))));
   });
@@ -235,20 +234,20 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
     '/api/listening/sessions/:id/registrations',
     { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { tags: TAGS, summary: 'Register for a session: confirmed while places last, then wait-listed', params: IdParams, body: RegistrationCreate, response: { 201: RegistrationReceipt, ...errors } } },
     async (req, reply) => {
-      await sessionOr404(req);
-      const r = await register(req.ctx, idOf(req), req.body);
+      await sessionOr404(req, req.params.id);
+      const r = await register(req.ctx, req.params.id, req.body);
       return reply.code(201).send({ id: r.id, status: r.status, reserved_place: r.reserved_place });
     },
   );
   app.get('/api/listening/sessions/:id/registrations', { config: manage, schema: { tags: TAGS, summary: 'Registrants of a session (personal data: leads only)', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(RegistrationOut), ...errors } } }, async (req) => {
-    const s = await sessionOr404(req);
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const s = await sessionOr404(req, req.params.id);
+    const { page, perPage, offset } = pageOf(req.query);
     const { items, total } = await listRegistrations(req.ctx.db, s.id, perPage, offset);
     await recordAudit(req.ctx.db, req.ctx, { action: 'listening.registrations.read', entityType: 'listening_session', entityId: s.id, summary: { count: items.length } });
     return { items, total, page, per_page: perPage };
   });
   app.patch('/api/listening/registrations/:id', { config: manage, schema: { tags: TAGS, summary: 'Mark attendance, or cancel a registration (the waiting list moves up)', security, params: IdParams, body: RegistrationPatch, response: { 200: RegistrationOut, ...errors } } }, async (req) =>
-    updateRegistration(req.ctx, idOf(req), req.body),
+    updateRegistration(req.ctx, req.params.id, req.body),
   );
 
   // ---- input ----
@@ -256,21 +255,21 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
     '/api/listening/sessions/:id/inputs',
     { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { tags: TAGS, summary: "A participant's written input (anonymous allowed), or a lead's facilitator notes (kind=notes)", params: IdParams, body: InputCreate, response: { 201: InputReceipt, ...errors } } },
     async (req, reply) => {
-      await sessionOr404(req);
-      return reply.code(201).send(await submitInput(req.ctx, idOf(req), req.body));
+      await sessionOr404(req, req.params.id);
+      return reply.code(201).send(await submitInput(req.ctx, req.params.id, req.body));
     },
   );
   app.get('/api/listening/series/:id/inputs', { config: code, schema: { tags: TAGS, summary: 'Inputs of a series with their answers (coders and leads)', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(InputOut), ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const s = await seriesOr404(req, req.params.id);
+    const { page, perPage, offset } = pageOf(req.query);
     const { items, total } = await listInputs(req.ctx.db, { seriesId: s.id }, perPage, offset);
     return { items, total, page, per_page: perPage };
   });
 
   // ---- codebook ----
   app.get('/api/listening/series/:id/codes', { config: code, schema: { tags: TAGS, summary: 'The codebook, in tree order (parents before their children)', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(CodeOut), ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const s = await seriesOr404(req, req.params.id);
+    const { page, perPage, offset } = pageOf(req.query);
     const codes = codeTree(await listCodes(req.ctx.db, s.id));
     const { items } = await listExcerpts(req.ctx.db, { seriesId: s.id });
     const counts = new Map<string, number>();
@@ -279,106 +278,106 @@ export async function listeningApi(app: FastifyInstance): Promise<void> {
     return { items: list, total: codes.length, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/codes', { config: code, schema: { tags: TAGS, summary: 'Add a code (under a parent for a sub-code)', security, params: IdParams, body: CodeCreate, response: { 201: CodeOut, ...errors } } }, async (req, reply) => {
-    const c = await createCode(req.ctx, idOf(req), req.body);
+    const c = await createCode(req.ctx, req.params.id, req.body);
     return reply.code(201).send({ id: c.id, parent_id: c.parent_id, name: c.name, description: c.description, guid: c.guid, excerpts: 0 });
   });
   app.get('/api/listening/series/:id/codebook.qdc', { config: code, schema: { tags: TAGS, summary: 'Export the codebook as REFI-QDA (.qdc)', security, params: IdParams, produces: ['application/xml'], response: { 200: Type.String(), ...errors } } }, async (req, reply) => {
-    const s = await seriesOr404(req);
+    const s = await seriesOr404(req, req.params.id);
     return reply.type('application/xml; charset=utf-8').header('content-disposition', 'attachment; filename="codebook.qdc"').send(await codebookQdc(req, s));
   });
   app.post(
     '/api/listening/series/:id/codebook.qdc',
     { config: code, schema: { tags: TAGS, summary: 'Import a REFI-QDA codebook (Content-Type: application/xml); malformed XML is refused with the reason', security, params: IdParams, consumes: ['application/xml'], body: Type.String(), response: { 200: Type.Object({ added: Type.Integer(), existing: Type.Integer() }), ...errors } } },
-    async (req) => importCodebook(req.ctx, (await seriesOr404(req)).id, typeof req.body === 'string' ? req.body : ''),
+    async (req) => importCodebook(req.ctx, (await seriesOr404(req, req.params.id)).id, typeof req.body === 'string' ? req.body : ''),
   );
 
   // ---- excerpts, memos, agreement ----
   app.get('/api/listening/series/:id/excerpts', { config: code, schema: { tags: TAGS, summary: 'Coded excerpts of a series', security, params: IdParams, querystring: Type.Object({ ...ListQuery.properties, coder_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }), response: { 200: Paged(ExcerptOut), ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const q = req.query as { page?: number; per_page?: number; coder_id?: string };
+    const s = await seriesOr404(req, req.params.id);
+    const q = req.query;
     const { page, perPage, offset } = pageOf(q);
     const { items, total } = await listExcerpts(req.ctx.db, { seriesId: s.id, coderId: q.coder_id }, perPage, offset);
     return { items, total, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/excerpts', { config: code, schema: { tags: TAGS, summary: 'Tag a passage of an answer (character offsets, or a quote) with codes, as yourself', security, params: IdParams, body: ExcerptCreate, response: { 201: ExcerptOut, ...errors } } }, async (req, reply) => {
-    const s = await seriesOr404(req);
+    const s = await seriesOr404(req, req.params.id);
     const id = await createExcerpt(req.ctx, s.id, req.body);
     return reply.code(201).send((await listExcerpts(req.ctx.db, { seriesId: s.id, ids: [id] })).items[0]);
   });
   app.delete('/api/listening/excerpts/:id', { config: code, schema: { tags: TAGS, summary: 'Remove one of your own excerpts', security, params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
-    await deleteExcerpt(req.ctx, idOf(req));
-    return reply.code(204).send();
+    await deleteExcerpt(req.ctx, req.params.id);
+    return reply.code(204).send(null);
   });
   app.get('/api/listening/series/:id/memos', { config: code, schema: { tags: TAGS, summary: 'Analytic memos, newest first', security, params: IdParams, querystring: ListQuery, response: { 200: Paged(MemoOut), ...errors } } }, async (req) => {
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
-    const all = await listMemos(req.ctx.db, (await seriesOr404(req)).id);
+    const { page, perPage, offset } = pageOf(req.query);
+    const all = await listMemos(req.ctx.db, (await seriesOr404(req, req.params.id)).id);
     return { items: all.slice(offset, offset + perPage), total: all.length, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/memos', { config: code, schema: { tags: TAGS, summary: 'Write a memo, about a code or an excerpt or the whole series', security, params: IdParams, body: MemoCreate, response: { 201: Type.Object({ id: Type.String() }), ...errors } } }, async (req, reply) =>
-    reply.code(201).send({ id: await createMemo(req.ctx, (await seriesOr404(req)).id, req.body) }),
+    reply.code(201).send({ id: await createMemo(req.ctx, (await seriesOr404(req, req.params.id)).id, req.body) }),
   );
-  app.get('/api/listening/series/:id/coders', { config: code, schema: { tags: TAGS, summary: 'Who has coded in this series', security, params: IdParams, response: { 200: Type.Array(CoderOut), ...errors } } }, async (req) => listCoders(req.ctx.db, (await seriesOr404(req)).id));
+  app.get('/api/listening/series/:id/coders', { config: code, schema: { tags: TAGS, summary: 'Who has coded in this series', security, params: IdParams, response: { 200: Type.Array(CoderOut), ...errors } } }, async (req) => listCoders(req.ctx.db, (await seriesOr404(req, req.params.id)).id));
   app.get('/api/listening/series/:id/agreement', { config: code, schema: { tags: TAGS, summary: "Cohen's kappa between two coders, per code and overall (unit: an answer both coded; see docs/listening.md)", security, params: IdParams, querystring: AgreementQuery, response: { 200: AgreementOut, ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const q = req.query as { coder_a: string; coder_b: string };
+    const s = await seriesOr404(req, req.params.id);
+    const q = req.query;
     return agreementFor(req.ctx.db, s.id, q.coder_a, q.coder_b);
   });
 
   // ---- suggestions ----
-  app.get('/api/listening/series/:id/suggestions', { config: code, schema: { tags: TAGS, summary: 'Candidate themes computed locally (TF-IDF and clustering), not yet accepted or rejected', security, params: IdParams, response: { 200: Type.Array(SuggestionOut), ...errors } } }, async (req) => currentSuggestions(req.ctx.db, (await seriesOr404(req)).id));
+  app.get('/api/listening/series/:id/suggestions', { config: code, schema: { tags: TAGS, summary: 'Candidate themes computed locally (TF-IDF and clustering), not yet accepted or rejected', security, params: IdParams, response: { 200: Type.Array(SuggestionOut), ...errors } } }, async (req) => currentSuggestions(req.ctx.db, (await seriesOr404(req, req.params.id)).id));
   for (const decision of ['accept', 'reject'] as const) {
     app.post(`/api/listening/series/:id/suggestions/${decision}`, { config: code, schema: { tags: TAGS, summary: decision === 'accept' ? 'Accept a suggestion: creates a code and tags its answers' : 'Reject a suggestion', security, params: IdParams, body: SuggestionDecision, response: { 200: Type.Object({ code_id: Type.Union([Type.String(), Type.Null()]), excerpts: Type.Integer() }), ...errors } } }, async (req) =>
-      decideSuggestion(req.ctx, (await seriesOr404(req)).id, decision, req.body),
+      decideSuggestion(req.ctx, (await seriesOr404(req, req.params.id)).id, decision, req.body),
     );
   }
 
   // ---- findings ----
-  app.get('/api/listening/series/:id/findings', { config: code, schema: { tags: TAGS, summary: 'Working findings with unsuppressed counts (coders and leads)', security, params: IdParams, response: { 200: FindingsOut, ...errors } } }, async (req) => (await draftFindings(req, await seriesOr404(req))).findings);
+  app.get('/api/listening/series/:id/findings', { config: code, schema: { tags: TAGS, summary: 'Working findings with unsuppressed counts (coders and leads)', security, params: IdParams, response: { 200: FindingsOut, ...errors } } }, async (req) => (await draftFindings(req, await seriesOr404(req, req.params.id))).findings);
   app.post('/api/listening/series/:id/publish', { config: manage, schema: { tags: TAGS, summary: 'Publish the findings: the public report (small cells suppressed) and the de-identified CSV', security, params: IdParams, response: { 200: SeriesOut, ...errors } } }, async (req) =>
-    seriesOut(req, await publishFindings(req.ctx, (await seriesOr404(req)).id)),
+    seriesOut(req, await publishFindings(req.ctx, (await seriesOr404(req, req.params.id)).id)),
   );
   app.get('/api/listening/series/:id/report', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'The published findings (404 until published)', params: IdParams, response: { 200: FindingsOut, ...errors } } }, async (req) => {
-    const report = (await publishedReport(req.ctx.db, (await seriesOr404(req)).id)) as PublishedReport | undefined;
+    const report = (await publishedReport(req.ctx.db, (await seriesOr404(req, req.params.id)).id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
     return report.findings;
   });
   app.get('/api/listening/series/:id/report.csv', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'De-identified coded excerpts of the published findings, as CSV', params: IdParams, produces: ['text/csv'], response: { 200: Type.String(), ...errors } } }, async (req, reply) => {
-    const report = (await publishedReport(req.ctx.db, (await seriesOr404(req)).id)) as PublishedReport | undefined;
+    const report = (await publishedReport(req.ctx.db, (await seriesOr404(req, req.params.id)).id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="listening-excerpts.csv"').send(report.csv);
   });
 
   // ---- recommendations ----
   app.get('/api/listening/series/:id/recommendations', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Recommendations of a series', params: IdParams, querystring: ListQuery, response: { 200: Paged(RecommendationOut), ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
-    const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+    const s = await seriesOr404(req, req.params.id);
+    const { page, perPage, offset } = pageOf(req.query);
     const { items, total } = await listRecommendations(req.ctx.db, { seriesId: s.id }, perPage, offset);
     return { items: await Promise.all(items.map((r) => recommendationOut(req, r))), total, page, per_page: perPage };
   });
   app.post('/api/listening/series/:id/recommendations', { config: manage, schema: { tags: TAGS, summary: 'Propose a recommendation citing its supporting excerpts', security, params: IdParams, body: RecommendationCreate, response: { 201: RecommendationOut, ...errors } } }, async (req, reply) =>
-    reply.code(201).send(await recommendationOut(req, await createRecommendation(req.ctx, (await seriesOr404(req)).id, req.body))),
+    reply.code(201).send(await recommendationOut(req, await createRecommendation(req.ctx, (await seriesOr404(req, req.params.id)).id, req.body))),
   );
   app.get('/api/listening/recommendations/:id', { config: { access: 'public' }, schema: { tags: TAGS, summary: 'One recommendation with its timeline and cited excerpts', params: IdParams, response: { 200: RecommendationDetailOut, ...errors } } }, async (req) => {
-    const r = isUuid(idOf(req)) ? await getRecommendation(req.ctx.db, idOf(req)) : undefined;
+    const r = isUuid(req.params.id) ? await getRecommendation(req.ctx.db, req.params.id) : undefined;
     if (!r) throw notFound('No such recommendation.');
     return { ...(await recommendationOut(req, r)), timeline: await listTimeline(req.ctx.db, r.id), excerpts: await citedExcerpts(req, r) };
   });
   app.patch('/api/listening/recommendations/:id', { config: manage, schema: { tags: TAGS, summary: 'Change a recommendation or its status (declined needs a reason); send the version you read', security, params: IdParams, body: RecommendationPatch, response: { 200: RecommendationOut, ...errors } } }, async (req) =>
-    recommendationOut(req, await updateRecommendation(req.ctx, idOf(req), req.body)),
+    recommendationOut(req, await updateRecommendation(req.ctx, req.params.id, req.body)),
   );
   app.post('/api/listening/recommendations/:id/timeline', { config: manage, schema: { tags: TAGS, summary: 'Add a dated note to the timeline', security, params: IdParams, body: TimelineCreate, response: { 201: Type.Array(TimelineOut), ...errors } } }, async (req, reply) => {
-    await addTimelineEntry(req.ctx, idOf(req), req.body);
-    return reply.code(201).send(await listTimeline(req.ctx.db, idOf(req)));
+    await addTimelineEntry(req.ctx, req.params.id, req.body);
+    return reply.code(201).send(await listTimeline(req.ctx.db, req.params.id));
   });
   app.get('/api/listening/series/:id/rollup', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: "Weighted progress of the series' recommendations", params: IdParams, response: { 200: RollupOut, ...errors } } }, async (req) => {
-    const s = await seriesOr404(req);
+    const s = await seriesOr404(req, req.params.id);
     const { items } = await listRecommendations(req.ctx.db, { seriesId: s.id });
     return { series_id: s.id, recommendations: items.length, ...rollup(items) };
   });
 
   // ---- reminders ----
   app.post('/api/listening/reminders/run', { config: manage, schema: { tags: TAGS, summary: 'Send due reminder e-mails to registrants now', security, body: ReminderRun, response: { 200: ReminderResultOut, ...errors } } }, async (req) => {
-    const q = req.body as { now?: string };
+    const q = req.body;
     return sendReminders(req.ctx, q.now ? new Date(q.now) : new Date(), (line) => req.log.info(line));
   });
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../platform/module.ts';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../platform/web/view.ts';
 import { HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
@@ -27,7 +28,7 @@ import {
   updateRegistration,
   updateSession,
 } from './commands.ts';
-import { FORMATS, PROVIDER_TYPES, REC_STATUSES, REC_TYPES, REGIONS } from './schema.ts';
+import { FORMATS, FormPost, PROVIDER_TYPES, REC_STATUSES, REC_TYPES, REGIONS } from './schema.ts';
 import {
   codeTree,
   getRecommendation,
@@ -837,9 +838,9 @@ async function withOwnerType(req: FastifyRequest, input: Input_): Promise<Input_
   return owner ? { ...input, owner_type: owner.type } : input;
 }
 
-export async function listeningPages(app: FastifyInstance): Promise<void> {
-  const seriesListPage = async (req: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldError[]; input?: Input_ } = {}, status = 200) => {
-    const { page, perPage, offset } = pageOf(req.query as { page?: number });
+export async function listeningPages(app: App): Promise<void> {
+  const seriesListPage = async (req: FastifyRequest, reply: FastifyReply, query: { page?: number }, extra: { errors?: FieldError[]; input?: Input_ } = {}, status = 200) => {
+    const { page, perPage, offset } = pageOf(query);
     const { items, total } = await listSeries(req.ctx.db, perPage, offset);
     const owners = (await loadOwners(req.ctx.db)).all;
     const v = req.view();
@@ -866,22 +867,22 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
 
   const q = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }, { additionalProperties: false });
 
-  app.get('/listening', { config: { access: 'public' }, schema: { ...hidden, querystring: q } }, (req, reply) => seriesListPage(req, reply));
-  app.post('/listening/series', { config: { access: { permission: MANAGE } }, schema: hidden }, async (req, reply) => {
+  app.get('/listening', { config: { access: 'public' }, schema: { ...hidden, querystring: q } }, (req, reply) => seriesListPage(req, reply, req.query));
+  app.post('/listening/series', { config: { access: { permission: MANAGE } }, schema: { ...hidden, body: FormPost } }, async (req, reply) => {
     const input = formBody(req.body);
     try {
       const s = await createSeries(req.ctx, await withOwnerType(req, input), { coerce: true });
       return reply.redirect(`/listening/series/${s.id}`);
     } catch (err) {
       const errors = formErrors(err);
-      if (errors) return seriesListPage(req, reply, { errors: errors.map((e) => (e.field === 'owner_type' ? { ...e, field: 'owner_id' } : e)), input }, 400);
+      if (errors) return seriesListPage(req, reply, {}, { errors: errors.map((e) => (e.field === 'owner_type' ? { ...e, field: 'owner_id' } : e)), input }, 400);
       throw err;
     }
   });
 
-  app.get('/listening/series/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => seriesPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/series/:id/sessions', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/series/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => seriesPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/sessions', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       const s = await createSession(req.ctx, id, sessionFromForm(input), { coerce: true });
@@ -893,15 +894,15 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
   });
   app.post('/listening/series/:id/publish', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const s = await seriesOr404(req);
+    const s = await seriesOr404(req, req.params.id);
     await publishFindings(req.ctx, s.id);
     return reply.redirect(`/listening/series/${s.id}/report`);
   });
 
   // ---- session, registration, input ----
-  app.get('/listening/sessions/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => sessionPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/sessions/:id/register', { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/sessions/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => sessionPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/register', { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     await sessionOr404(req, id);
     const input = formBody(req.body);
     const v = req.view();
@@ -915,12 +916,12 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
   });
   app.post('/listening/sessions/:id/release', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+    const id = req.params.id;
     await releaseReserved(req.ctx, id, {});
     return reply.redirect(`/listening/sessions/${id}`);
   });
-  app.post('/listening/sessions/:id/agenda', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/listening/sessions/:id/agenda', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await updateSession(req.ctx, id, { version: input.version, agenda: agendaFromText(input.agenda) }, { coerce: true });
@@ -937,9 +938,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.notes.title'), <NotesPage v={v} series={series} session={session} {...extra} />, status);
   };
-  app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, (req, reply) => notesPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, (req, reply) => notesPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await submitInput(req.ctx, id, inputFromForm(input), { coerce: true });
@@ -952,7 +953,7 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
   });
   for (const action of ['attended', 'cancel'] as const) {
     app.post(`/listening/registrations/:id/${action}`, { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       const r = await getRegistration(req.ctx.db, id);
       if (!r) throw notFound('No such registration.');
       await updateRegistration(req.ctx, id, action === 'attended' ? { attended: true } : { status: 'cancelled' });
@@ -966,9 +967,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.input.title'), <InputPage v={v} series={series} session={session} {...extra} />, status);
   };
-  app.get('/listening/sessions/:id/input', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => inputPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/sessions/:id/input', { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/sessions/:id/input', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => inputPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/input', { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     await sessionOr404(req, id);
     const input = formBody(req.body);
     try {
@@ -984,9 +985,8 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
   });
 
   // ---- coding ----
-  const codingPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; errorAnswer?: string; input?: Input_ } = {}, status = 200) => {
+  const codingPage = async (req: FastifyRequest, reply: FastifyReply, id: string, page: number, extra: { errors?: FieldError[]; errorAnswer?: string; input?: Input_ } = {}, status = 200) => {
     const series = await seriesOr404(req, id);
-    const page = Math.max(1, Number((req.query as { page?: number }).page ?? 1) || 1);
     const perPage = 10;
     const [{ items, total }, codes, { items: excerpts }] = await Promise.all([listInputs(req.ctx.db, { seriesId: series.id }, perPage, (page - 1) * perPage), listCodes(req.ctx.db, series.id), listExcerpts(req.ctx.db, { seriesId: series.id, coderId: req.actor!.id })]);
     const mine = new Map<string, { text: string; codes: string[] }[]>();
@@ -994,9 +994,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.coding.title'), <CodingPage v={v} series={series} inputs={items} codes={codes} mine={mine} total={total} page={page} perPage={perPage} {...extra} />, status);
   };
-  app.get('/listening/series/:id/coding', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q } }, (req, reply) => codingPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/series/:id/coding', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q } }, (req, reply) => codingPage(req, reply, req.params.id, req.query.page ?? 1));
+  app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     const answerId = String(input.answer_id ?? '');
     try {
@@ -1004,10 +1004,10 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
       await createExcerpt(req.ctx, id, { answer_id: input.answer_id, quote: input[`quote.${answerId}`], code_ids: input[`code_ids.${answerId}`] ?? [] }, { coerce: true });
     } catch (err) {
       const errors = formErrors(err)?.map((e) => (/^(quote|code_ids)/.test(e.field) ? { ...e, field: `${e.field.replace(/\..*$/, '')}.${answerId}` } : e));
-      if (errors) return codingPage(req, reply, id, { errors, errorAnswer: answerId, input }, 400);
+      if (errors) return codingPage(req, reply, id, req.query.page ?? 1, { errors, errorAnswer: answerId, input }, 400);
       throw err;
     }
-    return reply.redirect(`/listening/series/${id}/coding?page=${(req.query as { page?: number }).page ?? 1}`);
+    return reply.redirect(`/listening/series/${id}/coding?page=${req.query.page ?? 1}`);
   });
 
   // ---- codebook and memos ----
@@ -1019,9 +1019,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.codebook.title'), <CodebookPage v={v} series={series} codes={codes} counts={counts} memos={memos} {...extra} />, status);
   };
-  app.get('/listening/series/:id/codebook', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => codebookPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/series/:id/codes', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/series/:id/codebook', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => codebookPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/codes', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await createCode(req.ctx, id, input, { coerce: true });
@@ -1032,9 +1032,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
     return reply.redirect(`/listening/series/${id}/codebook`);
   });
-  app.post('/listening/series/:id/codebook/import', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const xml = String((req.body as Input_ | undefined)?.codebook ?? '');
+  app.post('/listening/series/:id/codebook/import', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
+    const xml = String(req.body.codebook ?? '');
     try {
       const r = await importCodebook(req.ctx, id, xml);
       return codebookPage(req, reply, id, { imported: req.view().t('ls.codebook.imported', { added: r.added, existing: r.existing }) });
@@ -1044,8 +1044,8 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
       throw err;
     }
   });
-  app.post('/listening/series/:id/memos', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/listening/series/:id/memos', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     try {
       await createMemo(req.ctx, id, formBody(req.body), { coerce: true });
     } catch (err) {
@@ -1061,9 +1061,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     '/listening/series/:id/agreement',
     { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: Type.Object({ coder_a: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })), coder_b: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })) }, { additionalProperties: false }) } },
     async (req, reply) => {
-      const series = await seriesOr404(req);
+      const series = await seriesOr404(req, req.params.id);
       const coders = await listCoders(req.ctx.db, series.id);
-      const qq = req.query as { coder_a?: string; coder_b?: string };
+      const qq = req.query;
       const a = qq.coder_a || coders.find((c) => c.id === req.actor!.id)?.id || coders[0]?.id;
       const b = qq.coder_b || coders.find((c) => c.id !== a)?.id;
       const result = a && b && isUuid(a) && isUuid(b) ? await agreementFor(req.ctx.db, series.id, a, b) : undefined;
@@ -1079,10 +1079,10 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.suggestions.title'), <SuggestionsPage v={v} series={series} suggestions={suggestions} codes={codes} done={done} />);
   };
-  app.get('/listening/series/:id/suggestions', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => suggestionsPage(req, reply, (req.params as { id: string }).id));
+  app.get('/listening/series/:id/suggestions', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => suggestionsPage(req, reply, req.params.id));
   for (const decision of ['accept', 'reject'] as const) {
-    app.post(`/listening/series/:id/suggestions/${decision}`, { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+    app.post(`/listening/series/:id/suggestions/${decision}`, { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+      const id = req.params.id;
       const input = formBody(req.body);
       const fp = String(input.fingerprint ?? '');
       await decideSuggestion(req.ctx, id, decision, { fingerprint: input.fingerprint, name: input[`name.${fp}`], parent_id: input[`parent_id.${fp}`] }, { coerce: true });
@@ -1092,13 +1092,13 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
 
   // ---- findings ----
   app.get('/listening/series/:id/findings', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const series = await seriesOr404(req);
+    const series = await seriesOr404(req, req.params.id);
     const { findings } = await draftFindings(req, series);
     const v = req.view();
     return reply.page(v.t('ls.findings.title'), <FindingsPage v={v} series={series} f={findings} />);
   });
   app.get('/listening/series/:id/report', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const series = await seriesOr404(req);
+    const series = await seriesOr404(req, req.params.id);
     const report = (await publishedReport(req.ctx.db, series.id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
     const v = req.view();
@@ -1112,9 +1112,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.recs.title'), <RecsPage v={v} series={series} recs={items} themes={codes.filter((c) => !c.parent_id)} owners={owners.all} {...extra} />, status);
   };
-  app.get('/listening/series/:id/recommendations', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recsPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/series/:id/recommendations', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/series/:id/recommendations', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recsPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/recommendations', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       const r = await createRecommendation(req.ctx, id, await withOwnerType(req, input), { coerce: true });
@@ -1144,9 +1144,9 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
       status,
     );
   };
-  app.get('/listening/recommendations/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recPage(req, reply, (req.params as { id: string }).id));
-  app.post('/listening/recommendations/:id', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/listening/recommendations/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recPage(req, reply, req.params.id));
+  app.post('/listening/recommendations/:id', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await updateRecommendation(req.ctx, id, input, { coerce: true });
@@ -1157,8 +1157,8 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
     return reply.redirect(`/listening/recommendations/${id}`);
   });
-  app.post('/listening/recommendations/:id/excerpts', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/listening/recommendations/:id/excerpts', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const input = formBody(req.body);
     try {
       await updateRecommendation(req.ctx, id, { version: input.version, excerpt_ids: list(input.excerpt_ids) }, { coerce: true });
@@ -1169,8 +1169,8 @@ export async function listeningPages(app: FastifyInstance): Promise<void> {
     }
     return reply.redirect(`/listening/recommendations/${id}`);
   });
-  app.post('/listening/recommendations/:id/timeline', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/listening/recommendations/:id/timeline', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     try {
       const input = formBody(req.body);
       await addTimelineEntry(req.ctx, id, { entry_date: input.timeline_date, note: input.timeline_note }, { coerce: true });

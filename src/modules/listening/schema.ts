@@ -22,6 +22,12 @@ const Uuid = Type.String({ format: 'uuid' });
 const Text = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
 const Instant = Type.String({ format: 'date-time' });
 
+/**
+ * An HTML form post as the browser sends it: each field a string, or a list for repeated names. Its fields are
+ * checked by the command, so that a bad value re-renders the form beside its field instead of an error page.
+ */
+export const FormPost = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const ListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
