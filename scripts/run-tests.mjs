@@ -8,7 +8,7 @@
 //
 // Before the files run, one template database is migrated (scripts/test-template.ts) and every test database is a
 // copy of it; it is dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 
@@ -27,7 +27,10 @@ const walk = (dir, all) => {
   }
 };
 // test/e2e holds browser tests only; under src, the .browser.test.ts files are the browser tests.
-for (const r of roots.length ? roots : ['src']) walk(r, r.replace(/\/$/, '').endsWith('e2e'));
+for (const r of roots.length ? roots : ['src']) {
+  if (statSync(r).isFile()) files.push(r);
+  else walk(r, r.replace(/\/$/, '').endsWith('e2e'));
+}
 files.sort();
 if (!files.length) {
   console.error(`no test files under ${roots.join(', ')}`);
