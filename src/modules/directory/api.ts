@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { App } from '../../platform/module.ts';
 import { sql } from 'kysely';
 import { fieldError, notFound } from '../../platform/http/errors.ts';
-import { isUuid, likePattern } from '../../platform/db/index.ts';
+import { likePattern } from '../../platform/db/index.ts';
 import { haversineMiles } from '../../platform/db/geo.ts';
 import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, type Audience } from './hsds.ts';
 import { searchServices, resolvePlace, areaCoversPostcode, PlaceError, type SearchParams } from './search.ts';
@@ -10,17 +11,13 @@ import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn } from './store.ts';
 import { CONFIDENTIAL, MANAGE } from './permissions.ts';
 import { verifyService, unverifiedServices } from './commands.ts';
-import { Paged, pageOf } from '../../platform/http/pagination.ts';
+import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
 const TAGS = ['HSDS'];
-const Problem = Type.Ref('Problem');
-const errors = { 400: Problem, 404: Problem };
 const PUBLIC = { access: 'public', publicCache: true } as const;
-const Uuid = Type.String({ format: 'uuid' });
 const Bool = Type.Boolean();
 const Page = {
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Page number, from 1.' })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page, at most 200.' })),
+  ...PageQuery,
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { description: '`ndjson` streams every result, one per line, without pagination.' })),
 };
 const Search = Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search, ranked; everyday words are widened with synonyms ("job" finds employment services).' }));
@@ -41,14 +38,14 @@ const List = (item: string) =>
 const HsdsObject = (what: string) => Type.Unknown({ description: `An HSDS 3.0 ${what} object, fully nested.` });
 const StrList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 });
 
-export const ServicesQuery = Type.Object(
+const ServicesQuery = Type.Object(
   {
     search: Search,
     ...Page,
     taxonomy_term_id: Type.Optional(Uuid),
     taxonomy_id: Type.Optional(Uuid),
     organization_id: Type.Optional(Uuid),
-    modified_after: Type.Optional(Type.String({ format: 'date-time', description: 'Services modified after this instant.' })),
+    modified_after: Type.Optional(Instant),
     minimal: Type.Optional(Bool),
     full: Type.Optional(Bool),
     // Extensions of this directory (HSDS allows more parameters than it lists):
@@ -73,7 +70,7 @@ const SalQuery = Type.Object(
     taxonomy_term_id: Type.Optional(Uuid),
     taxonomy_id: Type.Optional(Uuid),
     organization_id: Type.Optional(Uuid),
-    modified_after: Type.Optional(Type.String({ format: 'date-time' })),
+    modified_after: Type.Optional(Instant),
     full: Type.Optional(Bool),
     postcode: Type.Optional(Type.String({ pattern: '^\\d{5}(-\\d{4})?$', description: 'ZIP code: locations with this postal code, or with `proximity`, the centre of the search.' })),
     proximity: Type.Optional(Type.String({ maxLength: 80, description: '"lat,lng,radius" (radius in miles), or a radius in miles from `postcode`.' })),
@@ -81,34 +78,36 @@ const SalQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const arr = (v: string | string[] | undefined) => (v === undefined ? undefined : [v].flat().flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean));
+const arr = (v: string[] | undefined) => (v === undefined ? undefined : v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean));
+
+type ServicesQuery = Static<typeof ServicesQuery>;
 
 export const audienceOf = (req: FastifyRequest): Audience => ({ vetted: req.actor?.permissions.has(CONFIDENTIAL) ?? false });
 
-export function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
+function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
   const totalPages = Math.max(1, Math.ceil(total / perPage));
   return { total_items: total, total_pages: totalPages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= totalPages, empty: total === 0, contents };
 }
 
-export function searchParamsOf(q: Record<string, unknown>, vetted: boolean): SearchParams {
+function searchParamsOf(q: ServicesQuery, vetted: boolean): SearchParams {
   return {
-    q: q.search as string | undefined,
-    near: q.near as string | undefined,
-    radius: q.radius as number | undefined,
-    need: arr(q.need as string[] | undefined),
-    population: arr(q.population as string[] | undefined),
-    trait: arr(q.trait as string[] | undefined),
-    language: arr(q.language as string[] | undefined),
+    q: q.search,
+    near: q.near,
+    radius: q.radius,
+    need: arr(q.need),
+    population: arr(q.population),
+    trait: arr(q.trait),
+    language: arr(q.language),
     free: q.free === true,
     openNow: q.open_now === true,
     referrals: q.accepts_referrals === true,
     capacity: q.capacity_available === true,
-    taxonomyTermId: q.taxonomy_term_id ? [q.taxonomy_term_id as string] : undefined,
-    taxonomyId: q.taxonomy_id as string | undefined,
-    organizationId: q.organization_id as string | undefined,
-    modifiedAfter: q.modified_after ? new Date(q.modified_after as string).toISOString() : undefined,
-    page: (q.page as number | undefined) ?? 1,
-    perPage: (q.per_page as number | undefined) ?? 50,
+    taxonomyTermId: q.taxonomy_term_id ? [q.taxonomy_term_id] : undefined,
+    taxonomyId: q.taxonomy_id,
+    organizationId: q.organization_id,
+    modifiedAfter: q.modified_after ? new Date(q.modified_after).toISOString() : undefined,
+    page: q.page ?? 1,
+    perPage: q.per_page ?? 50,
     vetted,
   };
 }
@@ -126,7 +125,7 @@ function ndjson(reply: FastifyReply, items: unknown[]) {
   return reply.type('application/x-ndjson; charset=utf-8').send(items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 }
 
-export async function directoryApi(app: FastifyInstance) {
+export async function directoryApi(app: App) {
   app.get(
     '/api/hsds',
     { config: PUBLIC, schema: { tags: TAGS, summary: 'About this HSDS API', response: { 200: Type.Object({ version: Type.String(), profile: Type.String(), openapi_url: Type.String() }) } } },
@@ -142,11 +141,11 @@ export async function directoryApi(app: FastifyInstance) {
         summary: 'Services (HSDS 3.0), searchable; confidential locations are redacted unless the caller is vetted',
         description: 'Parameters combine with AND. Extensions: near/radius (miles), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`.',
         querystring: ServicesQuery,
-        response: { 200: List('service_list item'), ...errors },
+        response: { 200: List('service_list item'), ...readErrors },
       },
     },
     async (req, reply) => {
-      const q = req.query as Record<string, unknown>;
+      const q = req.query;
       const a = audienceOf(req);
       const all = q.format === 'ndjson';
       const p = searchParamsOf(q, a.vetted);
@@ -171,14 +170,13 @@ export async function directoryApi(app: FastifyInstance) {
     },
   );
 
-  const secured: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
   app.post(
     '/api/directory/services/:id/verify',
     {
       config: { access: { permission: MANAGE } },
-      schema: { tags: ['Directory'], summary: "Record that a service's details were confirmed today (HSDS assured_date)", security: secured, params: Type.Object({ id: Uuid }), response: { 200: Type.Object({ id: Type.String(), assured_date: Type.String() }), 400: Problem, 401: Problem, 403: Problem, 404: Problem } },
+      schema: { tags: ['Directory'], summary: "Record that a service's details were confirmed today (HSDS assured_date)", security: secured, params: IdParams, response: { 200: Type.Object({ id: Type.String(), assured_date: Type.String() }), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef, 404: ProblemRef } },
     },
-    async (req) => verifyService(req.ctx, (req.params as { id: string }).id),
+    async (req) => verifyService(req.ctx, req.params.id),
   );
 
   app.get(
@@ -189,12 +187,12 @@ export async function directoryApi(app: FastifyInstance) {
         tags: ['Directory'],
         summary: 'Active services not verified in the last 12 months, oldest first',
         security: secured,
-        querystring: Type.Object({ page: Page.page, per_page: Page.per_page }, { additionalProperties: false }),
-        response: { 200: Paged(Type.Object({ id: Type.String(), name: Type.String(), organization: Type.Union([Type.String(), Type.Null()]), assured_date: Type.Union([Type.String(), Type.Null()]) })), 400: Problem, 401: Problem, 403: Problem },
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Paged(Type.Object({ id: Type.String(), name: Type.String(), organization: Nullable(Type.String()), assured_date: Nullable(Type.String()) })), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
       },
     },
     async (req) => {
-      const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+      const { page, perPage, offset } = pageOf(req.query);
       const { items, total } = await unverifiedServices(req.ctx.db, perPage, offset);
       return { items, total, page, per_page: perPage };
     },
@@ -202,9 +200,9 @@ export async function directoryApi(app: FastifyInstance) {
 
   app.get(
     '/api/hsds/services/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('service'), ...errors } } },
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', params: IdParams, response: { 200: HsdsObject('service'), ...readErrors } } },
     async (req) => {
-      const [s] = await servicesFull(req.ctx.db, [(req.params as { id: string }).id], audienceOf(req));
+      const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req));
       if (!s) throw notFound('No such service.');
       return s;
     },
@@ -218,15 +216,16 @@ export async function directoryApi(app: FastifyInstance) {
         tags: TAGS,
         summary: 'Organizations (HSDS 3.0)',
         querystring: Type.Object({ search: Search, ...Page, full: Type.Optional(Bool), full_service: Type.Optional(Bool), taxonomy_term_id: Type.Optional(Uuid), taxonomy_id: Type.Optional(Uuid) }, { additionalProperties: false }),
-        response: { 200: List('organization_list item'), ...errors },
+        response: { 200: List('organization_list item'), ...readErrors },
       },
     },
     async (req, reply) => {
-      const q = req.query as { search?: string; page?: number; per_page?: number; full?: boolean; full_service?: boolean; format?: string; taxonomy_term_id?: string; taxonomy_id?: string };
+      const q = req.query;
       const page = q.format === 'ndjson' ? 1 : (q.page ?? 1);
       const perPage = q.format === 'ndjson' ? 1_000_000 : (q.per_page ?? 50);
       let base = req.ctx.db.selectFrom('directory_organization as o');
-      if (q.search) base = base.where((e) => e.or([e(sql`lower(o.name)`, 'like', likePattern(q.search!)), e(sql`lower(o.description)`, 'like', likePattern(q.search!))]));
+      const search = q.search;
+      if (search) base = base.where((e) => e.or([e(sql`lower(o.name)`, 'like', likePattern(search)), e(sql`lower(o.description)`, 'like', likePattern(search))]));
       if (q.taxonomy_term_id || q.taxonomy_id) {
         base = base.where(({ exists, selectFrom }) =>
           exists(
@@ -253,10 +252,10 @@ export async function directoryApi(app: FastifyInstance) {
     '/api/hsds/organizations/:id',
     {
       config: PUBLIC,
-      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization)', params: Type.Object({ id: Uuid }), querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...errors } },
+      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization)', params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...readErrors } },
     },
     async (req) => {
-      const [o] = await organizationsFull(req.ctx.db, [(req.params as { id: string }).id], audienceOf(req), Boolean((req.query as { full_service?: boolean }).full_service));
+      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req), Boolean(req.query.full_service));
       if (!o) throw notFound('No such organization.');
       return o;
     },
@@ -264,9 +263,9 @@ export async function directoryApi(app: FastifyInstance) {
 
   app.get(
     '/api/hsds/taxonomies',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'Taxonomies (HSDS 3.0)', querystring: Type.Object({ search: Search, ...Page }, { additionalProperties: false }), response: { 200: List('taxonomy'), ...errors } } },
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'Taxonomies (HSDS 3.0)', querystring: Type.Object({ search: Search, ...Page }, { additionalProperties: false }), response: { 200: List('taxonomy'), ...readErrors } } },
     async (req, reply) => {
-      const q = req.query as { search?: string; page?: number; per_page?: number; format?: string };
+      const q = req.query;
       const all = q.format === 'ndjson';
       const page = all ? 1 : (q.page ?? 1);
       const perPage = all ? 1_000_000 : (q.per_page ?? 50);
@@ -281,9 +280,9 @@ export async function directoryApi(app: FastifyInstance) {
 
   app.get(
     '/api/hsds/taxonomies/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('taxonomy'), ...errors } } },
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy', params: IdParams, response: { 200: HsdsObject('taxonomy'), ...readErrors } } },
     async (req) => {
-      const r = await req.ctx.db.selectFrom('directory_taxonomy').selectAll().where('id', '=', (req.params as { id: string }).id).executeTakeFirst();
+      const r = await req.ctx.db.selectFrom('directory_taxonomy').selectAll().where('id', '=', req.params.id).executeTakeFirst();
       if (!r) throw notFound('No such taxonomy.');
       return hsdsFields('taxonomy', readRow('taxonomy', r as Row));
     },
@@ -297,11 +296,11 @@ export async function directoryApi(app: FastifyInstance) {
         tags: TAGS,
         summary: 'Taxonomy terms (HSDS 3.0)',
         querystring: Type.Object({ search: Search, ...Page, taxonomy_id: Type.Optional(Uuid), parent_id: Type.Optional(Uuid), top_only: Type.Optional(Bool) }, { additionalProperties: false }),
-        response: { 200: List('taxonomy_term'), ...errors },
+        response: { 200: List('taxonomy_term'), ...readErrors },
       },
     },
     async (req, reply) => {
-      const q = req.query as { search?: string; page?: number; per_page?: number; format?: string; taxonomy_id?: string; parent_id?: string; top_only?: boolean };
+      const q = req.query;
       const all = q.format === 'ndjson';
       const page = all ? 1 : (q.page ?? 1);
       const perPage = all ? 1_000_000 : (q.per_page ?? 50);
@@ -326,10 +325,10 @@ export async function directoryApi(app: FastifyInstance) {
 
   app.get(
     '/api/hsds/taxonomy_terms/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy term', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('taxonomy_term'), ...errors } } },
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One taxonomy term', params: IdParams, response: { 200: HsdsObject('taxonomy_term'), ...readErrors } } },
     async (req) => {
       const g = new Graph(req.ctx.db);
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       const rows = await rowsWhereIn(req.ctx.db, 'taxonomy_term', 'id', [id]);
       if (!rows.length) throw notFound('No such taxonomy term.');
       g.rows.set('taxonomy_term', rows);
@@ -346,11 +345,11 @@ export async function directoryApi(app: FastifyInstance) {
         tags: TAGS,
         summary: 'Services at locations (HSDS 3.0); with `proximity`, nearest first and confidential locations left out for unvetted callers',
         querystring: SalQuery,
-        response: { 200: List('service_at_location_list item'), ...errors },
+        response: { 200: List('service_at_location_list item'), ...readErrors },
       },
     },
     async (req, reply) => {
-      const q = req.query as Record<string, unknown> & { postcode?: string; proximity?: string; page?: number; per_page?: number; format?: string; full?: boolean };
+      const q = req.query;
       const a = audienceOf(req);
       let place: { lat: number; lng: number } | undefined;
       let radius: number | undefined;
@@ -428,9 +427,9 @@ export async function directoryApi(app: FastifyInstance) {
 
   app.get(
     '/api/hsds/service_at_locations/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service at a location, fully nested', params: Type.Object({ id: Uuid }), response: { 200: HsdsObject('service_at_location'), ...errors } } },
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service at a location, fully nested', params: IdParams, response: { 200: HsdsObject('service_at_location'), ...readErrors } } },
     async (req) => {
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       const [sal] = await rowsWhereIn(req.ctx.db, 'service_at_location', 'id', [id]);
       if (!sal) throw notFound('No such service at location.');
       const g = new Graph(req.ctx.db);
@@ -443,5 +442,3 @@ export async function directoryApi(app: FastifyInstance) {
     },
   );
 }
-
-export { isUuid };

@@ -1,9 +1,9 @@
 /** JSON routes for stewards, proposals, review and capacity (tag "Directory editing"). */
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { App } from '../../platform/module.ts';
 import type { Actor } from '../../platform/context.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { Paged, pageOf, PageQuery } from '../../platform/http/pagination.ts';
+import { IdParams, Nullable, Paged, pageOf, PageQuery, ProblemRef, secured, Uuid, writeErrors } from '../../platform/http/schemas.ts';
 import { CONFIDENTIAL, MANAGE, PROPOSE } from './permissions.ts';
 import { addSteward, listStewards, removeSteward, stewardedOrganizations, StewardInput } from './stewards.ts';
 import {
@@ -22,16 +22,13 @@ import {
   withdrawProposal,
   PROPOSAL_STATUSES,
   TARGET_TYPES,
-  type ProposalStatus,
   type TargetType,
 } from './editing.ts';
 
 const TAGS = ['Directory editing'];
-const Problem = Type.Ref('Problem');
-const secured: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
-const Uuid = Type.String({ format: 'uuid' });
-const refusals = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
-const NullableString = Type.Union([Type.String(), Type.Null()]);
+// Writes that cannot conflict: no 409.
+const { 409: _stale, ...refusals } = writeErrors;
+const NullableString = Nullable(Type.String());
 
 const StewardSchema = Type.Object({
   directory_organization_id: Type.String(),
@@ -76,7 +73,7 @@ const DetailSchema = Type.Composite([
     redacted: Type.Boolean({ description: "A confidential location's address is withheld from this caller." }),
   }),
 ]);
-const CapacitySchema = Type.Object({ id: Type.String(), service_id: Type.String(), available: Type.Number(), maximum: Type.Union([Type.Number(), Type.Null()]), unit: Type.String(), description: NullableString, updated: Type.String() });
+const CapacitySchema = Type.Object({ id: Type.String(), service_id: Type.String(), available: Type.Number(), maximum: Nullable(Type.Number()), unit: Type.String(), description: NullableString, updated: Type.String() });
 const ListingSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -87,15 +84,15 @@ const ListingSchema = Type.Object({
 const vetted = (actor: Actor | null) => actor?.permissions.has(CONFIDENTIAL) ?? false;
 const PLURAL: Record<TargetType, string> = { organization: 'organizations', service: 'services', location: 'locations' };
 
-export async function editingApi(app: FastifyInstance) {
+export async function editingApi(app: App) {
   const manage = { access: { permission: MANAGE } } as const;
   const propose = { access: { permission: PROPOSE } } as const;
 
   app.get(
     '/api/directory/organizations/:id/stewards',
-    { config: manage, schema: { tags: TAGS, summary: 'Account organisations that act for a directory organisation', security: secured, params: Type.Object({ id: Uuid }), response: { 200: Type.Array(StewardSchema), ...refusals } } },
+    { config: manage, schema: { tags: TAGS, summary: 'Account organisations that act for a directory organisation', security: secured, params: IdParams, response: { 200: Type.Array(StewardSchema), ...refusals } } },
     async (req) => {
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       const org = await req.ctx.db.selectFrom('directory_organization').select('id').where('id', '=', id).executeTakeFirst();
       if (!org) throw notFound('No such organization.');
       return listStewards(req.ctx.db, id);
@@ -110,16 +107,16 @@ export async function editingApi(app: FastifyInstance) {
         tags: TAGS,
         summary: 'Let an account organisation act for a directory organisation (edit its listing through review)',
         security: secured,
-        params: Type.Object({ id: Uuid }),
+        params: IdParams,
         body: Type.Object({ account_organization_id: StewardInput.properties.account_organization_id }, { additionalProperties: false }),
         response: { 201: StewardSchema, ...refusals },
       },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       const org = await req.ctx.db.selectFrom('directory_organization').select('id').where('id', '=', id).executeTakeFirst();
       if (!org) throw notFound('No such organization.');
-      const s = await addSteward(req.ctx, { ...(req.body as object), directory_organization_id: id });
+      const s = await addSteward(req.ctx, { ...req.body, directory_organization_id: id });
       return reply.code(201).send(s);
     },
   );
@@ -131,15 +128,15 @@ export async function editingApi(app: FastifyInstance) {
       schema: { tags: TAGS, summary: 'Stop an account organisation acting for a directory organisation', security: secured, params: Type.Object({ id: Uuid, accountOrganizationId: Uuid }), response: { 204: Type.Null(), ...refusals } },
     },
     async (req, reply) => {
-      const p = req.params as { id: string; accountOrganizationId: string };
+      const p = req.params;
       await removeSteward(req.ctx, { directory_organization_id: p.id, account_organization_id: p.accountOrganizationId });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/api/directory/listings',
-    { config: propose, schema: { tags: TAGS, summary: "The listings the caller's account organisation acts for, with services, locations and capacities", security: secured, response: { 200: Type.Array(ListingSchema), 401: Problem, 403: Problem } } },
+    { config: propose, schema: { tags: TAGS, summary: "The listings the caller's account organisation acts for, with services, locations and capacities", security: secured, response: { 200: Type.Array(ListingSchema), 401: ProblemRef, 403: ProblemRef } } },
     async (req) => listingsOf(req.ctx.db, await stewardedOrganizations(req.ctx.db, req.actor!.organizationId), req.actor!.permissions.has(CONFIDENTIAL)),
   );
 
@@ -153,12 +150,12 @@ export async function editingApi(app: FastifyInstance) {
           summary: `Propose changes to a ${type} of a listing the caller's organisation acts for (goes to review)`,
           description: 'Fields left out stay as they are; null clears a field. Lists (hours, languages, phones) replace the whole list. 403 unless the caller\'s account organisation stewards the listing.',
           security: secured,
-          params: Type.Object({ id: Uuid }),
+          params: IdParams,
           body: CHANGES[type],
           response: { 201: ProposalSchema, ...refusals },
         },
       },
-      async (req, reply) => reply.code(201).send(await proposeChange(req.ctx, type, (req.params as { id: string }).id, req.body ?? {})),
+      async (req, reply) => reply.code(201).send(await proposeChange(req.ctx, type, req.params.id, req.body ?? {})),
     );
   }
 
@@ -171,11 +168,11 @@ export async function editingApi(app: FastifyInstance) {
         summary: 'The review queue: proposals by status (pending by default), oldest first',
         security: secured,
         querystring: Type.Object({ status: Type.Optional(Status), ...PageQuery }, { additionalProperties: false }),
-        response: { 200: Paged(ProposalSchema), 400: Problem, 401: Problem, 403: Problem },
+        response: { 200: Paged(ProposalSchema), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef },
       },
     },
     async (req) => {
-      const q = req.query as { status?: ProposalStatus; page?: number; per_page?: number };
+      const q = req.query;
       const { page, perPage, offset } = pageOf(q);
       const { items, total } = await listProposals(req.ctx.db, { status: q.status ?? 'pending' }, perPage, offset);
       return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
@@ -186,10 +183,10 @@ export async function editingApi(app: FastifyInstance) {
     '/api/directory/my/proposals',
     {
       config: propose,
-      schema: { tags: TAGS, summary: "The caller's own proposals and their status, newest first", security: secured, querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }), response: { 200: Paged(ProposalSchema), 400: Problem, 401: Problem, 403: Problem } },
+      schema: { tags: TAGS, summary: "The caller's own proposals and their status, newest first", security: secured, querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }), response: { 200: Paged(ProposalSchema), 400: ProblemRef, 401: ProblemRef, 403: ProblemRef } },
     },
     async (req) => {
-      const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+      const { page, perPage, offset } = pageOf(req.query);
       const { items, total } = await listProposals(req.ctx.db, { proposerId: req.actor!.id }, perPage, offset);
       // A confidential location's name is withheld from unvetted roles, its own stewards included.
       return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
@@ -200,10 +197,10 @@ export async function editingApi(app: FastifyInstance) {
     '/api/directory/proposals/:id',
     {
       config: propose,
-      schema: { tags: TAGS, summary: 'One proposal with a field-by-field diff (its proposer and reviewers only)', security: secured, params: Type.Object({ id: Uuid }), response: { 200: DetailSchema, ...refusals } },
+      schema: { tags: TAGS, summary: 'One proposal with a field-by-field diff (its proposer and reviewers only)', security: secured, params: IdParams, response: { 200: DetailSchema, ...refusals } },
     },
     async (req) => {
-      const d = await proposalDetail(req.ctx.db, (req.params as { id: string }).id, req.actor);
+      const d = await proposalDetail(req.ctx.db, req.params.id, req.actor);
       if (!d) throw notFound('No such proposal.');
       return d;
     },
@@ -218,30 +215,30 @@ export async function editingApi(app: FastifyInstance) {
         summary: "Approve a proposal: apply it, set the service's last verified date, reindex; 409 if the record changed meanwhile",
         description: 'When a field the proposal changes was changed by someone else since, the answer is 409 naming those fields; after comparing, send `confirm_stale: true` to apply anyway.',
         security: secured,
-        params: Type.Object({ id: Uuid }),
+        params: IdParams,
         body: ApproveInput,
-        response: { 200: DetailSchema, ...refusals, 409: Problem },
+        response: { 200: DetailSchema, ...writeErrors },
       },
     },
-    async (req) => approveProposal(req.ctx, (req.params as { id: string }).id, req.body ?? {}),
+    async (req) => approveProposal(req.ctx, req.params.id, req.body ?? {}),
   );
 
   app.post(
     '/api/directory/proposals/:id/return',
     {
       config: manage,
-      schema: { tags: TAGS, summary: 'Return a proposal to its proposer with a reason; the listing does not change', security: secured, params: Type.Object({ id: Uuid }), body: ReturnInput, response: { 200: DetailSchema, ...refusals, 409: Problem } },
+      schema: { tags: TAGS, summary: 'Return a proposal to its proposer with a reason; the listing does not change', security: secured, params: IdParams, body: ReturnInput, response: { 200: DetailSchema, ...writeErrors } },
     },
-    async (req) => returnProposal(req.ctx, (req.params as { id: string }).id, req.body),
+    async (req) => returnProposal(req.ctx, req.params.id, req.body),
   );
 
   app.post(
     '/api/directory/proposals/:id/withdraw',
     {
       config: propose,
-      schema: { tags: TAGS, summary: 'Withdraw one of your own proposals while it awaits review', security: secured, params: Type.Object({ id: Uuid }), response: { 200: DetailSchema, ...refusals, 409: Problem } },
+      schema: { tags: TAGS, summary: 'Withdraw one of your own proposals while it awaits review', security: secured, params: IdParams, response: { 200: DetailSchema, ...writeErrors } },
     },
-    async (req) => withdrawProposal(req.ctx, (req.params as { id: string }).id),
+    async (req) => withdrawProposal(req.ctx, req.params.id),
   );
 
   app.post(
@@ -259,7 +256,7 @@ export async function editingApi(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const p = req.params as { id: string; capacityId: string };
+      const p = req.params;
       return updateCapacity(req.ctx, p.id, p.capacityId, req.body);
     },
   );

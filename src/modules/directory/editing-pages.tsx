@@ -3,8 +3,12 @@
  * updates, the review queue and a proposal's diff. The forms call the same commands as the API; bad input comes
  * back in the form with each problem beside its field and the input kept.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { App } from '../../platform/module.ts';
+import { hidden, IdParams, Uuid } from '../../platform/http/schemas.ts';
+import { formErrors } from '../../platform/http/forms.ts';
+import { FormPost, PageNumber } from './schema.ts';
 import type { ComponentChildren } from 'preact';
 import { HttpError, forbidden, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { formBody } from '../../platform/http/validation.ts';
@@ -30,15 +34,12 @@ import {
   type HoursValue,
   type PhoneValue,
   type ProposalDetail,
-  type ProposalStatus,
   type TargetType,
   displayName,
 } from './editing.ts';
 
-const hidden = { hide: true } as const;
 const PROPOSE_ACCESS = { access: { permission: PROPOSE } } as const;
 const MANAGE_ACCESS = { access: { permission: MANAGE } } as const;
-const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const PER_PAGE = 50;
 /** Blank rows offered below the existing hours and phones. */
 const BLANK_ROWS = 2;
@@ -130,7 +131,7 @@ export function changesFromForm(type: TargetType, raw: unknown): FormInput {
 }
 
 /** Renames `hours.1.opens_at` (the second kept row) to its row in the form. */
-function formErrors(errors: FieldError[], rowOf: Record<string, number[]>): FieldError[] {
+function atFormRows(errors: FieldError[], rowOf: Record<string, number[]>): FieldError[] {
   return errors.map((e) => {
     const m = /^(hours|phones)\.(\d+)(\..*)?$/.exec(e.field);
     if (!m) return e;
@@ -254,8 +255,7 @@ function EditPage({ v, type, id, name, form, errors, withheld }: EditProps) {
   );
 }
 
-async function editTarget(req: FastifyRequest, type: TargetType) {
-  const id = (req.params as { id: string }).id;
+async function editTarget(req: FastifyRequest, type: TargetType, id: string) {
   const cur = await currentValues(req.ctx.db, type, id);
   if (!cur) throw notFound(`No such ${type}.`);
   if (!(await canEdit(req.ctx, cur.organizationId))) throw forbidden('Your organisation does not act for this listing. An administrator can link it.');
@@ -360,8 +360,8 @@ function ProposalPage({ v, p, errors, notice, confirmNeeded }: { v: View; p: Pro
   );
 }
 
-async function proposalPage(req: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldError[]; notice?: string; confirmNeeded?: boolean } = {}, status = 200) {
-  const p = await proposalDetail(req.ctx.db, (req.params as { id: string }).id, req.actor);
+async function proposalPage(req: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; notice?: string; confirmNeeded?: boolean } = {}, status = 200) {
+  const p = await proposalDetail(req.ctx.db, id, req.actor);
   if (!p) throw notFound('No such proposal.');
   const v = req.view();
   return reply.page(v.t('directory.proposal.title', { name: p.target_name }), <ProposalPage v={v} p={p} errors={extra.errors ?? []} notice={extra.notice} confirmNeeded={extra.confirmNeeded ?? false} />, status);
@@ -437,8 +437,9 @@ export function StewardSection({ v, orgId, stewards, choices, errors }: { v: Vie
 
 // ---------- routes ----------
 
-async function myPage(req: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], form: Form = {}, status = 200) {
-    const q = (req.method === 'GET' ? req.query : {}) as { done?: string; page?: number };
+type MyQuery = { done?: (typeof DONE)[number]; page?: number };
+
+async function myPage(req: FastifyRequest, reply: FastifyReply, q: MyQuery, errors: FieldError[] = [], form: Form = {}, status = 200) {
     const v = req.view();
     const actor = req.actor!;
     const listings = await listingsOf(req.ctx.db, await stewardedOrganizations(req.ctx.db, actor.organizationId), v.can(CONFIDENTIAL));
@@ -511,49 +512,51 @@ async function myPage(req: FastifyRequest, reply: FastifyReply, errors: FieldErr
 
 const DONE = ['capacity', 'withdrawn'] as const;
 
-export async function editingPages(app: FastifyInstance) {
-  app.get('/directory/my', { config: PROPOSE_ACCESS, schema: { ...hidden, querystring: Type.Object({ done: Type.Optional(Type.Union(DONE.map((d) => Type.Literal(d)))), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, (req, reply) => myPage(req, reply));
+export async function editingPages(app: App) {
+  app.get('/directory/my', { config: PROPOSE_ACCESS, schema: { ...hidden, querystring: Type.Object({ done: Type.Optional(Type.Union(DONE.map((d) => Type.Literal(d)))), page: PageNumber }) } }, (req, reply) => myPage(req, reply, req.query));
 
   for (const type of ['organization', 'service', 'location'] as const) {
     const path = `/directory/${PLURAL[type]}/:id/edit`;
-    app.get(path, { config: PROPOSE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-      const t = await editTarget(req, type);
+    app.get(path, { config: PROPOSE_ACCESS, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+      const t = await editTarget(req, type, req.params.id);
       const v = req.view();
       const form = t.withheld ? { country: 'US' } : formOf(type, t.cur.values);
       return reply.page(v.t(`directory.edit.title.${type}`, { name: t.name }), <EditPage v={v} type={type} id={t.id} name={t.name} form={form} errors={[]} withheld={t.withheld} />);
     });
-    app.post(path, { config: PROPOSE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-      const t = await editTarget(req, type);
+    app.post(path, { config: PROPOSE_ACCESS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+      const t = await editTarget(req, type, req.params.id);
       const { input, rowOf } = changesFromForm(type, req.body);
       try {
         const p = await proposeChange(req.ctx, type, t.id, input);
         return reply.redirect(`/directory/proposals/${p.id}?sent=1`);
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        const errors = formErrors(err);
+        if (!errors) throw err;
         const v = req.view();
         const form = formBody(req.body);
-        return reply.page(v.t(`directory.edit.title.${type}`, { name: t.name }), <EditPage v={v} type={type} id={t.id} name={t.name} form={form} errors={formErrors(err.errors, rowOf)} withheld={t.withheld} />, 400);
+        return reply.page(v.t(`directory.edit.title.${type}`, { name: t.name }), <EditPage v={v} type={type} id={t.id} name={t.name} form={form} errors={atFormRows(errors, rowOf)} withheld={t.withheld} />, 400);
       }
     });
   }
 
-  app.post('/directory/services/:id/capacities/:capacityId', { config: PROPOSE_ACCESS, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), capacityId: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
-    const p = req.params as { id: string; capacityId: string };
+  app.post('/directory/services/:id/capacities/:capacityId', { config: PROPOSE_ACCESS, schema: { ...hidden, params: Type.Object({ id: Uuid, capacityId: Uuid }), body: FormPost } }, async (req, reply) => {
+    const p = req.params;
     const body = formBody(req.body);
     const raw = s(body[`available-${p.capacityId}`]) ?? s(body.available) ?? '';
     try {
       // Not a whole number: passed on as typed, so that the command names the field.
       await updateCapacity(req.ctx, p.id, p.capacityId, { available: /^\d{1,6}$/.test(raw) ? Number(raw) : raw });
     } catch (err) {
-      if (!(err instanceof HttpError) || err.status !== 400) throw err;
-      const errors = err.errors.map((e) => (e.field === 'available' ? { ...e, field: `available-${p.capacityId}` } : e));
-      return myPage(req, reply, errors, body, 400);
+      const found = formErrors(err);
+      if (!found) throw err;
+      const errors = found.map((e) => (e.field === 'available' ? { ...e, field: `available-${p.capacityId}` } : e));
+      return myPage(req, reply, {}, errors, body, 400);
     }
     return reply.redirect('/directory/my?done=capacity');
   });
 
-  app.get('/directory/review', { config: MANAGE_ACCESS, schema: { ...hidden, querystring: Type.Object({ status: Type.Optional(Type.Union(PROPOSAL_STATUSES.map((x) => Type.Literal(x)))), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, async (req, reply) => {
-    const q = req.query as { status?: ProposalStatus; page?: number };
+  app.get('/directory/review', { config: MANAGE_ACCESS, schema: { ...hidden, querystring: Type.Object({ status: Type.Optional(Type.Union(PROPOSAL_STATUSES.map((x) => Type.Literal(x)))), page: PageNumber }) } }, async (req, reply) => {
+    const q = req.query;
     const status = q.status ?? 'pending';
     const page = q.page ?? 1;
     const { items, total } = await listProposals(req.ctx.db, { status }, PER_PAGE, (page - 1) * PER_PAGE);
@@ -581,20 +584,20 @@ export async function editingPages(app: FastifyInstance) {
     );
   });
 
-  app.get('/directory/proposals/:id', { config: PROPOSE_ACCESS, schema: { ...hidden, params: idParams, querystring: Type.Object({ sent: Type.Optional(Type.Literal('1')), done: Type.Optional(Type.Union([Type.Literal('approved'), Type.Literal('returned')])) }) } }, async (req, reply) => {
-    const q = req.query as { sent?: string; done?: string };
+  app.get('/directory/proposals/:id', { config: PROPOSE_ACCESS, schema: { ...hidden, params: IdParams, querystring: Type.Object({ sent: Type.Optional(Type.Literal('1')), done: Type.Optional(Type.Union([Type.Literal('approved'), Type.Literal('returned')])) }) } }, async (req, reply) => {
+    const q = req.query;
     const v = req.view();
     const notice = q.sent ? v.t('directory.proposal.sent') : q.done ? v.t(`directory.review.done.${q.done}`) : undefined;
-    return proposalPage(req, reply, { notice });
+    return proposalPage(req, reply, req.params.id, { notice });
   });
 
-  app.post('/directory/proposals/:id/withdraw', { config: PROPOSE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    await withdrawProposal(req.ctx, (req.params as { id: string }).id);
+  app.post('/directory/proposals/:id/withdraw', { config: PROPOSE_ACCESS, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    await withdrawProposal(req.ctx, req.params.id);
     return reply.redirect('/directory/my?done=withdrawn');
   });
 
-  app.post('/directory/proposals/:id/approve', { config: MANAGE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/directory/proposals/:id/approve', { config: MANAGE_ACCESS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const body = formBody(req.body);
     try {
       await approveProposal(req.ctx, id, { ...(list(body.confirm_stale).includes('yes') ? { confirm_stale: true } : {}) });
@@ -603,18 +606,19 @@ export async function editingPages(app: FastifyInstance) {
       if (!(err instanceof HttpError) || ![400, 409].includes(err.status)) throw err;
       // A stale proposal comes back with the diff and a box to tick once the reviewer has compared.
       const errors = err.status === 409 ? [{ field: 'confirm_stale', message: err.detail ?? err.title }] : err.errors;
-      return proposalPage(req, reply, { errors, confirmNeeded: err.status === 409 }, err.status);
+      return proposalPage(req, reply, id, { errors, confirmNeeded: err.status === 409 }, err.status);
     }
   });
 
-  app.post('/directory/proposals/:id/return', { config: MANAGE_ACCESS, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/directory/proposals/:id/return', { config: MANAGE_ACCESS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     try {
       await returnProposal(req.ctx, id, { reason: s(formBody(req.body).reason) ?? '' });
       return reply.redirect(`/directory/proposals/${id}?done=returned`);
     } catch (err) {
-      if (!(err instanceof HttpError) || err.status !== 400) throw err;
-      return proposalPage(req, reply, { errors: err.errors }, 400);
+      const errors = formErrors(err);
+      if (!errors) throw err;
+      return proposalPage(req, reply, id, { errors }, 400);
     }
   });
 }

@@ -1,8 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { App } from '../../platform/module.ts';
+import { hidden, IdParams, Uuid } from '../../platform/http/schemas.ts';
+import { FormPost, PageNumber } from './schema.ts';
 import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../platform/http/errors.ts';
-import { HttpError, notFound } from '../../platform/http/errors.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { formErrors } from '../../platform/http/forms.ts';
 import { formBody } from '../../platform/http/validation.ts';
 import { listOrganizations } from '../../platform/auth/index.ts';
 import type { View } from '../../platform/web/view.ts';
@@ -21,7 +25,6 @@ import { exportJson, exportTables, csvOf } from './export.ts';
 import { rowsWhereIn } from './store.ts';
 import { UsMap, type UsMapPoint } from '../../platform/web/us-map.tsx';
 
-const hidden = { hide: true } as const;
 const PUBLIC = { access: 'public', publicCache: true } as const;
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
@@ -32,8 +35,9 @@ const SearchQuery = Type.Object({
   population: Str,
   language: Str,
   options: Str,
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+  page: PageNumber,
 });
+type SearchQuery = Static<typeof SearchQuery>;
 const RADII = ['5', '10', '25', '50', '100'];
 const LANGUAGES: [string, string][] = [
   ['en', 'English'],
@@ -317,16 +321,15 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
   );
 }
 
-function inputOf(q: Record<string, unknown>): SearchInput {
+function inputOf(q: SearchQuery): SearchInput {
   return { q: first(q.q), near: first(q.near), radius: first(q.radius), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options) };
 }
 
-async function searchPage(req: FastifyRequest, reply: FastifyReply) {
-  const q = req.query as Record<string, unknown>;
+async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQuery) {
   const v = req.view();
   const input = inputOf(q);
   const errors: FieldError[] = [];
-  const page = (q.page as number | undefined) ?? 1;
+  const page = q.page ?? 1;
   if (input.near) {
     try {
       resolvePlace(input.near);
@@ -498,9 +501,9 @@ function OrganizationPage({ v, org, services, editable, children }: { v: View; o
 }
 
 /** The organisation page; directory managers also get who acts for it, with add and remove. */
-async function organizationPage(req: FastifyRequest, reply: FastifyReply, stewardErrors: FieldError[] = [], status = 200) {
+async function organizationPage(req: FastifyRequest, reply: FastifyReply, id: string, stewardErrors: FieldError[] = [], status = 200) {
   const a = audienceOf(req);
-  const [org] = await organizationsFull(req.ctx.db, [(req.params as { id: string }).id], a, false);
+  const [org] = await organizationsFull(req.ctx.db, [id], a, false);
   if (!org) throw notFound('No such organization.');
   const g = new Graph(req.ctx.db);
   const svcRows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', org.id as string).orderBy('name').execute();
@@ -519,12 +522,12 @@ async function organizationPage(req: FastifyRequest, reply: FastifyReply, stewar
   );
 }
 
-export async function directoryPages(app: FastifyInstance) {
-  app.get('/directory', { config: PUBLIC, schema: { ...hidden, querystring: SearchQuery } }, searchPage);
+export async function directoryPages(app: App) {
+  app.get('/directory', { config: PUBLIC, schema: { ...hidden, querystring: SearchQuery } }, (req, reply) => searchPage(req, reply, req.query));
 
-  app.get('/directory/services/:id', { config: PUBLIC, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
+  app.get('/directory/services/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const g = new Graph(req.ctx.db);
-    const [s] = await g.services([(req.params as { id: string }).id], true);
+    const [s] = await g.services([req.params.id], true);
     if (!s) throw notFound('No such service.');
     await loadOrgPhones(g, [s]);
     const v = req.view();
@@ -533,40 +536,40 @@ export async function directoryPages(app: FastifyInstance) {
     return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} />);
   });
 
-  const orgParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-  app.get('/directory/organizations/:id', { config: PUBLIC, schema: { ...hidden, params: orgParams } }, (req, reply) => organizationPage(req, reply));
+  app.get('/directory/organizations/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, (req, reply) => organizationPage(req, reply, req.params.id));
 
-  app.post('/directory/organizations/:id/stewards', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: orgParams } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/directory/organizations/:id/stewards', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const id = req.params.id;
     const org = await req.ctx.db.selectFrom('directory_organization').select('id').where('id', '=', id).executeTakeFirst();
     if (!org) throw notFound('No such organization.');
     try {
       await addSteward(req.ctx, { directory_organization_id: id, account_organization_id: formBody(req.body).account_organization_id ?? '' });
     } catch (err) {
-      if (!(err instanceof HttpError) || err.status !== 400) throw err;
-      return organizationPage(req, reply, err.errors, 400);
+      const errors = formErrors(err);
+      if (!errors) throw err;
+      return organizationPage(req, reply, id, errors, 400);
     }
     return reply.redirect(`/directory/organizations/${id}#stewards`);
   });
 
   app.post(
     '/directory/organizations/:id/stewards/:accountOrganizationId/remove',
-    { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }), accountOrganizationId: Type.String({ format: 'uuid' }) }) } },
+    { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Uuid, accountOrganizationId: Uuid }) } },
     async (req, reply) => {
-      const p = req.params as { id: string; accountOrganizationId: string };
+      const p = req.params;
       await removeSteward(req.ctx, { directory_organization_id: p.id, account_organization_id: p.accountOrganizationId });
       return reply.redirect(`/directory/organizations/${p.id}#stewards`);
     },
   );
 
-  app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    const id = req.params.id;
     await verifyService(req.ctx, id);
     return reply.redirect(`/directory/services/${id}`);
   });
 
-  app.get('/directory/unverified', { config: { access: { permission: MANAGE } }, schema: { ...hidden, querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) }) } }, async (req, reply) => {
-    const page = (req.query as { page?: number }).page ?? 1;
+  app.get('/directory/unverified', { config: { access: { permission: MANAGE } }, schema: { ...hidden, querystring: Type.Object({ page: PageNumber }) } }, async (req, reply) => {
+    const page = req.query.page ?? 1;
     const { items, total } = await unverifiedServices(req.ctx.db, 50, (page - 1) * 50);
     const v = req.view();
     return reply.page(
@@ -588,7 +591,7 @@ export async function directoryPages(app: FastifyInstance) {
 
   const files = new Set(['services.json', ...TABLE_NAMES.map((t) => TABLES[t].file)]);
   app.get('/directory/download/:file', { config: { access: 'signed-in' }, schema: { ...hidden, params: Type.Object({ file: Type.String({ maxLength: 60 }) }) } }, async (req, reply) => {
-    const file = (req.params as { file: string }).file;
+    const file = req.params.file;
     if (!files.has(file)) throw notFound('No such file.');
     reply.header('content-disposition', `attachment; filename="${file}"`);
     // Downloads are the public view of the directory, whoever asks: confidential locations stay redacted.
