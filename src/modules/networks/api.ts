@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Ctx } from '../../platform/context.ts';
+import type { App } from '../../platform/module.ts';
 import { forbidden, notFound } from '../../platform/http/errors.ts';
-import { Paged, pageOf } from '../../platform/http/pagination.ts';
-import { toCsv } from '../../platform/http/csv.ts';
+import { IdParams, Paged, pageOf, ProblemRef, readErrors, secured as security, writeErrors } from '../../platform/http/schemas.ts';
 import {
   AgreementCreate,
   AgreementOut,
@@ -15,7 +14,6 @@ import {
   ContactPatch,
   CoverageOut,
   CoverageQuery,
-  IdParams,
   ListQuery,
   MemberAdd,
   MemberOut,
@@ -30,19 +28,16 @@ import {
   StatesQuery,
   MAX_DISTANCE,
   DEFAULT_DISTANCE,
-  type Scope,
 } from './schema.ts';
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { networkCoverage, statesCoverage } from './coverage.ts';
 import { CONTACTS_READ, EDIT_OWN, MANAGE } from './permissions.ts';
+import { DETAILS_REFUSED } from './policies.ts';
+import { coverageCsv, networkFor, pageSlice, viewerOf } from './presenters.ts';
 
 const TAGS = ['Networks'];
-const Problem = Type.Ref('Problem');
-const readErrors = { 400: Problem, 404: Problem };
-const signedInReadErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
-const writeErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
-const security: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+const signedInReadErrors = { ...readErrors, 401: ProblemRef, 403: ProblemRef };
 const PUBLIC = { access: 'public', publicCache: true } as const;
 const EDITORS = { access: { permission: EDIT_OWN } } as const;
 const READERS = { access: { permission: CONTACTS_READ } } as const;
@@ -50,23 +45,20 @@ const MANAGERS = { access: { permission: MANAGE } } as const;
 const EDIT_NOTE = "Network managers (networks.manage) and staff of the convener (their account organisation stewards the convening directory organisation; permission and token scope networks.edit_own) may do this; others get 403.";
 const DETAILS_NOTE = "Agreements and contacts are shown to the network's members (staff of an account organisation that stewards a member organisation), its convener and network managers.";
 
-type IdP = { id: string };
-
-export async function found(ctx: Ctx, id: string): Promise<store.NetworkRecord> {
+async function found(ctx: Ctx, id: string): Promise<store.NetworkRecord> {
   const n = await store.getNetwork(ctx.db, id);
   if (!n) throw notFound('No such network.');
   return n;
 }
 
-async function insider(req: FastifyRequest): Promise<store.NetworkRecord> {
-  const n = await found(req.ctx, (req.params as IdP).id);
-  if (!(await store.viewerOf(req.ctx, n)).member_details) throw forbidden("Only the network's members, its convener and network managers see this.");
+/** The network, for its members, its convener and managers only. */
+async function insider(ctx: Ctx, id: string): Promise<store.NetworkRecord> {
+  const n = await found(ctx, id);
+  if (!(await viewerOf(ctx, n)).member_details) throw forbidden(DETAILS_REFUSED);
   return n;
 }
 
-const present = async (req: FastifyRequest, id: string) => store.networkFor(req.ctx, await found(req.ctx, id));
-
-export async function networksApi(app: FastifyInstance): Promise<void> {
+export async function networksApi(app: App): Promise<void> {
   app.get(
     '/api/networks',
     {
@@ -80,10 +72,10 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const q = req.query as { state?: string; organization_id?: string; include?: string; page?: number; per_page?: number };
-      const { page, perPage, offset } = pageOf(q);
+      const q = req.query;
+      const { page, perPage } = pageOf(q);
       const all = await store.listNetworks(req.ctx.db, { state: q.state, organizationId: q.organization_id, includeRetired: q.include === 'retired' });
-      return { items: all.slice(offset, offset + perPage), total: all.length, page, per_page: perPage };
+      return { ...pageSlice(all, page, perPage), page, per_page: perPage };
     },
   );
 
@@ -102,7 +94,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const n = await commands.createNetwork(req.ctx, req.body);
-      return reply.code(201).send(await store.networkFor(req.ctx, n));
+      return reply.code(201).send(await networkFor(req.ctx, n));
     },
   );
 
@@ -115,13 +107,10 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
         summary: 'National coverage by state',
         description: `For every county of the country: which needs have a provider within \`distance\` miles (default ${DEFAULT_DISTANCE}, at most ${MAX_DISTANCE}) of its centre, summed up by state, with the number of active networks touching each state. Confidential locations count only for callers vetted for them.`,
         querystring: StatesQuery,
-        response: { 200: StatesOut, 400: Problem },
+        response: { 200: StatesOut, 400: ProblemRef },
       },
     },
-    async (req) => {
-      const q = req.query as { distance?: number; need?: string[] };
-      return statesCoverage(req.ctx, { distance: q.distance, needs: q.need });
-    },
+    async (req) => statesCoverage(req.ctx, { distance: req.query.distance, needs: req.query.need }),
   );
 
   app.get(
@@ -130,7 +119,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
       config: PUBLIC,
       schema: { tags: TAGS, summary: 'One network', description: `Name, area, convener and members for everyone. ${DETAILS_NOTE} \`viewer\` says what the caller may do.`, params: IdParams, response: { 200: NetworkOut, ...readErrors } },
     },
-    async (req) => present(req, (req.params as IdP).id),
+    async (req) => networkFor(req.ctx, await found(req.ctx, req.params.id)),
   );
 
   app.patch(
@@ -147,7 +136,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
         response: { 200: NetworkOut, ...writeErrors },
       },
     },
-    async (req) => store.networkFor(req.ctx, await commands.updateNetwork(req.ctx, (req.params as IdP).id, req.body)),
+    async (req) => networkFor(req.ctx, await commands.updateNetwork(req.ctx, req.params.id, req.body)),
   );
 
   app.post(
@@ -167,7 +156,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
         response: { 200: NetworkOut, ...writeErrors },
       },
     },
-    async (req) => store.networkFor(req.ctx, await commands.retireNetwork(req.ctx, (req.params as IdP).id, req.body ?? {})),
+    async (req) => networkFor(req.ctx, await commands.retireNetwork(req.ctx, req.params.id, req.body ?? {})),
   );
 
   app.get(
@@ -183,10 +172,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
         response: { 200: CoverageOut, ...readErrors },
       },
     },
-    async (req) => {
-      const q = req.query as { distance?: number; scope?: Scope };
-      return networkCoverage(req.ctx, await found(req.ctx, (req.params as IdP).id), { distance: q.distance, scope: q.scope });
-    },
+    async (req) => networkCoverage(req.ctx, await found(req.ctx, req.params.id), { distance: req.query.distance, scope: req.query.scope }),
   );
 
   app.get(
@@ -204,13 +190,8 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const q = req.query as { distance?: number; scope?: Scope };
-      const c = await networkCoverage(req.ctx, await found(req.ctx, (req.params as IdP).id), { distance: q.distance, scope: q.scope });
-      const rows = c.counties.flatMap((r) => r.needs.map((x) => [r.fips, r.name, r.state, x.need, x.covered ? 'yes' : 'no', x.nearest_miles ?? '', x.providers]));
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="network-gaps-${c.distance_miles}mi.csv"`)
-        .send(toCsv(['fips', 'county', 'state', 'need', 'covered', 'nearest_miles', 'providers'], rows));
+      const csv = coverageCsv(await networkCoverage(req.ctx, await found(req.ctx, req.params.id), { distance: req.query.distance, scope: req.query.scope }));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body);
     },
   );
 
@@ -219,25 +200,21 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
   app.post(
     '/api/networks/:id/members',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Add a member organisation', description: `A directory organisation with its role in the network. ${EDIT_NOTE}`, security, params: IdParams, body: MemberAdd, response: { 201: MemberOut, ...writeErrors } } },
-    async (req, reply) => reply.code(201).send(await commands.addMember(req.ctx, (req.params as IdP).id, req.body)),
+    async (req, reply) => reply.code(201).send(await commands.addMember(req.ctx, req.params.id, req.body)),
   );
 
   app.patch(
     '/api/networks/:id/members/:organizationId',
     { config: EDITORS, schema: { tags: TAGS, summary: "Change a member's role, joining date or note", description: EDIT_NOTE, security, params: MemberParams, body: MemberPatch, response: { 200: MemberOut, ...writeErrors } } },
-    async (req) => {
-      const p = req.params as { id: string; organizationId: string };
-      return commands.updateMember(req.ctx, p.id, p.organizationId, req.body);
-    },
+    async (req) => commands.updateMember(req.ctx, req.params.id, req.params.organizationId, req.body),
   );
 
   app.delete(
     '/api/networks/:id/members/:organizationId',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Remove a member organisation', description: `The convener cannot be removed (409). ${EDIT_NOTE}`, security, params: MemberParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
-      const p = req.params as { id: string; organizationId: string };
-      await commands.removeMember(req.ctx, p.id, p.organizationId);
-      return reply.code(204).send();
+      await commands.removeMember(req.ctx, req.params.id, req.params.organizationId);
+      return reply.code(204).send(null);
     },
   );
 
@@ -246,7 +223,7 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
   app.get(
     '/api/networks/:id/agreements',
     { config: READERS, schema: { tags: TAGS, summary: "A network's agreements (MOUs)", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(AgreementOut), ...signedInReadErrors } } },
-    async (req) => store.agreementsOf(req.ctx.db, (await insider(req)).id),
+    async (req) => store.agreementsOf(req.ctx.db, (await insider(req.ctx, req.params.id)).id),
   );
 
   app.post(
@@ -255,25 +232,21 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
       config: EDITORS,
       schema: { tags: TAGS, summary: 'Record an agreement', description: `An MOU or similar agreement, of the whole network or with one member: whether a signed copy is on file, signed and expiry dates. ${EDIT_NOTE}`, security, params: IdParams, body: AgreementCreate, response: { 201: AgreementOut, ...writeErrors } },
     },
-    async (req, reply) => reply.code(201).send(await commands.addAgreement(req.ctx, (req.params as IdP).id, req.body)),
+    async (req, reply) => reply.code(201).send(await commands.addAgreement(req.ctx, req.params.id, req.body)),
   );
 
   app.patch(
     '/api/networks/:id/agreements/:agreementId',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Change an agreement', description: EDIT_NOTE, security, params: AgreementParams, body: AgreementPatch, response: { 200: AgreementOut, ...writeErrors } } },
-    async (req) => {
-      const p = req.params as { id: string; agreementId: string };
-      return commands.updateAgreement(req.ctx, p.id, p.agreementId, req.body);
-    },
+    async (req) => commands.updateAgreement(req.ctx, req.params.id, req.params.agreementId, req.body),
   );
 
   app.delete(
     '/api/networks/:id/agreements/:agreementId',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Remove an agreement', description: EDIT_NOTE, security, params: AgreementParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
-      const p = req.params as { id: string; agreementId: string };
-      await commands.removeAgreement(req.ctx, p.id, p.agreementId);
-      return reply.code(204).send();
+      await commands.removeAgreement(req.ctx, req.params.id, req.params.agreementId);
+      return reply.code(204).send(null);
     },
   );
 
@@ -282,31 +255,27 @@ export async function networksApi(app: FastifyInstance): Promise<void> {
   app.get(
     '/api/networks/:id/contacts',
     { config: READERS, schema: { tags: TAGS, summary: "A network's contacts", description: DETAILS_NOTE, security, params: IdParams, response: { 200: Type.Array(ContactOut), ...signedInReadErrors } } },
-    async (req) => store.contactsOf(req.ctx.db, (await insider(req)).id),
+    async (req) => store.contactsOf(req.ctx.db, (await insider(req.ctx, req.params.id)).id),
   );
 
   app.post(
     '/api/networks/:id/contacts',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Add a contact person', description: `Name, title, e-mail and phone, optionally of a member organisation. ${EDIT_NOTE}`, security, params: IdParams, body: ContactCreate, response: { 201: ContactOut, ...writeErrors } } },
-    async (req, reply) => reply.code(201).send(await commands.addContact(req.ctx, (req.params as IdP).id, req.body)),
+    async (req, reply) => reply.code(201).send(await commands.addContact(req.ctx, req.params.id, req.body)),
   );
 
   app.patch(
     '/api/networks/:id/contacts/:contactId',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Change a contact', description: EDIT_NOTE, security, params: ContactParams, body: ContactPatch, response: { 200: ContactOut, ...writeErrors } } },
-    async (req) => {
-      const p = req.params as { id: string; contactId: string };
-      return commands.updateContact(req.ctx, p.id, p.contactId, req.body);
-    },
+    async (req) => commands.updateContact(req.ctx, req.params.id, req.params.contactId, req.body),
   );
 
   app.delete(
     '/api/networks/:id/contacts/:contactId',
     { config: EDITORS, schema: { tags: TAGS, summary: 'Remove a contact', description: EDIT_NOTE, security, params: ContactParams, response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
-      const p = req.params as { id: string; contactId: string };
-      await commands.removeContact(req.ctx, p.id, p.contactId);
-      return reply.code(204).send();
+      await commands.removeContact(req.ctx, req.params.id, req.params.contactId);
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,7 +1,9 @@
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { conflict, forbidden, notFound, Problems } from '../../platform/http/errors.ts';
+import { authorize, principalOf } from '../../platform/policy.ts';
+import { conflict, notFound, Problems } from '../../platform/http/errors.ts';
+import { staleVersion } from '../../platform/http/schemas.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { organizationNames } from '../directory/index.ts';
@@ -19,25 +21,30 @@ import {
   type Contact,
   type Member,
 } from './schema.ts';
-import { getAgreement, getContact, getNetwork, networkMembers, today, viewerOf, type NetworkRecord } from './store.ts';
-import { MANAGE } from './permissions.ts';
+import { getAgreement, getContact, getNetwork, networkMembers, stewardedBy, today, type NetworkRecord } from './store.ts';
+import { EDIT_REFUSED, MANAGE_REFUSED, mayEditNetwork, mayManageNetworks } from './policies.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
   coerce?: boolean;
 }
 
-const staleVersion = () => conflict('This network was changed by someone else since you loaded it. Reload it and apply your change again.');
-
-/** People act within their rights; work with no person behind it (seed, command line) is trusted. */
-async function mayEdit(ctx: Ctx, trx: Db, n: NetworkRecord): Promise<void> {
-  if (!ctx.actor) return;
-  const v = await viewerOf({ ...ctx, db: trx }, n);
-  if (!v.can_edit) throw forbidden("Only the network's convener and network managers may change it.");
-}
+const changedElsewhere = () => staleVersion('This network');
 
 function mayManage(ctx: Ctx): void {
-  if (ctx.actor && !ctx.actor.permissions.has(MANAGE)) throw forbidden('Only network managers may do this.');
+  authorize(ctx, mayManageNetworks(principalOf(ctx)), MANAGE_REFUSED);
+}
+
+/**
+ * The network to change, for a principal allowed to change it: an anonymous caller gets 401 before anything is
+ * read; then an unknown network 404 (so that ids reveal nothing new to those who may edit), then 403.
+ */
+async function editableNetwork(ctx: Ctx, trx: Db, id: string): Promise<NetworkRecord> {
+  const p = principalOf(ctx);
+  if (p.kind === 'anonymous') authorize(ctx, false);
+  const n = await loadForChange(ctx, trx, id);
+  authorize(ctx, mayEditNetwork(p, await stewardedBy(trx, p), n), EDIT_REFUSED);
+  return n;
 }
 
 async function loadForChange(ctx: Ctx, trx: Db, id: string): Promise<NetworkRecord> {
@@ -93,9 +100,9 @@ async function ensureMember(trx: Db, networkId: string, orgId: string): Promise<
 
 /** Creates a network; its convener becomes its first member (as a victim service provider, which conveners are). */
 export async function createNetwork(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<NetworkRecord> {
-  mayManage(ctx);
-  const d = validate(NetworkCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
+    mayManage(ctx);
+    const d = validate(NetworkCreate, input, opts);
     const p = new Problems();
     const name = d.name.trim();
     if (!(await knownOrganization(trx, d.convener_organization_id))) p.add('convener_organization_id', 'is not an organisation in the directory');
@@ -131,11 +138,10 @@ export async function createNetwork(ctx: Ctx, input: unknown, opts: CommandOptio
 
 /** Changes the fields sent; `version` must be the one read (else 409). A new convener joins as a member. */
 export async function updateNetwork(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<NetworkRecord> {
-  const d = validate(NetworkPatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const current = await loadForChange(ctx, trx, id);
-    await mayEdit(ctx, trx, current);
-    if (d.version !== current.version) throw staleVersion();
+    const current = await editableNetwork(ctx, trx, id);
+    const d = validate(NetworkPatch, input, opts);
+    if (d.version !== current.version) throw changedElsewhere();
     const { version, ...patch } = d;
     const p = new Problems();
     if (patch.convener_organization_id !== undefined && patch.convener_organization_id !== current.convener_organization_id && !(await knownOrganization(trx, patch.convener_organization_id))) {
@@ -163,7 +169,7 @@ export async function updateNetwork(ctx: Ctx, id: string, input: unknown, opts: 
       .where('id', '=', current.id)
       .where('version', '=', version)
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw staleVersion();
+    if (Number(res.numUpdatedRows) !== 1) throw changedElsewhere();
     await ensureMember(trx, current.id, next.convener_organization_id);
     const changed = Object.keys(patch).filter((k) => JSON.stringify((current as Record<string, unknown>)[k] ?? null) !== JSON.stringify((patch as Record<string, unknown>)[k] ?? null));
     await audit({ action: 'networks.network.update', entityType: 'networks.network', entityId: current.id, summary: { version: version + 1, changed } });
@@ -173,11 +179,11 @@ export async function updateNetwork(ctx: Ctx, id: string, input: unknown, opts: 
 
 /** Retires a network (default today); it and its history stay, but it leaves lists and the national view. */
 export async function retireNetwork(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<NetworkRecord> {
-  mayManage(ctx);
-  const d = validate(NetworkRetire, input ?? {}, opts);
   return runCommand(ctx, async (trx, audit) => {
+    mayManage(ctx);
     const current = await loadForChange(ctx, trx, id);
-    if (d.version !== undefined && d.version !== current.version) throw staleVersion();
+    const d = validate(NetworkRetire, input ?? {}, opts);
+    if (d.version !== undefined && d.version !== current.version) throw changedElsewhere();
     if (current.retired_on) throw conflict(`This network was already retired on ${current.retired_on}.`);
     const retired_on = d.retired_on ?? today();
     await trx.updateTable('networks_network').set({ retired_on, version: current.version + 1, updated_at: nowIso() }).where('id', '=', current.id).execute();
@@ -193,10 +199,9 @@ async function findMember(trx: Db, networkId: string, orgId: string): Promise<Me
 }
 
 export async function addMember(ctx: Ctx, networkId: string, input: unknown, opts: CommandOptions = {}): Promise<Member> {
-  const d = validate(MemberAdd, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
-    await mayEdit(ctx, trx, n);
+    const n = await editableNetwork(ctx, trx, networkId);
+    const d = validate(MemberAdd, input, opts);
     const p = new Problems();
     if (!(await knownOrganization(trx, d.directory_organization_id))) p.add('directory_organization_id', 'is not an organisation in the directory');
     else if (n.members.some((m) => m.directory_organization_id === d.directory_organization_id)) p.add('directory_organization_id', 'is already a member of this network');
@@ -211,12 +216,11 @@ export async function addMember(ctx: Ctx, networkId: string, input: unknown, opt
 }
 
 export async function updateMember(ctx: Ctx, networkId: string, orgId: string, input: unknown, opts: CommandOptions = {}): Promise<Member> {
-  const d = validate(MemberPatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     const current = n.members.find((m) => m.directory_organization_id === orgId);
     if (!current) throw notFound('This organisation is not a member of the network.');
-    await mayEdit(ctx, trx, n);
+    const d = validate(MemberPatch, input, opts);
     const next = { role: d.role ?? current.role, joined_on: d.joined_on === undefined ? current.joined_on : d.joined_on, note: d.note === undefined ? current.note : d.note };
     await trx.updateTable('networks_member').set(next).where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
     await audit({ action: 'networks.member.update', entityType: 'networks.network', entityId: n.id, summary: { directory_organization_id: orgId, changed: Object.keys(d) } });
@@ -227,9 +231,8 @@ export async function updateMember(ctx: Ctx, networkId: string, orgId: string, i
 /** Removes a member; the convener cannot leave until another organisation convenes. */
 export async function removeMember(ctx: Ctx, networkId: string, orgId: string): Promise<void> {
   await runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     if (!n.members.some((m) => m.directory_organization_id === orgId)) throw notFound('This organisation is not a member of the network.');
-    await mayEdit(ctx, trx, n);
     if (orgId === n.convener_organization_id) throw conflict('The convener cannot leave its own network: make another member the convener first.');
     await trx.deleteFrom('networks_member').where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
     await audit({ action: 'networks.member.remove', entityType: 'networks.network', entityId: n.id, summary: { directory_organization_id: orgId } });
@@ -251,10 +254,9 @@ function checkAgreement(p: Problems, n: NetworkRecord, a: AgreementFields) {
 }
 
 export async function addAgreement(ctx: Ctx, networkId: string, input: unknown, opts: CommandOptions = {}): Promise<Agreement> {
-  const d = validate(AgreementCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
-    await mayEdit(ctx, trx, n);
+    const n = await editableNetwork(ctx, trx, networkId);
+    const d = validate(AgreementCreate, input, opts);
     const fields = { directory_organization_id: d.directory_organization_id ?? null, signed_on: d.signed_on ?? null, expires_on: d.expires_on ?? null };
     const p = new Problems();
     checkAgreement(p, n, fields);
@@ -271,12 +273,11 @@ export async function addAgreement(ctx: Ctx, networkId: string, input: unknown, 
 }
 
 export async function updateAgreement(ctx: Ctx, networkId: string, agreementId: string, input: unknown, opts: CommandOptions = {}): Promise<Agreement> {
-  const d = validate(AgreementPatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     const current = await getAgreement(trx, n.id, agreementId);
     if (!current) throw notFound('No such agreement in this network.');
-    await mayEdit(ctx, trx, n);
+    const d = validate(AgreementPatch, input, opts);
     const next = { ...current, ...d };
     const p = new Problems();
     checkAgreement(p, n, next);
@@ -293,9 +294,8 @@ export async function updateAgreement(ctx: Ctx, networkId: string, agreementId: 
 
 export async function removeAgreement(ctx: Ctx, networkId: string, agreementId: string): Promise<void> {
   await runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     if (!(await getAgreement(trx, n.id, agreementId))) throw notFound('No such agreement in this network.');
-    await mayEdit(ctx, trx, n);
     await trx.deleteFrom('networks_agreement').where('id', '=', agreementId).execute();
     await audit({ action: 'networks.agreement.remove', entityType: 'networks.network', entityId: n.id, summary: { agreement_id: agreementId } });
   });
@@ -309,10 +309,9 @@ function checkContact(p: Problems, n: NetworkRecord, orgId: string | null) {
 
 // Audit summaries name the contact by id only: names, e-mail addresses and phones stay out of the log.
 export async function addContact(ctx: Ctx, networkId: string, input: unknown, opts: CommandOptions = {}): Promise<Contact> {
-  const d = validate(ContactCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
-    await mayEdit(ctx, trx, n);
+    const n = await editableNetwork(ctx, trx, networkId);
+    const d = validate(ContactCreate, input, opts);
     const p = new Problems();
     checkContact(p, n, d.directory_organization_id ?? null);
     p.throwIfAny();
@@ -328,12 +327,11 @@ export async function addContact(ctx: Ctx, networkId: string, input: unknown, op
 }
 
 export async function updateContact(ctx: Ctx, networkId: string, contactId: string, input: unknown, opts: CommandOptions = {}): Promise<Contact> {
-  const d = validate(ContactPatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     const current = await getContact(trx, n.id, contactId);
     if (!current) throw notFound('No such contact in this network.');
-    await mayEdit(ctx, trx, n);
+    const d = validate(ContactPatch, input, opts);
     const next = { ...current, ...d };
     const p = new Problems();
     checkContact(p, n, next.directory_organization_id);
@@ -350,9 +348,8 @@ export async function updateContact(ctx: Ctx, networkId: string, contactId: stri
 
 export async function removeContact(ctx: Ctx, networkId: string, contactId: string): Promise<void> {
   await runCommand(ctx, async (trx, audit) => {
-    const n = await loadForChange(ctx, trx, networkId);
+    const n = await editableNetwork(ctx, trx, networkId);
     if (!(await getContact(trx, n.id, contactId))) throw notFound('No such contact in this network.');
-    await mayEdit(ctx, trx, n);
     await trx.deleteFrom('networks_contact').where('id', '=', contactId).execute();
     await audit({ action: 'networks.contact.remove', entityType: 'networks.network', entityId: n.id, summary: { contact_id: contactId } });
   });

@@ -1,15 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
+import type { App, AppModule } from '../../platform/module.ts';
 import { addNav } from '../../platform/web/view.ts';
 import './permissions.ts';
 import './messages.ts';
 import { networksApi } from './api.ts';
-import { networksPages } from './pages.tsx';
+import { networksPages } from './pages/index.ts';
 import { seedNetworks } from './seed.ts';
 
 export { MANAGE as NETWORKS_MANAGE } from './permissions.ts';
 // The module's public service API, for other modules (referrals): they never read networks_* tables directly.
-export { getNetwork, listNetworks, networkMembers, networksOfOrganization, viewerOf, type NetworkRecord } from './store.ts';
+export { getNetwork, listNetworks, networkMembers, networksOfOrganization, type NetworkRecord } from './store.ts';
+export { viewerOf } from './presenters.ts';
 export { networkCoverage } from './coverage.ts';
 export { MEMBER_ROLES, type Member, type MemberRole, type NetworkSummary } from './schema.ts';
 
@@ -17,7 +17,7 @@ addNav({ href: '/networks', label: 'networks.nav', order: 19 });
 
 export const networksModule: AppModule = {
   name: 'networks',
-  async register(app: FastifyInstance) {
+  async register(app: App) {
     await networksApi(app);
     await networksPages(app);
   },

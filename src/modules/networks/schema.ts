@@ -1,5 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { DateStr, Nullable, PageQuery, Uuid, Version } from '../../platform/http/schemas.ts';
 import { NEED_CODES } from '../directory/index.ts';
 
 /** What a member organisation brings to the network. */
@@ -17,15 +17,11 @@ export const MAX_DISTANCE = 250;
 function OneOf<T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 }
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
-export const Uuid = Type.String({ format: 'uuid' });
-const DateStr = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD.' });
 const Name = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' });
 const ShortText = Type.String({ maxLength: 300 });
 const LongText = Type.String({ maxLength: 20000 });
-const Version = Type.Integer({ minimum: 1, description: 'The version this change is based on; a stale version gets 409.' });
 const StateCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'Two-letter USPS code, e.g. DC.' });
 const CountyFips = Type.String({ pattern: '^\\d{5}$', description: 'Five-digit county FIPS code, e.g. 24031.' });
 const Need = OneOf(NEED_CODES, { description: 'A need code of the shipped taxonomy, e.g. need.employment.' });
@@ -124,7 +120,6 @@ export type NetworkCreateInput = Static<typeof NetworkCreate>;
 
 // ---------- queries and parameters ----------
 
-export const IdParams = Type.Object({ id: Uuid }, strict);
 export const MemberParams = Type.Object({ id: Uuid, organizationId: Uuid }, strict);
 export const AgreementParams = Type.Object({ id: Uuid, agreementId: Uuid }, strict);
 export const ContactParams = Type.Object({ id: Uuid, contactId: Uuid }, strict);
@@ -152,6 +147,22 @@ export const StatesQuery = Type.Object(
   },
   strict,
 );
+
+// ---------- HTML pages ----------
+
+/**
+ * A posted HTML form: its fields arrive as text (or lists of text) and are checked by the command, so that a bad
+ * value is shown beside its field in the form instead of on an error page.
+ */
+export const FormPost = Type.Object({}, { additionalProperties: true });
+export const ListPageQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 10 })), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) });
+// Filter forms send text; the page checks it itself so that a bad value is shown beside its field.
+export const CoverageForm = Type.Object({
+  distance: Type.Optional(Type.String({ maxLength: 20 })),
+  scope: Type.Optional(Type.String({ maxLength: 20 })),
+  need: Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+});
 
 // ---------- output ----------
 

@@ -1,7 +1,6 @@
-import type { Ctx } from '../../platform/context.ts';
+import type { Principal } from '../../platform/context.ts';
 import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
 import { organizationNames, stewardedOrganizations } from '../directory/index.ts';
-import { CONTACTS_READ, EDIT_OWN, MANAGE } from './permissions.ts';
 import { areaStates } from './area.ts';
 import type { Agreement, Contact, Member, Network, NetworkSummary } from './schema.ts';
 
@@ -171,36 +170,8 @@ export async function getContact(db: Db, networkId: string, id: string): Promise
   return r ? toContact(r, await namesOf(db, [r.directory_organization_id as string | null])) : undefined;
 }
 
-export interface Viewer {
-  can_edit: boolean;
-  member_details: boolean;
-}
-
-/**
- * What the caller may do with a network. Managers (networks.manage) edit every network; staff of an account
- * organisation that stewards the convener edit that network; staff of any member organisation see its agreements
- * and contacts. Everyone else sees the public part: name, area, members and coverage.
- */
-export async function viewerOf(ctx: Ctx, n: Pick<NetworkRecord, 'convener_organization_id' | 'members'>): Promise<Viewer> {
-  const actor = ctx.actor;
-  if (!actor) return { can_edit: false, member_details: false };
-  const manage = actor.permissions.has(MANAGE);
-  const stewarded = new Set(await stewardedOrganizations(ctx.db, actor.organizationId));
-  const convener = stewarded.has(n.convener_organization_id);
-  const member = convener || n.members.some((m) => stewarded.has(m.directory_organization_id));
-  // The permissions narrow what the link gives: an API token acts for its organisation only within its scopes.
-  return { can_edit: manage || (convener && actor.permissions.has(EDIT_OWN)), member_details: manage || (member && actor.permissions.has(CONTACTS_READ)) };
-}
-
-export const referralStatsUrl = (id: string) => `/referrals/stats?network_id=${id}`;
-
-/** The network as the caller may see it: agreements and contacts only for members, the convener and managers. */
-export async function networkFor(ctx: Ctx, n: NetworkRecord): Promise<Network> {
-  const viewer = await viewerOf(ctx, n);
-  const out: Network = { ...n, viewer, referral_stats_url: referralStatsUrl(n.id) };
-  if (viewer.member_details) {
-    out.agreements = await agreementsOf(ctx.db, n.id);
-    out.contacts = await contactsOf(ctx.db, n.id);
-  }
-  return out;
+/** The directory organisations the principal's account organisation stewards: what its network rights rest on. */
+export async function stewardedBy(db: Db, p: Principal): Promise<ReadonlySet<string>> {
+  if (p.kind !== 'person' && p.kind !== 'token') return new Set();
+  return new Set(await stewardedOrganizations(db, p.actor.organizationId));
 }
