@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
-import type { Ctx } from '../../platform/context.ts';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import type { App } from '../../platform/module.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { PageQuery, Paged, pageOf } from '../../platform/http/pagination.ts';
+import { IdParams, PageQuery, Paged, pageOf, ProblemRef, readErrors, secured, writeErrors } from '../../platform/http/schemas.ts';
 import {
   AgencyCreate,
   AgencyOut,
@@ -12,7 +13,6 @@ import {
   CommitteeCreate,
   CommitteePatch,
   CommitteeRetire,
-  IdParams,
   ListQuery,
   MembersPut,
   OverviewOut,
@@ -27,49 +27,57 @@ import {
   RepresentativeQuery,
   RepresentativeRetire,
   RevisionOut,
-  type Overview,
 } from './schema.ts';
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { WRITE } from './permissions.ts';
+import { maySeeContacts } from './policies.ts';
+import { presentRepresentative, presentRevision } from './presenters.ts';
 
 const TAGS = ['Structure'];
-const Problem = Type.Ref('Problem');
-const readErrors = { 400: Problem, 404: Problem };
-const writeErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
-const secured: { [label: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
 const HistoryQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
-export function listOptions(q: { active_on?: string; include?: string; page?: number; per_page?: number }) {
+type ListParams = { active_on?: string; include?: 'all'; page?: number; per_page?: number };
+type PageOfRows<Row> = { items: Row[]; total: number; page: number; per_page: number };
+
+/** One page of a list query: in effect on `active_on` (default today), or everything with `include=all`. */
+async function listed<Row>(q: ListParams, fetch: (opts: store.ListOptions) => Promise<{ items: Row[]; total: number }>): Promise<PageOfRows<Row>> {
   const { page, perPage, offset } = pageOf(q);
-  return { page, perPage, opts: { activeOn: q.active_on ?? store.today(), all: q.include === 'all', limit: perPage, offset } };
+  const out = await fetch({ activeOn: q.active_on ?? store.today(), all: q.include === 'all', limit: perPage, offset });
+  return { ...out, page, per_page: perPage };
 }
 
-export const canSeeContacts = (req: FastifyRequest) => req.actor?.permissions.has('contacts.read') ?? false;
+// A retire call with no body at all means "today, whatever the version": it is read as {} (after the access check).
+async function emptyBodyAsObject(req: FastifyRequest) {
+  if (req.body === undefined || req.body === null) req.body = {};
+}
 
-
-interface Resource {
+/**
+ * One kind of record with the same six routes (list, create, one, change, retire, history). The schemas are type
+ * parameters so that each handler reads its body and query as its own schema says.
+ */
+interface Resource<Row, Q extends TSchema, C extends TSchema, P extends TSchema, R extends TSchema> {
   path: string;
   noun: string;
   plural: string;
   entityType: 'agency' | 'committee' | 'partnership' | 'representative';
   out: TSchema;
-  create: TSchema;
-  patch: TSchema;
-  retire: TSchema;
+  create: C;
+  patch: P;
+  retire: R;
   retireField: string;
-  listQuery: TSchema;
+  listQuery: Q;
   listNote: string;
-  list(req: FastifyRequest): Promise<{ items: unknown[]; total: number; page: number; per_page: number }>;
-  get(ctx: Ctx, id: string): Promise<unknown>;
-  createFn(ctx: Ctx, input: unknown): Promise<unknown>;
-  updateFn(ctx: Ctx, id: string, input: unknown): Promise<unknown>;
-  retireFn(ctx: Ctx, id: string, input: unknown): Promise<unknown>;
-  present?(req: FastifyRequest, item: unknown): unknown;
+  list(ctx: Ctx, q: Static<Q>): Promise<PageOfRows<Row>>;
+  get(ctx: Ctx, id: string): Promise<Row | undefined>;
+  createFn(ctx: Ctx, input: Static<C>): Promise<Row>;
+  updateFn(ctx: Ctx, id: string, input: Static<P>): Promise<Row>;
+  retireFn(ctx: Ctx, id: string, input: Static<R>): Promise<Row>;
+  present?(actor: Actor | null, item: Row): Row;
 }
 
-function registerResource(app: FastifyInstance, r: Resource) {
-  const present = (req: FastifyRequest, x: unknown) => (r.present ? r.present(req, x) : x);
+function registerResource<Row, Q extends TSchema, C extends TSchema, P extends TSchema, R extends TSchema>(app: App, r: Resource<Row, Q, C, P, R>) {
+  const present = (actor: Actor | null, x: Row) => (r.present ? r.present(actor, x) : x);
   const found = async (ctx: Ctx, id: string) => {
     const x = await r.get(ctx, id);
     if (!x) throw notFound(`No such ${r.noun}.`);
@@ -83,8 +91,8 @@ function registerResource(app: FastifyInstance, r: Resource) {
       schema: { tags: TAGS, summary: `List ${r.plural}`, description: r.listNote, querystring: r.listQuery, response: { 200: Paged(r.out), ...readErrors } },
     },
     async (req) => {
-      const out = await r.list(req);
-      return { ...out, items: out.items.map((x) => present(req, x)) };
+      const out = await r.list(req.ctx, req.query);
+      return { ...out, items: out.items.map((x) => present(req.actor, x)) };
     },
   );
 
@@ -94,7 +102,7 @@ function registerResource(app: FastifyInstance, r: Resource) {
       config: { access: { permission: WRITE } },
       schema: { tags: TAGS, summary: `Create a ${r.noun}`, security: secured, body: r.create, response: { 201: r.out, ...writeErrors } },
     },
-    async (req, reply) => reply.code(201).send(present(req, await r.createFn(req.ctx, req.body))),
+    async (req, reply) => reply.code(201).send(present(req.actor, await r.createFn(req.ctx, req.body))),
   );
 
   app.get(
@@ -103,7 +111,7 @@ function registerResource(app: FastifyInstance, r: Resource) {
       config: { access: 'public', publicCache: true },
       schema: { tags: TAGS, summary: `One ${r.noun}`, params: IdParams, response: { 200: r.out, ...readErrors } },
     },
-    async (req) => present(req, await found(req.ctx, (req.params as { id: string }).id)),
+    async (req) => present(req.actor, await found(req.ctx, req.params.id)),
   );
 
   app.patch(
@@ -120,17 +128,14 @@ function registerResource(app: FastifyInstance, r: Resource) {
         response: { 200: r.out, ...writeErrors },
       },
     },
-    async (req) => present(req, await r.updateFn(req.ctx, (req.params as { id: string }).id, req.body)),
+    async (req) => present(req.actor, await r.updateFn(req.ctx, req.params.id, req.body)),
   );
 
   app.post(
     `${r.path}/:id/retire`,
     {
       config: { access: { permission: WRITE } },
-      // No body at all means "today, whatever the version": treat it as {} (this runs after the access check).
-      preValidation: async (req) => {
-        if (req.body === undefined || req.body === null) req.body = {};
-      },
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: TAGS,
         summary: `Retire a ${r.noun}`,
@@ -141,7 +146,7 @@ function registerResource(app: FastifyInstance, r: Resource) {
         response: { 200: r.out, ...writeErrors },
       },
     },
-    async (req) => present(req, await r.retireFn(req.ctx, (req.params as { id: string }).id, req.body ?? {})),
+    async (req) => present(req.actor, await r.retireFn(req.ctx, req.params.id, req.body)),
   );
 
   app.get(
@@ -158,36 +163,17 @@ function registerResource(app: FastifyInstance, r: Resource) {
       },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
+      const id = req.params.id;
       await found(req.ctx, id);
-      const { page, perPage, offset } = pageOf(req.query as { page?: number; per_page?: number });
+      const { page, perPage, offset } = pageOf(req.query);
       const { items, total } = await store.listRevisions(req.ctx.db, r.entityType, id, perPage, offset);
-      return { items: items.map((x) => store.presentRevision(x, canSeeContacts(req))), total, page, per_page: perPage };
+      const contacts = maySeeContacts(req.actor);
+      return { items: items.map((x) => presentRevision(x, contacts)), total, page, per_page: perPage };
     },
   );
 }
 
-export async function overview(ctx: Ctx, day: string): Promise<Overview> {
-  const opts = { activeOn: day, all: false, limit: 200, offset: 0 };
-  const [taskForce, policyGroup, committees, partnerships, members, reps] = await Promise.all([
-    store.firstBody(ctx.db, 'task_force'),
-    store.firstBody(ctx.db, 'policy_group'),
-    store.listBodies(ctx.db, 'committee', opts),
-    store.listPartnerships(ctx.db, opts),
-    store.countMemberAgencies(ctx.db, day),
-    store.listRepresentatives(ctx.db, {}, { ...opts, limit: 1 }),
-  ]);
-  return {
-    active_on: day,
-    task_force: taskForce ?? null,
-    policy_group: policyGroup ?? null,
-    committees: committees.items,
-    partnerships: partnerships.items,
-    counts: { member_agencies: members, committees: committees.total, partnerships: partnerships.total, representatives: reps.total },
-  };
-}
-
-export async function structureApi(app: FastifyInstance): Promise<void> {
+export async function structureApi(app: App): Promise<void> {
   app.get(
     '/api/structure',
     {
@@ -197,10 +183,10 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
         summary: 'The task force at a glance',
         description: 'The task force, its policy operating group, the committees and partnerships in effect on `active_on` (default today), and counts.',
         querystring: Type.Object({ active_on: ListQuery.properties.active_on }, { additionalProperties: false }),
-        response: { 200: OverviewOut, 400: Problem },
+        response: { 200: OverviewOut, 400: ProblemRef },
       },
     },
-    async (req) => overview(req.ctx, (req.query as { active_on?: string }).active_on ?? store.today()),
+    async (req) => store.overview(req.ctx.db, req.query.active_on ?? store.today()),
   );
 
   registerResource(app, {
@@ -215,10 +201,7 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
     retireField: 'member_until',
     listQuery: ListQuery,
     listNote: 'Member agencies on `active_on` (default today): member_from on or before it and member_until empty or on or after it. `include=all` lists every agency, members or not.',
-    async list(req) {
-      const { page, perPage, opts } = listOptions(req.query as never);
-      return { ...(await store.listAgencies(req.ctx.db, opts)), page, per_page: perPage };
-    },
+    list: (ctx, q) => listed(q, (o) => store.listAgencies(ctx.db, o)),
     get: (ctx, id) => store.getAgency(ctx.db, id),
     createFn: (ctx, input) => commands.createAgency(ctx, input),
     updateFn: (ctx, id, input) => commands.updateAgency(ctx, id, input),
@@ -237,10 +220,7 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
     retireField: 'active_until',
     listQuery: ListQuery,
     listNote: 'Standing committees in effect on `active_on` (default today), with their member agencies. One-record routes also serve the task force and the policy operating group (see GET /api/structure for their ids).',
-    async list(req) {
-      const { page, perPage, opts } = listOptions(req.query as never);
-      return { ...(await store.listBodies(req.ctx.db, 'committee', opts)), page, per_page: perPage };
-    },
+    list: (ctx, q) => listed(q, (o) => store.listBodies(ctx.db, 'committee', o)),
     get: (ctx, id) => store.getBody(ctx.db, id),
     createFn: (ctx, input) => commands.createBody(ctx, input),
     updateFn: (ctx, id, input) => commands.updateCommittee(ctx, id, input),
@@ -261,7 +241,7 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
         response: { 200: BodyOut, ...writeErrors },
       },
     },
-    async (req) => commands.replaceMembers(req.ctx, (req.params as { id: string }).id, req.body),
+    async (req) => commands.replaceMembers(req.ctx, req.params.id, req.body),
   );
 
   registerResource(app, {
@@ -276,10 +256,7 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
     retireField: 'until',
     listQuery: ListQuery,
     listNote: 'Partnerships in effect on `active_on` (default today), with their goals and partners.',
-    async list(req) {
-      const { page, perPage, opts } = listOptions(req.query as never);
-      return { ...(await store.listPartnerships(req.ctx.db, opts)), page, per_page: perPage };
-    },
+    list: (ctx, q) => listed(q, (o) => store.listPartnerships(ctx.db, o)),
     get: (ctx, id) => store.getPartnership(ctx.db, id),
     createFn: (ctx, input) => commands.createPartnership(ctx, input),
     updateFn: (ctx, id, input) => commands.updatePartnership(ctx, id, input),
@@ -300,10 +277,9 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
         response: { 200: PartnershipOut, ...writeErrors },
       },
     },
-    async (req) => commands.replacePartners(req.ctx, (req.params as { id: string }).id, req.body),
+    async (req) => commands.replacePartners(req.ctx, req.params.id, req.body),
   );
 
-  const presentRep = (req: FastifyRequest, x: unknown) => store.withoutContacts(x as store.RepresentativeLike, canSeeContacts(req));
   registerResource(app, {
     path: '/api/representatives',
     noun: 'representative',
@@ -316,16 +292,11 @@ export async function structureApi(app: FastifyInstance): Promise<void> {
     retireField: 'until',
     listQuery: RepresentativeQuery,
     listNote: 'People who represent an agency, optionally on a body or partnership, in effect on `active_on` (default today). `email` and `phone` are given only to callers with the contacts.read permission.',
-    async list(req) {
-      const q = req.query as { agency_id?: string; body_id?: string; partnership_id?: string };
-      const { page, perPage, opts } = listOptions(req.query as never);
-      const out = await store.listRepresentatives(req.ctx.db, { agencyId: q.agency_id, bodyId: q.body_id, partnershipId: q.partnership_id }, opts);
-      return { ...out, page, per_page: perPage };
-    },
+    list: (ctx, q) => listed(q, (o) => store.listRepresentatives(ctx.db, { agencyId: q.agency_id, bodyId: q.body_id, partnershipId: q.partnership_id }, o)),
     get: (ctx, id) => store.getRepresentative(ctx.db, id),
     createFn: (ctx, input) => commands.createRepresentative(ctx, input),
     updateFn: (ctx, id, input) => commands.updateRepresentative(ctx, id, input),
     retireFn: (ctx, id, input) => commands.retireRepresentative(ctx, id, input),
-    present: presentRep,
+    present: (actor, x) => presentRepresentative(x, maySeeContacts(actor)),
   });
 }

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
-import { addNav } from '../../platform/web/view.ts';
-import './permissions.ts';
-import './messages.ts';
+import { join } from 'node:path';
+import type { App, AppModule } from '../../platform/module.ts';
+import { PERMISSIONS } from './permissions.ts';
+import { messages } from './messages.ts';
 import { structureApi } from './api.ts';
-import { structurePages } from './pages.tsx';
+import { structurePages } from './pages/index.ts';
 import { seedStructure } from './seed.ts';
 
 export { WRITE as STRUCTURE_WRITE } from './permissions.ts';
@@ -13,11 +12,13 @@ export { getAgency, listAgencies, allAgencies, getBody, allBodies, getPartnershi
 export { createAgency, createBody, createPartnership } from './commands.ts';
 export type { Agency, Body, Partnership, Representative } from './schema.ts';
 
-addNav({ href: '/structure', label: 'structure.nav', order: 10 });
-
 export const structureModule: AppModule = {
   name: 'structure',
-  async register(app: FastifyInstance) {
+  permissions: PERMISSIONS,
+  nav: [{ href: '/structure', label: 'structure.nav', order: 10 }],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
+  async register(app: App) {
     await structureApi(app);
     await structurePages(app);
   },

@@ -1,6 +1,7 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'structure.nav': 'Task force structure',
     'structure.title': 'Task force structure',
@@ -247,4 +248,4 @@ defineMessages({
     'structure.representatives.none': 'No hay representantes registrados.',
     'structure.view.all': 'Ver todo',
   },
-});
+};

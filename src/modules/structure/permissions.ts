@@ -1,5 +1,6 @@
-import { definePermissions } from '../../platform/auth/roles.ts';
+import type { Role } from '../../platform/auth/roles.ts';
 
 export const WRITE = 'structure.write';
 
-definePermissions({ [WRITE]: ['admin'] });
+/** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
+export const PERMISSIONS: Record<string, readonly Role[]> = { [WRITE]: ['admin'] };

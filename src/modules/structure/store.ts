@@ -1,5 +1,5 @@
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
-import type { Agency, Body, BodyKind, Membership, Partner, Partnership, Representative, Revision } from './schema.ts';
+import type { Agency, Body, BodyKind, Membership, Overview, Partner, Partnership, Representative, Revision } from './schema.ts';
 
 /** Today's calendar date (UTC), the default `active_on`. */
 export function today(): string {
@@ -308,13 +308,6 @@ export async function getRepresentative(db: Db, id: string): Promise<Representat
   return r ? toRepresentative(r) : undefined;
 }
 
-/** Contact details are for signed-in holders of `contacts.read` only; everyone else gets the record without them. */
-export function withoutContacts<T extends { email?: unknown; phone?: unknown }>(r: T, canSee: boolean): T {
-  if (canSee) return r;
-  const { email: _e, phone: _p, ...rest } = r;
-  return rest as T;
-}
-
 // ---------- history ----------
 
 export async function listRevisions(db: Db, entityType: string, entityId: string, limit: number, offset: number): Promise<{ items: Revision[]; total: number }> {
@@ -325,16 +318,25 @@ export async function listRevisions(db: Db, entityType: string, entityId: string
 }
 
 
-export type RevisionLike = Revision;
+// ---------- overview ----------
 
-/**
- * A revision as shown to a caller: without contact details (the representative's, and the e-mail in the actor's
- * label) unless the caller may read contacts.
- */
-export function presentRevision(r: Revision, canSeeContacts: boolean): Revision {
-  if (canSeeContacts) return r;
-  const actor_label = r.actor_label.replace(/\s*<[^>]*>\s*$/, '');
-  const snapshot = r.entity_type === 'representative' ? withoutContacts(r.snapshot as RepresentativeLike, false) : r.snapshot;
-  return { ...r, actor_label, snapshot };
+/** The task force at a glance on a day: its bodies, committees and partnerships in effect, and counts. */
+export async function overview(db: Db, day: string): Promise<Overview> {
+  const opts = { activeOn: day, all: false, limit: 200, offset: 0 };
+  const [taskForce, policyGroup, committees, partnerships, members, reps] = await Promise.all([
+    firstBody(db, 'task_force'),
+    firstBody(db, 'policy_group'),
+    listBodies(db, 'committee', opts),
+    listPartnerships(db, opts),
+    countMemberAgencies(db, day),
+    listRepresentatives(db, {}, { ...opts, limit: 1 }),
+  ]);
+  return {
+    active_on: day,
+    task_force: taskForce ?? null,
+    policy_group: policyGroup ?? null,
+    committees: committees.items,
+    partnerships: partnerships.items,
+    counts: { member_agencies: members, committees: committees.total, partnerships: partnerships.total, representatives: reps.total },
+  };
 }
-export type RepresentativeLike = { email?: unknown; phone?: unknown };
