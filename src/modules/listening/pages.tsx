@@ -2,7 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../platform/module.ts';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../platform/web/view.ts';
-import { HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
+import { notFound, type FieldError } from '../../platform/http/errors.ts';
+import { formErrors } from '../../platform/http/forms.ts';
+import { hidden, IdParams, pageOf } from '../../platform/http/schemas.ts';
 import { formBody } from '../../platform/http/validation.ts';
 import { isUuid } from '../../platform/db/index.ts';
 import { recordAudit } from '../../platform/audit/index.ts';
@@ -59,19 +61,12 @@ import { agreementFor } from './agreement.ts';
 import { NOT_STATED, type Findings, type PublishedReport } from './findings.ts';
 import { cellText, ThemeChart } from './chart.tsx';
 import { zonedToUtc } from './time.ts';
-import { pageOf } from '../../platform/http/pagination.ts';
 
-const hidden = { hide: true } as const;
-const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 type Input_ = Record<string, unknown>;
 
 const opt = (v: View, prefix: string, values: readonly string[]) => values.map((x) => ({ value: x, label: v.t(`${prefix}.${x}`) }));
 const val = (input: Input_ | undefined, k: string) => (input?.[k] === undefined ? undefined : String(input[k]));
 const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : x === undefined ? [] : [String(x)]);
-
-function formErrors(err: unknown): FieldError[] | undefined {
-  return err instanceof HttpError && err.status === 400 ? (err.errors.length ? err.errors : [{ field: 'form', message: err.detail ?? 'is not valid' }]) : undefined;
-}
 
 function when(s: Session): string {
   return `${s.date}, ${s.start_time}–${s.end_time} (${s.time_zone})`;
@@ -880,8 +875,8 @@ export async function listeningPages(app: App): Promise<void> {
     }
   });
 
-  app.get('/listening/series/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => seriesPage(req, reply, req.params.id));
-  app.post('/listening/series/:id/sessions', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/series/:id', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => seriesPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/sessions', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -893,15 +888,15 @@ export async function listeningPages(app: App): Promise<void> {
       throw err;
     }
   });
-  app.post('/listening/series/:id/publish', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+  app.post('/listening/series/:id/publish', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const s = await seriesOr404(req, req.params.id);
     await publishFindings(req.ctx, s.id);
     return reply.redirect(`/listening/series/${s.id}/report`);
   });
 
   // ---- session, registration, input ----
-  app.get('/listening/sessions/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => sessionPage(req, reply, req.params.id));
-  app.post('/listening/sessions/:id/register', { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/sessions/:id', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => sessionPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/register', { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     await sessionOr404(req, id);
     const input = formBody(req.body);
@@ -915,12 +910,12 @@ export async function listeningPages(app: App): Promise<void> {
       throw err;
     }
   });
-  app.post('/listening/sessions/:id/release', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+  app.post('/listening/sessions/:id/release', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const id = req.params.id;
     await releaseReserved(req.ctx, id, {});
     return reply.redirect(`/listening/sessions/${id}`);
   });
-  app.post('/listening/sessions/:id/agenda', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.post('/listening/sessions/:id/agenda', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -938,8 +933,8 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.notes.title'), <NotesPage v={v} series={series} session={session} {...extra} />, status);
   };
-  app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, (req, reply) => notesPage(req, reply, req.params.id));
-  app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, (req, reply) => notesPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -952,7 +947,7 @@ export async function listeningPages(app: App): Promise<void> {
     return notesPage(req, reply, id, { done: true }, 201);
   });
   for (const action of ['attended', 'cancel'] as const) {
-    app.post(`/listening/registrations/:id/${action}`, { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+    app.post(`/listening/registrations/:id/${action}`, { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
       const id = req.params.id;
       const r = await getRegistration(req.ctx.db, id);
       if (!r) throw notFound('No such registration.');
@@ -967,8 +962,8 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.input.title'), <InputPage v={v} series={series} session={session} {...extra} />, status);
   };
-  app.get('/listening/sessions/:id/input', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => inputPage(req, reply, req.params.id));
-  app.post('/listening/sessions/:id/input', { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/sessions/:id/input', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => inputPage(req, reply, req.params.id));
+  app.post('/listening/sessions/:id/input', { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     await sessionOr404(req, id);
     const input = formBody(req.body);
@@ -994,8 +989,8 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.coding.title'), <CodingPage v={v} series={series} inputs={items} codes={codes} mine={mine} total={total} page={page} perPage={perPage} {...extra} />, status);
   };
-  app.get('/listening/series/:id/coding', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q } }, (req, reply) => codingPage(req, reply, req.params.id, req.query.page ?? 1));
-  app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: q, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/series/:id/coding', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, querystring: q } }, (req, reply) => codingPage(req, reply, req.params.id, req.query.page ?? 1));
+  app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, querystring: q, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     const answerId = String(input.answer_id ?? '');
@@ -1019,8 +1014,8 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.codebook.title'), <CodebookPage v={v} series={series} codes={codes} counts={counts} memos={memos} {...extra} />, status);
   };
-  app.get('/listening/series/:id/codebook', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => codebookPage(req, reply, req.params.id));
-  app.post('/listening/series/:id/codes', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/series/:id/codebook', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams } }, (req, reply) => codebookPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/codes', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -1032,7 +1027,7 @@ export async function listeningPages(app: App): Promise<void> {
     }
     return reply.redirect(`/listening/series/${id}/codebook`);
   });
-  app.post('/listening/series/:id/codebook/import', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.post('/listening/series/:id/codebook/import', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const xml = String(req.body.codebook ?? '');
     try {
@@ -1044,7 +1039,7 @@ export async function listeningPages(app: App): Promise<void> {
       throw err;
     }
   });
-  app.post('/listening/series/:id/memos', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.post('/listening/series/:id/memos', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     try {
       await createMemo(req.ctx, id, formBody(req.body), { coerce: true });
@@ -1059,7 +1054,7 @@ export async function listeningPages(app: App): Promise<void> {
   // ---- agreement ----
   app.get(
     '/listening/series/:id/agreement',
-    { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, querystring: Type.Object({ coder_a: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })), coder_b: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })) }, { additionalProperties: false }) } },
+    { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, querystring: Type.Object({ coder_a: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })), coder_b: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F-]{36})?$' })) }, { additionalProperties: false }) } },
     async (req, reply) => {
       const series = await seriesOr404(req, req.params.id);
       const coders = await listCoders(req.ctx.db, series.id);
@@ -1079,9 +1074,9 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.suggestions.title'), <SuggestionsPage v={v} series={series} suggestions={suggestions} codes={codes} done={done} />);
   };
-  app.get('/listening/series/:id/suggestions', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, (req, reply) => suggestionsPage(req, reply, req.params.id));
+  app.get('/listening/series/:id/suggestions', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams } }, (req, reply) => suggestionsPage(req, reply, req.params.id));
   for (const decision of ['accept', 'reject'] as const) {
-    app.post(`/listening/series/:id/suggestions/${decision}`, { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+    app.post(`/listening/series/:id/suggestions/${decision}`, { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
       const id = req.params.id;
       const input = formBody(req.body);
       const fp = String(input.fingerprint ?? '');
@@ -1091,13 +1086,13 @@ export async function listeningPages(app: App): Promise<void> {
   }
 
   // ---- findings ----
-  app.get('/listening/series/:id/findings', { config: { access: { permission: CODE } }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+  app.get('/listening/series/:id/findings', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const series = await seriesOr404(req, req.params.id);
     const { findings } = await draftFindings(req, series);
     const v = req.view();
     return reply.page(v.t('ls.findings.title'), <FindingsPage v={v} series={series} f={findings} />);
   });
-  app.get('/listening/series/:id/report', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, async (req, reply) => {
+  app.get('/listening/series/:id/report', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const series = await seriesOr404(req, req.params.id);
     const report = (await publishedReport(req.ctx.db, series.id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
@@ -1112,8 +1107,8 @@ export async function listeningPages(app: App): Promise<void> {
     const v = req.view();
     return reply.page(v.t('ls.recs.title'), <RecsPage v={v} series={series} recs={items} themes={codes.filter((c) => !c.parent_id)} owners={owners.all} {...extra} />, status);
   };
-  app.get('/listening/series/:id/recommendations', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recsPage(req, reply, req.params.id));
-  app.post('/listening/series/:id/recommendations', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/series/:id/recommendations', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => recsPage(req, reply, req.params.id));
+  app.post('/listening/series/:id/recommendations', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -1144,8 +1139,8 @@ export async function listeningPages(app: App): Promise<void> {
       status,
     );
   };
-  app.get('/listening/recommendations/:id', { config: { access: 'public' }, schema: { ...hidden, params: idParams } }, (req, reply) => recPage(req, reply, req.params.id));
-  app.post('/listening/recommendations/:id', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.get('/listening/recommendations/:id', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => recPage(req, reply, req.params.id));
+  app.post('/listening/recommendations/:id', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -1157,7 +1152,7 @@ export async function listeningPages(app: App): Promise<void> {
     }
     return reply.redirect(`/listening/recommendations/${id}`);
   });
-  app.post('/listening/recommendations/:id/excerpts', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.post('/listening/recommendations/:id/excerpts', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
@@ -1169,7 +1164,7 @@ export async function listeningPages(app: App): Promise<void> {
     }
     return reply.redirect(`/listening/recommendations/${id}`);
   });
-  app.post('/listening/recommendations/:id/timeline', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: idParams, body: FormPost } }, async (req, reply) => {
+  app.post('/listening/recommendations/:id/timeline', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const id = req.params.id;
     try {
       const input = formBody(req.body);

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination.ts';
+import { DateStr, IdParams, Instant, Nullable, PageQuery, Uuid, Version } from '../../platform/http/schemas.ts';
+
+export { IdParams };
 
 export const PROVIDER_TYPES = ['victim_service_provider', 'housing_provider', 'shelter', 'legal_services', 'health_provider', 'workforce', 'government', 'other'] as const;
 export const REGIONS = ['northeast', 'southeast', 'midwest', 'southwest', 'west', 'national'] as const;
@@ -18,9 +20,7 @@ export const DEFAULT_QUESTIONS = [
 ];
 
 const lit = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)) as never) as unknown as ReturnType<typeof Type.String>;
-const Uuid = Type.String({ format: 'uuid' });
 const Text = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
-const Instant = Type.String({ format: 'date-time' });
 
 /**
  * An HTML form post as the browser sends it: each field a string, or a list for repeated names. Its fields are
@@ -28,7 +28,6 @@ const Instant = Type.String({ format: 'date-time' });
  */
 export const FormPost = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 
-export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const ListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
 export const Question = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), label: Text(300) }, { additionalProperties: false });
@@ -46,7 +45,7 @@ export const SeriesCreate = Type.Object(
 );
 export const SeriesPatch = Type.Object(
   {
-    version: Type.Integer({ minimum: 1 }),
+    version: Version,
     title: Type.Optional(Text(200)),
     description: Type.Optional(Text(4000, 0)),
     owner_type: Type.Optional(lit(OWNER_TYPES)),
@@ -56,12 +55,11 @@ export const SeriesPatch = Type.Object(
   { additionalProperties: false },
 );
 
-const Date_ = Type.String({ format: 'date' });
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 
 const sessionFields = {
   title: Text(200),
-  date: Date_,
+  date: DateStr,
   start_time: Time,
   end_time: Time,
   time_zone: Text(64),
@@ -78,7 +76,7 @@ const sessionFields = {
   questions: Type.Optional(Type.Array(Question, { minItems: 1, maxItems: 20 })),
 };
 export const SessionCreate = Type.Object(sessionFields, { additionalProperties: false });
-export const SessionPatch = Type.Object({ version: Type.Integer({ minimum: 1 }), ...Type.Partial(SessionCreate).properties }, { additionalProperties: false });
+export const SessionPatch = Type.Object({ version: Version, ...Type.Partial(SessionCreate).properties }, { additionalProperties: false });
 
 export const RegistrationCreate = Type.Object(
   {
@@ -144,7 +142,7 @@ export const RecommendationCreate = Type.Object(
 );
 export const RecommendationPatch = Type.Object(
   {
-    version: Type.Integer({ minimum: 1 }),
+    version: Version,
     title: Type.Optional(Text(300)),
     description: Type.Optional(Text(5000, 0)),
     type: Type.Optional(lit(REC_TYPES)),
@@ -160,14 +158,13 @@ export const RecommendationPatch = Type.Object(
   },
   { additionalProperties: false },
 );
-export const TimelineCreate = Type.Object({ entry_date: Type.Optional(Date_), note: Text(2000) }, { additionalProperties: false });
+export const TimelineCreate = Type.Object({ entry_date: Type.Optional(DateStr), note: Text(2000) }, { additionalProperties: false });
 export const ReminderRun = Type.Object({ now: Type.Optional(Instant) }, { additionalProperties: false });
 
 export type SeriesCreateInput = Static<typeof SeriesCreate>;
 export type SessionCreateInput = Static<typeof SessionCreate>;
 
 // ---- answers ----
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 const NStr = Nullable(Type.String());
 
 export const SeriesOut = Type.Object({
