@@ -1,7 +1,9 @@
 import type { Ctx } from '../../platform/context.ts';
 import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand, type Audit } from '../../platform/audit/index.ts';
-import { conflict, notFound, Problems } from '../../platform/http/errors.ts';
+import { notFound, Problems } from '../../platform/http/errors.ts';
+import { staleVersion } from '../../platform/http/schemas.ts';
+import { authorize } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import {
   AgencyCreate,
@@ -27,6 +29,7 @@ import {
   type Representative,
 } from './schema.ts';
 import { firstBody, getAgency, getBody, getPartnership, getRepresentative, today } from './store.ts';
+import { mayChangeStructure } from './policies.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -35,11 +38,16 @@ export interface CommandOptions {
 
 type EntityType = 'agency' | 'committee' | 'partnership' | 'representative';
 
+/** Every command starts here, before it reads its input: 401 for anonymous callers, 403 without structure.write. */
+function mayChange(ctx: Ctx) {
+  authorize(ctx, mayChangeStructure(ctx), 'Changing the task force structure needs the structure.write permission.');
+}
+
 function checkRange(p: Problems, from: string | null | undefined, until: string | null | undefined, fromField: string, untilField: string) {
   if (from && until && until < from) p.add(untilField, `must be on or after ${fromField} (${from})`);
 }
 
-export function slugify(text: string): string {
+function slugify(text: string): string {
   const s = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -111,8 +119,6 @@ async function guardedUpdate(trx: Db, table: string, id: string, version: number
   if (Number(r.numUpdatedRows) !== 1) throw staleVersion();
 }
 
-const staleVersion = () => conflict('This record was changed by someone else since you loaded it. Reload it and apply your change again.');
-
 function checkVersion(current: { version: number }, given: number | undefined) {
   if (given !== undefined && given !== current.version) throw staleVersion();
 }
@@ -143,6 +149,7 @@ async function checkAgencyParent(trx: Db, p: Problems, id: string | null, parent
 }
 
 export async function createAgency(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Agency> {
+  mayChange(ctx);
   const d = validate(AgencyCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
     const p = new Problems();
@@ -174,6 +181,7 @@ export async function createAgency(ctx: Ctx, input: unknown, opts: CommandOption
 }
 
 export async function updateAgency(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Agency> {
+  mayChange(ctx);
   const d = validate(AgencyPatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getAgency(trx, id);
@@ -202,6 +210,7 @@ export async function updateAgency(ctx: Ctx, id: string, input: unknown, opts: C
 }
 
 export async function retireAgency(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Agency> {
+  mayChange(ctx);
   const d = validate(AgencyRetire, input ?? {}, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getAgency(trx, id);
@@ -253,6 +262,7 @@ async function checkBodyParent(trx: Db, p: Problems, id: string | null, parentId
 
 /** Creates a committee (the API) or, for the demo data, the task force or the policy group. */
 export async function createBody(ctx: Ctx, input: unknown, opts: CommandOptions & { kind?: BodyKind } = {}): Promise<Body> {
+  mayChange(ctx);
   const d = validate(CommitteeCreate, input, opts);
   const kind = opts.kind ?? 'committee';
   return runCommand(ctx, async (trx, audit) => {
@@ -325,14 +335,17 @@ async function patchBody(ctx: Ctx, id: string, d: Record<string, any> & { versio
 }
 
 export async function updateCommittee(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Body> {
+  mayChange(ctx);
   return patchBody(ctx, id, validate(CommitteePatch, input, opts), 'update');
 }
 
 export async function replaceMembers(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Body> {
+  mayChange(ctx);
   return patchBody(ctx, id, validate(MembersPut, input, opts), 'members');
 }
 
 export async function retireCommittee(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Body> {
+  mayChange(ctx);
   const d = validate(CommitteeRetire, input ?? {}, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getBody(trx, id);
@@ -381,6 +394,7 @@ async function writePartners(trx: Db, partnershipId: string, partners: PartnerIn
 }
 
 export async function createPartnership(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Partnership> {
+  mayChange(ctx);
   const d = validate(PartnershipCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
     const p = new Problems();
@@ -452,14 +466,17 @@ async function patchPartnership(ctx: Ctx, id: string, d: Record<string, any> & {
 }
 
 export async function updatePartnership(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Partnership> {
+  mayChange(ctx);
   return patchPartnership(ctx, id, validate(PartnershipPatch, input, opts), 'update');
 }
 
 export async function replacePartners(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Partnership> {
+  mayChange(ctx);
   return patchPartnership(ctx, id, validate(PartnersPut, input, opts), 'partners');
 }
 
 export async function retirePartnership(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Partnership> {
+  mayChange(ctx);
   const d = validate(PartnershipRetire, input ?? {}, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getPartnership(trx, id);
@@ -485,6 +502,7 @@ async function checkRepresentativeLinks(trx: Db, p: Problems, r: { agency_id?: s
 }
 
 export async function createRepresentative(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Representative> {
+  mayChange(ctx);
   const d = validate(RepresentativeCreate, input, opts);
   return runCommand(ctx, async (trx, audit) => {
     const p = new Problems();
@@ -520,6 +538,7 @@ export async function createRepresentative(ctx: Ctx, input: unknown, opts: Comma
 }
 
 export async function updateRepresentative(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Representative> {
+  mayChange(ctx);
   const d = validate(RepresentativePatch, input, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getRepresentative(trx, id);
@@ -551,6 +570,7 @@ export async function updateRepresentative(ctx: Ctx, id: string, input: unknown,
 }
 
 export async function retireRepresentative(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Representative> {
+  mayChange(ctx);
   const d = validate(RepresentativeRetire, input ?? {}, opts);
   return runCommand(ctx, async (trx, audit) => {
     const current = await getRepresentative(trx, id);

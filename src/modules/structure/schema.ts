@@ -1,5 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { DateStr, Nullable, PageQuery, Uuid, Version } from '../../platform/http/schemas.ts';
 
 export const AGENCY_KINDS = ['department', 'agency', 'office', 'white_house_office', 'other'] as const;
 export const BODY_KINDS = ['task_force', 'policy_group', 'committee'] as const;
@@ -15,10 +15,6 @@ export type PartnershipStatus = (typeof PARTNERSHIP_STATUSES)[number];
 function OneOf<T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 }
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
-
-export const Uuid = Type.String({ format: 'uuid' });
-export const DateStr = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD.' });
 const NDate = Nullable(DateStr);
 const Name = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' });
 const ShortText = Type.String({ maxLength: 300 });
@@ -26,7 +22,6 @@ const LongText = Type.String({ maxLength: 20000 });
 // Only http(s): a website is rendered as a link, and other schemes (javascript:) must never reach an href.
 const Website = Type.String({ maxLength: 500, pattern: '^https?://[^\\s<>"]+$', description: 'An http(s) address.' });
 const Slug = Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'Lower-case words joined by hyphens.' });
-const Version = Type.Integer({ minimum: 1, description: 'The version this change is based on; a stale version gets 409.' });
 const strict = { additionalProperties: false } as const;
 
 // ---------- input ----------
@@ -170,7 +165,6 @@ export type PartnerIn = Static<typeof PartnerInput>;
 
 // ---------- queries ----------
 
-export const IdParams = Type.Object({ id: Uuid }, strict);
 export const ListQuery = Type.Object(
   {
     active_on: Type.Optional(Type.String({ format: 'date', description: 'List what is in effect on this date; default today.' })),
