@@ -23,9 +23,11 @@ import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
 import { ErrorPage } from './platform/web/error-page.tsx';
-import type { Access, AppModule } from './platform/module.ts';
+import { installModules, type Access, type AppModule } from './platform/module.ts';
 import { modules } from './modules/index.ts';
 import { platformRoutes } from './platform/routes.tsx';
+import { allJobs } from './platform/jobs/index.ts';
+import { jobsAdmin } from './platform/jobs/routes.tsx';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -290,8 +292,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'Not found', 'Nothing was found at this address.'));
 
+  // Everything a module brings comes from its manifest: permissions, links and strings first, then its routes.
+  const all = [...modules, ...(opts.extraModules ?? [])];
+  const jobs = jobsAdmin(allJobs(all));
+  installModules([jobs, ...all]);
   await app.register(platformRoutes);
-  for (const m of [...modules, ...(opts.extraModules ?? [])]) await app.register(m.register);
+  await app.register(jobs.register);
+  for (const m of all) await app.register(m.register);
 
   return app;
 }

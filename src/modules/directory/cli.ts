@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
+import { UsageError, type CliCommand } from '../../platform/module.ts';
 import { importPath, ImportRefused } from './import.ts';
 import { exportDirectory } from './export.ts';
 import { generateDirectory } from './generate.ts';
@@ -14,7 +15,7 @@ export const DIRECTORY_HELP = `  directory import PATH [--skip-broken-references
   directory generate --services N
                               add N synthetic services across the United States (for benchmarks)`;
 
-export class DirectoryUsageError extends Error {}
+export class DirectoryUsageError extends UsageError {}
 
 /** `taskforce directory ...`; returns the exit code. */
 export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, log: (line: string) => void): Promise<number> {
@@ -55,3 +56,6 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
   }
   throw new DirectoryUsageError('directory: the subcommands are import, export and generate');
 }
+
+/** The module's command, as its manifest declares it. */
+export const directoryCli: CliCommand = { name: 'directory', help: DIRECTORY_HELP, run: directoryCommand };

@@ -1,13 +1,14 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppModule } from '../../platform/module.ts';
-import { addNav } from '../../platform/web/view.ts';
-import { MANAGE, PROPOSE } from './permissions.ts';
-import './messages.ts';
+import { MANAGE, PERMISSIONS, PROPOSE } from './permissions.ts';
+import { messages } from './messages.ts';
 import { directoryApi } from './api.ts';
 import { directoryPages } from './pages.tsx';
 import { editingApi } from './editing-api.ts';
 import { editingPages } from './editing-pages.tsx';
 import { seedDirectory } from './seed.ts';
+import { directoryCli } from './cli.ts';
 
 export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PROPOSE as DIRECTORY_PROPOSE } from './permissions.ts';
 // The module's public service API, for other modules and the command line.
@@ -20,15 +21,18 @@ export { servicesFull } from './hsds.ts';
 export { needCoverage, NEED_TERMS, NEED_CODES, isNeedCode, organizationNames, organizationChoices, organizationsNamed, type CoveragePoint, type NeedCoverage, type CoverageOptions } from './coverage.ts';
 export { stewardedOrganizations, stewardsOf, isSteward, listStewards, addSteward, removeSteward, type Steward } from './stewards.ts';
 
-addNav(
-  { href: '/directory', label: 'directory.nav', order: 15 },
-  { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE },
-  { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE },
-  { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
-);
-
 export const directoryModule: AppModule = {
   name: 'directory',
+  permissions: PERMISSIONS,
+  nav: [
+    { href: '/directory', label: 'directory.nav', order: 15 },
+    { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE },
+    { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE },
+    { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
+  ],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
+  commands: [directoryCli],
   async register(app: FastifyInstance) {
     await directoryApi(app);
     await directoryPages(app);

@@ -1,4 +1,4 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 import { FACETS, FACET_ROOTS, TERMS } from './taxonomy.ts';
 
 const termsEn: Record<string, string> = {};
@@ -12,7 +12,8 @@ for (const f of FACETS) {
   }
 }
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     ...termsEn,
     'directory.nav': 'Services',
@@ -373,4 +374,4 @@ defineMessages({
     'directory.stewards.add.label': 'Organización que se agrega',
     'directory.stewards.add.blank': 'Elija una organización',
   },
-});
+};

@@ -1,4 +1,4 @@
-import { ROLES, definePermissions } from '../../platform/auth/roles.ts';
+import { ROLES, type Role } from '../../platform/auth/roles.ts';
 
 /** Sees confidential locations (shelters): their addresses, coordinates and phones. Vetted roles only. */
 export const CONFIDENTIAL = 'directory.confidential';
@@ -10,8 +10,9 @@ export const MANAGE = 'directory.manage';
  */
 export const PROPOSE = 'directory.propose';
 
-definePermissions({
+/** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
+export const PERMISSIONS: Record<string, readonly Role[]> = {
   [CONFIDENTIAL]: ['admin', 'chair'],
   [MANAGE]: ['admin'],
   [PROPOSE]: ROLES,
-});
+};

@@ -1,26 +1,39 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
-import { definePermissions } from '../../platform/auth/roles.ts';
-import { addNav } from '../../platform/web/view.ts';
-import './messages.ts';
-import { CODE, MANAGE } from './commands.ts';
+import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { messages } from './messages.ts';
+import { CODE, MANAGE, sendReminders } from './commands.ts';
 import { listeningApi } from './api.ts';
 import { listeningPages } from './pages.tsx';
 import { seedListening } from './seed.ts';
-
-definePermissions({
-  [MANAGE]: ['chair', 'admin'],
-  [CODE]: ['analyst', 'chair', 'admin'],
-});
-
-addNav({ href: '/listening', label: 'ls.nav', order: 30 });
 
 // The module's public service API, for other modules.
 export { sendReminders } from './commands.ts';
 export { LISTENING_PERMISSIONS } from './permissions.ts';
 
+const HELP = `  listening reminders [--at INSTANT]
+                              e-mail each confirmed registrant of a listening session that
+                              starts within its series' reminder window (now, or as of
+                              INSTANT); each registrant once. Without SMTP_URL, mail is
+                              logged as skipped`;
+
+/** Reminders to the registrants of sessions starting soon; each registrant once, so it may run at any time. */
+const remindersNow: AsOfWork = async (ctx, now, log) => {
+  const res = await sendReminders(ctx, now, log);
+  return `listening reminders as of ${now.toISOString()}: ${res.sent} sent, ${res.skipped} skipped`;
+};
+
 export const listeningModule: AppModule = {
   name: 'listening',
+  permissions: {
+    [MANAGE]: ['chair', 'admin'],
+    [CODE]: ['analyst', 'chair', 'admin'],
+  },
+  nav: [{ href: '/listening', label: 'ls.nav', order: 30 }],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
+  commands: [asOfCommand('listening', HELP, { reminders: remindersNow })],
+  jobs: [{ name: 'listening.reminders', description: 'E-mail the registrants of listening sessions that start within their reminder window.', schedule: { everyMinutes: 60 }, run: remindersNow }],
   async register(app: FastifyInstance) {
     await listeningApi(app);
     await listeningPages(app);

@@ -1,6 +1,7 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'ls.nav': 'Listening sessions',
     'ls.title': 'Listening sessions',
@@ -423,4 +424,4 @@ defineMessages({
     'ls.rstatus.done': 'Cumplida',
     'ls.rstatus.declined': 'Rechazada',
   },
-});
+};

@@ -1,7 +1,7 @@
+import { join } from 'node:path';
 import type { App, AppModule } from '../../platform/module.ts';
-import { addNav } from '../../platform/web/view.ts';
-import './permissions.ts';
-import './messages.ts';
+import { PERMISSIONS } from './permissions.ts';
+import { messages } from './messages.ts';
 import { networksApi } from './api.ts';
 import { networksPages } from './pages/index.ts';
 import { seedNetworks } from './seed.ts';
@@ -13,10 +13,12 @@ export { viewerOf } from './presenters.ts';
 export { networkCoverage } from './coverage.ts';
 export { MEMBER_ROLES, type Member, type MemberRole, type NetworkSummary } from './schema.ts';
 
-addNav({ href: '/networks', label: 'networks.nav', order: 19 });
-
 export const networksModule: AppModule = {
   name: 'networks',
+  permissions: PERMISSIONS,
+  nav: [{ href: '/networks', label: 'networks.nav', order: 19 }],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
   async register(app: App) {
     await networksApi(app);
     await networksPages(app);

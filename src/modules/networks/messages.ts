@@ -1,9 +1,10 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 import { NEED_TERMS } from '../directory/index.ts';
 
 const needs = (lang: 'en' | 'es') => Object.fromEntries(NEED_TERMS.map((t) => [`networks.need.${t.code}`, t[lang]]));
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     ...needs('en'),
     'networks.nav': 'Local networks',
@@ -250,4 +251,4 @@ defineMessages({
     'networks.national.nowhere': 'Necesidades sin proveedor en ningún condado',
     'networks.national.every': 'Todas las necesidades',
   },
-});
+};

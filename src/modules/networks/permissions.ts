@@ -1,4 +1,4 @@
-import { definePermissions } from '../../platform/auth/roles.ts';
+import type { Role } from '../../platform/auth/roles.ts';
 
 /** Creates networks and edits or retires any of them. */
 export const MANAGE = 'networks.manage';
@@ -11,4 +11,5 @@ export const EDIT_OWN = 'networks.edit_own';
 /** Agreements and contacts of the networks one's organisation belongs to are read under the platform's contacts.read. */
 export const CONTACTS_READ = 'contacts.read';
 
-definePermissions({ [MANAGE]: ['admin', 'chair'], [EDIT_OWN]: ['member', 'chair', 'analyst', 'caseworker', 'admin'] });
+/** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
+export const PERMISSIONS: Record<string, readonly Role[]> = { [MANAGE]: ['admin', 'chair'], [EDIT_OWN]: ['member', 'chair', 'analyst', 'caseworker', 'admin'] };

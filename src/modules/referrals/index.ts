@@ -1,11 +1,12 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
-import { addNav } from '../../platform/web/view.ts';
-import './messages.ts';
-import { READ, STATS } from './permissions.ts';
+import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { messages } from './messages.ts';
+import { PERMISSIONS, READ, STATS } from './permissions.ts';
+import { purgeClosed, runReminders } from './commands.ts';
 import { referralsApi } from './api.ts';
 import { referralsPages } from './pages.tsx';
-import { seedReferrals } from './seed.ts';
+import { DEMO_CASEWORKERS, seedReferrals } from './seed.ts';
 
 export {
   READ as REFERRALS_READ,
@@ -20,10 +21,38 @@ export { purgeClosed, runReminders } from './commands.ts';
 export { buildStats, type Stats } from './stats.ts';
 export { DEMO_CASEWORKERS } from './seed.ts';
 
-addNav({ href: '/referrals', label: 'rf.nav', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', order: 41, permission: STATS });
+const HELP = `  referrals purge [--at INSTANT]
+                              delete the client details and notes of referrals closed more
+                              than REFERRAL_RETENTION_DAYS ago (default 90), keeping the
+                              de-identified record (the server runs it daily)
+  referrals reminders [--at INSTANT]
+                              expire referrals nobody accepted or declined within
+                              REFERRAL_EXPIRY_DAYS of sending, and remind the receiving
+                              organisation (in the app and by e-mail, a link only) of
+                              referrals not acted on for REFERRAL_REMINDER_DAYS`;
+
+/** Client details of referrals closed past the retention period; what was purged stays purged. */
+const purgeNow: AsOfWork = async (ctx, now, log) =>
+  `referrals purge as of ${now.toISOString()}: ${await purgeClosed(ctx, now, log)} referral(s) purged (retention ${ctx.config.referralRetentionDays} days)`;
+
+/** Expiry of referrals nobody acted on, and reminders of waiting ones; each referral is reminded once. */
+const remindersNow: AsOfWork = async (ctx, now, log) => {
+  const res = await runReminders(ctx, now, log);
+  return `referrals reminders as of ${now.toISOString()}: ${res.expired} expired, ${res.reminded} reminded, ${res.mails} e-mail(s) sent`;
+};
 
 export const referralsModule: AppModule = {
   name: 'referrals',
+  permissions: PERMISSIONS,
+  nav: [{ href: '/referrals', label: 'rf.nav', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', order: 41, permission: STATS }],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
+  commands: [asOfCommand('referrals', HELP, { purge: purgeNow, reminders: remindersNow })],
+  jobs: [
+    { name: 'referrals.reminders', description: 'Expire referrals nobody accepted or declined in time, and remind receiving organisations of waiting ones.', schedule: { everyMinutes: 60 }, run: remindersNow },
+    { name: 'referrals.purge', description: 'Delete the client details and notes of referrals closed past the retention period.', schedule: { dailyAt: '03:00' }, run: purgeNow },
+  ],
+  demoNotes: [`Case workers who send and receive referrals (same password; two-step verification at first sign-in): ${Object.values(DEMO_CASEWORKERS).map((u) => u.email).join(', ')}`],
   async register(app: FastifyInstance) {
     await referralsApi(app);
     await referralsPages(app);

@@ -1,6 +1,7 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'rf.nav': 'Referrals',
     'rf.stats.nav': 'Referral statistics',
@@ -395,4 +396,4 @@ defineMessages({
     'rf.stats.outcome.no_longer_interested': 'Sin ayuda: ya no le interesa',
     'rf.stats.outcome.other': 'Sin ayuda: otro motivo',
   },
-});
+};

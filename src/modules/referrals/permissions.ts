@@ -1,4 +1,4 @@
-import { definePermissions } from '../../platform/auth/roles.ts';
+import type { Role } from '../../platform/auth/roles.ts';
 
 /** Sees the referrals of the organisations the caller's account organisation acts for (without client details). */
 export const READ = 'referrals.read';
@@ -16,11 +16,12 @@ export const STATS = 'referrals.stats.read';
 /** Runs the purge and the reminders by hand (the command line does the same). */
 export const ADMIN = 'referrals.admin';
 
-definePermissions({
+/** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
+export const PERMISSIONS: Record<string, readonly Role[]> = {
   [READ]: ['caseworker'],
   [SEND]: ['caseworker'],
   [RECEIVE]: ['caseworker'],
   [CLIENT_READ]: ['caseworker'],
   [STATS]: ['caseworker', 'analyst', 'chair', 'admin'],
   [ADMIN]: ['admin'],
-});
+};

@@ -1,29 +1,44 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
-import { definePermissions } from '../../platform/auth/roles.ts';
-import { addNav } from '../../platform/web/view.ts';
-import './messages.ts';
+import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { messages } from './messages.ts';
 import { PERM, workplansApi } from './api.ts';
 import { workplansPages } from './pages.tsx';
 import { workplansForms } from './forms.tsx';
 import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
-
-definePermissions({
-  [PERM.edit]: ['chair', 'admin'],
-  [PERM.update]: ['member', 'chair', 'admin'],
-  [PERM.review]: ['chair', 'admin'],
-  [PERM.digests]: ['admin'],
-});
-
-addNav({ href: '/workplans', label: 'wp.nav', order: 20 });
+import { runDigests } from './digests.ts';
 
 // The module's public service API, for other modules.
 export { runDigests } from './digests.ts';
 export { periodOf, parsePeriod, TASK_FORCE_TIME_ZONE } from './periods.ts';
 
+const HELP = `  workplans digests [--at INSTANT]
+                              send the work-plan e-mails due now (or as of INSTANT, e.g.
+                              2026-06-20T12:00:00Z): the updates-due digest in a quarter's
+                              last 14 days, and reminders of missing updates; each person
+                              gets each kind once per quarter. Without SMTP_URL, mail is
+                              logged as skipped`;
+
+/** The quarter's digests and reminders due as of `now`; each person gets each kind once a quarter. */
+const digestsNow: AsOfWork = async (ctx, now, log) => {
+  const res = await runDigests(ctx, now, log);
+  return `${res.period}: ${res.digests} digest(s) and ${res.reminders} reminder(s) sent, ${res.skipped} skipped`;
+};
+
 export const workplansModule: AppModule = {
   name: 'workplans',
+  permissions: {
+    [PERM.edit]: ['chair', 'admin'],
+    [PERM.update]: ['member', 'chair', 'admin'],
+    [PERM.review]: ['chair', 'admin'],
+    [PERM.digests]: ['admin'],
+  },
+  nav: [{ href: '/workplans', label: 'wp.nav', order: 20 }],
+  messages,
+  migrations: join(import.meta.dirname, 'migrations'),
+  commands: [asOfCommand('workplans', HELP, { digests: digestsNow })],
+  jobs: [{ name: 'workplans.digests', description: "Send the work-plan updates-due digests and missing-update reminders of the quarter's last 14 days.", schedule: { dailyAt: '13:00' }, run: digestsNow }],
   async register(app: FastifyInstance) {
     await registerUploads(app);
     await workplansApi(app);

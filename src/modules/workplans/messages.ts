@@ -1,6 +1,7 @@
-import { defineMessages } from '../../platform/web/i18n.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 
-defineMessages({
+/** The module's strings, declared in its manifest (index.ts). */
+export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'wp.nav': 'Work plans',
     'wp.title': 'Work plans',
@@ -211,4 +212,4 @@ defineMessages({
     'wp.import.file.binary': '{name} no es un archivo de texto CSV.',
     'wp.import.empty': 'Elija un archivo CSV o pegue su texto.',
   },
-});
+};

@@ -10,18 +10,25 @@ export interface Migration {
 
 const SRC = resolve(import.meta.dirname, '..', '..');
 
-/** Every folder named `migrations` under platform/* and modules/*: one sequence ordered by file name. */
-export function migrationFiles(): string[] {
+/** The `migrations` folders directly under `<top>/*`. */
+export function scanMigrationFolders(top: 'platform' | 'modules'): string[] {
+  const base = join(SRC, top);
+  if (!existsSync(base)) return [];
   const folders: string[] = [];
-  for (const top of ['platform', 'modules']) {
-    const base = join(SRC, top);
-    if (!existsSync(base)) continue;
-    for (const entry of readdirSync(base, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(base, entry.name, 'migrations');
-      if (existsSync(dir)) folders.push(dir);
-    }
+  for (const entry of readdirSync(base, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(base, entry.name, 'migrations');
+    if (existsSync(dir)) folders.push(dir);
   }
+  return folders;
+}
+
+/**
+ * The platform's migration folders and the modules' (those their manifests declare, or, when none are given, every
+ * `migrations` folder under modules/): one sequence ordered by file name.
+ */
+export function migrationFiles(moduleFolders?: readonly string[]): string[] {
+  const folders = [...scanMigrationFolders('platform'), ...(moduleFolders ?? scanMigrationFolders('modules'))];
   const files = folders.flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => /^\d{12}_[a-z0-9_]+\.ts$/.test(f))
@@ -41,7 +48,7 @@ const PG_LOCK_KEY = 7103_2000;
  * Applies pending migrations, each in its own transaction on both engines (SQLite has transactional DDL even
  * though Kysely's own migrator does not use it), so a failed migration leaves nothing half done.
  */
-export async function migrate(handle: DatabaseHandle, log: (line: string) => void = () => {}): Promise<string[]> {
+export async function migrate(handle: DatabaseHandle, log: (line: string) => void = () => {}, moduleFolders?: readonly string[]): Promise<string[]> {
   const { db, kind } = handle;
   await db.schema
     .createTable('schema_migrations')
@@ -51,7 +58,7 @@ export async function migrate(handle: DatabaseHandle, log: (line: string) => voi
     .execute();
   const types = columnTypes(kind);
   const applied: string[] = [];
-  const files = migrationFiles();
+  const files = migrationFiles(moduleFolders);
   for (const file of files) {
     const name = basename(file, '.ts');
     const done = await db.transaction().execute(async (trx) => {
