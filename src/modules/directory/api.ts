@@ -8,9 +8,10 @@ import { haversineMiles } from '../../platform/db/geo.ts';
 import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, type Audience } from './hsds.ts';
 import { searchServices, resolvePlace, areaCoversPostcode, PlaceError, type SearchParams } from './search.ts';
 import { readRow, hsdsFields, type Row } from './model.ts';
-import { rowsWhereIn } from './store.ts';
-import { CONFIDENTIAL, MANAGE } from './permissions.ts';
-import { verifyService, unverifiedServices } from './commands.ts';
+import { rowsWhereIn, unverifiedServices } from './store.ts';
+import { MANAGE } from './permissions.ts';
+import { seesConfidential } from './policies.ts';
+import { verifyService } from './commands.ts';
 import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
 const TAGS = ['HSDS'];
@@ -82,7 +83,7 @@ const arr = (v: string[] | undefined) => (v === undefined ? undefined : v.flatMa
 
 type ServicesQuery = Static<typeof ServicesQuery>;
 
-export const audienceOf = (req: FastifyRequest): Audience => ({ vetted: req.actor?.permissions.has(CONFIDENTIAL) ?? false });
+export const audienceOf = (req: FastifyRequest): Audience => ({ vetted: seesConfidential(req.ctx) });
 
 function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
   const totalPages = Math.max(1, Math.ceil(total / perPage));

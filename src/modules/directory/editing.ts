@@ -9,16 +9,18 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { bool, isUuid, json, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { badRequest, conflict, fieldError, forbidden, HttpError, notFound, unauthorized } from '../../platform/http/errors.ts';
+import { badRequest, conflict, fieldError, HttpError, notFound } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
+import { Nullable } from '../../platform/http/schemas.ts';
+import { authorize } from '../../platform/policy.ts';
 import { getUser } from '../../platform/auth/index.ts';
 import { send } from '../../platform/mail/index.ts';
-import { CONFIDENTIAL, MANAGE } from './permissions.ts';
+import { editsListing, NOT_STEWARD, proposes, reviewsProposals, seesConfidential, seesProposal, setsCapacity, withdrawsProposal } from './policies.ts';
 import { isSteward } from './stewards.ts';
 import { reindexServices } from './store.ts';
 import { writeSearchPoints } from './search-points.ts';
 import { resolvePlace, PlaceError } from './search.ts';
-import { today } from './commands.ts';
+import { today } from './store.ts';
 
 export const TARGET_TYPES = ['organization', 'service', 'location'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -36,10 +38,10 @@ export const SERVICE_STATUSES = ['active', 'inactive', 'defunct', 'temporarily c
 
 // ---------- input schemas (shared by the API and the forms) ----------
 
-const Nullable = (s: TSchema) => Type.Optional(Type.Union([s, Type.Null()]));
-const Text = (max: number, description?: string) => Nullable(Type.String({ maxLength: max, description }));
-const Url = Nullable(Type.String({ maxLength: 2000, format: 'uri', pattern: '^https?://', description: 'A web address starting with http:// or https://.' }));
-const Email = Nullable(Type.String({ maxLength: 254, format: 'email' }));
+const OptionalNullable = <T extends TSchema>(s: T) => Type.Optional(Nullable(s));
+const Text = (max: number, description?: string) => OptionalNullable(Type.String({ maxLength: max, description }));
+const Url = OptionalNullable(Type.String({ maxLength: 2000, format: 'uri', pattern: '^https?://', description: 'A web address starting with http:// or https://.' }));
+const Email = OptionalNullable(Type.String({ maxLength: 254, format: 'email' }));
 const Time = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: '24-hour time, HH:MM.' });
 
 export const HoursRow = Type.Object(
@@ -54,8 +56,8 @@ export const HoursRow = Type.Object(
 export const PhoneRow = Type.Object(
   {
     number: Type.String({ minLength: 1, maxLength: 50, pattern: '^[0-9()+\\-. ]+$', description: 'Digits, spaces and ( ) + - . only.' }),
-    extension: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 99999999 }), Type.Null()])),
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    extension: OptionalNullable(Type.Integer({ minimum: 0, maximum: 99999999 })),
+    description: OptionalNullable(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );
@@ -102,7 +104,7 @@ export const ReturnInput = Type.Object({ reason: Type.String({ minLength: 1, max
 export const CapacityInput = Type.Object(
   {
     available: Type.Integer({ minimum: 0, maximum: 100000, description: 'Units available now (e.g. beds tonight).' }),
-    maximum: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+    maximum: OptionalNullable(Type.Integer({ minimum: 0, maximum: 100000 })),
   },
   { additionalProperties: false },
 );
@@ -329,13 +331,11 @@ function diffOf(p: Proposal & { base: Values; proposed: Values }, current: Value
  */
 export async function proposalDetail(db: Db, id: string, actor: Actor | null): Promise<ProposalDetail | undefined> {
   const p = await loadProposal(db, id);
-  if (!p || !actor) return undefined;
-  const reviewer = actor.permissions.has(MANAGE);
-  if (!reviewer && p.proposer_id !== actor.id) return undefined;
+  if (!p || !actor || !seesProposal(actor, p)) return undefined;
   const cur = await currentValues(db, p.target_type, p.target_id);
   let diff = diffOf(p, cur?.values);
   const stale = p.status === 'pending' && diff.some((d) => d.stale);
-  const vetted = actor.permissions.has(CONFIDENTIAL);
+  const vetted = seesConfidential({ actor });
   // The proposer typed the new address and may see it again; the old and current ones stay with vetted roles.
   const redacted = p.confidential && !vetted;
   if (redacted) diff = diff.map((d) => ({ ...d, base: null, current: null, proposed: p.proposer_id === actor.id ? d.proposed : null }));
@@ -343,25 +343,25 @@ export async function proposalDetail(db: Db, id: string, actor: Actor | null): P
   return { ...publicPart(p), target_name: displayName(p, vetted), diff, stale, gone: !cur, redacted };
 }
 
-async function requireSteward(db: Db, ctx: Ctx, organizationId: string | null): Promise<Actor> {
-  const actor = ctx.actor;
-  if (!actor) throw unauthorized();
-  if (!organizationId || !(await isSteward(db, actor.organizationId, organizationId))) throw forbidden('Your organisation does not act for this listing. An administrator can link it.');
-  return actor;
+/** Whether the caller's account organisation stewards the listing of this directory organisation. */
+async function stewarded(db: Db, ctx: Ctx, organizationId: string | null): Promise<boolean> {
+  return Boolean(ctx.actor && organizationId && (await isSteward(db, ctx.actor.organizationId, organizationId)));
 }
 
 /** Whether the caller may edit this record's listing (a steward of its organisation). */
 export async function canEdit(ctx: Ctx, organizationId: string | null): Promise<boolean> {
-  return Boolean(ctx.actor && organizationId && (await isSteward(ctx.db, ctx.actor.organizationId, organizationId)));
+  return editsListing(ctx, await stewarded(ctx.db, ctx, organizationId));
 }
 
 /** Stores a proposed change to a record of a listing the caller's organisation stewards. */
 export async function proposeChange(ctx: Ctx, type: TargetType, targetId: string, raw: unknown): Promise<Proposal> {
-  const changes = validate(CHANGES[type], raw) as Values;
+  authorize(ctx, proposes(ctx));
+  const actor = ctx.actor!;
   const id = await runCommand(ctx, async (trx, audit) => {
     const cur = await currentValues(trx, type, targetId);
     if (!cur) throw notFound(`No such ${type}.`);
-    const actor = await requireSteward(trx, ctx, cur.organizationId);
+    authorize(ctx, editsListing(ctx, await stewarded(trx, ctx, cur.organizationId)), NOT_STEWARD);
+    const changes = validate(CHANGES[type], raw) as Values;
     const proposed = normalise(type, { ...cur.values, ...changes });
     checkComplete(type, proposed);
     const fields = FIELDS[type].filter((f) => !same(proposed[f], cur.values[f]));
@@ -462,9 +462,9 @@ async function markReviewed(trx: Db, id: string, set: Values): Promise<void> {
  * since it was made, the answer is 409 naming those fields unless the reviewer confirms after comparing.
  */
 export async function approveProposal(ctx: Ctx, id: string, raw: unknown): Promise<ProposalDetail> {
+  authorize(ctx, reviewsProposals(ctx));
+  const reviewer = ctx.actor!;
   const input = validate(ApproveInput, raw);
-  const reviewer = ctx.actor;
-  if (!reviewer) throw unauthorized();
   const p = await runCommand(ctx, async (trx, audit) => {
     const p = await pendingProposal(trx, id);
     const cur = await currentValues(trx, p.target_type, p.target_id);
@@ -491,9 +491,9 @@ export async function approveProposal(ctx: Ctx, id: string, raw: unknown): Promi
 
 /** Sends a proposal back to its proposer with a reason; nothing in the listing changes. */
 export async function returnProposal(ctx: Ctx, id: string, raw: unknown): Promise<ProposalDetail> {
+  authorize(ctx, reviewsProposals(ctx));
+  const reviewer = ctx.actor!;
   const input = validate(ReturnInput, raw);
-  const reviewer = ctx.actor;
-  if (!reviewer) throw unauthorized();
   const p = await runCommand(ctx, async (trx, audit) => {
     const p = await pendingProposal(trx, id);
     await markReviewed(trx, id, { status: 'returned', reason: input.reason.trim(), reviewed_at: nowIso(), reviewer_id: reviewer.id });
@@ -506,11 +506,11 @@ export async function returnProposal(ctx: Ctx, id: string, raw: unknown): Promis
 
 /** The proposer takes back a proposal still awaiting review; anyone else learns nothing (404). */
 export async function withdrawProposal(ctx: Ctx, id: string): Promise<ProposalDetail> {
-  const actor = ctx.actor;
-  if (!actor) throw unauthorized();
+  authorize(ctx, proposes(ctx));
+  const actor = ctx.actor!;
   await runCommand(ctx, async (trx, audit) => {
     const p = await loadProposal(trx, id);
-    if (!p || p.proposer_id !== actor.id) throw notFound('No such proposal.');
+    if (!p || !withdrawsProposal(ctx, p)) throw notFound('No such proposal.');
     if (p.status !== 'pending') throw conflict(`This proposal was already ${p.status}.`);
     await markReviewed(trx, id, { status: 'withdrawn', reviewed_at: nowIso() });
     await audit({ action: 'directory.proposal.withdraw', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id } });
@@ -544,12 +544,14 @@ async function capacitiesWhere(db: Db, col: 'c.id' | 'c.service_id', ids: string
 
 /** Sets how many places a service has now, without review (time-sensitive), for its stewards and reviewers. */
 export async function updateCapacity(ctx: Ctx, serviceId: string, capacityId: string, raw: unknown): Promise<Capacity> {
-  const input = validate(CapacityInput, raw);
+  // Whether this listing is the caller's needs the service; who may set no capacity at all is refused before.
+  authorize(ctx, setsCapacity(ctx, true));
   await runCommand(ctx, async (trx, audit) => {
     const [cap] = await capacitiesWhere(trx, 'c.id', [capacityId]);
     if (!cap || cap.service_id !== serviceId) throw notFound('This service has no such capacity.');
     const svc = await trx.selectFrom('directory_service').select(['organization_id']).where('id', '=', serviceId).executeTakeFirst();
-    if (!ctx.actor?.permissions.has(MANAGE)) await requireSteward(trx, ctx, str(svc?.organization_id));
+    authorize(ctx, setsCapacity(ctx, await stewarded(trx, ctx, str(svc?.organization_id))), NOT_STEWARD);
+    const input = validate(CapacityInput, raw);
     const maximum = input.maximum === undefined ? cap.maximum : input.maximum;
     if (maximum !== null && input.available > maximum) throw fieldError('available', `must not be more than the maximum (${maximum})`);
     const now = nowIso();

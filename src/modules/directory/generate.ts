@@ -7,6 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import zipcodes from 'zipcodes';
 import type { Ctx } from '../../platform/context.ts';
+import { authorize } from '../../platform/policy.ts';
+import { managesDirectory } from './policies.ts';
 import { uuidv5 } from './model.ts';
 import { TERMS, termId } from './taxonomy.ts';
 import { Dataset } from './validate.ts';
@@ -100,6 +102,7 @@ export const GENERATE_BATCH = 25_000;
 
 /** Adds `n` synthetic services to the directory, importing them in batches (each all or nothing). */
 export async function generateDirectory(ctx: Ctx, n: number, log: (line: string) => void = () => {}): Promise<void> {
+  authorize(ctx, managesDirectory(ctx));
   let ds = new Dataset();
   let seen = new Map<string, Set<string>>();
   let done = 0;

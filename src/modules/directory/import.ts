@@ -2,6 +2,8 @@ import zipcodes from 'zipcodes';
 import type { Ctx } from '../../platform/context.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
+import { authorize } from '../../platform/policy.ts';
+import { managesDirectory } from './policies.ts';
 import { TABLE_NAMES, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
@@ -77,6 +79,7 @@ export function readPath(path: string, opts: ImportOptions = {}): { ds: Dataset;
  * import (ImportRefused lists them all). Records are matched by id, so importing again updates them.
  */
 export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts: ImportOptions = {}): Promise<ImportReport> {
+  authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   const approximate = fillCentroids(ds);
   checkValues(ds);
@@ -121,6 +124,8 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
 }
 
 export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
+  // Before the file is read: who may not import learns nothing about the server's files.
+  authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   log(`reading ${path}`);
   const { ds, format } = readPath(path, opts);

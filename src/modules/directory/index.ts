@@ -14,7 +14,8 @@ export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PRO
 // The module's public service API, for other modules and the command line.
 export { importPath, ImportRefused, type ImportReport } from './import.ts';
 export { exportDirectory } from './export.ts';
-export { verifyService, unverifiedServices } from './commands.ts';
+export { verifyService } from './commands.ts';
+export { unverifiedServices } from './store.ts';
 export { proposeChange, approveProposal, returnProposal, updateCapacity, listProposals } from './editing.ts';
 export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';

@@ -11,7 +11,7 @@ import { formBody } from '../../platform/http/validation.ts';
 import { listOrganizations } from '../../platform/auth/index.ts';
 import type { View } from '../../platform/web/view.ts';
 import { ActionButton, Alert, Breadcrumbs, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, Table, TextInput } from '../../platform/web/components.tsx';
-import { verifyService, unverifiedServices } from './commands.ts';
+import { verifyService } from './commands.ts';
 import { MANAGE, PROPOSE } from './permissions.ts';
 import { addSteward, listStewards, removeSteward } from './stewards.ts';
 import { canEdit } from './editing.ts';
@@ -22,7 +22,7 @@ import { TERMS, FACETS, type Facet } from './taxonomy.ts';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { audienceOf } from './api.ts';
 import { exportJson, exportTables, csvOf } from './export.ts';
-import { rowsWhereIn } from './store.ts';
+import { rowsWhereIn, unverifiedServices } from './store.ts';
 import { UsMap, type UsMapPoint } from '../../platform/web/us-map.tsx';
 
 const PUBLIC = { access: 'public', publicCache: true } as const;

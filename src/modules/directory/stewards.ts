@@ -9,6 +9,8 @@ import { isUuid, nowIso } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { fieldError, notFound } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
+import { authorize } from '../../platform/policy.ts';
+import { managesDirectory } from './policies.ts';
 
 export const StewardInput = Type.Object(
   {
@@ -83,6 +85,7 @@ async function checkBoth(trx: Db, input: StewardInput): Promise<void> {
 
 /** Lets an account organisation act for a directory organisation (idempotent). */
 export async function addSteward(ctx: Ctx, raw: unknown): Promise<Steward> {
+  authorize(ctx, managesDirectory(ctx));
   const input = validate(StewardInput, raw);
   await runCommand(ctx, async (trx, audit) => {
     await checkBoth(trx, input);
@@ -99,6 +102,7 @@ export async function addSteward(ctx: Ctx, raw: unknown): Promise<Steward> {
 
 /** Ends the link; the account organisation's staff lose edit and referral rights for that listing at once. */
 export async function removeSteward(ctx: Ctx, raw: unknown): Promise<void> {
+  authorize(ctx, managesDirectory(ctx));
   const input = validate(StewardInput, raw);
   await runCommand(ctx, async (trx, audit) => {
     const res = await trx

@@ -89,3 +89,32 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
 
 export type { DatabaseKind };
 export { TABLE_NAMES };
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** The date twelve months before `day`: services last verified before it are overdue. */
+export function overdueBefore(day = today(), months = 12): string {
+  const d = new Date(day + 'T00:00:00Z');
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return d.toISOString().slice(0, 10);
+}
+
+export interface Unverified {
+  id: string;
+  name: string;
+  organization: string | null;
+  assured_date: string | null;
+}
+
+/** Active services never verified, or verified more than twelve months ago; oldest first. */
+export async function unverifiedServices(db: Db, limit: number, offset: number, day = today()): Promise<{ items: Unverified[]; total: number }> {
+  const cutoff = overdueBefore(day);
+  const base = db
+    .selectFrom('directory_service as s')
+    .leftJoin('directory_organization as o', 'o.id', 's.organization_id')
+    .where('s.status', '=', 'active')
+    .where((e) => e.or([e('s.assured_date', 'is', null), e('s.assured_date', '<', cutoff)]));
+  const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+  const rows = await base.select(['s.id', 's.name', 'o.name as organization', 's.assured_date']).orderBy('s.assured_date').orderBy('s.name').orderBy('s.id').limit(limit).offset(offset).execute();
+  return { total, items: rows.map((r) => ({ id: String(r.id), name: String(r.name), organization: (r.organization as string | null) ?? null, assured_date: r.assured_date ? String(r.assured_date) : null })) };
+}
