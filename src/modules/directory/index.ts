@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { AppModule } from '../../platform/module.ts';
+import type { App, AppModule } from '../../platform/module.ts';
 import { MANAGE, PERMISSIONS, PROPOSE } from './permissions.ts';
 import { messages } from './messages.ts';
 import { directoryApi } from './api.ts';
@@ -34,7 +33,7 @@ export const directoryModule: AppModule = {
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [directoryCli],
-  async register(app: FastifyInstance) {
+  async register(app: App) {
     await directoryApi(app);
     await directoryPages(app);
     await editingApi(app);
