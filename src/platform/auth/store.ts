@@ -1,0 +1,167 @@
+/** Reads of accounts, sessions and tokens, and the pieces the commands and the sign-in share. */
+import argon2 from 'argon2';
+import * as OTPAuth from 'otpauth';
+import type { Actor, Ctx } from '../context.ts';
+import { bool, json, nowIso, type Db } from '../db/index.ts';
+import { decryptField, keyRing, sha256 } from '../crypto/index.ts';
+import { isRole, permissionsOf, type Role } from './roles.ts';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organization_id: string;
+  organization_name: string;
+  mfa_enabled: boolean;
+  disabled: boolean;
+  locked_until: string | null;
+  last_login_at: string | null;
+  created_at: string;
+}
+
+/** argon2id parameters by `PASSWORD_HASH_COST`. */
+export const HASH_COSTS = {
+  // OWASP's argon2id minimum: 19 MiB, two passes, one lane.
+  standard: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
+  // The cheapest the library takes: for test suites only (config refuses it in production).
+  test: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+} as const;
+
+export async function hashPassword(password: string, cost: keyof typeof HASH_COSTS = 'standard'): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id, ...HASH_COSTS[cost] });
+}
+
+function userQuery(db: Db) {
+  return db
+    .selectFrom('users')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.organization_id',
+      'organizations.name as organization_name',
+      'users.mfa_enabled',
+      'users.disabled',
+      'users.locked_until',
+      'users.last_login_at',
+      'users.created_at',
+    ]);
+}
+
+function toUser(r: Record<string, unknown>): UserRow {
+  return { ...(r as unknown as UserRow), mfa_enabled: bool(r.mfa_enabled), disabled: bool(r.disabled) };
+}
+
+export async function listUsers(db: Db): Promise<UserRow[]> {
+  const rows = await userQuery(db).orderBy('users.email').execute();
+  return rows.map(toUser);
+}
+
+export async function getUser(db: Db, id: string): Promise<UserRow | undefined> {
+  const r = await userQuery(db).where('users.id', '=', id).executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}
+
+/** Every account organisation, by name: for choosing one in a form. */
+export async function listOrganizations(db: Db): Promise<{ id: string; name: string; kind: string }[]> {
+  const rows = await db.selectFrom('organizations').select(['id', 'name', 'kind']).orderBy('name').execute();
+  return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: String(r.kind) }));
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** The acting person for a user id, with the permissions of their role; undefined if disabled or gone. */
+export async function loadActor(db: Db, userId: string, via: Actor['via'], scopes?: string[]): Promise<Actor | undefined> {
+  const u = await db.selectFrom('users').select(['id', 'email', 'name', 'role', 'organization_id', 'disabled', 'mfa_enabled']).where('id', '=', userId).executeTakeFirst();
+  if (!u || bool(u.disabled) || !isRole(u.role)) return undefined;
+  let permissions = permissionsOf(u.role);
+  if (scopes) permissions = new Set([...permissions].filter((p) => scopes.includes(p)));
+  return {
+    id: u.id as string,
+    email: u.email as string,
+    name: u.name as string,
+    role: u.role,
+    organizationId: u.organization_id as string,
+    permissions,
+    via,
+    mfaEnabled: bool(u.mfa_enabled),
+  };
+}
+
+// ---- second factor (TOTP, RFC 6238) ----
+
+export function totpFor(secretBase32: string, label: string): OTPAuth.TOTP {
+  return new OTPAuth.TOTP({ issuer: 'Taskforce Hub', label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+}
+
+/** The pending secret during enrolment, so the setup page can show it again after a wrong code. */
+export async function pendingMfaSecret(ctx: Ctx, userId: string): Promise<{ secret: string; uri: string } | undefined> {
+  const u = await ctx.db.selectFrom('users').select(['email', 'totp_secret', 'mfa_enabled']).where('id', '=', userId).executeTakeFirst();
+  if (!u || !u.totp_secret || bool(u.mfa_enabled)) return undefined;
+  const secret = decryptField(keyRing(ctx.config.dataKey), u.totp_secret as string);
+  return { secret, uri: totpFor(secret, u.email as string).toString() };
+}
+
+// ---- sessions ----
+
+export interface SessionRow {
+  sid: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export async function listSessions(db: Db, userId: string): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions')
+    .select(['sid', 'created_at', 'expires_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', nowIso())
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+// ---- API tokens ----
+
+export const TOKEN_PREFIX = 'tfh_';
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export async function listTokens(db: Db, userId: string): Promise<TokenRow[]> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'scopes', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...(r as unknown as TokenRow), scopes: json<string[]>(r.scopes, []) }));
+}
+
+/** The actor behind a bearer token, limited to the token's scopes; undefined if unknown, expired or revoked. */
+export async function actorFromToken(db: Db, token: string): Promise<Actor | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+  const t = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  if (!t || t.revoked_at) return undefined;
+  if (t.expires_at && new Date(t.expires_at as string) <= new Date()) return undefined;
+  const actor = await loadActor(db, t.user_id as string, 'token', json<string[]>(t.scopes, []));
+  if (!actor) return undefined;
+  // Recording every use would write on every read; once a minute is enough to show a token is alive.
+  const last = t.last_used_at ? new Date(t.last_used_at as string).getTime() : 0;
+  if (Date.now() - last > 60_000) await db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', t.id).execute();
+  return actor;
+}

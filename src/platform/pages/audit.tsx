@@ -1,0 +1,128 @@
+/** The audit log: the page with its filter, its CSV download, and the same through the API. */
+import type { FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { listAudit } from '../audit/index.ts';
+import { toCsv } from '../http/csv.ts';
+import { DateStr, Nullable, PageQuery, Paged, ProblemRef, hidden, pageOf, readErrors, secured } from '../http/schemas.ts';
+import type { Db } from '../db/index.ts';
+import type { View } from '../web/view.ts';
+import { Pager, SubmitButton, Table, TextInput } from '../web/components.tsx';
+import type { App } from '../module.ts';
+import type { AuditEvent } from '../audit/index.ts';
+
+const AuditEventSchema = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  actor_id: Nullable(Type.String()),
+  actor_label: Type.String(),
+  organization_id: Nullable(Type.String()),
+  action: Type.String(),
+  entity_type: Type.String(),
+  entity_id: Nullable(Type.String()),
+  summary: Type.Record(Type.String(), Type.Unknown()),
+  ip: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+});
+
+const AuditQuery = Type.Object(
+  {
+    action: Type.Optional(Type.String({ maxLength: 100 })),
+    entity_type: Type.Optional(Type.String({ maxLength: 100 })),
+    entity_id: Type.Optional(Type.String({ maxLength: 100 })),
+    actor: Type.Optional(Type.String({ maxLength: 200 })),
+    from: Type.Optional(DateStr),
+    to: Type.Optional(DateStr),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+type AuditQuery = Static<typeof AuditQuery>;
+
+function AuditPage({ v, items, total, page, perPage, filter }: { v: View; items: AuditEvent[]; total: number; page: number; perPage: number; filter: Record<string, string | undefined> }) {
+  const qs = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+  return (
+    <div>
+      <h1>{v.t('audit.title')}</h1>
+      <form method="get" action="/admin/audit" class="usa-form usa-form--large">
+        <div class="grid-row grid-gap">
+          <div class="tablet:grid-col-4">
+            <TextInput name="action" label="Action" value={filter.action} hint="For example structure.agency.update" />
+          </div>
+          <div class="tablet:grid-col-4">
+            <TextInput name="entity_type" label="Entity type" value={filter.entity_type} />
+          </div>
+          <div class="tablet:grid-col-4">
+            <TextInput name="actor" label="Actor" value={filter.actor} />
+          </div>
+          <div class="tablet:grid-col-4">
+            <TextInput name="from" label="From (date)" type="date" value={filter.from} />
+          </div>
+          <div class="tablet:grid-col-4">
+            <TextInput name="to" label="Before (date)" type="date" value={filter.to} />
+          </div>
+        </div>
+        <SubmitButton>{v.t('audit.filter')}</SubmitButton>
+      </form>
+      <p>
+        <a href={`/admin/audit.csv${qs ? '?' + qs : ''}`}>{v.t('audit.csv')}</a> ({total})
+      </p>
+      <Table
+        v={v}
+        caption={v.t('audit.title')}
+        head={['Time', 'Actor', 'Action', 'Entity', 'Summary', 'IP']}
+        rows={items.map((e) => [e.at, e.actor_label, e.action, `${e.entity_type} ${e.entity_id ?? ''}`, JSON.stringify(e.summary), e.ip ?? ''])}
+      />
+      <Pager v={v} page={page} perPage={perPage} total={total} />
+    </div>
+  );
+}
+
+/** The filter as the log is stored: calendar days become the instants they start at ("to" is the day before which). */
+function auditFilter(q: AuditQuery) {
+  const day = (d: string | undefined, plus = 0) => (d ? new Date(Date.parse(d + 'T00:00:00Z') + plus * 86_400_000).toISOString() : undefined);
+  return { action: q.action, entity_type: q.entity_type, entity_id: q.entity_id, actor: q.actor, from: day(q.from), to: day(q.to) };
+}
+
+async function sendAuditCsv(db: Db, q: AuditQuery, reply: FastifyReply) {
+  const { items } = await listAudit(db, auditFilter(q), 100_000, 0);
+  const csv = toCsv(
+    ['id', 'at', 'actor_id', 'actor', 'organization_id', 'action', 'entity_type', 'entity_id', 'summary', 'ip', 'request_id'],
+    items.map((e) => [e.id, e.at, e.actor_id, e.actor_label, e.organization_id, e.action, e.entity_type, e.entity_id, e.summary, e.ip, e.request_id]),
+  );
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-log.csv"').send(csv);
+}
+
+export async function auditRoutes(app: App): Promise<void> {
+  app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { ...hidden, querystring: AuditQuery } }, async (req, reply) => {
+    const q = req.query;
+    const { page, perPage, offset } = pageOf(q);
+    const { items, total } = await listAudit(req.ctx.db, auditFilter(q), perPage, offset);
+    const v = req.view();
+    const filter = { action: q.action, entity_type: q.entity_type, actor: q.actor, from: q.from, to: q.to };
+    return reply.page(v.t('audit.title'), <AuditPage v={v} items={items} total={total} page={page} perPage={perPage} filter={filter} />);
+  });
+
+  app.get('/admin/audit.csv', { config: { access: { permission: 'audit.read' } }, schema: { ...hidden, querystring: AuditQuery } }, (req, reply) => sendAuditCsv(req.ctx.db, req.query, reply));
+
+  app.get(
+    '/api/audit',
+    {
+      config: { access: { permission: 'audit.read' } },
+      schema: {
+        tags: ['Audit'],
+        summary: 'The audit log, newest first; format=csv downloads it as CSV',
+        security: secured,
+        querystring: AuditQuery,
+        response: { 200: Paged(AuditEventSchema), ...readErrors, 401: ProblemRef, 403: ProblemRef },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      if (q.format === 'csv') return sendAuditCsv(req.ctx.db, q, reply);
+      const { page, perPage, offset } = pageOf(q);
+      const { items, total } = await listAudit(req.ctx.db, auditFilter(q), perPage, offset);
+      return { items, total, page, per_page: perPage };
+    },
+  );
+}
