@@ -30,6 +30,7 @@ import {
 } from './schema.ts';
 import { firstBody, getAgency, getBody, getPartnership, getRepresentative, today } from './store.ts';
 import { mayChangeStructure } from './policies.ts';
+import { structureDb } from './tables.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -142,7 +143,7 @@ async function checkAgencyParent(trx: Db, p: Problems, id: string | null, parent
   // Walk up from the parent: meeting this agency again would make a loop.
   let cursor: string | null = parentId;
   for (let depth = 0; cursor && depth < 50; depth++) {
-    const row = (await trx.selectFrom('structure_agencies').select('parent_id').where('id', '=', cursor).executeTakeFirst()) as { parent_id: string | null } | undefined;
+    const row = await structureDb(trx).selectFrom('structure_agencies').select('parent_id').where('id', '=', cursor).executeTakeFirst();
     cursor = row?.parent_id ?? null;
     if (cursor && cursor === id) return p.add('parent_id', 'would make the agency its own ancestor');
   }
@@ -254,7 +255,7 @@ async function checkBodyParent(trx: Db, p: Problems, id: string | null, parentId
   if (!(await exists(trx, 'structure_bodies', parentId))) return p.add('parent_id', 'is not a known body');
   let cursor: string | null = parentId;
   for (let depth = 0; cursor && depth < 50; depth++) {
-    const row = (await trx.selectFrom('structure_bodies').select('parent_id').where('id', '=', cursor).executeTakeFirst()) as { parent_id: string | null } | undefined;
+    const row = await structureDb(trx).selectFrom('structure_bodies').select('parent_id').where('id', '=', cursor).executeTakeFirst();
     cursor = row?.parent_id ?? null;
     if (cursor && cursor === id) return p.add('parent_id', 'would make the body its own ancestor');
   }

@@ -1,5 +1,6 @@
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
 import type { Agency, Body, BodyKind, Membership, Overview, Partner, Partnership, Representative, Revision } from './schema.ts';
+import { structureDb } from './tables.ts';
 
 /** Today's calendar date (UTC), the default `active_on`. */
 export function today(): string {
@@ -38,7 +39,7 @@ const count = async (q: { select: Function }): Promise<number> => {
 // ---------- agencies ----------
 
 function agencyQuery(db: Db) {
-  return db
+  return structureDb(db)
     .selectFrom('structure_agencies as a')
     .leftJoin('structure_agencies as p', 'p.id', 'a.parent_id')
     .select([
@@ -57,7 +58,7 @@ function agencyQuery(db: Db) {
     ]);
 }
 
-const toAgency = (r: Record<string, unknown>): Agency => ({ ...(r as unknown as Agency), version: Number(r.version) });
+const toAgency = (r: Agency): Agency => ({ ...r, version: Number(r.version) });
 
 export async function listAgencies(db: Db, o: ListOptions): Promise<{ items: Agency[]; total: number }> {
   let base = db.selectFrom('structure_agencies as a');
@@ -89,7 +90,7 @@ export async function countMemberAgencies(db: Db, day: string): Promise<number> 
 async function membershipsOf(db: Db, bodyIds: string[]): Promise<Map<string, Membership[]>> {
   const out = new Map<string, Membership[]>();
   if (!bodyIds.length) return out;
-  const rows = await db
+  const rows = await structureDb(db)
     .selectFrom('structure_memberships as m')
     .innerJoin('structure_agencies as a', 'a.id', 'm.agency_id')
     .leftJoin('structure_agencies as r', 'r.id', 'm.represented_by_id')
@@ -109,16 +110,16 @@ async function membershipsOf(db: Db, bodyIds: string[]): Promise<Map<string, Mem
     .orderBy('m.position')
     .execute();
   for (const r of rows) {
-    const { body_id, ...m } = r as Record<string, unknown>;
-    const list = out.get(body_id as string) ?? [];
-    list.push(m as unknown as Membership);
-    out.set(body_id as string, list);
+    const { body_id, ...m } = r;
+    const list = out.get(body_id) ?? [];
+    list.push(m);
+    out.set(body_id, list);
   }
   return out;
 }
 
 function bodyQuery(db: Db) {
-  return db
+  return structureDb(db)
     .selectFrom('structure_bodies as b')
     .leftJoin('structure_bodies as p', 'p.id', 'b.parent_id')
     .select([
@@ -138,9 +139,9 @@ function bodyQuery(db: Db) {
     ]);
 }
 
-async function withMemberships(db: Db, rows: Record<string, unknown>[]): Promise<Body[]> {
-  const ms = await membershipsOf(db, rows.map((r) => r.id as string));
-  return rows.map((r) => ({ ...(r as unknown as Body), version: Number(r.version), memberships: ms.get(r.id as string) ?? [] }));
+async function withMemberships(db: Db, rows: Omit<Body, 'memberships'>[]): Promise<Body[]> {
+  const ms = await membershipsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, version: Number(r.version), memberships: ms.get(r.id) ?? [] }));
 }
 
 export async function listBodies(db: Db, kind: BodyKind, o: ListOptions): Promise<{ items: Body[]; total: number }> {
@@ -172,7 +173,7 @@ export async function firstBody(db: Db, kind: BodyKind): Promise<Body | undefine
 }
 
 export async function allBodies(db: Db): Promise<{ id: string; name: string; kind: string }[]> {
-  return (await db.selectFrom('structure_bodies').select(['id', 'name', 'kind']).orderBy('position').execute()) as never;
+  return structureDb(db).selectFrom('structure_bodies').select(['id', 'name', 'kind']).orderBy('position').execute();
 }
 
 // ---------- partnerships ----------
@@ -180,14 +181,14 @@ export async function allBodies(db: Db): Promise<{ id: string; name: string; kin
 async function partnersOf(db: Db, ids: string[]): Promise<Map<string, Partner[]>> {
   const out = new Map<string, Partner[]>();
   if (!ids.length) return out;
-  const rows = await db
+  const rows = await structureDb(db)
     .selectFrom('structure_partners as x')
     .leftJoin('structure_agencies as a', 'a.id', 'x.agency_id')
     .select(['x.id', 'x.partnership_id', 'x.agency_id', 'a.abbreviation as agency_abbreviation', 'a.name as agency_name', 'a.website as agency_website', 'x.name', 'x.website', 'x.from', 'x.until'])
     .where('x.partnership_id', 'in', ids)
     .orderBy('x.position')
     .execute();
-  for (const r of rows as Record<string, any>[]) {
+  for (const r of rows) {
     const list = out.get(r.partnership_id) ?? [];
     list.push({
       id: r.id,
@@ -205,19 +206,19 @@ async function partnersOf(db: Db, ids: string[]): Promise<Map<string, Partner[]>
 }
 
 function partnershipQuery(db: Db) {
-  return db
+  return structureDb(db)
     .selectFrom('structure_partnerships as s')
     .leftJoin('structure_agencies as l', 'l.id', 's.lead_agency_id')
     .select(['s.id', 's.name', 's.slug', 's.purpose', 's.goals', 's.lead_agency_id', 'l.name as lead_agency_name', 's.status', 's.from', 's.until', 's.version', 's.created_at', 's.updated_at']);
 }
 
-async function withPartners(db: Db, rows: Record<string, unknown>[]): Promise<Partnership[]> {
-  const ps = await partnersOf(db, rows.map((r) => r.id as string));
+async function withPartners(db: Db, rows: (Omit<Partnership, 'goals' | 'partners'> & { goals: unknown })[]): Promise<Partnership[]> {
+  const ps = await partnersOf(db, rows.map((r) => r.id));
   return rows.map((r) => ({
-    ...(r as unknown as Partnership),
+    ...r,
     goals: json<string[]>(r.goals, []),
     version: Number(r.version),
-    partners: ps.get(r.id as string) ?? [],
+    partners: ps.get(r.id) ?? [],
   }));
 }
 
@@ -244,7 +245,7 @@ export async function getPartnershipBySlugOrId(db: Db, key: string): Promise<Par
 }
 
 export async function allPartnerships(db: Db): Promise<{ id: string; name: string }[]> {
-  return (await db.selectFrom('structure_partnerships').select(['id', 'name']).orderBy('position').execute()) as never;
+  return structureDb(db).selectFrom('structure_partnerships').select(['id', 'name']).orderBy('position').execute();
 }
 
 // ---------- representatives ----------
@@ -256,7 +257,7 @@ export interface RepresentativeFilter {
 }
 
 function representativeQuery(db: Db) {
-  return db
+  return structureDb(db)
     .selectFrom('structure_representatives as r')
     .innerJoin('structure_agencies as a', 'a.id', 'r.agency_id')
     .leftJoin('structure_bodies as b', 'b.id', 'r.body_id')
@@ -282,7 +283,7 @@ function representativeQuery(db: Db) {
     ]);
 }
 
-const toRepresentative = (r: Record<string, unknown>): Representative => ({ ...(r as unknown as Representative), version: Number(r.version) });
+const toRepresentative = (r: Representative): Representative => ({ ...r, version: Number(r.version) });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function filterRepresentatives(q: any, f: RepresentativeFilter) {
@@ -311,10 +312,10 @@ export async function getRepresentative(db: Db, id: string): Promise<Representat
 // ---------- history ----------
 
 export async function listRevisions(db: Db, entityType: string, entityId: string, limit: number, offset: number): Promise<{ items: Revision[]; total: number }> {
-  const base = db.selectFrom('structure_revisions').where('entity_type', '=', entityType).where('entity_id', '=', entityId);
+  const base = structureDb(db).selectFrom('structure_revisions').where('entity_type', '=', entityType).where('entity_id', '=', entityId);
   const total = await count(base);
   const rows = await base.select(['id', 'entity_type', 'entity_id', 'version', 'action', 'snapshot', 'actor_label', 'at']).orderBy('version', 'desc').limit(limit).offset(offset).execute();
-  return { total, items: rows.map((r) => ({ ...(r as unknown as Revision), version: Number(r.version), snapshot: json<unknown>(r.snapshot, {}) })) };
+  return { total, items: rows.map((r): Revision => ({ ...r, version: Number(r.version), snapshot: json<unknown>(r.snapshot, {}) })) };
 }
 
 
