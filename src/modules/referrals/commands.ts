@@ -1,46 +1,22 @@
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { listUsers, permissionsOf } from '../../platform/auth/index.ts';
-import { recordAudit, runCommand } from '../../platform/audit/index.ts';
+import { runCommand } from '../../platform/audit/index.ts';
 import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
-import { conflict, fieldError, forbidden, notFound, unauthorized } from '../../platform/http/errors.ts';
+import { conflict, fieldError } from '../../platform/http/errors.ts';
+import { authorize, principalOf, requireActor } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardedOrganizations, stewardsOf } from './deps.ts';
-import { CLIENT_READ, RECEIVE, SEND } from './permissions.ts';
+import { RECEIVE, SEND } from './permissions.ts';
+import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
+import { referralFor } from './reads.ts';
 import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
-import {
-  allowedActions,
-  clientFieldNames,
-  clientFieldValues,
-  getConsent,
-  getReferral,
-  readableFields,
-  seal,
-  sideOf,
-  TRANSITIONS,
-  type Referral,
-  type Side,
-} from './store.ts';
+import { getConsent, getReferral, seal, TRANSITIONS, type Referral } from './store.ts';
 
 const DAY = 86_400_000;
 const SYSTEM_NAME = 'Taskforce Hub (automatic)';
 
-function actorOf(ctx: Ctx): Actor {
-  if (!ctx.actor) throw unauthorized();
-  return ctx.actor;
-}
-
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
-
-/** The referral and the caller's side of it; a referral of other organisations is "not found" to them. */
-export async function referralFor(ctx: Ctx, id: string): Promise<{ ref: Referral; side: Side; actedFor: string[] }> {
-  const actor = actorOf(ctx);
-  const ref = await getReferral(ctx.db, id);
-  const actedFor = await stewardedOrganizations(ctx.db, actor.organizationId);
-  const side = ref ? sideOf(ref, actedFor) : null;
-  if (!ref || !side) throw notFound('No such referral.');
-  return { ref, side, actedFor };
-}
 
 // ---------- who hears about it ----------
 
@@ -121,8 +97,8 @@ async function mail(ctx: Ctx, list: Notice[], log?: MailLog): Promise<number> {
 
 /** Makes a referral (sent at once unless `send: false`), with the client's consent and the details it covers. */
 export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
-  const actor = actorOf(ctx);
-  if (!actor.permissions.has(SEND)) throw forbidden();
+  const actor = requireActor(ctx);
+  authorize(ctx, mayMakeReferrals(principalOf(ctx)));
   const input = validate(ReferralCreate, raw, opts);
   const service = await serviceInfo(ctx.db, input.service_id);
   if (!service) throw fieldError('service_id', 'no service in the directory has this id');
@@ -275,16 +251,17 @@ async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version:
 }
 
 export async function transition(ctx: Ctx, id: string, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
-  const actor = actorOf(ctx);
+  const actor = requireActor(ctx);
+  authorize(ctx, mayTakeSteps(principalOf(ctx)));
   const { ref, side } = await referralFor(ctx, id);
   const input = validate(TransitionInput, raw, opts);
-  const action = input.action as Action;
+  const action = input.action;
   if (input.version !== ref.version) throw conflict('This referral has changed since you loaded it. Reload it and try again.');
-  const allowed = allowedActions(actor, ref, side);
-  if (!allowed.includes(action)) {
-    const everyone = { ...actor, permissions: new Set([...actor.permissions, SEND, RECEIVE]) };
-    if (allowedActions(everyone, ref, side).includes(action)) throw forbidden('Your role does not allow this step.');
-    throw conflict(`A referral that is ${ref.status.replace('_', ' ')} cannot take the step "${action}".`);
+  if (!allowedActions(actor, ref, side).includes(action)) {
+    // A step this side could take with another role is refused (403); one no role could take now is a conflict.
+    const anyRole = { permissions: new Set([SEND, RECEIVE]) };
+    if (!allowedActions(anyRole, ref, side).includes(action)) throw conflict(`A referral that is ${ref.status.replace('_', ' ')} cannot take the step "${action}".`);
+    authorize(ctx, false, 'Your role does not allow this step.');
   }
   checkDetails(action, input);
   const actingSide = action === 'send' || action === 'cancel' ? 'sender' : 'receiver';
@@ -298,7 +275,8 @@ export async function transition(ctx: Ctx, id: string, raw: unknown, opts: { coe
  * on consent.
  */
 export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { coerce?: boolean } = {}): Promise<Referral> {
-  const actor = actorOf(ctx);
+  const actor = requireActor(ctx);
+  authorize(ctx, mayRecordRevocation(principalOf(ctx)));
   const { ref, side } = await referralFor(ctx, id);
   const input = validate(RevokeInput, raw, opts);
   const consent = await getConsent(ctx.db, ref.id);
@@ -336,34 +314,35 @@ export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { 
   return res.r;
 }
 
-/** The client details the caller may see now; each read is in the audit log, with the names of the fields read. */
-export async function readClient(ctx: Ctx, id: string): Promise<Partial<Record<ClientField, string>>> {
-  const actor = actorOf(ctx);
-  if (!actor.permissions.has(CLIENT_READ)) throw forbidden();
-  const { ref, side } = await referralFor(ctx, id);
-  const stored = await clientFieldNames(ctx.db, ref.id);
-  const fields = readableFields(actor, ref, side, await getConsent(ctx.db, ref.id), stored);
-  if (!fields.length) throw forbidden(ref.purged_at ? 'The client details of this referral were deleted after it closed.' : 'No client details may be shown: none were shared, or the consent has ended or was withdrawn.');
-  const values = await clientFieldValues(ctx.db, ctx.config, ref.id, fields);
-  await recordAudit(ctx.db, ctx, { action: 'referrals.client.read', entityType: 'referral', entityId: ref.id, summary: { fields, side } });
-  return values;
-}
-
+/** Marks the caller's own notifications read: all of them, or those about one referral. An explicit action, never a side effect of reading. */
 export async function markNotificationsRead(ctx: Ctx, referralId?: string): Promise<number> {
-  const actor = actorOf(ctx);
-  let q = ctx.db.updateTable('referral_notifications').set({ read_at: nowIso() }).where('user_id', '=', actor.id).where('read_at', 'is', null);
-  if (referralId) q = q.where('referral_id', '=', referralId);
-  const res = await q.executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  const actor = requireActor(ctx);
+  authorize(ctx, mayKeepNotifications(principalOf(ctx)));
+  return runCommand(ctx, async (trx, audit) => {
+    let q = trx.updateTable('referral_notifications').set({ read_at: nowIso() }).where('user_id', '=', actor.id).where('read_at', 'is', null);
+    if (referralId) q = q.where('referral_id', '=', referralId);
+    const count = Number((await q.executeTakeFirst()).numUpdatedRows);
+    await audit({ action: 'referrals.notifications.read', entityType: 'referral', entityId: referralId ?? null, summary: { count } });
+    return count;
+  });
 }
 
 // ---------- scheduled work ----------
+
+/**
+ * The scheduled work's policy. Asked again before each batch's transaction: runCommand consumes the check, so
+ * that every transaction of a long run is covered by its own.
+ */
+function mayRunJob(ctx: Ctx): void {
+  authorize(ctx, mayRunScheduledWork(principalOf(ctx)), 'Only administrators run the purge and the reminders by hand.');
+}
 
 /**
  * Deletes the client details and every free-text note of referrals closed more than REFERRAL_RETENTION_DAYS ago,
  * leaving the de-identified record (needs, dates, status, reasons, outcome, area, network) and the consent record.
  */
 export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string) => void = () => {}): Promise<number> {
+  mayRunJob(ctx);
   const cutoff = new Date(now.getTime() - ctx.config.referralRetentionDays * DAY).toISOString();
   const due = await ctx.db.selectFrom('referrals').select('id').where('status', 'in', [...CLOSED]).where('closed_at', '<=', cutoff).where('purged_at', 'is', null).orderBy('closed_at').execute();
   const ids = due.map((r) => String(r.id));
@@ -371,6 +350,7 @@ export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string
   for (let i = 0; i < ids.length; i += 100) {
     const batch = ids.slice(i, i + 100);
     await runCommand(ctx, async (trx, audit) => {
+      mayRunJob(ctx);
       await trx.deleteFrom('referral_client_fields').where('referral_id', 'in', batch).execute();
       await trx.updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).execute();
       await trx.updateTable('referrals').set({ note_enc: null, purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
@@ -386,6 +366,7 @@ export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string
  * organisation of referrals not acted on for REFERRAL_REMINDER_DAYS (once per such period).
  */
 export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ reminded: number; expired: number; mails: number }> {
+  mayRunJob(ctx);
   const say = log ?? (() => {});
   const expiryCutoff = new Date(now.getTime() - ctx.config.referralExpiryDays * DAY).toISOString();
   const stale = await ctx.db.selectFrom('referrals').selectAll().where('status', 'in', ['sent', 'received']).where('sent_at', '<=', expiryCutoff).execute();
@@ -393,6 +374,7 @@ export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): P
   for (const row of stale) {
     const ref = (await getReferral(ctx.db, String(row.id)))!;
     try {
+      mayRunJob(ctx);
       await applyTransition(ctx, ref, 'expire', ref.version, {}, { actor: null, organization: null }, 'others');
       expired++;
     } catch (err) {
@@ -416,6 +398,7 @@ export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): P
     const ref = (await getReferral(ctx.db, String(row.id)))!;
     const list = await notices(ctx.db, ref, 'reminder', 'receivers', null);
     await runCommand(ctx, async (trx, audit) => {
+      mayRunJob(ctx);
       await trx.updateTable('referrals').set({ reminded_at: now.toISOString() }).where('id', '=', ref.id).execute();
       await storeNotices(trx, list);
       await audit({ action: 'referrals.remind', entityType: 'referral', entityId: ref.id, summary: { status: ref.status, recipients: list.length } });

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
 import { messages } from './messages.ts';
 import { PERMISSIONS, READ, STATS } from './permissions.ts';
 import { purgeClosed, runReminders } from './commands.ts';
 import { referralsApi } from './api.ts';
-import { referralsPages } from './pages.tsx';
+import { referralsPages } from './pages/index.ts';
 import { DEMO_CASEWORKERS, seedReferrals } from './seed.ts';
 
 export {
@@ -53,7 +52,7 @@ export const referralsModule: AppModule = {
     { name: 'referrals.purge', description: 'Delete the client details and notes of referrals closed past the retention period.', schedule: { dailyAt: '03:00' }, run: purgeNow },
   ],
   demoNotes: [`Case workers who send and receive referrals (same password; two-step verification at first sign-in): ${Object.values(DEMO_CASEWORKERS).map((u) => u.email).join(', ')}`],
-  async register(app: FastifyInstance) {
+  async register(app: App) {
     await referralsApi(app);
     await referralsPages(app);
   },

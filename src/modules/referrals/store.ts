@@ -1,8 +1,6 @@
 import type { Config } from '../../config.ts';
-import type { Actor } from '../../platform/context.ts';
 import { decryptField, encryptField, keyRing, type KeyRing } from '../../platform/crypto/index.ts';
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
-import { CLIENT_READ, RECEIVE, SEND } from './permissions.ts';
 import { CLIENT_FIELDS, type Action, type ClientField, type Status } from './schema.ts';
 
 export interface Referral {
@@ -131,48 +129,7 @@ export async function clientFieldValues(db: Db, config: Pick<Config, 'dataKey'>,
   return out;
 }
 
-// ---------- who may do what ----------
-
-export type Side = 'sender' | 'receiver' | 'both';
-
-/**
- * Which side of the referral the caller is on: their account organisation acts for the sending or the receiving
- * directory organisation. A receiver never sees a draft. Anyone else is on no side and sees nothing.
- */
-export function sideOf(ref: Referral, actedFor: readonly string[]): Side | null {
-  const sender = actedFor.includes(ref.sender_organization_id);
-  const receiver = ref.status !== 'draft' && actedFor.includes(ref.receiver_organization_id);
-  return sender && receiver ? 'both' : sender ? 'sender' : receiver ? 'receiver' : null;
-}
-
-export function consentActive(c: Consent | undefined, today = new Date().toISOString().slice(0, 10)): boolean {
-  return Boolean(c && !c.revoked_at && c.expires_on >= today);
-}
-
-/**
- * The client details the caller may read now: the sending side those it entered, until the purge; the receiving
- * side only those the consent covers, only while it is in force, only for the organisation it names.
- */
-export function readableFields(actor: Actor, ref: Referral, side: Side | null, consent: Consent | undefined, stored: readonly ClientField[]): ClientField[] {
-  if (!side || ref.purged_at || !actor.permissions.has(CLIENT_READ)) return [];
-  if (side !== 'receiver') return [...stored];
-  if (!consent || !consentActive(consent) || consent.organization_id !== ref.receiver_organization_id) return [];
-  return stored.filter((f) => consent.fields.includes(f));
-}
-
-const SENDER_MOVES: Partial<Record<Status, Action[]>> = {
-  draft: ['send', 'cancel'],
-  sent: ['cancel'],
-  received: ['cancel'],
-  accepted: ['cancel'],
-  in_progress: ['cancel'],
-};
-const RECEIVER_MOVES: Partial<Record<Status, Action[]>> = {
-  sent: ['receive', 'accept', 'decline'],
-  received: ['accept', 'decline'],
-  accepted: ['start', 'complete'],
-  in_progress: ['complete'],
-};
+// ---------- lifecycle ----------
 
 /** Where each action leads, and from where. */
 export const TRANSITIONS: Record<Action, { from: Status[]; to: Status }> = {
@@ -185,14 +142,6 @@ export const TRANSITIONS: Record<Action, { from: Status[]; to: Status }> = {
   cancel: { from: ['draft', 'sent', 'received', 'accepted', 'in_progress'], to: 'cancelled' },
   expire: { from: ['sent', 'received'], to: 'expired' },
 };
-
-export function allowedActions(actor: Actor, ref: Referral, side: Side | null): Action[] {
-  if (!side) return [];
-  const out: Action[] = [];
-  if (side !== 'receiver' && actor.permissions.has(SEND)) out.push(...(SENDER_MOVES[ref.status] ?? []));
-  if (side !== 'sender' && actor.permissions.has(RECEIVE)) out.push(...(RECEIVER_MOVES[ref.status] ?? []).filter((a) => !out.includes(a)));
-  return out;
-}
 
 // ---------- lists ----------
 
@@ -233,8 +182,11 @@ export async function listNotifications(db: Db, userId: string, opts: { unreadOn
   return rows.map((r) => ({ id: String(r.id), referral_id: String(r.referral_id), kind: String(r.kind), status: String(r.status), created_at: iso(r.created_at)!, read: r.read_at !== null && r.read_at !== undefined }));
 }
 
-export async function unreadCount(db: Db, userId: string): Promise<number> {
-  const r = await db.selectFrom('referral_notifications').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+/** Unread notifications of the user, all or those about one referral. */
+export async function unreadCount(db: Db, userId: string, referralId?: string): Promise<number> {
+  let q = db.selectFrom('referral_notifications').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).where('read_at', 'is', null);
+  if (referralId) q = q.where('referral_id', '=', referralId);
+  const r = await q.executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 

@@ -94,6 +94,10 @@ test('done when: a case manager finds a job-training program, refers with consen
     html = await getPage(jobCentre, url);
     assert.match(html, /Accept/);
     assert.match(await getPage(jobCentre, `${url}/client`), new RegExp(CLIENT.name));
+    // Reading is not marking read: that takes the explicit action on the referral page.
+    assert.match(await getPage(jobCentre, '/referrals'), /Unread notifications: 1/);
+    assert.match(await getPage(jobCentre, url), /Mark as read/);
+    await form(jobCentre, `${url}/notifications/read`, {}, 303);
     assert.match(await getPage(jobCentre, '/referrals'), /Unread notifications: 0/);
     await getPage(jobCentre, url);
     await form(jobCentre, `/referrals/${id}/transition`, { action: 'accept', version: '1', note: 'We will call this week.' });
@@ -112,6 +116,7 @@ test('done when: a case manager finds a job-training program, refers with consen
     assert.match(html, /Got help/);
     assert.match(html, /Enrolled in the spring cohort/);
     assert.match(html, /Riverside Job Center/);
+    await form(manager, `${url}/notifications/read`, {}, 303);
     assert.match(await getPage(manager, '/referrals'), /Unread notifications: 0/);
 
     // Statistics reflect it: one referral is a small cell on the page, and the record is there de-identified.
