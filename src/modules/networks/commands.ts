@@ -23,6 +23,7 @@ import {
 } from './schema.ts';
 import { getAgreement, getContact, getNetwork, networkMembers, stewardedBy, today, type NetworkRecord } from './store.ts';
 import { EDIT_REFUSED, MANAGE_REFUSED, mayEditNetwork, mayManageNetworks } from './policies.ts';
+import { networksDb } from './tables.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -50,7 +51,7 @@ async function editableNetwork(ctx: Ctx, trx: Db, id: string): Promise<NetworkRe
 async function loadForChange(ctx: Ctx, trx: Db, id: string): Promise<NetworkRecord> {
   if (!isUuid(id)) throw notFound('No such network.');
   // Serialise concurrent changes of one network on PostgreSQL; SQLite has a single writer anyway.
-  await forUpdate(trx.selectFrom('networks_network').select('id').where('id', '=', id), ctx.dbKind).execute();
+  await forUpdate(networksDb(trx).selectFrom('networks_network').select('id').where('id', '=', id), ctx.dbKind).execute();
   const n = await getNetwork(trx, id);
   if (!n) throw notFound('No such network.');
   return n;
@@ -90,9 +91,9 @@ function checkArea(p: Problems, a: AreaFields): AreaFields {
 const CONVENER_ROLE = 'victim_service_provider';
 
 async function ensureMember(trx: Db, networkId: string, orgId: string): Promise<boolean> {
-  const has = await trx.selectFrom('networks_member').select('network_id').where('network_id', '=', networkId).where('directory_organization_id', '=', orgId).executeTakeFirst();
+  const has = await networksDb(trx).selectFrom('networks_member').select('network_id').where('network_id', '=', networkId).where('directory_organization_id', '=', orgId).executeTakeFirst();
   if (has) return false;
-  await trx.insertInto('networks_member').values({ network_id: networkId, directory_organization_id: orgId, role: CONVENER_ROLE, joined_on: null, note: null, created_at: nowIso() }).execute();
+  await networksDb(trx).insertInto('networks_member').values({ network_id: networkId, directory_organization_id: orgId, role: CONVENER_ROLE, joined_on: null, note: null, created_at: nowIso() }).execute();
   return true;
 }
 
@@ -110,7 +111,7 @@ export async function createNetwork(ctx: Ctx, input: unknown, opts: CommandOptio
     p.throwIfAny();
     const id = newId();
     const now = nowIso();
-    await trx
+    await networksDb(trx)
       .insertInto('networks_network')
       .values({
         id,
@@ -150,7 +151,7 @@ export async function updateNetwork(ctx: Ctx, id: string, input: unknown, opts: 
     const next = { ...current, ...patch, name: (patch.name ?? current.name).trim() };
     const area = checkArea(p, { area_kind: next.area_kind, states: next.states, counties: next.counties, center_lat: next.center_lat, center_lng: next.center_lng, radius_miles: next.radius_miles });
     p.throwIfAny();
-    const res = await trx
+    const res = await networksDb(trx)
       .updateTable('networks_network')
       .set({
         name: next.name,
@@ -186,7 +187,7 @@ export async function retireNetwork(ctx: Ctx, id: string, input: unknown, opts: 
     if (d.version !== undefined && d.version !== current.version) throw changedElsewhere();
     if (current.retired_on) throw conflict(`This network was already retired on ${current.retired_on}.`);
     const retired_on = d.retired_on ?? today();
-    await trx.updateTable('networks_network').set({ retired_on, version: current.version + 1, updated_at: nowIso() }).where('id', '=', current.id).execute();
+    await networksDb(trx).updateTable('networks_network').set({ retired_on, version: current.version + 1, updated_at: nowIso() }).where('id', '=', current.id).execute();
     await audit({ action: 'networks.network.retire', entityType: 'networks.network', entityId: current.id, summary: { retired_on, version: current.version + 1 } });
     return (await getNetwork(trx, current.id))!;
   });
@@ -206,7 +207,7 @@ export async function addMember(ctx: Ctx, networkId: string, input: unknown, opt
     if (!(await knownOrganization(trx, d.directory_organization_id))) p.add('directory_organization_id', 'is not an organisation in the directory');
     else if (n.members.some((m) => m.directory_organization_id === d.directory_organization_id)) p.add('directory_organization_id', 'is already a member of this network');
     p.throwIfAny();
-    await trx
+    await networksDb(trx)
       .insertInto('networks_member')
       .values({ network_id: n.id, directory_organization_id: d.directory_organization_id, role: d.role, joined_on: d.joined_on ?? null, note: d.note ?? null, created_at: nowIso() })
       .execute();
@@ -222,7 +223,7 @@ export async function updateMember(ctx: Ctx, networkId: string, orgId: string, i
     if (!current) throw notFound('This organisation is not a member of the network.');
     const d = validate(MemberPatch, input, opts);
     const next = { role: d.role ?? current.role, joined_on: d.joined_on === undefined ? current.joined_on : d.joined_on, note: d.note === undefined ? current.note : d.note };
-    await trx.updateTable('networks_member').set(next).where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
+    await networksDb(trx).updateTable('networks_member').set(next).where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
     await audit({ action: 'networks.member.update', entityType: 'networks.network', entityId: n.id, summary: { directory_organization_id: orgId, changed: Object.keys(d) } });
     return (await findMember(trx, n.id, orgId))!;
   });
@@ -234,7 +235,7 @@ export async function removeMember(ctx: Ctx, networkId: string, orgId: string): 
     const n = await editableNetwork(ctx, trx, networkId);
     if (!n.members.some((m) => m.directory_organization_id === orgId)) throw notFound('This organisation is not a member of the network.');
     if (orgId === n.convener_organization_id) throw conflict('The convener cannot leave its own network: make another member the convener first.');
-    await trx.deleteFrom('networks_member').where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
+    await networksDb(trx).deleteFrom('networks_member').where('network_id', '=', n.id).where('directory_organization_id', '=', orgId).execute();
     await audit({ action: 'networks.member.remove', entityType: 'networks.network', entityId: n.id, summary: { directory_organization_id: orgId } });
   });
 }
@@ -263,7 +264,7 @@ export async function addAgreement(ctx: Ctx, networkId: string, input: unknown, 
     p.throwIfAny();
     const id = newId();
     const now = nowIso();
-    await trx
+    await networksDb(trx)
       .insertInto('networks_agreement')
       .values({ id, network_id: n.id, title: d.title.trim(), ...fields, on_file: d.on_file ?? false, note: d.note ?? null, created_at: now, updated_at: now })
       .execute();
@@ -282,7 +283,7 @@ export async function updateAgreement(ctx: Ctx, networkId: string, agreementId: 
     const p = new Problems();
     checkAgreement(p, n, next);
     p.throwIfAny();
-    await trx
+    await networksDb(trx)
       .updateTable('networks_agreement')
       .set({ title: next.title.trim(), directory_organization_id: next.directory_organization_id, on_file: next.on_file, signed_on: next.signed_on, expires_on: next.expires_on, note: next.note, updated_at: nowIso() })
       .where('id', '=', current.id)
@@ -296,7 +297,7 @@ export async function removeAgreement(ctx: Ctx, networkId: string, agreementId: 
   await runCommand(ctx, async (trx, audit) => {
     const n = await editableNetwork(ctx, trx, networkId);
     if (!(await getAgreement(trx, n.id, agreementId))) throw notFound('No such agreement in this network.');
-    await trx.deleteFrom('networks_agreement').where('id', '=', agreementId).execute();
+    await networksDb(trx).deleteFrom('networks_agreement').where('id', '=', agreementId).execute();
     await audit({ action: 'networks.agreement.remove', entityType: 'networks.network', entityId: n.id, summary: { agreement_id: agreementId } });
   });
 }
@@ -317,7 +318,7 @@ export async function addContact(ctx: Ctx, networkId: string, input: unknown, op
     p.throwIfAny();
     const id = newId();
     const now = nowIso();
-    await trx
+    await networksDb(trx)
       .insertInto('networks_contact')
       .values({ id, network_id: n.id, name: d.name.trim(), title: d.title ?? null, email: d.email ?? null, phone: d.phone ?? null, directory_organization_id: d.directory_organization_id ?? null, created_at: now, updated_at: now })
       .execute();
@@ -336,7 +337,7 @@ export async function updateContact(ctx: Ctx, networkId: string, contactId: stri
     const p = new Problems();
     checkContact(p, n, next.directory_organization_id);
     p.throwIfAny();
-    await trx
+    await networksDb(trx)
       .updateTable('networks_contact')
       .set({ name: next.name.trim(), title: next.title, email: next.email, phone: next.phone, directory_organization_id: next.directory_organization_id, updated_at: nowIso() })
       .where('id', '=', current.id)
@@ -350,7 +351,7 @@ export async function removeContact(ctx: Ctx, networkId: string, contactId: stri
   await runCommand(ctx, async (trx, audit) => {
     const n = await editableNetwork(ctx, trx, networkId);
     if (!(await getContact(trx, n.id, contactId))) throw notFound('No such contact in this network.');
-    await trx.deleteFrom('networks_contact').where('id', '=', contactId).execute();
+    await networksDb(trx).deleteFrom('networks_contact').where('id', '=', contactId).execute();
     await audit({ action: 'networks.contact.remove', entityType: 'networks.network', entityId: n.id, summary: { contact_id: contactId } });
   });
 }

@@ -2,6 +2,7 @@ import type { Principal } from '../../platform/context.ts';
 import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
 import { organizationNames, stewardedOrganizations } from '../directory/index.ts';
 import { areaStates } from './area.ts';
+import { networksDb, type AgreementTable, type ContactTable, type NetworkTable } from './tables.ts';
 import type { Agreement, Contact, Member, Network, NetworkSummary } from './schema.ts';
 
 /** A network as stored, with its members: what other modules (referrals) read. */
@@ -20,15 +21,15 @@ async function namesOf(db: Db, ids: (string | null)[]): Promise<Map<string, stri
   return organizationNames(db, ids.filter((x): x is string => typeof x === 'string'));
 }
 
-function baseOf(r: Record<string, unknown>, names: Map<string, string>): Omit<NetworkRecord, 'members'> {
-  const convener = String(r.convener_organization_id);
+function baseOf(r: NetworkTable, names: Map<string, string>): Omit<NetworkRecord, 'members'> {
+  const convener = r.convener_organization_id;
   return {
-    id: String(r.id),
-    name: String(r.name),
-    description: (r.description as string | null) ?? null,
+    id: r.id,
+    name: r.name,
+    description: r.description ?? null,
     convener_organization_id: convener,
     convener_name: names.get(convener) ?? MISSING,
-    area_kind: String(r.area_kind),
+    area_kind: r.area_kind,
     states: json<string[]>(r.states, []),
     counties: json<string[]>(r.counties, []),
     center_lat: num(r.center_lat),
@@ -45,23 +46,23 @@ function baseOf(r: Record<string, unknown>, names: Map<string, string>): Omit<Ne
 /** Members of a network, the convener first, then by name. */
 export async function networkMembers(db: Db, networkId: string): Promise<Member[]> {
   if (!isUuid(networkId)) return [];
-  const net = await db.selectFrom('networks_network').select('convener_organization_id').where('id', '=', networkId).executeTakeFirst();
+  const net = await networksDb(db).selectFrom('networks_network').select('convener_organization_id').where('id', '=', networkId).executeTakeFirst();
   if (!net) return [];
-  const rows = await db.selectFrom('networks_member').selectAll().where('network_id', '=', networkId).execute();
-  const names = await namesOf(db, rows.map((r) => String(r.directory_organization_id)));
+  const rows = await networksDb(db).selectFrom('networks_member').selectAll().where('network_id', '=', networkId).execute();
+  const names = await namesOf(db, rows.map((r) => r.directory_organization_id));
   return rows
     .map((r) => {
-      const id = String(r.directory_organization_id);
-      return { directory_organization_id: id, name: names.get(id) ?? MISSING, role: String(r.role), joined_on: day(r.joined_on), note: (r.note as string | null) ?? null, convener: id === net.convener_organization_id };
+      const id = r.directory_organization_id;
+      return { directory_organization_id: id, name: names.get(id) ?? MISSING, role: r.role, joined_on: day(r.joined_on), note: r.note ?? null, convener: id === net.convener_organization_id };
     })
     .sort((a, b) => Number(b.convener) - Number(a.convener) || a.name.localeCompare(b.name) || a.directory_organization_id.localeCompare(b.directory_organization_id));
 }
 
 export async function getNetwork(db: Db, id: string): Promise<NetworkRecord | undefined> {
   if (!isUuid(id)) return undefined;
-  const r = await db.selectFrom('networks_network').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await networksDb(db).selectFrom('networks_network').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return undefined;
-  const names = await namesOf(db, [String(r.convener_organization_id)]);
+  const names = await namesOf(db, [r.convener_organization_id]);
   return { ...baseOf(r, names), members: await networkMembers(db, id) };
 }
 
@@ -74,7 +75,7 @@ export interface ListOptions {
 
 /** Networks by name, active ones unless `includeRetired`. Networks are few: filters on the JSON area run here. */
 export async function listNetworks(db: Db, o: ListOptions = {}): Promise<NetworkSummary[]> {
-  let q = db.selectFrom('networks_network').selectAll();
+  let q = networksDb(db).selectFrom('networks_network').selectAll();
   if (!o.includeRetired) q = q.where('retired_on', 'is', null);
   if (o.organizationId !== undefined) {
     if (!isUuid(o.organizationId)) return [];
@@ -84,14 +85,14 @@ export async function listNetworks(db: Db, o: ListOptions = {}): Promise<Network
   const rows = await q.orderBy('name').orderBy('id').execute();
   const counts = new Map<string, number>();
   if (rows.length) {
-    const cs = await db
+    const cs = await networksDb(db)
       .selectFrom('networks_member')
       .select(['network_id', (eb) => eb.fn.countAll().as('n')])
       .groupBy('network_id')
       .execute();
-    for (const c of cs) counts.set(String(c.network_id), Number(c.n));
+    for (const c of cs) counts.set(c.network_id, Number(c.n));
   }
-  const names = await namesOf(db, rows.map((r) => String(r.convener_organization_id)));
+  const names = await namesOf(db, rows.map((r) => r.convener_organization_id));
   const out = rows.map((r) => {
     const b = baseOf(r, names);
     return { id: b.id, name: b.name, convener_organization_id: b.convener_organization_id, convener_name: b.convener_name, area_kind: b.area_kind, states: areaStates(b), member_count: counts.get(b.id) ?? 0, retired_on: b.retired_on };
@@ -112,33 +113,33 @@ export function agreementStatus(a: { signed_on: string | null; expires_on: strin
   return 'in_force';
 }
 
-function toAgreement(r: Record<string, unknown>, names: Map<string, string>): Agreement {
-  const org = (r.directory_organization_id as string | null) ?? null;
+function toAgreement(r: AgreementTable, names: Map<string, string>): Agreement {
+  const org = r.directory_organization_id ?? null;
   const signed_on = day(r.signed_on);
   const expires_on = day(r.expires_on);
   return {
-    id: String(r.id),
-    title: String(r.title),
+    id: r.id,
+    title: r.title,
     directory_organization_id: org,
     organization_name: org ? (names.get(org) ?? MISSING) : null,
     on_file: bool(r.on_file),
     signed_on,
     expires_on,
     status: agreementStatus({ signed_on, expires_on }),
-    note: (r.note as string | null) ?? null,
+    note: r.note ?? null,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
   };
 }
 
-function toContact(r: Record<string, unknown>, names: Map<string, string>): Contact {
-  const org = (r.directory_organization_id as string | null) ?? null;
+function toContact(r: ContactTable, names: Map<string, string>): Contact {
+  const org = r.directory_organization_id ?? null;
   return {
-    id: String(r.id),
-    name: String(r.name),
-    title: (r.title as string | null) ?? null,
-    email: (r.email as string | null) ?? null,
-    phone: (r.phone as string | null) ?? null,
+    id: r.id,
+    name: r.name,
+    title: r.title ?? null,
+    email: r.email ?? null,
+    phone: r.phone ?? null,
     directory_organization_id: org,
     organization_name: org ? (names.get(org) ?? MISSING) : null,
     created_at: iso(r.created_at),
@@ -147,27 +148,27 @@ function toContact(r: Record<string, unknown>, names: Map<string, string>): Cont
 }
 
 export async function agreementsOf(db: Db, networkId: string): Promise<Agreement[]> {
-  const rows = await db.selectFrom('networks_agreement').selectAll().where('network_id', '=', networkId).orderBy('title').orderBy('id').execute();
-  const names = await namesOf(db, rows.map((r) => r.directory_organization_id as string | null));
+  const rows = await networksDb(db).selectFrom('networks_agreement').selectAll().where('network_id', '=', networkId).orderBy('title').orderBy('id').execute();
+  const names = await namesOf(db, rows.map((r) => r.directory_organization_id));
   return rows.map((r) => toAgreement(r, names));
 }
 
 export async function getAgreement(db: Db, networkId: string, id: string): Promise<Agreement | undefined> {
   if (!isUuid(networkId) || !isUuid(id)) return undefined;
-  const r = await db.selectFrom('networks_agreement').selectAll().where('network_id', '=', networkId).where('id', '=', id).executeTakeFirst();
-  return r ? toAgreement(r, await namesOf(db, [r.directory_organization_id as string | null])) : undefined;
+  const r = await networksDb(db).selectFrom('networks_agreement').selectAll().where('network_id', '=', networkId).where('id', '=', id).executeTakeFirst();
+  return r ? toAgreement(r, await namesOf(db, [r.directory_organization_id])) : undefined;
 }
 
 export async function contactsOf(db: Db, networkId: string): Promise<Contact[]> {
-  const rows = await db.selectFrom('networks_contact').selectAll().where('network_id', '=', networkId).orderBy('name').orderBy('id').execute();
-  const names = await namesOf(db, rows.map((r) => r.directory_organization_id as string | null));
+  const rows = await networksDb(db).selectFrom('networks_contact').selectAll().where('network_id', '=', networkId).orderBy('name').orderBy('id').execute();
+  const names = await namesOf(db, rows.map((r) => r.directory_organization_id));
   return rows.map((r) => toContact(r, names));
 }
 
 export async function getContact(db: Db, networkId: string, id: string): Promise<Contact | undefined> {
   if (!isUuid(networkId) || !isUuid(id)) return undefined;
-  const r = await db.selectFrom('networks_contact').selectAll().where('network_id', '=', networkId).where('id', '=', id).executeTakeFirst();
-  return r ? toContact(r, await namesOf(db, [r.directory_organization_id as string | null])) : undefined;
+  const r = await networksDb(db).selectFrom('networks_contact').selectAll().where('network_id', '=', networkId).where('id', '=', id).executeTakeFirst();
+  return r ? toContact(r, await namesOf(db, [r.directory_organization_id])) : undefined;
 }
 
 /** The directory organisations the principal's account organisation stewards: what its network rights rest on. */

@@ -2,7 +2,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../../platform/context.ts';
 import { forbidden, notFound, type FieldError } from '../../../platform/http/errors.ts';
-import type { FormValues } from '../../../platform/http/forms.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, Csrf, ErrorSummary, SubmitButton } from '../../../platform/web/components.tsx';
 import { countyByFips, stateByCode } from '../../../platform/geo/us.ts';
@@ -44,12 +43,6 @@ export function EditLink({ v, href, what }: { v: View; href: string; what: strin
 export interface EditTarget {
   action: string;
   title: string;
-}
-
-/** What a form page shows: the values as typed and the problems found, if any. */
-export interface FormState {
-  values: FormValues;
-  errors?: FieldError[];
 }
 
 export function FormShell({ v, title, action, errors, cancel, crumbItems, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; children: ComponentChildren }) {
