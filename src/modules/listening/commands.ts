@@ -2,6 +2,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { conflict, fieldError, forbidden, HttpError, notFound, Problems } from '../../platform/http/errors.ts';
+import { authorize, requirePermission } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import {
@@ -23,6 +24,7 @@ import {
   TimelineCreate,
 } from './schema.ts';
 import {
+  currentSuggestions,
   getAnswer,
   getRecommendation,
   getRegistration,
@@ -42,19 +44,21 @@ import {
 } from './store.ts';
 import { isTimeZone, zonedToUtc } from './time.ts';
 import { importQdc, QdcError, type QdcCode } from './qdc.ts';
-import { suggestThemes } from './suggest.ts';
 import { buildFindings } from './findings.ts';
+import { mayCode, mayCodeAsSelf, mayImportInputs, mayManage, mayRecordNotes, mayRegister, mayRemoveExcerpt, maySubmitInput, mayTakeHeldBackPlace } from './policies.ts';
 
 export interface CommandOptions {
   coerce?: boolean;
 }
 
-export const MANAGE = 'listening.manage';
-export const CODE = 'listening.code';
+// Kept here for the manifest (index.ts), which reads them from this file.
+export { CODE, MANAGE } from './policies.ts';
 
 const actorLabel = (ctx: Ctx) => (ctx.actor ? ctx.actor.name : 'system');
-/** Work started from the command line or demo data (systemCtx) acts with every permission; the anonymous public with none. */
-const can = (ctx: Ctx, p: string) => (ctx.actor ? ctx.actor.permissions.has(p) : ctx.ip === 'local');
+
+const leadsOnly = (ctx: Ctx) => authorize(ctx, mayManage(ctx), 'Only a lead may do this.');
+const codersOnly = (ctx: Ctx) => authorize(ctx, mayCode(ctx), 'Only coders and leads may do this.');
+const coderInPerson = (ctx: Ctx) => authorize(ctx, mayCodeAsSelf(ctx), 'Coding needs a signed-in coder.');
 
 async function requireSeries(db: Db, id: string): Promise<Series> {
   const s = isUuid(id) ? await getSeries(db, id) : undefined;
@@ -78,6 +82,7 @@ async function checkOwner(db: Db, p: Problems, type: string | undefined, id: str
 }
 
 export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Series> {
+  leadsOnly(ctx);
   const d = validate(SeriesCreate, input, opts);
   const p = new Problems();
   await checkOwner(ctx.db, p, d.owner_type, d.owner_id, ['partnership', 'committee']);
@@ -95,6 +100,7 @@ export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOption
 }
 
 export async function updateSeries(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Series> {
+  leadsOnly(ctx);
   const existing = await requireSeries(ctx.db, id);
   const d = validate(SeriesPatch, input, opts);
   const p = new Problems();
@@ -132,6 +138,7 @@ function instants(d: { date: string; start_time: string; end_time: string; time_
 }
 
 export async function createSession(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  leadsOnly(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(SessionCreate, input, opts);
   const p = new Problems();
@@ -173,6 +180,7 @@ export async function createSession(ctx: Ctx, seriesId: string, input: unknown, 
 }
 
 export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  leadsOnly(ctx);
   const s = await requireSession(ctx.db, id);
   const d = validate(SessionPatch, input, opts);
   const merged = { ...s, ...Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) } as Session & { version: number };
@@ -219,8 +227,10 @@ async function promoteWaitlist(trx: Db, sessionId: string): Promise<number> {
  * concurrent sign-ups can never overbook: when the general places are gone, the rest join the waiting list.
  */
 export async function register(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<Registration> {
+  authorize(ctx, mayRegister(ctx));
   const d = validate(RegistrationCreate, input, opts);
-  if (d.invited && !can(ctx, MANAGE)) throw forbidden('Only a lead may register someone into a held-back place.');
+  // Forbidden, not "sign in first", even for the anonymous public: as before, the public is told the place is not theirs.
+  if (d.invited && !mayTakeHeldBackPlace(ctx)) throw forbidden('Only a lead may register someone into a held-back place.');
   const session = await requireSession(ctx.db, sessionId);
   if (!d.invited && !registrationOpen(session, opts.now)) throw conflict('Registration is not open for this session.');
   const email = d.email.trim().toLowerCase();
@@ -251,6 +261,7 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
 }
 
 export async function updateRegistration(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Registration> {
+  leadsOnly(ctx);
   const r = isUuid(id) ? await getRegistration(ctx.db, id) : undefined;
   if (!r) throw notFound('No such registration.');
   const d = validate(RegistrationPatch, input, opts);
@@ -274,6 +285,7 @@ export async function updateRegistration(ctx: Ctx, id: string, input: unknown, o
 
 /** Releases held-back places that invited organisations did not take; the waiting list moves up into them. */
 export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
+  leadsOnly(ctx);
   await requireSession(ctx.db, sessionId);
   const d = validate(ReleaseInput, input ?? {}, opts);
   let promoted = 0;
@@ -297,6 +309,7 @@ export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknow
  * (leads). A name is kept only when the participant agrees to be named.
  */
 export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<{ id: string }> {
+  authorize(ctx, maySubmitInput(ctx));
   const session = await requireSession(ctx.db, sessionId);
   const row = checkInput(ctx, session, input, opts);
   await runCommand(ctx, async (trx, audit) => {
@@ -315,7 +328,8 @@ interface InputRows {
 function checkInput(ctx: Ctx, session: Session, input: unknown, opts: CommandOptions): InputRows {
   const d = validate(InputCreate, input, opts);
   const kind = d.kind ?? 'submission';
-  if (kind === 'notes' && !can(ctx, MANAGE)) throw forbidden('Only a lead may record facilitator notes.');
+  // Forbidden, not "sign in first", even for the anonymous public, whose own input is welcome on the same route.
+  if (kind === 'notes' && !mayRecordNotes(ctx)) throw forbidden('Only a lead may record facilitator notes.');
   const p = new Problems();
   if (kind === 'submission') {
     if (!d.organization_type) p.add('organization_type', 'is required');
@@ -362,6 +376,7 @@ async function insertInputRows(trx: Db, rows: InputRows[]): Promise<void> {
  * nothing. One transaction and one audit event per call.
  */
 export async function submitInputs(ctx: Ctx, sessionId: string, inputs: unknown[], opts: CommandOptions = {}): Promise<{ ids: string[] }> {
+  authorize(ctx, mayImportInputs(ctx), 'Only a lead imports written input gathered elsewhere.');
   const session = await requireSession(ctx.db, sessionId);
   const rows: InputRows[] = [];
   const problems = new Problems();
@@ -385,6 +400,7 @@ export async function submitInputs(ctx: Ctx, sessionId: string, inputs: unknown[
 // ---- codebook ----
 
 export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Code> {
+  codersOnly(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(CodeCreate, input, opts);
   const codes = await listCodes(ctx.db, seriesId);
@@ -400,6 +416,7 @@ export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opt
 
 /** Adds the codes of a .qdc codebook; a code whose guid is already in the codebook is kept as it is. */
 export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): Promise<{ added: number; existing: number }> {
+  codersOnly(ctx);
   await requireSeries(ctx.db, seriesId);
   let parsed: { codes: QdcCode[] };
   try {
@@ -438,7 +455,7 @@ export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): P
  * quoting it (its first occurrence is used); with neither, the whole answer.
  */
 export async function createExcerpt(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
-  if (!ctx.actor) throw forbidden('Coding needs a signed-in coder.');
+  coderInPerson(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(ExcerptCreate, input, opts);
   const answer = await getAnswer(ctx.db, d.answer_id);
@@ -477,9 +494,10 @@ async function insertExcerpt(trx: Db, ctx: Ctx, e: { id: string; seriesId: strin
 
 /** A coder removes one of their own excerpts (and its tags); one cited by a recommendation stays. */
 export async function deleteExcerpt(ctx: Ctx, id: string): Promise<void> {
+  coderInPerson(ctx);
   const e = isUuid(id) ? await ctx.db.selectFrom('listening_excerpts').select(['id', 'coder_id']).where('id', '=', id).executeTakeFirst() : undefined;
   if (!e) throw notFound('No such excerpt.');
-  if (e.coder_id !== ctx.actor?.id) throw forbidden('Coders remove only their own excerpts.');
+  authorize(ctx, mayRemoveExcerpt(ctx, { coder_id: String(e.coder_id) }), 'Coders remove only their own excerpts.');
   await runCommand(ctx, async (trx, audit) => {
     const cited = await trx.selectFrom('listening_recommendation_excerpts').select('recommendation_id').where('excerpt_id', '=', id).executeTakeFirst();
     if (cited) throw conflict('A recommendation cites this excerpt.');
@@ -490,6 +508,7 @@ export async function deleteExcerpt(ctx: Ctx, id: string): Promise<void> {
 }
 
 export async function createMemo(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
+  codersOnly(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(MemoCreate, input, opts);
   if (d.code_id && !(await listCodes(ctx.db, seriesId)).some((c) => c.id === d.code_id)) throw fieldError('code_id', 'is not a code of this series');
@@ -504,23 +523,15 @@ export async function createMemo(ctx: Ctx, seriesId: string, input: unknown, opt
 
 // ---- suggestions ----
 
-/** Units of the suggestions: every answer in the series, by its text. */
-export async function currentSuggestions(db: Db, seriesId: string) {
-  const { items } = await listInputs(db, { seriesId });
-  const answers = items.flatMap((i) => i.answers);
-  const decided = new Set((await db.selectFrom('listening_suggestion_decisions').select('fingerprint').where('series_id', '=', seriesId).execute()).map((r) => String(r.fingerprint)));
-  const text = new Map(answers.map((a) => [a.id, a.text]));
-  return suggestThemes(answers.map((a) => ({ id: a.id, text: a.text })))
-    .filter((s) => !decided.has(s.fingerprint))
-    .map((s) => ({ ...s, samples: s.member_ids.slice(0, 3).map((id) => (text.get(id) ?? '').slice(0, 200)) }));
-}
+// A read, kept importable from here for bench/listening.bench.ts.
+export { currentSuggestions } from './store.ts';
 
 /**
  * Accepting a suggestion creates a code named after its top terms (or the name given) and tags each of its
  * answers, whole, with it as the acting coder. Rejecting records the decision so it is not offered again.
  */
 export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'accept' | 'reject', input: unknown, opts: CommandOptions = {}): Promise<{ code_id: string | null; excerpts: number }> {
-  if (!ctx.actor) throw forbidden('Coding needs a signed-in coder.');
+  coderInPerson(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(SuggestionDecision, input, opts);
   const s = (await currentSuggestions(ctx.db, seriesId)).find((x) => x.fingerprint === d.fingerprint);
@@ -552,6 +563,7 @@ export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'ac
 
 /** Publishes the findings: a snapshot of the suppressed public report and the de-identified CSV. */
 export async function publishFindings(ctx: Ctx, seriesId: string): Promise<Series> {
+  leadsOnly(ctx);
   const series = await requireSeries(ctx.db, seriesId);
   const at = nowIso();
   const report = await buildFindings(ctx.db, series, ctx.config.suppressionThreshold, { suppress: true, publishedAt: at });
@@ -582,6 +594,7 @@ async function timeline(trx: Db, ctx: Ctx, recId: string, note: string, status: 
 }
 
 export async function createRecommendation(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
+  leadsOnly(ctx);
   await requireSeries(ctx.db, seriesId);
   const d = validate(RecommendationCreate, input, opts);
   const p = new Problems();
@@ -621,6 +634,7 @@ export async function createRecommendation(ctx: Ctx, seriesId: string, input: un
 
 /** Changes a recommendation; every change of status adds a timeline entry, and declining needs a reason. */
 export async function updateRecommendation(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
+  leadsOnly(ctx);
   const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
   if (!r) throw notFound('No such recommendation.');
   const d = validate(RecommendationPatch, input, opts);
@@ -656,6 +670,7 @@ export async function updateRecommendation(ctx: Ctx, id: string, input: unknown,
 }
 
 export async function addTimelineEntry(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<void> {
+  leadsOnly(ctx);
   const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
   if (!r) throw notFound('No such recommendation.');
   const d = validate(TimelineCreate, input, opts);
@@ -676,6 +691,7 @@ function formatLocal(s: Session): string {
  * the session's public link and calendar file, nothing about other registrants. Each person is reminded once.
  */
 export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ sent: number; skipped: number }> {
+  leadsOnly(ctx);
   const nowIsoStr = now.toISOString();
   const series = await ctx.db.selectFrom('listening_series').select(['id', 'reminder_days']).execute();
   let sent = 0;

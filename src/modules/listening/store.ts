@@ -1,5 +1,6 @@
 import { bool, json, type Db } from '../../platform/db/index.ts';
 import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
+import { suggestThemes } from './suggest.ts';
 
 export interface Series {
   id: string;
@@ -465,4 +466,15 @@ export async function loadOwners(db: Db): Promise<{ all: OwnerRef[]; get(id: str
   ];
   const byId = new Map(all.map((o) => [o.id, o]));
   return { all, get: (id) => (id ? byId.get(id) : undefined) };
+}
+
+/** Units of the suggestions: every answer in the series, by its text. */
+export async function currentSuggestions(db: Db, seriesId: string) {
+  const { items } = await listInputs(db, { seriesId });
+  const answers = items.flatMap((i) => i.answers);
+  const decided = new Set((await db.selectFrom('listening_suggestion_decisions').select('fingerprint').where('series_id', '=', seriesId).execute()).map((r) => String(r.fingerprint)));
+  const text = new Map(answers.map((a) => [a.id, a.text]));
+  return suggestThemes(answers.map((a) => ({ id: a.id, text: a.text })))
+    .filter((s) => !decided.has(s.fingerprint))
+    .map((s) => ({ ...s, samples: s.member_ids.slice(0, 3).map((id) => (text.get(id) ?? '').slice(0, 200)) }));
 }
