@@ -340,7 +340,10 @@ test('API tokens: shown once, stored hashed, limited by scope, refused when revo
     assert.equal((await bearer(t, 'GET', '/api/audit', token)).statusCode, 403, "an admin's token without audit.read cannot read the audit log");
     assert.equal((await bearer(t, 'GET', '/api/users', token)).statusCode, 403);
     const viaToken = await bearer(t, 'POST', '/api/tokens', token, { name: 'made by a program', scopes: ['account.self'] });
-    assert.equal(viaToken.statusCode, 201, 'bearer writes need no CSRF token');
+    assert.equal(viaToken.statusCode, 403, 'a token cannot mint tokens: account security takes a session (issue 15)');
+    const manager = (await admin.request('POST', '/api/tokens', { json: { name: 'user manager', scopes: ['users.manage'] } })).json().token as string;
+    const made = await bearer(t, 'POST', '/api/users', manager, { email: 'by-program@test.example', name: 'By Program', role: 'member', organization: 'Test Organization', password: 'a long enough password' });
+    assert.equal(made.statusCode, 201, 'bearer writes need no CSRF token');
 
     const auditToken = (await admin.request('POST', '/api/tokens', { json: { name: 'auditor', scopes: ['audit.read'] } })).json().token as string;
     assert.equal((await bearer(t, 'GET', '/api/audit', auditToken)).statusCode, 200);
@@ -383,7 +386,7 @@ test('API tokens: a scope the role does not hold is refused at creation', () =>
     // A token cannot grant more than its owner: a token made by a program with a narrow token stays narrow.
     const narrow = (await member.request('POST', '/api/tokens', { json: { name: 'narrow', scopes: ['account.self'] } })).json().token as string;
     const escalate = await bearer(t, 'POST', '/api/tokens', narrow, { name: 'wider', scopes: ['contacts.read'] });
-    assert.equal(escalate.statusCode, 400, escalate.body);
+    assert.equal(escalate.statusCode, 403, escalate.body);
   }));
 
 // ---------- audit ----------
