@@ -1,16 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { App } from '../../platform/module.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { loadDirectory } from './directory.ts';
+import { IdParams, ProblemRef, secured, writeErrors } from '../../platform/http/schemas.ts';
+import { principalOf } from '../../platform/policy.ts';
 import { createItem, reviewUpdate, submitUpdate, updateItem } from './commands.ts';
 import { runDigests } from './digests.ts';
 import { ImportRefused, importPlan, templateCsv } from './import.ts';
-import { parsePeriod } from './periods.ts';
-import { buildReport, reportCsv } from './report.ts';
+import { PERM } from './policies.ts';
+import { agencyView, itemOut, reportOf, rollupTree, updateOut, visibleUpdates, watchList } from './presenters.ts';
+import { reportCsv } from './report.ts';
 import {
   AgencyViewOut,
   DigestResultOut,
-  IdParams,
   ImportProblemOut,
   ImportResultOut,
   ItemCreate,
@@ -27,111 +29,25 @@ import {
   UpdateOut,
   UpdateSubmit,
   WatchListOut,
-  type RollupTree,
 } from './schema.ts';
-import { listUpdates, loadPlanView, type Item, type PlanView, type Update } from './store.ts';
-import type { UpdateState } from './schema.ts';
-
-export const PERM = { edit: 'workplans.edit', update: 'workplans.update', review: 'workplans.review', digests: 'workplans.digests' } as const;
+import { listUpdates, loadPlan } from './store.ts';
 
 const TAGS = ['Work plans'];
-const Problem = Type.Ref('Problem');
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
-const security: { [name: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
-
-export async function planFor(req: FastifyRequest): Promise<PlanView> {
-  return loadPlanView(req.ctx.db, await loadDirectory(req.ctx.db));
-}
-
-/** Drafts and returned updates are for signed-in people; approved ones are public. */
-export function visibleUpdates(req: FastifyRequest, updates: Update[]): Update[] {
-  return req.actor ? updates : updates.filter((u) => u.state === 'approved');
-}
-
-export function itemOut(plan: PlanView, i: Item) {
-  return {
-    id: i.id,
-    number: i.number,
-    kind: i.kind,
-    parent_id: i.parent_id,
-    title: i.title,
-    description: i.description,
-    lead_agency_id: i.lead_agency_id,
-    lead_agency_name: plan.agencyName(i.lead_agency_id),
-    supporting_agency_ids: i.supporting_agency_ids,
-    owner_type: plan.owner(i)?.type ?? null,
-    owner_id: plan.owner(i)?.id ?? null,
-    owner_name: plan.ownerName(i),
-    start_date: i.start_date,
-    due_date: i.due_date,
-    status: i.status,
-    weight: i.weight,
-    progress: plan.progress(i),
-    late: plan.isLate(i),
-    version: i.version,
-    created_at: i.created_at,
-    updated_at: i.updated_at,
-    milestones: i.milestones,
-    key_results: i.key_results.map((k) => ({ ...k, ...plan.keyResultValue(i, k.id) })),
-  };
-}
-
-export function rollupTree(plan: PlanView, i: Item, period: string): RollupTree {
-  return {
-    id: i.id,
-    number: i.number,
-    kind: i.kind,
-    title: i.title,
-    status: plan.statusAsOf(i, period),
-    weight: i.weight,
-    progress: plan.progress(i, period),
-    children: plan.childrenOf(i.id).map((c) => rollupTree(plan, c, period)),
-  };
-}
-
-export function watchList(plan: PlanView) {
-  const actions = plan.actions();
-  const closed = plan.lastClosedPeriod.key;
-  return {
-    period: plan.currentPeriod.key,
-    late: plan.items.filter((i) => plan.isLate(i)).map((i) => plan.due(i)),
-    at_risk: actions.filter((i) => plan.isAtRisk(i)).map((i) => plan.due(i)),
-    missing: actions.filter((i) => plan.owesUpdate(i, plan.lastClosedPeriod) && !plan.hasSubmitted(i.id, closed)).map((i) => ({ ...plan.due(i), period: closed })),
-  };
-}
-
-export function agencyView(plan: PlanView, agencyId: string) {
-  const agency = plan.dir.agency(agencyId);
-  if (!agency) return undefined;
-  const byDue = (a: { next_update_due: string | null; number: string }, b: typeof a) => (a.next_update_due ?? '9').localeCompare(b.next_update_due ?? '9') || a.number.localeCompare(b.number);
-  return {
-    agency,
-    period: plan.currentPeriod.key,
-    leads: plan.actions().filter((i) => i.lead_agency_id === agencyId).map((i) => plan.due(i)).sort(byDue),
-    supports: plan.actions().filter((i) => i.supporting_agency_ids.includes(agencyId)).map((i) => plan.due(i)).sort(byDue),
-  };
-}
-
-export async function reportFor(req: FastifyRequest, q: { year?: number; period?: string; agency_id?: string }) {
-  const plan = await planFor(req);
-  const year = q.year ?? (q.period ? parsePeriod(q.period)!.year : plan.currentPeriod.year);
-  return buildReport(plan, { year, period: q.period && parsePeriod(q.period)!.year === year ? q.period : undefined, agencyId: q.agency_id });
-}
 
 function sendCsv(reply: FastifyReply, name: string, body: string) {
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
 }
 
-export async function workplansApi(app: FastifyInstance): Promise<void> {
+export async function workplansApi(app: App): Promise<void> {
   // CSV bodies for the import; only this module's routes see this parser.
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.get(
     '/api/workplans/items',
-    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Goals, objectives and actions, in plan order, with progress', querystring: ItemListQuery, response: { 200: Type.Array(ItemOut), ...errors } } },
+    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Goals, objectives and actions, in plan order, with progress', querystring: ItemListQuery, response: { 200: Type.Array(ItemOut), ...writeErrors } } },
     async (req) => {
-      const q = req.query as { kind?: string; lead_agency_id?: string; owner_id?: string; status?: string };
-      const plan = await planFor(req);
+      const q = req.query;
+      const plan = await loadPlan(req.ctx.db);
       return plan.items
         .filter((i) => (!q.kind || i.kind === q.kind) && (!q.lead_agency_id || i.lead_agency_id === q.lead_agency_id) && (!q.status || i.status === q.status) && (!q.owner_id || plan.owner(i)?.id === q.owner_id))
         .map((i) => itemOut(plan, i));
@@ -140,56 +56,56 @@ export async function workplansApi(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/workplans/items/:id',
-    { config: { access: 'public' }, schema: { tags: TAGS, summary: 'One item with its children and its progress updates', params: IdParams, response: { 200: ItemDetailOut, ...errors } } },
+    { config: { access: 'public' }, schema: { tags: TAGS, summary: 'One item with its children and its progress updates', params: IdParams, response: { 200: ItemDetailOut, ...writeErrors } } },
     async (req) => {
-      const plan = await planFor(req);
-      const item = plan.byId.get((req.params as { id: string }).id);
+      const plan = await loadPlan(req.ctx.db);
+      const item = plan.byId.get(req.params.id);
       if (!item) throw notFound('No such work plan item.');
-      return { ...itemOut(plan, item), children: plan.childrenOf(item.id).map((c) => itemOut(plan, c)), updates: visibleUpdates(req, plan.updatesByItem.get(item.id) ?? []) };
+      return { ...itemOut(plan, item), children: plan.childrenOf(item.id).map((c) => itemOut(plan, c)), updates: visibleUpdates(principalOf(req.ctx), plan.updatesByItem.get(item.id) ?? []) };
     },
   );
 
   app.post(
     '/api/workplans/items',
-    { config: { access: { permission: PERM.edit } }, schema: { tags: TAGS, summary: 'Create a goal, objective or action (its number says which)', security, body: ItemCreate, response: { 201: ItemOut, ...errors } } },
+    { config: { access: { permission: PERM.edit } }, schema: { tags: TAGS, summary: 'Create a goal, objective or action (its number says which)', security: secured, body: ItemCreate, response: { 201: ItemOut, ...writeErrors } } },
     async (req, reply) => {
       const item = await createItem(req.ctx, req.body);
-      const plan = await planFor(req);
+      const plan = await loadPlan(req.ctx.db);
       return reply.code(201).send(itemOut(plan, plan.byId.get(item.id)!));
     },
   );
 
   app.patch(
     '/api/workplans/items/:id',
-    { config: { access: { permission: PERM.edit } }, schema: { tags: TAGS, summary: 'Change an item; send the version you read (a stale one gets 409)', security, params: IdParams, body: ItemPatch, response: { 200: ItemOut, ...errors } } },
+    { config: { access: { permission: PERM.edit } }, schema: { tags: TAGS, summary: 'Change an item; send the version you read (a stale one gets 409)', security: secured, params: IdParams, body: ItemPatch, response: { 200: ItemOut, ...writeErrors } } },
     async (req) => {
-      const item = await updateItem(req.ctx, (req.params as { id: string }).id, req.body);
-      const plan = await planFor(req);
+      const item = await updateItem(req.ctx, req.params.id, req.body);
+      const plan = await loadPlan(req.ctx.db);
       return itemOut(plan, plan.byId.get(item.id)!);
     },
   );
 
   app.get(
     '/api/workplans/rollup',
-    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Weighted progress of every goal and objective as of a period (default: the current quarter)', querystring: RollupQuery, response: { 200: Type.Object({ period: Type.String(), goals: Type.Array(RollupOut) }), ...errors } } },
+    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Weighted progress of every goal and objective as of a period (default: the current quarter)', querystring: RollupQuery, response: { 200: Type.Object({ period: Type.String(), goals: Type.Array(RollupOut) }), ...writeErrors } } },
     async (req) => {
-      const plan = await planFor(req);
-      const period = (req.query as { period?: string }).period ?? plan.currentPeriod.key;
+      const plan = await loadPlan(req.ctx.db);
+      const period = req.query.period ?? plan.currentPeriod.key;
       return { period, goals: plan.goals().map((g) => rollupTree(plan, g, period)) };
     },
   );
 
   app.get(
     '/api/workplans/watch',
-    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Late items, at-risk actions, and actions missing an update for the quarter that last closed', response: { 200: WatchListOut, ...errors } } },
-    async (req) => watchList(await planFor(req)),
+    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'Late items, at-risk actions, and actions missing an update for the quarter that last closed', response: { 200: WatchListOut, ...writeErrors } } },
+    async (req) => watchList(await loadPlan(req.ctx.db)),
   );
 
   app.get(
     '/api/workplans/agencies/:id',
-    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'What an agency owes and when: the actions it leads and supports, with the next update due', params: IdParams, response: { 200: AgencyViewOut, ...errors } } },
+    { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'What an agency owes and when: the actions it leads and supports, with the next update due', params: IdParams, response: { 200: AgencyViewOut, ...writeErrors } } },
     async (req) => {
-      const view = agencyView(await planFor(req), (req.params as { id: string }).id);
+      const view = agencyView(await loadPlan(req.ctx.db), req.params.id);
       if (!view) throw notFound('No such agency.');
       return view;
     },
@@ -197,12 +113,12 @@ export async function workplansApi(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/workplans/updates',
-    { config: { access: 'signed-in' }, schema: { tags: TAGS, summary: 'Progress updates; state=submitted is the review queue', security, querystring: UpdateListQuery, response: { 200: Type.Array(UpdateOut), ...errors } } },
+    { config: { access: 'signed-in' }, schema: { tags: TAGS, summary: 'Progress updates; state=submitted is the review queue', security: secured, querystring: UpdateListQuery, response: { 200: Type.Array(UpdateOut), ...writeErrors } } },
     async (req) => {
-      const q = req.query as { state?: UpdateState; item_id?: string; period?: string };
-      const plan = await planFor(req);
+      const q = req.query;
+      const plan = await loadPlan(req.ctx.db);
       const list = await listUpdates(req.ctx.db, { state: q.state, itemId: q.item_id, period: q.period });
-      return list.map((u) => ({ ...u, item_number: plan.byId.get(u.item_id)?.number, item_title: plan.byId.get(u.item_id)?.title }));
+      return list.map((u) => updateOut(plan, u));
     },
   );
 
@@ -210,26 +126,26 @@ export async function workplansApi(app: FastifyInstance): Promise<void> {
     '/api/workplans/items/:id/updates',
     {
       config: { access: { permission: PERM.update } },
-      schema: { tags: TAGS, summary: "Submit a progress update for an action (members of the action's lead agency only)", security, params: IdParams, body: UpdateSubmit, response: { 201: UpdateOut, ...errors } },
+      schema: { tags: TAGS, summary: "Submit a progress update for an action (members of the action's lead agency only)", security: secured, params: IdParams, body: UpdateSubmit, response: { 201: UpdateOut, ...writeErrors } },
     },
-    async (req, reply) => reply.code(201).send(await submitUpdate(req.ctx, (req.params as { id: string }).id, req.body)),
+    async (req, reply) => reply.code(201).send(await submitUpdate(req.ctx, req.params.id, req.body)),
   );
 
   app.post(
     '/api/workplans/updates/:id/review',
-    { config: { access: { permission: PERM.review } }, schema: { tags: TAGS, summary: 'Approve or return (with a comment) a submitted update', security, params: IdParams, body: ReviewInput, response: { 200: UpdateOut, ...errors } } },
-    async (req) => reviewUpdate(req.ctx, (req.params as { id: string }).id, req.body),
+    { config: { access: { permission: PERM.review } }, schema: { tags: TAGS, summary: 'Approve or return (with a comment) a submitted update', security: secured, params: IdParams, body: ReviewInput, response: { 200: UpdateOut, ...writeErrors } } },
+    async (req) => reviewUpdate(req.ctx, req.params.id, req.body),
   );
 
   app.get(
     '/api/workplans/report',
     {
       config: { access: 'public', publicCache: true },
-      schema: { tags: TAGS, summary: 'The annual progress report from approved updates; format=csv for a spreadsheet', querystring: ReportQuery, response: { 200: ReportOut, ...errors } },
+      schema: { tags: TAGS, summary: 'The annual progress report from approved updates; format=csv for a spreadsheet', querystring: ReportQuery, response: { 200: ReportOut, ...writeErrors } },
     },
     async (req, reply) => {
-      const q = req.query as { year?: number; period?: string; agency_id?: string; format?: string };
-      const report = await reportFor(req, q);
+      const q = req.query;
+      const report = reportOf(await loadPlan(req.ctx.db), q);
       if (q.format === 'csv') return sendCsv(reply, `workplans-report-${report.year}.csv`, reportCsv(report));
       return report;
     },
@@ -248,15 +164,15 @@ export async function workplansApi(app: FastifyInstance): Promise<void> {
       schema: {
         tags: TAGS,
         summary: 'Import a work plan from CSV (Content-Type: text/csv): every row or none; refused rows are listed',
-        security,
+        security: secured,
         consumes: ['text/csv'],
         body: Type.String({ description: 'CSV text in the template format.' }),
-        response: { 201: ImportResultOut, 400: ImportProblemOut, 401: Problem, 403: Problem, 415: Problem },
+        response: { 201: ImportResultOut, 400: ImportProblemOut, 401: ProblemRef, 403: ProblemRef, 415: ProblemRef },
       },
     },
     async (req, reply) => {
       try {
-        return reply.code(201).send(await importPlan(req.ctx, req.body as string));
+        return reply.code(201).send(await importPlan(req.ctx, req.body));
       } catch (err) {
         if (!(err instanceof ImportRefused)) throw err;
         return reply
@@ -276,7 +192,7 @@ export async function workplansApi(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/workplans/digests/run',
-    { config: { access: { permission: PERM.digests } }, schema: { tags: TAGS, summary: 'Send the due-update digests and late reminders now (administrators)', security, response: { 200: DigestResultOut, ...errors } } },
+    { config: { access: { permission: PERM.digests } }, schema: { tags: TAGS, summary: 'Send the due-update digests and late reminders now (administrators)', security: secured, response: { 200: DigestResultOut, ...writeErrors } } },
     async (req) => runDigests(req.ctx, new Date(), (line) => req.log.info(line)),
   );
 }

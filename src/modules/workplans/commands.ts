@@ -1,97 +1,27 @@
+/**
+ * Every write of work plans: each checks its policy (policies.ts) before it looks at its input, then runs as one
+ * audited transaction. Every export of this file is a command (policies.test.ts calls each one).
+ */
 import type { Ctx } from '../../platform/context.ts';
-import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import { newId, nowIso, toJson } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
-import { conflict, fieldError, forbidden, notFound, Problems } from '../../platform/http/errors.ts';
+import { conflict, fieldError, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
-import { getUser } from '../../platform/auth/index.ts';
-import { loadDirectory, organizationMatchesAgency, type Directory } from './directory.ts';
+import { authorize, principalOf } from '../../platform/policy.ts';
+import { checkItemFields, type Fields } from './checks.ts';
+import { actorLeadsItem, loadDirectory } from './directory.ts';
 import { parsePeriod, periodOf } from './periods.ts';
-import { ItemCreate, ItemPatch, ReviewInput, UpdateSubmit, type ItemCreateInput } from './schema.ts';
-import { getItem, getUpdate, kindOfNumber, listUpdates, parentNumber, sortKey, type Item, type Update } from './store.ts';
-import type { Static } from '@sinclair/typebox';
+import { mayEditPlan, mayReportOn, mayReportProgress, mayReview } from './policies.ts';
+import { ItemCreate, ItemPatch, ReviewInput, UpdateSubmit } from './schema.ts';
+import { getItem, getUpdate, insertItem, kindOfNumber, listUpdates, parentNumber, writeParts, type Item, type Update } from './store.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
   coerce?: boolean;
 }
 
-type Fields = Partial<Static<typeof ItemPatch>>;
-
-/** Checks references to agencies, owners and dates; the same rules serve creation, editing and import. */
-export function checkItemFields(p: Problems | { add(field: string, message: string): void }, d: Fields, dir: Directory): void {
-  if (d.lead_agency_id && !dir.agency(d.lead_agency_id)) p.add('lead_agency_id', 'is not a known agency');
-  for (const [i, id] of (d.supporting_agency_ids ?? []).entries()) if (!dir.agency(id)) p.add(`supporting_agency_ids.${i}`, 'is not a known agency');
-  if (d.owner_id) {
-    const o = dir.owner(d.owner_id);
-    if (!o) p.add('owner_id', 'is not a known committee or partnership');
-    else if (d.owner_type && d.owner_type !== o.type) p.add('owner_type', `must be ${o.type} for this owner`);
-  } else if (d.owner_type) p.add('owner_id', 'is required with owner_type');
-  if (d.start_date && d.due_date && d.due_date < d.start_date) p.add('due_date', `must be on or after start_date (${d.start_date})`);
-  for (const [i, m] of (d.milestones ?? []).entries()) {
-    if (m.done_date && d.start_date && m.done_date < d.start_date) p.add(`milestones.${i}.done_date`, 'must not be before start_date');
-  }
-  for (const [i, k] of (d.key_results ?? []).entries()) {
-    if (k.start_value === k.target_value) p.add(`key_results.${i}.target_value`, 'must differ from start_value');
-  }
-}
-
-async function writeParts(trx: Db, itemId: string, d: Fields, existing?: Item): Promise<void> {
-  if (d.milestones) {
-    await trx.deleteFrom('workplans_milestones').where('item_id', '=', itemId).execute();
-    for (const [position, m] of d.milestones.entries()) {
-      const keep = m.id && existing?.milestones.some((x) => x.id === m.id);
-      await trx
-        .insertInto('workplans_milestones')
-        .values({ id: keep ? m.id : newId(), item_id: itemId, title: m.title.trim(), due_date: m.due_date ?? null, done_date: m.done_date ?? null, position })
-        .execute();
-    }
-  }
-  if (d.key_results) {
-    // Key results keep their ids when listed again, so values already reported against them stay attached.
-    await trx.deleteFrom('workplans_key_results').where('item_id', '=', itemId).execute();
-    for (const [position, k] of d.key_results.entries()) {
-      const keep = k.id && existing?.key_results.some((x) => x.id === k.id);
-      await trx
-        .insertInto('workplans_key_results')
-        .values({ id: keep ? k.id : newId(), item_id: itemId, name: k.name.trim(), start_value: k.start_value, target_value: k.target_value, unit: k.unit ?? null, position })
-        .execute();
-    }
-  }
-}
-
-/** Inserts one item whose input is already validated and checked. Returns its id. */
-export async function insertItem(trx: Db, d: ItemCreateInput, parentId: string | null, dir: Directory): Promise<string> {
-  const id = newId();
-  const now = nowIso();
-  const owner = d.owner_id ? dir.owner(d.owner_id) : undefined;
-  await trx
-    .insertInto('workplans_items')
-    .values({
-      id,
-      number: d.number,
-      kind: kindOfNumber(d.number),
-      parent_id: parentId,
-      title: d.title.trim(),
-      description: d.description ?? null,
-      lead_agency_id: d.lead_agency_id ?? null,
-      supporting_agency_ids: toJson(d.supporting_agency_ids ?? []),
-      owner_type: owner?.type ?? null,
-      owner_id: owner?.id ?? null,
-      start_date: d.start_date ?? null,
-      due_date: d.due_date ?? null,
-      status: d.status ?? 'not_started',
-      weight: d.weight ?? 1,
-      sort_key: sortKey(d.number),
-      version: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  await writeParts(trx, id, { milestones: d.milestones ?? [], key_results: d.key_results ?? [] });
-  return id;
-}
-
 export async function createItem(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Item> {
+  authorize(ctx, mayEditPlan(principalOf(ctx)));
   const d = validate(ItemCreate, input, opts);
   const dir = await loadDirectory(ctx.db);
   const id = await runCommand(ctx, async (trx, audit) => {
@@ -116,6 +46,7 @@ export async function createItem(ctx: Ctx, input: unknown, opts: CommandOptions 
 }
 
 export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Item> {
+  authorize(ctx, mayEditPlan(principalOf(ctx)));
   const existing = await getItem(ctx.db, id);
   if (!existing) throw notFound('No such work plan item.');
   const d = validate(ItemPatch, input, opts);
@@ -160,23 +91,16 @@ export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: Com
   return (await getItem(ctx.db, id))!;
 }
 
-/** Whether the acting person belongs to the item's lead agency (see directory.ts for the matching rule). */
-export async function actorLeadsItem(ctx: Ctx, item: Item, dir?: Directory): Promise<boolean> {
-  if (!ctx.actor || !item.lead_agency_id) return false;
-  const user = await getUser(ctx.db, ctx.actor.id);
-  const agency = (dir ?? (await loadDirectory(ctx.db))).agency(item.lead_agency_id);
-  return !!user && !!agency && organizationMatchesAgency(user.organization_name, agency);
-}
-
 /**
  * Submits a progress update for an action and a period (the current quarter by default). Only members of the
- * action's lead agency may; a person acting for the system (demo data) may too. One update per period waits for
+ * action's lead agency may; the system principal (demo data) may too. One update per period waits for
  * review at a time; after a return, a resubmission is a new row with the next submission number.
  */
 export async function submitUpdate(ctx: Ctx, itemId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<Update> {
+  authorize(ctx, mayReportProgress(principalOf(ctx)));
   const item = await getItem(ctx.db, itemId);
   if (!item) throw notFound('No such work plan item.');
-  if (ctx.actor && !(await actorLeadsItem(ctx, item))) throw forbidden("Only members of the action's lead agency may report its progress.");
+  authorize(ctx, mayReportOn(principalOf(ctx), item, await actorLeadsItem(ctx, item)), "Only members of the action's lead agency may report its progress.");
   const d = validate(UpdateSubmit, input, opts);
   const now = opts.now ?? new Date();
   const p = new Problems();
@@ -221,6 +145,7 @@ export async function submitUpdate(ctx: Ctx, itemId: string, input: unknown, opt
  * the action's status to the reported one. A return needs a comment saying what to fix.
  */
 export async function reviewUpdate(ctx: Ctx, updateId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<Update> {
+  authorize(ctx, mayReview(principalOf(ctx)));
   const u = await getUpdate(ctx.db, updateId);
   if (!u) throw notFound('No such update.');
   const d = validate(ReviewInput, input, opts);

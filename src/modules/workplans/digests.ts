@@ -2,7 +2,9 @@ import type { Ctx } from '../../platform/context.ts';
 import { listUsers } from '../../platform/auth/index.ts';
 import { newId, nowIso } from '../../platform/db/index.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
+import { authorize, principalOf } from '../../platform/policy.ts';
 import { loadDirectory, organizationMatchesAgency } from './directory.ts';
+import { maySendDigests } from './policies.ts';
 import { loadPlanView } from './store.ts';
 
 /** How many days before a quarter closes the "updates due" digest goes out. */
@@ -14,8 +16,10 @@ export const DIGEST_DAYS_BEFORE_CLOSE = 14;
  * - a reminder, after a quarter closed, to every account of a lead agency whose update for it is missing.
  * Each person gets each kind at most once per quarter (recorded in workplans_notifications), so the command can
  * run daily. The messages list action numbers and a link only: no narratives, no names of people.
+ * Run by the command line and the API with the system principal or an administrator's context.
  */
 export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ period: string; digests: number; reminders: number; skipped: number }> {
+  authorize(ctx, maySendDigests(principalOf(ctx)));
   const dir = await loadDirectory(ctx.db);
   const plan = await loadPlanView(ctx.db, dir, now);
   const current = plan.currentPeriod;

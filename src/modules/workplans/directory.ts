@@ -3,6 +3,9 @@
  * public functions (never its tables).
  */
 import type { Db } from '../../platform/db/index.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { getUser } from '../../platform/auth/index.ts';
+import type { Item } from './store.ts';
 import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
 
 export interface AgencyRef {
@@ -53,4 +56,12 @@ export async function loadDirectory(db: Db): Promise<Directory> {
 export function organizationMatchesAgency(organizationName: string, agency: AgencyRef): boolean {
   const org = organizationName.trim().toLowerCase();
   return org === agency.name.trim().toLowerCase() || (agency.abbreviation !== null && org === agency.abbreviation.trim().toLowerCase());
+}
+
+/** Whether the acting person belongs to the item's lead agency, by the rule above. */
+export async function actorLeadsItem(ctx: Ctx, item: Item, dir?: Directory): Promise<boolean> {
+  if (!ctx.actor || !item.lead_agency_id) return false;
+  const user = await getUser(ctx.db, ctx.actor.id);
+  const agency = (dir ?? (await loadDirectory(ctx.db))).agency(item.lead_agency_id);
+  return !!user && !!agency && organizationMatchesAgency(user.organization_name, agency);
 }

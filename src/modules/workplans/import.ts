@@ -2,9 +2,11 @@ import type { Ctx } from '../../platform/context.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { parseCsv, toCsv } from '../../platform/http/csv.ts';
 import { loadDirectory, type Directory } from './directory.ts';
-import { checkItemFields, insertItem } from './commands.ts';
+import { authorize, principalOf } from '../../platform/policy.ts';
+import { checkItemFields } from './checks.ts';
+import { mayEditPlan } from './policies.ts';
 import { STATUSES, type ItemCreateInput } from './schema.ts';
-import { kindOfNumber, parentNumber } from './store.ts';
+import { insertItem, kindOfNumber, parentNumber } from './store.ts';
 import type { Status } from './rollup.ts';
 
 /** The columns of the import template, in order; docs/workplans-import.md describes each. */
@@ -182,6 +184,7 @@ export async function parseImport(ctx: Ctx, text: string, dir: Directory): Promi
 
 /** Imports a work plan from CSV: every row or none. */
 export async function importPlan(ctx: Ctx, text: string): Promise<{ imported: number; goals: number; objectives: number; actions: number }> {
+  authorize(ctx, mayEditPlan(principalOf(ctx)));
   const dir = await loadDirectory(ctx.db);
   const parsed = await parseImport(ctx, text, dir);
   return runCommand(ctx, async (trx, audit) => {

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
 import { messages } from './messages.ts';
-import { PERM, workplansApi } from './api.ts';
-import { workplansPages } from './pages.tsx';
-import { workplansForms } from './forms.tsx';
+import { workplansApi } from './api.ts';
+import { workplansPages } from './pages/index.ts';
+import { PERM } from './policies.ts';
 import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
 import { runDigests } from './digests.ts';
@@ -39,11 +38,10 @@ export const workplansModule: AppModule = {
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('workplans', HELP, { digests: digestsNow })],
   jobs: [{ name: 'workplans.digests', description: "Send the work-plan updates-due digests and missing-update reminders of the quarter's last 14 days.", schedule: { dailyAt: '13:00' }, run: digestsNow }],
-  async register(app: FastifyInstance) {
+  async register(app: App) {
     await registerUploads(app);
     await workplansApi(app);
     await workplansPages(app);
-    await workplansForms(app);
   },
   seedDemo: (ctx, log) => seedWorkplans(ctx, log),
 };

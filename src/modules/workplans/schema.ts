@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { DateStr, Nullable, Uuid, Version } from '../../platform/http/schemas.ts';
 import { STATUSES } from './rollup.ts';
 
 export { STATUSES, type Status } from './rollup.ts';
@@ -13,11 +14,8 @@ export type Kind = (typeof KINDS)[number];
 function OneOf<T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 }
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
-export const Uuid = Type.String({ format: 'uuid' });
-const DateStr = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD.' });
 export const NUMBER_RE = '^[1-9][0-9]{0,2}(\\.[1-9][0-9]{0,2}){0,2}$';
 const PlanNumber = Type.String({
   pattern: NUMBER_RE,
@@ -26,7 +24,6 @@ const PlanNumber = Type.String({
 });
 export const PeriodKey = Type.String({ pattern: '^[0-9]{4}-Q[1-4]$', description: 'A calendar quarter in America/New_York, e.g. 2026-Q3.' });
 const Title = Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' });
-const Version = Type.Integer({ minimum: 1, description: 'The version this change is based on; a stale version gets 409.' });
 const Link = Type.String({ maxLength: 1000, pattern: '^https?://[^\\s<>"]+$', description: 'An http(s) address.' });
 
 export const MilestoneInput = Type.Object(
@@ -91,7 +88,7 @@ export const UpdateSubmit = Type.Object(
     period: Type.Optional(PeriodKey),
     status: OneOf(STATUSES),
     narrative: Type.String({ minLength: 1, maxLength: 20000, pattern: '\\S' }),
-    key_result_values: Type.Optional(Type.Record(Type.String({ format: 'uuid' }), Type.Number(), { maxProperties: 50 })),
+    key_result_values: Type.Optional(Type.Record(Uuid, Type.Number(), { maxProperties: 50 })),
     evidence: Type.Optional(Type.Array(Link, { maxItems: 20 })),
   },
   strict,
@@ -108,7 +105,6 @@ export const ReviewInput = Type.Object(
 
 // ---------- queries ----------
 
-export const IdParams = Type.Object({ id: Uuid }, strict);
 export const ItemListQuery = Type.Object(
   {
     kind: Type.Optional(OneOf(KINDS)),

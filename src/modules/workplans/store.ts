@@ -1,8 +1,9 @@
-import { isUuid, json, type Db } from '../../platform/db/index.ts';
-import type { Directory } from './directory.ts';
+import { isUuid, json, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import type { Fields } from './checks.ts';
+import { loadDirectory, type Directory } from './directory.ts';
 import { localDate, parsePeriod, periodOf, periodOfDate, periodsBetween, shiftPeriod, type Period } from './periods.ts';
 import { keyResultProgress, nodeProgress, type RollupNode, type Status } from './rollup.ts';
-import type { Kind, UpdateState } from './schema.ts';
+import type { ItemCreateInput, Kind, UpdateState } from './schema.ts';
 
 export interface Milestone {
   id: string;
@@ -356,4 +357,66 @@ export class PlanView {
 export async function loadPlanView(db: Db, dir: Directory, now = new Date()): Promise<PlanView> {
   const [items, updates] = await Promise.all([listItems(db), listUpdates(db)]);
   return new PlanView(items, updates, dir, now);
+}
+
+/** The plan with the structure it refers to, as every view of it needs. */
+export async function loadPlan(db: Db, now = new Date()): Promise<PlanView> {
+  return loadPlanView(db, await loadDirectory(db), now);
+}
+
+/** Replaces an item's milestones and key results when given, inside the caller's transaction. */
+export async function writeParts(trx: Db, itemId: string, d: Fields, existing?: Item): Promise<void> {
+  if (d.milestones) {
+    await trx.deleteFrom('workplans_milestones').where('item_id', '=', itemId).execute();
+    for (const [position, m] of d.milestones.entries()) {
+      const keep = m.id && existing?.milestones.some((x) => x.id === m.id);
+      await trx
+        .insertInto('workplans_milestones')
+        .values({ id: keep ? m.id : newId(), item_id: itemId, title: m.title.trim(), due_date: m.due_date ?? null, done_date: m.done_date ?? null, position })
+        .execute();
+    }
+  }
+  if (d.key_results) {
+    // Key results keep their ids when listed again, so values already reported against them stay attached.
+    await trx.deleteFrom('workplans_key_results').where('item_id', '=', itemId).execute();
+    for (const [position, k] of d.key_results.entries()) {
+      const keep = k.id && existing?.key_results.some((x) => x.id === k.id);
+      await trx
+        .insertInto('workplans_key_results')
+        .values({ id: keep ? k.id : newId(), item_id: itemId, name: k.name.trim(), start_value: k.start_value, target_value: k.target_value, unit: k.unit ?? null, position })
+        .execute();
+    }
+  }
+}
+
+/** Inserts one item whose input is already validated and checked. Returns its id. */
+export async function insertItem(trx: Db, d: ItemCreateInput, parentId: string | null, dir: Directory): Promise<string> {
+  const id = newId();
+  const now = nowIso();
+  const owner = d.owner_id ? dir.owner(d.owner_id) : undefined;
+  await trx
+    .insertInto('workplans_items')
+    .values({
+      id,
+      number: d.number,
+      kind: kindOfNumber(d.number),
+      parent_id: parentId,
+      title: d.title.trim(),
+      description: d.description ?? null,
+      lead_agency_id: d.lead_agency_id ?? null,
+      supporting_agency_ids: toJson(d.supporting_agency_ids ?? []),
+      owner_type: owner?.type ?? null,
+      owner_id: owner?.id ?? null,
+      start_date: d.start_date ?? null,
+      due_date: d.due_date ?? null,
+      status: d.status ?? 'not_started',
+      weight: d.weight ?? 1,
+      sort_key: sortKey(d.number),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await writeParts(trx, id, { milestones: d.milestones ?? [], key_results: d.key_results ?? [] });
+  return id;
 }

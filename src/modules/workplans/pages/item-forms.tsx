@@ -2,19 +2,22 @@
  * Web forms to create and edit goals, objectives and actions. They call the same commands as the JSON API
  * (createItem, updateItem); bad input re-renders the form with the problems next to their fields and the input kept.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { View } from '../../platform/web/view.ts';
-import { badRequest, HttpError, notFound, type FieldError } from '../../platform/http/errors.ts';
-import { formBody } from '../../platform/http/validation.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, TextArea, TextInput } from '../../platform/web/components.tsx';
-import { defineMessages } from '../../platform/web/i18n.ts';
-import { createItem, updateItem } from './commands.ts';
-import type { Directory } from './directory.ts';
-import { loadDirectory } from './directory.ts';
-import { STATUSES } from './schema.ts';
-import { getItem, kindOfNumber, listItems, type Item } from './store.ts';
-import { PERM } from './api.ts';
+import type { App } from '../../../platform/module.ts';
+import type { View } from '../../../platform/web/view.ts';
+import { badRequest, HttpError, notFound, type FieldError } from '../../../platform/http/errors.ts';
+import { formErrors } from '../../../platform/http/forms.ts';
+import { hidden, IdParams, Uuid } from '../../../platform/http/schemas.ts';
+import { formBody } from '../../../platform/http/validation.ts';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { createItem, updateItem } from '../commands.ts';
+import type { Directory } from '../directory.ts';
+import { loadDirectory } from '../directory.ts';
+import { PERM } from '../policies.ts';
+import { STATUSES } from '../schema.ts';
+import { getItem, kindOfNumber, listItems, type Item } from '../store.ts';
+import { FormPost, type PageReq } from './shared.tsx';
 
 /** Blank rows offered below the existing ones. */
 const BLANK_MILESTONES = 3;
@@ -23,9 +26,7 @@ const BLANK_KEY_RESULTS = 2;
 const MAX_ROWS = 100;
 
 type Values = Record<string, unknown>;
-const hidden = { hide: true } as const;
-const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
-const newQuery = Type.Object({ parent: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
+const newQuery = Type.Object({ parent: Type.Optional(Uuid) }, { additionalProperties: false });
 const EDIT = { access: { permission: PERM.edit } } as const;
 
 const MILESTONE_FIELDS = ['id', 'title', 'due_date', 'done_date'] as const;
@@ -241,49 +242,23 @@ function ItemForm({ v, dir, values, errors, item, heading, crumbs, action, cance
   );
 }
 
-/** Links to these forms, shown only to people who may use them. */
-export function EditLinks({ v, item }: { v: View; item?: Item }) {
-  if (!v.can(PERM.edit)) return null;
-  const childKind = !item ? 'goal' : item.kind === 'goal' ? 'objective' : item.kind === 'objective' ? 'action' : undefined;
-  return (
-    <ul class="usa-button-group margin-y-2">
-      {item && (
-        <li class="usa-button-group__item">
-          <a class="usa-button" href={`/workplans/items/${item.id}/edit`}>
-            {v.t('wp.form.edit.link', { number: item.number })}
-          </a>
-        </li>
-      )}
-      {childKind && (
-        <li class="usa-button-group__item">
-          <a class="usa-button usa-button--outline" href={item ? `/workplans/items/new?parent=${item.id}` : '/workplans/items/new'}>
-            {v.t(`wp.form.add.${childKind}`)}
-          </a>
-        </li>
-      )}
-    </ul>
-  );
-}
-
 function newHeading(v: View, number: string | undefined, parent?: Item): string {
   if (parent) return v.t(parent.kind === 'goal' ? 'wp.form.new.objective' : 'wp.form.new.action', { number: parent.number });
   if (number && /^[1-9]\d{0,2}(\.[1-9]\d{0,2}){0,2}$/.test(number)) return v.t(`wp.form.new.${kindOfNumber(number)}.plain`);
   return v.t('wp.form.new.goal.plain');
 }
 
-function formErrors(err: unknown): FieldError[] | undefined {
-  if (!(err instanceof HttpError)) return undefined;
-  if (err.status === 400) return err.errors.length ? err.errors : [{ field: 'form', message: err.detail ?? 'is not valid' }];
-  if (err.status === 409) return [{ field: 'version', message: err.detail ?? 'changed since you opened this form' }];
-  return undefined;
+/** A stale version is said beside the form's version, so that the person reloads before saving again. */
+function itemFormErrors(err: unknown): FieldError[] | undefined {
+  if (err instanceof HttpError && err.status === 409) return [{ field: 'version', message: err.detail ?? 'changed since you opened this form' }];
+  return formErrors(err);
 }
 
-export async function workplansForms(app: FastifyInstance): Promise<void> {
+export async function itemFormPages(app: App): Promise<void> {
   const crumbsFor = (v: View, item?: Item) => [{ href: '/workplans', label: v.t('wp.title') }, ...(item ? [{ href: `/workplans/items/${item.id}`, label: item.number }] : [])];
 
-  const newPage = async (req: FastifyRequest, reply: FastifyReply, values: Values, errors?: FieldError[], status = 200) => {
+  const newPage = async (req: PageReq, reply: FastifyReply, parentId: string | undefined, values: Values, errors?: FieldError[], status = 200) => {
     const db = req.ctx.db;
-    const parentId = (req.query as { parent?: string }).parent;
     const parent = parentId ? await getItem(db, parentId) : undefined;
     if (parentId && !parent) throw notFound('No such work plan item.');
     if (parent?.kind === 'action') throw notFound('Actions have no parts.');
@@ -294,7 +269,7 @@ export async function workplansForms(app: FastifyInstance): Promise<void> {
     return reply.page(heading, <ItemForm v={v} dir={await loadDirectory(db)} values={values} errors={errors} heading={heading} crumbs={crumbsFor(v, parent)} action={action} cancel={cancel} />, status);
   };
 
-  const editPage = async (req: FastifyRequest, reply: FastifyReply, item: Item, values: Values, errors?: FieldError[], status = 200) => {
+  const editPage = async (req: PageReq, reply: FastifyReply, item: Item, values: Values, errors?: FieldError[], status = 200) => {
     const v = req.view();
     const heading = v.t('wp.form.edit', { number: item.number });
     return reply.page(
@@ -305,35 +280,35 @@ export async function workplansForms(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/workplans/items/new', { config: EDIT, schema: { ...hidden, querystring: newQuery } }, async (req, reply) => {
-    const parentId = (req.query as { parent?: string }).parent;
+    const parentId = req.query.parent;
     const items = await listItems(req.ctx.db);
     const parent = parentId ? items.find((i) => i.id === parentId) : undefined;
     const values: Values = { number: suggestNumber(items, parent), status: 'not_started', weight: '1' };
     if (parent) values.lead_agency_id = parent.lead_agency_id ?? '';
-    return newPage(req, reply, values);
+    return newPage(req, reply, parentId, values);
   });
 
-  app.post('/workplans/items', { config: EDIT, schema: { ...hidden, querystring: newQuery } }, async (req, reply) => {
+  app.post('/workplans/items', { config: EDIT, schema: { ...hidden, querystring: newQuery, body: FormPost } }, async (req, reply) => {
     const body = formBody(req.body);
     const { input, rowOf } = itemInputFromForm(body, 'create');
     try {
       const item = await createItem(req.ctx, input);
       return reply.redirect(`/workplans/items/${item.id}`);
     } catch (err) {
-      const errors = formErrors(err);
+      const errors = itemFormErrors(err);
       if (!errors) throw err;
-      return newPage(req, reply, body, remapErrors(errors, rowOf), 400);
+      return newPage(req, reply, req.query.parent, body, remapErrors(errors, rowOf), 400);
     }
   });
 
-  app.get('/workplans/items/:id/edit', { config: EDIT, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const item = await getItem(req.ctx.db, (req.params as { id: string }).id);
+  app.get('/workplans/items/:id/edit', { config: EDIT, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    const item = await getItem(req.ctx.db, req.params.id);
     if (!item) throw notFound('No such work plan item.');
     return editPage(req, reply, item, valuesOf(item));
   });
 
-  app.post('/workplans/items/:id', { config: EDIT, schema: { ...hidden, params: idParams } }, async (req, reply) => {
-    const item = await getItem(req.ctx.db, (req.params as { id: string }).id);
+  app.post('/workplans/items/:id', { config: EDIT, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const item = await getItem(req.ctx.db, req.params.id);
     if (!item) throw notFound('No such work plan item.');
     const body = formBody(req.body);
     const { input, rowOf } = itemInputFromForm(body, 'edit');
@@ -343,67 +318,10 @@ export async function workplansForms(app: FastifyInstance): Promise<void> {
       await updateItem(req.ctx, item.id, input);
       return reply.redirect(`/workplans/items/${item.id}`);
     } catch (err) {
-      const errors = formErrors(err);
+      const errors = itemFormErrors(err);
       if (!errors) throw err;
       const status = err instanceof HttpError && err.status === 409 ? 409 : 400;
       return editPage(req, reply, item, body, remapErrors(errors, rowOf), status);
     }
   });
 }
-
-defineMessages({
-  en: {
-    'wp.form.number': 'Number',
-    'wp.form.number.hint': 'National Action Plan numbering: 1 is a goal, 1.3 an objective under goal 1, 1.3.2 an action under objective 1.3.',
-    'wp.form.title': 'Title',
-    'wp.form.description': 'Description',
-    'wp.form.lead.hint': 'Required for an action: members of this agency report its progress.',
-    'wp.form.owner.hint': 'Parts without an owner of their own inherit their parent’s.',
-    'wp.form.none': 'None',
-    'wp.form.start': 'Start date',
-    'wp.form.due': 'Due date',
-    'wp.form.date.hint': 'YYYY-MM-DD',
-    'wp.form.weight.hint': 'A number from 0 to 1000: the item’s weight in its parent’s progress.',
-    'wp.form.rows.hint': 'Leave a row blank to leave it out; empty a row to remove it.',
-    'wp.form.milestone.n': 'Milestone {n}',
-    'wp.form.kr.n': 'Key result {n}',
-    'wp.form.unit': 'Unit',
-    'wp.form.edit': 'Edit {number}',
-    'wp.form.edit.link': 'Edit {number}',
-    'wp.form.add.goal': 'Add a goal',
-    'wp.form.add.objective': 'Add an objective',
-    'wp.form.add.action': 'Add an action',
-    'wp.form.new.objective': 'Add an objective to goal {number}',
-    'wp.form.new.action': 'Add an action to objective {number}',
-    'wp.form.new.goal.plain': 'Add a goal',
-    'wp.form.new.objective.plain': 'Add an objective',
-    'wp.form.new.action.plain': 'Add an action',
-  },
-  es: {
-    'wp.form.number': 'Número',
-    'wp.form.number.hint': 'Numeración del Plan de Acción Nacional: 1 es una meta, 1.3 un objetivo de la meta 1, 1.3.2 una acción del objetivo 1.3.',
-    'wp.form.title': 'Título',
-    'wp.form.description': 'Descripción',
-    'wp.form.lead.hint': 'Obligatoria para una acción: los miembros de esta agencia informan su avance.',
-    'wp.form.owner.hint': 'Las partes sin responsable propio heredan el de su elemento superior.',
-    'wp.form.none': 'Ninguno',
-    'wp.form.start': 'Fecha de inicio',
-    'wp.form.due': 'Fecha de vencimiento',
-    'wp.form.date.hint': 'AAAA-MM-DD',
-    'wp.form.weight.hint': 'Un número de 0 a 1000: el peso del elemento en el avance de su elemento superior.',
-    'wp.form.rows.hint': 'Deje una fila en blanco para omitirla; vacíe una fila para quitarla.',
-    'wp.form.milestone.n': 'Hito {n}',
-    'wp.form.kr.n': 'Resultado clave {n}',
-    'wp.form.unit': 'Unidad',
-    'wp.form.edit': 'Editar {number}',
-    'wp.form.edit.link': 'Editar {number}',
-    'wp.form.add.goal': 'Agregar una meta',
-    'wp.form.add.objective': 'Agregar un objetivo',
-    'wp.form.add.action': 'Agregar una acción',
-    'wp.form.new.objective': 'Agregar un objetivo a la meta {number}',
-    'wp.form.new.action': 'Agregar una acción al objetivo {number}',
-    'wp.form.new.goal.plain': 'Agregar una meta',
-    'wp.form.new.objective.plain': 'Agregar un objetivo',
-    'wp.form.new.action.plain': 'Agregar una acción',
-  },
-});
