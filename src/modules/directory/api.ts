@@ -5,12 +5,12 @@ import { sql } from 'kysely';
 import { fieldError, notFound } from '../../platform/http/errors.ts';
 import { likePattern } from '../../platform/db/index.ts';
 import { haversineMiles } from '../../platform/db/geo.ts';
-import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation, type Audience } from './hsds.ts';
+import { Graph, servicesFull, servicesList, organizationsFull, hidesLocation } from './hsds.ts';
 import { searchServices, resolvePlace, areaCoversPostcode, PlaceError, type SearchParams } from './search.ts';
 import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn, unverifiedServices } from './store.ts';
 import { MANAGE } from './permissions.ts';
-import { seesConfidential } from './policies.ts';
+import { audienceOf, envelope } from './presenters.ts';
 import { verifyService } from './commands.ts';
 import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
@@ -83,12 +83,6 @@ const arr = (v: string[] | undefined) => (v === undefined ? undefined : v.flatMa
 
 type ServicesQuery = Static<typeof ServicesQuery>;
 
-export const audienceOf = (req: FastifyRequest): Audience => ({ vetted: seesConfidential(req.ctx) });
-
-function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
-  const totalPages = Math.max(1, Math.ceil(total / perPage));
-  return { total_items: total, total_pages: totalPages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= totalPages, empty: total === 0, contents };
-}
 
 function searchParamsOf(q: ServicesQuery, vetted: boolean): SearchParams {
   return {
@@ -147,7 +141,7 @@ export async function directoryApi(app: App) {
     },
     async (req, reply) => {
       const q = req.query;
-      const a = audienceOf(req);
+      const a = audienceOf(req.ctx);
       const all = q.format === 'ndjson';
       const p = searchParamsOf(q, a.vetted);
       // The HSDS Page carries no facets.
@@ -203,7 +197,7 @@ export async function directoryApi(app: App) {
     '/api/hsds/services/:id',
     { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', params: IdParams, response: { 200: HsdsObject('service'), ...readErrors } } },
     async (req) => {
-      const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req));
+      const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req.ctx));
       if (!s) throw notFound('No such service.');
       return s;
     },
@@ -242,7 +236,7 @@ export async function directoryApi(app: App) {
       }
       const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
       const rows = await base.selectAll('o').orderBy('o.name').orderBy('o.id').limit(perPage).offset((page - 1) * perPage).execute();
-      const a = audienceOf(req);
+      const a = audienceOf(req.ctx);
       const contents = q.full || q.full_service ? await organizationsFull(req.ctx.db, rows.map((r) => r.id as string), a, Boolean(q.full_service)) : rows.map((r) => hsdsFields('organization', readRow('organization', r as Row)));
       if (q.format === 'ndjson') return ndjson(reply, contents);
       return envelope(total, page, perPage, contents);
@@ -256,7 +250,7 @@ export async function directoryApi(app: App) {
       schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization)', params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...readErrors } },
     },
     async (req) => {
-      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req), Boolean(req.query.full_service));
+      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req.ctx), Boolean(req.query.full_service));
       if (!o) throw notFound('No such organization.');
       return o;
     },
@@ -351,7 +345,7 @@ export async function directoryApi(app: App) {
     },
     async (req, reply) => {
       const q = req.query;
-      const a = audienceOf(req);
+      const a = audienceOf(req.ctx);
       let place: { lat: number; lng: number } | undefined;
       let radius: number | undefined;
       if (q.proximity) {
@@ -435,7 +429,7 @@ export async function directoryApi(app: App) {
       if (!sal) throw notFound('No such service at location.');
       const g = new Graph(req.ctx.db);
       await g.services([sal.service_id as string], true);
-      const a = audienceOf(req);
+      const a = audienceOf(req.ctx);
       const item = g.serviceAtLocation(sal, a);
       const svc = g.one('service', sal.service_id);
       if (svc) item.service = hsdsFields('service', svc);

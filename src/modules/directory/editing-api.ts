@@ -1,10 +1,10 @@
 /** JSON routes for stewards, proposals, review and capacity (tag "Directory editing"). */
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/module.ts';
-import type { Actor } from '../../platform/context.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { IdParams, Nullable, Paged, pageOf, PageQuery, ProblemRef, secured, Uuid, writeErrors } from '../../platform/http/schemas.ts';
-import { CONFIDENTIAL, MANAGE, PROPOSE } from './permissions.ts';
+import { MANAGE, PROPOSE } from './permissions.ts';
+import { seesConfidential } from './policies.ts';
 import { addSteward, listStewards, removeSteward, stewardedOrganizations, StewardInput } from './stewards.ts';
 import {
   ApproveInput,
@@ -81,7 +81,6 @@ const ListingSchema = Type.Object({
   locations: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), confidential: Type.Boolean() })),
 });
 
-const vetted = (actor: Actor | null) => actor?.permissions.has(CONFIDENTIAL) ?? false;
 const PLURAL: Record<TargetType, string> = { organization: 'organizations', service: 'services', location: 'locations' };
 
 export async function editingApi(app: App) {
@@ -137,7 +136,7 @@ export async function editingApi(app: App) {
   app.get(
     '/api/directory/listings',
     { config: propose, schema: { tags: TAGS, summary: "The listings the caller's account organisation acts for, with services, locations and capacities", security: secured, response: { 200: Type.Array(ListingSchema), 401: ProblemRef, 403: ProblemRef } } },
-    async (req) => listingsOf(req.ctx.db, await stewardedOrganizations(req.ctx.db, req.actor!.organizationId), req.actor!.permissions.has(CONFIDENTIAL)),
+    async (req) => listingsOf(req.ctx.db, await stewardedOrganizations(req.ctx.db, req.actor!.organizationId), seesConfidential(req.ctx)),
   );
 
   for (const type of TARGET_TYPES) {
@@ -175,7 +174,7 @@ export async function editingApi(app: App) {
       const q = req.query;
       const { page, perPage, offset } = pageOf(q);
       const { items, total } = await listProposals(req.ctx.db, { status: q.status ?? 'pending' }, perPage, offset);
-      return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
+      return { items: items.map((p) => ({ ...p, target_name: displayName(p, seesConfidential(req.ctx)) })), total, page, per_page: perPage };
     },
   );
 
@@ -189,7 +188,7 @@ export async function editingApi(app: App) {
       const { page, perPage, offset } = pageOf(req.query);
       const { items, total } = await listProposals(req.ctx.db, { proposerId: req.actor!.id }, perPage, offset);
       // A confidential location's name is withheld from unvetted roles, its own stewards included.
-      return { items: items.map((p) => ({ ...p, target_name: displayName(p, vetted(req.actor)) })), total, page, per_page: perPage };
+      return { items: items.map((p) => ({ ...p, target_name: displayName(p, seesConfidential(req.ctx)) })), total, page, per_page: perPage };
     },
   );
 

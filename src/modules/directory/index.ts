@@ -3,9 +3,8 @@ import type { App, AppModule } from '../../platform/module.ts';
 import { MANAGE, PERMISSIONS, PROPOSE } from './permissions.ts';
 import { messages } from './messages.ts';
 import { directoryApi } from './api.ts';
-import { directoryPages } from './pages.tsx';
+import { directoryPages } from './pages/index.ts';
 import { editingApi } from './editing-api.ts';
-import { editingPages } from './editing-pages.tsx';
 import { seedDirectory } from './seed.ts';
 import { directoryCli } from './cli.ts';
 
@@ -37,7 +36,6 @@ export const directoryModule: AppModule = {
     await directoryApi(app);
     await directoryPages(app);
     await editingApi(app);
-    await editingPages(app);
   },
   seedDemo: seedDirectory,
 };

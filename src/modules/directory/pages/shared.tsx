@@ -1,0 +1,87 @@
+/** Pieces several directory pages share. */
+import type { ComponentChildren } from 'preact';
+import type { View } from '../../../platform/web/view.ts';
+import { Table } from '../../../platform/web/components.tsx';
+import { CONFIDENTIAL, MANAGE, PROPOSE } from '../permissions.ts';
+import { displayName, listProposals, type TargetType } from '../editing.ts';
+import type { Card } from '../presenters.ts';
+
+export const PUBLIC = { access: 'public', publicCache: true } as const;
+export const PROPOSE_ACCESS = { access: { permission: PROPOSE } } as const;
+export const MANAGE_ACCESS = { access: { permission: MANAGE } } as const;
+/** Rows per page of the editing lists. */
+export const LIST_PAGE = 50;
+export const PLURAL: Record<TargetType, string> = { organization: 'organizations', service: 'services', location: 'locations' };
+
+export type Form = Record<string, unknown>;
+export const s = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : []);
+
+/** The facts a person checks first about a service: distance, address, phone, hours, languages, last verified. */
+export function Facts({ v, c }: { v: View; c: Card }) {
+  return (
+    <dl class="directory-facts">
+      {c.distance !== undefined && (
+        <div>
+          <dt class="usa-sr-only">{v.t('directory.distance', { d: '' })}</dt>
+          <dd class="text-bold">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</dd>
+        </div>
+      )}
+      <div>
+        <dt>{v.t('directory.address')}</dt>
+        <dd>{c.address ?? (c.confidential ? v.t('directory.confidential') : '—')}{c.approximate && <span class="usa-hint"> ({v.t('directory.approximate')})</span>}</dd>
+      </div>
+      <div>
+        <dt>{v.t('directory.phone')}</dt>
+        <dd>{c.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : '—'}</dd>
+      </div>
+      <div>
+        <dt>{v.t('directory.hours')}</dt>
+        <dd>{c.hours.length ? c.hours.join('; ') : '—'}</dd>
+      </div>
+      <div>
+        <dt>{v.t('directory.languages')}</dt>
+        <dd>{c.languages.length ? c.languages.join(', ') : '—'}</dd>
+      </div>
+      <div>
+        <dt>{v.t('directory.verified')}</dt>
+        <dd>{c.verified ?? v.t('directory.not_verified')}</dd>
+      </div>
+    </dl>
+  );
+}
+
+
+// ---------- lists ----------
+
+export function ProposalTable({ v, caption, items, showProposer }: { v: View; caption: string; items: Awaited<ReturnType<typeof listProposals>>['items']; showProposer: boolean }) {
+  const vetted = v.can(CONFIDENTIAL);
+  return (
+    <Table
+      wrap
+      v={v}
+      caption={caption}
+      head={[v.t('directory.proposal.record'), v.t('directory.organization'), ...(showProposer ? [v.t('directory.proposal.by')] : []), v.t('directory.proposal.submitted'), v.t('directory.proposal.fields'), v.t('directory.proposal.status')]}
+      rows={items.map((p) => [
+        <a href={`/directory/proposals/${p.id}`}>
+          {displayName(p, vetted)} <span class="usa-sr-only">({v.t(`directory.proposal.kind.${p.target_type}`)})</span>
+        </a>,
+        p.organization_name,
+        ...(showProposer ? [p.proposer_organization_name] : []),
+        p.created_at.slice(0, 10),
+        p.fields.map((f) => v.t(`directory.field.${f}`)).join(', '),
+        v.t(`directory.proposal.status.${p.status}`),
+      ])}
+    />
+  );
+}
+
+export function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={id} class="margin-top-4">
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+

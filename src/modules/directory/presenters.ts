@@ -1,0 +1,116 @@
+/**
+ * Directory records as the API and the pages show them to one caller: HSDS pages, and the card a person reads
+ * about a service. No request object; what the caller may see comes from its context (policies.ts).
+ */
+import type { Ctx } from '../../platform/context.ts';
+import type { View } from '../../platform/web/view.ts';
+import { hidesLocation, type Audience, type Graph } from './hsds.ts';
+import type { Hit } from './search.ts';
+import type { Row } from './model.ts';
+import { rowsWhereIn } from './store.ts';
+import { seesConfidential } from './policies.ts';
+
+/** What the caller may see of confidential locations. */
+export const audienceOf = (ctx: Pick<Ctx, 'actor' | 'system'>): Audience => ({ vetted: seesConfidential(ctx) });
+
+/** An HSDS 3.0 Page. */
+export function envelope(total: number, page: number, perPage: number, contents: unknown[]) {
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  return { total_items: total, total_pages: totalPages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= totalPages, empty: total === 0, contents };
+}
+
+// ---------- what a person needs to know about one service ----------
+
+const DAY_NAMES: Record<string, Record<string, string>> = {
+  en: { MO: 'Mon', TU: 'Tue', WE: 'Wed', TH: 'Thu', FR: 'Fri', SA: 'Sat', SU: 'Sun' },
+  es: { MO: 'lun', TU: 'mar', WE: 'mié', TH: 'jue', FR: 'vie', SA: 'sáb', SU: 'dom' },
+};
+
+export interface Card {
+  id: string;
+  name: string;
+  status: string;
+  description?: string;
+  organization?: { id: string; name: string };
+  address?: string;
+  confidential: boolean;
+  approximate: boolean;
+  phone?: string;
+  hours: string[];
+  languages: string[];
+  verified?: string;
+  distance?: number;
+  point?: { lat: number; lng: number };
+  eligibility?: string;
+  cost?: string;
+  apply?: string;
+  url?: string;
+  email?: string;
+  capacity: string[];
+}
+
+function hoursOf(rows: Row[], lang: string): string[] {
+  const names = DAY_NAMES[lang] ?? DAY_NAMES.en;
+  return rows
+    .map((s) => {
+      const days = typeof s.byday === 'string' && s.byday ? s.byday.split(',').map((d) => names[d.trim().slice(-2)] ?? d).join(', ') : '';
+      const times = s.opens_at && s.closes_at ? `${s.opens_at}–${s.closes_at}` : '';
+      return [days, times, !days && !times ? (s.description as string | undefined) : ''].filter(Boolean).join(' ');
+    })
+    .filter(Boolean);
+}
+
+export function addressOf(a: Row | undefined): string | undefined {
+  if (!a) return undefined;
+  return [a.address_1, a.address_2, a.city, [a.state_province, a.postal_code].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+}
+
+export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit): Card {
+  const sals = g.many('service_at_location', 'service_id', s.id);
+  const preferred = hit?.locationId ? sals.find((x) => x.location_id === hit.locationId) : undefined;
+  const visible = sals.map((x) => g.one('location', x.location_id)).filter((l): l is Row => Boolean(l));
+  const loc = (preferred ? g.one('location', preferred.location_id) : undefined) ?? visible.find((l) => !hidesLocation(l, a)) ?? visible[0];
+  const hiddenLoc = hidesLocation(loc, a);
+  const org = g.one('organization', s.organization_id);
+  const orgPhone = g.many('phone', 'organization_id', s.organization_id).find((p) => !p.location_id || !hidesLocation(g.one('location', p.location_id), a));
+  const svcPhone = g.many('phone', 'service_id', s.id).find((p) => !p.location_id || !hidesLocation(g.one('location', p.location_id), a));
+  const locPhone = loc && !hiddenLoc ? g.many('phone', 'location_id', loc.id)[0] : undefined;
+  const phone = hiddenLoc ? (orgPhone ?? svcPhone) : (svcPhone ?? locPhone ?? orgPhone);
+  const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
+  const costs = g.many('cost_option', 'service_id', s.id).map((c) => [c.option, c.amount !== null && c.amount !== undefined ? `${c.amount} ${c.currency ?? ''}`.trim() : '', c.amount_description].filter(Boolean).join(' — '));
+  const capacity = g.many('service_capacity', 'service_id', s.id).map((c) =>
+    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: String(g.one('unit', c.unit_id)?.name ?? ''), updated: String(c.updated).slice(0, 10) }),
+  );
+  return {
+    id: s.id as string,
+    name: s.name as string,
+    status: s.status as string,
+    description: (s.description as string | null) ?? undefined,
+    organization: org ? { id: org.id as string, name: org.name as string } : undefined,
+    address: loc && !hiddenLoc ? addressOf(g.many('address', 'location_id', loc.id).find((x) => x.address_type !== 'postal') ?? g.many('address', 'location_id', loc.id)[0]) : undefined,
+    confidential: Boolean(loc?.confidential),
+    approximate: Boolean(loc && !hiddenLoc && loc.coordinates_approximate),
+    phone: phone ? `${phone.number}${phone.extension ? ` ext. ${phone.extension}` : ''}` : undefined,
+    hours: hoursOf([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
+    languages,
+    verified: (s.assured_date as string | null) ?? undefined,
+    distance: hit?.distance,
+    point: loc && !hiddenLoc && typeof loc.latitude === 'number' ? { lat: loc.latitude as number, lng: loc.longitude as number } : undefined,
+    eligibility: (s.eligibility_description as string | null) ?? undefined,
+    cost: [s.fees_description as string | null, ...costs].filter(Boolean).join('; ') || undefined,
+    apply: (s.application_process as string | null) ?? undefined,
+    url: (s.url as string | null) ?? undefined,
+    email: (s.email as string | null) ?? undefined,
+    capacity,
+  };
+}
+
+
+/** Organisation phones, shown in place of a confidential location's. */
+export async function loadOrgPhones(g: Graph, services: Row[]) {
+  const phones = await rowsWhereIn(g.db, 'phone', 'organization_id', services.map((s) => s.organization_id as string));
+  const existing = g.rows.get('phone') ?? [];
+  const seen = new Set(existing.map((p) => p.id));
+  g.rows.set('phone', [...existing, ...phones.filter((p) => !seen.has(p.id))]);
+  g.by.clear();
+}
