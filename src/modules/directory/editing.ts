@@ -13,7 +13,7 @@ import { badRequest, conflict, fieldError, HttpError, notFound } from '../../pla
 import { validate } from '../../platform/http/validation.ts';
 import { Nullable } from '../../platform/http/schemas.ts';
 import { authorize } from '../../platform/policy.ts';
-import { getUser } from '../../platform/auth/index.ts';
+import { getUser, listOrganizations } from '../../platform/auth/index.ts';
 import { send } from '../../platform/mail/index.ts';
 import { editsListing, NOT_STEWARD, proposes, reviewsProposals, seesConfidential, seesProposal, setsCapacity, withdrawsProposal } from './policies.ts';
 import { isSteward } from './stewards.ts';
@@ -263,12 +263,16 @@ function proposalQuery(db: Db) {
   return db
     .selectFrom('directory_proposal as p')
     .leftJoin('directory_organization as o', 'o.id', 'p.organization_id')
-    .leftJoin('organizations as a', 'a.id', 'p.proposer_organization_id')
     .leftJoin('directory_location as l', 'l.id', 'p.target_id')
-    .select(['p.id', 'p.target_type', 'p.target_id', 'p.target_name', 'p.organization_id', 'o.name as organization_name', 'p.status', 'p.reason', 'p.base', 'p.proposed', 'p.proposer_id', 'p.proposer_organization_id', 'a.name as proposer_organization_name', 'p.created_at', 'p.reviewed_at', 'l.confidential']);
+    .select(['p.id', 'p.target_type', 'p.target_id', 'p.target_name', 'p.organization_id', 'o.name as organization_name', 'p.status', 'p.reason', 'p.base', 'p.proposed', 'p.proposer_id', 'p.proposer_organization_id', 'p.created_at', 'p.reviewed_at', 'l.confidential']);
 }
 
-function toProposal(r: Values): Proposal & { base: Values; proposed: Values } {
+/** Account organisations' names by id; they belong to the platform, which lists them. */
+async function accountOrganizationNames(db: Db): Promise<Map<string, string>> {
+  return new Map((await listOrganizations(db)).map((o) => [o.id, o.name]));
+}
+
+function toProposal(r: Values, accountNames: Map<string, string>): Proposal & { base: Values; proposed: Values } {
   const base = json<Values>(r.base, {});
   const proposed = json<Values>(r.proposed, {});
   const type = r.target_type as TargetType;
@@ -285,7 +289,7 @@ function toProposal(r: Values): Proposal & { base: Values; proposed: Values } {
     fields: FIELDS[type].filter((f) => !same(base[f], proposed[f])),
     proposer_id: String(r.proposer_id),
     proposer_organization_id: String(r.proposer_organization_id),
-    proposer_organization_name: String(r.proposer_organization_name ?? ''),
+    proposer_organization_name: accountNames.get(String(r.proposer_organization_id)) ?? '',
     created_at: iso(r.created_at)!,
     reviewed_at: iso(r.reviewed_at),
     confidential,
@@ -309,13 +313,14 @@ export async function listProposals(db: Db, filter: { status?: ProposalStatus; p
   if (filter.proposerId) q = q.where('p.proposer_id', '=', filter.proposerId);
   // The review queue is first come, first served; a provider's own list shows the newest first.
   const rows = await q.orderBy('p.created_at', filter.proposerId ? 'desc' : 'asc').orderBy('p.id').limit(limit).offset(offset).execute();
-  return { total, items: rows.map((r) => publicPart(toProposal(r as Values))) };
+  const names = await accountOrganizationNames(db);
+  return { total, items: rows.map((r) => publicPart(toProposal(r as Values, names))) };
 }
 
 async function loadProposal(db: Db, id: string) {
   if (!isUuid(id)) return undefined;
   const r = await proposalQuery(db).where('p.id', '=', id).executeTakeFirst();
-  return r ? toProposal(r as Values) : undefined;
+  return r ? toProposal(r as Values, await accountOrganizationNames(db)) : undefined;
 }
 
 function diffOf(p: Proposal & { base: Values; proposed: Values }, current: Values | undefined): FieldDiff[] {

@@ -9,6 +9,7 @@ import { isUuid, nowIso } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { fieldError, notFound } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
+import { listOrganizations } from '../../platform/auth/index.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
 
@@ -59,27 +60,32 @@ export async function isSteward(db: Db, accountOrganizationId: string, directory
 export async function listStewards(db: Db, directoryOrganizationId?: string): Promise<Steward[]> {
   let q = db
     .selectFrom('directory_steward as s')
-    .innerJoin('organizations as a', 'a.id', 's.account_organization_id')
     .leftJoin('directory_organization as o', 'o.id', 's.directory_organization_id')
-    .select(['s.directory_organization_id', 'o.name as directory_organization_name', 's.account_organization_id', 'a.name as account_organization_name', 's.created_at']);
+    .select(['s.directory_organization_id', 'o.name as directory_organization_name', 's.account_organization_id', 's.created_at']);
   if (directoryOrganizationId !== undefined) {
     if (!isUuid(directoryOrganizationId)) return [];
     q = q.where('s.directory_organization_id', '=', directoryOrganizationId);
   }
-  const rows = await q.orderBy('o.name').orderBy('a.name').execute();
-  return rows.map((r) => ({
-    directory_organization_id: String(r.directory_organization_id),
-    directory_organization_name: String(r.directory_organization_name ?? ''),
-    account_organization_id: String(r.account_organization_id),
-    account_organization_name: String(r.account_organization_name),
-    created_at: new Date(String(r.created_at)).toISOString(),
-  }));
+  const rows = await q.execute();
+  // Account organisations belong to the platform: their names come from its list, not from its table.
+  const accounts = new Map((await listOrganizations(db)).map((a) => [a.id, a.name]));
+  const byName = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return rows
+    .filter((r) => accounts.has(String(r.account_organization_id)))
+    .map((r) => ({
+      directory_organization_id: String(r.directory_organization_id),
+      directory_organization_name: String(r.directory_organization_name ?? ''),
+      account_organization_id: String(r.account_organization_id),
+      account_organization_name: accounts.get(String(r.account_organization_id))!,
+      created_at: new Date(String(r.created_at)).toISOString(),
+    }))
+    .sort((x, y) => byName(x.directory_organization_name, y.directory_organization_name) || byName(x.account_organization_name, y.account_organization_name));
 }
 
 async function checkBoth(trx: Db, input: StewardInput): Promise<void> {
   const org = await trx.selectFrom('directory_organization').select('id').where('id', '=', input.directory_organization_id).executeTakeFirst();
   if (!org) throw fieldError('directory_organization_id', 'no directory organisation has this id');
-  const acc = await trx.selectFrom('organizations').select('id').where('id', '=', input.account_organization_id).executeTakeFirst();
+  const acc = (await listOrganizations(trx)).some((a) => a.id === input.account_organization_id);
   if (!acc) throw fieldError('account_organization_id', 'no account organisation has this id');
 }
 
