@@ -1,3 +1,4 @@
+import type { Updateable } from 'kysely';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { listUsers, permissionsOf } from '../../platform/auth/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
@@ -12,6 +13,7 @@ import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevoca
 import { referralFor } from './reads.ts';
 import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
 import { getConsent, getReferral, seal, TRANSITIONS, type Referral } from './store.ts';
+import { referralsDb, type ReferralTable } from './tables.ts';
 
 const DAY = 86_400_000;
 const SYSTEM_NAME = 'Taskforce Hub (automatic)';
@@ -58,7 +60,7 @@ async function notices(db: Db, ref: Referral, kind: Kind, who: 'receivers' | 'se
 async function storeNotices(trx: Db, list: Notice[]): Promise<void> {
   const at = nowIso();
   for (const n of list) {
-    await trx.insertInto('referral_notifications').values({ id: newId(), user_id: n.userId, referral_id: n.referralId, kind: n.kind, status: n.status, created_at: at, read_at: null }).execute();
+    await referralsDb(trx).insertInto('referral_notifications').values({ id: newId(), user_id: n.userId, referral_id: n.referralId, kind: n.kind, status: n.status, created_at: at, read_at: null }).execute();
   }
 }
 
@@ -136,7 +138,7 @@ export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: bo
   const status: Status = input.send === false ? 'draft' : 'sent';
   const area = areaOf(service, input.location_id);
   const ref = await runCommand(ctx, async (trx, audit) => {
-    await trx
+    await referralsDb(trx)
       .insertInto('referrals')
       .values({
         id,
@@ -162,14 +164,14 @@ export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: bo
         updated_at: now,
       })
       .execute();
-    for (const f of given) await trx.insertInto('referral_client_fields').values({ referral_id: id, field: f, value_enc: seal(ctx.config, String(client[f])) }).execute();
+    for (const f of given) await referralsDb(trx).insertInto('referral_client_fields').values({ referral_id: id, field: f, value_enc: seal(ctx.config, String(client[f])) }).execute();
     if (consent) {
-      await trx
+      await referralsDb(trx)
         .insertInto('referral_consents')
         .values({ id: newId(), referral_id: id, organization_id: service.organization_id, fields: toJson(consent.fields), form_version: consent.form_version, form_text: CONSENT_FORM.text, attested_by: actor.id, attested_at: now, expires_on: consent.expires_on })
         .execute();
     }
-    await trx
+    await referralsDb(trx)
       .insertInto('referral_events')
       .values({ id: newId(), referral_id: id, version: 1, at: now, action: status === 'sent' ? 'send' : 'create', from_status: null, to_status: status, actor_id: actor.id, actor_name: actor.name, actor_organization: sender.name, reason: null, note_enc: null })
       .execute();
@@ -202,7 +204,7 @@ function checkDetails(action: Action, input: TransitionInput): void {
 async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version: number, details: Partial<TransitionInput>, who: { actor: Actor | null; organization: string | null }, notify: 'receivers' | 'senders' | 'others'): Promise<Referral> {
   const t = TRANSITIONS[action];
   const now = nowIso();
-  const set: Record<string, unknown> = { status: t.to, updated_at: now };
+  const set: Updateable<ReferralTable> = { status: t.to, updated_at: now };
   if (action === 'send') set.sent_at = now;
   if (action === 'accept') set.accepted_at = now;
   if (CLOSED.includes(t.to)) set.closed_at = now;
@@ -213,7 +215,7 @@ async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version:
   }
   const res = await runCommand(ctx, async (trx, audit) => {
     // The conditional update comes first, so that on SQLite the transaction takes the write lock at once.
-    const updated = await trx
+    const updated = await referralsDb(trx)
       .updateTable('referrals')
       .set((eb) => ({ ...set, version: eb('version', '+', 1) }))
       .where('id', '=', ref.id)
@@ -223,7 +225,7 @@ async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version:
       .executeTakeFirst();
     if (!updated) throw conflict('This referral has changed since you loaded it. Reload it and try again.');
     const newVersion = Number(updated.version);
-    await trx
+    await referralsDb(trx)
       .insertInto('referral_events')
       .values({
         id: newId(),
@@ -284,10 +286,10 @@ export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { 
   if (consent.revoked_at) throw conflict('The consent on this referral was already withdrawn.');
   const now = nowIso();
   const res = await runCommand(ctx, async (trx, audit) => {
-    const done = await trx.updateTable('referral_consents').set({ revoked_at: now, revoked_by: actor.id }).where('id', '=', consent.id).where('revoked_at', 'is', null).executeTakeFirst();
+    const done = await referralsDb(trx).updateTable('referral_consents').set({ revoked_at: now, revoked_by: actor.id }).where('id', '=', consent.id).where('revoked_at', 'is', null).executeTakeFirst();
     if (!Number(done.numUpdatedRows)) throw conflict('The consent on this referral was already withdrawn.');
-    const updated = await trx.updateTable('referrals').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', '=', ref.id).returning(['version', 'status']).executeTakeFirstOrThrow();
-    await trx
+    const updated = await referralsDb(trx).updateTable('referrals').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', '=', ref.id).returning(['version', 'status']).executeTakeFirstOrThrow();
+    await referralsDb(trx)
       .insertInto('referral_events')
       .values({
         id: newId(),
@@ -295,8 +297,8 @@ export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { 
         version: Number(updated.version),
         at: now,
         action: 'revoke_consent',
-        from_status: String(updated.status),
-        to_status: String(updated.status),
+        from_status: updated.status,
+        to_status: updated.status,
         actor_id: actor.id,
         actor_name: actor.name,
         actor_organization: side === 'receiver' ? ref.receiver_name : ref.sender_name,
@@ -319,7 +321,7 @@ export async function markNotificationsRead(ctx: Ctx, referralId?: string): Prom
   const actor = requireActor(ctx);
   authorize(ctx, mayKeepNotifications(principalOf(ctx)));
   return runCommand(ctx, async (trx, audit) => {
-    let q = trx.updateTable('referral_notifications').set({ read_at: nowIso() }).where('user_id', '=', actor.id).where('read_at', 'is', null);
+    let q = referralsDb(trx).updateTable('referral_notifications').set({ read_at: nowIso() }).where('user_id', '=', actor.id).where('read_at', 'is', null);
     if (referralId) q = q.where('referral_id', '=', referralId);
     const count = Number((await q.executeTakeFirst()).numUpdatedRows);
     await audit({ action: 'referrals.notifications.read', entityType: 'referral', entityId: referralId ?? null, summary: { count } });
@@ -344,16 +346,16 @@ function mayRunJob(ctx: Ctx): void {
 export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string) => void = () => {}): Promise<number> {
   mayRunJob(ctx);
   const cutoff = new Date(now.getTime() - ctx.config.referralRetentionDays * DAY).toISOString();
-  const due = await ctx.db.selectFrom('referrals').select('id').where('status', 'in', [...CLOSED]).where('closed_at', '<=', cutoff).where('purged_at', 'is', null).orderBy('closed_at').execute();
-  const ids = due.map((r) => String(r.id));
+  const due = await referralsDb(ctx.db).selectFrom('referrals').select('id').where('status', 'in', [...CLOSED]).where('closed_at', '<=', cutoff).where('purged_at', 'is', null).orderBy('closed_at').execute();
+  const ids = due.map((r) => r.id);
   log(`referrals purge: ${ids.length} referral(s) closed before ${cutoff.slice(0, 10)} to purge`);
   for (let i = 0; i < ids.length; i += 100) {
     const batch = ids.slice(i, i + 100);
     await runCommand(ctx, async (trx, audit) => {
       mayRunJob(ctx);
-      await trx.deleteFrom('referral_client_fields').where('referral_id', 'in', batch).execute();
-      await trx.updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).execute();
-      await trx.updateTable('referrals').set({ note_enc: null, purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
+      await referralsDb(trx).deleteFrom('referral_client_fields').where('referral_id', 'in', batch).execute();
+      await referralsDb(trx).updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).execute();
+      await referralsDb(trx).updateTable('referrals').set({ note_enc: null, purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
       for (const id of batch) await audit({ action: 'referrals.purge', entityType: 'referral', entityId: id, summary: { retention_days: ctx.config.referralRetentionDays } });
     });
     log(`referrals purge: ${Math.min(i + 100, ids.length)}/${ids.length}`);
@@ -369,10 +371,10 @@ export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): P
   mayRunJob(ctx);
   const say = log ?? (() => {});
   const expiryCutoff = new Date(now.getTime() - ctx.config.referralExpiryDays * DAY).toISOString();
-  const stale = await ctx.db.selectFrom('referrals').selectAll().where('status', 'in', ['sent', 'received']).where('sent_at', '<=', expiryCutoff).execute();
+  const stale = await referralsDb(ctx.db).selectFrom('referrals').selectAll().where('status', 'in', ['sent', 'received']).where('sent_at', '<=', expiryCutoff).execute();
   let expired = 0;
   for (const row of stale) {
-    const ref = (await getReferral(ctx.db, String(row.id)))!;
+    const ref = (await getReferral(ctx.db, row.id))!;
     try {
       mayRunJob(ctx);
       await applyTransition(ctx, ref, 'expire', ref.version, {}, { actor: null, organization: null }, 'others');
@@ -385,7 +387,7 @@ export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): P
   say(`referrals: ${expired} expired (sent before ${expiryCutoff.slice(0, 10)} and never accepted or declined)`);
 
   const quietSince = new Date(now.getTime() - ctx.config.referralReminderDays * DAY).toISOString();
-  const waiting = await ctx.db
+  const waiting = await referralsDb(ctx.db)
     .selectFrom('referrals')
     .selectAll()
     .where('status', 'in', ['sent', 'received', 'accepted', 'in_progress'])
@@ -395,11 +397,11 @@ export async function runReminders(ctx: Ctx, now = new Date(), log?: MailLog): P
   let reminded = 0;
   let mails = 0;
   for (const row of waiting) {
-    const ref = (await getReferral(ctx.db, String(row.id)))!;
+    const ref = (await getReferral(ctx.db, row.id))!;
     const list = await notices(ctx.db, ref, 'reminder', 'receivers', null);
     await runCommand(ctx, async (trx, audit) => {
       mayRunJob(ctx);
-      await trx.updateTable('referrals').set({ reminded_at: now.toISOString() }).where('id', '=', ref.id).execute();
+      await referralsDb(trx).updateTable('referrals').set({ reminded_at: now.toISOString() }).where('id', '=', ref.id).execute();
       await storeNotices(trx, list);
       await audit({ action: 'referrals.remind', entityType: 'referral', entityId: ref.id, summary: { status: ref.status, recipients: list.length } });
     });

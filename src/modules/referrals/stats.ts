@@ -3,10 +3,11 @@
  * outcome, dates, network, county of the receiving organisation) and never the client or note columns, and every
  * published count goes through small-cell suppression with its complementary cells.
  */
-import type { Db } from '../../platform/db/index.ts';
+import { json, type Db } from '../../platform/db/index.ts';
 import { countyByFips } from '../../platform/geo/us.ts';
 import { suppressLinked, type Cell } from '../../platform/stats/suppress.ts';
 import { DECLINE_REASONS, NEEDS, OUTCOME_REASONS } from './schema.ts';
+import { referralsDb } from './tables.ts';
 
 export interface StatTable {
   columns: string[];
@@ -120,7 +121,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 export async function buildStats(db: Db, threshold: number, f: { networkId?: string; networkName?: string; from?: string; to?: string } = {}): Promise<Stats> {
-  let q = db
+  let q = referralsDb(db)
     .selectFrom('referrals')
     .select(['status', 'needs', 'decline_reason', 'outcome', 'outcome_reason', 'network_id', 'network_name', 'area_fips', 'sent_at', 'accepted_at'])
     .where('status', '!=', 'draft');
@@ -128,16 +129,10 @@ export async function buildStats(db: Db, threshold: number, f: { networkId?: str
   if (f.from) q = q.where('sent_at', '>=', `${f.from}T00:00:00.000Z`);
   if (f.to) q = q.where('sent_at', '<=', `${f.to}T23:59:59.999Z`);
   const rows: Row[] = (await q.execute()).map((r) => ({
-    status: String(r.status),
-    needs: typeof r.needs === 'string' ? (JSON.parse(r.needs) as string[]) : ((r.needs as string[]) ?? []),
-    decline_reason: (r.decline_reason as string | null) ?? null,
-    outcome: (r.outcome as string | null) ?? null,
-    outcome_reason: (r.outcome_reason as string | null) ?? null,
-    network_id: (r.network_id as string | null) ?? null,
-    network_name: (r.network_name as string | null) ?? null,
-    area_fips: (r.area_fips as string | null) ?? null,
-    sent_at: r.sent_at ? new Date(String(r.sent_at)).toISOString() : null,
-    accepted_at: r.accepted_at ? new Date(String(r.accepted_at)).toISOString() : null,
+    ...r,
+    needs: json<string[]>(r.needs, []),
+    sent_at: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+    accepted_at: r.accepted_at ? new Date(r.accepted_at).toISOString() : null,
   }));
 
   const everything = [{ key: 'all', label: 'All referrals', rows }];

@@ -1,84 +1,41 @@
 import type { Config } from '../../config.ts';
 import { decryptField, encryptField, keyRing, type KeyRing } from '../../platform/crypto/index.ts';
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
+import type { Selectable } from 'kysely';
 import { CLIENT_FIELDS, type Action, type ClientField, type Status } from './schema.ts';
+import { referralsDb, type ConsentTable, type EventTable, type ReferralTable } from './tables.ts';
 
-export interface Referral {
-  id: string;
-  version: number;
-  status: Status;
-  sender_organization_id: string;
-  receiver_organization_id: string;
-  sender_name: string;
-  receiver_name: string;
-  service_id: string;
-  service_name: string;
-  location_id: string | null;
-  network_id: string | null;
-  network_name: string | null;
-  area_fips: string | null;
-  area_state: string | null;
+/** A referral as the module works with it: the row, with its needs parsed and its instants in ISO-8601 UTC. */
+export interface Referral extends Omit<ReferralTable, 'needs'> {
   needs: string[];
-  urgency: string;
-  note_enc: string | null;
-  decline_reason: string | null;
-  outcome: string | null;
-  outcome_reason: string | null;
-  created_by: string;
-  created_at: string;
-  sent_at: string | null;
-  accepted_at: string | null;
-  closed_at: string | null;
-  updated_at: string;
-  reminded_at: string | null;
-  purged_at: string | null;
 }
 
-export interface Consent {
-  id: string;
-  referral_id: string;
-  organization_id: string;
+export interface Consent extends Omit<ConsentTable, 'fields'> {
   fields: ClientField[];
-  form_version: string;
-  form_text: string;
-  attested_by: string;
-  attested_at: string;
-  expires_on: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
 }
 
-export interface ReferralEvent {
-  version: number;
-  at: string;
-  action: string;
-  from_status: string | null;
-  to_status: string;
-  actor_name: string;
-  actor_organization: string | null;
-  reason: string | null;
-  note_enc: string | null;
-}
+export type ReferralEvent = Selectable<EventTable>;
 
-const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
+const instant = (v: string) => new Date(v).toISOString();
+const maybeInstant = (v: string | null) => (v === null ? null : instant(v));
 
-export function toReferral(r: Record<string, unknown>): Referral {
+export function toReferral(r: Selectable<ReferralTable>): Referral {
   return {
-    ...(r as unknown as Referral),
+    ...r,
     version: Number(r.version),
     needs: json<string[]>(r.needs, []),
-    created_at: iso(r.created_at)!,
-    updated_at: iso(r.updated_at)!,
-    sent_at: iso(r.sent_at),
-    accepted_at: iso(r.accepted_at),
-    closed_at: iso(r.closed_at),
-    reminded_at: iso(r.reminded_at),
-    purged_at: iso(r.purged_at),
+    created_at: instant(r.created_at),
+    updated_at: instant(r.updated_at),
+    sent_at: maybeInstant(r.sent_at),
+    accepted_at: maybeInstant(r.accepted_at),
+    closed_at: maybeInstant(r.closed_at),
+    reminded_at: maybeInstant(r.reminded_at),
+    purged_at: maybeInstant(r.purged_at),
   };
 }
 
-function toConsent(r: Record<string, unknown>): Consent {
-  return { ...(r as unknown as Consent), fields: json<ClientField[]>(r.fields, []), attested_at: iso(r.attested_at)!, revoked_at: iso(r.revoked_at), expires_on: String(r.expires_on).slice(0, 10) };
+function toConsent(r: Selectable<ConsentTable>): Consent {
+  return { ...r, fields: json<ClientField[]>(r.fields, []), attested_at: instant(r.attested_at), revoked_at: maybeInstant(r.revoked_at), expires_on: String(r.expires_on).slice(0, 10) };
 }
 
 // ---------- encryption ----------
@@ -100,32 +57,35 @@ export const open = (config: Pick<Config, 'dataKey'>, stored: string | null) => 
 
 export async function getReferral(db: Db, id: string): Promise<Referral | undefined> {
   if (!isUuid(id)) return undefined;
-  const r = await db.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await referralsDb(db).selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toReferral(r) : undefined;
 }
 
 export async function getConsent(db: Db, referralId: string): Promise<Consent | undefined> {
-  const r = await db.selectFrom('referral_consents').selectAll().where('referral_id', '=', referralId).executeTakeFirst();
+  const r = await referralsDb(db).selectFrom('referral_consents').selectAll().where('referral_id', '=', referralId).executeTakeFirst();
   return r ? toConsent(r) : undefined;
 }
 
 export async function listEvents(db: Db, referralId: string): Promise<ReferralEvent[]> {
-  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('version').execute();
-  return rows.map((r) => ({ ...(r as unknown as ReferralEvent), version: Number(r.version), at: iso(r.at)! }));
+  const rows = await referralsDb(db).selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('version').execute();
+  return rows.map((r) => ({ ...r, version: Number(r.version), at: instant(r.at) }));
 }
 
 /** Names of the client details stored on the referral (not their values). */
 export async function clientFieldNames(db: Db, referralId: string): Promise<ClientField[]> {
-  const rows = await db.selectFrom('referral_client_fields').select('field').where('referral_id', '=', referralId).execute();
-  const have = new Set(rows.map((r) => String(r.field)));
+  const rows = await referralsDb(db).selectFrom('referral_client_fields').select('field').where('referral_id', '=', referralId).execute();
+  const have = new Set(rows.map((r) => r.field));
   return CLIENT_FIELDS.filter((f) => have.has(f));
 }
 
 export async function clientFieldValues(db: Db, config: Pick<Config, 'dataKey'>, referralId: string, fields: readonly ClientField[]): Promise<Partial<Record<ClientField, string>>> {
   if (!fields.length) return {};
-  const rows = await db.selectFrom('referral_client_fields').select(['field', 'value_enc']).where('referral_id', '=', referralId).where('field', 'in', [...fields]).execute();
+  const rows = await referralsDb(db).selectFrom('referral_client_fields').select(['field', 'value_enc']).where('referral_id', '=', referralId).where('field', 'in', [...fields]).execute();
   const out: Partial<Record<ClientField, string>> = {};
-  for (const r of rows) out[r.field as ClientField] = open(config, String(r.value_enc)) ?? '';
+  for (const f of fields) {
+    const row = rows.find((r) => r.field === f);
+    if (row) out[f] = open(config, row.value_enc) ?? '';
+  }
   return out;
 }
 
@@ -155,7 +115,7 @@ export interface ListFilter {
 
 export async function listReferrals(db: Db, f: ListFilter): Promise<{ items: Referral[]; total: number }> {
   if (!f.actedFor.length) return { items: [], total: 0 };
-  let q = db.selectFrom('referrals').where((eb) => {
+  let q = referralsDb(db).selectFrom('referrals').where((eb) => {
     const sent = eb('sender_organization_id', 'in', f.actedFor);
     const received = eb.and([eb('receiver_organization_id', 'in', f.actedFor), eb('status', '!=', 'draft')]);
     return f.box === 'sent' ? sent : f.box === 'received' ? received : eb.or([sent, received]);
@@ -176,15 +136,15 @@ export interface Notification {
 }
 
 export async function listNotifications(db: Db, userId: string, opts: { unreadOnly?: boolean; limit?: number } = {}): Promise<Notification[]> {
-  let q = db.selectFrom('referral_notifications').selectAll().where('user_id', '=', userId);
+  let q = referralsDb(db).selectFrom('referral_notifications').selectAll().where('user_id', '=', userId);
   if (opts.unreadOnly) q = q.where('read_at', 'is', null);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit ?? 50).execute();
-  return rows.map((r) => ({ id: String(r.id), referral_id: String(r.referral_id), kind: String(r.kind), status: String(r.status), created_at: iso(r.created_at)!, read: r.read_at !== null && r.read_at !== undefined }));
+  return rows.map((r) => ({ id: r.id, referral_id: r.referral_id, kind: r.kind, status: r.status, created_at: instant(r.created_at), read: r.read_at !== null && r.read_at !== undefined }));
 }
 
 /** Unread notifications of the user, all or those about one referral. */
 export async function unreadCount(db: Db, userId: string, referralId?: string): Promise<number> {
-  let q = db.selectFrom('referral_notifications').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).where('read_at', 'is', null);
+  let q = referralsDb(db).selectFrom('referral_notifications').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).where('read_at', 'is', null);
   if (referralId) q = q.where('referral_id', '=', referralId);
   const r = await q.executeTakeFirst();
   return Number(r?.n ?? 0);

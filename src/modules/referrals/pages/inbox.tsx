@@ -121,5 +121,4 @@ export async function inboxPages(app: App): Promise<void> {
     await markNotificationsRead(req.ctx);
     return reply.redirect('/referrals');
   });
-
 }

@@ -172,5 +172,4 @@ export async function newReferralPages(app: App): Promise<void> {
       throw err;
     }
   });
-
 }

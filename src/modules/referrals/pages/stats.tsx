@@ -122,7 +122,6 @@ export async function statsPages(app: App): Promise<void> {
       throw err;
     }
   });
-
 }
 
 async function listAllNetworks(req: FastifyRequest): Promise<{ value: string; label: string }[]> {
