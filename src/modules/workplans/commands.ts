@@ -14,6 +14,8 @@ import { parsePeriod, periodOf } from './periods.ts';
 import { mayEditPlan, mayReportOn, mayReportProgress, mayReview } from './policies.ts';
 import { ItemCreate, ItemPatch, ReviewInput, UpdateSubmit } from './schema.ts';
 import { getItem, getUpdate, insertItem, kindOfNumber, listUpdates, parentNumber, writeParts, type Item, type Update } from './store.ts';
+import { workplansDb, type ItemTable } from './tables.ts';
+import type { Updateable } from 'kysely';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -27,14 +29,14 @@ export async function createItem(ctx: Ctx, input: unknown, opts: CommandOptions 
   const id = await runCommand(ctx, async (trx, audit) => {
     const p = new Problems();
     checkItemFields(p, d, dir);
-    const taken = await trx.selectFrom('workplans_items').select('id').where('number', '=', d.number).executeTakeFirst();
+    const taken = await workplansDb(trx).selectFrom('workplans_items').select('id').where('number', '=', d.number).executeTakeFirst();
     if (taken) p.add('number', `${d.number} is already used`);
     let parentId: string | null = null;
     const pn = parentNumber(d.number);
     if (pn) {
-      const parent = await trx.selectFrom('workplans_items').select('id').where('number', '=', pn).executeTakeFirst();
+      const parent = await workplansDb(trx).selectFrom('workplans_items').select('id').where('number', '=', pn).executeTakeFirst();
       if (!parent) p.add('number', `needs ${pn} to exist first`);
-      else parentId = parent.id as string;
+      else parentId = parent.id;
     }
     if (kindOfNumber(d.number) === 'action' && !d.lead_agency_id) p.add('lead_agency_id', 'is required for an action');
     p.throwIfAny();
@@ -52,7 +54,7 @@ export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: Com
   const d = validate(ItemPatch, input, opts);
   const dir = await loadDirectory(ctx.db);
   await runCommand(ctx, async (trx, audit) => {
-    const current = await trx.selectFrom('workplans_items').select('version').where('id', '=', id).executeTakeFirst();
+    const current = await workplansDb(trx).selectFrom('workplans_items').select('version').where('id', '=', id).executeTakeFirst();
     if (Number(current?.version) !== d.version) throw conflict(`This item changed since version ${d.version}; it is now at version ${current?.version}. Reload and try again.`);
     const merged: Fields = {
       lead_agency_id: d.lead_agency_id === undefined ? existing.lead_agency_id : d.lead_agency_id,
@@ -69,7 +71,7 @@ export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: Com
     if (existing.kind === 'action' && !merged.lead_agency_id) p.add('lead_agency_id', 'is required for an action');
     p.throwIfAny();
     const owner = merged.owner_id ? dir.owner(merged.owner_id) : undefined;
-    const set: Record<string, unknown> = {
+    const set: Updateable<ItemTable> = {
       lead_agency_id: merged.lead_agency_id ?? null,
       supporting_agency_ids: toJson(merged.supporting_agency_ids ?? []),
       owner_type: owner?.type ?? null,
@@ -83,7 +85,7 @@ export async function updateItem(ctx: Ctx, id: string, input: unknown, opts: Com
     if (d.description !== undefined) set.description = d.description;
     if (d.status !== undefined) set.status = d.status;
     if (d.weight !== undefined) set.weight = d.weight;
-    await trx.updateTable('workplans_items').set(set).where('id', '=', id).execute();
+    await workplansDb(trx).updateTable('workplans_items').set(set).where('id', '=', id).execute();
     await writeParts(trx, id, d, existing);
     const changed = Object.keys(d).filter((k) => k !== 'version');
     await audit({ action: 'workplans.item.update', entityType: 'workplans_item', entityId: id, summary: { number: existing.number, changed, version: d.version + 1 } });
@@ -118,7 +120,7 @@ export async function submitUpdate(ctx: Ctx, itemId: string, input: unknown, opt
     if (previous?.state === 'submitted') throw conflict(`An update for ${period} is waiting for review.`);
     if (previous?.state === 'approved') throw conflict(`The update for ${period} is already approved.`);
     const submission = (previous?.submission ?? 0) + 1;
-    await trx
+    await workplansDb(trx)
       .insertInto('workplans_updates')
       .values({
         id,
@@ -156,18 +158,18 @@ export async function reviewUpdate(ctx: Ctx, updateId: string, input: unknown, o
     const fresh = await getUpdate(trx, updateId);
     if (fresh?.state !== 'submitted') throw conflict(`This update was already ${fresh?.state}.`);
     const state = d.decision === 'approve' ? 'approved' : 'returned';
-    await trx
+    await workplansDb(trx)
       .updateTable('workplans_updates')
       .set({ state, reviewed_by_label: ctx.actor ? ctx.actor.name : 'system', reviewed_at: now, review_comment: comment })
       .where('id', '=', updateId)
       .where('state', '=', 'submitted')
       .execute();
     if (state === 'approved') {
-      const newer = await trx.selectFrom('workplans_updates').select('id').where('item_id', '=', u.item_id).where('state', '=', 'approved').where('period', '>', u.period).executeTakeFirst();
+      const newer = await workplansDb(trx).selectFrom('workplans_updates').select('id').where('item_id', '=', u.item_id).where('state', '=', 'approved').where('period', '>', u.period).executeTakeFirst();
       if (!newer) {
-        const item = await trx.selectFrom('workplans_items').select(['version', 'status']).where('id', '=', u.item_id).executeTakeFirst();
+        const item = await workplansDb(trx).selectFrom('workplans_items').select(['version', 'status']).where('id', '=', u.item_id).executeTakeFirst();
         if (item && item.status !== 'dropped') {
-          await trx.updateTable('workplans_items').set({ status: u.status, version: Number(item.version) + 1, updated_at: now }).where('id', '=', u.item_id).execute();
+          await workplansDb(trx).updateTable('workplans_items').set({ status: u.status, version: Number(item.version) + 1, updated_at: now }).where('id', '=', u.item_id).execute();
         }
       }
     }

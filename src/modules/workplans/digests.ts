@@ -6,6 +6,7 @@ import { authorize, principalOf } from '../../platform/policy.ts';
 import { loadDirectory, organizationMatchesAgency } from './directory.ts';
 import { maySendDigests } from './policies.ts';
 import { loadPlanView } from './store.ts';
+import { workplansDb } from './tables.ts';
 
 /** How many days before a quarter closes the "updates due" digest goes out. */
 export const DIGEST_DAYS_BEFORE_CLOSE = 14;
@@ -50,7 +51,7 @@ export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Pro
       if (!agency) continue;
       const link = `${base}/workplans/agencies/${agencyId}`;
       for (const u of users.filter((x) => organizationMatchesAgency(x.organization_name, agency))) {
-        const already = await ctx.db.selectFrom('workplans_notifications').select('id').where('kind', '=', kind).where('period', '=', period).where('recipient', '=', u.id).executeTakeFirst();
+        const already = await workplansDb(ctx.db).selectFrom('workplans_notifications').select('id').where('kind', '=', kind).where('period', '=', period).where('recipient', '=', u.id).executeTakeFirst();
         if (already) continue;
         const subject =
           kind === 'digest' ? `Work plan updates due for ${period}: ${numbers.length} action(s)` : `Reminder: ${numbers.length} work plan update(s) missing for ${period}`;
@@ -64,7 +65,7 @@ export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Pro
           'You receive this because your account belongs to a lead agency in Taskforce Hub.',
         ].join('\n');
         const res = await send(ctx.config, { to: u.email, subject, text }, log);
-        await ctx.db.insertInto('workplans_notifications').values({ id: newId(), kind, period, recipient: u.id, sent_at: nowIso() }).execute();
+        await workplansDb(ctx.db).insertInto('workplans_notifications').values({ id: newId(), kind, period, recipient: u.id, sent_at: nowIso() }).execute();
         if (res.skipped) skipped++;
         else if (kind === 'digest') digests++;
         else reminders++;

@@ -7,7 +7,7 @@ import { checkItemFields } from './checks.ts';
 import { mayEditPlan } from './policies.ts';
 import { STATUSES, type ItemCreateInput } from './schema.ts';
 import { insertItem, kindOfNumber, parentNumber } from './store.ts';
-import type { Status } from './rollup.ts';
+import { workplansDb } from './tables.ts';
 
 /** The columns of the import template, in order; docs/workplans-import.md describes each. */
 export const IMPORT_COLUMNS = [
@@ -86,7 +86,7 @@ export async function parseImport(ctx: Ctx, text: string, dir: Directory): Promi
   if (refused.length) throw new ImportRefused(refused);
   if (rows.length > 2001) throw new ImportRefused([{ row: 1, column: '', reason: 'at most 2000 rows at a time' }]);
 
-  const existing = new Set((await ctx.db.selectFrom('workplans_items').select('number').execute()).map((r) => r.number as string));
+  const existing = new Set((await workplansDb(ctx.db).selectFrom('workplans_items').select('number').execute()).map((r) => r.number));
   const seen = new Map<string, number>();
   const out: Parsed[] = [];
   rows.slice(1).forEach((cells, i) => {
@@ -127,8 +127,9 @@ export async function parseImport(ctx: Ctx, text: string, dir: Directory): Promi
       ownerId = o?.id;
     }
     for (const c of ['start_date', 'due_date']) if (get(c) && !validDate(get(c))) refuse(row, c, 'must be a date, YYYY-MM-DD');
-    const status = get('status') || 'not_started';
-    if (!(STATUSES as readonly string[]).includes(status)) refuse(row, 'status', `must be one of: ${STATUSES.join(', ')}`);
+    const typed = get('status') || 'not_started';
+    const status = STATUSES.find((s) => s === typed);
+    if (!status) refuse(row, 'status', `must be one of: ${STATUSES.join(', ')}`);
     let weight = 1;
     if (get('weight')) {
       const w = num(get('weight'));
@@ -169,7 +170,7 @@ export async function parseImport(ctx: Ctx, text: string, dir: Directory): Promi
       owner_id: ownerId ?? null,
       start_date: get('start_date') || null,
       due_date: get('due_date') || null,
-      status: status as Status,
+      status,
       weight,
       milestones,
       key_results: keyResults,
@@ -189,7 +190,7 @@ export async function importPlan(ctx: Ctx, text: string): Promise<{ imported: nu
   const parsed = await parseImport(ctx, text, dir);
   return runCommand(ctx, async (trx, audit) => {
     const ids = new Map<string, string>();
-    for (const r of (await trx.selectFrom('workplans_items').select(['id', 'number']).execute()) as { id: string; number: string }[]) ids.set(r.number, r.id);
+    for (const r of await workplansDb(trx).selectFrom('workplans_items').select(['id', 'number']).execute()) ids.set(r.number, r.id);
     const counts = { goals: 0, objectives: 0, actions: 0 };
     // Parents first, whatever the order of the rows.
     const ordered = [...parsed].sort((a, b) => a.input.number.split('.').length - b.input.number.split('.').length);

@@ -1,5 +1,7 @@
 import { isUuid, json, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import type { Selectable } from 'kysely';
 import type { Fields } from './checks.ts';
+import { workplansDb, type ItemTable, type UpdateTable } from './tables.ts';
 import { loadDirectory, type Directory } from './directory.ts';
 import { localDate, parsePeriod, periodOf, periodOfDate, periodsBetween, shiftPeriod, type Period } from './periods.ts';
 import { keyResultProgress, nodeProgress, type RollupNode, type Status } from './rollup.ts';
@@ -77,57 +79,57 @@ export function sortKey(number: string): string {
 
 const dateOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v).slice(0, 10));
 
-function toItem(r: Record<string, unknown>, ms: Milestone[], krs: KeyResult[]): Item {
+function toItem(r: Selectable<ItemTable>, ms: Milestone[], krs: KeyResult[]): Item {
   return {
-    id: r.id as string,
-    number: r.number as string,
-    kind: r.kind as Kind,
-    parent_id: (r.parent_id as string | null) ?? null,
-    title: r.title as string,
-    description: (r.description as string | null) ?? null,
-    lead_agency_id: (r.lead_agency_id as string | null) ?? null,
+    id: r.id,
+    number: r.number,
+    kind: r.kind,
+    parent_id: r.parent_id ?? null,
+    title: r.title,
+    description: r.description ?? null,
+    lead_agency_id: r.lead_agency_id ?? null,
     supporting_agency_ids: json<string[]>(r.supporting_agency_ids, []),
-    owner_type: (r.owner_type as Item['owner_type']) ?? null,
-    owner_id: (r.owner_id as string | null) ?? null,
+    owner_type: r.owner_type ?? null,
+    owner_id: r.owner_id ?? null,
     start_date: dateOrNull(r.start_date),
     due_date: dateOrNull(r.due_date),
-    status: r.status as Status,
+    status: r.status,
     weight: Number(r.weight),
-    sort_key: r.sort_key as string,
+    sort_key: r.sort_key,
     version: Number(r.version),
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
     milestones: ms,
     key_results: krs,
   };
 }
 
-export function toUpdate(r: Record<string, unknown>): Update {
+export function toUpdate(r: Selectable<UpdateTable>): Update {
   return {
-    id: r.id as string,
-    item_id: r.item_id as string,
-    period: r.period as string,
+    id: r.id,
+    item_id: r.item_id,
+    period: r.period,
     submission: Number(r.submission),
-    state: r.state as UpdateState,
-    status: r.status as Status,
-    narrative: r.narrative as string,
+    state: r.state,
+    status: r.status,
+    narrative: r.narrative,
     key_result_values: json<Record<string, number>>(r.kr_values, {}),
     evidence: json<string[]>(r.evidence, []),
-    submitted_by: (r.submitted_by as string | null) ?? null,
-    submitted_by_label: r.submitted_by_label as string,
-    submitted_at: r.submitted_at as string,
-    reviewed_by_label: (r.reviewed_by_label as string | null) ?? null,
-    reviewed_at: (r.reviewed_at as string | null) ?? null,
-    review_comment: (r.review_comment as string | null) ?? null,
+    submitted_by: r.submitted_by ?? null,
+    submitted_by_label: r.submitted_by_label,
+    submitted_at: r.submitted_at,
+    reviewed_by_label: r.reviewed_by_label ?? null,
+    reviewed_at: r.reviewed_at ?? null,
+    review_comment: r.review_comment ?? null,
   };
 }
 
-async function withParts(db: Db, rows: Record<string, unknown>[]): Promise<Item[]> {
+async function withParts(db: Db, rows: Selectable<ItemTable>[]): Promise<Item[]> {
   if (!rows.length) return [];
-  const ids = rows.map((r) => r.id as string);
+  const ids = rows.map((r) => r.id);
   const [ms, krs] = await Promise.all([
-    db.selectFrom('workplans_milestones').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
-    db.selectFrom('workplans_key_results').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
+    workplansDb(db).selectFrom('workplans_milestones').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
+    workplansDb(db).selectFrom('workplans_key_results').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
   ]);
   const msBy = new Map<string, Milestone[]>();
   for (const m of ms) {
@@ -141,27 +143,27 @@ async function withParts(db: Db, rows: Record<string, unknown>[]): Promise<Item[
     list.push({ id: k.id, name: k.name, start_value: Number(k.start_value), target_value: Number(k.target_value), unit: k.unit ?? null });
     krBy.set(k.item_id, list);
   }
-  return rows.map((r) => toItem(r, msBy.get(r.id as string) ?? [], krBy.get(r.id as string) ?? []));
+  return rows.map((r) => toItem(r, msBy.get(r.id) ?? [], krBy.get(r.id) ?? []));
 }
 
 export async function listItems(db: Db): Promise<Item[]> {
-  const rows = await db.selectFrom('workplans_items').selectAll().orderBy('sort_key').execute();
+  const rows = await workplansDb(db).selectFrom('workplans_items').selectAll().orderBy('sort_key').execute();
   return withParts(db, rows);
 }
 
 export async function getItem(db: Db, id: string): Promise<Item | undefined> {
   if (!isUuid(id)) return undefined;
-  const r = await db.selectFrom('workplans_items').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await workplansDb(db).selectFrom('workplans_items').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? (await withParts(db, [r]))[0] : undefined;
 }
 
 export async function getItemByNumber(db: Db, number: string): Promise<Item | undefined> {
-  const r = await db.selectFrom('workplans_items').selectAll().where('number', '=', number).executeTakeFirst();
+  const r = await workplansDb(db).selectFrom('workplans_items').selectAll().where('number', '=', number).executeTakeFirst();
   return r ? (await withParts(db, [r]))[0] : undefined;
 }
 
 export async function listUpdates(db: Db, f: { itemId?: string; state?: UpdateState; period?: string } = {}): Promise<Update[]> {
-  let q = db.selectFrom('workplans_updates').selectAll();
+  let q = workplansDb(db).selectFrom('workplans_updates').selectAll();
   if (f.itemId) q = q.where('item_id', '=', f.itemId);
   if (f.state) q = q.where('state', '=', f.state);
   if (f.period) q = q.where('period', '=', f.period);
@@ -171,7 +173,7 @@ export async function listUpdates(db: Db, f: { itemId?: string; state?: UpdateSt
 
 export async function getUpdate(db: Db, id: string): Promise<Update | undefined> {
   if (!isUuid(id)) return undefined;
-  const r = await db.selectFrom('workplans_updates').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await workplansDb(db).selectFrom('workplans_updates').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toUpdate(r) : undefined;
 }
 
@@ -367,23 +369,23 @@ export async function loadPlan(db: Db, now = new Date()): Promise<PlanView> {
 /** Replaces an item's milestones and key results when given, inside the caller's transaction. */
 export async function writeParts(trx: Db, itemId: string, d: Fields, existing?: Item): Promise<void> {
   if (d.milestones) {
-    await trx.deleteFrom('workplans_milestones').where('item_id', '=', itemId).execute();
+    await workplansDb(trx).deleteFrom('workplans_milestones').where('item_id', '=', itemId).execute();
     for (const [position, m] of d.milestones.entries()) {
-      const keep = m.id && existing?.milestones.some((x) => x.id === m.id);
-      await trx
+      const kept = m.id && existing?.milestones.some((x) => x.id === m.id) ? m.id : undefined;
+      await workplansDb(trx)
         .insertInto('workplans_milestones')
-        .values({ id: keep ? m.id : newId(), item_id: itemId, title: m.title.trim(), due_date: m.due_date ?? null, done_date: m.done_date ?? null, position })
+        .values({ id: kept ?? newId(), item_id: itemId, title: m.title.trim(), due_date: m.due_date ?? null, done_date: m.done_date ?? null, position })
         .execute();
     }
   }
   if (d.key_results) {
     // Key results keep their ids when listed again, so values already reported against them stay attached.
-    await trx.deleteFrom('workplans_key_results').where('item_id', '=', itemId).execute();
+    await workplansDb(trx).deleteFrom('workplans_key_results').where('item_id', '=', itemId).execute();
     for (const [position, k] of d.key_results.entries()) {
-      const keep = k.id && existing?.key_results.some((x) => x.id === k.id);
-      await trx
+      const kept = k.id && existing?.key_results.some((x) => x.id === k.id) ? k.id : undefined;
+      await workplansDb(trx)
         .insertInto('workplans_key_results')
-        .values({ id: keep ? k.id : newId(), item_id: itemId, name: k.name.trim(), start_value: k.start_value, target_value: k.target_value, unit: k.unit ?? null, position })
+        .values({ id: kept ?? newId(), item_id: itemId, name: k.name.trim(), start_value: k.start_value, target_value: k.target_value, unit: k.unit ?? null, position })
         .execute();
     }
   }
@@ -394,7 +396,7 @@ export async function insertItem(trx: Db, d: ItemCreateInput, parentId: string |
   const id = newId();
   const now = nowIso();
   const owner = d.owner_id ? dir.owner(d.owner_id) : undefined;
-  await trx
+  await workplansDb(trx)
     .insertInto('workplans_items')
     .values({
       id,
