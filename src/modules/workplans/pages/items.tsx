@@ -18,6 +18,12 @@ import { loadPlan, type Item, type PlanView, type Update } from '../store.ts';
 import { ProgressChart } from '../chart.tsx';
 import { chartPoints, EditLinks, FormPost, itemLink, statusLabel, StatusTag, type PageReq } from './shared.tsx';
 
+/** A value as it was typed into the update form, to show it again. */
+const typed = (input: Record<string, unknown> | undefined, name: string): string | undefined => {
+  const x = input?.[name];
+  return typeof x === 'string' ? x : undefined;
+};
+
 function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: View; plan: PlanView; item: Item; updates: Update[]; canReport: boolean; errors?: FieldError[]; input?: Record<string, unknown> }) {
   const chain: Item[] = [];
   for (let p = item.parent_id ? plan.byId.get(item.parent_id) : undefined; p; p = p.parent_id ? plan.byId.get(p.parent_id) : undefined) chain.unshift(p);
@@ -132,13 +138,13 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
               <h2>{v.t('wp.update.new')}</h2>
               <Csrf v={v} />
               <ErrorSummary v={v} errors={errors ?? []} />
-              <Select name="period" label={v.t('wp.period')} value={(input?.period as string) ?? current.key} options={periods.map((p) => ({ value: p.key, label: p.key }))} errors={errors} />
-              <Select name="status" label={v.t('wp.status')} required value={(input?.status as string) ?? item.status} options={STATUSES.map((s) => ({ value: s, label: statusLabel(v, s) }))} errors={errors} />
-              <TextArea name="narrative" label={v.t('wp.narrative')} required value={input?.narrative as string} errors={errors} />
+              <Select name="period" label={v.t('wp.period')} value={typed(input, 'period') ?? current.key} options={periods.map((p) => ({ value: p.key, label: p.key }))} errors={errors} />
+              <Select name="status" label={v.t('wp.status')} required value={typed(input, 'status') ?? item.status} options={STATUSES.map((s) => ({ value: s, label: statusLabel(v, s) }))} errors={errors} />
+              <TextArea name="narrative" label={v.t('wp.narrative')} required value={typed(input, 'narrative')} errors={errors} />
               {item.key_results.map((k) => (
-                <TextInput name={`key_result_values.${k.id}`} label={`${k.name}${k.unit ? ` (${k.unit})` : ''}`} inputmode="decimal" value={input?.[`key_result_values.${k.id}`] as string} errors={errors} />
+                <TextInput name={`key_result_values.${k.id}`} label={`${k.name}${k.unit ? ` (${k.unit})` : ''}`} inputmode="decimal" value={typed(input, `key_result_values.${k.id}`)} errors={errors} />
               ))}
-              <TextArea name="evidence" label={v.t('wp.evidence')} hint={v.t('wp.evidence.hint')} value={input?.evidence as string} errors={errors} rows={3} />
+              <TextArea name="evidence" label={v.t('wp.evidence')} hint={v.t('wp.evidence.hint')} value={typed(input, 'evidence')} errors={errors} rows={3} />
               <SubmitButton>{v.t('wp.update.submit')}</SubmitButton>
             </form>
           )}
