@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { conflict, fieldError, forbidden, HttpError, notFound, Problems } from '../../platform/http/errors.ts';
-import { authorize, requirePermission } from '../../platform/policy.ts';
+import { authorize } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import {
@@ -31,11 +31,13 @@ import {
   getSeries,
   getSession,
   listCodes,
-  listInputs,
   listSessions,
   loadOwners,
   placeCounts,
+  recommendationOr404,
   registrationOpen,
+  seriesOr404,
+  sessionOr404,
   type Code,
   type Recommendation,
   type Registration,
@@ -51,26 +53,11 @@ export interface CommandOptions {
   coerce?: boolean;
 }
 
-// Kept here for the manifest (index.ts), which reads them from this file.
-export { CODE, MANAGE } from './policies.ts';
-
 const actorLabel = (ctx: Ctx) => (ctx.actor ? ctx.actor.name : 'system');
 
 const leadsOnly = (ctx: Ctx) => authorize(ctx, mayManage(ctx), 'Only a lead may do this.');
 const codersOnly = (ctx: Ctx) => authorize(ctx, mayCode(ctx), 'Only coders and leads may do this.');
 const coderInPerson = (ctx: Ctx) => authorize(ctx, mayCodeAsSelf(ctx), 'Coding needs a signed-in coder.');
-
-async function requireSeries(db: Db, id: string): Promise<Series> {
-  const s = isUuid(id) ? await getSeries(db, id) : undefined;
-  if (!s) throw notFound('No such listening-session series.');
-  return s;
-}
-
-async function requireSession(db: Db, id: string): Promise<Session> {
-  const s = isUuid(id) ? await getSession(db, id) : undefined;
-  if (!s) throw notFound('No such listening session.');
-  return s;
-}
 
 // ---- series ----
 
@@ -101,7 +88,7 @@ export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOption
 
 export async function updateSeries(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Series> {
   leadsOnly(ctx);
-  const existing = await requireSeries(ctx.db, id);
+  const existing = await seriesOr404(ctx.db, id);
   const d = validate(SeriesPatch, input, opts);
   const p = new Problems();
   await checkOwner(ctx.db, p, d.owner_type ?? (d.owner_id ? undefined : existing.owner_type), d.owner_id ?? existing.owner_id, ['partnership', 'committee']);
@@ -139,7 +126,7 @@ function instants(d: { date: string; start_time: string; end_time: string; time_
 
 export async function createSession(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
   leadsOnly(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(SessionCreate, input, opts);
   const p = new Problems();
   checkSession(p, d);
@@ -181,7 +168,7 @@ export async function createSession(ctx: Ctx, seriesId: string, input: unknown, 
 
 export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
   leadsOnly(ctx);
-  const s = await requireSession(ctx.db, id);
+  const s = await sessionOr404(ctx.db, id);
   const d = validate(SessionPatch, input, opts);
   const merged = { ...s, ...Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) } as Session & { version: number };
   const p = new Problems();
@@ -231,7 +218,7 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
   const d = validate(RegistrationCreate, input, opts);
   // Forbidden, not "sign in first", even for the anonymous public: as before, the public is told the place is not theirs.
   if (d.invited && !mayTakeHeldBackPlace(ctx)) throw forbidden('Only a lead may register someone into a held-back place.');
-  const session = await requireSession(ctx.db, sessionId);
+  const session = await sessionOr404(ctx.db, sessionId);
   if (!d.invited && !registrationOpen(session, opts.now)) throw conflict('Registration is not open for this session.');
   const email = d.email.trim().toLowerCase();
   const id = newId();
@@ -286,7 +273,7 @@ export async function updateRegistration(ctx: Ctx, id: string, input: unknown, o
 /** Releases held-back places that invited organisations did not take; the waiting list moves up into them. */
 export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<Session> {
   leadsOnly(ctx);
-  await requireSession(ctx.db, sessionId);
+  await sessionOr404(ctx.db, sessionId);
   const d = validate(ReleaseInput, input ?? {}, opts);
   let promoted = 0;
   await runCommand(ctx, async (trx, audit) => {
@@ -310,7 +297,7 @@ export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknow
  */
 export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions = {}): Promise<{ id: string }> {
   authorize(ctx, maySubmitInput(ctx));
-  const session = await requireSession(ctx.db, sessionId);
+  const session = await sessionOr404(ctx.db, sessionId);
   const row = checkInput(ctx, session, input, opts);
   await runCommand(ctx, async (trx, audit) => {
     await insertInputRows(trx, [row]);
@@ -377,7 +364,7 @@ async function insertInputRows(trx: Db, rows: InputRows[]): Promise<void> {
  */
 export async function submitInputs(ctx: Ctx, sessionId: string, inputs: unknown[], opts: CommandOptions = {}): Promise<{ ids: string[] }> {
   authorize(ctx, mayImportInputs(ctx), 'Only a lead imports written input gathered elsewhere.');
-  const session = await requireSession(ctx.db, sessionId);
+  const session = await sessionOr404(ctx.db, sessionId);
   const rows: InputRows[] = [];
   const problems = new Problems();
   for (const [i, input] of inputs.entries()) {
@@ -401,7 +388,7 @@ export async function submitInputs(ctx: Ctx, sessionId: string, inputs: unknown[
 
 export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Code> {
   codersOnly(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(CodeCreate, input, opts);
   const codes = await listCodes(ctx.db, seriesId);
   if (d.parent_id && !codes.some((c) => c.id === d.parent_id)) throw fieldError('parent_id', 'is not a code of this series');
@@ -417,7 +404,7 @@ export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opt
 /** Adds the codes of a .qdc codebook; a code whose guid is already in the codebook is kept as it is. */
 export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): Promise<{ added: number; existing: number }> {
   codersOnly(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   let parsed: { codes: QdcCode[] };
   try {
     parsed = importQdc(xml);
@@ -456,7 +443,7 @@ export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): P
  */
 export async function createExcerpt(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
   coderInPerson(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(ExcerptCreate, input, opts);
   const answer = await getAnswer(ctx.db, d.answer_id);
   if (!answer || answer.series_id !== seriesId) throw fieldError('answer_id', 'is not an answer in this series');
@@ -509,7 +496,7 @@ export async function deleteExcerpt(ctx: Ctx, id: string): Promise<void> {
 
 export async function createMemo(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<string> {
   codersOnly(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(MemoCreate, input, opts);
   if (d.code_id && !(await listCodes(ctx.db, seriesId)).some((c) => c.id === d.code_id)) throw fieldError('code_id', 'is not a code of this series');
   if (d.excerpt_id && !(await ctx.db.selectFrom('listening_excerpts').select('id').where('id', '=', d.excerpt_id).where('series_id', '=', seriesId).executeTakeFirst())) throw fieldError('excerpt_id', 'is not an excerpt of this series');
@@ -532,7 +519,7 @@ export { currentSuggestions } from './store.ts';
  */
 export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'accept' | 'reject', input: unknown, opts: CommandOptions = {}): Promise<{ code_id: string | null; excerpts: number }> {
   coderInPerson(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(SuggestionDecision, input, opts);
   const s = (await currentSuggestions(ctx.db, seriesId)).find((x) => x.fingerprint === d.fingerprint);
   if (!s) throw notFound('No such open suggestion; the texts may have changed or someone already decided it.');
@@ -564,7 +551,7 @@ export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'ac
 /** Publishes the findings: a snapshot of the suppressed public report and the de-identified CSV. */
 export async function publishFindings(ctx: Ctx, seriesId: string): Promise<Series> {
   leadsOnly(ctx);
-  const series = await requireSeries(ctx.db, seriesId);
+  const series = await seriesOr404(ctx.db, seriesId);
   const at = nowIso();
   const report = await buildFindings(ctx.db, series, ctx.config.suppressionThreshold, { suppress: true, publishedAt: at });
   await runCommand(ctx, async (trx, audit) => {
@@ -595,7 +582,7 @@ async function timeline(trx: Db, ctx: Ctx, recId: string, note: string, status: 
 
 export async function createRecommendation(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
   leadsOnly(ctx);
-  await requireSeries(ctx.db, seriesId);
+  await seriesOr404(ctx.db, seriesId);
   const d = validate(RecommendationCreate, input, opts);
   const p = new Problems();
   await checkRecommendation(ctx.db, seriesId, p, d);
@@ -635,8 +622,7 @@ export async function createRecommendation(ctx: Ctx, seriesId: string, input: un
 /** Changes a recommendation; every change of status adds a timeline entry, and declining needs a reason. */
 export async function updateRecommendation(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
   leadsOnly(ctx);
-  const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
-  if (!r) throw notFound('No such recommendation.');
+  const r = await recommendationOr404(ctx.db, id);
   const d = validate(RecommendationPatch, input, opts);
   const p = new Problems();
   await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids });
@@ -671,8 +657,7 @@ export async function updateRecommendation(ctx: Ctx, id: string, input: unknown,
 
 export async function addTimelineEntry(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<void> {
   leadsOnly(ctx);
-  const r = isUuid(id) ? await getRecommendation(ctx.db, id) : undefined;
-  if (!r) throw notFound('No such recommendation.');
+  await recommendationOr404(ctx.db, id);
   const d = validate(TimelineCreate, input, opts);
   await runCommand(ctx, async (trx, audit) => {
     await timeline(trx, ctx, id, d.note.trim(), null, d.entry_date);

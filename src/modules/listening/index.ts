@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
 import { messages } from './messages.ts';
-import { CODE, MANAGE, sendReminders } from './commands.ts';
+import { sendReminders } from './commands.ts';
+import { CODE, MANAGE } from './policies.ts';
 import { listeningApi } from './api.ts';
-import { listeningPages } from './pages.tsx';
+import { listeningPages } from './pages/index.ts';
 import { seedListening } from './seed.ts';
 
 // The module's public service API, for other modules.
@@ -34,7 +34,7 @@ export const listeningModule: AppModule = {
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('listening', HELP, { reminders: remindersNow })],
   jobs: [{ name: 'listening.reminders', description: 'E-mail the registrants of listening sessions that start within their reminder window.', schedule: { everyMinutes: 60 }, run: remindersNow }],
-  async register(app: FastifyInstance) {
+  async register(app: App) {
     await listeningApi(app);
     await listeningPages(app);
   },

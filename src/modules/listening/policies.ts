@@ -44,3 +44,7 @@ export const mayRemoveExcerpt = (who: Who, excerpt: { coder_id: string }): boole
 
 /** Coders and leads read the words of people who did not agree to be quoted; everyone else sees that a quote exists. */
 export const readsUnquotable = (who: Who): boolean => mayCode(who) || mayManage(who);
+
+/** Written public inputs: a handful per person per minute is plenty, and keeps scripted flooding out. */
+export const INPUT_RATE_LIMIT = { max: 20, timeWindow: '1 minute' };
+export const REGISTRATION_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };

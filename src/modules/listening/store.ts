@@ -1,4 +1,5 @@
-import { bool, json, type Db } from '../../platform/db/index.ts';
+import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
+import { notFound } from '../../platform/http/errors.ts';
 import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
 import { suggestThemes } from './suggest.ts';
 
@@ -477,4 +478,24 @@ export async function currentSuggestions(db: Db, seriesId: string) {
   return suggestThemes(answers.map((a) => ({ id: a.id, text: a.text })))
     .filter((s) => !decided.has(s.fingerprint))
     .map((s) => ({ ...s, samples: s.member_ids.slice(0, 3).map((id) => (text.get(id) ?? '').slice(0, 200)) }));
+}
+
+// ---- lookups by id that answer 404 ----
+
+export async function seriesOr404(db: Db, id: string): Promise<Series> {
+  const s = isUuid(id) ? await getSeries(db, id) : undefined;
+  if (!s) throw notFound('No such listening-session series.');
+  return s;
+}
+
+export async function sessionOr404(db: Db, id: string): Promise<Session> {
+  const s = isUuid(id) ? await getSession(db, id) : undefined;
+  if (!s) throw notFound('No such listening session.');
+  return s;
+}
+
+export async function recommendationOr404(db: Db, id: string): Promise<Recommendation> {
+  const r = isUuid(id) ? await getRecommendation(db, id) : undefined;
+  if (!r) throw notFound('No such recommendation.');
+  return r;
 }
