@@ -54,16 +54,13 @@ export async function runCommand<T>(ctx: Ctx, fn: (trx: Db, audit: Audit) => Pro
     return await ctx.db.transaction().execute(async (trx) => {
       const out = await fn(trx, (input) => recordAudit(trx, ctx, input));
       // Checked before commit: a command that asked no policy is rolled back (platform/policy.ts).
-      if (POLICY_ENFORCED()) assertPolicyChecked(ctx);
+      assertPolicyChecked(ctx);
       return out;
     });
   } finally {
     endPolicyCheck(ctx);
   }
 }
-
-// TEMPORARY while modules move to platform/policy.ts: on when TFH_ENFORCE_POLICY=1.
-const POLICY_ENFORCED = () => process.env.TFH_ENFORCE_POLICY === '1';
 
 export interface AuditEvent {
   id: string;
