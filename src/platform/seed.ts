@@ -1,7 +1,7 @@
 import type { Ctx } from './context.ts';
 import { createUser } from './auth/index.ts';
 import { nowIso } from './db/index.ts';
-import type { AppModule } from './module.ts';
+import { installModules, type AppModule } from './module.ts';
 import type { Role } from './auth/roles.ts';
 
 export const DEMO_PASSWORD = 'taskforce-demo-2026';
@@ -20,6 +20,8 @@ export async function demoLoaded(ctx: Ctx): Promise<boolean> {
 
 /** Loads the demo accounts and every module's demo data, once. */
 export async function seedDemo(ctx: Ctx, modules: AppModule[], log: (line: string) => void): Promise<boolean> {
+  // The demo acts in the names of its accounts, whose permissions come from the manifests.
+  installModules(modules);
   if (await demoLoaded(ctx)) {
     log('demo data is already loaded; nothing to do');
     return false;
