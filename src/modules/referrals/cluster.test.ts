@@ -4,51 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { loadActor, createToken } from '../../platform/auth/index.ts';
+import { serveProcess, type ServeProcess } from '../../platform/testing.ts';
 import { referralBody, referralTest, json } from './testkit.ts';
 import { RECEIVE, READ, SEND } from './permissions.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function serve(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; output: () => string }> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'taskforce.js'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', SMTP_URL: '', RATE_LIMIT_PER_MINUTE: '1000000', ...env, PORT: String(port), HOST: '127.0.0.1', TASKFORCE_CLI: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${output}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  return { base, child, output: () => output };
-}
 
 async function step(base: string, token: string, id: string, body: unknown): Promise<number> {
   const res = await fetch(`${base}/api/referrals/${id}/transitions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -59,7 +19,7 @@ async function step(base: string, token: string, id: string, body: unknown): Pro
 test('two app processes on one database acting on the same referrals lose no update', { timeout: 180_000 }, async () => {
   const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
   const rt = await referralTest(secrets);
-  const servers: ChildProcess[] = [];
+  const servers: ServeProcess[] = [];
   try {
     const sender = await rt.sign(rt.users.sender);
     const ids: string[] = [];
@@ -69,9 +29,9 @@ test('two app processes on one database acting on the same referrals lose no upd
     const receiverToken = (await createToken(receiverCtx, { name: 'cluster test', scopes: [READ, RECEIVE] })).token;
     const senderToken = (await createToken(senderCtx, { name: 'cluster test', scopes: [READ, SEND] })).token;
 
-    const env = { ...secrets, DATABASE_URL: rt.t.db.config.databaseUrl };
-    const [a, b] = await Promise.all([serve(env), serve(env)]);
-    servers.push(a.child, b.child);
+    const env = { ...secrets, DATABASE_URL: rt.t.db.config.databaseUrl, JOBS: 'off' };
+    const [a, b] = await Promise.all([serveProcess(env), serveProcess(env)]);
+    servers.push(a, b);
 
     // Round 1, version 1: node A accepts while node B declines; for half, the sender cancels on B instead.
     const round1 = await Promise.all(
@@ -110,8 +70,7 @@ test('two app processes on one database acting on the same referrals lose no upd
     }
     assert.equal(steps, wins, 'each win is one recorded step');
   } finally {
-    for (const c of servers) c.kill('SIGTERM');
-    await Promise.all(servers.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((ok) => c.once('exit', ok)))));
+    await Promise.all(servers.map((s) => s.stop()));
     await rt.close();
   }
 });
