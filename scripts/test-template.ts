@@ -7,40 +7,27 @@
  *
  * Used by scripts/run-tests.mjs; the kind follows DATABASE_URL as the tests do.
  */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/platform/db/index.ts';
 import { migrate } from '../src/platform/db/migrator.ts';
+import { emptyDatabase } from '../src/platform/testing.ts';
 
 const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' };
 
 async function create(): Promise<Record<string, string>> {
-  const base = process.env.DATABASE_URL;
-  if (base && base.startsWith('postgres')) {
-    const name = 'tfh_template_' + randomBytes(6).toString('hex');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = '/' + name;
-    const handle = openDatabase(loadConfig({ ...process.env, ...secrets, DATABASE_URL: url.toString() }));
-    const applied = await migrate(handle);
-    await handle.close();
-    return { postgres: name, migrations: String(applied.length) };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'tfh-template-'));
-  const file = join(dir, 'template.db');
-  const handle = openDatabase(loadConfig({ ...process.env, ...secrets, DATABASE_URL: `sqlite:${file}` }));
+  const db = await emptyDatabase('tfh_template');
+  const handle = openDatabase(loadConfig({ ...process.env, ...secrets, DATABASE_URL: db.url }));
   const applied = await migrate(handle);
-  // Closing the last connection checkpoints the WAL into the file, so the file alone is the whole database.
+  // Closing the last connection checkpoints SQLite's WAL into the file, so the file alone is the whole database,
+  // and leaves nobody connected to a PostgreSQL template.
   await handle.close();
-  if (existsSync(file + '-wal')) throw new Error('the template still has a WAL file after closing');
-  return { sqlite: file, migrations: String(applied.length) };
+  const sqlite = db.url.startsWith('sqlite:') ? db.url.slice('sqlite:'.length) : undefined;
+  if (sqlite && existsSync(sqlite + '-wal')) throw new Error('the template still has a WAL file after closing');
+  return { ...(sqlite ? { sqlite } : { postgres: new URL(db.url).pathname.slice(1) }), migrations: String(applied.length) };
 }
 
 async function drop(what: string): Promise<void> {

@@ -5,16 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from './db/index.ts';
 import { systemCtx } from './context.ts';
 import { checkPassword } from './auth/index.ts';
-import { runCli } from './testing.ts';
+import { emptyDatabase, runCli } from './testing.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'taskforce.js');
@@ -30,27 +27,10 @@ let dropDatabase: () => Promise<void> = async () => {};
 const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
 
 before(async () => {
-  const base = process.env.DATABASE_URL;
-  if (base && base.startsWith('postgres')) {
-    const name = 'tfh_cli_' + randomBytes(6).toString('hex');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = '/' + name;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'tfh-cli-'));
-    databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
-    dropDatabase = async () => rmSync(dir, { recursive: true, force: true });
-  }
+  // An empty database: the commands migrate it themselves.
+  const db = await emptyDatabase('tfh_cli');
+  databaseUrl = db.url;
+  dropDatabase = db.drop;
 });
 
 after(() => dropDatabase());

@@ -7,7 +7,7 @@
  * - `runCommand` can prove that the command it runs checked a policy: a command that reaches the end of its
  *   transaction without one is rolled back with an error (see `assertPolicyChecked`).
  */
-import type { Actor, Ctx } from './context.ts';
+import type { Actor, Ctx, Principal } from './context.ts';
 import { principalOf } from './context.ts';
 import { forbidden, unauthorized } from './http/errors.ts';
 
@@ -15,12 +15,16 @@ export { principalOf, type Principal } from './context.ts';
 
 const checked = new WeakSet<Ctx>();
 
-/** True when the principal holds the permission: the system principal holds every one. */
-export function hasPermission(ctx: Pick<Ctx, 'actor' | 'system'>, permission: string): boolean {
-  const p = principalOf(ctx);
+/** True when the principal holds the permission: the system principal holds every one, an anonymous one none. */
+export function principalHolds(p: Principal, permission: string): boolean {
   if (p.kind === 'system') return true;
   if (p.kind === 'anonymous') return false;
   return p.actor.permissions.has(permission);
+}
+
+/** `principalHolds` for a context's principal. */
+export function hasPermission(ctx: Pick<Ctx, 'actor' | 'system'>, permission: string): boolean {
+  return principalHolds(principalOf(ctx), permission);
 }
 
 /**

@@ -34,18 +34,18 @@ export interface TestDatabase {
 const TEMPLATE_SQLITE = process.env.TFH_TEST_TEMPLATE_SQLITE;
 const TEMPLATE_PG = process.env.TFH_TEST_TEMPLATE_PG;
 
-async function createPgDatabase(base: string, name: string): Promise<void> {
+async function createPgDatabase(base: string, name: string, template: string | undefined): Promise<void> {
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    if (!TEMPLATE_PG) {
+    if (!template) {
       await admin.query(`create database ${name}`);
       return;
     }
     // Another test's clone of the same template may hold it for a moment ("being accessed by other users").
     for (let attempt = 1; ; attempt++) {
       try {
-        await admin.query(`create database ${name} template ${TEMPLATE_PG}`);
+        await admin.query(`create database ${name} template ${template}`);
         return;
       } catch (err) {
         if (attempt >= 20 || !/being accessed by other users/.test(String((err as Error).message))) throw err;
@@ -57,23 +57,26 @@ async function createPgDatabase(base: string, name: string): Promise<void> {
   }
 }
 
-/** A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). */
-export async function testDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
+export interface EmptyDatabase {
+  /** Its DATABASE_URL. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new database of the kind DATABASE_URL names (SQLite when unset), nobody connected to it: empty, or a copy of
+ * this run's migrated template with `fromTemplate`. `prefix` names it (PostgreSQL) or its folder (SQLite).
+ */
+export async function emptyDatabase(prefix: string, opts: { fromTemplate?: boolean } = {}): Promise<EmptyDatabase> {
   const base = process.env.DATABASE_URL;
-  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
   if (base && base.startsWith('postgres')) {
-    const name = 'tfh_test_' + randomBytes(6).toString('hex');
-    await createPgDatabase(base, name);
+    const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+    await createPgDatabase(base, name, opts.fromTemplate ? TEMPLATE_PG : undefined);
     const url = new URL(base);
     url.pathname = '/' + name;
-    const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' });
-    const handle = openDatabase(config);
-    await migrate(handle);
     return {
-      handle,
-      config,
+      url: url.toString(),
       async drop() {
-        await handle.close();
         const c = new pg.Client({ connectionString: base });
         await c.connect();
         await c.query(`drop database if exists ${name} with (force)`);
@@ -81,17 +84,26 @@ export async function testDatabase(env: Record<string, string> = {}): Promise<Te
       },
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'tfh-test-'));
-  if (TEMPLATE_SQLITE && existsSync(TEMPLATE_SQLITE)) copyFileSync(TEMPLATE_SQLITE, join(dir, 'test.db'));
-  const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, LOG_LEVEL: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const file = join(dir, `${prefix}.db`);
+  if (opts.fromTemplate && TEMPLATE_SQLITE && existsSync(TEMPLATE_SQLITE)) copyFileSync(TEMPLATE_SQLITE, file);
+  return { url: `sqlite:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). */
+export async function testDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
+  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  const empty = await emptyDatabase('tfh_test', { fromTemplate: true });
+  const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: empty.url, LOG_LEVEL: 'silent' });
   const handle = openDatabase(config);
+  // Quick on a copy of the template: it only confirms that every migration is applied.
   await migrate(handle);
   return {
     handle,
     config,
     async drop() {
       await handle.close();
-      rmSync(dir, { recursive: true, force: true });
+      await empty.drop();
     },
   };
 }

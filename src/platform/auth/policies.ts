@@ -6,16 +6,12 @@
  * its scopes, so that a leaked token cannot take the account over or outlive its own revocation (issue 15).
  */
 import type { Principal } from '../context.ts';
+import { principalHolds } from '../policy.ts';
 import { mfaRequired, type Role } from './roles.ts';
-
-function holds(p: Principal, permission: string): boolean {
-  if (p.kind === 'system') return true;
-  return p.kind !== 'anonymous' && p.actor.permissions.has(permission);
-}
 
 /** Accounts are created by administrators, and by the operator (command line, seeds, tests) as the system principal. */
 export function mayCreateUser(p: Principal): boolean {
-  return holds(p, 'users.manage');
+  return principalHolds(p, 'users.manage');
 }
 
 /**
@@ -36,7 +32,7 @@ export function maySwitchOffSecondFactor(user: { role: Role }): boolean {
  * token of that scope too: ending sessions takes access away and grants none).
  */
 export function mayRevokeSessions(p: Principal, userId: string): boolean {
-  return (p.kind === 'person' && p.actor.id === userId) || holds(p, 'users.manage');
+  return (p.kind === 'person' && p.actor.id === userId) || principalHolds(p, 'users.manage');
 }
 
 /**
