@@ -52,10 +52,20 @@ test('second factor: starting enrolment, turning it on and off are each audited'
     const c: TestClient = t.client();
     await c.signIn(u);
     let secret = '';
-    const started = await step(t, u.id, 'GET /account/mfa', async () => {
+    // No write on a GET: the page offers to start; the key is made by the explicit step.
+    const shown = await step(t, u.id, 'GET /account/mfa', async () => {
       const res = await c.get('/account/mfa');
       assert.equal(res.statusCode, 200);
-      secret = /<code class="token-secret">([A-Z2-7]+)<\/code>/.exec(res.body)![1];
+      assert.match(res.body, /action="\/account\/mfa\/start"/);
+    });
+    assert.deepEqual(shown, []);
+    const pending = await t.ctx.db.selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow();
+    assert.equal(pending.totp_secret, null, 'showing the page stored no key');
+    const started = await step(t, u.id, 'POST /account/mfa/start', async () => {
+      const res = await c.request('POST', '/account/mfa/start', { form: {} });
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/account/mfa');
+      secret = /<code class="token-secret">([A-Z2-7]+)<\/code>/.exec((await c.get('/account/mfa')).body)![1];
     });
     assert.deepEqual(started, ['user.mfa_setup_start']);
     // Showing the page again keeps the pending key: nothing new is stored, nothing new is recorded.

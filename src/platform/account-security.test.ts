@@ -53,6 +53,7 @@ function securityRoutes(tokenId: string): { method: string; url: string; body?: 
   return [
     { method: 'GET', url: '/account' },
     { method: 'GET', url: '/account/mfa' },
+    { method: 'POST', url: '/account/mfa/start', body: { form: {} } },
     { method: 'POST', url: '/account/mfa', body: { form: { code: '123456' } } },
     { method: 'POST', url: '/account/mfa/disable', body: { form: {} } },
     { method: 'POST', url: '/account/sessions/revoke', body: { form: {} } },
@@ -105,6 +106,8 @@ test('the attack of finding 1 fails: a token cannot enrol its own authenticator 
     const c = t.client();
     await c.signIn(u);
     const { token } = await makeToken(c, 'contacts only', ['contacts.read']);
+    const start = await bearer(t, token, 'POST', '/account/mfa/start');
+    assert.ok([401, 403].includes(start.statusCode), `starting set-up answered ${start.statusCode}`);
     const page = await bearer(t, token, 'GET', '/account/mfa');
     assert.ok([401, 403].includes(page.statusCode), `setup page answered ${page.statusCode}`);
     const m = /<code class="token-secret">([A-Z2-7]+)<\/code>/.exec(page.body);

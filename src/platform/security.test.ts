@@ -231,6 +231,10 @@ test('MFA: an administrator without it is held on /account/mfa until it is set u
     assert.match(String(api.headers['content-type']), /application\/problem\+json/);
     assert.match(api.json().detail, /two-step/i);
 
+    const start = await c.get('/account/mfa');
+    assert.equal(start.statusCode, 200);
+    c.csrf = csrfFrom(start.body);
+    assert.equal((await c.request('POST', '/account/mfa/start', { form: {} })).statusCode, 303, 'starting set-up is allowed while held');
     const setup = await c.get('/account/mfa');
     assert.equal(setup.statusCode, 200);
     const secret = secretFromSetupPage(setup.body);
@@ -278,6 +282,7 @@ test('MFA: a member can turn it on and off; an administrator cannot turn it off'
   withApp(async (t) => {
     const m = await t.signedIn('member');
     const memberUser = await t.user('member');
+    assert.equal((await m.request('POST', '/account/mfa/start', { form: {} })).statusCode, 303);
     const setup = await m.get('/account/mfa');
     assert.equal(setup.statusCode, 200);
     const secret = secretFromSetupPage(setup.body);

@@ -130,9 +130,32 @@ async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { ne
   return reply.page(v.t('account.title'), <AccountPage v={v} user={user} sessions={sessions} tokens={tokens} scopes={[...permissionsOf(actor.role)].sort()} {...extra} />, status);
 }
 
+function MfaStartPage({ v, required }: { v: View; required: boolean }) {
+  return (
+    <div class="usa-prose">
+      <h1>{v.t('mfa.setup.title')}</h1>
+      {required && (
+        <Alert type="warning" slim>
+          {v.t('mfa.setup.required')}
+        </Alert>
+      )}
+      <p>{v.t('mfa.start.intro')}</p>
+      <form method="post" action="/account/mfa/start" class="usa-form">
+        <Csrf v={v} />
+        <SubmitButton>{v.t('mfa.start.button')}</SubmitButton>
+      </form>
+    </div>
+  );
+}
+
 async function mfaSetupPage(req: FastifyRequest, reply: FastifyReply, errors?: FieldError[]) {
   const actor = req.actor!;
-  const pending = (await pendingMfaSecret(req.ctx, actor.id)) ?? (await beginMfaSetup(req.ctx, actor.id));
+  // A GET writes nothing: without a pending key, the page offers the step that makes one (POST /account/mfa/start).
+  const pending = await pendingMfaSecret(req.ctx, actor.id);
+  if (!pending) {
+    const v = req.view();
+    return reply.page(v.t('mfa.setup.title'), <MfaStartPage v={v} required={Boolean(req.session.mfaSetupRequired)} />, errors ? 400 : 200);
+  }
   const qrSvg = await QRCode.toString(pending.uri, { type: 'svg', margin: 1, width: 200 });
   const v = req.view();
   return reply.page(v.t('mfa.setup.title'), <MfaSetupPage v={v} secret={pending.secret} qrSvg={qrSvg} required={Boolean(req.session.mfaSetupRequired)} errors={errors} />, errors ? 400 : 200);
@@ -147,6 +170,14 @@ export async function accountPages(app: App): Promise<void> {
     const user = await getUser(req.ctx.db, req.actor!.id);
     if (user?.mfa_enabled) return reply.redirect('/account');
     return mfaSetupPage(req, reply);
+  });
+
+  app.post('/account/mfa/start', { ...session, config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
+    const user = await getUser(req.ctx.db, req.actor!.id);
+    if (user?.mfa_enabled) return reply.redirect('/account', 303);
+    // Starting again replaces a pending key that was never confirmed.
+    await beginMfaSetup(req.ctx, req.actor!.id);
+    return reply.redirect('/account/mfa', 303);
   });
 
   app.post('/account/mfa', { ...session, config: { access: 'signed-in' }, schema: { ...hidden, body: CodeForm } }, async (req, reply) => {
