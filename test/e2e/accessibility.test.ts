@@ -1,21 +1,14 @@
 /**
- * Every page a person can reach by following links, anonymous and signed in, scanned with axe against WCAG 2.1
- * A and AA; plus the pages no link leads to (sign-in steps, error pages, forms shown again with errors).
+ * Every page a person can reach by following links, anonymous and signed in as a member, scanned with axe against
+ * WCAG 2.1 A and AA; plus the pages no link leads to (sign-in steps, error pages, forms shown again with errors).
+ * The administrator's crawl is in accessibility-admin.test.ts, so that the two run side by side.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { axe, crawl, noValidate, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp, type PageViolation } from './harness.ts';
+import { assertClean, axe, crawlAs, noValidate, launchBrowser, newContext, signIn, startApp, type E2eApp, type PageViolation } from './harness.ts';
 
 const log = (line: string) => process.stdout.write(line + '\n');
-
-function assertClean(label: string, result: { violations: PageViolation[]; problems: string[] }) {
-  const report = formatViolations(label, result.violations);
-  if (report) log(report);
-  if (result.problems.length) log(`${label}: problems:\n  ${result.problems.join('\n  ')}`);
-  assert.equal(result.violations.length, 0, report);
-  assert.deepEqual(result.problems, [], `${label}: pages that failed to load cleanly`);
-}
 
 describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
   let e: E2eApp;
@@ -31,34 +24,12 @@ describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
     await e?.close();
   });
 
-  async function crawlAs(label: string, who?: 'admin' | 'member') {
-    const ctx = await newContext(browser, e);
-    try {
-      const page = await ctx.newPage();
-      if (who) await signIn(page, e, e[who]);
-      log(`crawl as ${label}:`);
-      const result = await crawl(page, e.base, { log });
-      log(`crawl as ${label}: ${result.visited.length} page(s) visited`);
-      assert.ok(result.visited.length >= 1);
-      assertClean(`crawl as ${label}`, result);
-      return result;
-    } finally {
-      await ctx.close();
-    }
-  }
-
   test('every page reachable from the home page, anonymous', async () => {
-    await crawlAs('anonymous');
-  });
-
-  test('every page reachable from the home page, signed in as an administrator', async () => {
-    const r = await crawlAs('administrator', 'admin');
-    assert.ok(r.visited.includes('/admin/users'), 'the administrator reaches the user administration');
-    assert.ok(r.visited.includes('/admin/audit'), 'the administrator reaches the audit log');
+    await crawlAs(browser, e, 'anonymous');
   });
 
   test('every page reachable from the home page, signed in as a member', async () => {
-    const r = await crawlAs('member', 'member');
+    const r = await crawlAs(browser, e, 'member', 'member');
     assert.ok(r.visited.includes('/account'), 'a member reaches their account page');
   });
 

@@ -3,6 +3,7 @@
  * data, and Debian's Chromium driven by playwright-core (no browser is ever downloaded).
  */
 import { existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -267,4 +268,32 @@ export async function noValidate(page: Page, formSelector: string): Promise<void
 /** Paths of the primary navigation links, in document order. */
 export async function navHrefs(page: Page): Promise<string[]> {
   return page.$$eval('nav.usa-nav .usa-nav__primary a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+}
+
+const say = (line: string) => process.stdout.write(line + '\n');
+
+/** Fails with a readable report when a scan found violations or pages that did not load cleanly. */
+export function assertClean(label: string, result: { violations: PageViolation[]; problems: string[] }): void {
+  const report = formatViolations(label, result.violations);
+  if (report) say(report);
+  if (result.problems.length) say(`${label}: problems:\n  ${result.problems.join('\n  ')}`);
+  assert.equal(result.violations.length, 0, report);
+  assert.deepEqual(result.problems, [], `${label}: pages that failed to load cleanly`);
+}
+
+/** Crawls every page reachable from the home page, anonymous or signed in as one of the harness's accounts. */
+export async function crawlAs(browser: Browser, e: E2eApp, label: string, who?: 'admin' | 'member'): Promise<CrawlResult> {
+  const ctx = await newContext(browser, e);
+  try {
+    const page = await ctx.newPage();
+    if (who) await signIn(page, e, e[who]);
+    say(`crawl as ${label}:`);
+    const result = await crawl(page, e.base, { log: say });
+    say(`crawl as ${label}: ${result.visited.length} page(s) visited`);
+    assert.ok(result.visited.length >= 1);
+    assertClean(`crawl as ${label}`, result);
+    return result;
+  } finally {
+    await ctx.close();
+  }
 }
