@@ -6,6 +6,9 @@ import { notFound } from '../../platform/http/errors.ts';
 import { IdParams, PageQuery, Paged, pageOf, ProblemRef, readErrors, secured, writeErrors } from '../../platform/http/schemas.ts';
 import {
   AgencyCreate,
+  AgencyOrganizationInput,
+  AgencyOrganizationOut,
+  AgencyOrganizationParams,
   AgencyOut,
   AgencyPatch,
   AgencyRetire,
@@ -31,7 +34,7 @@ import {
 import * as store from './store.ts';
 import * as commands from './commands.ts';
 import { WRITE } from './permissions.ts';
-import { maySeeContacts } from './policies.ts';
+import { LINK_ORGANIZATIONS, maySeeContacts } from './policies.ts';
 import { presentRepresentative, presentRevision } from './presenters.ts';
 
 const TAGS = ['Structure'];
@@ -173,6 +176,73 @@ function registerResource<Row, Q extends TSchema, C extends TSchema, P extends T
   );
 }
 
+/**
+ * Which account organisations act for an agency (their accounts report on its work-plan actions and get its
+ * reminders). Administrators only: the names of account organisations are not public, and the link is theirs to set.
+ */
+function agencyOrganizationRoutes(app: App) {
+  const admins = { access: { permission: LINK_ORGANIZATIONS } } as const;
+  const { 409: _noConflict, ...refusals } = writeErrors;
+  const agencyOr404 = async (ctx: Ctx, id: string) => {
+    if (!(await store.getAgency(ctx.db, id))) throw notFound('No such agency.');
+  };
+
+  app.get(
+    '/api/agencies/:id/organizations',
+    {
+      config: admins,
+      schema: {
+        tags: TAGS,
+        summary: 'Account organisations that act for an agency',
+        description: "Accounts of these organisations count as the agency's staff: they report on the work-plan actions it leads and get its reminders. Needs `users.manage`.",
+        security: secured,
+        params: IdParams,
+        response: { 200: Type.Array(AgencyOrganizationOut), ...refusals },
+      },
+    },
+    async (req) => {
+      await agencyOr404(req.ctx, req.params.id);
+      return store.listAgencyOrganizations(req.ctx.db, req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/agencies/:id/organizations',
+    {
+      config: admins,
+      schema: {
+        tags: TAGS,
+        summary: 'Let an account organisation act for an agency',
+        description: 'Linking an organisation already linked changes nothing. An unknown organisation gets 400 naming `organization_id`. Audited (`structure.agency.organization.link`). Needs `users.manage`.',
+        security: secured,
+        params: IdParams,
+        body: AgencyOrganizationInput,
+        response: { 201: AgencyOrganizationOut, ...refusals },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await commands.linkAgencyOrganization(req.ctx, req.params.id, req.body)),
+  );
+
+  app.delete(
+    '/api/agencies/:id/organizations/:organizationId',
+    {
+      config: admins,
+      schema: {
+        tags: TAGS,
+        summary: 'Stop an account organisation acting for an agency',
+        description: "Its accounts lose the agency's rights at once. 404 when the organisation does not act for the agency. Audited (`structure.agency.organization.unlink`). Needs `users.manage`.",
+        security: secured,
+        params: AgencyOrganizationParams,
+        response: { 204: Type.Null(), ...refusals },
+      },
+    },
+    async (req, reply) => {
+      await commands.unlinkAgencyOrganization(req.ctx, req.params.id, { organization_id: req.params.organizationId });
+      return reply.code(204).send(null);
+    },
+  );
+}
+
 export async function structureApi(app: App): Promise<void> {
   app.get(
     '/api/structure',
@@ -207,6 +277,8 @@ export async function structureApi(app: App): Promise<void> {
     updateFn: (ctx, id, input) => commands.updateAgency(ctx, id, input),
     retireFn: (ctx, id, input) => commands.retireAgency(ctx, id, input),
   });
+
+  agencyOrganizationRoutes(app);
 
   registerResource(app, {
     path: '/api/committees',

@@ -1,12 +1,14 @@
 import type { Ctx } from '../../platform/context.ts';
-import { newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import { isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
+import { organizationsByIds } from '../../platform/auth/index.ts';
 import { runCommand, type Audit } from '../../platform/audit/index.ts';
-import { notFound, Problems } from '../../platform/http/errors.ts';
+import { fieldError, notFound, Problems } from '../../platform/http/errors.ts';
 import { staleVersion } from '../../platform/http/schemas.ts';
 import { authorize } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import {
   AgencyCreate,
+  AgencyOrganizationInput,
   AgencyPatch,
   AgencyRetire,
   CommitteeCreate,
@@ -21,6 +23,7 @@ import {
   RepresentativePatch,
   RepresentativeRetire,
   type Agency,
+  type AgencyOrganization,
   type Body,
   type BodyKind,
   type MemberIn,
@@ -28,8 +31,8 @@ import {
   type Partnership,
   type Representative,
 } from './schema.ts';
-import { firstBody, getAgency, getBody, getPartnership, getRepresentative, today } from './store.ts';
-import { mayChangeStructure } from './policies.ts';
+import { firstBody, getAgency, getBody, getPartnership, getRepresentative, listAgencyOrganizations, today } from './store.ts';
+import { mayChangeStructure, mayLinkOrganizations } from './policies.ts';
 import { structureDb } from './tables.ts';
 
 export interface CommandOptions {
@@ -585,5 +588,48 @@ export async function retireRepresentative(ctx: Ctx, id: string, input: unknown,
     const rep = (await getRepresentative(trx, id))!;
     await record(trx, ctx, audit, 'representative', id, rep.version, 'retire', rep, { until });
     return rep;
+  });
+}
+
+// ---------- account organisations acting for agencies ----------
+
+function mayLink(ctx: Ctx) {
+  authorize(ctx, mayLinkOrganizations(ctx), 'Only administrators link account organisations to agencies (users.manage).');
+}
+
+/**
+ * Lets an account organisation's accounts act for an agency: report on the agency's work-plan actions and get its
+ * reminders. Linking twice changes nothing and records nothing.
+ */
+export async function linkAgencyOrganization(ctx: Ctx, agencyId: string, input: unknown): Promise<AgencyOrganization> {
+  mayLink(ctx);
+  const d = validate(AgencyOrganizationInput, input);
+  await runCommand(ctx, async (trx, audit) => {
+    if (!(await getAgency(trx, agencyId))) throw notFound('No such agency.');
+    if (!(await organizationsByIds(trx, [d.organization_id])).length) throw fieldError('organization_id', 'is not a known account organisation');
+    const links = structureDb(trx);
+    const had = await links
+      .selectFrom('structure_agency_organizations')
+      .select('agency_id')
+      .where('agency_id', '=', agencyId)
+      .where('organization_id', '=', d.organization_id)
+      .executeTakeFirst();
+    if (had) return;
+    await links.insertInto('structure_agency_organizations').values({ agency_id: agencyId, organization_id: d.organization_id, created_at: nowIso(), created_by: ctx.actor?.id ?? null }).execute();
+    await audit({ action: 'structure.agency.organization.link', entityType: 'structure.agency', entityId: agencyId, summary: { organization_id: d.organization_id } });
+  });
+  return (await listAgencyOrganizations(ctx.db, agencyId)).find((x) => x.organization_id === d.organization_id)!;
+}
+
+/** Ends the link: the organisation's accounts stop acting for the agency at once (every check reads the link). */
+export async function unlinkAgencyOrganization(ctx: Ctx, agencyId: string, input: unknown): Promise<void> {
+  mayLink(ctx);
+  const d = validate(AgencyOrganizationInput, input);
+  await runCommand(ctx, async (trx, audit) => {
+    const gone = isUuid(agencyId)
+      ? await structureDb(trx).deleteFrom('structure_agency_organizations').where('agency_id', '=', agencyId).where('organization_id', '=', d.organization_id).executeTakeFirst()
+      : undefined;
+    if (!Number(gone?.numDeletedRows ?? 0)) throw notFound('This account organisation does not act for that agency.');
+    await audit({ action: 'structure.agency.organization.unlink', entityType: 'structure.agency', entityId: agencyId, summary: { organization_id: d.organization_id } });
   });
 }

@@ -9,8 +9,10 @@ import { seedStructure } from './seed.ts';
 export { WRITE as STRUCTURE_WRITE } from './permissions.ts';
 // The module's public service API, for other modules (they never read structure_* tables directly).
 export { getAgency, listAgencies, allAgencies, getBody, allBodies, getPartnership, allPartnerships, today } from './store.ts';
-export { createAgency, createBody, createPartnership } from './commands.ts';
-export type { Agency, Body, Partnership, Representative } from './schema.ts';
+// Which account organisations act for which agency: the only tie between accounts and agencies (set by administrators).
+export { agencyIdsOfOrganization, organizationIdsOfAgency, listAgencyOrganizations } from './store.ts';
+export { createAgency, createBody, createPartnership, linkAgencyOrganization, unlinkAgencyOrganization } from './commands.ts';
+export type { Agency, AgencyOrganization, Body, Partnership, Representative } from './schema.ts';
 
 export const structureModule: AppModule = {
   name: 'structure',

@@ -185,6 +185,13 @@ export const RepresentativeQuery = Type.Object(
   strict,
 );
 
+/** An account organisation to act for an agency (the agency is in the path). */
+export const AgencyOrganizationInput = Type.Object(
+  { organization_id: Type.String({ format: 'uuid', description: 'The account organisation (as in the user administration) whose staff act for the agency.' }) },
+  strict,
+);
+export const AgencyOrganizationParams = Type.Object({ id: Uuid, organizationId: Uuid });
+
 // ---------- output ----------
 
 const S = Type.String();
@@ -285,6 +292,13 @@ export const RevisionOut = Type.Object({
   actor_label: S,
   at: S,
 });
+export const AgencyOrganizationOut = Type.Object({
+  agency_id: S,
+  organization_id: S,
+  organization_name: S,
+  created_at: Type.String({ description: 'When an administrator set the link.' }),
+  created_by: Type.Union([S, Type.Null()], { description: 'The account that set it; null for links kept from before links were set by hand.' }),
+});
 export const OverviewOut = Type.Object({
   active_on: S,
   task_force: Nullable(BodyOut),
@@ -302,3 +316,4 @@ export type Partnership = Static<typeof PartnershipOut>;
 export type Representative = Static<typeof RepresentativeOut>;
 export type Revision = Static<typeof RevisionOut>;
 export type Overview = Static<typeof OverviewOut>;
+export type AgencyOrganization = Static<typeof AgencyOrganizationOut>;

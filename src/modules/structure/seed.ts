@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
-import { createAgency, createBody, createPartnership } from './commands.ts';
+import { listOrganizations } from '../../platform/auth/index.ts';
+import { createAgency, createBody, createPartnership, linkAgencyOrganization } from './commands.ts';
 import type { AgencyKind, MemberIn } from './schema.ts';
 
 /** The Trafficking Victims Protection Act of 2000 (which created the task force, 22 U.S.C. 7103) was enacted on this day. */
@@ -52,6 +53,14 @@ const COMMITTEES: { name: string; charter: string; coChairHhs: boolean }[] = [
   { name: 'Research and Data', charter: 'Coordinates federal statistics, research and data collection on human trafficking.', coChairHhs: false },
   { name: 'Grant making', charter: 'Coordinates federal anti-trafficking programming and grant making across member agencies.', coChairHhs: false },
   { name: 'Public Awareness and Outreach', charter: 'Coordinates government-wide messaging and public engagement on human trafficking.', coChairHhs: true },
+];
+
+// The demo accounts' organisations (platform/seed.ts, DEMO_USERS: made before the modules' demo data) and the agencies
+// their accounts act for. Organisations that do not exist (a test seeding the structure alone) are left out.
+const DEMO_LINKS: [organization: string, agency: string][] = [
+  ['Office on Trafficking in Persons (HHS)', 'HHS'],
+  ['Department of Labor', 'DOL'],
+  ['Department of Justice', 'DOJ'],
 ];
 
 type PartnerSeed = { agency: string } | { name: string; website: string };
@@ -115,6 +124,12 @@ export async function seedStructure(ctx: Ctx, log: (line: string) => void): Prom
     log(`structure: agencies ${i + 1}/${AGENCIES.length}`);
   }
   const id = (key: string) => ids.get(key)!;
+  const organizations = new Map((await listOrganizations(ctx.db)).map((o) => [o.name, o.id]));
+  for (const [organization, agency] of DEMO_LINKS) {
+    const organizationId = organizations.get(organization);
+    if (organizationId) await linkAgencyOrganization(ctx, id(agency), { organization_id: organizationId });
+  }
+  log('structure: account organisations linked to agencies');
   const memberKeys = AGENCIES.filter((a) => a.member).map((a) => a.key);
   const fullMembership = (representedBy: Record<string, string> = {}): MemberIn[] =>
     memberKeys.map((k) => ({ agency_id: id(k), role: k === 'DOS' ? 'chair' : 'member', represented_by_id: representedBy[k] ? id(representedBy[k]) : null }));

@@ -1,5 +1,6 @@
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
-import type { Agency, Body, BodyKind, Membership, Overview, Partner, Partnership, Representative, Revision } from './schema.ts';
+import { organizationsByIds } from '../../platform/auth/index.ts';
+import type { Agency, AgencyOrganization, Body, BodyKind, Membership, Overview, Partner, Partnership, Representative, Revision } from './schema.ts';
 import { structureDb } from './tables.ts';
 
 /** Today's calendar date (UTC), the default `active_on`. */
@@ -83,6 +84,42 @@ export async function getAgency(db: Db, id: string): Promise<Agency | undefined>
 
 export async function countMemberAgencies(db: Db, day: string): Promise<number> {
   return count(inEffect(db.selectFrom('structure_agencies as a'), 'a.member_from', 'a.member_until', day, true));
+}
+
+// ---------- account organisations acting for agencies ----------
+
+/**
+ * The agencies whose staff an account organisation's accounts are: set by administrators, never guessed from
+ * names. Other modules ask this (work plans: who reports for an agency, who gets its reminders).
+ */
+export async function agencyIdsOfOrganization(db: Db, organizationId: string): Promise<string[]> {
+  if (!isUuid(organizationId)) return [];
+  const rows = await structureDb(db).selectFrom('structure_agency_organizations').select('agency_id').where('organization_id', '=', organizationId).execute();
+  return rows.map((r) => String(r.agency_id)).sort();
+}
+
+/** The account organisations that act for an agency. */
+export async function organizationIdsOfAgency(db: Db, agencyId: string): Promise<string[]> {
+  if (!isUuid(agencyId)) return [];
+  const rows = await structureDb(db).selectFrom('structure_agency_organizations').select('organization_id').where('agency_id', '=', agencyId).execute();
+  return rows.map((r) => String(r.organization_id)).sort();
+}
+
+/** The links of an agency with the organisations' names (from the platform, which owns them), by name. */
+export async function listAgencyOrganizations(db: Db, agencyId: string): Promise<AgencyOrganization[]> {
+  if (!isUuid(agencyId)) return [];
+  const rows = await structureDb(db).selectFrom('structure_agency_organizations').selectAll().where('agency_id', '=', agencyId).execute();
+  const names = new Map((await organizationsByIds(db, rows.map((r) => String(r.organization_id)))).map((o) => [o.id, o.name]));
+  return rows
+    .filter((r) => names.has(String(r.organization_id)))
+    .map((r) => ({
+      agency_id: String(r.agency_id),
+      organization_id: String(r.organization_id),
+      organization_name: names.get(String(r.organization_id))!,
+      created_at: new Date(String(r.created_at)).toISOString(),
+      created_by: r.created_by === null ? null : String(r.created_by),
+    }))
+    .sort((x, y) => (x.organization_name < y.organization_name ? -1 : x.organization_name > y.organization_name ? 1 : 0));
 }
 
 // ---------- bodies (task force, policy group, committees) ----------

@@ -104,6 +104,14 @@ export interface RevisionTable {
   at: string;
 }
 
+/** An account organisation (the platform's `organizations`) whose staff act for an agency. */
+export interface AgencyOrganizationTable {
+  agency_id: string;
+  organization_id: string;
+  created_at: string;
+  created_by: string | null;
+}
+
 export interface StructureTables {
   structure_agencies: AgencyTable;
   structure_bodies: BodyTable;
@@ -112,6 +120,7 @@ export interface StructureTables {
   structure_partners: PartnerTable;
   structure_representatives: RepresentativeTable;
   structure_revisions: RevisionTable;
+  structure_agency_organizations: AgencyOrganizationTable;
 }
 
 /** The database (or a transaction) as this module sees it: its own tables only. */

@@ -3,7 +3,8 @@ import { listUsers } from '../../platform/auth/index.ts';
 import { newId, nowIso } from '../../platform/db/index.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { authorize, principalOf } from '../../platform/policy.ts';
-import { loadDirectory, organizationMatchesAgency } from './directory.ts';
+import { organizationIdsOfAgency } from '../structure/index.ts';
+import { loadDirectory } from './directory.ts';
 import { maySendDigests } from './policies.ts';
 import { loadPlanView } from './store.ts';
 import { workplansDb } from './tables.ts';
@@ -13,7 +14,8 @@ export const DIGEST_DAYS_BEFORE_CLOSE = 14;
 
 /**
  * Computes and sends the work-plan e-mails as of `now`:
- * - a digest, in the last 14 days of a quarter, to every account of a lead agency that still owes an update for it;
+ * - a digest, in the last 14 days of a quarter, to every account of a lead agency that still owes an update for it
+ *   (an agency's accounts are those of the account organisations linked to it in the structure module);
  * - a reminder, after a quarter closed, to every account of a lead agency whose update for it is missing.
  * Each person gets each kind at most once per quarter (recorded in workplans_notifications), so the command can
  * run daily. The messages list action numbers and a link only: no narratives, no names of people.
@@ -50,7 +52,8 @@ export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Pro
       const agency = dir.agency(agencyId);
       if (!agency) continue;
       const link = `${base}/workplans/agencies/${agencyId}`;
-      for (const u of users.filter((x) => organizationMatchesAgency(x.organization_name, agency))) {
+      const staff = new Set(await organizationIdsOfAgency(ctx.db, agencyId));
+      for (const u of users.filter((x) => staff.has(x.organization_id))) {
         const already = await workplansDb(ctx.db).selectFrom('workplans_notifications').select('id').where('kind', '=', kind).where('period', '=', period).where('recipient', '=', u.id).executeTakeFirst();
         if (already) continue;
         const subject =

@@ -4,9 +4,8 @@
  */
 import type { Db } from '../../platform/db/index.ts';
 import type { Ctx } from '../../platform/context.ts';
-import { getUser } from '../../platform/auth/index.ts';
 import type { Item } from './store.ts';
-import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
+import { agencyIdsOfOrganization, allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
 
 export interface AgencyRef {
   id: string;
@@ -50,18 +49,10 @@ export async function loadDirectory(db: Db): Promise<Directory> {
 }
 
 /**
- * The rule that ties an account to an agency: the account's organisation name equals the agency's name or its
- * abbreviation, ignoring case and surrounding spaces. ("Department of Labor" and "DOL" both match DOL.)
+ * Whether the acting person is staff of the item's lead agency: their account organisation acts for that agency, a
+ * link administrators set in the structure module (never a match of names).
  */
-export function organizationMatchesAgency(organizationName: string, agency: AgencyRef): boolean {
-  const org = organizationName.trim().toLowerCase();
-  return org === agency.name.trim().toLowerCase() || (agency.abbreviation !== null && org === agency.abbreviation.trim().toLowerCase());
-}
-
-/** Whether the acting person belongs to the item's lead agency, by the rule above. */
-export async function actorLeadsItem(ctx: Ctx, item: Item, dir?: Directory): Promise<boolean> {
+export async function actorLeadsItem(ctx: Ctx, item: Item): Promise<boolean> {
   if (!ctx.actor || !item.lead_agency_id) return false;
-  const user = await getUser(ctx.db, ctx.actor.id);
-  const agency = (dir ?? (await loadDirectory(ctx.db))).agency(item.lead_agency_id);
-  return !!user && !!agency && organizationMatchesAgency(user.organization_name, agency);
+  return (await agencyIdsOfOrganization(ctx.db, ctx.actor.organizationId)).includes(item.lead_agency_id);
 }

@@ -10,7 +10,7 @@ import { structureModule } from '../structure/index.ts';
 import { workplansModule } from './index.ts';
 import { loadDirectory } from './directory.ts';
 import { periodOf } from './periods.ts';
-import { assertAccessibleForm, countRows, formFields, itemIdFrom, optionValue, postMultipart } from './testkit.ts';
+import { agencyUser, assertAccessibleForm, countRows, formFields, itemIdFrom, optionValue, postMultipart } from './testkit.ts';
 
 const quiet = () => {};
 
@@ -230,7 +230,7 @@ test('taskforce workplans digests: prints what was sent and skipped; bad options
   const t = await setup(secrets);
   try {
     await workplansModule.seedDemo!(t.ctx, quiet);
-    await makeUser(t.ctx, 'member', 'hhs-cli@test.example', 'HHS');
+    await agencyUser(t, 'member', 'hhs-cli@test.example', 'HHS', 'HHS');
     const env = { ...secrets, DATABASE_URL: t.db.config.databaseUrl };
     const current = periodOf(new Date());
     const at = new Date(Date.parse(current.end) - 3 * 86_400_000).toISOString();

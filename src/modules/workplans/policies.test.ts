@@ -20,6 +20,7 @@ import { loadDirectory } from './directory.ts';
 import { periodOf } from './periods.ts';
 import { PERM } from './policies.ts';
 import { listItems, listUpdates } from './store.ts';
+import { linkToAgency } from './testkit.ts';
 
 const quiet = () => {};
 const TABLES = ['workplans_items', 'workplans_milestones', 'workplans_key_results', 'workplans_updates', 'workplans_notifications', 'audit_events'];
@@ -96,6 +97,8 @@ test('every work-plan write: 401 anonymous, 403 without its permission, before i
     const anonymous = anonymousCtx(t);
     const people = new Map<Role, Ctx>();
     for (const role of ROLES) people.set(role, await personCtx(t, role, 'HHS'));
+    // Their organisation acts for HHS, the demo actions' lead agency (set as an administrator would).
+    await linkToAgency(t, people.get('member')!.actor!.organizationId, 'HHS');
     const outsider = await personCtx(t, 'member', 'Somewhere Else');
 
     const before = await snapshot(t);

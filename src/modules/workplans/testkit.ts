@@ -1,7 +1,10 @@
 /** Helpers for this module's tests: read pages the way a browser would, without JavaScript. */
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import type { TestApp, TestClient } from '../../platform/testing.ts';
+import type { Role } from '../../platform/auth/index.ts';
+import { makeUser, type TestApp, type TestClient, type TestUser } from '../../platform/testing.ts';
+import { linkAgencyOrganization } from '../structure/index.ts';
+import { loadDirectory } from './directory.ts';
 
 const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -87,6 +90,23 @@ export function assertAccessibleForm(html: string) {
   }
   for (const m of html.matchAll(/<fieldset\b[\s\S]*?<\/fieldset>/g)) assert.match(m[0], /<legend/, 'fieldsets have a legend');
   for (const m of html.matchAll(/<table\b[\s\S]*?<\/table>/g)) assert.match(m[0], /<caption>/, 'tables have a caption');
+}
+
+/**
+ * Makes an account organisation act for an agency (named by its name or abbreviation) through the structure's
+ * command, as an administrator would: the only way an account becomes an agency's.
+ */
+export async function linkToAgency(t: TestApp, organizationId: string, agency: string): Promise<void> {
+  const a = (await loadDirectory(t.ctx.db)).agencyByName(agency);
+  assert.ok(a, `no agency ${agency}`);
+  await linkAgencyOrganization(t.ctx, a.id, { organization_id: organizationId });
+}
+
+/** An account of `organization`, which acts for `agency`. */
+export async function agencyUser(t: TestApp, role: Role, email: string, organization: string, agency: string): Promise<TestUser> {
+  const u = await makeUser(t.ctx, role, email, organization);
+  await linkToAgency(t, u.organization_id, agency);
+  return u;
 }
 
 export async function countRows(t: TestApp, table: string): Promise<number> {

@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, makeUser, type TestClient } from '../../platform/testing.ts';
+import { testApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { periodOf, shiftPeriod } from './periods.ts';
-import { assertAccessibleForm, cell, formFields, itemIdFrom, optionValue } from './testkit.ts';
+import { agencyUser, assertAccessibleForm, cell, formFields, itemIdFrom, optionValue } from './testkit.ts';
 
 const quiet = () => {};
 const UUID = '[0-9a-f-]{36}';
@@ -128,11 +128,11 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
     assert.match(a1Page, /Curriculum approved/);
     assert.match(a1Page, /Department of Labor \(DOL\)/, 'supporting agency shown');
 
-    // --- Two agencies' members. Their organisations are named like the agencies. ---
+    // --- Two agencies' members: an administrator has linked their organisations to the agencies. ---
     const hhsMember = t.client();
-    await hhsMember.signIn(await makeUser(t.ctx, 'member', 'analyst@hhs.test.example', 'Department of Health and Human Services'));
+    await hhsMember.signIn(await agencyUser(t, 'member', 'analyst@hhs.test.example', 'Department of Health and Human Services', 'HHS'));
     const dolMember = t.client();
-    await dolMember.signIn(await makeUser(t.ctx, 'member', 'inspector@dol.test.example', 'DOL'));
+    await dolMember.signIn(await agencyUser(t, 'member', 'inspector@dol.test.example', 'DOL', 'DOL'));
     assert.doesNotMatch((await dolMember.get('/workplans')).body, /href="\/workplans\/items\/new"/, 'members get no "Add a goal"');
 
     // The agency view shows what is due: an update for the current quarter, by its last day.

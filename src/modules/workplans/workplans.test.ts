@@ -7,6 +7,7 @@ import { runDigests } from './digests.ts';
 import { loadDirectory } from './directory.ts';
 import { periodOf, shiftPeriod } from './periods.ts';
 import { closeMail } from '../../platform/mail/index.ts';
+import { agencyUser, linkToAgency } from './testkit.ts';
 
 const quiet = () => {};
 
@@ -24,8 +25,10 @@ async function seeded(env: Record<string, string> = {}): Promise<TestApp> {
   return t;
 }
 
-async function signIn(t: TestApp, role: 'member' | 'chair' | 'admin', organization: string): Promise<TestClient> {
+/** A client signed in to an account of `organization`, which acts for `agency` when one is given. */
+async function signIn(t: TestApp, role: 'member' | 'chair' | 'admin', organization: string, agency?: string): Promise<TestClient> {
   const u = await makeUser(t.ctx, role, `${role}-${organization.replace(/\W/g, '').toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@test.example`, organization);
+  if (agency) await linkToAgency(t, u.organization_id, agency);
   const c = t.client();
   await c.signIn(u);
   return c;
@@ -93,11 +96,11 @@ test('updates: lead agency only, reviewed by a chair, history kept, resubmission
     const action = (await items(anon)).find((i) => i.kind === 'action' && i.lead_agency_id === hhs.id)!;
     const body = { status: 'on_track', narrative: 'Two more sessions held.', key_result_values: { [action.key_results[0].id]: 6 }, evidence: ['https://example.org/minutes'] };
 
-    const dolMember = await signIn(t, 'member', 'Department of Labor');
+    const dolMember = await signIn(t, 'member', 'Department of Labor', 'DOL');
     const refused = await dolMember.request('POST', `/api/workplans/items/${action.id}/updates`, { json: body });
     assert.equal(refused.statusCode, 403, 'a member of another agency may not report');
 
-    const hhsMember = await signIn(t, 'member', 'hhs');
+    const hhsMember = await signIn(t, 'member', 'hhs', 'HHS');
     const before = await count(t, 'workplans_updates');
     const bad = await hhsMember.request('POST', `/api/workplans/items/${action.id}/updates`, { json: { ...body, status: 'fine', evidence: ['javascript:alert(1)'] } });
     assert.equal(bad.statusCode, 400);
@@ -153,6 +156,55 @@ test('updates: lead agency only, reviewed by a chair, history kept, resubmission
     const badForm = await hhsMember.request('POST', `/workplans/items/${(await items(anon)).filter((i) => i.kind === 'action' && i.lead_agency_id === hhs.id)[1].id}/updates`, { form: { status: 'on_track', narrative: 'x', evidence: 'not-a-link' } });
     assert.equal(badForm.statusCode, 400);
     assert.match(badForm.body, /usa-error-message/);
+  } finally {
+    await t.close();
+  }
+});
+
+test("an account is an agency's through a link an administrator sets, never through its organisation's name", async () => {
+  const t = await seeded();
+  try {
+    const hhs = (await loadDirectory(t.ctx.db)).agencyByName('HHS')!;
+    const anon = t.client();
+    const action = (await items(anon)).find((i) => i.kind === 'action' && i.lead_agency_id === hhs.id)!;
+    const body = { status: 'on_track', narrative: 'Reported by an organisation named like the agency.' };
+    const mine = new RegExp(`<a href="/workplans/agencies/${hhs.id}">`);
+    const current = periodOf(new Date());
+    const digestTime = new Date(Date.parse(current.end) - 5 * 86_400_000);
+    const notified = async (userId: string) => Number((await t.ctx.db.selectFrom('workplans_notifications').select((eb) => eb.fn.countAll().as('n')).where('recipient', '=', userId).executeTakeFirstOrThrow()).n);
+
+    // The organisation bears the agency's very name (and another its abbreviation): the old rule took that for
+    // membership. Without a link they are nobody's staff.
+    const named = await makeUser(t.ctx, 'member', 'named-like-hhs@test.example', 'Department of Health and Human Services');
+    const abbreviated = await makeUser(t.ctx, 'member', 'named-hhs@test.example', 'HHS');
+    const c = t.client();
+    await c.startSession(named);
+    const before = await count(t, 'workplans_updates');
+    const refused = await c.request('POST', `/api/workplans/items/${action.id}/updates`, { json: body });
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal((await c.request('POST', `/workplans/items/${action.id}/updates`, { form: body })).statusCode, 403, 'the form too');
+    assert.doesNotMatch((await c.get(`/workplans/items/${action.id}`)).body, /action="\/workplans\/items\/[^"]+\/updates"/, 'no update form');
+    assert.doesNotMatch((await c.get('/workplans')).body, mine, 'no "my agency" link');
+    assert.equal(await count(t, 'workplans_updates'), before);
+    await runDigests(t.ctx, digestTime, quiet);
+    assert.equal(await notified(named.id), 0, 'no digest for an unlinked account');
+    assert.equal(await notified(abbreviated.id), 0);
+
+    // An administrator links the organisation to HHS: now its accounts are HHS's.
+    const admin = await t.signedIn('admin');
+    const linked = await admin.request('POST', `/api/agencies/${hhs.id}/organizations`, { json: { organization_id: named.organization_id } });
+    assert.equal(linked.statusCode, 201, linked.body);
+    assert.match((await c.get('/workplans')).body, mine, '"my agency" link');
+    assert.match((await c.get(`/workplans/items/${action.id}`)).body, /action="\/workplans\/items\/[^"]+\/updates"/, 'the update form');
+    const ok = await c.request('POST', `/api/workplans/items/${action.id}/updates`, { json: body });
+    assert.equal(ok.statusCode, 201, ok.body);
+    await runDigests(t.ctx, new Date(Date.parse(current.end) - 4 * 86_400_000), quiet);
+    assert.ok((await notified(named.id)) >= 1, 'the linked account gets the digest or the reminder');
+    assert.equal(await notified(abbreviated.id), 0, 'the organisation named "HHS" still is not linked');
+
+    // Removing the link ends it at once.
+    assert.equal((await admin.request('DELETE', `/api/agencies/${hhs.id}/organizations/${named.organization_id}`)).statusCode, 204);
+    assert.doesNotMatch((await c.get('/workplans')).body, mine);
   } finally {
     await t.close();
   }
@@ -231,8 +283,8 @@ test('digests go out over SMTP with a link and no details, once per person and p
   const received = mail.received;
   const t = await seeded({ SMTP_URL: mail.url });
   try {
-    const hhsUser = await makeUser(t.ctx, 'member', 'hhs-digest@test.example', 'Department of Health and Human Services');
-    const dolUser = await makeUser(t.ctx, 'member', 'dol-digest@test.example', 'DOL');
+    const hhsUser = await agencyUser(t, 'member', 'hhs-digest@test.example', 'Department of Health and Human Services', 'HHS');
+    const dolUser = await agencyUser(t, 'member', 'dol-digest@test.example', 'DOL', 'DOL');
     await makeUser(t.ctx, 'member', 'other@test.example', 'Somewhere Else');
     // Five days before the current quarter closes.
     const current = periodOf(new Date());
@@ -269,7 +321,7 @@ test('digests go out over SMTP with a link and no details, once per person and p
 test('without SMTP_URL mail is logged as skipped', async () => {
   const t = await seeded();
   try {
-    await makeUser(t.ctx, 'member', 'hhs-skip@test.example', 'HHS');
+    await agencyUser(t, 'member', 'hhs-skip@test.example', 'HHS', 'HHS');
     const lines: string[] = [];
     const current = periodOf(new Date());
     const res = await runDigests(t.ctx, new Date(Date.parse(current.end) - 86_400_000), (l) => lines.push(l));

@@ -11,6 +11,7 @@ export {
   getUser,
   hashPassword,
   listOrganizations,
+  organizationsByIds,
   listSessions,
   listTokens,
   listUsers,

@@ -2,7 +2,7 @@
 import argon2 from 'argon2';
 import * as OTPAuth from 'otpauth';
 import type { Actor, Ctx } from '../context.ts';
-import { bool, json, nowIso, type Db } from '../db/index.ts';
+import { bool, isUuid, json, nowIso, type Db } from '../db/index.ts';
 import { decryptField, keyRing, sha256 } from '../crypto/index.ts';
 import { isRole, permissionsOf, type Role } from './roles.ts';
 
@@ -68,6 +68,14 @@ export async function getUser(db: Db, id: string): Promise<UserRow | undefined> 
 /** Every account organisation, by name: for choosing one in a form. */
 export async function listOrganizations(db: Db): Promise<{ id: string; name: string; kind: string }[]> {
   const rows = await db.selectFrom('organizations').select(['id', 'name', 'kind']).orderBy('name').execute();
+  return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: String(r.kind) }));
+}
+
+/** Account organisations by id (unknown and malformed ids are left out): a lookup whose cost follows the ids asked. */
+export async function organizationsByIds(db: Db, ids: readonly string[]): Promise<{ id: string; name: string; kind: string }[]> {
+  const wanted = [...new Set(ids)].filter(isUuid);
+  if (!wanted.length) return [];
+  const rows = await db.selectFrom('organizations').select(['id', 'name', 'kind']).where('id', 'in', wanted).orderBy('name').execute();
   return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: String(r.kind) }));
 }
 

@@ -2,13 +2,17 @@
 import type { FastifyReply } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
+import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
+import { formBody } from '../../../platform/http/validation.ts';
+import { listOrganizations } from '../../../platform/auth/index.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Pager, Select, Table, TextInput } from '../../../platform/web/components.tsx';
-import { AGENCY_KINDS, type Agency, type Body, type Representative } from '../schema.ts';
+import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, Pager, Select, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
+import { AGENCY_KINDS, AgencyOrganizationParams, type Agency, type AgencyOrganization, type Body, type Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import * as commands from '../commands.ts';
-import { str, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, ALL_NOW, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
+import { LINK_ORGANIZATIONS } from '../policies.ts';
+import { str, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, ALL_NOW, FormPost, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
 import { registerForms } from './records.tsx';
 
 function AgencyListPage({ v, f, items, total }: { v: View; f: Filter; items: Agency[]; total: number }) {
@@ -37,7 +41,43 @@ function AgencyListPage({ v, f, items, total }: { v: View; f: Filter; items: Age
   );
 }
 
-function AgencyDetailPage({ v, a, reps, bodies, retireErrors, retireValue }: { v: View; a: Agency; reps: Representative[]; bodies: { body: Body; role: string }[]; retireErrors?: FieldError[]; retireValue?: string }) {
+/** For administrators: the account organisations whose accounts act for the agency, with remove and add. */
+function OrganizationsSection({ v, a, links, choices, errors, value }: OrganizationsState & { v: View; a: Agency }) {
+  const taken = new Set(links.map((x) => x.organization_id));
+  const open = choices.filter((c) => !taken.has(c.id));
+  return (
+    <section aria-labelledby="organizations" class="margin-top-4">
+      <h2 id="organizations">{v.t('structure.orgs.title')}</h2>
+      <p>{v.t('structure.orgs.intro')}</p>
+      <ErrorSummary v={v} errors={errors} />
+      <Table
+        v={v}
+        caption={v.t('structure.orgs.caption', { agency: a.name })}
+        head={[v.t('structure.orgs.organization'), v.t('structure.orgs.since'), v.t('structure.orgs.action')]}
+        rows={links.map((x) => [
+          x.organization_name,
+          x.created_at.slice(0, 10),
+          <ActionButton v={v} action={`/structure/agencies/${a.id}/organizations/${x.organization_id}/remove`} secondary>
+            {v.t('structure.orgs.remove')} <span class="usa-sr-only">{x.organization_name}</span>
+          </ActionButton>,
+        ])}
+      />
+      {open.length > 0 || errors.length > 0 ? (
+        <form method="post" action={`/structure/agencies/${a.id}/organizations`} class="usa-form">
+          <Csrf v={v} />
+          <Select name="organization_id" label={v.t('structure.orgs.add.label')} blank={v.t('structure.orgs.add.blank')} value={value} options={open.map((c) => ({ value: c.id, label: c.name }))} errors={errors} />
+          <SubmitButton>{v.t('structure.orgs.add')}</SubmitButton>
+        </form>
+      ) : (
+        <p>{v.t('structure.orgs.all_linked')}</p>
+      )}
+    </section>
+  );
+}
+
+type OrganizationsState = { links: AgencyOrganization[]; choices: { id: string; name: string }[]; errors: FieldError[]; value?: string };
+
+function AgencyDetailPage({ v, a, reps, bodies, retireErrors, retireValue, orgs }: { v: View; a: Agency; reps: Representative[]; bodies: { body: Body; role: string }[]; retireErrors?: FieldError[]; retireValue?: string; orgs?: OrganizationsState }) {
   return (
     <div>
       <Breadcrumbs items={[...crumbsFor(v, { href: '/structure/agencies', key: 'structure.agencies' }), { label: a.name }]} />
@@ -64,6 +104,7 @@ function AgencyDetailPage({ v, a, reps, bodies, retireErrors, retireValue }: { v
         />
       )}
       <Representatives v={v} reps={reps} newHref={`/structure/representatives/new?agency_id=${a.id}`} />
+      {orgs && <OrganizationsSection v={v} a={a} {...orgs} />}
       <HistoryLink v={v} href={`/structure/agencies/${a.id}/history`} />
       <RetireForm v={v} action={`/structure/agencies/${a.id}/retire`} field="member_until" version={a.version} errors={retireErrors} value={retireValue} />
     </div>
@@ -100,7 +141,7 @@ const agencyValues = (a: Agency): Values => ({
 });
 
 export function agencyPages(app: App): void {
-  const agencyDetail = async (req: PageReq, reply: FastifyReply, a: Agency, extra: RetireState = {}, status = 200) => {
+  const agencyDetail = async (req: PageReq, reply: FastifyReply, a: Agency, extra: RetireState & { orgErrors?: FieldError[]; orgValue?: string } = {}, status = 200) => {
     const db = req.ctx.db;
     const reps = (await store.listRepresentatives(db, { agencyId: a.id }, ALL_NOW())).items;
     const bodies: { body: Body; role: string }[] = [];
@@ -111,7 +152,9 @@ export function agencyPages(app: App): void {
       }
     }
     const v = req.view();
-    return reply.page(a.name, <AgencyDetailPage v={v} a={a} reps={reps} bodies={bodies} {...extra} />, status);
+    const { orgErrors, orgValue, ...retire } = extra;
+    const orgs = v.can(LINK_ORGANIZATIONS) ? { links: await store.listAgencyOrganizations(db, a.id), choices: await listOrganizations(db), errors: orgErrors ?? [], value: orgValue } : undefined;
+    return reply.page(a.name, <AgencyDetailPage v={v} a={a} reps={reps} bodies={bodies} orgs={orgs} {...retire} />, status);
   };
 
   app.get('/structure/agencies', { config: PUBLIC, schema: { ...hidden, querystring: PageListQuery } }, async (req, reply) => {
@@ -125,6 +168,26 @@ export function agencyPages(app: App): void {
     const a = await store.getAgency(req.ctx.db, req.params.id);
     if (!a) throw notFound();
     return agencyDetail(req, reply, a);
+  });
+
+  const admins = { access: { permission: LINK_ORGANIZATIONS } } as const;
+  app.post('/structure/agencies/:id/organizations', { config: admins, schema: { ...hidden, params: IdParam, body: FormPost } }, async (req, reply) => {
+    const a = await store.getAgency(req.ctx.db, req.params.id);
+    if (!a) throw notFound('No such agency.');
+    const chosen = str(formBody(req.body).organization_id);
+    try {
+      await commands.linkAgencyOrganization(req.ctx, a.id, chosen === undefined ? {} : { organization_id: chosen });
+    } catch (err) {
+      const errors = formErrors(err);
+      if (!errors) throw err;
+      return agencyDetail(req, reply, a, { orgErrors: errors, orgValue: chosen }, 400);
+    }
+    return reply.redirect(`/structure/agencies/${a.id}#organizations`);
+  });
+
+  app.post('/structure/agencies/:id/organizations/:organizationId/remove', { config: admins, schema: { ...hidden, params: AgencyOrganizationParams } }, async (req, reply) => {
+    await commands.unlinkAgencyOrganization(req.ctx, req.params.id, { organization_id: req.params.organizationId });
+    return reply.redirect(`/structure/agencies/${req.params.id}#organizations`);
   });
 
   registerForms<Agency>(app, {

@@ -174,7 +174,7 @@ async function itemPage(req: PageReq, reply: FastifyReply, id: string, extra: { 
   if (!item) throw notFound('No such work plan item.');
   const v = req.view();
   const principal = principalOf(req.ctx);
-  const canReport = item.kind === 'action' && mayReportOn(principal, item, await actorLeadsItem(req.ctx, item, plan.dir));
+  const canReport = item.kind === 'action' && mayReportOn(principal, item, await actorLeadsItem(req.ctx, item));
   const updates = visibleUpdates(principal, plan.updatesByItem.get(item.id) ?? []);
   return reply.page(`${item.number} ${item.title}`, <ItemPage v={v} plan={plan} item={item} updates={updates} canReport={canReport} {...extra} />, status);
 }

@@ -4,8 +4,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { notFound } from '../../../platform/http/errors.ts';
 import { hidden, IdParams } from '../../../platform/http/schemas.ts';
 import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
-import { getUser } from '../../../platform/auth/index.ts';
-import { organizationMatchesAgency } from '../directory.ts';
+import { agencyIdsOfOrganization } from '../../structure/index.ts';
 import { PERM } from '../policies.ts';
 import { agencyView, watchList, type AgencyView, type WatchList } from '../presenters.ts';
 import { percent } from '../rollup.ts';
@@ -136,8 +135,8 @@ export async function planPages(app: App): Promise<void> {
     const plan = await loadPlan(req.ctx.db);
     let myAgencyId: string | undefined;
     if (req.actor) {
-      const user = await getUser(req.ctx.db, req.actor.id);
-      myAgencyId = user ? plan.dir.agencies.find((a) => organizationMatchesAgency(user.organization_name, a))?.id : undefined;
+      const mine = await agencyIdsOfOrganization(req.ctx.db, req.actor.organizationId);
+      myAgencyId = plan.dir.agencies.find((a) => mine.includes(a.id))?.id;
     }
     const v = req.view();
     return reply.page(v.t('wp.title'), <PlansPage v={v} plan={plan} myAgencyId={myAgencyId} />);
