@@ -304,3 +304,25 @@ export function Breadcrumbs({ items }: { items: { href?: string; label: string }
     </nav>
   );
 }
+
+/**
+ * A page holding one form: breadcrumbs, heading, the error summary, the fields, a save button and a cancel link.
+ * Posts to `action` with the CSRF token; works without JavaScript.
+ */
+export function FormPage({ v, title, action, errors, cancel, crumbs, save, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; save: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <Breadcrumbs items={[...crumbs, { label: title }]} />
+      <h1>{title}</h1>
+      <form method="post" action={action} class="usa-form usa-form--large">
+        <Csrf v={v} />
+        <ErrorSummary v={v} errors={errors ?? []} />
+        {children}
+        <SubmitButton>{save}</SubmitButton>{' '}
+        <a href={cancel} class="usa-button usa-button--unstyled">
+          {v.t('form.cancel')}
+        </a>
+      </form>
+    </div>
+  );
+}

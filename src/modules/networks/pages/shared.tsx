@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../../platform/context.ts';
 import { forbidden, notFound, type FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Csrf, ErrorSummary, SubmitButton } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Csrf, ErrorSummary, FormPage, SubmitButton } from '../../../platform/web/components.tsx';
 import { countyByFips, stateByCode } from '../../../platform/geo/us.ts';
 import { EDIT_OWN, MANAGE } from '../permissions.ts';
 import { EDIT_REFUSED } from '../policies.ts';
@@ -47,19 +47,9 @@ export interface EditTarget {
 
 export function FormShell({ v, title, action, errors, cancel, crumbItems, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; children: ComponentChildren }) {
   return (
-    <div>
-      <Breadcrumbs items={[...crumbItems, { label: title }]} />
-      <h1>{title}</h1>
-      <form method="post" action={action} class="usa-form usa-form--large">
-        <Csrf v={v} />
-        <ErrorSummary v={v} errors={errors ?? []} />
-        {children}
-        <SubmitButton>{v.t('networks.save')}</SubmitButton>{' '}
-        <a href={cancel} class="usa-button usa-button--unstyled">
-          {v.t('form.cancel')}
-        </a>
-      </form>
-    </div>
+    <FormPage v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbItems} save={v.t('networks.save')}>
+      {children}
+    </FormPage>
   );
 }
 

@@ -6,7 +6,7 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { FormValues } from '../../../platform/http/forms.ts';
 import { Uuid } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import type { Agency, Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import { WRITE } from '../permissions.ts';
@@ -149,19 +149,9 @@ export function Field({ label, children }: { label: string; children: ComponentC
 
 export function FormShell({ v, title, action, errors, cancel, crumbs, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; children: ComponentChildren }) {
   return (
-    <div>
-      <Breadcrumbs items={[...crumbs, { label: title }]} />
-      <h1>{title}</h1>
-      <form method="post" action={action} class="usa-form usa-form--large">
-        <Csrf v={v} />
-        <ErrorSummary v={v} errors={errors ?? []} />
-        {children}
-        <SubmitButton>{v.t('structure.save')}</SubmitButton>{' '}
-        <a href={cancel} class="usa-button usa-button--unstyled">
-          {v.t('form.cancel')}
-        </a>
-      </form>
-    </div>
+    <FormPage v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbs} save={v.t('structure.save')}>
+      {children}
+    </FormPage>
   );
 }
 
