@@ -1,3 +1,4 @@
+import type { Updateable } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
@@ -47,6 +48,7 @@ import {
 import { isTimeZone, zonedToUtc } from './time.ts';
 import { importQdc, QdcError, type QdcCode } from './qdc.ts';
 import { buildFindings } from './findings.ts';
+import { listeningDb, type AnswerTable, type InputTable, type RegistrationTable, type SeriesTable } from './tables.ts';
 import { mayCode, mayCodeAsSelf, mayImportInputs, mayManage, mayRecordNotes, mayRegister, mayRemoveExcerpt, maySubmitInput, mayTakeHeldBackPlace } from './policies.ts';
 
 export interface CommandOptions {
@@ -77,7 +79,7 @@ export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOption
   const id = newId();
   const now = nowIso();
   await runCommand(ctx, async (trx, audit) => {
-    await trx
+    await listeningDb(trx)
       .insertInto('listening_series')
       .values({ id, title: d.title.trim(), description: d.description || null, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days ?? 2, published_at: null, report: null, version: 1, created_at: now, updated_at: now })
       .execute();
@@ -94,9 +96,9 @@ export async function updateSeries(ctx: Ctx, id: string, input: unknown, opts: C
   await checkOwner(ctx.db, p, d.owner_type ?? (d.owner_id ? undefined : existing.owner_type), d.owner_id ?? existing.owner_id, ['partnership', 'committee']);
   p.throwIfAny();
   await runCommand(ctx, async (trx, audit) => {
-    const set: Record<string, unknown> = { version: d.version + 1, updated_at: nowIso() };
-    for (const k of ['title', 'description', 'owner_type', 'owner_id', 'reminder_days'] as const) if (d[k] !== undefined) set[k] = d[k];
-    const res = await trx.updateTable('listening_series').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
+    // Kysely leaves out the fields not sent (undefined).
+    const set: Updateable<SeriesTable> = { version: d.version + 1, updated_at: nowIso(), title: d.title, description: d.description, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days };
+    const res = await listeningDb(trx).updateTable('listening_series').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw conflict(`This series changed since version ${d.version}; it is now at version ${existing.version}. Reload and try again.`);
     await audit({ action: 'listening.series.update', entityType: 'listening_series', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version') } });
   });
@@ -134,7 +136,7 @@ export async function createSession(ctx: Ctx, seriesId: string, input: unknown, 
   const id = newId();
   const now = nowIso();
   await runCommand(ctx, async (trx, audit) => {
-    await trx
+    await listeningDb(trx)
       .insertInto('listening_sessions')
       .values({
         id,
@@ -175,7 +177,7 @@ export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: 
   checkSession(p, { ...merged, location: merged.location ?? undefined, online_url: merged.online_url ?? undefined, registration_opens_at: merged.registration_opens_at ?? undefined, registration_closes_at: merged.registration_closes_at ?? undefined } as SessionFields);
   p.throwIfAny();
   await runCommand(ctx, async (trx, audit) => {
-    const row = await forUpdate(trx.selectFrom('listening_sessions').select('version').where('id', '=', id), ctx.dbKind).executeTakeFirst();
+    const row = await forUpdate(listeningDb(trx).selectFrom('listening_sessions').select('version').where('id', '=', id), ctx.dbKind).executeTakeFirst();
     if (Number(row?.version) !== d.version) throw conflict(`This session changed since version ${d.version}; it is now at version ${row?.version}. Reload and try again.`);
     const counts = await placeCounts(trx, id);
     if (merged.capacity < counts.confirmed) throw fieldError('capacity', `must be at least ${counts.confirmed}, the places already confirmed`);
@@ -184,7 +186,7 @@ export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: 
       if (k === 'version' || v === undefined) continue;
       set[k] = ['audience_provider_types', 'audience_regions', 'agenda', 'questions'].includes(k) ? toJson(v) : v === '' ? null : v;
     }
-    await trx.updateTable('listening_sessions').set(set).where('id', '=', id).execute();
+    await listeningDb(trx).updateTable('listening_sessions').set(set).where('id', '=', id).execute();
     await promoteWaitlist(trx, id);
     await audit({ action: 'listening.session.update', entityType: 'listening_session', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version') } });
   });
@@ -198,13 +200,13 @@ export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: 
  * places still held back for invited organisations. Call inside a transaction that holds the session row.
  */
 async function promoteWaitlist(trx: Db, sessionId: string): Promise<number> {
-  const s = await trx.selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId).executeTakeFirstOrThrow();
+  const s = await listeningDb(trx).selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId).executeTakeFirstOrThrow();
   const c = await placeCounts(trx, sessionId);
   const general = Number(s.capacity) - Number(s.reserved_places);
   const free = Math.max(0, general - (c.confirmed - c.confirmedReserved));
   if (!free) return 0;
-  const waiting = await trx.selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').limit(free).execute();
-  for (const w of waiting) await trx.updateTable('listening_registrations').set({ status: 'confirmed', updated_at: nowIso() }).where('id', '=', w.id).execute();
+  const waiting = await listeningDb(trx).selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').limit(free).execute();
+  for (const w of waiting) await listeningDb(trx).updateTable('listening_registrations').set({ status: 'confirmed', updated_at: nowIso() }).where('id', '=', w.id).execute();
   return waiting.length;
 }
 
@@ -223,8 +225,8 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
   const email = d.email.trim().toLowerCase();
   const id = newId();
   await runCommand(ctx, async (trx, audit) => {
-    const s = await forUpdate(trx.selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
-    const taken = await trx.selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('email', '=', email).executeTakeFirst();
+    const s = await forUpdate(listeningDb(trx).selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
+    const taken = await listeningDb(trx).selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('email', '=', email).executeTakeFirst();
     if (taken) throw fieldError('email', 'is already registered for this session');
     const c = await placeCounts(trx, sessionId);
     const capacity = Number(s.capacity);
@@ -237,7 +239,7 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
       reservedPlace = true;
     } else if (generalFree) status = 'confirmed';
     const now = nowIso();
-    await trx
+    await listeningDb(trx)
       .insertInto('listening_registrations')
       .values({ id, session_id: sessionId, name: d.name.trim(), email, organization: d.organization.trim(), organization_type: d.organization_type, region: d.region, status, reserved_place: reservedPlace, attended: false, created_at: now, updated_at: now })
       .execute();
@@ -253,15 +255,15 @@ export async function updateRegistration(ctx: Ctx, id: string, input: unknown, o
   if (!r) throw notFound('No such registration.');
   const d = validate(RegistrationPatch, input, opts);
   await runCommand(ctx, async (trx, audit) => {
-    await forUpdate(trx.selectFrom('listening_sessions').select('id').where('id', '=', r.session_id), ctx.dbKind).executeTakeFirst();
-    const set: Record<string, unknown> = { updated_at: nowIso() };
+    await forUpdate(listeningDb(trx).selectFrom('listening_sessions').select('id').where('id', '=', r.session_id), ctx.dbKind).executeTakeFirst();
+    const set: Updateable<RegistrationTable> = { updated_at: nowIso() };
     if (d.attended !== undefined) set.attended = d.attended;
     if (d.status === 'cancelled') set.status = 'cancelled';
-    await trx.updateTable('listening_registrations').set(set).where('id', '=', id).execute();
+    await listeningDb(trx).updateTable('listening_registrations').set(set).where('id', '=', id).execute();
     if (d.status === 'cancelled' && r.status === 'confirmed') {
       if (r.reserved_place) {
         // A cancelled invited place goes back to the held-back pool, not to the waiting list.
-        await trx.updateTable('listening_registrations').set({ reserved_place: false }).where('id', '=', id).execute();
+        await listeningDb(trx).updateTable('listening_registrations').set({ reserved_place: false }).where('id', '=', id).execute();
       }
       await promoteWaitlist(trx, r.session_id);
     }
@@ -277,12 +279,12 @@ export async function releaseReserved(ctx: Ctx, sessionId: string, input: unknow
   const d = validate(ReleaseInput, input ?? {}, opts);
   let promoted = 0;
   await runCommand(ctx, async (trx, audit) => {
-    const s = await forUpdate(trx.selectFrom('listening_sessions').select(['reserved_places', 'version']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
+    const s = await forUpdate(listeningDb(trx).selectFrom('listening_sessions').select(['reserved_places', 'version']).where('id', '=', sessionId), ctx.dbKind).executeTakeFirstOrThrow();
     const c = await placeCounts(trx, sessionId);
     const unused = Number(s.reserved_places) - c.confirmedReserved;
     if (unused <= 0) throw conflict('No held-back places are left to release.');
     const release = Math.min(unused, d.places ?? unused);
-    await trx.updateTable('listening_sessions').set({ reserved_places: Number(s.reserved_places) - release, version: Number(s.version) + 1, updated_at: nowIso() }).where('id', '=', sessionId).execute();
+    await listeningDb(trx).updateTable('listening_sessions').set({ reserved_places: Number(s.reserved_places) - release, version: Number(s.version) + 1, updated_at: nowIso() }).where('id', '=', sessionId).execute();
     promoted = await promoteWaitlist(trx, sessionId);
     await audit({ action: 'listening.session.release', entityType: 'listening_session', entityId: sessionId, summary: { released: release, promoted } });
   });
@@ -307,8 +309,8 @@ export async function submitInput(ctx: Ctx, sessionId: string, input: unknown, o
 }
 
 interface InputRows {
-  input: Record<string, unknown> & { id: string; kind: string };
-  answers: Record<string, unknown>[];
+  input: InputTable;
+  answers: AnswerTable[];
 }
 
 /** Validates one submission against its session's questions; the rows to insert, or a 400 naming the fields. */
@@ -351,9 +353,9 @@ async function insertInputRows(trx: Db, rows: InputRows[]): Promise<void> {
   // A few hundred rows per statement stays well within both engines' limits on bound parameters.
   for (let i = 0; i < rows.length; i += 200) {
     const chunk = rows.slice(i, i + 200);
-    await trx.insertInto('listening_inputs').values(chunk.map((r) => r.input)).execute();
+    await listeningDb(trx).insertInto('listening_inputs').values(chunk.map((r) => r.input)).execute();
     const answers = chunk.flatMap((r) => r.answers);
-    if (answers.length) await trx.insertInto('listening_answers').values(answers).execute();
+    if (answers.length) await listeningDb(trx).insertInto('listening_answers').values(answers).execute();
   }
 }
 
@@ -395,7 +397,7 @@ export async function createCode(ctx: Ctx, seriesId: string, input: unknown, opt
   if (codes.some((c) => (c.parent_id ?? null) === (d.parent_id ?? null) && c.name.toLowerCase() === d.name.trim().toLowerCase())) throw fieldError('name', 'is already used at this level of the codebook');
   const id = newId();
   await runCommand(ctx, async (trx, audit) => {
-    await trx.insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: d.parent_id ?? null, name: d.name.trim(), description: d.description || null, guid: newId(), created_at: nowIso() }).execute();
+    await listeningDb(trx).insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: d.parent_id ?? null, name: d.name.trim(), description: d.description || null, guid: newId(), created_at: nowIso() }).execute();
     await audit({ action: 'listening.code.create', entityType: 'listening_code', entityId: id, summary: { name: d.name } });
   });
   return (await listCodes(ctx.db, seriesId)).find((c) => c.id === id)!;
@@ -422,7 +424,7 @@ export async function importCodebook(ctx: Ctx, seriesId: string, xml: string): P
         if (id) existing++;
         else {
           id = newId();
-          await trx.insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: parentId, name: c.name, description: c.description ?? null, guid: c.guid, created_at: nowIso() }).execute();
+          await listeningDb(trx).insertInto('listening_codes').values({ id, series_id: seriesId, parent_id: parentId, name: c.name, description: c.description ?? null, guid: c.guid, created_at: nowIso() }).execute();
           have.set(c.guid.toLowerCase(), id);
           added++;
         }
@@ -472,24 +474,24 @@ export async function createExcerpt(ctx: Ctx, seriesId: string, input: unknown, 
 }
 
 async function insertExcerpt(trx: Db, ctx: Ctx, e: { id: string; seriesId: string; answerId: string; start: number; end: number; text: string; codeIds: string[] }) {
-  await trx
+  await listeningDb(trx)
     .insertInto('listening_excerpts')
     .values({ id: e.id, series_id: e.seriesId, answer_id: e.answerId, start_offset: e.start, end_offset: e.end, text: e.text, coder_id: ctx.actor!.id, coder_label: ctx.actor!.name, created_at: nowIso() })
     .execute();
-  for (const c of e.codeIds) await trx.insertInto('listening_excerpt_codes').values({ excerpt_id: e.id, code_id: c }).execute();
+  for (const c of e.codeIds) await listeningDb(trx).insertInto('listening_excerpt_codes').values({ excerpt_id: e.id, code_id: c }).execute();
 }
 
 /** A coder removes one of their own excerpts (and its tags); one cited by a recommendation stays. */
 export async function deleteExcerpt(ctx: Ctx, id: string): Promise<void> {
   coderInPerson(ctx);
-  const e = isUuid(id) ? await ctx.db.selectFrom('listening_excerpts').select(['id', 'coder_id']).where('id', '=', id).executeTakeFirst() : undefined;
+  const e = isUuid(id) ? await listeningDb(ctx.db).selectFrom('listening_excerpts').select(['id', 'coder_id']).where('id', '=', id).executeTakeFirst() : undefined;
   if (!e) throw notFound('No such excerpt.');
-  authorize(ctx, mayRemoveExcerpt(ctx, { coder_id: String(e.coder_id) }), 'Coders remove only their own excerpts.');
+  authorize(ctx, mayRemoveExcerpt(ctx, { coder_id: e.coder_id }), 'Coders remove only their own excerpts.');
   await runCommand(ctx, async (trx, audit) => {
-    const cited = await trx.selectFrom('listening_recommendation_excerpts').select('recommendation_id').where('excerpt_id', '=', id).executeTakeFirst();
+    const cited = await listeningDb(trx).selectFrom('listening_recommendation_excerpts').select('recommendation_id').where('excerpt_id', '=', id).executeTakeFirst();
     if (cited) throw conflict('A recommendation cites this excerpt.');
-    await trx.deleteFrom('listening_excerpt_codes').where('excerpt_id', '=', id).execute();
-    await trx.deleteFrom('listening_excerpts').where('id', '=', id).execute();
+    await listeningDb(trx).deleteFrom('listening_excerpt_codes').where('excerpt_id', '=', id).execute();
+    await listeningDb(trx).deleteFrom('listening_excerpts').where('id', '=', id).execute();
     await audit({ action: 'listening.excerpt.delete', entityType: 'listening_excerpt', entityId: id });
   });
 }
@@ -499,10 +501,10 @@ export async function createMemo(ctx: Ctx, seriesId: string, input: unknown, opt
   await seriesOr404(ctx.db, seriesId);
   const d = validate(MemoCreate, input, opts);
   if (d.code_id && !(await listCodes(ctx.db, seriesId)).some((c) => c.id === d.code_id)) throw fieldError('code_id', 'is not a code of this series');
-  if (d.excerpt_id && !(await ctx.db.selectFrom('listening_excerpts').select('id').where('id', '=', d.excerpt_id).where('series_id', '=', seriesId).executeTakeFirst())) throw fieldError('excerpt_id', 'is not an excerpt of this series');
+  if (d.excerpt_id && !(await listeningDb(ctx.db).selectFrom('listening_excerpts').select('id').where('id', '=', d.excerpt_id).where('series_id', '=', seriesId).executeTakeFirst())) throw fieldError('excerpt_id', 'is not an excerpt of this series');
   const id = newId();
   await runCommand(ctx, async (trx, audit) => {
-    await trx.insertInto('listening_memos').values({ id, series_id: seriesId, code_id: d.code_id ?? null, excerpt_id: d.excerpt_id ?? null, author_label: actorLabel(ctx), text: d.text.trim(), created_at: nowIso() }).execute();
+    await listeningDb(trx).insertInto('listening_memos').values({ id, series_id: seriesId, code_id: d.code_id ?? null, excerpt_id: d.excerpt_id ?? null, author_label: actorLabel(ctx), text: d.text.trim(), created_at: nowIso() }).execute();
     await audit({ action: 'listening.memo.create', entityType: 'listening_memo', entityId: id });
   });
   return id;
@@ -532,7 +534,7 @@ export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'ac
     if (decision === 'accept') {
       const same = codes.find((c) => (c.parent_id ?? null) === (d.parent_id ?? null) && c.name.toLowerCase() === name.toLowerCase());
       codeId = same?.id ?? newId();
-      if (!same) await trx.insertInto('listening_codes').values({ id: codeId, series_id: seriesId, parent_id: d.parent_id ?? null, name, description: `Suggested from the terms: ${s.terms.join(', ')}`, guid: newId(), created_at: nowIso() }).execute();
+      if (!same) await listeningDb(trx).insertInto('listening_codes').values({ id: codeId, series_id: seriesId, parent_id: d.parent_id ?? null, name, description: `Suggested from the terms: ${s.terms.join(', ')}`, guid: newId(), created_at: nowIso() }).execute();
       for (const answerId of s.member_ids) {
         const a = await getAnswer(trx, answerId);
         if (!a) continue;
@@ -540,7 +542,7 @@ export async function decideSuggestion(ctx: Ctx, seriesId: string, decision: 'ac
         made++;
       }
     }
-    await trx.insertInto('listening_suggestion_decisions').values({ id: newId(), series_id: seriesId, fingerprint: s.fingerprint, decision, code_id: codeId, decided_by: actorLabel(ctx), decided_at: nowIso() }).execute();
+    await listeningDb(trx).insertInto('listening_suggestion_decisions').values({ id: newId(), series_id: seriesId, fingerprint: s.fingerprint, decision, code_id: codeId, decided_by: actorLabel(ctx), decided_at: nowIso() }).execute();
     await audit({ action: `listening.suggestion.${decision}`, entityType: 'listening_series', entityId: seriesId, summary: { fingerprint: s.fingerprint, label: s.label, excerpts: made } });
   });
   return { code_id: codeId, excerpts: made };
@@ -555,7 +557,7 @@ export async function publishFindings(ctx: Ctx, seriesId: string): Promise<Serie
   const at = nowIso();
   const report = await buildFindings(ctx.db, series, ctx.config.suppressionThreshold, { suppress: true, publishedAt: at });
   await runCommand(ctx, async (trx, audit) => {
-    await trx.updateTable('listening_series').set({ published_at: at, report: toJson(report), version: series.version + 1, updated_at: at }).where('id', '=', seriesId).execute();
+    await listeningDb(trx).updateTable('listening_series').set({ published_at: at, report: toJson(report), version: series.version + 1, updated_at: at }).where('id', '=', seriesId).execute();
     await audit({ action: 'listening.findings.publish', entityType: 'listening_series', entityId: seriesId, summary: { themes: report.findings.themes.length } });
   });
   return (await getSeries(ctx.db, seriesId))!;
@@ -571,13 +573,13 @@ async function checkRecommendation(db: Db, seriesId: string, p: Problems, d: { f
   if (d.owner_id) await checkOwner(db, p, d.owner_type, d.owner_id, ['agency', 'committee', 'partnership']);
   else if (d.owner_type) p.add('owner_id', 'is required with owner_type');
   if (d.excerpt_ids?.length) {
-    const found = new Set((await db.selectFrom('listening_excerpts').select('id').where('series_id', '=', seriesId).where('id', 'in', d.excerpt_ids).execute()).map((r) => String(r.id)));
+    const found = new Set((await listeningDb(db).selectFrom('listening_excerpts').select('id').where('series_id', '=', seriesId).where('id', 'in', d.excerpt_ids).execute()).map((r) => r.id));
     for (const [i, id] of d.excerpt_ids.entries()) if (!found.has(id)) p.add(`excerpt_ids.${i}`, 'is not an excerpt of this series');
   }
 }
 
 async function timeline(trx: Db, ctx: Ctx, recId: string, note: string, status: string | null, date?: string) {
-  await trx.insertInto('listening_timeline').values({ id: newId(), recommendation_id: recId, entry_date: date ?? nowIso().slice(0, 10), note, status, author_label: actorLabel(ctx), created_at: nowIso() }).execute();
+  await listeningDb(trx).insertInto('listening_timeline').values({ id: newId(), recommendation_id: recId, entry_date: date ?? nowIso().slice(0, 10), note, status, author_label: actorLabel(ctx), created_at: nowIso() }).execute();
 }
 
 export async function createRecommendation(ctx: Ctx, seriesId: string, input: unknown, opts: CommandOptions = {}): Promise<Recommendation> {
@@ -591,7 +593,7 @@ export async function createRecommendation(ctx: Ctx, seriesId: string, input: un
   const id = newId();
   const now = nowIso();
   await runCommand(ctx, async (trx, audit) => {
-    await trx
+    await listeningDb(trx)
       .insertInto('listening_recommendations')
       .values({
         id,
@@ -612,7 +614,7 @@ export async function createRecommendation(ctx: Ctx, seriesId: string, input: un
         updated_at: now,
       })
       .execute();
-    for (const e of d.excerpt_ids ?? []) await trx.insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
+    for (const e of d.excerpt_ids ?? []) await listeningDb(trx).insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
     await timeline(trx, ctx, id, 'Recommendation proposed.', 'proposed');
     await audit({ action: 'listening.recommendation.create', entityType: 'listening_recommendation', entityId: id, summary: { title: d.title, type: d.type } });
   });
@@ -640,11 +642,11 @@ export async function updateRecommendation(ctx: Ctx, id: string, input: unknown,
     let progress = d.progress ?? r.progress;
     if (status === 'done') progress = 100;
     set.progress = progress;
-    const res = await trx.updateTable('listening_recommendations').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
+    const res = await listeningDb(trx).updateTable('listening_recommendations').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw conflict(`This recommendation changed since version ${d.version}; it is now at version ${r.version}. Reload and try again.`);
     if (d.excerpt_ids) {
-      await trx.deleteFrom('listening_recommendation_excerpts').where('recommendation_id', '=', id).execute();
-      for (const e of d.excerpt_ids) await trx.insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
+      await listeningDb(trx).deleteFrom('listening_recommendation_excerpts').where('recommendation_id', '=', id).execute();
+      for (const e of d.excerpt_ids) await listeningDb(trx).insertInto('listening_recommendation_excerpts').values({ recommendation_id: id, excerpt_id: e }).execute();
     }
     if (status !== r.status) {
       const note = [`Status changed from ${r.status} to ${status}.`, status === 'declined' ? `Reason: ${reason}` : '', d.note?.trim() ?? ''].filter(Boolean).join(' ');
@@ -678,16 +680,16 @@ function formatLocal(s: Session): string {
 export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): Promise<{ sent: number; skipped: number }> {
   leadsOnly(ctx);
   const nowIsoStr = now.toISOString();
-  const series = await ctx.db.selectFrom('listening_series').select(['id', 'reminder_days']).execute();
+  const series = await listeningDb(ctx.db).selectFrom('listening_series').select(['id', 'reminder_days']).execute();
   let sent = 0;
   let skipped = 0;
   for (const sr of series) {
     const days = Number(sr.reminder_days);
     if (days <= 0) continue;
     const horizon = new Date(now.getTime() + days * 86400_000).toISOString();
-    for (const s of await listSessions(ctx.db, String(sr.id))) {
+    for (const s of await listSessions(ctx.db, sr.id)) {
       if (s.starts_at <= nowIsoStr || s.starts_at > horizon) continue;
-      const regs = await ctx.db
+      const regs = await listeningDb(ctx.db)
         .selectFrom('listening_registrations as r')
         .leftJoin('listening_reminders as m', 'm.registration_id', 'r.id')
         .select(['r.id', 'r.email', 'r.name'])
@@ -710,8 +712,8 @@ export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): 
           'You can share your input before or after the session with the written form on that page.',
         ].join('\n');
         const subject = `Reminder: ${s.title}`;
-        const res = await send(ctx.config, { to: String(r.email), subject, text }, log);
-        await ctx.db.insertInto('listening_reminders').values({ registration_id: r.id, sent_at: nowIso() }).execute();
+        const res = await send(ctx.config, { to: r.email, subject, text }, log);
+        await listeningDb(ctx.db).insertInto('listening_reminders').values({ registration_id: r.id, sent_at: nowIso() }).execute();
         // The subject only: addresses stay out of logs.
         if (res.sent) log?.(`mail sent: "${subject}"`);
         if (res.sent) sent++;

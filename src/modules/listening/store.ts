@@ -2,6 +2,7 @@ import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
 import { suggestThemes } from './suggest.ts';
+import { listeningDb, type CodeTable, type InputTable, type RecommendationTable, type RegistrationTable, type SeriesTable, type SessionTable } from './tables.ts';
 
 export interface Series {
   id: string;
@@ -130,13 +131,13 @@ export interface Recommendation {
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-export function seriesOf(r: Record<string, unknown>): Series {
+export function seriesOf(r: Omit<SeriesTable, 'report'>): Series {
   return {
-    id: String(r.id),
-    title: String(r.title),
-    description: str(r.description),
-    owner_type: String(r.owner_type),
-    owner_id: String(r.owner_id),
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    owner_type: r.owner_type,
+    owner_id: r.owner_id,
     reminder_days: Number(r.reminder_days),
     published_at: str(r.published_at),
     version: Number(r.version),
@@ -145,38 +146,38 @@ export function seriesOf(r: Record<string, unknown>): Series {
   };
 }
 
-const SERIES_COLUMNS = ['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'version', 'created_at', 'updated_at'];
+const SERIES_COLUMNS = ['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'version', 'created_at', 'updated_at'] as const;
 
 export async function listSeries(db: Db, limit: number, offset: number): Promise<{ items: Series[]; total: number }> {
-  const total = await db.selectFrom('listening_series').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  const rows = await db.selectFrom('listening_series').select(SERIES_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  const total = await listeningDb(db).selectFrom('listening_series').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await listeningDb(db).selectFrom('listening_series').select(SERIES_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
   return { items: rows.map(seriesOf), total: Number(total?.n ?? 0) };
 }
 
 export async function getSeries(db: Db, id: string): Promise<Series | undefined> {
-  const r = await db.selectFrom('listening_series').select(SERIES_COLUMNS).where('id', '=', id).executeTakeFirst();
+  const r = await listeningDb(db).selectFrom('listening_series').select(SERIES_COLUMNS).where('id', '=', id).executeTakeFirst();
   return r ? seriesOf(r) : undefined;
 }
 
 export async function publishedReport(db: Db, id: string): Promise<unknown | undefined> {
-  const r = await db.selectFrom('listening_series').select(['report', 'published_at']).where('id', '=', id).executeTakeFirst();
+  const r = await listeningDb(db).selectFrom('listening_series').select(['report', 'published_at']).where('id', '=', id).executeTakeFirst();
   return r?.published_at ? json<unknown>(r.report, undefined) : undefined;
 }
 
-export function sessionOf(r: Record<string, unknown>): Session {
+export function sessionOf(r: SessionTable): Session {
   return {
-    id: String(r.id),
-    series_id: String(r.series_id),
-    title: String(r.title),
+    id: r.id,
+    series_id: r.series_id,
+    title: r.title,
     date: String(r.date),
-    start_time: String(r.start_time),
-    end_time: String(r.end_time),
-    time_zone: String(r.time_zone),
+    start_time: r.start_time,
+    end_time: r.end_time,
+    time_zone: r.time_zone,
     starts_at: String(r.starts_at),
     ends_at: String(r.ends_at),
-    format: String(r.format),
-    location: str(r.location),
-    online_url: str(r.online_url),
+    format: r.format,
+    location: r.location,
+    online_url: r.online_url,
     audience_provider_types: json<string[]>(r.audience_provider_types, []),
     audience_regions: json<string[]>(r.audience_regions, []),
     capacity: Number(r.capacity),
@@ -192,12 +193,12 @@ export function sessionOf(r: Record<string, unknown>): Session {
 }
 
 export async function listSessions(db: Db, seriesId: string): Promise<Session[]> {
-  const rows = await db.selectFrom('listening_sessions').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
+  const rows = await listeningDb(db).selectFrom('listening_sessions').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
   return rows.map(sessionOf);
 }
 
 export async function getSession(db: Db, id: string): Promise<Session | undefined> {
-  const r = await db.selectFrom('listening_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await listeningDb(db).selectFrom('listening_sessions').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? sessionOf(r) : undefined;
 }
 
@@ -208,7 +209,7 @@ export interface PlaceCounts {
 }
 
 export async function placeCounts(db: Db, sessionId: string): Promise<PlaceCounts> {
-  const rows = await db
+  const rows = await listeningDb(db)
     .selectFrom('listening_registrations')
     .select(['status', 'reserved_place', (eb) => eb.fn.countAll().as('n')])
     .where('session_id', '=', sessionId)
@@ -232,16 +233,16 @@ export function registrationOpen(s: Session, now = new Date()): boolean {
   return t < s.starts_at;
 }
 
-export function registrationOf(r: Record<string, unknown>): Registration {
+export function registrationOf(r: RegistrationTable): Registration {
   return {
-    id: String(r.id),
-    session_id: String(r.session_id),
-    name: String(r.name),
-    email: String(r.email),
-    organization: String(r.organization),
-    organization_type: String(r.organization_type),
-    region: String(r.region),
-    status: String(r.status) as Registration['status'],
+    id: r.id,
+    session_id: r.session_id,
+    name: r.name,
+    email: r.email,
+    organization: r.organization,
+    organization_type: r.organization_type,
+    region: r.region,
+    status: r.status,
     reserved_place: bool(r.reserved_place),
     attended: bool(r.attended),
     created_at: String(r.created_at),
@@ -249,26 +250,26 @@ export function registrationOf(r: Record<string, unknown>): Registration {
 }
 
 export async function listRegistrations(db: Db, sessionId: string, limit: number, offset: number): Promise<{ items: Registration[]; total: number }> {
-  const base = db.selectFrom('listening_registrations').where('session_id', '=', sessionId);
+  const base = listeningDb(db).selectFrom('listening_registrations').where('session_id', '=', sessionId);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
   return { items: rows.map(registrationOf), total: Number(total?.n ?? 0) };
 }
 
 export async function getRegistration(db: Db, id: string): Promise<Registration | undefined> {
-  const r = await db.selectFrom('listening_registrations').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await listeningDb(db).selectFrom('listening_registrations').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? registrationOf(r) : undefined;
 }
 
-function inputOf(r: Record<string, unknown>, answers: Answer[]): Input {
+function inputOf(r: InputTable, answers: Answer[]): Input {
   return {
-    id: String(r.id),
-    session_id: String(r.session_id),
-    series_id: String(r.series_id),
-    kind: String(r.kind),
-    organization_type: str(r.organization_type),
-    region: str(r.region),
-    participant_name: str(r.participant_name),
+    id: r.id,
+    session_id: r.session_id,
+    series_id: r.series_id,
+    kind: r.kind,
+    organization_type: r.organization_type,
+    region: r.region,
+    participant_name: r.participant_name,
     attribution: bool(r.attribution),
     quotable: bool(r.quotable),
     created_at: String(r.created_at),
@@ -277,39 +278,41 @@ function inputOf(r: Record<string, unknown>, answers: Answer[]): Input {
 }
 
 export async function listInputs(db: Db, f: { seriesId?: string; sessionId?: string; ids?: string[] }, limit = 100000, offset = 0): Promise<{ items: Input[]; total: number }> {
-  let base = db.selectFrom('listening_inputs');
+  // No ids, no inputs (as `id = NULL` would answer).
+  if (f.ids && !f.ids.length) return { items: [], total: 0 };
+  let base = listeningDb(db).selectFrom('listening_inputs');
   if (f.seriesId) base = base.where('series_id', '=', f.seriesId);
   if (f.sessionId) base = base.where('session_id', '=', f.sessionId);
-  if (f.ids) base = f.ids.length ? base.where('id', 'in', f.ids) : base.where('id', '=', null as never);
+  if (f.ids) base = base.where('id', 'in', f.ids);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
-  const ids = rows.map((r) => String(r.id));
-  const answers = ids.length ? await db.selectFrom('listening_answers').selectAll().where('input_id', 'in', ids).orderBy('position').execute() : [];
+  const ids = rows.map((r) => r.id);
+  const answers = ids.length ? await listeningDb(db).selectFrom('listening_answers').selectAll().where('input_id', 'in', ids).orderBy('position').execute() : [];
   const byInput = new Map<string, Answer[]>();
   for (const a of answers) {
-    const list = byInput.get(String(a.input_id)) ?? [];
-    list.push({ id: String(a.id), input_id: String(a.input_id), question_key: String(a.question_key), question_label: String(a.question_label), text: String(a.text), position: Number(a.position) });
-    byInput.set(String(a.input_id), list);
+    const list = byInput.get(a.input_id) ?? [];
+    list.push({ id: a.id, input_id: a.input_id, question_key: a.question_key, question_label: a.question_label, text: a.text, position: Number(a.position) });
+    byInput.set(a.input_id, list);
   }
-  return { items: rows.map((r) => inputOf(r, byInput.get(String(r.id)) ?? [])), total: Number(total?.n ?? 0) };
+  return { items: rows.map((r) => inputOf(r, byInput.get(r.id) ?? [])), total: Number(total?.n ?? 0) };
 }
 
 export async function getAnswer(db: Db, id: string): Promise<(Answer & { series_id: string }) | undefined> {
-  const r = await db
+  const r = await listeningDb(db)
     .selectFrom('listening_answers as a')
     .innerJoin('listening_inputs as i', 'i.id', 'a.input_id')
     .select(['a.id', 'a.input_id', 'a.question_key', 'a.question_label', 'a.text', 'a.position', 'i.series_id'])
     .where('a.id', '=', id)
     .executeTakeFirst();
-  return r ? { id: String(r.id), input_id: String(r.input_id), question_key: String(r.question_key), question_label: String(r.question_label), text: String(r.text), position: Number(r.position), series_id: String(r.series_id) } : undefined;
+  return r ? { id: r.id, input_id: r.input_id, question_key: r.question_key, question_label: r.question_label, text: r.text, position: Number(r.position), series_id: r.series_id } : undefined;
 }
 
-export function codeOf(r: Record<string, unknown>): Code {
-  return { id: String(r.id), series_id: String(r.series_id), parent_id: str(r.parent_id), name: String(r.name), description: str(r.description), guid: String(r.guid), created_at: String(r.created_at) };
+export function codeOf(r: CodeTable): Code {
+  return { id: r.id, series_id: r.series_id, parent_id: r.parent_id, name: r.name, description: r.description, guid: r.guid, created_at: String(r.created_at) };
 }
 
 export async function listCodes(db: Db, seriesId: string): Promise<Code[]> {
-  const rows = await db.selectFrom('listening_codes').selectAll().where('series_id', '=', seriesId).orderBy('name').orderBy('id').execute();
+  const rows = await listeningDb(db).selectFrom('listening_codes').selectAll().where('series_id', '=', seriesId).orderBy('name').orderBy('id').execute();
   return rows.map(codeOf);
 }
 
@@ -344,9 +347,11 @@ export function themeOf(codes: Code[]): Map<string, string> {
 }
 
 export async function listExcerpts(db: Db, f: { seriesId: string; coderId?: string; ids?: string[] }, limit = 1000000, offset = 0): Promise<{ items: Excerpt[]; total: number }> {
-  let base = db.selectFrom('listening_excerpts as e').innerJoin('listening_answers as a', 'a.id', 'e.answer_id').where('e.series_id', '=', f.seriesId);
+  // No ids, no excerpts (as `e.id = NULL` would answer).
+  if (f.ids && !f.ids.length) return { items: [], total: 0 };
+  let base = listeningDb(db).selectFrom('listening_excerpts as e').innerJoin('listening_answers as a', 'a.id', 'e.answer_id').where('e.series_id', '=', f.seriesId);
   if (f.coderId) base = base.where('e.coder_id', '=', f.coderId);
-  if (f.ids) base = f.ids.length ? base.where('e.id', 'in', f.ids) : base.where('e.id', '=', null as never);
+  if (f.ids) base = base.where('e.id', 'in', f.ids);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base
     .select(['e.id', 'e.series_id', 'e.answer_id', 'a.input_id', 'e.start_offset', 'e.end_offset', 'e.text', 'e.coder_id', 'e.coder_label', 'e.created_at'])
@@ -355,58 +360,58 @@ export async function listExcerpts(db: Db, f: { seriesId: string; coderId?: stri
     .limit(limit)
     .offset(offset)
     .execute();
-  const ids = rows.map((r) => String(r.id));
-  const tags = ids.length ? await db.selectFrom('listening_excerpt_codes').select(['excerpt_id', 'code_id']).where('excerpt_id', 'in', ids).execute() : [];
+  const ids = rows.map((r) => r.id);
+  const tags = ids.length ? await listeningDb(db).selectFrom('listening_excerpt_codes').select(['excerpt_id', 'code_id']).where('excerpt_id', 'in', ids).execute() : [];
   const byExcerpt = new Map<string, string[]>();
-  for (const t of tags) byExcerpt.set(String(t.excerpt_id), [...(byExcerpt.get(String(t.excerpt_id)) ?? []), String(t.code_id)]);
+  for (const t of tags) byExcerpt.set(t.excerpt_id, [...(byExcerpt.get(t.excerpt_id) ?? []), t.code_id]);
   return {
     total: Number(total?.n ?? 0),
     items: rows.map((r) => ({
-      id: String(r.id),
-      series_id: String(r.series_id),
-      answer_id: String(r.answer_id),
-      input_id: String(r.input_id),
+      id: r.id,
+      series_id: r.series_id,
+      answer_id: r.answer_id,
+      input_id: r.input_id,
       start_offset: Number(r.start_offset),
       end_offset: Number(r.end_offset),
-      text: String(r.text),
-      coder_id: String(r.coder_id),
-      coder_label: String(r.coder_label),
+      text: r.text,
+      coder_id: r.coder_id,
+      coder_label: r.coder_label,
       created_at: String(r.created_at),
-      code_ids: (byExcerpt.get(String(r.id)) ?? []).sort(),
+      code_ids: (byExcerpt.get(r.id) ?? []).sort(),
     })),
   };
 }
 
 export async function listMemos(db: Db, seriesId: string) {
-  const rows = await db.selectFrom('listening_memos').selectAll().where('series_id', '=', seriesId).orderBy('created_at', 'desc').orderBy('id').execute();
-  return rows.map((r) => ({ id: String(r.id), code_id: str(r.code_id), excerpt_id: str(r.excerpt_id), author_label: String(r.author_label), text: String(r.text), created_at: String(r.created_at) }));
+  const rows = await listeningDb(db).selectFrom('listening_memos').selectAll().where('series_id', '=', seriesId).orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, code_id: r.code_id, excerpt_id: r.excerpt_id, author_label: r.author_label, text: r.text, created_at: String(r.created_at) }));
 }
 
 export async function listCoders(db: Db, seriesId: string): Promise<{ id: string; label: string; excerpts: number }[]> {
-  const rows = await db
+  const rows = await listeningDb(db)
     .selectFrom('listening_excerpts')
     .select(['coder_id', (eb) => eb.fn.max('coder_label').as('label'), (eb) => eb.fn.countAll().as('n')])
     .where('series_id', '=', seriesId)
     .groupBy('coder_id')
     .execute();
-  return rows.map((r) => ({ id: String(r.coder_id), label: String(r.label), excerpts: Number(r.n) })).sort((a, b) => a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
+  return rows.map((r) => ({ id: r.coder_id, label: r.label, excerpts: Number(r.n) })).sort((a, b) => a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
 }
 
-export function recommendationOf(r: Record<string, unknown>, excerptIds: string[]): Recommendation {
+export function recommendationOf(r: RecommendationTable, excerptIds: string[]): Recommendation {
   return {
-    id: String(r.id),
-    series_id: String(r.series_id),
-    finding_code_id: str(r.finding_code_id),
-    title: String(r.title),
-    description: str(r.description),
-    type: String(r.type),
-    owner_type: str(r.owner_type),
-    owner_id: str(r.owner_id),
-    status: String(r.status),
-    decline_reason: str(r.decline_reason),
+    id: r.id,
+    series_id: r.series_id,
+    finding_code_id: r.finding_code_id,
+    title: r.title,
+    description: r.description,
+    type: r.type,
+    owner_type: r.owner_type,
+    owner_id: r.owner_id,
+    status: r.status,
+    decline_reason: r.decline_reason,
     progress: Number(r.progress),
     weight: Number(r.weight),
-    workplan_action_id: str(r.workplan_action_id),
+    workplan_action_id: r.workplan_action_id,
     version: Number(r.version),
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
@@ -415,16 +420,16 @@ export function recommendationOf(r: Record<string, unknown>, excerptIds: string[
 }
 
 export async function listRecommendations(db: Db, f: { seriesId?: string; id?: string }, limit = 100000, offset = 0): Promise<{ items: Recommendation[]; total: number }> {
-  let base = db.selectFrom('listening_recommendations');
+  let base = listeningDb(db).selectFrom('listening_recommendations');
   if (f.seriesId) base = base.where('series_id', '=', f.seriesId);
   if (f.id) base = base.where('id', '=', f.id);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
-  const ids = rows.map((r) => String(r.id));
-  const links = ids.length ? await db.selectFrom('listening_recommendation_excerpts').select(['recommendation_id', 'excerpt_id']).where('recommendation_id', 'in', ids).execute() : [];
+  const ids = rows.map((r) => r.id);
+  const links = ids.length ? await listeningDb(db).selectFrom('listening_recommendation_excerpts').select(['recommendation_id', 'excerpt_id']).where('recommendation_id', 'in', ids).execute() : [];
   const by = new Map<string, string[]>();
-  for (const l of links) by.set(String(l.recommendation_id), [...(by.get(String(l.recommendation_id)) ?? []), String(l.excerpt_id)]);
-  return { items: rows.map((r) => recommendationOf(r, (by.get(String(r.id)) ?? []).sort())), total: Number(total?.n ?? 0) };
+  for (const l of links) by.set(l.recommendation_id, [...(by.get(l.recommendation_id) ?? []), l.excerpt_id]);
+  return { items: rows.map((r) => recommendationOf(r, (by.get(r.id) ?? []).sort())), total: Number(total?.n ?? 0) };
 }
 
 export async function getRecommendation(db: Db, id: string): Promise<Recommendation | undefined> {
@@ -432,8 +437,8 @@ export async function getRecommendation(db: Db, id: string): Promise<Recommendat
 }
 
 export async function listTimeline(db: Db, recommendationId: string) {
-  const rows = await db.selectFrom('listening_timeline').selectAll().where('recommendation_id', '=', recommendationId).orderBy('entry_date').orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: String(r.id), entry_date: String(r.entry_date), note: String(r.note), status: str(r.status), author_label: String(r.author_label), created_at: String(r.created_at) }));
+  const rows = await listeningDb(db).selectFrom('listening_timeline').selectAll().where('recommendation_id', '=', recommendationId).orderBy('entry_date').orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, entry_date: String(r.entry_date), note: r.note, status: r.status, author_label: r.author_label, created_at: String(r.created_at) }));
 }
 
 /** Weighted progress of a series' recommendations: declined ones do not count, done ones count as 100%. */
@@ -473,7 +478,7 @@ export async function loadOwners(db: Db): Promise<{ all: OwnerRef[]; get(id: str
 export async function currentSuggestions(db: Db, seriesId: string) {
   const { items } = await listInputs(db, { seriesId });
   const answers = items.flatMap((i) => i.answers);
-  const decided = new Set((await db.selectFrom('listening_suggestion_decisions').select('fingerprint').where('series_id', '=', seriesId).execute()).map((r) => String(r.fingerprint)));
+  const decided = new Set((await listeningDb(db).selectFrom('listening_suggestion_decisions').select('fingerprint').where('series_id', '=', seriesId).execute()).map((r) => r.fingerprint));
   const text = new Map(answers.map((a) => [a.id, a.text]));
   return suggestThemes(answers.map((a) => ({ id: a.id, text: a.text })))
     .filter((s) => !decided.has(s.fingerprint))
