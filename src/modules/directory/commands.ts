@@ -9,6 +9,7 @@ import { notFound } from '../../platform/http/errors.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
 import { today } from './store.ts';
+import { directoryDb } from './tables.ts';
 
 export { importDataset, importPath } from './import.ts';
 export { generateDirectory } from './generate.ts';
@@ -19,10 +20,10 @@ export { proposeChange, approveProposal, returnProposal, withdrawProposal, updat
 export async function verifyService(ctx: Ctx, id: string): Promise<{ id: string; assured_date: string }> {
   authorize(ctx, managesDirectory(ctx));
   return runCommand(ctx, async (trx, audit) => {
-    const row = await trx.selectFrom('directory_service').select(['id', 'assured_date']).where('id', '=', id).executeTakeFirst();
+    const row = await directoryDb(trx).selectFrom('directory_service').select(['id', 'assured_date']).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('No such service.');
     const day = today();
-    await trx.updateTable('directory_service').set({ assured_date: day, assurer_email: ctx.actor?.email ?? null, last_modified: nowIso() }).where('id', '=', id).execute();
+    await directoryDb(trx).updateTable('directory_service').set({ assured_date: day, assurer_email: ctx.actor?.email ?? null, last_modified: nowIso() }).where('id', '=', id).execute();
     await audit({ action: 'directory.service.verified', entityType: 'directory_service', entityId: id, summary: { previous: row.assured_date ?? null, assured_date: day } });
     return { id, assured_date: day };
   });

@@ -6,6 +6,7 @@
  * review: stewards set it directly, audited.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Updateable } from 'kysely';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { bool, isUuid, json, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
@@ -21,6 +22,7 @@ import { reindexServices } from './store.ts';
 import { writeSearchPoints } from './search-points.ts';
 import { resolvePlace, PlaceError } from './search.ts';
 import { today } from './store.ts';
+import { directoryDb, type ProposalTable } from './tables.ts';
 
 export const TARGET_TYPES = ['organization', 'service', 'location'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -167,39 +169,46 @@ export function normalise(type: TargetType, v: Values): Values {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** The service's own rows of a child table (not those of one of its locations, contacts or service-at-locations). */
-async function ownRows(db: Db, table: string, serviceId: string): Promise<Values[]> {
-  let q = db.selectFrom(table).selectAll().where('service_id', '=', serviceId);
-  if (table !== 'directory_language') q = q.where('location_id', 'is', null).where('service_at_location_id', 'is', null);
-  if (table === 'directory_phone') q = q.where('contact_id', 'is', null);
-  if (table === 'directory_language') q = q.where('phone_id', 'is', null).where('location_id', 'is', null);
-  return (await q.orderBy('id').execute()) as Values[];
-}
+// A service's own rows of a child table: not those of one of its locations, contacts or service-at-locations.
+const ownSchedules = (db: Db, serviceId: string) =>
+  directoryDb(db).selectFrom('directory_schedule').selectAll().where('service_id', '=', serviceId).where('location_id', 'is', null).where('service_at_location_id', 'is', null).orderBy('id').execute();
+const ownLanguages = (db: Db, serviceId: string) =>
+  directoryDb(db).selectFrom('directory_language').selectAll().where('service_id', '=', serviceId).where('phone_id', 'is', null).where('location_id', 'is', null).orderBy('id').execute();
+const ownPhones = (db: Db, serviceId: string) =>
+  directoryDb(db)
+    .selectFrom('directory_phone')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('location_id', 'is', null)
+    .where('service_at_location_id', 'is', null)
+    .where('contact_id', 'is', null)
+    .orderBy('id')
+    .execute();
 
 /** The address a location is found at: its physical one, else any. */
-async function addressRow(db: Db, locationId: string): Promise<Values | undefined> {
-  const rows = (await db.selectFrom('directory_address').selectAll().where('location_id', '=', locationId).orderBy('id').execute()) as Values[];
+async function addressRow(db: Db, locationId: string) {
+  const rows = await directoryDb(db).selectFrom('directory_address').selectAll().where('location_id', '=', locationId).orderBy('id').execute();
   return rows.find((a) => a.address_type !== 'postal') ?? rows[0];
 }
 
 export async function currentValues(db: Db, type: TargetType, id: string): Promise<Current | undefined> {
   if (!isUuid(id)) return undefined;
   if (type === 'organization') {
-    const o = await db.selectFrom('directory_organization').selectAll().where('id', '=', id).executeTakeFirst();
+    const o = await directoryDb(db).selectFrom('directory_organization').selectAll().where('id', '=', id).executeTakeFirst();
     if (!o) return undefined;
-    return { organizationId: id, name: String(o.name), confidential: false, values: normalise(type, o as Values) };
+    return { organizationId: id, name: o.name, confidential: false, values: normalise(type, o) };
   }
   if (type === 'service') {
-    const s = await db.selectFrom('directory_service').selectAll().where('id', '=', id).executeTakeFirst();
+    const s = await directoryDb(db).selectFrom('directory_service').selectAll().where('id', '=', id).executeTakeFirst();
     if (!s) return undefined;
-    const [hours, languages, phones] = await Promise.all([ownRows(db, 'directory_schedule', id), ownRows(db, 'directory_language', id), ownRows(db, 'directory_phone', id)]);
-    const values = normalise(type, { ...(s as Values), hours, languages: languages.map((l) => l.name ?? l.code), phones });
-    return { organizationId: str(s.organization_id), name: String(s.name), confidential: false, values };
+    const [hours, languages, phones] = await Promise.all([ownSchedules(db, id), ownLanguages(db, id), ownPhones(db, id)]);
+    const values = normalise(type, { ...s, hours, languages: languages.map((l) => l.name ?? l.code), phones });
+    return { organizationId: str(s.organization_id), name: s.name, confidential: false, values };
   }
-  const loc = await db.selectFrom('directory_location').selectAll().where('id', '=', id).executeTakeFirst();
+  const loc = await directoryDb(db).selectFrom('directory_location').selectAll().where('id', '=', id).executeTakeFirst();
   if (!loc) return undefined;
   const addr = await addressRow(db, id);
-  return { organizationId: str(loc.organization_id), name: String(loc.name ?? ''), confidential: bool(loc.confidential), values: normalise(type, addr ?? {}) };
+  return { organizationId: str(loc.organization_id), name: loc.name ?? '', confidential: bool(loc.confidential), values: normalise(type, addr ?? {}) };
 }
 
 function checkComplete(type: TargetType, v: Values): void {
@@ -260,7 +269,7 @@ export interface ProposalDetail extends Proposal {
 const iso = (v: unknown) => (v ? new Date(String(v)).toISOString() : null);
 
 function proposalQuery(db: Db) {
-  return db
+  return directoryDb(db)
     .selectFrom('directory_proposal as p')
     .leftJoin('directory_organization as o', 'o.id', 'p.organization_id')
     .leftJoin('directory_location as l', 'l.id', 'p.target_id')
@@ -272,24 +281,26 @@ async function accountOrganizationNames(db: Db): Promise<Map<string, string>> {
   return new Map((await listOrganizations(db)).map((o) => [o.id, o.name]));
 }
 
-function toProposal(r: Values, accountNames: Map<string, string>): Proposal & { base: Values; proposed: Values } {
+type ProposalRow = Awaited<ReturnType<ReturnType<typeof proposalQuery>['executeTakeFirstOrThrow']>>;
+
+function toProposal(r: ProposalRow, accountNames: Map<string, string>): Proposal & { base: Values; proposed: Values } {
   const base = json<Values>(r.base, {});
   const proposed = json<Values>(r.proposed, {});
-  const type = r.target_type as TargetType;
+  const type = r.target_type;
   const confidential = type === 'location' && bool(r.confidential);
   return {
-    id: String(r.id),
+    id: r.id,
     target_type: type,
-    target_id: String(r.target_id),
-    target_name: String(r.target_name),
-    organization_id: String(r.organization_id),
-    organization_name: String(r.organization_name ?? ''),
-    status: r.status as ProposalStatus,
+    target_id: r.target_id,
+    target_name: r.target_name,
+    organization_id: r.organization_id,
+    organization_name: r.organization_name ?? '',
+    status: r.status,
     reason: str(r.reason),
     fields: FIELDS[type].filter((f) => !same(base[f], proposed[f])),
-    proposer_id: String(r.proposer_id),
-    proposer_organization_id: String(r.proposer_organization_id),
-    proposer_organization_name: accountNames.get(String(r.proposer_organization_id)) ?? '',
+    proposer_id: r.proposer_id,
+    proposer_organization_id: r.proposer_organization_id,
+    proposer_organization_name: accountNames.get(r.proposer_organization_id) ?? '',
     created_at: iso(r.created_at)!,
     reviewed_at: iso(r.reviewed_at),
     confidential,
@@ -304,7 +315,7 @@ const publicPart = ({ base: _b, proposed: _p, ...rest }: Proposal & { base: Valu
 export const displayName = (p: Pick<Proposal, 'target_name' | 'confidential'>, vetted: boolean) => (p.confidential && !vetted ? 'Confidential location' : p.target_name);
 
 export async function listProposals(db: Db, filter: { status?: ProposalStatus; proposerId?: string }, limit: number, offset: number): Promise<{ items: Proposal[]; total: number }> {
-  let base = db.selectFrom('directory_proposal as p');
+  let base = directoryDb(db).selectFrom('directory_proposal as p');
   if (filter.status) base = base.where('p.status', '=', filter.status);
   if (filter.proposerId) base = base.where('p.proposer_id', '=', filter.proposerId);
   const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
@@ -314,13 +325,13 @@ export async function listProposals(db: Db, filter: { status?: ProposalStatus; p
   // The review queue is first come, first served; a provider's own list shows the newest first.
   const rows = await q.orderBy('p.created_at', filter.proposerId ? 'desc' : 'asc').orderBy('p.id').limit(limit).offset(offset).execute();
   const names = await accountOrganizationNames(db);
-  return { total, items: rows.map((r) => publicPart(toProposal(r as Values, names))) };
+  return { total, items: rows.map((r) => publicPart(toProposal(r, names))) };
 }
 
 async function loadProposal(db: Db, id: string) {
   if (!isUuid(id)) return undefined;
   const r = await proposalQuery(db).where('p.id', '=', id).executeTakeFirst();
-  return r ? toProposal(r as Values, await accountOrganizationNames(db)) : undefined;
+  return r ? toProposal(r, await accountOrganizationNames(db)) : undefined;
 }
 
 function diffOf(p: Proposal & { base: Values; proposed: Values }, current: Values | undefined): FieldDiff[] {
@@ -365,6 +376,7 @@ export async function proposeChange(ctx: Ctx, type: TargetType, targetId: string
   const id = await runCommand(ctx, async (trx, audit) => {
     const cur = await currentValues(trx, type, targetId);
     if (!cur) throw notFound(`No such ${type}.`);
+    // A listing without an organisation has no steward: past this line organizationId is not null.
     authorize(ctx, editsListing(ctx, await stewarded(trx, ctx, cur.organizationId)), NOT_STEWARD);
     const changes = validate(CHANGES[type], raw) as Values;
     const proposed = normalise(type, { ...cur.values, ...changes });
@@ -372,9 +384,9 @@ export async function proposeChange(ctx: Ctx, type: TargetType, targetId: string
     const fields = FIELDS[type].filter((f) => !same(proposed[f], cur.values[f]));
     if (!fields.length) throw badRequest([{ field: 'body', message: 'proposes no change: every value is the same as the listing now' }]);
     const id = newId();
-    await trx
+    await directoryDb(trx)
       .insertInto('directory_proposal')
-      .values({ id, target_type: type, target_id: targetId, target_name: cur.name, organization_id: cur.organizationId, base: toJson(cur.values), proposed: toJson(proposed), status: 'pending', reason: null, proposer_id: actor.id, proposer_organization_id: actor.organizationId, created_at: nowIso(), reviewed_at: null, reviewer_id: null })
+      .values({ id, target_type: type, target_id: targetId, target_name: cur.name, organization_id: cur.organizationId!, base: toJson(cur.values), proposed: toJson(proposed), status: 'pending', reason: null, proposer_id: actor.id, proposer_organization_id: actor.organizationId, created_at: nowIso(), reviewed_at: null, reviewer_id: null })
       .execute();
     // Field names only: a confidential location's address must not reach the audit log.
     await audit({ action: 'directory.proposal.create', entityType: `directory_${type}`, entityId: targetId, summary: { proposal_id: id, fields } });
@@ -388,49 +400,52 @@ export async function proposeChange(ctx: Ctx, type: TargetType, targetId: string
 const LANGUAGE_CODES: Record<string, string> = { english: 'en', spanish: 'es', español: 'es', french: 'fr', chinese: 'zh', mandarin: 'zh', cantonese: 'yue', vietnamese: 'vi', korean: 'ko', amharic: 'am', arabic: 'ar', portuguese: 'pt', 'haitian creole': 'ht', tagalog: 'tl', russian: 'ru', somali: 'so', tigrinya: 'ti', hindi: 'hi', urdu: 'ur', farsi: 'fa', persian: 'fa', dari: 'prs', pashto: 'ps', swahili: 'sw', 'american sign language': 'ase', asl: 'ase' };
 
 async function applyService(trx: Db, id: string, changed: string[], v: Values, reviewer: Actor) {
+  const db = directoryDb(trx);
   const set: Values = { last_modified: nowIso(), assured_date: today(), assurer_email: reviewer.email };
   for (const f of changed) if (!['hours', 'languages', 'phones'].includes(f)) set[f] = v[f];
-  await trx.updateTable('directory_service').set(set).where('id', '=', id).execute();
+  await db.updateTable('directory_service').set(set).where('id', '=', id).execute();
   if (changed.includes('hours')) {
-    const old = await ownRows(trx, 'directory_schedule', id);
-    if (old.length) await trx.deleteFrom('directory_schedule').where('id', 'in', old.map((r) => String(r.id))).execute();
+    const old = await ownSchedules(trx, id);
+    if (old.length) await db.deleteFrom('directory_schedule').where('id', 'in', old.map((r) => r.id)).execute();
     for (const h of v.hours as HoursValue[]) {
-      await trx.insertInto('directory_schedule').values({ id: newId(), service_id: id, freq: h.byday.length ? 'WEEKLY' : null, byday: h.byday.join(',') || null, opens_at: h.opens_at, closes_at: h.closes_at, description: h.description }).execute();
+      await db.insertInto('directory_schedule').values({ id: newId(), service_id: id, freq: h.byday.length ? 'WEEKLY' : null, byday: h.byday.join(',') || null, opens_at: h.opens_at, closes_at: h.closes_at, description: h.description }).execute();
     }
   }
   if (changed.includes('languages')) {
-    const old = await ownRows(trx, 'directory_language', id);
-    if (old.length) await trx.deleteFrom('directory_language').where('id', 'in', old.map((r) => String(r.id))).execute();
-    for (const name of v.languages as string[]) await trx.insertInto('directory_language').values({ id: newId(), service_id: id, name, code: LANGUAGE_CODES[name.toLowerCase()] ?? null }).execute();
+    const old = await ownLanguages(trx, id);
+    if (old.length) await db.deleteFrom('directory_language').where('id', 'in', old.map((r) => r.id)).execute();
+    for (const name of v.languages as string[]) await db.insertInto('directory_language').values({ id: newId(), service_id: id, name, code: LANGUAGE_CODES[name.toLowerCase()] ?? null }).execute();
   }
   if (changed.includes('phones')) {
-    const old = await ownRows(trx, 'directory_phone', id);
-    const oldIds = old.map((r) => String(r.id));
+    const old = await ownPhones(trx, id);
+    const oldIds = old.map((r) => r.id);
     if (oldIds.length) {
-      await trx.deleteFrom('directory_language').where('phone_id', 'in', oldIds).execute();
-      await trx.deleteFrom('directory_phone').where('id', 'in', oldIds).execute();
+      await db.deleteFrom('directory_language').where('phone_id', 'in', oldIds).execute();
+      await db.deleteFrom('directory_phone').where('id', 'in', oldIds).execute();
     }
     for (const p of v.phones as PhoneValue[]) {
       // A number that stays keeps its type (voice, fax, text ...), which the form does not ask for.
-      const type = old.find((o) => String(o.number).trim() === p.number)?.type ?? null;
-      await trx.insertInto('directory_phone').values({ id: newId(), service_id: id, number: p.number, extension: p.extension, description: p.description, type }).execute();
+      const type = old.find((o) => o.number.trim() === p.number)?.type ?? null;
+      await db.insertInto('directory_phone').values({ id: newId(), service_id: id, number: p.number, extension: p.extension, description: p.description, type }).execute();
     }
   }
 }
 
 async function applyLocation(trx: Db, id: string, changed: string[], v: Values) {
+  const db = directoryDb(trx);
   const addr = await addressRow(trx, id);
   const fields = Object.fromEntries(FIELDS.location.map((f) => [f, v[f]]));
-  if (addr) await trx.updateTable('directory_address').set(Object.fromEntries(changed.map((f) => [f, v[f]]))).where('id', '=', String(addr.id)).execute();
+  if (addr) await db.updateTable('directory_address').set(Object.fromEntries(changed.map((f) => [f, v[f]]))).where('id', '=', addr.id).execute();
+  // The proposal's values are checked (checkComplete) but typed as plain Values: this insert stays untyped.
   else await trx.insertInto('directory_address').values({ id: newId(), location_id: id, address_type: 'physical', ...fields }).execute();
   if (changed.some((f) => f === 'postal_code' || f === 'address_1')) {
     // A moved location gets its new ZIP code's centre, marked approximate, rather than keeping the old point.
     try {
       const p = resolvePlace(String(v.postal_code).slice(0, 5));
-      await trx.updateTable('directory_location').set({ latitude: p.lat, longitude: p.lng, coordinates_approximate: true }).where('id', '=', id).execute();
+      await db.updateTable('directory_location').set({ latitude: p.lat, longitude: p.lng, coordinates_approximate: true }).where('id', '=', id).execute();
     } catch (err) {
       if (!(err instanceof PlaceError)) throw err;
-      await trx.updateTable('directory_location').set({ latitude: null, longitude: null, coordinates_approximate: false }).where('id', '=', id).execute();
+      await db.updateTable('directory_location').set({ latitude: null, longitude: null, coordinates_approximate: false }).where('id', '=', id).execute();
     }
   }
 }
@@ -457,8 +472,8 @@ async function pendingProposal(trx: Db, id: string) {
 }
 
 /** Ends a pending proposal; two people acting on it at once cannot both succeed (the loser's transaction rolls back). */
-async function markReviewed(trx: Db, id: string, set: Values): Promise<void> {
-  const res = await trx.updateTable('directory_proposal').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+async function markReviewed(trx: Db, id: string, set: Updateable<ProposalTable>): Promise<void> {
+  const res = await directoryDb(trx).updateTable('directory_proposal').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
   if (!Number(res.numUpdatedRows)) throw conflict('This proposal was reviewed meanwhile by someone else.');
 }
 
@@ -478,13 +493,13 @@ export async function approveProposal(ctx: Ctx, id: string, raw: unknown): Promi
     if (stale.length && !input.confirm_stale) {
       throw new HttpError(409, 'Conflict', `The record changed since this proposal was made (${stale.join(', ')}). Compare the values, then approve with confirm_stale, or return it.`, stale.map((field) => ({ field, message: 'changed since the proposal was made' })));
     }
-    if (p.target_type === 'organization') await trx.updateTable('directory_organization').set(Object.fromEntries(p.fields.map((f) => [f, f === 'description' ? (p.proposed[f] ?? '') : p.proposed[f]]))).where('id', '=', p.target_id).execute();
+    if (p.target_type === 'organization') await directoryDb(trx).updateTable('directory_organization').set(Object.fromEntries(p.fields.map((f) => [f, f === 'description' ? (p.proposed[f] ?? '') : p.proposed[f]]))).where('id', '=', p.target_id).execute();
     else if (p.target_type === 'service') await applyService(trx, p.target_id, p.fields, p.proposed, reviewer);
     else await applyLocation(trx, p.target_id, p.fields, p.proposed);
     // Search reads a service's own fields, its organisation's name (text) and its locations' points.
     if (p.target_type === 'service') await reindexServices(trx, [p.target_id]);
-    else if (p.target_type === 'organization') await reindexServices(trx, (await trx.selectFrom('directory_service').select('id').where('organization_id', '=', p.target_id).execute()).map((r) => String(r.id)));
-    else await reindexServices(trx, (await trx.selectFrom('directory_service_at_location').select('service_id').where('location_id', '=', p.target_id).execute()).map((r) => String(r.service_id)));
+    else if (p.target_type === 'organization') await reindexServices(trx, (await directoryDb(trx).selectFrom('directory_service').select('id').where('organization_id', '=', p.target_id).execute()).map((r) => r.id));
+    else await reindexServices(trx, (await directoryDb(trx).selectFrom('directory_service_at_location').select('service_id').where('location_id', '=', p.target_id).execute()).map((r) => r.service_id));
     await markReviewed(trx, id, { status: 'approved', reviewed_at: nowIso(), reviewer_id: reviewer.id });
     await audit({ action: 'directory.proposal.approve', entityType: `directory_${p.target_type}`, entityId: p.target_id, summary: { proposal_id: id, fields: p.fields, stale_confirmed: stale } });
     if (p.target_type === 'service') await audit({ action: 'directory.service.verified', entityType: 'directory_service', entityId: p.target_id, summary: { assured_date: today(), by: 'review' } });
@@ -537,14 +552,14 @@ export interface Capacity {
 
 async function capacitiesWhere(db: Db, col: 'c.id' | 'c.service_id', ids: string[]): Promise<Capacity[]> {
   if (!ids.length) return [];
-  const rows = await db
+  const rows = await directoryDb(db)
     .selectFrom('directory_service_capacity as c')
     .leftJoin('directory_unit as u', 'u.id', 'c.unit_id')
     .select(['c.id', 'c.service_id', 'c.available', 'c.maximum', 'c.description', 'c.updated', 'u.name as unit'])
     .where(col, 'in', ids)
     .orderBy('c.id')
     .execute();
-  return rows.map((r) => ({ id: String(r.id), service_id: String(r.service_id), available: Number(r.available), maximum: r.maximum === null || r.maximum === undefined ? null : Number(r.maximum), unit: String(r.unit ?? ''), description: str(r.description), updated: new Date(String(r.updated)).toISOString() }));
+  return rows.map((r) => ({ id: r.id, service_id: r.service_id, available: r.available, maximum: r.maximum, unit: r.unit ?? '', description: str(r.description), updated: new Date(r.updated).toISOString() }));
 }
 
 /** Sets how many places a service has now, without review (time-sensitive), for its stewards and reviewers. */
@@ -554,15 +569,15 @@ export async function updateCapacity(ctx: Ctx, serviceId: string, capacityId: st
   await runCommand(ctx, async (trx, audit) => {
     const [cap] = await capacitiesWhere(trx, 'c.id', [capacityId]);
     if (!cap || cap.service_id !== serviceId) throw notFound('This service has no such capacity.');
-    const svc = await trx.selectFrom('directory_service').select(['organization_id']).where('id', '=', serviceId).executeTakeFirst();
+    const svc = await directoryDb(trx).selectFrom('directory_service').select(['organization_id']).where('id', '=', serviceId).executeTakeFirst();
     authorize(ctx, setsCapacity(ctx, await stewarded(trx, ctx, str(svc?.organization_id))), NOT_STEWARD);
     const input = validate(CapacityInput, raw);
     const maximum = input.maximum === undefined ? cap.maximum : input.maximum;
     if (maximum !== null && input.available > maximum) throw fieldError('available', `must not be more than the maximum (${maximum})`);
     const now = nowIso();
-    await trx.updateTable('directory_service_capacity').set({ available: input.available, maximum, updated: now }).where('id', '=', capacityId).execute();
+    await directoryDb(trx).updateTable('directory_service_capacity').set({ available: input.available, maximum, updated: now }).where('id', '=', capacityId).execute();
     await writeSearchPoints(trx, [serviceId]);
-    await trx.updateTable('directory_service').set({ last_modified: now }).where('id', '=', serviceId).execute();
+    await directoryDb(trx).updateTable('directory_service').set({ last_modified: now }).where('id', '=', serviceId).execute();
     await audit({ action: 'directory.capacity.update', entityType: 'directory_service', entityId: serviceId, summary: { capacity_id: capacityId, available: input.available, previous: cap.available, maximum } });
   });
   return (await capacitiesWhere(ctx.db, 'c.id', [capacityId]))[0];
@@ -580,19 +595,19 @@ export interface Listing {
 /** The directory organisations an account organisation stewards, with their services and locations. */
 export async function listingsOf(db: Db, directoryOrgIds: string[], vetted: boolean): Promise<Listing[]> {
   if (!directoryOrgIds.length) return [];
-  const orgs = await db.selectFrom('directory_organization').select(['id', 'name']).where('id', 'in', directoryOrgIds).orderBy('name').execute();
-  const services = await db.selectFrom('directory_service').select(['id', 'name', 'status', 'organization_id']).where('organization_id', 'in', directoryOrgIds).orderBy('name').orderBy('id').execute();
-  const locations = await db.selectFrom('directory_location').select(['id', 'name', 'confidential', 'organization_id']).where('organization_id', 'in', directoryOrgIds).orderBy('name').orderBy('id').execute();
-  const caps = await capacitiesWhere(db, 'c.service_id', services.map((s) => String(s.id)));
+  const orgs = await directoryDb(db).selectFrom('directory_organization').select(['id', 'name']).where('id', 'in', directoryOrgIds).orderBy('name').execute();
+  const services = await directoryDb(db).selectFrom('directory_service').select(['id', 'name', 'status', 'organization_id']).where('organization_id', 'in', directoryOrgIds).orderBy('name').orderBy('id').execute();
+  const locations = await directoryDb(db).selectFrom('directory_location').select(['id', 'name', 'confidential', 'organization_id']).where('organization_id', 'in', directoryOrgIds).orderBy('name').orderBy('id').execute();
+  const caps = await capacitiesWhere(db, 'c.service_id', services.map((s) => s.id));
   return orgs.map((o) => ({
-    id: String(o.id),
-    name: String(o.name),
-    services: services.filter((s) => s.organization_id === o.id).map((s) => ({ id: String(s.id), name: String(s.name), status: String(s.status), capacities: caps.filter((c) => c.service_id === s.id) })),
+    id: o.id,
+    name: o.name,
+    services: services.filter((s) => s.organization_id === o.id).map((s) => ({ id: s.id, name: s.name, status: s.status, capacities: caps.filter((c) => c.service_id === s.id) })),
     locations: locations
       .filter((l) => l.organization_id === o.id)
       .map((l) => {
         const confidential = bool(l.confidential);
-        return { id: String(l.id), name: confidential && !vetted ? 'Confidential location' : String(l.name ?? '') || '—', confidential };
+        return { id: l.id, name: confidential && !vetted ? 'Confidential location' : l.name || '—', confidential };
       }),
   }));
 }

@@ -24,14 +24,14 @@ export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
   const taxonomies = await allRows(db, 'taxonomy');
   const locations = await allRows(db, 'location');
   const g = new Graph(db);
-  await g.locations(locations.map((l) => l.id as string));
-  await g.load('phone', 'contact_id', (g.rows.get('contact') ?? []).map((c) => c.id as string));
-  await g.load('language', 'phone_id', (g.rows.get('phone') ?? []).map((p) => p.id as string));
+  await g.locations(locations.map((l) => l.id));
+  await g.load('phone', 'contact_id', g.loaded('contact').map((c) => c.id));
+  await g.load('language', 'phone_id', g.loaded('phone').map((p) => p.id));
   return {
     // Locations on their own as well: a location need not belong to an organisation or offer a service.
     'locations.json': locations.map((l) => g.location(l, PUBLIC)),
-    'services.json': await servicesFull(db, services.map((s) => s.id as string), PUBLIC),
-    'organizations.json': await organizationsFull(db, orgs.map((o) => o.id as string), PUBLIC, false),
+    'services.json': await servicesFull(db, services.map((s) => s.id), PUBLIC),
+    'organizations.json': await organizationsFull(db, orgs.map((o) => o.id), PUBLIC, false),
     'taxonomies.json': taxonomies.map((t) => hsdsFields('taxonomy', t)),
     'taxonomy_terms.json': terms.map((t) => hsdsFields('taxonomy_term', t)),
   };

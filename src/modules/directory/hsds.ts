@@ -5,6 +5,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import { hsdsFields, type Row, type TableName } from './model.ts';
 import { rowsWhereIn } from './store.ts';
+import type { HsdsRow } from './tables.ts';
 
 export interface Audience {
   /** May see confidential locations' addresses and coordinates ('directory.confidential'). */
@@ -45,7 +46,7 @@ export class Graph {
   by = new Map<string, Map<string, Row[]>>();
   constructor(readonly db: Db) {}
 
-  async load(table: TableName, col: string, ids: string[]) {
+  async load<N extends TableName>(table: N, col: string, ids: readonly (string | null)[]): Promise<HsdsRow<N>[]> {
     const rows = await rowsWhereIn(this.db, table, col, ids);
     const existing = this.rows.get(table) ?? [];
     const seen = new Set(existing.map((r) => r.id));
@@ -53,6 +54,11 @@ export class Graph {
     this.rows.set(table, existing);
     this.by.clear();
     return rows;
+  }
+
+  /** The rows of a table loaded so far. */
+  loaded<N extends TableName>(table: N): HsdsRow<N>[] {
+    return (this.rows.get(table) ?? []) as HsdsRow<N>[];
   }
 
   index(table: TableName, key: string): Map<string, Row[]> {
@@ -68,25 +74,25 @@ export class Graph {
     return typeof id === 'string' ? (this.index(table, key).get(id) ?? []) : [];
   }
 
-  async services(ids: string[], full: boolean): Promise<Row[]> {
+  async services(ids: string[], full: boolean): Promise<HsdsRow<'service'>[]> {
     const services = await this.load('service', 'id', ids);
-    await this.load('organization', 'id', services.map((s) => s.organization_id as string));
-    await this.load('program', 'id', services.map((s) => s.program_id as string));
+    await this.load('organization', 'id', services.map((s) => s.organization_id));
+    await this.load('program', 'id', services.map((s) => s.program_id));
     if (!full) return services;
     const sal = await this.load('service_at_location', 'service_id', ids);
-    const salIds = sal.map((x) => x.id as string);
-    const locIds = sal.map((x) => x.location_id as string);
+    const salIds = sal.map((x) => x.id);
+    const locIds = sal.map((x) => x.location_id);
     await this.locations(locIds);
     for (const [t, col] of [['phone', 'service_id'], ['schedule', 'service_id'], ['service_area', 'service_id'], ['language', 'service_id'], ['funding', 'service_id'], ['cost_option', 'service_id'], ['required_document', 'service_id'], ['contact', 'service_id'], ['service_capacity', 'service_id'], ['metadata', 'resource_id']] as const) await this.load(t, col, ids);
     for (const [t, col] of [['phone', 'service_at_location_id'], ['schedule', 'service_at_location_id'], ['contact', 'service_at_location_id']] as const) await this.load(t, col, salIds);
-    await this.load('unit', 'id', (this.rows.get('service_capacity') ?? []).map((c) => c.unit_id as string));
-    await this.load('phone', 'contact_id', (this.rows.get('contact') ?? []).map((c) => c.id as string));
-    await this.load('language', 'phone_id', (this.rows.get('phone') ?? []).map((p) => p.id as string));
+    await this.load('unit', 'id', this.loaded('service_capacity').map((c) => c.unit_id));
+    await this.load('phone', 'contact_id', this.loaded('contact').map((c) => c.id));
+    await this.load('language', 'phone_id', this.loaded('phone').map((p) => p.id));
     await this.attributes(ids);
     return services;
   }
 
-  async locations(ids: string[]): Promise<Row[]> {
+  async locations(ids: string[]): Promise<HsdsRow<'location'>[]> {
     const locs = await this.load('location', 'id', ids);
     for (const [t, col] of [['address', 'location_id'], ['phone', 'location_id'], ['language', 'location_id'], ['accessibility', 'location_id'], ['schedule', 'location_id'], ['contact', 'location_id']] as const) await this.load(t, col, ids);
     await this.attributes(ids);
@@ -95,8 +101,8 @@ export class Graph {
 
   async attributes(linkIds: string[]): Promise<void> {
     const attrs = await this.load('attribute', 'link_id', linkIds);
-    const terms = await this.load('taxonomy_term', 'id', attrs.map((a) => a.taxonomy_term_id as string));
-    await this.load('taxonomy', 'id', terms.map((t) => t.taxonomy_id as string));
+    const terms = await this.load('taxonomy_term', 'id', attrs.map((a) => a.taxonomy_term_id));
+    await this.load('taxonomy', 'id', terms.map((t) => t.taxonomy_id));
   }
 
   // ---------- builders ----------
@@ -191,12 +197,12 @@ export class Graph {
 export async function organizationsFull(db: Db, ids: string[], a: Audience, withServices: boolean): Promise<Obj[]> {
   const g = new Graph(db);
   const orgs = await rowsWhereIn(db, 'organization', 'id', ids);
-  const byOrg = (t: TableName) => rowsWhereIn(db, t, 'organization_id', ids);
+  const byOrg = <N extends TableName>(t: N) => rowsWhereIn(db, t, 'organization_id', ids);
   const [programs, phones, contacts, funding, idents, locations, services] = await Promise.all([byOrg('program'), byOrg('phone'), byOrg('contact'), byOrg('funding'), byOrg('organization_identifier'), byOrg('location'), withServices ? byOrg('service') : Promise.resolve([])]);
-  await g.locations(locations.map((l) => l.id as string));
+  await g.locations(locations.map((l) => l.id));
   await g.attributes(ids);
-  if (services.length) await g.services(services.map((s) => s.id as string), true);
-  const lang = await rowsWhereIn(db, 'language', 'phone_id', phones.map((p) => p.id as string));
+  if (services.length) await g.services(services.map((s) => s.id), true);
+  const lang = await rowsWhereIn(db, 'language', 'phone_id', phones.map((p) => p.id));
   g.rows.set('language', [...(g.rows.get('language') ?? []), ...lang]);
   g.by.clear();
   const gp = group(programs, 'organization_id');
@@ -207,9 +213,9 @@ export async function organizationsFull(db: Db, ids: string[], a: Audience, with
   const gl = group(locations, 'organization_id');
   const gs = group(services, 'organization_id');
   const order = new Map(ids.map((id, i) => [id, i]));
-  orgs.sort((x, y) => (order.get(x.id as string) ?? 0) - (order.get(y.id as string) ?? 0));
+  orgs.sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0));
   return orgs.map((o) => {
-    const id = o.id as string;
+    const id = o.id;
     const out: Obj = {
       ...clean('organization', o, a),
       funding: (gf.get(id) ?? []).map((x) => clean('funding', x, a)),
@@ -229,7 +235,7 @@ export async function servicesFull(db: Db, ids: string[], a: Audience): Promise<
   const g = new Graph(db);
   const rows = await g.services(ids, true);
   const order = new Map(ids.map((id, i) => [id, i]));
-  rows.sort((x, y) => (order.get(x.id as string) ?? 0) - (order.get(y.id as string) ?? 0));
+  rows.sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0));
   return rows.map((s) => g.service(s, a));
 }
 
@@ -237,6 +243,6 @@ export async function servicesList(db: Db, ids: string[], a: Audience): Promise<
   const g = new Graph(db);
   const rows = await g.services(ids, false);
   const order = new Map(ids.map((id, i) => [id, i]));
-  rows.sort((x, y) => (order.get(x.id as string) ?? 0) - (order.get(y.id as string) ?? 0));
+  rows.sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0));
   return rows.map((s) => g.serviceListItem(s, a));
 }

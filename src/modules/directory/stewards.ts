@@ -12,6 +12,7 @@ import { validate } from '../../platform/http/validation.ts';
 import { listOrganizations } from '../../platform/auth/index.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
+import { directoryDb } from './tables.ts';
 
 export const StewardInput = Type.Object(
   {
@@ -33,21 +34,21 @@ export interface Steward {
 /** Directory organisation ids that this account organisation acts for. */
 export async function stewardedOrganizations(db: Db, accountOrganizationId: string): Promise<string[]> {
   if (!isUuid(accountOrganizationId)) return [];
-  const rows = await db.selectFrom('directory_steward').select('directory_organization_id').where('account_organization_id', '=', accountOrganizationId).execute();
-  return rows.map((r) => String(r.directory_organization_id)).sort();
+  const rows = await directoryDb(db).selectFrom('directory_steward').select('directory_organization_id').where('account_organization_id', '=', accountOrganizationId).execute();
+  return rows.map((r) => r.directory_organization_id).sort();
 }
 
 /** Account organisation ids that act for this directory organisation. */
 export async function stewardsOf(db: Db, directoryOrganizationId: string): Promise<string[]> {
   if (!isUuid(directoryOrganizationId)) return [];
-  const rows = await db.selectFrom('directory_steward').select('account_organization_id').where('directory_organization_id', '=', directoryOrganizationId).execute();
-  return rows.map((r) => String(r.account_organization_id)).sort();
+  const rows = await directoryDb(db).selectFrom('directory_steward').select('account_organization_id').where('directory_organization_id', '=', directoryOrganizationId).execute();
+  return rows.map((r) => r.account_organization_id).sort();
 }
 
 /** Whether the account organisation acts for the directory organisation. */
 export async function isSteward(db: Db, accountOrganizationId: string, directoryOrganizationId: string): Promise<boolean> {
   if (!isUuid(accountOrganizationId) || !isUuid(directoryOrganizationId)) return false;
-  const row = await db
+  const row = await directoryDb(db)
     .selectFrom('directory_steward')
     .select('account_organization_id')
     .where('account_organization_id', '=', accountOrganizationId)
@@ -58,7 +59,7 @@ export async function isSteward(db: Db, accountOrganizationId: string, directory
 
 /** Every link, optionally for one directory organisation, with both names. */
 export async function listStewards(db: Db, directoryOrganizationId?: string): Promise<Steward[]> {
-  let q = db
+  let q = directoryDb(db)
     .selectFrom('directory_steward as s')
     .leftJoin('directory_organization as o', 'o.id', 's.directory_organization_id')
     .select(['s.directory_organization_id', 'o.name as directory_organization_name', 's.account_organization_id', 's.created_at']);
@@ -71,19 +72,19 @@ export async function listStewards(db: Db, directoryOrganizationId?: string): Pr
   const accounts = new Map((await listOrganizations(db)).map((a) => [a.id, a.name]));
   const byName = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return rows
-    .filter((r) => accounts.has(String(r.account_organization_id)))
+    .filter((r) => accounts.has(r.account_organization_id))
     .map((r) => ({
-      directory_organization_id: String(r.directory_organization_id),
-      directory_organization_name: String(r.directory_organization_name ?? ''),
-      account_organization_id: String(r.account_organization_id),
-      account_organization_name: accounts.get(String(r.account_organization_id))!,
-      created_at: new Date(String(r.created_at)).toISOString(),
+      directory_organization_id: r.directory_organization_id,
+      directory_organization_name: r.directory_organization_name ?? '',
+      account_organization_id: r.account_organization_id,
+      account_organization_name: accounts.get(r.account_organization_id)!,
+      created_at: new Date(r.created_at).toISOString(),
     }))
     .sort((x, y) => byName(x.directory_organization_name, y.directory_organization_name) || byName(x.account_organization_name, y.account_organization_name));
 }
 
 async function checkBoth(trx: Db, input: StewardInput): Promise<void> {
-  const org = await trx.selectFrom('directory_organization').select('id').where('id', '=', input.directory_organization_id).executeTakeFirst();
+  const org = await directoryDb(trx).selectFrom('directory_organization').select('id').where('id', '=', input.directory_organization_id).executeTakeFirst();
   if (!org) throw fieldError('directory_organization_id', 'no directory organisation has this id');
   const acc = (await listOrganizations(trx)).some((a) => a.id === input.account_organization_id);
   if (!acc) throw fieldError('account_organization_id', 'no account organisation has this id');
@@ -96,7 +97,7 @@ export async function addSteward(ctx: Ctx, raw: unknown): Promise<Steward> {
   await runCommand(ctx, async (trx, audit) => {
     await checkBoth(trx, input);
     if (await isSteward(trx, input.account_organization_id, input.directory_organization_id)) return;
-    await trx
+    await directoryDb(trx)
       .insertInto('directory_steward')
       .values({ ...input, created_at: nowIso(), created_by: ctx.actor?.id ?? null })
       .execute();
@@ -111,7 +112,7 @@ export async function removeSteward(ctx: Ctx, raw: unknown): Promise<void> {
   authorize(ctx, managesDirectory(ctx));
   const input = validate(StewardInput, raw);
   await runCommand(ctx, async (trx, audit) => {
-    const res = await trx
+    const res = await directoryDb(trx)
       .deleteFrom('directory_steward')
       .where('directory_organization_id', '=', input.directory_organization_id)
       .where('account_organization_id', '=', input.account_organization_id)

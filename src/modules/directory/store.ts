@@ -3,12 +3,13 @@ import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
+import { directoryDb, type HsdsRow } from './tables.ts';
 import { SEARCH_INDEX, SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
 
 export { SEARCH_INDEX };
 
-/** Rows of a table whose `col` is one of `ids`, in chunks that both engines accept. */
-export async function rowsWhereIn(db: Db, table: TableName, col: string, ids: readonly string[]): Promise<Row[]> {
+/** Rows of a table whose `col` is one of `ids` (nulls ignored), in chunks that both engines accept. */
+export async function rowsWhereIn<N extends TableName>(db: Db, table: N, col: string, ids: readonly (string | null)[]): Promise<HsdsRow<N>[]> {
   const out: Row[] = [];
   const unique = [...new Set(ids.filter(Boolean))];
   for (let i = 0; i < unique.length; i += 500) {
@@ -17,7 +18,8 @@ export async function rowsWhereIn(db: Db, table: TableName, col: string, ids: re
     for (const r of rows) out.push(readRow(table, r as Row));
   }
   // A stable order (by id) keeps nested lists, and so exports, the same whatever order rows were written in.
-  return out.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
+  // readRow gives each column of the table's plan its value kind, which is what HsdsRow says.
+  return out.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0)) as HsdsRow<N>[];
 }
 
 export async function existingIds(db: Db, table: TableName, ids: readonly string[]): Promise<Set<string>> {
@@ -30,9 +32,9 @@ export async function existingIds(db: Db, table: TableName, ids: readonly string
   return out;
 }
 
-export async function allRows(db: Db, table: TableName): Promise<Row[]> {
+export async function allRows<N extends TableName>(db: Db, table: N): Promise<HsdsRow<N>[]> {
   const rows = await db.selectFrom(tableOf(table)).selectAll().orderBy('id').execute();
-  return rows.map((r) => readRow(table, r as Row));
+  return rows.map((r) => readRow(table, r as Row) as HsdsRow<N>);
 }
 
 export async function count(db: Db, table: TableName): Promise<number> {
@@ -57,7 +59,7 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
     await clearIndex(db, SEARCH_INDEX);
     await db.deleteFrom(SEARCH_POINTS).execute();
   }
-  const ids = serviceIds === 'all' ? (await db.selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => String(r.id)) : [...new Set(serviceIds.filter(Boolean))];
+  const ids = serviceIds === 'all' ? (await directoryDb(db).selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => r.id) : [...new Set(serviceIds.filter(Boolean))];
   let done = 0;
   // Only the columns that make up the text and the points, read once for both: this runs over every service of an
   // import.
@@ -109,12 +111,12 @@ export interface Unverified {
 /** Active services never verified, or verified more than twelve months ago; oldest first. */
 export async function unverifiedServices(db: Db, limit: number, offset: number, day = today()): Promise<{ items: Unverified[]; total: number }> {
   const cutoff = overdueBefore(day);
-  const base = db
+  const base = directoryDb(db)
     .selectFrom('directory_service as s')
     .leftJoin('directory_organization as o', 'o.id', 's.organization_id')
     .where('s.status', '=', 'active')
     .where((e) => e.or([e('s.assured_date', 'is', null), e('s.assured_date', '<', cutoff)]));
   const total = Number((await base.select((e) => e.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
   const rows = await base.select(['s.id', 's.name', 'o.name as organization', 's.assured_date']).orderBy('s.assured_date').orderBy('s.name').orderBy('s.id').limit(limit).offset(offset).execute();
-  return { total, items: rows.map((r) => ({ id: String(r.id), name: String(r.name), organization: (r.organization as string | null) ?? null, assured_date: r.assured_date ? String(r.assured_date) : null })) };
+  return { total, items: rows.map((r) => ({ id: r.id, name: r.name, organization: r.organization ?? null, assured_date: r.assured_date ? String(r.assured_date) : null })) };
 }
