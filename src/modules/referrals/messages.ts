@@ -3,6 +3,8 @@ import type { Lang } from '../../platform/web/i18n.ts';
 /** The module's strings, declared in its manifest (index.ts). */
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
+    'jobs.desc.referrals.reminders': 'Expire referrals nobody accepted or declined in time, and remind receiving organisations of waiting ones.',
+    'jobs.desc.referrals.purge': 'Delete the client details and notes of referrals closed past the retention period.',
     'rf.nav': 'Referrals',
     'rf.stats.nav': 'Referral statistics',
     'rf.title': 'Referrals',
@@ -202,6 +204,8 @@ export const messages: Record<Lang, Record<string, string>> = {
     'rf.stats.outcome.other': 'No help: other reason',
   },
   es: {
+    'jobs.desc.referrals.reminders': 'Vencer las derivaciones que nadie aceptó ni rechazó a tiempo, y recordar a las organizaciones receptoras las que esperan.',
+    'jobs.desc.referrals.purge': 'Borrar los datos del cliente y las notas de las derivaciones cerradas hace más del período de conservación.',
     'rf.nav': 'Derivaciones',
     'rf.stats.nav': 'Estadísticas de derivaciones',
     'rf.title': 'Derivaciones',

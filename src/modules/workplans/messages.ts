@@ -3,6 +3,7 @@ import type { Lang } from '../../platform/web/i18n.ts';
 /** The module's strings, declared in its manifest (index.ts). */
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
+    'jobs.desc.workplans.digests': "Send the work-plan updates-due digests and missing-update reminders of the quarter's last 14 days.",
     'wp.nav': 'Work plans',
     'wp.title': 'Work plans',
     'wp.intro': 'Goals, objectives and actions of the task force, with lead agencies and progress. Current reporting period: {period}.',
@@ -133,6 +134,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'wp.form.new.action.plain': 'Add an action',
   },
   es: {
+    'jobs.desc.workplans.digests': 'Enviar los resúmenes de avances pendientes del plan de trabajo y los recordatorios de avances que faltan en los últimos 14 días del trimestre.',
     'wp.nav': 'Planes de trabajo',
     'wp.title': 'Planes de trabajo',
     'wp.intro': 'Metas, objetivos y acciones del grupo de trabajo, con las agencias responsables y el avance. Período de informe actual: {period}.',

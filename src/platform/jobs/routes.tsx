@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { App, AppModule, Job } from '../module.ts';
+import type { App, AppModule, Job, JobSchedule } from '../module.ts';
 import type { View } from '../web/view.ts';
 import { Table } from '../web/components.tsx';
 import { Nullable, ProblemRef, hidden, secured } from '../http/schemas.ts';
@@ -31,6 +31,11 @@ const JobStatusSchema = Type.Object({
 
 const messages = {
   en: {
+    'jobs.desc.sessions.purge': 'Delete expired sign-in sessions.',
+    'jobs.desc.jobs.prune': 'Delete the records of job runs older than 90 days.',
+    'jobs.schedule.minutes': 'every {n} minutes',
+    'jobs.schedule.minute': 'every minute',
+    'jobs.schedule.daily': 'daily at {time} UTC',
     'nav.admin.jobs': 'Scheduled jobs',
     'jobs.title': 'Scheduled jobs',
     'jobs.intro': 'Work the app does on its own, on a schedule. Each run happens once, on one app node. Times are UTC.',
@@ -53,6 +58,11 @@ const messages = {
     'jobs.recent': 'Recent runs',
   },
   es: {
+    'jobs.desc.sessions.purge': 'Borrar las sesiones vencidas.',
+    'jobs.desc.jobs.prune': 'Borrar los registros de ejecuciones de más de 90 días.',
+    'jobs.schedule.minutes': 'cada {n} minutos',
+    'jobs.schedule.minute': 'cada minuto',
+    'jobs.schedule.daily': 'cada día a las {time} UTC',
     'nav.admin.jobs': 'Tareas programadas',
     'jobs.title': 'Tareas programadas',
     'jobs.intro': 'Trabajo que la aplicación hace por sí sola, según un calendario. Cada ejecución ocurre una vez, en un solo nodo. Las horas están en UTC.',
@@ -87,33 +97,54 @@ function ResultText({ v, result, detail }: { v: View; result: RunResult; detail:
 
 type ShownRun = Omit<RunRecord, 'result'> & { result: RunResult };
 
-function JobsPage({ v, statuses, runs }: { v: View; statuses: JobStatus[]; runs: ShownRun[] }) {
+/** A job's description in the reader's language: its module's string `jobs.desc.<name>`, else as declared. */
+function described(v: View, name: string, fallback: string): string {
+  const key = `jobs.desc.${name}`;
+  const text = v.t(key);
+  return text === key ? fallback : text;
+}
+
+/** An instant as people read it here: date, hours and minutes, in UTC like the schedules. */
+const when = (instant: string) => {
+  const iso = new Date(instant).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+};
+
+function scheduleText(v: View, s: JobSchedule | undefined): string | undefined {
+  if (!s) return undefined;
+  if ('everyMinutes' in s) return s.everyMinutes === 1 ? v.t('jobs.schedule.minute') : v.t('jobs.schedule.minutes', { n: s.everyMinutes });
+  return v.t('jobs.schedule.daily', { time: s.dailyAt });
+}
+
+function JobsPage({ v, jobs, statuses, runs }: { v: View; jobs: readonly Job[]; statuses: JobStatus[]; runs: ShownRun[] }) {
   return (
     <div>
       <h1>{v.t('jobs.title')}</h1>
       <p class="usa-intro">{v.t('jobs.intro')}</p>
       <Table
         v={v}
+        wrap
         caption={v.t('jobs.title')}
         head={[v.t('jobs.col.job'), v.t('jobs.col.schedule'), v.t('jobs.col.last'), v.t('jobs.col.result'), v.t('jobs.col.next')]}
         rows={statuses.map((s) => [
           <>
             <code>{s.name}</code>
-            <div class="font-body-2xs">{s.description}</div>
+            <div class="font-body-2xs">{described(v, s.name, s.description)}</div>
           </>,
-          s.schedule,
-          s.last_run ? s.last_run.started_at : v.t('jobs.never'),
+          scheduleText(v, jobs.find((j) => j.name === s.name)?.schedule) ?? s.schedule,
+          s.last_run ? when(s.last_run.started_at) : v.t('jobs.never'),
           s.last_run ? <ResultText v={v} result={s.last_run.result} detail={s.last_run.detail} /> : '',
-          `${s.next_run_at}${s.running ? ` (${v.t('jobs.running.now')})` : ''}`,
+          `${when(s.next_run_at)}${s.running ? ` (${v.t('jobs.running.now')})` : ''}`,
         ])}
       />
       <p>{v.t('jobs.cli')}</p>
       <h2>{v.t('jobs.recent')}</h2>
       <Table
         v={v}
+        wrap
         caption={v.t('jobs.recent')}
         head={[v.t('jobs.col.job'), v.t('jobs.col.last'), v.t('jobs.col.result'), v.t('jobs.col.trigger'), v.t('jobs.col.node')]}
-        rows={runs.map((r) => [<code>{r.job}</code>, r.started_at, <ResultText v={v} result={r.result} detail={r.detail} />, v.t(`jobs.trigger.${r.trigger}`), r.node])}
+        rows={runs.map((r) => [<code>{r.job}</code>, when(r.started_at), <ResultText v={v} result={r.result} detail={r.detail} />, v.t(`jobs.trigger.${r.trigger}`), r.node])}
       />
     </div>
   );
@@ -136,7 +167,7 @@ export function jobsAdmin(jobs: readonly Job[]): AppModule {
         // Results of runs that died with their node are shown as interrupted, as in the table above.
         const byJob = new Map(statuses.map((s) => [s.name, s]));
         const shown: ShownRun[] = runs.map((r) => (r.result === 'running' && !byJob.get(r.job)?.running ? { ...r, result: 'interrupted' } : r));
-        return reply.page(v.t('jobs.title'), <JobsPage v={v} statuses={statuses} runs={shown} />);
+        return reply.page(v.t('jobs.title'), <JobsPage v={v} jobs={jobs} statuses={statuses} runs={shown} />);
       });
 
       app.get(
