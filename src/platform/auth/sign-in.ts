@@ -81,6 +81,13 @@ export async function verifyTotp(ctx: Ctx, userId: string, code: string): Promis
   if (delta === null) return false;
   const step = Math.floor(Date.now() / 30_000) + delta;
   if (u.totp_last_step !== null && Number(u.totp_last_step) >= step) return false;
-  await ctx.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', userId).execute();
-  return true;
+  // Claims the step with one conditional update, so that of parallel checks of one code (parallel sign-ins, two app
+  // nodes) exactly one changes the row and is accepted: reading the last step and then writing it let several in.
+  const res = await ctx.db
+    .updateTable('users')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows ?? 0) === 1;
 }
