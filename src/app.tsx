@@ -223,11 +223,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     req.ctx = { db: database.db, dbKind: database.kind, config, actor, ip: req.ip, requestId: String(req.id) };
   });
 
-  // ---- access control and CSRF: after the body is parsed, before it is validated, so that a caller without
-  // access learns nothing about the route's schema ----
-  app.addHook('preValidation', async (req, reply) => {
+  // ---- access control: before the body is read, so that a caller without access learns nothing about the
+  // route's schema and the server never holds an upload it would refuse ----
+  app.addHook('preParsing', async (req, reply, payload) => {
     const access = req.routeOptions.config?.access;
-    if (!access) return; // static files and 404s
+    if (!access) return payload; // static files and 404s
     const actor = req.actor;
     if (actor && actor.via === 'session' && req.session.mfaSetupRequired && !allowedDuringMfaSetup(req.url)) {
       if (wantsJson(req)) throw forbidden('Set up two-step verification first, on /account/mfa.');
@@ -240,6 +240,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       }
       if (typeof access === 'object' && !actor.permissions.has(access.permission)) throw forbidden();
     }
+    return payload;
+  });
+
+  // ---- CSRF and NUL characters: after the body is parsed, before it is validated ----
+  app.addHook('preValidation', async (req, reply) => {
+    const access = req.routeOptions.config?.access;
+    if (!access) return;
+    const actor = req.actor;
     if (UNSAFE.has(req.method) && actor?.via !== 'token') {
       await new Promise<void>((resolveDone, reject) => {
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolveDone()));
