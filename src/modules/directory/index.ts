@@ -3,7 +3,7 @@ import type { App, AppModule } from '../../platform/module.ts';
 import { MANAGE, PERMISSIONS, PROPOSE } from './permissions.ts';
 import { messages } from './messages.ts';
 import { directoryApi } from './api.ts';
-import { directoryPages } from './pages/index.ts';
+import { directoryPages } from './pages/routes.ts';
 import { editingApi } from './editing-api.ts';
 import { seedDirectory } from './seed.ts';
 import { directoryCli } from './cli.ts';

@@ -4,7 +4,7 @@ import { messages } from './messages.ts';
 import { sendReminders } from './commands.ts';
 import { CODE, MANAGE } from './policies.ts';
 import { listeningApi } from './api.ts';
-import { listeningPages } from './pages/index.ts';
+import { listeningPages } from './pages/routes.ts';
 import { seedListening } from './seed.ts';
 
 // The module's public service API, for other modules.

@@ -3,7 +3,7 @@ import type { App, AppModule } from '../../platform/module.ts';
 import { PERMISSIONS } from './permissions.ts';
 import { messages } from './messages.ts';
 import { networksApi } from './api.ts';
-import { networksPages } from './pages/index.ts';
+import { networksPages } from './pages/routes.ts';
 import { seedNetworks } from './seed.ts';
 
 export { MANAGE as NETWORKS_MANAGE } from './permissions.ts';

@@ -4,7 +4,7 @@ import { messages } from './messages.ts';
 import { PERMISSIONS, READ, STATS } from './permissions.ts';
 import { purgeClosed, runReminders } from './commands.ts';
 import { referralsApi } from './api.ts';
-import { referralsPages } from './pages/index.ts';
+import { referralsPages } from './pages/routes.ts';
 import { DEMO_CASEWORKERS, seedReferrals } from './seed.ts';
 
 export {

@@ -3,7 +3,7 @@ import type { App, AppModule } from '../../platform/module.ts';
 import { PERMISSIONS } from './permissions.ts';
 import { messages } from './messages.ts';
 import { structureApi } from './api.ts';
-import { structurePages } from './pages/index.ts';
+import { structurePages } from './pages/routes.ts';
 import { seedStructure } from './seed.ts';
 
 export { WRITE as STRUCTURE_WRITE } from './permissions.ts';

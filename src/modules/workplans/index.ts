@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
 import { messages } from './messages.ts';
 import { workplansApi } from './api.ts';
-import { workplansPages } from './pages/index.ts';
+import { workplansPages } from './pages/routes.ts';
 import { PERM } from './policies.ts';
 import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
