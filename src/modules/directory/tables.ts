@@ -8,11 +8,8 @@
  * `bool` never null (the migration gives flags a default); a column without `!` may be null.
  */
 import type { Kysely } from 'kysely';
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, DateValue, JsonValue, BoolValue } from '../../platform/db/index.ts';
 
-type DateValue = string | Date;
-type JsonValue = unknown;
-type BoolValue = boolean | number;
 
 // ---------- HSDS (migrations/202611300201_directory.ts) ----------
 

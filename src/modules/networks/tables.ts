@@ -3,11 +3,8 @@
  * text (SQLite) or parsed (PostgreSQL), booleans as 0/1 or true/false. The store normalises them on the way out.
  */
 import type { Kysely } from 'kysely';
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, DateValue, JsonValue, BoolValue } from '../../platform/db/index.ts';
 
-type DateValue = string | Date;
-type JsonValue = unknown;
-type BoolValue = boolean | number;
 
 export interface NetworkTable {
   id: string;

@@ -4,10 +4,9 @@
  * ending in `_enc` hold AES-256-GCM ciphertext (see store.ts `seal`/`open`), never plaintext.
  */
 import type { Kysely } from 'kysely';
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, JsonValue } from '../../platform/db/index.ts';
 import type { Status } from './schema.ts';
 
-type JsonValue = unknown;
 
 export interface ReferralTable {
   id: string;

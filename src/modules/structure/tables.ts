@@ -3,9 +3,8 @@
  * on both engines); `goals` and `snapshot` are JSON, text on SQLite and parsed on PostgreSQL, read through `json`.
  */
 import type { Kysely } from 'kysely';
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, JsonValue } from '../../platform/db/index.ts';
 
-type JsonValue = unknown;
 
 export interface AgencyTable {
   id: string;

@@ -22,6 +22,15 @@ import type { Config, DatabaseKind } from '../../config.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Db = Kysely<any>;
 
+/**
+ * Column values as either engine hands them back, for modules' table interfaces (`tables.ts`): dates and instants
+ * as text (SQLite) or Date (PostgreSQL), JSON as text or parsed, booleans as 0/1 or true/false. Read through the
+ * normalisers below (`bool`, `json`, instants as ISO strings).
+ */
+export type DateValue = string | Date;
+export type JsonValue = unknown;
+export type BoolValue = boolean | number;
+
 export interface DatabaseHandle {
   db: Db;
   kind: DatabaseKind;
