@@ -10,7 +10,6 @@
 import type { Kysely } from 'kysely';
 import type { Db, DateValue, JsonValue, BoolValue } from '../../platform/db/index.ts';
 
-
 // ---------- HSDS (migrations/202611300201_directory.ts) ----------
 
 export interface OrganizationTable {
@@ -296,7 +295,6 @@ export interface HsdsTables {
   directory_unit: UnitTable;
   directory_service_capacity: ServiceCapacityTable;
 }
-
 
 // ---------- this directory's own tables ----------
 

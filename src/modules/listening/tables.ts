@@ -5,7 +5,6 @@
 import type { Kysely } from 'kysely';
 import type { Db, DateValue, JsonValue, BoolValue } from '../../platform/db/index.ts';
 
-
 export interface SeriesTable {
   id: string;
   title: string;

@@ -7,7 +7,6 @@ import type { Kysely } from 'kysely';
 import type { Db, JsonValue } from '../../platform/db/index.ts';
 import type { Status } from './schema.ts';
 
-
 export interface ReferralTable {
   id: string;
   version: number;

@@ -5,7 +5,6 @@
 import type { Kysely } from 'kysely';
 import type { Db, JsonValue } from '../../platform/db/index.ts';
 
-
 export interface AgencyTable {
   id: string;
   name: string;

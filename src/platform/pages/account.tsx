@@ -18,7 +18,8 @@ import { FormField, FormPost, one } from './forms.ts';
 const CodeForm = FormPost({ code: FormField });
 const TokenForm = FormPost({ name: FormField, scopes: FormField, expires_in_days: FormField });
 
-function MfaSetupPage({ v, secret, qrSvg, required, errors }: { v: View; secret: string; qrSvg: string; required: boolean; errors?: FieldError[] }) {
+/** Setting up the second factor: first a step that makes the key (no write on a GET), then the key and its code. */
+function MfaSetupPage({ v, pending, required, errors }: { v: View; pending?: { secret: string; qrSvg: string }; required: boolean; errors?: FieldError[] }) {
   return (
     <div class="usa-prose">
       <h1>{v.t('mfa.setup.title')}</h1>
@@ -27,18 +28,30 @@ function MfaSetupPage({ v, secret, qrSvg, required, errors }: { v: View; secret:
           {v.t('mfa.setup.required')}
         </Alert>
       )}
-      <p>{v.t('mfa.setup.intro')}</p>
-      <figure role="img" aria-label={v.t('mfa.setup.key') + ': ' + secret} class="margin-0">
-        <div class="mfa-qr" dangerouslySetInnerHTML={{ __html: qrSvg }} />
-      </figure>
-      <p>
-        {v.t('mfa.setup.key')}: <code class="token-secret">{secret}</code>
-      </p>
-      <form method="post" action="/account/mfa" class="usa-form">
-        <Csrf v={v} />
-        <TextInput name="code" label={v.t('mfa.code')} autocomplete="one-time-code" inputmode="numeric" maxLength={6} required errors={errors} />
-        <SubmitButton>{v.t('mfa.setup.enable')}</SubmitButton>
-      </form>
+      {pending ? (
+        <>
+          <p>{v.t('mfa.setup.intro')}</p>
+          <figure role="img" aria-label={v.t('mfa.setup.key') + ': ' + pending.secret} class="margin-0">
+            <div class="mfa-qr" dangerouslySetInnerHTML={{ __html: pending.qrSvg }} />
+          </figure>
+          <p>
+            {v.t('mfa.setup.key')}: <code class="token-secret">{pending.secret}</code>
+          </p>
+          <form method="post" action="/account/mfa" class="usa-form">
+            <Csrf v={v} />
+            <TextInput name="code" label={v.t('mfa.code')} autocomplete="one-time-code" inputmode="numeric" maxLength={6} required errors={errors} />
+            <SubmitButton>{v.t('mfa.setup.enable')}</SubmitButton>
+          </form>
+        </>
+      ) : (
+        <>
+          <p>{v.t('mfa.start.intro')}</p>
+          <form method="post" action="/account/mfa/start" class="usa-form">
+            <Csrf v={v} />
+            <SubmitButton>{v.t('mfa.start.button')}</SubmitButton>
+          </form>
+        </>
+      )}
     </div>
   );
 }
@@ -130,35 +143,12 @@ async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { ne
   return reply.page(v.t('account.title'), <AccountPage v={v} user={user} sessions={sessions} tokens={tokens} scopes={[...permissionsOf(actor.role)].sort()} {...extra} />, status);
 }
 
-function MfaStartPage({ v, required }: { v: View; required: boolean }) {
-  return (
-    <div class="usa-prose">
-      <h1>{v.t('mfa.setup.title')}</h1>
-      {required && (
-        <Alert type="warning" slim>
-          {v.t('mfa.setup.required')}
-        </Alert>
-      )}
-      <p>{v.t('mfa.start.intro')}</p>
-      <form method="post" action="/account/mfa/start" class="usa-form">
-        <Csrf v={v} />
-        <SubmitButton>{v.t('mfa.start.button')}</SubmitButton>
-      </form>
-    </div>
-  );
-}
-
 async function mfaSetupPage(req: FastifyRequest, reply: FastifyReply, errors?: FieldError[]) {
-  const actor = req.actor!;
   // A GET writes nothing: without a pending key, the page offers the step that makes one (POST /account/mfa/start).
-  const pending = await pendingMfaSecret(req.ctx, actor.id);
-  if (!pending) {
-    const v = req.view();
-    return reply.page(v.t('mfa.setup.title'), <MfaStartPage v={v} required={Boolean(req.session.mfaSetupRequired)} />, errors ? 400 : 200);
-  }
-  const qrSvg = await QRCode.toString(pending.uri, { type: 'svg', margin: 1, width: 200 });
+  const pending = await pendingMfaSecret(req.ctx, req.actor!.id);
+  const shown = pending ? { secret: pending.secret, qrSvg: await QRCode.toString(pending.uri, { type: 'svg', margin: 1, width: 200 }) } : undefined;
   const v = req.view();
-  return reply.page(v.t('mfa.setup.title'), <MfaSetupPage v={v} secret={pending.secret} qrSvg={qrSvg} required={Boolean(req.session.mfaSetupRequired)} errors={errors} />, errors ? 400 : 200);
+  return reply.page(v.t('mfa.setup.title'), <MfaSetupPage v={v} pending={shown} required={Boolean(req.session.mfaSetupRequired)} errors={errors} />, errors ? 400 : 200);
 }
 
 export async function accountPages(app: App): Promise<void> {
