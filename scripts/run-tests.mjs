@@ -5,6 +5,8 @@
 //   node scripts/run-tests.mjs src              the suite (`npm test`): every *.test.ts except browser tests
 //   node scripts/run-tests.mjs --browser src test/e2e
 //                                              the browser tests (`npm run test:e2e`): test/e2e and src/**/*.browser.test.ts
+//   node scripts/run-tests.mjs --security src  the security tests (`npm run test:security`): src/**/*.security.test.ts,
+//                                              one or more per finding of issue 15; they also run in `npm test`
 //
 // Before the files run, one template database is migrated (scripts/test-template.ts) and every test database is a
 // copy of it; it is dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
@@ -14,8 +16,9 @@ import { spawn, execFileSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const browser = args.includes('--browser');
+const securityOnly = args.includes('--security');
 const roots = args.filter((a) => !a.startsWith('--'));
-const passThrough = args.filter((a) => a.startsWith('--') && a !== '--browser');
+const passThrough = args.filter((a) => a.startsWith('--') && a !== '--browser' && a !== '--security');
 const files = [];
 const walk = (dir, all) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -23,6 +26,7 @@ const walk = (dir, all) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p, all);
     else if (!/\.test\.tsx?$/.test(e.name)) continue;
+    else if (securityOnly && !/\.security\.test\.tsx?$/.test(e.name)) continue;
     else if (all || /\.browser\.test\.tsx?$/.test(e.name) === browser) files.push(p);
   }
 };

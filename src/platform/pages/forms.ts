@@ -13,7 +13,5 @@ export const FormPost = <P extends TProperties>(fields: P) => Type.Object(fields
 /** The one value of a posted field; a repeated field counts as absent. */
 export const one = (v: string | string[] | undefined): string => (typeof v === 'string' ? v : '');
 
-/** Only same-site paths, so that `next` cannot send a person to another site after sign-in. */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
-}
+/** Where to send a person after a form: only paths of this site (platform/http/redirect.ts). */
+export { safeRedirectPath as safeNext } from '../http/redirect.ts';
