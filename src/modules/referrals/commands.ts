@@ -9,7 +9,7 @@ import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardedOrganizations, stewardsOf } from './deps.ts';
 import { RECEIVE, SEND } from './permissions.ts';
-import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
+import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
 import { referralFor } from './reads.ts';
 import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
 import { getConsent, getReferral, seal, TRANSITIONS, type Referral } from './store.ts';
@@ -280,6 +280,7 @@ export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { 
   const actor = requireActor(ctx);
   authorize(ctx, mayRecordRevocation(principalOf(ctx)));
   const { ref, side } = await referralFor(ctx, id);
+  authorize(ctx, mayRecordRevocationAs(principalOf(ctx), side), 'Withdrawing consent takes the permission to act on your side of this referral.');
   const input = validate(RevokeInput, raw, opts);
   const consent = await getConsent(ctx.db, ref.id);
   if (!consent) throw conflict('This referral has no consent to withdraw.');

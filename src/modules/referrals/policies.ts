@@ -21,14 +21,24 @@ export const mayMakeReferrals = (p: Principal) => personWith(p, SEND);
 /** Takes lifecycle steps, on the sending or the receiving side; `allowedActions` says which on a given referral. */
 export const mayTakeSteps = (p: Principal) => personWith(p, SEND) || personWith(p, RECEIVE);
 
-/** Records that the client withdrew consent: any party to the referral, on either side, whatever their role there. */
-export const mayRecordRevocation = (p: Principal) => personWith(p, READ);
+/**
+ * Records that the client withdrew consent: a party to the referral who acts on it, on either side. Reading a
+ * referral is not acting on it, so a token of `referrals.read` alone may not (issue 15, finding 7).
+ */
+export const mayRecordRevocation = (p: Principal) => personWith(p, SEND) || personWith(p, RECEIVE);
+
+/** On a given referral, the side's own acting permission: sending for the sender, receiving for the receiver. */
+export function mayRecordRevocationAs(p: Principal, side: Side): boolean {
+  if (side === 'sender') return personWith(p, SEND);
+  if (side === 'receiver') return personWith(p, RECEIVE);
+  return mayRecordRevocation(p);
+}
 
 /** Reads client details at all; `readableFields` says which on a given referral. */
 export const mayReadClientDetails = (p: Principal) => personWith(p, CLIENT_READ);
 
-/** Marks one's own notifications read. */
-export const mayKeepNotifications = (p: Principal) => personWith(p, READ);
+/** Marks one's own notifications read: a change, so it takes an acting permission, not reading alone (finding 7). */
+export const mayKeepNotifications = (p: Principal) => personWith(p, SEND) || personWith(p, RECEIVE);
 
 /** Purges, expires and reminds: a scheduled job or the command line (system principal), or an administrator by hand. */
 export const mayRunScheduledWork = (p: Principal) => p.kind === 'system' || personWith(p, ADMIN);
