@@ -191,6 +191,8 @@ export function csrfFrom(html: string): string {
 export class TestClient {
   cookies = new Map<string, string>();
   csrf = '';
+  /** The client's network address as the app sees it (`req.ip`), for tests of limits kept per address. */
+  address = '127.0.0.1';
   constructor(private readonly app: FastifyInstance, private readonly ctx: Ctx) {}
 
   private keep(res: LightMyRequestResponse): LightMyRequestResponse {
@@ -222,7 +224,7 @@ export class TestClient {
       payload = p.toString();
     }
     if (opts.csrf !== false && this.csrf && opts.form === undefined && !['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] = this.csrf;
-    return this.keep(await this.app.inject({ method: method as 'GET', url, headers, payload }));
+    return this.keep(await this.app.inject({ method: method as 'GET', url, headers, payload, remoteAddress: this.address }));
   }
 
   get(url: string, headers?: Record<string, string>) {
