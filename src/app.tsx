@@ -71,12 +71,22 @@ function allowedDuringMfaSetup(url: string): boolean {
   return url.startsWith('/account/mfa') || url.startsWith('/logout') || url.startsWith('/assets/') || url.startsWith('/lang/') || url === '/healthz';
 }
 
+/**
+ * Fastify's trust function for `TRUST_PROXY`. A hop count trusts the nearest N peers, whoever they are (Fastify
+ * itself trusts nobody for a bare number); it is safe only where nothing but the proxies can reach the app, as the
+ * operations guide says.
+ */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_addr, hop) => hop < trust;
+}
+
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config, database } = opts;
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     genReqId: () => randomUUID(),
-    trustProxy: false,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // ajv-formats first (named formatsPlugin, so Fastify does not add it again after us), then the date limits.
     ajv: { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' }, plugins: [addFormats.default as never, storableDates as never] },

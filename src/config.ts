@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isIP } from 'node:net';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
 
@@ -40,6 +41,24 @@ export interface Config {
    * their own parameters, so either verifies under both.
    */
   passwordHashCost: 'standard' | 'test';
+  /**
+   * Which proxies in front of the app are believed about the client (`X-Forwarded-For`, `-Proto`, `-Host`): false
+   * (the default: nobody), the addresses and CIDR ranges of the proxies, or the number of proxy hops in front.
+   */
+  trustProxy: false | number | string[];
+  /** Bearer token that may read `/metrics`; empty for none. */
+  metricsToken: string;
+  /** Addresses and CIDR ranges that may read `/metrics` without the token. */
+  metricsAllow: string[];
+  /** Whether this node runs the scheduled jobs (`JOBS`, on by default). */
+  jobs: boolean;
+  /** How often this node looks for due job runs (`JOBS_POLL_SECONDS`). */
+  jobsPollSeconds: number;
+  /**
+   * On SIGTERM, how long in-flight requests and job runs have to finish before the process closes what is left
+   * and exits (`SHUTDOWN_GRACE_SECONDS`).
+   */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +90,63 @@ function parseHashCost(env: NodeJS.ProcessEnv): Config['passwordHashCost'] {
   if (raw !== 'test') throw new ConfigError('PASSWORD_HASH_COST', `must be standard or test, got "${raw}"`);
   if (env.NODE_ENV === 'production') throw new ConfigError('PASSWORD_HASH_COST', 'test is refused when NODE_ENV is production');
   return 'test';
+}
+
+/** Names proxy-addr knows for whole ranges: 127.0.0.0/8 and ::1, fe80::/10 and 169.254.0.0/16, fc00::/7 and the RFC 1918 ranges. */
+const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address list: IPv4 or IPv6 addresses, CIDR ranges, or the range names above; comma-separated. */
+function parseAddressList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return [];
+  const items = raw.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (item === '') throw new ConfigError(name, `has an empty entry in "${raw}"; separate addresses with single commas`);
+    if (RANGE_NAMES.has(item)) continue;
+    const [addr, bits, ...rest] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !bitsOk || rest.length) {
+      throw new ConfigError(name, `"${item}" is not an IP address or a CIDR range such as 10.0.0.0/8 (names of hosts are not accepted)`);
+    }
+  }
+  return items;
+}
+
+/**
+ * `TRUST_PROXY`: off (the default), a hop count (1 for one proxy in front), or the proxies' addresses and ranges.
+ * "true" is refused: believing X-Forwarded-For from anyone lets any client choose its address.
+ */
+function parseTrustProxy(env: NodeJS.ProcessEnv): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || /^(off|false|no|none)$/i.test(raw)) return false;
+  if (/^\d+$/.test(raw)) {
+    const n = Number(raw);
+    if (n < 1 || n > 10) throw new ConfigError('TRUST_PROXY', `a hop count must be between 1 and 10, got ${n} (use off for none)`);
+    return n;
+  }
+  if (/^(true|yes|on|all|\*)$/i.test(raw)) {
+    throw new ConfigError('TRUST_PROXY', `"${raw}" would believe forwarded headers from any client; give the proxies' addresses or ranges, or a hop count`);
+  }
+  if (/^-/.test(raw)) throw new ConfigError('TRUST_PROXY', `must be off, a hop count from 1 to 10, or addresses and CIDR ranges, got "${raw}"`);
+  return parseAddressList(env, 'TRUST_PROXY');
+}
+
+/** `JOBS`: whether this node runs the scheduled jobs (on by default; tests and one-off servers turn it off). */
+function parseJobs(env: NodeJS.ProcessEnv): boolean {
+  const v = (env.JOBS ?? 'on').trim().toLowerCase();
+  if (v === 'on' || v === '') return true;
+  if (v === 'off') return false;
+  throw new ConfigError('JOBS', `must be on or off, not "${env.JOBS}"`);
+}
+
+/** `METRICS_TOKEN`: long enough that it cannot be guessed; it is compared in constant time. */
+function parseMetricsToken(env: NodeJS.ProcessEnv): string {
+  const raw = env.METRICS_TOKEN ?? '';
+  if (raw === '') return '';
+  if (raw.length < 24 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'must be at least 24 printable characters without spaces');
+  return raw;
 }
 
 export function databaseKindOf(url: string): DatabaseKind {
@@ -143,5 +219,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     referralReminderDays: parseIntVar(env, 'REFERRAL_REMINDER_DAYS', 3, 1, 365),
     referralExpiryDays: parseIntVar(env, 'REFERRAL_EXPIRY_DAYS', 30, 1, 3650),
     passwordHashCost: parseHashCost(env),
+    trustProxy: parseTrustProxy(env),
+    metricsToken: parseMetricsToken(env),
+    metricsAllow: parseAddressList(env, 'METRICS_ALLOW'),
+    jobs: parseJobs(env),
+    jobsPollSeconds: parseIntVar(env, 'JOBS_POLL_SECONDS', 30, 1, 3600),
+    shutdownGraceSeconds: parseIntVar(env, 'SHUTDOWN_GRACE_SECONDS', 20, 1, 600),
   };
 }

@@ -58,16 +58,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** `JOBS`: whether this node runs the scheduled jobs (on by default; tests and one-off servers turn it off). */
-function jobsEnabled(env = process.env): boolean {
-  const v = (env.JOBS ?? 'on').trim().toLowerCase();
-  if (v === 'on' || v === '') return true;
-  if (v === 'off') return false;
-  throw new ConfigError('JOBS', `must be on or off, not "${env.JOBS}"`);
-}
-
 async function serve(config: Config, demo: boolean): Promise<void> {
-  const runJobs = jobsEnabled();
+  const runJobs = config.jobs;
   const handle = openDatabase(config);
   await migrate(handle, log, migrationFolders);
   const ctx = systemCtx(handle, config, 'start');
