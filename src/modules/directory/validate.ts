@@ -1,6 +1,7 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { UUID_RE } from '../../platform/db/index.ts';
 import { TABLES, TABLE_NAMES, kindOf, isRequired, type Row, type TableName } from './model.ts';
+import { isSafeUrl } from '../../platform/http/urls.ts';
 
 /** One refused (or skipped) row of an import: where it is and what is wrong with it. */
 export interface Refusal {
@@ -102,6 +103,8 @@ export const FORMATS: Record<string, Record<string, 'uri' | 'email'>> = {
 };
 
 export function formatOk(format: 'uri' | 'email', v: string): boolean {
+  // A URI here is a web address that will be served and shown as a link: http, https, mailto or tel only.
+  if (format === 'uri' && !isSafeUrl(v)) return false;
   const f = fullFormats[format] as RegExp | ((s: string) => boolean);
   return typeof f === 'function' ? f(v) : f.test(v);
 }
@@ -174,7 +177,7 @@ export function checkValues(ds: Dataset): void {
             }
             if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
             if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
-            if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL (with http:// or https://)' : 'must be an e-mail address');
+            if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL starting with http:// or https:// (or mailto: or tel:)' : 'must be an e-mail address');
             if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
           }
         }

@@ -19,6 +19,7 @@ import { Graph, organizationsFull } from '../hsds.ts';
 import { type Row } from '../model.ts';
 import { audienceOf, cardOf, addressOf, type Card } from '../presenters.ts';
 import { PUBLIC } from './shared.tsx';
+import { safeHref } from '../../../platform/http/urls.ts';
 
 function OrganizationPage({ v, org, services, editable, children }: { v: View; org: Record<string, unknown>; services: Card[]; editable: boolean; children?: ComponentChildren }) {
   const locations = (org.locations as Record<string, unknown>[]) ?? [];
@@ -42,9 +43,9 @@ function OrganizationPage({ v, org, services, editable, children }: { v: View; o
             {v.t('directory.phone')}: {String(p.number)}
           </li>
         ))}
-        {typeof org.website === 'string' && /^https?:\/\//i.test(org.website) && (
+        {safeHref(org.website) && (
           <li>
-            {v.t('directory.website')}: <a href={org.website}>{org.website}</a>
+            {v.t('directory.website')}: <a href={safeHref(org.website)}>{String(org.website)}</a>
           </li>
         )}
         {typeof org.email === 'string' && (

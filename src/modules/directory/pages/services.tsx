@@ -13,6 +13,7 @@ import { canEdit } from '../editing.ts';
 import { Graph } from '../hsds.ts';
 import { audienceOf, cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { PUBLIC, Facts } from './shared.tsx';
+import { safeHref } from '../../../platform/http/urls.ts';
 
 // ---------- service and organisation pages ----------
 
@@ -63,7 +64,7 @@ function ServicePage({ v, c, editable }: { v: View; c: Card; editable: boolean }
       <p>{c.apply ?? '—'}</p>
       {(c.url || c.email) && (
         <ul class="usa-list">
-          {c.url && /^https?:\/\//i.test(c.url) && (
+          {safeHref(c.url) && (
             <li>
               {v.t('directory.website')}: <a href={c.url}>{c.url}</a>
             </li>
