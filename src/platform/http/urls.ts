@@ -1,12 +1,10 @@
 /**
  * Web addresses that may be stored and shown as links: http, https, mailto and tel only (issue 15, finding 9).
  * Any other scheme (javascript:, data:, vbscript:, file:) could run script or read local files when followed, so
- * the importer refuses it, forms refuse it, and a page shows such a value as text, never as a link.
+ * the importer refuses it, and a page shows such a value as text, never as a link. Form fields for websites are
+ * stricter still (http and https only, a JSON Schema pattern on each).
  */
 export const SAFE_URL_SCHEMES = ['http:', 'https:', 'mailto:', 'tel:'] as const;
-
-/** The pattern form fields and API schemas use (JSON Schema `pattern`): the same rule as `isSafeUrl`. */
-export const SAFE_URL_PATTERN = '^(?:[hH][tT][tT][pP][sS]?://[^\\s<>"]+|[mM][aA][iI][lL][tT][oO]:[^\\s<>"]+|[tT][eE][lL]:[0-9+().\\-]+)$';
 
 /**
  * True for an absolute http(s) address with a host, a mailto: address or a tel: number, written without spaces or
