@@ -35,6 +35,8 @@ export interface DatabaseHandle {
   db: Db;
   kind: DatabaseKind;
   close(): Promise<void>;
+  /** The connection pool's numbers, for the metrics (PostgreSQL; SQLite has one connection and no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /** better-sqlite3 refuses to bind booleans; SQLite stores them as 0/1. */
@@ -119,6 +121,9 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    // Deleted and overwritten content is overwritten with zeros in the file, instead of lingering in free space
+    // (a purged referral's wrapped data key must not survive its deletion; see docs/privacy.md).
+    sqlite.pragma('secure_delete = ON');
     // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
@@ -132,7 +137,12 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
   // next query opens a new one; without a listener the pool's error event would end the process.
   pool.on('error', () => {});
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-  return { db: db as Db, kind: 'postgresql', close: () => db.destroy() };
+  return {
+    db: db as Db,
+    kind: 'postgresql',
+    close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }
 
 /** Column types per engine, for migrations. Values are normalised on read by the helpers below. */
