@@ -12,7 +12,7 @@ import { RECEIVE, SEND } from './permissions.ts';
 import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
 import { referralFor } from './reads.ts';
 import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
-import { getConsent, getReferral, seal, TRANSITIONS, type Referral } from './store.ts';
+import { clearLeftovers, getConsent, getReferral, keyForWriting, masterSealedCount, newReferralKey, saveReferralKey, seal, TRANSITIONS, type Referral } from './store.ts';
 import { referralsDb, type ReferralTable } from './tables.ts';
 
 const DAY = 86_400_000;
@@ -137,6 +137,8 @@ export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: bo
   const id = newId();
   const status: Status = input.send === false ? 'draft' : 'sent';
   const area = areaOf(service, input.location_id);
+  // The referral's own data key: its details and notes are sealed under it, and the purge destroys it.
+  const key = newReferralKey(id);
   const ref = await runCommand(ctx, async (trx, audit) => {
     await referralsDb(trx)
       .insertInto('referrals')
@@ -157,14 +159,15 @@ export async function createReferral(ctx: Ctx, raw: unknown, opts: { coerce?: bo
         area_state: area?.state ?? null,
         needs: toJson(input.needs),
         urgency: input.urgency,
-        note_enc: input.note ? seal(ctx.config, input.note) : null,
+        note_enc: input.note ? seal(key, input.note) : null,
         created_by: actor.id,
         created_at: now,
         sent_at: status === 'sent' ? now : null,
         updated_at: now,
       })
       .execute();
-    for (const f of given) await referralsDb(trx).insertInto('referral_client_fields').values({ referral_id: id, field: f, value_enc: seal(ctx.config, String(client[f])) }).execute();
+    await saveReferralKey(trx, ctx.config, key);
+    for (const f of given) await referralsDb(trx).insertInto('referral_client_fields').values({ referral_id: id, field: f, value_enc: seal(key, String(client[f])) }).execute();
     if (consent) {
       await referralsDb(trx)
         .insertInto('referral_consents')
@@ -239,7 +242,7 @@ async function applyTransition(ctx: Ctx, ref: Referral, action: Action, version:
         actor_name: who.actor?.name ?? SYSTEM_NAME,
         actor_organization: who.organization,
         reason: details.reason ?? details.outcome_reason ?? null,
-        note_enc: details.note ? seal(ctx.config, details.note) : null,
+        note_enc: details.note ? seal(await keyForWriting(trx, ctx.config, ref.id), details.note) : null,
       })
       .execute();
     await audit({ action: `referrals.${action}`, entityType: 'referral', entityId: ref.id, summary: { from: ref.status, to: t.to, version: newVersion, reason: details.reason ?? null, outcome: details.outcome ?? null } });
@@ -304,7 +307,7 @@ export async function revokeConsent(ctx: Ctx, id: string, raw: unknown, opts: { 
         actor_name: actor.name,
         actor_organization: side === 'receiver' ? ref.receiver_name : ref.sender_name,
         reason: null,
-        note_enc: input.note ? seal(ctx.config, input.note) : null,
+        note_enc: input.note ? seal(await keyForWriting(trx, ctx.config, ref.id), input.note) : null,
       })
       .execute();
     await audit({ action: 'referrals.consent.revoke', entityType: 'referral', entityId: ref.id, summary: { fields: consent.fields } });
@@ -342,25 +345,42 @@ function mayRunJob(ctx: Ctx): void {
 
 /**
  * Deletes the client details and every free-text note of referrals closed more than REFERRAL_RETENTION_DAYS ago,
- * leaving the de-identified record (needs, dates, status, reasons, outcome, area, network) and the consent record.
+ * leaving the de-identified record (needs, dates, status, reasons, outcome, area, network) and the consent record;
+ * and destroys each referral's data key, so that no leftover copy of those values (free space, WAL, dead tuples,
+ * backups) can be decrypted. A purged referral that holds a data key again (a note written after the purge, such as
+ * on withdrawing consent) is purged again.
  */
 export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string) => void = () => {}): Promise<number> {
   mayRunJob(ctx);
   const cutoff = new Date(now.getTime() - ctx.config.referralRetentionDays * DAY).toISOString();
-  const due = await referralsDb(ctx.db).selectFrom('referrals').select('id').where('status', 'in', [...CLOSED]).where('closed_at', '<=', cutoff).where('purged_at', 'is', null).orderBy('closed_at').execute();
+  const due = await referralsDb(ctx.db)
+    .selectFrom('referrals')
+    .select('id')
+    .where('status', 'in', [...CLOSED])
+    .where('closed_at', '<=', cutoff)
+    .where((eb) => eb.or([eb('purged_at', 'is', null), eb.exists(eb.selectFrom('referral_keys').select('referral_keys.referral_id').whereRef('referral_keys.referral_id', '=', 'referrals.id'))]))
+    .orderBy('closed_at')
+    .execute();
   const ids = due.map((r) => r.id);
   log(`referrals purge: ${ids.length} referral(s) closed before ${cutoff.slice(0, 10)} to purge`);
+  let masterSealed = 0;
   for (let i = 0; i < ids.length; i += 100) {
     const batch = ids.slice(i, i + 100);
     await runCommand(ctx, async (trx, audit) => {
       mayRunJob(ctx);
+      // Values sealed under the master key itself (referrals made before data keys) are not shredded by deleting a
+      // data key: their leftover copies are cleared from the files below.
+      masterSealed += await masterSealedCount(trx, batch);
       await referralsDb(trx).deleteFrom('referral_client_fields').where('referral_id', 'in', batch).execute();
-      await referralsDb(trx).updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).execute();
-      await referralsDb(trx).updateTable('referrals').set({ note_enc: null, purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
+      await referralsDb(trx).updateTable('referral_events').set({ note_enc: null }).where('referral_id', 'in', batch).where('note_enc', 'is not', null).execute();
+      await referralsDb(trx).updateTable('referrals').set({ note_enc: null }).where('id', 'in', batch).where('note_enc', 'is not', null).execute();
+      await referralsDb(trx).updateTable('referrals').set({ purged_at: now.toISOString() }).where('id', 'in', batch).where('purged_at', 'is', null).execute();
+      await referralsDb(trx).deleteFrom('referral_keys').where('referral_id', 'in', batch).execute();
       for (const id of batch) await audit({ action: 'referrals.purge', entityType: 'referral', entityId: id, summary: { retention_days: ctx.config.referralRetentionDays } });
     });
     log(`referrals purge: ${Math.min(i + 100, ids.length)}/${ids.length}`);
   }
+  await clearLeftovers(ctx.db, ctx.dbKind, log, masterSealed ? ['referrals', 'referral_client_fields', 'referral_events'] : []);
   return ids.length;
 }
 

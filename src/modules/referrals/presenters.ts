@@ -1,11 +1,11 @@
 /** Referrals as the API and the pages show them to one of their parties. */
 import type { Ctx } from '../../platform/context.ts';
 import { allowedActions, consentActive, readableFields, type Side } from './policies.ts';
-import { clientFieldNames, getConsent, listEvents, open, type Referral } from './store.ts';
+import { clientFieldNames, getConsent, listEvents, open, referralKey, type Referral } from './store.ts';
 
 /** Everything a party to the referral may see about it; client detail values only through GET .../client. */
 export async function referralOut(ctx: Ctx, ref: Referral, side: Side) {
-  const [consent, events, stored] = await Promise.all([getConsent(ctx.db, ref.id), listEvents(ctx.db, ref.id), clientFieldNames(ctx.db, ref.id)]);
+  const [consent, events, stored, key] = await Promise.all([getConsent(ctx.db, ref.id), listEvents(ctx.db, ref.id), clientFieldNames(ctx.db, ref.id), referralKey(ctx.db, ctx.config, ref.id)]);
   const actor = ctx.actor!;
   return {
     id: ref.id,
@@ -20,7 +20,7 @@ export async function referralOut(ctx: Ctx, ref: Referral, side: Side) {
     area: ref.area_fips ? { fips: ref.area_fips, state: ref.area_state } : null,
     needs: ref.needs,
     urgency: ref.urgency,
-    note: open(ctx.config, ref.note_enc),
+    note: open(ctx.config, key, ref.note_enc),
     decline_reason: ref.decline_reason,
     outcome: ref.outcome,
     outcome_reason: ref.outcome_reason,
@@ -36,7 +36,7 @@ export async function referralOut(ctx: Ctx, ref: Referral, side: Side) {
     client_fields: stored,
     client_visible: readableFields(actor, ref, side, consent, stored).length > 0,
     allowed_actions: allowedActions(actor, ref, side),
-    events: events.map((e) => ({ version: e.version, at: e.at, action: e.action, from_status: e.from_status, to_status: e.to_status, actor_name: e.actor_name, actor_organization: e.actor_organization, reason: e.reason, note: open(ctx.config, e.note_enc) })),
+    events: events.map((e) => ({ version: e.version, at: e.at, action: e.action, from_status: e.from_status, to_status: e.to_status, actor_name: e.actor_name, actor_organization: e.actor_organization, reason: e.reason, note: open(ctx.config, key, e.note_enc) })),
   };
 }
 

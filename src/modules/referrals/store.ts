@@ -1,7 +1,7 @@
-import type { Config } from '../../config.ts';
-import { decryptField, encryptField, keyRing, type KeyRing } from '../../platform/crypto/index.ts';
+import type { Config, DatabaseKind } from '../../config.ts';
+import { decryptField, decryptWithKey, encryptWithKey, keyRing, newDataKey, sealedWith, unwrapDataKey, wrapDataKey, wrappingKeyId, type KeyRing } from '../../platform/crypto/index.ts';
 import { isUuid, json, type Db } from '../../platform/db/index.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { CLIENT_FIELDS, type Action, type ClientField, type Status } from './schema.ts';
 import { referralsDb, type ConsentTable, type EventTable, type ReferralTable } from './tables.ts';
 
@@ -50,8 +50,137 @@ function ring(config: Pick<Config, 'dataKey'>): KeyRing {
   return r;
 }
 
-export const seal = (config: Pick<Config, 'dataKey'>, text: string) => encryptField(ring(config), text);
-export const open = (config: Pick<Config, 'dataKey'>, stored: string | null) => (stored === null ? null : decryptField(ring(config), stored));
+/**
+ * A referral's own data key, unwrapped. Its client details and notes are sealed under it; the purge deletes the
+ * wrapped key, after which no copy of them can be opened (crypto-shredding).
+ */
+export interface ReferralKey {
+  referralId: string;
+  key: Buffer;
+}
+
+/** The wrapped key is bound to its referral (associated data): it opens for that referral only. */
+const owner = (referralId: string) => `referral:${referralId}`;
+
+export const seal = (k: ReferralKey, text: string) => encryptWithKey(k.key, text);
+
+/** Opens a value of the referral: under its data key, or, for values sealed before data keys, under the master key. */
+export function open(config: Pick<Config, 'dataKey'>, k: ReferralKey | undefined, stored: string | null): string | null {
+  if (stored === null) return null;
+  if (sealedWith(stored) === 'master') return decryptField(ring(config), stored);
+  if (!k) throw new Error('This value is sealed under a data key the referral no longer has');
+  return decryptWithKey(k.key, stored);
+}
+
+/** The referral's data key, or undefined when it has none (purged, or made before data keys and not moved yet). */
+export async function referralKey(db: Db, config: Pick<Config, 'dataKey'>, referralId: string): Promise<ReferralKey | undefined> {
+  const row = await referralsDb(db).selectFrom('referral_keys').select('wrapped').where('referral_id', '=', referralId).executeTakeFirst();
+  return row ? { referralId, key: unwrapDataKey(ring(config), row.wrapped, owner(referralId)) } : undefined;
+}
+
+async function storeKey(trx: Db, config: Pick<Config, 'dataKey'>, referralId: string, key: Buffer): Promise<void> {
+  const r = ring(config);
+  await referralsDb(trx).insertInto('referral_keys').values({ referral_id: referralId, master_key_id: r.current.id, wrapped: wrapDataKey(r, key, owner(referralId)), created_at: new Date().toISOString() }).execute();
+}
+
+/** A new referral's data key, to seal its values as it is inserted; stored by `saveReferralKey` after the referral's row. */
+export function newReferralKey(referralId: string): ReferralKey {
+  return { referralId, key: newDataKey() };
+}
+
+export async function saveReferralKey(trx: Db, config: Pick<Config, 'dataKey'>, k: ReferralKey): Promise<void> {
+  await storeKey(trx, config, k.referralId, k.key);
+}
+
+/**
+ * The referral's data key for a change that seals a value. A referral made before data keys gets one here, and its
+ * values still sealed under the master key are moved under it in the same transaction (see `moveUnderDataKey`).
+ * Call it after the change has locked the referral's row (its conditional update), so that two changes cannot
+ * both make one.
+ */
+export async function keyForWriting(trx: Db, config: Pick<Config, 'dataKey'>, referralId: string): Promise<ReferralKey> {
+  return (await referralKey(trx, config, referralId)) ?? (await moveUnderDataKey(trx, config, referralId, { always: true }))!;
+}
+
+/**
+ * Gives a referral made before data keys a data key of its own and re-seals its values (client details, notes)
+ * under it, in the caller's transaction. Without `always`, a referral with no sealed values (purged, or it never
+ * had any) is left without a key and undefined is returned. Returns the key and how many values moved.
+ */
+export async function moveUnderDataKey(trx: Db, config: Pick<Config, 'dataKey'>, referralId: string, opts: { always?: boolean } = {}): Promise<(ReferralKey & { moved: number }) | undefined> {
+  const rdb = referralsDb(trx);
+  const [ref, fields, events] = await Promise.all([
+    rdb.selectFrom('referrals').select('note_enc').where('id', '=', referralId).executeTakeFirst(),
+    rdb.selectFrom('referral_client_fields').select(['field', 'value_enc']).where('referral_id', '=', referralId).execute(),
+    rdb.selectFrom('referral_events').select(['id', 'note_enc']).where('referral_id', '=', referralId).where('note_enc', 'is not', null).execute(),
+  ]);
+  const legacy = (v: string | null | undefined): v is string => typeof v === 'string' && sealedWith(v) === 'master';
+  const moved = Number(legacy(ref?.note_enc)) + fields.filter((f) => legacy(f.value_enc)).length + events.filter((e) => legacy(e.note_enc)).length;
+  if (!moved && !opts.always) return undefined;
+  const k = newReferralKey(referralId);
+  await saveReferralKey(trx, config, k);
+  const reseal = (v: string) => seal(k, open(config, undefined, v)!);
+  if (legacy(ref?.note_enc)) await rdb.updateTable('referrals').set({ note_enc: reseal(ref.note_enc) }).where('id', '=', referralId).execute();
+  for (const f of fields) if (legacy(f.value_enc)) await rdb.updateTable('referral_client_fields').set({ value_enc: reseal(f.value_enc) }).where('referral_id', '=', referralId).where('field', '=', f.field).execute();
+  for (const e of events) if (legacy(e.note_enc)) await rdb.updateTable('referral_events').set({ note_enc: reseal(e.note_enc) }).where('id', '=', e.id).execute();
+  return { ...k, moved };
+}
+
+/** Wraps the referral's data key again under the current master key when another one wraps it; true if it did. */
+export async function rewrapKey(trx: Db, config: Pick<Config, 'dataKey'>, referralId: string): Promise<boolean> {
+  const r = ring(config);
+  const row = await referralsDb(trx).selectFrom('referral_keys').select(['master_key_id', 'wrapped']).where('referral_id', '=', referralId).executeTakeFirst();
+  if (!row || (row.master_key_id === r.current.id && wrappingKeyId(row.wrapped) === r.current.id)) return false;
+  const key = unwrapDataKey(r, row.wrapped, owner(referralId));
+  await referralsDb(trx).updateTable('referral_keys').set({ master_key_id: r.current.id, wrapped: wrapDataKey(r, key, owner(referralId)) }).where('referral_id', '=', referralId).execute();
+  return true;
+}
+
+/** How many of these referrals' values are still sealed under the master key (made before data keys). */
+export async function masterSealedCount(db: Db, referralIds: string[]): Promise<number> {
+  if (!referralIds.length) return 0;
+  const rdb = referralsDb(db);
+  const values = [
+    ...(await rdb.selectFrom('referrals').select('note_enc as v').where('id', 'in', referralIds).where('note_enc', 'like', 'v1.%').execute()),
+    ...(await rdb.selectFrom('referral_client_fields').select('value_enc as v').where('referral_id', 'in', referralIds).where('value_enc', 'like', 'v1.%').execute()),
+    ...(await rdb.selectFrom('referral_events').select('note_enc as v').where('referral_id', 'in', referralIds).where('note_enc', 'like', 'v1.%').execute()),
+  ];
+  return values.filter((r) => r.v !== null && sealedWith(r.v) === 'master').length;
+}
+
+/**
+ * Clears what deleted rows leave behind in the database's own files. On SQLite, where `secure_delete` has already
+ * zeroed the deleted content in the pages, the write-ahead log (which still holds the pages as they were) is
+ * checkpointed and truncated. On PostgreSQL, deleted rows stay in the table's pages as dead tuples until their space
+ * is reused, even after VACUUM; `VACUUM FULL` writes the tables anew and removes the old files. It is run on
+ * `referral_keys` (small: a wrapped key per referral), and on `tables` when given. It waits at most 3 seconds for
+ * its lock, so as not to hold up requests behind a long transaction; a run that could not is reported, and the next
+ * purge does it again.
+ */
+export async function clearLeftovers(db: Db, kind: DatabaseKind, log: (line: string) => void, tables: ('referrals' | 'referral_client_fields' | 'referral_events')[] = []): Promise<void> {
+  if (kind === 'sqlite') {
+    const r = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
+    if (r.rows[0]?.busy) log('referrals: the write-ahead log is in use and was not truncated now; it is at the next checkpoint');
+    return;
+  }
+  await db.connection().execute(async (c) => {
+    await sql`set lock_timeout = '3s'`.execute(c);
+    try {
+      for (const t of ['referral_keys', ...tables]) {
+        try {
+          await sql`vacuum full ${sql.table(t)}`.execute(c);
+        } catch (err) {
+          log(`referrals: ${t} not rewritten now (${(err as Error).message.split('\n')[0]}); the next purge tries again`);
+        }
+      }
+    } finally {
+      await sql`reset lock_timeout`.execute(c);
+    }
+  });
+}
+
+/** The id of the master key that seals new values and wraps new data keys. */
+export const currentMasterKeyId = (config: Pick<Config, 'dataKey'>) => ring(config).current.id;
 
 // ---------- reads ----------
 
@@ -81,10 +210,11 @@ export async function clientFieldNames(db: Db, referralId: string): Promise<Clie
 export async function clientFieldValues(db: Db, config: Pick<Config, 'dataKey'>, referralId: string, fields: readonly ClientField[]): Promise<Partial<Record<ClientField, string>>> {
   if (!fields.length) return {};
   const rows = await referralsDb(db).selectFrom('referral_client_fields').select(['field', 'value_enc']).where('referral_id', '=', referralId).where('field', 'in', [...fields]).execute();
+  const key = await referralKey(db, config, referralId);
   const out: Partial<Record<ClientField, string>> = {};
   for (const f of fields) {
     const row = rows.find((r) => r.field === f);
-    if (row) out[f] = open(config, row.value_enc) ?? '';
+    if (row) out[f] = open(config, key, row.value_enc) ?? '';
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * The referrals module's tables (migrations/202612010201_referrals.ts). Instants and dates are text in application
  * code; `needs` and `fields` are JSON, text on SQLite and parsed on PostgreSQL, read through `json`. Columns
- * ending in `_enc` hold AES-256-GCM ciphertext (see store.ts `seal`/`open`), never plaintext.
+ * ending in `_enc` hold AES-256-GCM ciphertext (see store.ts `seal`/`open`), never plaintext: under the referral's own
+ * data key (`referral_keys`), or, for referrals made before data keys, under the master key.
  */
 import type { Kysely } from 'kysely';
 import type { Db, JsonValue } from '../../platform/db/index.ts';
@@ -73,6 +74,14 @@ export interface EventTable {
   note_enc: string | null;
 }
 
+/** A referral's data key, wrapped by the master key `master_key_id`; deleted by the purge. */
+export interface KeyTable {
+  referral_id: string;
+  master_key_id: string;
+  wrapped: string;
+  created_at: string;
+}
+
 export interface NotificationTable {
   id: string;
   user_id: string;
@@ -89,6 +98,7 @@ export interface ReferralTables {
   referral_consents: ConsentTable;
   referral_events: EventTable;
   referral_notifications: NotificationTable;
+  referral_keys: KeyTable;
 }
 
 /** The database (or a transaction) as this module sees it: its own tables only. */

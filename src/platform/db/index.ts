@@ -121,6 +121,9 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    // Deleted and overwritten content is overwritten with zeros in the file, instead of lingering in free space
+    // (a purged referral's wrapped data key must not survive its deletion; see docs/privacy.md).
+    sqlite.pragma('secure_delete = ON');
     // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
