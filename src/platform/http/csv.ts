@@ -1,8 +1,16 @@
-/** One CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
+/**
+ * One CSV field, safe to open in a spreadsheet (issue 15).
+ * - A field starting with a formula character (= + - @, their full-width forms, or a tab or carriage return,
+ *   after any spaces) gets a leading apostrophe, so that it is shown as text, not run.
+ * - A field is quoted when it holds a quote, a line break, any separator a spreadsheet may split on (comma,
+ *   semicolon, tab) or a formula character (= + @) anywhere: `x;=1+2;y` split on semicolons would otherwise start a
+ *   cell with `=1+2`. Hyphens alone do not cause quoting (dates and ids are full of them): a hyphen can only start
+ *   a cell after a separator, and a field holding one is quoted.
+ */
 export function csvField(value: unknown): string {
   let s = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  if (/^[ ]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r]/.test(s)) s = "'" + s;
+  return /[",;\t\r\n=+@\uFF1D\uFF0B\uFF20]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 export function toCsv(headers: string[], rows: unknown[][]): string {
