@@ -28,6 +28,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
+    request_id: Type.Optional(Type.String({ description: 'The id of this request: in the x-request-id header, the server logs and the audit events it recorded.' })),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
