@@ -28,6 +28,9 @@ import { modules } from './modules/index.ts';
 import { platformRoutes } from './platform/routes.tsx';
 import { allJobs } from './platform/jobs/index.ts';
 import { jobsAdmin } from './platform/jobs/routes.tsx';
+import { installHttpMetrics, metricsRoutes } from './platform/ops/metrics.ts';
+import { NodeState, readinessRoutes } from './platform/ops/readiness.ts';
+import { logSerializers } from './platform/ops/logging.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,19 +59,21 @@ export interface BuildOptions {
   database: DatabaseHandle;
   logger?: boolean | object;
   extraModules?: AppModule[];
+  /** This node's state for `/readyz` (draining, its job runner); a node that runs no jobs when not given. */
+  state?: NodeState;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function wantsJson(req: FastifyRequest): boolean {
-  if (req.url.startsWith('/api/') || req.url === '/api' || req.url.startsWith('/healthz')) return true;
+  if (req.url.startsWith('/api/') || req.url === '/api' || /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url)) return true;
   const accept = req.headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
 /** Paths an account that still has to set up two-step verification may use. */
 function allowedDuringMfaSetup(url: string): boolean {
-  return url.startsWith('/account/mfa') || url.startsWith('/logout') || url.startsWith('/assets/') || url.startsWith('/lang/') || url === '/healthz';
+  return url.startsWith('/account/mfa') || url.startsWith('/logout') || url.startsWith('/assets/') || url.startsWith('/lang/') || url === '/healthz' || url === '/readyz';
 }
 
 /**
@@ -84,7 +89,8 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config, database } = opts;
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    // JSON lines, each request's with its id (reqId); no query strings, bodies or headers (see platform/ops/logging.ts).
+    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], serializers: logSerializers },
     genReqId: () => randomUUID(),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
@@ -95,6 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(routeValidatorCompiler);
 
   app.addSchema(ProblemSchema);
+  installHttpMetrics(app);
 
   // ---- every route says who may call it ----
   const routes: { method: string; url: string; access: Access }[] = [];
@@ -119,6 +126,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created on the account page.' },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: 'sid' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the server (for GET /metrics only).' },
         },
       },
     },
@@ -211,15 +219,17 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     (req as unknown as { _reply: FastifyReply })._reply = reply;
+    // The id of this request in the logs, in problem details and in the audit events it records.
+    reply.header('x-request-id', String(req.id));
     const cookieLang = req.cookies.lang;
     req.lang = isLang(cookieLang) ? cookieLang : /^es\b/i.test(req.headers['accept-language'] ?? '') ? 'es' : 'en';
     const auth = req.headers.authorization;
     let actor: Actor | null = null;
-    if (auth) {
+    if (auth && !req.routeOptions.config?.ownAuthorization) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       actor = (m && (await actorFromToken(database.db, m[1]))) || null;
       if (!actor) {
-        const p = problem(401, 'Not signed in', 'The bearer token is missing, unknown, expired or revoked.');
+        const p = { ...problem(401, 'Not signed in', 'The bearer token is missing, unknown, expired or revoked.'), request_id: String(req.id) };
         return reply.code(401).header('www-authenticate', 'Bearer').type('application/problem+json').send(p);
       }
     } else if (req.session?.userId) {
@@ -289,7 +299,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (wantsJson(req)) {
       // Serialised here rather than by the route's response schema: a route that declares its own shape for this
       // status must not turn a plain 4xx into a 500 "failed to serialize".
-      return reply.code(status).type('application/problem+json').send(JSON.stringify(problem(status, title, detail, errors, req.url.split('?')[0])));
+      const body = { ...problem(status, title, detail, errors, req.url.split('?')[0]), request_id: String(req.id) };
+      return reply.code(status).type('application/problem+json').send(JSON.stringify(body));
     }
     if (status === 401 && req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
     const v = req.view();
@@ -316,6 +327,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const jobs = jobsAdmin(allJobs(all));
   installModules([jobs, ...all]);
   await app.register(platformRoutes);
+  const state = opts.state ?? new NodeState();
+  const migrationFolders = all.flatMap((m) => (m.migrations ? [m.migrations] : []));
+  await app.register(readinessRoutes({ database, state, migrationFolders }));
+  await app.register(metricsRoutes({ config, database }));
   await app.register(jobs.register);
   for (const m of all) await app.register(m.register);
 

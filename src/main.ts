@@ -9,7 +9,15 @@ import { HttpError } from './platform/http/errors.ts';
 import { installModules, UsageError, type CliCommand } from './platform/module.ts';
 import { JobRunner, allJobs } from './platform/jobs/index.ts';
 import { jobsCommand } from './platform/jobs/cli.ts';
-import { modules } from './modules/index.ts';
+import { modules as productModules } from './modules/index.ts';
+import { NodeState } from './platform/ops/readiness.ts';
+import { shutDown } from './platform/ops/shutdown.ts';
+import { testHooks, testHooksEnabled } from './platform/ops/test-hooks.ts';
+import { BACKUP_HELP, OpsRefusal, backupCommand, restoreCommand } from './platform/ops/backup-cli.ts';
+
+// The test suite's slow request and slow job exist only when TFH_TEST_HOOKS=1 (see platform/ops/test-hooks.ts).
+const extraModules = testHooksEnabled() ? [testHooks] : [];
+const modules = [...productModules, ...extraModules];
 
 // The command line, like the app, is built from the manifests: their permissions, strings, migrations and commands.
 installModules(modules);
@@ -17,7 +25,7 @@ const migrationFolders = modules.flatMap((m) => (m.migrations ? [m.migrations] :
 const jobs = allJobs(modules);
 const commands = new Map<string, CliCommand>();
 for (const c of [jobsCommand(jobs), ...modules.flatMap((m) => m.commands ?? [])]) {
-  if (commands.has(c.name) || ['serve', 'migrate', 'seed', 'users', 'help'].includes(c.name)) throw new Error(`Two commands are named ${c.name}`);
+  if (commands.has(c.name) || ['serve', 'migrate', 'seed', 'users', 'backup', 'restore', 'help'].includes(c.name)) throw new Error(`Two commands are named ${c.name}`);
   commands.set(c.name, c);
 }
 
@@ -32,12 +40,14 @@ Commands:
   users add --email E --name N --role R --org O --password-stdin
                               create an account; the password is read from standard input
                               roles: member, chair, analyst, caseworker, admin
+${BACKUP_HELP}
 ${[...commands.values()].map((c) => c.help).join('\n')}
   help                        show this help
 
 Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
 DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER, REFERRAL_RETENTION_DAYS, REFERRAL_REMINDER_DAYS,
-REFERRAL_EXPIRY_DAYS, JOBS (on or off). See README.md.`;
+REFERRAL_EXPIRY_DAYS, JOBS (on or off), JOBS_POLL_SECONDS, TRUST_PROXY, METRICS_TOKEN, METRICS_ALLOW,
+SHUTDOWN_GRACE_SECONDS. See README.md and docs/operations.md.`;
 
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -76,20 +86,36 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     }
   }
   const { buildApp } = await import('./app.tsx');
-  const app = await buildApp({ config, database: handle });
-  // Expired sessions are purged by the platform job sessions.purge, with the modules' reminders, digests and purges.
-  const runner = runJobs ? new JobRunner(handle, config, jobs, { log }) : undefined;
-  const stop = async () => {
-    await runner?.stop();
-    await app.close();
-    await handle.close();
-    process.exit(0);
+  const state = new NodeState();
+  const app = await buildApp({ config, database: handle, state, extraModules });
+  // From here on every line is a JSON log line. Expired sessions are purged by the platform job sessions.purge,
+  // with the modules' reminders, digests and purges.
+  const runner = runJobs ? new JobRunner(handle, config, jobs, { log: (line) => app.log.info(line), tickMs: config.jobsPollSeconds * 1000 }) : undefined;
+  state.jobs = runner;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: the operator does not want to wait.
+      app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    void shutDown({ app, handle, state, runner, graceMs: config.shutdownGraceSeconds * 1000 }, signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await app.listen({ port: config.port, host: config.host });
   await runner?.start();
-  log(`Taskforce Hub is serving ${config.publicUrl} on the ${config.databaseKind === 'sqlite' ? 'embedded database ' + config.sqlitePath : 'PostgreSQL database'}`);
+  app.log.info(
+    { public_url: config.publicUrl, database: config.databaseKind, jobs: runJobs ? 'on' : 'off' },
+    `Taskforce Hub is serving ${config.publicUrl} on the ${config.databaseKind === 'sqlite' ? 'embedded database ' + config.sqlitePath : 'PostgreSQL database'}`,
+  );
 }
 
 /** A manifest's command, with a database opened (and migrated) only if it asks for a context. */
@@ -149,6 +175,10 @@ export async function run(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'backup':
+      return backupCommand(config, rest, log);
+    case 'restore':
+      return restoreCommand(config, rest, log, migrationFolders);
     default: {
       const cmd = commands.get(command);
       if (!cmd) throw new UsageError(`unknown command "${command}"; see taskforce --help`);
@@ -167,6 +197,10 @@ if (isMain || process.env.TASKFORCE_CLI === '1') {
       if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
         process.stderr.write(`taskforce: ${(err as Error).message}\n`);
         process.exit(2);
+      }
+      if (err instanceof OpsRefusal) {
+        process.stderr.write(`taskforce: ${err.message}\n`);
+        process.exit(1);
       }
       if (err instanceof HttpError) {
         const fields = err.errors.map((e) => `  ${e.field === 'organization' ? 'org' : e.field}: ${e.message}`).join('\n');

@@ -46,20 +46,44 @@ export async function recordAudit(trx: Db, ctx: Ctx, input: AuditInput): Promise
 
 export type Audit = (input: AuditInput) => Promise<void>;
 
+/** Told of the audit events of each command once it has committed (the metrics count them); never of a rollback. */
+export type AuditObserver = (events: readonly AuditInput[]) => void;
+const observers = new Set<AuditObserver>();
+
+/** Adds an observer of committed audit events; it must be quick and must not throw (what it throws is dropped). */
+export function observeCommittedAudit(observer: AuditObserver): void {
+  observers.add(observer);
+}
+
 /**
  * Runs one use case as one transaction; the audit events it records commit or roll back with the change.
  */
 export async function runCommand<T>(ctx: Ctx, fn: (trx: Db, audit: Audit) => Promise<T>): Promise<T> {
+  const recorded: AuditInput[] = [];
+  let out: T;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      const out = await fn(trx, (input) => recordAudit(trx, ctx, input));
+    out = await ctx.db.transaction().execute(async (trx) => {
+      const result = await fn(trx, (input) => {
+        recorded.push(input);
+        return recordAudit(trx, ctx, input);
+      });
       // Checked before commit: a command that asked no policy is rolled back (platform/policy.ts).
       assertPolicyChecked(ctx);
-      return out;
+      return result;
     });
   } finally {
     endPolicyCheck(ctx);
   }
+  if (recorded.length) {
+    for (const observe of observers) {
+      try {
+        observe(recorded);
+      } catch {
+        // Counting is never a reason for a committed command to look failed.
+      }
+    }
+  }
+  return out;
 }
 
 export interface AuditEvent {

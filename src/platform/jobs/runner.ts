@@ -6,6 +6,7 @@ import { newId } from '../db/index.ts';
 import { systemCtx } from '../context.ts';
 import type { Job, Log } from '../module.ts';
 import { nextSlot } from './schedule.ts';
+import { jobDuration, jobRuns, jobsRunning } from '../ops/metrics.ts';
 
 const MINUTE = 60_000;
 
@@ -52,9 +53,14 @@ export class JobRunner {
   readonly #leaseMs: number;
   readonly #clock: () => Date;
   readonly #log: Log;
-  readonly #running = new Map<string, Promise<RunRecord>>();
+  readonly #running = new Map<string, { done: Promise<RunRecord>; rec: RunRecord }>();
+  /** Runs given up by `releaseLeases`: whatever they do after that is not recorded. */
+  readonly #abandoned = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #started = false;
+  /** When the runner last began looking for due runs (see `health`). */
+  #lastTick: number | undefined;
 
   constructor(
     private readonly handle: DatabaseHandle,
@@ -78,24 +84,70 @@ export class JobRunner {
   async start(): Promise<void> {
     await ensureJobRows(this.db, [...this.#jobs.values()], this.#clock());
     this.#stopped = false;
+    this.#started = true;
     this.#timer = setInterval(() => void this.tick().catch((err: unknown) => this.#log(`job runner: ${(err as Error).message}`)), this.#tickMs);
     this.#timer.unref();
     void this.tick().catch((err: unknown) => this.#log(`job runner: ${(err as Error).message}`));
   }
 
-  /** Stops looking for work and waits (up to `graceMs`) for runs in progress, so that they record their result. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Stops looking for work and waits (up to `graceMs`) for runs in progress, so that they record their result.
+   * Answers the runs still going when the time is up (see `releaseLeases`).
+   */
+  async stop(graceMs = 10_000): Promise<RunRecord[]> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    const pending = [...this.#running.values()];
-    if (pending.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(pending), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
-    clearTimeout(timer);
+    const pending = [...this.#running.values()].map((r) => r.done);
+    if (pending.length) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(pending), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
+      clearTimeout(timer);
+    }
+    return [...this.#running.values()].map((r) => r.rec);
+  }
+
+  /**
+   * Gives up the runs still in progress on this node (it is stopping): each is recorded as interrupted, and its job's
+   * lease is released with the job due again at once, so that another node takes it on its next look instead of
+   * waiting for the lease to lapse. Jobs are written to be safe to repeat. Answers the jobs released.
+   */
+  async releaseLeases(): Promise<string[]> {
+    const released: string[] = [];
+    const now = this.#clock().toISOString();
+    for (const [name, { rec }] of this.#running) {
+      this.#abandoned.add(rec.id);
+      await this.db
+        .updateTable('job_runs')
+        .set({ result: 'error', finished_at: now, detail: 'interrupted: the server stopped before the run finished; the job was handed back to run again' })
+        .where('id', '=', rec.id)
+        .where('result', '=', 'running')
+        .execute();
+      // A scheduled run is due again at its slot (already past); a run by hand leaves the schedule as it was.
+      const set: Record<string, string | null> = { lease_holder: null, lease_until: null, updated_at: now };
+      if (rec.slot) set.next_run_at = rec.slot;
+      await this.db.updateTable('jobs').set(set).where('name', '=', name).where('lease_holder', '=', this.node).execute();
+      jobRuns.inc({ job: name, result: 'interrupted' });
+      this.#log(`job ${name}: interrupted by shutdown; lease released for another node`);
+      released.push(name);
+    }
+    return released;
+  }
+
+  /**
+   * Alive while started and looking for due runs on its schedule: the last look began within two intervals (plus
+   * a little for a busy event loop). For `/readyz`.
+   */
+  health(now = Date.now()): { ok: boolean; detail: string } {
+    if (!this.#started || this.#lastTick === undefined) return { ok: false, detail: 'not started' };
+    if (this.#stopped) return { ok: false, detail: 'stopped' };
+    const age = now - this.#lastTick;
+    if (age > 2 * this.#tickMs + 5000) return { ok: false, detail: `no look for due jobs in ${Math.round(age / 1000)} s` };
+    return { ok: true, detail: 'ok' };
   }
 
   /** Claims and runs every job that is due now; resolves when those runs have finished. */
   async tick(): Promise<RunRecord[]> {
+    this.#lastTick = Date.now();
     const now = this.#clock();
     await this.#renewLeases(now);
     const started: Promise<RunRecord>[] = [];
@@ -129,14 +181,23 @@ export class JobRunner {
   }
 
   #execute(job: Job, trigger: RunRecord['trigger'], slot: string | null): Promise<RunRecord> {
-    const run = this.#record(job, trigger, slot).finally(() => this.#running.delete(job.name));
-    this.#running.set(job.name, run);
-    return run;
-  }
-
-  async #record(job: Job, trigger: RunRecord['trigger'], slot: string | null): Promise<RunRecord> {
     const startedAt = this.#clock();
     const rec: RunRecord = { id: newId(), job: job.name, trigger, slot, node: this.node, started_at: startedAt.toISOString(), finished_at: null, result: 'running', detail: null };
+    jobsRunning.inc();
+    const began = performance.now();
+    const done = this.#record(job, rec, startedAt).finally(() => {
+      this.#running.delete(job.name);
+      jobsRunning.dec();
+      if (!this.#abandoned.has(rec.id)) {
+        jobRuns.inc({ job: job.name, result: rec.result === 'running' ? 'error' : rec.result });
+        jobDuration.observe({ job: job.name }, (performance.now() - began) / 1000);
+      }
+    });
+    this.#running.set(job.name, { done, rec });
+    return done;
+  }
+
+  async #record(job: Job, rec: RunRecord, startedAt: Date): Promise<RunRecord> {
     await this.db.insertInto('job_runs').values(rec).execute();
     const say: Log = (line) => this.#log(`job ${job.name}: ${line}`);
     try {
@@ -148,6 +209,8 @@ export class JobRunner {
       rec.detail = ((err as Error)?.message ?? String(err)).slice(0, 2000);
       say(`failed: ${rec.detail}`);
     }
+    // Given up at shutdown (releaseLeases): the run is recorded as interrupted and the job is another node's now.
+    if (this.#abandoned.has(rec.id)) return rec;
     rec.finished_at = this.#clock().toISOString();
     await this.db.updateTable('job_runs').set({ finished_at: rec.finished_at, result: rec.result, detail: rec.detail }).where('id', '=', rec.id).execute();
     // Only our own lease: if it lapsed and another node took the job over, that node's lease stands.
