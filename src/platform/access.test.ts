@@ -20,6 +20,9 @@ const BY_DESIGN: Record<string, Partial<Record<Who, number>>> = {
   'POST /login': { anonymous: 401, member: 401, chair: 401, analyst: 401, caseworker: 401, admin: 401 },
   // Administrators and case workers (who read survivors' details) must keep two-step verification on.
   'POST /account/mfa/disable': { admin: 403, caseworker: 403 },
+  // Metrics are for the monitoring system (METRICS_TOKEN or METRICS_ALLOW), which these tests configure neither of:
+  // no account's role opens them.
+  'GET /metrics': { anonymous: 403, member: 403, chair: 403, analyst: 403, caseworker: 403, admin: 403 },
 };
 
 /** A concrete path for a route pattern: ids become random UUIDs, :lang a language, other parameters a slug. */
