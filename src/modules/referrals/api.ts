@@ -24,6 +24,7 @@ import {
   TransitionInput,
 } from './schema.ts';
 import { listNotifications, listReferrals, unreadCount } from './store.ts';
+import { IdempotencyHeaders, idempotent } from '../../platform/http/idempotency.ts';
 
 const TAGS = ['Referrals'];
 
@@ -67,13 +68,17 @@ export async function referralsApi(app: App): Promise<void> {
         description:
           'Client details are optional and need a consent that covers each of them. Services never depend on consent: a referral without client details is sent all the same.',
         security: secured,
+        headers: IdempotencyHeaders,
         body: ReferralCreate,
-        response: { 201: ReferralOut, ...writeErrors },
+        response: { 200: ReferralOut, 201: ReferralOut, ...writeErrors },
       },
     },
     async (req, reply) => {
-      const ref = await createReferral(req.ctx, req.body);
-      return reply.code(201).send(await referralOut(req.ctx, ref, (await referralFor(req.ctx, ref.id)).side));
+      // With an Idempotency-Key, sending the same referral twice makes one (issue 15); the repeat answers it, 200.
+      const { location, replayed } = await idempotent(req, async () => `/api/referrals/${(await createReferral(req.ctx, req.body)).id}`);
+      const { ref, side } = await referralFor(req.ctx, location.slice(location.lastIndexOf('/') + 1));
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(replayed ? 200 : 201).send(await referralOut(req.ctx, ref, side));
     },
   );
 

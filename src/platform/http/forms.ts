@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { HttpError, type FieldError } from './errors.ts';
+import { idempotent } from './idempotency.ts';
 
 /** Posted values as typed, for showing a form again exactly as it was sent. */
 export type FormValues = Record<string, string | string[] | undefined>;
@@ -27,13 +28,14 @@ export function formErrors(err: unknown, listFields: readonly string[] = [], kee
 export function rawValues(body: unknown): FormValues {
   const out: FormValues = {};
   if (!body || typeof body !== 'object') return out;
-  for (const [k, x] of Object.entries(body as Record<string, unknown>)) if (k !== '_csrf') out[k] = Array.isArray(x) ? x.map(String) : String(x);
+  for (const [k, x] of Object.entries(body as Record<string, unknown>)) if (k !== '_csrf' && k !== '_idem') out[k] = Array.isArray(x) ? x.map(String) : String(x);
   return out;
 }
 
 /**
  * Runs a form's command, which answers the address to go to next (post, redirect, get); on invalid input shows
- * the form again through `again` with the problems.
+ * the form again through `again` with the problems. A form carrying an idempotency key (`IdempotencyKey` in
+ * platform/web/components.tsx) runs its command once however often it is sent: a repeat goes where the first went.
  */
 export async function submitForm(
   reply: FastifyReply,
@@ -42,7 +44,7 @@ export async function submitForm(
   opts: { listFields?: readonly string[]; keepPath?: boolean } = {},
 ): Promise<FastifyReply> {
   try {
-    return reply.redirect(await run(), 303);
+    return reply.redirect((await idempotent(reply.request, run)).location, 303);
   } catch (err) {
     const errors = formErrors(err, opts.listFields, opts.keepPath);
     if (!errors) throw err;

@@ -127,7 +127,7 @@ export function formBody(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!body || typeof body !== 'object') return out;
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-    if (k === '_csrf') continue;
+    if (k === '_csrf' || k === '_idem') continue; // the form's own tokens, not its values
     if (typeof v === 'string') {
       const trimmed = v.trim();
       if (trimmed !== '') out[k] = trimmed;

@@ -1,9 +1,15 @@
 import type { ComponentChildren, JSX } from 'preact';
 import type { FieldError } from '../http/errors.ts';
 import type { View } from './view.ts';
+import { IDEMPOTENCY_FIELD, newIdempotencyKey } from '../http/idempotency.ts';
 
 export function Csrf({ v }: { v: View }) {
   return <input type="hidden" name="_csrf" value={v.csrf()} />;
+}
+
+/** A new key per form shown, so that sending the form twice creates one thing (platform/http/idempotency.ts). */
+export function IdempotencyKey() {
+  return <input type="hidden" name={IDEMPOTENCY_FIELD} value={newIdempotencyKey()} />;
 }
 
 export function Alert({ type, heading, children, slim }: { type: 'info' | 'warning' | 'error' | 'success'; heading?: string; children?: ComponentChildren; slim?: boolean }) {
@@ -316,6 +322,7 @@ export function FormPage({ v, title, action, errors, cancel, crumbs, save, child
       <h1>{title}</h1>
       <form method="post" action={action} class="usa-form usa-form--large">
         <Csrf v={v} />
+        <IdempotencyKey />
         <ErrorSummary v={v} errors={errors ?? []} />
         {children}
         <SubmitButton>{save}</SubmitButton>{' '}

@@ -6,12 +6,13 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden, Uuid } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { createReferral } from '../commands.ts';
 import { findServices, organizationsActedFor, serviceInfo, sharedNetworks, type ServiceInfo } from '../deps.ts';
 import { SEND } from '../permissions.ts';
 import { CLIENT_FIELDS, CONSENT_FORM, NEEDS, URGENCIES } from '../schema.ts';
 import { FormPost, list, opts, val, type Input } from './common.tsx';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 
 const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -70,6 +71,7 @@ function NewReferralPage(p: NewProps) {
         <form method="post" action="/referrals" class="usa-form usa-form--large">
           <ErrorSummary v={v} errors={errors ?? []} />
           <Csrf v={v} />
+          <IdempotencyKey />
           <input type="hidden" name="service_id" value={service.id} />
           <h2>{v.t('rf.service')}</h2>
           <p>
@@ -163,8 +165,9 @@ export async function newReferralPages(app: App): Promise<void> {
   app.post('/referrals', { config: { access: { permission: SEND } }, schema: { ...hidden, body: FormPost } }, async (req, reply) => {
     const input = formBody(req.body);
     try {
-      const ref = await createReferral(req.ctx, referralFromForm(input), { coerce: true });
-      return reply.redirect(`/referrals/${ref.id}`);
+      // The form carries an idempotency key: sent twice, it makes one referral and both answers lead to it.
+      const { location } = await idempotent(req, async () => `/referrals/${(await createReferral(req.ctx, referralFromForm(input), { coerce: true })).id}`);
+      return reply.redirect(location);
     } catch (err) {
       const errors = formErrors(err);
       const serviceId = typeof input.service_id === 'string' && /^[0-9a-f-]{36}$/i.test(input.service_id) ? input.service_id : undefined;
