@@ -38,7 +38,7 @@ test('taskforce referrals purge and reminders: progress lines, no details in the
     for (const out of [run.stdout, run.stderr]) for (const s of Object.values(CLIENT)) assert.ok(!out.includes(s));
 
     for (const [args, message] of [
-      [['referrals'], /the subcommands are "purge" and "reminders"/],
+      [['referrals'], /the subcommands are "purge", "reminders" and "rekey"/],
       [['referrals', 'delete'], /the subcommands are/],
       [['referrals', 'purge', '--at', 'soon'], /referrals purge: --at must be a date or an instant/],
       [['referrals', 'reminders', '--bogus'], /bogus/],

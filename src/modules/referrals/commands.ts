@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { listUsers, permissionsOf } from '../../platform/auth/index.ts';
 import { runCommand } from '../../platform/audit/index.ts';
@@ -12,7 +12,7 @@ import { RECEIVE, SEND } from './permissions.ts';
 import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
 import { referralFor } from './reads.ts';
 import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
-import { clearLeftovers, getConsent, getReferral, keyForWriting, masterSealedCount, newReferralKey, saveReferralKey, seal, TRANSITIONS, type Referral } from './store.ts';
+import { clearLeftovers, currentMasterKeyId, getConsent, getReferral, keyForWriting, masterSealedCount, moveUnderDataKey, newReferralKey, rewrapKey, saveReferralKey, seal, TRANSITIONS, wrappingMasterKeyId, type Referral } from './store.ts';
 import { referralsDb, type ReferralTable } from './tables.ts';
 
 const DAY = 86_400_000;
@@ -382,6 +382,69 @@ export async function purgeClosed(ctx: Ctx, now = new Date(), log: (line: string
   }
   await clearLeftovers(ctx.db, ctx.dbKind, log, masterSealed ? ['referrals', 'referral_client_fields', 'referral_events'] : []);
   return ids.length;
+}
+
+export interface RekeyResult {
+  /** Referrals made before data keys, now under a data key of their own. */
+  moved: number;
+  /** Their values re-sealed under it. */
+  values: number;
+  /** Data keys wrapped again under the current master key. */
+  rewrapped: number;
+  /** Referrals already under a data key wrapped by the current master key, or with nothing sealed. */
+  current: number;
+}
+
+/**
+ * `taskforce referrals rekey`: moves every referral made before data keys (values sealed under the master key) under
+ * a data key of its own, and wraps again under the current master key every data key another master key wraps (after
+ * DATA_KEY rotation; the old key can then be dropped). One referral at a time, 100 to a transaction; safe to repeat.
+ * Afterwards, on PostgreSQL, the tables that held the old copies are rewritten (see `clearLeftovers`); `vacuum`
+ * also rewrites them when nothing moved, and on SQLite rewrites the whole file (VACUUM), for copies of values deleted
+ * before secure_delete was on.
+ */
+export async function rekeyReferrals(ctx: Ctx, log: (line: string) => void = () => {}, opts: { vacuum?: boolean } = {}): Promise<RekeyResult> {
+  mayRunJob(ctx);
+  const rows = await referralsDb(ctx.db).selectFrom('referrals').select('id').orderBy('created_at').orderBy('id').execute();
+  const ids = rows.map((r) => r.id);
+  const out: RekeyResult = { moved: 0, values: 0, rewrapped: 0, current: 0 };
+  const to = currentMasterKeyId(ctx.config);
+  log(`referrals rekey: ${ids.length} referral(s) to check, under master key ${to}`);
+  for (let i = 0; i < ids.length; i += 100) {
+    const batch = ids.slice(i, i + 100);
+    const done = await runCommand(ctx, async (trx, audit) => {
+      mayRunJob(ctx);
+      const counts: RekeyResult = { moved: 0, values: 0, rewrapped: 0, current: 0 };
+      for (const id of batch) {
+        // Takes the referral's row (and, on SQLite, the write lock) first, so no change to it runs meanwhile.
+        await referralsDb(trx).updateTable('referrals').set((eb) => ({ version: eb.ref('version') })).where('id', '=', id).execute();
+        const from = await wrappingMasterKeyId(trx, id);
+        if (from === undefined) {
+          const k = await moveUnderDataKey(trx, ctx.config, id);
+          if (!k) {
+            counts.current++;
+            continue;
+          }
+          counts.moved++;
+          counts.values += k.moved;
+          await audit({ action: 'referrals.rekey', entityType: 'referral', entityId: id, summary: { moved_values: k.moved, master_key: to } });
+        } else if (await rewrapKey(trx, ctx.config, id)) {
+          counts.rewrapped++;
+          await audit({ action: 'referrals.rekey', entityType: 'referral', entityId: id, summary: { rewrapped_from: from, master_key: to } });
+        } else counts.current++;
+      }
+      return counts;
+    });
+    for (const k of Object.keys(out) as (keyof RekeyResult)[]) out[k] += done[k];
+    log(`referrals rekey: ${Math.min(i + 100, ids.length)}/${ids.length}`);
+  }
+  const oldCopies = ['referrals', 'referral_client_fields', 'referral_events'] as const;
+  if (opts.vacuum && ctx.dbKind === 'sqlite') {
+    log('referrals rekey: rewriting the database file (VACUUM)');
+    await sql`vacuum`.execute(ctx.db);
+  }
+  await clearLeftovers(ctx.db, ctx.dbKind, log, out.moved || opts.vacuum ? [...oldCopies] : []);
+  return out;
 }
 
 /**

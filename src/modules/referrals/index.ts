@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { parseArgs } from 'node:util';
+import { type App, type AppModule, asOfCommand, type AsOfWork, type CliCommand, UsageError } from '../../platform/module.ts';
 import { messages } from './messages.ts';
 import { PERMISSIONS, READ, STATS } from './permissions.ts';
-import { purgeClosed, runReminders } from './commands.ts';
+import { purgeClosed, rekeyReferrals, runReminders } from './commands.ts';
 import { referralsApi } from './api.ts';
 import { referralsPages } from './pages/routes.ts';
 import { DEMO_CASEWORKERS, seedReferrals } from './seed.ts';
@@ -16,7 +17,7 @@ export {
   ADMIN as REFERRALS_ADMIN,
 } from './permissions.ts';
 // The module's public service API, for other modules and the command line.
-export { purgeClosed, runReminders } from './commands.ts';
+export { purgeClosed, rekeyReferrals, runReminders } from './commands.ts';
 export { buildStats, type Stats } from './stats.ts';
 export { DEMO_CASEWORKERS } from './seed.ts';
 
@@ -28,7 +29,12 @@ const HELP = `  referrals purge [--at INSTANT]
                               expire referrals nobody accepted or declined within
                               REFERRAL_EXPIRY_DAYS of sending, and remind the receiving
                               organisation (in the app and by e-mail, a link only) of
-                              referrals not acted on for REFERRAL_REMINDER_DAYS`;
+                              referrals not acted on for REFERRAL_REMINDER_DAYS
+  referrals rekey [--vacuum]  move referrals made before per-referral data keys under keys
+                              of their own, and re-wrap data keys under the first key of
+                              DATA_KEY after a rotation; --vacuum also rewrites the
+                              database file (SQLite) or the referral tables (PostgreSQL)
+                              so that no copy of values deleted earlier is left`;
 
 /** Client details of referrals closed past the retention period; what was purged stays purged. */
 const purgeNow: AsOfWork = async (ctx, now, log) =>
@@ -40,13 +46,30 @@ const remindersNow: AsOfWork = async (ctx, now, log) => {
   return `referrals reminders as of ${now.toISOString()}: ${res.expired} expired, ${res.reminded} reminded, ${res.mails} e-mail(s) sent`;
 };
 
+/** `taskforce referrals purge|reminders [--at INSTANT]` (the scheduled work by hand) and `referrals rekey [--vacuum]`. */
+const scheduled = asOfCommand('referrals', HELP, { purge: purgeNow, reminders: remindersNow });
+const referralsCommand: CliCommand = {
+  name: 'referrals',
+  help: HELP,
+  async run(args, ctx, log) {
+    const [sub, ...opts] = args;
+    if (sub !== 'purge' && sub !== 'reminders' && sub !== 'rekey') throw new UsageError('referrals: the subcommands are "purge", "reminders" and "rekey"');
+    if (sub !== 'rekey') return scheduled.run(args, ctx, log);
+    const { values } = parseArgs({ args: opts, options: { vacuum: { type: 'boolean' } }, strict: true });
+    const c = await ctx();
+    const r = await rekeyReferrals(c, log, { vacuum: values.vacuum });
+    log(`referrals rekey: ${r.moved} referral(s) moved under their own data key (${r.values} value(s) re-sealed), ${r.rewrapped} data key(s) re-wrapped under the current DATA_KEY, ${r.current} already current`);
+    return 0;
+  },
+};
+
 export const referralsModule: AppModule = {
   name: 'referrals',
   permissions: PERMISSIONS,
   nav: [{ href: '/referrals', label: 'rf.nav', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', order: 41, permission: STATS }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
-  commands: [asOfCommand('referrals', HELP, { purge: purgeNow, reminders: remindersNow })],
+  commands: [referralsCommand],
   jobs: [
     { name: 'referrals.reminders', description: 'Expire referrals nobody accepted or declined in time, and remind receiving organisations of waiting ones.', schedule: { everyMinutes: 60 }, run: remindersNow },
     { name: 'referrals.purge', description: 'Delete the client details and notes of referrals closed past the retention period.', schedule: { dailyAt: '03:00' }, run: purgeNow },

@@ -126,6 +126,12 @@ export async function moveUnderDataKey(trx: Db, config: Pick<Config, 'dataKey'>,
   return { ...k, moved };
 }
 
+/** The master key that wraps the referral's data key, or undefined when it has none. */
+export async function wrappingMasterKeyId(db: Db, referralId: string): Promise<string | undefined> {
+  const row = await referralsDb(db).selectFrom('referral_keys').select('wrapped').where('referral_id', '=', referralId).executeTakeFirst();
+  return row ? wrappingKeyId(row.wrapped) : undefined;
+}
+
 /** Wraps the referral's data key again under the current master key when another one wraps it; true if it did. */
 export async function rewrapKey(trx: Db, config: Pick<Config, 'dataKey'>, referralId: string): Promise<boolean> {
   const r = ring(config);
