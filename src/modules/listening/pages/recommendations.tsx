@@ -6,13 +6,14 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden, IdParams } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { addTimelineEntry, createRecommendation, updateRecommendation } from '../commands.ts';
 import { MANAGE } from '../policies.ts';
 import { FormPost, REC_STATUSES, REC_TYPES } from '../schema.ts';
 import { getSeries, listCodes, listExcerpts, listRecommendations, listTimeline, loadOwners, recommendationOr404, rollup, seriesOr404, themeOf, type Code, type Recommendation, type Series } from '../store.ts';
 import { citedExcerpts } from '../presenters.ts';
 import { list, opt, SeriesCrumbs, val, withOwnerType, type Input_ } from './shared.tsx';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 
 
 function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View; series: Series; recs: Recommendation[]; themes: Code[]; owners: { id: string; type: string; name: string }[]; errors?: FieldError[]; input?: Input_ }) {
@@ -34,6 +35,7 @@ function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View;
           <h2>{v.t('ls.rec.new')}</h2>
           <ErrorSummary v={v} errors={errors ?? []} />
           <Csrf v={v} />
+          <IdempotencyKey />
           <TextInput name="title" label={v.t('ls.field.title')} required value={val(input, 'title')} errors={errors} />
           <TextArea name="description" label={v.t('ls.field.description')} value={val(input, 'description')} errors={errors} rows={3} />
           <Select name="type" label={v.t('ls.field.type')} required value={val(input, 'type')} options={opt(v, 'ls.rtype', REC_TYPES)} errors={errors} />
@@ -136,8 +138,8 @@ export async function recommendationPages(app: App): Promise<void> {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
-      const r = await createRecommendation(req.ctx, id, await withOwnerType(req, input), { coerce: true });
-      return reply.redirect(`/listening/recommendations/${r.id}`);
+      const { location } = await idempotent(req, async () => `/listening/recommendations/${(await createRecommendation(req.ctx, id, await withOwnerType(req, input), { coerce: true })).id}`);
+      return reply.redirect(location);
     } catch (err) {
       const errors = formErrors(err);
       if (errors) return recsPage(req, reply, id, { errors, input }, 400);

@@ -6,13 +6,14 @@ import { type FieldError } from '../../../platform/http/errors.ts';
 import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden, IdParams, pageOf } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
-import { ActionButton, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { createSeries, createSession, publishFindings } from '../commands.ts';
 import { CODE, MANAGE } from '../policies.ts';
 import { FORMATS, FormPost, PROVIDER_TYPES, REGIONS } from '../schema.ts';
 import { listSeries, listSessions, loadOwners, seriesOr404, type Series, type Session } from '../store.ts';
 import { sessionOut } from '../presenters.ts';
 import { list, opt, PageParam, sessionFromForm, val, when, withOwnerType, type Input_ } from './shared.tsx';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 
 
 function SeriesListPage({ v, items, owners, total, page, perPage, errors, input }: { v: View; items: Series[]; owners: { id: string; type: string; name: string }[]; total: number; page: number; perPage: number; errors?: FieldError[]; input?: Input_ }) {
@@ -33,6 +34,7 @@ function SeriesListPage({ v, items, owners, total, page, perPage, errors, input 
           <h2>{v.t('ls.series.new')}</h2>
           <ErrorSummary v={v} errors={errors ?? []} />
           <Csrf v={v} />
+          <IdempotencyKey />
           <TextInput name="title" label={v.t('ls.field.title')} required value={val(input, 'title')} errors={errors} maxLength={200} />
           <TextArea name="description" label={v.t('ls.field.description')} value={val(input, 'description')} errors={errors} />
           <Select name="owner_id" label={v.t('ls.owner')} required value={val(input, 'owner_id')} blank={v.t('ls.choose')} errors={errors} options={owners.filter((o) => o.type !== 'agency').map((o) => ({ value: o.id, label: `${o.name} (${v.t(`ls.ownertype.${o.type}`)})` }))} />
@@ -51,6 +53,7 @@ function SessionForm({ v, series, errors, input }: { v: View; series: Series; er
       <h2>{v.t('ls.session.new')}</h2>
       <ErrorSummary v={v} errors={errors ?? []} />
       <Csrf v={v} />
+      <IdempotencyKey />
       <TextInput name="title" label={v.t('ls.field.title')} required value={val(input, 'title')} errors={errors} maxLength={200} />
       <TextInput name="date" label={v.t('ls.field.date')} type="date" required value={val(input, 'date')} errors={errors} />
       <TextInput name="start_time" label={v.t('ls.field.start_time')} type="time" required value={val(input, 'start_time')} errors={errors} />
@@ -148,8 +151,8 @@ export async function seriesPages(app: App): Promise<void> {
   app.post('/listening/series', { config: { access: { permission: MANAGE } }, schema: { ...hidden, body: FormPost } }, async (req, reply) => {
     const input = formBody(req.body);
     try {
-      const s = await createSeries(req.ctx, await withOwnerType(req, input), { coerce: true });
-      return reply.redirect(`/listening/series/${s.id}`);
+      const { location } = await idempotent(req, async () => `/listening/series/${(await createSeries(req.ctx, await withOwnerType(req, input), { coerce: true })).id}`);
+      return reply.redirect(location);
     } catch (err) {
       const errors = formErrors(err);
       if (errors) return seriesListPage(req, reply, {}, { errors: errors.map((e) => (e.field === 'owner_type' ? { ...e, field: 'owner_id' } : e)), input }, 400);
@@ -162,8 +165,8 @@ export async function seriesPages(app: App): Promise<void> {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
-      const s = await createSession(req.ctx, id, sessionFromForm(input), { coerce: true });
-      return reply.redirect(`/listening/sessions/${s.id}`);
+      const { location } = await idempotent(req, async () => `/listening/sessions/${(await createSession(req.ctx, id, sessionFromForm(input), { coerce: true })).id}`);
+      return reply.redirect(location);
     } catch (err) {
       const errors = formErrors(err);
       if (errors) return seriesPage(req, reply, id, { errors, input }, 400);

@@ -10,7 +10,7 @@ import { badRequest, HttpError, notFound, type FieldError } from '../../../platf
 import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden, IdParams, Uuid } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { createItem, updateItem } from '../commands.ts';
 import type { Directory } from '../directory.ts';
 import { loadDirectory } from '../directory.ts';
@@ -18,6 +18,7 @@ import { PERM } from '../policies.ts';
 import { STATUSES } from '../schema.ts';
 import { getItem, kindOfNumber, listItems, type Item } from '../store.ts';
 import { FormPost, type PageReq } from './shared.tsx';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 
 /** Blank rows offered below the existing ones. */
 const BLANK_MILESTONES = 3;
@@ -185,6 +186,7 @@ function ItemForm({ v, dir, values, errors, item, heading, crumbs, action, cance
       <h1>{heading}</h1>
       <form method="post" action={action} class="usa-form usa-form--large">
         <Csrf v={v} />
+        <IdempotencyKey />
         <ErrorSummary v={v} errors={errors ?? []} />
         {item ? (
           <>
@@ -292,8 +294,8 @@ export async function itemFormPages(app: App): Promise<void> {
     const body = formBody(req.body);
     const { input, rowOf } = itemInputFromForm(body, 'create');
     try {
-      const item = await createItem(req.ctx, input);
-      return reply.redirect(`/workplans/items/${item.id}`);
+      const { location } = await idempotent(req, async () => `/workplans/items/${(await createItem(req.ctx, input)).id}`);
+      return reply.redirect(location);
     } catch (err) {
       const errors = itemFormErrors(err);
       if (!errors) throw err;

@@ -7,7 +7,7 @@ import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden, IdParams } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import { principalOf } from '../../../platform/policy.ts';
-import { Breadcrumbs, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { submitUpdate } from '../commands.ts';
 import { actorLeadsItem } from '../directory.ts';
 import { mayReportOn, PERM } from '../policies.ts';
@@ -17,6 +17,7 @@ import { STATUSES } from '../schema.ts';
 import { loadPlan, type Item, type PlanView, type Update } from '../store.ts';
 import { ProgressChart } from '../chart.tsx';
 import { chartPoints, EditLinks, FormPost, itemLink, statusLabel, StatusTag, type PageReq } from './shared.tsx';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 
 /** A value as it was typed into the update form, to show it again. */
 const typed = (input: Record<string, unknown> | undefined, name: string): string | undefined => {
@@ -137,6 +138,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
             <form method="post" action={`/workplans/items/${item.id}/updates`} class="usa-form usa-form--large">
               <h2>{v.t('wp.update.new')}</h2>
               <Csrf v={v} />
+              <IdempotencyKey />
               <ErrorSummary v={v} errors={errors ?? []} />
               <Select name="period" label={v.t('wp.period')} value={typed(input, 'period') ?? current.key} options={periods.map((p) => ({ value: p.key, label: p.key }))} errors={errors} />
               <Select name="status" label={v.t('wp.status')} required value={typed(input, 'status') ?? item.status} options={STATUSES.map((s) => ({ value: s, label: statusLabel(v, s) }))} errors={errors} />
@@ -186,7 +188,10 @@ export async function itemPages(app: App): Promise<void> {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
-      await submitUpdate(req.ctx, id, updateInputFromForm(input), { coerce: true });
+      await idempotent(req, async () => {
+        await submitUpdate(req.ctx, id, updateInputFromForm(input), { coerce: true });
+        return `/workplans/items/${id}`;
+      });
     } catch (err) {
       const errors = formErrors(err);
       if (errors) return itemPage(req, reply, id, { errors, input }, 400);
