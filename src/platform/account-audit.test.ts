@@ -18,7 +18,7 @@ async function withApp(fn: (t: TestApp) => Promise<void>): Promise<void> {
 async function securityState(t: TestApp, userId: string): Promise<string> {
   const user = await t.ctx.db
     .selectFrom('users')
-    .select(['mfa_enabled', 'totp_secret', 'password_hash', 'disabled'])
+    .select(['mfa_enabled', 'totp_secret', 'totp_pending_secret', 'password_hash', 'disabled'])
     .where('id', '=', userId)
     .executeTakeFirst();
   const sessions = await t.ctx.db.selectFrom('sessions').select('sid').where('user_id', '=', userId).orderBy('sid').execute();
@@ -59,10 +59,11 @@ test('second factor: starting enrolment, turning it on and off are each audited'
       assert.match(res.body, /action="\/account\/mfa\/start"/);
     });
     assert.deepEqual(shown, []);
-    const pending = await t.ctx.db.selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow();
+    const pending = await t.ctx.db.selectFrom('users').select(['totp_secret', 'totp_pending_secret']).where('id', '=', u.id).executeTakeFirstOrThrow();
     assert.equal(pending.totp_secret, null, 'showing the page stored no key');
+    assert.equal(pending.totp_pending_secret, null, 'showing the page stored no key');
     const started = await step(t, u.id, 'POST /account/mfa/start', async () => {
-      const res = await c.request('POST', '/account/mfa/start', { form: {} });
+      const res = await c.request('POST', '/account/mfa/start', { form: { password: u.password } });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, '/account/mfa');
       secret = /<code class="token-secret">([A-Z2-7]+)<\/code>/.exec((await c.get('/account/mfa')).body)![1];
@@ -73,7 +74,7 @@ test('second factor: starting enrolment, turning it on and off are each audited'
 
     const on = await step(t, u.id, 'POST /account/mfa', async () => assert.equal((await c.request('POST', '/account/mfa', { form: { code: totpCode(secret) } })).statusCode, 302));
     assert.deepEqual(on, ['user.mfa_enable']);
-    const off = await step(t, u.id, 'POST /account/mfa/disable', async () => assert.equal((await c.request('POST', '/account/mfa/disable', { form: {} })).statusCode, 302));
+    const off = await step(t, u.id, 'POST /account/mfa/disable', async () => assert.equal((await c.request('POST', '/account/mfa/disable', { form: { password: u.password } })).statusCode, 302));
     assert.deepEqual(off, ['user.mfa_disable']);
   }));
 

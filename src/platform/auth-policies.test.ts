@@ -25,6 +25,7 @@ const CALLS: Record<string, (target: Ids) => unknown[]> = {
   revokeSessions: (w) => [w.user],
   createToken: () => [{}],
   revokeToken: (w) => [w.token],
+  unlockAccount: (w) => [w.user],
 };
 
 /** What a signed-in member gets acting on someone else's account, where it is not a 403. */
@@ -104,13 +105,14 @@ test('every account command refuses the public, tokens, and people acting on ano
   }
 });
 
-test('the operator (system principal) may create accounts and end sessions, but holds no tokens', async () => {
+test('the operator (system principal) may create accounts, end sessions and unlock accounts, but holds no tokens', async () => {
   const t = await testApp();
   try {
-    const { createUser, revokeSessions } = await import('./auth/commands.ts');
+    const { createUser, revokeSessions, unlockAccount } = await import('./auth/commands.ts');
     const row = await createUser(t.ctx, { email: 'cli@test.example', name: 'From the command line', role: 'member', organization: 'Ops', password: 'a long enough password' });
     assert.equal(row.email, 'cli@test.example');
-    assert.equal(await revokeSessions(t.ctx, row.id), 0);
+    assert.deepEqual(await revokeSessions(t.ctx, row.id), { sessions: 0, tokens: 0 });
+    assert.deepEqual(await unlockAccount(t.ctx, row.id), { unlocked: false });
     await assert.rejects(createToken(t.ctx, { name: 'x', scopes: ['account.self'] }), (err: unknown) => err instanceof HttpError && err.status === 403);
   } finally {
     await t.close();

@@ -1,6 +1,6 @@
 /** The accounts API: who is calling, the caller's API tokens, and (for administrators) accounts and their sessions. */
 import { Type } from '@sinclair/typebox';
-import { NewTokenSchema, NewUserSchema, createToken, createUser, getUser, listTokens, listUsers, revokeSessions, revokeToken } from '../auth/index.ts';
+import { NewTokenSchema, NewUserSchema, createToken, createUser, getUser, listTokens, listUsers, revokeSessions, revokeToken, unlockAccount } from '../auth/index.ts';
 import { sessionOnly } from '../auth/session-only.ts';
 import { notFound } from '../http/errors.ts';
 import { IdParams, Nullable, ProblemRef, Uuid, readErrors, secured } from '../http/schemas.ts';
@@ -15,7 +15,7 @@ const UserSchema = Type.Object({
   organization_name: Type.String(),
   mfa_enabled: Type.Boolean(),
   disabled: Type.Boolean(),
-  locked_until: Nullable(Type.String()),
+  locked_until: Nullable(Type.String({ description: 'End of the latest sign-in lock in force (from one address, or of the second-factor step), or null' })),
   last_login_at: Nullable(Type.String()),
   created_at: Type.String(),
 });
@@ -119,16 +119,36 @@ export async function accountsApi(app: App): Promise<void> {
       config: { access: { permission: 'users.manage' } },
       schema: {
         tags: ['Accounts'],
-        summary: "End all of a user's sessions at once",
+        summary: "End all of a user's sessions at once, and with revoke_tokens=true all of their API tokens too",
         security: secured,
         params: IdParams,
-        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errors },
+        querystring: Type.Object(
+          { revoke_tokens: Type.Optional(Type.Boolean({ default: false, description: 'Also revoke every API token of the user' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ revoked: Type.Integer({ description: 'Sessions ended' }), tokens_revoked: Type.Integer() }), ...errors },
       },
     },
     async (req) => {
       const id = req.params.id;
       if (!(await getUser(req.ctx.db, id))) throw notFound('No such user.');
-      return { revoked: await revokeSessions(req.ctx, id) };
+      const { sessions, tokens } = await revokeSessions(req.ctx, id, { revokeTokens: req.query.revoke_tokens === true });
+      return { revoked: sessions, tokens_revoked: tokens };
     },
+  );
+
+  app.post(
+    '/api/users/:id/unlock',
+    {
+      config: { access: { permission: 'users.manage' } },
+      schema: {
+        tags: ['Accounts'],
+        summary: 'Lift the sign-in locks of an account: wrong passwords from every address and wrong second-factor codes are forgotten',
+        security: secured,
+        params: IdParams,
+        response: { 200: Type.Object({ unlocked: Type.Boolean({ description: 'Whether a lock was in force' }) }), ...errors },
+      },
+    },
+    async (req) => unlockAccount(req.ctx, req.params.id),
   );
 }

@@ -5,16 +5,17 @@
 import * as OTPAuth from 'otpauth';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Ctx } from '../context.ts';
-import { newId, nowIso, toJson, type Db } from '../db/index.ts';
+import { bool, newId, nowIso, toJson, type Db } from '../db/index.ts';
 import { runCommand } from '../audit/index.ts';
 import { authorize, principalOf } from '../policy.ts';
-import { conflict, fieldError, notFound } from '../http/errors.ts';
+import { fieldError, notFound } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
-import { encryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
+import { decryptField, encryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
 import { ROLES } from './roles.ts';
-import { mayChangeSecondFactor, mayCreateUser, mayManageOwnTokens, mayRevokeSessions, maySwitchOffSecondFactor } from './policies.ts';
-import { getUser, hashPassword, totpFor, TOKEN_PREFIX, type TokenRow, type UserRow } from './store.ts';
-import { verifyTotp } from './sign-in.ts';
+import { mayChangeSecondFactor, mayCreateUser, mayManageOwnTokens, mayRevokeSessions, maySwitchOffSecondFactor, mayUnlockAccounts } from './policies.ts';
+import { getUser, hashPassword, pendingKeyFresh, totpFor, TOKEN_PREFIX, type TokenRow, type UserRow } from './store.ts';
+import { codeStep, confirmFreshProof, type Proof } from './sign-in.ts';
+import { clearAccountCounters } from './throttle.ts';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
@@ -63,7 +64,6 @@ export async function createUser(ctx: Ctx, input: unknown): Promise<UserRow> {
         password_hash: passwordHash,
         mfa_enabled: false,
         disabled: false,
-        failed_logins: 0,
         created_at: now,
         updated_at: now,
       })
@@ -76,50 +76,108 @@ export async function createUser(ctx: Ctx, input: unknown): Promise<UserRow> {
 
 // ---- second factor ----
 
-/** Starts enrolment: a new secret is stored (encrypted) but not yet in force until a code from it is verified. */
-export async function beginMfaSetup(ctx: Ctx, userId: string): Promise<{ secret: string; uri: string }> {
-  authorize(ctx, mayChangeSecondFactor(principalOf(ctx), userId));
+/**
+ * A person changing their own second factor proves again who they are first (`confirmFreshProof`); the operator
+ * (the system principal: command line, seeds, tests) prepares accounts without one. The proof runs its own counting
+ * and audit, which ends this command's policy check, so the policy is asked again after it.
+ */
+async function freshProofFor(ctx: Ctx, userId: string, proof: Proof | undefined, policy: () => boolean): Promise<void> {
+  if (principalOf(ctx).kind === 'system') return;
+  await confirmFreshProof(ctx, userId, proof ?? {});
+  authorize(ctx, policy());
+}
+
+/**
+ * Starts enrolment, the first time or to replace the authenticator: a new key is stored (encrypted) as pending and
+ * is not in force until a code from it is confirmed (`enableMfa`); the key in force, if any, stays until then.
+ */
+export async function beginMfaSetup(ctx: Ctx, userId: string, proof?: Proof): Promise<{ secret: string; uri: string }> {
+  const policy = () => mayChangeSecondFactor(principalOf(ctx), userId);
+  authorize(ctx, policy());
   const user = await getUser(ctx.db, userId);
   if (!user) throw notFound();
-  if (user.mfa_enabled) throw conflict('Two-step verification is already on.');
+  await freshProofFor(ctx, userId, proof, policy);
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
   await runCommand(ctx, async (trx, audit) => {
-    await trx.updateTable('users').set({ totp_secret: encryptField(keyRing(ctx.config.dataKey), secret), totp_last_step: null }).where('id', '=', userId).execute();
-    await audit({ action: 'user.mfa_setup_start', entityType: 'user', entityId: userId });
+    await trx.updateTable('users').set({ totp_pending_secret: encryptField(keyRing(ctx.config.dataKey), secret), totp_pending_at: nowIso() }).where('id', '=', userId).execute();
+    await audit({ action: 'user.mfa_setup_start', entityType: 'user', entityId: userId, summary: { replacing: user.mfa_enabled } });
   });
   return { secret, uri: totpFor(secret, user.email).toString() };
 }
 
+/**
+ * Confirms the pending key with a code from it: it becomes the key in force, replacing any earlier one. The code's
+ * step is recorded as used, so the code that confirmed the key cannot also sign in.
+ */
 export async function enableMfa(ctx: Ctx, userId: string, code: string): Promise<void> {
   authorize(ctx, mayChangeSecondFactor(principalOf(ctx), userId));
-  if (!(await verifyTotp(ctx, userId, code))) throw fieldError('code', 'the code does not match; check the time on your device and try the newest code');
+  const u = await ctx.db.selectFrom('users').select(['email', 'totp_pending_secret', 'totp_pending_at', 'totp_last_step', 'mfa_enabled']).where('id', '=', userId).executeTakeFirst();
+  if (!u || !u.totp_pending_secret || !pendingKeyFresh(u.totp_pending_at)) throw fieldError('code', 'no key is being set up, or it was started too long ago; start again');
+  const step = codeStep(decryptField(keyRing(ctx.config.dataKey), String(u.totp_pending_secret)), String(u.email), code);
+  if (step === null) throw fieldError('code', 'the code does not match; check the time on your device and try the newest code');
   await runCommand(ctx, async (trx, audit) => {
-    await trx.updateTable('users').set({ mfa_enabled: true, updated_at: nowIso() }).where('id', '=', userId).execute();
-    await audit({ action: 'user.mfa_enable', entityType: 'user', entityId: userId });
+    // Only the key that was checked is put in force: a key started again meanwhile is left pending.
+    const res = await trx
+      .updateTable('users')
+      .set({ totp_secret: u.totp_pending_secret, totp_pending_secret: null, totp_pending_at: null, mfa_enabled: true, totp_last_step: Math.max(step, Number(u.totp_last_step ?? 0)), updated_at: nowIso() })
+      .where('id', '=', userId)
+      .where('totp_pending_secret', '=', u.totp_pending_secret)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows ?? 0) !== 1) throw fieldError('code', 'the key was started again meanwhile; use the newest key shown');
+    await audit({ action: 'user.mfa_enable', entityType: 'user', entityId: userId, summary: { replaced: bool(u.mfa_enabled) } });
   });
 }
 
-export async function disableMfa(ctx: Ctx, userId: string): Promise<void> {
-  authorize(ctx, mayChangeSecondFactor(principalOf(ctx), userId));
+export async function disableMfa(ctx: Ctx, userId: string, proof?: Proof): Promise<void> {
+  const policy = () => mayChangeSecondFactor(principalOf(ctx), userId);
+  authorize(ctx, policy());
   const user = await getUser(ctx.db, userId);
   if (!user) throw notFound();
   authorize(ctx, maySwitchOffSecondFactor(user), 'Two-step verification is required for this role.');
+  await freshProofFor(ctx, userId, proof, policy);
   await runCommand(ctx, async (trx, audit) => {
-    await trx.updateTable('users').set({ mfa_enabled: false, totp_secret: null, totp_last_step: null, updated_at: nowIso() }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('users')
+      .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
+      .where('id', '=', userId)
+      .execute();
     await audit({ action: 'user.mfa_disable', entityType: 'user', entityId: userId });
   });
 }
 
-// ---- sessions ----
+// ---- sessions and locks ----
 
-/** Ends every session of a user at once (sign-out everywhere, or an administrator's revocation). */
-export async function revokeSessions(ctx: Ctx, userId: string): Promise<number> {
+/**
+ * Ends every session of a user at once (sign-out everywhere, or an administrator's revocation); with
+ * `revokeTokens`, every API token of the user too, so that nothing signed in before keeps working.
+ */
+export async function revokeSessions(ctx: Ctx, userId: string, opts: { revokeTokens?: boolean } = {}): Promise<{ sessions: number; tokens: number }> {
   authorize(ctx, mayRevokeSessions(principalOf(ctx), userId));
   return runCommand(ctx, async (trx, audit) => {
     const res = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
-    const n = Number(res.numDeletedRows ?? 0);
-    await audit({ action: 'user.sessions_revoke', entityType: 'user', entityId: userId, summary: { sessions: n } });
-    return n;
+    const sessions = Number(res.numDeletedRows ?? 0);
+    let tokens = 0;
+    if (opts.revokeTokens) {
+      const t = await trx.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+      tokens = Number(t.numUpdatedRows ?? 0);
+    }
+    await audit({ action: 'user.sessions_revoke', entityType: 'user', entityId: userId, summary: { sessions, api_credentials: tokens } });
+    return { sessions, tokens };
+  });
+}
+
+/**
+ * An administrator's unlock: forgets every count of failed passwords (from every address) and codes of the account,
+ * so that its owner can sign in again at once. Answers whether a lock was in force.
+ */
+export async function unlockAccount(ctx: Ctx, userId: string): Promise<{ unlocked: boolean }> {
+  authorize(ctx, mayUnlockAccounts(principalOf(ctx)));
+  const user = await getUser(ctx.db, userId);
+  if (!user) throw notFound('No such user.');
+  return runCommand(ctx, async (trx, audit) => {
+    const counters = await clearAccountCounters(trx, user.id, user.email);
+    await audit({ action: 'user.unlock', entityType: 'user', entityId: user.id, summary: { was_locked: user.locked_until !== null, counters } });
+    return { unlocked: user.locked_until !== null };
   });
 }
 

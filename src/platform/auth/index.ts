@@ -1,6 +1,7 @@
 /**
  * Accounts, passwords, sessions, the second factor, roles and API tokens: the platform's public face for them.
- * Reads are in store.ts, signing in in sign-in.ts, every other write in commands.ts (its policies in policies.ts).
+ * Reads are in store.ts, signing in (and its limits, with throttle.ts) in sign-in.ts, every other write in
+ * commands.ts (its policies in policies.ts).
  */
 export { ROLES, ROLE_LABELS, definePermissions, permissionsOf, mfaRequired, isRole, type Role } from './roles.ts';
 export {
@@ -9,6 +10,7 @@ export {
   actorFromToken,
   countUsers,
   getUser,
+  getUserByEmail,
   hashPassword,
   listOrganizations,
   organizationsByIds,
@@ -21,7 +23,19 @@ export {
   type TokenRow,
   type UserRow,
 } from './store.ts';
-export { checkPassword, recordLogin, verifyTotp, type LoginResult } from './sign-in.ts';
+export {
+  ProofRefused,
+  checkPassword,
+  checkSecondFactor,
+  confirmFreshProof,
+  recordLogin,
+  throttleDelayMs,
+  verifyTotp,
+  type CodeResult,
+  type LoginResult,
+  type Proof,
+  type ProofProblem,
+} from './sign-in.ts';
 export {
   NewTokenSchema,
   NewUserSchema,
@@ -35,5 +49,6 @@ export {
   enableMfa,
   revokeSessions,
   revokeToken,
+  unlockAccount,
   type NewUser,
 } from './commands.ts';

@@ -36,6 +36,14 @@ export function mayRevokeSessions(p: Principal, userId: string): boolean {
 }
 
 /**
+ * Sign-in locks are lifted by administrators (users.manage, a token of that scope too: unlocking grants no access,
+ * the person still needs the password and code) and by the operator on the command line.
+ */
+export function mayUnlockAccounts(p: Principal): boolean {
+  return principalHolds(p, 'users.manage');
+}
+
+/**
  * API tokens are minted and revoked by their owner, signed in. A token minting tokens would let a leaked one renew
  * itself past its revocation; the system principal has no account to hold a token.
  */

@@ -5,6 +5,7 @@ import type { Actor, Ctx } from '../context.ts';
 import { bool, isUuid, json, nowIso, type Db } from '../db/index.ts';
 import { decryptField, keyRing, sha256 } from '../crypto/index.ts';
 import { isRole, permissionsOf, type Role } from './roles.ts';
+import { accountLocks } from './throttle.ts';
 
 export interface UserRow {
   id: string;
@@ -15,6 +16,7 @@ export interface UserRow {
   organization_name: string;
   mfa_enabled: boolean;
   disabled: boolean;
+  /** The end of the latest lock on the account's sign-in (from one address or for codes), or null. */
   locked_until: string | null;
   last_login_at: string | null;
   created_at: string;
@@ -45,24 +47,29 @@ function userQuery(db: Db) {
       'organizations.name as organization_name',
       'users.mfa_enabled',
       'users.disabled',
-      'users.locked_until',
       'users.last_login_at',
       'users.created_at',
     ]);
 }
 
-function toUser(r: Record<string, unknown>): UserRow {
-  return { ...(r as unknown as UserRow), mfa_enabled: bool(r.mfa_enabled), disabled: bool(r.disabled) };
+function toUser(r: Record<string, unknown>, locks: Map<string, string>): UserRow {
+  return { ...(r as unknown as UserRow), mfa_enabled: bool(r.mfa_enabled), disabled: bool(r.disabled), locked_until: locks.get(String(r.id)) ?? null };
 }
 
 export async function listUsers(db: Db): Promise<UserRow[]> {
-  const rows = await userQuery(db).orderBy('users.email').execute();
-  return rows.map(toUser);
+  const [rows, locks] = await Promise.all([userQuery(db).orderBy('users.email').execute(), accountLocks(db, new Date())]);
+  return rows.map((r) => toUser(r, locks));
 }
 
 export async function getUser(db: Db, id: string): Promise<UserRow | undefined> {
-  const r = await userQuery(db).where('users.id', '=', id).executeTakeFirst();
-  return r ? toUser(r) : undefined;
+  if (!isUuid(id)) return undefined;
+  const [r, locks] = await Promise.all([userQuery(db).where('users.id', '=', id).executeTakeFirst(), accountLocks(db, new Date(), [id])]);
+  return r ? toUser(r, locks) : undefined;
+}
+
+export async function getUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const r = await userQuery(db).where('users.email', '=', String(email).trim().toLowerCase()).executeTakeFirst();
+  return r ? getUser(db, String(r.id)) : undefined;
 }
 
 /** Every account organisation, by name: for choosing one in a form. */
@@ -108,11 +115,21 @@ export function totpFor(secretBase32: string, label: string): OTPAuth.TOTP {
   return new OTPAuth.TOTP({ issuer: 'Taskforce Hub', label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32) });
 }
 
-/** The pending secret during enrolment, so the setup page can show it again after a wrong code. */
+/**
+ * How long a key being set up waits for its first code. Past that it is void and the set-up starts again with a
+ * fresh proof: a pending key shown on a page left open must not let someone else confirm it later.
+ */
+export const PENDING_KEY_MINUTES = 30;
+
+export function pendingKeyFresh(pendingAt: unknown, now = new Date()): boolean {
+  return Boolean(pendingAt) && new Date(String(pendingAt)).getTime() + PENDING_KEY_MINUTES * 60_000 > now.getTime();
+}
+
+/** The key being set up (not yet in force), so the setup page can show it again after a wrong code. */
 export async function pendingMfaSecret(ctx: Ctx, userId: string): Promise<{ secret: string; uri: string } | undefined> {
-  const u = await ctx.db.selectFrom('users').select(['email', 'totp_secret', 'mfa_enabled']).where('id', '=', userId).executeTakeFirst();
-  if (!u || !u.totp_secret || bool(u.mfa_enabled)) return undefined;
-  const secret = decryptField(keyRing(ctx.config.dataKey), u.totp_secret as string);
+  const u = await ctx.db.selectFrom('users').select(['email', 'totp_pending_secret', 'totp_pending_at']).where('id', '=', userId).executeTakeFirst();
+  if (!u || !u.totp_pending_secret || !pendingKeyFresh(u.totp_pending_at)) return undefined;
+  const secret = decryptField(keyRing(ctx.config.dataKey), u.totp_pending_secret as string);
   return { secret, uri: totpFor(secret, u.email as string).toString() };
 }
 

@@ -4,25 +4,104 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { ROLE_LABELS, beginMfaSetup, createToken, disableMfa, enableMfa, getUser, listSessions, listTokens, pendingMfaSecret, permissionsOf, revokeSessions, revokeToken, type SessionRow, type TokenRow, type UserRow } from '../auth/index.ts';
+import {
+  ProofRefused,
+  ROLE_LABELS,
+  beginMfaSetup,
+  createToken,
+  disableMfa,
+  enableMfa,
+  getUser,
+  listSessions,
+  listTokens,
+  mfaRequired,
+  pendingMfaSecret,
+  permissionsOf,
+  revokeSessions,
+  revokeToken,
+  type SessionRow,
+  type TokenRow,
+  type UserRow,
+} from '../auth/index.ts';
 import { sessionOnly } from '../auth/session-only.ts';
 import type { FieldError } from '../http/errors.ts';
 import { formErrors, rawValues, type FormValues } from '../http/forms.ts';
 import { IdParams, hidden } from '../http/schemas.ts';
 import { formBody } from '../http/validation.ts';
 import type { View } from '../web/view.ts';
+import { defineMessages } from '../web/i18n.ts';
 import { ActionButton, Alert, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one } from './forms.ts';
 
 const CodeForm = FormPost({ code: FormField });
+const ProofForm = FormPost({ password: FormField, code: FormField });
+const SignOutForm = FormPost({ revoke_tokens: FormField });
 const TokenForm = FormPost({ name: FormField, scopes: FormField, expires_in_days: FormField });
 
-/** Setting up the second factor: first a step that makes the key (no write on a GET), then the key and its code. */
-function MfaSetupPage({ v, pending, required, errors }: { v: View; pending?: { secret: string; qrSvg: string }; required: boolean; errors?: FieldError[] }) {
+defineMessages({
+  en: {
+    'proof.legend': 'Confirm it is you',
+    'proof.hint': 'Give your current password, or a current code from your authenticator app.',
+    'proof.hint.password': 'Give your current password.',
+    'proof.password': 'Current password',
+    'proof.code': 'Or a current six-digit code',
+    'proof.missing': 'Give your current password, or a current code from your authenticator app.',
+    'proof.wrong_password': 'The password is not right.',
+    'proof.locked_password': 'Too many wrong passwords from here. Try again in {minutes} minutes.',
+    'proof.wrong_code': 'That code is not right. Use the newest code shown in your app.',
+    'proof.locked_code': 'Too many wrong codes for this account. Try again in {minutes} minutes.',
+    'proof.no_code': 'Two-step verification is off: give your password instead.',
+    'mfa.replace': 'Replace your authenticator app',
+    'mfa.replace.intro': 'Set up a new authenticator app. The one you use now keeps working until you confirm a code from the new one.',
+    'account.signout.tokens': 'Also revoke my API tokens',
+    'account.signout.intro': 'Ends every signed-in session of your account, this one included.',
+  },
+  es: {
+    'proof.legend': 'Confirme que es usted',
+    'proof.hint': 'Indique su contraseña actual o un código actual de su aplicación de autenticación.',
+    'proof.hint.password': 'Indique su contraseña actual.',
+    'proof.password': 'Contraseña actual',
+    'proof.code': 'O un código actual de seis dígitos',
+    'proof.missing': 'Indique su contraseña actual o un código actual de su aplicación de autenticación.',
+    'proof.wrong_password': 'La contraseña no es correcta.',
+    'proof.locked_password': 'Demasiadas contraseñas incorrectas desde aquí. Inténtelo de nuevo en {minutes} minutos.',
+    'proof.wrong_code': 'Ese código no es correcto. Use el código más reciente de su aplicación.',
+    'proof.locked_code': 'Demasiados códigos incorrectos para esta cuenta. Inténtelo de nuevo en {minutes} minutos.',
+    'proof.no_code': 'La verificación en dos pasos está desactivada: indique su contraseña.',
+    'mfa.replace': 'Reemplazar su aplicación de autenticación',
+    'mfa.replace.intro': 'Configure una nueva aplicación de autenticación. La que usa ahora sigue funcionando hasta que confirme un código de la nueva.',
+    'account.signout.tokens': 'Revocar también mis tokens de la API',
+    'account.signout.intro': 'Cierra todas las sesiones iniciadas de su cuenta, incluida esta.',
+  },
+});
+
+/** The fields of a fresh proof: the current password, or (when the second factor is on) a current code. */
+function ProofFields({ v, mfaOn, errors }: { v: View; mfaOn: boolean; errors?: FieldError[] }) {
+  return (
+    <fieldset class="usa-fieldset">
+      <legend class="usa-legend">{v.t('proof.legend')}</legend>
+      <p class="usa-hint margin-top-05">{v.t(mfaOn ? 'proof.hint' : 'proof.hint.password')}</p>
+      <TextInput name="password" label={v.t('proof.password')} type="password" autocomplete="current-password" errors={errors} />
+      {mfaOn && <TextInput name="code" label={v.t('proof.code')} autocomplete="one-time-code" inputmode="numeric" maxLength={6} errors={errors} />}
+    </fieldset>
+  );
+}
+
+/** A refused command's field problems in the person's language: a refused proof says which field and why. */
+function proofErrors(v: View, err: unknown, lockMinutes: number): FieldError[] | undefined {
+  if (err instanceof ProofRefused) return [{ field: err.field, message: v.t(`proof.${err.problem}`, { minutes: lockMinutes }) }];
+  return formErrors(err);
+}
+
+/**
+ * Setting up the second factor, the first time or to replace the authenticator: first a step that makes the key,
+ * with a fresh proof (no write on a GET), then the key and its code.
+ */
+function MfaSetupPage({ v, pending, required, mfaOn, errors }: { v: View; pending?: { secret: string; qrSvg: string }; required: boolean; mfaOn: boolean; errors?: FieldError[] }) {
   return (
     <div class="usa-prose">
-      <h1>{v.t('mfa.setup.title')}</h1>
+      <h1>{v.t(mfaOn ? 'mfa.replace' : 'mfa.setup.title')}</h1>
       {required && (
         <Alert type="warning" slim>
           {v.t('mfa.setup.required')}
@@ -45,9 +124,11 @@ function MfaSetupPage({ v, pending, required, errors }: { v: View; pending?: { s
         </>
       ) : (
         <>
-          <p>{v.t('mfa.start.intro')}</p>
+          <p>{v.t(mfaOn ? 'mfa.replace.intro' : 'mfa.start.intro')}</p>
           <form method="post" action="/account/mfa/start" class="usa-form">
             <Csrf v={v} />
+            <ErrorSummary v={v} errors={errors ?? []} />
+            <ProofFields v={v} mfaOn={mfaOn} errors={errors} />
             <SubmitButton>{v.t('mfa.start.button')}</SubmitButton>
           </form>
         </>
@@ -56,7 +137,7 @@ function MfaSetupPage({ v, pending, required, errors }: { v: View; pending?: { s
   );
 }
 
-function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; tokens: TokenRow[]; scopes: string[]; newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues }) {
+function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; tokens: TokenRow[]; scopes: string[]; newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[] }) {
   const { v, user } = props;
   const chosen = [props.tokenInput?.scopes ?? []].flat();
   return (
@@ -73,11 +154,16 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
       <h2>{v.t('mfa.title')}</h2>
       {user.mfa_enabled ? (
         <>
-          <p>{v.t('mfa.on')}</p>
-          {user.role !== 'admin' && (
-            <ActionButton v={v} action="/account/mfa/disable" secondary>
-              {v.t('mfa.disable')}
-            </ActionButton>
+          <p>
+            {v.t('mfa.on')} <a href="/account/mfa">{v.t('mfa.replace')}</a>
+          </p>
+          {!mfaRequired(user.role) && (
+            <form method="post" action="/account/mfa/disable" class="usa-form">
+              <Csrf v={v} />
+              <ErrorSummary v={v} errors={props.mfaErrors ?? []} />
+              <ProofFields v={v} mfaOn errors={props.mfaErrors} />
+              <SubmitButton secondary>{v.t('mfa.disable')}</SubmitButton>
+            </form>
           )}
         </>
       ) : (
@@ -92,9 +178,17 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
         head={['Started', 'Expires', 'IP', 'Browser']}
         rows={props.sessions.map((s) => [s.created_at, s.expires_at, s.ip ?? '', s.user_agent ?? ''])}
       />
-      <ActionButton v={v} action="/account/sessions/revoke" secondary>
-        {v.t('account.signout.everywhere')}
-      </ActionButton>
+      <form method="post" action="/account/sessions/revoke" class="usa-form">
+        <Csrf v={v} />
+        <Checkboxes
+          name="revoke_tokens"
+          label={v.t('account.signout.everywhere')}
+          hint={v.t('account.signout.intro')}
+          values={['true']}
+          options={[{ value: 'true', label: v.t('account.signout.tokens') }]}
+        />
+        <SubmitButton secondary>{v.t('account.signout.everywhere')}</SubmitButton>
+      </form>
       <h2 id="tokens">{v.t('account.tokens')}</h2>
       <p>{v.t('account.tokens.intro')}</p>
       {props.newToken && (
@@ -135,7 +229,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
   );
 }
 
-async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues } = {}, status = 200) {
+async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[] } = {}, status = 200) {
   const actor = req.actor!;
   const user = (await getUser(req.ctx.db, actor.id))!;
   const [sessions, tokens] = await Promise.all([listSessions(req.ctx.db, actor.id), listTokens(req.ctx.db, actor.id)]);
@@ -143,12 +237,17 @@ async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { ne
   return reply.page(v.t('account.title'), <AccountPage v={v} user={user} sessions={sessions} tokens={tokens} scopes={[...permissionsOf(actor.role)].sort()} {...extra} />, status);
 }
 
-async function mfaSetupPage(req: FastifyRequest, reply: FastifyReply, errors?: FieldError[]) {
+async function mfaSetupPage(req: FastifyRequest, reply: FastifyReply, errors?: FieldError[], opts: { startErrors?: boolean } = {}) {
   // A GET writes nothing: without a pending key, the page offers the step that makes one (POST /account/mfa/start).
-  const pending = await pendingMfaSecret(req.ctx, req.actor!.id);
+  const user = (await getUser(req.ctx.db, req.actor!.id))!;
+  const pending = opts.startErrors ? undefined : await pendingMfaSecret(req.ctx, req.actor!.id);
   const shown = pending ? { secret: pending.secret, qrSvg: await QRCode.toString(pending.uri, { type: 'svg', margin: 1, width: 200 }) } : undefined;
   const v = req.view();
-  return reply.page(v.t('mfa.setup.title'), <MfaSetupPage v={v} pending={shown} required={Boolean(req.session.mfaSetupRequired)} errors={errors} />, errors ? 400 : 200);
+  return reply.page(
+    v.t(user.mfa_enabled ? 'mfa.replace' : 'mfa.setup.title'),
+    <MfaSetupPage v={v} pending={shown} required={Boolean(req.session.mfaSetupRequired)} mfaOn={user.mfa_enabled} errors={errors} />,
+    errors ? 400 : 200,
+  );
 }
 
 export async function accountPages(app: App): Promise<void> {
@@ -156,17 +255,17 @@ export async function accountPages(app: App): Promise<void> {
 
   app.get('/account', { ...session, config: { access: 'signed-in' }, schema: hidden }, (req, reply) => accountPage(req, reply));
 
-  app.get('/account/mfa', { ...session, config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
-    const user = await getUser(req.ctx.db, req.actor!.id);
-    if (user?.mfa_enabled) return reply.redirect('/account');
-    return mfaSetupPage(req, reply);
-  });
+  app.get('/account/mfa', { ...session, config: { access: 'signed-in' }, schema: hidden }, (req, reply) => mfaSetupPage(req, reply));
 
-  app.post('/account/mfa/start', { ...session, config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
-    const user = await getUser(req.ctx.db, req.actor!.id);
-    if (user?.mfa_enabled) return reply.redirect('/account', 303);
-    // Starting again replaces a pending key that was never confirmed.
-    await beginMfaSetup(req.ctx, req.actor!.id);
+  app.post('/account/mfa/start', { ...session, config: { access: 'signed-in' }, schema: { ...hidden, body: ProofForm } }, async (req, reply) => {
+    // Starting again replaces a pending key that was never confirmed; the key in force stays until a new one is.
+    try {
+      await beginMfaSetup(req.ctx, req.actor!.id, { password: one(req.body.password), code: one(req.body.code) });
+    } catch (err) {
+      const errors = proofErrors(req.view(), err, req.ctx.config.loginLockMinutes);
+      if (errors) return mfaSetupPage(req, reply, errors, { startErrors: true });
+      throw err;
+    }
     return reply.redirect('/account/mfa', 303);
   });
 
@@ -182,13 +281,20 @@ export async function accountPages(app: App): Promise<void> {
     return reply.redirect('/account');
   });
 
-  app.post('/account/mfa/disable', { ...session, config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
-    await disableMfa(req.ctx, req.actor!.id);
+  app.post('/account/mfa/disable', { ...session, config: { access: 'signed-in' }, schema: { ...hidden, body: ProofForm } }, async (req, reply) => {
+    try {
+      await disableMfa(req.ctx, req.actor!.id, { password: one(req.body.password), code: one(req.body.code) });
+    } catch (err) {
+      const mfaErrors = proofErrors(req.view(), err, req.ctx.config.loginLockMinutes);
+      if (mfaErrors) return accountPage(req, reply, { mfaErrors }, 400);
+      throw err;
+    }
     return reply.redirect('/account');
   });
 
-  app.post('/account/sessions/revoke', { ...session, config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
-    await revokeSessions(req.ctx, req.actor!.id);
+  app.post('/account/sessions/revoke', { ...session, config: { access: 'signed-in' }, schema: { ...hidden, body: SignOutForm } }, async (req, reply) => {
+    // The box is ticked by default; a browser sends nothing for a box that was cleared.
+    await revokeSessions(req.ctx, req.actor!.id, { revokeTokens: one(req.body.revoke_tokens) === 'true' });
     return reply.redirect('/login');
   });
 

@@ -1,13 +1,32 @@
-/** Administration of accounts: the list, adding one, ending someone's sessions. */
-import { ROLES, ROLE_LABELS, createUser, getUser, listUsers, revokeSessions, type UserRow } from '../auth/index.ts';
+/** Administration of accounts: the list, adding one, ending someone's sessions, lifting a sign-in lock. */
+import { ROLES, ROLE_LABELS, createUser, getUser, listUsers, revokeSessions, unlockAccount, type UserRow } from '../auth/index.ts';
 import { notFound, type FieldError } from '../http/errors.ts';
 import { rawValues, submitForm, type FormValues } from '../http/forms.ts';
 import { IdParams, hidden } from '../http/schemas.ts';
 import { formBody } from '../http/validation.ts';
 import type { View } from '../web/view.ts';
+import { defineMessages } from '../web/i18n.ts';
 import { ActionButton, Csrf, ErrorSummary, Select, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one } from './forms.ts';
+
+defineMessages({
+  en: { 'admin.users.signin': 'Sign-in', 'admin.users.locked': 'Locked until {time}', 'admin.users.unlock': 'Unlock' },
+  es: { 'admin.users.signin': 'Inicio de sesión', 'admin.users.locked': 'Bloqueado hasta {time}', 'admin.users.unlock': 'Desbloquear' },
+});
+
+/** The sign-in lock of an account (from some address, or of its codes) and the button that lifts it. */
+function LockCell({ v, u }: { v: View; u: UserRow }) {
+  if (!u.locked_until) return <>—</>;
+  return (
+    <>
+      <span class="display-block margin-bottom-05">{v.t('admin.users.locked', { time: u.locked_until })}</span>
+      <ActionButton v={v} action={`/admin/users/${u.id}/unlock`} secondary>
+        {v.t('admin.users.unlock')} <span class="usa-sr-only">{u.email}</span>
+      </ActionButton>
+    </>
+  );
+}
 
 const UserForm = FormPost({ email: FormField, name: FormField, role: FormField, organization: FormField, password: FormField });
 
@@ -18,7 +37,7 @@ function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; err
       <Table
         v={v}
         caption={v.t('admin.users.title')}
-        head={['Name', 'E-mail', 'Role', 'Organization', 'Two-step', 'Last sign-in', 'Sessions']}
+        head={['Name', 'E-mail', 'Role', 'Organization', 'Two-step', 'Last sign-in', v.t('admin.users.signin'), 'Sessions']}
         rows={users.map((u) => [
           u.name,
           u.email,
@@ -26,6 +45,7 @@ function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; err
           u.organization_name,
           u.mfa_enabled ? 'on' : 'off',
           u.last_login_at ?? '—',
+          <LockCell v={v} u={u} />,
           <ActionButton v={v} action={`/admin/users/${u.id}/revoke-sessions`} secondary>
             {v.t('admin.users.revoke')} <span class="usa-sr-only">{u.email}</span>
           </ActionButton>,
@@ -71,5 +91,10 @@ export async function adminPages(app: App): Promise<void> {
     if (!(await getUser(req.ctx.db, id))) throw notFound('No such user.');
     await revokeSessions(req.ctx, id);
     return reply.redirect('/admin/users');
+  });
+
+  app.post('/admin/users/:id/unlock', { config: { access: { permission: 'users.manage' } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    await unlockAccount(req.ctx, req.params.id);
+    return reply.redirect('/admin/users', 303);
   });
 }

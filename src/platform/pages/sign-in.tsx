@@ -1,16 +1,29 @@
 /** Signing in and out, with the second-factor step, and the language switch. */
 import { Type } from '@sinclair/typebox';
-import { checkPassword, recordLogin, verifyTotp } from '../auth/index.ts';
+import { checkPassword, checkSecondFactor, recordLogin } from '../auth/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { notFound } from '../http/errors.ts';
 import { hidden } from '../http/schemas.ts';
-import { isLang } from '../web/i18n.ts';
+import { defineMessages, isLang } from '../web/i18n.ts';
 import type { View } from '../web/view.ts';
 import { Alert, Csrf, SubmitButton, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one, safeNext } from './forms.ts';
 
 const MFA_MAX_TRIES = 5;
+
+defineMessages({
+  en: {
+    'login.refused':
+      'The e-mail address or password is not right, or there were too many failed attempts from here. If so, try again in {minutes} minutes, or ask an administrator to unlock your account.',
+    'mfa.locked': 'Too many wrong codes for this account. Try again in {minutes} minutes, or ask an administrator to unlock it.',
+  },
+  es: {
+    'login.refused':
+      'El correo electrónico o la contraseña no son correctos, o hubo demasiados intentos fallidos desde aquí. En ese caso, inténtelo de nuevo en {minutes} minutos o pida a un administrador que desbloquee su cuenta.',
+    'mfa.locked': 'Demasiados códigos incorrectos para esta cuenta. Inténtelo de nuevo en {minutes} minutos o pida a un administrador que la desbloquee.',
+  },
+});
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
 const LoginForm = FormPost({ email: FormField, password: FormField, next: FormField });
@@ -24,7 +37,7 @@ function LoginPage({ v, next, email, failed, lockMinutes }: { v: View; next: str
         <p>{v.t('login.intro')}</p>
         {failed && (
           <Alert type="error" slim>
-            {v.t('login.failed', { minutes: lockMinutes ?? 15 })}
+            {v.t('login.refused', { minutes: lockMinutes ?? 15 })}
           </Alert>
         )}
         <form method="post" action="/login" class="usa-form">
@@ -39,11 +52,16 @@ function LoginPage({ v, next, email, failed, lockMinutes }: { v: View; next: str
   );
 }
 
-function MfaPage({ v, next, wrong }: { v: View; next: string; wrong?: boolean }) {
+function MfaPage({ v, next, wrong, lockedMinutes }: { v: View; next: string; wrong?: boolean; lockedMinutes?: number }) {
   return (
     <div class="grid-row">
       <div class="grid-col-12 tablet:grid-col-6">
         <h1>{v.t('mfa.title')}</h1>
+        {lockedMinutes !== undefined && (
+          <Alert type="error" slim>
+            {v.t('mfa.locked', { minutes: lockedMinutes })}
+          </Alert>
+        )}
         <form method="post" action="/login/mfa" class="usa-form">
           <Csrf v={v} />
           <input type="hidden" name="next" value={next} />
@@ -109,8 +127,14 @@ export async function signInPages(app: App): Promise<void> {
     const userId = req.session.pendingUserId;
     const next = safeNext(req.body.next);
     if (!userId) return reply.redirect('/login');
-    if (!(await verifyTotp(req.ctx, userId, one(req.body.code)))) {
-      await recordAudit(req.ctx.db, req.ctx, { action: 'auth.mfa_failed', entityType: 'user', entityId: userId });
+    const result = await checkSecondFactor(req.ctx, userId, one(req.body.code));
+    if (result === 'locked') {
+      // Too many wrong codes for the account, from anywhere: every code is refused for now (the count and its audit
+      // are in checkSecondFactor).
+      const v = req.view();
+      return reply.page(v.t('mfa.title'), <MfaPage v={v} next={next} lockedMinutes={req.ctx.config.loginLockMinutes} />, 429);
+    }
+    if (result === 'wrong') {
       // A half-finished sign-in gets a few tries only; then the password must be given again.
       req.session.mfaFailures = (req.session.mfaFailures ?? 0) + 1;
       if (req.session.mfaFailures >= MFA_MAX_TRIES) {
