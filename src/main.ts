@@ -3,7 +3,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrator.ts';
 import { systemCtx, type Ctx } from './platform/context.ts';
-import { countUsers, createUser } from './platform/auth/index.ts';
+import { countUsers, createUser, getUserByEmail, unlockAccount } from './platform/auth/index.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './platform/seed.ts';
 import { HttpError } from './platform/http/errors.ts';
 import { installModules, UsageError, type CliCommand } from './platform/module.ts';
@@ -40,6 +40,7 @@ Commands:
   users add --email E --name N --role R --org O --password-stdin
                               create an account; the password is read from standard input
                               roles: member, chair, analyst, caseworker, admin
+  users unlock EMAIL          lift the sign-in locks of an account (wrong passwords, codes)
 ${BACKUP_HELP}
 ${[...commands.values()].map((c) => c.help).join('\n')}
   help                        show this help
@@ -135,6 +136,19 @@ async function runCommand(config: Config, cmd: CliCommand, args: string[]): Prom
   }
 }
 
+/** `users unlock EMAIL`: the operator's way to lift an account's sign-in locks (audited as the command line). */
+async function usersUnlock(config: Config, args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('users unlock: give the e-mail address of one account, for example: taskforce users unlock person@example.org');
+  await withDatabase(config, async (h) => {
+    const user = await getUserByEmail(h.db, positionals[0]);
+    if (!user) throw new UsageError(`users unlock: no account has the e-mail address ${positionals[0]}`);
+    const { unlocked } = await unlockAccount(systemCtx(h, config, 'cli'), user.id);
+    log(`unlocked ${user.email}${unlocked ? '' : ' (no lock was in force)'}`);
+  });
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -160,7 +174,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'users': {
       const [sub, ...opts] = rest;
-      if (sub !== 'add') throw new UsageError('users: the only subcommand is "add"');
+      if (sub === 'unlock') return usersUnlock(config, opts);
+      if (sub !== 'add') throw new UsageError('users: the subcommands are "add" and "unlock"');
       const { values } = parseArgs({
         args: opts,
         options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
