@@ -88,6 +88,7 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config, database } = opts;
+  const state = opts.state ?? new NodeState();
   const app = Fastify({
     // JSON lines, each request's with its id (reqId); no query strings, bodies or headers (see platform/ops/logging.ts).
     logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], serializers: logSerializers },
@@ -277,6 +278,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (nul) throw badRequest([{ field: nul, message: 'must not contain a NUL character' }]);
   });
 
+  // ---- draining (SIGTERM): every answer closes its connection, so that keep-alive does not hold the shutdown ----
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (state.draining) reply.header('connection', 'close');
+    return payload;
+  });
+
   // ---- caching: public reads may be cached with an ETag; everything else is private ----
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.getHeader('cache-control')) return payload;
@@ -327,7 +334,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const jobs = jobsAdmin(allJobs(all));
   installModules([jobs, ...all]);
   await app.register(platformRoutes);
-  const state = opts.state ?? new NodeState();
   const migrationFolders = all.flatMap((m) => (m.migrations ? [m.migrations] : []));
   await app.register(readinessRoutes({ database, state, migrationFolders }));
   await app.register(metricsRoutes({ config, database }));

@@ -38,6 +38,12 @@ export async function shutDown(parts: ShutdownParts, reason: string): Promise<bo
   // Fastify stops listening, answers 503 to new requests on open keep-alive connections, closes idle ones, and
   // resolves once the requests in flight have been answered.
   const httpClosed = app.close();
+  // Connections that turn idle while draining (a keep-alive client between requests) are closed as they do.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 250);
+  httpClosed.then(
+    () => clearInterval(sweep),
+    () => clearInterval(sweep),
+  );
   const jobsStopped = runner ? runner.stop(graceMs) : Promise.resolve([]);
   let clean = await settlesWithin(Promise.all([httpClosed, jobsStopped]), graceMs);
   if (!clean) {
@@ -45,6 +51,7 @@ export async function shutDown(parts: ShutdownParts, reason: string): Promise<bo
     app.log.warn({ connections: left }, 'shutdown deadline passed: closing the connections still open');
     app.server.closeAllConnections();
     await settlesWithin(httpClosed, 2000);
+    clearInterval(sweep);
   }
   if (runner) {
     await settlesWithin(jobsStopped, 100);
