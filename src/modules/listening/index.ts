@@ -10,6 +10,8 @@ import { seedListening } from './seed.ts';
 // The module's public service API, for other modules.
 export { sendReminders } from './commands.ts';
 export { LISTENING_PERMISSIONS } from './permissions.ts';
+export { cohensKappa } from './kappa.ts';
+export { getRecommendation, getSeries } from './store.ts';
 
 const HELP = `  listening reminders [--at INSTANT]
                               e-mail each confirmed registrant of a listening session that
