@@ -18,6 +18,7 @@ export { proposeChange, approveProposal, returnProposal, updateCapacity, listPro
 export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';
 export { needCoverage, NEED_TERMS, NEED_CODES, isNeedCode, organizationNames, organizationChoices, organizationsNamed, type CoveragePoint, type NeedCoverage, type CoverageOptions } from './coverage.ts';
+export { TERMS as DIRECTORY_TERMS } from './taxonomy.ts';
 export { stewardedOrganizations, stewardsOf, isSteward, listStewards, addSteward, removeSteward, type Steward } from './stewards.ts';
 
 export const directoryModule: AppModule = {
