@@ -68,9 +68,13 @@ export async function restoreCommand(config: Config, args: string[], log: Log, m
     target = resolve(config.sqlitePath);
     replace = true;
   }
-  const known = migrationFiles(migrationFolders).map((f) => basename(f, '.ts'));
+  // Known: every migration in this code, declared by a manifest or not (a folder on disk, as the test databases
+  // are made); a backup with any other is from a newer version. Pending: those a start of this version applies.
+  const declared = knownMigrations(migrationFolders);
+  const known = [...new Set([...declared, ...knownMigrations()])].sort();
   log(`checking ${src}`);
   const r = await restoreDatabase(src, target, { knownMigrations: known, replace, progress: log });
+  r.pending = r.pending.filter((n) => declared.includes(n));
   log(`restored the backup of ${r.manifest.created_at} to ${r.target}`);
   if (r.previous) log(`the database that was there is kept as ${r.previous}`);
   if (r.pending.length) log(`${r.pending.length} migration(s) newer than the backup will be applied at the next start (or by taskforce migrate)`);
@@ -80,7 +84,7 @@ export async function restoreCommand(config: Config, args: string[], log: Log, m
   return 0;
 }
 
-/** For tests and the docs: the migration names this code knows. */
-export function knownMigrations(migrationFolders: readonly string[]): string[] {
+/** The names of the migrations in these module folders and the platform's (every module folder when not given). */
+export function knownMigrations(migrationFolders?: readonly string[]): string[] {
   return migrationFiles(migrationFolders).map((f) => basename(f, '.ts'));
 }
