@@ -16,7 +16,12 @@ export interface SendResult {
 
 export type MailLog = (line: string) => void;
 
-const defaultLog: MailLog = (line) => process.stdout.write(line + '\n');
+let defaultLog: MailLog = (line) => process.stdout.write(line + '\n');
+
+/** Where lines about mail go when the caller gives no log: a server sends them to its JSON log. */
+export function setMailLog(log: MailLog): void {
+  defaultLog = log;
+}
 
 // One transport per SMTP URL: nodemailer pools nothing by default, but creating it is not free.
 const transports = new Map<string, Transporter>();
@@ -34,7 +39,7 @@ function transportFor(url: string): Transporter {
  * Sends one message over SMTP (config.smtpUrl, e.g. smtp://user:pass@host:587). With no SMTP_URL configured the
  * message is not sent and a line says so, so a development machine needs no mail server.
  */
-export async function send(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, mail: Mail, log: MailLog = defaultLog): Promise<SendResult> {
+export async function send(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, mail: Mail, log: MailLog = (line) => defaultLog(line)): Promise<SendResult> {
   if (!config.smtpUrl) {
     // The subject only: addresses and bodies stay out of logs.
     log(`mail skipped (SMTP_URL is empty): "${mail.subject}"`);
