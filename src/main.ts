@@ -12,6 +12,7 @@ import { jobsCommand } from './platform/jobs/cli.ts';
 import { modules as productModules } from './modules/index.ts';
 import { NodeState } from './platform/ops/readiness.ts';
 import { shutDown } from './platform/ops/shutdown.ts';
+import { setMailLog } from './platform/mail/index.ts';
 import { testHooks, testHooksEnabled } from './platform/ops/test-hooks.ts';
 import { BACKUP_HELP, OpsRefusal, backupCommand, restoreCommand } from './platform/ops/backup-cli.ts';
 
@@ -93,6 +94,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   // with the modules' reminders, digests and purges.
   const runner = runJobs ? new JobRunner(handle, config, jobs, { log: (line) => app.log.info(line), tickMs: config.jobsPollSeconds * 1000 }) : undefined;
   state.jobs = runner;
+  setMailLog((line) => app.log.info(line));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/index.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { NodeState } from './readiness.ts';
+import { closeMail } from '../mail/index.ts';
 
 export interface ShutdownParts {
   app: FastifyInstance;
@@ -65,6 +66,7 @@ export async function shutDown(parts: ShutdownParts, reason: string): Promise<bo
       app.log.error({ err }, 'could not release the job leases; they lapse by themselves');
     }
   }
+  closeMail();
   if (!(await settlesWithin(handle.close(), 5000))) app.log.warn('the database did not close within 5 s');
   app.log.info({ seconds: (Date.now() - started) / 1000, clean }, 'stopped');
   return clean;
