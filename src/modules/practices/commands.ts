@@ -96,7 +96,7 @@ async function refreshIndex(trx: Db, p: Practice): Promise<void> {
  * Recomputes a practice's ratings under a rule set (the current one unless given) from its settled studies. Records
  * a 're-rated' event when a rating changed, so that the feed and the digest carry it. Answers the changes.
  */
-export async function rerate(trx: Db, practiceId: string, set?: StoredRuleSet): Promise<{ domain: string; from: string | null; to: string }[]> {
+async function rerate(trx: Db, practiceId: string, set?: StoredRuleSet): Promise<{ domain: string; from: string | null; to: string }[]> {
   const db = practicesDb(trx);
   const p = (await getPractice(trx, practiceId))!;
   const rules = set ?? (await currentRuleSet(trx));

@@ -1,0 +1,47 @@
+/** Test support for the practices module: contexts of people of a role, a practice with studies, RIS text. */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import { loadActor } from '../../platform/auth/index.ts';
+import { makeUser, type TestApp, type TestUser } from '../../platform/testing.ts';
+import type { Role } from '../../platform/auth/roles.ts';
+
+/** A person of this role as a command context, with an account of their own. */
+export async function personCtx(t: TestApp, role: Role, label = role): Promise<Ctx & { user: TestUser }> {
+  const u = await makeUser(t.ctx, role, `${label}-${randomUUID()}@test.example`, `Organisation of ${label}`);
+  const actor = await loadActor(t.ctx.db, u.id, 'session');
+  assert.ok(actor, `${role} loads`);
+  return { ...t.ctx, system: undefined, actor, requestId: `test-${label}`, user: u };
+}
+
+export const anonymousCtx = (t: TestApp): Ctx => ({ ...t.ctx, system: undefined, actor: null, requestId: 'anonymous' });
+
+export const PRACTICE = {
+  name: 'Sector-based job training with trauma-informed coaching',
+  summary: 'Occupational training in a growing sector, paired with a coach trained in trauma-informed care.',
+  populations: ['population.adults'],
+  setting: 'workplace',
+  outcome_domains: ['employment', 'earnings'],
+};
+
+/** Two studies as a reference manager exports them (Zotero's RIS). */
+export const TWO_STUDIES_RIS = `TY  - JOUR
+AU  - Rivera, Ana
+AU  - Chen, Li
+TI  - Sector training for survivors of trafficking: a randomised trial
+PY  - 2022
+JO  - Journal of Employment Evaluation
+VL  - 7
+SP  - 101
+EP  - 130
+DO  - 10.5555/jee.2022.7
+ER  - 
+
+TY  - RPRT
+AU  - Okafor, Ngozi
+TI  - Coaching and job retention: a comparison-group study
+PY  - 2020
+PB  - Example Institute
+UR  - https://example.org/reports/coaching
+ER  - 
+`;
