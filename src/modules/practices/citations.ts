@@ -142,6 +142,13 @@ async function parseRis(text: string): Promise<CitationFields[]> {
         if (y.value && !/^\d{4}/.test(y.value)) problems.push({ field: `line ${y.line}: ${t}`, message: `"${y.value.slice(0, 40)}" does not start with a four-digit year` });
       }
     }
+    for (const x of r.tags.get('DO') ?? []) {
+      const doi = x.value.replace(/^https?:\/\/(dx\.)?doi\.org\//i, '');
+      if (doi && !/^10\.\S+\/\S+$/.test(doi)) problems.push({ field: `line ${x.line}: DO`, message: `"${doi.slice(0, 60)}" is not a DOI such as 10.1234/abc` });
+    }
+    for (const x of [...(r.tags.get('UR') ?? []), ...(r.tags.get('L2') ?? [])]) {
+      if (x.value && !/^https?:\/\/\S+$/.test(x.value)) problems.push({ field: `line ${x.line}: UR`, message: 'must be an http or https address' });
+    }
     let csl: Csl[];
     try {
       csl = (await plugins.input.chainAsync(r.lines.join('\n') + '\n', { forceType: '@ris/file', generateGraph: false })) as Csl[];

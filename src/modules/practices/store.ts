@@ -7,7 +7,7 @@ import { getRecommendation, getSeries } from '../listening/index.ts';
 import { getWorkplanItem } from '../workplans/index.ts';
 import { servicesFull } from '../directory/index.ts';
 import { reviewState, settledRating } from './rules.ts';
-import type { LinkKind, Outcome, RuleSet } from './schema.ts';
+import { OUTCOME_DOMAINS, type LinkKind, type Outcome, type RuleSet } from './schema.ts';
 import { practicesDb, type NominationTable, type PracticeTable, type StudyTable } from './tables.ts';
 
 export const SEARCH_INDEX = 'practices_search';
@@ -215,6 +215,8 @@ export async function ratingsOf(db: Db, practiceIds: readonly string[]): Promise
       out.set(r.practice_id, [...(out.get(r.practice_id) ?? []), { domain: r.domain, rating: r.rating, evidence: r.evidence, studies: Number(r.studies), rule_version: Number(r.rule_version), rule_index: numOrNull(r.rule_index), computed_at: iso(r.computed_at) }]);
     }
   }
+  const rank = (d: string) => (OUTCOME_DOMAINS as readonly string[]).indexOf(d);
+  for (const list of out.values()) list.sort((a, b) => rank(a.domain) - rank(b.domain) || a.domain.localeCompare(b.domain));
   return out;
 }
 
