@@ -67,6 +67,14 @@ test('five wrong passwords lock the attacker\'s address out of the account, not 
     assert.equal((await postLogin(typo, u.email, u.password)).statusCode, 302, 'the success started the count again');
   }));
 
+test('addresses of one IPv6 /64 count as one address: rotating through them does not get more guesses', () =>
+  withApp(async (t) => {
+    const u = await t.user('member');
+    for (let i = 1; i <= 5; i++) assert.equal((await postLogin(clientAt(t, `2001:db8:5:6::${i}`), u.email, `guess ${i}`)).statusCode, 401);
+    assert.equal((await postLogin(clientAt(t, '2001:db8:5:6:a:b:c:d'), u.email, u.password)).statusCode, 401, 'the whole /64 is locked out');
+    assert.equal((await postLogin(clientAt(t, '2001:db8:5:7::1'), u.email, u.password)).statusCode, 302, 'the next /64 is not');
+  }));
+
 test('failures from many addresses slow every attempt on that e-mail down, known or not, and the right password still works', () =>
   withApp(async (t) => {
     const u = await t.user('member');

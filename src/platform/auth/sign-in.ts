@@ -4,8 +4,8 @@
  * proving again who they are), so their policy is "anyone": the proof is the password or code itself.
  *
  * Limits (issue 15, findings 6 and 8), counted in auth_throttle (throttle.ts):
- * - wrong passwords per (client address, e-mail): LOGIN_MAX_FAILURES of them lock that address out of that e-mail
- *   for LOGIN_LOCK_MINUTES. The person at another address is not locked out by someone else's guesses;
+ * - wrong passwords per (client address, e-mail): LOGIN_MAX_FAILURES of them lock that address (an IPv6 /64) out of
+ *   that e-mail for LOGIN_LOCK_MINUTES. The person at another address is not locked out by someone else's guesses;
  * - wrong passwords per e-mail, from anywhere: past twice LOGIN_MAX_FAILURES, every attempt on that e-mail waits
  *   100 ms, doubling with each further failure, at most 5 s. It slows guessing from many addresses down without
  *   refusing anyone: the right password still gets in;
@@ -24,7 +24,7 @@ import { HttpError } from '../http/errors.ts';
 import { decryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
 import { mfaRequired, type Role } from './roles.ts';
 import { HASH_COSTS, hashPassword, totpFor } from './store.ts';
-import { clearCounter, countAttempt, dropStaleCounters, emailSubject, lockCounter, readCounter, type ThrottleKey } from './throttle.ts';
+import { addressKey, clearCounter, countAttempt, dropStaleCounters, emailSubject, lockCounter, readCounter, type ThrottleKey } from './throttle.ts';
 
 export type LoginResult =
   | { ok: true; userId: string; mfa: 'verify' | 'setup' | 'none' }
@@ -39,13 +39,9 @@ export function throttleDelayMs(failures: number, maxFailures: number): number {
 
 const windowMs = (ctx: Ctx) => ctx.config.loginLockMinutes * 60_000;
 
-let dummies: Partial<Record<keyof typeof HASH_COSTS, Promise<string>>> = {};
+const dummies: Partial<Record<keyof typeof HASH_COSTS, Promise<string>>> = {};
 /** A hash of a random password at this deployment's cost: checked when there is no account, so the time is the same. */
 const dummyHash = (cost: keyof typeof HASH_COSTS) => (dummies[cost] ??= hashPassword(randomToken(16), cost));
-/** For tests that change the hash cost within one process. */
-export function forgetDummyHash(): void {
-  dummies = {};
-}
 
 interface PasswordOutcome {
   good: boolean;
@@ -66,7 +62,7 @@ async function passwordWithLimits(ctx: Ctx, emailInput: string, password: string
   const subject = emailSubject(email);
   const userId = usable ? String(usable.id) : null;
   const everywhere: ThrottleKey = { scope: 'password', subject, address: '', userId };
-  const here: ThrottleKey = { scope: 'password', subject, address: ctx.ip, userId };
+  const here: ThrottleKey = { scope: 'password', subject, address: addressKey(ctx.ip), userId };
   const max = ctx.config.loginMaxFailures;
 
   const [overall, claimed] = await Promise.all([readCounter(ctx.db, everywhere, now, windowMs(ctx)), countAttempt(ctx.db, here, now, windowMs(ctx))]);

@@ -7,6 +7,7 @@
  * parallel attempts cannot all read "not locked yet" and all be checked (the same reason the code step is claimed in
  * sign-in.ts). A success clears its own counter.
  */
+import { isIPv6 } from 'node:net';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { sha256 } from '../crypto/index.ts';
@@ -17,7 +18,7 @@ export interface ThrottleKey {
   scope: ThrottleScope;
   /** The hash of the e-mail (passwords, whether or not an account has it) or the user id (codes). */
   subject: string;
-  /** The client address, or '' for the counter over every address. */
+  /** The client address (`addressKey`), or '' for the counter over every address. */
   address: string;
   /** The account the counter belongs to, when there is one. */
   userId: string | null;
@@ -26,6 +27,22 @@ export interface ThrottleKey {
 export interface Counter {
   failures: number;
   lockedUntil: Date | null;
+}
+
+/**
+ * The address a counter is kept for: an IPv4 address as it is, an IPv6 address by its /64 network, since one
+ * subscriber commonly holds a whole /64 and could otherwise take a fresh address for every guess.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!isIPv6(ip)) return ip;
+  const groupsOf = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const [head, tail] = ip.split('::');
+  const h = groupsOf(head);
+  const t = tail === undefined ? [] : groupsOf(tail);
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':') + '::/64';
 }
 
 /** The subject of an e-mail's password counters: a hash, so that the table holds no typed e-mail addresses. */
