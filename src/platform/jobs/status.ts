@@ -52,3 +52,15 @@ export async function jobStatuses(db: Db, jobs: readonly Job[], now = new Date()
 export async function recentRuns(db: Db, limit = 20): Promise<RunRecord[]> {
   return (await db.selectFrom('job_runs').selectAll().orderBy('started_at', 'desc').limit(limit).execute()) as RunRecord[];
 }
+
+/** Jobs due now that no node holds: the cluster's queue (a steady non-zero means no node is running jobs). */
+export async function dueWaiting(db: Db, now = new Date()): Promise<number> {
+  const at = now.toISOString();
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('next_run_at', '<=', at)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

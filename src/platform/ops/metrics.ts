@@ -18,6 +18,7 @@ import { ProblemRef } from '../http/schemas.ts';
 import { problem } from '../http/errors.ts';
 import type { App } from '../module.ts';
 import { addressMatcher } from './addresses.ts';
+import { dueWaiting } from '../jobs/status.ts';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
@@ -199,14 +200,7 @@ async function refreshGauges(database: DatabaseHandle): Promise<void> {
   poolConnections.set({ state: 'idle' }, pool.idle);
   poolConnections.set({ state: 'waiting' }, pool.waiting);
   try {
-    const now = new Date().toISOString();
-    const row = await database.db
-      .selectFrom('jobs')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('next_run_at', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .executeTakeFirst();
-    jobsWaiting.set(Number(row?.n ?? 0));
+    jobsWaiting.set(await dueWaiting(database.db));
   } catch {
     // The database is down: /readyz says so; the other figures are still worth reading.
   }
