@@ -80,6 +80,8 @@ test('/metrics is refused without its token, whoever is signed in, and answered 
 
     assert.equal((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '192.0.2.77' })).statusCode, 200, 'from METRICS_ALLOW');
     assert.equal((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '2001:db8::5' })).statusCode, 200, 'IPv6 ranges too');
+    assert.equal((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '::ffff:192.0.2.9' })).statusCode, 200, 'IPv4 seen through an IPv6 socket');
+    assert.equal((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '::ffff:198.51.100.9' })).statusCode, 401);
     await scrape(rt.t);
 
     // The route is documented.
