@@ -20,7 +20,7 @@ export const DEFAULT_RULES: RuleSet = {
 export interface RatedStudy {
   id: string;
   rating: StudyRating | null;
-  outcomes: Pick<Outcome, 'domain' | 'direction' | 'significant' | 'follow_up_months'>[];
+  outcomes: { domain: string; direction: Outcome['direction']; significant: boolean; follow_up_months?: number | null }[];
 }
 
 /** What the rules count for one outcome domain, over the qualifying studies that measured it. */

@@ -7,7 +7,7 @@ import { makeUser, type TestApp, type TestUser } from '../../platform/testing.ts
 import type { Role } from '../../platform/auth/roles.ts';
 
 /** A person of this role as a command context, with an account of their own. */
-export async function personCtx(t: TestApp, role: Role, label = role): Promise<Ctx & { user: TestUser }> {
+export async function personCtx(t: TestApp, role: Role, label: string = role): Promise<Ctx & { user: TestUser }> {
   const u = await makeUser(t.ctx, role, `${label}-${randomUUID()}@test.example`, `Organisation of ${label}`);
   const actor = await loadActor(t.ctx.db, u.id, 'session');
   assert.ok(actor, `${role} loads`);
