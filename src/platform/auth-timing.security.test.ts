@@ -8,8 +8,9 @@
  * milliseconds and dominates the rest of a sign-in (a few small queries). A path that skips the hash check then
  * takes a small fraction of the time of one that does it, far outside any scheduling noise; a path that does it
  * lands within a few per cent. The sign-ins of each kind are interleaved round by round, so that a slow moment of
- * the machine falls on every kind alike, and their medians are compared with a wide tolerance (0.6 to 1.6 times the
- * unknown address's): wide enough for a busy machine, far narrower than the 20-fold gap of a skipped hash.
+ * the machine falls on every kind alike. Each kind's fastest sample is compared (0.6 to 1.6 times the unknown
+ * address's): noise only ever adds time, so on a machine busy with other tests (the suite runs two files at once) the
+ * fastest samples stay put while medians wander; a skipped hash is still a 20-fold gap.
  * Each sample is `checkPassword`, the function the sign-in route calls; the route adds the same page to every
  * failure (`security.test.ts` checks that the pages are the same).
  */
@@ -25,6 +26,8 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
+
+const fastest = (xs: number[]) => Math.min(...xs);
 
 test('unknown e-mail, locked account, wrong password: the same time, because the hash is always checked', async () => {
   const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '100000', PASSWORD_HASH_COST: 'standard', LOGIN_MAX_FAILURES: '5', LOGIN_LOCK_MINUTES: '15' } });
@@ -63,8 +66,8 @@ test('unknown e-mail, locked account, wrong password: the same time, because the
         assert.equal(r.ok, false, `${k} sign-in was refused`);
       }
     }
-    const m = { unknown: median(times.unknown), locked: median(times.locked), wrong: median(times.wrong) };
-    const report = `medians (ms): unknown ${m.unknown.toFixed(1)}, locked ${m.locked.toFixed(1)}, wrong password ${m.wrong.toFixed(1)}`;
+    const m = { unknown: fastest(times.unknown), locked: fastest(times.locked), wrong: fastest(times.wrong) };
+    const report = `fastest (ms): unknown ${m.unknown.toFixed(1)}, locked ${m.locked.toFixed(1)}, wrong password ${m.wrong.toFixed(1)}; medians: ${names.map((k) => `${k} ${median(times[k]).toFixed(1)}`).join(', ')}`;
     console.log(report);
     for (const k of ['locked', 'wrong'] as const) {
       const ratio = m[k] / m.unknown;
