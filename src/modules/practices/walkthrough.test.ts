@@ -1,0 +1,170 @@
+/**
+ * The issue's "Done when", through the HTML forms: nominate, accept (the nominator is told by e-mail), add two
+ * studies from an RIS file, two reviewers rate, the lead reconciles, the ratings appear per outcome with their rule,
+ * a directory service shows the practice, and the Atom feed and the digest (double opt-in, one-click unsubscribe,
+ * a real SMTP server) carry it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { closeMail } from '../../platform/mail/index.ts';
+import { TestClient, csrfFrom, makeUser, testApp, testMailServer, type TestApp } from '../../platform/testing.ts';
+import type { Role } from '../../platform/auth/roles.ts';
+import { importPath } from '../directory/index.ts';
+import { practicesLinkedTo } from './index.ts';
+import { sendDigests } from './commands.ts';
+import { TWO_STUDIES_RIS } from './testkit.ts';
+
+async function person(t: TestApp, role: Role, name: string): Promise<TestClient> {
+  const u = await makeUser(t.ctx, role, `${name}-${randomUUID()}@test.example`, `${name} organisation`);
+  const c = new TestClient(t.app, t.ctx);
+  await c.startSession(u);
+  return c;
+}
+
+/** Posts a form the way a browser does: the page's CSRF and idempotency tokens, the fields given. */
+async function submit(c: TestClient, pageUrl: string, action: string, fields: Record<string, string | string[]>) {
+  const page = await c.get(pageUrl);
+  assert.equal(page.statusCode, 200, `${pageUrl}: ${page.body.slice(0, 300)}`);
+  const form = new RegExp(`<form[^>]*action="${action.replace(/[.?*+()[\]]/g, '\\$&')}"[\\s\\S]*?</form>`).exec(page.body);
+  assert.ok(form, `${pageUrl} has a form posting to ${action}`);
+  const idem = /name="_idem" value="([^"]+)"/.exec(form[0]);
+  return c.request('POST', action, { form: { _csrf: csrfFrom(form[0]), ...(idem ? { _idem: idem[1] } : {}), ...fields } });
+}
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
+
+async function oneService(t: TestApp): Promise<string> {
+  const service = randomUUID();
+  const dir = mkdtempSync(join(tmpdir(), 'tfh-practices-'));
+  try {
+    writeFileSync(join(dir, 'organizations.json'), JSON.stringify([{ id: randomUUID(), name: 'Test Career Center', description: 'Jobs', services: [{ id: service, name: 'Job coaching', status: 'active' }] }]));
+    await importPath(t.ctx, join(dir, 'organizations.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return service;
+}
+
+test('walkthrough: nomination to rated practice, listed with a service, in the feed and the digest', async () => {
+  const mail = await testMailServer();
+  const t = await testApp({ env: { SMTP_URL: mail.url, PUBLIC_URL: 'http://hub.test.example' } });
+  try {
+    const provider = await person(t, 'member', 'provider');
+    const committee = await person(t, 'analyst', 'committee');
+    const reviewerOne = await person(t, 'analyst', 'reviewer-one');
+    const reviewerTwo = await person(t, 'analyst', 'reviewer-two');
+    const lead = await person(t, 'chair', 'lead');
+
+    // 1. A provider nominates a practice.
+    let res = await submit(provider, '/practices/nominate', '/practices/nominate', {
+      name: 'Survivor-centred sector training',
+      summary: 'Sector job training with a trauma-informed coach for each trainee.',
+      materials: 'Curriculum: https://example.org/curriculum',
+      outcome_domains: ['employment', 'earnings'],
+      populations: ['population.adults'],
+      organization_name: 'Example Career Services',
+    });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    assert.match(text((await provider.get(String(res.headers.location))).body), /Survivor-centred sector training.*Waiting for moderation/);
+
+    // 2. The committee accepts it from the moderation queue; the nominator is told by e-mail.
+    const queue = await committee.get('/practices/nominations');
+    const nominationId = /\/practices\/nominations\/([0-9a-f-]{36})\/decision/.exec(queue.body)![1];
+    res = await submit(committee, '/practices/nominations', `/practices/nominations/${nominationId}/decision`, { decision: 'accept', setting: 'workplace' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    const told = mail.received.find((m) => m.data.includes('Your practice nomination: accepted'));
+    assert.ok(told, 'the nominator is told');
+    const practiceId = /hub\.test\.example\/practices\/([0-9a-f-]{36})/.exec(told.data)![1];
+    assert.match(told.to[0], /^provider-/);
+
+    // 3. Two studies from an RIS file.
+    res = await submit(committee, `/practices/${practiceId}/studies/import`, `/practices/${practiceId}/studies/import`, { design: 'randomised', text: TWO_STUDIES_RIS });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    const page = (await committee.get(`/practices/${practiceId}`)).body;
+    const studyIds = [...page.matchAll(/href="\/practices\/studies\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    assert.equal(new Set(studyIds).size, 2);
+    for (const [i, id] of [...new Set(studyIds)].entries()) {
+      res = await submit(committee, `/practices/studies/${id}/edit`, `/practices/studies/${id}/edit`, {
+        version: '1',
+        title: i === 0 ? 'Sector training for survivors of trafficking: a randomised trial' : 'Coaching and job retention: a comparison-group study',
+        authors: i === 0 ? 'Rivera, Ana; Chen, Li' : 'Okafor, Ngozi',
+        design: i === 0 ? 'randomised' : 'quasi_experimental',
+        sample_size: '420',
+        'outcomes.0.domain': 'employment',
+        'outcomes.0.measure': 'Employed 12 months after enrolment',
+        'outcomes.0.direction': 'favourable',
+        'outcomes.0.effect_size': '0.18',
+        'outcomes.0.significant': 'yes',
+        'outcomes.0.follow_up_months': '12',
+        'outcomes.1.domain': 'earnings',
+        'outcomes.1.measure': 'Quarterly earnings',
+        'outcomes.1.direction': 'none',
+        'outcomes.1.significant': 'no',
+      });
+      assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    }
+    const [rct, qed] = [...new Set(studyIds)];
+
+    // 4. Two reviewers rate each study independently; they agree on the trial and disagree on the other.
+    for (const [c, id, rating] of [[reviewerOne, rct, 'high'], [reviewerTwo, rct, 'high'], [reviewerOne, qed, 'moderate'], [reviewerTwo, qed, 'low']] as const) {
+      res = await submit(c, `/practices/studies/${id}`, `/practices/studies/${id}/reviews`, { rating, notes: 'Against the rubric.' });
+      assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    }
+    // 5. The lead reconciles with a reason.
+    res = await submit(lead, `/practices/studies/${qed}`, `/practices/studies/${qed}/reconciliation`, { rating: 'moderate', reason: 'Baseline equivalence was shown on earnings and employment.' });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+
+    // 6. The ratings appear per outcome with the rule that produced them.
+    const shown = text((await t.client().get(`/practices/${practiceId}`)).body);
+    assert.match(shown, /Employment Effective Multiple studies \(2\) Two or more high- or moderate-rated studies found a significant favourable effect/);
+    assert.match(shown, /Earnings No effects Multiple studies \(2\) High- or moderate-rated studies found no significant effect/);
+    const es = text((await t.client().get(`/practices/${practiceId}`, { cookie: 'lang=es' })).body);
+    void es;
+
+    // 7. A directory service that uses it: linked, shown on the practice, and known to the directory's side.
+    const service = await oneService(t);
+    res = await submit(committee, `/practices/${practiceId}`, `/practices/${practiceId}/links`, { kind: 'service', target_id: service });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    assert.match(text((await t.client().get(`/practices/${practiceId}`)).body), /Directory services that use it Job coaching — Test Career Center/);
+    const linked = await practicesLinkedTo(t.ctx.db, 'service', [service]);
+    assert.equal(linked.get(service)?.[0].id, practiceId);
+
+    // 8. The Atom feed carries it, new and re-rated.
+    const feed = (await t.client().get('/api/practices/feed.atom')).body;
+    assert.match(feed, /<title>New practice: Survivor-centred sector training<\/title>/);
+    assert.match(feed, /<title>Re-rated: Survivor-centred sector training<\/title>[\s\S]*employment: (\w+ to )?effective/);
+
+    // 9. The digest: double opt-in, then the digest carries it, then one-click unsubscribe.
+    const reader = t.client();
+    res = await submit(reader, '/practices/digest', '/practices/digest', { email: 'reader@test.example', lang: 'en' });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 500));
+    assert.equal(await sendDigests(t.ctx, new Date()).then((r) => r.sent), 0, 'nothing before the address is confirmed');
+    const qp = (s: string) => s.replace(/=3D/g, '=');
+    const confirmMail = mail.received.find((m) => m.to.includes('reader@test.example') && qp(m.data).includes('/practices/digest/confirm?token='))!;
+    const confirmUrl = /http:\/\/hub\.test\.example(\/practices\/digest\/confirm\?token=[A-Za-z0-9_-]+)/.exec(qp(confirmMail.data))![1];
+    res = await submit(reader, confirmUrl, '/practices/digest/confirm', { token: new URL(confirmUrl, 'http://x').searchParams.get('token')! });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    assert.match(text((await reader.get(String(res.headers.location))).body), /You are subscribed/);
+    // Events up to the confirmation are not news to the subscriber; a later re-rating is.
+    await new Promise((r) => setTimeout(r, 5));
+    res = await submit(committee, '/practices/rules', '/practices/rules', { rules: JSON.stringify({ qualifying: ['high'], rules: [{ rating: 'promising', label: 'One high-rated study with a favourable effect.', favourable: { min: 1 } }] }), note: 'High-rated studies only, for the walkthrough.' });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    const digest = await sendDigests(t.ctx, new Date());
+    assert.equal(digest.sent, 1);
+    const digestMail = mail.received.filter((m) => m.to.includes('reader@test.example')).at(-1)!;
+    assert.match(qp(digestMail.data), /Re-rated: Survivor-centred sector training \(employment: promising/);
+    const unsubUrl = /http:\/\/hub\.test\.example(\/practices\/digest\/unsubscribe\?token=[A-Za-z0-9_-]+)/.exec(qp(digestMail.data))![1];
+    res = await submit(t.client(), unsubUrl, '/practices/digest/unsubscribe', { token: new URL(unsubUrl, 'http://x').searchParams.get('token')! });
+    assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
+    await submit(committee, '/practices/rules', '/practices/rules', { rules: JSON.stringify({ qualifying: ['high', 'moderate'], rules: [{ rating: 'effective', label: 'Back to many.', favourable: { min: 2 } }] }), note: 'Again.' });
+    assert.equal((await sendDigests(t.ctx, new Date())).sent, 0, 'no digest after unsubscribing');
+  } finally {
+    closeMail();
+    await t.close();
+    await mail.close();
+  }
+});
