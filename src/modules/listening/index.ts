@@ -11,7 +11,7 @@ import { seedListening } from './seed.ts';
 export { sendReminders } from './commands.ts';
 export { LISTENING_PERMISSIONS } from './permissions.ts';
 export { cohensKappa } from './kappa.ts';
-export { getRecommendation, getSeries } from './store.ts';
+export { getRecommendation, getSeries, listRecommendations } from './store.ts';
 
 const HELP = `  listening reminders [--at INSTANT]
                               e-mail each confirmed registrant of a listening session that
