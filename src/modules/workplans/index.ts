@@ -11,7 +11,7 @@ import { runDigests } from './digests.ts';
 // The module's public service API, for other modules.
 export { runDigests } from './digests.ts';
 export { periodOf, parsePeriod, TASK_FORCE_TIME_ZONE } from './periods.ts';
-export { getItem as getWorkplanItem } from './store.ts';
+export { getItem as getWorkplanItem, listItems as listWorkplanItems } from './store.ts';
 
 const HELP = `  workplans digests [--at INSTANT]
                               send the work-plan e-mails due now (or as of INSTANT, e.g.
