@@ -122,7 +122,7 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     const shown = text((await t.client().get(`/practices/${practiceId}`)).body);
     assert.match(shown, /Employment Effective Multiple studies \(2\) Two or more high- or moderate-rated studies found a significant favourable effect/);
     assert.match(shown, /Earnings No effects Multiple studies \(2\) High- or moderate-rated studies found no significant effect/);
-    const es = text((await t.client().get(`/practices/${practiceId}`, { cookie: 'lang=es' })).body);
+    const es = text((await t.client().get(`/practices/${practiceId}`, { 'accept-language': 'es' })).body);
     void es;
 
     // 7. A directory service that uses it: linked, shown on the practice, and known to the directory's side.
