@@ -347,17 +347,19 @@ export async function directoryApi(app: App) {
       const q = req.query;
       const a = audienceOf(req.ctx);
       let place: { lat: number; lng: number } | undefined;
+      let near: string | undefined;
       let radius: number | undefined;
       if (q.proximity) {
         const parts = q.proximity.split(',').map((x) => x.trim());
         try {
           if (parts.length === 3) {
-            place = resolvePlace(`${parts[0]},${parts[1]}`);
+            near = `${parts[0]},${parts[1]}`;
             radius = Number(parts[2]);
           } else if (parts.length === 1 && q.postcode) {
-            place = resolvePlace(q.postcode);
+            near = q.postcode;
             radius = Number(parts[0]);
           } else throw new PlaceError('must be "lat,lng,radius" or, with postcode, a radius');
+          place = resolvePlace(near);
         } catch (err) {
           if (err instanceof PlaceError) throw fieldError('proximity', err.message);
           throw err;
@@ -367,6 +369,12 @@ export async function directoryApi(app: App) {
       const p = searchParamsOf({ ...q, page: 1, per_page: 1_000_000 }, a.vetted);
       p.facets = false;
       if (q.postcode && !place) p.postcode = q.postcode;
+      // The place drives the search (locations in its bounding box), rather than every service being read and the
+      // distance checked here afterwards.
+      if (place) {
+        p.near = near;
+        p.radius = radius;
+      }
       const r = await search(req, p);
       const serviceIds = r.hits.map((h) => h.serviceId);
       const order = new Map(serviceIds.map((id, i) => [id, i]));

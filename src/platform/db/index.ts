@@ -8,6 +8,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   type KyselyPlugin,
+  type LogEvent,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   type QueryResult,
@@ -113,7 +114,14 @@ function cachingStatements(sqlite: Database.Database, size = 500): SqliteDatabas
   };
 }
 
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>): DatabaseHandle {
+export interface OpenOptions {
+  /** Called with every statement run (its text and parameters), for tests that read query plans. */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>, opts: OpenOptions = {}): DatabaseHandle {
+  const onQuery = opts.onQuery;
+  const log = onQuery ? (e: LogEvent) => onQuery(e.query.sql, e.query.parameters) : undefined;
   if (config.databaseKind === 'sqlite') {
     if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });
     const sqlite = new Database(config.sqlitePath);
@@ -127,7 +135,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins: [new SqliteBooleanPlugin()] });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins: [new SqliteBooleanPlugin()], log });
     sqliteConnections.set(db.getExecutor().adapter, sqlite);
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
   }
@@ -136,7 +144,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
   // An idle connection closed by the server (restart, failover, an administrator) is dropped from the pool and the
   // next query opens a new one; without a listener the pool's error event would end the process.
   pool.on('error', () => {});
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log });
   return {
     db: db as Db,
     kind: 'postgresql',
