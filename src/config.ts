@@ -59,6 +59,13 @@ export interface Config {
    * and exits (`SHUTDOWN_GRACE_SECONDS`).
    */
   shutdownGraceSeconds: number;
+  /**
+   * How long a read (GET, HEAD) may work before it is stopped and answered 503 (`REQUEST_DEADLINE_SECONDS`); its
+   * database work also stops when the client goes away.
+   */
+  requestDeadlineSeconds: number;
+  /** Requests worked on at once; past it, a fast 503 with Retry-After (`MAX_REQUESTS_IN_FLIGHT`). */
+  maxRequestsInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -225,5 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: parseJobs(env),
     jobsPollSeconds: parseIntVar(env, 'JOBS_POLL_SECONDS', 30, 1, 3600),
     shutdownGraceSeconds: parseIntVar(env, 'SHUTDOWN_GRACE_SECONDS', 20, 1, 600),
+    requestDeadlineSeconds: parseIntVar(env, 'REQUEST_DEADLINE_SECONDS', 30, 1, 3600),
+    maxRequestsInFlight: parseIntVar(env, 'MAX_REQUESTS_IN_FLIGHT', 256, 1, 100_000),
   };
 }
