@@ -12,6 +12,8 @@ export { sendReminders } from './commands.ts';
 export { LISTENING_PERMISSIONS } from './permissions.ts';
 export { cohensKappa } from './kappa.ts';
 export { getRecommendation, getSeries, listRecommendations } from './store.ts';
+export { calendar, type IcsEvent } from './ics.ts';
+export { isTimeZone, zonedToUtc } from './time.ts';
 
 const HELP = `  listening reminders [--at INSTANT]
                               e-mail each confirmed registrant of a listening session that
