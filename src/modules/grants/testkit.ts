@@ -1,0 +1,89 @@
+/** Test helpers of the grants module: agencies, agency staff, a small extract written to a file. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import { loadActor } from '../../platform/auth/index.ts';
+import type { Role } from '../../platform/auth/roles.ts';
+import { makeUser, type TestApp, type TestUser } from '../../platform/testing.ts';
+import { createAgency, linkAgencyOrganization } from '../structure/index.ts';
+import { EXTRACT_NS } from './extract.ts';
+
+export const GRANTS_TABLES = ['grants_plan', 'grants_plan_version', 'grants_review', 'grants_notice', 'grants_notice_ack', 'grants_opportunity', 'grants_award', 'grants_watch', 'grants_setting', 'grants_import', 'audit_events'];
+
+/** Every row of the module's tables and of the audit log, to prove a refused command changed none. */
+export async function snapshot(t: TestApp): Promise<string> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of GRANTS_TABLES) out[table] = (await t.ctx.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
+  return JSON.stringify(out);
+}
+
+export async function agency(t: TestApp, name: string, abbreviation: string): Promise<string> {
+  return (await createAgency(t.ctx, { name, abbreviation, kind: 'department', member_from: '2020-01-01' })).id;
+}
+
+/** An account of a new organisation that acts for the agency. */
+export async function staffOf(t: TestApp, agencyId: string | null, role: Role = 'member'): Promise<TestUser> {
+  const u = await makeUser(t.ctx, role, `${role}-${randomUUID()}@test.example`, `Org ${randomUUID().slice(0, 8)}`);
+  if (agencyId) await linkAgencyOrganization(t.ctx, agencyId, { organization_id: u.organization_id });
+  return u;
+}
+
+export async function ctxOf(t: TestApp, u: TestUser): Promise<Ctx> {
+  const actor = await loadActor(t.ctx.db, u.id, 'session');
+  if (!actor) throw new Error('no actor');
+  return { ...t.ctx, system: undefined, actor, requestId: `test-${u.role}` };
+}
+
+export interface OppSpec {
+  id: string;
+  title: string;
+  kind?: 'posted' | 'forecast';
+  number?: string;
+  listings?: string[];
+  updated?: string; // MMDDYYYY
+  post?: string;
+  close?: string;
+  description?: string;
+  fiscalYear?: number;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** One record of the extract as Grants.gov writes it. */
+export function oppXml(o: OppSpec): string {
+  const tag = o.kind === 'forecast' ? 'OpportunityForecastDetail_1_0' : 'OpportunitySynopsisDetail_1_0';
+  const [post, close] = o.kind === 'forecast' ? ['EstimatedSynopsisPostDate', 'EstimatedSynopsisCloseDate'] : ['PostDate', 'CloseDate'];
+  return [
+    `<${tag}>`,
+    `<OpportunityID>${o.id}</OpportunityID>`,
+    `<OpportunityTitle>${esc(o.title)}</OpportunityTitle>`,
+    o.number ? `<OpportunityNumber>${esc(o.number)}</OpportunityNumber>` : '',
+    '<OpportunityCategory>D</OpportunityCategory>',
+    '<FundingInstrumentType>G</FundingInstrumentType>',
+    ...(o.listings ?? []).map((l) => `<CFDANumbers>${l}</CFDANumbers>`),
+    '<EligibleApplicants>12</EligibleApplicants><EligibleApplicants>25</EligibleApplicants>',
+    '<AgencyCode>USDOJ-OJP-OVC</AgencyCode><AgencyName>Office for Victims of Crime</AgencyName>',
+    o.post ? `<${post}>${o.post}</${post}>` : '',
+    o.close ? `<${close}>${o.close}</${close}>` : '',
+    `<LastUpdatedDate>${o.updated ?? '01022027'}</LastUpdatedDate>`,
+    '<AwardCeiling>750000</AwardCeiling><AwardFloor>none</AwardFloor><EstimatedTotalProgramFunding>9000000</EstimatedTotalProgramFunding><ExpectedNumberOfAwards>12</ExpectedNumberOfAwards>',
+    o.fiscalYear ? `<FiscalYear>${o.fiscalYear}</FiscalYear>` : '',
+    `<Description>${esc(o.description ?? 'Services for victims of crime.')}</Description>`,
+    '<AdditionalInformationURL>https://www.ovc.ojp.gov/funding</AdditionalInformationURL>',
+    `</${tag}>`,
+  ].join('');
+}
+
+export function extractXml(records: OppSpec[], ns = EXTRACT_NS): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Grants xmlns="${ns}">\n${records.map(oppXml).join('\n')}\n</Grants>\n`;
+}
+
+/** Writes content to a new temporary file and answers its path. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'grants-test-'));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
