@@ -32,8 +32,9 @@ export function uploadOf(req: FastifyRequest): Upload {
   return uploads.get(req) ?? { files: [] };
 }
 
-export async function registerUploads(app: FastifyInstance): Promise<void> {
-  await app.register(multipart, { limits: LIMITS });
+/** `maxBytes` raises or lowers the largest file for the forms of the scope it is registered in (other modules reuse this). */
+export async function registerUploads(app: FastifyInstance, maxBytes = UPLOAD_MAX_BYTES): Promise<void> {
+  await app.register(multipart, { limits: { ...LIMITS, fileSize: maxBytes } });
   app.removeContentTypeParser('multipart/form-data');
   app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest) => {
     // The reader asks whether the request is multipart; it is, as this parser was chosen by its content type.
@@ -56,7 +57,7 @@ export async function registerUploads(app: FastifyInstance): Promise<void> {
     } catch (err) {
       const e = err as { code?: string; statusCode?: number; message?: string };
       const tooLarge = e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT';
-      upload.error = tooLarge ? { status: 413, message: `send one file of at most ${UPLOAD_MAX_BYTES / 1024 / 1024} MB` } : { status: 400, message: 'the form could not be read' };
+      upload.error = tooLarge ? { status: 413, message: `send one file of at most ${maxBytes / 1024 / 1024} MB` } : { status: 400, message: 'the form could not be read' };
     }
     return body;
   });
