@@ -4,11 +4,15 @@
  * Nothing in the product needs either; no real route or job is slow on demand.
  */
 import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
 import { hidden } from '../http/schemas.ts';
 import type { AppModule } from '../module.ts';
 import { ConfigError } from '../../config.ts';
 
 export const SLOW_JOB = 'test.slow';
+
+/** Statements /test/busy has finished in this process. */
+let busyQueries = 0;
 
 export function testHooksEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.TFH_TEST_HOOKS !== '1') return false;
@@ -27,6 +31,28 @@ export const testHooks: AppModule = {
         return { slept_ms: req.query.ms };
       },
     );
+    // Database work for as long as it is told: many short statements (`loop`), or one long one (`sleep`, PostgreSQL's
+    // pg_sleep), so that the deadline tests see whether work for a client that left goes on.
+    app.get(
+      '/test/busy',
+      { config: { access: 'public' }, schema: { ...hidden, querystring: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 60_000 }), mode: Type.Union([Type.Literal('loop'), Type.Literal('sleep')]) }) } },
+      async (req) => {
+        const started = Date.now();
+        if (req.query.mode === 'sleep') {
+          if (req.ctx.dbKind !== 'postgresql') return { queries: 0 };
+          await sql`select pg_sleep(${req.query.ms / 1000})`.execute(req.ctx.db);
+          busyQueries++;
+        } else {
+          while (Date.now() - started < req.query.ms) {
+            await sql`select 1`.execute(req.ctx.db);
+            busyQueries++;
+            await new Promise((done) => setTimeout(done, 5));
+          }
+        }
+        return { queries: busyQueries };
+      },
+    );
+    app.get('/test/busy/count', { config: { access: 'public' }, schema: hidden }, async () => ({ queries: busyQueries }));
   },
   jobs: [
     {
