@@ -31,6 +31,7 @@ import { jobsAdmin } from './platform/jobs/routes.tsx';
 import { installHttpMetrics, metricsRoutes } from './platform/ops/metrics.ts';
 import { NodeState, readinessRoutes } from './platform/ops/readiness.ts';
 import { logSerializers } from './platform/ops/logging.ts';
+import { runWithSignal, WorkAbandoned } from './platform/db/scope.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -103,6 +104,34 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.addSchema(ProblemSchema);
   installHttpMetrics(app);
+
+  // ---- load shedding and deadlines, before anything else reads the database (sessions, tokens) ----
+  // A node working on maxRequestsInFlight requests answers the next at once with 503 and Retry-After instead of
+  // queueing it without end; health, readiness and metrics always answer. A read (GET, HEAD) runs with a signal
+  // (platform/db/scope.ts) that fires when its client goes away or its deadline passes: its database work then
+  // stops (no further statement is started; on PostgreSQL the running one is cancelled) and a passed deadline is
+  // answered 503. Writes are left to finish: each is one transaction, and stopping it would only roll it back.
+  let inFlight = 0;
+  const deadlineMs = config.requestDeadlineSeconds * 1000;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (/^\/(healthz|readyz|metrics)(\?|$)/.test(req.url)) return done();
+    if (inFlight >= config.maxRequestsInFlight) {
+      req.lang = /^es\b/i.test(req.headers['accept-language'] ?? '') ? 'es' : 'en';
+      (req as unknown as { _reply: FastifyReply })._reply = reply;
+      reply.header('retry-after', '1');
+      return void sendError(req, reply, 503, STATUS_TITLES[503], 'The server is working on as many requests as it takes at once; try again in a moment.');
+    }
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return done();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new WorkAbandoned('deadline', deadlineMs)), deadlineMs);
+    reply.raw.once('close', () => {
+      clearTimeout(timer);
+      if (!reply.raw.writableFinished) controller.abort(new WorkAbandoned('gone'));
+    });
+    runWithSignal(controller.signal, done);
+  });
 
   // ---- every route says who may call it ----
   const routes: { method: string; url: string; access: Access }[] = [];
@@ -316,6 +345,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string; code?: string }, req, reply) => {
     if (err instanceof HttpError) return sendError(req, reply, err.status, err.title, err.detail, err.errors);
+    if (err instanceof WorkAbandoned) {
+      req.log.info({ reason: err.reason }, 'request abandoned');
+      // Nobody reads the answer to a client that left; a passed deadline is the server's limit, so: try later.
+      reply.header('retry-after', '5');
+      return sendError(req, reply, 503, STATUS_TITLES[503], err.message);
+    }
     if (err.validation) {
       const errors = fieldErrorsOf(err.validation as never, err.validationContext === 'params' ? 'path.' : '');
       return sendError(req, reply, 400, 'Invalid input', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);

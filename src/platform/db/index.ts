@@ -9,6 +9,8 @@ import {
   SqliteDialect,
   type KyselyPlugin,
   type LogEvent,
+  type PostgresPool,
+  type PostgresPoolClient,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   type QueryResult,
@@ -18,6 +20,7 @@ import {
   type ValueNode,
 } from 'kysely';
 import type { Config, DatabaseKind } from '../../config.ts';
+import { abandonedError, currentSignal, throwIfAbandoned } from './scope.ts';
 
 // Module code is typed against its own table interfaces (see `tables()`); the shared handle stays untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -100,6 +103,9 @@ function cachingStatements(sqlite: Database.Database, size = 500): SqliteDatabas
   return {
     close: () => sqlite.close(),
     prepare(text: string) {
+      // Every statement passes here before it runs: one for a request whose client left or whose deadline passed
+      // is not started (platform/db/scope.ts). A statement already running on SQLite cannot be stopped from here.
+      throwIfAbandoned();
       const found = kept.get(text);
       if (found && !found.busy) {
         kept.delete(text);
@@ -117,6 +123,67 @@ function cachingStatements(sqlite: Database.Database, size = 500): SqliteDatabas
 export interface OpenOptions {
   /** Called with every statement run (its text and parameters), for tests that read query plans. */
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+type PgClient = pg.PoolClient & { processID: number | null; secretKey: number | null; host: string; port: number };
+
+/**
+ * Asks the server to cancel what `client`'s backend is running (the protocol's CancelRequest, on a connection of its
+ * own: the busy one cannot carry it). The statement then fails with "canceling statement due to user request".
+ */
+function cancelBackend(client: PgClient): void {
+  if (client.processID === null || client.secretKey === null) return;
+  // pg's own Connection class (its types leave out these methods): what pg's Client.cancel uses.
+  const con = new pg.Connection() as unknown as {
+    on(event: string, fn: () => void): void;
+    connect(portOrPath: number | string, host?: string): void;
+    cancel(processID: number, secretKey: number): void;
+    end(): void;
+  };
+  con.on('error', () => {});
+  con.on('connect', () => con.cancel(client.processID!, client.secretKey!));
+  if (client.host?.startsWith('/')) con.connect(`${client.host}/.s.PGSQL.${client.port}`);
+  else con.connect(client.port, client.host);
+}
+
+/**
+ * The pool as Kysely sees it, with each statement tied to the work it is run for (platform/db/scope.ts): a statement
+ * for abandoned work is not sent, and one running when its work is abandoned (the client left, the deadline passed)
+ * is cancelled on the server, so that it stops taking a connection and the server's time.
+ */
+function cancellingPool(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: PgClient): PostgresPoolClient => ({
+    release: (destroy?: boolean) => client.release(destroy),
+    query: ((text: unknown, parameters?: readonly unknown[]) => {
+      const signal = currentSignal();
+      if (!signal || typeof text !== 'string') return (client.query as (...a: unknown[]) => unknown)(text, parameters);
+      const early = abandonedError(signal);
+      if (early) return Promise.reject(early);
+      const onAbort = () => cancelBackend(client);
+      signal.addEventListener('abort', onAbort, { once: true });
+      return client.query(text, parameters as unknown[]).then(
+        (r) => {
+          signal.removeEventListener('abort', onAbort);
+          return r;
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          throw abandonedError(signal) ?? err;
+        },
+      );
+    }) as PostgresPoolClient['query'],
+  });
+  return {
+    async connect() {
+      throwIfAbandoned();
+      const client = await pool.connect();
+      let w = wrapped.get(client);
+      if (!w) wrapped.set(client, (w = wrap(client as PgClient)));
+      return w;
+    },
+    end: () => pool.end(),
+  };
 }
 
 export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>, opts: OpenOptions = {}): DatabaseHandle {
@@ -144,7 +211,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
   // An idle connection closed by the server (restart, failover, an administrator) is dropped from the pool and the
   // next query opens a new one; without a listener the pool's error event would end the process.
   pool.on('error', () => {});
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: cancellingPool(pool) }), log });
   return {
     db: db as Db,
     kind: 'postgresql',

@@ -47,6 +47,7 @@ export const STATUS_TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Something went wrong',
+  503: 'Service unavailable',
 };
 
 export interface Problem {

@@ -1,0 +1,41 @@
+/**
+ * The request a database call is made for, so that work nobody waits for stops (issue 14). The app runs each read
+ * (GET, HEAD) inside `runWithSignal` with a signal that fires when the client goes away or the request's deadline
+ * passes; the database layer then refuses to start another statement for it (both engines) and, on PostgreSQL,
+ * cancels the statement running for it. Module code passes nothing: the scope follows the request's async calls.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type AbandonReason = 'gone' | 'deadline';
+
+/** Work stopped because its client left or its deadline passed. */
+export class WorkAbandoned extends Error {
+  constructor(readonly reason: AbandonReason, readonly deadlineMs?: number) {
+    super(reason === 'gone' ? 'the client went away' : `the request passed its deadline of ${(deadlineMs ?? 0) / 1000} s`);
+    this.name = 'WorkAbandoned';
+  }
+}
+
+const scope = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` (and everything it starts) on behalf of the work that `signal` stops. */
+export function runWithSignal<T>(signal: AbortSignal, fn: () => T): T {
+  return scope.run(signal, fn);
+}
+
+/** The signal of the work in progress, if it has one. */
+export function currentSignal(): AbortSignal | undefined {
+  return scope.getStore();
+}
+
+/** The error to stop with, when the current work has been abandoned. */
+export function abandonedError(signal: AbortSignal | undefined = scope.getStore()): WorkAbandoned | undefined {
+  if (!signal?.aborted) return undefined;
+  return signal.reason instanceof WorkAbandoned ? signal.reason : new WorkAbandoned('gone');
+}
+
+/** Throws when the current work has been abandoned: long loops call it between steps. */
+export function throwIfAbandoned(): void {
+  const err = abandonedError();
+  if (err) throw err;
+}
