@@ -6,7 +6,10 @@ import { testApp } from '../src/platform/testing.ts';
 import { generatedServices, writeGeneratedPackage, GENERATE_BATCH } from '../src/modules/directory/generate.ts';
 import { importPath } from '../src/modules/directory/import.ts';
 import { searchServices, type SearchParams } from '../src/modules/directory/search.ts';
-import { measure, report } from './lib.ts';
+import { sql } from 'kysely';
+import { uuidv5 } from '../src/modules/directory/model.ts';
+import { servicesFull } from '../src/modules/directory/hsds.ts';
+import { measure, report, type Figures } from './lib.ts';
 
 /**
  * The service directory at national scale (DIRECTORY_BENCH_SERVICES, default 20000; the README's figures are for
@@ -17,6 +20,10 @@ import { measure, report } from './lib.ts';
  * ratio is the product's own overhead (loading and nesting 20 services, serialising, validating). Searches that the
  * search points answer are also timed over the HSDS tables (SearchParams.plan 'tables'), the plan they replaced.
  * DIRECTORY_BENCH_RUNS sets the timed runs per case (default 30, after 3 warm-up runs).
+ *
+ * Before the searches, lookups by id (GET /api/hsds/services/:id and the service page), over services spread through
+ * the directory, each also timed without the indexes that migration 202612050010 added (dropped for the run and
+ * made again): the cost of a lookup should not grow with the directory. DIRECTORY_BENCH_ONLY=lookups stops there.
  */
 export async function run(): Promise<void> {
   const n = Number(process.env.DIRECTORY_BENCH_SERVICES ?? 20000);
@@ -58,6 +65,8 @@ export async function run(): Promise<void> {
       ['radius only (60601, 25 miles)', { ...base, near: '60601', radius: 25 }, 'near=60601&radius=25'],
       ['filters only', { ...base, need: ['housing'], population: ['foreign-nationals'], language: ['es'], free: true }, 'need=housing&population=foreign-nationals&language=es&free=true'],
     ];
+    await lookups(t, n, runs);
+    if (process.env.DIRECTORY_BENCH_ONLY === 'lookups') return;
     for (const [label, params, qs] of cases) {
       const first = await searchServices(db, kind, params);
       const raw = await measure(`query: ${label}`, () => searchServices(db, kind, params), runs, 3);
@@ -70,4 +79,39 @@ export async function run(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await t.close();
   }
+}
+
+/** The references migration 202612050010 indexed for the first time (the others it only made partial). */
+const LOOKUP_INDEXES: [string, string][] = [
+  ['schedule', 'service_at_location_id'],
+  ['phone', 'service_at_location_id'],
+  ['phone', 'contact_id'],
+  ['contact', 'service_at_location_id'],
+  ['contact', 'location_id'],
+  ['language', 'phone_id'],
+];
+
+async function lookups(t: Awaited<ReturnType<typeof testApp>>, n: number, runs: number): Promise<void> {
+  const db = t.db.handle.db;
+  let i = 0;
+  // A different service each call, spread over the whole directory (a prime stride), so no one row stays cached.
+  const nextId = () => uuidv5(`generated:svc:${(i = (i + 7919) % n)}`);
+  const raw = await measure('query: servicesFull (one service)', () => servicesFull(db, [nextId()], { vetted: false }), runs, 3);
+  const time = async (label: string): Promise<Figures[]> => [
+    await measure(`GET /api/hsds/services/:id${label}`, () => t.app.inject({ method: 'GET', url: `/api/hsds/services/${nextId()}` }), runs, 3),
+    await measure(`GET /directory/services/:id${label}`, () => t.app.inject({ method: 'GET', url: `/directory/services/${nextId()}` }), runs, 3),
+  ];
+  const withIndexes = await time('');
+  for (const [table, col] of LOOKUP_INDEXES) await sql.raw(`drop index directory_${table}_${col}_idx`).execute(db);
+  const slowRuns = Math.max(3, Math.min(runs, 10));
+  let without: Figures[];
+  try {
+    without = [
+      await measure('GET /api/hsds/services/:id without the new indexes', () => t.app.inject({ method: 'GET', url: `/api/hsds/services/${nextId()}` }), slowRuns, 1),
+      await measure('GET /directory/services/:id without the new indexes', () => t.app.inject({ method: 'GET', url: `/directory/services/${nextId()}` }), slowRuns, 1),
+    ];
+  } finally {
+    for (const [table, col] of LOOKUP_INDEXES) await sql.raw(`create index directory_${table}_${col}_idx on directory_${table} (${col}) where ${col} is not null`).execute(db);
+  }
+  report(`Directory lookups by id, ${n} services`, raw, [...withIndexes, ...without]);
 }
