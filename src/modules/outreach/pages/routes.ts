@@ -1,0 +1,7 @@
+/** The outreach module's HTML pages, one file per resource. */
+import type { App } from '../../../platform/module.ts';
+import { campaignPages } from './campaigns.tsx';
+
+export async function outreachPages(app: App): Promise<void> {
+  await campaignPages(app);
+}

@@ -1,0 +1,86 @@
+/** What the outreach pages share: access levels, field problems in the reader's language, small pieces. */
+import type { ComponentChildren } from 'preact';
+import type { FieldError } from '../../../platform/http/errors.ts';
+import type { View } from '../../../platform/web/view.ts';
+import { FormPage } from '../../../platform/web/components.tsx';
+import { MANAGE, MODERATE, SPONSOR } from '../permissions.ts';
+
+export const PUBLIC = { access: 'public' } as const;
+export const MANAGERS = { access: { permission: MANAGE } } as const;
+export const MODERATORS = { access: { permission: MODERATE } } as const;
+export const SPONSORS = { access: { permission: SPONSOR } } as const;
+
+export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+export const opts = (v: View, group: string, values: readonly string[]) => values.map((x) => ({ value: x, label: v.t(`or.${group}.${x}`) }));
+
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
+const ES: [RegExp, string | ((...m: string[]) => string)][] = [
+  [/^is required$/, 'es obligatorio'],
+  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
+  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
+  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
+  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
+  [/^is not in the expected form$/, 'no tiene la forma esperada'],
+  [/^must be (integer|number)$/, 'debe ser un número'],
+  [/^must be boolean$/, 'debe ser sí o no'],
+  [/^must be at least (\S+)$/, (_, n) => `debe ser como mínimo ${n}`],
+  [/^must be at most (\S+)$/, (_, n) => `debe ser como máximo ${n}`],
+  [/^must be equal to constant$/, 'debe marcarse'],
+  [/^is not a known field$/, 'no es un campo conocido: aquí no se recogen datos de estudiantes'],
+  [/^is missing(.*)$/, (_, rest) => `falta${rest}`],
+  [/^must not contain an e-mail address.*$/, 'no debe contener una dirección de correo electrónico: los estudiantes participan sin dar ningún dato de contacto'],
+  [/^must not contain a telephone number.*$/, 'no debe contener un número de teléfono: los estudiantes participan sin dar ningún dato de contacto'],
+  [/^is required with a photo.*$/, 'es obligatorio con una foto: describa el trabajo que muestra'],
+  [/^must be confirmed: photos show the work.*$/, 'debe confirmarse: las fotos muestran el trabajo, nunca a personas'],
+  [/^is not an image this site can read.*$/, 'no es una imagen que este sitio pueda leer (JPEG, PNG, WebP, HEIC, AVIF, TIFF o GIF)'],
+  [/^could not be read as an image$/, 'no se pudo leer como imagen'],
+  [/^must be at most (\d+) MB$/, (_, n) => `debe pesar como máximo ${n} MB`],
+  [/^send one file of at most (\d+) MB$/, (_, n) => `envíe un solo archivo de ${n} MB como máximo`],
+  [/^is not a group this site knows$/, 'no es un grupo que este sitio conozca'],
+  [/^is signed up for this campaign already$/, 'ya está inscrito en esta campaña'],
+  [/^is not signed up for this campaign$/, 'no está inscrito en esta campaña'],
+  [/^must not be before the start date$/, 'no debe ser anterior a la fecha de inicio'],
+  [/^must not be before the date$/, 'no debe ser anterior a la fecha'],
+  [/^is required to reject a reportback.*$/, 'es obligatoria para rechazar un informe: el patrocinador la lee'],
+  [/^is required for audio and video.*$/, 'es obligatoria para audio y video: la leen quienes no pueden oírlo'],
+  [/^is required: people who cannot see.*$/, 'es obligatorio: lo leen quienes no pueden ver el material'],
+  [/^must describe the material in at least 10 characters$/, 'debe describir el material en al menos 10 caracteres'],
+  [/^is not a material this site knows$/, 'no es un material que este sitio conozca'],
+  [/^must be in the other language$/, 'debe estar en el otro idioma'],
+  [/^has a translation already$/, 'ya tiene una traducción'],
+  [/^is not a time zone such as.*$/, 'no es una zona horaria como America/New_York'],
+  [/^is required with a start time$/, 'es obligatoria con una hora de inicio'],
+  [/^must be after the start time$/, 'debe ser posterior a la hora de inicio'],
+  [/^give a place or a link.*$/, 'indique un lugar o un enlace para este tipo de evento'],
+  [/^the form could not be read$/, 'no se pudo leer el formulario'],
+];
+
+/** The field problems in the reader's language (messages we do not know stay in English). */
+export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
+  if (!errors || v.lang === 'en') return errors;
+  return errors.map((e) => {
+    for (const [re, to] of ES) {
+      const m = re.exec(e.message);
+      if (m) return { field: e.field, message: typeof to === 'string' ? to : to(...m) };
+    }
+    return e;
+  });
+}
+
+export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/outreach', label: v.t('or.title') }, ...extra];
+
+export function FormShell({ v, title, action, errors, cancel, extraCrumbs = [], children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; extraCrumbs?: { href?: string; label: string }[]; children: ComponentChildren }) {
+  return (
+    <FormPage v={v} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs(v, extraCrumbs)} save={v.t('or.save')}>
+      {children}
+    </FormPage>
+  );
+}
+
+export function DemoTag({ v, demo }: { v: View; demo: boolean }) {
+  return demo ? (
+    <span class="usa-tag bg-accent-warm-dark margin-left-1" title={v.t('or.demo.note')}>
+      {v.t('or.demo')}
+    </span>
+  ) : null;
+}
