@@ -7,7 +7,7 @@
 
 export type Found = 'email' | 'phone';
 
-const AT = String.raw`(?:@|\s*[\[({<]\s*(?:at|arroba)\s*[\])}>]\s*|\s+(?:at|arroba)\s+)`;
+const AT = String.raw`(?:\s*@\s*|\s*[\[({<]\s*(?:at|arroba)\s*[\])}>]\s*|\s+(?:at|arroba)\s+)`;
 const DOT = String.raw`(?:\.|\s*[\[({<]\s*(?:dot|punto)\s*[\])}>]\s*|\s+(?:dot|punto)\s+)`;
 const EMAIL = new RegExp(String.raw`[a-z0-9][a-z0-9._%+-]*${AT}[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}(?:[a-z]{2,24})\b`, 'i');
 
