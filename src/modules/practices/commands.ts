@@ -83,12 +83,24 @@ async function refreshIndex(trx: Db, p: Practice): Promise<void> {
     add('rating', r.rating);
     add('outcome_rating', `${r.domain}:${r.rating}`);
   }
-  await db.deleteFrom('practices_facet').where('practice_id', '=', p.id).execute();
-  const values = [...rows].map((x) => {
+  const before = new Set((await db.selectFrom('practices_facet').select(['facet', 'value']).where('practice_id', '=', p.id).execute()).map((r) => `${r.facet}\u0001${r.value}`));
+  const gone = [...before].filter((x) => !rows.has(x));
+  const added = [...rows].filter((x) => !before.has(x));
+  const split = (x: string) => {
     const [facet, value] = x.split('\u0001');
-    return { practice_id: p.id, facet, value };
-  });
-  if (values.length) await db.insertInto('practices_facet').values(values).execute();
+    return { facet, value };
+  };
+  for (const x of gone) {
+    const f = split(x);
+    await db.deleteFrom('practices_facet').where('practice_id', '=', p.id).where('facet', '=', f.facet).where('value', '=', f.value).execute();
+    await db.updateTable('practices_facet_count').set((eb) => ({ n: eb('n', '-', 1) })).where('facet', '=', f.facet).where('value', '=', f.value).execute();
+  }
+  await db.deleteFrom('practices_facet_count').where('n', '<=', 0).execute();
+  if (added.length) await db.insertInto('practices_facet').values(added.map((x) => ({ practice_id: p.id, ...split(x) }))).execute();
+  for (const x of added) {
+    const f = split(x);
+    await db.insertInto('practices_facet_count').values({ ...f, n: 1 }).onConflict((oc) => oc.columns(['facet', 'value']).doUpdateSet((eb) => ({ n: eb('practices_facet_count.n', '+', 1) }))).execute();
+  }
   await indexDocuments(trx, SEARCH_INDEX, [{ id: p.id, title: p.name, body: [p.summary, p.components ?? '', p.source ?? ''].join('\n') }]);
 }
 

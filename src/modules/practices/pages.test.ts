@@ -9,6 +9,7 @@ import { modules } from '../index.ts';
 import { seedDemo } from '../../platform/seed.ts';
 import { parseCsv } from '../../platform/http/csv.ts';
 import { testApp } from '../../platform/testing.ts';
+import { assertFacetCounts } from './testkit.ts';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
 
@@ -77,6 +78,7 @@ test('the practices pages over the demo data, in both languages', async () => {
     assert.match(String(feed.headers['content-type']), /^application\/atom\+xml/);
     assert.match(feed.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
     assert.equal((feed.body.match(/<entry>/g) ?? []).length, (feed.body.match(/<\/entry>/g) ?? []).length);
+    await assertFacetCounts(t);
   } finally {
     await t.close();
   }

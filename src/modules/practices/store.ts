@@ -310,10 +310,12 @@ export async function searchPractices(db: Db, kind: DatabaseKind, p: SearchParam
   else if (p.rating) filters.push(['rating', p.rating]);
   const matches = p.q ? searchMatches(kind, SEARCH_INDEX, p.q) : null;
 
+  // The matching ids: each filter is a range of the facet table's key (facet, value, practice_id), so the most
+  // selective one drives; words come from the full-text index.
   let q = pdb.selectFrom('practices_practice as p');
   if (matches) q = q.innerJoin(matches.as('m'), (j) => j.onRef(sql.ref('m.doc_id'), '=', sql.ref('p.id')));
   for (const [facet, value] of filters) {
-    q = q.where(({ exists, selectFrom }) => exists(selectFrom('practices_facet as f').select('f.practice_id').whereRef('f.practice_id', '=', 'p.id').where('f.facet', '=', facet).where('f.value', '=', value)));
+    q = q.where('p.id', 'in', pdb.selectFrom('practices_facet as f').select('f.practice_id').where('f.facet', '=', facet).where('f.value', '=', value));
   }
   const totalRow = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const total = Number(totalRow?.n ?? 0);
@@ -321,15 +323,20 @@ export async function searchPractices(db: Db, kind: DatabaseKind, p: SearchParam
   if (matches) rowsQ = rowsQ.orderBy(sql`m.score`, 'desc');
   const rows = await rowsQ.orderBy('p.name').orderBy('p.id').limit(p.limit).offset(p.offset).execute();
 
-  // Facet counts over the whole match: grouped in the database, never by loading the matches.
-  const ids = q.select('p.id');
-  const counts = await pdb
-    .selectFrom('practices_facet as c')
-    .select(['c.facet', 'c.value', (eb) => eb.fn.countAll().as('n')])
-    .where('c.facet', 'in', [...FACETS])
-    .$if(Boolean(matches) || filters.length > 0, (qb) => qb.where('c.practice_id', 'in', ids))
-    .groupBy(['c.facet', 'c.value'])
-    .execute();
+  // Facet counts over the whole match: grouped in the database from the matches' facet rows (a covering index),
+  // never by loading the matches; the whole library's counts are kept as practices change (commands.refreshIndex).
+  const counts =
+    matches || filters.length
+      ? total === 0
+        ? []
+        : await pdb
+            .selectFrom(q.select('p.id as id').as('hit'))
+            .innerJoin('practices_facet as c', 'c.practice_id', 'hit.id')
+            .select(['c.facet', 'c.value', (eb) => eb.fn.countAll().as('n')])
+            .where('c.facet', 'in', [...FACETS])
+            .groupBy(['c.facet', 'c.value'])
+            .execute()
+      : await pdb.selectFrom('practices_facet_count').select(['facet', 'value', 'n']).where('facet', 'in', [...FACETS]).where('n', '>', 0).execute();
   const facets = Object.fromEntries(FACETS.map((f) => [f, [] as { value: string; count: number }[]])) as SearchResult['facets'];
   for (const c of counts) facets[c.facet as Facet].push({ value: c.value, count: Number(c.n) });
   for (const f of FACETS) facets[f].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));

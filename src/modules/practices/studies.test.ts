@@ -8,7 +8,7 @@ import { testApp } from '../../platform/testing.ts';
 import * as commands from './commands.ts';
 import { parseCitations, CitationFileError } from './citations.ts';
 import { DEFAULT_RULES } from './rules.ts';
-import { PRACTICE, TWO_STUDIES_RIS } from './testkit.ts';
+import { PRACTICE, TWO_STUDIES_RIS, assertFacetCounts } from './testkit.ts';
 
 const BIBTEX = `@article{rivera2022,
   author = {Rivera, Ana and Chen, Li},
@@ -154,6 +154,7 @@ test('import through the API: all or nothing, then blind reviews, reconciliation
     await admin.request('PATCH', `/api/practices/studies/${s1.id}`, { json: { version: s1now.version, outcomes: [{ domain: 'employment', measure: 'Employed at 12 months', direction: 'unfavourable', significant: true }] } });
     view = (await t.client().get(`/api/practices/${p.id}`)).json();
     assert.equal(view.ratings.find((r) => r.domain === 'employment')!.rating, 'negative_effects');
+    await assertFacetCounts(t);
   } finally {
     await t.close();
   }

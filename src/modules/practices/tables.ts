@@ -30,6 +30,12 @@ export interface FacetTable {
   value: string;
 }
 
+export interface FacetCountTable {
+  facet: string;
+  value: string;
+  n: number;
+}
+
 export interface LinkTable {
   practice_id: string;
   kind: string;
@@ -134,6 +140,7 @@ export interface SubscriberTable {
 export interface PracticesTables {
   practices_practice: PracticeTable;
   practices_facet: FacetTable;
+  practices_facet_count: FacetCountTable;
   practices_link: LinkTable;
   practices_study: StudyTable;
   practices_review: ReviewTable;

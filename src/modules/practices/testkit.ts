@@ -45,3 +45,11 @@ PB  - Example Institute
 UR  - https://example.org/reports/coaching
 ER  - 
 `;
+
+/** The kept facet counts equal a count of the facet rows (commands keep them as practices change). */
+export async function assertFacetCounts(t: TestApp): Promise<void> {
+  const counted = await t.ctx.db.selectFrom('practices_facet').select(['facet', 'value', (eb) => eb.fn.countAll().as('n')]).groupBy(['facet', 'value']).execute();
+  const kept = await t.ctx.db.selectFrom('practices_facet_count').select(['facet', 'value', 'n']).execute();
+  const norm = (rows: { facet: unknown; value: unknown; n: unknown }[]) => rows.map((r) => `${r.facet}=${r.value}:${Number(r.n)}`).sort();
+  assert.deepEqual(norm(kept), norm(counted));
+}
