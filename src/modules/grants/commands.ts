@@ -544,7 +544,7 @@ export async function setExtractSource(ctx: Ctx, input: unknown, opts: CommandOp
 // ---------- the Grants.gov extract ----------
 
 const OPP_COLUMNS = [
-  'opportunity_id', 'kind', 'number', 'title', 'agency_code', 'agency_name', 'listings', 'eligible', 'instruments', 'category', 'post_date', 'close_date', 'archive_date',
+  'opportunity_id', 'kind', 'number', 'title', 'agency_code', 'agency_name', 'listings', 'listing_keys', 'eligible', 'instruments', 'category', 'post_date', 'close_date', 'archive_date',
   'last_updated', 'award_ceiling', 'award_floor', 'estimated_total', 'expected_awards', 'fiscal_year', 'description', 'url', 'matched', 'plan_id', 'imported_at',
 ] as const;
 const BATCH = 500;
@@ -563,6 +563,16 @@ export function matchesOf(row: Pick<OpportunityRow, 'listings' | 'title' | 'desc
     for (const k of keywords) if (text.includes(k)) out.push(k);
   }
   return out;
+}
+
+/**
+ * The row with its text copied out of the parser's input: a field's text may be a slice of a whole chunk of the
+ * file, and a kept row waiting for its batch would otherwise hold every such chunk in memory.
+ */
+function detached(r: OpportunityRow): OpportunityRow {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8').toString('utf8') : Array.isArray(v) ? v.map((x) => Buffer.from(String(x), 'utf8').toString('utf8')) : v;
+  return out as unknown as OpportunityRow;
 }
 
 /** A newer LastUpdatedDate replaces; on the same date a posted synopsis replaces its forecast. */
@@ -628,7 +638,7 @@ export async function importExtract(ctx: Ctx, path: string, opts: ExtractImportO
         if (!plan && (plan = linkFor(r))) counts.linked++;
         if (old) counts.updated++;
         else counts.inserted++;
-        const v: Record<string, unknown> = { ...r, listings: toJson(r.listings), eligible: toJson(r.eligible), instruments: toJson(r.instruments), matched: toJson(r.matched), plan_id: plan, imported_at: importedAt };
+        const v: Record<string, unknown> = { ...r, listings: toJson(r.listings), listing_keys: ` ${r.listings.join(' ')} `, eligible: toJson(r.eligible), instruments: toJson(r.instruments), matched: toJson(r.matched), plan_id: plan, imported_at: importedAt };
         write.push(OPP_COLUMNS.map((c) => v[c] ?? null));
       }
       if (write.length) await upsertMany(trx, 'grants_opportunity', [...OPP_COLUMNS], 'opportunity_id', write);
@@ -645,7 +655,7 @@ export async function importExtract(ctx: Ctx, path: string, opts: ExtractImportO
         if (!matched.length) return;
         counts.kept++;
         const had = batch.get(item.row.opportunity_id);
-        if (!had || newer(item.row, had)) batch.set(item.row.opportunity_id, { ...item.row, matched });
+        if (!had || newer(item.row, had)) batch.set(item.row.opportunity_id, { ...detached(item.row), matched });
         if (batch.size >= BATCH) await flush();
       },
       (p) => {

@@ -219,7 +219,7 @@ export async function listOpportunities(db: Db, f: OpportunityFilter, limit: num
     const on = f.openOn;
     q = q.where((eb) => eb.or([eb('close_date', 'is', null), eb('close_date', '>=', on)]));
   }
-  if (f.listing) q = q.where('listings', 'like', `%"${f.listing}"%`);
+  if (f.listing) q = q.where('listing_keys', 'like', `% ${f.listing} %`);
   if (f.q) {
     const words = f.q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
     for (const w of words) {

@@ -76,6 +76,7 @@ export interface OpportunityTable {
   agency_code: string | null;
   agency_name: string | null;
   listings: JsonValue;
+  listing_keys: string;
   eligible: JsonValue;
   instruments: JsonValue;
   category: string | null;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Ctx } from '../../platform/context.ts';
 import { loadActor } from '../../platform/auth/index.ts';
 import type { Role } from '../../platform/auth/roles.ts';
@@ -86,4 +87,44 @@ export function tempFile(name: string, content: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
+}
+
+/** A zip holding one deflated file (local header, data, central directory, end record), for the importer's tests. */
+export function zipOf(name: string, content: string | Buffer): Buffer {
+  const { crc32, deflateRawSync } = zlib;
+  const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+  const packed = deflateRawSync(data);
+  const fname = Buffer.from(name, 'utf8');
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(0, 6);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(0, 10);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(packed.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fname.length, 26);
+  local.writeUInt16LE(0, 28);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0, 8);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(0, 12);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(packed.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fname.length, 28);
+  central.writeUInt32LE(0, 42);
+  const cdOffset = local.length + fname.length + packed.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + fname.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([local, fname, packed, central, fname, end]);
 }

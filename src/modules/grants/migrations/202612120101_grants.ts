@@ -88,6 +88,8 @@ export const up: Migration['up'] = async (db, t, kind) => {
     .addColumn('agency_code', 'text')
     .addColumn('agency_name', 'text')
     .addColumn('listings', t.json, (c) => c.notNull())
+    // The same numbers as text, ' 16.320 93.598 ', so that either engine filters by one with LIKE.
+    .addColumn('listing_keys', 'text', (c) => c.notNull())
     .addColumn('eligible', t.json, (c) => c.notNull())
     .addColumn('instruments', t.json, (c) => c.notNull())
     .addColumn('category', 'text')
