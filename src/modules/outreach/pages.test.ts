@@ -1,0 +1,168 @@
+/**
+ * The toolkit, materials, events and dashboard through their pages and API, on the demo data: every page answers in
+ * English and Spanish with no untranslated key, uses and downloads are counted by POST without recording anyone,
+ * lesson versions keep their change notes, materials need alt text or a transcript, events keep their time zone,
+ * and the iCalendar feeds parse.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, type TestApp } from '../../platform/testing.ts';
+import { seedOutreach } from './seed.ts';
+import * as store from './store.ts';
+
+let shared: Promise<TestApp> | undefined;
+const app = () => (shared ??= (async () => {
+  const t = await testApp();
+  await seedOutreach(t.ctx, () => {});
+  return t;
+})());
+test.after(async () => (await shared)?.close());
+
+/** A small RFC 5545 reader: unfolds lines, checks CRLF and 75-octet lines, collects VEVENT properties. */
+function parseIcs(text: string): Record<string, string>[] {
+  assert.ok(text.startsWith('BEGIN:VCALENDAR\r\n') && text.endsWith('END:VCALENDAR\r\n'));
+  assert.ok(!/[^\r]\n/.test(text), 'no bare LF');
+  const physical = text.slice(0, -2).split('\r\n');
+  for (const l of physical) assert.ok(Buffer.byteLength(l) <= 75, `line longer than 75 octets: ${l}`);
+  const lines: string[] = [];
+  for (const l of physical) if (l.startsWith(' ')) lines[lines.length - 1] += l.slice(1);
+  else lines.push(l);
+  const events: Record<string, string>[] = [];
+  let ev: Record<string, string> | undefined;
+  for (const line of lines) {
+    const m = /^([A-Z-]+)(;[^:]*)?:(.*)$/.exec(line);
+    assert.ok(m, `content line: ${line}`);
+    if (line === 'BEGIN:VEVENT') ev = {};
+    else if (line === 'END:VEVENT') events.push(ev!), (ev = undefined);
+    else if (ev) ev[m[1]] = m[3].replace(/\\([\\;,nN])/g, (_x, c: string) => (c.toLowerCase() === 'n' ? '\n' : c));
+  }
+  return events;
+}
+
+test('every outreach page answers in English and Spanish, with no untranslated key', async () => {
+  const t = await app();
+  const lesson = (await store.listLessons(t.ctx.db))[0];
+  const event = (await store.listEvents(t.ctx.db))[0];
+  const campaign = (await store.listCampaigns(t.ctx.db, { includeDrafts: true }))[0];
+  const staff = await t.signedIn('chair');
+  const sponsor = await t.signedIn('member');
+  const pages: [typeof staff, string][] = [
+    [t.client(), '/outreach'],
+    [t.client(), `/outreach/campaigns/${campaign.id}`],
+    [t.client(), '/outreach/toolkit'],
+    [t.client(), `/outreach/toolkit/${lesson.id}`],
+    [t.client(), `/outreach/toolkit/${lesson.id}/print`],
+    [t.client(), '/outreach/materials'],
+    [t.client(), '/outreach/events'],
+    [t.client(), `/outreach/events/${event.id}`],
+    [sponsor, '/outreach/sponsor'],
+    [sponsor, '/outreach/sponsor/terms'],
+    [sponsor, '/outreach/groups/new'],
+    [staff, '/outreach/dashboard'],
+    [staff, '/outreach/moderation'],
+    [staff, '/outreach/campaigns/new'],
+    [staff, '/outreach/toolkit/new'],
+    [staff, `/outreach/toolkit/${lesson.id}/revise`],
+    [staff, '/outreach/materials/new'],
+    [staff, '/outreach/events/new'],
+  ];
+  for (const lang of ['en', 'es']) {
+    for (const [c, url] of pages) {
+      c.cookies.set('lang', lang);
+      const res = await c.get(url);
+      assert.equal(res.statusCode, 200, `${lang} ${url}`);
+      assert.doesNotMatch(res.body, /\bor\.[a-z_]+\.[a-z_.]+/, `${lang} ${url}: an untranslated key`);
+      assert.match(res.body, new RegExp(`<html lang="${lang}"`));
+    }
+  }
+  // Demo data is marked as demo.
+  assert.match((await t.client().get('/outreach')).body, /Demo/);
+});
+
+test('lesson uses and material downloads are counted by POST, a number per day, nothing about who', async () => {
+  const t = await app();
+  const lesson = (await store.listLessons(t.ctx.db))[0];
+  const c = t.client();
+  const page = await c.get(`/outreach/toolkit/${lesson.id}`);
+  c.csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+  let res = await c.request('POST', `/outreach/toolkit/${lesson.id}/used`, { form: {} });
+  assert.equal(res.statusCode, 303);
+  res = await c.request('POST', `/outreach/toolkit/${lesson.id}/used`, { form: {} });
+  assert.equal((await store.getLesson(t.ctx.db, lesson.id))!.uses, 2);
+  const material = (await store.listMaterials(t.ctx.db))[0];
+  res = await c.request('POST', `/outreach/materials/${material.id}/download`, { form: {} });
+  assert.equal(res.statusCode, 303);
+  assert.equal(res.headers.location, material.url);
+  assert.equal((await store.getMaterial(t.ctx.db, material.id))!.downloads, 1);
+  const dash = await (await t.signedIn('chair')).get('/outreach/dashboard');
+  assert.match(dash.body, new RegExp(`${lesson.title}</a></td><td[^>]*>2<`));
+});
+
+test('a lesson revision keeps the earlier version and its change note; stale versions are refused', async () => {
+  const t = await app();
+  const lesson = (await store.listLessons(t.ctx.db, { language: 'en' }))[0];
+  const staff = await t.signedIn('chair');
+  let res = await staff.request('POST', `/outreach/toolkit/${lesson.id}/revise`, { form: { version: String(lesson.version), change_note: 'Added the hotline number', steps: 'New steps' } });
+  assert.equal(res.statusCode, 303);
+  res = await staff.request('POST', `/outreach/toolkit/${lesson.id}/revise`, { form: { version: String(lesson.version), change_note: 'Again' } });
+  assert.equal(res.statusCode, 409);
+  const versions = await store.lessonVersions(t.ctx.db, lesson.id);
+  assert.deepEqual(versions.map((v) => v.change_note), ['Added the hotline number', 'First version']);
+  const page = await t.client().get(`/outreach/toolkit/${lesson.id}`);
+  assert.match(page.body, /Version 2/);
+  assert.match(page.body, /Added the hotline number/);
+});
+
+test('materials need alt text (or a transcript for audio and video); English and Spanish versions link to each other', async () => {
+  const t = await app();
+  const staff = await t.signedIn('chair');
+  const base = { title: 'New poster', kind: 'poster', audience: 'community', language: 'en', format: 'pdf', url: 'https://example.org/n.pdf', licence: 'CC BY 4.0' };
+  let res = await staff.request('POST', '/outreach/materials/new', { form: base });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /alt_text|Alt text/);
+  res = await staff.request('POST', '/outreach/materials/new', { form: { ...base, kind: 'psa', format: 'mp4' } });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /is required for audio and video/);
+  res = await staff.request('POST', '/outreach/materials/new', { form: { ...base, url: 'javascript:alert(1)', alt_text: 'A poster with the hotline.' } });
+  assert.equal(res.statusCode, 400, 'only http(s) addresses');
+  const all = await store.listMaterials(t.ctx.db);
+  const en = all.find((m) => m.language === 'en' && m.translation_id)!;
+  const es = all.find((m) => m.id === en.translation_id)!;
+  assert.equal(es.translation_id, en.id, 'the link reads from both sides');
+  const page = await t.client().get('/outreach/materials');
+  assert.match(page.body, new RegExp(`href="#m-${es.id}"`));
+  assert.match(page.body, new RegExp(`href="#m-${en.id}"`));
+});
+
+test('events keep their time zone; the feed and the single-event file parse as iCalendar', async () => {
+  const t = await app();
+  const staff = await t.signedIn('chair');
+  let res = await staff.request('POST', '/outreach/events/new', { form: { title: 'Webinar; with, specials', kind: 'webinar', date: '2027-01-20', start_time: '14:00', end_time: '15:30', time_zone: 'America/Los_Angeles', accessibility: 'Captions' } });
+  assert.equal(res.statusCode, 400, 'a webinar needs a place or link');
+  assert.match(res.body, /give a place or a link/);
+  res = await staff.request('POST', '/outreach/events/new', { form: { title: 'Webinar', kind: 'webinar', date: '2027-01-20', start_time: '14:00', end_time: '15:30', time_zone: 'Mars/Olympus', online_url: 'https://example.org/w', accessibility: 'Captions' } });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /is not a time zone/);
+  res = await staff.request('POST', '/outreach/events/new', { form: { title: 'Webinar; with, specials', kind: 'webinar', date: '2027-01-20', start_time: '14:00', end_time: '15:30', time_zone: 'America/Los_Angeles', online_url: 'https://example.org/w', accessibility: 'Captions and an ASL interpreter' } });
+  assert.equal(res.statusCode, 303);
+  const id = String(res.headers.location).split('/').pop()!;
+  const e = (await store.getEvent(t.ctx.db, id))!;
+  assert.equal(e.starts_at, '2027-01-20T22:00:00.000Z', '14:00 in Los Angeles (PST) is 22:00 UTC');
+
+  const one = await t.client().get(`/api/outreach/events/${id}/event.ics`);
+  assert.equal(one.statusCode, 200);
+  assert.match(String(one.headers['content-type']), /^text\/calendar/);
+  const [ev] = parseIcs(one.body);
+  assert.equal(ev.SUMMARY, 'Webinar; with, specials');
+  assert.equal(ev.DTSTART, '20270120T220000Z');
+  assert.equal(ev.DTEND, '20270120T233000Z');
+  assert.match(ev.DESCRIPTION, /Accessibility: Captions and an ASL interpreter/);
+
+  const feed = await t.client().get('/api/outreach/events.ics');
+  const events = parseIcs(feed.body);
+  assert.ok(events.length >= 5);
+  const month = events.find((x) => x.SUMMARY === 'National Human Trafficking Prevention Month')!;
+  assert.match(month.DTSTART, /^\d{4}0101T050000Z$/, 'all-day in New York starts at local midnight');
+  assert.match(month.DTEND, /^\d{4}0201T050000Z$/);
+  assert.equal(new Set(events.map((x) => x.UID)).size, events.length, 'unique UIDs');
+});
