@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { performance } from 'node:perf_hooks';
 import { testApp } from '../src/platform/testing.ts';
 import { insertMany } from '../src/platform/db/bulk.ts';
 import { indexDocuments } from '../src/platform/db/search.ts';
@@ -86,16 +85,6 @@ export async function run(): Promise<void> {
       if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
       return res;
     };
-    if (process.env.PRACTICES_BENCH_PROFILE) {
-      const { searchMatches } = await import('../src/platform/db/search.ts');
-      const time = async (label: string, f: () => Promise<unknown>) => { const t0 = performance.now(); for (let i = 0; i < 5; i++) await f(); console.log(label, ((performance.now() - t0) / 5).toFixed(1), 'ms'); };
-      const m = searchMatches(t.db.handle.kind, 'practices_search', [[['housing']]])!;
-      await time('fts only', () => db.selectFrom(m.as('m')).select((eb) => eb.fn.countAll().as('n')).execute());
-      await time('fts join count', () => db.selectFrom('practices_practice as p').innerJoin(m.as('m'), (j) => j.onRef(sql.ref('m.doc_id'), '=', sql.ref('p.id'))).select((eb) => eb.fn.countAll().as('n')).execute());
-      await time('fts join page by score', () => db.selectFrom('practices_practice as p').innerJoin(m.as('m'), (j) => j.onRef(sql.ref('m.doc_id'), '=', sql.ref('p.id'))).selectAll('p').orderBy(sql`m.score`, 'desc').limit(50).execute());
-      await time('facets all', () => db.selectFrom('practices_facet').select(['facet', 'value', (eb) => eb.fn.countAll().as('n')]).groupBy(['facet', 'value']).execute());
-      await time('facet rows all', () => db.selectFrom('practices_facet').select(['practice_id', 'facet', 'value']).execute());
-    }
     const first = (await get('/api/practices?q=housing&outcome=employment&rating=effective')()).json() as { total: number };
     console.log(`"housing" with employment rated effective: ${first.total} practices`);
     // The raw query: one page of practices with a filter, by name, with nothing else (no count, no facets, no ratings).

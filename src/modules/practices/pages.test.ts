@@ -79,6 +79,12 @@ test('the practices pages over the demo data, in both languages', async () => {
     assert.match(feed.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
     assert.equal((feed.body.match(/<entry>/g) ?? []).length, (feed.body.match(/<\/entry>/g) ?? []).length);
     await assertFacetCounts(t);
+
+    // Every API route is in the OpenAPI document.
+    const paths = Object.keys((await t.client().get('/api/openapi.json')).json().paths as Record<string, unknown>);
+    const routes = t.app.routeAccessList().filter((r) => r.url.startsWith('/api/practices')).map((r) => r.url.replace(/:([a-z_]+)/g, '{$1}'));
+    assert.ok(routes.length >= 20);
+    assert.deepEqual(routes.filter((r) => !paths.includes(r)), []);
   } finally {
     await t.close();
   }
