@@ -12,6 +12,7 @@ import { SYNONYMS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
+import { readSummary } from './summary.ts';
 
 export interface SearchParams {
   q?: string;
@@ -278,6 +279,9 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   // Text alone (or nothing at all) stays with the general search: the points add nothing to a text match there.
   const narrows = points && (place || points.needs || points.populations || points.traits?.length || points.languages?.length || points.free || points.capacity);
   if (points && narrows && p.plan !== 'tables') return searchByPoints(db, kind, p, points, place, query);
+  // Nothing asked at all (the landing page, the unfiltered list): the directory's kept figures and one page read
+  // in name order through its index, instead of every service read, sorted and counted.
+  if (points && !place && !query && !p.openNow && p.plan !== 'tables') return everyService(db, p);
   // Term filters may drive only when neither a place nor the text does. With a place, the lookups name the service
   // through service_at_location, so that SQLite makes them before reading the (wide) service row at all.
   const filters = serviceFilters(p, !place && !p.q, place ? 'sal.service_id' : 's.id');
@@ -335,6 +339,21 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   // one over its ids.
   const facets = !withFacets ? EMPTY_FACETS() : hits.length > 2000 && !place && !p.openNow ? await facetCounts(db, matchingServices().select('s.id as id')) : await facetCounts(db, hits.map((h) => h.serviceId));
   return resultPage(p, hits, facets, place);
+}
+
+/** Every service search can find, a page at a time in name order, with the figures summary.ts keeps. */
+async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
+  const summary = await readSummary(db);
+  const rows = await db
+    .selectFrom('directory_service')
+    .select('id')
+    .where('status', '!=', 'defunct')
+    .orderBy('name')
+    .orderBy('id')
+    .limit(p.perPage)
+    .offset((p.page - 1) * p.perPage)
+    .execute();
+  return { total: summary.total, hits: rows.map((r) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
 }
 
 type Named = Hit & { name?: string };

@@ -4,6 +4,7 @@ import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
+import { clearSummary, updateSummary } from './summary.ts';
 import { SEARCH_INDEX, SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
 
 export { SEARCH_INDEX };
@@ -52,12 +53,13 @@ export async function upsertRows(db: Db, table: TableName, rows: Row[], progress
 
 /**
  * What search reads of services: their text (names weigh more than descriptions, taxonomy terms, organisation and
- * languages) and their search points (search-points.ts).
+ * languages), their search points (search-points.ts) and the directory's precomputed figures (summary.ts).
  */
 export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Promise<number> {
   if (serviceIds === 'all') {
     await clearIndex(db, SEARCH_INDEX);
     await db.deleteFrom(SEARCH_POINTS).execute();
+    await clearSummary(db);
   }
   const ids = serviceIds === 'all' ? (await directoryDb(db).selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => r.id) : [...new Set(serviceIds.filter(Boolean))];
   let done = 0;
@@ -84,6 +86,7 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
     });
     const keys = await indexDocuments(db, SEARCH_INDEX, docs);
     await replaceSearchPoints(db, chunk, searchPointRows(input, keys));
+    await updateSummary(db, chunk, input);
     done += docs.length;
   }
   return done;
