@@ -56,6 +56,11 @@ export interface SearchResult {
   hits: Hit[];
   facets: Record<Facet | 'language', Record<string, number>>;
   origin?: { lat: number; lng: number; label: string };
+  /**
+   * Set when the text matched more services than are ranked: `hits` are the best `ranked` of them, `total` counts
+   * every match (up to TEXT_COUNTED; `more` when there are more still), and the facets are over the ranked ones.
+   */
+  bounded?: { ranked: number; more: boolean };
 }
 
 export class PlaceError extends Error {}
@@ -325,6 +330,19 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     await breakTies(db, kind, query, hits);
     hits.sort(byDistance);
   } else {
+    // A broad text search (a common word) is bounded: its matches are counted (up to TEXT_COUNTED) without being
+    // ranked or read, and only the TEXT_RANKED best come back, ranked in SQL. Ranking, reading and sorting every
+    // match of a common word took half a second at 500,000 services, and the facets over them as long again.
+    const many = textMatches ? await countUpTo(db, matchingServices().select('s.id as id'), TEXT_COUNTED) : 0;
+    if (many > TEXT_RANKED) {
+      const rows = (await matchingServices().select(['s.id as id', 's.name as name', 'm.score as score']).orderBy('m.score', 'desc').orderBy('s.id').limit(TEXT_RANKED).execute()) as { id: string; name: string; score: unknown }[];
+      hits = rows.map((r) => ({ serviceId: r.id, score: Number(r.score ?? 0), name: String(r.name) })).sort(byRank);
+      if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
+      const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
+      const page = resultPage(p, hits, facets, place);
+      // Without hours to check, the count is of every match; with them, of the ranked matches open now.
+      return { ...page, total: p.openNow ? hits.length : Math.min(many, TEXT_COUNTED), bounded: { ranked: TEXT_RANKED, more: many > TEXT_COUNTED } };
+    }
     // One pass: every matching id with its name and rank, ordered here. Counting and paging in SQL instead ran the
     // match and the filters twice, which cost more than sorting even tens of thousands of rows.
     let sq = matchingServices().select(['s.id as id', 's.name as name']);
@@ -354,6 +372,17 @@ async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
     .offset((p.page - 1) * p.perPage)
     .execute();
   return { total: summary.total, hits: rows.map((r) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
+}
+
+/** Text matches ranked at most; a search matching more shows the best of them (SearchResult.bounded). */
+export const TEXT_RANKED = 1000;
+/** Text matches counted at most. */
+export const TEXT_COUNTED = 100_000;
+
+/** How many rows `q` has, counting no further than `limit + 1`. */
+async function countUpTo(db: Db, q: any, limit: number): Promise<number> {
+  const r = await db.selectFrom(q.limit(limit + 1).as('c')).select((e: any) => e.fn.countAll().as('n')).executeTakeFirst();
+  return Number((r as { n?: unknown } | undefined)?.n ?? 0);
 }
 
 type Named = Hit & { name?: string };

@@ -128,6 +128,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
             {result.origin ? v.t('directory.results.near', { n: result.total, r: input.radius ?? '25', place: result.origin.label }) : v.t('directory.results', { n: result.total })}
           </h2>
           {result.total === 0 && <Alert type="info" slim>{v.t('directory.none')}</Alert>}
+          {result.bounded && <Alert type="info" slim>{v.t('directory.bounded', { n: result.bounded.more ? `${result.total.toLocaleString(v.lang)}+` : result.total.toLocaleString(v.lang), ranked: result.bounded.ranked.toLocaleString(v.lang) })}</Alert>}
           <ResultsMap v={v} cards={cards} origin={result.origin} radius={result.origin ? Number(input.radius ?? 25) : undefined} />
           <div class="grid-row grid-gap">
             <div class="tablet:grid-col-8">
@@ -143,7 +144,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
                   </li>
                 ))}
               </ol>
-              <Pager v={v} page={page} perPage={PER_PAGE} total={result.total} />
+              <Pager v={v} page={page} perPage={PER_PAGE} total={result.bounded ? Math.min(result.total, result.bounded.ranked) : result.total} />
             </div>
             <div class="tablet:grid-col-4">
               <h2 class="font-heading-md">{v.t('directory.facets')}</h2>
