@@ -301,7 +301,7 @@ export async function createAward(ctx: Ctx, input: unknown, opts: CommandOptions
     notAnonymous(ctx);
     const p = principalOf(ctx);
     const mine = await agenciesOf(trx, p);
-    authorize(ctx, p.kind === 'system' || mayReview(p) || (mayReadPlans(p) && mine.size > 0), PLAN_REFUSED);
+    authorize(ctx, p.kind === 'system' || mayReadPlans(p), PLAN_REFUSED);
     const d = validate(AwardCreate, input, opts);
     const agencyId = d.agency_id ?? null;
     if (agencyId && !(await getAgency(trx, agencyId))) throw fieldError('agency_id', 'is not an agency of the task force');

@@ -1,0 +1,84 @@
+/** What the grants pages share: access, labels, the links between the pages, and field problems in Spanish. */
+import type { View } from '../../../platform/web/view.ts';
+import type { FieldError } from '../../../platform/http/errors.ts';
+import { stateByCode } from '../../../platform/geo/us.ts';
+import { PLAN, REVIEW } from '../permissions.ts';
+
+export const PUBLIC = { access: 'public', publicCache: true } as const;
+export const PLANNERS = { access: { permission: PLAN } } as const;
+export const COMMITTEE = { access: { permission: REVIEW } } as const;
+
+export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' && x !== '' ? [x] : []);
+export const words = (x: unknown): string[] => list(x).flatMap((s) => s.split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean);
+
+export const term = (v: View, code: string) => v.t(`grants.term.${code}`);
+export const stateName = (code: string) => stateByCode(code)?.name ?? code;
+export const money = (v: View, n: number | null) => (n === null ? '—' : new Intl.NumberFormat(v.lang === 'es' ? 'es-US' : 'en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n));
+
+export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/grants', label: v.t('grants.title') }, ...extra];
+
+/** Links between the signed-in grants pages. */
+export function GrantsNav({ v }: { v: View }) {
+  const links: [string, string][] = [
+    ['/grants', 'grants.plans'],
+    ['/grants/notices', 'grants.notices'],
+    ['/grants/awards', 'grants.awards'],
+    ['/grants/overlaps', 'grants.overlaps'],
+    ['/grants/gaps', 'grants.gaps'],
+    ['/grants/summary', 'grants.summary'],
+    ['/grants/funding', 'grants.funding.title'],
+  ];
+  if (v.can(REVIEW)) links.push(['/grants/watch', 'grants.watch']);
+  return (
+    <nav aria-label={v.t('grants.links')} class="margin-bottom-2">
+      <ul class="usa-list usa-list--unstyled grid-row grid-gap-2">
+        {links.map(([href, key]) => (
+          <li class="grid-col-auto">{v.path === href ? <strong>{v.t(key)}</strong> : <a href={href}>{v.t(key)}</a>}</li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
+const ES: [RegExp, string | ((...m: string[]) => string)][] = [
+  [/^is required$/, 'es obligatorio'],
+  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
+  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
+  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
+  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
+  [/^is not in the expected form$/, 'no tiene la forma esperada'],
+  [/^must be (integer|number)$/, 'debe ser un número'],
+  [/^must be boolean$/, 'debe ser sí o no'],
+  [/^must be at least (\S+)$/, (_, n) => `debe ser como mínimo ${n}`],
+  [/^must be at most (\S+)$/, (_, n) => `debe ser como máximo ${n}`],
+  [/^must not repeat items$/, 'no debe repetir elementos'],
+  [/^is not a known field$/, 'no es un campo conocido'],
+  [/^is not an agency of the task force$/, 'no es una agencia del grupo de trabajo'],
+  [/^(\S+) is not a U\.S\. state, DC or territory code$/, (_, s) => `${s} no es un código de estado, DC o territorio de EE. UU.`],
+  [/^name at least one state, or mark the plan nationwide$/, 'indique al menos un estado, o marque el plan como de todo el país'],
+  [/^must be on or after the post date \((.*)\)$/, (_, d) => `debe ser igual o posterior a la fecha de publicación (${d})`],
+  [/^is not one of this agency's grant plans$/, 'no es uno de los planes de subvención de esta agencia'],
+  [/^is not a grant plan$/, 'no es un plan de subvención'],
+  [/^(\S+) is not a county FIPS code$/, (_, c) => `${c} no es un código FIPS de condado`],
+  [/^(\S+) \((.*)\) is in (\S+), not (\S+)$/, (_, c, n, a, b) => `${c} (${n}) está en ${a}, no en ${b}`],
+  [/^is already on the watch list$/, 'ya está en la lista de seguimiento'],
+  [/^is not an Assistance Listing number NN\.NNN, e\.g\. 16\.320$/, 'no es un número de Assistance Listing NN.NNN, por ejemplo 16.320'],
+  [/^must be an http or https address.*$/, 'debe ser una dirección http o https (un archivo del servidor se indica con `taskforce grants source RUTA`)'],
+  [/^the plan has no version (\d+) \(latest (\d+)\)$/, (_, a, b) => `el plan no tiene versión ${a} (la última es ${b})`],
+  [/^is empty$/, 'está vacío'],
+  [/^has no column for (.*)$/, (_, c) => `no tiene columna para ${c.replace(/ \(the first line.*$/, '')} (la primera línea debe nombrar las columnas, como en las descargas de USAspending)`],
+  [/^is not an imported opportunity$/, 'no es una oportunidad importada'],
+];
+
+export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
+  if (!errors || v.lang !== 'es') return errors;
+  return errors.map((e) => {
+    for (const [re, to] of ES) {
+      const m = re.exec(e.message);
+      if (m) return { field: e.field, message: typeof to === 'string' ? to : to(...m) };
+    }
+    return e;
+  });
+}
