@@ -1,0 +1,159 @@
+/**
+ * `npm run bench -- load`: the product under load (issue 14). A directory of LOAD_BENCH_SERVICES generated services
+ * (default 500,000; smaller for a quick run) is imported into a fresh database, then served as `npm start` serves
+ * (`taskforce serve` in its own process; on PostgreSQL two of them behind one port, a round-robin TCP proxy in this
+ * process), and each request type of the issue is timed twice: with one client (p50 and p95 of LOAD_BENCH_RUNS
+ * sequential requests) and with LOAD_BENCH_CONNECTIONS clients (default 50) for LOAD_BENCH_SECONDS (default 10)
+ * with autocannon: requests per second, latency p50/p97.5/p99, timeouts (10 s), errors and answers other than 2xx.
+ * A bare Fastify "hello" in a process of its own is measured the same way in the same run; each row gives its
+ * requests per second as a share of hello's. The mix rotates through every request type.
+ * LOAD_BENCH_ONLY=landing,by-id,... runs some types only (and the mix of those).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon, { type Result as LoadResult } from 'autocannon';
+import { freePort, makeUser, serveProcess, testDatabase, type ServeProcess } from '../src/platform/testing.ts';
+import { systemCtx } from '../src/platform/context.ts';
+import { generateDirectory } from '../src/modules/directory/generate.ts';
+import { uuidv5 } from '../src/modules/directory/model.ts';
+import { measure } from './lib.ts';
+
+interface RequestType {
+  key: string;
+  label: string;
+  path: () => string;
+}
+
+function requestTypes(n: number): RequestType[] {
+  let i = 0;
+  // A different service each time, spread over the whole directory (a prime stride).
+  const nextId = () => uuidv5(`generated:svc:${(i = (i + 7919) % n)}`);
+  return [
+    { key: 'text-radius-filters', label: 'text + radius + filters (API)', path: () => '/api/hsds/services?search=job&near=10001&radius=50&need=employment&language=es&per_page=20' },
+    { key: 'radius', label: 'radius only (API)', path: () => '/api/hsds/services?near=60601&radius=25&per_page=20' },
+    { key: 'by-id', label: 'service by id (API)', path: () => `/api/hsds/services/${nextId()}` },
+    { key: 'service-page', label: 'service page', path: () => `/directory/services/${nextId()}` },
+    { key: 'search-page', label: 'search page', path: () => '/directory?q=clinic&near=60601&radius=25' },
+    { key: 'text-common', label: 'text alone, common word (API)', path: () => '/api/hsds/services?search=job&per_page=20' },
+    { key: 'landing', label: 'directory landing page', path: () => '/directory' },
+    { key: 'list', label: 'service list, no filter (API)', path: () => '/api/hsds/services?per_page=20' },
+  ];
+}
+
+const HELLO = `
+import Fastify from 'fastify';
+const app = Fastify();
+app.get('/', async () => 'hello');
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+console.log('listening');
+`;
+
+async function startHello(): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', HELLO], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok, fail) => {
+    child.stdout!.on('data', (d) => String(d).includes('listening') && ok());
+    child.once('exit', (code) => fail(new Error(`hello exited with ${code}`)));
+  });
+  return { base: `http://127.0.0.1:${port}`, child };
+}
+
+/** One port in front of several nodes: each connection goes to the next node in turn. */
+async function roundRobin(bases: string[]): Promise<{ base: string; close(): void }> {
+  const ports = bases.map((b) => Number(new URL(b).port));
+  let next = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(ports[next++ % ports.length], '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as net.AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+interface Row {
+  label: string;
+  one?: { p50: number; p95: number };
+  load?: LoadResult;
+}
+
+async function underLoad(base: string, paths: (() => string)[], seconds: number, connections: number): Promise<LoadResult> {
+  let k = 0;
+  return autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[k++ % paths.length]() }) }],
+  });
+}
+
+export async function run(): Promise<void> {
+  const n = Number(process.env.LOAD_BENCH_SERVICES ?? 500_000);
+  const seconds = Number(process.env.LOAD_BENCH_SECONDS ?? 10);
+  const connections = Number(process.env.LOAD_BENCH_CONNECTIONS ?? 50);
+  const runs = Number(process.env.LOAD_BENCH_RUNS ?? 50);
+  const only = (process.env.LOAD_BENCH_ONLY ?? '').split(',').filter(Boolean);
+  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  const db = await testDatabase(secrets);
+  const nodes: ServeProcess[] = [];
+  let proxy: { base: string; close(): void } | undefined;
+  let hello: { base: string; child: ChildProcess } | undefined;
+  try {
+    const t0 = performance.now();
+    const ctx = systemCtx(db.handle, db.config, 'bench');
+    await generateDirectory(ctx, n, (line) => console.log(line));
+    // An account exists, so the server does not take the database for a first start and load the demo.
+    await makeUser(ctx, 'member', 'bench@test.example');
+    console.log(`generated ${n} services in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+    const kind = db.handle.kind;
+    const count = kind === 'postgresql' ? 2 : 1;
+    for (let i = 0; i < count; i++) nodes.push(await serveProcess({ ...secrets, DATABASE_URL: db.config.databaseUrl, JOBS: 'off' }));
+    if (count > 1) proxy = await roundRobin(nodes.map((s) => s.base));
+    const base = proxy?.base ?? nodes[0].base;
+    hello = await startHello();
+
+    const types = requestTypes(n).filter((t) => !only.length || only.includes(t.key));
+    const rows: Row[] = [];
+    const helloRow: Row = { label: 'bare Fastify "hello" (same machine, same run)' };
+    helloRow.one = await measure('hello', () => fetch(hello!.base).then((r) => r.text()), runs, 10);
+    helloRow.load = await underLoad(hello.base, [() => '/'], seconds, connections);
+    for (const t of types) {
+      const first = await fetch(base + t.path());
+      if (first.status !== 200) console.log(`warning: ${t.label} answered ${first.status}`);
+      await first.arrayBuffer();
+      const row: Row = { label: t.label };
+      row.one = await measure(t.label, () => fetch(base + t.path()).then((r) => r.arrayBuffer()), runs, 3);
+      row.load = await underLoad(base, [t.path], seconds, connections);
+      rows.push(row);
+      // Let work from clients that were cut off at the end of the run drain before the next.
+      await new Promise((ok) => setTimeout(ok, 1000));
+    }
+    const mix: Row = { label: 'a mix of all of these' };
+    mix.load = await underLoad(base, types.map((t) => t.path), seconds, connections);
+    rows.push(mix);
+
+    const helloRps = helloRow.load.requests.average;
+    const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
+    console.log(`\nLoad, ${n} services, ${kind}${count > 1 ? ` (${count} app processes behind one port)` : ''}; one client: ${runs} requests; ${connections} clients: ${seconds} s each`);
+    console.log('| request | one client p50 / p95 ms | clients req/s | p50 / p97.5 / p99 ms | timeouts | errors, non-2xx | × hello req/s |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of [helloRow, ...rows]) {
+      const l = r.load!;
+      console.log(
+        `| ${r.label} | ${r.one ? `${fmt(r.one.p50)} / ${fmt(r.one.p95)}` : '—'} | ${fmt(l.requests.average, 0)} | ${l.latency.p50} / ${l.latency.p97_5} / ${l.latency.p99} | ${l.timeouts} | ${l.errors}, ${l.non2xx} | ${(l.requests.average / helloRps).toFixed(4)} |`,
+      );
+    }
+  } finally {
+    proxy?.close();
+    hello?.child.kill();
+    for (const s of nodes) await s.stop();
+    await db.drop();
+  }
+}
