@@ -1,0 +1,9 @@
+/** The research module's HTML pages, one file per resource. */
+import type { App } from '../../../platform/module.ts';
+import { callPages } from './calls.tsx';
+import { submissionPages } from './submissions.tsx';
+
+export async function researchPages(app: App): Promise<void> {
+  await callPages(app);
+  await submissionPages(app);
+}
