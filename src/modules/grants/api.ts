@@ -1,7 +1,8 @@
 /** JSON routes under /api/grants: typed by their TypeBox schemas, documented in the OpenAPI. */
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/module.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { fieldError, notFound } from '../../platform/http/errors.ts';
+import { stateByCode } from '../../platform/geo/us.ts';
 import { IdParams, Paged, pageOf, ProblemRef, readErrors, secured as security, writeErrors } from '../../platform/http/schemas.ts';
 import * as commands from './commands.ts';
 import * as store from './store.ts';
@@ -46,6 +47,11 @@ const readSigned = { ...readErrors, 401: ProblemRef, 403: ProblemRef };
 const AGENCY_NOTE = 'Staff of the agency (grants.plan, and an account organisation an administrator linked to the agency) may do this; others get 403.';
 
 const thisFiscalYear = () => store.fiscalYearOf(store.today());
+const gapState = (s: string | undefined) => {
+  const code = s ?? 'DC';
+  if (!stateByCode(code)) throw fieldError('state', `${code} is not a U.S. state, DC or territory code`);
+  return code;
+};
 
 export async function grantsApi(app: App): Promise<void> {
   app.addContentTypeParser(['text/csv'], { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
@@ -149,10 +155,10 @@ export async function grantsApi(app: App): Promise<void> {
     overlaps(await store.listPlans(req.ctx.db, { fiscalYear: req.query.fiscal_year ?? thisFiscalYear() }), req.query.fiscal_year ?? thisFiscalYear()),
   );
   app.get('/api/grants/gaps', { config: PLANNERS, schema: { tags: TAGS, summary: 'Funding beside coverage, by county', description: `Awards per county of a state and the needs with no provider within \`distance\` miles (default ${DEFAULT_GAP_MILES}); \`gap\` marks an uncovered need with no award.`, security, querystring: GapQuery, response: { 200: GapOut, ...readSigned } } }, async (req) =>
-    gaps(req.ctx, req.query.state ?? 'DC', { fiscalYear: req.query.fiscal_year, miles: req.query.distance }),
+    gaps(req.ctx, gapState(req.query.state), { fiscalYear: req.query.fiscal_year, miles: req.query.distance }),
   );
   app.get('/api/grants/gaps.csv', { config: PLANNERS, schema: { tags: TAGS, summary: 'Funding beside coverage, as CSV', security, querystring: GapQuery, produces: ['text/csv'], response: { 200: Type.String(), ...readSigned } } }, async (req, reply) => {
-    const csv = gapsCsv(await gaps(req.ctx, req.query.state ?? 'DC', { fiscalYear: req.query.fiscal_year, miles: req.query.distance }));
+    const csv = gapsCsv(await gaps(req.ctx, gapState(req.query.state), { fiscalYear: req.query.fiscal_year, miles: req.query.distance }));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body);
   });
   app.get('/api/grants/summary', { config: PLANNERS, schema: { tags: TAGS, summary: 'The yearly summary for the annual report', security, querystring: YearQuery, response: { 200: SummaryOut, ...readSigned } } }, async (req) => summary(req.ctx.db, req.query.fiscal_year ?? thisFiscalYear()));
