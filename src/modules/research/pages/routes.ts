@@ -1,9 +1,11 @@
 /** The research module's HTML pages, one file per resource. */
 import type { App } from '../../../platform/module.ts';
 import { callPages } from './calls.tsx';
+import { catalogPages } from './catalog.tsx';
 import { submissionPages } from './submissions.tsx';
 
 export async function researchPages(app: App): Promise<void> {
   await callPages(app);
+  await catalogPages(app);
   await submissionPages(app);
 }

@@ -1,0 +1,70 @@
+/**
+ * The open data catalog: `/data.json` validates against the Project Open Data v1.1 JSON Schemas (vendored in
+ * schemas/pod-1.1, source noted in schemas/SOURCE.md), every distribution and data dictionary it names answers, each
+ * data dictionary is a Table Schema naming exactly the columns of its CSV, and the catalog page reads in both languages.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { parseCsv } from '../../platform/http/csv.ts';
+import { testApp } from '../../platform/testing.ts';
+
+const DIR = join(import.meta.dirname, 'schemas', 'pod-1.1');
+const load = (name: string) => JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
+
+function podValidator() {
+  // The schema's patterns are ECMA-262 without the u flag (\: is an escape there), as JSON Schema draft-04 reads them.
+  const ajv = new Ajv04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats.default(ajv as never);
+  for (const name of ['vcard', 'organization', 'distribution', 'dataset']) ajv.addSchema(load(name));
+  return ajv.compile(load('catalog'));
+}
+
+test('data.json validates against the Project Open Data v1.1 schema, and what it names answers', async () => {
+  const t = await testApp({ env: { MAIL_FROM: 'Taskforce Hub <research-data@taskforce.example.gov>' } });
+  try {
+    const validate = podValidator();
+    // The validator is not vacuous: a dataset without its required fields fails.
+    assert.equal(validate({ conformsTo: 'https://project-open-data.cio.gov/v1.1/schema', dataset: [{ title: 'x' }] }), false);
+
+    const res = await t.client().get('/data.json');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /application\/json/);
+    const doc = res.json() as { dataset: { identifier: string; describedBy?: string; distribution: { downloadURL?: string; accessURL?: string; describedBy?: string; mediaType: string }[] }[] };
+    const ok = validate(doc);
+    assert.ok(ok, JSON.stringify(validate.errors, null, 2));
+    assert.ok(doc.dataset.length >= 3);
+    assert.equal(new Set(doc.dataset.map((d) => d.identifier)).size, doc.dataset.length, 'identifiers are unique');
+
+    const base = t.db.config.publicUrl.replace(/\/$/, '');
+    const path = (u: string) => u.slice(base.length);
+    for (const d of doc.dataset) {
+      for (const x of d.distribution) {
+        const url = x.downloadURL ?? x.accessURL!;
+        const got = await t.client().get(path(url));
+        assert.equal(got.statusCode, 200, url);
+        if (!x.describedBy) continue;
+        const dict = await t.client().get(path(x.describedBy));
+        assert.equal(dict.statusCode, 200, x.describedBy);
+        const schema = dict.json() as { fields: { name: string; type: string }[] };
+        if (x.mediaType === 'text/csv') {
+          const [header] = parseCsv(got.body);
+          assert.deepEqual(schema.fields.map((f) => f.name), header, `${x.describedBy} names the columns of ${url}`);
+        }
+      }
+    }
+    assert.equal((await t.client().get('/data/dictionary/nothing-1.json')).statusCode, 404);
+    assert.equal((await t.client().get('/data/dictionary/..%2Fx.json')).statusCode, 400);
+
+    for (const [lang, heading] of [['en', 'Open data catalog'], ['es', 'Catálogo de datos abiertos']]) {
+      const page = await t.client().get('/data', { 'accept-language': lang });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(`<h1>${heading}</h1>`));
+    }
+  } finally {
+    await t.close();
+  }
+});
