@@ -1,0 +1,103 @@
+/**
+ * The research pages in Chromium over the demo data and a data call: axe (WCAG 2.1 AA) in English and Spanish for the
+ * public and an administrator, nothing wider than a 390-pixel phone, and sending figures and reviewing them by
+ * keyboard with JavaScript off.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { axe, formatViolations, launchBrowser, newContext, noValidate, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
+import { allAgencies, linkAgencyOrganization } from '../structure/index.ts';
+import * as commands from './commands.ts';
+import { callInput } from './testkit.ts';
+
+let e: E2eApp;
+let browser: Browser;
+let callId: string;
+let sent: string;
+let open: string;
+
+before(async () => {
+  e = await startApp();
+  browser = await launchBrowser();
+  const [a, b] = (await allAgencies(e.ctx.db)).slice(0, 2);
+  sent = a.id;
+  open = b.id;
+  const c = await commands.createCall(e.ctx, callInput([sent, open], { due_date: '2099-01-31', footnotes: 'Figures are as reported.' }));
+  callId = c.id;
+  await commands.submitRows(e.ctx, callId, sent, { rows: [{ victims: 140, hours: 12.5, comment: 'Region 3' }, { victims: 60, hours: 4 }], note: 'Preliminary.' });
+  // The administrator's account organisation acts for the second agency, so that they may fill in its form.
+  await linkAgencyOrganization(e.ctx, open, { organization_id: e.admin.organization_id });
+});
+after(async () => {
+  await browser?.close();
+  await e?.close();
+});
+
+test('research pages pass axe in English and Spanish, for the public and an administrator, and fit 390 pixels', { timeout: 300_000 }, async () => {
+  const publicPages = ['/research', '/data'];
+  const signedIn = ['/research/calls/new', `/research/calls/${callId}`, `/research/calls/${callId}/agencies/${sent}`, `/research/calls/${callId}/agencies/${open}`, `/research/calls/${callId}/compiled`, `/research/calls/${callId}/report`];
+  const problems: string[] = [];
+  for (const [label, lang, admin] of [['public en', 'en', false], ['public es', 'es', false], ['admin en', 'en', true], ['admin es', 'es', true]] as const) {
+    for (const width of [1280, 390]) {
+      const ctx = await newContext(browser, e, { viewport: { width, height: 900 } });
+      try {
+        const page = await ctx.newPage();
+        if (admin) await signIn(page, e, e.admin);
+        await ctx.addCookies([{ name: 'lang', value: lang, url: e.base }]);
+        for (const url of admin ? [...publicPages, ...signedIn] : publicPages) {
+          const res = await page.goto(url);
+          assert.equal(res?.status(), 200, `${label} ${url}`);
+          assert.equal(await page.getAttribute('html', 'lang'), lang);
+          if (width === 390) {
+            const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+            if (wide > 390) problems.push(`${label} ${url}: ${wide}px wide at a 390px viewport`);
+            continue;
+          }
+          const report = formatViolations(`${label} ${url}`, await axe(page));
+          if (report) problems.push(report);
+        }
+        if (admin && width === 1280) {
+          // Forms with errors, shown again beside their fields.
+          await page.goto('/research/calls/new');
+          await noValidate(page, 'main form[action="/research/calls/new"]');
+          await Promise.all([page.waitForLoadState('load'), page.locator('main form[action="/research/calls/new"] button[type="submit"]').click()]);
+          assert.match(await page.content(), /usa-error-message/);
+          let report = formatViolations(`${label} call form errors`, await axe(page));
+          if (report) problems.push(report);
+          await page.goto(`/research/calls/${callId}/agencies/${open}`);
+          await page.locator('#field-rows-0-victims').fill('ten');
+          await noValidate(page, '#values-form');
+          await Promise.all([page.waitForLoadState('load'), page.locator('#values-form button[type="submit"]').click()]);
+          assert.match(await page.content(), /usa-error-message/);
+          report = formatViolations(`${label} values form errors`, await axe(page));
+          if (report) problems.push(report);
+        }
+      } finally {
+        await ctx.close();
+      }
+    }
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+test('sending figures and accepting them by keyboard, with JavaScript off', { timeout: 120_000 }, async () => {
+  const ctx = await newContext(browser, e, { javaScriptEnabled: false });
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, e, e.admin);
+    await page.goto(`/research/calls/${callId}/agencies/${open}`);
+    await page.locator('#field-rows-0-victims').fill('75');
+    await page.locator('#field-rows-0-hours').fill('3.5');
+    await page.keyboard.press('Enter');
+    await page.getByText('Sent, awaiting review').first().waitFor();
+    await page.locator('#field-decision').selectOption('accept');
+    await page.getByRole('button', { name: 'Record the decision' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/research/calls/${callId}$`));
+    await page.goto(`/research/calls/${callId}/compiled`);
+    await page.getByText('Total, all agencies').waitFor();
+  } finally {
+    await ctx.close();
+  }
+});
