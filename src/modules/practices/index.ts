@@ -10,6 +10,9 @@ import { seedPractices } from './seed.ts';
 export { MANAGE as PRACTICES_MANAGE, REVIEW as PRACTICES_REVIEW, LEAD as PRACTICES_LEAD, NOMINATE as PRACTICES_NOMINATE } from './permissions.ts';
 // The module's public service API, for other modules (a directory listing showing the practices a service uses).
 export { practicesLinkedTo } from './store.ts';
+// For the research module's insights (evidence theme) and open data catalog.
+export { allPractices } from './store.ts';
+export { OUTCOME_DOMAINS as PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, SETTINGS as PRACTICE_SETTINGS } from './schema.ts';
 
 const HELP = `  practices digest [--at INSTANT]
                               e-mail each confirmed digest subscriber the practices that are
