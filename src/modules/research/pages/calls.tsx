@@ -26,6 +26,9 @@ function Home({ v, calls }: { v: View; calls: CallView[] | null }) {
       <p class="usa-intro">{v.t('rs.intro')}</p>
       <ul class="usa-list">
         <li>
+          <a href="/research/insights">{v.t('rs.in.title')}</a>
+        </li>
+        <li>
           <a href="/data">{v.t('rs.catalog.link')}</a>
         </li>
       </ul>

@@ -1,8 +1,12 @@
-/** How an insights page shows its tables: each figure or the suppression mark, with a note saying why. */
+/** Insights pages: each theme's tables with every figure or the suppression mark, its CSV and JSON. */
+import { Type } from '@sinclair/typebox';
+import type { App } from '../../../platform/module.ts';
+import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Table } from '../../../platform/web/components.tsx';
-import type { PublishedTable, Shown } from '../insights.ts';
-import { fmt } from './shared.tsx';
+import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
+import { pageCsv, type PublishedTable, type Shown } from '../insights.ts';
+import { THEMES, themePage, type BuiltPage } from '../themes.ts';
+import { crumbs, fmt, PUBLIC } from './shared.tsx';
 
 const figure = (v: View, x: Shown | undefined) => (x === null ? <abbr title={v.t('rs.suppressed.title')}>{v.t('rs.suppressed')}</abbr> : fmt(v, x));
 
@@ -19,4 +23,76 @@ export function InsightsTables({ v, tables, threshold }: { v: View; tables: read
       <p class="font-body-xs">{v.t('rs.suppressed.note', { n: threshold })}</p>
     </>
   );
+}
+
+// ---------- the insights pages and their API ----------
+
+
+const TAGS = ['Research'];
+const Figure = Type.Union([Type.Integer(), Type.Null()], { description: 'A count, or null when suppressed.' });
+const PageOut = Type.Object({
+  theme: Type.String(),
+  threshold: Type.Integer({ description: 'Counts from 1 to this are suppressed, with every figure that would reveal them.' }),
+  generated_at: Type.String({ format: 'date-time' }),
+  tables: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      caption: Type.String(),
+      rowHeader: Type.String(),
+      columns: Type.Array(Type.String()),
+      rows: Type.Array(Type.Object({ label: Type.String(), cells: Type.Array(Figure), total: Type.Optional(Figure) })),
+      totals: Type.Optional(Type.Object({ cells: Type.Array(Figure), total: Type.Optional(Figure) })),
+    }),
+  ),
+});
+
+function ThemePage({ v, page }: { v: View; page: BuiltPage }) {
+  return (
+    <div>
+      <Breadcrumbs items={crumbs(v, [{ href: '/research/insights', label: v.t('rs.in.title') }, { label: v.t(`rs.in.${page.theme}`) }])} />
+      <h1>{v.t(`rs.in.${page.theme}`)}</h1>
+      <p class="usa-intro">{v.t(`rs.in.${page.theme}.intro`)}</p>
+      <p>
+        <a href={`/api/research/insights/${page.theme}.csv`}>{v.t('rs.in.csv')}</a> · <a href={`/api/research/insights/${page.theme}`}>{v.t('rs.in.json')}</a>
+      </p>
+      <InsightsTables v={v} tables={page.tables} threshold={page.threshold} />
+      <p class="font-body-xs">{v.t('rs.in.generated', { at: page.generated_at.slice(0, 16).replace('T', ' ') + ' UTC' })}</p>
+    </div>
+  );
+}
+
+export async function insightsPages(app: App): Promise<void> {
+  app.get('/research/insights', { config: PUBLIC, schema: hidden }, async (req, reply) => {
+    const v = req.view();
+    return reply.page(
+      v.t('rs.in.title'),
+      <div>
+        <Breadcrumbs items={crumbs(v, [{ label: v.t('rs.in.title') }])} />
+        <h1>{v.t('rs.in.title')}</h1>
+        <p class="usa-intro">{v.t('rs.in.intro')}</p>
+        <ul class="usa-list">
+          {THEMES.map((th) => (
+            <li>
+              <a href={`/research/insights/${th}`}>{v.t(`rs.in.${th}`)}</a>
+            </li>
+          ))}
+        </ul>
+      </div>,
+    );
+  });
+  for (const theme of THEMES) {
+    app.get(`/research/insights/${theme}`, { config: PUBLIC, schema: hidden }, async (req, reply) => {
+      const v = req.view();
+      return reply.page(v.t(`rs.in.${theme}`), <ThemePage v={v} page={await themePage(req.ctx, theme, v.lang, v.t)} />);
+    });
+    app.get(`/api/research/insights/${theme}`, { config: PUBLIC, schema: { tags: TAGS, summary: `Insights, ${theme}: every table of the page, suppressed together`, response: { 200: PageOut } } }, async (req) => {
+      const v = req.view();
+      return themePage(req.ctx, theme, v.lang, v.t);
+    });
+    app.get(`/api/research/insights/${theme}.csv`, { config: PUBLIC, schema: { tags: TAGS, summary: `Insights, ${theme}, as CSV: a line per figure, suppressed figures empty and marked`, produces: ['text/csv'], response: { 200: Type.String() } } }, async (req, reply) => {
+      const v = req.view();
+      const page = await themePage(req.ctx, theme, v.lang, v.t);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="insights-${theme}.csv"`).send(pageCsv(page.tables, v.t('rs.total.short')));
+    });
+  }
 }

@@ -2,10 +2,12 @@
 import type { App } from '../../../platform/module.ts';
 import { callPages } from './calls.tsx';
 import { catalogPages } from './catalog.tsx';
+import { insightsPages } from './insights.tsx';
 import { submissionPages } from './submissions.tsx';
 
 export async function researchPages(app: App): Promise<void> {
   await callPages(app);
   await catalogPages(app);
+  await insightsPages(app);
   await submissionPages(app);
 }

@@ -1,0 +1,54 @@
+/**
+ * The insights themes built from other modules' published facts (through their index.ts), each a page of count
+ * tables suppressed together (insights.ts). Built pages are kept for a few minutes, so that a busy page is answered
+ * from memory; the cache is per process and per language.
+ */
+import type { Ctx } from '../../platform/context.ts';
+import type { Translate } from '../../platform/web/i18n.ts';
+import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
+import { publishPage, type CountTable, type PublishedTable } from './insights.ts';
+
+export const THEMES = ['evidence'] as const;
+export type Theme = (typeof THEMES)[number];
+export const CACHE_SECONDS = 300;
+
+export interface BuiltPage {
+  theme: Theme;
+  threshold: number;
+  generated_at: string;
+  tables: PublishedTable[];
+}
+
+/** Evidence (practices): practices by outcome and rating, and by setting. Each practice is one record. */
+async function evidence(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const practices = await allPractices(ctx.db);
+  const byOutcome = PRACTICE_OUTCOME_DOMAINS.map((d) => ({
+    label: t(`pr.domain.${d}`),
+    cells: PRACTICE_RATINGS.map((r) => practices.flatMap((p, i) => (p.ratings.some((x) => x.domain === d && x.rating === r) ? [i] : []))),
+  }));
+  const bySetting = PRACTICE_SETTINGS.map((s) => ({ label: t(`pr.setting.${s}`), cells: [practices.flatMap((p, i) => (p.setting === s ? [i] : []))] }));
+  return [
+    { id: 'practices-by-outcome-and-rating', caption: t('rs.in.evidence.by_outcome'), rowHeader: t('rs.in.outcome'), columns: PRACTICE_RATINGS.map((r) => t(`pr.rating.${r}`)), rows: byOutcome, rowTotals: true },
+    { id: 'practices-by-setting', caption: t('rs.in.evidence.by_setting'), rowHeader: t('rs.in.setting'), columns: [t('rs.in.practices')], rows: bySetting, columnTotals: true },
+  ];
+}
+
+const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate) => Promise<CountTable[]>> = { evidence };
+
+const cache = new Map<string, { at: number; page: BuiltPage }>();
+
+/** A theme's page, suppressed as a whole, from the cache when it is fresh. */
+export async function themePage(ctx: Ctx, theme: Theme, lang: string, t: Translate, now = Date.now()): Promise<BuiltPage> {
+  const key = `${ctx.config.databaseUrl}/${theme}/${lang}/${ctx.config.suppressionThreshold}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CACHE_SECONDS * 1000) return hit.page;
+  const threshold = ctx.config.suppressionThreshold;
+  const page: BuiltPage = { theme, threshold, generated_at: new Date(now).toISOString(), tables: publishPage(await BUILDERS[theme](ctx, t), threshold) };
+  cache.set(key, { at: now, page });
+  return page;
+}
+
+/** Forgets built pages (tests; after an import that should show at once). */
+export function clearThemeCache(): void {
+  cache.clear();
+}
