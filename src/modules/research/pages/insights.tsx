@@ -76,6 +76,9 @@ export async function insightsPages(app: App): Promise<void> {
               <a href={`/research/insights/${th}`}>{v.t(`rs.in.${th}`)}</a>
             </li>
           ))}
+          <li>
+            <a href="/research/tabulator">{v.t('rs.tab.title')}</a>
+          </li>
         </ul>
       </div>,
     );

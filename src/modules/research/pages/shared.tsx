@@ -56,6 +56,8 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^is not readable CSV: (.*)$/, (_, m) => `no es un CSV legible: ${m}`],
   [/^more problems follow.*$/, 'hay más problemas: corrija estos y envíe el archivo de nuevo'],
   [/^is not valid UTF-8 text$/, 'no es texto UTF-8 válido'],
+  [/^must differ from rows$/, 'debe ser distinta de las filas'],
+  [/^is required when cols is given$/, 'es obligatoria si se indican columnas'],
   [/^choose a CSV file or paste its text$/, 'elija un archivo CSV o pegue su texto'],
 ];
 
