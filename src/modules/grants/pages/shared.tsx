@@ -3,6 +3,7 @@ import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { stateByCode } from '../../../platform/geo/us.ts';
 import { PLAN, REVIEW } from '../permissions.ts';
+import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
 export const PLANNERS = { access: { permission: PLAN } } as const;
@@ -41,20 +42,9 @@ export function GrantsNav({ v }: { v: View }) {
   );
 }
 
-// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
-const ES: [RegExp, string | ((...m: string[]) => string)][] = [
-  [/^is required$/, 'es obligatorio'],
-  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
-  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
-  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
-  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
-  [/^is not in the expected form$/, 'no tiene la forma esperada'],
-  [/^must be (integer|number)$/, 'debe ser un número'],
-  [/^must be boolean$/, 'debe ser sí o no'],
-  [/^must be at least (\S+)$/, (_, n) => `debe ser como mínimo ${n}`],
-  [/^must be at most (\S+)$/, (_, n) => `debe ser como máximo ${n}`],
-  [/^must not repeat items$/, 'no debe repetir elementos'],
-  [/^is not a known field$/, 'no es un campo conocido'],
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The
+// validator's own wording is translated by the platform (platform/web/field-errors.ts); these are this module's.
+const ES: MessageRules = [
   [/^is not an agency of the task force$/, 'no es una agencia del grupo de trabajo'],
   [/^(\S+) is not a U\.S\. state, DC or territory code$/, (_, s) => `${s} no es un código de estado, DC o territorio de EE. UU.`],
   [/^name at least one state, or mark the plan nationwide$/, 'indique al menos un estado, o marque el plan como de todo el país'],
@@ -72,13 +62,5 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^is not an imported opportunity$/, 'no es una oportunidad importada'],
 ];
 
-export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
-  if (!errors || v.lang !== 'es') return errors;
-  return errors.map((e) => {
-    for (const [re, to] of ES) {
-      const m = re.exec(e.message);
-      if (m) return { field: e.field, message: typeof to === 'string' ? to : to(...m) };
-    }
-    return e;
-  });
-}
+/** The field problems in the reader's language (messages nobody translated stay in English). */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);

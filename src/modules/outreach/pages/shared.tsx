@@ -4,6 +4,7 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { FormPage } from '../../../platform/web/components.tsx';
 import { MANAGE, MODERATE, SPONSOR } from '../permissions.ts';
+import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public' } as const;
 export const MANAGERS = { access: { permission: MANAGE } } as const;
@@ -13,21 +14,10 @@ export const SPONSORS = { access: { permission: SPONSOR } } as const;
 export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
 export const opts = (v: View, group: string, values: readonly string[]) => values.map((x) => ({ value: x, label: v.t(`or.${group}.${x}`) }));
 
-// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
-const ES: [RegExp, string | ((...m: string[]) => string)][] = [
-  [/^is required$/, 'es obligatorio'],
-  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
-  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
-  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
-  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
-  [/^is not in the expected form$/, 'no tiene la forma esperada'],
-  [/^must be (integer|number)$/, 'debe ser un número'],
-  [/^must be boolean$/, 'debe ser sí o no'],
-  [/^must be at least (\S+)$/, (_, n) => `debe ser como mínimo ${n}`],
-  [/^must be at most (\S+)$/, (_, n) => `debe ser como máximo ${n}`],
-  [/^must be equal to constant$/, 'debe marcarse'],
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The
+// validator's own wording is translated by the platform (platform/web/field-errors.ts); these are this module's.
+const ES: MessageRules = [
   [/^is not a known field$/, 'no es un campo conocido: aquí no se recogen datos de estudiantes'],
-  [/^is missing(.*)$/, (_, rest) => `falta${rest}`],
   [/^must not contain an e-mail address.*$/, 'no debe contener una dirección de correo electrónico: los estudiantes participan sin dar ningún dato de contacto'],
   [/^must not contain a telephone number.*$/, 'no debe contener un número de teléfono: los estudiantes participan sin dar ningún dato de contacto'],
   [/^is required with a photo.*$/, 'es obligatorio con una foto: describa el trabajo que muestra'],
@@ -52,20 +42,10 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^is required with a start time$/, 'es obligatoria con una hora de inicio'],
   [/^must be after the start time$/, 'debe ser posterior a la hora de inicio'],
   [/^give a place or a link.*$/, 'indique un lugar o un enlace para este tipo de evento'],
-  [/^the form could not be read$/, 'no se pudo leer el formulario'],
 ];
 
-/** The field problems in the reader's language (messages we do not know stay in English). */
-export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
-  if (!errors || v.lang === 'en') return errors;
-  return errors.map((e) => {
-    for (const [re, to] of ES) {
-      const m = re.exec(e.message);
-      if (m) return { field: e.field, message: typeof to === 'string' ? to : to(...m) };
-    }
-    return e;
-  });
-}
+/** The field problems in the reader's language (messages nobody translated stay in English). */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/outreach', label: v.t('or.title') }, ...extra];
 

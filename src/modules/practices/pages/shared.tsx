@@ -5,6 +5,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { FormPage } from '../../../platform/web/components.tsx';
 import { LEAD, MANAGE, NOMINATE, REVIEW } from '../permissions.ts';
 import { DIRECTORY_TERMS } from '../../directory/index.ts';
+import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
 export const ANYONE = { access: 'public' } as const;
@@ -33,23 +34,9 @@ export function evidenceText(v: View, evidence: string, studies: number): string
   return evidence === 'multiple' ? v.t('pr.evidence.multiple', { n: studies }) : v.t(`pr.evidence.${evidence}`);
 }
 
-// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
-const ES: [RegExp, string | ((...m: string[]) => string)][] = [
-  [/^is required$/, 'es obligatorio'],
-  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
-  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
-  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
-  [/^must be a valid email$/, 'debe ser un correo electrónico válido'],
-  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
-  [/^is not in the expected form$/, 'no tiene la forma esperada'],
-  [/^must be (integer|number)$/, 'debe ser un número'],
-  [/^must be boolean$/, 'debe ser sí o no'],
-  [/^must be at least (\S+)$/, (_, n) => `debe ser como mínimo ${n}`],
-  [/^must be at most (\S+)$/, (_, n) => `debe ser como máximo ${n}`],
-  [/^must have at least (\d+) item\(s\)$/, (_, n) => `debe tener al menos ${n} elemento(s)`],
-  [/^must not repeat items$/, 'no debe repetir elementos'],
-  [/^is not a known field$/, 'no es un campo conocido'],
-  [/^is missing(.*)$/, (_, rest) => `falta${rest}`],
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The
+// validator's own wording is translated by the platform (platform/web/field-errors.ts); these are this module's.
+const ES: MessageRules = [
   [/^is required to decline a nomination.*$/, 'es obligatorio para rechazar una propuesta (se le comunica a quien la propuso)'],
   [/^is not a confirmation link this site sent.*$/, 'no es un enlace de confirmación enviado por este sitio, o ya se usó'],
   [/^is not an unsubscribe link this site sent$/, 'no es un enlace para darse de baja enviado por este sitio'],
@@ -66,17 +53,8 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^is not valid JSON(.*)$/, (_, rest) => `no es JSON válido${rest}`],
 ];
 
-/** The field problems in the reader's language (messages we do not know stay in English). */
-export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
-  if (!errors || v.lang === 'en') return errors;
-  return errors.map((e) => {
-    for (const [re, to] of ES) {
-      const m = re.exec(e.message);
-      if (m) return { field: e.field, message: typeof to === 'string' ? to : to(...m) };
-    }
-    return e;
-  });
-}
+/** The field problems in the reader's language (messages nobody translated stay in English). */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
 
 export function FormShell({ v, title, action, errors, cancel, crumbs, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; children: ComponentChildren }) {
   return (
