@@ -9,7 +9,7 @@ import { badRequest, conflict, notFound, Problems } from '../../platform/http/er
 import { staleVersion } from '../../platform/http/schemas.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { listUsers } from '../../platform/auth/index.ts';
-import { authorize, principalOf, requirePermission } from '../../platform/policy.ts';
+import { authorize, endPolicyCheck, principalOf, requirePermission } from '../../platform/policy.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { getAgency, organizationIdsOfAgency } from '../structure/index.ts';
 import { MANAGE, SUBMIT } from './permissions.ts';
@@ -18,6 +18,8 @@ import { CallCreate, CallStatusInput, CsvSubmissionInput, ReviewInput, Submissio
 import { agenciesOf, agencyNames, getCall, getSubmission, listCalls, remindersSent, submissionsOf, type Call, type Submission } from './store.ts';
 import { researchDb } from './tables.ts';
 import { checkRows, csvRows, type Row } from './values.ts';
+import { createHash } from 'node:crypto';
+import { generateDatasets } from './snapshots.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -209,4 +211,38 @@ export async function sendReminders(ctx: Ctx, now: Date = new Date(), log?: Mail
     }
   }
   return { sent, skipped };
+}
+
+// ---------- snapshots ----------
+
+/**
+ * Regenerates every published dataset and keeps a dated version of each one whose content changed since its last
+ * snapshot, with its SHA-256, so that a figure in a report can be traced to the snapshot it came from. Safe to repeat.
+ */
+export async function takeSnapshots(ctx: Ctx, now: Date = new Date()): Promise<{ taken: string[]; unchanged: string[] }> {
+  // Refuse before the (costly) generation; the transaction below checks again for itself.
+  try {
+    requirePermission(ctx, MANAGE, MANAGE_REFUSED);
+  } finally {
+    endPolicyCheck(ctx);
+  }
+  const generated = await generateDatasets(ctx);
+  return runCommand(ctx, async (trx, audit) => {
+    requirePermission(ctx, MANAGE, MANAGE_REFUSED);
+    const taken: string[] = [];
+    const unchanged: string[] = [];
+    for (const g of generated) {
+      const sha256 = createHash('sha256').update(g.content).digest('hex');
+      const last = await researchDb(trx).selectFrom('research_snapshot').select('sha256').where('dataset', '=', g.dataset).orderBy('taken_at', 'desc').limit(1).executeTakeFirst();
+      if (last?.sha256 === sha256) {
+        unchanged.push(g.dataset);
+        continue;
+      }
+      const id = newId();
+      await researchDb(trx).insertInto('research_snapshot').values({ id, dataset: g.dataset, taken_at: now.toISOString(), media_type: g.media_type, content: g.content, sha256, size: Buffer.byteLength(g.content) }).execute();
+      await audit({ action: 'research.snapshot.take', entityType: 'research.snapshot', entityId: id, summary: { dataset: g.dataset, sha256 } });
+      taken.push(g.dataset);
+    }
+    return { taken, unchanged };
+  });
 }

@@ -4,18 +4,26 @@ import { PERMISSIONS } from './permissions.ts';
 import { messages } from './messages.ts';
 import { researchApi } from './api.ts';
 import { researchPages } from './pages/routes.ts';
-import { sendReminders } from './commands.ts';
+import { sendReminders, takeSnapshots } from './commands.ts';
 
 export { MANAGE as RESEARCH_MANAGE, SUBMIT as RESEARCH_SUBMIT } from './permissions.ts';
 
 const HELP = `  research reminders [--at INSTANT]
                               e-mail the staff of each agency that still owes an open data
                               call: once when it is due within 7 days, once when overdue.
-                              Without SMTP_URL, mail is logged as skipped`;
+                              Without SMTP_URL, mail is logged as skipped
+  research snapshots [--at INSTANT]
+                              regenerate the published datasets (data.json, insights CSV)
+                              and keep a dated version of each that changed`;
 
 const remindersNow: AsOfWork = async (ctx, now, log) => {
   const r = await sendReminders(ctx, now, log);
   return `research reminders as of ${now.toISOString()}: ${r.sent} sent, ${r.skipped} skipped`;
+};
+
+const snapshotsNow: AsOfWork = async (ctx, now) => {
+  const r = await takeSnapshots(ctx, now);
+  return `research snapshots as of ${now.toISOString()}: ${r.taken.length} taken (${r.taken.join(', ') || 'none'}), ${r.unchanged.length} unchanged`;
 };
 
 export const researchModule: AppModule = {
@@ -24,8 +32,11 @@ export const researchModule: AppModule = {
   nav: [{ href: '/research', label: 'rs.nav', order: 45 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
-  commands: [asOfCommand('research', HELP, { reminders: remindersNow })],
-  jobs: [{ name: 'research.reminders', description: 'E-mail the staff of agencies that owe a data call due within a week or overdue.', schedule: { dailyAt: '13:00' }, run: remindersNow }],
+  commands: [asOfCommand('research', HELP, { reminders: remindersNow, snapshots: snapshotsNow })],
+  jobs: [
+    { name: 'research.reminders', description: 'E-mail the staff of agencies that owe a data call due within a week or overdue.', schedule: { dailyAt: '13:00' }, run: remindersNow },
+    { name: 'research.snapshots', description: 'Regenerate the published datasets and keep a dated version of each that changed.', schedule: { dailyAt: '03:30' }, run: snapshotsNow },
+  ],
   async register(app: App) {
     await researchApi(app);
     await researchPages(app);

@@ -28,6 +28,7 @@ before(async () => {
   await commands.submitRows(e.ctx, callId, sent, { rows: [{ victims: 140, hours: 12.5, comment: 'Region 3' }, { victims: 60, hours: 4 }], note: 'Preliminary.' });
   // The administrator's account organisation acts for the second agency, so that they may fill in its form.
   await linkAgencyOrganization(e.ctx, open, { organization_id: e.admin.organization_id });
+  await commands.takeSnapshots(e.ctx);
 });
 after(async () => {
   await browser?.close();
@@ -35,7 +36,7 @@ after(async () => {
 });
 
 test('research pages pass axe in English and Spanish, for the public and an administrator, and fit 390 pixels', { timeout: 300_000 }, async () => {
-  const publicPages = ['/research', '/data', '/research/insights', '/research/insights/evidence', '/research/tabulator', '/research/tabulator?rows=population&cols=outcome'];
+  const publicPages = ['/research', '/data', '/research/insights', '/research/insights/evidence', '/research/tabulator', '/research/tabulator?rows=population&cols=outcome', '/research/snapshots'];
   const signedIn = ['/research/calls/new', `/research/calls/${callId}`, `/research/calls/${callId}/agencies/${sent}`, `/research/calls/${callId}/agencies/${open}`, `/research/calls/${callId}/compiled`, `/research/calls/${callId}/report`];
   const problems: string[] = [];
   for (const [label, lang, admin] of [['public en', 'en', false], ['public es', 'es', false], ['admin en', 'en', true], ['admin es', 'es', true]] as const) {

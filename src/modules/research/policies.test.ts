@@ -26,6 +26,7 @@ test('every research command: 401 anonymous, 403 without the right or for anothe
       submitCsv: (ctx) => commands.submitCsv(ctx, c.id, dol, { csv: 'victims,hours\n1,1\n' }),
       reviewSubmission: (ctx) => commands.reviewSubmission(ctx, c.id, hhs, { decision: 'accept', version: 1 }),
       sendReminders: (ctx) => commands.sendReminders(ctx, new Date('2020-02-01T12:00:00Z')),
+      takeSnapshots: (ctx) => commands.takeSnapshots(ctx),
     };
     const exported = Object.entries(commands)
       .filter(([, f]) => typeof f === 'function')

@@ -145,3 +145,25 @@ export async function remindersSent(db: Db, callId: string): Promise<Set<string>
   const rows = await researchDb(db).selectFrom('research_reminder').select(['agency_id', 'recipient', 'kind']).where('call_id', '=', callId).execute();
   return new Set(rows.map((r) => `${r.agency_id}/${r.recipient}/${r.kind}`));
 }
+
+export interface Snapshot {
+  id: string;
+  dataset: string;
+  taken_at: string;
+  media_type: string;
+  sha256: string;
+  size: number;
+}
+
+/** Snapshots, newest first (without their content); of one dataset when given. */
+export async function listSnapshots(db: Db, o: { dataset?: string; limit?: number } = {}): Promise<Snapshot[]> {
+  let q = researchDb(db).selectFrom('research_snapshot').select(['id', 'dataset', 'taken_at', 'media_type', 'sha256', 'size']);
+  if (o.dataset) q = q.where('dataset', '=', o.dataset);
+  const rows = await q.orderBy('taken_at', 'desc').orderBy('id').limit(o.limit ?? 200).execute();
+  return rows.map((r) => ({ id: r.id, dataset: r.dataset, taken_at: iso(r.taken_at), media_type: r.media_type, sha256: r.sha256, size: Number(r.size) }));
+}
+
+export async function getSnapshot(db: Db, id: string): Promise<(Snapshot & { content: string }) | undefined> {
+  const r = await researchDb(db).selectFrom('research_snapshot').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? { id: r.id, dataset: r.dataset, taken_at: iso(r.taken_at), media_type: r.media_type, sha256: r.sha256, size: Number(r.size), content: r.content } : undefined;
+}

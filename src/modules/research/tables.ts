@@ -65,12 +65,24 @@ export interface ReminderTable {
   sent_at: DateValue;
 }
 
+/** A dated version of a published dataset, kept as served. */
+export interface SnapshotTable {
+  id: string;
+  dataset: string;
+  taken_at: DateValue;
+  media_type: string;
+  content: string;
+  sha256: string;
+  size: number;
+}
+
 export interface ResearchTables {
   research_call: CallTable;
   research_call_agency: CallAgencyTable;
   research_submission: SubmissionTable;
   research_submission_version: SubmissionVersionTable;
   research_reminder: ReminderTable;
+  research_snapshot: SnapshotTable;
 }
 
 /** The database (or transaction) as this module sees it: its own tables only. */

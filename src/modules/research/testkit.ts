@@ -6,7 +6,7 @@ import type { Role } from '../../platform/auth/roles.ts';
 import { makeUser, type TestApp, type TestClient, type TestUser } from '../../platform/testing.ts';
 import { createAgency, linkAgencyOrganization } from '../structure/index.ts';
 
-export const RESEARCH_TABLES = ['research_call', 'research_call_agency', 'research_submission', 'research_submission_version', 'research_reminder', 'audit_events'];
+export const RESEARCH_TABLES = ['research_call', 'research_call_agency', 'research_submission', 'research_submission_version', 'research_reminder', 'research_snapshot', 'audit_events'];
 
 /** Every row of the module's tables and of the audit log, to prove a refused command changed none. */
 export async function snapshot(t: TestApp): Promise<string> {

@@ -37,11 +37,11 @@ const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate) => Promise<CountTable[]>>
 
 const cache = new Map<string, { at: number; page: BuiltPage }>();
 
-/** A theme's page, suppressed as a whole, from the cache when it is fresh. */
-export async function themePage(ctx: Ctx, theme: Theme, lang: string, t: Translate, now = Date.now()): Promise<BuiltPage> {
+/** A theme's page, suppressed as a whole, from the cache when it is fresh (unless `rebuild` asks for a new one). */
+export async function themePage(ctx: Ctx, theme: Theme, lang: string, t: Translate, now = Date.now(), rebuild = false): Promise<BuiltPage> {
   const key = `${ctx.config.databaseUrl}/${theme}/${lang}/${ctx.config.suppressionThreshold}`;
   const hit = cache.get(key);
-  if (hit && now - hit.at < CACHE_SECONDS * 1000) return hit.page;
+  if (!rebuild && hit && now - hit.at >= 0 && now - hit.at < CACHE_SECONDS * 1000) return hit.page;
   const threshold = ctx.config.suppressionThreshold;
   const page: BuiltPage = { theme, threshold, generated_at: new Date(now).toISOString(), tables: publishPage(await BUILDERS[theme](ctx, t), threshold) };
   cache.set(key, { at: now, page });

@@ -31,6 +31,9 @@ function Home({ v, calls }: { v: View; calls: CallView[] | null }) {
         <li>
           <a href="/data">{v.t('rs.catalog.link')}</a>
         </li>
+        <li>
+          <a href="/research/snapshots">{v.t('rs.snap.title')}</a>
+        </li>
       </ul>
       {calls && (
         <section aria-labelledby="calls-heading">

@@ -7,6 +7,7 @@ import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
 import { pageCsv, type PublishedTable, type Shown } from '../insights.ts';
 import { THEMES, themePage, type BuiltPage } from '../themes.ts';
 import { crumbs, fmt, PUBLIC } from './shared.tsx';
+import { listSnapshots, type Snapshot } from '../store.ts';
 
 const figure = (v: View, x: Shown | undefined) => (x === null ? <abbr title={v.t('rs.suppressed.title')}>{v.t('rs.suppressed')}</abbr> : fmt(v, x));
 
@@ -46,7 +47,7 @@ const PageOut = Type.Object({
   ),
 });
 
-function ThemePage({ v, page }: { v: View; page: BuiltPage }) {
+function ThemePage({ v, page, latest }: { v: View; page: BuiltPage; latest?: Snapshot }) {
   return (
     <div>
       <Breadcrumbs items={crumbs(v, [{ href: '/research/insights', label: v.t('rs.in.title') }, { label: v.t(`rs.in.${page.theme}`) }])} />
@@ -56,7 +57,10 @@ function ThemePage({ v, page }: { v: View; page: BuiltPage }) {
         <a href={`/api/research/insights/${page.theme}.csv`}>{v.t('rs.in.csv')}</a> · <a href={`/api/research/insights/${page.theme}`}>{v.t('rs.in.json')}</a>
       </p>
       <InsightsTables v={v} tables={page.tables} threshold={page.threshold} />
-      <p class="font-body-xs">{v.t('rs.in.generated', { at: page.generated_at.slice(0, 16).replace('T', ' ') + ' UTC' })}</p>
+      <p class="font-body-xs">
+        {v.t('rs.in.generated', { at: page.generated_at.slice(0, 16).replace('T', ' ') + ' UTC' })}{' '}
+        {latest && <a href={`/research/snapshots/${latest.id}`}>{v.t('rs.snap.latest', { at: latest.taken_at.slice(0, 10) })}</a>}
+      </p>
     </div>
   );
 }
@@ -86,7 +90,8 @@ export async function insightsPages(app: App): Promise<void> {
   for (const theme of THEMES) {
     app.get(`/research/insights/${theme}`, { config: PUBLIC, schema: hidden }, async (req, reply) => {
       const v = req.view();
-      return reply.page(v.t(`rs.in.${theme}`), <ThemePage v={v} page={await themePage(req.ctx, theme, v.lang, v.t)} />);
+      const [latest] = await listSnapshots(req.ctx.db, { dataset: `insights-${theme}`, limit: 1 });
+      return reply.page(v.t(`rs.in.${theme}`), <ThemePage v={v} page={await themePage(req.ctx, theme, v.lang, v.t)} latest={latest} />);
     });
     app.get(`/api/research/insights/${theme}`, { config: PUBLIC, schema: { tags: TAGS, summary: `Insights, ${theme}: every table of the page, suppressed together`, response: { 200: PageOut } } }, async (req) => {
       const v = req.view();

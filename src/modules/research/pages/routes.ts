@@ -4,6 +4,7 @@ import { callPages } from './calls.tsx';
 import { catalogPages } from './catalog.tsx';
 import { insightsPages } from './insights.tsx';
 import { tabulatorPages } from './tabulator.tsx';
+import { snapshotPages } from './snapshots.tsx';
 import { submissionPages } from './submissions.tsx';
 
 export async function researchPages(app: App): Promise<void> {
@@ -11,5 +12,6 @@ export async function researchPages(app: App): Promise<void> {
   await catalogPages(app);
   await insightsPages(app);
   await tabulatorPages(app);
+  await snapshotPages(app);
   await submissionPages(app);
 }
