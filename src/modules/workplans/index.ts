@@ -12,6 +12,8 @@ import { runDigests } from './digests.ts';
 export { runDigests } from './digests.ts';
 export { periodOf, parsePeriod, TASK_FORCE_TIME_ZONE } from './periods.ts';
 export { getItem as getWorkplanItem, listItems as listWorkplanItems } from './store.ts';
+// For the research module's progress insights.
+export { STATUSES as WORKPLAN_STATUSES, KINDS as WORKPLAN_KINDS } from './schema.ts';
 // File uploads on multipart forms, for other modules' forms too (outreach photos).
 export { registerUploads, uploadOf, type UploadedFile } from './upload.ts';
 
