@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../platform/http/csv.ts';
 import { testApp } from '../../platform/testing.ts';
 import { practicesModule } from '../practices/index.ts';
+import { structureModule } from '../structure/index.ts';
+import { listWorkplanItems, workplansModule } from '../workplans/index.ts';
 import { clearThemeCache } from './themes.ts';
 
 test('insights, evidence: page, JSON and CSV agree, small counts and what reveals them hidden', async () => {
@@ -32,6 +34,26 @@ test('insights, evidence: page, JSON and CSV agree, small counts and what reveal
     const es = await c.get('/research/insights/evidence', { 'accept-language': 'es' });
     assert.match(es.body, /Prácticas por resultado y calificación/);
     assert.equal((await c.get('/research/insights')).statusCode, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+test('insights, progress: with nothing to suppress the figures are a fresh count of the work plans', async () => {
+  const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '0' } });
+  try {
+    clearThemeCache();
+    await structureModule.seedDemo!(t.ctx, () => {});
+    await workplansModule.seedDemo!(t.ctx, () => {});
+    const items = await listWorkplanItems(t.ctx.db);
+    assert.ok(items.length > 0);
+    const json = (await t.client().get('/api/research/insights/progress')).json() as { tables: { id: string; rows: { label: string; cells: (number | null)[]; total?: number | null }[]; totals?: { cells: (number | null)[]; total?: number | null } }[] };
+    const [byKind, byLead] = json.tables;
+    assert.deepEqual(byKind.rows.map((r) => r.total), ['goal', 'objective', 'action'].map((k) => items.filter((x) => x.kind === k).length));
+    assert.equal(byLead.totals?.total, items.filter((x) => x.kind === 'action').length);
+    const page = await t.client().get('/research/insights/progress', { 'accept-language': 'es' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Acciones por agencia líder y estado/);
   } finally {
     await t.close();
   }

@@ -6,9 +6,11 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
+import { allAgencies } from '../structure/index.ts';
+import { listWorkplanItems, WORKPLAN_KINDS, WORKPLAN_STATUSES } from '../workplans/index.ts';
 import { publishPage, type CountTable, type PublishedTable } from './insights.ts';
 
-export const THEMES = ['evidence'] as const;
+export const THEMES = ['evidence', 'progress'] as const;
 export type Theme = (typeof THEMES)[number];
 export const CACHE_SECONDS = 300;
 
@@ -33,7 +35,32 @@ async function evidence(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   ];
 }
 
-const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate) => Promise<CountTable[]>> = { evidence };
+/** Progress (work plans): goals, objectives and actions by status, and actions by lead agency and status. */
+async function progress(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const items = await listWorkplanItems(ctx.db);
+  const agencies = (await allAgencies(ctx.db)).map((a) => ({ id: a.id, name: a.abbreviation || a.name })).sort((a, b) => a.name.localeCompare(b.name));
+  const where = (f: (i: (typeof items)[number]) => boolean) => items.flatMap((x, i) => (f(x) ? [i] : []));
+  const statuses = WORKPLAN_STATUSES.map((s) => t(`wp.status.${s}`));
+  const actions = items.filter((x) => x.kind === 'action');
+  const leads = agencies.filter((a) => actions.some((x) => x.lead_agency_id === a.id));
+  return [
+    { id: 'items-by-kind-and-status', caption: t('rs.in.progress.by_kind'), rowHeader: t('rs.in.kind'), columns: statuses, rows: WORKPLAN_KINDS.map((k) => ({ label: t(`wp.kind.${k}`), cells: WORKPLAN_STATUSES.map((s) => where((x) => x.kind === k && x.status === s)) })), rowTotals: true },
+    {
+      id: 'actions-by-lead-agency-and-status',
+      caption: t('rs.in.progress.by_lead'),
+      rowHeader: t('rs.in.lead'),
+      columns: statuses,
+      rows: [
+        ...leads.map((a) => ({ label: a.name, cells: WORKPLAN_STATUSES.map((s) => where((x) => x.kind === 'action' && x.lead_agency_id === a.id && x.status === s)) })),
+        { label: t('rs.in.no_lead'), cells: WORKPLAN_STATUSES.map((s) => where((x) => x.kind === 'action' && !leads.some((a) => a.id === x.lead_agency_id) && x.status === s)) },
+      ],
+      rowTotals: true,
+      columnTotals: true,
+    },
+  ];
+}
+
+const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate) => Promise<CountTable[]>> = { evidence, progress };
 
 const cache = new Map<string, { at: number; page: BuiltPage }>();
 
