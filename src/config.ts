@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -66,6 +67,8 @@ export interface Config {
   requestDeadlineSeconds: number;
   /** Requests worked on at once; past it, a fast 503 with Retry-After (`MAX_REQUESTS_IN_FLIGHT`). */
   maxRequestsInFlight: number;
+  /** Worker threads reading the SQLite database off the event loop (`SQLITE_READ_WORKERS`; 0: none). */
+  sqliteReadWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -234,5 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: parseIntVar(env, 'SHUTDOWN_GRACE_SECONDS', 20, 1, 600),
     requestDeadlineSeconds: parseIntVar(env, 'REQUEST_DEADLINE_SECONDS', 30, 1, 3600),
     maxRequestsInFlight: parseIntVar(env, 'MAX_REQUESTS_IN_FLIGHT', 256, 1, 100_000),
+    sqliteReadWorkers: parseIntVar(env, 'SQLITE_READ_WORKERS', Math.max(2, Math.min(4, availableParallelism() - 1)), 0, 64),
   };
 }
