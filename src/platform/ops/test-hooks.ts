@@ -31,16 +31,17 @@ export const testHooks: AppModule = {
         return { slept_ms: req.query.ms };
       },
     );
-    // Database work for as long as it is told: many short statements (`loop`), or one long one (`sleep`, PostgreSQL's
-    // pg_sleep), so that the deadline tests see whether work for a client that left goes on.
+    // Database work for as long as it is told: many short statements (`loop`), or one long one (`sleep`: PostgreSQL's
+    // pg_sleep, a long count on SQLite), so that the deadline tests see whether work for a client that left goes on.
     app.get(
       '/test/busy',
       { config: { access: 'public' }, schema: { ...hidden, querystring: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 60_000 }), mode: Type.Union([Type.Literal('loop'), Type.Literal('sleep')]) }) } },
       async (req) => {
         const started = Date.now();
         if (req.query.mode === 'sleep') {
-          if (req.ctx.dbKind !== 'postgresql') return { queries: 0 };
-          await sql`select pg_sleep(${req.query.ms / 1000})`.execute(req.ctx.db);
+          // SQLite has no sleep: a read that counts for about that long (a select, so it runs where reads run).
+          if (req.ctx.dbKind !== 'postgresql') await req.ctx.db.selectFrom(sql`(with recursive c(x) as (select 1 union all select x + 1 from c where x < ${req.query.ms * 20_000}) select count(*) as n from c)`.as('t')).selectAll().execute();
+          else await sql`select pg_sleep(${req.query.ms / 1000})`.execute(req.ctx.db);
           busyQueries++;
         } else {
           while (Date.now() - started < req.query.ms) {
