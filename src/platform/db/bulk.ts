@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter } from 'kysely';
-import { sqliteConnection, type Db } from './index.ts';
+import { exclusively, sqliteConnection, type Db } from './index.ts';
 
 const NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -63,7 +63,7 @@ async function writeMany(db: Db, table: string, columns: string[], tail: string,
     };
     // The connection is Kysely's: inside a transaction this caller holds it; otherwise it is taken for the writes.
     if (db.isTransaction) write();
-    else await db.connection().execute(async () => write());
+    else await exclusively(db, write);
     return;
   }
   const statements = new Map<number, string>();
@@ -108,7 +108,7 @@ export async function deleteMany(db: Db, table: string, column: string, values: 
       for (const v of values) statement.run(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     };
     if (db.isTransaction) write();
-    else await db.connection().execute(async () => write());
+    else await exclusively(db, write);
     return;
   }
   for (let i = 0; i < values.length; i += MAX_PARAMS) {

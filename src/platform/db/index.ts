@@ -21,6 +21,7 @@ import {
 } from 'kysely';
 import type { Config, DatabaseKind } from '../../config.ts';
 import { abandonedError, currentSignal, throwIfAbandoned } from './scope.ts';
+import { ReaderPool, RoutingSqliteDialect, RoutingSqliteDriver } from './sqlite-driver.ts';
 
 // Module code is typed against its own table interfaces (see `tables()`); the shared handle stays untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -90,6 +91,18 @@ const sqliteConnections = new WeakMap<object, Database.Database>();
  */
 export function sqliteConnection(db: Db): Database.Database | undefined {
   return sqliteConnections.get(db.getExecutor().adapter);
+}
+
+const routingDrivers = new WeakMap<object, RoutingSqliteDriver>();
+
+/**
+ * Runs `fn` while holding the connection under `db`, for code that uses it directly (`sqliteConnection`) outside
+ * a transaction: no other caller's statement or transaction runs on it meanwhile.
+ */
+export async function exclusively<T>(db: Db, fn: () => T | Promise<T>): Promise<T> {
+  const driver = routingDrivers.get(db.getExecutor().adapter);
+  if (driver) return driver.exclusively(fn);
+  return db.connection().execute(async () => fn());
 }
 
 /**
@@ -186,7 +199,7 @@ function cancellingPool(pool: pg.Pool): PostgresPool {
   };
 }
 
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'>, opts: OpenOptions = {}): DatabaseHandle {
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind' | 'sqlitePath'> & Partial<Pick<Config, 'sqliteReadWorkers'>>, opts: OpenOptions = {}): DatabaseHandle {
   const onQuery = opts.onQuery;
   const log = onQuery ? (e: LogEvent) => onQuery(e.query.sql, e.query.parameters) : undefined;
   if (config.databaseKind === 'sqlite') {
@@ -202,8 +215,14 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     // Up to 256 MiB of page cache (the default is 16 MiB; memory is taken only as pages are read): a directory of
     // 500,000 services is over a gigabyte, and imports into one that size slowed to half speed on cache misses.
     sqlite.pragma('cache_size = -262144');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins: [new SqliteBooleanPlugin()], log });
+    // Reads on worker threads (sqlite-driver.ts), unless none are asked for or the database lives in this process's
+    // memory, where no other connection can reach it.
+    const workers = config.sqlitePath === ':memory:' ? 0 : (config.sqliteReadWorkers ?? 0);
+    const driver = workers > 0 ? new RoutingSqliteDriver(cachingStatements(sqlite), new ReaderPool(config.sqlitePath, workers)) : undefined;
+    const dialect = driver ? new RoutingSqliteDialect(driver) : new SqliteDialect({ database: cachingStatements(sqlite) });
+    const db = new Kysely<unknown>({ dialect, plugins: [new SqliteBooleanPlugin()], log });
     sqliteConnections.set(db.getExecutor().adapter, sqlite);
+    if (driver) routingDrivers.set(db.getExecutor().adapter, driver);
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };
   }
   setPgTypeParsers();

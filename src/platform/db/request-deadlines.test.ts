@@ -89,3 +89,35 @@ test('work for a client that left stops, a read past its deadline is stopped wit
     await db.drop();
   }
 });
+
+// A running SQLite statement cannot be interrupted (better-sqlite3 has no sqlite3_interrupt): at the deadline the
+// request is answered and its reader replaced, and the old reader's statement runs to its end off the event loop
+// (eight seconds of counting here, so that the node's shutdown at the end does not wait long for it).
+test('SQLite: a long read runs off the event loop, so other requests are answered meanwhile, and it is answered at its deadline', { timeout: 180_000, skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
+  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  const db = await testDatabase(secrets);
+  await makeUser(systemCtx(db.handle, db.config, 'test'), 'member', 'someone@test.example');
+  const workers = process.env.TFH_TEST_SQLITE_READ_WORKERS ?? '2';
+  const server = await serveProcess({ ...secrets, DATABASE_URL: db.config.databaseUrl, TFH_TEST_HOOKS: '1', JOBS: 'off', REQUEST_DEADLINE_SECONDS: '3', SQLITE_READ_WORKERS: workers });
+  try {
+    const t0 = Date.now();
+    const long = fetch(`${server.base}/test/busy?ms=8000&mode=sleep`, { headers: { accept: 'application/json' } }).then((r) => ({ status: r.status, at: Date.now() }));
+    await sleep(500);
+    for (const path of ['/healthz', '/api/hsds/services?per_page=5', '/directory']) {
+      const s0 = Date.now();
+      const r = await fetch(`${server.base}${path}`);
+      await r.arrayBuffer();
+      assert.equal(r.status, 200, path);
+      assert.ok(Date.now() - s0 < 1000, `${path} took ${Date.now() - s0} ms while a long read ran`);
+    }
+    const { status, at } = await long;
+    assert.equal(status, 503, 'the long read is answered at its deadline');
+    assert.ok(at - t0 < 5000, `answered after ${at - t0} ms`);
+    const s1 = Date.now();
+    assert.equal((await fetch(`${server.base}/api/hsds/services?per_page=5`)).status, 200);
+    assert.ok(Date.now() - s1 < 1000, 'reads go on after a reader was stopped');
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+});
