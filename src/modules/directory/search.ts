@@ -57,8 +57,9 @@ export interface SearchResult {
   facets: Record<Facet | 'language', Record<string, number>>;
   origin?: { lat: number; lng: number; label: string };
   /**
-   * Set when the text matched more services than are ranked: `hits` are the best `ranked` of them, `total` counts
-   * every match (up to TEXT_COUNTED; `more` when there are more still), and the facets are over the ranked ones.
+   * Set when the text matched more services than are ranked: `hits` are the first `ranked` of them in the index's
+   * order, ranked among themselves; `total` counts every match (up to TEXT_COUNTED; `more` when there are more
+   * still), and the facets are over the ranked ones.
    */
   bounded?: { ranked: number; more: boolean };
 }
@@ -331,11 +332,12 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     hits.sort(byDistance);
   } else {
     // A broad text search (a common word) is bounded: its matches are counted (up to TEXT_COUNTED) without being
-    // ranked or read, and only the TEXT_RANKED best come back, ranked in SQL. Ranking, reading and sorting every
-    // match of a common word took half a second at 500,000 services, and the facets over them as long again.
+    // ranked or read, and only the first TEXT_RANKED in the index's order are read and ranked among themselves.
+    // Ranking, reading and sorting every match of a common word took over a second at 500,000 services (ranking
+    // them all in SQL and keeping the best, about as long), and the facets over them as long again.
     const many = textMatches ? await countUpTo(db, matchingServices().select('s.id as id'), TEXT_COUNTED) : 0;
     if (many > TEXT_RANKED) {
-      const rows = (await matchingServices().select(['s.id as id', 's.name as name', 'm.score as score']).orderBy('m.score', 'desc').orderBy('s.id').limit(TEXT_RANKED).execute()) as { id: string; name: string; score: unknown }[];
+      const rows = (await matchingServices().select(['s.id as id', 's.name as name', 'm.score as score']).limit(TEXT_RANKED).execute()) as { id: string; name: string; score: unknown }[];
       hits = rows.map((r) => ({ serviceId: r.id, score: Number(r.score ?? 0), name: String(r.name) })).sort(byRank);
       if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
       const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
@@ -374,7 +376,7 @@ async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
   return { total: summary.total, hits: rows.map((r) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
 }
 
-/** Text matches ranked at most; a search matching more shows the best of them (SearchResult.bounded). */
+/** Text matches ranked at most; a search matching more shows that many of them (SearchResult.bounded). */
 export const TEXT_RANKED = 1000;
 /** Text matches counted at most. */
 export const TEXT_COUNTED = 100_000;
