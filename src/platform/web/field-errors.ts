@@ -41,8 +41,14 @@ function translate(message: string, rules: MessageRules): string | undefined {
   return undefined;
 }
 
+/** One message in `lang` (a rule may call this on the rest of a message it matched, e.g. after "row 3, "). */
+export function localizeMessage(lang: Lang, message: string, moduleRules: MessageRules = []): string {
+  if (lang !== 'es') return message;
+  return translate(message, moduleRules) ?? translate(message, VALIDATOR_ES) ?? message;
+}
+
 /** The problems in `lang`: English as they are; Spanish through the module's rules, then the validator's. */
 export function localizeFieldErrors(lang: Lang, errors: FieldError[] | undefined, moduleRules: MessageRules = []): FieldError[] | undefined {
   if (!errors || lang !== 'es') return errors;
-  return errors.map((e) => ({ field: e.field, message: translate(e.message, moduleRules) ?? translate(e.message, VALIDATOR_ES) ?? e.message }));
+  return errors.map((e) => ({ field: e.field, message: localizeMessage(lang, e.message, moduleRules) }));
 }

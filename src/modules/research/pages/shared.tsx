@@ -3,6 +3,7 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { MANAGE, SUBMIT } from '../permissions.ts';
 import type { CallField } from '../schema.ts';
+import { localizeFieldErrors, localizeMessage, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
 export const ANYONE = { access: 'public' } as const;
@@ -25,18 +26,9 @@ export function fmt(v: View, x: unknown): string {
   return String(x);
 }
 
-// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish.
-const ES: [RegExp, string | ((...m: string[]) => string)][] = [
-  [/^is required$/, 'es obligatorio'],
-  [/^must be at least (\d+) characters$/, (_, n) => `debe tener al menos ${n} caracteres`],
-  [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
-  [/^must be one of: (.*)$/, (_, l) => `debe ser uno de: ${l}`],
-  [/^must be a valid (.*)$/, (_, f) => `debe tener un formato válido (${f})`],
-  [/^is not in the expected form$/, 'no tiene la forma esperada'],
-  [/^must be (integer|number)$/, 'debe ser un número'],
-  [/^must have at least (\d+) item\(s\)$/, (_, n) => `debe tener al menos ${n} elemento(s)`],
-  [/^must not repeat items$/, 'no debe repetir elementos'],
-  [/^is not a known field$/, 'no es un campo conocido'],
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The
+// validator's own wording is translated by the platform (platform/web/field-errors.ts); these are this module's.
+const ES: MessageRules = [
   [/^must not be before period_start$/, 'no debe ser anterior al inicio del periodo'],
   [/^repeats the key (.*)$/, (_, k) => `repite la clave ${k}`],
   [/^is not an agency this site knows$/, 'no es una agencia que este sitio conozca'],
@@ -45,8 +37,8 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^must be a number such as 12 or 3\.5 \(not (.*)\)$/, (_, x) => `debe ser un número como 12 o 3,5 (no ${x})`],
   [/^must be at most 500 characters$/, 'debe tener como máximo 500 caracteres'],
   [/^is required to return a submission.*$/, 'es obligatoria para devolver un envío: diga qué corregir'],
-  [/^line (\d+), (.*)$/, (_, n, rest) => `línea ${n}, ${localMessage('es', rest)}`],
-  [/^row (\d+), column (\S+): (.*)$/, (_, r, c, rest) => `fila ${r}, columna ${c}: ${localMessage('es', rest)}`],
+  [/^line (\d+), (.*)$/, (_, n, rest) => `línea ${n}, ${localizeMessage('es', rest, ES)}`],
+  [/^row (\d+), column (\S+): (.*)$/, (_, r, c, rest) => `fila ${r}, columna ${c}: ${localizeMessage('es', rest, ES)}`],
   [/^row (\d+), column (\d+) \((.*)\): is not a field of this data call \(fields: (.*)\)$/, (_, r, c, n, l) => `fila ${r}, columna ${c} (${n}): no es un campo de esta solicitud de datos (campos: ${l})`],
   [/^row (\d+), column (\d+) \((.*)\): names (\S+) a second time$/, (_, r, c, n, k) => `fila ${r}, columna ${c} (${n}): nombra ${k} por segunda vez`],
   [/^row (\d+): the column (\S+) is missing$/, (_, r, k) => `fila ${r}: falta la columna ${k}`],
@@ -61,17 +53,5 @@ const ES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/^choose a CSV file or paste its text$/, 'elija un archivo CSV o pegue su texto'],
 ];
 
-function localMessage(lang: string, message: string): string {
-  if (lang === 'en') return message;
-  for (const [re, to] of ES) {
-    const m = re.exec(message);
-    if (m) return typeof to === 'string' ? to : to(...m);
-  }
-  return message;
-}
-
-/** The field problems in the reader's language (messages we do not know stay in English). */
-export function localErrors(v: View, errors: FieldError[] | undefined): FieldError[] | undefined {
-  if (!errors || v.lang === 'en') return errors;
-  return errors.map((e) => ({ field: e.field, message: localMessage(v.lang, e.message) }));
-}
+/** The field problems in the reader's language (messages nobody translated stay in English). */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
