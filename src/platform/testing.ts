@@ -18,7 +18,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from './db/index.ts';
 import { migrate } from './db/migrator.ts';
 import { systemCtx, type Ctx } from './context.ts';
-import { beginMfaSetup, createUser, enableMfa, mfaRequired, type Role, type UserRow } from './auth/index.ts';
+import { beginMfaSetup, createUser, enableMfa, loadActor, mfaRequired, type Role, type UserRow } from './auth/index.ts';
 import type { AppModule } from './module.ts';
 
 export interface TestDatabase {
@@ -181,6 +181,23 @@ export async function makeUser(ctx: Ctx, role: Role, email: string, organization
 }
 
 /** Pulls the CSRF token out of a page's form. */
+/**
+ * Every row of these tables (a module's, with `audit_events`), as one comparable string: a policy test takes it
+ * before and after a refused command to prove that nothing changed.
+ */
+export async function snapshotTables(ctx: Ctx, tables: readonly string[]): Promise<string> {
+  const out: Record<string, string[]> = {};
+  for (const table of tables) out[table] = (await ctx.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
+  return JSON.stringify(out);
+}
+
+/** A command context acting as this account, as a signed-in session would (for calling commands directly). */
+export async function ctxAs(ctx: Ctx, u: Pick<UserRow, 'id' | 'role'>): Promise<Ctx> {
+  const actor = await loadActor(ctx.db, u.id, 'session');
+  if (!actor) throw new Error(`no account ${u.id}`);
+  return { ...ctx, system: undefined, actor, requestId: `test-${u.role}` };
+}
+
 export function csrfFrom(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!m) throw new Error('no CSRF token in page');

@@ -9,18 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { loadActor } from '../../platform/auth/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
-import { makeUser, testApp, type TestApp } from '../../platform/testing.ts';
+import { makeUser, testApp, type TestApp, snapshotTables } from '../../platform/testing.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import * as commands from './commands.ts';
 import { isoDay } from './testkit.ts';
 
 const TABLES = ['outreach_sponsor', 'outreach_group', 'outreach_campaign', 'outreach_signup', 'outreach_photo', 'outreach_reportback', 'outreach_lesson', 'outreach_lesson_version', 'outreach_material', 'outreach_usage', 'outreach_event', 'audit_events'];
 
-async function snapshot(t: TestApp): Promise<string> {
-  const out: Record<string, unknown[]> = {};
-  for (const table of TABLES) out[table] = (await t.ctx.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
-  return JSON.stringify(out);
-}
+const snapshot = (t: TestApp): Promise<string> => snapshotTables(t.ctx, TABLES);
 
 async function personCtx(t: TestApp, role: Role): Promise<Ctx> {
   const u = await makeUser(t.ctx, role, `${role}-${randomUUID()}@test.example`);

@@ -7,18 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ctx } from '../../platform/context.ts';
 import { HttpError } from '../../platform/http/errors.ts';
-import { testApp, type TestApp } from '../../platform/testing.ts';
+import { testApp, type TestApp, snapshotTables } from '../../platform/testing.ts';
 import * as commands from './commands.ts';
 import { mayReconcile, visibleReviews } from './policies.ts';
 import { PRACTICE, TWO_STUDIES_RIS, anonymousCtx, personCtx } from './testkit.ts';
 
 const TABLES = ['practices_practice', 'practices_facet', 'practices_link', 'practices_study', 'practices_review', 'practices_reconciliation', 'practices_rule_set', 'practices_rating', 'practices_event', 'practices_nomination', 'practices_subscriber', 'audit_events'];
 
-async function snapshot(t: TestApp): Promise<string> {
-  const out: Record<string, unknown[]> = {};
-  for (const table of TABLES) out[table] = (await t.ctx.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
-  return JSON.stringify(out);
-}
+const snapshot = (t: TestApp): Promise<string> => snapshotTables(t.ctx, TABLES);
 
 const refused = (status: number) => (err: unknown) => err instanceof HttpError && err.status === status;
 

@@ -1,36 +1,16 @@
 /** Test support for the research module: agencies with staff, contexts of people, multipart uploads, snapshots. */
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
-import { loadActor } from '../../platform/auth/index.ts';
-import type { Role } from '../../platform/auth/roles.ts';
-import { makeUser, type TestApp, type TestClient, type TestUser } from '../../platform/testing.ts';
-import { createAgency, linkAgencyOrganization } from '../structure/index.ts';
+import { ctxAs, snapshotTables, type TestApp, type TestClient, type TestUser } from '../../platform/testing.ts';
 
 export const RESEARCH_TABLES = ['research_call', 'research_call_agency', 'research_submission', 'research_submission_version', 'research_reminder', 'research_snapshot', 'audit_events'];
 
 /** Every row of the module's tables and of the audit log, to prove a refused command changed none. */
-export async function snapshot(t: TestApp): Promise<string> {
-  const out: Record<string, unknown[]> = {};
-  for (const table of RESEARCH_TABLES) out[table] = (await t.ctx.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
-  return JSON.stringify(out);
-}
+export const snapshot = (t: TestApp): Promise<string> => snapshotTables(t.ctx, RESEARCH_TABLES);
 
-export async function agency(t: TestApp, name: string, abbreviation: string): Promise<string> {
-  return (await createAgency(t.ctx, { name, abbreviation, kind: 'department', member_from: '2020-01-01' })).id;
-}
+export { agency, staffOf } from '../structure/testkit.ts';
 
-/** An account of a new organisation that acts for the agency (or for none). */
-export async function staffOf(t: TestApp, agencyId: string | null, role: Role = 'member'): Promise<TestUser> {
-  const u = await makeUser(t.ctx, role, `${role}-${randomUUID()}@test.example`, `Org ${randomUUID().slice(0, 8)}`);
-  if (agencyId) await linkAgencyOrganization(t.ctx, agencyId, { organization_id: u.organization_id });
-  return u;
-}
-
-export async function ctxOf(t: TestApp, u: TestUser): Promise<Ctx> {
-  const actor = await loadActor(t.ctx.db, u.id, 'session');
-  if (!actor) throw new Error('no actor');
-  return { ...t.ctx, system: undefined, actor, requestId: `test-${u.role}` };
-}
+export const ctxOf = (t: TestApp, u: TestUser): Promise<Ctx> => ctxAs(t.ctx, u);
 
 export async function clientOf(t: TestApp, u: TestUser): Promise<TestClient> {
   const c = t.client();
