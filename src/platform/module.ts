@@ -45,6 +45,19 @@ export interface Job {
   run(ctx: Ctx, now: Date, log: Log): Promise<string | void>;
 }
 
+/**
+ * A note one module gives about a directory service, shown on the directory's service page: a message key of the
+ * giving module (with its parameters) and where it links. The directory shows notes without importing the modules
+ * that give them (they import the directory).
+ */
+export interface ServiceNote {
+  key: string;
+  params?: Record<string, string | number>;
+  href: string;
+}
+
+export type ServiceNoteSource = (ctx: Ctx, serviceIds: readonly string[]) => Promise<Map<string, ServiceNote[]>>;
+
 /** A capability of the product, declared in full: the app and the command line are built from these alone. */
 export interface AppModule {
   name: string;
@@ -66,6 +79,19 @@ export interface AppModule {
   seedDemo?(ctx: Ctx, log: Log): Promise<void>;
   /** Lines printed after the demo data is loaded at start-up, such as the module's own demo accounts. */
   demoNotes?: string[];
+  /** Notes about directory services (e.g. practices: "uses an evidence-rated practice"), by service id. */
+  serviceNotes?: ServiceNoteSource;
+}
+
+const serviceNoteSources = new Map<string, ServiceNoteSource>();
+
+/** Every installed module's notes about these services, by service id, in module order. */
+export async function serviceNotesFor(ctx: Ctx, serviceIds: readonly string[]): Promise<Map<string, ServiceNote[]>> {
+  const out = new Map<string, ServiceNote[]>();
+  for (const source of serviceNoteSources.values()) {
+    for (const [id, notes] of await source(ctx, serviceIds)) out.set(id, [...(out.get(id) ?? []), ...notes]);
+  }
+  return out;
 }
 
 /**
@@ -77,6 +103,7 @@ export function installModules(modules: readonly AppModule[]): void {
     if (m.permissions) definePermissions(m.permissions);
     if (m.nav) addNav(...m.nav);
     if (m.messages) defineMessages(m.messages);
+    if (m.serviceNotes) serviceNoteSources.set(m.name, m.serviceNotes);
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type App, type AppModule, asOfCommand, type AsOfWork } from '../../platform/module.ts';
+import { type App, type AppModule, asOfCommand, type AsOfWork, type ServiceNote, type ServiceNoteSource } from '../../platform/module.ts';
 import { PERMISSIONS } from './permissions.ts';
 import { messages } from './messages.ts';
 import { practicesApi } from './api.ts';
@@ -9,7 +9,8 @@ import { seedPractices } from './seed.ts';
 
 export { MANAGE as PRACTICES_MANAGE, REVIEW as PRACTICES_REVIEW, LEAD as PRACTICES_LEAD, NOMINATE as PRACTICES_NOMINATE } from './permissions.ts';
 // The module's public service API, for other modules (a directory listing showing the practices a service uses).
-export { practicesLinkedTo } from './store.ts';
+import { practicesLinkedTo } from './store.ts';
+export { practicesLinkedTo };
 // For the research module's insights (evidence theme) and open data catalog.
 export { allPractices } from './store.ts';
 export { OUTCOME_DOMAINS as PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, SETTINGS as PRACTICE_SETTINGS } from './schema.ts';
@@ -25,6 +26,22 @@ const digestNow: AsOfWork = async (ctx, now, log) => {
   return `practices digest as of ${now.toISOString()}: ${r.sent} sent, ${r.skipped} skipped`;
 };
 
+/** The best rating a practice has for any outcome, as the directory's note words it. */
+function noteKind(ratings: readonly { rating: string }[]): 'effective' | 'promising' | 'other' {
+  if (ratings.some((r) => r.rating === 'effective')) return 'effective';
+  if (ratings.some((r) => r.rating === 'promising')) return 'promising';
+  return 'other';
+}
+
+/** On a directory service page: each practice the service runs, with its best rating, linking to the practice. */
+const serviceNotes: ServiceNoteSource = async (ctx, serviceIds) => {
+  const out = new Map<string, ServiceNote[]>();
+  for (const [serviceId, list] of await practicesLinkedTo(ctx.db, 'service', serviceIds)) {
+    out.set(serviceId, list.map((p) => ({ key: `pr.service.note.${noteKind(p.ratings)}`, params: { name: p.name }, href: `/practices/${p.id}` })));
+  }
+  return out;
+};
+
 export const practicesModule: AppModule = {
   name: 'practices',
   permissions: PERMISSIONS,
@@ -38,4 +55,5 @@ export const practicesModule: AppModule = {
     await practicesPages(app);
   },
   seedDemo: (ctx, log) => seedPractices(ctx, log),
+  serviceNotes,
 };

@@ -132,6 +132,12 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     assert.match(text((await t.client().get(`/practices/${practiceId}`)).body), /Directory services that use it Job coaching — Test Career Center/);
     const linked = await practicesLinkedTo(t.ctx.db, 'service', [service]);
     assert.equal(linked.get(service)?.[0].id, practiceId);
+    // The directory's own listing shows it, linked to the practice, in both languages.
+    const listing = await t.client().get(`/directory/services/${service}`);
+    assert.equal(listing.statusCode, 200);
+    assert.match(listing.body, new RegExp(`<a href="/practices/${practiceId}">Uses a practice rated effective: Survivor-centred sector training</a>`));
+    const listingEs = await t.client().get(`/directory/services/${service}`, { 'accept-language': 'es' });
+    assert.match(text(listingEs.body), /Usa una práctica calificada como eficaz: Survivor-centred sector training/);
 
     // 8. The Atom feed carries it, new and re-rated.
     const feed = (await t.client().get('/api/practices/feed.atom')).body;

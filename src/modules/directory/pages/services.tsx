@@ -14,10 +14,11 @@ import { Graph } from '../hsds.ts';
 import { audienceOf, cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { PUBLIC, Facts } from './shared.tsx';
 import { safeHref } from '../../../platform/http/urls.ts';
+import { serviceNotesFor, type ServiceNote } from '../../../platform/module.ts';
 
 // ---------- service and organisation pages ----------
 
-function ServicePage({ v, c, editable }: { v: View; c: Card; editable: boolean }) {
+function ServicePage({ v, c, editable, notes }: { v: View; c: Card; editable: boolean; notes: ServiceNote[] }) {
   return (
     <>
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: c.name }]} />
@@ -29,6 +30,15 @@ function ServicePage({ v, c, editable }: { v: View; c: Card; editable: boolean }
         </p>
       )}
       {c.description && <p class="usa-intro">{c.description}</p>}
+      {notes.length > 0 && (
+        <ul class="usa-list usa-list--unstyled margin-bottom-2">
+          {notes.map((n) => (
+            <li>
+              <a href={n.href}>{v.t(n.key, n.params)}</a>
+            </li>
+          ))}
+        </ul>
+      )}
       <Facts v={v} c={c} />
       {v.can(MANAGE) && (
         <ActionButton v={v} action={`/directory/services/${c.id}/verify`} secondary>
@@ -90,7 +100,9 @@ export function servicePages(app: App): void {
     const v = req.view();
     const c = cardOf(g, s, audienceOf(req.ctx), v);
     const editable = v.can(PROPOSE) && (await canEdit(req.ctx, (s.organization_id as string | null) ?? null));
-    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} />);
+    // Other modules' notes (practices: the evidence-rated practices this service runs), without importing them.
+    const notes = (await serviceNotesFor(req.ctx, [c.id])).get(c.id) ?? [];
+    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} notes={notes} />);
   });
 
   app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
