@@ -107,7 +107,8 @@ test('after the purge no ciphertext of a purged referral opens with any key mate
     assert.equal(before.length, captured.length, 'before the purge the key material opens every captured value');
     assert.ok(before.includes(CLIENT.name) && before.includes(NOTE));
 
-    assert.equal(await purgeClosed(rt.t.ctx, new Date(Date.now() + 200 * DAY)), 2);
+    const purgeLog: string[] = [];
+    assert.equal(await purgeClosed(rt.t.ctx, new Date(Date.now() + 200 * DAY), (l) => purgeLog.push(l)), 2);
 
     assert.deepEqual(await ciphertextsOf(db, purgedIds), [], 'the purge removes the values themselves');
     const after = opened(await keyMaterial(db, rt.t.db.config.dataKey), captured);
@@ -137,7 +138,7 @@ test('after the purge no ciphertext of a purged referral opens with any key mate
         const path = await sql<{ p: string }>`select pg_relation_filepath('referral_keys') as p`.execute(db);
         const raw = await sql<{ b: Buffer }>`select pg_read_binary_file(${path.rows[0].p}) as b`.execute(db);
         const bytes = raw.rows[0].b.toString('latin1');
-        for (const w of wrappedBefore) assert.ok(!bytes.includes(w.split('.').at(-1)!), 'the table file still holds a purged wrapped data key');
+        for (const w of wrappedBefore) assert.ok(!bytes.includes(w.split('.').at(-1)!), `the table file still holds a purged wrapped data key; the purge said: ${purgeLog.join(' | ')}`);
       }
     }
   } finally {

@@ -169,14 +169,30 @@ export async function clearLeftovers(db: Db, kind: DatabaseKind, log: (line: str
     if (r.rows[0]?.busy) log('referrals: the write-ahead log is in use and was not truncated now; it is at the next checkpoint');
     return;
   }
+  // VACUUM FULL needs the table to itself: a busy moment (autovacuum, a reader) can hold it past the lock timeout.
+  // A few tries a second apart ride that out; a table still not rewritten is reported, and the next purge tries again.
+  const done = new Set<string>();
   await db.connection().execute(async (c) => {
     await sql`set lock_timeout = '3s'`.execute(c);
     try {
-      for (const t of ['referral_keys', ...tables]) {
-        try {
-          await sql`vacuum full ${sql.table(t)}`.execute(c);
-        } catch (err) {
-          log(`referrals: ${t} not rewritten now (${(err as Error).message.split('\n')[0]}); the next purge tries again`);
+      // Twice, a moment apart: rows the purge deleted stay in the rewritten table while a transaction that began
+      // before the purge is still open somewhere (PostgreSQL keeps them visible to it); the second pass finds them
+      // dead to everyone.
+      for (const t of ['referral_keys', 'referral_keys', ...tables]) {
+        if (t === 'referral_keys' && done.has(t)) await new Promise((ok) => setTimeout(ok, 1500));
+        done.add(t);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await sql`vacuum full ${sql.table(t)}`.execute(c);
+            break;
+          } catch (err) {
+            if (attempt < 4) {
+              await new Promise((ok) => setTimeout(ok, 1000));
+              continue;
+            }
+            log(`referrals: ${t} not rewritten now (${(err as Error).message.split('\n')[0]}); the next purge tries again`);
+            break;
+          }
         }
       }
     } finally {
