@@ -148,12 +148,24 @@ test('a run by hand leaves the schedule alone, and is refused while another node
     const clock = clockAt('2026-03-01T10:05:00Z');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const job: Job = { name: 'test.slow', description: 'slow', schedule: { everyMinutes: 60 }, run: async () => gate };
+    let started!: () => void;
+    const isRunning = new Promise<void>((r) => (started = r));
+    const job: Job = {
+      name: 'test.slow',
+      description: 'slow',
+      schedule: { everyMinutes: 60 },
+      run: async () => {
+        started();
+        return gate;
+      },
+    };
     // Leases longer than the test's jump in time, as a runner that renews its lease each tick would keep it.
     const one = new JobRunner(db.handle, db.config, [job], { clock: clock.now, leaseMs: 4 * 3600_000 });
     const two = new JobRunner(second, db.config, [job], { clock: clock.now, leaseMs: 4 * 3600_000 });
     const running = one.runNow('test.slow');
-    await new Promise((r) => setTimeout(r, 50));
+    // Node one holds the job once its run has begun (a fixed pause was a race on a busy machine: node two could
+    // claim first, and the test then waited forever on a gate nobody would open).
+    await isRunning;
     await assert.rejects(two.runNow('test.slow'), (err: unknown) => err instanceof JobBusy && /test\.slow is running on/.test(err.message));
     clock.set('2026-03-01T11:00:01Z');
     assert.equal((await two.tick()).length, 0, 'a due slot waits while the job is held');
