@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateStr, Nullable, PageQuery, Uuid, Version } from '../../platform/http/schemas.ts';
 import { DIRECTORY_TERMS, NEED_CODES } from '../directory/index.ts';
+import { FormPost as PlatformFormPost } from '../../platform/pages/forms.ts';
 
 /** A string enum as `enum` (not anyOf of literals), so a bad value gets one clear message. */
 function OneOf<T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) {
@@ -167,7 +168,8 @@ export const AwardListQuery = Type.Object(
 export const WatchParams = Type.Object({ id: Uuid }, strict);
 
 /** A posted HTML form: fields arrive as text and are checked by the command, so a bad value is shown beside its field. */
-export const FormPost = Type.Object({}, { additionalProperties: true });
+/** An HTML form post read loosely, so a bad value comes back beside its field (platform/pages/forms.ts). */
+export const FormPost = PlatformFormPost({});
 
 // ---------- output ----------
 

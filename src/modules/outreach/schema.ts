@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateStr, Nullable, Uuid } from '../../platform/http/schemas.ts';
+import { FormPost as PlatformFormPost } from '../../platform/pages/forms.ts';
 
 export const GROUP_KINDS = ['club', 'class', 'youth_program', 'other'] as const;
 /** Grade bands of student groups. Every band is welcome: students give no data at all, whatever their age. */
@@ -124,7 +125,8 @@ export const EventCreate = Type.Object(
 );
 
 /** An HTML form post: loose, so that bad values come back beside their fields; the command validates. */
-export const FormPost = Type.Object({}, { additionalProperties: true });
+/** An HTML form post read loosely, so a bad value comes back beside its field (platform/pages/forms.ts). */
+export const FormPost = PlatformFormPost({});
 
 export type GroupInput = Static<typeof GroupCreate>;
 

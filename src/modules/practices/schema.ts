@@ -2,6 +2,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Instant, Nullable, Uuid, Version } from '../../platform/http/schemas.ts';
 import { DIRECTORY_TERMS } from '../directory/index.ts';
+import { FormPost as PlatformFormPost } from '../../platform/pages/forms.ts';
 
 const literals = <T extends readonly string[]>(values: T, description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {}) as unknown as TSchema & { static: T[number] };
 
@@ -251,4 +252,5 @@ export const SearchOut = Type.Object({
 });
 
 /** HTML form posts: read loosely, checked by the command so that a bad value is shown beside its field. */
-export const FormPost = Type.Object({}, { additionalProperties: true });
+/** An HTML form post read loosely, so a bad value comes back beside its field (platform/pages/forms.ts). */
+export const FormPost = PlatformFormPost({});

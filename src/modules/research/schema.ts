@@ -1,6 +1,7 @@
 /** TypeBox schemas of the research module's requests and answers; handler and command types come from them. */
 import { Type, type Static } from '@sinclair/typebox';
 import { DateStr, Instant, Nullable, Uuid, Version } from '../../platform/http/schemas.ts';
+import { FormPost as PlatformFormPost } from '../../platform/pages/forms.ts';
 
 /** A string enum as `enum` (not anyOf of literals), so a bad value gets one clear message. */
 function OneOf<T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) {
@@ -126,4 +127,5 @@ export const CompiledOut = Type.Object({
 });
 
 /** An HTML form's body: any fields, read loosely so that bad values come back beside their field. */
-export const FormPost = Type.Object({}, { additionalProperties: true });
+/** An HTML form post read loosely, so a bad value comes back beside its field (platform/pages/forms.ts). */
+export const FormPost = PlatformFormPost({});

@@ -36,7 +36,8 @@ export function newIdempotencyKey(): string {
 /** The key a request carries (form field or header), undefined when none; a malformed key is refused naming it. */
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const header = req.headers[IDEMPOTENCY_HEADER];
-  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>)[IDEMPOTENCY_FIELD] : undefined;
+  // Any route's body: this helper serves every form that creates, whatever its schema.
+  const body: unknown = req.body && typeof req.body === 'object' && IDEMPOTENCY_FIELD in req.body ? Reflect.get(req.body, IDEMPOTENCY_FIELD) : undefined;
   const [raw, field] = header !== undefined ? [header, 'Idempotency-Key'] : [body, IDEMPOTENCY_FIELD];
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || !KEY_RE.test(raw)) throw fieldError(field, 'must be 16 to 128 letters, digits, "-" or "_"');

@@ -18,6 +18,7 @@ import { FormPost, type Award, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
 import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, money, str } from './shared.tsx';
 import { fyOf } from './plans.tsx';
+import { FormField, FormPost as PlatformFormPost } from '../../../platform/pages/forms.ts';
 
 const PER_PAGE = 100;
 const ListQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 10 })), fiscal_year: Type.Optional(Type.String({ maxLength: 10 })), page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) });
@@ -143,9 +144,9 @@ export async function awardPages(app: App): Promise<void> {
   );
 
   app.get('/grants/awards/import', { config: COMMITTEE, schema: hidden }, async (req, reply) => reply.page(req.view().t('grants.award.import'), <ImportPage v={req.view()} />));
-  app.post('/grants/awards/import', { config: COMMITTEE, schema: { ...hidden, body: FormPost } }, async (req, reply) => {
+  app.post('/grants/awards/import', { config: COMMITTEE, schema: { ...hidden, body: PlatformFormPost({ file: FormField }) } }, async (req, reply) => {
     const v = req.view();
-    const csv = str((req.body as Record<string, unknown>).file) ?? '';
+    const csv = str(req.body.file) ?? '';
     try {
       const report = await commands.importAwards(req.ctx, csv);
       return reply.page(v.t('grants.award.import'), <ImportPage v={v} report={report} />);

@@ -19,6 +19,7 @@ import * as store from '../store.ts';
 import type { Row } from '../values.ts';
 import { Definitions } from './calls.tsx';
 import { MANAGERS, SUBMITTERS, crumbs, fieldHeading, fmt, localErrors, stateLabel, str } from './shared.tsx';
+import { FormField, FormPost as PlatformFormPost, one } from '../../../platform/pages/forms.ts';
 
 const BLANK_ROWS = 2;
 const MAX_FORM_ROWS = 50;
@@ -253,10 +254,10 @@ export async function submissionPages(app: App): Promise<void> {
     );
   });
 
-  app.post('/research/calls/:id/agencies/:agencyId/upload', { config: SUBMITTERS, schema: { ...hidden, params: CallAgencyParams, body: FormPost } }, async (req, reply) => {
+  app.post('/research/calls/:id/agencies/:agencyId/upload', { config: SUBMITTERS, schema: { ...hidden, params: CallAgencyParams, body: PlatformFormPost({ csv: FormField }) } }, async (req, reply) => {
     const { id, agencyId } = req.params;
     const upload = uploadOf(req);
-    const pasted = typeof (req.body as Record<string, unknown>).csv === 'string' ? String((req.body as Record<string, unknown>).csv) : '';
+    const pasted = one(req.body.csv);
     const again = (errors: FieldError[], status = 400) => show(req, reply, id, agencyId, { upload: { errors, csv: pasted } }, status);
     if (upload.error) return again([{ field: 'file', message: upload.error.message }], upload.error.status);
     const file = upload.files.find((f) => f.field === 'file');
