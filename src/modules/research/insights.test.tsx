@@ -1,7 +1,7 @@
 /**
  * The issue's suppression test: a page whose small cell (3 housing referrals) could be worked out from a total in one
  * table and a breakdown in another. Suppressing each table on its own leaves it derivable; suppressing the page as a
- * whole (insights.ts over platform/stats suppressLinked) hides it, and every figure that would give it back, on the
+ * whole (platform/stats/page.ts over suppressLinked) hides it, and every figure that would give it back, on the
  * rendered page and in its CSV alike.
  */
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { parseCsv } from '../../platform/http/csv.ts';
 import { suppressCount, suppressRow } from '../../platform/stats/suppress.ts';
 import { defineMessages, translator } from '../../platform/web/i18n.ts';
 import type { View } from '../../platform/web/view.ts';
-import { pageCsv, publishPage, type CountTable } from './insights.ts';
+import { pageCsv, publishPage, type CountTable } from '../../platform/stats/page.ts';
 import { messages } from './messages.ts';
 import { InsightsTables } from './pages/insights.tsx';
 

@@ -5,7 +5,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { translator } from '../../platform/web/i18n.ts';
 import { dataJson } from './catalog.ts';
-import { pageCsv } from './insights.ts';
+import { pageCsv } from '../../platform/stats/page.ts';
 import { THEMES, themePage } from './themes.ts';
 
 export interface Generated {

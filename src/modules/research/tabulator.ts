@@ -1,6 +1,6 @@
 /**
  * The tabulator: a measure and up to two dimensions over the modules' published facts, answered as one table with
- * its totals, suppressed as a page (insights.ts), kept for a few minutes, and the same for the page, the API and CSV.
+ * its totals, suppressed as a page (platform/stats/page.ts), kept for a few minutes, and the same for the page, the API and CSV.
  * Dimensions may be multi-valued (a practice serves several populations): a record then counts in each of its values,
  * and totals count each record once.
  */
@@ -9,7 +9,7 @@ import { badRequest, type FieldError } from '../../platform/http/errors.ts';
 import type { Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
 import { DIRECTORY_TERMS } from '../directory/index.ts';
-import { publishPage, type CountTable, type PublishedTable } from './insights.ts';
+import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 import { CACHE_SECONDS } from './themes.ts';
 
 interface Dimension<R> {

@@ -1,6 +1,6 @@
 /**
  * The insights themes built from other modules' published facts (through their index.ts), each a page of count
- * tables suppressed together (insights.ts). Built pages are kept for a few minutes, so that a busy page is answered
+ * tables suppressed together (platform/stats/page.ts). Built pages are kept for a few minutes, so that a busy page is answered
  * from memory; the cache is per process and per language.
  */
 import type { Ctx } from '../../platform/context.ts';
@@ -8,7 +8,7 @@ import type { Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
 import { allAgencies } from '../structure/index.ts';
 import { listWorkplanItems, WORKPLAN_KINDS, WORKPLAN_STATUSES } from '../workplans/index.ts';
-import { publishPage, type CountTable, type PublishedTable } from './insights.ts';
+import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 
 export const THEMES = ['evidence', 'progress'] as const;
 export type Theme = (typeof THEMES)[number];

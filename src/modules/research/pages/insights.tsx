@@ -4,7 +4,7 @@ import type { App } from '../../../platform/module.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
-import { pageCsv, type PublishedTable, type Shown } from '../insights.ts';
+import { pageCsv, type PublishedTable, type Shown } from '../../../platform/stats/page.ts';
 import { THEMES, themePage, type BuiltPage } from '../themes.ts';
 import { crumbs, fmt, PUBLIC } from './shared.tsx';
 import { listSnapshots, type Snapshot } from '../store.ts';

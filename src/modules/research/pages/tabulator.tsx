@@ -6,7 +6,7 @@ import { hidden, readErrors } from '../../../platform/http/schemas.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, ErrorSummary, Select, SubmitButton } from '../../../platform/web/components.tsx';
-import { pageCsv } from '../insights.ts';
+import { pageCsv } from '../../../platform/stats/page.ts';
 import { TABULATOR_DIMENSIONS, TABULATOR_MEASURES, tabulate, type Tabulated, type TabulateQuery } from '../tabulator.ts';
 import { InsightsTables } from './insights.tsx';
 import { crumbs, localErrors, PUBLIC } from './shared.tsx';

@@ -1,11 +1,12 @@
 /**
- * Insights pages: tables of counts published together, suppressed together. Each count is given as the records it
- * counts, so that the platform's linked suppression (platform/stats suppressLinked) sees a figure in one table and
- * its breakdown in another as linked: a small cell is hidden on the page and in its CSV, and so is every other figure
- * from which it could be worked out, whichever table of the page it sits in.
+ * Page-wide suppression: tables of counts published together, suppressed together (research's insights pages,
+ * outreach's public totals). Each count is given as the records it counts, so that linked suppression
+ * (suppressLinked) sees a figure in one table and its breakdown in another as linked: a small cell is hidden on the
+ * page and in its CSV, and so is every other figure from which it could be worked out, whichever table of the page
+ * it sits in.
  */
-import { suppressLinked } from '../../platform/stats/suppress.ts';
-import { toCsv } from '../../platform/http/csv.ts';
+import { suppressLinked } from './suppress.ts';
+import { toCsv } from '../http/csv.ts';
 
 /** A table of counts as built from the data: each cell the ids of the records it counts. */
 export interface CountTable {
