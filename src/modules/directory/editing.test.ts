@@ -161,6 +161,10 @@ test('propose, review, applied: the listing changes, last verified is today, sea
   assert.deepEqual(hsds.languages.map((l: { name: string }) => l.name).sort(), ['Amharic', 'English', 'Spanish']);
   assert.ok(hsds.schedules.some((s: { byday?: string; opens_at?: string }) => s.byday === 'MO,WE' && s.opens_at === '10:00'));
   assert.ok(hsds.phones.some((ph: { number: string; extension?: number }) => ph.number === '(202) 555-0123' && ph.extension === 12));
+  // The page reads the hours merged, weekdays in order, in the reader's language.
+  const page = await anon.get(`/directory/services/${JOBS}`);
+  assert.match(page.body, /Mon, Wed 10 am–4 pm; Saturdays by appointment/);
+  assert.match((await anon.get(`/directory/services/${JOBS}`, { cookie: 'lang=es' })).body, /lun, mié 10:00–16:00; Saturdays by appointment/);
   const found = (await anon.get('/api/hsds/services?search=zephyrine')).json();
   assert.deepEqual(found.contents.map((s: { id: string }) => s.id), [JOBS], 'reindexed for search');
   assert.equal((await admin.request('POST', `/api/directory/proposals/${p.id}/approve`, { json: {} })).statusCode, 409, 'approved once only');

@@ -9,6 +9,7 @@ import type { Hit } from './search.ts';
 import type { Row } from './model.ts';
 import { rowsWhereIn } from './store.ts';
 import { seesConfidential } from './policies.ts';
+import { openingHours } from './hours.ts';
 
 /** What the caller may see of confidential locations. */
 export const audienceOf = (ctx: Pick<Ctx, 'actor' | 'system'>): Audience => ({ vetted: seesConfidential(ctx) });
@@ -20,11 +21,6 @@ export function envelope(total: number, page: number, perPage: number, contents:
 }
 
 // ---------- what a person needs to know about one service ----------
-
-const DAY_NAMES: Record<string, Record<string, string>> = {
-  en: { MO: 'Mon', TU: 'Tue', WE: 'Wed', TH: 'Thu', FR: 'Fri', SA: 'Sat', SU: 'Sun' },
-  es: { MO: 'lun', TU: 'mar', WE: 'mié', TH: 'jue', FR: 'vie', SA: 'sáb', SU: 'dom' },
-};
 
 export interface Card {
   id: string;
@@ -47,17 +43,6 @@ export interface Card {
   url?: string;
   email?: string;
   capacity: string[];
-}
-
-function hoursOf(rows: Row[], lang: string): string[] {
-  const names = DAY_NAMES[lang] ?? DAY_NAMES.en;
-  return rows
-    .map((s) => {
-      const days = typeof s.byday === 'string' && s.byday ? s.byday.split(',').map((d) => names[d.trim().slice(-2)] ?? d).join(', ') : '';
-      const times = s.opens_at && s.closes_at ? `${s.opens_at}–${s.closes_at}` : '';
-      return [days, times, !days && !times ? (s.description as string | undefined) : ''].filter(Boolean).join(' ');
-    })
-    .filter(Boolean);
 }
 
 export function addressOf(a: Row | undefined): string | undefined {
@@ -91,7 +76,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
     confidential: Boolean(loc?.confidential),
     approximate: Boolean(loc && !hiddenLoc && loc.coordinates_approximate),
     phone: phone ? `${phone.number}${phone.extension ? ` ext. ${phone.extension}` : ''}` : undefined,
-    hours: hoursOf([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
+    hours: openingHours([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
     languages,
     verified: (s.assured_date as string | null) ?? undefined,
     distance: hit?.distance,

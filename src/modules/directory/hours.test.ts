@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openingHours, clock } from './hours.ts';
+
+const row = (byday: string | null, opens: string | null, closes: string | null, description?: string) => ({ byday, opens_at: opens, closes_at: closes, description: description ?? null, freq: 'WEEKLY' });
+
+test('a row per weekday, out of order and repeated, reads as one run of days in weekday order', () => {
+  const rows = [row('FR', '09:00', '17:00'), row('MO', '09:00', '17:00'), row('SA', '10:00', '14:00'), row('TU', '09:00', '17:00'), row('WE', '09:00', '17:00'), row('TH', '09:00', '17:00'), row('MO', '09:00', '17:00')];
+  assert.deepEqual(openingHours(rows, 'en'), ['Mon–Fri 9 am–5 pm', 'Sat 10 am–2 pm']);
+  assert.deepEqual(openingHours(rows, 'es'), ['lun–vie 9:00–17:00', 'sáb 10:00–14:00']);
+});
+
+test('split days, two spans in a day, days apart, midday and round-the-clock hours', () => {
+  const rows = [row('MO,WE', '09:00', '12:00'), row('MO,WE', '13:00', '17:30'), row('FR', '12:00', '12:30'), row('SU', '00:00', '23:59')];
+  assert.deepEqual(openingHours(rows, 'en'), ['Mon, Wed 9 am–12 pm, 1 pm–5:30 pm', 'Fri 12 pm–12:30 pm', 'Sun open 24 hours']);
+  assert.deepEqual(openingHours(rows, 'es'), ['lun, mié 9:00–12:00, 13:00–17:30', 'vie 12:00–12:30', 'dom abierto las 24 horas']);
+});
+
+test('hours without days, days without hours, words only and monthly patterns are kept', () => {
+  const rows = [row(null, '08:00', '16:00'), row('SA', null, null, 'By appointment'), row('1MO', '18:00', '20:00'), row(null, null, null, 'Call first'), row('SU', null, null, 'Closed')];
+  assert.deepEqual(openingHours(rows, 'en'), ['Sat By appointment', 'Sun closed', '8 am–4 pm', '1MO 6 pm–8 pm', 'Call first']);
+  assert.deepEqual(openingHours(rows, 'es')[0], 'sáb By appointment');
+  assert.deepEqual(openingHours([], 'en'), []);
+  assert.equal(clock(0, 'en'), '12 am');
+  assert.equal(clock(23 * 60 + 5, 'es'), '23:05');
+});
