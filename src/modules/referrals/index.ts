@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { json, type Db } from '../../platform/db/index.ts';
+import { referralsDb } from './tables.ts';
 import { parseArgs } from 'node:util';
 import { type App, type AppModule, asOfCommand, type AsOfWork, type CliCommand, UsageError } from '../../platform/module.ts';
 import { messages } from './messages.ts';
@@ -20,6 +22,30 @@ export {
 export { purgeClosed, rekeyReferrals, runReminders } from './commands.ts';
 export { buildStats, type Stats } from './stats.ts';
 export { DEMO_CASEWORKERS } from './seed.ts';
+export { NEEDS as REFERRAL_NEEDS, DECLINE_REASONS as REFERRAL_DECLINE_REASONS } from './schema.ts';
+
+/** One sent referral as the research module's insights count it: no client, note or organisation column. */
+export interface ReferralFact {
+  status: string;
+  needs: string[];
+  outcome: string | null;
+  decline_reason: string | null;
+  network_name: string | null;
+  area_fips: string | null;
+  sent_at: string | null;
+  accepted_at: string | null;
+}
+
+/** The de-identified facts of every referral that was sent (drafts left out), for published statistics. */
+export async function referralFacts(db: Db): Promise<ReferralFact[]> {
+  const rows = await referralsDb(db)
+    .selectFrom('referrals')
+    .select(['status', 'needs', 'outcome', 'decline_reason', 'network_name', 'area_fips', 'sent_at', 'accepted_at'])
+    .where('status', '!=', 'draft')
+    .execute();
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+  return rows.map((r) => ({ ...r, needs: json<string[]>(r.needs, []), sent_at: iso(r.sent_at), accepted_at: iso(r.accepted_at) }));
+}
 
 const HELP = `  referrals purge [--at INSTANT]
                               delete the client details and notes of referrals closed more
