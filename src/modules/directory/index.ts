@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import type { Db } from '../../platform/db/index.ts';
+import { SUMMARY_MEMBER } from './summary.ts';
 import type { App, AppModule } from '../../platform/module.ts';
 import { MANAGE, PERMISSIONS, PROPOSE } from './permissions.ts';
 import { messages } from './messages.ts';
@@ -19,6 +21,44 @@ export { searchServices, type SearchParams } from './search.ts';
 export { servicesFull } from './hsds.ts';
 export { needCoverage, NEED_TERMS, NEED_CODES, isNeedCode, organizationNames, organizationChoices, organizationsNamed, type CoveragePoint, type NeedCoverage, type CoverageOptions } from './coverage.ts';
 export { TERMS as DIRECTORY_TERMS } from './taxonomy.ts';
+
+/** A findable (not defunct) service as published statistics count it: its need and population codes, and its states. */
+export interface ServiceFact {
+  id: string;
+  needs: string[];
+  populations: string[];
+  /** States of its locations that are not confidential (a shelter's location is not counted). */
+  states: string[];
+}
+
+/**
+ * Every findable service's facts, for the research module's insights: the terms come from the kept figures
+ * (directory_summary_member, summary.ts), the states from the addresses of its public locations.
+ */
+export async function serviceFacts(db: Db): Promise<ServiceFact[]> {
+  const out = new Map<string, ServiceFact>();
+  for (const r of await db.selectFrom(SUMMARY_MEMBER).select(['service_id', 'keys']).execute()) {
+    const f: ServiceFact = { id: String(r.service_id), needs: [], populations: [], states: [] };
+    for (const k of String(r.keys).split('\n')) {
+      if (k.startsWith('need:')) f.needs.push(k.slice(5));
+      else if (k.startsWith('population:')) f.populations.push(k.slice(11));
+    }
+    out.set(f.id, f);
+  }
+  const places = await db
+    .selectFrom('directory_service_at_location as sal')
+    .innerJoin('directory_location as loc', 'loc.id', 'sal.location_id')
+    .innerJoin('directory_address as adr', 'adr.location_id', 'loc.id')
+    .select(['sal.service_id as service_id', 'adr.state_province as state'])
+    .where((eb) => eb.or([eb('loc.confidential', '=', false), eb('loc.confidential', 'is', null)]))
+    .execute();
+  for (const p of places) {
+    const f = out.get(String(p.service_id));
+    const st = String(p.state ?? '').trim().toUpperCase();
+    if (f && st && !f.states.includes(st)) f.states.push(st);
+  }
+  return [...out.values()];
+}
 export { stewardedOrganizations, stewardsOf, isSteward, listStewards, addSteward, removeSteward, type Steward } from './stewards.ts';
 
 export const directoryModule: AppModule = {
