@@ -1,5 +1,5 @@
 /** Readers of HSDS 3.0 publications: the CSV data package and JSON (an array of objects, or one per line). */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { Dataset, type Origin, type Refusal } from './validate.ts';
@@ -116,7 +116,18 @@ export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Ori
   return id;
 }
 
-const KIND_BY_FILE: Record<string, TableName> = { services: 'service', service: 'service', organizations: 'organization', organization: 'organization', taxonomies: 'taxonomy', taxonomy: 'taxonomy', taxonomy_terms: 'taxonomy_term', service_at_locations: 'service_at_location', locations: 'location' };
+const KIND_BY_FILE: Record<string, TableName> = { services: 'service', organizations: 'organization', taxonomies: 'taxonomy', taxonomy_terms: 'taxonomy_term', service_at_locations: 'service_at_location', services_at_location: 'service_at_location', locations: 'location' };
+
+/**
+ * The table a JSON file's objects belong to, from its name as HSDS 3.0 publishers and the API's examples name them:
+ * `services.json`, `organization_full.json`, `service_at_location_list.json`, `taxonomy_list.json`.
+ */
+export function kindOfFile(file: string): TableName | null {
+  const stem = file.replace(/\.(nd)?json$/i, '').toLowerCase().replace(/_(full|list|page|basic)$/, '');
+  if (KIND_BY_FILE[stem]) return KIND_BY_FILE[stem];
+  if ((TABLE_NAMES as string[]).includes(stem)) return stem as TableName;
+  return null;
+}
 
 /** What an object is when the file name does not say: HSDS objects are told apart by their fields. */
 function kindOfObject(o: Record<string, unknown>, fallback: TableName): TableName {
@@ -126,15 +137,34 @@ function kindOfObject(o: Record<string, unknown>, fallback: TableName): TableNam
   return fallback;
 }
 
+/** A file describing the publication rather than holding records (HSDS 3.0's base.json): version, profile. */
+const isPublicationInfo = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && !('id' in v) && ('openapi_url' in v || ('version' in v && 'profile' in v));
+
+/** HSDS 3.0's tabular JSON: `{"organizations.csv": [rows], "services.csv": [rows], ...}`. */
+function tabularTables(v: unknown): [TableName, unknown[]][] | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const keys = Object.keys(v);
+  if (!keys.length || !keys.every((k) => /\.csv$/i.test(k))) return null;
+  const out: [TableName, unknown[]][] = [];
+  for (const k of keys) {
+    const table = TABLE_NAMES.find((t) => TABLES[t].file === k.toLowerCase());
+    const rows = (v as Record<string, unknown>)[k];
+    if (table && Array.isArray(rows)) out.push([table, rows]);
+  }
+  return out;
+}
+
 /** Reads HSDS 3.0 JSON: one file, or every *.json and *.ndjson file of a folder. */
 export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
   const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json').sort().map((f) => join(path, f)) : [path];
   const seen = new Map<string, Set<string>>();
   for (const full of files) {
     const file = basename(full);
-    const fallback = KIND_BY_FILE[file.replace(/\.(nd)?json$/i, '').toLowerCase()] ?? 'service';
+    const named = kindOfFile(file);
+    const fallback = named ?? 'service';
     const text = readFileSync(full, 'utf8');
-    const kindOfValue = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback);
+    // A file named for its content holds that content; otherwise each object's fields say what it is.
+    const kindOfValue = (value: unknown) => (named ? named : value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback);
     const trimmed = text.trimStart();
     if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\r?\n\s*\{/.test(text))) {
       let list: unknown[];
@@ -143,6 +173,12 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
         list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { contents?: unknown }).contents) ? (parsed as { contents: unknown[] }).contents : [parsed];
       } catch (err) {
         ds.refuse({ file, row: 0 }, 'file', `is not valid JSON: ${(err as Error).message}`);
+        continue;
+      }
+      if (list.length === 1 && isPublicationInfo(list[0])) continue;
+      const tabular = list.length === 1 ? tabularTables(list[0]) : null;
+      if (tabular) {
+        for (const [table, rows] of tabular) rows.forEach((value, i) => flatten(ds, table, value, { file, row: i + 1 }, undefined, seen));
         continue;
       }
       list.forEach((value, i) => flatten(ds, kindOfValue(value), value, { file, row: i + 1 }, undefined, seen));
@@ -177,16 +213,3 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
 }
 
 export type Format = 'hsds-2.0-csv' | 'hsds-1.1-csv' | 'hsds-3.0-csv' | 'hsds-3.0-json';
-
-/** Which publication a path holds, from its files' names. */
-export function detectFormat(path: string): { format: Format; dir: string } | null {
-  if (!existsSync(path)) return null;
-  if (!statSync(path).isDirectory()) return /\.(nd)?json$/i.test(path) ? { format: 'hsds-3.0-json', dir: path } : null;
-  const files = new Set(readdirSync(path));
-  if (files.has('datapackage') && statSync(join(path, 'datapackage')).isDirectory() && !files.has('services.csv')) return detectFormat(join(path, 'datapackage'));
-  if (files.has('regular_schedules.csv') || files.has('services_taxonomy.csv')) return { format: 'hsds-1.1-csv', dir: path };
-  if (files.has('services_at_location.csv') || files.has('physical_addresses.csv') || files.has('service_attributes.csv')) return { format: 'hsds-2.0-csv', dir: path };
-  if ([...files].some((f) => f.endsWith('.csv'))) return { format: 'hsds-3.0-csv', dir: path };
-  if ([...files].some((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json')) return { format: 'hsds-3.0-json', dir: path };
-  return null;
-}

@@ -13,7 +13,13 @@ import { checkValues } from './validate.ts';
 import { generatedServices, writeGeneratedPackage } from './generate.ts';
 import { secondaryIndexes, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 import { legacyId, uuidv5 } from './model.ts';
-import { DC_SAMPLE, assertHsds } from './testing.ts';
+import { DC_SAMPLE, SHARED_HSDS, assertHsds } from './testing.ts';
+import { extractZip } from './package-reader.ts';
+import { spawnSync } from 'node:child_process';
+
+const HEALTHLEADS = join(SHARED_HSDS, 'real', 'healthleads-1.1');
+const ILAO = join(SHARED_HSDS, 'real', 'ilao-legal-aid-1.1');
+const EXAMPLE_CITY = join(SHARED_HSDS, 'sample-example-city-1.1', 'all_resources');
 import { dayList, clockTime } from './legacy.ts';
 
 async function withDb<T>(fn: (ctx: ReturnType<typeof systemCtx>) => Promise<T>): Promise<T> {
@@ -187,7 +193,7 @@ test('an import larger than the tables hold loads them without their secondary i
       assert.ok(progress.some((l) => /service: 1500\/1500/.test(l)), 'progress lines');
       assert.deepEqual(await indexes(), before, 'the same indexes, names and definitions, after the load');
 
-      const { ds } = readPath(file);
+      const { ds } = await readPath(file);
       fillCentroids(ds);
       checkValues(ds);
       const byId = (a: Row, b: Row) => (String(a.id) < String(b.id) ? -1 : 1);
@@ -203,6 +209,66 @@ test('an import larger than the tables hold loads them without their secondary i
       assert.equal(await count(ctx.db, 'service'), 1500);
       assert.deepEqual(await indexes(), before);
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const HAS_ZIP = spawnSync('zip', ['-v']).status === 0;
+/** A zip of `dir`'s files, made by the zip command (checked: present on the team's machines and CI image). */
+function zipOf(dir: string, to: string, inner = '.') {
+  const r = spawnSync('zip', ['-qr', to, inner], { cwd: dir });
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+test('publications are found as published: a zip, a datapackage.json naming files elsewhere, HSDS 3.0 JSON named for its content, a loose folder', { skip: !HAS_ZIP && 'no zip command' }, async () => {
+  const dir = tmp();
+  try {
+    // A zip of a 1.1 folder, one folder down as publishers zip them.
+    mkdirSync(join(dir, 'pkg', 'healthleads'), { recursive: true });
+    for (const f of readdirSync(HEALTHLEADS)) writeFileSync(join(dir, 'pkg', 'healthleads', f), readFileSync(join(HEALTHLEADS, f)));
+    zipOf(join(dir, 'pkg'), join(dir, 'healthleads.zip'));
+    const zipped = await readPath(join(dir, 'healthleads.zip'));
+    assert.equal(zipped.format, 'hsds-1.1-csv', JSON.stringify(zipped.ds.refusals));
+    assert.equal(zipped.found, 'HSDS 1.1 CSV folder, 12 files in a zip');
+    assert.equal(zipped.name, 'healthleads');
+    assert.equal(zipped.ds.get('service').length, 6);
+
+    // A datapackage.json whose resources live in a subfolder under other names; one listed file is missing.
+    const dp = join(dir, 'dp');
+    mkdirSync(join(dp, 'data'), { recursive: true });
+    writeFileSync(join(dp, 'data', 'orgs.csv'), readFileSync(join(EXAMPLE_CITY, 'organizations.csv')));
+    writeFileSync(join(dp, 'data', 'svc.csv'), readFileSync(join(EXAMPLE_CITY, 'services.csv')));
+    writeFileSync(join(dp, 'data', 'sal.csv'), readFileSync(join(EXAMPLE_CITY, 'services_at_location.csv')));
+    writeFileSync(join(dp, 'data', 'locs.csv'), readFileSync(join(EXAMPLE_CITY, 'locations.csv')));
+    writeFileSync(join(dp, 'datapackage.json'), JSON.stringify({ title: 'Our HSDS 1.1 data', resources: [{ name: 'organization', path: 'data/orgs.csv' }, { name: 'service', path: 'data/svc.csv' }, { name: 'service_at_location', path: 'data/sal.csv' }, { name: 'location', path: 'data/locs.csv' }, { name: 'phone', path: 'data/phones.csv' }, { name: 'evil', path: '../../etc/passwd' }] }));
+    const pkg = await readPath(dp);
+    assert.equal(pkg.format, 'hsds-1.1-csv');
+    assert.equal(pkg.found, 'HSDS 1.1 CSV data package, 4 resources');
+    assert.ok(pkg.notes.some((n) => /lists data\/phones\.csv, which the package does not contain/.test(n)), pkg.notes.join('\n'));
+    assert.ok(pkg.notes.some((n) => /evil.*not a file inside the package/.test(n)), pkg.notes.join('\n'));
+    assert.equal(pkg.ds.get('service').length, 13);
+    assert.equal(pkg.ds.get('service_at_location').length, 13);
+
+    // The spec's JSON examples: each file read as what its name says (organization_full, *_list envelopes, tabular).
+    const json = await readPath(join(SHARED_HSDS, 'spec-3.0', 'examples'));
+    assert.equal(json.found, 'HSDS 3.0 JSON folder, 13 files');
+    assert.equal(json.ds.get('service').length, 1, 'one service, though seven files hold it');
+    assert.equal(json.ds.get('organization').length, 1);
+    assert.equal(json.ds.get('taxonomy').length, 1);
+    assert.equal(json.ds.refusals.length, 0, JSON.stringify(json.ds.refusals));
+
+    // A zip entry that would land outside the folder it is unpacked in: nothing is unpacked, the reason is given.
+    mkdirSync(join(dir, 'slip', 'aa'), { recursive: true });
+    writeFileSync(join(dir, 'slip', 'aa', 'services.csv'), 'id,name\n');
+    zipOf(join(dir, 'slip'), join(dir, 'slip.zip'), 'aa/services.csv');
+    const bytes = readFileSync(join(dir, 'slip.zip'));
+    writeFileSync(join(dir, 'slip.zip'), Buffer.from(bytes.toString('latin1').replaceAll('aa/services.csv', '../services.csv'), 'latin1'));
+    const slip = await readPath(join(dir, 'slip.zip'));
+    assert.equal(slip.ds.refusals.length, 1);
+    assert.match(slip.ds.refusals[0].reason, /zip/);
+    assert.ok(!readdirSync(dir).includes('services.csv'));
+    await assert.rejects(extractZip(join(dir, 'healthleads.zip'), mkdtempSync(join(dir, 'small-')), { entries: 100, bytes: 1000, entryBytes: 1000 }), /more than/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,9 @@ import { TABLE_NAMES, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
-import { detectFormat, readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
+import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
+import { openPublication, PublicationError, type Publication } from './package-reader.ts';
+import { basename } from 'node:path';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
@@ -55,22 +57,35 @@ export function fillCentroids(ds: Dataset): number {
   return n;
 }
 
-export function readPath(path: string, opts: ImportOptions = {}): { ds: Dataset; format: Format } {
-  const found = detectFormat(path);
-  if (!found) {
-    const ds = new Dataset();
-    ds.refuse({ file: path, row: 0 }, 'path', 'is not an HSDS publication (a folder of CSV files, or a .json/.ndjson file)');
-    return { ds, format: 'hsds-3.0-json' };
-  }
-  switch (found.format) {
+/** Reads what openPublication found into records to check. */
+export function readPublication(pub: Pick<Publication, 'format' | 'path'>, opts: ImportOptions = {}): Dataset {
+  switch (pub.format) {
     case 'hsds-2.0-csv':
-      return { ds: readLegacy20(found.dir, opts), format: found.format };
+      return readLegacy20(pub.path, opts);
     case 'hsds-1.1-csv':
-      return { ds: readLegacy11(found.dir, opts), format: found.format };
+      return readLegacy11(pub.path, opts);
     case 'hsds-3.0-csv':
-      return { ds: readHsds3Csv(found.dir), format: found.format };
+      return readHsds3Csv(pub.path);
     default:
-      return { ds: readHsds3Json(found.dir), format: found.format };
+      return readHsds3Json(pub.path);
+  }
+}
+
+/** Reads a publication at a path (a folder, a zip, a JSON file); one that cannot be found is one refusal. */
+export async function readPath(path: string, opts: ImportOptions = {}): Promise<{ ds: Dataset; format: Format; found: string; name: string; notes: string[] }> {
+  let pub: Publication;
+  try {
+    pub = await openPublication(path);
+  } catch (err) {
+    if (!(err instanceof PublicationError)) throw err;
+    const ds = new Dataset();
+    ds.refuse({ file: basename(path), row: 0 }, 'path', err.message);
+    return { ds, format: 'hsds-3.0-json', found: 'nothing', name: basename(path), notes: [] };
+  }
+  try {
+    return { ds: readPublication(pub, opts), format: pub.format, found: pub.found, name: pub.name, notes: pub.notes };
+  } finally {
+    pub.cleanup();
   }
 }
 
@@ -128,8 +143,10 @@ export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   log(`reading ${path}`);
-  const { ds, format } = readPath(path, opts);
-  log(`read ${format}: ${Object.entries(ds.counts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}`);
+  const { ds, format, found, notes } = await readPath(path, opts);
+  log(`found ${found}`);
+  for (const n of notes) log(`  ${n}`);
+  log(`read ${Object.entries(ds.counts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}`);
   if (ds.skipped.length) log(`skipped ${ds.skipped.length} row(s) or link(s) naming records the package does not contain`);
   return importDataset(ctx, ds, format, opts);
 }

@@ -1,0 +1,257 @@
+/**
+ * Finds the HSDS publication in what a publisher published: a .zip, a folder with a datapackage.json, a loose folder
+ * of CSV files, HSDS 3.0 JSON files (named for their content) or NDJSON. Says what it found, in words for people
+ * ("HSDS 1.1 CSV data package, 14 resources"), and where the readers should look.
+ */
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import yauzl from 'yauzl';
+import type { Format } from './formats.ts';
+
+export interface Publication {
+  format: Format;
+  /** The folder (or the one JSON/NDJSON file) the readers read. */
+  path: string;
+  /** What was found, for people: "HSDS 1.1 CSV data package, 14 resources". */
+  found: string;
+  /** The name the publication goes by when no source is given: its folder's or zip's name. */
+  name: string;
+  /** Things about the package itself worth saying (resources it lists but lacks). */
+  notes: string[];
+  /** Removes whatever was extracted or copied; safe to call twice. */
+  cleanup(): void;
+}
+
+/** Why a path holds no publication: nothing is read, nothing written. */
+export class PublicationError extends Error {}
+
+/** Limits on a zip: what it may unpack to. A real 211 package of 4,000 services is a few megabytes. */
+export const ZIP_LIMITS = { entries: 5_000, bytes: 1024 * 1024 * 1024, entryBytes: 512 * 1024 * 1024 };
+
+const LEGACY_11_FILES = ['regular_schedules.csv', 'services_taxonomy.csv', 'taxonomy.csv', 'holiday_schedules.csv'];
+const LEGACY_20_FILES = ['services_at_location.csv', 'physical_addresses.csv', 'postal_addresses.csv', 'service_attributes.csv', 'other_attributes.csv', 'accessibility_for_disabilities.csv', 'payments_accepted.csv', 'eligibility.csv'];
+const HSDS_3_FILES = ['addresses.csv', 'attributes.csv', 'service_at_location.csv', 'taxonomies.csv', 'cost_options.csv', 'organization_identifiers.csv', 'accessibility.csv'];
+const CORE_FILES = ['organizations.csv', 'services.csv', 'locations.csv'];
+
+// Data package resource names -> the file each HSDS version's reader looks for.
+const RESOURCE_FILES: Record<'1.1' | '2.0' | '3.0', Record<string, string>> = {
+  '1.1': { organization: 'organizations.csv', program: 'programs.csv', service: 'services.csv', service_taxonomy: 'services_taxonomy.csv', service_at_location: 'services_at_location.csv', location: 'locations.csv', phone: 'phones.csv', contact: 'contacts.csv', physical_address: 'physical_addresses.csv', postal_address: 'postal_addresses.csv', regular_schedule: 'regular_schedules.csv', language: 'languages.csv', accessibility_for_disabilities: 'accessibility_for_disabilities.csv', service_area: 'service_areas.csv', taxonomy: 'taxonomy.csv' },
+  '2.0': { organization: 'organizations.csv', program: 'programs.csv', service: 'services.csv', service_attribute: 'service_attributes.csv', service_at_location: 'services_at_location.csv', location: 'locations.csv', phone: 'phones.csv', contact: 'contacts.csv', physical_address: 'physical_addresses.csv', postal_address: 'postal_addresses.csv', schedule: 'schedules.csv', language: 'languages.csv', accessibility_for_disabilities: 'accessibility_for_disabilities.csv', service_area: 'service_areas.csv', taxonomy_term: 'taxonomy_terms.csv' },
+  '3.0': { organization: 'organizations.csv', program: 'programs.csv', service: 'services.csv', attribute: 'attributes.csv', service_at_location: 'service_at_location.csv', location: 'locations.csv', phone: 'phones.csv', contact: 'contacts.csv', address: 'addresses.csv', schedule: 'schedules.csv', funding: 'funding.csv', service_area: 'service_areas.csv', required_document: 'required_documents.csv', language: 'languages.csv', accessibility: 'accessibility.csv', taxonomy_term: 'taxonomy_terms.csv', taxonomy: 'taxonomies.csv', metadata: 'metadata.csv', cost_option: 'cost_options.csv', organization_identifier: 'organization_identifiers.csv' },
+};
+
+const FORMAT_OF = { '1.1': 'hsds-1.1-csv', '2.0': 'hsds-2.0-csv', '3.0': 'hsds-3.0-csv' } as const;
+const isJson = (f: string) => /\.(nd)?json$/i.test(f) && basename(f).toLowerCase() !== 'datapackage.json';
+
+/** The HSDS version a set of CSV file names (and, for 1.x and 2.0, the package's own words) points to. */
+export function csvVersion(files: Iterable<string>, words = ''): '1.1' | '2.0' | '3.0' | null {
+  const names = new Set([...files].map((f) => f.toLowerCase()));
+  const has = (list: string[]) => list.some((f) => names.has(f));
+  if (has(LEGACY_11_FILES)) return '1.1';
+  if (has(HSDS_3_FILES)) return '3.0';
+  if (has(LEGACY_20_FILES)) return /\b1\.[01]\b/.test(words) ? '1.1' : '2.0';
+  if (has(CORE_FILES)) return '3.0';
+  return null;
+}
+
+/** The HSDS version a package's resource names point to, when its files are named otherwise. */
+function versionOfResources(names: string[], words: string): '1.1' | '2.0' | '3.0' | null {
+  const has = (list: string[]) => names.some((n) => list.includes(n));
+  const said = /\b(1\.[01]|2\.0|3\.\d)\b/.exec(words)?.[1];
+  if (has(['service_taxonomy', 'regular_schedule', 'holiday_schedule'])) return '1.1';
+  if (has(['attribute', 'address', 'accessibility', 'cost_option', 'organization_identifier'])) return '3.0';
+  if (has(['service_attribute', 'physical_address', 'postal_address', 'accessibility_for_disabilities'])) return said?.startsWith('1.') ? '1.1' : '2.0';
+  if (!has(['organization', 'service', 'location'])) return null;
+  return said?.startsWith('1.') ? '1.1' : said === '2.0' ? '2.0' : '3.0';
+}
+
+/** A package's relative resource path, refused when it would leave the package's folder. */
+function insidePath(root: string, p: unknown): string | null {
+  if (typeof p !== 'string' || !p || /^[a-z][a-z0-9+.-]*:/i.test(p) || isAbsolute(p)) return null;
+  const full = normalize(join(root, p));
+  const rel = relative(root, full);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? full : null;
+}
+
+interface Resource {
+  name?: unknown;
+  path?: unknown;
+  profile?: unknown;
+}
+
+/** Reads a folder's datapackage.json: its resources name the files; names and words give the HSDS version. */
+function fromDataPackage(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
+  let pkg: { resources?: unknown; title?: unknown; description?: unknown; version?: unknown; profile?: unknown; name?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(join(dir, 'datapackage.json'), 'utf8'));
+  } catch (err) {
+    throw new PublicationError(`datapackage.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!pkg || typeof pkg !== 'object' || !Array.isArray(pkg.resources)) throw new PublicationError('datapackage.json has no list of resources');
+  const resources = (pkg.resources as Resource[]).filter((r) => r && typeof r === 'object');
+  const notes: string[] = [];
+  const files: { resource: string; full: string }[] = [];
+  for (const r of resources) {
+    const p = Array.isArray(r.path) ? r.path[0] : r.path;
+    const full = insidePath(dir, p);
+    if (!full) {
+      notes.push(`resource ${String(r.name ?? p)}: its path ${JSON.stringify(p)} is not a file inside the package; left out`);
+      continue;
+    }
+    if (!existsSync(full)) {
+      notes.push(`datapackage.json lists ${relative(dir, full)}, which the package does not contain`);
+      continue;
+    }
+    files.push({ resource: String(r.name ?? ''), full });
+  }
+  const csv = files.filter((f) => /\.csv$/i.test(f.full));
+  const words = [pkg.title, pkg.description, pkg.name].filter((x) => typeof x === 'string').join(' ');
+  const declared = typeof pkg.version === 'string' && /^3\./.test(pkg.version) && pkg.profile === 'tabular-data-package' ? '3.0' : null;
+  const version = csvVersion(csv.map((f) => basename(f.full)), words) ?? versionOfResources(csv.map((f) => f.resource), words) ?? declared;
+  if (!version || !csv.length) {
+    const json = files.filter((f) => isJson(f.full));
+    if (json.length) return { format: 'hsds-3.0-json', path: jsonFolder(dir, json.map((f) => f.full), scratch), found: `HSDS 3.0 JSON data package, ${json.length} resource${json.length === 1 ? '' : 's'}`, name, notes };
+    throw new PublicationError('datapackage.json lists no HSDS CSV or JSON file that the package contains');
+  }
+  // The readers look for each HSDS file by its standard name in one folder: when the package names or places its
+  // files otherwise, they are copied under their standard names into a scratch folder.
+  const standard = RESOURCE_FILES[version];
+  const wanted = csv.map((f) => ({ ...f, as: standard[f.resource] ?? basename(f.full) }));
+  const inPlace = wanted.every((f) => f.full === join(dir, f.as));
+  let path = dir;
+  if (!inPlace) {
+    path = scratch();
+    for (const f of wanted) copyFileSync(f.full, join(path, f.as));
+  }
+  const kind = `HSDS ${version} CSV data package, ${csv.length} resource${csv.length === 1 ? '' : 's'}`;
+  return { format: FORMAT_OF[version], path, found: kind, name, notes };
+}
+
+/** JSON files listed by a package but kept elsewhere are gathered in one folder. */
+function jsonFolder(dir: string, files: string[], scratch: () => string): string {
+  if (files.every((f) => dirname(f) === dir)) return dir;
+  const to = scratch();
+  for (const f of files) copyFileSync(f, join(to, basename(f)));
+  return to;
+}
+
+/** The folder of an unpacked archive that holds the publication: often one folder down, sometimes two. */
+function publicationRoot(dir: string, depth = 0): string {
+  const entries = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
+  if (entries.includes('datapackage.json') || entries.some((f) => /\.csv$/i.test(f) || isJson(f))) return dir;
+  const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory());
+  if (depth < 3 && folders.length === 1) return publicationRoot(join(dir, folders[0]), depth + 1);
+  if (depth < 3) for (const f of folders) if (existsSync(join(dir, f, 'datapackage.json'))) return join(dir, f);
+  return dir;
+}
+
+function describeFolder(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
+  const files = readdirSync(dir);
+  let notes: string[] = [];
+  if (files.includes('datapackage.json')) {
+    try {
+      return fromDataPackage(dir, name, scratch);
+    } catch (err) {
+      // A package whose datapackage.json cannot be used is still a folder of files: read as one, and said so.
+      if (!(err instanceof PublicationError) || !files.some((f) => /\.csv$/i.test(f) || isJson(f))) throw err;
+      notes = [`${err.message}: read as a folder of files instead`];
+    }
+  }
+  // The team's older layout: the CSV files in a "datapackage" folder beside the README.
+  if (files.includes('datapackage') && statSync(join(dir, 'datapackage')).isDirectory() && !files.includes('services.csv')) return describeFolder(join(dir, 'datapackage'), name, scratch);
+  const csv = files.filter((f) => /\.csv$/i.test(f));
+  const version = csvVersion(csv);
+  if (version) return { format: FORMAT_OF[version], path: dir, found: `HSDS ${version} CSV folder, ${csv.length} file${csv.length === 1 ? '' : 's'}`, name, notes };
+  const json = files.filter(isJson);
+  if (json.length) return { format: 'hsds-3.0-json', path: dir, found: `HSDS 3.0 JSON folder, ${json.length} file${json.length === 1 ? '' : 's'}`, name, notes };
+  throw new PublicationError('holds no HSDS publication: no datapackage.json, no HSDS CSV file (organizations.csv, services.csv, ...) and no .json or .ndjson file');
+}
+
+/** Unpacks a zip into `to`, refusing entries that would land outside it, links, and archives past the limits. */
+export async function extractZip(file: string, to: string, limits = ZIP_LIMITS): Promise<number> {
+  const zip = await new Promise<yauzl.ZipFile>((ok, fail) => yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err ? fail(err) : ok(z))));
+  let entries = 0;
+  let total = 0;
+  try {
+    await new Promise<void>((done, fail) => {
+      zip.on('error', fail);
+      zip.on('end', () => done());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        void (async () => {
+          if (++entries > limits.entries) throw new PublicationError(`the zip holds more than ${limits.entries} entries`);
+          const name = entry.fileName;
+          // yauzl already refuses absolute names and ".." segments; this also keeps Windows separators in check.
+          const target = normalize(join(to, name.replace(/\\/g, '/')));
+          if (!target.startsWith(to + sep) && target !== to) throw new PublicationError(`the zip entry ${JSON.stringify(name)} would land outside the folder it is unpacked in`);
+          const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+          if (mode === 0o120000) throw new PublicationError(`the zip entry ${JSON.stringify(name)} is a symbolic link`);
+          if (/\/$/.test(name)) {
+            mkdirSync(target, { recursive: true });
+            zip.readEntry();
+            return;
+          }
+          if (entry.uncompressedSize > limits.entryBytes || total + entry.uncompressedSize > limits.bytes) throw new PublicationError(`the zip unpacks to more than ${Math.round(limits.bytes / 1024 / 1024)} MB`);
+          mkdirSync(dirname(target), { recursive: true });
+          const stream = await new Promise<NodeJS.ReadableStream>((ok, no) => zip.openReadStream(entry, (err, s) => (err ? no(err) : ok(s))));
+          // Counted as written, not as declared: a zip may understate its sizes.
+          let written = 0;
+          const counter = new Transform({
+            transform(chunk: Buffer, _enc, next) {
+              written += chunk.length;
+              total += chunk.length;
+              if (written > limits.entryBytes || total > limits.bytes) next(new PublicationError(`the zip unpacks to more than ${Math.round(limits.bytes / 1024 / 1024)} MB`));
+              else next(null, chunk);
+            },
+          });
+          await pipeline(stream, counter, createWriteStream(target, { flags: 'wx' }));
+          zip.readEntry();
+        })().catch((err: unknown) => {
+          zip.close();
+          fail(err instanceof PublicationError ? err : new PublicationError(`the zip cannot be unpacked: ${(err as Error).message}`));
+        });
+      });
+      zip.readEntry();
+    });
+  } catch (err) {
+    if (err instanceof PublicationError) throw err;
+    throw new PublicationError(`the zip cannot be unpacked: ${(err as Error).message}`);
+  }
+  return entries;
+}
+
+/** Finds the publication at `path`; the caller reads it, then calls cleanup(). Throws PublicationError. */
+export async function openPublication(path: string): Promise<Publication> {
+  if (!existsSync(path)) throw new PublicationError('does not exist');
+  const made: string[] = [];
+  const scratch = () => {
+    const d = mkdtempSync(join(tmpdir(), 'tfh-hsds-'));
+    made.push(d);
+    return d;
+  };
+  const cleanup = () => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  };
+  const name = basename(path).replace(/\.(zip|nd?json|json)$/i, '');
+  try {
+    if (statSync(path).isDirectory()) return { ...describeFolder(path, name, scratch), cleanup };
+    if (/\.zip$/i.test(path)) {
+      const to = scratch();
+      try {
+        await extractZip(path, to);
+      } catch (err) {
+        if (err instanceof PublicationError) throw err;
+        throw new PublicationError(`is not a zip that can be read: ${(err as Error).message}`);
+      }
+      const inner = describeFolder(publicationRoot(to), name, scratch);
+      return { ...inner, found: `${inner.found} in a zip`, cleanup };
+    }
+    if (isJson(path)) return { format: 'hsds-3.0-json', path, found: /\.ndjson$/i.test(path) ? 'HSDS 3.0 NDJSON file' : 'HSDS 3.0 JSON file', name, notes: [], cleanup };
+    throw new PublicationError('is not an HSDS publication (a .zip, a folder of CSV files or with a datapackage.json, or a .json/.ndjson file)');
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
