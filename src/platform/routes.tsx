@@ -81,6 +81,7 @@ export async function platformRoutes(app: App): Promise<void> {
   await auditRoutes(app);
   await accountsApi(app);
 
+  app.get('/favicon.ico', { config: { access: 'public' }, schema: hidden }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: hidden }, async () => app.swagger());
 
   app.get('/api/docs', { config: { access: 'public' }, schema: hidden }, async (req, reply) => {

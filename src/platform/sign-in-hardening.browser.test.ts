@@ -101,3 +101,25 @@ test('sign-in hardening pages at 390 px, in English and Spanish: axe-clean, with
   }
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+test('quick exit (issue 16): Esc twice or the link replaces the page and its history entry with a neutral site; it fits at 390 px', { timeout: 120_000 }, async () => {
+  const ctx = await newContext(browser, e, { viewport: { width: 390, height: 844 } });
+  // No internet here: the neutral site is answered in the browser.
+  await ctx.route('https://www.weather.gov/**', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>Weather</title><p>Forecast</p>' }));
+  const page = await ctx.newPage();
+  await page.goto(`${e.base}/`);
+  await page.goto(`${e.base}/directory`);
+  const bar = await page.locator('.quick-exit').boundingBox();
+  assert.ok(bar && bar.y === 0 && bar.width <= 390, 'the bar is at the top, within the screen');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+  await page.keyboard.press('Escape');
+  assert.match(page.url(), /\/directory$/, 'one Esc does nothing');
+  await page.keyboard.press('Escape');
+  await page.waitForURL('https://www.weather.gov/');
+  await page.goBack();
+  assert.match(page.url(), /\/$/, 'Back leads to the page before, not to the page that was left');
+  await page.goto(`${e.base}/login`);
+  await page.getByRole('link', { name: 'Leave this site' }).click();
+  await page.waitForURL('https://www.weather.gov/');
+  await ctx.close();
+});

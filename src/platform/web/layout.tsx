@@ -29,6 +29,27 @@ function GovBanner({ v }: { v: View }) {
   );
 }
 
+/** A quick exit for someone who may be watched: a plain link without script; with it, Esc twice or a click replaces
+ * the page and its history entry. The hotline stays in the same bar. */
+export const QUICK_EXIT_URL = 'https://www.weather.gov/';
+function QuickExit({ v }: { v: View }) {
+  return (
+    <div class="quick-exit">
+      <div class="grid-container quick-exit__inner">
+        <p class="quick-exit__hotline">
+          {v.t('quickexit.hotline')} <a href="tel:+18883737888">1-888-373-7888</a>
+        </p>
+        <p class="quick-exit__action">
+          <a class="quick-exit__link usa-button usa-button--secondary" href={QUICK_EXIT_URL} rel="noreferrer" data-quick-exit="">
+            {v.t('quickexit.leave')}
+          </a>
+          <span class="quick-exit__hint">{v.t('quickexit.hint')}</span>
+        </p>
+      </div>
+    </div>
+  );
+}
+
 function Header({ v }: { v: View }) {
   const items = navFor(v.actor);
   return (
@@ -138,6 +159,7 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} | ${v.t('site.name')}`}</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="stylesheet" href="/assets/print.css" media="print" />
@@ -147,6 +169,7 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
         <a class="usa-skipnav" href="#main-content">
           {v.t('skip.main')}
         </a>
+        <QuickExit v={v} />
         {v.govBanner && <GovBanner v={v} />}
         <div class="usa-overlay"></div>
         <Header v={v} />
