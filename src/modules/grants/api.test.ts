@@ -1,6 +1,6 @@
 /**
  * The grants API over the demo data: the public list and calendar feed, plans to coordinate, the summary, the
- * OpenAPI document, awards imported as text/csv, and the scheduled import from a configured file.
+ * OpenAPI document, awards imported as text/csv or an uploaded file, and the scheduled import from a configured file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { seedGrants } from './seed.ts';
 import { setExtractSource } from './commands.ts';
 import { scheduledImport } from './job.ts';
 import { extractXml, tempFile } from './testkit.ts';
+import { postMultipart } from '../workplans/testkit.ts';
 
 test('the API over the demo data: public list and feed, overlaps, summary, OpenAPI, CSV import, the job', async () => {
   const t = await testApp();
@@ -54,6 +55,16 @@ test('the API over the demo data: public list and feed, overlaps, summary, OpenA
     const ok = await t.app.inject({ method: 'POST', url: '/api/grants/awards/import', headers: { 'content-type': 'text/csv', cookie: [...chair.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': chair.csrf }, payload: csv });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.deepEqual(ok.json(), { inserted: 1, updated: 0, refused: [{ line: 3, field: 'total_obligated_amount', reason: '"abc" is not an amount' }] });
+    // The same file as a multipart upload (field `file`): updated by its id, the refused row listed the same way.
+    const upload = (files: { field: string; filename: string; data: Buffer }[]) => postMultipart(t, chair, '/api/grants/awards/import', {}, files);
+    const viaFile = await upload([{ field: 'file', filename: 'awards.csv', data: Buffer.from(csv) }]);
+    assert.equal(viaFile.statusCode, 200, viaFile.body);
+    assert.deepEqual(viaFile.json(), { inserted: 0, updated: 1, refused: [{ line: 3, field: 'total_obligated_amount', reason: '"abc" is not an amount' }] });
+    const noFile = await upload([]);
+    assert.equal(noFile.statusCode, 400);
+    assert.deepEqual(noFile.json().errors, [{ field: 'file', message: 'choose a CSV file or paste its text' }]);
+    const importOp = (spec.paths['/api/grants/awards/import'] as { post: { requestBody: { content: Record<string, unknown> } } }).post;
+    assert.deepEqual(Object.keys(importOp.requestBody.content).sort(), ['multipart/form-data', 'text/csv']);
     const noHeader = await t.app.inject({ method: 'POST', url: '/api/grants/awards/import', headers: { 'content-type': 'text/csv', cookie: [...chair.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': chair.csrf }, payload: 'a,b\n1,2\n' });
     assert.equal(noHeader.statusCode, 400);
     assert.match(noHeader.json().errors[0].message, /has no column for assistance_award_unique_key, total_obligated_amount, recipient_name/);

@@ -39,6 +39,8 @@ import {
   YearQuery,
 } from './schema.ts';
 
+import { AWARD_CSV_MAX_BYTES, awardCsvOf } from './upload.ts';
+
 const TAGS = ['Grants'];
 const PUBLIC = { access: 'public', publicCache: true } as const;
 const PLANNERS = { access: { permission: PLAN } } as const;
@@ -54,7 +56,7 @@ const gapState = (s: string | undefined) => {
 };
 
 export async function grantsApi(app: App): Promise<void> {
-  app.addContentTypeParser(['text/csv'], { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv'], { parseAs: 'string', bodyLimit: AWARD_CSV_MAX_BYTES }, (_req, body, done) => done(null, body));
 
   // ---------- plans ----------
   app.get('/api/grants/plans', { config: PLANNERS, schema: { tags: TAGS, summary: "Agencies' grant plans", description: 'By fiscal year, agency and status. Shared among member agencies and the Grant making committee.', security, querystring: PlanListQuery, response: { 200: Paged(PlanOut), ...readSigned } } }, async (req) => {
@@ -134,8 +136,29 @@ export async function grantsApi(app: App): Promise<void> {
   app.post('/api/grants/awards', { config: PLANNERS, schema: { tags: TAGS, summary: 'Enter an award by hand', description: 'The committee for any agency; an agency\'s staff for their own. Place of performance: state and county FIPS.', security, body: AwardCreate, response: { 201: AwardOut, ...writeErrors } } }, async (req, reply) =>
     reply.code(201).send(await commands.createAward(req.ctx, req.body)),
   );
-  app.post('/api/grants/awards/import', { config: COMMITTEE, schema: { tags: TAGS, summary: "Import awards from a CSV in USAspending's columns", description: 'Content-Type: text/csv. Updates by award id (assistance_award_unique_key or award_id_fain); rows with a problem are refused and listed, the others kept.', security, consumes: ['text/csv'], body: Type.String({ maxLength: 5 * 1024 * 1024 }), response: { 200: AwardImportOut, ...writeErrors } } }, async (req) =>
-    commands.importAwards(req.ctx, req.body),
+  app.post(
+    '/api/grants/awards/import',
+    {
+      config: COMMITTEE,
+      schema: {
+        tags: TAGS,
+        summary: "Import awards from a CSV in USAspending's columns",
+        description: 'The CSV as the body (Content-Type: text/csv), or as a file uploaded in the field `file` of a multipart/form-data body (or pasted in its field `csv`). Updates by award id (assistance_award_unique_key or award_id_fain); rows with a problem are refused and listed by line and column, the others kept.',
+        security,
+        body: {
+          content: {
+            'text/csv': { schema: Type.String({ maxLength: AWARD_CSV_MAX_BYTES }) },
+            'multipart/form-data': { schema: Type.Object({ file: Type.Optional(Type.String({ format: 'binary', description: 'The CSV file.' })), csv: Type.Optional(Type.String({ maxLength: AWARD_CSV_MAX_BYTES, description: 'The CSV as text, when no file is sent.' })) }) },
+          },
+        },
+        response: { 200: AwardImportOut, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const body: unknown = req.body;
+      const text = typeof body === 'string' ? body : typeof body === 'object' && body !== null && 'csv' in body && typeof body.csv === 'string' ? body.csv : undefined;
+      return commands.importAwards(req.ctx, awardCsvOf(req, text));
+    },
   );
 
   // ---------- the committee's watch list and imports ----------

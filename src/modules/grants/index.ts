@@ -9,6 +9,8 @@ import { importExtract, setExtractSource } from './commands.ts';
 import { ExtractRefused } from './extract.ts';
 import { scheduledImport } from './job.ts';
 import { seedGrants } from './seed.ts';
+import { AWARD_CSV_MAX_BYTES } from './upload.ts';
+import { registerUploads } from '../workplans/index.ts';
 
 export { PLAN as GRANTS_PLAN, REVIEW as GRANTS_REVIEW } from './permissions.ts';
 // The module's public service API, for other modules: they never read grants_* tables directly.
@@ -65,6 +67,8 @@ export const grantsModule: AppModule = {
   commands: [grantsCli],
   jobs: [{ name: 'grants.extract', description: 'Import the Grants.gov extract from the configured path or address, keeping the opportunities on the watch list.', schedule: { dailyAt: '10:30' }, run: scheduledImport }],
   async register(app: App) {
+    // Multipart forms for the award CSV upload, on the page and the API alike (this module's scope only).
+    await registerUploads(app, AWARD_CSV_MAX_BYTES);
     await grantsApi(app);
     await grantsPages(app);
   },

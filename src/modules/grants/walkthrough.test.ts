@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, testMailServer } from '../../platform/testing.ts';
+import { snapshotTables, testApp, testMailServer } from '../../platform/testing.ts';
+import { postMultipart } from '../workplans/testkit.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import * as commands from './commands.ts';
 import { agency, extractXml, staffOf, tempFile } from './testkit.ts';
@@ -109,10 +110,33 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
       'ASST_NON_15POVC27GK00101_1501,15POVC27GK00101,Baltimore Survivor Services,ABCDEFGH1234,750000,16.320,2027-04-02,Department of Justice,Office of Justice Programs,MD,510,21201',
       'ASST_NON_X,X,Nowhere,,100,16.320,2027-04-02,Department of Justice,,ZZ,,',
     ].join('\n');
-    const imported = await chair.request('POST', '/grants/awards/import', { form: { file: csv } });
-    assert.equal(imported.statusCode, 200);
+    const importForm = await chair.get('/grants/awards/import');
+    assert.match(importForm.body, /enctype="multipart\/form-data"/);
+    assert.match(importForm.body, /<input[^>]*id="field-file"[^>]*type="file"/);
+    const upload = (fields: Record<string, string>, data?: Buffer) => postMultipart(t, chair, '/grants/awards/import', fields, data ? [{ field: 'file', filename: 'awards.csv', data }] : []);
+    const imported = await upload({}, Buffer.from(csv));
+    assert.equal(imported.statusCode, 200, imported.body.slice(0, 500));
     assert.match(imported.body, /1 new, 0 updated, 1 refused/);
-    assert.match(imported.body, /&quot;ZZ&quot; is not a U\.S\. state, DC or territory/);
+    assert.match(imported.body, /<td[^>]*>3<\/td><td[^>]*>primary_place_of_performance_state_code<\/td><td[^>]*>&quot;ZZ&quot; is not a U\.S\. state, DC or territory/);
+    // Pasted text still works; a Spanish reader gets the refused row's line, column and reason in Spanish.
+    chair.cookies.set('lang', 'es');
+    const again = await upload({ csv });
+    assert.equal(again.statusCode, 200);
+    assert.match(again.body, /0 nuevas, 1 actualizadas, 1 rechazadas/);
+    assert.match(again.body, /<td[^>]*>3<\/td><td[^>]*>primary_place_of_performance_state_code<\/td><td[^>]*>&quot;ZZ&quot; no es un estado, DC ni territorio de EE\. UU\./);
+    // A file that is not text, or neither file nor text: refused beside the field, in Spanish, nothing changed.
+    const before = await snapshotTables(t.ctx, ['grants_award']);
+    const notText = await upload({}, Buffer.from([0x61, 0x2c, 0xff, 0xfe, 0x0a]));
+    assert.equal(notText.statusCode, 400);
+    assert.match(notText.body, /id="field-file-error"[^>]*>[^<]*no es texto UTF-8 válido/);
+    const nothing = await upload({ csv: '  ' });
+    assert.equal(nothing.statusCode, 400);
+    assert.match(nothing.body, /elija un archivo CSV o pegue su texto/);
+    const noColumns = await upload({}, Buffer.from('a,b\n1,2\n'));
+    assert.equal(noColumns.statusCode, 400);
+    assert.match(noColumns.body, /no tiene columna para assistance_award_unique_key/);
+    assert.equal(await snapshotTables(t.ctx, ['grants_award']), before);
+    chair.cookies.delete('lang');
     locationOf(await staff.request('POST', '/grants/awards', { form: { agency_id: doj, plan_id: planId, recipient_name: 'Frederick Legal Aid', amount: '120000', state: 'md', county_fips: '24021', action_date: '2027-05-01' } }));
     const awards = await staff.get('/grants/awards?state=MD');
     assert.match(awards.body, /Baltimore Survivor Services/);

@@ -16,7 +16,8 @@ import * as commands from '../commands.ts';
 import { mayReview } from '../policies.ts';
 import { FormPost, type Award, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, money, str } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, localMessage, money, str } from './shared.tsx';
+import { awardCsvOf } from '../upload.ts';
 import { fyOf } from './plans.tsx';
 import { FormField, FormPost as PlatformFormPost } from '../../../platform/pages/forms.ts';
 
@@ -89,6 +90,7 @@ async function choices(ctx: Ctx): Promise<{ agencies: { id: string; name: string
 
 function ImportPage({ v, csv, errors, report }: { v: View; csv?: string; errors?: FieldError[]; report?: commands.AwardImportReport }) {
   const errs = localErrors(v, errors);
+  const fileErrors = errs?.filter((x) => x.field === 'file') ?? [];
   return (
     <div>
       <Breadcrumbs items={crumbs(v, [{ href: '/grants/awards', label: v.t('grants.awards') }, { label: v.t('grants.award.import') }])} />
@@ -99,14 +101,28 @@ function ImportPage({ v, csv, errors, report }: { v: View; csv?: string; errors?
           <Alert type={report.refused.length ? 'warning' : 'success'} slim>
             {v.t('grants.award.import.done', { inserted: report.inserted, updated: report.updated, refused: report.refused.length })}
           </Alert>
-          {report.refused.length > 0 && <Table v={v} wrap caption={v.t('grants.award.refused')} head={[v.t('grants.award.line'), v.t('grants.award.field'), v.t('grants.award.reason')]} rows={report.refused.map((r) => [String(r.line), r.field, r.reason])} />}
+          {report.refused.length > 0 && <Table v={v} wrap caption={v.t('grants.award.refused')} head={[v.t('grants.award.line'), v.t('grants.award.field'), v.t('grants.award.reason')]} rows={report.refused.map((r) => [String(r.line), r.field, localMessage(v, r.reason)])} />}
         </>
       )}
-      <form method="post" action="/grants/awards/import" class="usa-form usa-form--large">
+      <form method="post" action="/grants/awards/import" enctype="multipart/form-data" class="usa-form usa-form--large">
         <Csrf v={v} />
         <IdempotencyKey />
         <ErrorSummary v={v} errors={errs ?? []} />
-        <TextArea name="file" label={v.t('grants.award.import.csv')} rows={10} required value={csv} errors={errs} />
+        <div class={`usa-form-group${fileErrors.length ? ' usa-form-group--error' : ''}`}>
+          <label class={`usa-label${fileErrors.length ? ' usa-label--error' : ''}`} for="field-file">
+            {v.t('grants.award.import.file')}
+          </label>
+          <div class="usa-hint" id="field-file-hint">
+            {v.t('grants.award.import.file.hint')}
+          </div>
+          {fileErrors.length > 0 && (
+            <span class="usa-error-message" id="field-file-error" role="alert">
+              {fileErrors.map((x) => x.message).join(' ')}
+            </span>
+          )}
+          <input class="usa-file-input" id="field-file" name="file" type="file" accept=".csv,text/csv,text/plain" aria-describedby={`field-file-hint${fileErrors.length ? ' field-file-error' : ''}`} aria-invalid={fileErrors.length ? 'true' : undefined} />
+        </div>
+        <TextArea name="csv" label={v.t('grants.award.import.csv')} hint={v.t('grants.award.import.csv.hint')} rows={8} value={csv} />
         <SubmitButton>{v.t('grants.award.import')}</SubmitButton>
       </form>
     </div>
@@ -144,16 +160,17 @@ export async function awardPages(app: App): Promise<void> {
   );
 
   app.get('/grants/awards/import', { config: COMMITTEE, schema: hidden }, async (req, reply) => reply.page(req.view().t('grants.award.import'), <ImportPage v={req.view()} />));
-  app.post('/grants/awards/import', { config: COMMITTEE, schema: { ...hidden, body: PlatformFormPost({ file: FormField }) } }, async (req, reply) => {
+  app.post('/grants/awards/import', { config: COMMITTEE, schema: { ...hidden, body: PlatformFormPost({ csv: FormField }) } }, async (req, reply) => {
+    // An uploaded file (multipart, field `file`) or pasted text (field `csv`); see ../upload.ts.
     const v = req.view();
-    const csv = str(req.body.file) ?? '';
+    const pasted = str(req.body.csv);
     try {
-      const report = await commands.importAwards(req.ctx, csv);
+      const report = await commands.importAwards(req.ctx, awardCsvOf(req, pasted));
       return reply.page(v.t('grants.award.import'), <ImportPage v={v} report={report} />);
     } catch (err) {
       const errors = formErrors(err);
       if (!errors) throw err;
-      return reply.page(v.t('grants.award.import'), <ImportPage v={v} csv={csv} errors={errors} />, 400);
+      return reply.page(v.t('grants.award.import'), <ImportPage v={v} csv={pasted} errors={errors} />, 400);
     }
   });
 }

@@ -3,7 +3,7 @@ import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { stateByCode } from '../../../platform/geo/us.ts';
 import { PLAN, REVIEW } from '../permissions.ts';
-import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
+import { localizeFieldErrors, localizeMessage, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
 export const PLANNERS = { access: { permission: PLAN } } as const;
@@ -60,7 +60,22 @@ const ES: MessageRules = [
   [/^is empty$/, 'está vacío'],
   [/^has no column for (.*)$/, (_, c) => `no tiene columna para ${c.replace(/ \(the first line.*$/, '')} (la primera línea debe nombrar las columnas, como en las descargas de USAspending)`],
   [/^is not an imported opportunity$/, 'no es una oportunidad importada'],
+  // The award CSV: the file itself, then each refused row's reason (pages/awards.tsx).
+  [/^is not valid UTF-8 text$/, 'no es texto UTF-8 válido'],
+  [/^choose a CSV file or paste its text$/, 'elija un archivo CSV o pegue su texto'],
+  [/^send one file of at most (\S+) MB$/, (_, n) => `envíe un solo archivo de ${n} MB como máximo`],
+  [/^line (\d+): a quoted field is never closed$/, (_, n) => `línea ${n}: un campo entre comillas no se cierra nunca`],
+  [/^is longer than (\d+) characters$/, (_, n) => `tiene más de ${n} caracteres`],
+  [/^(.*) appears twice in the file$/, (_, k) => `${k} aparece dos veces en el archivo`],
+  [/^(".*") is not an amount$/, (_, x) => `${x} no es un importe`],
+  [/^(".*") is not a U\.S\. state, DC or territory$/, (_, x) => `${x} no es un estado, DC ni territorio de EE. UU.`],
+  [/^(".*") is not a county of (\S+)$/, (_, x, st) => `${x} no es un condado de ${st}`],
+  [/^(".*") is not an Assistance Listing number NN\.NNN$/, (_, x) => `${x} no es un número de Assistance Listing NN.NNN`],
+  [/^(".*") is not a date \(YYYY-MM-DD\)$/, (_, x) => `${x} no es una fecha (AAAA-MM-DD)`],
 ];
+
+/** One message (a refused row's reason) in the reader's language. */
+export const localMessage = (v: View, message: string): string => localizeMessage(v.lang, message, ES);
 
 /** The field problems in the reader's language (messages nobody translated stay in English). */
 export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
