@@ -9,7 +9,11 @@ import { testApp } from '../../platform/testing.ts';
 import { practicesModule } from '../practices/index.ts';
 import { structureModule } from '../structure/index.ts';
 import { listWorkplanItems, workplansModule } from '../workplans/index.ts';
-import { clearThemeCache } from './themes.ts';
+import { clearThemeCache, themePage } from './themes.ts';
+import { translator } from '../../platform/web/i18n.ts';
+import { directoryModule, NEED_CODES, serviceFacts } from '../directory/index.ts';
+import { networksModule } from '../networks/index.ts';
+import { buildStats, referralsModule } from '../referrals/index.ts';
 
 test('insights, evidence: page, JSON and CSV agree, small counts and what reveals them hidden', async () => {
   const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '2' } });
@@ -54,6 +58,53 @@ test('insights, progress: with nothing to suppress the figures are a fresh count
     const page = await t.client().get('/research/insights/progress', { 'accept-language': 'es' });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Acciones por agencia líder y estado/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('insights, services and referrals: with nothing to suppress they agree with the referral statistics; suppressed, nothing small is shown', async () => {
+  const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '3' } });
+  try {
+    clearThemeCache();
+    for (const m of [structureModule, directoryModule, networksModule, referralsModule]) await m.seedDemo!(t.ctx, () => {});
+    type Page = { tables: { id: string; rows: { label: string; cells: (number | null)[]; total?: number | null }[]; totals?: { cells: (number | null)[]; total?: number | null } }[] };
+    // Unsuppressed (threshold 0), built directly: the figures as the referral statistics and the directory count them.
+    const raw = { ...t.ctx, config: { ...t.ctx.config, suppressionThreshold: 0 } };
+    const tr = translator('en');
+    const refs = (await themePage(raw, 'referrals', 'en', tr)) as Page;
+    const stats = await buildStats(t.ctx.db, 0);
+    assert.ok((stats.total.value ?? 0) > 0, 'the demo has referrals');
+    const byState = refs.tables.find((x) => x.id === 'referrals-by-state-and-result')!;
+    assert.equal(byState.totals?.total, stats.total.value, 'every referral is counted once');
+    const byNeed = refs.tables.find((x) => x.id === 'referrals-by-need-and-result')!;
+    assert.deepEqual(byNeed.rows.map((r) => r.total), stats.by_need.rows.map((r) => r.total.value), 'per need, as the referral statistics count them');
+    assert.deepEqual(byNeed.rows.map((r) => r.cells), stats.by_need.rows.map((r) => r.cells.map((x) => x.value)));
+    const byQuarter = refs.tables.find((x) => x.id === 'referrals-time-to-accept-by-quarter')!;
+    assert.equal(byQuarter.totals?.total, stats.total.value);
+    assert.equal(byQuarter.totals!.cells.slice(0, 3).reduce((a, b) => a! + b!, 0), stats.time_to_acceptance.accepted.value, 'accepted ones in the three bands');
+
+    const facts = await serviceFacts(t.ctx.db);
+    const svc = (await themePage(raw, 'services', 'en', tr)) as Page;
+    const needs = svc.tables.find((x) => x.id === 'services-by-need')!;
+    assert.ok(facts.length > 0);
+    assert.deepEqual(needs.rows.map((r) => r.cells[0]), NEED_CODES.map((n) => facts.filter((f) => f.needs.includes(n)).length));
+    const states = svc.tables.find((x) => x.id === 'services-by-state')!;
+    assert.ok(states.rows.length > 0 && states.rows.every((r) => (r.cells[0] ?? 0) > 0));
+
+    // Over HTTP with counts of 1 to 3 suppressed: nothing small shown on either page, and the CSV hides the same.
+    for (const theme of ['services', 'referrals']) {
+      const page = (await t.client().get(`/api/research/insights/${theme}`)).json() as Page;
+      const figures = page.tables.flatMap((tb) => [...tb.rows.flatMap((r) => [...r.cells, r.total]), ...(tb.totals ? [...tb.totals.cells, tb.totals.total] : [])]).filter((x) => x !== undefined);
+      assert.ok(figures.some((x) => x === null), `${theme}: the demo has something to hide`);
+      for (const x of figures) assert.ok(x === null || x === 0 || x > 3, `${theme}: no small count is shown: ${x}`);
+      const csv = parseCsv((await t.client().get(`/api/research/insights/${theme}.csv`)).body).slice(1).filter((l) => l.length > 1);
+      assert.deepEqual(csv.map((l) => (l[3] === '' ? null : Number(l[3]))), figures, `${theme}: the CSV carries the same figures`);
+      const html = await t.client().get(`/research/insights/${theme}`, { 'accept-language': 'es' });
+      assert.equal(html.statusCode, 200);
+      assert.match(html.body, theme === 'services' ? /Servicios por necesidad atendida/ : /Derivaciones por necesidad y resultado/);
+      assert.match(html.body, /<figure[^>]*aria-hidden="true"/, 'the page has its chart');
+    }
   } finally {
     await t.close();
   }

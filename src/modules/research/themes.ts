@@ -8,9 +8,12 @@ import type { Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
 import { allAgencies } from '../structure/index.ts';
 import { listWorkplanItems, WORKPLAN_KINDS, WORKPLAN_STATUSES } from '../workplans/index.ts';
+import { DIRECTORY_TERMS, NEED_TERMS, serviceFacts } from '../directory/index.ts';
+import { referralFacts, REFERRAL_NEEDS } from '../referrals/index.ts';
+import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 
-export const THEMES = ['evidence', 'progress'] as const;
+export const THEMES = ['services', 'referrals', 'evidence', 'progress'] as const;
 export type Theme = (typeof THEMES)[number];
 export const CACHE_SECONDS = 300;
 
@@ -60,7 +63,86 @@ async function progress(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   ];
 }
 
-const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate) => Promise<CountTable[]>> = { evidence, progress };
+/** Record indices grouped by the values `of` gives each record (a record may fall under several, or none). */
+export function groupIndices<R>(records: readonly R[], of: (r: R) => readonly string[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  records.forEach((r, i) => {
+    for (const k of of(r)) {
+      const list = m.get(k);
+      if (list) list.push(i);
+      else m.set(k, [i]);
+    }
+  });
+  return m;
+}
+
+const termLabel = (terms: readonly { code: string; en: string; es: string }[], lang: string) => {
+  const m = new Map(terms.map((x) => [x.code, lang === 'es' ? x.es : x.en]));
+  return (code: string) => m.get(code) ?? code;
+};
+const stateName = (code: string) => stateByCode(code)?.name ?? code;
+const byName = (codes: Iterable<string>, label: (c: string) => string) => [...codes].sort((a, b) => label(a).localeCompare(label(b)));
+
+/** The state (USPS code) of a county FIPS code, or '' when unknown. */
+export const stateOfCounty = (fips: string | null) => (fips ? (countyByFips(fips)?.state ?? '') : '');
+/** The calendar quarter of an instant, as 2026-Q3. */
+export const quarterOf = (iso: string | null) => (iso ? `${iso.slice(0, 4)}-Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}` : '');
+
+/** Services and coverage (directory): findable services by need, by population served and by state. */
+async function services(ctx: Ctx, t: Translate, lang: string): Promise<CountTable[]> {
+  const facts = await serviceFacts(ctx.db);
+  const needs = groupIndices(facts, (f) => f.needs);
+  const pops = groupIndices(facts, (f) => f.populations);
+  const states = groupIndices(facts, (f) => f.states);
+  const need = termLabel(NEED_TERMS, lang);
+  const pop = termLabel(DIRECTORY_TERMS.population, lang);
+  const col = [t('rs.in.services.count')];
+  return [
+    { id: 'services-by-need', caption: t('rs.in.services.by_need'), rowHeader: t('rs.in.need'), columns: col, rows: NEED_TERMS.map((x) => ({ label: need(x.code), cells: [needs.get(x.code) ?? []] })), columnTotals: true },
+    { id: 'services-by-population', caption: t('rs.in.services.by_population'), rowHeader: t('rs.tab.dim.population'), columns: col, rows: DIRECTORY_TERMS.population.map((x) => ({ label: pop(x.code), cells: [pops.get(x.code) ?? []] })), columnTotals: true },
+    { id: 'services-by-state', caption: t('rs.in.services.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(states.keys(), stateName).map((c) => ({ label: stateName(c), cells: [states.get(c)!] })), columnTotals: true },
+  ];
+}
+
+/** What became of a referral: one of these columns each. */
+const RESULTS = ['got_help', 'could_not_get_help', 'declined', 'open', 'cancelled_or_expired'] as const;
+const resultOf = (r: { status: string; outcome: string | null }) =>
+  r.status === 'completed' ? (r.outcome === 'got_help' ? 'got_help' : 'could_not_get_help') : r.status === 'declined' ? 'declined' : r.status === 'cancelled' || r.status === 'expired' ? 'cancelled_or_expired' : 'open';
+/** Days from sending to acceptance, in bands. */
+const ACCEPT_BANDS = ['1d', '7d', 'more', 'not'] as const;
+const bandOf = (r: { sent_at: string | null; accepted_at: string | null }) => {
+  if (!r.sent_at || !r.accepted_at) return 'not';
+  const days = (Date.parse(r.accepted_at) - Date.parse(r.sent_at)) / 86_400_000;
+  return days <= 1 ? '1d' : days <= 7 ? '7d' : 'more';
+};
+
+/** Referrals: volume and outcome by need and by state, and time to acceptance by quarter sent. */
+async function referrals(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const facts = await referralFacts(ctx.db);
+  const byNeedResult = groupIndices(facts, (f) => { const r = resultOf(f); return f.needs.map((n) => `${n}|${r}`); });
+  const byStateResult = groupIndices(facts, (f) => [`${stateOfCounty(f.area_fips)}|${resultOf(f)}`]);
+  const byQuarterBand = groupIndices(facts, (f) => [`${quarterOf(f.sent_at)}|${bandOf(f)}`]);
+  const stateCodes = byName(new Set(facts.map((f) => stateOfCounty(f.area_fips)).filter(Boolean)), stateName);
+  const quarters = [...new Set(facts.map((f) => quarterOf(f.sent_at)).filter(Boolean))].sort();
+  const results = RESULTS.map((r) => t(`rs.in.result.${r}`));
+  const cells = (m: Map<string, number[]>, row: string, cols: readonly string[]) => cols.map((c) => m.get(`${row}|${c}`) ?? []);
+  const needs = REFERRAL_NEEDS.filter((n) => RESULTS.some((r) => byNeedResult.has(`${n}|${r}`)));
+  return [
+    { id: 'referrals-by-need-and-result', caption: t('rs.in.referrals.by_need'), rowHeader: t('rs.in.need'), columns: results, rows: needs.map((n) => ({ label: t(`rf.need.${n}`), cells: cells(byNeedResult, n, RESULTS) })), rowTotals: true },
+    {
+      id: 'referrals-by-state-and-result',
+      caption: t('rs.in.referrals.by_state'),
+      rowHeader: t('rs.in.state'),
+      columns: results,
+      rows: [...stateCodes.map((c) => ({ label: stateName(c), cells: cells(byStateResult, c, RESULTS) })), ...(RESULTS.some((r) => byStateResult.has(`|${r}`)) ? [{ label: t('rs.in.unknown_area'), cells: cells(byStateResult, '', RESULTS) }] : [])],
+      rowTotals: true,
+      columnTotals: true,
+    },
+    { id: 'referrals-time-to-accept-by-quarter', caption: t('rs.in.referrals.by_quarter'), rowHeader: t('rs.tab.dim.quarter'), columns: ACCEPT_BANDS.map((b) => t(`rs.in.accept.${b}`)), rows: quarters.map((q) => ({ label: q, cells: cells(byQuarterBand, q, ACCEPT_BANDS) })), rowTotals: true, columnTotals: true },
+  ];
+}
+
+const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate, lang: string) => Promise<CountTable[]>> = { services, referrals, evidence, progress };
 
 const cache = new Map<string, { at: number; page: BuiltPage }>();
 
@@ -70,7 +152,7 @@ export async function themePage(ctx: Ctx, theme: Theme, lang: string, t: Transla
   const hit = cache.get(key);
   if (!rebuild && hit && now - hit.at >= 0 && now - hit.at < CACHE_SECONDS * 1000) return hit.page;
   const threshold = ctx.config.suppressionThreshold;
-  const page: BuiltPage = { theme, threshold, generated_at: new Date(now).toISOString(), tables: publishPage(await BUILDERS[theme](ctx, t), threshold) };
+  const page: BuiltPage = { theme, threshold, generated_at: new Date(now).toISOString(), tables: publishPage(await BUILDERS[theme](ctx, t, lang), threshold) };
   cache.set(key, { at: now, page });
   return page;
 }

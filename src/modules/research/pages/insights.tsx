@@ -26,6 +26,32 @@ export function InsightsTables({ v, tables, threshold }: { v: View; tables: read
   );
 }
 
+/**
+ * A bar per row of a table (its total, or its one column), drawn without script. The table below carries the same
+ * figures and is the text alternative, so the bars are hidden from assistive technology; a suppressed figure has no bar.
+ */
+export function BarChart({ v, table }: { v: View; table: PublishedTable }) {
+  const value = (r: PublishedTable['rows'][number]) => ('total' in r ? r.total : r.cells.length === 1 ? r.cells[0] : undefined);
+  const bars = table.rows.map((r) => ({ label: r.label, value: value(r) }));
+  const max = Math.max(1, ...bars.map((b) => b.value ?? 0));
+  return (
+    <figure class="margin-x-0 margin-y-3" aria-hidden="true">
+      <figcaption class="text-bold margin-bottom-1">{v.t('rs.in.chart', { caption: table.caption })}</figcaption>
+      {bars.map((b) => (
+        <div class="grid-row grid-gap-1 margin-bottom-05 font-body-2xs">
+          <div class="grid-col-5 tablet:grid-col-3 text-right">{b.label}</div>
+          <div class="grid-col-5 tablet:grid-col-8">
+            <svg width="100%" height="14" focusable="false">
+              {typeof b.value === 'number' && b.value > 0 && <rect x="0" y="1" width={`${(100 * b.value) / max}%`} height="12" fill="#2378c3" />}
+            </svg>
+          </div>
+          <div class="grid-col-2 tablet:grid-col-1">{b.value === null ? v.t('rs.suppressed') : b.value === undefined ? '' : fmt(v, b.value)}</div>
+        </div>
+      ))}
+    </figure>
+  );
+}
+
 // ---------- the insights pages and their API ----------
 
 
@@ -56,6 +82,7 @@ function ThemePage({ v, page, latest }: { v: View; page: BuiltPage; latest?: Sna
       <p>
         <a href={`/api/research/insights/${page.theme}.csv`}>{v.t('rs.in.csv')}</a> · <a href={`/api/research/insights/${page.theme}`}>{v.t('rs.in.json')}</a>
       </p>
+      {page.tables[0] && <BarChart v={v} table={page.tables[0]} />}
       <InsightsTables v={v} tables={page.tables} threshold={page.threshold} />
       <p class="font-body-xs">
         {v.t('rs.in.generated', { at: page.generated_at.slice(0, 16).replace('T', ' ') + ' UTC' })}{' '}
