@@ -12,6 +12,7 @@ export { sendReminders } from './commands.ts';
 export { LISTENING_PERMISSIONS } from './permissions.ts';
 export { cohensKappa } from './kappa.ts';
 export { getRecommendation, getSeries, listRecommendations } from './store.ts';
+export { REC_STATUSES as RECOMMENDATION_STATUSES, REC_TYPES as RECOMMENDATION_TYPES } from './schema.ts';
 export { calendar, type IcsEvent } from './ics.ts';
 export { isTimeZone, zonedToUtc } from './time.ts';
 
