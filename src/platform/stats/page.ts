@@ -35,8 +35,11 @@ export interface PublishedTable {
 
 const union = (lists: (readonly number[])[]) => [...new Set(lists.flat())];
 
-/** Suppresses every table of a page at once, with the configured threshold. */
-export function publishPage(tables: readonly CountTable[], threshold: number): PublishedTable[] {
+/**
+ * Suppresses every table of a page at once, with the configured threshold. With `weights` (by record id), a figure
+ * is the sum of its records' weights (quantities) rather than their number.
+ */
+export function publishPage(tables: readonly CountTable[], threshold: number, weights?: readonly number[]): PublishedTable[] {
   const counts: (readonly number[])[] = [];
   const groups: number[][] = [];
   const add = (ids: readonly number[]) => counts.push(ids) - 1;
@@ -56,8 +59,9 @@ export function publishPage(tables: readonly CountTable[], threshold: number): P
     }
     return { rows, totals };
   });
-  const hidden = suppressLinked(counts, threshold, groups);
-  const shown = (i: number | undefined): Shown => (i === undefined ? null : hidden[i] ? null : counts[i].length);
+  const hidden = suppressLinked(counts, threshold, groups, weights);
+  const value = (ids: readonly number[]) => (weights ? ids.reduce((sum, r) => sum + (weights[r] ?? 0), 0) : ids.length);
+  const shown = (i: number | undefined): Shown => (i === undefined ? null : hidden[i] ? null : value(counts[i]));
   return tables.map((t, ti) => ({
     id: t.id,
     caption: t.caption,

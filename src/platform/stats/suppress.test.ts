@@ -71,3 +71,16 @@ test('linked tables: an overlapping count in another table is hidden when the ro
   assert.equal(hidden[0], true);
   assert.ok(hidden[1] || hidden[2], '25 − 20 would give the 5');
 });
+
+test('weighted records: quantities are suppressed like counts, across tables', () => {
+  // Groups 0 and 1 in one state (30 and 4 posters), group 2 in another (20). By group: 30, 4, 20; by state: 34, 20.
+  const weights = [30, 4, 20];
+  const counts = [[0], [1], [2], [0, 1, 2], [0, 1], [2], [0, 1, 2]];
+  const hidden = suppressLinked(counts, 10, [[0, 1, 2, 3], [4, 5, 6]], weights);
+  assert.equal(hidden[1], true, '4 is small');
+  assert.ok(hidden[0] || hidden[4], 'the state total 34 and the group of 30 are not both shown (34 - 30 = 4)');
+  // Unweighted, the same sets are all counts of 1 to 3 records: all hidden.
+  assert.ok(suppressLinked(counts, 10).every(Boolean));
+  // A weight of 0 is a zero count: shown.
+  assert.deepEqual(suppressLinked([[0], [1]], 10, [], [0, 50]), [false, false]);
+});

@@ -59,10 +59,15 @@ export function suppressCount(n: number, threshold: number): Cell {
  * onto as many dimensions as there are counts (which keeps every linear relation among the counts, and almost never
  * invents one). Both approximations can only err towards hiding more, except with a chance far below one in a
  * billion; a small count is taken as computable when either field says so.
+ *
+ * `weights` (by record index), when given, makes each count the sum of its records' weights rather than their number
+ * (quantities reported by groups: each group one record weighing its quantity).
  */
-export function suppressLinked(counts: readonly (readonly number[])[], threshold: number, rows: readonly (readonly number[])[] = []): boolean[] {
+export function suppressLinked(counts: readonly (readonly number[])[], threshold: number, rows: readonly (readonly number[])[] = [], weights?: readonly number[]): boolean[] {
   const sets = counts.map((members) => [...new Set(members)]);
-  const size = sets.map((m) => m.length);
+  // A weighted record counts as its weight (a report of 25 posters is 25); a weighted count is the same linear
+  // combination of its records, so what can be worked out is decided as for plain counts.
+  const size = sets.map((m) => (weights ? m.reduce((sum, r) => sum + (weights[r] ?? 0), 0) : m.length));
   const hidden = size.map((n) => isSmall(n, threshold));
   const open = new Set(size.flatMap((n, i) => (isSmall(n, threshold) ? [i] : [])));
   if (!open.size) return hidden;
