@@ -220,3 +220,20 @@ export function textMatcher(query: SearchQuery): (text: string) => boolean {
   const groups = q.map((group) => group.map((alt) => alt.map((w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}`, 'u'))));
   return (text) => groups.every((group) => group.some((alt) => alt.every((re) => re.test(text))));
 }
+
+/**
+ * A derived table `(doc_id)` of the documents matching the query, unranked (ranking every match of a common word
+ * costs far more than finding them); `titleOnly` keeps those whose title matches. Null when the query has no words.
+ */
+export function matchingDocuments(kind: DatabaseKind, name: string, query: SearchQuery, opts: { titleOnly?: boolean } = {}): RawBuilder<{ doc_id: string }> | null {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (!q.length) return null;
+  if (kind === 'sqlite') {
+    const expr = opts.titleOnly ? `title : (${ftsExpression(q)})` : ftsExpression(q);
+    return sql<{ doc_id: string }>`(select doc_id from ${sql.table(name)} where ${sql.table(name)} match ${expr})`;
+  }
+  // A weight restricts a prefix to the title's lexemes (weight A, see createSearchIndex).
+  const expr = opts.titleOnly ? tsExpression(q).replace(/:\*/g, ':*A') : tsExpression(q);
+  return sql<{ doc_id: string }>`(select doc_id from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${expr}))`;
+}
