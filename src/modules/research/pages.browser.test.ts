@@ -36,7 +36,7 @@ after(async () => {
 });
 
 test('research pages pass axe in English and Spanish, for the public and an administrator, and fit 390 pixels', { timeout: 300_000 }, async () => {
-  const publicPages = ['/research', '/data', '/research/insights', '/research/insights/evidence', '/research/insights/progress', '/research/tabulator', '/research/tabulator?rows=population&cols=outcome', '/research/snapshots'];
+  const publicPages = ['/research', '/data', '/research/insights', '/research/insights/services', '/research/insights/referrals', '/research/insights/evidence', '/research/insights/progress', '/research/tabulator', '/research/tabulator?rows=population&cols=outcome', '/research/snapshots'];
   const signedIn = ['/research/calls/new', `/research/calls/${callId}`, `/research/calls/${callId}/agencies/${sent}`, `/research/calls/${callId}/agencies/${open}`, `/research/calls/${callId}/compiled`, `/research/calls/${callId}/report`];
   const problems: string[] = [];
   for (const [label, lang, admin] of [['public en', 'en', false], ['public es', 'es', false], ['admin en', 'en', true], ['admin es', 'es', true]] as const) {
