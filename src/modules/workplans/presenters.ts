@@ -27,6 +27,7 @@ export function itemOut(plan: PlanView, i: Item) {
     start_date: i.start_date,
     due_date: i.due_date,
     status: i.status,
+    derived_status: plan.derivedStatus(i),
     weight: i.weight,
     progress: plan.progress(i),
     late: plan.isLate(i),

@@ -59,6 +59,18 @@ export function actionProgress(node: RollupNode): number | null {
   return 0;
 }
 
+// The one rule for a parent's status (issue 16): the worst live status among the actions under it. Off track is worse
+// than at risk, at risk worse than on track; not started counts only when nothing under it has started; dropped
+// actions do not count; when every counted action is done, so is the parent. Null when nothing counts.
+const SEVERITY: Status[] = ['off_track', 'at_risk', 'on_track'];
+export function derivedStatus(statuses: Status[]): Status | null {
+  const live: Status[] = statuses.filter((s) => s !== 'dropped');
+  if (!live.length) return null;
+  if (live.every((s) => s === 'done')) return 'done';
+  for (const s of SEVERITY) if (live.includes(s)) return s;
+  return live.some((s) => s === 'done') ? 'on_track' : 'not_started';
+}
+
 /** Weighted mean of children's progress; null when nothing counts. */
 export function weightedMean(children: { progress: number | null; weight: number; status: Status }[]): number | null {
   let num = 0;

@@ -167,6 +167,7 @@ export const ItemOut = Type.Object({
   start_date: NS,
   due_date: NS,
   status: S,
+  derived_status: Type.Union([S, Type.Null()], { description: 'For goals and objectives: the worst live status of the actions under it (off_track, at_risk, on_track, not_started; done when all are done; dropped ones do not count); null for actions and when nothing counts' }),
   weight: Type.Number(),
   progress: NN,
   late: Type.Boolean(),

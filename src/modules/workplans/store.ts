@@ -4,7 +4,7 @@ import type { Fields } from './checks.ts';
 import { workplansDb, type ItemTable, type UpdateTable } from './tables.ts';
 import { loadDirectory, type Directory } from './directory.ts';
 import { localDate, parsePeriod, periodOf, periodOfDate, periodsBetween, shiftPeriod, type Period } from './periods.ts';
-import { keyResultProgress, nodeProgress, type RollupNode, type Status } from './rollup.ts';
+import { derivedStatus, keyResultProgress, nodeProgress, type RollupNode, type Status } from './rollup.ts';
 import type { ItemCreateInput, Kind, UpdateState } from './schema.ts';
 
 export interface Milestone {
@@ -306,6 +306,18 @@ export class PlanView {
     const kr = item.key_results.find((k) => k.id === krId);
     if (typeof v !== 'number' || !kr) return { value: null, progress: null };
     return { value: v, progress: keyResultProgress({ id: kr.id, start: kr.start_value, target: kr.target_value }, v) };
+  }
+
+  /** A goal's or objective's status read from the actions under it (rollup.ts derivedStatus); null for an action. */
+  derivedStatus(item: Item): Status | null {
+    if (item.kind === 'action') return null;
+    return derivedStatus(this.descendants(item.id).filter((d) => d.kind === 'action').map((d) => d.status));
+  }
+
+  /** Periods an update may be sent for now: those the action owes (oldest first), then the current one. */
+  openPeriods(item: Item): Period[] {
+    const keys = new Set([...this.missingPeriods(item), this.lastClosedPeriod.key, this.currentPeriod.key]);
+    return [...keys].sort().reverse().map((k) => parsePeriod(k)!);
   }
 
   isLate(item: Item): boolean {

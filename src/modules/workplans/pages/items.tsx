@@ -32,7 +32,8 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
   const supporting = item.supporting_agency_ids.map((id) => plan.agencyName(id)).filter(Boolean).join('; ');
   const due = plan.due(item);
   const current = plan.currentPeriod;
-  const periods = [current, plan.lastClosedPeriod];
+  const periods = plan.openPeriods(item);
+  const derived = plan.derivedStatus(item);
   return (
     <div>
       <Breadcrumbs items={[{ href: '/workplans', label: v.t('wp.title') }, ...chain.map((c) => ({ href: `/workplans/items/${c.id}`, label: c.number })), { label: item.number }]} />
@@ -54,6 +55,14 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
             </>
           )}
         </dd>
+        {derived && (
+          <>
+            <dt>{v.t('wp.status.derived')}</dt>
+            <dd>
+              <StatusTag v={v} status={derived} />
+            </dd>
+          </>
+        )}
         <dt>{v.t('wp.progress')}</dt>
         <dd>{percent(plan.progress(item))}</dd>
         <dt>{v.t('wp.lead')}</dt>
