@@ -13,6 +13,8 @@ import { clearThemeCache, themePage } from './themes.ts';
 import { translator } from '../../platform/web/i18n.ts';
 import { directoryModule, NEED_CODES, serviceFacts } from '../directory/index.ts';
 import { networksModule } from '../networks/index.ts';
+import { listeningModule, listRecommendations, RECOMMENDATION_STATUSES } from '../listening/index.ts';
+import { grantsModule, listAwards } from '../grants/index.ts';
 import { buildStats, referralsModule } from '../referrals/index.ts';
 
 test('insights, evidence: page, JSON and CSV agree, small counts and what reveals them hidden', async () => {
@@ -104,6 +106,34 @@ test('insights, services and referrals: with nothing to suppress they agree with
       assert.equal(html.statusCode, 200);
       assert.match(html.body, theme === 'services' ? /Servicios por necesidad atendida/ : /Derivaciones por necesidad y resultado/);
       assert.match(html.body, /<figure[^>]*aria-hidden="true"/, 'the page has its chart');
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('insights, voice of the field and funding: unsuppressed, fresh counts of the recommendations and awards', async () => {
+  const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '0' } });
+  try {
+    clearThemeCache();
+    for (const m of [structureModule, workplansModule, listeningModule, grantsModule]) await m.seedDemo!(t.ctx, () => {});
+    type Page = { tables: { id: string; rows: { label: string; cells: (number | null)[]; total?: number | null }[]; totals?: { cells: (number | null)[]; total?: number | null } }[] };
+    const recs = (await listRecommendations(t.ctx.db, {})).items;
+    const awards = (await listAwards(t.ctx.db, {})).items;
+    assert.ok(recs.length > 0 && awards.length > 0, 'the demo has recommendations and awards');
+    const field = (await t.client().get('/api/research/insights/field')).json() as Page;
+    assert.equal(field.tables[0].totals?.total, recs.length);
+    assert.deepEqual(field.tables[0].totals?.cells, RECOMMENDATION_STATUSES.map((s) => recs.filter((r) => r.status === s).length));
+    const funding = (await t.client().get('/api/research/insights/funding')).json() as Page;
+    const [byState, byYear] = funding.tables;
+    assert.equal(byState.totals?.cells[0], awards.filter((a) => a.state).length);
+    assert.equal(byYear.totals?.total, awards.length);
+    const tx = awards.filter((a) => a.state?.toUpperCase() === 'TX').length;
+    if (tx) assert.equal(byState.rows.find((r) => r.label === 'Texas')?.cells[0], tx);
+    for (const [theme, caption] of [['field', 'Recomendaciones por tipo y estado'], ['funding', 'Subvenciones por estado del beneficiario']]) {
+      const page = await t.client().get(`/research/insights/${theme}`, { 'accept-language': 'es' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(caption));
     }
   } finally {
     await t.close();

@@ -11,9 +11,11 @@ import { listWorkplanItems, WORKPLAN_KINDS, WORKPLAN_STATUSES } from '../workpla
 import { DIRECTORY_TERMS, NEED_TERMS, serviceFacts } from '../directory/index.ts';
 import { referralFacts, REFERRAL_NEEDS } from '../referrals/index.ts';
 import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
+import { listRecommendations, RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES } from '../listening/index.ts';
+import { listAwards } from '../grants/index.ts';
 import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 
-export const THEMES = ['services', 'referrals', 'evidence', 'progress'] as const;
+export const THEMES = ['services', 'referrals', 'field', 'progress', 'evidence', 'funding'] as const;
 export type Theme = (typeof THEMES)[number];
 export const CACHE_SECONDS = 300;
 
@@ -142,7 +144,50 @@ async function referrals(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   ];
 }
 
-const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate, lang: string) => Promise<CountTable[]>> = { services, referrals, evidence, progress };
+/** The voice of the field (listening sessions): recommendations made from the findings, by type and status. */
+async function field(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const { items } = await listRecommendations(ctx.db, {});
+  const byTypeStatus = groupIndices(items, (r) => [`${r.type}|${r.status}`]);
+  const statuses = RECOMMENDATION_STATUSES.map((x) => t(`ls.rstatus.${x}`));
+  return [
+    {
+      id: 'recommendations-by-type-and-status',
+      caption: t('rs.in.field.by_type'),
+      rowHeader: t('rs.in.type'),
+      columns: statuses,
+      rows: RECOMMENDATION_TYPES.map((ty) => ({ label: t(`ls.rtype.${ty}`), cells: RECOMMENDATION_STATUSES.map((st) => byTypeStatus.get(`${ty}|${st}`) ?? []) })),
+      rowTotals: true,
+      columnTotals: true,
+    },
+  ];
+}
+
+/** The federal fiscal year of a date: October to September, named by the year it ends. */
+export const fiscalYearOf = (date: string | null) => (date ? Number(date.slice(0, 4)) + (Number(date.slice(5, 7)) >= 10 ? 1 : 0) : 0);
+
+/** Funding (grants): awards by state of the recipient, and by fiscal year and awarding agency. Each award one record. */
+async function funding(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const { items } = await listAwards(ctx.db, {}, 10_000_000);
+  const byState = groupIndices(items, (a) => (a.state ? [a.state.toUpperCase()] : []));
+  const agencyOf = (a: (typeof items)[number]) => a.agency_name || a.awarding_agency || '';
+  const byYearAgency = groupIndices(items, (a) => [`${fiscalYearOf(a.action_date)}|${agencyOf(a)}`]);
+  const years = [...new Set(items.map((a) => fiscalYearOf(a.action_date)).filter(Boolean))].sort();
+  const agencies = [...new Set(items.map(agencyOf))].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  return [
+    { id: 'awards-by-state', caption: t('rs.in.funding.by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.awards')], rows: byName(byState.keys(), stateName).map((c) => ({ label: stateName(c), cells: [byState.get(c)!] })), columnTotals: true },
+    {
+      id: 'awards-by-fiscal-year-and-agency',
+      caption: t('rs.in.funding.by_year'),
+      rowHeader: t('rs.in.agency'),
+      columns: years.map((y) => t('rs.in.fy', { year: y })),
+      rows: agencies.map((ag) => ({ label: ag || t('rs.in.no_agency'), cells: years.map((y) => byYearAgency.get(`${y}|${ag}`) ?? []) })),
+      rowTotals: true,
+      columnTotals: true,
+    },
+  ];
+}
+
+const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate, lang: string) => Promise<CountTable[]>> = { services, referrals, field, progress, evidence, funding };
 
 const cache = new Map<string, { at: number; page: BuiltPage }>();
 
