@@ -1,6 +1,6 @@
 /** Reads over the outreach module's own tables. */
 import { bool, isUuid, type Db } from '../../platform/db/index.ts';
-import { suppressRow } from '../../platform/stats/suppress.ts';
+import { publishPage } from '../../platform/stats/page.ts';
 import { outreachDb, type CampaignTable, type EventTable, type GroupTable, type LessonTable, type MaterialTable } from './tables.ts';
 import type { Campaign, Group, Impact, Lesson, Material, OutreachEvent, Reportback } from './schema.ts';
 
@@ -107,9 +107,10 @@ export async function getPhoto(db: Db, photoId: string) {
 }
 
 /**
- * Impact of a campaign: the quantities of accepted reportbacks only, in total, per state and per group. Each table
- * is published with the platform's small-cell suppression (cells from 1 to the threshold hidden, and one more
- * where the total would reveal a hidden one).
+ * Impact of a campaign: the quantities of accepted reportbacks only, in total, per state and per group. The tables
+ * are published together with the platform's page-wide suppression (platform/stats/page.ts): each group is one
+ * record weighing its quantity, so a figure from 1 to the threshold is hidden, and so is every other figure of
+ * either table (or the total) from which it could be worked out, e.g. a state's total minus its other groups.
  */
 export async function campaignImpact(db: Db, c: Campaign, threshold: number): Promise<Impact> {
   const rows = await outreachDb(db)
@@ -122,22 +123,29 @@ export async function campaignImpact(db: Db, c: Campaign, threshold: number): Pr
     .orderBy('g.name')
     .execute();
   const groups = rows.map((r) => ({ group_id: r.group_id, name: r.name, state: r.state, qty: Number(r.qty) }));
-  const total = groups.reduce((s, g) => s + g.qty, 0);
-  const states = new Map<string, number>();
-  for (const g of groups) states.set(g.state, (states.get(g.state) ?? 0) + g.qty);
-  const stateList = [...states.keys()].sort();
-  const byState = suppressRow(stateList.map((s) => states.get(s)!), total, threshold);
-  const byGroup = suppressRow(groups.map((g) => g.qty), total, threshold);
-  // The total is shown only when both tables agree it may be.
-  const totalShown = !byState.total.suppressed && !byGroup.total.suppressed;
+  const stateList = [...new Set(groups.map((g) => g.state))].sort();
+  const inState = (s: string) => groups.flatMap((g, i) => (g.state === s ? [i] : []));
+  // One row each, so that a hidden figure's complement is picked among its own table's figures first.
+  const [byState, byGroup] = publishPage(
+    [
+      { id: 'by-state', caption: '', rowHeader: '', columns: stateList, rows: [{ label: '', cells: stateList.map(inState) }], rowTotals: true },
+      { id: 'by-group', caption: '', rowHeader: '', columns: groups.map((g) => g.group_id), rows: [{ label: '', cells: groups.map((_, i) => [i]) }], rowTotals: true },
+    ],
+    threshold,
+    groups.map((g) => g.qty),
+  );
+  // The total is in both tables; shown only where both may show it.
+  const stateTotal = byState.rows[0]?.total ?? null;
+  const groupTotal = byGroup.rows[0]?.total ?? null;
+  const total = groups.length === 0 ? 0 : stateTotal !== null && groupTotal !== null ? stateTotal : null;
   return {
     campaign_id: c.id,
     unit: c.unit,
     goal: c.goal,
     threshold,
-    total: totalShown ? total : null,
-    by_state: stateList.map((state, i) => ({ state, total: byState.cells[i].value })),
-    by_group: groups.map((g, i) => ({ group_id: g.group_id, name: g.name, state: g.state, total: byGroup.cells[i].value })),
+    total,
+    by_state: stateList.map((state, i) => ({ state, total: byState.rows[0].cells[i] })),
+    by_group: groups.map((g, i) => ({ group_id: g.group_id, name: g.name, state: g.state, total: byGroup.rows[0].cells[i] })),
   };
 }
 

@@ -138,6 +138,26 @@ test('small totals are suppressed on the campaign page and in the API; Spanish p
     const page = await t.client().get(`/outreach/campaigns/${c.id}`);
     assert.doesNotMatch(page.body, /<td[^>]*>3<\/td>/);
 
+    // Across the tables: 4 from a second DC group is hidden by group, and cannot come back as DC's total minus the
+    // first DC group's (34 - 30), nor as the campaign's total minus the groups shown.
+    const c2 = await createCampaign(t.ctx, { title: 'Linked campaign', call_to_action: 'Put up posters.', starts_on: isoDay(-1), ends_on: isoDay(5), goal: 100, unit: 'posters put up', status: 'published' });
+    const dcSmall = await createGroup(t.ctx, { name: 'Second DC group', kind: 'class', state: 'DC', grade_band: 'high' }, { sponsorUserId: sponsorId });
+    for (const [g, q] of [[big, 30], [dcSmall, 4], [other, 20]] as const) {
+      await signUp(t.ctx, c2.id, { group_id: g.id });
+      await submitReportback(t.ctx, c2.id, { group_id: g.id, summary: 'Posters in the hallways.', quantity: q }, undefined, { status: 'accepted' });
+    }
+    const linked = (await t.client().get(`/api/outreach/campaigns/${c2.id}/impact`)).json() as { total: number | null; by_state: { state: string; total: number | null }[]; by_group: { name: string; state: string; total: number | null }[] };
+    const g = linked.by_group.find((x) => x.name === 'Second DC group')!;
+    assert.equal(g.total, null, '4 is hidden');
+    {
+      const state = linked.by_state.find((s) => s.state === g.state)!.total;
+      const othersInState = linked.by_group.filter((x) => x !== g && x.state === g.state);
+      assert.ok(state === null || othersInState.some((x) => x.total === null), `${g.name} is not its state's total minus the other groups shown`);
+      assert.ok(linked.total === null || linked.by_group.some((x) => x !== g && x.total === null), `${g.name} is not the total minus the other groups shown`);
+    }
+    const linkedPage = await t.client().get(`/outreach/campaigns/${c2.id}`);
+    assert.doesNotMatch(linkedPage.body, /<td[^>]*>(4|30)<\/td>/, 'neither 4 nor the 30 that would give it back is on the page');
+
     const sponsor = await t.signedIn('member');
     sponsor.cookies.set('lang', 'es');
     await sponsor.request('POST', '/outreach/sponsor/terms', { form: { accept: 'true', adult: 'true' } });
