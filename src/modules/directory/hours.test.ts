@@ -24,3 +24,11 @@ test('hours without days, days without hours, words only and monthly patterns ar
   assert.equal(clock(0, 'en'), '12 am');
   assert.equal(clock(23 * 60 + 5, 'es'), '23:05');
 });
+
+test('cost is said once: a zero amount is not printed, a part another part says is left out', async () => {
+  const { costText } = await import('./presenters.ts');
+  assert.equal(costText('Free of charge', [{ option: 'Free', amount: 0, currency: 'USD' }]), 'Free of charge');
+  assert.equal(costText(null, [{ option: 'Sliding scale', amount: 25, currency: 'USD' }, { option: 'Sliding scale', amount: 25, currency: 'USD' }]), 'Sliding scale — 25 USD');
+  assert.equal(costText('Fees vary', [{ option: 'Intake', amount: 10, currency: 'USD', amount_description: 'per visit' }]), 'Fees vary; Intake — 10 USD — per visit');
+  assert.equal(costText(null, []), '');
+});

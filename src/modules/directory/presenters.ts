@@ -45,6 +45,23 @@ export interface Card {
   capacity: string[];
 }
 
+/**
+ * What a service costs, said once: the fees text, then each cost option with its amount ("Sliding scale — 25 USD");
+ * a zero amount is not printed ("Free", not "Free — 0 USD"), and a part that another part already says is left out
+ * ("Free of charge" and an option "Free" read "Free of charge").
+ */
+export function costText(fees: string | null | undefined, options: Row[]): string {
+  const parts: string[] = [];
+  if (fees && fees.trim()) parts.push(fees.trim());
+  for (const c of options) {
+    const amount = typeof c.amount === 'number' && c.amount > 0 ? `${c.amount} ${c.currency ?? ''}`.trim() : '';
+    const text = [c.option, amount, c.amount_description].filter((x) => typeof x === 'string' && x.trim()).join(' — ');
+    if (text) parts.push(text);
+  }
+  const said = (a: string, b: string) => a !== b && b.toLowerCase().includes(a.toLowerCase());
+  return parts.filter((p, i) => !parts.some((q, j) => (j !== i && said(p, q)) || (j < i && q.toLowerCase() === p.toLowerCase()))).join('; ');
+}
+
 export function addressOf(a: Row | undefined): string | undefined {
   if (!a) return undefined;
   return [a.address_1, a.address_2, a.city, [a.state_province, a.postal_code].filter(Boolean).join(' ')].filter(Boolean).join(', ');
@@ -62,7 +79,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
   const locPhone = loc && !hiddenLoc ? g.many('phone', 'location_id', loc.id)[0] : undefined;
   const phone = hiddenLoc ? (orgPhone ?? svcPhone) : (svcPhone ?? locPhone ?? orgPhone);
   const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
-  const costs = g.many('cost_option', 'service_id', s.id).map((c) => [c.option, c.amount !== null && c.amount !== undefined ? `${c.amount} ${c.currency ?? ''}`.trim() : '', c.amount_description].filter(Boolean).join(' — '));
+  const costs = g.many('cost_option', 'service_id', s.id);
   const capacity = g.many('service_capacity', 'service_id', s.id).map((c) =>
     v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: String(g.one('unit', c.unit_id)?.name ?? ''), updated: String(c.updated).slice(0, 10) }),
   );
@@ -82,7 +99,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
     distance: hit?.distance,
     point: loc && !hiddenLoc && typeof loc.latitude === 'number' ? { lat: loc.latitude as number, lng: loc.longitude as number } : undefined,
     eligibility: (s.eligibility_description as string | null) ?? undefined,
-    cost: [s.fees_description as string | null, ...costs].filter(Boolean).join('; ') || undefined,
+    cost: costText(s.fees_description as string | null, costs) || undefined,
     apply: (s.application_process as string | null) ?? undefined,
     url: (s.url as string | null) ?? undefined,
     email: (s.email as string | null) ?? undefined,
