@@ -25,9 +25,22 @@ export function missingTranslations(): { lang: Lang; key: string }[] {
 
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+
+/**
+ * A message in the reader's language with its {placeholders} filled. When `n` is a number and the catalog has a form
+ * of the key for n's plural category in that language (`key#one`, `key#other`, after Intl.PluralRules), that form is
+ * used: "1 service found", not "1 services found".
+ */
 export function translator(lang: Lang): Translate {
   return (key, vars) => {
-    let s = catalog[lang][key] ?? catalog.en[key] ?? key;
+    let s: string | undefined;
+    if (vars && typeof vars.n === 'number') {
+      let rules = pluralRules.get(lang);
+      if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+      s = catalog[lang][`${key}#${rules.select(vars.n)}`];
+    }
+    s ??= catalog[lang][key] ?? catalog.en[key] ?? key;
     if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
     return s;
   };
