@@ -1,3 +1,4 @@
+import { generalFree, place, promote } from '../../platform/places.ts';
 import type { Updateable } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
@@ -202,10 +203,12 @@ export async function updateSession(ctx: Ctx, id: string, input: unknown, opts: 
 async function promoteWaitlist(trx: Db, sessionId: string): Promise<number> {
   const s = await listeningDb(trx).selectFrom('listening_sessions').select(['capacity', 'reserved_places']).where('id', '=', sessionId).executeTakeFirstOrThrow();
   const c = await placeCounts(trx, sessionId);
-  const general = Number(s.capacity) - Number(s.reserved_places);
-  const free = Math.max(0, general - (c.confirmed - c.confirmedReserved));
+  // Shared place arithmetic (platform/places.ts, also used by outreach events); a registration here is one place.
+  const places = { capacity: Number(s.capacity), heldBack: Number(s.reserved_places), confirmed: c.confirmed, confirmedHeldBack: c.confirmedReserved };
+  const free = generalFree(places);
   if (!free) return 0;
-  const waiting = await listeningDb(trx).selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').limit(free).execute();
+  const listed = await listeningDb(trx).selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').limit(free).execute();
+  const waiting = promote(places, listed.map((w) => ({ ...w, size: 1 })));
   for (const w of waiting) await listeningDb(trx).updateTable('listening_registrations').set({ status: 'confirmed', updated_at: nowIso() }).where('id', '=', w.id).execute();
   return waiting.length;
 }
@@ -229,15 +232,9 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
     const taken = await listeningDb(trx).selectFrom('listening_registrations').select('id').where('session_id', '=', sessionId).where('email', '=', email).executeTakeFirst();
     if (taken) throw fieldError('email', 'is already registered for this session');
     const c = await placeCounts(trx, sessionId);
-    const capacity = Number(s.capacity);
-    const reserved = Number(s.reserved_places);
-    const generalFree = capacity - reserved - (c.confirmed - c.confirmedReserved) > 0;
-    let status: Registration['status'] = 'waitlisted';
-    let reservedPlace = false;
-    if (d.invited && c.confirmedReserved < reserved) {
-      status = 'confirmed';
-      reservedPlace = true;
-    } else if (generalFree) status = 'confirmed';
+    const placed = place({ capacity: Number(s.capacity), heldBack: Number(s.reserved_places), confirmed: c.confirmed, confirmedHeldBack: c.confirmedReserved }, 1, d.invited);
+    const status: Registration['status'] = placed.status;
+    const reservedPlace = placed.heldBackPlace;
     const now = nowIso();
     await listeningDb(trx)
       .insertInto('listening_registrations')
