@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config.ts';
+import { cliIo } from '../cli/io.ts';
 
 export interface Mail {
   to: string;
@@ -16,7 +17,8 @@ export interface SendResult {
 
 export type MailLog = (line: string) => void;
 
-let defaultLog: MailLog = (line) => process.stdout.write(line + '\n');
+// Standard output of the command-line run this mail is part of (platform/cli/io.ts), the process's outside one.
+let defaultLog: MailLog = (line) => cliIo().out(line);
 
 /** Where lines about mail go when the caller gives no log: a server sends them to its JSON log. */
 export function setMailLog(log: MailLog): void {
