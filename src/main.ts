@@ -15,6 +15,7 @@ import { shutDown } from './platform/ops/shutdown.ts';
 import { setMailLog } from './platform/mail/index.ts';
 import { testHooks, testHooksEnabled } from './platform/ops/test-hooks.ts';
 import { BACKUP_HELP, OpsRefusal, backupCommand, restoreCommand } from './platform/ops/backup-cli.ts';
+import { cliIo, processIo, withCliIo, type CliIo } from './platform/cli/io.ts';
 
 // The test suite's slow request and slow job exist only when TFH_TEST_HOOKS=1 (see platform/ops/test-hooks.ts).
 const extraModules = testHooksEnabled() ? [testHooks] : [];
@@ -30,28 +31,52 @@ for (const c of [jobsCommand(jobs), ...modules.flatMap((m) => m.commands ?? [])]
   commands.set(c.name, c);
 }
 
+/** The platform's own commands' lines in the help, by command. */
+const PLATFORM_HELP: Record<string, string> = {
+  serve: `  serve [--demo]              migrate, then serve the web app and API (PORT, HOST) and run the
+                              scheduled jobs (unless JOBS=off); on the embedded database the
+                              first start loads the demo data`,
+  migrate: '  migrate                     apply pending database migrations',
+  seed: '  seed --demo                 load the demo data (the task force structure and demo accounts)',
+  users: `  users add --email E --name N --role R --org O --password-stdin
+                              create an account; the password is read from standard input
+                              roles: member, chair, analyst, caseworker, admin
+  users unlock EMAIL          lift the sign-in locks of an account (wrong passwords, codes)`,
+  backup: BACKUP_HELP.split('\n').filter((l, i, all) => i < all.findIndex((x) => x.startsWith('  restore'))).join('\n'),
+  restore: BACKUP_HELP.split('\n').filter((l, i, all) => i >= all.findIndex((x) => x.startsWith('  restore'))).join('\n'),
+  help: '  help                        show this help',
+};
+
 const HELP = `Usage: taskforce <command> [options]
 
 Commands:
-  serve [--demo]              migrate, then serve the web app and API (PORT, HOST) and run the
-                              scheduled jobs (unless JOBS=off); on the embedded database the
-                              first start loads the demo data
-  migrate                     apply pending database migrations
-  seed --demo                 load the demo data (the task force structure and demo accounts)
-  users add --email E --name N --role R --org O --password-stdin
-                              create an account; the password is read from standard input
-                              roles: member, chair, analyst, caseworker, admin
-  users unlock EMAIL          lift the sign-in locks of an account (wrong passwords, codes)
+${PLATFORM_HELP.serve}
+${PLATFORM_HELP.migrate}
+${PLATFORM_HELP.seed}
+${PLATFORM_HELP.users}
 ${BACKUP_HELP}
 ${[...commands.values()].map((c) => c.help).join('\n')}
-  help                        show this help
+${PLATFORM_HELP.help}
 
 Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
 DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER, REFERRAL_RETENTION_DAYS, REFERRAL_REMINDER_DAYS,
 REFERRAL_EXPIRY_DAYS, JOBS (on or off), JOBS_POLL_SECONDS, TRUST_PROXY, METRICS_TOKEN, METRICS_ALLOW,
 SHUTDOWN_GRACE_SECONDS. See README.md and docs/operations.md.`;
 
-const log = (line: string) => process.stdout.write(line + '\n');
+/** `taskforce <command> --help`: the command's own lines of the help, and where the rest is. */
+function commandHelp(name: string): string | undefined {
+  const lines = PLATFORM_HELP[name] ?? commands.get(name)?.help;
+  return lines === undefined ? undefined : `Usage: taskforce ${name} [options]\n\n${lines}\n\nEvery command: taskforce --help`;
+}
+
+/** Whether the arguments ask for help (`--help` or `-h` before any `--`). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+// Output goes to the run's streams (platform/cli/io.ts): the process's own, or those of a run inside a test.
+const log = (line: string) => cliIo().out(line);
 
 async function withDatabase<T>(config: Config, fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
   const handle = openDatabase(config);
@@ -64,10 +89,9 @@ async function withDatabase<T>(config: Config, fn: (h: DatabaseHandle) => Promis
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in, for example: echo "$PASSWORD" | taskforce users add ...');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const io = cliIo();
+  if (io.stdinIsTTY) throw new UsageError('--password-stdin: pipe the password in, for example: echo "$PASSWORD" | taskforce users add ...');
+  return (await io.stdin()).replace(/\r?\n$/, '');
 }
 
 async function serve(config: Config, demo: boolean): Promise<void> {
@@ -157,7 +181,13 @@ export async function run(argv: string[]): Promise<number> {
     log(HELP);
     return 0;
   }
-  const config = loadConfig();
+  if (asksForHelp(rest)) {
+    const help = commandHelp(command);
+    if (help === undefined) throw new UsageError(`unknown command "${command}"; see taskforce --help`);
+    log(help);
+    return 0;
+  }
+  const config = loadConfig(cliIo().env);
   switch (command) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } }, strict: true });
@@ -204,28 +234,38 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain || process.env.TASKFORCE_CLI === '1') {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      if (code >= 0) process.exit(code);
-    },
-    (err: unknown) => {
+/**
+ * One run of the command line with these streams: its exit code (-1 while `serve` keeps running). Errors are
+ * reported on the run's standard error: usage and configuration errors and refused input with code 2, without a
+ * stack trace; refusals of an operation with 1; anything else with 1 and its stack.
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  return withCliIo(io, async () => {
+    try {
+      return await run(argv);
+    } catch (err) {
       if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-        process.stderr.write(`taskforce: ${(err as Error).message}\n`);
-        process.exit(2);
+        io.err(`taskforce: ${(err as Error).message}\n`);
+        return 2;
       }
       if (err instanceof OpsRefusal) {
-        process.stderr.write(`taskforce: ${err.message}\n`);
-        process.exit(1);
+        io.err(`taskforce: ${err.message}\n`);
+        return 1;
       }
       if (err instanceof HttpError) {
         const fields = err.errors.map((e) => `  ${e.field === 'organization' ? 'org' : e.field}: ${e.message}`).join('\n');
-        process.stderr.write(`taskforce: ${err.title}\n${fields || err.detail}\n`);
-        process.exit(2);
+        io.err(`taskforce: ${err.title}\n${fields || err.detail}\n`);
+        return 2;
       }
-      process.stderr.write(`taskforce: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
+      io.err(`taskforce: ${(err as Error).stack ?? String(err)}\n`);
+      return 1;
+    }
+  });
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain || process.env.TASKFORCE_CLI === '1') {
+  void main(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exit(code);
+  });
 }

@@ -300,12 +300,30 @@ export interface CliRun {
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
-/** Runs the real command line (`bin/taskforce.js`) with these arguments, extra environment and standard input. */
-export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliRun> {
+/**
+ * Runs the real command line with these arguments, extra environment and standard input: the same `main` that
+ * `bin/taskforce.js` runs, its configuration read from this environment, its output captured.
+ *
+ * By default inside this process (a new process pays tsx and the whole module graph, 1 to 3 s of CPU, each time).
+ * In its own process (`bin/taskforce.js`) when the process is what is tested (`{ process: true }`: exit codes set by
+ * the process itself, signals, what a shell sees), for `serve`, with TFH_TEST_HOOKS (chosen when the command line
+ * loads), or for every call with TFH_CLI_PROCESS=1.
+ */
+export async function runCli(args: string[], env: Record<string, string>, stdin = '', opts: { process?: boolean } = {}): Promise<CliRun> {
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', SMTP_URL: '', ...env, TASKFORCE_CLI: '1' };
+  const ownProcess =
+    opts.process || process.env.TFH_CLI_PROCESS === '1' || args[0] === 'serve' || (fullEnv.TFH_TEST_HOOKS ?? '') !== (process.env.TFH_TEST_HOOKS ?? '');
+  if (!ownProcess) {
+    const { main } = await import('../main.ts');
+    const { capturedIo } = await import('./cli/io.ts');
+    const io = capturedIo(fullEnv, stdin);
+    const code = await main(args, io);
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+  }
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'taskforce.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'silent', SMTP_URL: '', ...env, TASKFORCE_CLI: '1' },
+      env: fullEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type Job } from '../module.ts';
 import { JobBusy, JobRunner } from './runner.ts';
 import { jobStatuses } from './status.ts';
+import { cliIo } from '../cli/io.ts';
 
 export const JOBS_HELP = `  jobs                        list the scheduled jobs: schedule, last run and its result, next run
   jobs run NAME               run one job now, whatever its schedule (refused while a node runs it)`;
@@ -37,11 +38,11 @@ export function jobsCommand(jobs: readonly Job[]): CliCommand {
           log(`job ${name}: ok in ${seconds} s${run.detail ? ': ' + run.detail : ''}`);
           return 0;
         }
-        process.stderr.write(`taskforce: job ${name} failed after ${seconds} s: ${run.detail}\n`);
+        cliIo().err(`taskforce: job ${name} failed after ${seconds} s: ${run.detail}\n`);
         return 1;
       } catch (err) {
         if (!(err instanceof JobBusy)) throw err;
-        process.stderr.write(`taskforce: ${err.message}\n`);
+        cliIo().err(`taskforce: ${err.message}\n`);
         return 1;
       }
     },
