@@ -17,10 +17,10 @@ test('research.snapshots keeps a dated version of each published dataset that ch
   try {
     clearThemeCache();
     const job = researchModule.jobs!.find((j) => j.name === 'research.snapshots')!;
-    assert.match(String(await job.run(t.ctx, new Date('2026-03-01T03:30:00Z'), () => {})), /7 taken \(data-json, insights-services, insights-referrals, insights-field, insights-progress, insights-evidence, insights-funding\), 0 unchanged/);
-    assert.match(String(await job.run(t.ctx, new Date('2026-03-02T03:30:00Z'), () => {})), /0 taken \(none\), 7 unchanged/, 'nothing changed, nothing kept');
+    assert.match(String(await job.run(t.ctx, new Date('2026-03-01T03:30:00Z'), () => {})), /8 taken \(data-json, insights-services, insights-referrals, insights-field, insights-progress, insights-evidence, insights-funding, insights-outreach\), 0 unchanged/);
+    assert.match(String(await job.run(t.ctx, new Date('2026-03-02T03:30:00Z'), () => {})), /0 taken \(none\), 8 unchanged/, 'nothing changed, nothing kept');
     await practicesModule.seedDemo!(t.ctx, () => {});
-    assert.match(String(await job.run(t.ctx, new Date('2026-03-03T03:30:00Z'), () => {})), /1 taken \(insights-evidence\), 6 unchanged/);
+    assert.match(String(await job.run(t.ctx, new Date('2026-03-03T03:30:00Z'), () => {})), /1 taken \(insights-evidence\), 7 unchanged/);
 
     const c = t.client();
     const list = (await c.get('/api/research/snapshots?dataset=insights-evidence')).json() as { id: string; taken_at: string; sha256: string }[];

@@ -15,6 +15,7 @@ import { directoryModule, NEED_CODES, serviceFacts } from '../directory/index.ts
 import { networksModule } from '../networks/index.ts';
 import { listeningModule, listRecommendations, RECOMMENDATION_STATUSES } from '../listening/index.ts';
 import { grantsModule, listAwards } from '../grants/index.ts';
+import { campaignImpact, listCampaigns, outreachModule } from '../outreach/index.ts';
 import { buildStats, referralsModule } from '../referrals/index.ts';
 
 test('insights, evidence: page, JSON and CSV agree, small counts and what reveals them hidden', async () => {
@@ -112,11 +113,11 @@ test('insights, services and referrals: with nothing to suppress they agree with
   }
 });
 
-test('insights, voice of the field and funding: unsuppressed, fresh counts of the recommendations and awards', async () => {
+test('insights, voice of the field, funding and outreach: unsuppressed, fresh counts of the recommendations, awards and report-backs', async () => {
   const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '0' } });
   try {
     clearThemeCache();
-    for (const m of [structureModule, workplansModule, listeningModule, grantsModule]) await m.seedDemo!(t.ctx, () => {});
+    for (const m of [structureModule, workplansModule, listeningModule, grantsModule, outreachModule]) await m.seedDemo!(t.ctx, () => {});
     type Page = { tables: { id: string; rows: { label: string; cells: (number | null)[]; total?: number | null }[]; totals?: { cells: (number | null)[]; total?: number | null } }[] };
     const recs = (await listRecommendations(t.ctx.db, {})).items;
     const awards = (await listAwards(t.ctx.db, {})).items;
@@ -130,7 +131,16 @@ test('insights, voice of the field and funding: unsuppressed, fresh counts of th
     assert.equal(byYear.totals?.total, awards.length);
     const tx = awards.filter((a) => a.state?.toUpperCase() === 'TX').length;
     if (tx) assert.equal(byState.rows.find((r) => r.label === 'Texas')?.cells[0], tx);
-    for (const [theme, caption] of [['field', 'Recomendaciones por tipo y estado'], ['funding', 'Subvenciones por estado del beneficiario']]) {
+    // Outreach: per campaign, the groups its own (unsuppressed) impact lists.
+    const outreach = (await t.client().get('/api/research/insights/outreach')).json() as Page;
+    const expected: [string, number][] = [];
+    for (const c of await listCampaigns(t.ctx.db, { includeDrafts: false })) {
+      const n = (await campaignImpact(t.ctx.db, c, 0)).by_group.length;
+      if (n) expected.push([c.title, n]);
+    }
+    assert.ok(expected.length > 0, 'the demo has report-backs');
+    assert.deepEqual(outreach.tables[0].rows.map((r) => [r.label, r.cells[0]]), expected.sort((a, b) => a[0].localeCompare(b[0])));
+    for (const [theme, caption] of [['field', 'Recomendaciones por tipo y estado'], ['funding', 'Subvenciones por estado del beneficiario'], ['outreach', 'Grupos que informaron, por campaña']]) {
       const page = await t.client().get(`/research/insights/${theme}`, { 'accept-language': 'es' });
       assert.equal(page.statusCode, 200);
       assert.match(page.body, new RegExp(caption));

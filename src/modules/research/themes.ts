@@ -13,9 +13,10 @@ import { referralFacts, REFERRAL_NEEDS } from '../referrals/index.ts';
 import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { listRecommendations, RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES } from '../listening/index.ts';
 import { listAwards } from '../grants/index.ts';
+import { outreachFacts } from '../outreach/index.ts';
 import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 
-export const THEMES = ['services', 'referrals', 'field', 'progress', 'evidence', 'funding'] as const;
+export const THEMES = ['services', 'referrals', 'field', 'progress', 'evidence', 'funding', 'outreach'] as const;
 export type Theme = (typeof THEMES)[number];
 export const CACHE_SECONDS = 300;
 
@@ -187,7 +188,25 @@ async function funding(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   ];
 }
 
-const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate, lang: string) => Promise<CountTable[]>> = { services, referrals, field, progress, evidence, funding };
+/**
+ * Outreach (campaigns): groups that reported back, by campaign and by state; each group's taking part in a campaign
+ * is one record. Quantities (materials handed out) are not counts of people or groups and are not published here:
+ * the campaign page shows them with its own suppression.
+ */
+async function outreach(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+  const facts = await outreachFacts(ctx.db);
+  const byCampaign = groupIndices(facts, (f) => [f.campaign_id]);
+  const byState = groupIndices(facts, (f) => (f.state ? [f.state.toUpperCase()] : []));
+  const titles = new Map(facts.map((f) => [f.campaign_id, f.campaign_title]));
+  const campaigns = [...byCampaign.keys()].sort((a, b) => titles.get(a)!.localeCompare(titles.get(b)!));
+  const col = [t('rs.in.groups')];
+  return [
+    { id: 'groups-by-campaign', caption: t('rs.in.outreach.by_campaign'), rowHeader: t('rs.in.campaign'), columns: col, rows: campaigns.map((c) => ({ label: titles.get(c)!, cells: [byCampaign.get(c)!] })), columnTotals: true },
+    { id: 'groups-by-state', caption: t('rs.in.outreach.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(byState.keys(), stateName).map((c) => ({ label: stateName(c), cells: [byState.get(c)!] })), columnTotals: true },
+  ];
+}
+
+const BUILDERS: Record<Theme, (ctx: Ctx, t: Translate, lang: string) => Promise<CountTable[]>> = { services, referrals, field, progress, evidence, funding, outreach };
 
 const cache = new Map<string, { at: number; page: BuiltPage }>();
 
