@@ -43,7 +43,7 @@ test('the importer refuses javascript: addresses and names the field; nothing is
   try {
     const ctx = systemCtx(t.db.handle, t.ctx.config, 'test');
     writePackage(dir, 'JaVaScRiPt:alert(1)', 'javascript:alert(document.cookie)');
-    await assert.rejects(importPath(ctx, dir), (err: unknown) => {
+    await assert.rejects(importPath(ctx, dir, { strict: true }), (err: unknown) => {
       assert.ok(err instanceof ImportRefused);
       const fields = err.refusals.map((r) => `${r.field}: ${r.reason}`);
       assert.ok(fields.some((f) => f.startsWith('website:') && /http/.test(f)), fields.join('\n'));
