@@ -2,14 +2,19 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import { UsageError, type CliCommand } from '../../platform/module.ts';
-import { importPath, ImportRefused } from './import.ts';
+import { writeFileSync } from 'node:fs';
+import { groupFindings, importPath, ImportRefused } from './import.ts';
+import type { Refusal } from './validate.ts';
+import { toCsv } from '../../platform/http/csv.ts';
 import { exportDirectory } from './export.ts';
 import { generateDirectory } from './generate.ts';
 
-export const DIRECTORY_HELP = `  directory import PATH [--skip-broken-references]
-                              import an HSDS publication into the service directory: a folder of
-                              HSDS 3.0 CSV, 2.0 or 1.1 CSV files, or an HSDS 3.0 .json/.ndjson file;
-                              all or nothing, refused rows are listed; importing again updates by id
+export const DIRECTORY_HELP = `  directory import PATH [--strict] [--report FILE]
+                              import an HSDS publication into the service directory: a .zip, a folder
+                              with a datapackage.json, a folder of HSDS 3.0, 2.0 or 1.1 CSV files, or
+                              HSDS 3.0 .json/.ndjson files; valid records go in, invalid ones are
+                              quarantined with their reason (--report FILE writes them all as CSV);
+                              --strict imports all or nothing; importing again writes only changes
   directory export --format json|csv DIR
                               write the directory as HSDS 3.0 (confidential locations redacted)
   directory generate --services N
@@ -17,25 +22,52 @@ export const DIRECTORY_HELP = `  directory import PATH [--skip-broken-references
 
 export class DirectoryUsageError extends UsageError {}
 
+/** Findings grouped by reason, most frequent first, with a count and three examples each. */
+function printGroups(log: (line: string) => void, what: string, list: readonly Refusal[]) {
+  for (const g of groupFindings(list)) {
+    log(`${what} ${g.count} × ${g.file} ${g.field}: ${g.reason}`);
+    for (const e of g.examples) log(`    e.g. row ${e.row}: ${e.reason}`);
+  }
+}
+
+/** Every finding as CSV: kind, file, row, field, reason. */
+export function findingsCsv(quarantined: readonly Refusal[], warnings: readonly Refusal[]): string {
+  const rows = [...quarantined.map((f) => ['quarantined', f.file, String(f.row), f.field, f.reason]), ...warnings.map((f) => ['warning', f.file, String(f.row), f.field, f.reason])];
+  return toCsv(['kind', 'file', 'row', 'field', 'reason'], rows);
+}
+
+function writeFindings(file: string, quarantined: readonly Refusal[], warnings: readonly Refusal[]) {
+  writeFileSync(file, findingsCsv(quarantined, warnings));
+}
+
 /** `taskforce directory ...`; returns the exit code. */
 export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, log: (line: string) => void): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'import') {
-    const { values, positionals } = parseArgs({ args: rest, options: { 'skip-broken-references': { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: rest, options: { 'skip-broken-references': { type: 'boolean' }, strict: { type: 'boolean' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help) {
+      log(DIRECTORY_HELP.split('\n  directory export')[0]);
+      return 0;
+    }
     if (positionals.length !== 1) throw new DirectoryUsageError('directory import: give one PATH');
+    if (values.strict && values['skip-broken-references']) throw new DirectoryUsageError('directory import: --strict and --skip-broken-references cannot go together');
+    if (values.report !== undefined && !values.report.trim()) throw new DirectoryUsageError('directory import: --report needs a FILE');
+    const report = values.report ? resolve(values.report) : undefined;
     try {
       const started = Date.now();
-      const r = await importPath(await ctx(), resolve(positionals[0]), { skipBrokenReferences: values['skip-broken-references'], progress: log });
-      for (const s of r.skipped.slice(0, 20)) log(`skipped ${s.file} row ${s.row} ${s.field}: ${s.reason}`);
-      if (r.skipped.length > 20) log(`... and ${r.skipped.length - 20} more skipped`);
-      log(`imported (${r.format}) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${r.approximateCoordinates} locations placed at their ZIP code centroid`);
+      const r = await importPath(await ctx(), resolve(positionals[0]), { strict: values.strict, progress: log });
+      printGroups(log, 'quarantined', r.quarantined);
+      printGroups(log, 'warning', r.skipped);
+      if (report) writeFindings(report, r.quarantined, r.skipped);
+      log(`imported ${r.found} in ${((Date.now() - started) / 1000).toFixed(1)} s: added ${r.added}, changed ${r.changed}, unchanged ${r.unchanged}, quarantined ${r.quarantined.length}, warnings ${r.skipped.length}; ${r.approximateCoordinates} locations placed at their ZIP code centroid`);
+      if (report) log(`every quarantined row and warning: ${report}`);
       return 0;
     } catch (err) {
       if (!(err instanceof ImportRefused)) throw err;
-      for (const f of err.refusals.slice(0, 100)) log(`refused ${f.file} row ${f.row} ${f.field}: ${f.reason}`);
-      if (err.refusals.length > 100) log(`... and ${err.refusals.length - 100} more`);
+      printGroups(log, 'refused', err.refusals);
+      if (report) writeFindings(report, err.refusals, []);
       log(`import refused: ${err.refusals.length} row(s); nothing was imported`);
-      if (err.refusals.some((f) => f.reason.startsWith('names no'))) log('legacy data often names records it lacks: --skip-broken-references imports the rest and lists what was left out');
+      if (report) log(`every refusal: ${report}`);
       return 1;
     }
   }

@@ -4,26 +4,62 @@ import { runCommand } from '../../platform/audit/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
-import { TABLE_NAMES, tableOf, type Row, type TableName } from './model.ts';
+import { readRow, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
 import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
 import { basename } from 'node:path';
-import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
+import { existingIds, reindexServices, rowsWhereIn, upsertRows, SEARCH_INDEX } from './store.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
+  /** All or nothing: one refused row refuses the import (the behaviour before quarantine). */
+  strict?: boolean;
+  /** Kept for old scripts: broken references are left out and reported, which is now the default. */
   skipBrokenReferences?: boolean;
   progress?: (line: string) => void;
+  /** What was found, as openPublication says it; recorded with the import. */
+  found?: string;
 }
 
 export interface ImportReport {
   format: Format;
+  found: string;
+  /** Rows read, by table. */
   counts: Record<string, number>;
+  added: number;
+  changed: number;
+  unchanged: number;
+  /** Rows left out with their reason: invalid rows, and rows naming records that were left out. */
+  quarantined: Refusal[];
+  /** Rows kept or left out on purpose, with a reason worth reading (a service kept without its organisation). */
   skipped: Refusal[];
+  notes: string[];
   approximateCoordinates: number;
+}
+
+/** Findings grouped by what is wrong: the reason, with the offending value left out, per file and field. */
+export interface FindingGroup {
+  file: string;
+  field: string;
+  reason: string;
+  count: number;
+  examples: Refusal[];
+}
+
+export function groupFindings(list: readonly Refusal[], examples = 3): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of list) {
+    const reason = f.reason.replace(/\s*\([^)]*\)/g, '').trim();
+    const key = `${f.file}\u0000${f.field}\u0000${reason}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { file: f.file, field: f.field, reason, count: 0, examples: [] }));
+    g.count++;
+    if (g.examples.length < examples) g.examples.push(f);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.file.localeCompare(b.file));
 }
 
 /** An import refused as a whole: nothing was written. Carries every refused row. */
@@ -89,17 +125,58 @@ export async function readPath(path: string, opts: ImportOptions = {}): Promise<
   }
 }
 
+// References that only point at another record: a row naming one the import lacks is kept without it.
+const LENIENT: Partial<Record<TableName, string[]>> = { service: ['organization_id', 'program_id'], location: ['organization_id'], organization: ['parent_organization_id'], taxonomy_term: ['parent_id'], program: [] };
+
+/** Refusals that mean the publication could not be read as a whole: nothing of it is imported. */
+const unreadable = (r: Refusal) => r.row === 0 || /^is not valid (JSON|CSV)/.test(r.reason);
+
+function leaveOutRefused(ds: Dataset): Refusal[] {
+  const out = ds.refusals;
+  for (const [t, rows] of ds.rows) if (rows.some((r) => ds.refusedRows.has(r))) ds.rows.set(t, rows.filter((r) => !ds.refusedRows.has(r)));
+  ds.refusals = [];
+  ds.refusedRows.clear();
+  return out;
+}
+
+// What a stored row and an incoming row are compared on: every HSDS column but the time the import itself sets.
+function comparable(table: TableName, row: Row): string {
+  const r = readRow(table, row);
+  if (table === 'service') delete r.last_modified;
+  return JSON.stringify(r);
+}
+
 /**
- * Imports a publication as one transaction: every row is checked first, and one refused row refuses the whole
- * import (ImportRefused lists them all). Records are matched by id, so importing again updates them.
+ * Imports a publication as one transaction. Every row is checked first. By default invalid rows are quarantined
+ * (left out, each with its reason), rows naming them too, and a service whose organisation is missing is kept
+ * without one; `strict` refuses the whole import instead (ImportRefused lists every refusal). A publication that
+ * cannot be read at all is refused in either case. Records are matched by id and compared with what is stored:
+ * only added and changed rows are written, and services written or whose details changed get `last_modified`.
  */
 export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts: ImportOptions = {}): Promise<ImportReport> {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   const approximate = fillCentroids(ds);
+  const total = Object.values(ds.counts()).reduce((a, b) => a + b, 0);
+  log(`checking ${total} row(s)`);
   checkValues(ds);
-  if (!ds.refusals.length) await checkReferences(ds, (t, ids) => existingIds(ctx.db, t, ids));
-  if (ds.refusals.length) throw new ImportRefused(ds.refusals);
+  log(`  values checked: ${ds.refusals.length} problem(s)`);
+  const exists = (t: TableName, ids: string[]) => existingIds(ctx.db, t, ids);
+  let quarantined: Refusal[] = [];
+  if (opts.strict || ds.refusals.some(unreadable)) {
+    if (!ds.refusals.length) await checkReferences(ds, exists);
+    if (ds.refusals.length) throw new ImportRefused(ds.refusals);
+  } else {
+    quarantined = leaveOutRefused(ds);
+    // Leaving a row out can leave rows naming it: checked again until nothing more is left out.
+    for (let round = 0; round < 10; round++) {
+      await checkReferences(ds, exists, LENIENT);
+      if (!ds.refusals.length) break;
+      quarantined.push(...leaveOutRefused(ds));
+    }
+    log(`  references checked: ${quarantined.length} row(s) quarantined, ${ds.skipped.length} warning(s)`);
+    if (quarantined.length && !Object.values(ds.counts()).some((n) => n > 0)) throw new ImportRefused(quarantined);
+  }
   // An exported confidential location is a redacted copy: importing it back must not blank the real record.
   const redacted = new Set(ds.get('location').filter((l) => l.confidential === true && l.latitude === null && l.name === 'Confidential location'));
   if (redacted.size) {
@@ -107,14 +184,48 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     ds.rows.set('location', ds.get('location').filter((l) => !(redacted.has(l) && have.has(l.id as string))));
   }
   const counts = ds.counts();
+  let added = 0;
+  let changed = 0;
+  let unchanged = 0;
+  const now = new Date().toISOString();
   await runCommand(ctx, async (trx, audit) => {
-    const tables = ORDER.filter((t) => ds.get(t).length);
+    // Compared with what is stored: only what is new or different is written.
+    const toWrite = new Map<TableName, Row[]>();
+    const touched = new Set<string>();
+    for (const table of ORDER) {
+      const rows = ds.get(table);
+      if (!rows.length) continue;
+      const stored = new Map((await rowsWhereIn(trx, table, 'id', rows.map((r) => r.id as string))).map((r) => [r.id as string, comparable(table, r as Row)]));
+      const write: Row[] = [];
+      for (const r of rows) {
+        const before = stored.get(r.id as string);
+        if (before === undefined) added++;
+        else if (before !== comparable(table, r)) changed++;
+        else {
+          unchanged++;
+          continue;
+        }
+        write.push(r);
+        if (table === 'service') touched.add(r.id as string);
+        else if (typeof r.service_id === 'string') touched.add(r.service_id);
+        else if (table === 'attribute' && r.link_entity === 'service') touched.add(r.link_id as string);
+      }
+      toWrite.set(table, write);
+      log(`  ${table}: ${write.length} to write, ${rows.length - write.length} unchanged`);
+    }
+    // Services written, or whose details were, carry the time of this import (so modified_after finds them).
+    const services = toWrite.get('service') ?? [];
+    const written = new Set(services.map((s) => s.id as string));
+    for (const s of services) s.last_modified = now;
+    const detailOnly = [...touched].filter((id) => !written.has(id));
+    for (let i = 0; i < detailOnly.length; i += 500) await trx.updateTable(tableOf('service')).set({ last_modified: now }).where('id', 'in', detailOnly.slice(i, i + 500)).execute();
+    const tables = ORDER.filter((t) => toWrite.get(t)?.length);
     // A load larger than what a table holds writes faster without its secondary indexes, built again afterwards.
-    const bulk = await tablesForBulkLoad(trx, Object.fromEntries(tables.map((t) => [tableOf(t), ds.get(t).length])));
+    const bulk = await tablesForBulkLoad(trx, Object.fromEntries(tables.map((t) => [tableOf(t), toWrite.get(t)!.length])));
     if (bulk.length) log(`  loading ${bulk.length} table(s) without their secondary indexes`);
     await withoutSecondaryIndexes(trx, bulk, async () => {
       for (const table of tables) {
-        const rows = ds.get(table);
+        const rows = toWrite.get(table)!;
         let last = 0;
         await upsertRows(trx, table, rows, (done) => {
           if (done === rows.length || done - last >= 1000) {
@@ -125,17 +236,17 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
       }
     });
     if (bulk.length) log(`  secondary indexes rebuilt`);
-    const services = new Set(ds.get('service').map((s) => s.id as string));
-    for (const t of TABLE_NAMES) for (const r of ds.get(t)) if (typeof r.service_id === 'string') services.add(r.service_id);
-    for (const a of ds.get('attribute')) if (a.link_entity === 'service') services.add(a.link_id as string);
-    log(`  search index: ${services.size} services`);
-    await reindexServices(trx, [...services]);
-    await audit({ action: 'directory.import', entityType: 'directory', summary: { format, counts, skipped: ds.skipped.length, approximate_coordinates: approximate } });
+    const reindex = new Set(touched);
+    // A changed location, address or organisation changes what search knows of the services it serves.
+    if (tables.some((t) => ['organization', 'program', 'location', 'address', 'taxonomy', 'taxonomy_term'].includes(t))) for (const s of ds.get('service')) reindex.add(s.id as string);
+    for (const a of toWrite.get('attribute') ?? []) if (a.link_entity === 'service') reindex.add(a.link_id as string);
+    log(`  search index: ${reindex.size} services`);
+    if (reindex.size) await reindexServices(trx, [...reindex]);
+    await audit({ action: 'directory.import', entityType: 'directory', summary: { format, found: opts.found ?? format, counts, added, changed, unchanged, quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
   });
   // After a large import the planner's picture of the tables is out of date until the database refreshes it.
-  const written = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (written >= 10_000) await refreshStatistics(ctx.db, [...Object.keys(counts).map(tableOf), SEARCH_INDEX]);
-  return { format, counts, skipped: ds.skipped, approximateCoordinates: approximate };
+  if (added + changed >= 10_000) await refreshStatistics(ctx.db, [...Object.keys(counts).map(tableOf), SEARCH_INDEX]);
+  return { format, found: opts.found ?? format, counts, added, changed, unchanged, quarantined, skipped: ds.skipped, notes: ds.notes, approximateCoordinates: approximate };
 }
 
 export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
@@ -143,10 +254,10 @@ export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   log(`reading ${path}`);
-  const { ds, format, found, notes } = await readPath(path, opts);
+  const { ds, format, found, notes } = await readPath(path, { ...opts, skipBrokenReferences: !opts.strict || opts.skipBrokenReferences });
   log(`found ${found}`);
-  for (const n of notes) log(`  ${n}`);
+  for (const n of [...notes, ...ds.notes]) log(`  ${n}`);
+  ds.notes.unshift(...notes);
   log(`read ${Object.entries(ds.counts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}`);
-  if (ds.skipped.length) log(`skipped ${ds.skipped.length} row(s) or link(s) naming records the package does not contain`);
-  return importDataset(ctx, ds, format, opts);
+  return importDataset(ctx, ds, format, { ...opts, found });
 }

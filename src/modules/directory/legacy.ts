@@ -152,8 +152,49 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     ds.skipped.push({ file, row: Number(r.__row), field, reason: 'belongs to no record' });
     return true;
   };
+  /**
+   * A row's id. Legacy ids become UUID v5 ids; a row without one (empty, or "0"), or whose id its file repeats, gets
+   * one derived from its content (which names its parent), so that it stays the same when the file is published
+   * again with rows added or removed. Where other rows name the table, the first row of a repeated id keeps it.
+   */
+  const repeatedIds = new Map<string, Set<string>>();
+  const repeatedIn = (file: string) => {
+    let rep = repeatedIds.get(file);
+    if (!rep) {
+      const seen = new Set<string>();
+      rep = new Set();
+      for (const r of load(file)) if (r.id && seen.has(r.id)) rep.add(r.id);
+      else seen.add(r.id);
+      repeatedIds.set(file, rep);
+    }
+    return rep;
+  };
+  const firstOf = new Map<string, Set<string>>();
+  const rowId = (table: string, file: string, r: Rec, key = r.id, named = false): string => {
+    const raw = (r.id ?? '').trim();
+    const usable = raw !== '' && raw !== '0';
+    if (usable && !repeatedIn(file).has(raw)) return legacyId(table, key);
+    if (usable && named) {
+      const first = firstOf.get(file) ?? firstOf.set(file, new Set()).get(file)!;
+      if (!first.has(raw)) {
+        first.add(raw);
+        return legacyId(table, key);
+      }
+    }
+    const content = Object.keys(r).filter((k) => k !== '__row').sort().map((k) => `${k}=${r[k]}`).join('\u0001');
+    return uuidv5(`${table}:derived:${content}`);
+  };
+  const STATUS: Record<string, string> = { active: 'active', available: 'active', open: 'active', yes: 'active', current: 'active', operational: 'active', inactive: 'inactive', unavailable: 'inactive', 'not available': 'inactive', closed: 'inactive', no: 'inactive', defunct: 'defunct', discontinued: 'defunct', 'permanently closed': 'defunct', 'temporarily closed': 'temporarily closed', 'temporarily unavailable': 'temporarily closed', suspended: 'temporarily closed', paused: 'temporarily closed' };
+  const statusOf = (r: Rec): string => {
+    const raw = (r.status ?? '').trim();
+    if (!raw) return 'active';
+    const s = STATUS[raw.toLowerCase()];
+    if (s) return s;
+    ds.skipped.push({ file: 'services.csv', row: Number(r.__row), field: 'status', reason: `not an HSDS status (${raw}): imported as active` });
+    return 'active';
+  };
   for (const r of load('organizations.csv')) {
-    ds.add('organization', { id: legacyId('organization', r.id), name: r.name, alternate_name: r.alternate_name, description: r.description, email: r.email, website: r.url, tax_status: r.tax_status, tax_id: r.tax_id, year_incorporated: r.year_incorporated, legal_status: r.legal_status }, origin('organizations.csv', r));
+    ds.add('organization', { id: rowId('organization', 'organizations.csv', r, r.id, true), name: r.name, alternate_name: r.alternate_name, description: r.description, email: r.email, website: r.url, tax_status: r.tax_status, tax_id: r.tax_id, year_incorporated: r.year_incorporated, legal_status: r.legal_status }, origin('organizations.csv', r));
   }
   const droppedPrograms = new Set<string>();
   for (const r of load('programs.csv')) {
@@ -163,7 +204,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       droppedPrograms.add(r.id);
       continue;
     }
-    ds.add('program', { id: legacyId('program', r.id), organization_id: org, name: r.name, alternate_name: r.alternate_name, description: '' }, origin('programs.csv', r));
+    ds.add('program', { id: rowId('program', 'programs.csv', r, r.id, true), organization_id: org, name: r.name, alternate_name: r.alternate_name, description: '' }, origin('programs.csv', r));
   }
   for (const r of load('services.csv')) {
     // A service whose organisation is missing is kept without one: HSDS JSON does not require it.
@@ -176,7 +217,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     ds.add(
       'service',
       {
-        id: legacyId('service', r.id),
+        id: rowId('service', 'services.csv', r, r.id, true),
         organization_id: org ?? null,
         program_id: program ?? null,
         name: r.name,
@@ -184,7 +225,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
         description: r.description,
         url: r.url,
         email: r.email,
-        status: (r.status || 'active').toLowerCase(),
+        status: statusOf(r),
         interpretation_services: r.interpretation_services,
         application_process: r.application_process,
         wait_time: r.wait_time,
@@ -198,7 +239,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   }
   for (const r of load('locations.csv')) {
     const org = ref('locations.csv', r, 'organization_id', 'organizations.csv', 'organization');
-    ds.add('location', { id: legacyId('location', r.id), location_type: 'physical', organization_id: org ?? null, name: r.name, alternate_name: r.alternate_name, description: r.description, transportation: r.transportation, latitude: r.latitude, longitude: r.longitude }, origin('locations.csv', r));
+    ds.add('location', { id: rowId('location', 'locations.csv', r, r.id, true), location_type: 'physical', organization_id: org ?? null, name: r.name, alternate_name: r.alternate_name, description: r.description, transportation: r.transportation, latitude: r.latitude, longitude: r.longitude }, origin('locations.csv', r));
   }
   // Two records in one table may share a legacy id (the DC addresses do); the row's location makes it unique.
   for (const r of load('physical_addresses.csv')) {
@@ -206,23 +247,46 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     if (loc === undefined && opts.skipBrokenReferences) continue;
     if (loc === null && orphan('physical_addresses.csv', r, 'location_id')) continue;
     const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
-    ds.add('address', { id: legacyId('address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'physical' }, origin('physical_addresses.csv', r));
+    ds.add('address', { id: rowId('address', 'physical_addresses.csv', r, `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'physical' }, origin('physical_addresses.csv', r));
   }
   for (const r of load('postal_addresses.csv')) {
     const loc = ref('postal_addresses.csv', r, 'location_id', 'locations.csv', 'location');
     if (loc === undefined && opts.skipBrokenReferences) continue;
     if (loc === null && orphan('postal_addresses.csv', r, 'location_id')) continue;
     const extra = [r.address_2, r.address_3, r.address_4].filter(Boolean).join(', ');
-    ds.add('address', { id: legacyId('postal_address', `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'postal' }, origin('postal_addresses.csv', r));
+    ds.add('address', { id: rowId('postal_address', 'postal_addresses.csv', r, `${r.id}:${r.location_id}`), location_id: loc, attention: r.attention, address_1: r.address_1, address_2: extra, city: r.city, region: r.region, state_province: r.state_province, postal_code: r.postal_code, country: r.country || 'US', address_type: 'postal' }, origin('postal_addresses.csv', r));
   }
   for (const r of load('services_at_location.csv')) {
     const svc = ref('services_at_location.csv', r, 'service_id', 'services.csv', 'service');
     const loc = ref('services_at_location.csv', r, 'location_id', 'locations.csv', 'location');
     if ((svc === undefined || loc === undefined) && opts.skipBrokenReferences) continue;
-    ds.add('service_at_location', { id: legacyId('service_at_location', r.id), service_id: svc, location_id: loc, description: r.description }, origin('services_at_location.csv', r));
+    ds.add('service_at_location', { id: rowId('service_at_location', 'services_at_location.csv', r, r.id, true), service_id: svc, location_id: loc, description: r.description }, origin('services_at_location.csv', r));
   }
-  const salIds = () => idsOf('services_at_location.csv');
-  void salIds;
+  if (!existsSync(join(path, 'services_at_location.csv'))) deriveServicesAtLocation();
+  /**
+   * A package without services_at_location.csv says where services are given in other ways, as 1.1 publishers
+   * meant it: a location_id column on services, or a service and locations of the same organisation (named by the
+   * same organization_id, whether or not the package holds that organisation).
+   */
+  function deriveServicesAtLocation() {
+    const locations = load('locations.csv');
+    const byOrg = new Map<string, string[]>();
+    for (const l of locations) if (l.id && l.organization_id) (byOrg.get(l.organization_id) ?? byOrg.set(l.organization_id, []).get(l.organization_id)!).push(l.id);
+    const locIds = idsOf('locations.csv');
+    let n = 0;
+    for (const r of load('services.csv')) {
+      if (!r.id || r.id === '0') continue;
+      const named = (r.location_id ?? '').split(/[,;]/).map((x) => x.trim()).filter((x) => locIds.has(x));
+      const at = named.length ? named : (byOrg.get(r.organization_id) ?? []);
+      for (const loc of new Set(at)) {
+        const svc = legacyId('service', r.id);
+        const lid = legacyId('location', loc);
+        ds.add('service_at_location', { id: uuidv5(`service_at_location:derived:${svc}:${lid}`), service_id: svc, location_id: lid, description: '' }, origin('services.csv', r));
+        n++;
+      }
+    }
+    if (n) ds.notes.push(`no services_at_location.csv: ${n} link(s) of services to locations derived from location_id columns and shared organisation ids`);
+  }
   /** Link tables: each broken link is dropped; the row is skipped when no link is left. */
   const links = (file: string, r: Rec, spec: [string, string, string][]): Row | null => {
     const out: Row = {};
@@ -251,8 +315,12 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       ['service_at_location_id', 'services_at_location.csv', 'service_at_location'],
     ]);
     if (!l) continue;
+    if (!r.number) {
+      ds.skipped.push({ file: 'phones.csv', row: Number(r.__row), field: 'number', reason: 'a phone row with no number: left out' });
+      continue;
+    }
     const type = (r.type || 'voice').toLowerCase();
-    ds.add('phone', { id: legacyId('phone', r.id), ...l, number: r.number, extension: /^\d+$/.test(r.extension) ? r.extension : null, type: ['text', 'voice', 'fax', 'cell', 'video', 'pager', 'textphone'].includes(type) ? type : 'voice', description: [r.description, r.department].filter(Boolean).join(' — ') }, origin('phones.csv', r));
+    ds.add('phone', { id: rowId('phone', 'phones.csv', r), ...l, number: r.number, extension: /^\d+$/.test(r.extension) ? r.extension : null, type: ['text', 'voice', 'fax', 'cell', 'video', 'pager', 'textphone'].includes(type) ? type : 'voice', description: [r.description, r.department].filter(Boolean).join(' — ') }, origin('phones.csv', r));
   }
   for (const r of load('contacts.csv')) {
     const l = links('contacts.csv', r, [
@@ -261,7 +329,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       ['service_at_location_id', 'services_at_location.csv', 'service_at_location'],
     ]);
     if (!l) continue;
-    ds.add('contact', { id: legacyId('contact', r.id), ...l, name: r.name, title: r.title, department: r.department, email: r.email }, origin('contacts.csv', r));
+    ds.add('contact', { id: rowId('contact', 'contacts.csv', r, r.id, true), ...l, name: r.name, title: r.title, department: r.department, email: r.email }, origin('contacts.csv', r));
   }
   (files['schedules.csv'] ? files['schedules.csv'] : load('schedules.csv')).forEach((r) => {
     const l = links('schedules.csv', r, [
@@ -275,7 +343,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     const closes = clockTime(r.valid_to ?? '') ?? clockTime(r.closes_at ?? '');
     const byday = dayList(r.weekday ?? '') ?? dayList(r.byday ?? '');
     const desc = [r.name, r.weekday && !byday ? r.weekday : '', r.description].filter(Boolean).join('; ');
-    ds.add('schedule', { id: legacyId('schedule', `${r.id}:${r.__row}`), ...l, opens_at: opens, closes_at: closes, freq: byday ? 'WEEKLY' : null, byday, description: desc || (opens && closes && !byday ? `${r.valid_from}–${r.valid_to}` : null) }, origin('schedules.csv', r));
+    ds.add('schedule', { id: rowId('schedule', 'schedules.csv', r), ...l, opens_at: opens, closes_at: closes, freq: byday ? 'WEEKLY' : null, byday, description: desc || (opens && closes && !byday ? `${r.valid_from}–${r.valid_to}` : null) }, origin('schedules.csv', r));
   });
   for (const r of load('languages.csv')) {
     const l = links('languages.csv', r, [
@@ -283,19 +351,19 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       ['location_id', 'locations.csv', 'location'],
     ]);
     if (!l) continue;
-    ds.add('language', { id: legacyId('language', r.id), ...l, name: r.language, code: languageCode(r.language ?? '') }, origin('languages.csv', r));
+    ds.add('language', { id: rowId('language', 'languages.csv', r), ...l, name: r.language, code: languageCode(r.language ?? '') }, origin('languages.csv', r));
   }
   for (const r of load('accessibility_for_disabilities.csv')) {
     const loc = ref('accessibility_for_disabilities.csv', r, 'location_id', 'locations.csv', 'location');
     if (loc === undefined && opts.skipBrokenReferences) continue;
     if (loc === null && orphan('accessibility_for_disabilities.csv', r, 'location_id')) continue;
-    ds.add('accessibility', { id: legacyId('accessibility', r.id), location_id: loc, description: r.accessibility === 'Blank' ? '' : r.accessibility, details: r.details }, origin('accessibility_for_disabilities.csv', r));
+    ds.add('accessibility', { id: rowId('accessibility', 'accessibility_for_disabilities.csv', r), location_id: loc, description: r.accessibility === 'Blank' ? '' : r.accessibility, details: r.details }, origin('accessibility_for_disabilities.csv', r));
   }
   for (const r of load('service_areas.csv')) {
     const svc = ref('service_areas.csv', r, 'service_id', 'services.csv', 'service');
     if (svc === undefined && opts.skipBrokenReferences) continue;
     if (svc === null && orphan('service_areas.csv', r, 'service_id')) continue;
-    ds.add('service_area', { id: legacyId('service_area', r.id), service_id: svc, name: r.service_area, description: r.description, extent_type: 'text', extent: r.service_area }, origin('service_areas.csv', r));
+    ds.add('service_area', { id: rowId('service_area', 'service_areas.csv', r), service_id: svc, name: r.service_area, description: r.description, extent_type: 'text', extent: r.service_area }, origin('service_areas.csv', r));
   }
 
   // Taxonomies: one per distinct "taxonomy" name of the legacy terms.
@@ -312,7 +380,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   const termById = new Map(terms.map((r) => [r.id, r]));
   for (const r of terms) {
     const parent = r.parent_id && termById.has(r.parent_id) ? legacyId('taxonomy_term', r.parent_id) : null;
-    ds.add('taxonomy_term', { id: legacyId('taxonomy_term', r.id), name: r.term, description: r.description || r.term, parent_id: parent, taxonomy: r.taxonomy, language: r.language || 'en', taxonomy_id: taxonomies.get(r.taxonomy || 'Legacy taxonomy') }, origin('taxonomy_terms.csv', r));
+    ds.add('taxonomy_term', { id: rowId('taxonomy_term', 'taxonomy_terms.csv', r, r.id, true), name: r.term, description: r.description || r.term, parent_id: parent, taxonomy: r.taxonomy, language: r.language || 'en', taxonomy_id: taxonomies.get(r.taxonomy || 'Legacy taxonomy') }, origin('taxonomy_terms.csv', r));
   }
   const ancestry = (id: string): string[] => {
     const names: string[] = [];
@@ -330,7 +398,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     if ((svc === undefined || term === undefined) && opts.skipBrokenReferences) continue;
     const legacyTerm = termById.get(r.taxonomy_term_id);
     const linkType = /eligib/i.test(legacyTerm?.taxonomy ?? '') ? 'eligibility' : 'category';
-    ds.add('attribute', { id: legacyId('attribute', r.id), link_id: svc, link_entity: 'service', link_type: linkType, taxonomy_term_id: term }, origin('service_attributes.csv', r));
+    ds.add('attribute', { id: rowId('attribute', 'service_attributes.csv', r), link_id: svc, link_entity: 'service', link_type: linkType, taxonomy_term_id: term }, origin('service_attributes.csv', r));
     if (!svc || !legacyTerm) continue;
     const names = ancestry(r.taxonomy_term_id);
     for (const [re, code] of TERM_RULES) {

@@ -17,6 +17,8 @@ export function readLegacy11(path: string, opts: LegacyOptions = {}): Dataset {
       if (!existsSync(src)) continue;
       let text = readFileSync(src, 'utf8');
       if (f === 'taxonomy') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bname\b/, 'term').replace(/\bvocabulary\b/, 'taxonomy'));
+      // 1.1's services_taxonomy names the term as taxonomy_id.
+      if (f === 'services_taxonomy' && !/\btaxonomy_term_id\b/.test(text.slice(0, text.search(/\r?\n|$/)))) text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\btaxonomy_id\b/, 'taxonomy_term_id'));
       if (f === 'regular_schedules') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bweekday\b/, 'weekday').replace(/\bopens_at\b/, 'valid_from').replace(/\bcloses_at\b/, 'valid_to'));
       writeFileSync(join(dir, `${RENAMES[f] ?? f}.csv`), text);
     }

@@ -26,6 +26,8 @@ export class Dataset {
   refusals: Refusal[] = [];
   /** Rows left out on purpose (broken references in legacy data, when asked to skip them). */
   skipped: Refusal[] = [];
+  /** What the reader worked out for itself and should say (links derived from other columns). */
+  notes: string[] = [];
 
   add(table: TableName, row: Row, origin: Origin): Row {
     let list = this.rows.get(table);
@@ -40,8 +42,11 @@ export class Dataset {
   originOf(row: Row): Origin {
     return ((row as Record<symbol, unknown>)[ORIGIN] as Origin | undefined) ?? { file: '?', row: 0 };
   }
+  /** The rows refused, so that an import that quarantines them can leave them out. */
+  refusedRows = new Set<Row>();
   refuse(row: Row | Origin, field: string, reason: string) {
     const o = ORIGIN in row ? this.originOf(row as Row) : (row as Origin);
+    if (ORIGIN in row) this.refusedRows.add(row as Row);
     this.refusals.push({ file: o.file, row: o.row, field, reason });
   }
   counts(): Record<string, number> {
@@ -208,7 +213,7 @@ export function checkValues(ds: Dataset): void {
  * Every reference must name a record of this import or one already in the directory. `exists(table, ids)` answers
  * which of the ids the directory already has.
  */
-export async function checkReferences(ds: Dataset, exists: (table: TableName, ids: string[]) => Promise<Set<string>>): Promise<void> {
+export async function checkReferences(ds: Dataset, exists: (table: TableName, ids: string[]) => Promise<Set<string>>, lenient: Partial<Record<TableName, string[]>> = {}): Promise<void> {
   // The ids of a table are gathered only when some row names that table: most tables are never named.
   const inData = new Map<TableName, Set<string>>();
   const idsOf = (t: TableName) => {
@@ -220,7 +225,7 @@ export async function checkReferences(ds: Dataset, exists: (table: TableName, id
     }
     return ids;
   };
-  const pending: { row: Row; col: string; table: TableName; id: string }[] = [];
+  const pending: { row: Row; col: string; table: TableName; id: string; from: TableName }[] = [];
   for (const table of TABLE_NAMES) {
     const rows = ds.get(table);
     if (!rows.length) continue;
@@ -230,12 +235,12 @@ export async function checkReferences(ds: Dataset, exists: (table: TableName, id
     for (const row of rows) {
       for (let k = 0; k < refs.length; k++) {
         const id = row[refs[k][0]];
-        if (typeof id === 'string' && id && !(targets[k] ??= idsOf(refs[k][1])).has(id)) pending.push({ row, col: refs[k][0], table: refs[k][1], id });
+        if (typeof id === 'string' && id && !(targets[k] ??= idsOf(refs[k][1])).has(id)) pending.push({ row, col: refs[k][0], table: refs[k][1], id, from: table });
       }
       if (attribute) {
         const target = LINK_ENTITIES[String(row.link_entity ?? '')];
         if (!target) ds.refuse(row, 'link_entity', `must name one of: ${Object.keys(LINK_ENTITIES).join(', ')}`);
-        else if (typeof row.link_id === 'string' && !idsOf(target).has(row.link_id)) pending.push({ row, col: 'link_id', table: target, id: row.link_id });
+        else if (typeof row.link_id === 'string' && !idsOf(target).has(row.link_id)) pending.push({ row, col: 'link_id', table: target, id: row.link_id, from: table });
       }
     }
   }
@@ -247,5 +252,15 @@ export async function checkReferences(ds: Dataset, exists: (table: TableName, id
   }
   const found = new Map<TableName, Set<string>>();
   for (const [t, ids] of byTable) found.set(t, await exists(t, [...ids]));
-  for (const p of pending) if (!found.get(p.table)!.has(p.id)) ds.refuse(p.row, p.col, `names no ${p.table.replace(/_/g, ' ')} (${p.id})`);
+  for (const p of pending) {
+    if (found.get(p.table)!.has(p.id)) continue;
+    // Where the reference is only a pointer (a service's organisation), the record is kept without it.
+    if (lenient[p.from]?.includes(p.col)) {
+      const o = ds.originOf(p.row);
+      ds.skipped.push({ file: o.file, row: o.row, field: p.col, reason: `names no ${p.table.replace(/_/g, ' ')}: kept without one` });
+      p.row[p.col] = null;
+      continue;
+    }
+    ds.refuse(p.row, p.col, `names no ${p.table.replace(/_/g, ' ')} (${p.id})`);
+  }
 }
