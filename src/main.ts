@@ -63,10 +63,23 @@ DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER, REFERRAL_RETENTION_DAYS, REFERRAL_REM
 REFERRAL_EXPIRY_DAYS, JOBS (on or off), JOBS_POLL_SECONDS, TRUST_PROXY, METRICS_TOKEN, METRICS_ALLOW,
 SHUTDOWN_GRACE_SECONDS. See README.md and docs/operations.md.`;
 
-/** `taskforce <command> --help`: the command's own lines of the help, and where the rest is. */
-function commandHelp(name: string): string | undefined {
+/**
+ * `taskforce <command> [subcommand] --help`: the command's own lines of the help (only the subcommand's, when one
+ * is named and has lines of its own), and where the rest is. Nothing is opened or read.
+ */
+function commandHelp(name: string, args: string[]): string | undefined {
   const lines = PLATFORM_HELP[name] ?? commands.get(name)?.help;
-  return lines === undefined ? undefined : `Usage: taskforce ${name} [options]\n\n${lines}\n\nEvery command: taskforce --help`;
+  if (lines === undefined) return undefined;
+  // Each entry starts at a line indented two spaces; its description lines are indented further.
+  const entries: string[][] = [];
+  for (const line of lines.split('\n')) {
+    if (/^ {2}\S/.test(line) || !entries.length) entries.push([line]);
+    else entries[entries.length - 1].push(line);
+  }
+  const sub = args.find((a) => !a.startsWith('-'));
+  const own = sub ? entries.filter((e) => e[0].startsWith(`  ${name} ${sub}`)) : [];
+  const shown = (own.length ? own : entries).map((e) => e.join('\n')).join('\n');
+  return `Usage: taskforce ${name}${own.length ? ' ' + sub : ''} [options]\n\n${shown}\n\nEvery command: taskforce --help`;
 }
 
 /** Whether the arguments ask for help (`--help` or `-h` before any `--`). */
@@ -182,7 +195,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (asksForHelp(rest)) {
-    const help = commandHelp(command);
+    const help = commandHelp(command, rest);
     if (help === undefined) throw new UsageError(`unknown command "${command}"; see taskforce --help`);
     log(help);
     return 0;

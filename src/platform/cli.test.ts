@@ -59,6 +59,39 @@ test('--help lists the commands', async () => {
   }
 });
 
+test('every command answers --help and -h with its own lines, opening no database (issue 12)', async () => {
+  const { modules } = await import('../modules/index.ts');
+  const moduleCommands = new Map(modules.flatMap((m) => m.commands ?? []).map((c) => [c.name, c.help]));
+  const names = ['serve', 'migrate', 'seed', 'users', 'backup', 'restore', 'jobs', ...moduleCommands.keys()];
+  assert.ok(names.includes('directory') && names.includes('referrals'), 'the modules\' commands are among them');
+  // A database that cannot be opened or created: a command that touched it would fail.
+  const env = { ...secrets, DATABASE_URL: 'sqlite:/dev/null/no-such-folder/taskforce.db' };
+  const asks: string[][] = [];
+  for (const name of names) asks.push([name, '--help'], [name, '-h']);
+  asks.push(['directory', 'import', '--help'], ['users', 'add', '-h'], ['referrals', 'purge', '--at', '2026-01-01', '--help']);
+  for (const args of asks) {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^ {2}${args[0]}\\b`, 'm'), `${args.join(' ')} shows the command's lines`);
+    const own = moduleCommands.get(args[0]);
+    if (own && args.length === 2) assert.ok(r.stdout.includes(own), `${args.join(' ')} shows all of the command's help`);
+    assert.equal(r.stderr, '');
+  }
+  const sub = await runCli(['directory', 'import', '--help'], env);
+  assert.match(sub.stdout, /directory import PATH/);
+  assert.doesNotMatch(sub.stdout, /directory export/, 'a subcommand shows its own lines');
+  // Through bin/taskforce.js in a process of its own, as a person types it.
+  const real = await runCli(['directory', 'import', '--help'], env, '', { process: true });
+  assert.equal(real.code, 0, real.stderr);
+  assert.match(real.stdout, /directory import PATH/);
+  const unknown = await runCli(['frobnicate', '--help'], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  // After `--`, --help is an argument, not a request for help.
+  const literal = await runCli(['users', 'unlock', '--', '--help'], env);
+  assert.notEqual(literal.code, 0);
+});
+
 test('migrate creates the schema on an empty database, then has nothing to do', async () => {
   const first = await cli(['migrate']);
   assert.equal(first.code, 0, first.stderr);
