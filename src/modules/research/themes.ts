@@ -83,7 +83,7 @@ const termLabel = (terms: readonly { code: string; en: string; es: string }[], l
   const m = new Map(terms.map((x) => [x.code, lang === 'es' ? x.es : x.en]));
   return (code: string) => m.get(code) ?? code;
 };
-const stateName = (code: string) => stateByCode(code)?.name ?? code;
+export const stateName = (code: string) => stateByCode(code)?.name ?? code;
 const byName = (codes: Iterable<string>, label: (c: string) => string) => [...codes].sort((a, b) => label(a).localeCompare(label(b)));
 
 /** The state (USPS code) of a county FIPS code, or '' when unknown. */
@@ -108,8 +108,8 @@ async function services(ctx: Ctx, t: Translate, lang: string): Promise<CountTabl
 }
 
 /** What became of a referral: one of these columns each. */
-const RESULTS = ['got_help', 'could_not_get_help', 'declined', 'open', 'cancelled_or_expired'] as const;
-const resultOf = (r: { status: string; outcome: string | null }) =>
+export const RESULTS = ['got_help', 'could_not_get_help', 'declined', 'open', 'cancelled_or_expired'] as const;
+export const resultOf = (r: { status: string; outcome: string | null }) =>
   r.status === 'completed' ? (r.outcome === 'got_help' ? 'got_help' : 'could_not_get_help') : r.status === 'declined' ? 'declined' : r.status === 'cancelled' || r.status === 'expired' ? 'cancelled_or_expired' : 'open';
 /** Days from sending to acceptance, in bands. */
 const ACCEPT_BANDS = ['1d', '7d', 'more', 'not'] as const;

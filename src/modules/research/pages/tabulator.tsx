@@ -7,7 +7,7 @@ import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, ErrorSummary, Select, SubmitButton } from '../../../platform/web/components.tsx';
 import { pageCsv } from '../../../platform/stats/page.ts';
-import { TABULATOR_DIMENSIONS, TABULATOR_MEASURES, tabulate, type Tabulated, type TabulateQuery } from '../tabulator.ts';
+import { TABULATOR_DIMENSIONS, TABULATOR_DIMENSIONS_OF, TABULATOR_MEASURES, tabulate, type Tabulated, type TabulateQuery } from '../tabulator.ts';
 import { InsightsTables } from './insights.tsx';
 import { crumbs, localErrors, PUBLIC } from './shared.tsx';
 
@@ -49,6 +49,7 @@ function TabulatorPage({ v, q, result, errors }: { v: View; q: TabulateQuery; re
         <Select name="measure" label={v.t('rs.tab.measure')} value={q.measure ?? 'practices'} errors={e} options={TABULATOR_MEASURES.map((m) => ({ value: m, label: v.t(`rs.tab.measure.${m}`) }))} />
         <Select name="rows" label={v.t('rs.tab.rows')} value={q.rows} blank={v.t('rs.tab.none')} errors={e} options={dims} />
         <Select name="cols" label={v.t('rs.tab.cols')} value={q.cols} blank={v.t('rs.tab.none')} errors={e} options={dims} />
+        <p class="usa-hint">{v.t('rs.tab.dims', { list: TABULATOR_MEASURES.map((m) => `${v.t(`rs.tab.measure.${m}`)}: ${TABULATOR_DIMENSIONS_OF[m].map((d) => v.t(`rs.tab.dim.${d}`).toLowerCase()).join(', ')}`).join('; ') })}</p>
         <SubmitButton>{v.t('rs.tab.submit')}</SubmitButton>
       </form>
       {result && (
