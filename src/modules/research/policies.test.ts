@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ctx } from '../../platform/context.ts';
 import { HttpError } from '../../platform/http/errors.ts';
-import { testApp } from '../../platform/testing.ts';
+import { testApp, type TestClient } from '../../platform/testing.ts';
+import { ROLES } from '../../platform/auth/index.ts';
+import { practicesModule } from '../practices/index.ts';
+import { THEMES } from './themes.ts';
 import * as commands from './commands.ts';
 import { agency, callInput, ctxOf, snapshot, staffOf } from './testkit.ts';
 
@@ -50,6 +53,29 @@ test('every research command: 401 anonymous, 403 without the right or for anothe
         const before = await snapshot(t);
         await assert.rejects(call(ctx), (err: unknown) => err instanceof HttpError && err.status === status, `${name} as ${who}: ${status}`);
         assert.equal(await snapshot(t), before, `${name} as ${who} changed nothing`);
+      }
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('every insights page, its JSON and CSV, and the tabulator: public, the same figures for anonymous and every role', async () => {
+  const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '1' } });
+  try {
+    await practicesModule.seedDemo!(t.ctx, () => {});
+    const clients: [string, TestClient][] = [['anonymous', t.client()]];
+    for (const role of ROLES) clients.push([role, await t.signedIn(role)]);
+    const urls = [...THEMES.flatMap((th) => [`/research/insights/${th}`, `/api/research/insights/${th}`, `/api/research/insights/${th}.csv`]), '/api/research/tabulate?measure=practices&rows=setting', '/research/tabulator?measure=practices&rows=setting'];
+    for (const url of urls) {
+      let first: string | undefined;
+      for (const [who, c] of clients) {
+        const res = await c.get(url);
+        assert.equal(res.statusCode, 200, `${url} as ${who}`);
+        if (!url.startsWith('/api/')) continue;
+        const body = res.body.replace(/"generated_at":"[^"]*"/, '');
+        first ??= body;
+        assert.equal(body, first, `${url} as ${who}: the same figures`);
       }
     }
   } finally {
