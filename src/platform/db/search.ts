@@ -222,18 +222,21 @@ export function textMatcher(query: SearchQuery): (text: string) => boolean {
 }
 
 /**
- * A derived table `(doc_id)` of the documents matching the query, unranked (ranking every match of a common word
- * costs far more than finding them); `titleOnly` keeps those whose title matches. Null when the query has no words.
+ * A derived table `(doc_key)` of the documents matching the query, unranked (ranking every match of a common word
+ * costs far more than finding them); `titleOnly` keeps those whose title matches. Each match comes by its key where
+ * the index has one (SQLite: the row number documentKeys gives, read without touching the stored text, several
+ * times faster for a common word), else by its id (PostgreSQL, whose documentKeys is empty): a caller that holds
+ * the keys of its documents maps them back. Null when the query has no words.
  */
-export function matchingDocuments(kind: DatabaseKind, name: string, query: SearchQuery, opts: { titleOnly?: boolean } = {}): RawBuilder<{ doc_id: string }> | null {
+export function matchingKeys(kind: DatabaseKind, name: string, query: SearchQuery, opts: { titleOnly?: boolean } = {}): RawBuilder<{ doc_key: string | number }> | null {
   checkName(name);
   const q = cleanQuery(query);
   if (!q.length) return null;
   if (kind === 'sqlite') {
     const expr = opts.titleOnly ? `title : (${ftsExpression(q)})` : ftsExpression(q);
-    return sql<{ doc_id: string }>`(select doc_id from ${sql.table(name)} where ${sql.table(name)} match ${expr})`;
+    return sql<{ doc_key: number }>`(select rowid as doc_key from ${sql.table(name)} where ${sql.table(name)} match ${expr})`;
   }
   // A weight restricts a prefix to the title's lexemes (weight A, see createSearchIndex).
   const expr = opts.titleOnly ? tsExpression(q).replace(/:\*/g, ':*A') : tsExpression(q);
-  return sql<{ doc_id: string }>`(select doc_id from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${expr}))`;
+  return sql<{ doc_key: string }>`(select doc_id as doc_key from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${expr}))`;
 }
