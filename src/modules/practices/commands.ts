@@ -40,6 +40,7 @@ import {
 } from './schema.ts';
 import { SEARCH_INDEX, currentRuleSet, getNomination, getPractice, getStudy, linkTarget, listEvents, listStudies, type Nomination, type Practice, type StoredRuleSet, type Study } from './store.ts';
 import { practicesDb } from './tables.ts';
+import { logChange } from './search-index.ts';
 
 export interface CommandOptions {
   /** HTML forms send strings: coerce them to the schema's types. */
@@ -102,6 +103,7 @@ async function refreshIndex(trx: Db, p: Practice): Promise<void> {
     await db.insertInto('practices_facet_count').values({ ...f, n: 1 }).onConflict((oc) => oc.columns(['facet', 'value']).doUpdateSet((eb) => ({ n: eb('practices_facet_count.n', '+', 1) }))).execute();
   }
   await indexDocuments(trx, SEARCH_INDEX, [{ id: p.id, title: p.name, body: [p.summary, p.components ?? '', p.source ?? ''].join('\n') }]);
+  await logChange(trx, p.id);
 }
 
 /**

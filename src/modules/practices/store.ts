@@ -2,7 +2,8 @@
 import { sql } from 'kysely';
 import type { DatabaseKind } from '../../config.ts';
 import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
-import { searchMatches, type SearchQuery } from '../../platform/db/search.ts';
+import type { SearchQuery } from '../../platform/db/search.ts';
+import { SEARCH_INDEX, searchIndex } from './search-index.ts';
 import { getRecommendation, getSeries } from '../listening/index.ts';
 import { getWorkplanItem } from '../workplans/index.ts';
 import { servicesFull } from '../directory/index.ts';
@@ -10,7 +11,7 @@ import { reviewState, settledRating } from './rules.ts';
 import { OUTCOME_DOMAINS, type LinkKind, type Outcome, type RuleSet } from './schema.ts';
 import { practicesDb, type NominationTable, type PracticeTable, type StudyTable } from './tables.ts';
 
-export const SEARCH_INDEX = 'practices_search';
+export { SEARCH_INDEX };
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 const isoOrNull = (v: unknown) => (v === null || v === undefined ? null : iso(v));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -296,11 +297,11 @@ export interface SearchResult {
 }
 
 /**
- * Practices matching the words and filters, best match (or name) first, with facet counts over the whole match.
- * Filters are rows of practices_facet; an outcome with a rating asks for that rating on that outcome.
+ * Practices matching the words and filters (those whose name matches the words first, then by name), with facet
+ * counts over the whole match, from the in-memory index (search-index.ts); the page's rows are read here.
+ * An outcome with a rating asks for that rating on that outcome.
  */
 export async function searchPractices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
-  const pdb = practicesDb(db);
   const filters: [string, string][] = [];
   if (p.population) filters.push(['population', p.population]);
   if (p.setting) filters.push(['setting', p.setting]);
@@ -308,41 +309,15 @@ export async function searchPractices(db: Db, kind: DatabaseKind, p: SearchParam
   if (p.outcome && p.rating) filters.push(['outcome_rating', `${p.outcome}:${p.rating}`]);
   else if (p.outcome) filters.push(['outcome', p.outcome]);
   else if (p.rating) filters.push(['rating', p.rating]);
-  const matches = p.q ? searchMatches(kind, SEARCH_INDEX, p.q) : null;
-
-  // The matching ids: each filter is a range of the facet table's key (facet, value, practice_id), so the most
-  // selective one drives; words come from the full-text index.
-  let q = pdb.selectFrom('practices_practice as p');
-  if (matches) q = q.innerJoin(matches.as('m'), (j) => j.onRef(sql.ref('m.doc_id'), '=', sql.ref('p.id')));
-  for (const [facet, value] of filters) {
-    q = q.where('p.id', 'in', pdb.selectFrom('practices_facet as f').select('f.practice_id').where('f.facet', '=', facet).where('f.value', '=', value));
-  }
-  const totalRow = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  const total = Number(totalRow?.n ?? 0);
-  let rowsQ = q.selectAll('p');
-  if (matches) rowsQ = rowsQ.orderBy(sql`m.score`, 'desc');
-  const rows = await rowsQ.orderBy('p.name').orderBy('p.id').limit(p.limit).offset(p.offset).execute();
-
-  // Facet counts over the whole match: grouped in the database from the matches' facet rows (a covering index),
-  // never by loading the matches; the whole library's counts are kept as practices change (commands.refreshIndex).
-  const counts =
-    matches || filters.length
-      ? total === 0
-        ? []
-        : await pdb
-            .selectFrom(q.select('p.id as id').as('hit'))
-            .innerJoin('practices_facet as c', 'c.practice_id', 'hit.id')
-            .select(['c.facet', 'c.value', (eb) => eb.fn.countAll().as('n')])
-            .where('c.facet', 'in', [...FACETS])
-            .groupBy(['c.facet', 'c.value'])
-            .execute()
-      : await pdb.selectFrom('practices_facet_count').select(['facet', 'value', 'n']).where('facet', 'in', [...FACETS]).where('n', '>', 0).execute();
+  const found = await searchIndex(db, kind, { q: p.q, filters, facets: FACETS, limit: p.limit, offset: p.offset });
   const facets = Object.fromEntries(FACETS.map((f) => [f, [] as { value: string; count: number }[]])) as SearchResult['facets'];
-  for (const c of counts) facets[c.facet as Facet].push({ value: c.value, count: Number(c.n) });
+  for (const c of found.facets) facets[c.facet as Facet].push({ value: c.value, count: c.count });
   for (const f of FACETS) facets[f].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-
-  const ratings = await ratingsOf(db, rows.map((r) => r.id));
-  return { items: rows.map((r) => ({ ...practiceOf(r as PracticeTable), ratings: ratings.get(r.id) ?? [] })), total, facets };
+  const rows = found.ids.length ? await practicesDb(db).selectFrom('practices_practice').selectAll().where('id', 'in', found.ids).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const page = found.ids.map((id) => byId.get(id)).filter((r): r is PracticeTable => Boolean(r));
+  const ratings = await ratingsOf(db, page.map((r) => r.id));
+  return { items: page.map((r) => ({ ...practiceOf(r), ratings: ratings.get(r.id) ?? [] })), total: found.total, facets };
 }
 
 /** Every practice (bounded), for the exports. */

@@ -30,6 +30,16 @@ export interface FacetTable {
   value: string;
 }
 
+export interface IndexStateTable {
+  id: number;
+  seq: number;
+}
+
+export interface IndexChangeTable {
+  seq: number;
+  practice_id: string;
+}
+
 export interface FacetCountTable {
   facet: string;
   value: string;
@@ -141,6 +151,8 @@ export interface PracticesTables {
   practices_practice: PracticeTable;
   practices_facet: FacetTable;
   practices_facet_count: FacetCountTable;
+  practices_index_state: IndexStateTable;
+  practices_index_change: IndexChangeTable;
   practices_link: LinkTable;
   practices_study: StudyTable;
   practices_review: ReviewTable;
