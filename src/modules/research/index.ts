@@ -5,6 +5,7 @@ import { messages } from './messages.ts';
 import { researchApi } from './api.ts';
 import { researchPages } from './pages/routes.ts';
 import { sendReminders, takeSnapshots } from './commands.ts';
+import { seedResearch } from './seed.ts';
 
 export { MANAGE as RESEARCH_MANAGE, SUBMIT as RESEARCH_SUBMIT } from './permissions.ts';
 
@@ -41,4 +42,5 @@ export const researchModule: AppModule = {
     await researchApi(app);
     await researchPages(app);
   },
+  seedDemo: (ctx, log) => seedResearch(ctx, log),
 };

@@ -5,8 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../../platform/testing.ts';
-import { agency, clientOf, FIELD_LINES, postFile, snapshot, staffOf } from './testkit.ts';
+import { snapshotTables, testApp } from '../../platform/testing.ts';
+import { structureModule } from '../structure/index.ts';
+import { researchModule } from './index.ts';
+import { researchDb } from './tables.ts';
+import { agency, clientOf, FIELD_LINES, postFile, RESEARCH_TABLES, snapshot, staffOf } from './testkit.ts';
 
 test('walkthrough: a data call to two agencies, CSV with an error then fixed, a form, review, compiled table and report', async () => {
   const t = await testApp();
@@ -96,6 +99,31 @@ test('walkthrough: a data call to two agencies, CSV with an error then fixed, a 
 
     // Agency staff do not see the compiled table.
     assert.equal((await dolStaff.get(`/research/calls/${callId}/compiled`)).statusCode, 403);
+  } finally {
+    await t.close();
+  }
+});
+
+test('demo data: two clearly marked calls, a compiled table with totals, an answer waiting; seeding again adds nothing', async () => {
+  const t = await testApp();
+  try {
+    await structureModule.seedDemo!(t.ctx, () => {});
+    const lines: string[] = [];
+    await researchModule.seedDemo!(t.ctx, (l) => lines.push(l));
+    const calls = await researchDb(t.ctx.db).selectFrom('research_call').select(['id', 'title', 'status', 'footnotes']).orderBy('title').execute();
+    assert.equal(calls.length, 2, lines.join('\n'));
+    for (const c of calls) {
+      assert.match(c.title, /^Demo: /);
+      assert.match(String(c.footnotes), /Demo data/);
+    }
+    const closed = calls.find((c) => c.status === 'closed')!;
+    const analyst = await t.signedIn('analyst');
+    const compiled = await analyst.get(`/api/research/calls/${closed.id}/compiled`);
+    assert.equal(compiled.statusCode, 200);
+    assert.match(compiled.body, /1760/, 'people served: 412 + 58 + 1290 from the accepted answers');
+    const before = await snapshotTables(t.ctx, RESEARCH_TABLES);
+    await researchModule.seedDemo!(t.ctx, () => {});
+    assert.equal(await snapshotTables(t.ctx, RESEARCH_TABLES), before, 'seeding again changes nothing');
   } finally {
     await t.close();
   }
