@@ -50,8 +50,13 @@ const ServicesQuery = Type.Object(
     minimal: Type.Optional(Bool),
     full: Type.Optional(Bool),
     // Extensions of this directory (HSDS allows more parameters than it lists):
-    near: Type.Optional(Type.String({ maxLength: 60, description: 'Extension: a 5-digit ZIP code or "lat,lng"; results come nearest first.' })),
+    near: Type.Optional(Type.String({ maxLength: 60, description: 'Extension: a 5-digit ZIP code or "lat,lng"; results come nearest first, or with `search` by best match (see `sort`).' })),
     radius: Type.Optional(Type.Number({ minimum: 0.1, maximum: 500, description: 'Extension: miles from `near` (default 25).' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('relevance'), Type.Literal('distance')], {
+        description: 'Extension: with `search` and `near`, `relevance` (the default, "best match") blends how well each service matches with its distance; `distance` is nearest first. Ties are broken by name, then id.',
+      }),
+    ),
     need: Type.Optional(StrList),
     population: Type.Optional(StrList),
     trait: Type.Optional(StrList),
@@ -89,6 +94,7 @@ function searchParamsOf(q: ServicesQuery, vetted: boolean): SearchParams {
     q: q.search,
     near: q.near,
     radius: q.radius,
+    sort: q.sort,
     need: arr(q.need),
     population: arr(q.population),
     trait: arr(q.trait),
@@ -134,7 +140,7 @@ export async function directoryApi(app: App) {
       schema: {
         tags: TAGS,
         summary: 'Services (HSDS 3.0), searchable; confidential locations are redacted unless the caller is vetted',
-        description: 'Parameters combine with AND. Extensions: near/radius (miles), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`.',
+        description: 'Parameters combine with AND. Extensions: near/radius (miles), sort (relevance|distance), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`.',
         querystring: ServicesQuery,
         response: { 200: List('service_list item'), ...readErrors },
       },

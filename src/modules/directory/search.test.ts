@@ -168,3 +168,65 @@ test('the search points answer every common search exactly as the HSDS tables do
     await t.close();
   }
 });
+
+test('best match near a place: a relevant service 1.5 miles away before a passing mention next door; nearest on request; stable ties and pages; synonyms in both languages', async () => {
+  const t = await testApp();
+  try {
+    const o = { id: id('rank-org'), name: 'Ranking Org', description: 'Ranking organisation' };
+    // 20001's centroid is about 38.9097,-77.0175; a degree of latitude is about 69 miles.
+    const near = (key: string, milesNorth: number) => [{ id: id(`sal:${key}`), location: { id: id(`loc:${key}`), location_type: 'physical', organization_id: o.id, name: key, latitude: 38.9097 + milesNorth / 69, longitude: -77.0175 } }];
+    const svc = (key: string, name: string, description: string, miles: number) => ({ id: id(key), organization_id: o.id, organization: o, name, description, status: 'active', service_at_locations: near(key, miles) });
+    const items = [
+      svc('training', 'Job Training and Placement', 'Job training, job readiness and job placement for adults looking for work.', 1.5),
+      svc('lab', 'Home Movie Digitising Lab', 'Digitise your home movies. Volunteers sometimes mention a job board.', 0),
+      svc('twin-a', 'Twin Food Pantry', 'Food pantry.', 3),
+      svc('twin-b', 'Twin Food Pantry', 'Food pantry.', 3),
+      svc('twin-c', 'Twin Food Pantry', 'Food pantry.', 3),
+      svc('refuge', 'Harbor Emergency Shelter', 'Emergency shelter beds for families.', 2),
+    ];
+    const ds = new Dataset();
+    const seen = new Map<string, Set<string>>();
+    items.forEach((s, i) => flatten(ds, 'service', s, { file: 'rank.json', row: i + 1 }, undefined, seen));
+    await importDataset(t.ctx, ds, 'hsds-3.0-json');
+    const db = t.db.handle.db;
+    const kind = t.db.handle.kind;
+    const order = async (p: Partial<SearchParams>) => (await searchServices(db, kind, { page: 1, perPage: 20, vetted: false, ...p })).hits.map((h) => h.serviceId);
+
+    assert.deepEqual((await order({ q: 'job', near: '20001' })).slice(0, 2), [id('training'), id('lab')], 'best match by default');
+    assert.deepEqual((await order({ q: 'job', near: '20001', sort: 'relevance' })).slice(0, 2), [id('training'), id('lab')]);
+    assert.deepEqual((await order({ q: 'job', near: '20001', sort: 'distance' })).slice(0, 2), [id('lab'), id('training')], 'nearest first on request');
+    // Equal matches at one distance: by name, then id, the same on every page.
+    const twins = [id('twin-a'), id('twin-b'), id('twin-c')].sort();
+    assert.deepEqual(await order({ q: 'pantry', near: '20001' }), twins);
+    const paged = [...(await order({ q: 'pantry', near: '20001', perPage: 1, page: 1 })), ...(await order({ q: 'pantry', near: '20001', perPage: 1, page: 2 })), ...(await order({ q: 'pantry', near: '20001', perPage: 1, page: 3 }))];
+    assert.deepEqual(paged, twins, 'pages follow one order');
+    assert.deepEqual(await order({ q: 'pantry' }), twins, 'without a place too');
+
+    // Everyday words, English and Spanish; filler words do not empty a search.
+    for (const q of ['albergue', 'refugio', 'shelter', 'beds']) assert.deepEqual(await order({ q }), [id('refuge')], q);
+    assert.deepEqual(await order({ q: 'trabajo' }), [id('training'), id('lab')], 'trabajo is work: the job programme first');
+    assert.deepEqual(await order({ q: 'comida' }), twins);
+    assert.deepEqual(await order({ q: 'ayuda para trabajo cerca de mi', near: '20001' }), [id('training'), id('lab')], 'filler and joining words left out when nothing has them');
+    assert.ok((await order({ q: 'help' })).length === items.length, 'a query of filler words asks for nothing');
+
+    // The API and the page take the order; a wrong one is a field error in the person's language.
+    const api = await t.app.inject({ url: '/api/hsds/services?search=job&near=20001&sort=distance&per_page=2' });
+    assert.equal(api.statusCode, 200, api.body);
+    assert.deepEqual((api.json().contents as { id: string }[]).map((s) => s.id), [id('lab'), id('training')]);
+    const best = await t.app.inject({ url: '/api/hsds/services?search=job&near=20001&per_page=2' });
+    assert.deepEqual((best.json().contents as { id: string }[]).map((s) => s.id), [id('training'), id('lab')]);
+    const bad = await t.app.inject({ url: '/api/hsds/services?search=job&near=20001&sort=closest' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /sort/);
+    const page = await t.app.inject({ url: '/directory?q=job&near=20001&sort=distance', headers: { 'accept-language': 'es' } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Mejor coincidencia/);
+    assert.match(page.body, /<option value="distance" selected/);
+    assert.ok(page.body.indexOf('Home Movie Digitising Lab') < page.body.indexOf('Job Training and Placement'), 'nearest first on the page');
+    const wrong = await t.app.inject({ url: '/directory?q=job&near=20001&sort=closest', headers: { 'accept-language': 'es' } });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /field-sort/);
+  } finally {
+    await t.close();
+  }
+});

@@ -8,7 +8,9 @@ import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { documentMatches, documentTexts, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
-import { SYNONYMS, TERMS, termId, type Facet } from './taxonomy.ts';
+import { TERMS, termId, type Facet } from './taxonomy.ts';
+import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
+import { blended, type SearchSort } from './relevance.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
@@ -20,6 +22,11 @@ export interface SearchParams {
   near?: string;
   /** Miles; 25 when a place is given without it. */
   radius?: number;
+  /**
+   * With text and a place: 'relevance' ("Best match", the default) blends how well each service matches with how
+   * near it is (relevance.ts); 'distance' ("Nearest") orders by distance alone. Without both, it changes nothing.
+   */
+  sort?: SearchSort;
   need?: string[];
   population?: string[];
   trait?: string[];
@@ -85,9 +92,17 @@ export function resolvePlace(near: string): { lat: number; lng: number; label: s
   throw new PlaceError('must be a 5-digit ZIP code or "latitude,longitude"');
 }
 
-/** The user's words, each widened with the words it commonly means. */
-export function expandQuery(text: string): SearchQuery {
-  return queryWords(text).map((w) => {
+/**
+ * The user's words, each widened with the words it commonly means (synonyms.ts). Joining words ("for", "cerca de")
+ * are left out when there are others; with `withoutFiller`, so are filler words ("help", "ayuda"), and a query of
+ * such words only asks for nothing (an empty query).
+ */
+export function expandQuery(text: string, withoutFiller = false): SearchQuery {
+  const all = queryWords(text);
+  const joined = all.filter((w) => !STOP_WORDS.has(w));
+  const words = joined.length ? joined : all;
+  const meaningful = withoutFiller ? words.filter((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w)) : words;
+  return meaningful.map((w) => {
     const alts: string[][] = [[w]];
     for (const s of SYNONYMS[w] ?? []) alts.push(s.split(' '));
     return alts;
@@ -277,9 +292,21 @@ function pointFiltersOf(p: SearchParams): PointFilters | null | 'none' {
   return f;
 }
 
+/**
+ * Searches the directory. A text search that finds nothing with every word is run again without its filler words
+ * ("help for sex trafficking survivors" is then a search for survivors of sex trafficking; "ayuda" alone, for
+ * anything the filters and place allow): "immigration help" still prefers services that say "help".
+ */
 export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
+  const first = await searchOnce(db, kind, p, false);
+  if (first.total > 0 || !p.q || !queryWords(p.q).some((w) => FILLER_WORDS.has(w))) return first;
+  return searchOnce(db, kind, p, true);
+}
+
+async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFiller: boolean): Promise<SearchResult> {
   const place = p.near ? resolvePlace(p.near) : undefined;
-  const query = p.q ? expandQuery(p.q) : null;
+  const expanded = p.q ? expandQuery(p.q, withoutFiller) : [];
+  const query = expanded.length ? expanded : null;
   const points = pointFiltersOf(p);
   if (points === 'none') return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
   // Text alone (or nothing at all) stays with the general search: the points add nothing to a text match there.
@@ -290,7 +317,7 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
   if (points && !place && !query && !p.openNow && p.plan !== 'tables') return everyService(db, p);
   // Term filters may drive only when neither a place nor the text does. With a place, the lookups name the service
   // through service_at_location, so that SQLite makes them before reading the (wide) service row at all.
-  const filters = serviceFilters(p, !place && !p.q, place ? 'sal.service_id' : 's.id');
+  const filters = serviceFilters(p, !place && !query, place ? 'sal.service_id' : 's.id');
   if (!filters) return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
   const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
   const withFacets = p.facets !== false;
@@ -328,8 +355,7 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
       if (!prev || d < prev.distance!) best.set(r.id, { serviceId: r.id, score: 0, distance: d, locationId: r.location_id });
     }
     hits = [...best.values()];
-    await breakTies(db, kind, query, hits);
-    hits.sort(byDistance);
+    await orderNear(db, kind, query, hits, p.sort);
   } else {
     // A broad text search (a common word) is bounded: its matches are counted (up to TEXT_COUNTED) without being
     // ranked or read, and only the first TEXT_RANKED in the index's order are read and ranked among themselves.
@@ -338,7 +364,8 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     const many = textMatches ? await countUpTo(db, matchingServices().select('s.id as id'), TEXT_COUNTED) : 0;
     if (many > TEXT_RANKED) {
       const rows = (await matchingServices().select(['s.id as id', 's.name as name', 'm.score as score']).limit(TEXT_RANKED).execute()) as { id: string; name: string; score: unknown }[];
-      hits = rows.map((r) => ({ serviceId: r.id, score: Number(r.score ?? 0), name: String(r.name) })).sort(byRank);
+      hits = rows.map((r) => ({ serviceId: r.id, score: Number(r.score ?? 0), name: String(r.name) }));
+      hits.sort(byRank);
       if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
       const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
       const page = resultPage(p, hits, facets, place);
@@ -350,7 +377,8 @@ export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams
     let sq = matchingServices().select(['s.id as id', 's.name as name']);
     if (textMatches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
-    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) })).sort(byRank);
+    hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) }));
+    hits.sort(byRank);
   }
 
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
@@ -437,8 +465,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       const matches = textMatcher(query);
       hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
     }
-    await breakTies(db, kind, query, hits);
-    hits.sort(byDistance);
+    await orderNear(db, kind, query, hits, p.sort);
   } else {
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
@@ -446,7 +473,8 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const rows = (await pointQuery(db, f, from, p.facets !== false).execute()) as (PointHit & { score?: unknown })[];
     const one = new Map<string, PHit>();
     for (const r of rows) if (!one.has(r.service_id)) one.set(r.service_id, { serviceId: r.service_id, score: Number(r.score ?? 0), name: r.name, row: r });
-    hits = [...one.values()].sort(byRank);
+    hits = [...one.values()];
+    hits.sort(byRank);
   }
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
   const facets = EMPTY_FACETS();
@@ -463,27 +491,38 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
 }
 
 /**
- * Rank, then name, order services at the same distance (several services at one address). Both are looked up for
- * those services only: ranking means running the whole text match, which the distance search itself avoids.
+ * Orders the hits of a place search. With text and the 'relevance' sort (the default), by the blend of text score and
+ * distance (relevance.ts), then distance, name and id; otherwise by distance, then text score, name and id. Scores
+ * are looked up for the hits only (ranking means running the whole text match, which the distance search itself
+ * avoids): for every hit when they are blended, else for hits at the same distance as another.
  */
-async function breakTies(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[]): Promise<void> {
-  const byDistance = new Map<number, number>();
-  for (const h of hits) byDistance.set(h.distance!, (byDistance.get(h.distance!) ?? 0) + 1);
-  const tied = hits.filter((h) => byDistance.get(h.distance!)! > 1);
+async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[], sort: SearchSort | undefined): Promise<void> {
+  const blend = Boolean(query) && sort !== 'distance';
+  const sameDistance = new Map<number, number>();
+  for (const h of hits) sameDistance.set(h.distance!, (sameDistance.get(h.distance!) ?? 0) + 1);
+  const wanted = blend ? hits : hits.filter((h) => sameDistance.get(h.distance!)! > 1);
   const names = new Map<string, string>();
   const scores = new Map<string, number>();
-  const matches = query && tied.length ? searchMatches(kind, SEARCH_INDEX, query) : null;
-  for (let i = 0; i < tied.length; i += 500) {
-    const ids = tied.slice(i, i + 500).map((h) => h.serviceId);
-    for (const r of await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', ids).execute()) names.set(String(r.id), String(r.name));
+  const matches = query && wanted.length ? searchMatches(kind, SEARCH_INDEX, query) : null;
+  for (let i = 0; i < wanted.length; i += 500) {
+    const chunk = wanted.slice(i, i + 500);
+    const unnamed = chunk.filter((h) => h.name === undefined).map((h) => h.serviceId);
+    if (unnamed.length) for (const r of await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', unnamed).execute()) names.set(String(r.id), String(r.name));
     if (!matches) continue;
-    const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', ids).execute()) as { doc_id: string; score: unknown }[];
+    const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', chunk.map((h) => h.serviceId)).execute()) as { doc_id: string; score: unknown }[];
     for (const r of ranked) scores.set(String(r.doc_id), Number(r.score ?? 0));
   }
   for (const h of hits) {
-    h.name = names.get(h.serviceId) ?? '';
+    h.name = h.name ?? names.get(h.serviceId) ?? '';
     h.score = scores.get(h.serviceId) ?? 0;
   }
+  if (!blend) {
+    hits.sort(byDistance);
+    return;
+  }
+  const best = Math.max(0, ...hits.map((h) => h.score));
+  const value = new Map(hits.map((h) => [h.serviceId, blended(h.score, best, h.distance!)]));
+  hits.sort((a, b) => value.get(b.serviceId)! - value.get(a.serviceId)! || byDistance(a, b));
 }
 
 const FACET_TERMS = new Map<string, [Facet, string]>();

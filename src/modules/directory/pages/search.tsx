@@ -11,6 +11,7 @@ import { PageNumber } from '../schema.ts';
 import { Graph } from '../hsds.ts';
 import { searchServices, resolvePlace, PlaceError, type SearchParams, type SearchResult } from '../search.ts';
 import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
+import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
 import { audienceOf, cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { PUBLIC, Facts } from './shared.tsx';
@@ -19,6 +20,7 @@ const SearchQuery = Type.Object({
   q: Str,
   near: Str,
   radius: Str,
+  sort: Str,
   need: Str,
   population: Str,
   language: Str,
@@ -76,6 +78,7 @@ interface SearchInput {
   q?: string;
   near?: string;
   radius?: string;
+  sort?: string;
   need?: string;
   population?: string;
   language?: string;
@@ -105,6 +108,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
             <Select name="radius" label={v.t('directory.radius')} value={input.radius ?? '25'} options={RADII.map((r) => ({ value: r, label: v.t('directory.miles', { n: r }) }))} errors={errors} />
           </div>
         </div>
+        <Select name="sort" label={v.t('directory.sort')} hint={v.t('directory.sort.hint')} value={input.sort ?? 'relevance'} options={SORTS.map((o) => ({ value: o, label: v.t(`directory.sort.${o}`) }))} errors={errors} />
         <Select name="need" label={v.t('directory.term.need')} value={input.need} blank={v.t('directory.any')} options={termOptions('need')} errors={errors} />
         <Select name="population" label={v.t('directory.term.population')} value={input.population} blank={v.t('directory.any')} options={termOptions('population')} errors={errors} />
         <Select name="language" label={v.t('directory.language')} value={input.language} blank={v.t('directory.any')} options={LANGUAGES.map(([value, label]) => ({ value, label }))} errors={errors} />
@@ -192,7 +196,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
 }
 
 function inputOf(q: SearchQuery): SearchInput {
-  return { q: first(q.q), near: first(q.near), radius: first(q.radius), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options) };
+  return { q: first(q.q), near: first(q.near), radius: first(q.radius), sort: first(q.sort), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options) };
 }
 
 async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQuery) {
@@ -209,6 +213,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     }
   }
   if (input.radius && !RADII.includes(input.radius)) errors.push({ field: 'radius', message: `must be one of: ${RADII.join(', ')}` });
+  if (input.sort && !SORTS.includes(input.sort as SearchSort)) errors.push({ field: 'sort', message: `must be one of: ${SORTS.join(', ')}` });
   if (input.need && !TERMS.need.some((t) => t.code === `need.${input.need}`)) errors.push({ field: 'need', message: 'is not a known need' });
   if (input.population && !TERMS.population.some((t) => t.code === `population.${input.population}`)) errors.push({ field: 'population', message: 'is not a known population' });
   if (input.language && !/^[a-z]{2,3}$/.test(input.language)) errors.push({ field: 'language', message: 'is not a language code' });
@@ -221,6 +226,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     q: input.q,
     near: input.near,
     radius: input.near ? Number(input.radius ?? 25) : undefined,
+    sort: input.sort as SearchSort | undefined,
     need: input.need ? [input.need] : undefined,
     population: input.population ? [input.population] : undefined,
     language: input.language ? [input.language] : undefined,
