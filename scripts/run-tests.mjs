@@ -9,7 +9,8 @@
 //                                              one or more per finding of issue 15; they also run in `npm test`
 //
 // Before the files run, one template database is migrated (scripts/test-template.ts) and every test database is a
-// copy of it; it is dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
+// copy of it; with --browser on SQLite, a copy of it with the demo data too, which each browser test's app copies
+// (test/e2e/harness.ts startApp). Both are dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
@@ -51,10 +52,21 @@ if (!env.TFH_TEST_TEMPLATE_SQLITE && !env.TFH_TEST_TEMPLATE_PG) {
   if (template.sqlite) env.TFH_TEST_TEMPLATE_SQLITE = template.sqlite;
   if (template.postgres) env.TFH_TEST_TEMPLATE_PG = template.postgres;
   console.log(`# template database migrated (${template.migrations} migrations) in ${Date.now() - t0} ms`);
+  // The browser tests each start the app with the demo data: load it once, into a copy each file copies again.
+  if (browser && template.sqlite) {
+    const t1 = Date.now();
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/test-template.ts', 'seed', template.sqlite], { env, encoding: 'utf8' });
+    const seeded = JSON.parse(out.trim().split('\n').pop());
+    template.seeded = seeded.seeded;
+    env.TFH_TEST_SEEDED_SQLITE = seeded.seeded;
+    env.TFH_TEST_SEEDED_KEYS = JSON.stringify(seeded.keys);
+    console.log(`# demo data loaded into a copy of the template in ${Date.now() - t1} ms`);
+  }
 }
 const dropTemplate = () => {
   if (!template) return;
   try {
+    if (template.seeded) execFileSync(process.execPath, ['--import', 'tsx', 'scripts/test-template.ts', 'drop', template.seeded], { env, stdio: 'inherit' });
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/test-template.ts', 'drop', template.sqlite ?? template.postgres], { env, stdio: 'inherit' });
   } catch {
     console.error('could not drop the template database');

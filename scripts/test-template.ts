@@ -3,12 +3,16 @@
  * again: a SQLite file (copied per test database) or a PostgreSQL database (`CREATE DATABASE ... TEMPLATE`).
  *
  *   node --import tsx scripts/test-template.ts create   prints {"sqlite": PATH} or {"postgres": NAME}
+ *   node --import tsx scripts/test-template.ts seed PATH      (SQLite) a copy of the template at PATH with the demo
+ *                                                            data: prints {"seeded": PATH, "keys": {...}}, the
+ *                                                            secrets its encrypted values need
  *   node --import tsx scripts/test-template.ts drop NAME|PATH
  *
  * Used by scripts/run-tests.mjs; the kind follows DATABASE_URL as the tests do.
  */
-import { rmSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -30,6 +34,26 @@ async function create(): Promise<Record<string, string>> {
   return { ...(sqlite ? { sqlite } : { postgres: new URL(db.url).pathname.slice(1) }), migrations: String(applied.length) };
 }
 
+/**
+ * The browser tests' start: the migrated template with the demo data loaded, made once per run instead of once per
+ * browser test file (each copies it). The demo's encrypted values need its DATA_KEY, so the keys go with it.
+ */
+async function seed(template: string): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tfh_seeded-'));
+  const file = join(dir, 'tfh_seeded.db');
+  copyFileSync(template, file);
+  const config = loadConfig({ ...process.env, ...secrets, DATABASE_URL: `sqlite:${file}` });
+  const handle = openDatabase(config);
+  const { systemCtx } = await import('../src/platform/context.ts');
+  const { seedDemo } = await import('../src/platform/seed.ts');
+  const { modules } = await import('../src/modules/index.ts');
+  await migrate(handle);
+  await seedDemo(systemCtx(handle, config, 'e2e'), modules, () => {});
+  await handle.close();
+  if (existsSync(file + '-wal')) throw new Error('the seeded template still has a WAL file after closing');
+  return { seeded: file, keys: { SESSION_SECRET: secrets.SESSION_SECRET, DATA_KEY: secrets.DATA_KEY } };
+}
+
 async function drop(what: string): Promise<void> {
   if (what.endsWith('.db')) {
     rmSync(dirname(what), { recursive: true, force: true });
@@ -44,8 +68,9 @@ async function drop(what: string): Promise<void> {
 
 const [command, arg] = process.argv.slice(2);
 if (command === 'create') process.stdout.write(JSON.stringify(await create()) + '\n');
+else if (command === 'seed' && arg) process.stdout.write(JSON.stringify(await seed(arg)) + '\n');
 else if (command === 'drop' && arg) await drop(arg);
 else {
-  process.stderr.write('usage: test-template.ts create | drop NAME|PATH\n');
+  process.stderr.write('usage: test-template.ts create | seed PATH | drop NAME|PATH\n');
   process.exit(2);
 }

@@ -67,7 +67,7 @@ export interface EmptyDatabase {
  * A new database of the kind DATABASE_URL names (SQLite when unset), nobody connected to it: empty, or a copy of
  * this run's migrated template with `fromTemplate`. `prefix` names it (PostgreSQL) or its folder (SQLite).
  */
-export async function emptyDatabase(prefix: string, opts: { fromTemplate?: boolean } = {}): Promise<EmptyDatabase> {
+export async function emptyDatabase(prefix: string, opts: { fromTemplate?: boolean; copyOf?: string } = {}): Promise<EmptyDatabase> {
   const base = process.env.DATABASE_URL;
   if (base && base.startsWith('postgres')) {
     const name = `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -86,14 +86,18 @@ export async function emptyDatabase(prefix: string, opts: { fromTemplate?: boole
   }
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const file = join(dir, `${prefix}.db`);
-  if (opts.fromTemplate && TEMPLATE_SQLITE && existsSync(TEMPLATE_SQLITE)) copyFileSync(TEMPLATE_SQLITE, file);
+  if (opts.copyOf) copyFileSync(opts.copyOf, file);
+  else if (opts.fromTemplate && TEMPLATE_SQLITE && existsSync(TEMPLATE_SQLITE)) copyFileSync(TEMPLATE_SQLITE, file);
   return { url: `sqlite:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). */
-export async function testDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
+/**
+ * A new, migrated, empty database of the kind DATABASE_URL names (SQLite when unset). `copyOf`: on SQLite, a copy
+ * of this database file instead (the browser tests' seeded template; give its keys in `env`).
+ */
+export async function testDatabase(env: Record<string, string> = {}, opts: { copyOf?: string } = {}): Promise<TestDatabase> {
   const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
-  const empty = await emptyDatabase('tfh_test', { fromTemplate: true });
+  const empty = await emptyDatabase('tfh_test', { fromTemplate: true, copyOf: process.env.DATABASE_URL?.startsWith('postgres') ? undefined : opts.copyOf });
   const config = loadConfig({ ...process.env, ...secrets, ...env, DATABASE_URL: empty.url, LOG_LEVEL: 'silent' });
   const handle = openDatabase(config);
   // Quick on a copy of the template: it only confirms that every migration is applied.

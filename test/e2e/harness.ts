@@ -40,13 +40,27 @@ export interface E2eApp {
   close(): Promise<void>;
 }
 
+/**
+ * The run's database with the demo data already loaded (scripts/run-tests.mjs --browser makes it once, on SQLite),
+ * and the keys its encrypted values were written with; none when the file runs alone or on PostgreSQL.
+ */
+function seededTemplate(env: Record<string, string>): { file: string; keys: Record<string, string> } | undefined {
+  const file = process.env.TFH_TEST_SEEDED_SQLITE;
+  if (!file || !existsSync(file) || process.env.DATABASE_URL?.startsWith('postgres')) return undefined;
+  // A test that brings its own keys could not read the seeded values: it seeds its own.
+  if (env.DATA_KEY || env.SESSION_SECRET) return undefined;
+  return { file, keys: JSON.parse(process.env.TFH_TEST_SEEDED_KEYS ?? '{}') as Record<string, string> };
+}
+
 /** Starts the real app on 127.0.0.1 with a random port, demo data loaded, and accounts the tests can sign in as. */
 export async function startApp(env: Record<string, string> = {}): Promise<E2eApp> {
   // A crawl loads many pages and assets a second; the site-wide limit is tested elsewhere.
-  const db = await testDatabase({ RATE_LIMIT_PER_MINUTE: '1000000', ...env });
+  const seeded = seededTemplate(env);
+  const db = await testDatabase({ RATE_LIMIT_PER_MINUTE: '1000000', ...seeded?.keys, ...env }, { copyOf: seeded?.file });
   const ctx = systemCtx(db.handle, db.config, 'e2e');
   const lines: string[] = [];
   try {
+    // Nothing to do on a copy of the seeded template (it says the demo is loaded).
     await seedDemo(ctx, modules, (l) => lines.push(l));
   } catch (err) {
     process.stderr.write(lines.join('\n') + '\n');
