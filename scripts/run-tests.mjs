@@ -11,7 +11,7 @@
 // Before the files run, one template database is migrated (scripts/test-template.ts) and every test database is a
 // copy of it; with --browser on SQLite, a copy of it with the demo data too, which each browser test's app copies
 // (test/e2e/harness.ts startApp). Both are dropped at the end. Accounts made by tests hash passwords at the test cost (PASSWORD_HASH_COST).
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 
@@ -36,7 +36,16 @@ for (const r of roots.length ? roots : ['src']) {
   if (statSync(r).isFile()) files.push(r);
   else walk(r, r.replace(/\/$/, '').endsWith('e2e'));
 }
-files.sort();
+// The longest files start first, so that two cores are busy to the end instead of one long file running alone at
+// the end: the browser crawls, then files that start real server processes, then the rest by name.
+const weight = (f) => {
+  const text = readFileSync(f, 'utf8');
+  if (/\bcrawl(As)?\(/.test(text)) return 0;
+  if (/\bserveProcess\(/.test(text)) return 1;
+  return 2;
+};
+const weights = new Map(files.map((f) => [f, weight(f)]));
+files.sort((a, b) => weights.get(a) - weights.get(b) || (a < b ? -1 : a > b ? 1 : 0));
 if (!files.length) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
