@@ -5,16 +5,19 @@ import { UsageError, type CliCommand } from '../../platform/module.ts';
 import { writeFileSync } from 'node:fs';
 import { groupFindings, importPath, ImportRefused } from './import.ts';
 import type { Refusal } from './validate.ts';
+import { checkSourceName } from './snapshot.ts';
 import { toCsv } from '../../platform/http/csv.ts';
 import { exportDirectory } from './export.ts';
 import { generateDirectory } from './generate.ts';
 
-export const DIRECTORY_HELP = `  directory import PATH [--strict] [--report FILE]
+export const DIRECTORY_HELP = `  directory import PATH [--source NAME] [--partial] [--strict] [--report FILE]
                               import an HSDS publication into the service directory: a .zip, a folder
                               with a datapackage.json, a folder of HSDS 3.0, 2.0 or 1.1 CSV files, or
                               HSDS 3.0 .json/.ndjson files; valid records go in, invalid ones are
                               quarantined with their reason (--report FILE writes them all as CSV);
-                              --strict imports all or nothing; importing again writes only changes
+                              --strict imports all or nothing; importing again writes only changes;
+                              a full import makes the services its source (NAME, by default the
+                              folder's or zip's name) no longer lists inactive; --partial for a delta
   directory export --format json|csv DIR
                               write the directory as HSDS 3.0 (confidential locations redacted)
   directory generate --services N
@@ -44,7 +47,7 @@ function writeFindings(file: string, quarantined: readonly Refusal[], warnings: 
 export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, log: (line: string) => void): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'import') {
-    const { values, positionals } = parseArgs({ args: rest, options: { 'skip-broken-references': { type: 'boolean' }, strict: { type: 'boolean' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: rest, options: { 'skip-broken-references': { type: 'boolean' }, strict: { type: 'boolean' }, report: { type: 'string' }, source: { type: 'string' }, partial: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     if (values.help) {
       log(DIRECTORY_HELP.split('\n  directory export')[0]);
       return 0;
@@ -53,13 +56,17 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
     if (values.strict && values['skip-broken-references']) throw new DirectoryUsageError('directory import: --strict and --skip-broken-references cannot go together');
     if (values.report !== undefined && !values.report.trim()) throw new DirectoryUsageError('directory import: --report needs a FILE');
     const report = values.report ? resolve(values.report) : undefined;
+    if (values.source !== undefined) {
+      const bad = checkSourceName(values.source);
+      if (bad) throw new DirectoryUsageError(`directory import: --source ${bad}`);
+    }
     try {
       const started = Date.now();
-      const r = await importPath(await ctx(), resolve(positionals[0]), { strict: values.strict, progress: log });
+      const r = await importPath(await ctx(), resolve(positionals[0]), { strict: values.strict, progress: log, source: values.source?.trim(), partial: values.partial });
       printGroups(log, 'quarantined', r.quarantined);
       printGroups(log, 'warning', r.skipped);
       if (report) writeFindings(report, r.quarantined, r.skipped);
-      log(`imported ${r.found} in ${((Date.now() - started) / 1000).toFixed(1)} s: added ${r.added}, changed ${r.changed}, unchanged ${r.unchanged}, quarantined ${r.quarantined.length}, warnings ${r.skipped.length}; ${r.approximateCoordinates} locations placed at their ZIP code centroid`);
+      log(`imported ${r.found} from ${r.source} in ${((Date.now() - started) / 1000).toFixed(1)} s: added ${r.added}, changed ${r.changed}, unchanged ${r.unchanged}, removed ${r.removed}, quarantined ${r.quarantined.length}, warnings ${r.skipped.length}; ${r.approximateCoordinates} locations placed at their ZIP code centroid`);
       if (report) log(`every quarantined row and warning: ${report}`);
       return 0;
     } catch (err) {

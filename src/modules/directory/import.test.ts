@@ -327,8 +327,11 @@ test('every public dataset imports as published, without --strict, with no servi
       for (const f of readdirSync(ILAO)) writeFileSync(join(copy, f), readFileSync(join(ILAO, f)));
       const lines = readFileSync(join(copy, 'regular_schedules.csv'), 'utf8').split('\n');
       writeFileSync(join(copy, 'regular_schedules.csv'), [...lines.slice(0, 5), ...lines.slice(11)].join('\n'));
-      const less = await importPath(ctx, copy);
+      const schedules = await count(ctx.db, 'schedule');
+      const less = await importPath(ctx, copy, { source: 'ilao-legal-aid-1.1' });
       assert.equal(less.added + less.changed, 0, 'ids derived from content do not move when rows are removed');
+      assert.equal(less.removed, 6, 'the six rows the source no longer gives are removed');
+      assert.equal(await count(ctx.db, 'schedule'), schedules - 6);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -371,7 +374,7 @@ test('taskforce directory import --help prints the help; the CLI groups what it 
     await withDb(async (ctx) => {
       const out: string[] = [];
       assert.equal(await directoryCommand(['import', '--help'], async () => ctx, (l) => out.push(l)), 0);
-      assert.match(out.join('\n'), /directory import PATH \[--strict\] \[--report FILE\]/);
+      assert.match(out.join('\n'), /directory import PATH \[--source NAME\] \[--partial\] \[--strict\] \[--report FILE\][^]*--partial for a delta$/);
       await assert.rejects(directoryCommand(['import', ILAO, '--report', ' '], async () => ctx, () => {}), /--report needs a FILE/);
       out.length = 0;
       const report = join(dir, 'report.csv');
@@ -381,8 +384,46 @@ test('taskforce directory import --help prints the help; the CLI groups what it 
       assert.match(text, /checking \d+ row\(s\)/);
       assert.match(text, /^warning 447 × locations\.csv organization_id: names no organization$/m);
       assert.equal(text.match(/^ {4}e\.g\. row \d+: names no organization/gm)?.length, 6, 'three examples for each of the two groups');
-      assert.match(text, /added \d+, changed 0, unchanged 0, quarantined 1, warnings 840/);
+      assert.match(text, /from ilao-legal-aid-1\.1 in [\d.]+ s: added \d+, changed 0, unchanged 0, removed 0, quarantined 1, warnings 840/);
+      await assert.rejects(directoryCommand(['import', ILAO, '--source', ''], async () => ctx, () => {}), /--source must not be empty/);
       assert.equal(readFileSync(report, 'utf8').trim().split('\r\n').length, 1 + 1 + 840);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a full import from a source makes the services it no longer lists inactive, with the date they left; --partial removes nothing; a service listed again comes back', async () => {
+  const dir = tmp();
+  const org = '11111111-1111-4111-8111-111111111111';
+  const svc = (n: number) => `22222222-2222-4222-8222-22222222222${n}`;
+  const write = (ns: number[]) => writeFileSync(join(dir, 'services.csv'), `id,organization_id,name,status\n${ns.map((n) => `${svc(n)},${org},Service ${n},active`).join('\n')}\n`);
+  try {
+    await withDb(async (ctx) => {
+      writeFileSync(join(dir, 'organizations.csv'), `id,name,description\n${org},Org,desc\n`);
+      const status = async () => Object.fromEntries((await allRows(ctx.db, 'service')).map((s) => [s.id.slice(-1), s.status]));
+      write([1, 2, 3]);
+      const first = await importPath(ctx, dir, { source: 'metro-211' });
+      assert.equal(first.source, 'metro-211');
+      write([1, 3]);
+      const second = await importPath(ctx, dir, { source: 'metro-211' });
+      assert.deepEqual(second.left, [svc(2)]);
+      assert.equal(second.removed, 1);
+      assert.deepEqual(await status(), { 1: 'active', 2: 'inactive', 3: 'active' });
+      const db = ctx.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      const left = await db.selectFrom('directory_service_source').select(['left_at', 'source']).where('service_id', '=', svc(2)).executeTakeFirstOrThrow();
+      assert.equal(left.source, 'metro-211');
+      assert.ok(typeof left.left_at === 'string' && Date.parse(left.left_at) > Date.now() - 60_000, String(left.left_at));
+      const again = await importPath(ctx, dir, { source: 'metro-211' });
+      assert.deepEqual([again.added, again.changed, again.removed, again.unchanged], [0, 0, 0, 3], 'unchanged: nothing written');
+      // Another source listing service 3 does not make metro-211's services leave.
+      write([4]);
+      await importPath(ctx, dir, { source: 'other', partial: true });
+      assert.deepEqual(await status(), { 1: 'active', 2: 'inactive', 3: 'active', 4: 'active' });
+      write([2]);
+      const delta = await importPath(ctx, dir, { source: 'metro-211', partial: true });
+      assert.equal(delta.removed, 0);
+      assert.deepEqual(await status(), { 1: 'active', 2: 'active', 3: 'active', 4: 'active' }, 'listed again: back, and --partial made nothing leave');
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { readLegacy11 } from './legacy11.ts';
 import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
 import { basename } from 'node:path';
+import { applySnapshot, type SnapshotResult } from './snapshot.ts';
 import { existingIds, reindexServices, rowsWhereIn, upsertRows, SEARCH_INDEX } from './store.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
@@ -22,6 +23,10 @@ export interface ImportOptions {
   progress?: (line: string) => void;
   /** What was found, as openPublication says it; recorded with the import. */
   found?: string;
+  /** The source's name: with one, a full import makes the services the source no longer lists inactive. */
+  source?: string;
+  /** A delta file: adds and changes, removes nothing. */
+  partial?: boolean;
 }
 
 export interface ImportReport {
@@ -29,9 +34,13 @@ export interface ImportReport {
   found: string;
   /** Rows read, by table. */
   counts: Record<string, number>;
+  source: string | null;
   added: number;
   changed: number;
   unchanged: number;
+  /** Services the source lists no longer (made inactive) and details it gives no longer (removed). */
+  removed: number;
+  left: string[];
   /** Rows left out with their reason: invalid rows, and rows naming records that were left out. */
   quarantined: Refusal[];
   /** Rows kept or left out on purpose, with a reason worth reading (a service kept without its organisation). */
@@ -125,6 +134,8 @@ export async function readPath(path: string, opts: ImportOptions = {}): Promise<
   }
 }
 
+const removedOf = (s: SnapshotResult) => s.left.length + Object.values(s.removed).reduce<number>((a, b) => a + (b ?? 0), 0);
+
 // References that only point at another record: a row naming one the import lacks is kept without it.
 const LENIENT: Partial<Record<TableName, string[]>> = { service: ['organization_id', 'program_id'], location: ['organization_id'], organization: ['parent_organization_id'], taxonomy_term: ['parent_id'], program: [] };
 
@@ -187,6 +198,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   let added = 0;
   let changed = 0;
   let unchanged = 0;
+  let snap: SnapshotResult = { left: [], returned: [], removed: {} };
   const now = new Date().toISOString();
   await runCommand(ctx, async (trx, audit) => {
     // Compared with what is stored: only what is new or different is written.
@@ -237,16 +249,23 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     });
     if (bulk.length) log(`  secondary indexes rebuilt`);
     const reindex = new Set(touched);
+    if (opts.source) {
+      snap = await applySnapshot(trx, ds, opts.source, !!opts.partial, now);
+      for (const id of [...snap.left, ...snap.returned]) reindex.add(id);
+      const removedDetails = Object.values(snap.removed).reduce<number>((a, b) => a + (b ?? 0), 0);
+      if (removedDetails) for (const s of ds.get('service')) reindex.add(s.id as string);
+      if (snap.left.length || removedDetails) log(`  ${opts.source}: ${snap.left.length} service(s) no longer listed made inactive, ${removedDetails} detail row(s) no longer given removed`);
+    }
     // A changed location, address or organisation changes what search knows of the services it serves.
     if (tables.some((t) => ['organization', 'program', 'location', 'address', 'taxonomy', 'taxonomy_term'].includes(t))) for (const s of ds.get('service')) reindex.add(s.id as string);
     for (const a of toWrite.get('attribute') ?? []) if (a.link_entity === 'service') reindex.add(a.link_id as string);
     log(`  search index: ${reindex.size} services`);
     if (reindex.size) await reindexServices(trx, [...reindex]);
-    await audit({ action: 'directory.import', entityType: 'directory', summary: { format, found: opts.found ?? format, counts, added, changed, unchanged, quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
+    await audit({ action: 'directory.import', entityType: 'directory', summary: { format, found: opts.found ?? format, source: opts.source ?? null, partial: !!opts.partial, counts, added, changed, unchanged, left: snap.left.length, removed: removedOf(snap), quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
   });
   // After a large import the planner's picture of the tables is out of date until the database refreshes it.
   if (added + changed >= 10_000) await refreshStatistics(ctx.db, [...Object.keys(counts).map(tableOf), SEARCH_INDEX]);
-  return { format, found: opts.found ?? format, counts, added, changed, unchanged, quarantined, skipped: ds.skipped, notes: ds.notes, approximateCoordinates: approximate };
+  return { format, found: opts.found ?? format, source: opts.source ?? null, counts, added, changed, unchanged, removed: removedOf(snap), left: snap.left, quarantined, skipped: ds.skipped, notes: ds.notes, approximateCoordinates: approximate };
 }
 
 export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
@@ -254,10 +273,10 @@ export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   log(`reading ${path}`);
-  const { ds, format, found, notes } = await readPath(path, { ...opts, skipBrokenReferences: !opts.strict || opts.skipBrokenReferences });
+  const { ds, format, found, notes, name } = await readPath(path, { ...opts, skipBrokenReferences: !opts.strict || opts.skipBrokenReferences });
   log(`found ${found}`);
   for (const n of [...notes, ...ds.notes]) log(`  ${n}`);
   ds.notes.unshift(...notes);
   log(`read ${Object.entries(ds.counts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}`);
-  return importDataset(ctx, ds, format, { ...opts, found });
+  return importDataset(ctx, ds, format, { ...opts, found, source: opts.source ?? name });
 }

@@ -1,0 +1,120 @@
+/**
+ * Snapshot semantics of imports from a named source (issue 12 item 5). A full import is the source's whole
+ * directory: services it listed before and lists no longer become inactive (kept, with the time they left), and the
+ * details it no longer gives for the records it lists (a schedule row removed) are removed. A partial import (a delta
+ * file) only adds and changes.
+ */
+import type { Kysely } from 'kysely';
+import type { Db } from '../../platform/db/index.ts';
+import { TABLES, tableOf, type Row, type TableName } from './model.ts';
+import type { Dataset } from './validate.ts';
+
+type Loose = Kysely<Record<string, Record<string, unknown>>>;
+const loose = (db: Db) => db as unknown as Loose;
+
+/** A source's name: what people call the publisher or feed ("ilao", "211 Metro"). */
+export function checkSourceName(name: string): string | null {
+  const n = name.trim();
+  if (!n) return 'must not be empty';
+  if (n.length > 100) return 'must be at most 100 characters';
+  if (/[\u0000-\u001f\u007f]/.test(n)) return 'must not contain control characters';
+  return null;
+}
+
+async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(...(await fn(ids.slice(i, i + 500))));
+  return out;
+}
+
+export interface SnapshotResult {
+  /** Services the source no longer lists, made inactive now. */
+  left: string[];
+  /** Services listed again after they had left. */
+  returned: string[];
+  /** Detail rows of listed records that the source no longer gives, by table. */
+  removed: Partial<Record<TableName, number>>;
+}
+
+// Details removed with their record's listing: the table, and the columns naming the records they belong to.
+const DETAILS: [TableName, string[]][] = [
+  ['service_at_location', ['service_id']],
+  ['schedule', ['service_id', 'location_id', 'service_at_location_id']],
+  ['phone', ['service_id', 'location_id', 'service_at_location_id', 'organization_id']],
+  ['contact', ['service_id', 'location_id', 'service_at_location_id', 'organization_id']],
+  ['language', ['service_id', 'location_id']],
+  ['address', ['location_id']],
+  ['accessibility', ['location_id']],
+  ['service_area', ['service_id']],
+  ['cost_option', ['service_id']],
+  ['funding', ['service_id', 'organization_id']],
+  ['required_document', ['service_id']],
+];
+const PARENT_OF: Record<string, TableName> = { service_id: 'service', location_id: 'location', service_at_location_id: 'service_at_location', organization_id: 'organization' };
+
+/**
+ * Records which services `source` lists now and applies what a full import means. Writes nothing when nothing
+ * changed. `now` is the import's time.
+ */
+export async function applySnapshot(db: Db, ds: Dataset, source: string, partial: boolean, now: string): Promise<SnapshotResult> {
+  const q = loose(db);
+  const listed = ds.get('service').map((s) => s.id as string);
+  const known = new Map((await inChunks(listed, (c) => q.selectFrom('directory_service_source').select(['service_id', 'source', 'left_at']).where('service_id', 'in', c).execute())).map((r) => [String(r.service_id), r]));
+  const returned: string[] = [];
+  const fresh: Row[] = [];
+  const moved: string[] = [];
+  for (const id of listed) {
+    const k = known.get(id);
+    if (!k) fresh.push({ service_id: id, source, first_listed_at: now, left_at: null });
+    else if (k.source !== source || k.left_at !== null) {
+      moved.push(id);
+      if (k.left_at !== null) returned.push(id);
+    }
+  }
+  for (let i = 0; i < fresh.length; i += 200) await q.insertInto('directory_service_source').values(fresh.slice(i, i + 200)).execute();
+  for (let i = 0; i < moved.length; i += 500) await q.updateTable('directory_service_source').set({ source, left_at: null }).where('service_id', 'in', moved.slice(i, i + 500)).execute();
+  const result: SnapshotResult = { left: [], returned, removed: {} };
+  if (partial) return result;
+
+  const now_listed = new Set(listed);
+  const before = await q.selectFrom('directory_service_source').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute();
+  result.left = before.map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
+  for (let i = 0; i < result.left.length; i += 500) {
+    const chunk = result.left.slice(i, i + 500);
+    await q.updateTable('directory_service_source').set({ left_at: now }).where('service_id', 'in', chunk).execute();
+    await q.updateTable(tableOf('service')).set({ status: 'inactive', last_modified: now }).where('id', 'in', chunk).execute();
+  }
+
+  // Details of the records listed that the source gives no longer.
+  for (const [table, cols] of DETAILS) {
+    const keep = new Set(ds.get(table).map((r) => r.id as string));
+    const gone = new Set<string>();
+    for (const col of cols) {
+      if (!(col in TABLES[table].columns)) continue;
+      const parents = ds.get(PARENT_OF[col]).map((r) => r.id as string);
+      if (!parents.length) continue;
+      const rows = await inChunks(parents, (c) => q.selectFrom(tableOf(table)).select('id').where(col, 'in', c).execute());
+      for (const r of rows) if (!keep.has(String(r.id))) gone.add(String(r.id));
+    }
+    if (table === 'service_at_location' && gone.size) {
+      // The details of a link removed go with it.
+      const links = [...gone];
+      for (const t of ['schedule', 'phone', 'contact'] as const) {
+        const rows = await inChunks(links, (c) => q.selectFrom(tableOf(t)).select('id').where('service_at_location_id', 'in', c).execute());
+        await remove(t, rows.map((r) => String(r.id)));
+      }
+    }
+    await remove(table, [...gone]);
+  }
+  // Taxonomy links of the services listed that the source gives no longer.
+  const keepAttributes = new Set(ds.get('attribute').map((r) => r.id as string));
+  const attributes = await inChunks(listed, (c) => q.selectFrom(tableOf('attribute')).select('id').where('link_entity', '=', 'service').where('link_id', 'in', c).execute());
+  await remove('attribute', attributes.map((r) => String(r.id)).filter((id) => !keepAttributes.has(id)));
+  return result;
+
+  async function remove(table: TableName, ids: string[]) {
+    if (!ids.length) return;
+    for (let i = 0; i < ids.length; i += 500) await q.deleteFrom(tableOf(table)).where('id', 'in', ids.slice(i, i + 500)).execute();
+    result.removed[table] = (result.removed[table] ?? 0) + ids.length;
+  }
+}
