@@ -14,6 +14,8 @@ import {
   CampaignOut,
   EventCreate,
   EventOut,
+  EventRegistrationCreate,
+  EventRegistrationOut,
   GroupCreate,
   GroupOut,
   ImpactOut,
@@ -29,6 +31,8 @@ import {
   TermsAccept,
 } from './schema.ts';
 import * as store from './store.ts';
+import { mayManageOutreach } from './policies.ts';
+import { principalOf } from '../../platform/policy.ts';
 
 const TAGS = ['Youth and outreach'];
 const PUBLIC = { access: 'public' } as const;
@@ -117,4 +121,18 @@ export async function outreachApi(app: App): Promise<void> {
     if (!e) throw notFound('No such event.');
     return sendIcs(reply, `outreach-event-${e.date}.ics`, calendar(e.title, [eventIcs(req.ctx.config.publicUrl, e)]));
   });
+
+  // Registration: adults with an account, for themselves or (youth events) a group of theirs, by head count.
+  app.get('/api/outreach/events/:id/registrations', { config: SPONSORS, schema: { tags: TAGS, summary: "An event's registrations: your own, or all of them for outreach staff", description: 'Each holds a group (youth events) and a head count, never a name.', security, params: IdParams, response: { 200: Items(EventRegistrationOut), ...signedInErrors } } }, async (req) => {
+    const e = await store.getEvent(req.ctx.db, req.params.id);
+    if (!e) throw notFound('No such event.');
+    const all = mayManageOutreach(principalOf(req.ctx));
+    return { items: await store.listEventRegistrations(req.ctx.db, e.id, all ? undefined : req.ctx.actor!.id) };
+  });
+  app.post('/api/outreach/events/:id/registrations', { config: SPONSORS, schema: { tags: TAGS, summary: 'Register for an event (a group and head count for a youth event)', description: 'Confirmed while places last, then waitlisted; a cancellation moves the waiting list up in order. 409 when the event takes no registrations or has begun.', security, params: IdParams, body: EventRegistrationCreate, response: { 201: EventRegistrationOut, ...writeErrors } } }, async (req, reply) =>
+    reply.code(201).send(await commands.registerForEvent(req.ctx, req.params.id, req.body)),
+  );
+  app.post('/api/outreach/event-registrations/:id/cancel', { config: SPONSORS, schema: { tags: TAGS, summary: 'Cancel a registration (its registrant, or outreach staff)', security, params: IdParams, response: { 200: EventRegistrationOut, ...writeErrors } } }, async (req) =>
+    commands.cancelEventRegistration(req.ctx, req.params.id),
+  );
 }

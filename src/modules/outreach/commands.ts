@@ -9,13 +9,15 @@ import { authorize, principalOf, requireActor } from '../../platform/policy.ts';
 import { conflict, fieldError, notFound, Problems } from '../../platform/http/errors.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { isTimeZone, zonedToUtc } from '../listening/index.ts';
+import { place, promote } from '../../platform/places.ts';
 import { cleanPhoto, PhotoRefused } from './photos.ts';
-import { GROUP_REFUSED, MANAGE_REFUSED, MODERATE_REFUSED, SPONSOR_REFUSED, mayActForGroup, mayManageOutreach, mayModerate, maySponsor } from './policies.ts';
+import { GROUP_REFUSED, MANAGE_REFUSED, MODERATE_REFUSED, REGISTRATION_REFUSED, SPONSOR_REFUSED, mayActForGroup, mayManageOutreach, mayModerate, maySponsor } from './policies.ts';
 import { screenProblem } from './screening.ts';
 import {
   CampaignCreate,
   CampaignStatus,
   EventCreate,
+  EventRegistrationCreate,
   GroupCreate,
   LessonCreate,
   LessonRevise,
@@ -26,13 +28,14 @@ import {
   TermsAccept,
   TERMS_VERSION,
   type Campaign,
+  type EventRegistration,
   type Group,
   type Lesson,
   type Material,
   type OutreachEvent,
   type Reportback,
 } from './schema.ts';
-import { acceptedTermsVersion, getCampaign, getEvent, getGroup, getLesson, getMaterial, getReportback, isOpen, signupOf, today } from './store.ts';
+import { acceptedTermsVersion, eventPlaceCounts, getCampaign, getEvent, getEventRegistration, getGroup, getLesson, getMaterial, getReportback, isOpen, signupOf, today } from './store.ts';
 import { outreachDb } from './tables.ts';
 
 export interface CommandOptions {
@@ -330,9 +333,71 @@ export async function createEvent(ctx: Ctx, input: unknown, opts: CommandOptions
   await runCommand(ctx, async (trx, audit) => {
     await outreachDb(trx)
       .insertInto('outreach_event')
-      .values({ id, title: d.title.trim(), kind: d.kind, description: d.description?.trim() || null, date: d.date, end_date: endDate, start_time: d.start_time ?? null, end_time: d.end_time ?? null, time_zone: d.time_zone, starts_at, ends_at, place: d.place?.trim() || null, online_url: d.online_url ?? null, accessibility: d.accessibility.trim(), demo: opts.demo ?? false, created_at: now, updated_at: now })
+      .values({ id, title: d.title.trim(), kind: d.kind, description: d.description?.trim() || null, date: d.date, end_date: endDate, start_time: d.start_time ?? null, end_time: d.end_time ?? null, time_zone: d.time_zone, starts_at, ends_at, place: d.place?.trim() || null, online_url: d.online_url ?? null, accessibility: d.accessibility.trim(), capacity: d.capacity ?? null, youth: d.youth ?? false, demo: opts.demo ?? false, created_at: now, updated_at: now })
       .execute();
-    await audit({ action: 'outreach.event.create', entityType: 'outreach_event', entityId: id, summary: { title: d.title, kind: d.kind, date: d.date } });
+    await audit({ action: 'outreach.event.create', entityType: 'outreach_event', entityId: id, summary: { title: d.title, kind: d.kind, date: d.date, capacity: d.capacity ?? null, youth: d.youth ?? false } });
   });
   return (await getEvent(ctx.db, id))!;
+}
+
+// ---------- event registration ----------
+
+/**
+ * An adult with an account registers for an event that takes registrations: a head count, and for a youth event one
+ * of their own student groups (never a student's name or contact). Places are allotted by the platform's shared
+ * place arithmetic (platform/places.ts, as listening sessions are): confirmed while the places last, then waiting.
+ * Counting and inserting happen in one transaction holding the event's row, so concurrent registrations cannot
+ * overbook.
+ */
+export async function registerForEvent(ctx: Ctx, eventId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<EventRegistration> {
+  authorize(ctx, maySponsor(principalOf(ctx)), SPONSOR_REFUSED);
+  const userId = requireActor(ctx).id;
+  const d = validate(EventRegistrationCreate, input, opts);
+  const e = await getEvent(ctx.db, eventId);
+  if (!e) throw notFound('No such event.');
+  if (e.capacity === null) throw conflict('This event takes no registrations.');
+  if ((opts.now ?? new Date()).toISOString() >= e.starts_at) throw conflict('Registration has closed: the event has begun.');
+  if (e.youth && !d.group_id) throw fieldError('group_id', 'choose one of your groups: a youth event is registered by group');
+  const group = d.group_id ? await ownGroup(ctx, d.group_id) : undefined;
+  if (d.head_count > e.capacity) throw fieldError('head_count', `must be at most ${e.capacity}, the places at this event`);
+  const id = newId();
+  await runCommand(ctx, async (trx, audit) => {
+    await forUpdate(outreachDb(trx).selectFrom('outreach_event').select('id').where('id', '=', e.id), ctx.dbKind).executeTakeFirst();
+    let dup = outreachDb(trx).selectFrom('outreach_event_registration').select('id').where('event_id', '=', e.id).where('status', '!=', 'cancelled');
+    dup = group ? dup.where('group_id', '=', group.id) : dup.where('registrant_user_id', '=', userId).where('group_id', 'is', null);
+    if (await dup.executeTakeFirst()) throw fieldError(group ? 'group_id' : 'head_count', 'is registered for this event already');
+    const c = await eventPlaceCounts(trx, e.id);
+    const placed = place({ capacity: e.capacity!, heldBack: 0, confirmed: c.confirmed, confirmedHeldBack: 0 }, d.head_count);
+    const now = nowIso();
+    await outreachDb(trx)
+      .insertInto('outreach_event_registration')
+      .values({ id, event_id: e.id, registrant_user_id: userId, group_id: group?.id ?? null, head_count: d.head_count, status: placed.status, created_at: now, updated_at: now })
+      .execute();
+    await audit({ action: 'outreach.event_registration.create', entityType: 'outreach_event_registration', entityId: id, summary: { event: e.id, group: group?.id ?? null, head_count: d.head_count, status: placed.status } });
+  });
+  return (await getEventRegistration(ctx.db, id))!;
+}
+
+/** The registrant (or outreach staff) cancels a registration; waiting registrations move up, in order, as places free. */
+export async function cancelEventRegistration(ctx: Ctx, id: string): Promise<EventRegistration> {
+  const p = principalOf(ctx);
+  authorize(ctx, mayManageOutreach(p) || maySponsor(p), SPONSOR_REFUSED);
+  const r = await getEventRegistration(ctx.db, id);
+  if (!r) throw notFound('No such registration.');
+  authorize(ctx, mayManageOutreach(p) || (p.kind !== 'anonymous' && p.kind !== 'system' && p.actor.id === r.registrant_user_id), REGISTRATION_REFUSED);
+  if (r.status === 'cancelled') throw conflict('The registration is cancelled already.');
+  await runCommand(ctx, async (trx, audit) => {
+    const e = await forUpdate(outreachDb(trx).selectFrom('outreach_event').select(['id', 'capacity']).where('id', '=', r.event_id), ctx.dbKind).executeTakeFirstOrThrow();
+    await outreachDb(trx).updateTable('outreach_event_registration').set({ status: 'cancelled', updated_at: nowIso() }).where('id', '=', id).execute();
+    let promoted = 0;
+    if (r.status === 'confirmed' && e.capacity !== null) {
+      const c = await eventPlaceCounts(trx, r.event_id);
+      const waiting = await outreachDb(trx).selectFrom('outreach_event_registration').select(['id', 'head_count']).where('event_id', '=', r.event_id).where('status', '=', 'waitlisted').orderBy('created_at').orderBy('id').execute();
+      const up = promote({ capacity: Number(e.capacity), heldBack: 0, confirmed: c.confirmed, confirmedHeldBack: 0 }, waiting.map((w) => ({ id: w.id, size: Number(w.head_count) })));
+      for (const w of up) await outreachDb(trx).updateTable('outreach_event_registration').set({ status: 'confirmed', updated_at: nowIso() }).where('id', '=', w.id).execute();
+      promoted = up.length;
+    }
+    await audit({ action: 'outreach.event_registration.cancel', entityType: 'outreach_event_registration', entityId: id, summary: { event: r.event_id, was: r.status, promoted } });
+  });
+  return (await getEventRegistration(ctx.db, id))!;
 }

@@ -166,3 +166,71 @@ test('events keep their time zone; the feed and the single-event file parse as i
   assert.match(month.DTEND, /^\d{4}0201T050000Z$/);
   assert.equal(new Set(events.map((x) => x.UID)).size, events.length, 'unique UIDs');
 });
+
+test('event registration: a youth event takes a group and a head count (no names), places then a waiting list that moves up on cancellation', async () => {
+  const t = await app();
+  const staff = await t.signedIn('chair');
+  let res = await staff.request('POST', '/outreach/events/new', { form: { title: 'Youth summit', kind: 'local', date: '2099-02-11', start_time: '10:00', end_time: '12:00', time_zone: 'America/New_York', place: 'Lincoln Cottage', accessibility: 'Step-free access', capacity: '30', youth: 'true' } });
+  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  const eventId = String(res.headers.location).split('/').pop()!;
+
+  const anon = await t.client().get(`/outreach/events/${eventId}`);
+  assert.match(anon.body, /30 places, 30 free; 0 waiting\./);
+  assert.match(anon.body, /Sign in to register/);
+
+  const sponsor = await t.signedIn('member');
+  await sponsor.request('POST', '/outreach/sponsor/terms', { form: { accept: 'true', adult: 'true' } });
+  const { createGroup } = await import('./commands.ts');
+  const { ctxAs } = await import('../../platform/testing.ts');
+  const me = await ctxAs(t.ctx, await t.user('member'));
+  const a = await createGroup(me, { name: 'Summit club A', kind: 'club', state: 'DC', grade_band: 'high' });
+  const b = await createGroup(me, { name: 'Summit class B', kind: 'class', state: 'DC', grade_band: 'middle' });
+
+  const page = await sponsor.get(`/outreach/events/${eventId}`);
+  assert.match(page.body, /name="group_id"/);
+  assert.match(page.body, /name="head_count"/);
+  const fields = [...page.body.matchAll(/<form method="post" action="\/outreach\/events\/[^"]+\/register"[\s\S]*?<\/form>/g)].join('');
+  assert.deepEqual([...new Set([...fields.matchAll(/name="([^"]+)"/g)].map((m) => m[1]))].sort(), ['_csrf', 'group_id', 'head_count'], 'the form asks for nothing about any person');
+
+  const register = (form: Record<string, string>) => sponsor.request('POST', `/outreach/events/${eventId}/register`, { form });
+  res = await register({ student_name: 'Ana', group_id: a.id, head_count: '3' });
+  assert.equal(res.statusCode, 400, 'a name field is refused');
+  res = await register({ head_count: '5' });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /choose one of your groups/);
+  res = await register({ group_id: a.id, head_count: '31' });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /must be at most 30, the places at this event/);
+  assert.equal((await t.ctx.db.selectFrom('outreach_event_registration').select('id').where('event_id', '=', eventId).execute()).length, 0, 'refused registrations store nothing');
+
+  assert.equal((await register({ group_id: a.id, head_count: '25' })).statusCode, 303);
+  assert.equal((await register({ group_id: b.id, head_count: '10' })).statusCode, 303);
+  res = await register({ group_id: a.id, head_count: '2' });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /is registered for this event already/);
+  const after = await sponsor.get(`/outreach/events/${eventId}`);
+  assert.match(after.body, /30 places, 5 free; 10 waiting\./);
+  assert.match(after.body, /Summit club A<\/td><td[^>]*>25<\/td><td[^>]*>Confirmed/);
+  assert.match(after.body, /Summit class B<\/td><td[^>]*>10<\/td><td[^>]*>On the waiting list/);
+
+  const rows = await t.ctx.db.selectFrom('outreach_event_registration').selectAll().where('event_id', '=', eventId).execute();
+  assert.deepEqual(Object.keys(rows[0]).sort(), ['created_at', 'event_id', 'group_id', 'head_count', 'id', 'registrant_user_id', 'status', 'updated_at'], 'a group and a number, no names');
+
+  // Another adult may not cancel it; the sponsor cancels A and B moves up.
+  const other = await t.signedIn('analyst');
+  const ra = rows.find((r) => r.group_id === a.id)!;
+  assert.equal((await other.request('POST', `/outreach/event-registrations/${ra.id}/cancel`, { form: {} })).statusCode, 403);
+  assert.equal((await sponsor.request('POST', `/outreach/event-registrations/${ra.id}/cancel`, { form: {} })).statusCode, 303);
+  const mine = (await sponsor.get(`/api/outreach/events/${eventId}/registrations`)).json() as { items: { group_name: string; status: string; registrant_user_id?: string }[] };
+  assert.deepEqual(mine.items.map((r) => [r.group_name, r.status]), [['Summit club A', 'cancelled'], ['Summit class B', 'confirmed']]);
+  assert.equal(mine.items[0].registrant_user_id, undefined, 'the account is not in the answer');
+  const pub = (await t.client().get('/api/outreach/events')).json() as { items: { id: string; places: { confirmed: number; free: number } | null }[] };
+  assert.deepEqual(pub.items.find((e) => e.id === eventId)!.places, { confirmed: 10, waitlisted: 0, free: 20 });
+
+  // In Spanish, the problem comes back in Spanish.
+  sponsor.cookies.set('lang', 'es');
+  res = await register({ head_count: '5' });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /elija uno de sus grupos/);
+  sponsor.cookies.delete('lang');
+});

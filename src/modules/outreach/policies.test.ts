@@ -14,7 +14,7 @@ import type { Role } from '../../platform/auth/roles.ts';
 import * as commands from './commands.ts';
 import { isoDay } from './testkit.ts';
 
-const TABLES = ['outreach_sponsor', 'outreach_group', 'outreach_campaign', 'outreach_signup', 'outreach_photo', 'outreach_reportback', 'outreach_lesson', 'outreach_lesson_version', 'outreach_material', 'outreach_usage', 'outreach_event', 'audit_events'];
+const TABLES = ['outreach_sponsor', 'outreach_group', 'outreach_campaign', 'outreach_signup', 'outreach_photo', 'outreach_reportback', 'outreach_lesson', 'outreach_lesson_version', 'outreach_material', 'outreach_usage', 'outreach_event', 'outreach_event_registration', 'audit_events'];
 
 const snapshot = (t: TestApp): Promise<string> => snapshotTables(t.ctx, TABLES);
 
@@ -35,6 +35,8 @@ test('every outreach command: 401 anonymous, 403 without the right or for anothe
     await commands.signUp(owner, c.id, { group_id: g.id });
     const rb = await commands.submitReportback(owner, c.id, { group_id: g.id, summary: 'Posters.', quantity: 12 });
     const l = await commands.createLesson(t.ctx, { title: 'L', summary: 'S', audience: 'students', grade_band: 'high', duration_minutes: 30, language: 'en', goals: 'G', materials: 'M', steps: 'S' });
+    const ev = await commands.createEvent(t.ctx, { title: 'Summit', kind: 'local', date: isoDay(9), time_zone: 'America/New_York', place: 'A hall', accessibility: 'Step-free.', capacity: 40, youth: true });
+    const reg = await commands.registerForEvent(owner, ev.id, { group_id: g.id, head_count: 12 });
     const m = await commands.createMaterial(t.ctx, { title: 'P', kind: 'poster', audience: 'community', language: 'en', format: 'pdf', url: 'https://example.org/p.pdf', alt_text: 'A poster with the hotline.', licence: 'Public domain' });
 
     const calls: Record<string, (ctx: Ctx) => Promise<unknown>> = {
@@ -49,6 +51,8 @@ test('every outreach command: 401 anonymous, 403 without the right or for anothe
       reviseLesson: (ctx) => commands.reviseLesson(ctx, l.id, { version: 1, change_note: 'Hijack', title: 'Changed' }),
       createMaterial: (ctx) => commands.createMaterial(ctx, { title: 'P2', kind: 'poster', audience: 'community', language: 'es', format: 'pdf', url: 'https://example.org/p2.pdf', alt_text: 'Un cartel con la línea.', licence: 'Public domain' }),
       createEvent: (ctx) => commands.createEvent(ctx, { title: 'E', kind: 'national_day', date: isoDay(3), time_zone: 'America/New_York', accessibility: 'Captions.' }),
+      registerForEvent: (ctx) => commands.registerForEvent(ctx, ev.id, { group_id: g.id, head_count: 5 }),
+      cancelEventRegistration: (ctx) => commands.cancelEventRegistration(ctx, reg.id),
     };
     const open: Record<string, (ctx: Ctx) => Promise<unknown>> = {
       recordLessonUse: (ctx) => commands.recordLessonUse(ctx, l.id),
@@ -62,7 +66,7 @@ test('every outreach command: 401 anonymous, 403 without the right or for anothe
     const otherSponsor = await personCtx(t, 'analyst');
     await commands.acceptTerms(otherSponsor, { accept: true, adult: true });
     const sponsorOnly = new Set(['acceptTerms', 'createGroup']);
-    const ownGroupOnly = new Set(['signUp', 'submitReportback']);
+    const ownGroupOnly = new Set(['signUp', 'submitReportback', 'registerForEvent', 'cancelEventRegistration']);
     for (const [name, call] of Object.entries(calls)) {
       const callers: [string, Ctx, number][] = [['anonymous', anonymous, 401], ['caseworker', caseworker, 403]];
       if (!sponsorOnly.has(name)) callers.push(['a sponsor of another group', otherSponsor, 403]);

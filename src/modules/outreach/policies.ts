@@ -7,6 +7,7 @@ export const MANAGE_REFUSED = 'Only Public Awareness and Outreach staff may do t
 export const MODERATE_REFUSED = 'Only outreach moderators may review reportbacks.';
 export const SPONSOR_REFUSED = 'Only adult sponsors with an account may do this.';
 export const GROUP_REFUSED = "Only the group's sponsor may act for it.";
+export const REGISTRATION_REFUSED = 'Only the person who registered, or outreach staff, may cancel a registration.';
 
 export const mayManageOutreach = (p: Principal): boolean => principalHolds(p, MANAGE);
 export const mayModerate = (p: Principal): boolean => principalHolds(p, MODERATE);

@@ -120,6 +120,17 @@ export const EventCreate = Type.Object(
     place: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     online_url: Type.Optional(Nullable(HttpUrl)),
     accessibility: Text(2000),
+    capacity: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Places for registration; none (null) when the event takes no registrations.' }))),
+    youth: Type.Optional(Type.Boolean({ description: 'A youth event: adult sponsors register a student group and its head count, never names.' })),
+  },
+  strict,
+);
+
+/** A registration for an event: a head count, and for a youth event one of the sponsor's groups; no names. */
+export const EventRegistrationCreate = Type.Object(
+  {
+    group_id: Type.Optional(Nullable(Uuid)),
+    head_count: Type.Integer({ minimum: 1, maximum: 500, description: 'People coming (a group: its students and adults).' }),
   },
   strict,
 );
@@ -212,7 +223,19 @@ export const EventOut = Type.Object({
   place: Nullable(Type.String()),
   online_url: Nullable(Type.String()),
   accessibility: Type.String(),
+  capacity: Nullable(Type.Integer()),
+  youth: Type.Boolean(),
+  places: Nullable(Type.Object({ confirmed: Type.Integer(), waitlisted: Type.Integer(), free: Type.Integer() }, { description: 'Places taken and free; null when the event takes no registrations.' })),
   demo: Type.Boolean(),
+});
+export const EventRegistrationOut = Type.Object({
+  id: Uuid,
+  event_id: Uuid,
+  group_id: Nullable(Uuid),
+  group_name: Nullable(Type.String()),
+  head_count: Type.Integer(),
+  status: Type.Union([Type.Literal('confirmed'), Type.Literal('waitlisted'), Type.Literal('cancelled')]),
+  created_at: Type.String(),
 });
 
 export type Group = Static<typeof GroupOut> & { sponsor_user_id: string };
@@ -221,6 +244,7 @@ export type Impact = Static<typeof ImpactOut>;
 export type Lesson = Static<typeof LessonOut>;
 export type Material = Static<typeof MaterialOut>;
 export type OutreachEvent = Static<typeof EventOut>;
+export type EventRegistration = Static<typeof EventRegistrationOut> & { registrant_user_id: string };
 export interface Reportback {
   id: string;
   campaign_id: string;

@@ -1,8 +1,8 @@
 /** Reads over the outreach module's own tables. */
 import { bool, isUuid, type Db } from '../../platform/db/index.ts';
 import { publishPage } from '../../platform/stats/page.ts';
-import { outreachDb, type CampaignTable, type EventTable, type GroupTable, type LessonTable, type MaterialTable } from './tables.ts';
-import type { Campaign, Group, Impact, Lesson, Material, OutreachEvent, Reportback } from './schema.ts';
+import { outreachDb, type CampaignTable, type EventRegistrationTable, type EventTable, type GroupTable, type LessonTable, type MaterialTable } from './tables.ts';
+import type { Campaign, EventRegistration, Group, Impact, Lesson, Material, OutreachEvent, Reportback } from './schema.ts';
 
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 const day = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
@@ -257,17 +257,68 @@ const eventOf = (r: EventTable): OutreachEvent => ({
   place: r.place,
   online_url: r.online_url,
   accessibility: r.accessibility,
+  capacity: r.capacity === null ? null : Number(r.capacity),
+  youth: bool(r.youth),
+  places: null,
   demo: bool(r.demo),
 });
+
+/** The event with its places counted (when it takes registrations). */
+async function withPlaces(db: Db, e: OutreachEvent): Promise<OutreachEvent> {
+  if (e.capacity === null) return e;
+  const c = await eventPlaceCounts(db, e.id);
+  return { ...e, places: { confirmed: c.confirmed, waitlisted: c.waitlisted, free: Math.max(0, e.capacity - c.confirmed) } };
+}
+
+/** Places taken by confirmed registrations and asked for by waiting ones (head counts). */
+export async function eventPlaceCounts(db: Db, eventId: string): Promise<{ confirmed: number; waitlisted: number }> {
+  const rows = await outreachDb(db).selectFrom('outreach_event_registration').select(['status', (eb) => eb.fn.sum<number>('head_count').as('n')]).where('event_id', '=', eventId).groupBy('status').execute();
+  const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+  return { confirmed: n('confirmed'), waitlisted: n('waitlisted') };
+}
+
+const registrationOf = (r: EventRegistrationTable & { group_name: string | null }): EventRegistration => ({
+  id: r.id,
+  event_id: r.event_id,
+  group_id: r.group_id,
+  group_name: r.group_name,
+  head_count: Number(r.head_count),
+  status: r.status as EventRegistration['status'],
+  created_at: iso(r.created_at),
+  registrant_user_id: r.registrant_user_id,
+});
+
+function registrationQuery(db: Db) {
+  return outreachDb(db).selectFrom('outreach_event_registration as r').leftJoin('outreach_group as g', 'g.id', 'r.group_id').selectAll('r').select('g.name as group_name');
+}
+
+/** An event's registrations, oldest first; only those of one account when `userId` is given. */
+export async function listEventRegistrations(db: Db, eventId: string, userId?: string): Promise<EventRegistration[]> {
+  let q = registrationQuery(db).where('r.event_id', '=', eventId);
+  if (userId) q = q.where('r.registrant_user_id', '=', userId);
+  return (await q.orderBy('r.created_at').orderBy('r.id').execute()).map(registrationOf);
+}
+
+export async function getEventRegistration(db: Db, id: string): Promise<EventRegistration | undefined> {
+  if (!isUuid(id)) return undefined;
+  const r = await registrationQuery(db).where('r.id', '=', id).executeTakeFirst();
+  return r && registrationOf(r);
+}
 
 export async function listEvents(db: Db, f: { from?: string } = {}): Promise<OutreachEvent[]> {
   let q = outreachDb(db).selectFrom('outreach_event').selectAll().orderBy('starts_at').limit(500);
   if (f.from) q = q.where('ends_at', '>=', f.from);
-  return (await q.execute()).map(eventOf);
+  const events = (await q.execute()).map(eventOf);
+  const taking = events.filter((e) => e.capacity !== null).map((e) => e.id);
+  if (!taking.length) return events;
+  // One grouped count for all the events that take registrations.
+  const rows = await outreachDb(db).selectFrom('outreach_event_registration').select(['event_id', 'status', (eb) => eb.fn.sum<number>('head_count').as('n')]).where('event_id', 'in', taking).groupBy(['event_id', 'status']).execute();
+  const n = (id: string, st: string) => Number(rows.find((r) => r.event_id === id && r.status === st)?.n ?? 0);
+  return events.map((e) => (e.capacity === null ? e : { ...e, places: { confirmed: n(e.id, 'confirmed'), waitlisted: n(e.id, 'waitlisted'), free: Math.max(0, e.capacity - n(e.id, 'confirmed')) } }));
 }
 
 export async function getEvent(db: Db, id: string): Promise<OutreachEvent | undefined> {
   if (!isUuid(id)) return undefined;
   const r = await outreachDb(db).selectFrom('outreach_event').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && eventOf(r);
+  return r && withPlaces(db, eventOf(r));
 }

@@ -130,7 +130,22 @@ export interface EventTable {
   place: string | null;
   online_url: string | null;
   accessibility: string;
+  /** Places for registration; null when the event takes none. */
+  capacity: number | null;
+  /** A youth event: registered by group and head count. */
+  youth: BoolValue;
   demo: BoolValue;
+  created_at: DateValue;
+  updated_at: DateValue;
+}
+
+export interface EventRegistrationTable {
+  id: string;
+  event_id: string;
+  registrant_user_id: string;
+  group_id: string | null;
+  head_count: number;
+  status: string;
   created_at: DateValue;
   updated_at: DateValue;
 }
@@ -147,6 +162,7 @@ export interface OutreachTables {
   outreach_material: MaterialTable;
   outreach_usage: UsageTable;
   outreach_event: EventTable;
+  outreach_event_registration: EventRegistrationTable;
 }
 
 /** The database (or transaction) as this module sees it: its own tables only. */

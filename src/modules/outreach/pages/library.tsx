@@ -10,11 +10,12 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Csrf, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import * as commands from '../commands.ts';
-import { AUDIENCES, EVENT_KINDS, FormPost, GRADE_BANDS, LANGUAGES, MATERIAL_FORMATS, MATERIAL_KINDS, type Lesson, type Material, type OutreachEvent } from '../schema.ts';
+import { AUDIENCES, EVENT_KINDS, FormPost, GRADE_BANDS, LANGUAGES, MATERIAL_FORMATS, MATERIAL_KINDS, type EventRegistration as EventRegistration_, type Group, type Lesson, type Material, type OutreachEvent } from '../schema.ts';
+import { SPONSOR } from '../permissions.ts';
 import * as store from '../store.ts';
-import { DemoTag, FormShell, MANAGERS, PUBLIC, crumbs, localErrors, opts, str } from './shared.tsx';
+import { DemoTag, FormShell, MANAGERS, PUBLIC, SPONSORS, crumbs, localErrors, opts, str } from './shared.tsx';
 
 // ---------- toolkit ----------
 
@@ -260,7 +261,48 @@ function EventList({ v, events }: { v: View; events: OutreachEvent[] }) {
   );
 }
 
-function EventPage({ v, e }: { v: View; e: OutreachEvent }) {
+/** Registration on an event's page: places, the form for adults with an account, and their own registrations. */
+function EventRegistration({ v, e, groups, mine, values, errors }: { v: View; e: OutreachEvent; groups: Group[]; mine: EventRegistration_[]; values: FormValues; errors?: FieldError[] }) {
+  if (e.capacity === null || !e.places) return null;
+  const err = localErrors(v, errors);
+  const begun = new Date().toISOString() >= e.starts_at;
+  const active = mine.filter((r) => r.status !== 'cancelled');
+  return (
+    <section aria-labelledby="registration" class="margin-top-4">
+      <h2 id="registration">{v.t('or.reg')}</h2>
+      <p data-testid="places">{v.t('or.reg.places', { capacity: e.capacity, free: e.places.free, waiting: e.places.waitlisted })}</p>
+      {e.youth && <p>{v.t('or.reg.youth')}</p>}
+      {active.length > 0 && (
+        <Table
+          v={v}
+          caption={v.t('or.reg.mine')}
+          head={[v.t('or.group'), v.t('or.field.head_count'), v.t('or.reg.status'), '']}
+          rows={active.map((r) => [r.group_name ?? '—', String(r.head_count), v.t(`or.reg.status.${r.status}`), <ActionButton v={v} action={`/outreach/event-registrations/${r.id}/cancel`} secondary>{v.t('or.reg.cancel')}</ActionButton>])}
+          wrap
+        />
+      )}
+      {begun ? (
+        <p>{v.t('or.reg.closed')}</p>
+      ) : !v.can(SPONSOR) ? (
+        <p>{v.actor ? v.t('or.reg.adults') : <a href={`/login?next=${encodeURIComponent(`/outreach/events/${e.id}`)}`}>{v.t('or.reg.signin')}</a>}</p>
+      ) : e.youth && !groups.length ? (
+        <p>
+          <a href="/outreach/groups/new">{v.t('or.reg.nogroup')}</a>
+        </p>
+      ) : (
+        <form method="post" action={`/outreach/events/${e.id}/register`} class="usa-form">
+          <Csrf v={v} />
+          <ErrorSummary v={v} errors={err ?? []} />
+          {e.youth && <Select name="group_id" label={v.t('or.group')} required blank={v.t('or.choose')} value={str(values.group_id)} options={groups.map((g) => ({ value: g.id, label: g.name }))} errors={err} />}
+          <TextInput name="head_count" label={v.t('or.field.head_count')} hint={v.t(e.youth ? 'or.field.head_count.hint.youth' : 'or.field.head_count.hint')} required inputmode="numeric" value={str(values.head_count) ?? (e.youth ? '' : '1')} errors={err} />
+          <SubmitButton>{v.t('or.reg.submit')}</SubmitButton>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function EventPage({ v, e, reg }: { v: View; e: OutreachEvent; reg?: { groups: Group[]; mine: EventRegistration_[]; values: FormValues; errors?: FieldError[] } }) {
   return (
     <div>
       <Breadcrumbs items={[...crumbs(v), { href: '/outreach/events', label: v.t('or.events') }, { label: e.title }]} />
@@ -274,6 +316,7 @@ function EventPage({ v, e }: { v: View; e: OutreachEvent }) {
       <p>
         <a href={`/api/outreach/events/${e.id}/event.ics`}>{v.t('or.event.ics')}</a>
       </p>
+      <EventRegistration v={v} e={e} groups={reg?.groups ?? []} mine={reg?.mine ?? []} values={reg?.values ?? {}} errors={reg?.errors} />
     </div>
   );
 }
@@ -293,6 +336,8 @@ function EventForm({ v, values, errors }: { v: View; values: FormValues; errors?
       <TextInput name="place" label={v.t('or.field.place')} value={str(values.place)} errors={e} />
       <TextInput name="online_url" type="url" label={v.t('or.field.online_url')} value={str(values.online_url)} errors={e} />
       <TextArea name="accessibility" label={v.t('or.field.accessibility')} required value={str(values.accessibility)} errors={e} />
+      <TextInput name="capacity" label={v.t('or.field.capacity')} hint={v.t('or.field.capacity.hint')} inputmode="numeric" value={str(values.capacity)} errors={e} />
+      <Checkboxes name="youth" label={v.t('or.field.youth')} values={values.youth ? ['true'] : []} options={[{ value: 'true', label: v.t('or.field.youth.option') }]} errors={e} />
     </FormShell>
   );
 }
@@ -387,10 +432,27 @@ export async function libraryPages(app: App): Promise<void> {
   app.post('/outreach/events/new', { config: MANAGERS, schema: { ...hidden, body: FormPost } }, async (req, reply) =>
     submitForm(reply, async () => `/outreach/events/${(await commands.createEvent(req.ctx, formBody(req.body), { coerce: true })).id}`, (errors) => eventForm(reply, req.view(), rawValues(req.body), errors)),
   );
-  app.get('/outreach/events/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
-    const e = await store.getEvent(req.ctx.db, req.params.id);
+  const eventPage = async (req: { ctx: import('../../../platform/context.ts').Ctx; view(): View }, reply: FastifyReply, id: string, values: FormValues = {}, errors?: FieldError[]) => {
+    const e = await store.getEvent(req.ctx.db, id);
     if (!e) throw notFound('No such event.');
-    return reply.page(e.title, <EventPage v={req.view()} e={e} />);
+    const me = req.ctx.actor?.id;
+    const reg = me && e.capacity !== null ? { groups: await store.groupsOfSponsor(req.ctx.db, me), mine: await store.listEventRegistrations(req.ctx.db, e.id, me), values, errors } : { groups: [], mine: [], values, errors };
+    return reply.page(e.title, <EventPage v={req.view()} e={e} reg={reg} />, errors ? 400 : 200);
+  };
+  app.get('/outreach/events/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, async (req, reply) => eventPage(req, reply, req.params.id));
+  app.post('/outreach/events/:id/register', { config: SPONSORS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) =>
+    submitForm(
+      reply,
+      async () => {
+        await commands.registerForEvent(req.ctx, req.params.id, formBody(req.body), { coerce: true });
+        return `/outreach/events/${req.params.id}#registration`;
+      },
+      (errors) => eventPage(req, reply, req.params.id, rawValues(req.body), errors),
+    ),
+  );
+  app.post('/outreach/event-registrations/:id/cancel', { config: SPONSORS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const r = await commands.cancelEventRegistration(req.ctx, req.params.id);
+    return reply.redirect(`/outreach/events/${r.event_id}#registration`, 303);
   });
 
   // the committee's dashboard

@@ -17,6 +17,9 @@ export const opts = (v: View, group: string, values: readonly string[]) => value
 // Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The
 // validator's own wording is translated by the platform (platform/web/field-errors.ts); these are this module's.
 const ES: MessageRules = [
+  [/^choose one of your groups: a youth event is registered by group$/, 'elija uno de sus grupos: un evento juvenil se inscribe por grupo'],
+  [/^must be at most (\d+), the places at this event$/, (_, n) => `debe ser como máximo ${n}, las plazas de este evento`],
+  [/^is registered for this event already$/, 'ya está inscrito en este evento'],
   [/^is not a known field$/, 'no es un campo conocido: aquí no se recogen datos de estudiantes'],
   [/^must not contain an e-mail address.*$/, 'no debe contener una dirección de correo electrónico: los estudiantes participan sin dar ningún dato de contacto'],
   [/^must not contain a telephone number.*$/, 'no debe contener un número de teléfono: los estudiantes participan sin dar ningún dato de contacto'],
