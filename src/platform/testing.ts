@@ -252,6 +252,22 @@ export class TestClient {
     return this.request('GET', url, { headers });
   }
 
+  /**
+   * Posts a multipart/form-data form with one file, as a browser sends a form with a file input: the fields (and the
+   * CSRF token, unless `csrf` is false) before the file.
+   */
+  async postFile(url: string, fields: Record<string, string>, file: { field: string; name: string; type: string; data: string | Buffer }, opts: { headers?: Record<string, string>; csrf?: boolean } = {}) {
+    const boundary = `----tfh${randomBytes(12).toString('hex')}`;
+    const parts: Buffer[] = [];
+    const all = opts.csrf !== false && this.csrf ? { _csrf: this.csrf, ...fields } : fields;
+    for (const [k, v] of Object.entries(all)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`), Buffer.from(file.data), Buffer.from(`\r\n--${boundary}--\r\n`));
+    const headers: Record<string, string> = { ...(opts.headers ?? {}), 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const cookie = this.cookieHeader();
+    if (cookie) headers.cookie = cookie;
+    return this.keep(await this.app.inject({ method: 'POST', url, headers, payload: Buffer.concat(parts), remoteAddress: this.address }));
+  }
+
   /** Fetches a fresh CSRF token for this session, as a page with a form would. */
   async refreshCsrf(): Promise<string> {
     const res = await this.get('/api/session');

@@ -315,12 +315,12 @@ export function Breadcrumbs({ items }: { items: { href?: string; label: string }
  * A page holding one form: breadcrumbs, heading, the error summary, the fields, a save button and a cancel link.
  * Posts to `action` with the CSRF token; works without JavaScript.
  */
-export function FormPage({ v, title, action, errors, cancel, crumbs, save, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; save: string; children: ComponentChildren }) {
+export function FormPage({ v, title, action, errors, cancel, crumbs, save, enctype, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; save: string; /** multipart/form-data for a form with a file input. */ enctype?: string; children: ComponentChildren }) {
   return (
     <div>
       <Breadcrumbs items={[...crumbs, { label: title }]} />
       <h1>{title}</h1>
-      <form method="post" action={action} class="usa-form usa-form--large">
+      <form method="post" action={action} class="usa-form usa-form--large" enctype={enctype}>
         <Csrf v={v} />
         <IdempotencyKey />
         <ErrorSummary v={v} errors={errors ?? []} />
