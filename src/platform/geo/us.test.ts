@@ -53,6 +53,15 @@ test('the map draws the shapes asked for, shaded, with a title, description and 
   assert.match(html, /<li>.*None<\/li>/);
 });
 
+test('the map hatches marked shapes over their shade, with the hatch in the legend', () => {
+  const html = renderToString(
+    h(UsMap, { level: 'county', states: ['DE'], shades: { '10001': 3 }, marks: ['10005'], markLabel: 'Gap: no award', title: 'Delaware awards', description: 'Sussex is a gap.', legend: [{ shade: 0, label: 'No award' }], id: 'de2' }),
+  );
+  assert.match(html, /<pattern id="de2-hatch"/);
+  assert.equal((html.match(/fill="url\(#de2-hatch\)"/g) ?? []).length, 1, 'Sussex alone is hatched');
+  assert.match(html, /<li><svg[^>]*>.*url\(#de2-hatch-key\).*<\/svg> Gap: no award<\/li>/);
+});
+
 test('shadeOf splits values into four steps above zero', () => {
   assert.equal(shadeOf(0, 10), 0);
   assert.equal(shadeOf(1, 10), 1);

@@ -32,6 +32,9 @@ export interface UsMapProps {
   title: string;
   description: string;
   legend?: { shade: Shade; label: string }[];
+  /** FIPS codes of shapes hatched over their shade (a second variable, e.g. funding gaps), with `markLabel` in the legend. */
+  marks?: string[];
+  markLabel?: string;
   points?: UsMapPoint[];
   circle?: LatLng & { miles: number };
   /** Fit the view to these points (and the circle) rather than to the shapes; shapes outside are cut off. */
@@ -153,11 +156,17 @@ export function UsMap(p: UsMapProps) {
   const id = p.id ?? 'usmap-' + createHash('sha1').update(p.title).digest('hex').slice(0, 8);
   const project = (q: LatLng) => drawn.projection([q.lng, q.lat]);
   const circle = p.circle ? geoPath(drawn.projection).digits(1)(circleFeature(p.circle)) : null;
+  const marked = new Set(p.marks ?? []);
   return (
     <figure class="us-map margin-x-0">
       <svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${width} ${height}`} width="100%" class="us-map__svg">
         <title id={`${id}-title`}>{p.title}</title>
         <desc id={`${id}-desc`}>{p.description}</desc>
+        {p.marks && p.marks.length > 0 && (
+          <defs>
+            <Hatch id={`${id}-hatch`} />
+          </defs>
+        )}
         <g stroke="#71767a" stroke-width="0.5">
           {drawn.shapes.map((s) => {
             const shade = p.shades?.[s.fips];
@@ -168,6 +177,17 @@ export function UsMap(p: UsMapProps) {
             );
           })}
         </g>
+        {p.marks && p.marks.length > 0 && (
+          <g stroke="none">
+            {drawn.shapes
+              .filter((s) => marked.has(s.fips))
+              .map((s) => (
+                <path d={s.d} fill={`url(#${id}-hatch)`}>
+                  <title>{p.labels?.[s.fips] ?? s.name}</title>
+                </path>
+              ))}
+          </g>
+        )}
         {drawn.outlines.length > 0 && (
           <g fill="none" stroke="#1b1b1b" stroke-width="1">
             {drawn.outlines.map((d) => (
@@ -190,10 +210,10 @@ export function UsMap(p: UsMapProps) {
           );
         })}
       </svg>
-      {p.legend && p.legend.length > 0 && (
+      {((p.legend && p.legend.length > 0) || p.markLabel) && (
         <figcaption>
           <ul class="usa-list usa-list--unstyled us-map__legend">
-            {p.legend.map((l) => (
+            {(p.legend ?? []).map((l) => (
               <li>
                 <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16">
                   <rect width="16" height="16" fill={SHADE_FILLS[l.shade]} stroke="#71767a" />
@@ -201,10 +221,31 @@ export function UsMap(p: UsMapProps) {
                 {l.label}
               </li>
             ))}
+            {p.markLabel && (
+              <li>
+                <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16">
+                  <defs>
+                    <Hatch id={`${id}-hatch-key`} />
+                  </defs>
+                  <rect width="16" height="16" fill="#fff" stroke="#71767a" />
+                  <rect width="16" height="16" fill={`url(#${id}-hatch-key)`} stroke="#71767a" />
+                </svg>{' '}
+                {p.markLabel}
+              </li>
+            )}
           </ul>
         </figcaption>
       )}
     </figure>
+  );
+}
+
+/** Diagonal dark lines, readable over every shade (and in greyscale print). */
+function Hatch({ id }: { id: string }) {
+  return (
+    <pattern id={id} patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">
+      <line x1="0" y1="0" x2="0" y2="6" stroke="#1b1b1b" stroke-width="2" />
+    </pattern>
   );
 }
 
