@@ -67,7 +67,7 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
       printGroups(log, 'warning', r.skipped);
       if (report) writeFindings(report, r.quarantined, r.skipped);
       log(`imported ${r.found} from ${r.source} in ${((Date.now() - started) / 1000).toFixed(1)} s: added ${r.added}, changed ${r.changed}, unchanged ${r.unchanged}, removed ${r.removed}, quarantined ${r.quarantined.length}, warnings ${r.skipped.length}; ${r.approximateCoordinates} locations placed at their ZIP code centroid`);
-      if (report) log(`every quarantined row and warning: ${report}`);
+      log(`every quarantined row and warning: ${report ?? `/directory/imports/${r.importId} (CSV: /api/directory/imports/${r.importId}/quarantine.csv)`}`);
       return 0;
     } catch (err) {
       if (!(err instanceof ImportRefused)) throw err;

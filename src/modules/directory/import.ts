@@ -12,6 +12,7 @@ import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
+import { recordImport } from './import-history.ts';
 import { existingIds, reindexServices, rowsWhereIn, upsertRows, SEARCH_INDEX } from './store.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
@@ -41,6 +42,8 @@ export interface ImportReport {
   /** Services the source lists no longer (made inactive) and details it gives no longer (removed). */
   removed: number;
   left: string[];
+  /** The import's entry in the history (/directory/imports/{id}). */
+  importId: string;
   /** Rows left out with their reason: invalid rows, and rows naming records that were left out. */
   quarantined: Refusal[];
   /** Rows kept or left out on purpose, with a reason worth reading (a service kept without its organisation). */
@@ -198,6 +201,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   let added = 0;
   let changed = 0;
   let unchanged = 0;
+  let importId = '';
   let snap: SnapshotResult = { left: [], returned: [], removed: {} };
   const now = new Date().toISOString();
   await runCommand(ctx, async (trx, audit) => {
@@ -261,11 +265,12 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     for (const a of toWrite.get('attribute') ?? []) if (a.link_entity === 'service') reindex.add(a.link_id as string);
     log(`  search index: ${reindex.size} services`);
     if (reindex.size) await reindexServices(trx, [...reindex]);
-    await audit({ action: 'directory.import', entityType: 'directory', summary: { format, found: opts.found ?? format, source: opts.source ?? null, partial: !!opts.partial, counts, added, changed, unchanged, left: snap.left.length, removed: removedOf(snap), quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
+    importId = await recordImport(trx, ctx, { source: opts.source ?? null, format, found: opts.found ?? format, partial: !!opts.partial, added, changed, unchanged, removed: removedOf(snap), quarantined, warnings: ds.skipped }, now);
+    await audit({ action: 'directory.import', entityType: 'directory', entityId: importId, summary: { format, found: opts.found ?? format, source: opts.source ?? null, partial: !!opts.partial, counts, added, changed, unchanged, left: snap.left.length, removed: removedOf(snap), quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
   });
   // After a large import the planner's picture of the tables is out of date until the database refreshes it.
   if (added + changed >= 10_000) await refreshStatistics(ctx.db, [...Object.keys(counts).map(tableOf), SEARCH_INDEX]);
-  return { format, found: opts.found ?? format, source: opts.source ?? null, counts, added, changed, unchanged, removed: removedOf(snap), left: snap.left, quarantined, skipped: ds.skipped, notes: ds.notes, approximateCoordinates: approximate };
+  return { format, found: opts.found ?? format, source: opts.source ?? null, counts, added, changed, unchanged, removed: removedOf(snap), left: snap.left, importId, quarantined, skipped: ds.skipped, notes: ds.notes, approximateCoordinates: approximate };
 }
 
 export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {}): Promise<ImportReport> {

@@ -1,0 +1,87 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { testApp, type TestApp } from '../../platform/testing.ts';
+import { ROLES } from '../../platform/auth/roles.ts';
+import { importPath } from './import.ts';
+import { SHARED_HSDS } from './testing.ts';
+
+let t: TestApp;
+let id: string;
+
+before(async () => {
+  t = await testApp();
+  // ILAO as published: one blank service row quarantined, 840 warnings.
+  id = (await importPath(t.ctx, join(SHARED_HSDS, 'real', 'ilao-legal-aid-1.1'))).importId;
+});
+
+after(async () => {
+  await t.close();
+});
+
+test('an import is in the history with what it found, its counts and every quarantined row; again, unchanged', async () => {
+  const admin = await t.signedIn('admin');
+  const again = await importPath(t.ctx, join(SHARED_HSDS, 'real', 'ilao-legal-aid-1.1'));
+  const list = await admin.get('/api/directory/imports');
+  assert.equal(list.statusCode, 200);
+  const items = list.json().items as Record<string, unknown>[];
+  assert.deepEqual(items.map((i) => i.id), [again.importId, id], 'newest first');
+  assert.equal(items[1].found, 'HSDS 1.1 CSV folder, 6 files');
+  assert.equal(items[1].source, 'ilao-legal-aid-1.1');
+  assert.equal(items[1].quarantined, 1);
+  assert.equal(items[1].warnings, 840);
+  assert.ok(Number(items[1].added) > 7000);
+  assert.deepEqual([items[0].added, items[0].changed, items[0].removed], [0, 0, 0]);
+
+  const one = (await admin.get(`/api/directory/imports/${id}`)).json();
+  assert.deepEqual(one.quarantine.map((g: { file: string; field: string; reason: string; count: number }) => [g.file, g.field, g.reason, g.count]), [['services.csv', 'name', 'is required', 1]]);
+  const locs = one.warning.find((g: { file: string; field: string }) => g.file === 'locations.csv' && g.field === 'organization_id');
+  assert.equal(locs.count, 447);
+  assert.equal(locs.examples.length, 3);
+
+  const csv = await admin.get(`/api/directory/imports/${id}/quarantine.csv`);
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-type']), /^text\/csv/);
+  const lines = csv.body.trim().split('\r\n');
+  assert.equal(lines.length, 1 + 1 + 840);
+  assert.equal(lines[1], 'quarantined,services.csv,431,name,is required');
+
+  for (const [lang, words] of [['en', /Directory imports[^]*HSDS 1\.1 CSV folder, 6 files/], ['es', /Importaciones del directorio[^]*en cuarentena/]] as const) {
+    const page = await admin.get('/directory/imports', { 'accept-language': lang });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, words);
+    const detail = await admin.get(`/directory/imports/${id}`, { 'accept-language': lang });
+    assert.equal(detail.statusCode, 200);
+    assert.match(detail.body, lang === 'en' ? /Quarantined rows, by reason[^]*services\.csv · name: is required[^]*Row 431: is required/ : /Filas en cuarentena, por motivo[^]*Fila 431: is required/);
+    assert.match(detail.body, new RegExp(`href="/api/directory/imports/${id}/quarantine.csv"`));
+  }
+});
+
+test('the import history is for directory managers only: each role, each route; a bad id is a 400 naming it, an unknown one 404', async () => {
+  const urls = ['/api/directory/imports', `/api/directory/imports/${id}`, `/api/directory/imports/${id}/quarantine.csv`, '/directory/imports', `/directory/imports/${id}`];
+  for (const url of urls) {
+    const anon = await t.client().get(url);
+    assert.ok(anon.statusCode === 401 || (url.startsWith('/directory') && [302, 303].includes(anon.statusCode)), `anonymous ${url}: ${anon.statusCode}`);
+  }
+  for (const role of ROLES) {
+    const c = await t.signedIn(role);
+    for (const url of urls) {
+      const r = await c.get(url);
+      assert.equal(r.statusCode, role === 'admin' ? 200 : 403, `${role} ${url}`);
+    }
+  }
+  const admin = await t.signedIn('admin');
+  const bad = await admin.get('/api/directory/imports/42');
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /id/);
+  assert.equal((await admin.get('/api/directory/imports?per_page=0')).statusCode, 400);
+  assert.equal((await admin.get('/api/directory/imports/11111111-1111-4111-8111-111111111111')).statusCode, 404);
+  assert.equal((await admin.get('/directory/imports/11111111-1111-4111-8111-111111111111')).statusCode, 404);
+
+  const spec = (await t.client().get('/api/openapi.json')).json() as { paths: Record<string, { get?: { tags?: string[]; summary?: string; security?: unknown[] } }> };
+  for (const p of ['/api/directory/imports', '/api/directory/imports/{id}', '/api/directory/imports/{id}/quarantine.csv']) {
+    const op = spec.paths[p]?.get;
+    assert.ok(op?.summary && op.tags?.includes('Directory') && op.security?.length, p);
+  }
+  assert.ok(!Object.keys(spec.paths).some((p) => p.startsWith('/directory/imports')), 'pages are not in the API document');
+});
