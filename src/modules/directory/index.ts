@@ -9,6 +9,8 @@ import { directoryPages } from './pages/routes.ts';
 import { editingApi } from './editing-api.ts';
 import { seedDirectory } from './seed.ts';
 import { directoryCli } from './cli.ts';
+import { importRoutes } from './pages/imports.tsx';
+import { importMessages } from './import-messages.ts';
 
 export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PROPOSE as DIRECTORY_PROPOSE } from './permissions.ts';
 // The module's public service API, for other modules and the command line.
@@ -69,14 +71,16 @@ export const directoryModule: AppModule = {
     { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE },
     { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE },
     { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
+    { href: '/directory/imports', label: 'directory.imports.nav', order: 19, permission: MANAGE },
   ],
-  messages,
+  messages: { en: { ...messages.en, ...importMessages.en }, es: { ...messages.es, ...importMessages.es } },
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [directoryCli],
   async register(app: App) {
     await directoryApi(app);
     await directoryPages(app);
     await editingApi(app);
+    importRoutes(app);
   },
   seedDemo: seedDirectory,
 };
