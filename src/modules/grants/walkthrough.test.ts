@@ -150,6 +150,10 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     assert.equal(row('24021'), 'No');
     assert.equal(row('24001'), 'Yes');
     assert.match(gaps.body, /<svg/);
+    // The map: funded counties shaded, gaps (a need uncovered and no award) hatched over them, both in the legend.
+    assert.match(gaps.body, /<path d="M[^"]*" fill="url\(#gap-map-hatch\)"[^>]*><title>Allegany/);
+    assert.doesNotMatch(gaps.body, /fill="url\(#gap-map-hatch\)"[^>]*><title>Frederick/, 'a funded county is no gap');
+    assert.match(gaps.body, /<\/svg> Gap: a need uncovered and no award \(hatched\)<\/li>/);
     const gapCsv = await staff.get('/api/grants/gaps.csv?state=MD');
     assert.match(gapCsv.body, /^24510,[^,]+,MD,1,750000,\d+,[^,]*,no\r$/m);
     assert.match(gapCsv.body, /^24001,[^,]+,MD,0,0,\d+,[^,]*,yes\r$/m);

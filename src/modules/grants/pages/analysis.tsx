@@ -70,11 +70,14 @@ function GapPage({ v, g, errors, fy, query }: { v: View; g: Gaps; errors: FieldE
       {!g.confidential_included && <p class="usa-hint">{v.t('grants.gaps.confidential')}</p>}
       <UsMap
         level="county"
+        id="gap-map"
         states={[g.state]}
         shades={shades}
         labels={labels}
+        marks={g.counties.filter((c) => c.gap).map((c) => c.fips)}
+        markLabel={v.t('grants.gaps.legend.gap')}
         title={v.t('grants.gaps.map', { state: name })}
-        description={v.t('grants.gaps.map.desc')}
+        description={v.t('grants.gaps.map.desc', { funded: g.counties.filter((c) => c.amount > 0).length, gaps: gapCount })}
         legend={[
           { shade: 0, label: v.t('grants.gaps.legend.none') },
           { shade: 3, label: v.t('grants.gaps.legend.some') },
