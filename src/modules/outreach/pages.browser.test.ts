@@ -34,8 +34,15 @@ test('outreach pages pass axe (WCAG 2.1 AA) in English and Spanish and fit 390 p
   const campaign = (await store.listCampaigns(e.ctx.db, { includeDrafts: true })).find((c) => c.demo)!;
   const lesson = (await store.listLessons(e.ctx.db))[0];
   const event = (await store.listEvents(e.ctx.db))[0];
-  const publicUrls = ['/outreach', `/outreach/campaigns/${campaign.id}`, '/outreach/toolkit', `/outreach/toolkit/${lesson.id}`, `/outreach/toolkit/${lesson.id}/print`, '/outreach/materials', '/outreach/events', `/outreach/events/${event.id}`];
-  const sponsorUrls = ['/outreach/sponsor', '/outreach/sponsor/terms', '/outreach/groups/new'];
+  // The youth event's registration form, as a sponsor with a group of their own sees it.
+  const youth = (await store.listEvents(e.ctx.db)).find((x) => x.youth && x.capacity !== null)!;
+  const { acceptTerms, createGroup } = await import('./commands.ts');
+  const { ctxAs } = await import('../../platform/testing.ts');
+  const memberCtx = await ctxAs(e.ctx, e.member);
+  await acceptTerms(memberCtx, { accept: true, adult: true });
+  await createGroup(memberCtx, { name: 'Axe club', kind: 'club', state: 'DC', grade_band: 'high' });
+  const publicUrls = ['/outreach', `/outreach/campaigns/${campaign.id}`, '/outreach/toolkit', `/outreach/toolkit/${lesson.id}`, `/outreach/toolkit/${lesson.id}/print`, '/outreach/materials', '/outreach/events', `/outreach/events/${event.id}`, `/outreach/events/${youth.id}`];
+  const sponsorUrls = ['/outreach/sponsor', '/outreach/sponsor/terms', '/outreach/groups/new', `/outreach/events/${youth.id}`];
   const staffUrls = ['/outreach/dashboard', '/outreach/moderation', '/outreach/campaigns/new', '/outreach/toolkit/new', `/outreach/toolkit/${lesson.id}/revise`, '/outreach/materials/new', '/outreach/events/new'];
   const problems: string[] = [];
   for (const lang of ['en', 'es']) {
