@@ -52,3 +52,19 @@ export {
   unlockAccount,
   type NewUser,
 } from './commands.ts';
+export {
+  InvitationSchema,
+  LINK_MINUTES,
+  LinkRefused,
+  RESETS_PER_HOUR,
+  changePassword,
+  inviteUser,
+  openLink,
+  requestPasswordReset,
+  resetSecondFactor,
+  setPasswordWithLink,
+  setUserDisabled,
+  setUserRole,
+  settleMail,
+  type LinkPurpose,
+} from './accounts.ts';

@@ -3,11 +3,13 @@
  * API token (`sessionOnly`): these are the keys to the account.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import {
   ProofRefused,
   ROLE_LABELS,
   beginMfaSetup,
+  changePassword,
   createToken,
   disableMfa,
   enableMfa,
@@ -33,10 +35,19 @@ import { defineMessages } from '../web/i18n.ts';
 import { ActionButton, Alert, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one } from './forms.ts';
+import { localizeFieldErrors, type MessageRules } from '../web/field-errors.ts';
+
+/** Spanish for the password checks' own wording (auth/accounts.ts). */
+export const PASSWORD_ES: MessageRules = [
+  [/^does not match the new password$/, 'no coincide con la nueva contraseña'],
+  [/^this link does not work$/, 'este enlace no funciona'],
+];
 
 const CodeForm = FormPost({ code: FormField });
 const ProofForm = FormPost({ password: FormField, code: FormField });
 const SignOutForm = FormPost({ revoke_tokens: FormField });
+const PasswordForm = FormPost({ password: FormField, new_password: FormField, confirm_password: FormField });
+const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) });
 const TokenForm = FormPost({ name: FormField, scopes: FormField, expires_in_days: FormField });
 
 defineMessages({
@@ -56,6 +67,12 @@ defineMessages({
     'mfa.replace.intro': 'Set up a new authenticator app. The one you use now keeps working until you confirm a code from the new one.',
     'account.signout.tokens': 'Also revoke my API tokens',
     'account.signout.intro': 'Ends every signed-in session of your account, this one included.',
+    'password.change': 'Change your password',
+    'password.change.intro': 'Your other sessions are signed out, and a notice is sent to your e-mail address.',
+    'password.new': 'New password',
+    'password.new.hint': 'At least 12 characters. A few unrelated words make a good one.',
+    'password.confirm': 'New password again',
+    'password.changed': 'Your password was changed. Your other sessions were signed out.',
   },
   es: {
     'proof.legend': 'Confirme que es usted',
@@ -73,6 +90,12 @@ defineMessages({
     'mfa.replace.intro': 'Configure una nueva aplicación de autenticación. La que usa ahora sigue funcionando hasta que confirme un código de la nueva.',
     'account.signout.tokens': 'Revocar también mis tokens de la API',
     'account.signout.intro': 'Cierra todas las sesiones iniciadas de su cuenta, incluida esta.',
+    'password.change': 'Cambiar su contraseña',
+    'password.change.intro': 'Se cierran sus otras sesiones y se envía un aviso a su correo electrónico.',
+    'password.new': 'Nueva contraseña',
+    'password.new.hint': 'Al menos 12 caracteres. Unas cuantas palabras sin relación entre sí son una buena contraseña.',
+    'password.confirm': 'Repita la nueva contraseña',
+    'password.changed': 'Se cambió su contraseña. Se cerraron sus otras sesiones.',
   },
 });
 
@@ -137,12 +160,29 @@ function MfaSetupPage({ v, pending, required, mfaOn, errors }: { v: View; pendin
   );
 }
 
-function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; tokens: TokenRow[]; scopes: string[]; newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[] }) {
+/** New password fields, shared by the account page and the page a reset or invitation link opens. */
+export function NewPasswordFields({ v, errors }: { v: View; errors?: FieldError[] }) {
+  return (
+    <>
+      <TextInput name="new_password" label={v.t('password.new')} type="password" autocomplete="new-password" hint={v.t('password.new.hint')} required errors={errors} />
+      <TextInput name="confirm_password" label={v.t('password.confirm')} type="password" autocomplete="new-password" required errors={errors} />
+    </>
+  );
+}
+
+type AccountExtra = { newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[]; passwordErrors?: FieldError[]; done?: string };
+
+function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; tokens: TokenRow[]; scopes: string[] } & AccountExtra) {
   const { v, user } = props;
   const chosen = [props.tokenInput?.scopes ?? []].flat();
   return (
     <div>
       <h1>{v.t('account.title')}</h1>
+      {props.done === 'password' && (
+        <Alert type="success" slim>
+          {v.t('password.changed')}
+        </Alert>
+      )}
       <dl>
         <dt>{v.t('login.email')}</dt>
         <dd>{user.email}</dd>
@@ -151,6 +191,15 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
         <dt>{v.t('account.org')}</dt>
         <dd>{user.organization_name}</dd>
       </dl>
+      <h2 id="password">{v.t('password.change')}</h2>
+      <form method="post" action="/account/password" class="usa-form">
+        <Csrf v={v} />
+        <ErrorSummary v={v} errors={props.passwordErrors ?? []} />
+        <p class="usa-hint">{v.t('password.change.intro')}</p>
+        <TextInput name="password" label={v.t('proof.password')} type="password" autocomplete="current-password" required errors={props.passwordErrors} />
+        <NewPasswordFields v={v} errors={props.passwordErrors} />
+        <SubmitButton>{v.t('password.change')}</SubmitButton>
+      </form>
       <h2>{v.t('mfa.title')}</h2>
       {user.mfa_enabled ? (
         <>
@@ -229,7 +278,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
   );
 }
 
-async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: { newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[] } = {}, status = 200) {
+async function accountPage(req: FastifyRequest, reply: FastifyReply, extra: AccountExtra = {}, status = 200) {
   const actor = req.actor!;
   const user = (await getUser(req.ctx.db, actor.id))!;
   const [sessions, tokens] = await Promise.all([listSessions(req.ctx.db, actor.id), listTokens(req.ctx.db, actor.id)]);
@@ -253,7 +302,23 @@ async function mfaSetupPage(req: FastifyRequest, reply: FastifyReply, errors?: F
 export async function accountPages(app: App): Promise<void> {
   const session = { onRequest: sessionOnly };
 
-  app.get('/account', { ...session, config: { access: 'signed-in' }, schema: hidden }, (req, reply) => accountPage(req, reply));
+  app.get('/account', { ...session, config: { access: 'signed-in' }, schema: { ...hidden, querystring: DoneQuery } }, (req, reply) => accountPage(req, reply, { done: req.query.done }));
+
+  app.post('/account/password', { ...session, config: { access: 'signed-in', rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { ...hidden, body: PasswordForm } }, async (req, reply) => {
+    try {
+      await changePassword(
+        req.ctx,
+        req.actor!.id,
+        { current: one(req.body.password), password: one(req.body.new_password), confirm: one(req.body.confirm_password) },
+        { keepSessionId: req.session.sessionId, lang: req.lang },
+      );
+    } catch (err) {
+      const passwordErrors = proofErrors(req.view(), err, req.ctx.config.loginLockMinutes);
+      if (passwordErrors) return accountPage(req, reply, { passwordErrors: localizeFieldErrors(req.lang, passwordErrors, PASSWORD_ES) }, 400);
+      throw err;
+    }
+    return reply.redirect('/account?done=password', 303);
+  });
 
   app.get('/account/mfa', { ...session, config: { access: 'signed-in' }, schema: hidden }, (req, reply) => mfaSetupPage(req, reply));
 

@@ -9,6 +9,7 @@ import type { View } from '../web/view.ts';
 import { Alert, Csrf, SubmitButton, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one, safeNext } from './forms.ts';
+import { passwordPages } from './password.tsx';
 
 const MFA_MAX_TRIES = 5;
 
@@ -26,15 +27,21 @@ defineMessages({
 });
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
+const LoginQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
 const LoginForm = FormPost({ email: FormField, password: FormField, next: FormField });
 const CodeForm = FormPost({ code: FormField, next: FormField });
 
-function LoginPage({ v, next, email, failed, lockMinutes }: { v: View; next: string; email?: string; failed?: boolean; lockMinutes?: number }) {
+function LoginPage({ v, next, email, failed, lockMinutes, done }: { v: View; next: string; email?: string; failed?: boolean; lockMinutes?: number; done?: string }) {
   return (
     <div class="grid-row">
       <div class="grid-col-12 tablet:grid-col-6">
         <h1>{v.t('login.title')}</h1>
         <p>{v.t('login.intro')}</p>
+        {done === 'password' && (
+          <Alert type="success" slim>
+            {v.t('set.done')}
+          </Alert>
+        )}
         {failed && (
           <Alert type="error" slim>
             {v.t('login.refused', { minutes: lockMinutes ?? 15 })}
@@ -47,6 +54,9 @@ function LoginPage({ v, next, email, failed, lockMinutes }: { v: View; next: str
           <TextInput name="password" label={v.t('login.password')} type="password" autocomplete="current-password" required />
           <SubmitButton>{v.t('login.submit')}</SubmitButton>
         </form>
+        <p>
+          <a href="/login/forgot">{v.t('forgot.link')}</a>
+        </p>
       </div>
     </div>
   );
@@ -82,6 +92,8 @@ function MfaPage({ v, next, wrong, lockedMinutes }: { v: View; next: string; wro
 }
 
 export async function signInPages(app: App): Promise<void> {
+  await passwordPages(app);
+
   app.get('/lang/:lang', { config: { access: 'public' }, schema: { ...hidden, params: Type.Object({ lang: Type.String({ maxLength: 5 }) }), querystring: NextQuery } }, async (req, reply) => {
     const { lang } = req.params;
     if (!isLang(lang)) throw notFound();
@@ -89,9 +101,9 @@ export async function signInPages(app: App): Promise<void> {
     return reply.redirect(safeNext(req.query.next));
   });
 
-  app.get('/login', { config: { access: 'public' }, schema: { ...hidden, querystring: NextQuery } }, async (req, reply) => {
+  app.get('/login', { config: { access: 'public' }, schema: { ...hidden, querystring: LoginQuery } }, async (req, reply) => {
     const v = req.view();
-    return reply.page(v.t('login.title'), <LoginPage v={v} next={safeNext(req.query.next)} />);
+    return reply.page(v.t('login.title'), <LoginPage v={v} next={safeNext(req.query.next)} done={req.query.done} />);
   });
 
   app.post('/login', { config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { ...hidden, body: LoginForm } }, async (req, reply) => {
