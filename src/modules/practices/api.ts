@@ -36,6 +36,7 @@ import {
 } from './schema.ts';
 import * as store from './store.ts';
 import { searchFilters } from './search.ts';
+import { CITATION_FILE_MAX_BYTES, asFileProblems, citationTextOf } from './upload.ts';
 
 const TAGS = ['Practices'];
 const PUBLIC = { access: 'public', publicCache: true } as const;
@@ -162,8 +163,43 @@ export async function practicesApi(app: App): Promise<void> {
   app.post('/api/practices/:id/studies', { config: MANAGERS, schema: { tags: TAGS, summary: 'Add a study by hand', security, params: IdParams, body: StudyCreate, response: { 201: StudyOut, ...writeErrors } } }, async (req, reply) =>
     reply.code(201).send(studyFor(req.ctx, await commands.createStudy(req.ctx, req.params.id, req.body))),
   );
-  app.post('/api/practices/:id/studies/import', { config: MANAGERS, schema: { tags: TAGS, summary: 'Add studies from an RIS or BibTeX file (all or nothing)', description: 'A file with any bad record is refused with each problem naming its line and field; nothing is added.', security, params: IdParams, body: StudyImport, response: { 201: ImportOut, ...writeErrors } } }, async (req, reply) =>
-    reply.code(201).send({ imported: (await commands.importStudies(req.ctx, req.params.id, req.body)).map((s) => studyFor(req.ctx, s)) }),
+  app.post(
+    '/api/practices/:id/studies/import',
+    {
+      config: MANAGERS,
+      schema: {
+        tags: TAGS,
+        summary: 'Add studies from an RIS or BibTeX file (all or nothing)',
+        description: 'JSON with the file\'s text in `text`, or multipart/form-data with the file itself in the field `file` (or its text in `text`) and `design`. A file with any bad record is refused with each problem naming its record (by line) and field, under `file` for an uploaded file or `text`; nothing is added.',
+        security,
+        params: IdParams,
+        body: {
+          content: {
+            'application/json': { schema: StudyImport },
+            'multipart/form-data': {
+              schema: Type.Object({
+                file: Type.Optional(Type.String({ format: 'binary', description: `The .ris or .bib file (at most ${CITATION_FILE_MAX_BYTES / 1024 / 1024} MB).` })),
+                text: Type.Optional(Type.String({ maxLength: CITATION_FILE_MAX_BYTES, description: "The file's text, when no file is sent." })),
+                design: StudyImport.properties.design,
+              }),
+            },
+          },
+        },
+        response: { 201: ImportOut, ...writeErrors },
+      },
+    },
+    async (req, reply) => {
+      let input: unknown = req.body;
+      let fromFile = false;
+      if (req.isMultipart()) {
+        const body = req.body as { text?: unknown; design?: unknown };
+        const got = citationTextOf(req, typeof body.text === 'string' ? body.text : undefined);
+        input = { text: got.text, design: body.design };
+        fromFile = got.fromFile;
+      }
+      const imported = await asFileProblems(fromFile, () => commands.importStudies(req.ctx, req.params.id, input));
+      return reply.code(201).send({ imported: imported.map((s) => studyFor(req.ctx, s)) });
+    },
   );
   app.post('/api/practices/:id/links', { config: MANAGERS, schema: { tags: TAGS, summary: `Link a practice to a directory service, listening recommendation or series (findings), or work-plan item (${LINK_KINDS.join(', ')})`, security, params: IdParams, body: LinkInput, response: { 200: PracticeOut, ...writeErrors } } }, async (req) => {
     await commands.addLink(req.ctx, req.params.id, req.body);

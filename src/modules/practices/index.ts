@@ -6,6 +6,8 @@ import { practicesApi } from './api.ts';
 import { practicesPages } from './pages/routes.ts';
 import { sendDigests } from './commands.ts';
 import { seedPractices } from './seed.ts';
+import { CITATION_FILE_MAX_BYTES } from './upload.ts';
+import { registerUploads } from '../workplans/index.ts';
 
 export { MANAGE as PRACTICES_MANAGE, REVIEW as PRACTICES_REVIEW, LEAD as PRACTICES_LEAD, NOMINATE as PRACTICES_NOMINATE } from './permissions.ts';
 // The module's public service API, for other modules (a directory listing showing the practices a service uses).
@@ -51,6 +53,8 @@ export const practicesModule: AppModule = {
   commands: [asOfCommand('practices', HELP, { digest: digestNow })],
   jobs: [{ name: 'practices.digest', description: 'E-mail digest subscribers the practices that are new or re-rated since their last digest.', schedule: { dailyAt: '14:00' }, run: digestNow }],
   async register(app: App) {
+    // Multipart forms for the citation file, on the page and the API alike (this module's scope only).
+    await registerUploads(app, CITATION_FILE_MAX_BYTES);
     await practicesApi(app);
     await practicesPages(app);
   },

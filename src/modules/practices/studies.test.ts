@@ -86,7 +86,23 @@ test('import through the API: all or nothing, then blind reviews, reconciliation
     assert.match(JSON.stringify(bad.json()), /record at line 13: title/);
     assert.equal((await admin.get(`/api/practices/${p.id}/studies`)).json().length, 0, 'nothing was added');
 
-    const good = await admin.request('POST', `/api/practices/${p.id}/studies/import`, { json: { design: 'randomised', text: TWO_STUDIES_RIS } });
+    // The file itself, multipart: its problems name the file field and the record; a file that is not UTF-8 text,
+    // or none at all, is refused naming the file field. Nothing is added.
+    const url = `/api/practices/${p.id}/studies/import`;
+    const ris = { field: 'file', name: 'studies.ris', type: 'application/x-research-info-systems' };
+    const badFile = await admin.postFile(url, { design: 'randomised' }, { ...ris, data: TWO_STUDIES_RIS.replace('TI  - Coaching', 'T9 - Coaching') });
+    assert.equal(badFile.statusCode, 400, badFile.body);
+    assert.ok((badFile.json() as { errors: { field: string }[] }).errors.some((e) => e.field === 'file (record at line 13: title)'), badFile.body);
+    const latin1 = await admin.postFile(url, { design: 'randomised' }, { ...ris, data: Buffer.from(TWO_STUDIES_RIS.replace('Rivera, Ana', 'Rivera, Añá'), 'latin1') });
+    assert.deepEqual((latin1.json() as { errors: unknown[] }).errors, [{ field: 'file', message: 'is not valid UTF-8 text' }]);
+    const noDesign = await admin.postFile(url, {}, { ...ris, data: TWO_STUDIES_RIS });
+    assert.equal(noDesign.statusCode, 400, noDesign.body);
+    assert.match(noDesign.body, /design/);
+    assert.equal((await admin.get(`/api/practices/${p.id}/studies`)).json().length, 0, 'nothing was added');
+    const openapi = (await t.client().get('/api/openapi.json')).json() as { paths: Record<string, { post?: { requestBody?: { content?: Record<string, unknown> } } }> };
+    assert.deepEqual(Object.keys(openapi.paths['/api/practices/{id}/studies/import'].post?.requestBody?.content ?? {}).sort(), ['application/json', 'multipart/form-data']);
+
+    const good = await admin.postFile(url, { design: 'randomised' }, { ...ris, data: TWO_STUDIES_RIS });
     assert.equal(good.statusCode, 201, good.body);
     const [s1, s2] = (good.json() as { imported: { id: string; version: number; origin: string }[] }).imported;
     assert.equal(s1.origin, 'ris');

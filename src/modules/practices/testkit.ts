@@ -1,6 +1,8 @@
 /** Test support for the practices module: contexts of people of a role, a practice with studies, RIS text. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Ctx } from '../../platform/context.ts';
 import { loadActor } from '../../platform/auth/index.ts';
 import { makeUser, type TestApp, type TestUser } from '../../platform/testing.ts';
@@ -24,27 +26,9 @@ export const PRACTICE = {
   outcome_domains: ['employment', 'earnings'],
 };
 
-/** Two studies as a reference manager exports them (Zotero's RIS). */
-export const TWO_STUDIES_RIS = `TY  - JOUR
-AU  - Rivera, Ana
-AU  - Chen, Li
-TI  - Sector training for survivors of trafficking: a randomised trial
-PY  - 2022
-JO  - Journal of Employment Evaluation
-VL  - 7
-SP  - 101
-EP  - 130
-DO  - 10.5555/jee.2022.7
-ER  - 
-
-TY  - RPRT
-AU  - Okafor, Ngozi
-TI  - Coaching and job retention: a comparison-group study
-PY  - 2020
-PB  - Example Institute
-UR  - https://example.org/reports/coaching
-ER  - 
-`;
+/** The file of two studies as a reference manager exports them (Zotero's RIS), and its text. */
+export const TWO_STUDIES_RIS_FILE = join(import.meta.dirname, 'fixtures', 'two-studies.ris');
+export const TWO_STUDIES_RIS = readFileSync(TWO_STUDIES_RIS_FILE, 'utf8');
 
 /** The kept facet counts equal a count of the facet rows (commands keep them as practices change). */
 export async function assertFacetCounts(t: TestApp): Promise<void> {

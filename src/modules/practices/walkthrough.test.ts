@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { closeMail } from '../../platform/mail/index.ts';
 import { TestClient, csrfFrom, makeUser, testApp, testMailServer, type TestApp } from '../../platform/testing.ts';
@@ -16,7 +16,7 @@ import type { Role } from '../../platform/auth/roles.ts';
 import { importPath } from '../directory/index.ts';
 import { practicesLinkedTo } from './index.ts';
 import { sendDigests } from './commands.ts';
-import { TWO_STUDIES_RIS } from './testkit.ts';
+import { TWO_STUDIES_RIS, TWO_STUDIES_RIS_FILE } from './testkit.ts';
 
 async function person(t: TestApp, role: Role, name: string): Promise<TestClient> {
   const u = await makeUser(t.ctx, role, `${name}-${randomUUID()}@test.example`, `${name} organisation`);
@@ -81,8 +81,18 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     const practiceId = /hub\.test\.example\/practices\/([0-9a-f-]{36})/.exec(told.data)![1];
     assert.match(told.to[0], /^provider-/);
 
-    // 3. Two studies from an RIS file.
-    res = await submit(committee, `/practices/${practiceId}/studies/import`, `/practices/${practiceId}/studies/import`, { design: 'randomised', text: TWO_STUDIES_RIS });
+    // 3. Two studies from an RIS file, chosen in the form's file input (multipart, as a browser sends it).
+    const importUrl = `/practices/${practiceId}/studies/import`;
+    const importForm = /<form[^>]*enctype="multipart\/form-data"[\s\S]*?<\/form>/.exec((await committee.get(importUrl)).body);
+    assert.ok(importForm && importForm[0].includes('type="file"'), 'the import page has a file input in a multipart form');
+    const idem = /name="_idem" value="([^"]+)"/.exec(importForm[0]);
+    const ris = { field: 'file', name: basename(TWO_STUDIES_RIS_FILE), type: 'application/x-research-info-systems', data: readFileSync(TWO_STUDIES_RIS_FILE) };
+    const fields = { _csrf: csrfFrom(importForm[0]), ...(idem ? { _idem: idem[1] } : {}), design: 'randomised' };
+    // A broken record is refused at the file input, naming the record and the field, in Spanish for a Spanish reader.
+    res = await committee.postFile(importUrl, fields, { ...ris, data: TWO_STUDIES_RIS.replace('PY  - 2020', 'PY  - circa 2020') }, { headers: { 'accept-language': 'es' } });
+    assert.equal(res.statusCode, 400);
+    assert.match(text(res.body), /line \d+: PY: "circa 2020" no empieza con un año de cuatro cifras/);
+    res = await committee.postFile(importUrl, fields, ris);
     assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
     const page = (await committee.get(`/practices/${practiceId}`)).body;
     const studyIds = [...page.matchAll(/href="\/practices\/studies\/([0-9a-f-]{36})"/g)].map((m) => m[1]);

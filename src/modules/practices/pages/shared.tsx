@@ -51,14 +51,17 @@ const ES: MessageRules = [
   [/^cannot be (\S+) for a (.*) study: the rubric allows at most (\S+)$/, (_, r, d, c) => `no puede ser ${r} en un estudio de diseño ${d}: la rúbrica permite como máximo ${c}`],
   [/^min must not exceed max$/, 'min no debe superar max'],
   [/^is not valid JSON(.*)$/, (_, rest) => `no es JSON válido${rest}`],
+  [/^choose an RIS or BibTeX file or paste its text$/, 'elija un archivo RIS o BibTeX o pegue su texto'],
+  [/^is not valid UTF-8 text$/, 'no es texto UTF-8 válido'],
+  [/^send one file of at most (.*) MB$/, (_, n) => `envíe un solo archivo de ${n} MB como máximo`],
 ];
 
 /** The field problems in the reader's language (messages nobody translated stay in English). */
 export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
 
-export function FormShell({ v, title, action, errors, cancel, crumbs, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; children: ComponentChildren }) {
+export function FormShell({ v, title, action, errors, cancel, crumbs, enctype, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; enctype?: string; children: ComponentChildren }) {
   return (
-    <FormPage v={v} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs} save={v.t('pr.save')}>
+    <FormPage v={v} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs} save={v.t('pr.save')} enctype={enctype}>
       {children}
     </FormPage>
   );

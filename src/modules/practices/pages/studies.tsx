@@ -15,6 +15,7 @@ import { mayReconcile } from '../policies.ts';
 import { studyFor } from '../presenters.ts';
 import { DESIGNS, DIRECTIONS, FormPost, MAX_RATING, OUTCOME_DOMAINS, STUDY_RATINGS, type Design } from '../schema.ts';
 import { getPractice, getStudy, type Practice, type Study } from '../store.ts';
+import { asFileProblems, citationTextOf } from '../upload.ts';
 import { Dl, FormShell, MANAGERS, PUBLIC, REVIEWERS, LEADS, crumbs, label, localErrors, str } from './shared.tsx';
 
 const OUTCOME_ROWS = 3;
@@ -107,10 +108,30 @@ function StudyForm({ v, p, title, action, cancel, values, errors, version }: { v
 
 function ImportForm({ v, p, values, errors }: { v: View; p: Practice; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
+  // Problems of an uploaded file name it ("file (record at line 3: title)"): shown at the file input.
+  const fileErrors = e?.filter((x) => x.field === 'file' || x.field.startsWith('file (')) ?? [];
   return (
-    <FormShell v={v} title={v.t('pr.study.import')} action={`/practices/${p.id}/studies/import`} errors={errors} cancel={`/practices/${p.id}`} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
+    <FormShell v={v} title={v.t('pr.study.import')} action={`/practices/${p.id}/studies/import`} enctype="multipart/form-data" errors={errors} cancel={`/practices/${p.id}`} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
       <Select name="design" label={v.t('pr.field.design')} required value={str(values.design)} blank="—" errors={e} options={DESIGNS.map((d) => ({ value: d, label: label(v, 'design', d) }))} />
-      <TextArea name="text" label={v.t('pr.field.file')} hint={v.t('pr.field.file.hint')} required value={str(values.text)} errors={e} rows={14} />
+      <div class={`usa-form-group${fileErrors.length ? ' usa-form-group--error' : ''}`}>
+        <label class={`usa-label${fileErrors.length ? ' usa-label--error' : ''}`} for="field-file">
+          {v.t('pr.field.upload')}
+        </label>
+        <div class="usa-hint" id="field-file-hint">
+          {v.t('pr.field.upload.hint')}
+        </div>
+        {fileErrors.length > 0 && (
+          <span class="usa-error-message" id="field-file-error" role="alert">
+            <ul class="usa-list margin-0">
+              {fileErrors.map((x) => (
+                <li>{x.field === 'file' ? x.message : `${x.field.slice('file ('.length, -1)}: ${x.message}`}</li>
+              ))}
+            </ul>
+          </span>
+        )}
+        <input class="usa-file-input" id="field-file" name="file" type="file" accept=".ris,.bib,.bibtex,.txt,application/x-research-info-systems,application/x-bibtex,text/plain" aria-describedby={`field-file-hint${fileErrors.length ? ' field-file-error' : ''}`} aria-invalid={fileErrors.length ? 'true' : undefined} />
+      </div>
+      <TextArea name="text" label={v.t('pr.field.file')} hint={v.t('pr.field.file.hint')} value={str(values.text)} errors={e} rows={10} />
     </FormShell>
   );
 }
@@ -204,12 +225,13 @@ export async function studyPages(app: App): Promise<void> {
   app.post('/practices/:id/studies/import', { config: MANAGERS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const p = await practiceOr404(req.ctx, req.params.id);
     const body = formBody(req.body);
-    // The file's text is taken as pasted (its line breaks and spaces matter), not trimmed like other fields.
+    // Pasted text is taken as it is (its line breaks and spaces matter), not trimmed like other fields.
     const raw = rawValues(req.body);
     return submitForm(
       reply,
       async () => {
-        await commands.importStudies(req.ctx, p.id, { design: body.design ?? '', text: body.text === undefined ? '' : String(raw.text) }, { coerce: true });
+        const got = citationTextOf(req, raw.text === undefined ? undefined : String(raw.text));
+        await asFileProblems(got.fromFile, () => commands.importStudies(req.ctx, p.id, { design: body.design ?? '', text: got.text }, { coerce: true }));
         return `/practices/${p.id}#studies-heading`;
       },
       (errors) => importPage(reply, req.view(), p, raw, errors),
