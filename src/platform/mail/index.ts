@@ -7,6 +7,8 @@ export interface Mail {
   subject: string;
   /** Plain text. Carries links, never survivors' details or other sensitive content (DESIGN.md, privacy). */
   text: string;
+  /** Extra header fields, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on a mailing. */
+  headers?: Record<string, string>;
 }
 
 export interface SendResult {
@@ -47,7 +49,7 @@ export async function send(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, mail: M
     log(`mail skipped (SMTP_URL is empty): "${mail.subject}"`);
     return { sent: false, skipped: true };
   }
-  const info = await transportFor(config.smtpUrl).sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+  const info = await transportFor(config.smtpUrl).sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, ...(mail.headers ? { headers: mail.headers } : {}) });
   return { sent: true, skipped: false, messageId: info.messageId };
 }
 
