@@ -164,5 +164,7 @@ declare module 'fastify' {
     access?: Access;
     /** Public GET answers that may be cached by browsers and proxies, with an ETag. */
     publicCache?: boolean;
+    /** False: no CSRF check, for a route that a secret token in its address authenticates rather than a cookie. */
+    csrf?: false;
   }
 }
