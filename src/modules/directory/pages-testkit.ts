@@ -11,6 +11,9 @@ import { uuidv5 } from './model.ts';
 import { loadActor } from '../../platform/auth/index.ts';
 import { addSteward } from './stewards.ts';
 import { proposeChange } from './editing.ts';
+import { importPath } from './import.ts';
+import { SHARED_HSDS } from './testing.ts';
+import { join } from 'node:path';
 
 export const SHELTER = uuidv5('demo:svc:shelter');
 export const ORG = uuidv5('demo:org:freedom-network');
@@ -29,6 +32,8 @@ export interface BrowserFixture {
   e: E2eApp;
   browser: Browser;
   proposalId: string;
+  /** An import in the history (Health Leads, with a warning), for the administrators' import pages. */
+  importId: string;
 }
 
 /** Registers before/after hooks in the calling test file and hands back the fixture, filled in once `before` ran. */
@@ -39,6 +44,7 @@ export function browserFixture(): BrowserFixture {
     f.browser = await launchBrowser();
     await addSteward(f.e.ctx, { directory_organization_id: ORG, account_organization_id: f.e.member.organization_id });
     const actor = await loadActor(f.e.ctx.db, f.e.member.id, 'session');
+    f.importId = (await importPath(f.e.ctx, join(SHARED_HSDS, 'real', 'healthleads-1.1'))).importId;
     f.proposalId = (await proposeChange({ ...f.e.ctx, actor: actor! }, 'service', SHELTER, { description: 'Emergency shelter beds for women, open 24 hours.', languages: ['English', 'Spanish'] })).id;
   });
   after(async () => {
@@ -50,7 +56,7 @@ export function browserFixture(): BrowserFixture {
 
 /** Scans the directory pages, and the extra pages of that caller, with axe; returns the violations found. */
 export async function scanAs(f: BrowserFixture, label: string, locale: string, who: 'member' | 'admin' | undefined): Promise<string[]> {
-  const { e, browser, proposalId } = f;
+  const { e, browser, proposalId, importId } = f;
   const problems: string[] = [];
   const ctx = await newContext(browser, e, { locale });
   try {
@@ -58,7 +64,7 @@ export async function scanAs(f: BrowserFixture, label: string, locale: string, w
     if (who) await signIn(page, e, e[who]);
     const extra =
       who === 'admin'
-        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`]
+        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`, '/directory/imports', `/directory/imports/${importId}`]
         : who === 'member'
           ? ['/directory/my', `/directory/services/${SHELTER}/edit`, `/directory/organizations/${ORG}/edit`, `/directory/locations/${uuidv5('demo:loc:shelter')}/edit`, `/directory/proposals/${proposalId}?sent=1`]
           : [];
