@@ -148,9 +148,11 @@ test('confidential locations: address, coordinates and phone hidden from the pub
       assert.equal(r.statusCode, 200, `${who} ${url}`);
       assert.doesNotMatch(r.body, secret, `${who} sees the shelter on ${url}`);
     }
-    // Distance searches leave the confidential location out altogether.
+    // Distance searches find the confidential location by area only (issue 13): a band of distance, no point.
     const near = await getJson(c, '/api/hsds/services?near=20010&radius=2&per_page=200');
-    assert.ok(!near.contents.some((s) => s.id === SHELTER_SERVICE), `${who}: shelter in distance results`);
+    const found = near.contents.find((s) => s.id === SHELTER_SERVICE);
+    assert.ok(found && found.distance_within_miles === 5 && found.distance_miles === undefined, `${who}: shelter in distance results by area only`);
+    assert.doesNotMatch(JSON.stringify(near), secret);
     const sal = await getJson(c, '/api/hsds/service_at_locations?proximity=38.93,-77.02,1');
     assert.ok(!sal.contents.some((s) => s.location_id === SHELTER_LOCATION), `${who}: shelter in proximity results`);
     // The public page offers the organisation's phone instead.
