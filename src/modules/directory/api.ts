@@ -140,7 +140,7 @@ export async function directoryApi(app: App) {
       schema: {
         tags: TAGS,
         summary: 'Services (HSDS 3.0), searchable; confidential locations are redacted unless the caller is vetted',
-        description: 'Parameters combine with AND. Extensions: near/radius (miles), sort (relevance|distance), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`.',
+        description: 'Parameters combine with AND. Extensions: near/radius (miles), sort (relevance|distance), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`; a service found only at a confidential location the caller may not see carries `distance_within_miles` instead (a band such as 5 or 10, measured to the location\'s area, never its point) and its location redacted.',
         querystring: ServicesQuery,
         response: { 200: List('service_list item'), ...readErrors },
       },
@@ -164,7 +164,10 @@ export async function directoryApi(app: App) {
         contents = (await servicesList(req.ctx.db, ids, a)).map((s) => ({ id: s.id, name: s.name, status: s.status, ...(s.last_modified ? { last_modified: s.last_modified } : {}) }));
       } else contents = q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a);
       r.hits.forEach((h, i) => {
-        if (h.distance !== undefined && contents[i]) contents[i].distance_miles = Math.round(h.distance * 10) / 10;
+        if (h.distance === undefined || !contents[i]) return;
+        // A confidential location the caller may not see is found by area only: a band of distance, no point.
+        if (h.within) contents[i].distance_within_miles = h.distance;
+        else contents[i].distance_miles = Math.round(h.distance * 10) / 10;
       });
       if (all) return ndjson(reply, contents);
       return envelope(r.total, p.page, p.perPage, contents);

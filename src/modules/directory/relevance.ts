@@ -19,3 +19,27 @@ export function blended(score: number, best: number, miles: number): number {
   return relevance * nearness(miles);
 }
 
+
+/**
+ * Confidential locations near a place, for callers who may not see them (issue 13 item 4): found by area, never by
+ * point. The distance is measured to the centre of the grid cell of CONFIDENTIAL_GRID_DEGREES holding the location
+ * (the radius is tested on it too), and told as a band of CONFIDENTIAL_BAND_MILES that surely holds the true
+ * distance ("within 5 miles"); results are ordered by the band.
+ */
+export const CONFIDENTIAL_GRID_DEGREES = 0.05;
+export const CONFIDENTIAL_BAND_MILES = 5;
+
+const cellCentre = (deg: number) => (Math.floor(deg / CONFIDENTIAL_GRID_DEGREES) + 0.5) * CONFIDENTIAL_GRID_DEGREES;
+
+/** The coarse place of a confidential location: the centre of its grid cell. */
+export function coarsePoint(lat: number, lng: number): { lat: number; lng: number } {
+  return { lat: cellCentre(lat), lng: cellCentre(lng) };
+}
+
+/**
+ * The band told for a confidential location whose cell centre is `coarseMiles` away: the true distance is at most
+ * that plus half the cell's diagonal (`slackMiles`), rounded up to the band.
+ */
+export function withinBand(coarseMiles: number, slackMiles: number): number {
+  return Math.max(CONFIDENTIAL_BAND_MILES, Math.ceil((coarseMiles + slackMiles) / CONFIDENTIAL_BAND_MILES) * CONFIDENTIAL_BAND_MILES);
+}

@@ -265,6 +265,7 @@ export interface PointFilters {
 export interface PointHit {
   service_id: string;
   location_id: string;
+  confidential: boolean;
   latitude: number | null;
   longitude: number | null;
   needs: number;
@@ -286,7 +287,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export function pointQuery(db: Db, f: PointFilters, from?: any, facets = true) {
   // A distance search may read tens of thousands of rows: the facets' columns only when they are counted.
-  const columns = ['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.name', 'sp.doc', ...(facets ? ['sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys'] : [])];
+  const columns = ['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.confidential', 'sp.name', 'sp.doc', ...(facets ? ['sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys'] : [])];
   let q: any = (from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(columns);
   if (f.box) {
     const box = f.box;

@@ -10,7 +10,7 @@ import { documentMatches, documentTexts, searchMatches, queryWords, textMatcher,
 import { boundingBox, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
-import { blended, type SearchSort } from './relevance.ts';
+import { blended, coarsePoint, CONFIDENTIAL_GRID_DEGREES, withinBand, type SearchSort } from './relevance.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
@@ -55,6 +55,11 @@ export interface Hit {
   score: number;
   /** Miles to the nearest location the caller may see, when a place was given. */
   distance?: number;
+  /**
+   * Set when `distance` is a band ("within 5 miles") to a confidential location the caller may not see: no location
+   * is named then (relevance.ts).
+   */
+  within?: boolean;
   locationId?: string;
 }
 
@@ -72,6 +77,26 @@ export interface SearchResult {
 }
 
 export class PlaceError extends Error {}
+
+/** Half the diagonal of a confidential grid cell at this latitude, in miles (the most a cell centre is off by). */
+function cellSlack(lat: number): number {
+  const half = CONFIDENTIAL_GRID_DEGREES / 2;
+  return haversineMiles(lat - half, -half, lat + half, half) / 2 + 0.01;
+}
+
+/**
+ * How far a location is from the searched place, as this caller may learn it: exactly, or for a confidential
+ * location the caller may not see, as a band measured to its grid cell (relevance.ts); null when outside the radius.
+ */
+export function placeDistance(place: { lat: number; lng: number }, radius: number, lat: number, lng: number, hidden: boolean): { distance: number; within: boolean } | null {
+  if (!hidden) {
+    const d = haversineMiles(place.lat, place.lng, lat, lng);
+    return d > radius ? null : { distance: d, within: false };
+  }
+  const c = coarsePoint(lat, lng);
+  const d = haversineMiles(place.lat, place.lng, c.lat, c.lng);
+  return d > radius ? null : { distance: withinBand(d, cellSlack(c.lat)), within: true };
+}
 
 /** Where "near" is: a ZIP code centroid (from the zipcodes package's data) or explicit coordinates. */
 export function resolvePlace(near: string): { lat: number; lng: number; label: string } {
@@ -338,21 +363,21 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
       .crossJoin('directory_service as s')
       .whereRef('sal.location_id', '=', 'loc.id')
       .whereRef('s.id', '=', 'sal.service_id')
-      .select(['s.id as id', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng'])
+      .select(['s.id as id', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng', 'loc.confidential as confidential'])
       .where('loc.latitude', 'is not', null);
-    lq = whereInBox(lq, 'loc.latitude', 'loc.longitude', boundingBox(place.lat, place.lng, radius));
-    // Unvetted callers never learn that a confidential location is near them.
-    if (!p.vetted) lq = lq.where('loc.confidential', '=', false);
+    // The box widened by a confidential cell, so that a confidential location whose cell centre is in the radius is
+    // read; unvetted callers learn of one only as a band of distance (placeDistance).
+    lq = whereInBox(lq, 'loc.latitude', 'loc.longitude', boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat))));
     lq = filtered(lq);
     const text = query ? documentMatches(kind, SEARCH_INDEX, query, 'sal.service_id') : null;
     if (text) lq = lq.where(text);
-    const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown }[];
+    const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown; confidential: unknown }[];
     const best = new Map<string, Hit>();
     for (const r of rows) {
-      const d = haversineMiles(place.lat, place.lng, Number(r.lat), Number(r.lng));
-      if (d > radius) continue;
+      const at = placeDistance(place, radius, Number(r.lat), Number(r.lng), Boolean(r.confidential) && !p.vetted);
+      if (!at) continue;
       const prev = best.get(r.id);
-      if (!prev || d < prev.distance!) best.set(r.id, { serviceId: r.id, score: 0, distance: d, locationId: r.location_id });
+      if (!prev || closer(at, prev)) best.set(r.id, { serviceId: r.id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }) });
     }
     hits = [...best.values()];
     await orderNear(db, kind, query, hits, p.sort);
@@ -423,10 +448,13 @@ const byRank = (a: Named, b: Named) => b.score - a.score || (a.name ?? '').local
 /** Near a place: distance, then as byRank. */
 const byDistance = (a: Named, b: Named) => a.distance! - b.distance! || byRank(a, b);
 
+/** Whether a location's distance beats the hit so far: nearer, or as near and told exactly rather than as a band. */
+const closer = (at: { distance: number; within: boolean }, prev: Hit) => at.distance < prev.distance! || (at.distance === prev.distance && !at.within && Boolean(prev.within));
+
 /** The requested page of the ordered hits, with the result's total and facets. */
 function resultPage(p: SearchParams, hits: Hit[], facets: SearchResult['facets'], origin: SearchResult['origin']): SearchResult {
   const start = (p.page - 1) * p.perPage;
-  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, locationId }) => ({ serviceId, score, distance, locationId })), facets, origin };
+  return { total: hits.length, hits: hits.slice(start, start + p.perPage).map(({ serviceId, score, distance, within, locationId }) => ({ serviceId, score, distance, ...(within ? { within } : {}), locationId })), facets, origin };
 }
 
 /** The hits open at `now` by their weekly hours, or open around the clock. */
@@ -449,13 +477,15 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
   let hits: PHit[];
   if (place) {
     const radius = p.radius ?? 25;
-    const rows = (await pointQuery(db, { ...f, box: boundingBox(place.lat, place.lng, radius) }, undefined, p.facets !== false).execute()) as PointHit[];
+    // Confidential points too: unvetted callers learn of them only as a band of distance (placeDistance).
+    const box = boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat)));
+    const rows = (await pointQuery(db, { ...f, confidential: true, box }, undefined, p.facets !== false).execute()) as PointHit[];
     const best = new Map<string, PHit>();
     for (const r of rows) {
-      const d = haversineMiles(place.lat, place.lng, Number(r.latitude), Number(r.longitude));
-      if (d > radius) continue;
+      const at = placeDistance(place, radius, Number(r.latitude), Number(r.longitude), Boolean(r.confidential) && !p.vetted);
+      if (!at) continue;
       const prev = best.get(r.service_id);
-      if (!prev || d < prev.distance!) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: d, locationId: r.location_id, name: r.name, row: r });
+      if (!prev || closer(at, prev)) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }), name: r.name, row: r });
     }
     hits = [...best.values()];
     if (query) {

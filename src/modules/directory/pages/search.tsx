@@ -85,7 +85,10 @@ interface SearchInput {
   options: string[];
 }
 
-function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v: View; input: SearchInput; errors: FieldError[]; result?: SearchResult; cards: Card[]; page: number; canDownload: boolean }) {
+/** A result card, with the band of distance of a confidential location found by area only. */
+type ResultCard = Card & { within?: number };
+
+function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v: View; input: SearchInput; errors: FieldError[]; result?: SearchResult; cards: ResultCard[]; page: number; canDownload: boolean }) {
   const termOptions = (f: Facet) => TERMS[f].map((t) => ({ value: t.code.split('.')[1], label: v.t(`directory.term.${t.code}`) }));
   const facetLink = (f: Facet, code: string) => {
     const u = new URL(v.url, 'http://x');
@@ -144,6 +147,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
                     </h3>
                     {c.organization && <p class="margin-y-05 text-base">{c.organization.name}</p>}
                     {c.description && <p class="margin-y-05">{c.description.length > 280 ? c.description.slice(0, 277) + '…' : c.description}</p>}
+                    {c.within !== undefined && <p class="margin-y-05 text-bold">{v.t('directory.within', { n: String(c.within) })}</p>}
                     <Facts v={v} c={c} />
                   </li>
                 ))}
@@ -245,7 +249,13 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   await g.attributes([]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   await loadOrgPhones(g, rows);
-  const cards = result.hits.filter((h) => byId.has(h.serviceId)).map((h) => cardOf(g, byId.get(h.serviceId)!, a, v, h));
+  const cards: ResultCard[] = result.hits
+    .filter((h) => byId.has(h.serviceId))
+    .map((h) => {
+      const c = cardOf(g, byId.get(h.serviceId)!, a, v, h);
+      // Found by area only: the band instead of a distance, and no point on the map.
+      return h.within ? { ...c, distance: undefined, point: undefined, within: h.distance } : c;
+    });
   return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={[]} result={result} cards={cards} page={page} canDownload={canDownload} />);
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Confidential locations are found by area (issue 13 item 4): a place search lists the demo shelter (3 beds free, a
+ * confidential address in 20010) to the public with a band of distance and no address or point, in the page, the
+ * API and its NDJSON export; a vetted caller sees its address and exact distance. The capacity filter works in place
+ * searches.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, type TestApp, type TestClient } from '../../platform/testing.ts';
+import { demoProviders } from './demo.ts';
+import { importDataset } from './import.ts';
+import { uuidv5 } from './model.ts';
+import { searchServices } from './search.ts';
+
+let t: TestApp;
+let anon: TestClient;
+let chair: TestClient;
+const SHELTER = uuidv5('demo:svc:shelter');
+const OFFICE_JOBS = uuidv5('demo:svc:jobs');
+// What would give the shelter away: its street, its coordinates (38.93, -77.02) and its house line.
+const SECRETS = [/Hidden Lane/, /38\.93\b/, /-77\.02\b/, /555-0199/];
+
+before(async () => {
+  t = await testApp();
+  await importDataset(t.ctx, demoProviders(), 'hsds-3.0-json');
+  anon = t.client();
+  chair = await t.signedIn('chair');
+});
+
+after(async () => {
+  await t.close();
+});
+
+test('the public finds the confidential shelter with free beds near a ZIP code by area only: API, NDJSON and page', async () => {
+  for (const zip of ['20010', '20001']) {
+    const api = await anon.get(`/api/hsds/services?near=${zip}&radius=10&capacity_available=true&full=true`);
+    assert.equal(api.statusCode, 200, api.body);
+    const items = api.json().contents as Record<string, unknown>[];
+    assert.deepEqual(items.map((s) => s.id), [SHELTER], `${zip}: the shelter with beds`);
+    const band = items[0].distance_within_miles as number;
+    assert.ok(band % 5 === 0 && band >= (zip === '20010' ? 0.3 : 2.2) && band <= 10, `${zip}: a band of distance (${band}) that holds the true one`);
+    if (zip === '20010') assert.equal(band, 5);
+    assert.equal(items[0].distance_miles, undefined, 'no exact distance');
+    for (const re of SECRETS) assert.doesNotMatch(api.body, re);
+
+    const nd = await anon.get(`/api/hsds/services?near=${zip}&radius=10&format=ndjson`);
+    assert.equal(nd.statusCode, 200);
+    const lines = nd.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const shelter = lines.find((s) => s.id === SHELTER);
+    assert.ok(shelter, 'in the export of the results');
+    assert.equal(shelter.distance_within_miles, band);
+    assert.ok(typeof lines.find((s) => s.id === OFFICE_JOBS)?.distance_miles === 'number', 'public locations keep their distance');
+    for (const re of SECRETS) assert.doesNotMatch(nd.body, re);
+  }
+  for (const [lang, text] of [
+    ['en', 'Within 5 miles (confidential location'],
+    ['es', 'A menos de 5 millas (ubicación confidencial'],
+  ]) {
+    const page = await anon.get('/directory?near=20010&radius=10&options=capacity_available', { 'accept-language': lang });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Safe Haven Emergency Shelter/);
+    assert.ok(page.body.includes(text), `${lang}: ${text}`);
+    for (const re of SECRETS) assert.doesNotMatch(page.body, re);
+  }
+  // Outside the radius by its area, it is not listed at all.
+  const far = await anon.get('/api/hsds/services?near=22201&radius=2');
+  assert.ok(!(far.json().contents as { id: string }[]).some((s) => s.id === SHELTER));
+});
+
+test('a vetted caller sees the shelter found near a ZIP code with its address and exact distance', async () => {
+  const api = await chair.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&full=true');
+  assert.equal(api.statusCode, 200);
+  const [item] = api.json().contents as Record<string, unknown>[];
+  assert.equal(item.id, SHELTER);
+  assert.equal(typeof item.distance_miles, 'number');
+  assert.ok((item.distance_miles as number) < 1);
+  assert.equal(item.distance_within_miles, undefined);
+  assert.match(api.body, /77 Hidden Lane NW/);
+  const nd = await chair.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&format=ndjson&full=true');
+  assert.match(nd.body, /77 Hidden Lane NW/);
+  const page = await chair.get('/directory?near=20010&radius=10&options=capacity_available');
+  assert.match(page.body, /77 Hidden Lane NW/);
+  assert.doesNotMatch(page.body, /Within 5 miles/);
+  // The search itself: exact distance and the location named for the vetted, a band and none for the public.
+  const db = t.db.handle.db;
+  const kind = t.db.handle.kind;
+  for (const plan of [undefined, 'tables'] as const) {
+    const open = await searchServices(db, kind, { near: '20010', radius: 10, capacity: true, page: 1, perPage: 5, vetted: false, plan });
+    assert.deepEqual(open.hits.map((h) => [h.serviceId, h.distance, h.within, h.locationId]), [[SHELTER, 5, true, undefined]], String(plan));
+    const vetted = await searchServices(db, kind, { near: '20010', radius: 10, capacity: true, page: 1, perPage: 5, vetted: true, plan });
+    assert.equal(vetted.hits[0].locationId, uuidv5('demo:loc:shelter'));
+    assert.ok(vetted.hits[0].distance! < 1 && !vetted.hits[0].within);
+  }
+});
