@@ -3,7 +3,7 @@
  * schema the API documents, and writing with its audit event in one runCommand transaction. A change to a study or
  * a review recomputes the practice's ratings in the same transaction; a new rule set re-rates every practice.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { runCommand } from '../../platform/audit/index.ts';
 import { forUpdate, isUuid, newId, nowIso, toJson, type Db } from '../../platform/db/index.ts';
@@ -453,6 +453,11 @@ export async function decideNomination(ctx: Ctx, id: string, input: unknown, opt
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(24).toString('base64url');
+/**
+ * A subscriber's unsubscribe token: the same in every digest (a mail client may act on an old one's
+ * List-Unsubscribe header), derived from the subscriber's id with the server's secret, so only its hash is stored.
+ */
+const unsubscribeToken = (ctx: Ctx, subscriberId: string) => createHmac('sha256', ctx.config.sessionSecret).update(`practices.digest.unsubscribe\n${subscriberId}`).digest('base64url');
 
 /**
  * Asks for the digest: a confirmation e-mail is sent (double opt-in); nothing is sent to the address until its
@@ -503,8 +508,10 @@ export async function unsubscribe(ctx: Ctx, input: unknown, opts: CommandOptions
     allowAnyone(ctx);
     const d = validate(TokenInput, input, opts);
     const db = practicesDb(trx);
-    const s = await db.selectFrom('practices_subscriber').select(['id']).where('unsubscribe_hash', '=', hash(d.token)).executeTakeFirst();
+    const s = await db.selectFrom('practices_subscriber').select(['id', 'unsubscribed_at']).where('unsubscribe_hash', '=', hash(d.token)).executeTakeFirst();
     if (!s) throw badRequest([{ field: 'token', message: 'is not an unsubscribe link this site sent' }]);
+    // Again is the same answer (a mail client may repeat its request); the first instant is kept.
+    if (s.unsubscribed_at) return;
     await db.updateTable('practices_subscriber').set({ unsubscribed_at: nowIso() }).where('id', '=', s.id).execute();
     await audit({ action: 'practices.digest.unsubscribe', entityType: 'practices.subscriber', entityId: s.id, summary: {} });
   });
@@ -533,7 +540,7 @@ export async function sendDigests(ctx: Ctx, now: Date, log?: MailLog): Promise<{
     const events = (await listEvents(ctx.db, { since, limit: 200 })).filter((e) => e.at <= upTo);
     if (!events.length) continue;
     const es = s.lang === 'es';
-    const token = newToken();
+    const token = unsubscribeToken(ctx, s.id);
     const lines = events
       .slice()
       .reverse()
@@ -549,7 +556,10 @@ export async function sendDigests(ctx: Ctx, now: Date, log?: MailLog): Promise<{
       await practicesDb(trx).updateTable('practices_subscriber').set({ unsubscribe_hash: hash(token) }).where('id', '=', s.id).execute();
       await audit({ action: 'practices.digest.prepare', entityType: 'practices.subscriber', entityId: s.id, summary: { events: events.length } });
     });
-    const res = await send(ctx.config, { to: s.email, subject: es ? 'Resumen de prácticas prometedoras' : 'Promising practices digest', text }, log);
+    // One-click unsubscribe (RFC 8058): a mail client POSTs "List-Unsubscribe=One-Click" to the link; opened in a
+    // browser, the same link shows a page that asks to confirm.
+    const headers = { 'List-Unsubscribe': `<${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    const res = await send(ctx.config, { to: s.email, subject: es ? 'Resumen de prácticas prometedoras' : 'Promising practices digest', text, headers }, log);
     if (!res.sent) {
       skipped++;
       continue;

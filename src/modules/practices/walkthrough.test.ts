@@ -174,6 +174,32 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     const digestMail = mail.received.filter((m) => m.to.includes('reader@test.example')).at(-1)!;
     assert.match(qp(digestMail.data), /Re-rated: Survivor-centred sector training \(employment: promising/);
     const unsubUrl = /http:\/\/hub\.test\.example(\/practices\/digest\/unsubscribe\?token=[A-Za-z0-9_-]+)/.exec(qp(digestMail.data))![1];
+    // One-click unsubscribe (RFC 8058): the headers as the SMTP server received them carry the body's link.
+    const head = digestMail.data.slice(0, digestMail.data.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
+    assert.equal(/^List-Unsubscribe: (.*)$/im.exec(head)?.[1].trim(), `<http://hub.test.example${unsubUrl}>`);
+    assert.equal(/^List-Unsubscribe-Post: (.*)$/im.exec(head)?.[1].trim(), 'List-Unsubscribe=One-Click');
+    const subscribed = async () => (await t.ctx.db.selectFrom('practices_subscriber').select('unsubscribed_at').where('email', '=', 'reader@test.example').executeTakeFirstOrThrow()).unsubscribed_at === null;
+    // Opened in a browser, the link asks to confirm and changes nothing.
+    const ask = await t.client().get(unsubUrl);
+    assert.equal(ask.statusCode, 200);
+    assert.match(ask.body, /<form[^>]*action="\/practices\/digest\/unsubscribe"/);
+    assert.ok(await subscribed(), 'opening the link does not unsubscribe');
+    // A mail client's POST: no cookie, no CSRF token, the one-click body. Answered the same when repeated, naming nobody.
+    const oneClick = (url: string) => t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const forged = await oneClick(unsubUrl.replace(/token=[^&]+/, `token=${'x'.repeat(43)}`));
+    assert.equal(forged.statusCode, 400);
+    assert.ok(await subscribed(), 'a token this site did not send unsubscribes nobody');
+    const first = await oneClick(unsubUrl);
+    assert.equal(first.statusCode, 200, first.body.slice(0, 300));
+    assert.ok(!(await subscribed()), 'one click unsubscribes');
+    const again = await oneClick(unsubUrl);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body, first.body);
+    assert.doesNotMatch(first.body, /reader@/);
+    // Without the one-click body a POST is the page's form, whose token field is required; the form works and agrees.
+    const noToken = await t.app.inject({ method: 'POST', url: unsubUrl, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'x=1' });
+    assert.equal(noToken.statusCode, 400);
+    assert.match(text(noToken.body), /token/);
     res = await submit(t.client(), unsubUrl, '/practices/digest/unsubscribe', { token: new URL(unsubUrl, 'http://x').searchParams.get('token')! });
     assert.equal(res.statusCode, 303, text(res.body).slice(0, 800));
     await submit(committee, '/practices/rules', '/practices/rules', { rules: JSON.stringify({ qualifying: ['high', 'moderate'], rules: [{ rating: 'effective', label: 'Back to many.', favourable: { min: 2 } }] }), note: 'Again.' });

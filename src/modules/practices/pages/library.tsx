@@ -344,13 +344,22 @@ export async function libraryPages(app: App): Promise<void> {
       (errors) => digestPage(reply, req.view(), rawValues(req.body), errors),
     ),
   );
-  const tokenRoutes = (path: string, titleKey: string, buttonKey: string, doneKey: string, run: (ctx: Ctx, input: unknown) => Promise<void>) => {
+  const tokenRoutes = (path: string, titleKey: string, buttonKey: string, doneKey: string, run: (ctx: Ctx, input: unknown) => Promise<void>, oneClick = false) => {
     app.get(path, { config: ANYONE, schema: { ...hidden, querystring: TokenQuery } }, async (req, reply) => {
       const v = req.view();
       return reply.page(v.t(titleKey), <TokenPage v={v} title={v.t(titleKey)} action={path} token={req.query.token ?? ''} button={v.t(buttonKey)} done={req.query.done ? v.t(doneKey) : undefined} />);
     });
-    app.post(path, { config: ANYONE, schema: { ...hidden, body: FormPost } }, async (req, reply) =>
-      submitForm(
+    // The unsubscribe link takes a mail client's one-click POST (RFC 8058): the token in the address authenticates it
+    // and no cookie does, so it has no CSRF check (nor needs one: the form's token is the same secret); it answers
+    // plainly, the same for a first and a repeated request, naming nobody.
+    app.post(path, { config: oneClick ? { ...ANYONE, csrf: false } : ANYONE, schema: { ...hidden, querystring: TokenQuery, body: FormPost } }, async (req, reply) => {
+      const body = rawValues(req.body);
+      if (oneClick && body['List-Unsubscribe'] === 'One-Click') {
+        await run(req.ctx, { token: req.query.token ?? '' });
+        const v = req.view();
+        return reply.type('text/plain; charset=utf-8').send(v.t(doneKey));
+      }
+      return submitForm(
         reply,
         async () => {
           await run(req.ctx, { token: rawValues(req.body).token ?? '' });
@@ -360,9 +369,9 @@ export async function libraryPages(app: App): Promise<void> {
           const v = req.view();
           return reply.page(v.t(titleKey), <TokenPage v={v} title={v.t(titleKey)} action={path} token={String(rawValues(req.body).token ?? '')} button={v.t(buttonKey)} errors={errors} />, 400);
         },
-      ),
-    );
+      );
+    });
   };
   tokenRoutes('/practices/digest/confirm', 'pr.digest.confirm', 'pr.digest.confirm.button', 'pr.digest.confirmed', (ctx, input) => commands.confirmSubscription(ctx, input, { coerce: true }));
-  tokenRoutes('/practices/digest/unsubscribe', 'pr.digest.unsubscribe', 'pr.digest.unsubscribe.button', 'pr.digest.unsubscribed', (ctx, input) => commands.unsubscribe(ctx, input, { coerce: true }));
+  tokenRoutes('/practices/digest/unsubscribe', 'pr.digest.unsubscribe', 'pr.digest.unsubscribe.button', 'pr.digest.unsubscribed', (ctx, input) => commands.unsubscribe(ctx, input, { coerce: true }), true);
 }
