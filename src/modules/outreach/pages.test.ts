@@ -234,3 +234,19 @@ test('event registration: a youth event takes a group and a head count (no names
   assert.match(res.body, /elija uno de sus grupos/);
   sponsor.cookies.delete('lang');
 });
+
+test('concurrent event registrations never overbook', async () => {
+  const t = await app();
+  const { createEvent, createGroup, registerForEvent, acceptTerms } = await import('./commands.ts');
+  const { ctxAs } = await import('../../platform/testing.ts');
+  const me = await ctxAs(t.ctx, await t.user('analyst'));
+  await acceptTerms(me, { accept: true, adult: true });
+  const e = await createEvent(t.ctx, { title: 'Small workshop', kind: 'local', date: '2099-03-01', time_zone: 'America/New_York', place: 'Room 1', accessibility: 'Step-free.', capacity: 10, youth: true });
+  const groups = [];
+  for (const i of [1, 2, 3, 4]) groups.push(await createGroup(me, { name: `Rush ${i}`, kind: 'club', state: 'DC', grade_band: 'high' }));
+  // One context per call, as each request has its own.
+  const analyst = await t.user('analyst');
+  const regs = await Promise.all(groups.map(async (g) => registerForEvent(await ctxAs(t.ctx, analyst), e.id, { group_id: g.id, head_count: 4 })));
+  assert.deepEqual(regs.map((r) => r.status).sort(), ['confirmed', 'confirmed', 'waitlisted', 'waitlisted'], '4 + 4 of 10 places; the others wait');
+  assert.deepEqual((await store.getEvent(t.ctx.db, e.id))!.places, { confirmed: 8, waitlisted: 8, free: 2 });
+});
