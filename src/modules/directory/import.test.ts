@@ -347,6 +347,9 @@ test('by default invalid rows are quarantined with their reason and the rest goe
       writeFileSync(join(dir, 'organizations.csv'), `id,name,description\n${org},Org,desc\n`);
       writeFileSync(join(dir, 'services.csv'), `id,organization_id,name,status\n${svc(1)},${org},Good,active\n${svc(2)},${org},Bad,sleeping\n${svc(3)},${org},Bad too,asleep\n${svc(4)},33333333-3333-4333-8333-333333333333,Orphan,active\n`);
       writeFileSync(join(dir, 'phones.csv'), `id,service_id,number\n44444444-4444-4444-8444-444444444441,${svc(2)},555\n`);
+      const loc = '55555555-5555-4555-8555-555555555555';
+      writeFileSync(join(dir, 'locations.csv'), `id,location_type,name\n${loc},physical,Office\n`);
+      writeFileSync(join(dir, 'addresses.csv'), `id,location_id,address_1,city,state_province,postal_code,country,address_type\n66666666-6666-4666-8666-666666666661,${loc},1 Main St,,IL,,US,physical\n66666666-6666-4666-8666-666666666662,${loc},,Chicago,IL,60601,US,postal\n`);
       await assert.rejects(importPath(ctx, dir, { strict: true }), ImportRefused);
       assert.equal(await count(ctx.db, 'service'), 0);
       const r = await importPath(ctx, dir);
@@ -357,8 +360,13 @@ test('by default invalid rows are quarantined with their reason and the rest goe
       const groups = groupFindings(r.quarantined);
       assert.deepEqual(groups.map((g) => [g.file, g.field, g.reason, g.count]), [
         ['services.csv', 'status', 'must be one of: active, inactive, defunct, temporarily closed', 2],
+        ['addresses.csv', 'address_1', 'is required', 1],
         ['phones.csv', 'service_id', 'names no service', 1],
       ]);
+      // An address with a street but no city or postal code is incomplete: kept, with a warning for each part.
+      const [address] = await allRows(ctx.db, 'address');
+      assert.deepEqual([address.address_1, address.city, address.postal_code], ['1 Main St', '', '']);
+      assert.deepEqual(r.skipped.filter((f) => f.file === 'addresses.csv').map((f) => f.field), ['city', 'postal_code']);
       assert.equal(await count(ctx.db, 'phone'), 0, 'a phone of a quarantined service is quarantined too');
       const csv = findingsCsv(r.quarantined, r.skipped);
       assert.match(csv, /^kind,file,row,field,reason\r\nquarantined,services.csv,3,status,/);

@@ -115,6 +115,7 @@ export function formatOk(format: 'uri' | 'email', v: string): boolean {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const INCOMPLETE_ADDRESS = new Set(['city', 'state_province', 'postal_code', 'country']);
 
 function validDate(s: string): boolean {
   if (!DATE_RE.test(s) || !/^[1-9]/.test(s)) return false;
@@ -143,7 +144,12 @@ export function checkValues(ds: Dataset): void {
           if (required) {
             // HSDS requires these descriptions, but empty text is allowed: publishers often have none.
             if (col === 'description' || col === 'previous_value' || col === 'replacement_value') v = '';
-            else ds.refuse(row, col, 'is required');
+            // An address with a street but no city, state, postal code or country is incomplete, not wrong: kept.
+            else if (table === 'address' && INCOMPLETE_ADDRESS.has(col) && row.address_1 !== null && row.address_1 !== undefined && String(row.address_1).trim() !== '') {
+              v = '';
+              const o = ds.originOf(row);
+              ds.skipped.push({ file: o.file, row: o.row, field: col, reason: 'incomplete address: kept without it' });
+            } else ds.refuse(row, col, 'is required');
           }
           row[col] = k === 'bool' ? false : v;
           continue;
