@@ -1,7 +1,7 @@
 /**
  * The relevance benchmark's directory: the demo seed (the Washington DC sample and the demo anti-trafficking
  * providers) and the example-city and real HSDS datasets from the team's shared folder, each imported through the
- * real importer. A dataset that does not import (yet) is left out and said so; its queries are then skipped.
+ * real importer. A dataset that does not import is left out and said so; its queries are then skipped.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
