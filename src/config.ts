@@ -69,6 +69,47 @@ export interface Config {
   maxRequestsInFlight: number;
   /** Worker threads reading the SQLite database off the event loop (`SQLITE_READ_WORKERS`; 0: none). */
   sqliteReadWorkers: number;
+  /** Sign-in through an OpenID Connect provider (`OIDC_*`), or null when `OIDC_ISSUER` is not set. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer URL; its discovery document is at `/.well-known/openid-configuration` under it. */
+  issuer: string;
+  clientId: string;
+  /** Empty for a public client (PKCE only). */
+  clientSecret: string;
+  /** Where the provider sends the person back: `OIDC_REDIRECT_URI`, by default PUBLIC_URL/login/oidc/callback. */
+  redirectUri: string;
+  /** The provider's name on the sign-in button (`OIDC_NAME`). */
+  name: string;
+}
+
+/** `OIDC_*`: https only, except for a provider on this machine (development, tests). */
+function parseOidc(env: NodeJS.ProcessEnv, publicUrl: string): OidcConfig | null {
+  const issuer = (env.OIDC_ISSUER ?? '').trim();
+  if (!issuer) {
+    const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URI'].find((n) => (env[n] ?? '').trim() !== '');
+    if (stray) throw new ConfigError('OIDC_ISSUER', `must be set when ${stray} is`);
+    return null;
+  }
+  const url = (name: string, raw: string): URL => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new ConfigError(name, `is not a URL: "${raw}"`);
+    }
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) throw new ConfigError(name, `must be an https URL (http only for localhost), got "${raw}"`);
+    return u;
+  };
+  url('OIDC_ISSUER', issuer);
+  const clientId = (env.OIDC_CLIENT_ID ?? '').trim();
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'must be set when OIDC_ISSUER is');
+  const redirectUri = (env.OIDC_REDIRECT_URI ?? '').trim() || `${publicUrl}/login/oidc/callback`;
+  if (!publicUrl.startsWith('http://') || (env.OIDC_REDIRECT_URI ?? '').trim()) url('OIDC_REDIRECT_URI', redirectUri);
+  return { issuer, clientId, clientSecret: env.OIDC_CLIENT_SECRET ?? '', redirectUri, name: (env.OIDC_NAME ?? '').trim() || 'single sign-on' };
 }
 
 export class ConfigError extends Error {
@@ -238,5 +279,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestDeadlineSeconds: parseIntVar(env, 'REQUEST_DEADLINE_SECONDS', 30, 1, 3600),
     maxRequestsInFlight: parseIntVar(env, 'MAX_REQUESTS_IN_FLIGHT', 256, 1, 100_000),
     sqliteReadWorkers: parseIntVar(env, 'SQLITE_READ_WORKERS', Math.max(2, Math.min(4, availableParallelism() - 1)), 0, 64),
+    oidc: parseOidc(env, publicUrl),
   };
 }
