@@ -19,6 +19,7 @@ import { HttpError, STATUS_TITLES, badRequest, problem, forbidden, unauthorized,
 import addFormats from 'ajv-formats';
 import { AJV_OPTIONS, fieldErrorsOf, nulField, routeValidatorCompiler, storableDates } from './platform/http/validation.ts';
 import { ProblemSchema } from './platform/http/pagination.ts';
+import { cachedSerializerCompiler } from './platform/http/serializers.ts';
 import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
@@ -103,6 +104,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(routeValidatorCompiler);
 
   app.addSchema(ProblemSchema);
+  // Response serializers compiled once per schema in the process, not per app (a test process builds many apps).
+  app.setSerializerCompiler(cachedSerializerCompiler({ [ProblemSchema.$id!]: ProblemSchema }));
   installHttpMetrics(app);
 
   // ---- load shedding and deadlines, before anything else reads the database (sessions, tokens) ----
@@ -301,9 +304,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     const access = req.routeOptions.config?.access;
     if (!access) return;
     const actor = req.actor;
-    // A route may declare csrf: false when a secret token in its address authenticates it and no cookie does
-    // (one-click unsubscribe from a mail client, RFC 8058).
-    if (UNSAFE.has(req.method) && actor?.via !== 'token' && req.routeOptions.config?.csrf !== false) {
+    if (UNSAFE.has(req.method) && actor?.via !== 'token') {
       await new Promise<void>((resolveDone, reject) => {
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolveDone()));
       });
