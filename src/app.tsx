@@ -304,7 +304,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     const access = req.routeOptions.config?.access;
     if (!access) return;
     const actor = req.actor;
-    if (UNSAFE.has(req.method) && actor?.via !== 'token') {
+    // A route may declare csrf: false when a secret token in its address authenticates it and no cookie does
+    // (one-click unsubscribe from a mail client, RFC 8058).
+    if (UNSAFE.has(req.method) && actor?.via !== 'token' && req.routeOptions.config?.csrf !== false) {
       await new Promise<void>((resolveDone, reject) => {
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolveDone()));
       });
