@@ -85,7 +85,8 @@ const dropTemplate = () => {
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // A test that hangs fails after this long instead of holding the whole run.
-const timeout = process.env.TEST_TIMEOUT_MS ?? '180000';
+// (A browser file, crawls included, gets what `npm run test:e2e` gives it, so that one run alone behaves the same.)
+const timeout = process.env.TEST_TIMEOUT_MS ?? (browser ? '1500000' : '180000');
 const timeoutFlag = passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${timeout}`];
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...timeoutFlag, ...passThrough, ...files], { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
