@@ -221,6 +221,7 @@ test('event registration: a youth event takes a group and a head count (no names
   const ra = rows.find((r) => r.group_id === a.id)!;
   assert.equal((await other.request('POST', `/outreach/event-registrations/${ra.id}/cancel`, { form: {} })).statusCode, 403);
   assert.equal((await sponsor.request('POST', `/outreach/event-registrations/${ra.id}/cancel`, { form: {} })).statusCode, 303);
+  assert.match((await staff.get('/outreach/dashboard')).body, /Youth summit<\/a><\/td><td[^>]*>[^<]*<\/td><td[^>]*>10 of 30 \(0 waiting\)/, 'the dashboard shows the places taken');
   const mine = (await sponsor.get(`/api/outreach/events/${eventId}/registrations`)).json() as { items: { group_name: string; status: string; registrant_user_id?: string }[] };
   assert.deepEqual(mine.items.map((r) => [r.group_name, r.status]), [['Summit club A', 'cancelled'], ['Summit class B', 'confirmed']]);
   assert.equal(mine.items[0].registrant_user_id, undefined, 'the account is not in the answer');

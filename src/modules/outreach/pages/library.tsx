@@ -353,7 +353,7 @@ function Dashboard({ v, campaigns, pending, events, lessons, materials }: { v: V
         <a href="/outreach/moderation">{v.t('or.dashboard.pending', { n: pending })}</a>
       </p>
       <Table v={v} caption={v.t('or.campaigns')} head={[v.t('or.field.title'), v.t('or.campaign.status'), v.t('or.field.starts_on'), v.t('or.field.ends_on')]} rows={campaigns.map((c) => [<a href={`/outreach/campaigns/${c.id}`}>{c.title}</a>, v.t(`or.status.${c.status}`), c.starts_on, c.ends_on])} wrap />
-      <Table v={v} caption={v.t('or.dashboard.upcoming')} head={[v.t('or.field.title'), v.t('or.event.when')]} rows={events.slice(0, 10).map((e) => [<a href={`/outreach/events/${e.id}`}>{e.title}</a>, when(v, e)])} wrap />
+      <Table v={v} caption={v.t('or.dashboard.upcoming')} head={[v.t('or.field.title'), v.t('or.event.when'), v.t('or.reg.taken')]} rows={events.slice(0, 10).map((e) => [<a href={`/outreach/events/${e.id}`}>{e.title}</a>, when(v, e), e.places && e.capacity !== null ? v.t('or.reg.taken.value', { confirmed: e.places.confirmed, capacity: e.capacity, waiting: e.places.waitlisted }) : '—'])} wrap />
       <Table v={v} caption={v.t('or.dashboard.lessons')} head={[v.t('or.field.title'), v.t('or.uses')]} rows={[...lessons].sort((a, b) => b.uses - a.uses).slice(0, 10).map((l) => [<a href={`/outreach/toolkit/${l.id}`}>{l.title}</a>, String(l.uses)])} wrap />
       <Table v={v} caption={v.t('or.dashboard.materials')} head={[v.t('or.field.title'), v.t('or.downloads')]} rows={[...materials].sort((a, b) => b.downloads - a.downloads).slice(0, 10).map((m) => [m.title, String(m.downloads)])} wrap />
     </div>
