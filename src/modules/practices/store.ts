@@ -7,6 +7,7 @@ import { SEARCH_INDEX, searchIndex } from './search-index.ts';
 import { getRecommendation, getSeries } from '../listening/index.ts';
 import { getWorkplanItem } from '../workplans/index.ts';
 import { servicesFull } from '../directory/index.ts';
+import { haversineMiles } from '../../platform/db/geo.ts';
 import { reviewState, settledRating } from './rules.ts';
 import { OUTCOME_DOMAINS, type LinkKind, type Outcome, type RuleSet } from './schema.ts';
 import { practicesDb, type NominationTable, type PracticeTable, type StudyTable } from './tables.ts';
@@ -261,6 +262,44 @@ export async function linkTarget(db: Db, kind: LinkKind, id: string, services?: 
   }
   const item = await getWorkplanItem(db, id);
   return { label: item ? `${item.number} ${item.title}` : id, href: `/workplans/items/${id}`, found: Boolean(item) };
+}
+
+export interface NearbyService {
+  id: string;
+  name: string;
+  organization: string | null;
+  /** Miles from the place to the service's nearest location. */
+  miles: number;
+  /** That location's city and state. */
+  where: string;
+}
+
+/**
+ * The directory services linked to this practice with a public location within `radiusMiles` of a point, nearest
+ * first, read through the directory's index (servicesFull, confidential locations redacted as for the public).
+ */
+export async function servicesNear(db: Db, practiceId: string, at: { lat: number; lng: number }, radiusMiles: number): Promise<NearbyService[]> {
+  if (!isUuid(practiceId)) return [];
+  const ids = (await practicesDb(db).selectFrom('practices_link').select('target_id').where('practice_id', '=', practiceId).where('kind', '=', 'service').execute()).map((r) => r.target_id);
+  if (!ids.length) return [];
+  const out: NearbyService[] = [];
+  for (const s of await servicesFull(db, ids, { vetted: false, extensions: false })) {
+    let best: { miles: number; where: string } | null = null;
+    for (const sal of (s.service_at_locations as { location?: Record<string, unknown> }[] | undefined) ?? []) {
+      const loc = sal.location;
+      const lat = Number(loc?.latitude);
+      const lng = Number(loc?.longitude);
+      if (!loc || loc.latitude === null || loc.latitude === undefined || !Number.isFinite(lat) || !Number.isFinite(lng)) continue;
+      const miles = haversineMiles(at.lat, at.lng, lat, lng);
+      const addr = ((loc.addresses as Record<string, unknown>[] | undefined) ?? [])[0];
+      const where = addr ? [addr.city, addr.state_province].filter(Boolean).join(', ') : '';
+      if (miles <= radiusMiles && (!best || miles < best.miles)) best = { miles, where };
+    }
+    if (!best) continue;
+    const org = s.organization as { name?: string } | undefined;
+    out.push({ id: String(s.id), name: String(s.name), organization: org?.name ?? null, ...best });
+  }
+  return out.sort((a, b) => a.miles - b.miles || a.name.localeCompare(b.name));
 }
 
 /** Practices linked to these records of another module (a directory service, say): for their pages. */

@@ -41,7 +41,10 @@ async function oneService(t: TestApp): Promise<string> {
   const service = randomUUID();
   const dir = mkdtempSync(join(tmpdir(), 'tfh-practices-'));
   try {
-    writeFileSync(join(dir, 'organizations.json'), JSON.stringify([{ id: randomUUID(), name: 'Test Career Center', description: 'Jobs', services: [{ id: service, name: 'Job coaching', status: 'active' }] }]));
+    const org = randomUUID();
+    // One location in Washington, DC (ZIP 20001 is about a mile away; 10001, New York, some 200 miles).
+    const location = { id: randomUUID(), location_type: 'physical', organization_id: org, name: 'Main office', latitude: 38.9, longitude: -77.02, addresses: [{ id: randomUUID(), address_1: '1 Main St', city: 'Washington', state_province: 'DC', postal_code: '20001', country: 'US', address_type: 'physical' }] };
+    writeFileSync(join(dir, 'organizations.json'), JSON.stringify([{ id: org, name: 'Test Career Center', description: 'Jobs', services: [{ id: service, name: 'Job coaching', status: 'active', service_at_locations: [{ id: randomUUID(), location }] }] }]));
     await importPath(t.ctx, join(dir, 'organizations.json'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -148,6 +151,19 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     assert.match(listing.body, new RegExp(`<a href="/practices/${practiceId}">Uses a practice rated effective: Survivor-centred sector training</a>`));
     const listingEs = await t.client().get(`/directory/services/${service}`, { 'accept-language': 'es' });
     assert.match(text(listingEs.body), /Usa una práctica calificada como eficaz: Survivor-centred sector training/);
+
+    // A case manager finds it by place: the services using it near a ZIP code, in both languages; bad input is
+    // refused naming the field, in the reader's language.
+    const near = text((await t.client().get(`/practices/${practiceId}?zip=20001&radius=10`)).body);
+    assert.match(near, /1 services within 10 miles of 20001 \(Washington, DC\), nearest first: Job coaching — Test Career Center · \d\.\d miles away \(Washington, DC\)/);
+    assert.match(text((await t.client().get(`/practices/${practiceId}?zip=10001&radius=25`)).body), /No service linked to this practice has a location within 25 miles of 10001 \(New York, NY\)/);
+    assert.match(text((await t.client().get(`/practices/${practiceId}?zip=20001&radius=10`, { 'accept-language': 'es' })).body), /1 servicios a menos de 10 millas de 20001 .*Job coaching — Test Career Center · a \d\.\d millas/);
+    const badZip = await t.client().get(`/practices/${practiceId}?zip=2000x`, { 'accept-language': 'es' });
+    assert.equal(badZip.statusCode, 400);
+    assert.match(text(badZip.body), /Código postal \(ZIP\).*debe ser un código postal \(ZIP\) de 5 dígitos/);
+    const badRadius = await t.client().get(`/practices/${practiceId}?zip=20001&radius=7`);
+    assert.equal(badRadius.statusCode, 400);
+    assert.match(text(badRadius.body), /must be one of: 10, 25, 50, 100/);
 
     // 8. The Atom feed carries it, new and re-rated.
     const feed = (await t.client().get('/api/practices/feed.atom')).body;

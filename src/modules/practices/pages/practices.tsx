@@ -12,11 +12,31 @@ import { Alert, Breadcrumbs, Checkboxes, Csrf, Pager, Select, SubmitButton, Tabl
 import * as commands from '../commands.ts';
 import { LINK_KINDS, OUTCOME_DOMAINS, POPULATIONS, PRACTICE_RATINGS, SETTINGS, DESIGNS, FormPost, SearchQuery } from '../schema.ts';
 import { practiceFor, type PracticeView } from '../presenters.ts';
-import { FACETS, getPractice, listStudies, searchPractices, type Facet, type SearchResult, type Study } from '../store.ts';
+import { FACETS, getPractice, listStudies, searchPractices, servicesNear, type Facet, type NearbyService, type SearchResult, type Study } from '../store.ts';
+import zipcodes from 'zipcodes';
 import { searchFilters } from '../search.ts';
 import { LEAD, MANAGE, REVIEW } from '../permissions.ts';
 import { ANYONE, Dl, FormShell, MANAGERS, PUBLIC, RatingTag, crumbs, evidenceText, label, list, localErrors, populationLabel, str } from './shared.tsx';
 import { ErrorSummary } from '../../../platform/web/components.tsx';
+import type { Db } from '../../../platform/db/index.ts';
+
+const NearQuery = Type.Object({ zip: Type.Optional(Type.String({ maxLength: 20 })), radius: Type.Optional(Type.String({ maxLength: 5 })) });
+
+/** The place asked for (a ZIP code's centre) and the linked services near it, or the problems of the query. */
+async function nearOf(db: Db, practiceId: string, q: { zip?: string; radius?: string }): Promise<Near> {
+  const zip = (q.zip ?? '').trim();
+  const radius = q.radius ?? '25';
+  const errors: FieldError[] = [];
+  if (!(NEAR_RADII as readonly string[]).includes(radius)) errors.push({ field: 'radius', message: `must be one of: ${NEAR_RADII.join(', ')}` });
+  if (!zip) return errors.length ? { zip, radius: '25', errors } : { radius };
+  const m = /^(\d{5})(?:-\d{4})?$/.exec(zip);
+  const hit = m ? zipcodes.lookup(m[1]) : undefined;
+  if (!m) errors.push({ field: 'zip', message: 'must be a 5-digit ZIP code' });
+  else if (!hit) errors.push({ field: 'zip', message: 'is not a ZIP code we know' });
+  if (errors.length || !hit) return { zip, radius: (NEAR_RADII as readonly string[]).includes(radius) ? radius : '25', errors };
+  const services = await servicesNear(db, practiceId, { lat: hit.latitude, lng: hit.longitude }, Number(radius));
+  return { zip, radius, place: `${m![1]} (${hit.city}, ${hit.state})`, services };
+}
 
 const PER_PAGE = 20;
 
@@ -268,7 +288,54 @@ function LinksSection({ v, p, errors, values }: { v: View; p: PracticeView; erro
   );
 }
 
-function PracticePage({ v, p, studies, linkErrors, linkValues }: { v: View; p: PracticeView; studies: Study[]; linkErrors?: FieldError[]; linkValues?: FormValues }) {
+export const NEAR_RADII = ['10', '25', '50', '100'] as const;
+
+export interface Near {
+  zip?: string;
+  radius: string;
+  place?: string;
+  services?: NearbyService[];
+  errors?: FieldError[];
+}
+
+/** The directory services that use the practice near a ZIP code: a GET form, then the services nearest first. */
+function NearSection({ v, p, near }: { v: View; p: PracticeView; near: Near }) {
+  const e = localErrors(v, near.errors);
+  return (
+    <section class="margin-top-4" aria-labelledby="near-heading">
+      <h2 id="near-heading">{v.t('pr.near.heading')}</h2>
+      <p>{v.t('pr.near.intro')}</p>
+      <form method="get" action={`/practices/${p.id}#near-heading`} class="usa-form" id="near">
+        <ErrorSummary v={v} errors={e ?? []} />
+        <TextInput name="zip" label={v.t('pr.near.zip')} hint={v.t('pr.near.zip.hint')} value={near.zip} errors={e} inputmode="numeric" autocomplete="postal-code" maxLength={10} />
+        <Select name="radius" label={v.t('pr.near.radius')} value={near.radius} errors={e} options={NEAR_RADII.map((r) => ({ value: r, label: v.t('pr.near.miles', { n: r }) }))} />
+        <SubmitButton secondary>{v.t('pr.near.search')}</SubmitButton>
+      </form>
+      {near.services && near.place && (
+        <div aria-live="polite">
+          {near.services.length ? (
+            <>
+              <p>{v.t('pr.near.found', { n: near.services.length, miles: near.radius, place: near.place })}</p>
+              <ul class="usa-list">
+                {near.services.map((s) => (
+                  <li>
+                    <a href={`/directory/services/${s.id}`}>{s.name}</a>
+                    {s.organization ? ` — ${s.organization}` : ''} · {v.t('pr.near.distance', { d: s.miles.toFixed(1) })}
+                    {s.where ? ` (${s.where})` : ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p>{v.t('pr.near.none', { miles: near.radius, place: near.place })}</p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function PracticePage({ v, p, studies, linkErrors, linkValues, near }: { v: View; p: PracticeView; studies: Study[]; linkErrors?: FieldError[]; linkValues?: FormValues; near?: Near }) {
   return (
     <div>
       <Breadcrumbs items={crumbs(v, [{ label: p.name }])} />
@@ -306,6 +373,7 @@ function PracticePage({ v, p, studies, linkErrors, linkValues }: { v: View; p: P
           </p>
         )}
       </section>
+      <NearSection v={v} p={p} near={near ?? { radius: '25' }} />
       <LinksSection v={v} p={p} errors={linkErrors} values={linkValues} />
     </div>
   );
@@ -444,10 +512,11 @@ export async function practicePages(app: App): Promise<void> {
     ),
   );
 
-  app.get('/practices/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+  app.get('/practices/:id', { config: PUBLIC, schema: { ...hidden, params: IdParams, querystring: NearQuery } }, async (req, reply) => {
     const p = await loadPractice(req, req.params.id);
     const v = req.view();
-    return reply.page(p.name, <PracticePage v={v} p={p} studies={await listStudies(req.ctx.db, p.id)} />);
+    const near = await nearOf(req.ctx.db, p.id, req.query);
+    return reply.page(p.name, <PracticePage v={v} p={p} studies={await listStudies(req.ctx.db, p.id)} near={near} />, near.errors ? 400 : 200);
   });
   app.get('/practices/:id/brief', { config: PUBLIC, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const p = await loadPractice(req, req.params.id);

@@ -51,6 +51,8 @@ const ES: MessageRules = [
   [/^cannot be (\S+) for a (.*) study: the rubric allows at most (\S+)$/, (_, r, d, c) => `no puede ser ${r} en un estudio de diseño ${d}: la rúbrica permite como máximo ${c}`],
   [/^min must not exceed max$/, 'min no debe superar max'],
   [/^is not valid JSON(.*)$/, (_, rest) => `no es JSON válido${rest}`],
+  [/^must be a 5-digit ZIP code$/, 'debe ser un código postal (ZIP) de 5 dígitos'],
+  [/^is not a ZIP code we know$/, 'no es un código postal (ZIP) que conozcamos'],
   [/^choose an RIS or BibTeX file or paste its text$/, 'elija un archivo RIS o BibTeX o pegue su texto'],
   [/^is not valid UTF-8 text$/, 'no es texto UTF-8 válido'],
   [/^send one file of at most (.*) MB$/, (_, n) => `envíe un solo archivo de ${n} MB como máximo`],
