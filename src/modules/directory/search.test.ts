@@ -226,7 +226,9 @@ test('best match near a place: a relevant service 1.5 miles away before a passin
     assert.ok(page.body.indexOf('Home Movie Digitising Lab') < page.body.indexOf('Job Training and Placement'), 'nearest first on the page');
     const wrong = await t.app.inject({ url: '/directory?q=job&near=20001&sort=closest', headers: { 'accept-language': 'es' } });
     assert.equal(wrong.statusCode, 400);
-    assert.match(wrong.body, /field-sort/);
+    assert.match(wrong.body, /field-sort-error[^>]*>debe ser uno de: relevance, distance</, 'the error in Spanish');
+    const badZip = await t.app.inject({ url: '/directory?q=job&near=00000', headers: { 'accept-language': 'es' } });
+    assert.match(badZip.body, /el código postal 00000 no es conocido/);
   } finally {
     await t.close();
   }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { App } from '../../../platform/module.ts';
 import { type FieldError } from '../../../platform/http/errors.ts';
+import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import { type View } from '../../../platform/web/view.ts';
 import { Alert, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, TextInput } from '../../../platform/web/components.tsx';
@@ -44,6 +45,16 @@ const LANGUAGES: [string, string][] = [
   ['ru', 'Русский'],
 ];
 const PER_PAGE = 20;
+/** This page's own field messages in Spanish (the platform translates the common ones, such as "must be one of"). */
+const SEARCH_RULES: MessageRules = [
+  [/^ZIP code (\d{5}) is not known$/, (_, z) => `el código postal ${z} no es conocido`],
+  [/^coordinates are out of range$/, 'las coordenadas están fuera de rango'],
+  [/^must be a 5-digit ZIP code or "latitude,longitude"$/, 'debe ser un código postal de 5 dígitos o "latitud,longitud"'],
+  [/^is not a known need$/, 'no es una necesidad conocida'],
+  [/^is not a known population$/, 'no es una población conocida'],
+  [/^is not a language code$/, 'no es un código de idioma'],
+  [/^must be among: (.*)$/, (_, l) => `debe estar entre: ${l}`],
+];
 const first = (x: unknown): string | undefined => (Array.isArray(x) ? (x[0] as string | undefined) : typeof x === 'string' ? x : undefined)?.trim() || undefined;
 const all = (x: unknown): string[] => (Array.isArray(x) ? x : typeof x === 'string' ? [x] : []).map((s) => String(s).trim()).filter(Boolean);
 
@@ -224,7 +235,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   const known = ['free', 'open_now', 'accepts_referrals', 'capacity_available'];
   if (input.options.some((o) => !known.includes(o))) errors.push({ field: 'options', message: `must be among: ${known.join(', ')}` });
   const canDownload = Boolean(req.actor);
-  if (errors.length) return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={errors} cards={[]} page={1} canDownload={canDownload} />, 400);
+  if (errors.length) return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={localizeFieldErrors(v.lang, errors, SEARCH_RULES) ?? errors} cards={[]} page={1} canDownload={canDownload} />, 400);
   const a = audienceOf(req.ctx);
   const p: SearchParams = {
     q: input.q,
