@@ -19,10 +19,14 @@ export const stateLabel = (v: View, s: string) => v.t(`rs.state.${s}`);
 export const typeLabel = (v: View, t: string) => v.t(`rs.type.${t}`);
 export const fieldHeading = (f: Pick<CallField, 'label' | 'unit'>) => (f.unit ? `${f.label} (${f.unit})` : f.label);
 
+// One formatter per language: toLocaleString with options builds a new one on every call, which was most of the
+// time an insights page took to render from its cache (a few hundred figures).
+const NUMBER = { en: new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }), es: new Intl.NumberFormat('es-US', { maximumFractionDigits: 6 }) };
+
 /** Numbers as the reader's language writes them; blanks as a dash. */
 export function fmt(v: View, x: unknown): string {
   if (x === null || x === undefined || x === '') return '—';
-  if (typeof x === 'number') return x.toLocaleString(v.lang === 'es' ? 'es-US' : 'en-US', { maximumFractionDigits: 6 });
+  if (typeof x === 'number') return NUMBER[v.lang === 'es' ? 'es' : 'en'].format(x);
   return String(x);
 }
 
