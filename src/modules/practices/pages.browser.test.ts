@@ -27,7 +27,7 @@ after(async () => {
 });
 
 test('practices pages pass axe in English and Spanish, for the public and an administrator, and fit 390 pixels', { timeout: 300_000 }, async () => {
-  const open = ['/practices', '/practices?outcome=employment&rating=effective', `/practices/${sector}`, `/practices/${sector}/brief`, `/practices/studies/${study}`, '/practices/rules', '/practices/digest', '/practices/digest/confirm?token=abc', '/practices/digest/unsubscribe?token=abc'];
+  const open = ['/practices', '/practices?outcome=employment&rating=effective', `/practices/${sector}`, `/practices/${sector}?zip=20001&radius=100`, `/practices/${sector}/brief`, `/practices/studies/${study}`, '/practices/rules', '/practices/digest', '/practices/digest/confirm?token=abc', '/practices/digest/unsubscribe?token=abc'];
   const signedIn = ['/practices/new', `/practices/${sector}/edit`, `/practices/${sector}/studies/new`, `/practices/${sector}/studies/import`, `/practices/studies/${study}/edit`, '/practices/review', '/practices/agreement', '/practices/nominate', '/practices/nominations', '/practices/nominations/mine'];
   const problems: string[] = [];
   for (const [label, lang, admin] of [['public en', 'en', false], ['public es', 'es', false], ['admin en', 'en', true], ['admin es', 'es', true]] as const) {
