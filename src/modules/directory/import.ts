@@ -13,7 +13,8 @@ import { openPublication, PublicationError, type Publication } from './package-r
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
 import { recordImport } from './import-history.ts';
-import { existingIds, reindexServices, rowsWhereIn, upsertRows, SEARCH_INDEX } from './store.ts';
+import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
@@ -160,6 +161,19 @@ function comparable(table: TableName, row: Row): string {
   return JSON.stringify(r);
 }
 
+/** The stored rows of the incoming ids, in comparable form; an empty table is not read at all. */
+async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const any = await db.selectFrom(tableOf(table)).select('id').limit(1).executeTakeFirst();
+  if (!any) return out;
+  // Large chunks: one query per 5,000 ids (both engines accept that many parameters).
+  for (let i = 0; i < rows.length; i += 5000) {
+    const ids = rows.slice(i, i + 5000).map((r) => r.id as string);
+    for (const r of await db.selectFrom(tableOf(table)).selectAll().where('id', 'in', ids).execute()) out.set(String(r.id), comparable(table, r as Row));
+  }
+  return out;
+}
+
 /**
  * Imports a publication as one transaction. Every row is checked first. By default invalid rows are quarantined
  * (left out, each with its reason), rows naming them too, and a service whose organisation is missing is kept
@@ -211,7 +225,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     for (const table of ORDER) {
       const rows = ds.get(table);
       if (!rows.length) continue;
-      const stored = new Map((await rowsWhereIn(trx, table, 'id', rows.map((r) => r.id as string))).map((r) => [r.id as string, comparable(table, r as Row)]));
+      const stored = await storedRows(trx, table, rows);
       const write: Row[] = [];
       for (const r of rows) {
         const before = stored.get(r.id as string);
