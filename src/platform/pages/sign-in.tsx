@@ -10,6 +10,7 @@ import { Alert, Csrf, SubmitButton, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one, safeNext } from './forms.ts';
 import { passwordPages } from './password.tsx';
+import { beginOidc, finishOidc, type OidcOutcome } from '../auth/oidc.ts';
 
 const MFA_MAX_TRIES = 5;
 
@@ -18,11 +19,29 @@ defineMessages({
     'login.refused':
       'The e-mail address or password is not right, or there were too many failed attempts from here. If so, try again in {minutes} minutes, or ask an administrator to unlock your account.',
     'mfa.locked': 'Too many wrong codes for this account. Try again in {minutes} minutes, or ask an administrator to unlock it.',
+    'oidc.button': 'Sign in with {name}',
+    'oidc.or': 'Or sign in with your e-mail address and password.',
+    'oidc.title': 'Sign in with {name}',
+    'oidc.failed': 'The sign-in with {name} did not complete, or took too long. Start again from the sign-in page.',
+    'oidc.unverified': '{name} did not confirm that your e-mail address is verified, so it cannot open an account here. Verify the address with {name}, then try again.',
+    'oidc.unknown': 'No account here uses the e-mail address that {name} gave. Signing in does not create accounts: ask an administrator of the task force to invite you.',
+    'oidc.disabled': 'This account is disabled. Ask an administrator if you need it again.',
+    'oidc.unavailable': '{name} could not be reached just now. Try again in a few minutes, or sign in with your password.',
+    'oidc.back': 'Back to the sign-in page',
   },
   es: {
     'login.refused':
       'El correo electrónico o la contraseña no son correctos, o hubo demasiados intentos fallidos desde aquí. En ese caso, inténtelo de nuevo en {minutes} minutos o pida a un administrador que desbloquee su cuenta.',
     'mfa.locked': 'Demasiados códigos incorrectos para esta cuenta. Inténtelo de nuevo en {minutes} minutos o pida a un administrador que la desbloquee.',
+    'oidc.button': 'Iniciar sesión con {name}',
+    'oidc.or': 'O inicie sesión con su correo electrónico y contraseña.',
+    'oidc.title': 'Iniciar sesión con {name}',
+    'oidc.failed': 'El inicio de sesión con {name} no se completó o tardó demasiado. Empiece de nuevo desde la página de inicio de sesión.',
+    'oidc.unverified': '{name} no confirmó que su correo electrónico esté verificado, así que no puede abrir una cuenta aquí. Verifique la dirección con {name} e inténtelo de nuevo.',
+    'oidc.unknown': 'Ninguna cuenta de este sitio usa el correo electrónico que indicó {name}. Iniciar sesión no crea cuentas: pida a un administrador del grupo de trabajo que le invite.',
+    'oidc.disabled': 'Esta cuenta está desactivada. Pida a un administrador si la necesita de nuevo.',
+    'oidc.unavailable': 'No se pudo contactar con {name} en este momento. Inténtelo de nuevo en unos minutos o inicie sesión con su contraseña.',
+    'oidc.back': 'Volver a la página de inicio de sesión',
   },
 });
 
@@ -31,7 +50,7 @@ const LoginQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 20
 const LoginForm = FormPost({ email: FormField, password: FormField, next: FormField });
 const CodeForm = FormPost({ code: FormField, next: FormField });
 
-function LoginPage({ v, next, email, failed, lockMinutes, done }: { v: View; next: string; email?: string; failed?: boolean; lockMinutes?: number; done?: string }) {
+function LoginPage({ v, next, email, failed, lockMinutes, done, oidcName }: { v: View; next: string; email?: string; failed?: boolean; lockMinutes?: number; done?: string; oidcName?: string }) {
   return (
     <div class="grid-row">
       <div class="grid-col-12 tablet:grid-col-6">
@@ -47,6 +66,16 @@ function LoginPage({ v, next, email, failed, lockMinutes, done }: { v: View; nex
             {v.t('login.refused', { minutes: lockMinutes ?? 15 })}
           </Alert>
         )}
+        {oidcName && (
+          <>
+            <p>
+              <a class="usa-button" href={`/login/oidc?next=${encodeURIComponent(next)}`}>
+                {v.t('oidc.button', { name: oidcName })}
+              </a>
+            </p>
+            <p>{v.t('oidc.or')}</p>
+          </>
+        )}
         <form method="post" action="/login" class="usa-form">
           <Csrf v={v} />
           <input type="hidden" name="next" value={next} />
@@ -56,6 +85,22 @@ function LoginPage({ v, next, email, failed, lockMinutes, done }: { v: View; nex
         </form>
         <p>
           <a href="/login/forgot">{v.t('forgot.link')}</a>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function OidcProblemPage({ v, message }: { v: View; message: string }) {
+  return (
+    <div class="grid-row">
+      <div class="grid-col-12 tablet:grid-col-8 desktop:grid-col-6">
+        <h1>{v.t('login.title')}</h1>
+        <Alert type="error" slim>
+          {message}
+        </Alert>
+        <p>
+          <a href="/login">{v.t('oidc.back')}</a>
         </p>
       </div>
     </div>
@@ -103,7 +148,7 @@ export async function signInPages(app: App): Promise<void> {
 
   app.get('/login', { config: { access: 'public' }, schema: { ...hidden, querystring: LoginQuery } }, async (req, reply) => {
     const v = req.view();
-    return reply.page(v.t('login.title'), <LoginPage v={v} next={safeNext(req.query.next)} done={req.query.done} />);
+    return reply.page(v.t('login.title'), <LoginPage v={v} next={safeNext(req.query.next)} done={req.query.done} oidcName={req.ctx.config.oidc?.name} />);
   });
 
   app.post('/login', { config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { ...hidden, body: LoginForm } }, async (req, reply) => {
@@ -113,7 +158,7 @@ export async function signInPages(app: App): Promise<void> {
     const result = await checkPassword(req.ctx, email, password);
     if (!result.ok) {
       const v = req.view();
-      return reply.page(v.t('login.title'), <LoginPage v={v} next={next} email={email} failed lockMinutes={req.ctx.config.loginLockMinutes} />, 401);
+      return reply.page(v.t('login.title'), <LoginPage v={v} next={next} email={email} failed lockMinutes={req.ctx.config.loginLockMinutes} oidcName={req.ctx.config.oidc?.name} />, 401);
     }
     await req.session.regenerate();
     if (result.mfa === 'verify') {
@@ -128,6 +173,52 @@ export async function signInPages(app: App): Promise<void> {
     }
     return reply.redirect(next);
   });
+
+  // ---- single sign-on (OpenID Connect), when configured ----
+
+  app.get('/login/oidc', { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { ...hidden, querystring: NextQuery } }, async (req, reply) => {
+    const cfg = req.ctx.config.oidc;
+    if (!cfg) throw notFound();
+    let started;
+    try {
+      started = await beginOidc(cfg, safeNext(req.query.next));
+    } catch (err) {
+      req.log.warn({ err }, 'OpenID Connect provider unreachable');
+      const v = req.view();
+      return reply.page(v.t('oidc.title', { name: cfg.name }), <OidcProblemPage v={v} message={v.t('oidc.unavailable', { name: cfg.name })} />, 503);
+    }
+    req.session.oidc = started.pending;
+    return reply.redirect(started.url, 303);
+  });
+
+  app.get(
+    '/login/oidc/callback',
+    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { ...hidden, querystring: Type.Record(Type.String(), Type.String({ maxLength: 4000 })) } },
+    async (req, reply) => {
+      const cfg = req.ctx.config.oidc;
+      if (!cfg) throw notFound();
+      const pending = req.session.oidc;
+      req.session.oidc = undefined;
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      const outcome: OidcOutcome = await finishOidc(req.ctx, cfg, query, pending);
+      if (!outcome.ok) {
+        const v = req.view();
+        return reply.page(v.t('oidc.title', { name: cfg.name }), <OidcProblemPage v={v} message={v.t(`oidc.${outcome.reason}`, { name: cfg.name })} />, outcome.reason === 'failed' ? 400 : 403);
+      }
+      const next = safeNext(pending!.next);
+      await req.session.regenerate();
+      if (outcome.mfa === 'verify') {
+        req.session.pendingUserId = outcome.userId;
+        return reply.redirect(`/login/mfa?next=${encodeURIComponent(next)}`);
+      }
+      req.session.userId = outcome.userId;
+      if (outcome.mfa === 'setup') {
+        req.session.mfaSetupRequired = true;
+        return reply.redirect('/account/mfa');
+      }
+      return reply.redirect(next);
+    },
+  );
 
   app.get('/login/mfa', { config: { access: 'public' }, schema: { ...hidden, querystring: NextQuery } }, async (req, reply) => {
     if (!req.session.pendingUserId) return reply.redirect('/login');
