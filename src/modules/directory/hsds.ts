@@ -10,6 +10,11 @@ import type { HsdsRow } from './tables.ts';
 export interface Audience {
   /** May see confidential locations' addresses and coordinates ('directory.confidential'). */
   vetted: boolean;
+  /**
+   * Directory organisations whose confidential locations this caller sees although not vetted: those its account
+   * organisation stewards (their own shelters). Where absent, none.
+   */
+  stewarded?: ReadonlySet<string>;
   /** Keep our extension columns (confidential, coordinates_approximate) in the output. */
   extensions?: boolean;
 }
@@ -38,7 +43,8 @@ export function redactLocation(loc: Row, a: Audience): Obj {
   return out;
 }
 
-export const hidesLocation = (loc: Row | undefined, a: Audience) => Boolean(loc && loc.confidential && !a.vetted);
+export const hidesLocation = (loc: Row | undefined, a: Audience) =>
+  Boolean(loc && loc.confidential && !a.vetted && !(typeof loc.organization_id === 'string' && a.stewarded?.has(loc.organization_id)));
 
 /** Loads every related row of a set of services, in a few batched queries. */
 export class Graph {
