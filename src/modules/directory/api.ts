@@ -11,6 +11,7 @@ import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn, unverifiedServices } from './store.ts';
 import { MANAGE } from './permissions.ts';
 import { audienceOf, envelope } from './presenters.ts';
+import { searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
 import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
@@ -147,9 +148,10 @@ export async function directoryApi(app: App) {
     },
     async (req, reply) => {
       const q = req.query;
-      const a = audienceOf(req.ctx);
+      const a = await searchAudience(req.ctx);
       const all = q.format === 'ndjson';
       const p = searchParamsOf(q, a.vetted);
+      p.stewarded = a.stewarded;
       // The HSDS Page carries no facets.
       p.facets = false;
       if (all) {

@@ -1,12 +1,14 @@
 /**
  * Confidential locations are found by area (issue 13 item 4): a place search lists the demo shelter (3 beds free, a
  * confidential address in 20010) to the public with a band of distance and no address or point, in the page, the
- * API and its NDJSON export; a vetted caller sees its address and exact distance. The capacity filter works in place
+ * API and its NDJSON export; a vetted caller, and a case worker of the organisation that runs it (a steward), see its
+ * address and exact distance; a case worker of another organisation does not. The capacity filter works in place
  * searches.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp, type TestClient } from '../../platform/testing.ts';
+import { makeUser, testApp, TestClient, type TestApp } from '../../platform/testing.ts';
+import { addSteward } from './stewards.ts';
 import { demoProviders } from './demo.ts';
 import { importDataset } from './import.ts';
 import { uuidv5 } from './model.ts';
@@ -15,6 +17,8 @@ import { searchServices } from './search.ts';
 let t: TestApp;
 let anon: TestClient;
 let chair: TestClient;
+let steward: TestClient;
+let otherWorker: TestClient;
 const SHELTER = uuidv5('demo:svc:shelter');
 const OFFICE_JOBS = uuidv5('demo:svc:jobs');
 // What would give the shelter away: its street, its coordinates (38.93, -77.02) and its house line.
@@ -25,6 +29,13 @@ before(async () => {
   await importDataset(t.ctx, demoProviders(), 'hsds-3.0-json');
   anon = t.client();
   chair = await t.signedIn('chair');
+  const own = await makeUser(t.ctx, 'caseworker', 'shelter-staff@test.example', 'Freedom Network account');
+  const other = await makeUser(t.ctx, 'caseworker', 'other-worker@test.example', 'Other agency account');
+  await addSteward(t.ctx, { directory_organization_id: uuidv5('demo:org:freedom-network'), account_organization_id: own.organization_id });
+  steward = new TestClient(t.app, t.ctx);
+  await steward.signIn(own);
+  otherWorker = new TestClient(t.app, t.ctx);
+  await otherWorker.signIn(other);
 });
 
 after(async () => {
@@ -91,4 +102,22 @@ test('a vetted caller sees the shelter found near a ZIP code with its address an
     assert.equal(vetted.hits[0].locationId, uuidv5('demo:loc:shelter'));
     assert.ok(vetted.hits[0].distance! < 1 && !vetted.hits[0].within);
   }
+});
+
+test('a case worker of the organisation that runs the shelter finds it with its address; one of another organisation by area only', async () => {
+  const mine = await steward.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&full=true');
+  const [item] = mine.json().contents as Record<string, unknown>[];
+  assert.equal(item.id, SHELTER);
+  assert.ok(typeof item.distance_miles === 'number' && item.distance_within_miles === undefined, 'exact distance');
+  assert.match(mine.body, /77 Hidden Lane NW/);
+  assert.match((await steward.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&format=ndjson&full=true')).body, /77 Hidden Lane NW/);
+  const page = await steward.get('/directory?near=20010&radius=10&options=capacity_available');
+  assert.match(page.body, /77 Hidden Lane NW/);
+
+  const theirs = await otherWorker.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&full=true');
+  const [seen] = theirs.json().contents as Record<string, unknown>[];
+  assert.equal(seen.id, SHELTER);
+  assert.equal(seen.distance_within_miles, 5);
+  for (const re of SECRETS) assert.doesNotMatch(theirs.body, re);
+  for (const re of SECRETS) assert.doesNotMatch((await otherWorker.get('/directory?near=20010&radius=10&options=capacity_available')).body, re);
 });

@@ -47,6 +47,8 @@ export interface SearchParams {
   page: number;
   perPage: number;
   vetted: boolean;
+  /** Directory organisations whose confidential locations the caller sees although not vetted (hsds.ts Audience). */
+  stewarded?: ReadonlySet<string>;
   now?: Date;
 }
 
@@ -363,7 +365,7 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
       .crossJoin('directory_service as s')
       .whereRef('sal.location_id', '=', 'loc.id')
       .whereRef('s.id', '=', 'sal.service_id')
-      .select(['s.id as id', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng', 'loc.confidential as confidential'])
+      .select(['s.id as id', 'loc.id as location_id', 'loc.latitude as lat', 'loc.longitude as lng', 'loc.confidential as confidential', 'loc.organization_id as org'])
       .where('loc.latitude', 'is not', null);
     // The box widened by a confidential cell, so that a confidential location whose cell centre is in the radius is
     // read; unvetted callers learn of one only as a band of distance (placeDistance).
@@ -371,10 +373,10 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
     lq = filtered(lq);
     const text = query ? documentMatches(kind, SEARCH_INDEX, query, 'sal.service_id') : null;
     if (text) lq = lq.where(text);
-    const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown; confidential: unknown }[];
+    const rows = (await lq.execute()) as { id: string; location_id: string; lat: unknown; lng: unknown; confidential: unknown; org: unknown }[];
     const best = new Map<string, Hit>();
     for (const r of rows) {
-      const at = placeDistance(place, radius, Number(r.lat), Number(r.lng), Boolean(r.confidential) && !p.vetted);
+      const at = placeDistance(place, radius, Number(r.lat), Number(r.lng), Boolean(r.confidential) && !p.vetted && !p.stewarded?.has(String(r.org)));
       if (!at) continue;
       const prev = best.get(r.id);
       if (!prev || closer(at, prev)) best.set(r.id, { serviceId: r.id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }) });
@@ -480,9 +482,16 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     // Confidential points too: unvetted callers learn of them only as a band of distance (placeDistance).
     const box = boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat)));
     const rows = (await pointQuery(db, { ...f, confidential: true, box }, undefined, p.facets !== false).execute()) as PointHit[];
+    // The points do not carry the location's organisation: looked up for the confidential ones, when the caller
+    // stewards any organisation.
+    const owners = new Map<string, string>();
+    const secret = p.vetted || !p.stewarded?.size ? [] : [...new Set(rows.filter((r) => r.confidential).map((r) => r.location_id))];
+    for (let i = 0; i < secret.length; i += 500) {
+      for (const l of await db.selectFrom('directory_location').select(['id', 'organization_id']).where('id', 'in', secret.slice(i, i + 500)).execute()) owners.set(String(l.id), String(l.organization_id));
+    }
     const best = new Map<string, PHit>();
     for (const r of rows) {
-      const at = placeDistance(place, radius, Number(r.latitude), Number(r.longitude), Boolean(r.confidential) && !p.vetted);
+      const at = placeDistance(place, radius, Number(r.latitude), Number(r.longitude), Boolean(r.confidential) && !p.vetted && !p.stewarded?.has(owners.get(r.location_id) ?? ''));
       if (!at) continue;
       const prev = best.get(r.service_id);
       if (!prev || closer(at, prev)) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }), name: r.name, row: r });

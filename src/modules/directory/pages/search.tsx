@@ -14,7 +14,8 @@ import { searchServices, resolvePlace, PlaceError, type SearchParams, type Searc
 import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
 import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
-import { audienceOf, cardOf, loadOrgPhones, type Card } from '../presenters.ts';
+import { cardOf, loadOrgPhones, type Card } from '../presenters.ts';
+import { searchAudience } from '../search-audience.ts';
 import { PUBLIC, Facts } from './shared.tsx';
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
@@ -236,7 +237,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   if (input.options.some((o) => !known.includes(o))) errors.push({ field: 'options', message: `must be among: ${known.join(', ')}` });
   const canDownload = Boolean(req.actor);
   if (errors.length) return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={localizeFieldErrors(v.lang, errors, SEARCH_RULES) ?? errors} cards={[]} page={1} canDownload={canDownload} />, 400);
-  const a = audienceOf(req.ctx);
+  const a = await searchAudience(req.ctx);
   const p: SearchParams = {
     q: input.q,
     near: input.near,
@@ -252,6 +253,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     page,
     perPage: PER_PAGE,
     vetted: a.vetted,
+    stewarded: a.stewarded,
   };
   const result = await searchServices(req.ctx.db, req.ctx.dbKind, p);
   const g = new Graph(req.ctx.db);
