@@ -46,7 +46,7 @@ export interface E2eApp {
  */
 function seededTemplate(env: Record<string, string>): { file: string; keys: Record<string, string> } | undefined {
   const file = process.env.TFH_TEST_SEEDED_SQLITE;
-  if (!file || !existsSync(file) || process.env.DATABASE_URL?.startsWith('postgres')) return undefined;
+  if (!file || !process.env.TFH_TEST_SEEDED_KEYS || !existsSync(file) || process.env.DATABASE_URL?.startsWith('postgres')) return undefined;
   // A test that brings its own keys could not read the seeded values: it seeds its own.
   if (env.DATA_KEY || env.SESSION_SECRET) return undefined;
   return { file, keys: JSON.parse(process.env.TFH_TEST_SEEDED_KEYS ?? '{}') as Record<string, string> };
