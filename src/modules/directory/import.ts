@@ -221,11 +221,13 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   await runCommand(ctx, async (trx, audit) => {
     // Compared with what is stored: only what is new or different is written.
     const toWrite = new Map<TableName, Row[]>();
+    const existed = new Map<TableName, Set<string>>();
     const touched = new Set<string>();
     for (const table of ORDER) {
       const rows = ds.get(table);
       if (!rows.length) continue;
       const stored = await storedRows(trx, table, rows);
+      existed.set(table, new Set(stored.keys()));
       const write: Row[] = [];
       for (const r of rows) {
         const before = stored.get(r.id as string);
@@ -268,7 +270,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     if (bulk.length) log(`  secondary indexes rebuilt`);
     const reindex = new Set(touched);
     if (opts.source) {
-      snap = await applySnapshot(trx, ds, opts.source, !!opts.partial, now);
+      snap = await applySnapshot(trx, ds, opts.source, !!opts.partial, now, existed);
       for (const id of [...snap.left, ...snap.returned]) reindex.add(id);
       const removedDetails = Object.values(snap.removed).reduce<number>((a, b) => a + (b ?? 0), 0);
       if (removedDetails) for (const s of ds.get('service')) reindex.add(s.id as string);

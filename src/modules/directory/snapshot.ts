@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
+import { insertMany } from '../../platform/db/bulk.ts';
 import { TABLES, tableOf, type Row, type TableName } from './model.ts';
 import type { Dataset } from './validate.ts';
 
@@ -56,7 +57,7 @@ const PARENT_OF: Record<string, TableName> = { service_id: 'service', location_i
  * Records which services `source` lists now and applies what a full import means. Writes nothing when nothing
  * changed. `now` is the import's time.
  */
-export async function applySnapshot(db: Db, ds: Dataset, source: string, partial: boolean, now: string): Promise<SnapshotResult> {
+export async function applySnapshot(db: Db, ds: Dataset, source: string, partial: boolean, now: string, existed: ReadonlyMap<TableName, ReadonlySet<string>>): Promise<SnapshotResult> {
   const q = loose(db);
   const listed = ds.get('service').map((s) => s.id as string);
   const known = new Map((await inChunks(listed, (c) => q.selectFrom('directory_service_source').select(['service_id', 'source', 'left_at']).where('service_id', 'in', c).execute())).map((r) => [String(r.service_id), r]));
@@ -71,7 +72,7 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
       if (k.left_at !== null) returned.push(id);
     }
   }
-  for (let i = 0; i < fresh.length; i += 200) await q.insertInto('directory_service_source').values(fresh.slice(i, i + 200)).execute();
+  await insertMany(db, 'directory_service_source', ['service_id', 'source', 'first_listed_at', 'left_at'], fresh.map((r) => [r.service_id, r.source, r.first_listed_at, r.left_at]));
   for (let i = 0; i < moved.length; i += 500) await q.updateTable('directory_service_source').set({ source, left_at: null }).where('service_id', 'in', moved.slice(i, i + 500)).execute();
   const result: SnapshotResult = { left: [], returned, removed: {} };
   if (partial) return result;
@@ -91,7 +92,9 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
     const gone = new Set<string>();
     for (const col of cols) {
       if (!(col in TABLES[table].columns)) continue;
-      const parents = ds.get(PARENT_OF[col]).map((r) => r.id as string);
+      // Only records stored before this import can have details it does not give.
+      const before = existed.get(PARENT_OF[col]);
+      const parents = before ? ds.get(PARENT_OF[col]).map((r) => r.id as string).filter((id) => before.has(id)) : [];
       if (!parents.length) continue;
       const rows = await inChunks(parents, (c) => q.selectFrom(tableOf(table)).select('id').where(col, 'in', c).execute());
       for (const r of rows) if (!keep.has(String(r.id))) gone.add(String(r.id));
@@ -108,7 +111,8 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
   }
   // Taxonomy links of the services listed that the source gives no longer.
   const keepAttributes = new Set(ds.get('attribute').map((r) => r.id as string));
-  const attributes = await inChunks(listed, (c) => q.selectFrom(tableOf('attribute')).select('id').where('link_entity', '=', 'service').where('link_id', 'in', c).execute());
+  const storedServices = existed.get('service');
+  const attributes = await inChunks(storedServices ? listed.filter((id) => storedServices.has(id)) : [], (c) => q.selectFrom(tableOf('attribute')).select('id').where('link_entity', '=', 'service').where('link_id', 'in', c).execute());
   await remove('attribute', attributes.map((r) => String(r.id)).filter((id) => !keepAttributes.has(id)));
   return result;
 
