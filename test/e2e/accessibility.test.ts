@@ -122,11 +122,11 @@ describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
       const page = await ctx.newPage();
       await signIn(page, e, e.admin);
       await page.goto('/admin/users');
-      await noValidate(page, 'main form[action="/admin/users"]');
-      await page.locator('main form[action="/admin/users"] input[name="email"]').fill('not-an-email');
-      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/users')), page.locator('main form[action="/admin/users"] button[type="submit"]').click()]);
+      await noValidate(page, 'main form[action="/admin/users/invite"]');
+      await page.locator('main form[action="/admin/users/invite"] input[name="email"]').fill('not-an-email');
+      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/users/invite')), page.locator('main form[action="/admin/users/invite"] button[type="submit"]').click()]);
       await page.waitForLoadState('load');
-      await scan(page, 'new user form with errors', 400, res.status());
+      await scan(page, 'invitation form with errors', 400, res.status());
       await scan(page, 'audit log filter with a bad date', 400, await status(page, '/admin/audit?from=yesterday'));
       await ctx.close();
 
