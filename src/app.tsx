@@ -24,7 +24,7 @@ import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
 import { ErrorPage } from './platform/web/error-page.tsx';
-import { installModules, type Access, type AppModule } from './platform/module.ts';
+import { installModules, tasksFor, type Access, type AppModule } from './platform/module.ts';
 import { modules } from './modules/index.ts';
 import { platformRoutes } from './platform/routes.tsx';
 import { allJobs } from './platform/jobs/index.ts';
@@ -246,6 +246,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       url,
       govBanner: config.govBanner,
       can: (p) => req.actor?.permissions.has(p) ?? false,
+      taskCount: (req as unknown as { taskCount?: number }).taskCount ?? 0,
     };
   });
   app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200) {
@@ -313,6 +314,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     }
     const nul = nulField(req.params, 'path.') ?? nulField(req.query) ?? nulField(req.body);
     if (nul) throw badRequest([{ field: nul, message: 'must not contain a NUL character' }]);
+  });
+
+  // ---- what waits for a signed-in person, counted in the header of every page they open (issue 16) ----
+  app.addHook('preHandler', async (req) => {
+    if (req.method !== 'GET' || req.actor?.via !== 'session' || !req.routeOptions.config?.access || req.url.startsWith('/api/') || wantsJson(req)) return;
+    const tasks = await tasksFor(req.ctx);
+    (req as unknown as { taskCount?: number }).taskCount = tasks.reduce((sum, task) => sum + task.count, 0);
   });
 
   // ---- draining (SIGTERM): every answer closes its connection, so that keep-alive does not hold the shutdown ----

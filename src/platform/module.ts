@@ -58,6 +58,19 @@ export interface ServiceNote {
 
 export type ServiceNoteSource = (ctx: Ctx, serviceIds: readonly string[]) => Promise<Map<string, ServiceNote[]>>;
 
+/**
+ * Something waiting for the signed-in person in a module (referrals to answer, updates to review): a message key of
+ * that module taking the count as `n`, and the page where it is done. Shown on the home page and counted in the
+ * header.
+ */
+export interface Task {
+  key: string;
+  count: number;
+  href: string;
+}
+
+export type TaskSource = (ctx: Ctx) => Promise<Task[]>;
+
 /** A capability of the product, declared in full: the app and the command line are built from these alone. */
 export interface AppModule {
   name: string;
@@ -81,6 +94,17 @@ export interface AppModule {
   demoNotes?: string[];
   /** Notes about directory services (e.g. practices: "uses an evidence-rated practice"), by service id. */
   serviceNotes?: ServiceNoteSource;
+  /** What waits for the signed-in person in this module; asked only for signed-in people. */
+  tasks?: TaskSource;
+}
+
+const taskSources = new Map<string, TaskSource>();
+
+/** What waits for the context's actor across the installed modules, in module order; none for the public. */
+export async function tasksFor(ctx: Ctx): Promise<Task[]> {
+  if (!ctx.actor) return [];
+  const lists = await Promise.all([...taskSources.values()].map((source) => source(ctx)));
+  return lists.flat().filter((task) => task.count > 0);
 }
 
 const serviceNoteSources = new Map<string, ServiceNoteSource>();
@@ -104,6 +128,7 @@ export function installModules(modules: readonly AppModule[]): void {
     if (m.nav) addNav(...m.nav);
     if (m.messages) defineMessages(m.messages);
     if (m.serviceNotes) serviceNoteSources.set(m.name, m.serviceNotes);
+    if (m.tasks) taskSources.set(m.name, m.tasks);
   }
 }
 

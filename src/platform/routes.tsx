@@ -5,7 +5,7 @@ import { ProblemRef, hidden } from './http/schemas.ts';
 import { addNav, navFor, type View } from './web/view.ts';
 import { defineMessages } from './web/i18n.ts';
 import { ApiDocsPage } from './web/api-docs.tsx';
-import type { App } from './module.ts';
+import { tasksFor, type App, type Task } from './module.ts';
 import { signInPages } from './pages/sign-in.tsx';
 import { accountPages } from './pages/account.tsx';
 import { adminPages } from './pages/admin.tsx';
@@ -15,13 +15,102 @@ import { accountsApi } from './api/accounts.ts';
 export { safeNext } from './pages/forms.ts';
 
 defineMessages({
-  en: { 'admin.users.title': 'Users', 'admin.users.new': 'Add a user', 'admin.users.revoke': 'End sessions', 'audit.title': 'Audit log', 'audit.filter': 'Filter', 'audit.csv': 'Download as CSV' },
-  es: { 'admin.users.title': 'Usuarios', 'admin.users.new': 'Agregar un usuario', 'admin.users.revoke': 'Cerrar sesiones', 'audit.title': 'Registro de auditoría', 'audit.filter': 'Filtrar', 'audit.csv': 'Descargar en CSV' },
+  en: {
+    'home.tasks': 'Needs your action',
+    'home.tasks.none': 'Nothing needs your action right now.',
+    'home.sections': 'Sections of the workspace',
+    'home.help': 'Find help',
+    'home.help.text': 'If you or someone you know may be a victim of human trafficking, help is available now, confidentially.',
+    'home.help.directory': 'Find services near you: shelter, legal help, jobs and training',
+    'home.help.hotline': 'Call the National Human Trafficking Hotline: 1-888-373-7888',
+    'home.what': 'What the task force does',
+    'home.what.text': 'Federal agencies coordinate their work against trafficking here: they set shared goals, listen to survivors and the providers who serve them, fund programmes, and spread what works.',
+    'home.what.structure': 'Who takes part: agencies, committees and partnerships',
+    'home.what.workplans': 'What they committed to, and how it is going',
+    'home.what.practices': 'Practices with evidence behind them',
+    'tasks.header': 'Needs your action',
+    'tasks.header.label': 'Needs your action: {n}',
+    'admin.users.title': 'Users', 'admin.users.new': 'Add a user', 'admin.users.revoke': 'End sessions', 'audit.title': 'Audit log', 'audit.filter': 'Filter', 'audit.csv': 'Download as CSV' },
+  es: {
+    'home.tasks': 'Necesita su atención',
+    'home.tasks.none': 'Por ahora nada necesita su atención.',
+    'home.sections': 'Secciones del espacio de trabajo',
+    'home.help': 'Encontrar ayuda',
+    'home.help.text': 'Si usted o alguien que conoce puede ser víctima de la trata de personas, hay ayuda disponible ahora, de forma confidencial.',
+    'home.help.directory': 'Encuentre servicios cerca de usted: refugio, ayuda legal, empleo y capacitación',
+    'home.help.hotline': 'Llame a la Línea Nacional contra la Trata de Personas: 1-888-373-7888',
+    'home.what': 'Qué hace el grupo de trabajo',
+    'home.what.text': 'Aquí las agencias federales coordinan su trabajo contra la trata: fijan metas comunes, escuchan a sobrevivientes y a quienes les prestan servicios, financian programas y difunden lo que funciona.',
+    'home.what.structure': 'Quiénes participan: agencias, comités y alianzas',
+    'home.what.workplans': 'A qué se comprometieron y cómo avanza',
+    'home.what.practices': 'Prácticas respaldadas por evidencia',
+    'tasks.header': 'Necesita su atención',
+    'tasks.header.label': 'Necesita su atención: {n}',
+    'admin.users.title': 'Usuarios', 'admin.users.new': 'Agregar un usuario', 'admin.users.revoke': 'Cerrar sesiones', 'audit.title': 'Registro de auditoría', 'audit.filter': 'Filtrar', 'audit.csv': 'Descargar en CSV' },
 });
 
 addNav({ href: '/', label: 'nav.home', order: 0 }, { href: '/admin/users', label: 'nav.admin.users', permission: 'users.manage', order: 90 }, { href: '/admin/audit', label: 'nav.admin.audit', permission: 'audit.read', order: 91 });
 
-function HomePage({ v }: { v: View }) {
+function Tasks({ v, tasks }: { v: View; tasks: Task[] }) {
+  return (
+    <section class="usa-summary-box margin-bottom-4" aria-labelledby="tasks">
+      <div class="usa-summary-box__body">
+        <h2 class="usa-summary-box__heading" id="tasks">
+          {v.t('home.tasks')}
+        </h2>
+        {tasks.length ? (
+          <ul class="usa-list">
+            {tasks.map((task) => (
+              <li>
+                <a href={task.href}>{v.t(task.key, { n: task.count })}</a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{v.t('home.tasks.none')}</p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** For the public: what the task force does, and where someone who needs help now can find it. */
+function PublicIntro({ v }: { v: View }) {
+  return (
+    <div class="grid-row grid-gap margin-bottom-4">
+      <section class="tablet:grid-col-6" aria-labelledby="home-help">
+        <h2 id="home-help">{v.t('home.help')}</h2>
+        <p>{v.t('home.help.text')}</p>
+        <ul class="usa-list">
+          <li>
+            <a href="/directory">{v.t('home.help.directory')}</a>
+          </li>
+          <li>
+            <a href="tel:+18883737888">{v.t('home.help.hotline')}</a>
+          </li>
+          <li>{v.t('footer.emergency')}</li>
+        </ul>
+      </section>
+      <section class="tablet:grid-col-6" aria-labelledby="home-what">
+        <h2 id="home-what">{v.t('home.what')}</h2>
+        <p>{v.t('home.what.text')}</p>
+        <ul class="usa-list">
+          <li>
+            <a href="/structure">{v.t('home.what.structure')}</a>
+          </li>
+          <li>
+            <a href="/workplans">{v.t('home.what.workplans')}</a>
+          </li>
+          <li>
+            <a href="/practices">{v.t('home.what.practices')}</a>
+          </li>
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function HomePage({ v, tasks }: { v: View; tasks: Task[] }) {
   const links = navFor(v.actor).filter((n) => n.href !== '/');
   return (
     <div>
@@ -29,6 +118,8 @@ function HomePage({ v }: { v: View }) {
         <h1>{v.t('home.title')}</h1>
         <p class="usa-intro">{v.t('home.intro')}</p>
       </section>
+      {v.actor ? <Tasks v={v} tasks={tasks} /> : <PublicIntro v={v} />}
+      <h2 class="usa-sr-only">{v.t('home.sections')}</h2>
       <ul class="usa-card-group">
         {links.map((l) => (
           <li class="usa-card tablet:grid-col-4">
@@ -49,7 +140,8 @@ function HomePage({ v }: { v: View }) {
 export async function platformRoutes(app: App): Promise<void> {
   app.get('/', { config: { access: 'public' }, schema: hidden }, async (req, reply) => {
     const v = req.view();
-    return reply.page(v.t('nav.home'), <HomePage v={v} />);
+    const tasks = await tasksFor(req.ctx);
+    return reply.page(v.t('nav.home'), <HomePage v={v} tasks={tasks} />);
   });
 
   app.get(

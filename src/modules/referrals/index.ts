@@ -9,6 +9,7 @@ import { purgeClosed, rekeyReferrals, runReminders } from './commands.ts';
 import { referralsApi } from './api.ts';
 import { referralsPages } from './pages/routes.ts';
 import { DEMO_CASEWORKERS, seedReferrals } from './seed.ts';
+import { referralTasks } from './tasks.ts';
 
 export {
   READ as REFERRALS_READ,
@@ -106,4 +107,5 @@ export const referralsModule: AppModule = {
     await referralsPages(app);
   },
   seedDemo: (ctx, log) => seedReferrals(ctx, log),
+  tasks: referralTasks,
 };

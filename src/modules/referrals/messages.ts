@@ -3,6 +3,10 @@ import type { Lang } from '../../platform/web/i18n.ts';
 /** The module's strings, declared in its manifest (index.ts). */
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
+    'rf.task.waiting': '{n} referrals waiting for your answer',
+    'rf.task.waiting#one': '{n} referral waiting for your answer',
+    'rf.task.unread': '{n} unread referral updates',
+    'rf.task.unread#one': '{n} unread referral update',
     'jobs.desc.referrals.reminders': 'Expire referrals nobody accepted or declined in time, and remind receiving organisations of waiting ones.',
     'jobs.desc.referrals.purge': 'Delete the client details and notes of referrals closed past the retention period.',
     'rf.nav': 'Referrals',
@@ -204,6 +208,10 @@ export const messages: Record<Lang, Record<string, string>> = {
     'rf.stats.outcome.other': 'No help: other reason',
   },
   es: {
+    'rf.task.waiting': '{n} remisiones esperando su respuesta',
+    'rf.task.waiting#one': '{n} remisión esperando su respuesta',
+    'rf.task.unread': '{n} novedades de remisiones sin leer',
+    'rf.task.unread#one': '{n} novedad de remisión sin leer',
     'jobs.desc.referrals.reminders': 'Vencer las derivaciones que nadie aceptó ni rechazó a tiempo, y recordar a las organizaciones receptoras las que esperan.',
     'jobs.desc.referrals.purge': 'Borrar los datos del cliente y las notas de las derivaciones cerradas hace más del período de conservación.',
     'rf.nav': 'Derivaciones',

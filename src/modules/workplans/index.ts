@@ -7,6 +7,7 @@ import { PERM } from './policies.ts';
 import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
 import { runDigests } from './digests.ts';
+import { workplanTasks } from './tasks.ts';
 
 // The module's public service API, for other modules.
 export { runDigests } from './digests.ts';
@@ -49,4 +50,5 @@ export const workplansModule: AppModule = {
     await workplansPages(app);
   },
   seedDemo: (ctx, log) => seedWorkplans(ctx, log),
+  tasks: workplanTasks,
 };

@@ -3,6 +3,8 @@ import type { Lang } from '../../platform/web/i18n.ts';
 /** The module's strings, declared in its manifest (index.ts). */
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
+    'wp.task.review': '{n} progress updates waiting for your review',
+    'wp.task.review#one': '{n} progress update waiting for your review',
     'jobs.desc.workplans.digests': "Send the work-plan updates-due digests and missing-update reminders of the quarter's last 14 days.",
     'wp.nav': 'Work plans',
     'wp.title': 'Work plans',
@@ -135,6 +137,8 @@ export const messages: Record<Lang, Record<string, string>> = {
     'wp.form.new.action.plain': 'Add an action',
   },
   es: {
+    'wp.task.review': '{n} informes de avance esperando su revisión',
+    'wp.task.review#one': '{n} informe de avance esperando su revisión',
     'jobs.desc.workplans.digests': 'Enviar los resúmenes de avances pendientes del plan de trabajo y los recordatorios de avances que faltan en los últimos 14 días del trimestre.',
     'wp.nav': 'Planes de trabajo',
     'wp.title': 'Planes de trabajo',

@@ -90,6 +90,13 @@ function Header({ v }: { v: View }) {
               </li>
               {v.actor ? (
                 <>
+                  {(v.taskCount ?? 0) > 0 && (
+                    <li class="usa-nav__secondary-item">
+                      <a href="/#tasks" aria-label={v.t('tasks.header.label', { n: v.taskCount ?? 0 })}>
+                        {v.t('tasks.header')} <span class="task-count usa-tag bg-secondary-dark">{String(v.taskCount)}</span>
+                      </a>
+                    </li>
+                  )}
                   <li class="usa-nav__secondary-item">
                     <a href="/account">
                       {v.t('nav.account')} ({v.actor.name})

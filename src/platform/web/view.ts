@@ -35,4 +35,6 @@ export interface View {
   url: string;
   govBanner: boolean;
   can(permission: string): boolean;
+  /** How many things wait for the signed-in person (shown in the header); 0 for the public. */
+  taskCount?: number;
 }
