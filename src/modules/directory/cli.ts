@@ -34,13 +34,13 @@ function printGroups(log: (line: string) => void, what: string, list: readonly R
 }
 
 /** Every finding as CSV: kind, file, row, field, reason. */
-export function findingsCsv(quarantined: readonly Refusal[], warnings: readonly Refusal[]): string {
-  const rows = [...quarantined.map((f) => ['quarantined', f.file, String(f.row), f.field, f.reason]), ...warnings.map((f) => ['warning', f.file, String(f.row), f.field, f.reason])];
+export function findingsCsv(quarantined: readonly Refusal[], warnings: readonly Refusal[], kind = 'quarantined'): string {
+  const rows = [...quarantined.map((f) => [kind, f.file, String(f.row), f.field, f.reason]), ...warnings.map((f) => ['warning', f.file, String(f.row), f.field, f.reason])];
   return toCsv(['kind', 'file', 'row', 'field', 'reason'], rows);
 }
 
-function writeFindings(file: string, quarantined: readonly Refusal[], warnings: readonly Refusal[]) {
-  writeFileSync(file, findingsCsv(quarantined, warnings));
+function writeFindings(file: string, quarantined: readonly Refusal[], warnings: readonly Refusal[], kind?: string) {
+  writeFileSync(file, findingsCsv(quarantined, warnings, kind));
 }
 
 /** `taskforce directory ...`; returns the exit code. */
@@ -72,7 +72,7 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
     } catch (err) {
       if (!(err instanceof ImportRefused)) throw err;
       printGroups(log, 'refused', err.refusals);
-      if (report) writeFindings(report, err.refusals, []);
+      if (report) writeFindings(report, err.refusals, [], 'refused');
       log(`import refused: ${err.refusals.length} row(s); nothing was imported`);
       if (report) log(`every refusal: ${report}`);
       return 1;

@@ -395,6 +395,17 @@ test('taskforce directory import --help prints the help; the CLI groups what it 
       assert.match(text, /from ilao-legal-aid-1\.1 in [\d.]+ s: added \d+, changed 0, unchanged 0, removed 0, quarantined 1, warnings 840/);
       await assert.rejects(directoryCommand(['import', ILAO, '--source', ''], async () => ctx, () => {}), /--source must not be empty/);
       assert.equal(readFileSync(report, 'utf8').trim().split('\r\n').length, 1 + 1 + 840);
+      // Malformed input: refused whole, grouped, the full list in the report, nothing written.
+      const before = await count(ctx.db, 'service');
+      const bad = join(dir, 'bad');
+      mkdirSync(bad);
+      writeFileSync(join(bad, 'services.ndjson'), '{"id": 1}\n{oops\n{also bad\n');
+      out.length = 0;
+      assert.equal(await directoryCommand(['import', join(bad, 'services.ndjson'), '--report', report], async () => ctx, (l) => out.push(l)), 1);
+      assert.match(out.join('\n'), /^refused 2 × services\.ndjson line: is not valid JSON: /m);
+      assert.match(out.join('\n'), /import refused: \d+ row\(s\); nothing was imported/);
+      assert.match(readFileSync(report, 'utf8'), /^kind,file,row,field,reason\r\nrefused,services\.ndjson,2,line,/);
+      assert.equal(await count(ctx.db, 'service'), before);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
