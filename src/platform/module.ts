@@ -96,6 +96,11 @@ export interface AppModule {
   serviceNotes?: ServiceNoteSource;
   /** What waits for the signed-in person in this module; asked only for signed-in people. */
   tasks?: TaskSource;
+  /**
+   * Directory organisations that share a network with one the caller's account organisation acts for (networks),
+   * other than those it acts for: whom the caller can refer to through a network. Asked only for signed-in callers.
+   */
+  networkPartners?: NetworkPartnerSource;
 }
 
 const taskSources = new Map<string, TaskSource>();
@@ -105,6 +110,17 @@ export async function tasksFor(ctx: Ctx): Promise<Task[]> {
   if (!ctx.actor) return [];
   const lists = await Promise.all([...taskSources.values()].map((source) => source(ctx)));
   return lists.flat().filter((task) => task.count > 0);
+}
+
+export type NetworkPartnerSource = (ctx: Ctx) => Promise<ReadonlySet<string>>;
+const networkPartnerSources = new Map<string, NetworkPartnerSource>();
+
+/** The directory organisations sharing a network with the caller's (every installed source); none for the public. */
+export async function networkPartnersOf(ctx: Ctx): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!ctx.actor) return out;
+  for (const source of networkPartnerSources.values()) for (const id of await source(ctx)) out.add(id);
+  return out;
 }
 
 const serviceNoteSources = new Map<string, ServiceNoteSource>();
@@ -129,6 +145,7 @@ export function installModules(modules: readonly AppModule[]): void {
     if (m.messages) defineMessages(m.messages);
     if (m.serviceNotes) serviceNoteSources.set(m.name, m.serviceNotes);
     if (m.tasks) taskSources.set(m.name, m.tasks);
+    if (m.networkPartners) networkPartnerSources.set(m.name, m.networkPartners);
   }
 }
 
