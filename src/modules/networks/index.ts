@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import type { App, AppModule } from '../../platform/module.ts';
+import type { App, AppModule, NetworkPartnerSource } from '../../platform/module.ts';
+import { stewardedOrganizations } from '../directory/index.ts';
+import { networkMembers, networksOfOrganization } from './store.ts';
 import { PERMISSIONS } from './permissions.ts';
 import { messages } from './messages.ts';
 import { networksApi } from './api.ts';
@@ -13,6 +15,15 @@ export { viewerOf } from './presenters.ts';
 export { networkCoverage } from './coverage.ts';
 export { MEMBER_ROLES, type Member, type MemberRole, type NetworkSummary } from './schema.ts';
 
+/** The organisations in a network with one the caller's account organisation acts for, for the directory's search. */
+const networkPartners: NetworkPartnerSource = async (ctx) => {
+  const out = new Set<string>();
+  if (!ctx.actor?.organizationId) return out;
+  const mine = new Set(await stewardedOrganizations(ctx.db, ctx.actor.organizationId));
+  for (const org of mine) for (const n of await networksOfOrganization(ctx.db, org)) for (const m of await networkMembers(ctx.db, n.id)) if (!mine.has(m.directory_organization_id)) out.add(m.directory_organization_id);
+  return out;
+};
+
 export const networksModule: AppModule = {
   name: 'networks',
   permissions: PERMISSIONS,
@@ -24,4 +35,5 @@ export const networksModule: AppModule = {
     await networksPages(app);
   },
   seedDemo: seedNetworks,
+  networkPartners,
 };
