@@ -9,6 +9,36 @@ import type { View } from '../web/view.ts';
 import { Pager, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import type { AuditEvent } from '../audit/index.ts';
+import { defineMessages } from '../web/i18n.ts';
+
+defineMessages({
+  en: { 'audit.when': 'When', 'audit.who': 'Who', 'audit.action': 'Action', 'audit.entity': 'Record', 'audit.summary': 'Summary', 'audit.ip': 'IP address', 'audit.entity_type': 'Record type', 'audit.action.hint': 'For example structure.agency.update', 'audit.from': 'From (date)', 'audit.to': 'Before (date)' },
+  es: { 'audit.when': 'Fecha y hora', 'audit.who': 'Quién', 'audit.action': 'Acción', 'audit.entity': 'Registro', 'audit.summary': 'Resumen', 'audit.ip': 'Dirección IP', 'audit.entity_type': 'Tipo de registro', 'audit.action.hint': 'Por ejemplo structure.agency.update', 'audit.from': 'Desde (fecha)', 'audit.to': 'Antes de (fecha)' },
+});
+
+// Times as people read them, in the task force's time zone (work plans' periods use the same one), with the zone named.
+const WHEN: Record<string, Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }),
+  es: new Intl.DateTimeFormat('es-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }),
+};
+const ZONE: Record<string, Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' }),
+  es: new Intl.DateTimeFormat('es-US', { timeZone: 'America/New_York', timeZoneName: 'short' }),
+};
+export function readableInstant(iso: string, lang: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const zone = (ZONE[lang] ?? ZONE.en).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return `${(WHEN[lang] ?? WHEN.en).format(d)} ${zone}`.trim();
+}
+
+/** A summary as "field: value; field: value", lists joined, nested values shown compactly. */
+export function readableSummary(summary: Record<string, unknown>): string {
+  const value = (x: unknown): string => (Array.isArray(x) ? x.map(value).join(', ') : x !== null && typeof x === 'object' ? Object.entries(x).map(([k, y]) => `${k} ${value(y)}`).join(', ') : String(x));
+  return Object.entries(summary)
+    .map(([k, x]) => `${k.replace(/_/g, ' ')}: ${value(x)}`)
+    .join('; ');
+}
 
 const AuditEventSchema = Type.Object({
   id: Type.String(),
@@ -47,19 +77,19 @@ function AuditPage({ v, items, total, page, perPage, filter }: { v: View; items:
       <form method="get" action="/admin/audit" class="usa-form usa-form--large">
         <div class="grid-row grid-gap">
           <div class="tablet:grid-col-4">
-            <TextInput name="action" label="Action" value={filter.action} hint="For example structure.agency.update" />
+            <TextInput name="action" label={v.t('audit.action')} value={filter.action} hint={v.t('audit.action.hint')} />
           </div>
           <div class="tablet:grid-col-4">
-            <TextInput name="entity_type" label="Entity type" value={filter.entity_type} />
+            <TextInput name="entity_type" label={v.t('audit.entity_type')} value={filter.entity_type} />
           </div>
           <div class="tablet:grid-col-4">
-            <TextInput name="actor" label="Actor" value={filter.actor} />
+            <TextInput name="actor" label={v.t('audit.who')} value={filter.actor} />
           </div>
           <div class="tablet:grid-col-4">
-            <TextInput name="from" label="From (date)" type="date" value={filter.from} />
+            <TextInput name="from" label={v.t('audit.from')} type="date" value={filter.from} />
           </div>
           <div class="tablet:grid-col-4">
-            <TextInput name="to" label="Before (date)" type="date" value={filter.to} />
+            <TextInput name="to" label={v.t('audit.to')} type="date" value={filter.to} />
           </div>
         </div>
         <SubmitButton>{v.t('audit.filter')}</SubmitButton>
@@ -70,8 +100,8 @@ function AuditPage({ v, items, total, page, perPage, filter }: { v: View; items:
       <Table
         v={v}
         caption={v.t('audit.title')}
-        head={['Time', 'Actor', 'Action', 'Entity', 'Summary', 'IP']}
-        rows={items.map((e) => [e.at, e.actor_label, e.action, `${e.entity_type} ${e.entity_id ?? ''}`, JSON.stringify(e.summary), e.ip ?? ''])}
+        head={[v.t('audit.when'), v.t('audit.who'), v.t('audit.action'), v.t('audit.entity'), v.t('audit.summary'), v.t('audit.ip')]}
+        rows={items.map((e) => [readableInstant(e.at, v.lang), e.actor_label, e.action, `${e.entity_type} ${e.entity_id ?? ''}`, readableSummary(e.summary), e.ip ?? ''])}
       />
       <Pager v={v} page={page} perPage={perPage} total={total} />
     </div>

@@ -1,0 +1,32 @@
+/**
+ * Issue 16 items 3 and 4 on the audit log: headers and filter labels in the reader's language, times as people read
+ * them (date and time in the task force's time zone, not ISO instants), summaries as "field: value", not raw JSON.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp } from './testing.ts';
+import { runCommand } from './audit/index.ts';
+import { authorize } from './policy.ts';
+
+const t = await testApp();
+after(() => t.close());
+
+test('the audit log reads in Spanish, with readable times and summaries', async () => {
+  authorize(t.ctx, true);
+  await runCommand(t.ctx, async (_trx, audit) => {
+    await audit({ action: 'structure.agency.update', entityType: 'agency', entityId: 'a1', summary: { changed: ['name', 'abbreviation'], version: 3 } });
+  });
+  const admin = await t.signedIn('admin');
+  const en = await admin.get('/admin/audit');
+  assert.equal(en.statusCode, 200);
+  assert.match(en.body, /<th[^>]*>When<\/th>/);
+  assert.match(en.body, /changed: name, abbreviation; version: 3/);
+  assert.doesNotMatch(en.body, /\{&quot;|\{"changed/, 'no raw JSON');
+  assert.doesNotMatch(en.body, /<td[^>]*>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'no ISO instants in the table');
+  assert.match(en.body, /<td[^>]*>[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M [A-Z]{3}<\/td>/, 'a date and time with its zone');
+  admin.cookies.set('lang', 'es');
+  const es = await admin.get('/admin/audit');
+  for (const label of ['Fecha y hora', 'Quién', 'Acción', 'Registro', 'Resumen']) assert.match(es.body, new RegExp(`<th[^>]*>${label}</th>`), label);
+  assert.match(es.body, /<label[^>]*for="field-entity_type"[^>]*>Tipo de registro/);
+  assert.match(es.body, /<label[^>]*for="field-from"[^>]*>Desde \(fecha\)/);
+});
