@@ -81,7 +81,7 @@ export async function finishOidc(ctx: Ctx, cfg: OidcConfig, callbackQuery: strin
     return { ok: false, reason };
   };
   if (!pending || Date.now() - pending.at > OIDC_RETURN_MINUTES * 60_000) return refuse('failed', undefined, { problem: 'no sign-in was started here, or it was too long ago' });
-  let claims: { email?: unknown; email_verified?: unknown } | undefined;
+  let claims: Record<string, unknown>;
   try {
     const config = await configuration(cfg);
     const current = new URL(cfg.redirectUri);
@@ -93,15 +93,14 @@ export async function finishOidc(ctx: Ctx, cfg: OidcConfig, callbackQuery: strin
       idTokenExpected: true,
     });
     const idToken = tokens.claims()!;
-    claims = idToken;
     // Providers commonly give the e-mail at the userinfo endpoint rather than in the ID token; its subject must match.
-    if (claims.email === undefined) claims = await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
+    claims = idToken.email === undefined ? { ...(await client.fetchUserInfo(config, tokens.access_token, idToken.sub)) } : { ...idToken };
   } catch (err) {
     return refuse('failed', undefined, { problem: String((err as Error).message).slice(0, 200) });
   }
-  const email = typeof claims?.email === 'string' ? claims.email.trim().toLowerCase() : '';
+  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
   const emailRef = email ? sha256(email).slice(0, 12) : null;
-  if (!email || claims?.email_verified !== true) return refuse('unverified', undefined, { email_ref: emailRef });
+  if (!email || claims.email_verified !== true) return refuse('unverified', undefined, { email_ref: emailRef });
   const user = await ctx.db.selectFrom('users').select(['id', 'role', 'disabled', 'mfa_enabled']).where('email', '=', email).executeTakeFirst();
   if (!user) return refuse('unknown', undefined, { email_ref: emailRef });
   const userId = String(user.id);
