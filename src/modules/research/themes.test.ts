@@ -9,10 +9,10 @@ import { testApp } from '../../platform/testing.ts';
 import { practicesModule } from '../practices/index.ts';
 import { structureModule } from '../structure/index.ts';
 import { listWorkplanItems, workplansModule } from '../workplans/index.ts';
-import { clearThemeCache, themePage } from './themes.ts';
+import { clearThemeCache, stateName, themePage } from './themes.ts';
 import { translator } from '../../platform/web/i18n.ts';
 import { directoryModule, NEED_CODES, serviceFacts } from '../directory/index.ts';
-import { networksModule } from '../networks/index.ts';
+import { listNetworks, networksModule } from '../networks/index.ts';
 import { listeningModule, listRecommendations, RECOMMENDATION_STATUSES } from '../listening/index.ts';
 import { grantsModule, listAwards } from '../grants/index.ts';
 import { campaignImpact, listCampaigns, outreachModule } from '../outreach/index.ts';
@@ -94,6 +94,12 @@ test('insights, services and referrals: with nothing to suppress they agree with
     assert.deepEqual(needs.rows.map((r) => r.cells[0]), NEED_CODES.map((n) => facts.filter((f) => f.needs.includes(n)).length));
     const states = svc.tables.find((x) => x.id === 'services-by-state')!;
     assert.ok(states.rows.length > 0 && states.rows.every((r) => (r.cells[0] ?? 0) > 0));
+    const networks = await listNetworks(t.ctx.db);
+    assert.ok(networks.length > 0, 'the demo has networks');
+    const netByState = svc.tables.find((x) => x.id === 'networks-by-state')!;
+    assert.equal(netByState.totals?.cells[0], networks.filter((n) => n.states.length).length, 'each network counted once, apart from the services');
+    const st = networks.find((n) => n.states.length)!.states[0];
+    assert.equal(netByState.rows.find((r) => r.label === stateName(st))?.cells[0], networks.filter((n) => n.states.includes(st)).length);
 
     // Over HTTP with counts of 1 to 3 suppressed: nothing small shown on either page, and the CSV hides the same.
     for (const theme of ['services', 'referrals']) {

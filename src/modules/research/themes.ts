@@ -14,6 +14,7 @@ import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
 import { listRecommendations, RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES } from '../listening/index.ts';
 import { listAwards } from '../grants/index.ts';
 import { outreachFacts } from '../outreach/index.ts';
+import { listNetworks } from '../networks/index.ts';
 import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
 
 export const THEMES = ['services', 'referrals', 'field', 'progress', 'evidence', 'funding', 'outreach'] as const;
@@ -91,12 +92,17 @@ export const stateOfCounty = (fips: string | null) => (fips ? (countyByFips(fips
 /** The calendar quarter of an instant, as 2026-Q3. */
 export const quarterOf = (iso: string | null) => (iso ? `${iso.slice(0, 4)}-Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}` : '');
 
-/** Services and coverage (directory): findable services by need, by population served and by state. */
+/**
+ * Services and coverage (directory and networks): findable services by need, by population served and by state;
+ * local networks (not retired) by state they cover. Services and networks are records of one page, numbered apart.
+ */
 async function services(ctx: Ctx, t: Translate, lang: string): Promise<CountTable[]> {
   const facts = await serviceFacts(ctx.db);
+  const networks = await listNetworks(ctx.db);
   const needs = groupIndices(facts, (f) => f.needs);
   const pops = groupIndices(facts, (f) => f.populations);
   const states = groupIndices(facts, (f) => f.states);
+  const netStates = new Map([...groupIndices(networks, (n) => n.states.map((x) => x.toUpperCase()))].map(([k, ids]) => [k, ids.map((i) => facts.length + i)]));
   const need = termLabel(NEED_TERMS, lang);
   const pop = termLabel(DIRECTORY_TERMS.population, lang);
   const col = [t('rs.in.services.count')];
@@ -104,6 +110,7 @@ async function services(ctx: Ctx, t: Translate, lang: string): Promise<CountTabl
     { id: 'services-by-need', caption: t('rs.in.services.by_need'), rowHeader: t('rs.in.need'), columns: col, rows: NEED_TERMS.map((x) => ({ label: need(x.code), cells: [needs.get(x.code) ?? []] })), columnTotals: true },
     { id: 'services-by-population', caption: t('rs.in.services.by_population'), rowHeader: t('rs.tab.dim.population'), columns: col, rows: DIRECTORY_TERMS.population.map((x) => ({ label: pop(x.code), cells: [pops.get(x.code) ?? []] })), columnTotals: true },
     { id: 'services-by-state', caption: t('rs.in.services.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(states.keys(), stateName).map((c) => ({ label: stateName(c), cells: [states.get(c)!] })), columnTotals: true },
+    { id: 'networks-by-state', caption: t('rs.in.services.networks_by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.networks')], rows: byName(netStates.keys(), stateName).map((c) => ({ label: stateName(c), cells: [netStates.get(c)!] })), columnTotals: true },
   ];
 }
 
