@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { axe, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../test/e2e/harness.ts';
 import { makeUser, totpCode, type TestUser } from './testing.ts';
 import { beginMfaSetup, checkPassword, checkSecondFactor, enableMfa } from './auth/index.ts';
+import { sha256 } from './crypto/index.ts';
 import type { Ctx } from './context.ts';
 
 let e: E2eApp;
@@ -17,7 +18,8 @@ let member: TestUser;
 let lockedCodes: TestUser;
 
 before(async () => {
-  e = await startApp({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCK_MINUTES: '15' });
+  // Single sign-on configured with a provider that is not running: the button shows, and following it explains.
+  e = await startApp({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCK_MINUTES: '15', OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_CLIENT_ID: 'e2e', OIDC_NAME: 'Test ID' });
   browser = await launchBrowser();
   // A member with the second factor on, so that the account page shows the form that turns it off.
   member = e.member;
@@ -94,6 +96,66 @@ test('sign-in hardening pages at 390 px, in English and Spanish: axe-clean, with
       await signIn(ap, e, e.admin);
       if (lang === 'es') await ap.goto('/lang/es?next=/admin/users');
       await check(ap, 'users page with a lock', (await ap.goto('/admin/users'))?.status(), 200, new RegExp(`/admin/users/${e.freshMember.id}/unlock`));
+      await ap.context().close();
+    } finally {
+      await ctx.close();
+    }
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+test('account pages (issue 16 item 7) at 390 px, in English and Spanish: axe-clean, within the screen, errors named', { timeout: 300_000 }, async () => {
+  const problems: string[] = [];
+  const target = await makeUser(e.ctx, 'member', 'e2e-accounts@test.example');
+  const admin = await makeUser(e.ctx, 'admin', 'e2e-accounts-admin@test.example');
+  for (const lang of ['en', 'es'] as const) {
+    const es = lang === 'es';
+    // Each language's sign-in gives its own code (a code is accepted once per 30-second step).
+    await e.ctx.db.updateTable('users').set({ totp_last_step: null }).where('id', '=', admin.id).execute();
+    const phone = { viewport: { width: 390, height: 844 } };
+    const check = async (page: Page, what: string, status: number | undefined, expected: number, text?: RegExp) => {
+      const label = `${lang} ${what}`;
+      if (status !== expected) problems.push(`${label}: HTTP ${status}, expected ${expected}`);
+      if (text && !text.test(await page.content())) problems.push(`${label}: the page does not say ${text}`);
+      if (!(await fits(page))) problems.push(`${label}: wider than 390 px`);
+      const report = formatViolations(label, await axe(page));
+      if (report) problems.push(report);
+    };
+    const post = async (page: Page, action: string, fill: Record<string, string>) => {
+      for (const [name, value] of Object.entries(fill)) await page.locator(`main form[action="${action}"] [name="${name}"]`).fill(value);
+      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(action)), page.locator(`main form[action="${action}"] button[type="submit"]`).click()]);
+      await page.waitForLoadState('load');
+      return res.status();
+    };
+    const ctx = await newContext(browser, e, phone);
+    try {
+      const page = await ctx.newPage();
+      if (es) await page.goto('/lang/es?next=/login');
+      await check(page, 'sign-in page with single sign-on', (await page.goto('/login'))?.status(), 200, es ? /Iniciar sesión con Test ID/ : /Sign in with Test ID/);
+      await check(page, 'provider unreachable', (await page.goto('/login/oidc'))?.status(), 503, es ? /No se pudo contactar con Test ID/ : /Test ID could not be reached/);
+      await check(page, 'forgot password', (await page.goto('/login/forgot'))?.status(), 200);
+      await page.locator('main form[action="/login/forgot"]').evaluate((f) => f.setAttribute('novalidate', ''));
+      await check(page, 'forgot password, bad address', await post(page, '/login/forgot', { email: 'not an address' }), 400, /href="#field-email"/);
+      await page.goto('/login/forgot');
+      await check(page, 'forgot password, sent', await post(page, '/login/forgot', { email: 'nobody@test.example' }), 200, es ? /Si una cuenta usa esta dirección/ : /If an account uses this address/);
+      const token = `e2e-link-${lang}-0123456789abcdef`;
+      await e.ctx.db
+        .insertInto('account_links')
+        .values({ id: crypto.randomUUID(), user_id: target.id, purpose: 'invite', token_hash: sha256(token), created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 3600_000).toISOString(), used_at: null })
+        .execute();
+      await check(page, 'choose a password', (await page.goto(`/password/set/${token}`))?.status(), 200, es ? /Elija su contraseña/ : /Choose your password/);
+      await check(page, 'choose a password, too short', await post(page, `/password/set/${token}`, { new_password: 'short', confirm_password: 'short' }), 400, /href="#field-new_password"/);
+      await check(page, 'a link that does not work', (await page.goto('/password/set/not-a-working-link-at-all'))?.status(), 400, es ? /Este enlace no funciona/ : /This link does not work/);
+
+      const ap = await (await newContext(browser, e, phone)).newPage();
+      await signIn(ap, e, admin);
+      if (es) await ap.goto('/lang/es?next=/admin/users');
+      await check(ap, 'account page, wrong current password', ((await ap.goto('/account')), await post(ap, '/account/password', { password: 'certainly not mine', new_password: 'a long new password', confirm_password: 'a long new password' })), 400, /href="#field-password"/);
+      await check(ap, 'users page with the invitation form', (await ap.goto('/admin/users'))?.status(), 200, /action="\/admin\/users\/invite"/);
+      await check(ap, "an account's page", (await ap.goto(`/admin/users/${target.id}`))?.status(), 200, es ? /Cambiar el rol/ : /Change the role/);
+      await Promise.all([ap.waitForURL(/done=disabled/), ap.locator(`main form[action="/admin/users/${target.id}/disable"] button`).click()]);
+      await check(ap, 'account disabled, confirmed', 200, 200, es ? /Se desactivó la cuenta/ : /The account was disabled/);
+      await Promise.all([ap.waitForURL(/done=enabled/), ap.locator(`main form[action="/admin/users/${target.id}/enable"] button`).click()]);
       await ap.context().close();
     } finally {
       await ctx.close();
