@@ -3,7 +3,8 @@ import { Table } from '../../platform/web/components.tsx';
 import type { Cell } from '../../platform/stats/suppress.ts';
 
 export function cellText(v: View, c: Cell, threshold: number): string {
-  return c.suppressed ? v.t('ls.fewer', { n: threshold + 1 }) : String(c.value);
+  if (!c.suppressed) return String(c.value);
+  return c.why === 'complementary' ? v.t('ls.protecting') : v.t('ls.fewer', { n: threshold + 1 });
 }
 
 /**

@@ -171,8 +171,8 @@ test('findings: suppression in public views (a cell of 3 neither shown nor deriv
     const pub = await json<{ inputs: { value: number | null }; by_region: { columns: string[]; rows: { cells: { value: number | null; suppressed: boolean }[]; total: { value: number | null; suppressed: boolean } }[] }; by_provider_type: { rows: { cells: { value: number | null; suppressed: boolean }[]; total: { value: number | null } }[] }; themes: { quotes: { text: string; name: string | null }[] }[] }>(anon, 'GET', `/api/listening/series/${series.id}/report`);
     const row = pub.by_region.rows[0];
     assert.equal(row.total.value, 15);
-    assert.deepEqual(row.cells[col('midwest')], { value: null, suppressed: true }, 'the cell of 3 is hidden');
-    assert.deepEqual(row.cells[col('northeast')], { value: null, suppressed: true }, 'and 12, which with the total would reveal it');
+    assert.deepEqual(row.cells[col('midwest')], { value: null, suppressed: true, why: 'small' }, 'the cell of 3 is hidden');
+    assert.deepEqual(row.cells[col('northeast')], { value: null, suppressed: true, why: 'complementary' }, 'and 12, which with the total would reveal it');
     for (const r of [...pub.by_region.rows, ...pub.by_provider_type.rows]) {
       const hidden = r.cells.filter((c) => c.suppressed).length;
       if (r.total.value !== null) assert.notEqual(hidden, 1, 'no row shows its total with exactly one hidden cell');

@@ -260,7 +260,7 @@ export const AgreementOut = Type.Object({
   per_code: Type.Array(Type.Object({ code_id: Type.String(), code_name: Type.String(), ...KappaFields, both: Type.Integer(), only_a: Type.Integer(), only_b: Type.Integer(), neither: Type.Integer() })),
 });
 export const SuggestionOut = Type.Object({ fingerprint: Type.String(), label: Type.String(), terms: Type.Array(Type.String()), member_ids: Type.Array(Type.String()), cohesion: Type.Number(), samples: Type.Array(Type.String()) });
-const CellOut = Type.Object({ value: Type.Union([Type.Integer(), Type.Null()]), suppressed: Type.Boolean() });
+const CellOut = Type.Object({ value: Type.Union([Type.Integer(), Type.Null()]), suppressed: Type.Boolean(), why: Type.Optional(Type.Union([Type.Literal('small'), Type.Literal('complementary')], { description: 'Why a hidden count is hidden: small itself, or hidden so that a small count cannot be worked out' })) });
 const BreakdownOut = Type.Object({ columns: Type.Array(Type.String()), rows: Type.Array(Type.Object({ code_id: Type.String(), name: Type.String(), cells: Type.Array(CellOut), total: CellOut })) });
 export const FindingsOut = Type.Object({
   series_id: Type.String(),

@@ -5,14 +5,16 @@
  * suppression). Zero is shown: it reveals nobody.
  */
 
-export type Cell = { value: number; suppressed: false } | { value: null; suppressed: true };
+/** A published count; a hidden one says why: small itself, or hidden so that a small one cannot be worked out. */
+export type Cell = { value: number; suppressed: false } | { value: null; suppressed: true; why?: 'small' | 'complementary' };
 
 export interface SuppressedRow {
   cells: Cell[];
   total: Cell;
 }
 
-const hidden: Cell = { value: null, suppressed: true };
+const hidden: Cell = { value: null, suppressed: true, why: 'small' };
+const protecting: Cell = { value: null, suppressed: true, why: 'complementary' };
 const shown = (value: number): Cell => ({ value, suppressed: false });
 
 export function isSmall(n: number, threshold: number): boolean {
@@ -33,10 +35,11 @@ export function suppressRow(values: number[], total: number, threshold: number):
       }
       if (pick >= 0) hide[pick] = true;
       // No other non-zero cell: the hidden one equals the total minus zeros, so the total must go too.
-      else return { cells: values.map((v, i) => (hide[i] ? hidden : shown(v))), total: hidden };
+      else return { cells: values.map((v, i) => (hide[i] ? hidden : shown(v))), total: protecting };
     }
   }
-  return { cells: values.map((v, i) => (hide[i] ? hidden : shown(v))), total: totalHidden ? hidden : shown(total) };
+  const cellOf = (v: number, i: number) => (!hide[i] ? shown(v) : isSmall(v, threshold) ? hidden : protecting);
+  return { cells: values.map(cellOf), total: totalHidden ? hidden : shown(total) };
 }
 
 /** One published count on its own: hidden when small. */
