@@ -11,7 +11,7 @@ import { readRow, hsdsFields, type Row } from './model.ts';
 import { rowsWhereIn, unverifiedServices } from './store.ts';
 import { MANAGE } from './permissions.ts';
 import { audienceOf, envelope } from './presenters.ts';
-import { searchAudience } from './search-audience.ts';
+import { referableOrganizations, searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
 import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
@@ -66,6 +66,9 @@ const ServicesQuery = Type.Object(
     open_now: Type.Optional(Bool),
     accepts_referrals: Type.Optional(Bool),
     capacity_available: Type.Optional(Bool),
+    referable: Type.Optional(
+      Type.Boolean({ description: "Extension: only services whose organisation receives referrals through this product in a network the caller's organisation belongs to (none for the public)." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -141,7 +144,7 @@ export async function directoryApi(app: App) {
       schema: {
         tags: TAGS,
         summary: 'Services (HSDS 3.0), searchable; confidential locations are redacted unless the caller is vetted',
-        description: 'Parameters combine with AND. Extensions: near/radius (miles), sort (relevance|distance), need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`; a service found only at a confidential location the caller may not see carries `distance_within_miles` instead (a band such as 5 or 10, measured to the location\'s area, never its point) and its location redacted.',
+        description: 'Parameters combine with AND. Extensions: near/radius (miles), sort (relevance|distance), referable, need, population, trait, language, free, open_now, accepts_referrals, capacity_available. Results with `near` carry `distance_miles`; a service found only at a confidential location the caller may not see carries `distance_within_miles` instead (a band such as 5 or 10, measured to the location\'s area, never its point) and its location redacted.',
         querystring: ServicesQuery,
         response: { 200: List('service_list item'), ...readErrors },
       },
@@ -152,6 +155,7 @@ export async function directoryApi(app: App) {
       const all = q.format === 'ndjson';
       const p = searchParamsOf(q, a.vetted);
       p.stewarded = a.stewarded;
+      if (q.referable === true) p.organizationIds = [...(await referableOrganizations(req.ctx))];
       // The HSDS Page carries no facets.
       p.facets = false;
       if (all) {

@@ -47,6 +47,8 @@ export interface SearchParams {
   page: number;
   perPage: number;
   vetted: boolean;
+  /** Only services of these organisations (an empty list finds nothing): `referable` (search-audience.ts). */
+  organizationIds?: readonly string[];
   /** Directory organisations whose confidential locations the caller sees although not vetted (hsds.ts Audience). */
   stewarded?: ReadonlySet<string>;
   now?: Date;
@@ -212,6 +214,11 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean, sid: string): (
     const org = p.organizationId;
     out.push((q) => q.where('s.organization_id', '=', org));
   }
+  if (p.organizationIds) {
+    if (!p.organizationIds.length) return null;
+    const orgs = [...p.organizationIds];
+    out.push((q) => q.where('s.organization_id', 'in', orgs));
+  }
   if (p.modifiedAfter) {
     const after = p.modifiedAfter;
     out.push((q) => q.where('s.last_modified', '>', after));
@@ -301,7 +308,7 @@ export function areaCoversPostcode(area: Row, postcode: string): boolean {
  * names nothing known.
  */
 function pointFiltersOf(p: SearchParams): PointFilters | null | 'none' {
-  if (p.taxonomyTermId?.length || p.taxonomyId || p.organizationId || p.modifiedAfter || p.postcode) return null;
+  if (p.taxonomyTermId?.length || p.taxonomyId || p.organizationId || p.organizationIds || p.modifiedAfter || p.postcode) return null;
   const f: PointFilters = { confidential: p.vetted, traits: [] };
   for (const facet of ['need', 'population', 'trait'] as const) {
     const ids = codesToIds(p[facet], facet);

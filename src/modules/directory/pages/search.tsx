@@ -15,7 +15,7 @@ import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
 import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
 import { cardOf, loadOrgPhones, type Card } from '../presenters.ts';
-import { searchAudience } from '../search-audience.ts';
+import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC, Facts } from './shared.tsx';
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
@@ -98,9 +98,10 @@ interface SearchInput {
 }
 
 /** A result card, with the band of distance of a confidential location found by area only. */
-type ResultCard = Card & { within?: number };
+type ResultCard = Card & { within?: number; referable?: boolean };
 
 function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v: View; input: SearchInput; errors: FieldError[]; result?: SearchResult; cards: ResultCard[]; page: number; canDownload: boolean }) {
+  const signedIn = Boolean(v.actor);
   const termOptions = (f: Facet) => TERMS[f].map((t) => ({ value: t.code.split('.')[1], label: v.t(`directory.term.${t.code}`) }));
   const facetLink = (f: Facet, code: string) => {
     const u = new URL(v.url, 'http://x');
@@ -136,6 +137,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
             { value: 'open_now', label: v.t('directory.open_now') },
             { value: 'accepts_referrals', label: v.t('directory.referrals') },
             { value: 'capacity_available', label: v.t('directory.capacity') },
+            ...(signedIn ? [{ value: 'referable', label: v.t('directory.referable') }] : []),
           ]}
           errors={errors}
         />
@@ -158,6 +160,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
                       <a href={`/directory/services/${c.id}`}>{c.name}</a>
                     </h3>
                     {c.organization && <p class="margin-y-05 text-base">{c.organization.name}</p>}
+                    {c.referable && <span class="usa-tag bg-primary-dark margin-y-05">{v.t('directory.referable.badge')}</span>}
                     {c.description && <p class="margin-y-05">{c.description.length > 280 ? c.description.slice(0, 277) + '…' : c.description}</p>}
                     {c.within !== undefined && <p class="margin-y-05 text-bold">{v.t('directory.within', { n: String(c.within) })}</p>}
                     <Facts v={v} c={c} />
@@ -233,7 +236,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   if (input.need && !TERMS.need.some((t) => t.code === `need.${input.need}`)) errors.push({ field: 'need', message: 'is not a known need' });
   if (input.population && !TERMS.population.some((t) => t.code === `population.${input.population}`)) errors.push({ field: 'population', message: 'is not a known population' });
   if (input.language && !/^[a-z]{2,3}$/.test(input.language)) errors.push({ field: 'language', message: 'is not a language code' });
-  const known = ['free', 'open_now', 'accepts_referrals', 'capacity_available'];
+  const known = ['free', 'open_now', 'accepts_referrals', 'capacity_available', 'referable'];
   if (input.options.some((o) => !known.includes(o))) errors.push({ field: 'options', message: `must be among: ${known.join(', ')}` });
   const canDownload = Boolean(req.actor);
   if (errors.length) return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={localizeFieldErrors(v.lang, errors, SEARCH_RULES) ?? errors} cards={[]} page={1} canDownload={canDownload} />, 400);
@@ -255,6 +258,9 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     vetted: a.vetted,
     stewarded: a.stewarded,
   };
+  // Whom the caller can refer to through a network: the filter, and a badge on those services.
+  const referable = req.actor ? await referableOrganizations(req.ctx) : new Set<string>();
+  if (input.options.includes('referable')) p.organizationIds = [...referable];
   const result = await searchServices(req.ctx.db, req.ctx.dbKind, p);
   const g = new Graph(req.ctx.db);
   const ids = result.hits.map((h) => h.serviceId);
@@ -267,7 +273,8 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     .map((h) => {
       const c = cardOf(g, byId.get(h.serviceId)!, a, v, h);
       // Found by area only: the band instead of a distance, and no point on the map.
-      return h.within ? { ...c, distance: undefined, point: undefined, within: h.distance } : c;
+      const shown: ResultCard = h.within ? { ...c, distance: undefined, point: undefined, within: h.distance } : c;
+      return c.organization && referable.has(c.organization.id) ? { ...shown, referable: true } : shown;
     });
   return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={[]} result={result} cards={cards} page={page} canDownload={canDownload} />);
 }
