@@ -41,12 +41,15 @@ test("a case worker's home lists the referrals waiting for an answer and unread 
   assert.ok(waiting, 'the waiting referrals are listed');
   assert.equal(Number(waiting[1]), 1, 'the demo has one sent referral waiting at the job center');
   assert.match(home.body, /class="task-count usa-tag[^"]*"[^>]*>\d+<\/span>/, 'a count in the header');
+  // Each notification names its subject: which service, from and to whom (never the client).
+  const inbox = await c.get('/referrals');
+  assert.match(inbox.body, /<a href="\/referrals\/[0-9a-f-]{36}">New referral received: [^<]+<\/a> — from Capital Area Freedom Network to [^,<]+, Sent,/);
   const other = await c.get('/directory');
   assert.match(other.body, /href="\/#tasks"/, 'the header count on every page links to the list');
   c.cookies.set('lang', 'es');
   const es = await c.get('/');
   assert.match(es.body, /Necesita su atención/);
-  assert.match(es.body, /1 remisión esperando su respuesta/);
+  assert.match(es.body, /1 derivación esperando su respuesta/);
 });
 
 test('a chair sees updates waiting for review; someone with nothing waiting is told so', async () => {

@@ -205,6 +205,9 @@ export const NotificationOut = Type.Object({
   status: Type.String(),
   created_at: Instant,
   read: Type.Boolean(),
+  service_name: Type.Optional(Type.String({ description: 'The service the referral is to' })),
+  sender_name: Type.Optional(Type.String({ description: 'The sending organisation' })),
+  receiver_name: Type.Optional(Type.String({ description: 'The receiving organisation' })),
 });
 
 const CellOut = Type.Object({ value: Nullable(Type.Integer()), suppressed: Type.Boolean() });

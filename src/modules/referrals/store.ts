@@ -285,13 +285,31 @@ export interface Notification {
   status: string;
   created_at: string;
   read: boolean;
+  /** What the notification is about: the referral's service and organisations (never its client). */
+  service_name?: string;
+  sender_name?: string;
+  receiver_name?: string;
 }
 
 export async function listNotifications(db: Db, userId: string, opts: { unreadOnly?: boolean; limit?: number } = {}): Promise<Notification[]> {
-  let q = referralsDb(db).selectFrom('referral_notifications').selectAll().where('user_id', '=', userId);
-  if (opts.unreadOnly) q = q.where('read_at', 'is', null);
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit ?? 50).execute();
-  return rows.map((r) => ({ id: r.id, referral_id: r.referral_id, kind: r.kind, status: r.status, created_at: instant(r.created_at), read: r.read_at !== null && r.read_at !== undefined }));
+  let q = referralsDb(db)
+    .selectFrom('referral_notifications as n')
+    .leftJoin('referrals as r', 'r.id', 'n.referral_id')
+    .select(['n.id', 'n.referral_id', 'n.kind', 'n.status', 'n.created_at', 'n.read_at', 'r.service_name', 'r.sender_name', 'r.receiver_name'])
+    .where('n.user_id', '=', userId);
+  if (opts.unreadOnly) q = q.where('n.read_at', 'is', null);
+  const rows = await q.orderBy('n.created_at', 'desc').orderBy('n.id').limit(opts.limit ?? 50).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    referral_id: r.referral_id,
+    kind: r.kind,
+    status: r.status,
+    created_at: instant(r.created_at),
+    read: r.read_at !== null && r.read_at !== undefined,
+    service_name: r.service_name ?? undefined,
+    sender_name: r.sender_name ?? undefined,
+    receiver_name: r.receiver_name ?? undefined,
+  }));
 }
 
 /** Unread notifications of the user, all or those about one referral. */

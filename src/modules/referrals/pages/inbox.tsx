@@ -62,7 +62,8 @@ function InboxPage(p: InboxProps) {
           <ul class="usa-list">
             {p.notes.map((n) => (
               <li>
-                <a href={`/referrals/${n.referral_id}`}>{v.t(`rf.notify.${n.kind}`)}</a> — {v.t(`rf.status.${n.status}`)}, {when(n.created_at)}
+                <a href={`/referrals/${n.referral_id}`}>{n.service_name ? `${v.t(`rf.notify.${n.kind}`)}: ${n.service_name}` : v.t(`rf.notify.${n.kind}`)}</a>
+                {n.sender_name ? ` — ${v.t('rf.notify.between', { from: n.sender_name, to: n.receiver_name ?? '' })}` : ''}, {v.t(`rf.status.${n.status}`)}, {when(n.created_at)}
               </li>
             ))}
           </ul>
