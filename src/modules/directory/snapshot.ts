@@ -75,11 +75,19 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
   await insertMany(db, 'directory_service_source', ['service_id', 'source', 'first_listed_at', 'left_at'], fresh.map((r) => [r.service_id, r.source, r.first_listed_at, r.left_at]));
   for (let i = 0; i < moved.length; i += 500) await q.updateTable('directory_service_source').set({ source, left_at: null }).where('service_id', 'in', moved.slice(i, i + 500)).execute();
   const result: SnapshotResult = { left: [], returned, removed: {} };
+  await recordProvenance(db, listed, source, now);
   if (partial) return result;
 
   const now_listed = new Set(listed);
+  // Provenance: this source's services it lists no longer have left it (kept, with the time).
+  const gone = (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
+  for (let i = 0; i < gone.length; i += 500) await q.updateTable('directory_provenance').set({ left_at: now }).where('source', '=', source).where('service_id', 'in', gone.slice(i, i + 500)).execute();
   const before = await q.selectFrom('directory_service_source').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute();
-  result.left = before.map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
+  const leaving = before.map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
+  // A service another source still lists stays: that source is now the one that last listed it.
+  const still = new Map((await inChunks(leaving, (c) => q.selectFrom('directory_provenance').select(['service_id', 'source']).where('service_id', 'in', c).where('source', '<>', source).where('left_at', 'is', null).execute())).map((r) => [String(r.service_id), String(r.source)]));
+  for (const [id, other] of still) await q.updateTable('directory_service_source').set({ source: other }).where('service_id', '=', id).execute();
+  result.left = leaving.filter((id) => !still.has(id));
   for (let i = 0; i < result.left.length; i += 500) {
     const chunk = result.left.slice(i, i + 500);
     await q.updateTable('directory_service_source').set({ left_at: now }).where('service_id', 'in', chunk).execute();
@@ -122,3 +130,45 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
     result.removed[table] = (result.removed[table] ?? 0) + ids.length;
   }
 }
+
+/**
+ * The provenance of the services a source lists (issue 12 item 6): one row per service and source with the source's
+ * own id, when the source first listed it, when an import from it last changed it (the service's last_modified is
+ * this import's time) and when it last listed it. A service listed again after leaving is back.
+ */
+async function recordProvenance(db: Db, listed: readonly string[], source: string, now: string): Promise<void> {
+  const q = loose(db);
+  const have = new Map((await inChunks(listed, (c) => q.selectFrom('directory_provenance').select(['service_id', 'left_at']).where('source', '=', source).where('service_id', 'in', c).execute())).map((r) => [String(r.service_id), r.left_at]));
+  const changed = new Set((await inChunks(listed, (c) => q.selectFrom(tableOf('service')).select('id').where('id', 'in', c).where('last_modified', '=', now).execute())).map((r) => String(r.id)));
+  const fresh = listed.filter((id) => !have.has(id));
+  await insertMany(db, 'directory_provenance', ['service_id', 'source', 'source_id', 'first_seen', 'last_changed', 'last_seen', 'left_at'], fresh.map((id) => [id, source, id, now, now, now, null]));
+  const touched = listed.filter((id) => have.has(id) && (changed.has(id) || have.get(id) !== null));
+  for (let i = 0; i < touched.length; i += 500) await q.updateTable('directory_provenance').set({ last_changed: now, left_at: null }).where('source', '=', source).where('service_id', 'in', touched.slice(i, i + 500)).execute();
+  // Seen now: one statement for the source's listed services, not one per record.
+  if (listed.length) await q.updateTable('directory_provenance').set({ last_seen: now }).where('source', '=', source).where('left_at', 'is', null).execute();
+}
+
+export interface Provenance {
+  source: string;
+  source_id: string;
+  first_seen: string;
+  last_changed: string;
+  last_seen: string;
+  left_at: string | null;
+}
+
+/** The sources of the services given, each with its provenance, the most recently changed first. */
+export async function provenanceOf(db: Db, serviceIds: readonly string[]): Promise<Map<string, Provenance[]>> {
+  const q = loose(db);
+  const out = new Map<string, Provenance[]>();
+  const iso = (x: unknown) => (x instanceof Date ? x.toISOString() : x === null || x === undefined ? null : new Date(String(x)).toISOString());
+  const rows = await inChunks(serviceIds, (c) => q.selectFrom('directory_provenance').selectAll().where('service_id', 'in', c).execute());
+  for (const r of rows) {
+    const list = out.get(String(r.service_id)) ?? [];
+    list.push({ source: String(r.source), source_id: String(r.source_id), first_seen: iso(r.first_seen)!, last_changed: iso(r.last_changed)!, last_seen: iso(r.last_seen)!, left_at: iso(r.left_at) });
+    out.set(String(r.service_id), list);
+  }
+  for (const list of out.values()) list.sort((a, b) => b.last_changed.localeCompare(a.last_changed) || a.source.localeCompare(b.source));
+  return out;
+}
+

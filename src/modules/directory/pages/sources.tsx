@@ -1,0 +1,196 @@
+/**
+ * Federation sources (issue 12 item 6): the API and pages where directory managers (administrators) register HSDS
+ * sources, change them and pull one now; and the provenance of a service, per source, in the API.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../../platform/module.ts';
+import { notFound, type FieldError } from '../../../platform/http/errors.ts';
+import { hidden, IdParams, Nullable, ProblemRef, secured, writeErrors } from '../../../platform/http/schemas.ts';
+import { formBody } from '../../../platform/http/validation.ts';
+import { rawValues, submitForm, type FormValues } from '../../../platform/http/forms.ts';
+import { localizeFieldErrors } from '../../../platform/web/field-errors.ts';
+import type { View } from '../../../platform/web/view.ts';
+import { ActionButton, Breadcrumbs, FormPage, Select, Table, TextInput } from '../../../platform/web/components.tsx';
+import { MANAGE } from '../permissions.ts';
+import { FormPost } from '../schema.ts';
+import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
+import { provenanceOf } from '../snapshot.ts';
+import { SOURCE_RULES } from '../federation-messages.ts';
+import { PUBLIC } from './shared.tsx';
+
+const MANAGERS = { access: { permission: MANAGE } } as const;
+const errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
+
+const SourceBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 100, description: 'What people call the publisher; recorded as the source of every service it lists.' }),
+    kind: Type.Union(SOURCE_KINDS.map((k) => Type.Literal(k)), { description: 'hsds-api: an HSDS 3.0 API base address (its /services pages are walked); package-url: a zip or datapackage.json address; path: a file or folder on the server.' }),
+    location: Type.String({ maxLength: 2000, description: 'An http(s) address, fetched by the server, or an absolute path on the server.' }),
+    schedule: Type.Union(SCHEDULES.map((s) => Type.Literal(s))),
+    enabled: Type.Optional(Type.Boolean({ description: 'Pulled on its schedule (default true); a disabled source is pulled only by hand.' })),
+  },
+  { additionalProperties: false },
+);
+const SourceOut = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  kind: Type.String(),
+  location: Type.String(),
+  schedule: Type.String(),
+  enabled: Type.Boolean(),
+  next_pull_at: Nullable(Type.String({ format: 'date-time' })),
+  last_pull_at: Nullable(Type.String({ format: 'date-time' })),
+  last_result: Nullable(Type.String({ description: 'The last pull: imported (with its counts), not-modified (nothing written) or failed (why).' })),
+  last_import_id: Nullable(Type.String({ format: 'uuid', description: 'The last import from this source in the import history.' })),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+const PullOut = Type.Object({
+  source: Type.String(),
+  outcome: Type.Union([Type.Literal('imported'), Type.Literal('not-modified'), Type.Literal('failed')]),
+  detail: Type.String(),
+  import_id: Nullable(Type.String({ format: 'uuid' })),
+});
+const ProvenanceOut = Type.Object({
+  service_id: Type.String({ format: 'uuid' }),
+  sources: Type.Array(
+    Type.Object({
+      source: Type.String(),
+      source_id: Type.String({ description: "The service's id at the source." }),
+      first_seen: Type.String({ format: 'date-time' }),
+      last_changed: Type.String({ format: 'date-time', description: 'When an import from this source last changed the service.' }),
+      last_seen: Type.String({ format: 'date-time', description: 'When the source last listed it.' }),
+      left_at: Nullable(Type.String({ format: 'date-time', description: 'When the source stopped listing it; null while it does.' })),
+    }),
+  ),
+});
+
+export function sourceRoutes(app: App): void {
+  app.get('/api/directory/sources', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Registered federation sources', security: secured, response: { 200: Type.Object({ items: Type.Array(SourceOut) }), ...errors } } }, async (req) => ({ items: await listSources(req.ctx) }));
+  app.post('/api/directory/sources', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Register a federation source (pulled on its schedule; the server fetches its address)', security: secured, body: SourceBody, response: { 201: SourceOut, ...writeErrors } } }, async (req, reply) => reply.code(201).send(await registerSource(req.ctx, req.body)));
+  app.get('/api/directory/sources/:id', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'One federation source and its last pull', security: secured, params: IdParams, response: { 200: SourceOut, ...errors, 404: ProblemRef } } }, async (req) => getSource(req.ctx, req.params.id));
+  app.put('/api/directory/sources/:id', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Change a federation source', security: secured, params: IdParams, body: SourceBody, response: { 200: SourceOut, ...writeErrors } } }, async (req) => updateSource(req.ctx, req.params.id, req.body));
+  app.post('/api/directory/sources/:id/pull', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Pull a federation source now (conditional request; a full snapshot import of what changed)', security: secured, params: IdParams, response: { 200: PullOut, ...writeErrors } } }, async (req) => {
+    const r = await pullSource(req.ctx, req.params.id);
+    return { source: r.source, outcome: r.outcome, detail: r.detail, import_id: r.importId };
+  });
+  app.get('/api/directory/services/:id/provenance', { config: PUBLIC, schema: { tags: ['Directory'], summary: "A service's provenance: each source that lists or listed it, its id there, first seen, last changed, last seen", params: IdParams, response: { 200: ProvenanceOut, 400: ProblemRef, 404: ProblemRef } } }, async (req) => {
+    const s = await req.ctx.db.selectFrom('directory_service').select('id').where('id', '=', req.params.id).executeTakeFirst();
+    if (!s) throw notFound('No such service.');
+    return { service_id: req.params.id, sources: (await provenanceOf(req.ctx.db, [req.params.id])).get(req.params.id) ?? [] };
+  });
+
+  app.get('/directory/sources', { config: MANAGERS, schema: hidden }, async (req, reply) => listPage(req, reply));
+  app.get('/directory/sources/new', { config: MANAGERS, schema: hidden }, async (req, reply) => formPage(req, reply, null, {}));
+  app.post('/directory/sources', { config: MANAGERS, schema: { ...hidden, body: FormPost } }, async (req, reply) =>
+    submitForm(
+      reply,
+      async () => `/directory/sources#source-${(await registerSource(req.ctx, formBody(req.body))).id}`,
+      (e) => formPage(req, reply, null, rawValues(req.body), e),
+    ),
+  );
+  app.get('/directory/sources/:id/edit', { config: MANAGERS, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    const s = await getSource(req.ctx, req.params.id);
+    return formPage(req, reply, s, { name: s.name, kind: s.kind, location: s.location, schedule: s.schedule, enabled: String(s.enabled) });
+  });
+  app.post('/directory/sources/:id', { config: MANAGERS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const s = await getSource(req.ctx, req.params.id);
+    return submitForm(
+      reply,
+      async () => `/directory/sources#source-${(await updateSource(req.ctx, s.id, formBody(req.body))).id}`,
+      (e) => formPage(req, reply, s, rawValues(req.body), e),
+    );
+  });
+  app.post('/directory/sources/:id/pull', { config: MANAGERS, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
+    await pullSource(req.ctx, req.params.id);
+    return reply.redirect(`/directory/sources#source-${req.params.id}`, 303);
+  });
+}
+
+function when(v: View, iso: string | null): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+}
+
+async function listPage(req: FastifyRequest, reply: FastifyReply) {
+  const v = req.view();
+  const items = await listSources(req.ctx);
+  const title = v.t('directory.sources.title');
+  return reply.page(
+    title,
+    <>
+      <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: title }]} />
+      <h1>{title}</h1>
+      <p>{v.t('directory.sources.intro')}</p>
+      <p>
+        <a class="usa-button" href="/directory/sources/new">
+          {v.t('directory.sources.add')}
+        </a>
+      </p>
+      {items.length === 0 ? (
+        <p>{v.t('directory.sources.none')}</p>
+      ) : (
+        <Table
+          v={v}
+          wrap
+          caption={title}
+          head={[v.t('directory.sources.name'), v.t('directory.sources.kind'), v.t('directory.sources.schedule'), v.t('directory.sources.last'), v.t('directory.sources.next'), v.t('directory.sources.actions')]}
+          rows={items.map((s) => [
+            <span id={`source-${s.id}`}>
+              {s.name}
+              <br />
+              <small class="text-break-all">{s.location}</small>
+            </span>,
+            v.t(`directory.sources.kind.${s.kind}`),
+            `${v.t(`directory.sources.schedule.${s.schedule}`)}${s.enabled ? '' : ` — ${v.t('directory.sources.enabled.no')}`}`,
+            s.last_pull_at ? (
+              <>
+                {when(v, s.last_pull_at)}
+                <br />
+                {s.last_import_id ? <a href={`/directory/imports/${s.last_import_id}`}>{s.last_result}</a> : s.last_result}
+              </>
+            ) : (
+              v.t('directory.sources.never')
+            ),
+            s.enabled ? when(v, s.next_pull_at) : '—',
+            <>
+              <a href={`/directory/sources/${s.id}/edit`}>{v.t('directory.sources.change', { name: s.name })}</a>{' '}
+              <ActionButton v={v} action={`/directory/sources/${s.id}/pull`} secondary>
+                {v.t('directory.sources.pull', { name: s.name })}
+              </ActionButton>
+            </>,
+          ])}
+        />
+      )}
+    </>,
+  );
+}
+
+function formPage(req: FastifyRequest, reply: FastifyReply, s: Source | null, values: FormValues, errs?: FieldError[]) {
+  const v = req.view();
+  const title = s ? v.t('directory.sources.edit', { name: s.name }) : v.t('directory.sources.add');
+  const e = localizeFieldErrors(v.lang, errs, SOURCE_RULES);
+  const val = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
+  const enabled = values.enabled === undefined ? 'true' : ['true', 'on', '1'].includes(val('enabled')) ? 'true' : 'false';
+  return reply.page(
+    title,
+    <FormPage
+      v={v}
+      title={title}
+      action={s ? `/directory/sources/${s.id}` : '/directory/sources'}
+      errors={e}
+      cancel="/directory/sources"
+      crumbs={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { href: '/directory/sources', label: v.t('directory.sources.title') }]}
+      save={v.t('directory.sources.save')}
+    >
+      <TextInput name="name" label={v.t('directory.sources.name')} hint={v.t('directory.sources.name.hint')} required maxLength={100} value={val('name')} errors={e} />
+      <Select name="kind" label={v.t('directory.sources.kind')} required value={val('kind')} blank="—" options={SOURCE_KINDS.map((k) => ({ value: k, label: v.t(`directory.sources.kind.${k}`) }))} errors={e} />
+      <TextInput name="location" label={v.t('directory.sources.location')} hint={v.t('directory.sources.location.hint')} required maxLength={2000} value={val('location')} errors={e} />
+      <Select name="schedule" label={v.t('directory.sources.schedule')} required value={val('schedule') || 'daily'} options={SCHEDULES.map((k) => ({ value: k, label: v.t(`directory.sources.schedule.${k}`) }))} errors={e} />
+      <Select name="enabled" label={v.t('directory.sources.enabled')} value={enabled} options={[{ value: 'true', label: v.t('directory.sources.enabled.yes') }, { value: 'false', label: v.t('directory.sources.enabled.no') }]} errors={e} />
+    </FormPage>,
+    errs ? 400 : 200,
+  );
+}
+
