@@ -11,6 +11,9 @@ import { seedDirectory } from './seed.ts';
 import { directoryCli } from './cli.ts';
 import { importRoutes } from './pages/imports.tsx';
 import { importMessages } from './import-messages.ts';
+import { federationMessages } from './federation-messages.ts';
+import { sourceRoutes } from './pages/sources.tsx';
+import { pullDueSources } from './federation.ts';
 
 export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PROPOSE as DIRECTORY_PROPOSE } from './permissions.ts';
 // The module's public service API, for other modules and the command line.
@@ -72,8 +75,9 @@ export const directoryModule: AppModule = {
     { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE },
     { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
     { href: '/directory/imports', label: 'directory.imports.nav', order: 19, permission: MANAGE },
+    { href: '/directory/sources', label: 'directory.sources.nav', order: 20, permission: MANAGE },
   ],
-  messages: { en: { ...messages.en, ...importMessages.en }, es: { ...messages.es, ...importMessages.es } },
+  messages: { en: { ...messages.en, ...importMessages.en, ...federationMessages.en }, es: { ...messages.es, ...importMessages.es, ...federationMessages.es } },
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [directoryCli],
   async register(app: App) {
@@ -81,6 +85,8 @@ export const directoryModule: AppModule = {
     await directoryPages(app);
     await editingApi(app);
     importRoutes(app);
+    sourceRoutes(app);
   },
   seedDemo: seedDirectory,
+  jobs: [{ name: 'directory.federation', description: 'Pull the registered directory sources that are due (conditional requests; changed records only).', schedule: { everyMinutes: 15 }, run: pullDueSources }],
 };
