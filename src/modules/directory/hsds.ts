@@ -11,8 +11,9 @@ export interface Audience {
   /** May see confidential locations' addresses and coordinates ('directory.confidential'). */
   vetted: boolean;
   /**
-   * Directory organisations whose confidential locations this caller sees although not vetted: those its account
-   * organisation stewards (their own shelters). Where absent, none.
+   * Directory organisations whose confidential locations this caller sees although not vetted: in the search, those
+   * its account organisation stewards and, for a case worker, those in a network with them (search-audience.ts).
+   * Where absent, none.
    */
   stewarded?: ReadonlySet<string>;
   /** Keep our extension columns (confidential, coordinates_approximate) in the output. */
