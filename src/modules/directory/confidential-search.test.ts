@@ -9,6 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeUser, testApp, TestClient, type TestApp } from '../../platform/testing.ts';
 import { addSteward } from './stewards.ts';
+import { Dataset } from './validate.ts';
+import { createNetwork, addMember } from '../networks/commands.ts';
 import { demoProviders } from './demo.ts';
 import { importDataset } from './import.ts';
 import { uuidv5 } from './model.ts';
@@ -19,6 +21,7 @@ let anon: TestClient;
 let chair: TestClient;
 let steward: TestClient;
 let otherWorker: TestClient;
+let partnerWorker: TestClient;
 const SHELTER = uuidv5('demo:svc:shelter');
 const OFFICE_JOBS = uuidv5('demo:svc:jobs');
 // What would give the shelter away: its street, its coordinates (38.93, -77.02) and its house line.
@@ -36,6 +39,17 @@ before(async () => {
   await steward.signIn(own);
   otherWorker = new TestClient(t.app, t.ctx);
   await otherWorker.signIn(other);
+  // A partner agency in a network with the organisation that runs the shelter, and one of its case workers.
+  const partnerOrg = uuidv5('test:org:partner');
+  const ds = new Dataset();
+  ds.add('organization', { id: partnerOrg, name: 'Partner Legal Aid', description: 'A partner agency.' }, { file: 'test', row: 1 });
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  const partner = await makeUser(t.ctx, 'caseworker', 'partner-worker@test.example', 'Partner account');
+  await addSteward(t.ctx, { directory_organization_id: partnerOrg, account_organization_id: partner.organization_id });
+  const n = await createNetwork(t.ctx, { name: 'Shelter Network', convener_organization_id: partnerOrg, area_kind: 'regions', states: ['DC'] });
+  await addMember(t.ctx, n.id, { directory_organization_id: uuidv5('demo:org:freedom-network'), role: 'housing' });
+  partnerWorker = new TestClient(t.app, t.ctx);
+  await partnerWorker.signIn(partner);
 });
 
 after(async () => {
@@ -120,4 +134,13 @@ test('a case worker of the organisation that runs the shelter finds it with its 
   assert.equal(seen.distance_within_miles, 5);
   for (const re of SECRETS) assert.doesNotMatch(theirs.body, re);
   for (const re of SECRETS) assert.doesNotMatch((await otherWorker.get('/directory?near=20010&radius=10&options=capacity_available')).body, re);
+});
+
+test('a case worker of an organisation in a network with the one that runs the shelter finds it with its address', async () => {
+  const res = await partnerWorker.get('/api/hsds/services?near=20010&radius=10&capacity_available=true&full=true');
+  const [item] = res.json().contents as Record<string, unknown>[];
+  assert.equal(item.id, SHELTER);
+  assert.ok(typeof item.distance_miles === 'number' && item.distance_within_miles === undefined);
+  assert.match(res.body, /77 Hidden Lane NW/);
+  assert.match((await partnerWorker.get('/directory?near=20010&radius=10&options=capacity_available')).body, /77 Hidden Lane NW/);
 });

@@ -1,7 +1,8 @@
 /**
- * Who the directory search shows confidential locations to: vetted callers ('directory.confidential') everywhere,
- * and a signed-in person or token the confidential locations of the directory organisations its account
- * organisation stewards (its own shelters): issue 13 item 4.
+ * Who the directory search shows confidential locations to (issue 13 item 4): vetted callers
+ * ('directory.confidential') everywhere; a signed-in person or token those of the directory organisations its
+ * account organisation stewards (its own shelters); and a case worker also those of the organisations in a network
+ * with one of those (networkPartnersOf).
  */
 import type { Ctx } from '../../platform/context.ts';
 import { networkPartnersOf } from '../../platform/module.ts';
@@ -13,7 +14,9 @@ import { stewardedOrganizations } from './stewards.ts';
 export async function searchAudience(ctx: Ctx): Promise<Audience> {
   const a = audienceOf(ctx);
   if (a.vetted || !ctx.actor?.organizationId) return a;
-  return { ...a, stewarded: new Set(await stewardedOrganizations(ctx.db, ctx.actor.organizationId)) };
+  const seen = new Set(await stewardedOrganizations(ctx.db, ctx.actor.organizationId));
+  if (ctx.actor.role === 'caseworker') for (const org of await networkPartnersOf(ctx)) seen.add(org);
+  return { ...a, stewarded: seen };
 }
 
 /**
