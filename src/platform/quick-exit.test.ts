@@ -47,3 +47,15 @@ test('stylesheets, scripts and images do not count against the rate limit; pages
   assert.match(limited.body, /Demasiadas solicitudes/);
   assert.match(limited.body, /Salir de este sitio/);
 });
+
+test('the API reference shows code as code, not literal backticks (issue 16 item 9)', async () => {
+  const c = t.client();
+  c.address = '198.51.100.7'; // this file's low rate limit is spent from the default address
+  const docs = await c.get('/api/docs');
+  assert.equal(docs.statusCode, 200);
+  const doc = (await c.get('/api/openapi.json')).json() as { paths: Record<string, Record<string, { description?: string; summary?: string }>> };
+  const withTicks = Object.values(doc.paths).flatMap((ops) => Object.values(ops)).filter((op) => /`[^`]+`/.test(`${op.summary ?? ''} ${op.description ?? ''}`));
+  assert.ok(withTicks.length > 0, 'some descriptions quote code between backticks');
+  const text = docs.body.replace(/<pre[\s\S]*?<\/pre>/g, '').replace(/<code>[\s\S]*?<\/code>/g, '');
+  assert.doesNotMatch(text, /`/, 'no backtick is shown outside code');
+});

@@ -17,6 +17,12 @@ interface OpenApiDoc {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
+/** Text from the OpenAPI document, with `quoted code` shown as code rather than between literal backticks. */
+function Prose({ text }: { text: string }) {
+  const parts = text.split(/`([^`]+)`/);
+  return <>{parts.map((part, i) => (i % 2 ? <code>{part}</code> : part))}</>;
+}
+
 /**
  * A reference to the API drawn from the same OpenAPI document programs read, rendered on the server so that it
  * works without script and under the site's strict content policy.
@@ -37,7 +43,11 @@ export function ApiDocsPage({ v, doc }: { v: View; doc: OpenApiDoc }) {
   return (
     <div class="usa-prose maxw-none">
       <h1>{doc.info.title}</h1>
-      <p>{doc.info.description}</p>
+      {doc.info.description && (
+        <p>
+          <Prose text={doc.info.description} />
+        </p>
+      )}
       <p>
         Version {doc.info.version}. Machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
       </p>
@@ -60,8 +70,16 @@ export function ApiDocsPage({ v, doc }: { v: View; doc: OpenApiDoc }) {
                   {method.toUpperCase()} {path}
                 </code>
               </h3>
-              {op.summary && <p>{op.summary}</p>}
-              {op.description && <p>{op.description}</p>}
+              {op.summary && (
+                <p>
+                  <Prose text={op.summary} />
+                </p>
+              )}
+              {op.description && (
+                <p>
+                  <Prose text={op.description} />
+                </p>
+              )}
               {op.security && <p>Authentication: bearer token or signed-in session.</p>}
               {op.parameters && op.parameters.length > 0 && (
                 <table class="usa-table usa-table--compact">
@@ -84,7 +102,14 @@ export function ApiDocsPage({ v, doc }: { v: View; doc: OpenApiDoc }) {
                         <td>{p.required ? 'yes' : 'no'}</td>
                         <td>
                           <code>{JSON.stringify(p.schema)}</code>
-                          {p.description ? ` ${p.description}` : ''}
+                          {p.description ? (
+                            <>
+                              {' '}
+                              <Prose text={p.description} />
+                            </>
+                          ) : (
+                            ''
+                          )}
                         </td>
                       </tr>
                     ))}
@@ -100,9 +125,11 @@ export function ApiDocsPage({ v, doc }: { v: View; doc: OpenApiDoc }) {
               {op.responses && (
                 <p>
                   Responses:{' '}
-                  {Object.entries(op.responses)
-                    .map(([code, r]) => `${code}${r.description ? ' ' + r.description : ''}`)
-                    .join(', ')}
+                  <Prose
+                    text={Object.entries(op.responses)
+                      .map(([code, r]) => `${code}${r.description ? ' ' + r.description : ''}`)
+                      .join(', ')}
+                  />
                 </p>
               )}
             </article>
