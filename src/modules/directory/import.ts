@@ -13,6 +13,7 @@ import { openPublication, PublicationError, type Publication } from './package-r
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
 import { recordImport } from './import-history.ts';
+import { publicationDigest, rememberDigest, repeatedImport } from './import-digest.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
@@ -29,6 +30,8 @@ export interface ImportOptions {
   source?: string;
   /** A delta file: adds and changes, removes nothing. */
   partial?: boolean;
+  /** The publication's digest (import-digest.ts), remembered for the source so that importing it again is quick. */
+  digest?: string;
 }
 
 export interface ImportReport {
@@ -122,19 +125,23 @@ export function readPublication(pub: Pick<Publication, 'format' | 'path'>, opts:
 
 /** Reads a publication at a path (a folder, a zip, a JSON file); one that cannot be found is one refusal. */
 export async function readPath(path: string, opts: ImportOptions = {}): Promise<{ ds: Dataset; format: Format; found: string; name: string; notes: string[] }> {
-  let pub: Publication;
+  const pub = await openOrRefuse(path);
+  if (!('cleanup' in pub)) return pub;
   try {
-    pub = await openPublication(path);
+    return { ds: readPublication(pub, opts), format: pub.format, found: pub.found, name: pub.name, notes: pub.notes };
+  } finally {
+    pub.cleanup();
+  }
+}
+
+async function openOrRefuse(path: string): Promise<Publication | { ds: Dataset; format: Format; found: string; name: string; notes: string[] }> {
+  try {
+    return await openPublication(path);
   } catch (err) {
     if (!(err instanceof PublicationError)) throw err;
     const ds = new Dataset();
     ds.refuse({ file: basename(path), row: 0 }, 'path', err.message);
     return { ds, format: 'hsds-3.0-json', found: 'nothing', name: basename(path), notes: [] };
-  }
-  try {
-    return { ds: readPublication(pub, opts), format: pub.format, found: pub.found, name: pub.name, notes: pub.notes };
-  } finally {
-    pub.cleanup();
   }
 }
 
@@ -282,6 +289,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     log(`  search index: ${reindex.size} services`);
     if (reindex.size) await reindexServices(trx, [...reindex]);
     importId = await recordImport(trx, ctx, { source: opts.source ?? null, format, found: opts.found ?? format, partial: !!opts.partial, added, changed, unchanged, removed: removedOf(snap), quarantined, warnings: ds.skipped }, now);
+    if (opts.digest && opts.source) await rememberDigest(trx, opts.source, opts.digest, importId, now, { format, found: opts.found ?? format, counts, notes: ds.notes, approximate });
     await audit({ action: 'directory.import', entityType: 'directory', entityId: importId, summary: { format, found: opts.found ?? format, source: opts.source ?? null, partial: !!opts.partial, counts, added, changed, unchanged, left: snap.left.length, removed: removedOf(snap), quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
   });
   // After a large import the planner's picture of the tables is out of date until the database refreshes it.
@@ -294,10 +302,45 @@ export async function importPath(ctx: Ctx, path: string, opts: ImportOptions = {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   log(`reading ${path}`);
-  const { ds, format, found, notes, name } = await readPath(path, { ...opts, skipBrokenReferences: !opts.strict || opts.skipBrokenReferences });
+  const skipBrokenReferences = !opts.strict || !!opts.skipBrokenReferences;
+  const pub = await openOrRefuse(path);
+  let read: Awaited<ReturnType<typeof readPath>>;
+  let digest: string | undefined;
+  if (!('cleanup' in pub)) read = pub;
+  else {
+    try {
+      const source = opts.source ?? pub.name;
+      digest = publicationDigest(path, { strict: !!opts.strict, partial: !!opts.partial, skipBrokenReferences }) ?? undefined;
+      const repeated = digest ? await repeatedImport(ctx.db, source, digest) : null;
+      if (repeated) {
+        log(`found ${repeated.found}`);
+        log(`  the same publication as import ${repeated.importId}, with no directory write since: nothing to compare`);
+        return await recordRepeated(ctx, repeated, source, !!opts.partial, digest!);
+      }
+      read = { ds: readPublication(pub, { ...opts, skipBrokenReferences }), format: pub.format, found: pub.found, name: pub.name, notes: pub.notes };
+    } finally {
+      pub.cleanup();
+    }
+  }
+  const { ds, format, found, notes, name } = read;
   log(`found ${found}`);
   for (const n of [...notes, ...ds.notes]) log(`  ${n}`);
   ds.notes.unshift(...notes);
   log(`read ${Object.entries(ds.counts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}`);
-  return importDataset(ctx, ds, format, { ...opts, found, source: opts.source ?? name });
+  return importDataset(ctx, ds, format, { ...opts, found, source: opts.source ?? name, digest });
+}
+
+/** An import that repeats `r` exactly: in the history and the audit log as unchanged, with what `r` found. */
+async function recordRepeated(ctx: Ctx, r: Awaited<ReturnType<typeof repeatedImport>> & {}, source: string, partial: boolean, digest: string): Promise<ImportReport> {
+  const format = r.format as Format;
+  const unchanged = Object.values(r.counts).reduce((a, b) => a + b, 0);
+  const now = new Date().toISOString();
+  const importId = await runCommand(ctx, async (trx, audit) => {
+    authorize(ctx, managesDirectory(ctx));
+    const id = await recordImport(trx, ctx, { source, format, found: r.found, partial, added: 0, changed: 0, unchanged, removed: 0, quarantined: r.quarantined, warnings: r.warnings }, now);
+    await rememberDigest(trx, source, digest, id, now, r);
+    await audit({ action: 'directory.import', entityType: 'directory', entityId: id, summary: { format, found: r.found, source, partial, counts: r.counts, added: 0, changed: 0, unchanged, left: 0, removed: 0, quarantined: r.quarantined.length, warnings: r.warnings.length, approximate_coordinates: r.approximate, repeats: r.importId } });
+    return id;
+  });
+  return { format, found: r.found, source, counts: r.counts, added: 0, changed: 0, unchanged, removed: 0, left: [], importId, quarantined: r.quarantined, skipped: r.warnings, notes: r.notes, approximateCoordinates: r.approximate };
 }
