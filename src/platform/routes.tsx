@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { ProblemRef, hidden } from './http/schemas.ts';
-import { addNav, navFor, type View } from './web/view.ts';
+import { addNav, manageLinksFor, navFor, type View } from './web/view.ts';
 import { defineMessages } from './web/i18n.ts';
 import { ApiDocsPage } from './web/api-docs.tsx';
 import { tasksFor, type App, type Task } from './module.ts';
@@ -16,6 +16,9 @@ export { safeNext } from './pages/forms.ts';
 
 defineMessages({
   en: {
+    'nav.manage': 'Manage',
+    'manage.intro': 'Pages for looking after the workspace that your role opens.',
+    'manage.none': 'Your role opens no pages for managing the workspace.',
     'home.tasks': 'Needs your action',
     'home.tasks.none': 'Nothing needs your action right now.',
     'home.sections': 'Sections of the workspace',
@@ -32,6 +35,9 @@ defineMessages({
     'tasks.header.label': 'Needs your action: {n}',
     'admin.users.title': 'Users', 'admin.users.new': 'Add a user', 'admin.users.revoke': 'End sessions', 'audit.title': 'Audit log', 'audit.filter': 'Filter', 'audit.csv': 'Download as CSV' },
   es: {
+    'nav.manage': 'Administrar',
+    'manage.intro': 'Páginas para cuidar el espacio de trabajo que su función le permite abrir.',
+    'manage.none': 'Su función no abre páginas para administrar el espacio de trabajo.',
     'home.tasks': 'Necesita su atención',
     'home.tasks.none': 'Por ahora nada necesita su atención.',
     'home.sections': 'Secciones del espacio de trabajo',
@@ -49,7 +55,7 @@ defineMessages({
     'admin.users.title': 'Usuarios', 'admin.users.new': 'Agregar un usuario', 'admin.users.revoke': 'Cerrar sesiones', 'audit.title': 'Registro de auditoría', 'audit.filter': 'Filtrar', 'audit.csv': 'Descargar en CSV' },
 });
 
-addNav({ href: '/', label: 'nav.home', order: 0 }, { href: '/admin/users', label: 'nav.admin.users', permission: 'users.manage', order: 90 }, { href: '/admin/audit', label: 'nav.admin.audit', permission: 'audit.read', order: 91 });
+addNav({ href: '/', label: 'nav.home', order: 0 }, { href: '/admin/users', label: 'nav.admin.users', permission: 'users.manage', order: 90, manage: true }, { href: '/admin/audit', label: 'nav.admin.audit', permission: 'audit.read', order: 91, manage: true });
 
 function Tasks({ v, tasks }: { v: View; tasks: Task[] }) {
   return (
@@ -173,6 +179,24 @@ export async function platformRoutes(app: App): Promise<void> {
   await auditRoutes(app);
   await accountsApi(app);
 
+  app.get('/manage', { config: { access: 'signed-in' }, schema: hidden }, async (req, reply) => {
+    const links = manageLinksFor(req.actor);
+    const v = req.view();
+    return reply.page(
+      v.t('nav.manage'),
+      <div class="usa-prose">
+        <h1>{v.t('nav.manage')}</h1>
+        <p>{v.t(links.length ? 'manage.intro' : 'manage.none')}</p>
+        <ul class="usa-list">
+          {links.map((l) => (
+            <li>
+              <a href={l.href}>{v.t(l.label)}</a>
+            </li>
+          ))}
+        </ul>
+      </div>,
+    );
+  });
   app.get('/favicon.ico', { config: { access: 'public' }, schema: hidden }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: hidden }, async () => app.swagger());
 

@@ -158,7 +158,7 @@ export function jobsAdmin(jobs: readonly Job[]): AppModule {
   return {
     name: 'jobs',
     permissions: { [JOBS_READ]: ['admin'] },
-    nav: [{ href: '/admin/jobs', label: 'nav.admin.jobs', permission: JOBS_READ, order: 92 }],
+    nav: [{ href: '/admin/jobs', label: 'nav.admin.jobs', permission: JOBS_READ, order: 92, manage: true }],
     messages,
     async register(app: App) {
       app.get('/admin/jobs', { config: { access: { permission: JOBS_READ } }, schema: hidden }, async (req, reply) => {

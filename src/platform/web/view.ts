@@ -8,6 +8,8 @@ export interface NavItem {
   /** Shown only to those holding this permission; public when absent. */
   permission?: string;
   order: number;
+  /** Pages for managing the workspace: listed on /manage behind one header link, not in the header itself. */
+  manage?: boolean;
 }
 
 const navItems: NavItem[] = [];
@@ -18,8 +20,21 @@ export function addNav(...items: NavItem[]): void {
   navItems.sort((a, b) => a.order - b.order);
 }
 
-export function navFor(actor: Actor | null): NavItem[] {
+/** Every link the actor may follow, management pages included. */
+export function linksFor(actor: Actor | null): NavItem[] {
   return navItems.filter((n) => !n.permission || (actor?.permissions.has(n.permission) ?? false));
+}
+
+/** The header's links: management pages are gathered behind one "Manage" link (issue 16: the header wrapped). */
+export function navFor(actor: Actor | null): NavItem[] {
+  const links = linksFor(actor);
+  const top = links.filter((n) => !n.manage);
+  return links.some((n) => n.manage) ? [...top, { href: '/manage', label: 'nav.manage', order: 89 }] : top;
+}
+
+/** The management pages the actor may open, for /manage. */
+export function manageLinksFor(actor: Actor | null): NavItem[] {
+  return linksFor(actor).filter((n) => n.manage);
 }
 
 /** What every page needs to know about the request it answers. */
