@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { testApp } from '../src/platform/testing.ts';
 import { generatedServices, writeGeneratedPackage, GENERATE_BATCH } from '../src/modules/directory/generate.ts';
-import { importPath } from '../src/modules/directory/import.ts';
+import { importPath, readPath } from '../src/modules/directory/import.ts';
+import { TABLES, tableOf, type TableName } from '../src/modules/directory/model.ts';
+import { exclusively, sqliteConnection } from '../src/platform/db/index.ts';
+import { CompiledQuery } from 'kysely';
 import { searchServices, type SearchParams } from '../src/modules/directory/search.ts';
 import { sql } from 'kysely';
 import { uuidv5 } from '../src/modules/directory/model.ts';
@@ -24,8 +27,18 @@ import { measure, report, type Figures } from './lib.ts';
  * Before the searches, lookups by id (GET /api/hsds/services/:id and the service page), over services spread through
  * the directory, each also timed without the indexes that migration 202612050010 added (dropped for the run and
  * made again): the cost of a lookup should not grow with the directory. DIRECTORY_BENCH_ONLY=lookups stops there.
+ *
+ * First (DIRECTORY_BENCH_ONLY=import stops after it), the import against its ceiling at two sizes
+ * (DIRECTORY_BENCH_IMPORT_SIZES, default 5000,20000), each in a new database: the first import of one publication,
+ * where its time goes (from its progress lines), importing it again unchanged, and the raw-insert ceiling, the same
+ * rows written into another new database by a bare insert in one transaction (SQLite: one better-sqlite3 prepared
+ * statement run per row; PostgreSQL: multi-row statements of up to 8,000 values), with the import's speed as a share
+ * of it.
  */
 export async function run(): Promise<void> {
+  const sizes = (process.env.DIRECTORY_BENCH_IMPORT_SIZES ?? '5000,20000').split(',').map(Number).filter((x) => x > 0);
+  for (const size of sizes) await importCeiling(size);
+  if (process.env.DIRECTORY_BENCH_ONLY === 'import') return;
   const n = Number(process.env.DIRECTORY_BENCH_SERVICES ?? 20000);
   const runs = Number(process.env.DIRECTORY_BENCH_RUNS ?? 30);
   const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
@@ -78,6 +91,100 @@ export async function run(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await t.close();
+  }
+}
+
+async function importCeiling(n: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tfh-directory-import-bench-'));
+  const file = join(dir, `services-${n}.ndjson`);
+  try {
+    writeGeneratedPackage(file, generatedServices(n), n);
+    const phases = new Map<string, number>();
+    let last = 0;
+    let phase = 'opening and reading the publication';
+    const progress = (line: string) => {
+      const now = performance.now();
+      phases.set(phase, (phases.get(phase) ?? 0) + now - last);
+      last = now;
+      // What the time until the next line went on.
+      phase = /^checking/.test(line) ? 'checking values' : /values checked/.test(line) ? 'checking references' : /references checked/.test(line) ? 'reading and comparing stored rows' : /loading \d+ table/.test(line) || /^\s+\w+: \d+\/\d+$/.test(line) ? 'writing rows (and rebuilding indexes)' : /secondary indexes rebuilt/.test(line) ? 'source snapshot' : /search index/.test(line) ? 'search index, history, audit, commit' : phase;
+    };
+    const app = await testApp();
+    let first: number;
+    let again: number;
+    let rows = 0;
+    try {
+      last = performance.now();
+      const t0 = last;
+      const r = await importPath(app.ctx, file, { progress });
+      first = performance.now() - t0;
+      phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - last);
+      rows = r.added;
+      const t1 = performance.now();
+      const r2 = await importPath(app.ctx, file);
+      again = performance.now() - t1;
+      if (r2.added + r2.changed || r2.unchanged !== rows) throw new Error('importing again changed something');
+    } finally {
+      await app.close();
+    }
+    const ceiling = await rawInsert(file);
+    console.log(`\nImport of ${n} generated services (${rows} rows, HSDS 3.0 NDJSON) against the raw-insert ceiling`);
+    console.log(`${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'rows/s'.padStart(9)} ${'share'.padStart(7)}`);
+    const line = (name: string, ms: number, share: string) => console.log(`${name.padEnd(48)} ${ms.toFixed(0).padStart(9)} ${Math.round((rows / ms) * 1000).toString().padStart(9)} ${share.padStart(7)}`);
+    line('raw insert (the ceiling)', ceiling, '100%');
+    line('first import', first, `${((ceiling / first) * 100).toFixed(0)}%`);
+    for (const [name, ms] of phases) console.log(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(9)} ${((ms / first) * 100).toFixed(0).padStart(5)}% of the import`);
+    console.log(`${'importing it again, unchanged'.padEnd(48)} ${again.toFixed(0).padStart(9)} ${''.padStart(9)} ${((again / first) * 100).toFixed(1).padStart(6)}% of the first import`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Milliseconds to write the publication's rows into a new database by a bare insert, in one transaction. */
+async function rawInsert(file: string): Promise<number> {
+  const { ds } = await readPath(file);
+  const app = await testApp();
+  try {
+    const db = app.db.handle.db;
+    const tables = [...ds.rows.keys()].filter((t) => ds.get(t).length) as TableName[];
+    const data = tables.map((t) => {
+      const cols = Object.keys(TABLES[t].columns);
+      const flags = new Set(cols.filter((c) => TABLES[t].columns[c].startsWith('bool')));
+      const sqlite = !!sqliteConnection(db);
+      const values = ds.get(t).map((r) => cols.map((c) => {
+        const v = r[c] ?? (flags.has(c) ? false : null);
+        return sqlite && typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      }));
+      return { table: tableOf(t), cols, values };
+    });
+    const head = (table: string, cols: string[]) => `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values `;
+    const sqlite = sqliteConnection(db);
+    const t0 = performance.now();
+    if (sqlite) {
+      await exclusively(db, () =>
+        sqlite.transaction(() => {
+          for (const { table, cols, values } of data) {
+            const st = sqlite.prepare(`${head(table, cols)}(${cols.map(() => '?').join(', ')})`);
+            for (const v of values) st.run(v);
+          }
+        })(),
+      );
+    } else {
+      await db.transaction().execute(async (trx) => {
+        for (const { table, cols, values } of data) {
+          const per = Math.floor(8000 / cols.length);
+          for (let i = 0; i < values.length; i += per) {
+            const chunk = values.slice(i, i + per);
+            let p = 1;
+            const text = head(table, cols) + chunk.map(() => `(${cols.map(() => `$${p++}`).join(', ')})`).join(', ');
+            await trx.executeQuery(CompiledQuery.raw(text, chunk.flat()));
+          }
+        }
+      });
+    }
+    return performance.now() - t0;
+  } finally {
+    await app.close();
   }
 }
 
