@@ -26,3 +26,15 @@ test('the directory result counts read in the singular for one, in both language
   assert.equal(translator('en')('directory.results.near', { n: 1, r: 10, place: '20001' }), '1 service within 10 miles of 20001');
   assert.equal(translator('en')('directory.miles', { n: 1 }), '1 mile');
 });
+
+test('counts across modules read in the singular for one', async () => {
+  for (const m of ['practices', 'listening', 'outreach', 'workplans']) defineMessages((await import(`../../modules/${m}/messages.ts`)).messages);
+  const en = translator('en');
+  const es = translator('es');
+  assert.equal(en('pr.search.results', { n: 1 }), '1 practice');
+  assert.equal(es('pr.search.results', { n: 1 }), '1 práctica');
+  assert.equal(en('pr.search.results', { n: 3 }), '3 practices');
+  assert.equal(en('ls.minutes', { n: 1 }), '1 minute');
+  assert.equal(es('or.minutes', { n: 1 }), '1 minuto');
+  assert.equal(en('wp.import.done', { n: 1 }), '1 item imported.');
+});
