@@ -136,7 +136,7 @@ export async function registerSource(ctx: Ctx, input: SourceInput): Promise<Sour
     if (await nameTaken(trx, value.name, null)) throw badRequest([{ field: 'name', message: 'is already the name of another source' }]);
     const now = new Date().toISOString();
     const id = newId();
-    await loose(trx).insertInto('directory_source').values({ id, ...value, enabled: value.enabled, etag: null, last_modified: null, next_pull_at: now, last_pull_at: null, last_result: null, last_import_id: null, created_at: now, updated_at: now }).execute();
+    await loose(trx).insertInto('directory_source').values({ id, ...value, enabled: value.enabled, validators: null, next_pull_at: now, last_pull_at: null, last_result: null, last_import_id: null, created_at: now, updated_at: now }).execute();
     await audit({ action: 'directory.source.register', entityType: 'directory_source', entityId: id, summary: value });
     return rowToSource((await loose(trx).selectFrom('directory_source').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
   });
@@ -158,7 +158,7 @@ export async function updateSource(ctx: Ctx, id: string, input: SourceInput): Pr
     }
     const moved = before.location !== value.location || before.kind !== value.kind;
     const now = new Date().toISOString();
-    await loose(trx).updateTable('directory_source').set({ ...value, ...(moved ? { etag: null, last_modified: null } : {}), updated_at: now }).where('id', '=', id).execute();
+    await loose(trx).updateTable('directory_source').set({ ...value, ...(moved ? { validators: null } : {}), updated_at: now }).where('id', '=', id).execute();
     await audit({ action: 'directory.source.update', entityType: 'directory_source', entityId: id, summary: value });
     return rowToSource((await loose(trx).selectFrom('directory_source').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
   });
@@ -178,6 +178,18 @@ interface Fetched {
   status: number;
   etag: string | null;
   lastModified: string | null;
+}
+
+/** What the last pull was told per address (ETag, Last-Modified), for the next pull's conditional requests. */
+type Validators = Record<string, { etag: string | null; lastModified: string | null }>;
+
+function readValidators(x: unknown): Validators {
+  try {
+    const v = JSON.parse(String(x ?? '{}')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Validators) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Fetches into a file within the limits; a conditional request when validators are given. */
@@ -214,7 +226,7 @@ async function fetchTo(url: string, file: string, validators: { etag?: string | 
 const withSlash = (base: string) => (base.endsWith('/') ? base : base + '/');
 
 /** Walks an HSDS 3.0 API's /services pages (full service objects) into one NDJSON file the importer reads. */
-async function pullApi(src: Source, dir: string, validators: { etag: string | null; lastModified: string | null }, deadline: number): Promise<Fetched> {
+async function pullApi(src: Source, dir: string, validators: Validators, next: Validators, deadline: number): Promise<Fetched> {
   const budget = { bytes: PULL_LIMITS.bytes };
   const out = join(dir, 'service_full.ndjson');
   writeFileSync(out, '');
@@ -226,8 +238,11 @@ async function pullApi(src: Source, dir: string, validators: { etag: string | nu
     url.searchParams.set('full', 'true');
     const file = join(dir, `page-${page}.json`);
     // The first page is asked conditionally: a publisher whose first page is unchanged is taken as unchanged.
-    const got = await fetchTo(url.href, file, page === 1 ? validators : {}, deadline, budget);
-    if (page === 1) first = got;
+    const got = await fetchTo(url.href, file, page === 1 ? (validators[url.href] ?? {}) : {}, deadline, budget);
+    if (page === 1) {
+      first = got;
+      next[url.href] = { etag: got.etag, lastModified: got.lastModified };
+    }
     if (got.status === 304) return got;
     let env: { contents?: unknown; last_page?: unknown; total_pages?: unknown; page_number?: unknown };
     try {
@@ -245,12 +260,24 @@ async function pullApi(src: Source, dir: string, validators: { etag: string | nu
   return first!;
 }
 
-/** Downloads a data package: a zip, or a datapackage.json and the resources it lists (relative to it). */
-async function pullPackage(src: Source, dir: string, validators: { etag: string | null; lastModified: string | null }, deadline: number): Promise<Fetched & { path: string }> {
+/**
+ * Downloads a data package: a zip, or a datapackage.json and the resources it lists (relative to it). Each address
+ * is asked conditionally; the package is unchanged only when every one of them answers 304, and when any changed
+ * the others are fetched whole, since the importer reads the package as one snapshot.
+ */
+async function pullPackage(src: Source, dir: string, validators: Validators, next: Validators, deadline: number): Promise<Fetched & { path: string }> {
   const budget = { bytes: PULL_LIMITS.bytes };
   const tmp = join(dir, 'download');
-  const got = await fetchTo(src.location, tmp, validators, deadline, budget);
-  if (got.status === 304) return { ...got, path: tmp };
+  const remember = (url: string, got: Fetched) => {
+    if (got.status !== 304) next[url] = { etag: got.etag, lastModified: got.lastModified };
+    else if (validators[url]) next[url] = validators[url];
+  };
+  let got = await fetchTo(src.location, tmp, validators[src.location] ?? {}, deadline, budget);
+  remember(src.location, got);
+  const unchangedRoot = got.status === 304;
+  // A datapackage.json answering 304 is read again to learn its resources, which may have changed on their own.
+  if (unchangedRoot && !/\.json(\?|$)/i.test(new URL(src.location).pathname)) return { ...got, path: tmp };
+  if (unchangedRoot) got = { ...(await fetchTo(src.location, tmp, {}, deadline, budget)), status: 304 };
   const head = Buffer.alloc(4);
   const fd = openSync(tmp, 'r');
   readSync(fd, head, 0, 4, 0);
@@ -269,22 +296,28 @@ async function pullPackage(src: Source, dir: string, validators: { etag: string 
   }
   const folder = join(dir, 'package');
   mkdirSync(folder);
-  if (!Array.isArray(pkg.resources)) {
+  if (!pkg || !Array.isArray(pkg.resources)) {
     writeFileSync(join(folder, 'data.json'), readFileSync(tmp));
-    return { ...got, path: folder };
+    return { ...got, status: 200, path: folder };
   }
   writeFileSync(join(folder, 'datapackage.json'), readFileSync(tmp));
   const paths = pkg.resources.map((r) => r.path).filter((p): p is string => typeof p === 'string');
   if (paths.length > PULL_LIMITS.resources) throw new PullFailed(`the package lists more than ${PULL_LIMITS.resources} resources`);
+  const resources: { url: string; target: string; status: number }[] = [];
   for (const p of paths) {
     const target = normalize(join(folder, p));
     const rel = relative(folder, target);
     // Only files beside the package, never another address or a path leaving the folder.
     if (/^[a-z][a-z0-9+.-]*:/i.test(p) || isAbsolute(p) || !rel || rel.startsWith('..')) continue;
     mkdirSync(dirname(target), { recursive: true });
-    await fetchTo(new URL(p, src.location).href, target, {}, deadline, budget);
+    const url = new URL(p, src.location).href;
+    const r = await fetchTo(url, target, validators[url] ?? {}, deadline, budget);
+    remember(url, r);
+    resources.push({ url, target, status: r.status });
   }
-  return { ...got, path: folder };
+  if (unchangedRoot && resources.every((r) => r.status === 304)) return { ...got, status: 304, path: folder };
+  for (const r of resources) if (r.status === 304) await fetchTo(r.url, r.target, {}, deadline, budget);
+  return { ...got, status: 200, path: folder };
 }
 
 /** A file path's fingerprint: every file's name, size and time, so an unchanged folder is not imported again. */
@@ -308,20 +341,20 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   const row = await loose(ctx.db).selectFrom('directory_source').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('No such source.');
   const src = rowToSource(row);
-  const validators = { etag: (row.etag as string | null) ?? null, lastModified: (row.last_modified as string | null) ?? null };
+  const validators = readValidators(row.validators);
   const started = new Date();
   const deadline = started.getTime() + PULL_LIMITS.timeoutMs;
   const dir = mkdtempSync(join(tmpdir(), 'directory-pull-'));
   let result: PullResult;
-  let next = { ...validators };
+  let next: Validators = {};
   try {
     let path: string;
     let got: Fetched;
     if (src.kind === 'hsds-api') {
-      got = await pullApi(src, dir, validators, deadline);
+      got = await pullApi(src, dir, validators, next, deadline);
       path = dir;
     } else if (src.kind === 'package-url') {
-      const p = await pullPackage(src, dir, validators, deadline);
+      const p = await pullPackage(src, dir, validators, next, deadline);
       got = p;
       path = p.path;
     } else {
@@ -331,13 +364,14 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
       } catch (err) {
         throw new PullFailed(`${src.location} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
-      got = { status: print === validators.etag ? 304 : 200, etag: print, lastModified: null };
+      got = { status: print === validators[src.location]?.etag ? 304 : 200, etag: print, lastModified: null };
+      next[src.location] = { etag: print, lastModified: null };
       path = src.location;
     }
     if (got.status === 304) {
+      next = validators;
       result = { source: src.name, outcome: 'not-modified', detail: 'not modified since the last pull: nothing written', importId: null };
     } else {
-      next = { etag: got.etag, lastModified: got.lastModified };
       const report = await importPath(ctx, path, { source: src.name, progress: log });
       result = { source: src.name, outcome: 'imported', detail: `${report.found}: ${report.added} added, ${report.changed} changed, ${report.unchanged} unchanged, ${report.removed} removed, ${report.quarantined.length} quarantined`, importId: report.importId };
     }
@@ -353,7 +387,7 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
     authorize(ctx, managesDirectory(ctx));
     await loose(trx)
       .updateTable('directory_source')
-      .set({ etag: next.etag, last_modified: next.lastModified, last_pull_at: finished, last_result: `${result.outcome}: ${result.detail}`, next_pull_at: new Date(started.getTime() + INTERVAL[src.schedule]).toISOString(), ...(result.importId ? { last_import_id: result.importId } : {}) })
+      .set({ validators: JSON.stringify(next), last_pull_at: finished, last_result: `${result.outcome}: ${result.detail}`, next_pull_at: new Date(started.getTime() + INTERVAL[src.schedule]).toISOString(), ...(result.importId ? { last_import_id: result.importId } : {}) })
       .where('id', '=', id)
       .execute();
     await audit({ action: 'directory.source.pull', entityType: 'directory_source', entityId: id, summary: { outcome: result.outcome, detail: result.detail, import_id: result.importId } });

@@ -1,7 +1,7 @@
 import type { Migration } from '../../../platform/db/migrator.ts';
 
 // Federation (issue 12 item 6): the sources administrators register to be pulled on a schedule, with what the last
-// pull was told (ETag, Last-Modified) for conditional requests; and the provenance of each service per source that
+// pull was told (ETag, Last-Modified per address) for conditional requests; and the provenance of each service per source that
 // lists it (one row per service and source), so that two sources listing the same service both show, and a service
 // leaves the directory only when no source lists it any longer.
 export const up: Migration['up'] = async (db, t) => {
@@ -13,8 +13,8 @@ export const up: Migration['up'] = async (db, t) => {
     .addColumn('location', 'text', (c) => c.notNull())
     .addColumn('schedule', 'text', (c) => c.notNull())
     .addColumn('enabled', t.bool, (c) => c.notNull())
-    .addColumn('etag', 'text')
-    .addColumn('last_modified', 'text')
+    // What the last pull was told per address fetched, as JSON: {url: {etag, last_modified}}.
+    .addColumn('validators', 'text')
     .addColumn('next_pull_at', t.instant)
     .addColumn('last_pull_at', t.instant)
     .addColumn('last_result', 'text')

@@ -15,7 +15,7 @@ import { ActionButton, Breadcrumbs, FormPage, Select, Table, TextInput } from '.
 import { MANAGE } from '../permissions.ts';
 import { FormPost } from '../schema.ts';
 import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
-import { provenanceOf } from '../snapshot.ts';
+import { provenanceOf, type Provenance as Origin } from '../snapshot.ts';
 import { SOURCE_RULES } from '../federation-messages.ts';
 import { PUBLIC } from './shared.tsx';
 
@@ -194,3 +194,16 @@ function formPage(req: FastifyRequest, reply: FastifyReply, s: Source | null, va
   );
 }
 
+
+/** Where a service comes from: "From SOURCE, updated DATE" per source that lists it (issue 12 item 6). */
+export function Provenance({ v, sources }: { v: View; sources: Origin[] }) {
+  if (!sources.length) return null;
+  const day = (iso: string) => new Date(iso).toLocaleDateString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+  return (
+    <ul class="usa-list usa-list--unstyled margin-bottom-2 text-base-dark">
+      {sources.map((s) => (
+        <li>{s.left_at ? v.t('directory.provenance.left', { source: s.source, date: day(s.left_at) }) : v.t('directory.provenance.from', { source: s.source, date: day(s.last_changed) })}</li>
+      ))}
+    </ul>
+  );
+}
