@@ -15,10 +15,12 @@ import { audienceOf, cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { PUBLIC, Facts } from './shared.tsx';
 import { safeHref } from '../../../platform/http/urls.ts';
 import { serviceNotesFor, type ServiceNote } from '../../../platform/module.ts';
+import { Provenance } from './sources.tsx';
+import { provenanceOf } from '../snapshot.ts';
 
 // ---------- service and organisation pages ----------
 
-function ServicePage({ v, c, editable, notes }: { v: View; c: Card; editable: boolean; notes: ServiceNote[] }) {
+function ServicePage({ v, c, editable, notes, sources = [] }: { v: View; c: Card; editable: boolean; notes: ServiceNote[]; sources?: Parameters<typeof Provenance>[0]['sources'] }) {
   return (
     <>
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: c.name }]} />
@@ -30,6 +32,7 @@ function ServicePage({ v, c, editable, notes }: { v: View; c: Card; editable: bo
         </p>
       )}
       {c.description && <p class="usa-intro">{c.description}</p>}
+      <Provenance v={v} sources={sources} />
       {notes.length > 0 && (
         <ul class="usa-list usa-list--unstyled margin-bottom-2">
           {notes.map((n) => (
@@ -102,7 +105,8 @@ export function servicePages(app: App): void {
     const editable = v.can(PROPOSE) && (await canEdit(req.ctx, (s.organization_id as string | null) ?? null));
     // Other modules' notes (practices: the evidence-rated practices this service runs), without importing them.
     const notes = (await serviceNotesFor(req.ctx, [c.id])).get(c.id) ?? [];
-    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} notes={notes} />);
+    const sources = (await provenanceOf(req.ctx.db, [c.id])).get(c.id);
+    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} notes={notes} sources={sources} />);
   });
 
   app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
