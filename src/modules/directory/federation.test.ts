@@ -17,14 +17,17 @@ const ORG = '0b5a5d3e-1c1a-4c53-9d0e-000000000001';
 const S1 = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a1';
 const SHARED = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a2';
 const S3 = '0b5a5d3e-1c1a-4c53-9d0e-0000000000b3';
+// The same help line under each source's own id.
+const TENANTS_API = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a4';
+const TENANTS_PKG = '0b5a5d3e-1c1a-4c53-9d0e-0000000000b4';
 
 const organization = { id: ORG, name: 'Example Food Network', description: 'Food help' };
 const service = (id: string, name: string, description = `${name}, weekdays`) => ({ id, name, description, status: 'active', organization_id: ORG, organization });
 
 // What each source publishes now; the tests change it between pulls.
-let apiServices = [service(S1, 'Pantry North'), service(SHARED, 'Community Kitchen')];
+let apiServices = [service(S1, 'Pantry North'), service(SHARED, 'Community Kitchen'), { ...service(TENANTS_API, 'Tenant Help-Line', 'Advice for renters'), url: 'https://tenants.example.org/' }];
 let apiEtag = '"a1"';
-let packageServices = [[SHARED, 'Community Kitchen'], [S3, 'Diaper Bank']];
+let packageServices = [[SHARED, 'Community Kitchen'], [S3, 'Diaper Bank'], [TENANTS_PKG, 'TENANT HELP LINE', 'http://www.tenants.example.org']];
 const packageModified = 'Sat, 05 Dec 2026 01:00:00 GMT';
 const requests: { url: string; status: number }[] = [];
 
@@ -63,7 +66,7 @@ before(async () => {
       return req.headers['if-none-match'] === etag ? send(304, '') : send(200, body, { etag });
     };
     if (url.pathname === '/pkg/organizations.csv') return file(csv([['id', 'name', 'description'], [ORG, organization.name, organization.description]]));
-    if (url.pathname === '/pkg/services.csv') return file(csv([['id', 'organization_id', 'name', 'description', 'status'], ...packageServices.map(([id, name]) => [id, ORG, name, `${name}, weekdays`, 'active'])]));
+    if (url.pathname === '/pkg/services.csv') return file(csv([['id', 'organization_id', 'name', 'description', 'status', 'url'], ...packageServices.map(([id, name, url]) => [id, ORG, name, `${name}, weekdays`, 'active', url ?? ''])]));
     if (url.pathname === '/huge') return send(200, 'x'.repeat(4096));
     send(404, 'no');
   });
@@ -91,8 +94,22 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
 
   // The job pulls both: they are due at once.
   assert.equal(await pullDueSources(t.ctx, new Date()), 'City API: imported; Food Bank package: imported');
-  assert.deepEqual(requests.filter((r) => r.url.startsWith('/hsds')).map((r) => r.url), ['/hsds/services?page=1&per_page=1&full=true', '/hsds/services?page=2&per_page=1&full=true']);
-  assert.equal((await t.ctx.db.selectFrom('directory_service').select('id').execute()).length, 3, 'the shared service is one record');
+  assert.deepEqual(requests.filter((r) => r.url.startsWith('/hsds')).map((r) => r.url), [1, 2, 3].map((n) => `/hsds/services?page=${n}&per_page=1&full=true`));
+  assert.equal((await t.ctx.db.selectFrom('directory_service').select('id').execute()).length, 5, 'the shared service is one record');
+
+  // The help line under two ids: matched on its name and website, each showing both sources; the values on which
+  // they disagree are listed for a steward.
+  const tenants = (await admin.get(`/api/directory/services/${TENANTS_API}/provenance`)).json().sources as { service_id: string; source: string }[];
+  assert.deepEqual(tenants.map((s) => [s.source, s.service_id]).sort(), [['City API', TENANTS_API], ['Food Bank package', TENANTS_PKG]]);
+  assert.match((await t.client().get(`/directory/services/${TENANTS_PKG}`)).body, /From City API, updated[^]*From Food Bank package|From Food Bank package, updated[^]*From City API/);
+  const found = (await admin.get('/api/directory/sources/conflicts')).json();
+  assert.equal(found.matches, 1);
+  assert.deepEqual(found.items.map((c: { field: string; value: string; other_value: string; matched_on: string; same_as: string }) => [c.same_as, c.matched_on, c.field, c.other_value, c.value]), [
+    [TENANTS_API, 'website', 'name', 'Tenant Help-Line', 'TENANT HELP LINE'],
+    [TENANTS_API, 'website', 'description', 'Advice for renters', 'TENANT HELP LINE, weekdays'],
+    [TENANTS_API, 'website', 'url', 'https://tenants.example.org/', 'http://www.tenants.example.org'],
+  ]);
+  assert.match((await admin.get('/directory/sources/conflicts', { 'accept-language': 'es' })).body, /Servicios de dos fuentes[^]*Mismo nombre y sitio web[^]*Advice for renters/);
   const prov = (await admin.get(`/api/directory/services/${SHARED}/provenance`)).json();
   assert.deepEqual(prov.sources.map((s: { source: string; source_id: string; left_at: null }) => [s.source, s.source_id, s.left_at]).sort(), [['City API', SHARED, null], ['Food Bank package', SHARED, null]]);
   const page = await t.client().get(`/directory/services/${SHARED}`);
@@ -191,6 +208,8 @@ test('sources are for directory managers only: each role, each route; in the API
     ['GET', `/api/directory/sources/${id}`],
     ['GET', '/directory/sources'],
     ['GET', '/directory/sources/new'],
+    ['GET', '/api/directory/sources/conflicts'],
+    ['GET', '/directory/sources/conflicts'],
     ['GET', `/directory/sources/${id}/edit`],
     ['POST', '/api/directory/sources', body],
     ['PUT', `/api/directory/sources/${id}`, body],
@@ -206,14 +225,14 @@ test('sources are for directory managers only: each role, each route; in the API
   }
   for (const [method, url, json] of routes) assert.ok([401, 302, 303, 403].includes((await t.client().request(method, url, { json })).statusCode), `anonymous ${method} ${url}`);
   const admin = await t.signedIn('admin');
-  for (const url of ['/directory/sources', `/directory/sources/${id}/edit`]) {
+  for (const url of ['/directory/sources', `/directory/sources/${id}/edit`, '/directory/sources/conflicts']) {
     for (const lang of ['en', 'es']) assert.equal((await admin.get(url, { 'accept-language': lang })).statusCode, 200);
   }
   assert.equal((await admin.get('/api/directory/sources/42')).statusCode, 400);
   assert.equal((await admin.get('/api/directory/sources/11111111-1111-4111-8111-111111111111')).statusCode, 404);
   assert.equal((await t.client().get('/api/directory/services/11111111-1111-4111-8111-111111111111/provenance')).statusCode, 404);
   const spec = (await t.client().get('/api/openapi.json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> };
-  for (const [p, m] of [['/api/directory/sources', 'get'], ['/api/directory/sources', 'post'], ['/api/directory/sources/{id}', 'put'], ['/api/directory/sources/{id}/pull', 'post'], ['/api/directory/services/{id}/provenance', 'get']]) {
+  for (const [p, m] of [['/api/directory/sources', 'get'], ['/api/directory/sources', 'post'], ['/api/directory/sources/{id}', 'put'], ['/api/directory/sources/{id}/pull', 'post'], ['/api/directory/services/{id}/provenance', 'get'], ['/api/directory/sources/conflicts', 'get']]) {
     const op = spec.paths[p]?.[m];
     assert.ok(op?.summary && op.tags?.includes('Directory'), `${m} ${p}`);
   }

@@ -21,6 +21,7 @@ import { bool, newId, type Db } from '../../platform/db/index.ts';
 import { managesDirectory } from './policies.ts';
 import { checkSourceName } from './snapshot.ts';
 import { importPath } from './import.ts';
+import { matchSource } from './federation-match.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
 const loose = (db: Db) => db as unknown as Loose;
@@ -385,6 +386,9 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   const finished = new Date().toISOString();
   await runCommand(ctx, async (trx, audit) => {
     authorize(ctx, managesDirectory(ctx));
+    // The same service from another source, under another id: matched (only new matches are written).
+    const matched = result.importId ? await matchSource(trx, src.name, finished) : 0;
+    if (matched) result.detail += `; ${matched} matched with another source's`;
     await loose(trx)
       .updateTable('directory_source')
       .set({ validators: JSON.stringify(next), last_pull_at: finished, last_result: `${result.outcome}: ${result.detail}`, next_pull_at: new Date(started.getTime() + INTERVAL[src.schedule]).toISOString(), ...(result.importId ? { last_import_id: result.importId } : {}) })

@@ -149,6 +149,8 @@ async function recordProvenance(db: Db, listed: readonly string[], source: strin
 }
 
 export interface Provenance {
+  /** The record the source's listing is: this service, or one matched with it from another source. */
+  service_id: string;
   source: string;
   source_id: string;
   first_seen: string;
@@ -157,18 +159,32 @@ export interface Provenance {
   left_at: string | null;
 }
 
-/** The sources of the services given, each with its provenance, the most recently changed first. */
+/**
+ * The sources of the services given, each with its provenance, the most recently changed first; a service matched
+ * with another from a different source (directory_service_match) shows the other's provenance too.
+ */
 export async function provenanceOf(db: Db, serviceIds: readonly string[]): Promise<Map<string, Provenance[]>> {
   const q = loose(db);
   const out = new Map<string, Provenance[]>();
   const iso = (x: unknown) => (x instanceof Date ? x.toISOString() : x === null || x === undefined ? null : new Date(String(x)).toISOString());
-  const rows = await inChunks(serviceIds, (c) => q.selectFrom('directory_provenance').selectAll().where('service_id', 'in', c).execute());
-  for (const r of rows) {
-    const list = out.get(String(r.service_id)) ?? [];
-    list.push({ source: String(r.source), source_id: String(r.source_id), first_seen: iso(r.first_seen)!, last_changed: iso(r.last_changed)!, last_seen: iso(r.last_seen)!, left_at: iso(r.left_at) });
-    out.set(String(r.service_id), list);
+  const also = new Map<string, string[]>();
+  const matches = await inChunks(serviceIds, (c) => q.selectFrom('directory_service_match').select(['service_id', 'same_as']).where((eb) => eb.or([eb('service_id', 'in', c), eb('same_as', 'in', c)])).execute());
+  for (const m of matches) {
+    also.set(String(m.service_id), [...(also.get(String(m.service_id)) ?? []), String(m.same_as)]);
+    also.set(String(m.same_as), [...(also.get(String(m.same_as)) ?? []), String(m.service_id)]);
   }
-  for (const list of out.values()) list.sort((a, b) => b.last_changed.localeCompare(a.last_changed) || a.source.localeCompare(b.source));
+  const ids = [...new Set([...serviceIds, ...[...also.values()].flat()])];
+  const byService = new Map<string, Provenance[]>();
+  for (const r of await inChunks(ids, (c) => q.selectFrom('directory_provenance').selectAll().where('service_id', 'in', c).execute())) {
+    const list = byService.get(String(r.service_id)) ?? [];
+    list.push({ service_id: String(r.service_id), source: String(r.source), source_id: String(r.source_id), first_seen: iso(r.first_seen)!, last_changed: iso(r.last_changed)!, last_seen: iso(r.last_seen)!, left_at: iso(r.left_at) });
+    byService.set(String(r.service_id), list);
+  }
+  for (const id of serviceIds) {
+    const list = [id, ...(also.get(id) ?? [])].flatMap((x) => byService.get(x) ?? []);
+    if (!list.length) continue;
+    list.sort((a, b) => b.last_changed.localeCompare(a.last_changed) || a.source.localeCompare(b.source));
+    out.set(id, list);
+  }
   return out;
 }
-

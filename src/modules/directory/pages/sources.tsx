@@ -17,6 +17,7 @@ import { FormPost } from '../schema.ts';
 import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
 import { provenanceOf, type Provenance as Origin } from '../snapshot.ts';
 import { SOURCE_RULES } from '../federation-messages.ts';
+import { conflicts } from '../federation-match.ts';
 import { PUBLIC } from './shared.tsx';
 
 const MANAGERS = { access: { permission: MANAGE } } as const;
@@ -56,6 +57,7 @@ const ProvenanceOut = Type.Object({
   service_id: Type.String({ format: 'uuid' }),
   sources: Type.Array(
     Type.Object({
+      service_id: Type.String({ format: 'uuid', description: 'The record listed: this service, or one matched with it from another source (same name and address, phone or website).' }),
       source: Type.String(),
       source_id: Type.String({ description: "The service's id at the source." }),
       first_seen: Type.String({ format: 'date-time' }),
@@ -79,6 +81,53 @@ export function sourceRoutes(app: App): void {
     const s = await req.ctx.db.selectFrom('directory_service').select('id').where('id', '=', req.params.id).executeTakeFirst();
     if (!s) throw notFound('No such service.');
     return { service_id: req.params.id, sources: (await provenanceOf(req.ctx.db, [req.params.id])).get(req.params.id) ?? [] };
+  });
+
+  const ConflictOut = Type.Object({
+    service_id: Type.String({ format: 'uuid', description: 'The service seen later.' }),
+    same_as: Type.String({ format: 'uuid', description: 'The service seen first, from another source.' }),
+    name: Type.String(),
+    matched_on: Type.Union([Type.Literal('address'), Type.Literal('phone'), Type.Literal('website')], { description: 'What matched besides the name.' }),
+    field: Type.String(),
+    value: Nullable(Type.String()),
+    other_value: Nullable(Type.String()),
+  });
+  app.get('/api/directory/sources/conflicts', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Services matched across sources and the values on which they disagree (for a steward)', security: secured, response: { 200: Type.Object({ matches: Type.Integer(), items: Type.Array(ConflictOut) }), ...errors } } }, async (req) => {
+    await listSources(req.ctx);
+    return conflicts(req.ctx.db);
+  });
+  app.get('/directory/sources/conflicts', { config: MANAGERS, schema: hidden }, async (req, reply) => {
+    const v = req.view();
+    const { items, matches } = await conflicts(req.ctx.db);
+    const title = v.t('directory.conflicts.title');
+    return reply.page(
+      title,
+      <>
+        <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { href: '/directory/sources', label: v.t('directory.sources.title') }, { label: title }]} />
+        <h1>{title}</h1>
+        <p>{v.t('directory.conflicts.intro', { n: matches })}</p>
+        {items.length === 0 ? (
+          <p>{v.t('directory.conflicts.none')}</p>
+        ) : (
+          <Table
+            v={v}
+            wrap
+            caption={title}
+            head={[v.t('directory.conflicts.service'), v.t('directory.conflicts.field'), v.t('directory.conflicts.first'), v.t('directory.conflicts.later')]}
+            rows={items.map((c) => [
+              <>
+                <a href={`/directory/services/${c.same_as}`}>{c.name}</a>
+                <br />
+                <small>{v.t(`directory.conflicts.on.${c.matched_on}`)}</small>
+              </>,
+              c.field,
+              c.other_value ?? '—',
+              <a href={`/directory/services/${c.service_id}`}>{c.value ?? '—'}</a>,
+            ])}
+          />
+        )}
+      </>,
+    );
   });
 
   app.get('/directory/sources', { config: MANAGERS, schema: hidden }, async (req, reply) => listPage(req, reply));
@@ -126,6 +175,9 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
       <p>
         <a class="usa-button" href="/directory/sources/new">
           {v.t('directory.sources.add')}
+        </a>{' '}
+        <a class="usa-button usa-button--outline" href="/directory/sources/conflicts">
+          {v.t('directory.conflicts.title')}
         </a>
       </p>
       {items.length === 0 ? (
