@@ -10,18 +10,8 @@ import { toCsv } from '../../platform/http/csv.ts';
 import { exportDirectory } from './export.ts';
 import { generateDirectory } from './generate.ts';
 
-export const DIRECTORY_HELP = `  directory import PATH [--source NAME] [--partial] [--strict] [--report FILE]
-                              import an HSDS publication into the service directory: a .zip, a folder
-                              with a datapackage.json, a folder of HSDS 3.0, 2.0 or 1.1 CSV files, or
-                              HSDS 3.0 .json/.ndjson files; valid records go in, invalid ones are
-                              quarantined with their reason (--report FILE writes them all as CSV);
-                              --strict imports all or nothing; importing again writes only changes;
-                              a full import makes the services its source (NAME, by default the
-                              folder's or zip's name) no longer lists inactive; --partial for a delta
-  directory export --format json|csv DIR
-                              write the directory as HSDS 3.0 (confidential locations redacted)
-  directory generate --services N
-                              add N synthetic services across the United States (for benchmarks)`;
+import { DIRECTORY_HELP } from './cli-help.ts';
+export { DIRECTORY_HELP };
 
 export class DirectoryUsageError extends UsageError {}
 

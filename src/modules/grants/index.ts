@@ -11,15 +11,12 @@ import { scheduledImport } from './job.ts';
 import { seedGrants } from './seed.ts';
 import { AWARD_CSV_MAX_BYTES } from './upload.ts';
 import { registerUploads } from '../workplans/index.ts';
+import { HELP } from './cli-help.ts';
 
 export { PLAN as GRANTS_PLAN, REVIEW as GRANTS_REVIEW } from './permissions.ts';
 // The module's public service API, for other modules: they never read grants_* tables directly.
 export { listAwards, listPlans, type AwardFilter, type PlanFilter } from './store.ts';
 
-const HELP = `  grants import-extract FILE  import a Grants.gov XML extract (the daily zip, or its XML) as
-                              a stream, keeping the opportunities on the committee's watch list;
-                              prints progress; a damaged file changes nothing
-  grants source PATH|URL|none where the scheduled import (job grants.extract) reads the extract`;
 
 const grantsCli: CliCommand = {
   name: 'grants',

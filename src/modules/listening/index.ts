@@ -6,6 +6,7 @@ import { CODE, MANAGE } from './policies.ts';
 import { listeningApi } from './api.ts';
 import { listeningPages } from './pages/routes.ts';
 import { seedListening } from './seed.ts';
+import { HELP } from './cli-help.ts';
 
 // The module's public service API, for other modules.
 export { sendReminders } from './commands.ts';
@@ -16,11 +17,6 @@ export { REC_STATUSES as RECOMMENDATION_STATUSES, REC_TYPES as RECOMMENDATION_TY
 export { calendar, type IcsEvent } from './ics.ts';
 export { isTimeZone, zonedToUtc } from './time.ts';
 
-const HELP = `  listening reminders [--at INSTANT]
-                              e-mail each confirmed registrant of a listening session that
-                              starts within its series' reminder window (now, or as of
-                              INSTANT); each registrant once. Without SMTP_URL, mail is
-                              logged as skipped`;
 
 /** Reminders to the registrants of sessions starting soon; each registrant once, so it may run at any time. */
 const remindersNow: AsOfWork = async (ctx, now, log) => {

@@ -12,16 +12,12 @@ import { registerUploads } from '../workplans/index.ts';
 export { MANAGE as PRACTICES_MANAGE, REVIEW as PRACTICES_REVIEW, LEAD as PRACTICES_LEAD, NOMINATE as PRACTICES_NOMINATE } from './permissions.ts';
 // The module's public service API, for other modules (a directory listing showing the practices a service uses).
 import { practicesLinkedTo } from './store.ts';
+import { HELP } from './cli-help.ts';
 export { practicesLinkedTo };
 // For the research module's insights (evidence theme) and open data catalog.
 export { allPractices } from './store.ts';
 export { OUTCOME_DOMAINS as PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, SETTINGS as PRACTICE_SETTINGS } from './schema.ts';
 
-const HELP = `  practices digest [--at INSTANT]
-                              e-mail each confirmed digest subscriber the practices that are
-                              new or re-rated since their last digest (nothing if none), with
-                              a one-click unsubscribe link. Without SMTP_URL, mail is logged as
-                              skipped`;
 
 const digestNow: AsOfWork = async (ctx, now, log) => {
   const r = await sendDigests(ctx, now, log);

@@ -6,16 +6,10 @@ import { researchApi } from './api.ts';
 import { researchPages } from './pages/routes.ts';
 import { sendReminders, takeSnapshots } from './commands.ts';
 import { seedResearch } from './seed.ts';
+import { HELP } from './cli-help.ts';
 
 export { MANAGE as RESEARCH_MANAGE, SUBMIT as RESEARCH_SUBMIT } from './permissions.ts';
 
-const HELP = `  research reminders [--at INSTANT]
-                              e-mail the staff of each agency that still owes an open data
-                              call: once when it is due within 7 days, once when overdue.
-                              Without SMTP_URL, mail is logged as skipped
-  research snapshots [--at INSTANT]
-                              regenerate the published datasets (data.json, insights CSV)
-                              and keep a dated version of each that changed`;
 
 const remindersNow: AsOfWork = async (ctx, now, log) => {
   const r = await sendReminders(ctx, now, log);

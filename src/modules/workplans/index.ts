@@ -8,6 +8,7 @@ import { registerUploads } from './upload.ts';
 import { seedWorkplans } from './seed.ts';
 import { runDigests } from './digests.ts';
 import { workplanTasks } from './tasks.ts';
+import { HELP } from './cli-help.ts';
 
 // The module's public service API, for other modules.
 export { runDigests } from './digests.ts';
@@ -18,12 +19,6 @@ export { STATUSES as WORKPLAN_STATUSES, KINDS as WORKPLAN_KINDS } from './schema
 // File uploads on multipart forms, for other modules' forms too (outreach photos).
 export { registerUploads, uploadOf, type UploadedFile } from './upload.ts';
 
-const HELP = `  workplans digests [--at INSTANT]
-                              send the work-plan e-mails due now (or as of INSTANT, e.g.
-                              2026-06-20T12:00:00Z): the updates-due digest in a quarter's
-                              last 14 days, and reminders of missing updates; each person
-                              gets each kind once per quarter. Without SMTP_URL, mail is
-                              logged as skipped`;
 
 /** The quarter's digests and reminders due as of `now`; each person gets each kind once a quarter. */
 const digestsNow: AsOfWork = async (ctx, now, log) => {
