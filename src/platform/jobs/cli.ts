@@ -4,8 +4,8 @@ import { JobBusy, JobRunner } from './runner.ts';
 import { jobStatuses } from './status.ts';
 import { cliIo } from '../cli/io.ts';
 
-export const JOBS_HELP = `  jobs                        list the scheduled jobs: schedule, last run and its result, next run
-  jobs run NAME               run one job now, whatever its schedule (refused while a node runs it)`;
+import { JOBS_HELP } from '../cli/help.ts';
+export { JOBS_HELP };
 
 /** `taskforce jobs [run NAME]`, over the given jobs (the platform's and every module's). */
 export function jobsCommand(jobs: readonly Job[]): CliCommand {

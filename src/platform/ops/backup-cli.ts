@@ -9,11 +9,8 @@ import { OpsRefusal, backupDatabase, restoreDatabase } from './backup.ts';
 
 export { OpsRefusal };
 
-export const BACKUP_HELP = `  backup DEST                 copy the embedded database while it runs: DEST (a new file, or a folder
-                              to hold a dated one) and DEST.json (schema version, checksum); the
-                              keys are not in it (keep secrets.json or DATA_KEY apart)
-  restore SRC [--data DIR]    check a backup (checksum, integrity, schema version) and restore it into
-                              a new folder DIR, or into the configured database of a stopped server`;
+import { BACKUP_HELP } from '../cli/help.ts';
+export { BACKUP_HELP };
 
 const PG_ADVICE =
   'on PostgreSQL, back up with pg_dump and restore with pg_restore (see "Backups on PostgreSQL" in docs/operations.md)';
