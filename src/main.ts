@@ -14,7 +14,9 @@ import { NodeState } from './platform/ops/readiness.ts';
 import { shutDown } from './platform/ops/shutdown.ts';
 import { setMailLog } from './platform/mail/index.ts';
 import { testHooks, testHooksEnabled } from './platform/ops/test-hooks.ts';
-import { BACKUP_HELP, OpsRefusal, backupCommand, restoreCommand } from './platform/ops/backup-cli.ts';
+import { OpsRefusal, backupCommand, restoreCommand } from './platform/ops/backup-cli.ts';
+import { asksForHelp } from './platform/cli/help.ts';
+import { helpFor } from './cli-help.ts';
 import { cliIo, processIo, withCliIo, type CliIo } from './platform/cli/io.ts';
 
 // The test suite's slow request and slow job exist only when TFH_TEST_HOOKS=1 (see platform/ops/test-hooks.ts).
@@ -29,63 +31,6 @@ const commands = new Map<string, CliCommand>();
 for (const c of [jobsCommand(jobs), ...modules.flatMap((m) => m.commands ?? [])]) {
   if (commands.has(c.name) || ['serve', 'migrate', 'seed', 'users', 'backup', 'restore', 'help'].includes(c.name)) throw new Error(`Two commands are named ${c.name}`);
   commands.set(c.name, c);
-}
-
-/** The platform's own commands' lines in the help, by command. */
-const PLATFORM_HELP: Record<string, string> = {
-  serve: `  serve [--demo]              migrate, then serve the web app and API (PORT, HOST) and run the
-                              scheduled jobs (unless JOBS=off); on the embedded database the
-                              first start loads the demo data`,
-  migrate: '  migrate                     apply pending database migrations',
-  seed: '  seed --demo                 load the demo data (the task force structure and demo accounts)',
-  users: `  users add --email E --name N --role R --org O --password-stdin
-                              create an account; the password is read from standard input
-                              roles: member, chair, analyst, caseworker, admin
-  users unlock EMAIL          lift the sign-in locks of an account (wrong passwords, codes)`,
-  backup: BACKUP_HELP.split('\n').filter((l, i, all) => i < all.findIndex((x) => x.startsWith('  restore'))).join('\n'),
-  restore: BACKUP_HELP.split('\n').filter((l, i, all) => i >= all.findIndex((x) => x.startsWith('  restore'))).join('\n'),
-  help: '  help                        show this help',
-};
-
-const HELP = `Usage: taskforce <command> [options]
-
-Commands:
-${PLATFORM_HELP.serve}
-${PLATFORM_HELP.migrate}
-${PLATFORM_HELP.seed}
-${PLATFORM_HELP.users}
-${BACKUP_HELP}
-${[...commands.values()].map((c) => c.help).join('\n')}
-${PLATFORM_HELP.help}
-
-Environment: DATABASE_URL (sqlite:PATH or postgres://...), PORT, HOST, PUBLIC_URL, SESSION_SECRET,
-DATA_KEY, SMTP_URL, LOG_LEVEL, GOV_BANNER, REFERRAL_RETENTION_DAYS, REFERRAL_REMINDER_DAYS,
-REFERRAL_EXPIRY_DAYS, JOBS (on or off), JOBS_POLL_SECONDS, TRUST_PROXY, METRICS_TOKEN, METRICS_ALLOW,
-SHUTDOWN_GRACE_SECONDS. See README.md and docs/operations.md.`;
-
-/**
- * `taskforce <command> [subcommand] --help`: the command's own lines of the help (only the subcommand's, when one
- * is named and has lines of its own), and where the rest is. Nothing is opened or read.
- */
-function commandHelp(name: string, args: string[]): string | undefined {
-  const lines = PLATFORM_HELP[name] ?? commands.get(name)?.help;
-  if (lines === undefined) return undefined;
-  // Each entry starts at a line indented two spaces; its description lines are indented further.
-  const entries: string[][] = [];
-  for (const line of lines.split('\n')) {
-    if (/^ {2}\S/.test(line) || !entries.length) entries.push([line]);
-    else entries[entries.length - 1].push(line);
-  }
-  const sub = args.find((a) => !a.startsWith('-'));
-  const own = sub ? entries.filter((e) => e[0].startsWith(`  ${name} ${sub}`)) : [];
-  const shown = (own.length ? own : entries).map((e) => e.join('\n')).join('\n');
-  return `Usage: taskforce ${name}${own.length ? ' ' + sub : ''} [options]\n\n${shown}\n\nEvery command: taskforce --help`;
-}
-
-/** Whether the arguments ask for help (`--help` or `-h` before any `--`). */
-function asksForHelp(args: string[]): boolean {
-  const end = args.indexOf('--');
-  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 // Output goes to the run's streams (platform/cli/io.ts): the process's own, or those of a run inside a test.
@@ -190,16 +135,12 @@ async function usersUnlock(config: Config, args: string[]): Promise<number> {
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    log(HELP);
-    return 0;
-  }
-  if (asksForHelp(rest)) {
-    const help = commandHelp(command, rest);
-    if (help === undefined) throw new UsageError(`unknown command "${command}"; see taskforce --help`);
+  const help = helpFor(argv);
+  if (help !== undefined) {
     log(help);
     return 0;
   }
+  if (asksForHelp(rest)) throw new UsageError(`unknown command "${command}"; see taskforce --help`);
   const config = loadConfig(cliIo().env);
   switch (command) {
     case 'serve': {
