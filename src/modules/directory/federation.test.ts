@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { testApp, snapshotTables, type TestApp } from '../../platform/testing.ts';
 import { ROLES } from '../../platform/auth/roles.ts';
 import { TABLE_NAMES, tableOf } from './model.ts';
+import { join } from 'node:path';
+import { SHARED_HSDS } from './testing.ts';
 import { PULL_LIMITS, pullDueSources, pullSource, registerSource } from './federation.ts';
 
 const ORG = '0b5a5d3e-1c1a-4c53-9d0e-000000000001';
@@ -198,6 +200,15 @@ test('sources: bad input named by field in both languages, nothing written; limi
   const list = await admin.get('/directory/sources');
   assert.match(list.body, /answered 404/);
   assert.match(list.body, /Pull Gone now/);
+
+  // A folder on the server, pulled from the page's "pull now": imported, then unchanged files are not read again.
+  const folder = await registerSource(t.ctx, { name: 'Example City', kind: 'path', location: join(SHARED_HSDS, 'sample-example-city-1.1', 'simple'), schedule: 'weekly' });
+  const csrf2 = /name="_csrf" value="([^"]+)"/.exec(list.body)?.[1] ?? '';
+  const pulled = await admin.request('POST', `/directory/sources/${folder.id}/pull`, { form: { _csrf: csrf2 } });
+  assert.equal(pulled.statusCode, 303);
+  assert.equal(pulled.headers.location, `/directory/sources#source-${folder.id}`);
+  assert.match((await admin.get(`/api/directory/sources/${folder.id}`)).json().last_result, /^imported: HSDS 1\.1/);
+  assert.equal((await pullSource(t.ctx, folder.id)).outcome, 'not-modified');
 });
 
 test('sources are for directory managers only: each role, each route; in the API document', async () => {
