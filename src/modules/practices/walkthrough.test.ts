@@ -155,9 +155,9 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     // A case manager finds it by place: the services using it near a ZIP code, in both languages; bad input is
     // refused naming the field, in the reader's language.
     const near = text((await t.client().get(`/practices/${practiceId}?zip=20001&radius=10`)).body);
-    assert.match(near, /1 services within 10 miles of 20001 \(Washington, DC\), nearest first: Job coaching — Test Career Center · \d\.\d miles away \(Washington, DC\)/);
+    assert.match(near, /1 service within 10 miles of 20001 \(Washington, DC\): Job coaching — Test Career Center · \d\.\d miles away \(Washington, DC\)/);
     assert.match(text((await t.client().get(`/practices/${practiceId}?zip=10001&radius=25`)).body), /No service linked to this practice has a location within 25 miles of 10001 \(New York, NY\)/);
-    assert.match(text((await t.client().get(`/practices/${practiceId}?zip=20001&radius=10`, { 'accept-language': 'es' })).body), /1 servicios a menos de 10 millas de 20001 .*Job coaching — Test Career Center · a \d\.\d millas/);
+    assert.match(text((await t.client().get(`/practices/${practiceId}?zip=20001&radius=10`, { 'accept-language': 'es' })).body), /1 servicio a menos de 10 millas de 20001 .*Job coaching — Test Career Center · a \d\.\d millas/);
     const badZip = await t.client().get(`/practices/${practiceId}?zip=2000x`, { 'accept-language': 'es' });
     assert.equal(badZip.statusCode, 400);
     assert.match(text(badZip.body), /Código postal \(ZIP\).*debe ser un código postal \(ZIP\) de 5 dígitos/);

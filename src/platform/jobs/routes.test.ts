@@ -39,7 +39,8 @@ test('/admin/jobs and GET /api/jobs: administrators see each job with its last r
     assert.match(html.body, /class="usa-table/);
     assert.match(html.body, /sessions\.purge/);
     assert.match(html.body, /Succeeded/);
-    assert.match(html.body, /href="\/admin\/jobs"/, 'the header links to it');
+    assert.match(html.body, /href="\/manage"/, 'the header links to the management pages');
+    assert.match((await admin.get('/manage')).body, /href="\/admin\/jobs"/, 'which list it');
 
     admin.cookies.set('lang', 'es');
     const es = await admin.get('/admin/jobs');
