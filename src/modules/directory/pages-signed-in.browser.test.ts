@@ -43,3 +43,42 @@ test('an edit form with errors passes axe, and the form works from the keyboard 
   }
 });
 
+
+test('the sources pages at 390 px in Spanish: within the screen, and the form sent by keyboard without JavaScript shows its errors by field, axe-clean', { timeout: 120_000 }, async () => {
+  const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  const plain = await newContext(f.browser, f.e, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  try {
+    const page = await plain.newPage();
+    await signIn(page, f.e, f.e.admin);
+    await page.goto('/lang/es?next=%2Fdirectory%2Fsources');
+    for (const url of ['/directory/sources', `/directory/sources/${f.sourceId}/edit`, '/directory/sources/conflicts']) {
+      await page.goto(url);
+      assert.equal(await fits(page), true, url);
+    }
+    await page.goto('/directory/sources/new');
+    await page.locator('#field-name').fill('Otra');
+    await page.locator('#field-kind').selectOption('hsds-api');
+    await page.locator('#field-location').fill('ftp://example.org');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.locator('main form.usa-form--large button[type="submit"]').press('Enter')]);
+    assert.match(await page.content(), /debe ser una dirección http o https/);
+    assert.equal(await fits(page), true, 'form with errors');
+  } finally {
+    await plain.close();
+  }
+  const scripted = await newContext(f.browser, f.e, { viewport: { width: 390, height: 844 } });
+  try {
+    const page = await scripted.newPage();
+    await signIn(page, f.e, f.e.admin);
+    await page.goto('/lang/es?next=%2Fdirectory%2Fsources');
+    await page.goto('/directory/sources/new');
+    await page.locator('#field-name').fill('Otra');
+    await page.locator('#field-kind').selectOption('hsds-api');
+    await page.locator('#field-location').fill('ftp://example.org');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.locator('main form.usa-form--large button[type="submit"]').press('Enter')]);
+    await page.waitForSelector('#error-summary');
+    const report = formatViolations('sources form with errors', await axe(page));
+    assert.equal(report, '', report);
+  } finally {
+    await scripted.close();
+  }
+});
