@@ -11,6 +11,7 @@ import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
+import { countAuditEvents } from '../../platform/audit/index.ts';
 import type { Refusal } from './validate.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
@@ -93,22 +94,9 @@ export async function repeatedImport(db: Db, source: string, digest: string): Pr
  * later one would have replaced the digest). Counted again when the import is repeated: one more means a write.
  */
 async function writesAround(db: Db, source: string, startedAt: string): Promise<number> {
-  const q = loose(db);
   const since = new Date(new Date(startedAt).getTime() - CONCURRENT_MARGIN_MS).toISOString();
-  const r = await q
-    .selectFrom('audit_events')
-    .select((e) => e.fn.countAll().as('n'))
-    .where('at', '>=', since)
-    .where('action', 'like', 'directory.%')
-    .where((e) =>
-      e.or([
-        e('action', '<>', 'directory.import'),
-        e('entity_id', 'is', null),
-        e('entity_id', 'not in', q.selectFrom('directory_import').select(sql<string>`cast(id as text)`.as('id')).where('source', '=', source).where('imported_at', '<=', startedAt)),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(r?.n ?? 0);
+  const own = await loose(db).selectFrom('directory_import').select(sql<string>`cast(id as text)`.as('id')).where('source', '=', source).where('imported_at', '<=', startedAt).execute();
+  return countAuditEvents(db, { since, actionPrefix: 'directory.', except: { action: 'directory.import', entityIds: own.map((r) => String(r.id)) } });
 }
 
 /** Records, inside the import's transaction, what `source`'s import from a path with this digest found. */

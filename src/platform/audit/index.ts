@@ -124,3 +124,20 @@ export async function listAudit(db: Db, filter: AuditFilter, limit: number, offs
     items: rows.map((r) => ({ ...r, summary: json<Record<string, unknown>>(r.summary, {}) })) as AuditEvent[],
   };
 }
+
+/**
+ * How many audit events since `since` have an action starting with `actionPrefix`, leaving out the events of
+ * `except.action` about the entities `except.entityIds` (a module's own earlier runs). For modules that need to know
+ * whether anything was written in a span of time without reading the log's table themselves.
+ */
+export async function countAuditEvents(db: Db, opts: { since: string; actionPrefix: string; except?: { action: string; entityIds: readonly string[] } }): Promise<number> {
+  let q = db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('at', '>=', opts.since)
+    .where('action', 'like', `${opts.actionPrefix.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  const except = opts.except;
+  if (except?.entityIds.length) q = q.where((eb) => eb.or([eb('action', '<>', except.action), eb('entity_id', 'is', null), eb('entity_id', 'not in', [...except.entityIds])]));
+  const row = await q.executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
