@@ -137,29 +137,34 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   assert.match(same.detail, /0 added, 0 changed, \d+ unchanged, 0 removed/);
   assert.equal(await snapshotTables(t.ctx, DIRECTORY_TABLES), unchanged, 'no directory record written');
 
-  // The API drops Pantry North and changes the shared service; the package drops the shared service.
-  const firstSeen = prov.sources.find((s: { source: string }) => s.source === 'City API').first_seen;
-  apiServices = [service(SHARED, 'Community Kitchen', 'Community Kitchen, now on Saturdays too')];
+  // The API drops Pantry North and the shared service, which it listed last, and changes the help line's description.
+  const firstSeen = (await admin.get(`/api/directory/services/${TENANTS_API}/provenance`)).json().sources.find((s: { source: string }) => s.source === 'City API').first_seen;
+  apiServices = [{ ...service(TENANTS_API, 'Tenant Help-Line', 'Advice for renters and landlords'), url: 'https://tenants.example.org/' }];
   apiEtag = '"a3"';
   const changed = await pullSource(t.ctx, apiId);
   assert.match(changed.detail, /0 added, 1 changed/);
   assert.equal(await statusOf(S1), 'inactive', 'a service its only source lists no longer leaves the directory');
-  packageServices = [[S3, 'Diaper Bank']];
+  assert.equal(await statusOf(SHARED), 'active', 'the package still lists it: it stays');
+  const after = (await admin.get(`/api/directory/services/${SHARED}/provenance`)).json().sources as { source: string; left_at: string | null }[];
+  assert.ok(after.find((s) => s.source === 'City API')!.left_at, 'the API no longer lists it');
+  assert.equal(after.find((s) => s.source === 'Food Bank package')!.left_at, null);
+  const tenants2 = (await admin.get(`/api/directory/services/${TENANTS_API}/provenance`)).json().sources as { source: string; first_seen: string; last_changed: string }[];
+  const fromApi = tenants2.find((s) => s.source === 'City API')!;
+  assert.equal(fromApi.first_seen, firstSeen);
+  assert.ok(fromApi.last_changed > firstSeen, 'last changed moves with the change');
+  const s1 = (await admin.get(`/api/directory/services/${S1}/provenance`)).json().sources;
+  assert.ok(s1[0].left_at);
+  assert.match((await t.client().get(`/directory/services/${S1}`)).body, /Listed by City API until/);
+
+  // The package drops the diaper bank: its services.csv changed under an unchanged datapackage.json.
+  packageServices = packageServices.filter(([id]) => id !== S3);
   const dropped = await (await t.signedIn('admin')).request('POST', `/api/directory/sources/${packageId}/pull`);
   assert.equal(dropped.statusCode, 200, dropped.body);
   assert.equal(dropped.json().outcome, 'imported', 'a resource changed under an unchanged datapackage.json: pulled whole');
   // The descriptor and the organisations are as they were: asked again whole, since the package is read as one.
   assert.deepEqual(requests.slice(-5).map((r) => [r.url, r.status]), [['/pkg/datapackage.json', 304], ['/pkg/datapackage.json', 200], ['/pkg/organizations.csv', 304], ['/pkg/services.csv', 200], ['/pkg/organizations.csv', 200]]);
-  assert.equal(await statusOf(SHARED), 'active', 'another source still lists it: it stays');
-  const after = (await admin.get(`/api/directory/services/${SHARED}/provenance`)).json().sources as { source: string; first_seen: string; last_changed: string; left_at: string | null }[];
-  const fromApi = after.find((s) => s.source === 'City API')!;
-  assert.equal(fromApi.first_seen, firstSeen);
-  assert.ok(fromApi.last_changed > firstSeen, 'last changed moves with the change');
-  assert.equal(fromApi.left_at, null);
-  assert.ok(after.find((s) => s.source === 'Food Bank package')!.left_at, 'the package no longer lists it');
-  const s1 = (await admin.get(`/api/directory/services/${S1}/provenance`)).json().sources;
-  assert.ok(s1[0].left_at);
-  assert.match((await t.client().get(`/directory/services/${S1}`)).body, /Listed by City API until/);
+  assert.equal(await statusOf(S3), 'inactive');
+  assert.equal(await statusOf(SHARED), 'active');
 });
 
 test('sources: bad input named by field in both languages, nothing written; limits; a source that fails is recorded, not a 500', async () => {
