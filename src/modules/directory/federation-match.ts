@@ -73,12 +73,13 @@ async function factsOf(db: Db, ids: string[]): Promise<Map<string, Facts>> {
 }
 
 /**
- * Matches the services `source` lists with those other sources list. Writes only new matches: a pull that changed
- * nothing adds none. Answers how many were added.
+ * Matches the services `source` added or changed since `changedSince` with those other sources list. Writes only
+ * new matches: a pull that changed nothing reads and adds none. Answers how many were added.
  */
-export async function matchSource(db: Db, source: string, now: string): Promise<number> {
+export async function matchSource(db: Db, source: string, now: string, changedSince: string): Promise<number> {
   const q = loose(db);
-  const mine = (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id));
+  // Only the services this pull added or changed: the others were matched when they last changed.
+  const mine = (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).where('last_changed', '>=', changedSince).execute()).map((r) => String(r.service_id));
   if (!mine.length) return 0;
   const others = (await q.selectFrom('directory_provenance').select('service_id').where('source', '<>', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id));
   const mineSet = new Set(mine);

@@ -387,7 +387,7 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   await runCommand(ctx, async (trx, audit) => {
     authorize(ctx, managesDirectory(ctx));
     // The same service from another source, under another id: matched (only new matches are written).
-    const matched = result.importId ? await matchSource(trx, src.name, finished) : 0;
+    const matched = result.importId ? await matchSource(trx, src.name, finished, started.toISOString()) : 0;
     if (matched) result.detail += `; ${matched} matched with another source's`;
     await loose(trx)
       .updateTable('directory_source')
