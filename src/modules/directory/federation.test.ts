@@ -126,16 +126,19 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   assert.equal(again, 'City API: not-modified; Food Bank package: not-modified');
   assert.equal(await snapshotTables(t.ctx, [...DIRECTORY_TABLES, 'directory_provenance', 'directory_import']), before);
   assert.equal(requests.at(-1)?.status, 304);
-  const listed = (await admin.get('/api/directory/sources')).json().items as { name: string; last_result: string }[];
-  assert.match(listed.find((s) => s.name === 'City API')!.last_result, /^not-modified/);
+  const listed = (await admin.get('/api/directory/sources')).json().items as { name: string; last_result: string; last_pull_at: string }[];
+  const city = listed.find((s) => s.name === 'City API')!;
+  assert.match(city.last_result, /^not-modified/);
+  const seenNow = (await admin.get(`/api/directory/services/${S1}/provenance`)).json().sources[0];
+  assert.equal(seenNow.last_seen, city.last_pull_at, 'last seen: the pull that found the source unchanged, without writing the record');
 
   // A new ETag but the same services: imported, and nothing in the directory is written.
   apiEtag = '"a2"';
-  const unchanged = await snapshotTables(t.ctx, DIRECTORY_TABLES);
+  const unchanged = await snapshotTables(t.ctx, [...DIRECTORY_TABLES, 'directory_provenance', 'directory_service_match']);
   const same = await pullSource(t.ctx, apiId);
   assert.equal(same.outcome, 'imported');
   assert.match(same.detail, /0 added, 0 changed, \d+ unchanged, 0 removed/);
-  assert.equal(await snapshotTables(t.ctx, DIRECTORY_TABLES), unchanged, 'no directory record written');
+  assert.equal(await snapshotTables(t.ctx, [...DIRECTORY_TABLES, 'directory_provenance', 'directory_service_match']), unchanged, 'no directory record written, nor its provenance');
 
   // The API drops Pantry North and the shared service, which it listed last, and changes the help line's description.
   const firstSeen = (await admin.get(`/api/directory/services/${TENANTS_API}/provenance`)).json().sources.find((s: { source: string }) => s.source === 'City API').first_seen;
@@ -154,6 +157,7 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   assert.ok(fromApi.last_changed > firstSeen, 'last changed moves with the change');
   const s1 = (await admin.get(`/api/directory/services/${S1}/provenance`)).json().sources;
   assert.ok(s1[0].left_at);
+  assert.ok(s1[0].last_seen < s1[0].left_at, 'last seen: the last import that listed it');
   assert.match((await t.client().get(`/directory/services/${S1}`)).body, /Listed by City API until/);
 
   // The package drops the diaper bank: its services.csv changed under an unchanged datapackage.json.

@@ -81,7 +81,9 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
   const now_listed = new Set(listed);
   // Provenance: this source's services it lists no longer have left it (kept, with the time).
   const gone = (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
-  for (let i = 0; i < gone.length; i += 500) await q.updateTable('directory_provenance').set({ left_at: now }).where('source', '=', source).where('service_id', 'in', gone.slice(i, i + 500)).execute();
+  // Last seen: the source's previous import (this one is recorded after the snapshot), when it listed them.
+  const previous = gone.length ? ((await q.selectFrom('directory_import').select((eb) => eb.fn.max('imported_at').as('at')).where('source', '=', source).executeTakeFirst())?.at ?? null) : null;
+  for (let i = 0; i < gone.length; i += 500) await q.updateTable('directory_provenance').set(previous ? { left_at: now, last_seen: previous } : { left_at: now }).where('source', '=', source).where('service_id', 'in', gone.slice(i, i + 500)).execute();
   const before = await q.selectFrom('directory_service_source').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute();
   const leaving = before.map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
   // A service another source still lists stays: that source is now the one that last listed it.
@@ -143,9 +145,9 @@ async function recordProvenance(db: Db, listed: readonly string[], source: strin
   const fresh = listed.filter((id) => !have.has(id));
   await insertMany(db, 'directory_provenance', ['service_id', 'source', 'source_id', 'first_seen', 'last_changed', 'last_seen', 'left_at'], fresh.map((id) => [id, source, id, now, now, now, null]));
   const touched = listed.filter((id) => have.has(id) && (changed.has(id) || have.get(id) !== null));
-  for (let i = 0; i < touched.length; i += 500) await q.updateTable('directory_provenance').set({ last_changed: now, left_at: null }).where('source', '=', source).where('service_id', 'in', touched.slice(i, i + 500)).execute();
-  // Seen now: one statement for the source's listed services, not one per record.
-  if (listed.length) await q.updateTable('directory_provenance').set({ last_seen: now }).where('source', '=', source).where('left_at', 'is', null).execute();
+  for (let i = 0; i < touched.length; i += 500) await q.updateTable('directory_provenance').set({ last_changed: now, last_seen: now, left_at: null }).where('source', '=', source).where('service_id', 'in', touched.slice(i, i + 500)).execute();
+  // An unchanged record is not written: while its source lists it, it was last seen at the source's last import or
+  // pull (see provenanceOf).
 }
 
 export interface Provenance {
@@ -180,6 +182,18 @@ export async function provenanceOf(db: Db, serviceIds: readonly string[]): Promi
     list.push({ service_id: String(r.service_id), source: String(r.source), source_id: String(r.source_id), first_seen: iso(r.first_seen)!, last_changed: iso(r.last_changed)!, last_seen: iso(r.last_seen)!, left_at: iso(r.left_at) });
     byService.set(String(r.service_id), list);
   }
+  // Still listed: seen at the source's last import, or its last pull that found it unchanged.
+  const sources = [...new Set([...byService.values()].flat().filter((p) => !p.left_at).map((p) => p.source))];
+  const seen = new Map<string, string>();
+  const later = (source: string, at: unknown) => {
+    const x = iso(at);
+    if (x && x > (seen.get(source) ?? '')) seen.set(source, x);
+  };
+  if (sources.length) {
+    for (const r of await q.selectFrom('directory_import').select(['source', (eb) => eb.fn.max('imported_at').as('at')]).where('source', 'in', sources).groupBy('source').execute()) later(String(r.source), r.at);
+    for (const r of await q.selectFrom('directory_source').select(['name', 'last_pull_at', 'last_result']).where('name', 'in', sources).execute()) if (String(r.last_result ?? '').startsWith('not-modified')) later(String(r.name), r.last_pull_at);
+  }
+  for (const list of byService.values()) for (const p of list) if (!p.left_at && (seen.get(p.source) ?? '') > p.last_seen) p.last_seen = seen.get(p.source)!;
   for (const id of serviceIds) {
     const list = [id, ...(also.get(id) ?? [])].flatMap((x) => byService.get(x) ?? []);
     if (!list.length) continue;
