@@ -13,6 +13,8 @@ import { ROLES } from '../../platform/auth/roles.ts';
 import { TABLE_NAMES, tableOf } from './model.ts';
 import { join } from 'node:path';
 import { SHARED_HSDS } from './testing.ts';
+import { JobRunner } from '../../platform/jobs/runner.ts';
+import { directoryModule } from './index.ts';
 import { PULL_LIMITS, pullDueSources, pullSource, registerSource } from './federation.ts';
 
 const ORG = '0b5a5d3e-1c1a-4c53-9d0e-000000000001';
@@ -94,8 +96,9 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   apiId = made.json().id;
   packageId = (await registerSource(t.ctx, { name: 'Food Bank package', kind: 'package-url', location: `${base}/pkg/datapackage.json`, schedule: 'daily' })).id;
 
-  // The job pulls both: they are due at once.
-  assert.equal(await pullDueSources(t.ctx, new Date()), 'City API: imported; Food Bank package: imported');
+  // The job runner's job pulls both: they are due at once.
+  const run = await new JobRunner(t.db.handle, t.db.config, directoryModule.jobs ?? []).runNow('directory.federation');
+  assert.deepEqual([run.result, run.detail], ['ok', 'City API: imported; Food Bank package: imported']);
   assert.deepEqual(requests.filter((r) => r.url.startsWith('/hsds')).map((r) => r.url), [1, 2, 3].map((n) => `/hsds/services?page=${n}&per_page=1&full=true`));
   assert.equal((await t.ctx.db.selectFrom('directory_service').select('id').execute()).length, 5, 'the shared service is one record');
 
