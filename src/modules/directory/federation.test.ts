@@ -72,6 +72,7 @@ before(async () => {
     if (url.pathname === '/pkg/organizations.csv') return file(csv([['id', 'name', 'description'], [ORG, organization.name, organization.description]]));
     if (url.pathname === '/pkg/services.csv') return file(csv([['id', 'organization_id', 'name', 'description', 'status', 'url'], ...packageServices.map(([id, name, url]) => [id, ORG, name, `${name}, weekdays`, 'active', url ?? ''])]));
     if (url.pathname === '/huge') return send(200, 'x'.repeat(4096));
+    if (url.pathname === '/not-hsds.json') return send(200, JSON.stringify([{ colour: 'blue' }]));
     send(404, 'no');
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -209,6 +210,10 @@ test('sources: bad input named by field in both languages, nothing written; limi
   const res = await admin.request('POST', `/api/directory/sources/${missing.id}/pull`);
   assert.equal(res.statusCode, 200);
   assert.match(res.json().detail, /answered 404/);
+  const notHsds = await registerSource(t.ctx, { name: 'Not HSDS', kind: 'package-url', location: `${base}/not-hsds.json`, schedule: 'daily', enabled: false });
+  const refused = await pullSource(t.ctx, notHsds.id);
+  assert.equal(refused.outcome, 'failed');
+  assert.match(refused.detail, /refused; nothing was imported \(data\.json:1:id: is required\)/);
   const list = await admin.get('/directory/sources');
   assert.match(list.body, /answered 404/);
   assert.match(list.body, /Pull Gone now/);

@@ -378,7 +378,8 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
     }
   } catch (err) {
     if (!(err instanceof PullFailed) && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 400)) throw err;
-    result = { source: src.name, outcome: 'failed', detail: err.message, importId: null };
+    const first = (err as { errors?: FieldError[] }).errors?.[0];
+    result = { source: src.name, outcome: 'failed', detail: first ? `${err.message} (${first.field}: ${first.message})` : err.message, importId: null };
     next = validators;
   } finally {
     rmSync(dir, { recursive: true, force: true });
