@@ -30,3 +30,16 @@ test('the audit log reads in Spanish, with readable times and summaries', async 
   assert.match(es.body, /<label[^>]*for="field-entity_type"[^>]*>Tipo de registro/);
   assert.match(es.body, /<label[^>]*for="field-from"[^>]*>Desde \(fecha\)/);
 });
+
+test('role names read in Spanish on the users and account pages (issue 16 item 3)', async () => {
+  const admin = await t.signedIn('admin');
+  await t.user('caseworker');
+  admin.cookies.set('lang', 'es');
+  const users = await admin.get('/admin/users');
+  assert.equal(users.statusCode, 200);
+  assert.match(users.body, /Gestor\(a\) de casos \(derivaciones\)/);
+  assert.match(users.body, /<option value="admin"[^>]*>Administrador\(a\)<\/option>/);
+  assert.doesNotMatch(users.body, /Case worker \(referrals\)|>Administrator</);
+  const account = await admin.get('/account');
+  assert.match(account.body, /<dd>Administrador\(a\)<\/dd>/);
+});

@@ -7,7 +7,6 @@ import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import {
   ProofRefused,
-  ROLE_LABELS,
   beginMfaSetup,
   changePassword,
   createToken,
@@ -187,7 +186,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
         <dt>{v.t('login.email')}</dt>
         <dd>{user.email}</dd>
         <dt>{v.t('account.role')}</dt>
-        <dd>{ROLE_LABELS[user.role]}</dd>
+        <dd>{v.t(`role.${user.role}`)}</dd>
         <dt>{v.t('account.org')}</dt>
         <dd>{user.organization_name}</dd>
       </dl>

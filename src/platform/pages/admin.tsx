@@ -6,7 +6,6 @@
 import { Type } from '@sinclair/typebox';
 import {
   ROLES,
-  ROLE_LABELS,
   createUser,
   getUser,
   inviteUser,
@@ -133,7 +132,7 @@ const UserForm = FormPost({ email: FormField, name: FormField, role: FormField, 
 const InviteForm = FormPost({ email: FormField, name: FormField, role: FormField, organization: FormField });
 const RoleForm = FormPost({ role: FormField });
 
-const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
+const roleOptions = (v: View) => ROLES.map((r) => ({ value: r, label: v.t(`role.${r}`) }));
 
 function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; errors?: FieldError[]; input?: FormValues }) {
   return (
@@ -146,7 +145,7 @@ function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; err
         rows={users.map((u) => [
           <a href={`/admin/users/${u.id}`}>{u.name}</a>,
           u.email,
-          ROLE_LABELS[u.role],
+          v.t(`role.${u.role}`),
           u.organization_name,
           v.t(u.mfa_enabled ? 'admin.users.on' : 'admin.users.off'),
           v.t(u.disabled ? 'admin.users.disabled' : 'admin.users.enabled'),
@@ -161,7 +160,7 @@ function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; err
         <ErrorSummary v={v} errors={errors ?? []} />
         <TextInput name="email" label={v.t('admin.users.email')} type="email" required value={one(input?.email)} errors={errors} />
         <TextInput name="name" label={v.t('admin.users.name')} required value={one(input?.name)} errors={errors} />
-        <Select name="role" label={v.t('admin.users.role')} required value={one(input?.role)} options={roleOptions} errors={errors} />
+        <Select name="role" label={v.t('admin.users.role')} required value={one(input?.role)} options={roleOptions(v)} errors={errors} />
         <TextInput name="organization" label={v.t('admin.users.org')} required value={one(input?.organization)} errors={errors} />
         <SubmitButton>{v.t('admin.users.invite.submit')}</SubmitButton>
       </form>
@@ -202,7 +201,7 @@ function UserPage({ v, user, done, errors }: { v: View; user: UserRow; done?: st
       <h2>{v.t('admin.user.role.change')}</h2>
       <form method="post" action={`/admin/users/${user.id}/role`} class="usa-form">
         <Csrf v={v} />
-        <Select name="role" label={v.t('admin.users.role')} required value={user.role} options={roleOptions} errors={errors} />
+        <Select name="role" label={v.t('admin.users.role')} required value={user.role} options={roleOptions(v)} errors={errors} />
         <SubmitButton>{v.t('admin.user.role.submit')}</SubmitButton>
       </form>
       <h2 id="field-account">{v.t('admin.user.access')}</h2>
