@@ -71,7 +71,9 @@ test('a backup taken while rows are written restores every committed row, and pa
     writing = false;
     await writer;
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.ok(atEnd - atStart > 50, `rows were written during the backup (${atEnd - atStart})`);
+    // The command now runs in this process (runCli), taking turns with the writer: on a fast machine a few dozen rows
+    // land during the copy (34 on Node 24 in CI), enough to show the backup saw writes it had to leave out or keep.
+    assert.ok(atEnd - atStart >= 5, `rows were written during the backup (${atEnd - atStart})`);
     assert.match(run.stdout, /copied 100%/, 'progress is shown');
     assert.match(run.stdout, /The keys are not in the backup/);
 
