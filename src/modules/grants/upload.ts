@@ -5,24 +5,13 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { fieldError } from '../../platform/http/errors.ts';
-import { uploadOf } from '../workplans/index.ts';
+import { fileOrPastedText } from '../workplans/index.ts';
 
 /** The largest award CSV, uploaded or sent as text/csv (USAspending's download for a year and a few listings is far smaller). */
 export const AWARD_CSV_MAX_BYTES = 5 * 1024 * 1024;
 
 export function awardCsvOf(req: FastifyRequest, pasted: string | undefined): string {
-  const upload = uploadOf(req);
-  if (upload.error) throw fieldError('file', upload.error.message);
-  const file = upload.files.find((f) => f.field === 'file');
-  let csv = pasted ?? '';
-  if (file) {
-    try {
-      // A byte-order mark (spreadsheet exports carry one) is dropped by the decoder.
-      csv = new TextDecoder('utf-8', { fatal: true }).decode(file.data);
-    } catch {
-      throw fieldError('file', 'is not valid UTF-8 text');
-    }
-  }
-  if (!csv.trim()) throw fieldError('file', 'choose a CSV file or paste its text');
-  return csv;
+  const { text } = fileOrPastedText(req, pasted);
+  if (!text.trim()) throw fieldError('file', 'choose a CSV file or paste its text');
+  return text;
 }

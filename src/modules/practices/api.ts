@@ -192,9 +192,11 @@ export async function practicesApi(app: App): Promise<void> {
       let input: unknown = req.body;
       let fromFile = false;
       if (req.isMultipart()) {
-        const body = req.body as { text?: unknown; design?: unknown };
-        const got = citationTextOf(req, typeof body.text === 'string' ? body.text : undefined);
-        input = { text: got.text, design: body.design };
+        // The multipart schema above has checked the fields; narrowed here, not cast.
+        const body: unknown = req.body;
+        const fields = typeof body === 'object' && body !== null ? body : {};
+        const got = citationTextOf(req, 'text' in fields && typeof fields.text === 'string' ? fields.text : undefined);
+        input = { text: got.text, design: 'design' in fields ? fields.design : undefined };
         fromFile = got.fromFile;
       }
       const imported = await asFileProblems(fromFile, () => commands.importStudies(req.ctx, req.params.id, input));

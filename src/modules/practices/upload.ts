@@ -6,26 +6,16 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError, badRequest, fieldError } from '../../platform/http/errors.ts';
-import { uploadOf } from '../workplans/index.ts';
+import { fileOrPastedText } from '../workplans/index.ts';
 
 /** The largest citation file (a reference manager's export of a few thousand records is far smaller). */
 export const CITATION_FILE_MAX_BYTES = 1024 * 1024;
 
 /** The file's text, or the pasted text; `fromFile` tells which. */
 export function citationTextOf(req: FastifyRequest, pasted: string | undefined): { text: string; fromFile: boolean } {
-  const upload = uploadOf(req);
-  if (upload.error) throw fieldError('file', upload.error.message);
-  const file = upload.files.find((f) => f.field === 'file');
-  if (file) {
-    try {
-      // A byte-order mark (some exports carry one) is dropped by the decoder.
-      return { text: new TextDecoder('utf-8', { fatal: true }).decode(file.data), fromFile: true };
-    } catch {
-      throw fieldError('file', 'is not valid UTF-8 text');
-    }
-  }
-  if (!pasted?.trim()) throw fieldError('file', 'choose an RIS or BibTeX file or paste its text');
-  return { text: pasted, fromFile: false };
+  const got = fileOrPastedText(req, pasted);
+  if (!got.fromFile && !got.text.trim()) throw fieldError('file', 'choose an RIS or BibTeX file or paste its text');
+  return got;
 }
 
 /** Problems of an imported file name the file field instead of the pasted text's ("file (record at line 3: title)"). */

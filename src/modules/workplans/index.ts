@@ -17,7 +17,7 @@ export { getItem as getWorkplanItem, listItems as listWorkplanItems } from './st
 // For the research module's progress insights.
 export { STATUSES as WORKPLAN_STATUSES, KINDS as WORKPLAN_KINDS } from './schema.ts';
 // File uploads on multipart forms, for other modules' forms too (outreach photos).
-export { registerUploads, uploadOf, type UploadedFile } from './upload.ts';
+export { fileOrPastedText, registerUploads, uploadOf, type UploadedFile } from './upload.ts';
 
 
 /** The quarter's digests and reminders due as of `now`; each person gets each kind once a quarter. */

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import { fieldError } from '../../platform/http/errors.ts';
 
 export const UPLOAD_MAX_BYTES = 2 * 1024 * 1024;
 const LIMITS = { files: 1, fileSize: UPLOAD_MAX_BYTES, fields: 20, fieldSize: UPLOAD_MAX_BYTES, parts: 21 };
@@ -30,6 +31,23 @@ const uploads = new WeakMap<FastifyRequest, Upload>();
 /** The files sent with a multipart form; files a browser sends for an empty file input are left out. */
 export function uploadOf(req: FastifyRequest): Upload {
   return uploads.get(req) ?? { files: [] };
+}
+
+/**
+ * The text of the form's uploaded `file`, else the pasted text, for APIs that take either. A refused upload or a file
+ * that is not UTF-8 is a 400 naming the field `file`, in English as the API answers; whether empty text is an error is
+ * the caller's to say. A byte-order mark (spreadsheet and reference-manager exports carry one) is dropped.
+ */
+export function fileOrPastedText(req: FastifyRequest, pasted: string | undefined): { text: string; fromFile: boolean } {
+  const upload = uploadOf(req);
+  if (upload.error) throw fieldError('file', upload.error.message);
+  const file = upload.files.find((f) => f.field === 'file');
+  if (!file) return { text: pasted ?? '', fromFile: false };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(file.data), fromFile: true };
+  } catch {
+    throw fieldError('file', 'is not valid UTF-8 text');
+  }
 }
 
 /** `maxBytes` raises or lowers the largest file for the forms of the scope it is registered in (other modules reuse this). */
