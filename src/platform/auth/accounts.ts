@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/index.ts';
 import { send } from '../mail/index.ts';
 import { ROLES, isRole, mfaRequired, type Role } from './roles.ts';
-import { createUser, NewUserSchema, PASSWORD_MAX, PASSWORD_MIN } from './commands.ts';
+import { clearSecondFactor, createUser, NewUserSchema, PASSWORD_MAX, PASSWORD_MIN } from './commands.ts';
 import { getUser, hashPassword, type UserRow } from './store.ts';
 import { confirmFreshProof } from './sign-in.ts';
 import { mayCreateUser } from './policies.ts';
@@ -309,11 +309,7 @@ export async function resetSecondFactor(ctx: Ctx, userId: string): Promise<void>
   if (ctx.actor?.id === userId) throw fieldError('account', 'change your own two-step verification on your account page');
   await targetOf(ctx, userId);
   await runCommand(ctx, async (trx, audit) => {
-    await trx
-      .updateTable('users')
-      .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
-      .where('id', '=', userId)
-      .execute();
+    await clearSecondFactor(trx, userId);
     const s = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
     await audit({ action: 'user.mfa_reset', entityType: 'user', entityId: userId, summary: { sessions_ended: Number(s.numDeletedRows ?? 0) } });
   });

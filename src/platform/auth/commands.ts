@@ -81,6 +81,15 @@ export async function createUser(ctx: Ctx, input: unknown): Promise<UserRow> {
  * (the system principal: command line, seeds, tests) prepares accounts without one. The proof runs its own counting
  * and audit, which ends this command's policy check, so the policy is asked again after it.
  */
+/** Turns the account's second factor off and forgets its keys (its owner's choice, or an administrator's reset). */
+export async function clearSecondFactor(trx: Db, userId: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
+    .where('id', '=', userId)
+    .execute();
+}
+
 async function freshProofFor(ctx: Ctx, userId: string, proof: Proof | undefined, policy: () => boolean): Promise<void> {
   if (principalOf(ctx).kind === 'system') return;
   await confirmFreshProof(ctx, userId, proof ?? {});
@@ -136,11 +145,7 @@ export async function disableMfa(ctx: Ctx, userId: string, proof?: Proof): Promi
   authorize(ctx, maySwitchOffSecondFactor(user), 'Two-step verification is required for this role.');
   await freshProofFor(ctx, userId, proof, policy);
   await runCommand(ctx, async (trx, audit) => {
-    await trx
-      .updateTable('users')
-      .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
-      .where('id', '=', userId)
-      .execute();
+    await clearSecondFactor(trx, userId);
     await audit({ action: 'user.mfa_disable', entityType: 'user', entityId: userId });
   });
 }
