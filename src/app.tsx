@@ -24,7 +24,7 @@ import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
 import { ErrorPage } from './platform/web/error-page.tsx';
-import { installModules, tasksFor, type Access, type AppModule } from './platform/module.ts';
+import { installModules, tasksFor, type Access, type AppModule, type Task } from './platform/module.ts';
 import { modules } from './modules/index.ts';
 import { platformRoutes } from './platform/routes.tsx';
 import { allJobs } from './platform/jobs/index.ts';
@@ -39,6 +39,8 @@ declare module 'fastify' {
     actor: Actor | null;
     ctx: Ctx;
     lang: Lang;
+    /** What waits for the signed-in person, when the page asked (see the preHandler below); null otherwise. */
+    tasks: Task[] | null;
     view(): View;
   }
   interface FastifyReply {
@@ -230,6 +232,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorateRequest('actor', null);
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.decorateRequest('lang', 'en');
+  app.decorateRequest('tasks', null);
   app.decorateRequest('view', function (this: FastifyRequest): View {
     const req = this;
     const reply = (req as unknown as { _reply: FastifyReply })._reply;
@@ -246,7 +249,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       url,
       govBanner: config.govBanner,
       can: (p) => req.actor?.permissions.has(p) ?? false,
-      taskCount: (req as unknown as { taskCount?: number }).taskCount ?? 0,
+      taskCount: req.tasks?.reduce((sum, task) => sum + task.count, 0) ?? 0,
     };
   });
   app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200) {
@@ -319,8 +322,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   // ---- what waits for a signed-in person, counted in the header of every page they open (issue 16) ----
   app.addHook('preHandler', async (req) => {
     if (req.method !== 'GET' || req.actor?.via !== 'session' || !req.routeOptions.config?.access || req.url.startsWith('/api/') || wantsJson(req)) return;
-    const tasks = await tasksFor(req.ctx);
-    (req as unknown as { taskCount?: number }).taskCount = tasks.reduce((sum, task) => sum + task.count, 0);
+    req.tasks = await tasksFor(req.ctx);
   });
 
   // ---- draining (SIGTERM): every answer closes its connection, so that keep-alive does not hold the shutdown ----

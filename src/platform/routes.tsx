@@ -146,7 +146,8 @@ function HomePage({ v, tasks }: { v: View; tasks: Task[] }) {
 export async function platformRoutes(app: App): Promise<void> {
   app.get('/', { config: { access: 'public' }, schema: hidden }, async (req, reply) => {
     const v = req.view();
-    const tasks = await tasksFor(req.ctx);
+    // Asked once per page: the hook that counts them for the header has them already.
+    const tasks = req.tasks ?? (await tasksFor(req.ctx));
     return reply.page(v.t('nav.home'), <HomePage v={v} tasks={tasks} />);
   });
 
