@@ -42,24 +42,31 @@ async function fits(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
 
+/** A check of one page in one language: its status, a text it must say, its width and axe; problems are collected. */
+function checker(problems: string[], lang: string) {
+  return async (page: Page, what: string, status: number | undefined, expected: number, text?: RegExp) => {
+    const label = `${lang} ${what}`;
+    if (status !== expected) problems.push(`${label}: HTTP ${status}, expected ${expected}`);
+    if (text && !text.test(await page.content())) problems.push(`${label}: the page does not say ${text}`);
+    if (!(await fits(page))) problems.push(`${label}: wider than 390 px`);
+    const report = formatViolations(label, await axe(page));
+    if (report) problems.push(report);
+  };
+}
+
+/** Fills a form of the page's main content and sends it with its button; the answer's status. */
+async function post(page: Page, action: string, fill: Record<string, string>): Promise<number> {
+  for (const [name, value] of Object.entries(fill)) await page.locator(`main form[action="${action}"] [name="${name}"]`).fill(value);
+  const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(action)), page.locator(`main form[action="${action}"] button[type="submit"]`).click()]);
+  await page.waitForLoadState('load');
+  return res.status();
+}
+
 test('sign-in hardening pages at 390 px, in English and Spanish: axe-clean, within the screen, errors named', { timeout: 300_000 }, async () => {
   const problems: string[] = [];
   for (const lang of ['en', 'es'] as const) {
     const ctx = await newContext(browser, e, { viewport: { width: 390, height: 844 }, locale: lang === 'es' ? 'es-ES' : 'en-US', extraHTTPHeaders: { 'accept-language': lang } });
-    const check = async (page: Page, what: string, status: number | undefined, expected: number, text?: RegExp) => {
-      const label = `${lang} ${what}`;
-      if (status !== expected) problems.push(`${label}: HTTP ${status}, expected ${expected}`);
-      if (text && !text.test(await page.content())) problems.push(`${label}: the page does not say ${text}`);
-      if (!(await fits(page))) problems.push(`${label}: wider than 390 px`);
-      const report = formatViolations(label, await axe(page));
-      if (report) problems.push(report);
-    };
-    const post = async (page: Page, action: string, fill: Record<string, string>) => {
-      for (const [name, value] of Object.entries(fill)) await page.locator(`main form[action="${action}"] [name="${name}"]`).fill(value);
-      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(action)), page.locator(`main form[action="${action}"] button[type="submit"]`).click()]);
-      await page.waitForLoadState('load');
-      return res.status();
-    };
+    const check = checker(problems, lang);
     try {
       // A refused sign-in.
       const page = await ctx.newPage();
@@ -113,20 +120,7 @@ test('account pages (issue 16 item 7) at 390 px, in English and Spanish: axe-cle
     // Each language's sign-in gives its own code (a code is accepted once per 30-second step).
     await e.ctx.db.updateTable('users').set({ totp_last_step: null }).where('id', '=', admin.id).execute();
     const phone = { viewport: { width: 390, height: 844 } };
-    const check = async (page: Page, what: string, status: number | undefined, expected: number, text?: RegExp) => {
-      const label = `${lang} ${what}`;
-      if (status !== expected) problems.push(`${label}: HTTP ${status}, expected ${expected}`);
-      if (text && !text.test(await page.content())) problems.push(`${label}: the page does not say ${text}`);
-      if (!(await fits(page))) problems.push(`${label}: wider than 390 px`);
-      const report = formatViolations(label, await axe(page));
-      if (report) problems.push(report);
-    };
-    const post = async (page: Page, action: string, fill: Record<string, string>) => {
-      for (const [name, value] of Object.entries(fill)) await page.locator(`main form[action="${action}"] [name="${name}"]`).fill(value);
-      const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(action)), page.locator(`main form[action="${action}"] button[type="submit"]`).click()]);
-      await page.waitForLoadState('load');
-      return res.status();
-    };
+    const check = checker(problems, lang);
     const ctx = await newContext(browser, e, phone);
     try {
       const page = await ctx.newPage();
