@@ -13,7 +13,7 @@ import { validate } from '../http/validation.ts';
 import { decryptField, encryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
 import { ROLES } from './roles.ts';
 import { mayChangeSecondFactor, mayCreateUser, mayManageOwnTokens, mayRevokeSessions, maySwitchOffSecondFactor, mayUnlockAccounts } from './policies.ts';
-import { getUser, hashPassword, pendingKeyFresh, totpFor, TOKEN_PREFIX, type TokenRow, type UserRow } from './store.ts';
+import { clearSecondFactor, getUser, hashPassword, pendingKeyFresh, totpFor, TOKEN_PREFIX, type TokenRow, type UserRow } from './store.ts';
 import { codeStep, confirmFreshProof, type Proof } from './sign-in.ts';
 import { clearAccountCounters } from './throttle.ts';
 
@@ -81,15 +81,6 @@ export async function createUser(ctx: Ctx, input: unknown): Promise<UserRow> {
  * (the system principal: command line, seeds, tests) prepares accounts without one. The proof runs its own counting
  * and audit, which ends this command's policy check, so the policy is asked again after it.
  */
-/** Turns the account's second factor off and forgets its keys (its owner's choice, or an administrator's reset). */
-export async function clearSecondFactor(trx: Db, userId: string): Promise<void> {
-  await trx
-    .updateTable('users')
-    .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
-    .where('id', '=', userId)
-    .execute();
-}
-
 async function freshProofFor(ctx: Ctx, userId: string, proof: Proof | undefined, policy: () => boolean): Promise<void> {
   if (principalOf(ctx).kind === 'system') return;
   await confirmFreshProof(ctx, userId, proof ?? {});

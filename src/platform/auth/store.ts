@@ -190,3 +190,12 @@ export async function actorFromToken(db: Db, token: string): Promise<Actor | und
   if (Date.now() - last > 60_000) await db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', t.id).execute();
   return actor;
 }
+
+/** Turns the account's second factor off and forgets its keys (its owner's choice, or an administrator's reset). */
+export async function clearSecondFactor(trx: Db, userId: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ mfa_enabled: false, totp_secret: null, totp_pending_secret: null, totp_pending_at: null, totp_last_step: null, updated_at: nowIso() })
+    .where('id', '=', userId)
+    .execute();
+}
