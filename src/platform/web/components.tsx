@@ -23,8 +23,8 @@ export function Alert({ type, heading, children, slim }: { type: 'info' | 'warni
   );
 }
 
-/** The list of problems at the top of a form, each linking to its field. */
-export function ErrorSummary({ v, errors }: { v: View; errors: FieldError[] }) {
+/** The list of problems at the top of a form, each linking to its field; `labels` names a field by its label (in the reader's language) instead of its name. */
+export function ErrorSummary({ v, errors, labels }: { v: View; errors: FieldError[]; labels?: Record<string, string> }) {
   if (!errors.length) return null;
   return (
     <div class="usa-alert usa-alert--error" role="alert" id="error-summary" tabIndex={-1}>
@@ -34,7 +34,7 @@ export function ErrorSummary({ v, errors }: { v: View; errors: FieldError[] }) {
           {errors.map((e) => (
             <li>
               <a href={`#field-${fieldId(e.field)}`}>
-                {e.field}: {e.message}
+                {labels?.[e.field] ?? e.field}: {e.message}
               </a>
             </li>
           ))}
@@ -48,11 +48,11 @@ export function fieldId(name: string): string {
   return name.replace(/[^a-zA-Z0-9_-]/g, '-');
 }
 
-function errorFor(errors: FieldError[] | undefined, name: string): string | undefined {
+export function errorFor(errors: FieldError[] | undefined, name: string): string | undefined {
   return errors?.find((e) => e.field === name || e.field.startsWith(name + '.'))?.message;
 }
 
-interface FieldProps {
+export interface FieldProps {
   name: string;
   label: string;
   hint?: string;
@@ -60,7 +60,7 @@ interface FieldProps {
   errors?: FieldError[];
 }
 
-function FieldGroup({ name, label, hint, required, errors, children }: FieldProps & { children: ComponentChildren }) {
+export function FieldGroup({ name, label, hint, required, errors, children }: FieldProps & { children: ComponentChildren }) {
   const id = `field-${fieldId(name)}`;
   const error = errorFor(errors, name);
   return (
@@ -91,7 +91,7 @@ function FieldGroup({ name, label, hint, required, errors, children }: FieldProp
   );
 }
 
-function describedBy(name: string, hint?: string, error?: string): string | undefined {
+export function describedBy(name: string, hint?: string, error?: string): string | undefined {
   const id = `field-${fieldId(name)}`;
   const parts = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
   return parts.length ? parts.join(' ') : undefined;
