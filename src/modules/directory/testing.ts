@@ -31,6 +31,9 @@ function instance(): Ajv2020.default {
   return a;
 }
 
+/** The Ajv instance holding the HSDS 3.0 schemas under their file names, for compiling schemas that name them. */
+export const hsdsAjv = (): Ajv2020.default => instance();
+
 /** Asserts that `data` is valid against an HSDS schema file name (e.g. "service.json", "compiled/service_list.json"). */
 export function assertHsds(schema: string, data: unknown, label = schema): void {
   const fn = instance().getSchema(schema);
