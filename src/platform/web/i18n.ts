@@ -25,6 +25,23 @@ export function missingTranslations(): { lang: Lang; key: string }[] {
 
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
+/** Every message of one language, key to text (a copy): for tests that compare what a page shows with the catalog. */
+export function catalogOf(lang: Lang): Record<string, string> {
+  return { ...catalog[lang] };
+}
+
+type FallbackListener = (lang: Lang, key: string) => void;
+const fallbackListeners = new Set<FallbackListener>();
+
+/**
+ * Test hook: `onFallback` hears of every look-up that found no text in the reader's language (and showed the
+ * English text or the key itself instead) until the returned function is called.
+ */
+export function recordFallbacks(onFallback: FallbackListener): () => void {
+  fallbackListeners.add(onFallback);
+  return () => fallbackListeners.delete(onFallback);
+}
+
 const pluralRules = new Map<Lang, Intl.PluralRules>();
 
 /**
@@ -40,7 +57,11 @@ export function translator(lang: Lang): Translate {
       if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
       s = catalog[lang][`${key}#${rules.select(vars.n)}`];
     }
-    s ??= catalog[lang][key] ?? catalog.en[key] ?? key;
+    s ??= catalog[lang][key];
+    if (s === undefined) {
+      for (const listener of fallbackListeners) listener(lang, key);
+      s = catalog.en[key] ?? key;
+    }
     if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
     return s;
   };
