@@ -221,7 +221,7 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean, sid: string): (
   }
   if (p.modifiedAfter) {
     const after = p.modifiedAfter;
-    out.push((q) => q.where('s.last_modified', '>', after));
+    out.push((q) => q.where('s.last_modified', '>=', after));
   }
   if (p.language?.length) {
     const langs = p.language.map((l) => l.toLowerCase());
