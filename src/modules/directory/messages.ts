@@ -204,6 +204,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.stewards.add': 'Add',
     'directory.stewards.add.label': 'Account organization to add',
     'directory.stewards.add.blank': 'Choose an organization',
+    'jobs.desc.directory.federation': 'Pull the registered directory sources that are due (conditional requests; changed records only).',
   },
   es: {
     ...termsEs,
@@ -395,5 +396,6 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.stewards.add': 'Agregar',
     'directory.stewards.add.label': 'Organización que se agrega',
     'directory.stewards.add.blank': 'Elija una organización',
+    'jobs.desc.directory.federation': 'Descargar las fuentes de directorio registradas que toca actualizar (solicitudes condicionales; solo los registros que cambiaron).',
   },
 };
