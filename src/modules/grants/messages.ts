@@ -206,6 +206,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'grants.summary.count': 'Awards',
     'grants.summary.unlinked': 'Not linked to a plan',
     'grants.demo': 'Demo data',
+    'jobs.desc.grants.extract': 'Import the Grants.gov extract from the configured path or address, keeping the opportunities on the watch list.',
   },
   es: {
     ...terms('es'),
@@ -405,5 +406,6 @@ export const messages: Record<Lang, Record<string, string>> = {
     'grants.summary.count': 'Adjudicaciones',
     'grants.summary.unlinked': 'Sin vínculo con un plan',
     'grants.demo': 'Datos de demostración',
+    'jobs.desc.grants.extract': 'Importar el extracto de Grants.gov desde la ruta o dirección configurada, conservando las oportunidades de la lista de seguimiento.',
   },
 };
