@@ -211,6 +211,7 @@ const en: Record<string, string> = {
   'pr.uses': 'Uses an evidence-rated practice',
   'pr.back': 'Back to the practice',
   'pr.actions': 'Actions',
+  'jobs.desc.practices.digest': 'E-mail digest subscribers the practices that are new or re-rated since their last digest.',
 };
 
 const es: Record<string, string> = {
@@ -425,6 +426,7 @@ const es: Record<string, string> = {
   'pr.uses': 'Usa una práctica calificada por la evidencia',
   'pr.back': 'Volver a la práctica',
   'pr.actions': 'Acciones',
+  'jobs.desc.practices.digest': 'Enviar por correo a los suscriptores del resumen las prácticas nuevas o con nueva calificación desde su último resumen.',
 };
 
 export const messages = { en, es };
