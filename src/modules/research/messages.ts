@@ -203,6 +203,8 @@ const en: Record<string, string> = {
   'rs.ds.network-coverage.description': 'For each state, the local networks between victim service providers and existing resources, and the needs they cover.',
   'rs.ds.promising-practices.title': 'Promising practices library',
   'rs.ds.promising-practices.description': "Practices for survivors' employment, housing and services, each rated per outcome from reviewed studies under published rules.",
+  'jobs.desc.research.reminders': 'E-mail the staff of agencies that owe a data call due within a week or overdue.',
+  'jobs.desc.research.snapshots': 'Regenerate the published datasets and keep a dated version of each that changed.',
 };
 
 const es: Record<string, string> = {
@@ -409,6 +411,8 @@ const es: Record<string, string> = {
   'rs.ds.network-coverage.description': 'Para cada estado, las redes locales entre proveedores de servicios a víctimas y recursos existentes, y las necesidades que cubren.',
   'rs.ds.promising-practices.title': 'Biblioteca de prácticas prometedoras',
   'rs.ds.promising-practices.description': 'Prácticas para el empleo, la vivienda y los servicios de los sobrevivientes, cada una calificada por resultado a partir de estudios revisados según reglas publicadas.',
+  'jobs.desc.research.reminders': 'Enviar un correo al personal de las agencias que deben una solicitud de datos que vence en una semana o ya vencida.',
+  'jobs.desc.research.snapshots': 'Regenerar los conjuntos de datos publicados y guardar una versión fechada de cada uno que cambió.',
 };
 
 export const messages = { en, es };
