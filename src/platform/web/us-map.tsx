@@ -2,11 +2,16 @@
  * A map of the United States rendered on the server as SVG: states or counties shaded in up to five steps, with
  * optional points and a distance circle. No script. The SVG carries a title and a description; the page that
  * shows a map also shows the same figures as a table, which is the text alternative.
+ *
+ * Options a map may opt into (others draw exactly as before): `placeLabels` (state names, or USPS codes where a name
+ * does not fit; county boundaries and names once zoomed in far enough), `zoom`/`center` (steps of doubling from the
+ * fitted view), and `cluster` (points near each other on screen drawn as one marker with a count, which splits when
+ * zoomed in). Points with an `href` become links named by their label, reachable by keyboard.
  */
 import { createHash } from 'node:crypto';
-import { geoAlbersUsa, geoBounds, geoCircle, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
+import { geoAlbersUsa, geoBounds, geoCircle, geoContains, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import { counties, countyShape, states, stateShape, type LatLng } from '../geo/us.ts';
+import { counties, countyShape, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
 
 /** 0 is "none" (light grey); 1 to 4 are increasingly dark blues. */
 export type Shade = 0 | 1 | 2 | 3 | 4;
@@ -17,7 +22,25 @@ export interface UsMapPoint extends LatLng {
   label: string;
   /** A place searched from (square) or a provider (dot). */
   kind?: 'place' | 'site';
+  /** Makes the marker a link named by `label` (e.g. to the result's card). */
+  href?: string;
+  /** Written to the marker as data-key, so that a script can find the marker of a result. */
+  key?: string;
 }
+
+/** Sites drawn as one marker because they are close together on screen at this zoom. */
+export interface UsMapCluster {
+  x: number;
+  y: number;
+  lat: number;
+  lng: number;
+  members: UsMapPoint[];
+  /** The zoom at which the cluster's members start to come apart; null when they never do (the same point, or zoomed in as far as the map goes). */
+  zoomIn: number | null;
+}
+
+/** The deepest zoom step: 2^8 times the fitted scale, capped by the largest scale the renderer draws. */
+export const MAX_ZOOM = 8;
 
 export interface UsMapProps {
   level: 'state' | 'county';
@@ -43,14 +66,34 @@ export interface UsMapProps {
   height?: number;
   /** Distinguishes several maps on one page (ids of title and description). */
   id?: string;
+  /** State names or codes; county boundaries and names once zoomed in (Mercator views only). */
+  placeLabels?: boolean;
+  /** Steps of doubling the fitted scale (Mercator views only), around `center` or the fitted view's centre. */
+  zoom?: number;
+  center?: LatLng;
+  /** Sites closer than `radius` pixels are drawn as one marker, a link (href) named by `name`. */
+  cluster?: { radius?: number; name: (members: UsMapPoint[]) => string; href: (c: UsMapCluster) => string };
 }
 
 type Shape = Feature<Geometry, { name: string }>;
+
+/** A label placed on the map, with the box it takes up ([x0, y0, x1, y1]) so that labels never overlap. */
+export interface UsMapLabel {
+  text: string;
+  x: number;
+  y: number;
+  kind: 'state' | 'county';
+  box: [number, number, number, number];
+}
 
 interface Drawn {
   shapes: { fips: string; name: string; d: string }[];
   outlines: string[];
   projection: GeoProjection;
+  labels: UsMapLabel[];
+  countyLines: string[];
+  /** The scale of the fitted view, before any zoom. */
+  fittedScale: number;
 }
 
 const MILES_PER_DEGREE = 69.0468;
@@ -104,8 +147,83 @@ function overlaps(a: Box, b: Box): boolean {
   return a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 }
 
+const MAX_SCALE = 60_000;
+/** From this Mercator scale on (about 9 degrees of longitude across 600 pixels), counties are drawn and named. */
+const COUNTY_SCALE = 4_000;
+const STATE_FONT = 14;
+const COUNTY_FONT = 12;
+/** Width of a label in pixels, roughly: average glyph widths of a sans-serif face. */
+const textWidth = (t: string, size: number) => t.length * size * 0.56;
+
+/** The fitted view zoomed `zoom` steps around `center` (or the view's centre), no further than MAX_SCALE. */
+function zoomed(projection: GeoProjection, width: number, height: number, zoom: number, center?: LatLng): GeoProjection {
+  const at = center ? [center.lng, center.lat] : projection.invert!([width / 2, height / 2])!;
+  const scale = Math.min(MAX_SCALE, projection.scale() * 2 ** zoom);
+  return geoMercator().scale(scale).center(at as [number, number]).translate([width / 2, height / 2]);
+}
+
+/**
+ * Labels for the shapes in view, biggest first, each where its shape is (its centroid, or the middle of its visible
+ * part) and only where the text fits inside the shape's extent and over no other label.
+ */
+function placeLabels(projection: GeoProjection, width: number, height: number, stateList: { fips: string; shape: Shape }[], countyList: { fips: string; shape: Shape }[]): UsMapLabel[] {
+  const path = geoPath(projection);
+  const taken: UsMapLabel['box'][] = [];
+  const out: UsMapLabel[] = [];
+  const free = (b: UsMapLabel['box']) => b[0] >= 2 && b[1] >= 2 && b[2] <= width - 2 && b[3] <= height - 2 && taken.every((t) => b[2] <= t[0] || t[2] <= b[0] || b[3] <= t[1] || t[3] <= b[1]);
+  const place = (list: { fips: string; shape: Shape }[], kind: UsMapLabel['kind'], size: number, texts: (s: { fips: string; shape: Shape }) => string[]) => {
+    const sized = list
+      .map((s) => ({ s, b: path.bounds(s.shape) }))
+      .filter(({ b }) => Number.isFinite(b[0][0]))
+      .sort((a, b) => (b.b[1][0] - b.b[0][0]) * (b.b[1][1] - b.b[0][1]) - (a.b[1][0] - a.b[0][0]) * (a.b[1][1] - a.b[0][1]) || a.s.fips.localeCompare(b.s.fips));
+    for (const { s, b } of sized) {
+      // The visible part of the shape's extent.
+      const vx0 = Math.max(0, b[0][0]);
+      const vy0 = Math.max(0, b[0][1]);
+      const vx1 = Math.min(width, b[1][0]);
+      const vy1 = Math.min(height, b[1][1]);
+      if (vx1 - vx0 < 16 || vy1 - vy0 < size) continue;
+      const c = path.centroid(s.shape);
+      let xy: [number, number] = c[0] >= vx0 && c[0] <= vx1 && c[1] >= vy0 && c[1] <= vy1 ? c : [(vx0 + vx1) / 2, (vy0 + vy1) / 2];
+      const ll = projection.invert!(xy);
+      if (!ll || !geoContains(s.shape, ll)) {
+        if (xy === c) continue;
+        xy = c;
+        if (!(c[0] >= vx0 && c[0] <= vx1 && c[1] >= vy0 && c[1] <= vy1)) continue;
+      }
+      for (const text of texts(s)) {
+        const w = textWidth(text, size);
+        if (w > vx1 - vx0) continue;
+        const box: UsMapLabel['box'] = [xy[0] - w / 2, xy[1] - size / 2, xy[0] + w / 2, xy[1] + size / 2];
+        if (!free(box)) continue;
+        taken.push(box);
+        out.push({ text, x: Math.round(xy[0] * 10) / 10, y: Math.round(xy[1] * 10) / 10, kind, box });
+        break;
+      }
+    }
+  };
+  place(stateList, 'state', STATE_FONT, (s) => [s.shape.properties.name, STATE_CODES[s.fips]].filter(Boolean));
+  place(countyList, 'county', COUNTY_FONT, (s) => [s.shape.properties.name]);
+  return out;
+}
+
+/** County boundaries cut to the view (only the part that shows is written). */
+function countyPaths(projection: GeoProjection, width: number, height: number, list: { fips: string; shape: Shape }[]): string[] {
+  const clipped = geoMercator().scale(projection.scale()).center(projection.center()).translate(projection.translate()).clipExtent([[0, 0], [width, height]]);
+  const path = geoPath(clipped).digits(1);
+  return list.map((c) => path(c.shape) ?? '').filter(Boolean);
+}
+
+/** The counties whose extent meets the view. */
+function countiesInView(view: Box): { fips: string; shape: Shape }[] {
+  return counties().flatMap((c) => {
+    const shape = countyShape(c.fips);
+    return shape && overlaps(boundsOf({ fips: c.fips, shape }), view) ? [{ fips: c.fips, shape }] : [];
+  });
+}
+
 function draw(p: UsMapProps, width: number, height: number): Drawn {
-  const key = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, p.focus ?? null, p.circle ?? null, width, height]);
+  const key = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, p.focus ?? null, p.circle ?? null, width, height, p.zoom ?? 0, p.center ?? null, Boolean(p.placeLabels)]);
   const hit = cache.get(key);
   if (hit) return hit;
   const shapes = shapesFor(p);
@@ -113,6 +231,7 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
   const extent: [[number, number], [number, number]] = [[pad, pad], [width - pad, height - pad]];
   const whole = !p.states && !p.fips && !p.focus;
   let projection: GeoProjection;
+  let fittedScale = 0;
   if (whole) {
     // Alaska and Hawaii as insets; the territories fall outside this projection and are not drawn.
     projection = geoAlbersUsa().fitExtent(extent, { type: 'FeatureCollection', features: shapes.map((s) => s.shape) } as FeatureCollection) as unknown as GeoProjection;
@@ -123,14 +242,19 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
     if (p.circle) fitTo.push(circleFeature(p.circle));
     projection = geoMercator().fitExtent(extent, { type: 'FeatureCollection', features: fitTo } as FeatureCollection);
     // A single point (or a few very close together) would zoom in without end.
-    const maxScale = 60_000;
-    if (projection.scale() > maxScale) {
+    if (projection.scale() > MAX_SCALE) {
       const center = projection.invert!([width / 2, height / 2])!;
-      projection = geoMercator().scale(maxScale).center(center).translate([width / 2, height / 2]);
+      projection = geoMercator().scale(MAX_SCALE).center(center).translate([width / 2, height / 2]);
     }
+    fittedScale = projection.scale();
+    if (p.zoom && p.zoom > 0) projection = zoomed(projection, width, height, Math.min(MAX_ZOOM, p.zoom), p.center);
   }
   const path = geoPath(projection).digits(1);
-  const visible = whole ? shapes : shapes.filter((s) => overlaps(boundsOf(s), viewBox(projection, width, height)));
+  const view = whole ? undefined : viewBox(projection, width, height);
+  const visible = !view ? shapes : shapes.filter((s) => overlaps(boundsOf(s), view));
+  // Counties, on maps that ask for place labels, once zoomed in far enough to tell them apart.
+  const countyDetail = Boolean(p.placeLabels && view && p.level === 'state' && projection.scale() >= COUNTY_SCALE);
+  const inView = countyDetail ? countiesInView(view!) : [];
   const drawn: Drawn = {
     shapes: visible.map((s) => ({ fips: s.fips, name: s.shape.properties.name, d: path(s.shape) ?? '' })).filter((s) => s.d),
     // County maps get their states' outlines on top, so that state lines read clearly.
@@ -143,23 +267,100 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
           })
         : [],
     projection,
+    labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : []) : [],
+    // Cut to the view: a county's path is only the part that shows.
+    countyLines: inView.length ? countyPaths(projection, width, height, inView) : [],
+    fittedScale: fittedScale || projection.scale(),
   };
   if (cache.size > 100) cache.delete(cache.keys().next().value!);
   cache.set(key, drawn);
   return drawn;
 }
 
+/**
+ * Sites near each other on screen as one group: each point joins the first group whose centre is within `radius`
+ * pixels, in the order given (so the same points always cluster the same way), and the centre moves to the mean.
+ */
+export function clusterPoints(points: UsMapPoint[], project: (q: LatLng) => [number, number] | null, radius: number): { x: number; y: number; members: UsMapPoint[] }[] {
+  const groups: { x: number; y: number; members: UsMapPoint[]; at: [number, number][] }[] = [];
+  for (const q of points) {
+    const xy = project(q);
+    if (!xy) continue;
+    const g = groups.find((c) => Math.hypot(c.x - xy[0], c.y - xy[1]) <= radius);
+    if (!g) {
+      groups.push({ x: xy[0], y: xy[1], members: [q], at: [xy] });
+      continue;
+    }
+    g.members.push(q);
+    g.at.push(xy);
+    g.x = g.at.reduce((a, b) => a + b[0], 0) / g.at.length;
+    g.y = g.at.reduce((a, b) => a + b[1], 0) / g.at.length;
+  }
+  return groups.map(({ x, y, members }) => ({ x, y, members }));
+}
+
+export interface UsMapLayout {
+  clusters: UsMapCluster[];
+  labels: UsMapLabel[];
+  countyLines: string[];
+  /** Sites that fall outside the (zoomed) view and are not drawn. */
+  outside: UsMapPoint[];
+}
+
+const CLUSTER_RADIUS = 22;
+
+/** Where the markers and labels of a map go: what UsMap draws, for pages (and tests) that need to know. */
+export function mapLayout(p: UsMapProps): UsMapLayout {
+  const width = p.width ?? 640;
+  const height = p.height ?? 400;
+  const drawn = draw(p, width, height);
+  return { ...layoutOf(p, drawn, width, height), labels: drawn.labels, countyLines: drawn.countyLines };
+}
+
+function layoutOf(p: UsMapProps, drawn: Drawn, width: number, height: number): { clusters: UsMapCluster[]; outside: UsMapPoint[] } {
+  const sites = (p.points ?? []).filter((q) => q.kind !== 'place');
+  const project = (q: LatLng) => drawn.projection([q.lng, q.lat]) as [number, number] | null;
+  const shown = (xy: [number, number] | null) => Boolean(xy && xy[0] >= 0 && xy[0] <= width && xy[1] >= 0 && xy[1] <= height);
+  const inside = sites.filter((q) => shown(project(q)));
+  const outside = sites.filter((q) => !shown(project(q)));
+  const radius = p.cluster?.radius ?? CLUSTER_RADIUS;
+  const zoom = Math.min(MAX_ZOOM, Math.max(0, p.zoom ?? 0));
+  const scale = drawn.projection.scale();
+  const groups = p.cluster ? clusterPoints(inside, project, radius) : inside.map((q) => ({ ...(project(q) ? { x: project(q)![0], y: project(q)![1] } : { x: 0, y: 0 }), members: [q] }));
+  const clusters = groups.map((g) => {
+    const lat = g.members.reduce((a, m) => a + m.lat, 0) / g.members.length;
+    const lng = g.members.reduce((a, m) => a + m.lng, 0) / g.members.length;
+    return { x: g.x, y: g.y, lat, lng, members: g.members, zoomIn: g.members.length > 1 ? splitZoom(g.members, project, radius, scale, drawn.fittedScale, zoom) : null };
+  });
+  return { clusters, outside };
+}
+
+/** The first zoom step at which a cluster's members lie further apart than the cluster radius; null if none does. */
+function splitZoom(members: UsMapPoint[], project: (q: LatLng) => [number, number] | null, radius: number, scale: number, fitted: number, zoom: number): number | null {
+  let d = 0;
+  const xy = members.map(project).filter((x): x is [number, number] => Boolean(x));
+  for (let i = 0; i < xy.length; i++) for (let j = i + 1; j < xy.length; j++) d = Math.max(d, Math.hypot(xy[i][0] - xy[j][0], xy[i][1] - xy[j][1]));
+  if (d < 1e-6) return null;
+  // Pixel distances grow with the scale: the members come apart once the scale passes this.
+  const needed = (scale * radius * 1.05) / d;
+  if (needed > MAX_SCALE) return null;
+  for (let z = zoom + 1; z <= MAX_ZOOM; z++) if (Math.min(MAX_SCALE, fitted * 2 ** z) >= needed) return z;
+  return null;
+}
+
 export function UsMap(p: UsMapProps) {
   const width = p.width ?? 640;
   const height = p.height ?? 400;
   const drawn = draw(p, width, height);
+  const linked = Boolean(p.cluster) || (p.points ?? []).some((q) => q.href);
+  const layout = linked ? layoutOf(p, drawn, width, height) : undefined;
   const id = p.id ?? 'usmap-' + createHash('sha1').update(p.title).digest('hex').slice(0, 8);
   const project = (q: LatLng) => drawn.projection([q.lng, q.lat]);
   const circle = p.circle ? geoPath(drawn.projection).digits(1)(circleFeature(p.circle)) : null;
   const marked = new Set(p.marks ?? []);
   return (
     <figure class="us-map margin-x-0">
-      <svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${width} ${height}`} width="100%" class="us-map__svg">
+      <svg role={linked ? 'group' : 'img'} aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${width} ${height}`} width="100%" class="us-map__svg">
         <title id={`${id}-title`}>{p.title}</title>
         <desc id={`${id}-desc`}>{p.description}</desc>
         {p.marks && p.marks.length > 0 && (
@@ -188,6 +389,20 @@ export function UsMap(p: UsMapProps) {
               ))}
           </g>
         )}
+        {drawn.countyLines.length > 0 && (
+          <>
+            <g fill="none" stroke="#a9aeb1" stroke-width="0.6" class="us-map__counties">
+              {drawn.countyLines.map((d) => (
+                <path d={d} />
+              ))}
+            </g>
+            <g fill="none" stroke="#565c65" stroke-width="1.2">
+              {drawn.shapes.map((s) => (
+                <path d={s.d} />
+              ))}
+            </g>
+          </>
+        )}
         {drawn.outlines.length > 0 && (
           <g fill="none" stroke="#1b1b1b" stroke-width="1">
             {drawn.outlines.map((d) => (
@@ -196,7 +411,37 @@ export function UsMap(p: UsMapProps) {
           </g>
         )}
         {circle && <path d={circle} fill="none" stroke="#1a4480" stroke-width="1.5" stroke-dasharray="4 3" />}
-        {(p.points ?? []).map((q) => {
+        {drawn.labels.length > 0 && (
+          <g class="us-map__labels" aria-hidden="true" text-anchor="middle" dominant-baseline="central" paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round">
+            {drawn.labels.map((l) => (
+              <text x={l.x} y={l.y} font-size={l.kind === 'state' ? STATE_FONT : COUNTY_FONT} fill={l.kind === 'state' ? '#1b1b1b' : '#3d4551'} font-weight={l.kind === 'state' ? 'bold' : undefined} class={`us-map__label us-map__label--${l.kind}`}>
+                {l.text}
+              </text>
+            ))}
+          </g>
+        )}
+        {layout && (p.points ?? []).filter((q) => q.kind === 'place').map((q) => {
+          const xy = project(q);
+          if (!xy) return null;
+          return (
+            <rect x={xy[0] - 6} y={xy[1] - 6} width="12" height="12" fill="#1a4480" stroke="#fff" stroke-width="1.5">
+              <title>{q.label}</title>
+            </rect>
+          );
+        })}
+        {layout?.clusters.map((c) =>
+          c.members.length === 1 ? (
+            <Marker q={c.members[0]} x={c.x} y={c.y} />
+          ) : (
+            <a href={p.cluster!.href(c)} aria-label={p.cluster!.name(c.members)} class="us-map__marker us-map__cluster" data-keys={c.members.map((m) => m.key ?? '').join(' ')}>
+              <circle cx={r1(c.x)} cy={r1(c.y)} r={c.members.length < 10 ? 11 : 14} fill="#1a4480" stroke="#fff" stroke-width="2" />
+              <text x={r1(c.x)} y={r1(c.y)} text-anchor="middle" dominant-baseline="central" font-size="12" font-weight="bold" fill="#fff" aria-hidden="true">
+                {c.members.length}
+              </text>
+            </a>
+          ),
+        )}
+        {!layout && (p.points ?? []).map((q) => {
           const xy = project(q);
           if (!xy) return null;
           return q.kind === 'place' ? (
@@ -237,6 +482,25 @@ export function UsMap(p: UsMapProps) {
         </figcaption>
       )}
     </figure>
+  );
+}
+
+const r1 = (n: number) => Math.round(n * 10) / 10;
+
+/** One site: a dot, and a link named by its label when it has an href. */
+function Marker({ q, x, y }: { q: UsMapPoint; x: number; y: number }) {
+  const dot = <circle cx={r1(x)} cy={r1(y)} r="7" fill="#b50909" stroke="#fff" stroke-width="2" />;
+  if (!q.href)
+    return (
+      <g>
+        {dot}
+        <title>{q.label}</title>
+      </g>
+    );
+  return (
+    <a href={q.href} aria-label={q.label} class="us-map__marker" data-key={q.key}>
+      {dot}
+    </a>
   );
 }
 

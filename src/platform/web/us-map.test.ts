@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderToString } from 'preact-render-to-string';
+import { h } from 'preact';
+import { UsMap, mapLayout, type UsMapPoint, type UsMapProps } from './us-map.tsx';
+
+// Two sites a mile apart in Washington, one in Baltimore, and one in Richmond.
+const DC1: UsMapPoint = { lat: 38.9072, lng: -77.0369, label: 'Office', key: 'a', href: '#result-a' };
+const DC2: UsMapPoint = { lat: 38.92, lng: -77.02, label: 'Clinic', key: 'b', href: '#result-b' };
+const BAL: UsMapPoint = { lat: 39.29, lng: -76.61, label: 'Harbor', key: 'c', href: '#result-c' };
+const RIC: UsMapPoint = { lat: 37.54, lng: -77.43, label: 'River', key: 'd', href: '#result-d' };
+const points = [DC1, DC2, BAL, RIC];
+const base: UsMapProps = {
+  level: 'state',
+  title: 'Results',
+  description: 'Results on the map',
+  points,
+  focus: points,
+  width: 600,
+  height: 360,
+  id: 't',
+  cluster: { name: (m) => `${m.length} services here`, href: (c) => `?zoom=${c.zoomIn}` },
+  placeLabels: true,
+};
+const groups = (p: UsMapProps) =>
+  mapLayout(p)
+    .clusters.map((c) => c.members.map((m) => m.key).join(''))
+    .sort();
+
+test('clustering: sites near each other merge at the fitted zoom and split when zoomed in; far ones never merge', () => {
+  assert.deepEqual(groups(base), ['ab', 'c', 'd'], 'the two Washington sites are one cluster at the fitted zoom');
+  const [cluster] = mapLayout(base).clusters.filter((c) => c.members.length === 2);
+  assert.ok(cluster.zoomIn !== null && cluster.zoomIn > 0, 'the cluster knows the zoom at which it splits');
+  const split = { ...base, zoom: cluster.zoomIn!, center: cluster };
+  assert.deepEqual(groups(split), ['a', 'b'], 'zoomed in on Washington they split');
+  assert.deepEqual(
+    mapLayout(split).outside.map((q) => q.key),
+    ['c', 'd'],
+    'Baltimore and Richmond are out of view, and not drawn',
+  );
+  // Zoomed out to the whole region (a wider focus), Washington and Baltimore merge too.
+  assert.deepEqual(groups({ ...base, focus: [...points, { lat: 47.6, lng: -122.3 }, { lat: 25.8, lng: -80.2 }] }), ['abc', 'd']);
+  // The same point twice can never split: the cluster says so (zoomIn null) so that the page links to the cards instead.
+  const same = mapLayout({ ...base, points: [DC1, { ...DC1, key: 'e' }], focus: [DC1, RIC], zoom: 8, center: DC1 }).clusters;
+  assert.equal(same.length, 1);
+  assert.equal(same[0].zoomIn, null);
+});
+
+test('a cluster is one link with a count badge and a name; a single site is a link to its card', () => {
+  const html = renderToString(h(UsMap, base));
+  assert.match(html, /<a href="\?zoom=\d+" aria-label="2 services here" class="us-map__marker us-map__cluster"[^>]*>.*?<text[^>]*>2<\/text><\/a>/);
+  assert.match(html, /<a href="#result-c" aria-label="Harbor" class="us-map__marker" data-key="c"/);
+  assert.match(html, /<svg role="group" aria-labelledby="t-title t-desc"/, 'a map with links is a group, not an image whose children are hidden');
+  const zoomed = renderToString(h(UsMap, { ...base, zoom: 5, center: DC1 }));
+  assert.doesNotMatch(zoomed, /us-map__cluster/);
+  assert.match(zoomed, /<a href="#result-a" aria-label="Office"/);
+  assert.match(zoomed, /<a href="#result-b" aria-label="Clinic"/);
+});
+
+test('labels: state names (or USPS codes where a name does not fit) from the atlas; county names and lines only zoomed in', () => {
+  // The eastern states, fitted between Seattle and Miami: state names, no counties.
+  const fitted = mapLayout({ ...base, focus: [...points, { lat: 47.6, lng: -122.3 }, { lat: 25.8, lng: -80.2 }] });
+  const names = fitted.labels.map((l) => l.text);
+  assert.ok(names.includes('Texas') && names.includes('Virginia'), names.join(', '));
+  assert.ok(names.includes('MD') && !names.includes('Maryland'), 'Maryland too small for its name: its code');
+  assert.ok(!names.includes('Fairfax'), 'no county names at this zoom');
+  assert.equal(fitted.countyLines.length, 0);
+  const zoomed = mapLayout({ ...base, zoom: 4, center: DC1 });
+  const zNames = zoomed.labels.map((l) => l.text);
+  assert.ok(zNames.includes('Arlington') && zNames.includes('Montgomery'), zNames.join(', '));
+  assert.ok(zoomed.countyLines.length > 5, 'county boundaries drawn');
+  // Labels never overlap one another.
+  const ls = zoomed.labels;
+  for (let i = 0; i < ls.length; i++)
+    for (let j = i + 1; j < ls.length; j++) {
+      const [a, b] = [ls[i].box, ls[j].box];
+      assert.ok(a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1], `${ls[i].text} overlaps ${ls[j].text}`);
+    }
+  const html = renderToString(h(UsMap, { ...base, zoom: 4, center: DC1 }));
+  assert.match(html, /<g class="us-map__labels" aria-hidden="true"[^>]*>.*<text[^>]*>Arlington<\/text>/);
+  assert.match(html, /<text[^>]*>Prince George&#39;s<\/text>|<text[^>]*>Prince George's<\/text>/);
+});
+
+test('maps that do not opt in are drawn as before: an image, no labels, no links, no clusters', () => {
+  const html = renderToString(h(UsMap, { level: 'state', title: 'Plain', description: 'Plain', points: points.map(({ lat, lng, label }) => ({ lat, lng, label })), focus: points, id: 'p' }));
+  assert.match(html, /<svg role="img" aria-labelledby="p-title p-desc"/);
+  assert.doesNotMatch(html, /<text|<a |us-map__cluster/);
+  assert.equal((html.match(/<circle /g) ?? []).length, 4, 'a dot per point');
+});
