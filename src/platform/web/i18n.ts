@@ -67,6 +67,31 @@ export function translator(lang: Lang): Translate {
   };
 }
 
+/** Instants are shown on the task force's clock (Washington), with the zone named: "Dec 5, 2026, 1:01 AM EST". */
+export const INSTANT_TIME_ZONE = 'America/New_York';
+const instantFormats = new Map<Lang, Intl.DateTimeFormat>();
+const listFormats = new Map<string, Intl.ListFormat>();
+
+/** An instant (ISO 8601 text or Date) as a reader of this language reads it, through Intl.DateTimeFormat. */
+export function formatInstant(lang: Lang, instant: string | Date): string {
+  const at = typeof instant === 'string' ? new Date(instant) : instant;
+  if (Number.isNaN(at.getTime())) return String(instant);
+  let f = instantFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(`${lang}-US`, { timeZone: INSTANT_TIME_ZONE, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    instantFormats.set(lang, f);
+  }
+  return f.format(at);
+}
+
+/** Items joined as this language joins them, through Intl.ListFormat: "a, b and c", "a, b y c". */
+export function formatList(lang: Lang, items: readonly string[], type: 'conjunction' | 'disjunction' | 'unit' = 'conjunction'): string {
+  const k = `${lang}:${type}`;
+  let f = listFormats.get(k);
+  if (!f) listFormats.set(k, (f = new Intl.ListFormat(lang, { style: 'long', type })));
+  return f.format(items);
+}
+
 defineMessages({
   en: {
     'site.name': 'Taskforce Hub',
@@ -148,6 +173,16 @@ defineMessages({
     'account.tokens.created': 'Copy this token now. It will not be shown again:',
     'account.tokens.revoke': 'Revoke',
     'account.tokens.none': 'You have no tokens.',
+    'account.sessions.started': 'Started',
+    'account.sessions.expires': 'Expires',
+    'account.sessions.ip': 'IP address',
+    'account.sessions.browser': 'Browser',
+    'account.tokens.col.name': 'Name',
+    'account.tokens.col.created': 'Created',
+    'account.tokens.col.expires': 'Expires',
+    'account.tokens.col.used': 'Last used',
+    'account.tokens.col.status': 'Status',
+    'account.tokens.revoked': 'Revoked',
     'account.role': 'Role',
     'account.org': 'Organization',
     'home.title': 'Working together against human trafficking',
@@ -238,6 +273,16 @@ defineMessages({
     'account.tokens.created': 'Copie este token ahora. No se volverá a mostrar:',
     'account.tokens.revoke': 'Revocar',
     'account.tokens.none': 'No tiene tokens.',
+    'account.sessions.started': 'Inicio',
+    'account.sessions.expires': 'Vence',
+    'account.sessions.ip': 'Dirección IP',
+    'account.sessions.browser': 'Navegador',
+    'account.tokens.col.name': 'Nombre',
+    'account.tokens.col.created': 'Creado',
+    'account.tokens.col.expires': 'Vence',
+    'account.tokens.col.used': 'Último uso',
+    'account.tokens.col.status': 'Estado',
+    'account.tokens.revoked': 'Revocado',
     'account.role': 'Función',
     'account.org': 'Organización',
     'home.title': 'Trabajando juntos contra la trata de personas',
