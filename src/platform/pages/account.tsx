@@ -30,7 +30,7 @@ import { formErrors, rawValues, type FormValues } from '../http/forms.ts';
 import { IdParams, hidden } from '../http/schemas.ts';
 import { formBody } from '../http/validation.ts';
 import type { View } from '../web/view.ts';
-import { defineMessages } from '../web/i18n.ts';
+import { defineMessages, formatInstant, formatList } from '../web/i18n.ts';
 import { ActionButton, Alert, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import { FormField, FormPost, one } from './forms.ts';
@@ -223,8 +223,8 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
       <Table
         v={v}
         caption={v.t('account.sessions')}
-        head={['Started', 'Expires', 'IP', 'Browser']}
-        rows={props.sessions.map((s) => [s.created_at, s.expires_at, s.ip ?? '', s.user_agent ?? ''])}
+        head={[v.t('account.sessions.started'), v.t('account.sessions.expires'), v.t('account.sessions.ip'), v.t('account.sessions.browser')]}
+        rows={props.sessions.map((s) => [formatInstant(v.lang, s.created_at), formatInstant(v.lang, s.expires_at), s.ip ?? '', s.user_agent ?? ''])}
       />
       <form method="post" action="/account/sessions/revoke" class="usa-form">
         <Csrf v={v} />
@@ -249,15 +249,15 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
       <Table
         v={v}
         caption={v.t('account.tokens')}
-        head={['Name', 'Scopes', 'Created', 'Expires', 'Last used', 'Status']}
+        head={[v.t('account.tokens.col.name'), v.t('account.tokens.scopes'), v.t('account.tokens.col.created'), v.t('account.tokens.col.expires'), v.t('account.tokens.col.used'), v.t('account.tokens.col.status')]}
         rows={props.tokens.map((t) => [
           t.name,
-          t.scopes.join(', '),
-          t.created_at,
-          t.expires_at ?? '—',
-          t.last_used_at ?? '—',
+          formatList(v.lang, t.scopes, 'unit'),
+          formatInstant(v.lang, t.created_at),
+          t.expires_at ? formatInstant(v.lang, t.expires_at) : '—',
+          t.last_used_at ? formatInstant(v.lang, t.last_used_at) : '—',
           t.revoked_at ? (
-            'revoked'
+            v.t('account.tokens.revoked')
           ) : (
             <ActionButton v={v} action={`/account/tokens/${t.id}/revoke`} secondary>
               {v.t('account.tokens.revoke')} <span class="usa-sr-only">{t.name}</span>
