@@ -8,6 +8,7 @@ import { rawValues, submitForm } from '../../../platform/http/forms.ts';
 import { hidden, Uuid } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { View } from '../../../platform/web/view.ts';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 import { Breadcrumbs, Pager, Table } from '../../../platform/web/components.tsx';
 import type { Revision } from '../schema.ts';
 import * as store from '../store.ts';
@@ -37,7 +38,7 @@ function HistoryPage({ v, name, back, items, total, page, perPage }: { v: View; 
           String(r.version),
           v.t(`structure.action.${r.action}`),
           r.actor_label,
-          r.at,
+          formatInstant(v.lang, r.at),
           <details>
             <summary>{v.t('structure.history.snapshot')}</summary>
             <pre class="font-mono-3xs text-wrap">{JSON.stringify(r.snapshot, null, 2)}</pre>
