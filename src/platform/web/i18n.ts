@@ -92,6 +92,36 @@ export function formatList(lang: Lang, items: readonly string[], type: 'conjunct
   return f.format(items);
 }
 
+const codeLabels = new Map<string, Record<Lang, string> | null>();
+
+/**
+ * The label of an enumeration code kept in a record as it was stored (the audit log's summaries): the catalogs'
+ * messages named `….<field>.<code>` (a `from` or `to` field holds a status or state). When modules name the same
+ * code differently, the recording module's own (`module`, as its actions start) decides; undefined when the
+ * catalogs do not name it or it stays ambiguous, and the code is shown as a code.
+ */
+export function codeLabel(lang: Lang, field: string, code: string, module?: string): string | undefined {
+  if (!/^[a-z][a-z0-9_]*$/.test(code)) return undefined;
+  const k = `${field}\u0000${code}\u0000${module ?? ''}`;
+  let found = codeLabels.get(k);
+  if (found === undefined) {
+    const families = field === 'from' || field === 'to' ? ['status', 'state'] : [field];
+    const all = Object.keys(catalog.en).filter((key) => families.some((f) => key === `${f}.${code}` || key.endsWith(`.${f}.${code}`)));
+    const own = all.filter((key) => module && key.startsWith(`${module}.`));
+    found = null;
+    for (const keys of [all, own]) {
+      const texts = new Set(keys.map((key) => `${catalog.en[key]}\u0000${catalog.es[key] ?? catalog.en[key]}`));
+      if (texts.size === 1) {
+        const [en, es] = [...texts][0].split('\u0000');
+        found = { en, es };
+        break;
+      }
+    }
+    codeLabels.set(k, found);
+  }
+  return found?.[lang];
+}
+
 defineMessages({
   en: {
     'site.name': 'Taskforce Hub',
