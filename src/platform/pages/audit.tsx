@@ -9,27 +9,16 @@ import type { View } from '../web/view.ts';
 import { Pager, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
 import type { AuditEvent } from '../audit/index.ts';
-import { defineMessages } from '../web/i18n.ts';
+import { codeLabel, defineMessages, formatInstant, isLang, type Lang } from '../web/i18n.ts';
 
 defineMessages({
   en: { 'audit.when': 'When', 'audit.who': 'Who', 'audit.action': 'Action', 'audit.entity': 'Record', 'audit.summary': 'Summary', 'audit.ip': 'IP address', 'audit.entity_type': 'Record type', 'audit.action.hint': 'For example structure.agency.update', 'audit.from': 'From (date)', 'audit.to': 'Before (date)' },
   es: { 'audit.when': 'Fecha y hora', 'audit.who': 'Quién', 'audit.action': 'Acción', 'audit.entity': 'Registro', 'audit.summary': 'Resumen', 'audit.ip': 'Dirección IP', 'audit.entity_type': 'Tipo de registro', 'audit.action.hint': 'Por ejemplo structure.agency.update', 'audit.from': 'Desde (fecha)', 'audit.to': 'Antes de (fecha)' },
 });
 
-// Times as people read them, in the task force's time zone (work plans' periods use the same one), with the zone named.
-const WHEN: Record<string, Intl.DateTimeFormat> = {
-  en: new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }),
-  es: new Intl.DateTimeFormat('es-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }),
-};
-const ZONE: Record<string, Intl.DateTimeFormat> = {
-  en: new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' }),
-  es: new Intl.DateTimeFormat('es-US', { timeZone: 'America/New_York', timeZoneName: 'short' }),
-};
+/** Times as people read them, in the task force's time zone (work plans' periods use the same one), with the zone named. */
 export function readableInstant(iso: string, lang: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const zone = (ZONE[lang] ?? ZONE.en).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
-  return `${(WHEN[lang] ?? WHEN.en).format(d)} ${zone}`.trim();
+  return formatInstant(isLang(lang) ? lang : 'en', iso);
 }
 
 /** A summary as "field: value; field: value", lists joined, nested values shown compactly. */
@@ -38,6 +27,24 @@ export function readableSummary(summary: Record<string, unknown>): string {
   return Object.entries(summary)
     .map(([k, x]) => `${k.replace(/_/g, ' ')}: ${value(x)}`)
     .join('; ');
+}
+
+/**
+ * A summary on the page: "field: value; field: value", a recorded code (`in_progress`) shown by its label in the
+ * reader's language where the catalogs name it, else set as a code.
+ */
+function SummaryText({ summary, lang, module }: { summary: Record<string, unknown>; lang: Lang; module: string }) {
+  const parts = Object.entries(summary).map(([k, x], i) => {
+    const label = typeof x === 'string' ? codeLabel(lang, k, x, module) : undefined;
+    const raw = typeof x === 'string' && /^[a-z]+(?:_[a-z0-9]+)+$/.test(x);
+    return (
+      <>
+        {i > 0 && '; '}
+        {k.replace(/_/g, ' ')}: {label ?? (raw ? <code>{x}</code> : readableSummary({ [k]: x }).slice(k.length + 2))}
+      </>
+    );
+  });
+  return <>{parts}</>;
 }
 
 const AuditEventSchema = Type.Object({
@@ -101,7 +108,7 @@ function AuditPage({ v, items, total, page, perPage, filter }: { v: View; items:
         v={v}
         caption={v.t('audit.title')}
         head={[v.t('audit.when'), v.t('audit.who'), v.t('audit.action'), v.t('audit.entity'), v.t('audit.summary'), v.t('audit.ip')]}
-        rows={items.map((e) => [readableInstant(e.at, v.lang), e.actor_label, e.action, `${e.entity_type} ${e.entity_id ?? ''}`, readableSummary(e.summary), e.ip ?? ''])}
+        rows={items.map((e) => [readableInstant(e.at, v.lang), e.actor_label, e.action, `${e.entity_type} ${e.entity_id ?? ''}`, <SummaryText summary={e.summary} lang={v.lang} module={e.action.split('.')[0]} />, e.ip ?? ''])}
       />
       <Pager v={v} page={page} perPage={perPage} total={total} />
     </div>
