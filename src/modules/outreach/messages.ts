@@ -195,6 +195,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'or.ekind.training': 'Training',
     'or.ekind.local': 'Local event',
     'or.photo.alt': 'Photo of the work',
+    'or.lesson.first': 'First version',
   },
   es: {
     'or.nav': 'Juventud y difusión',
@@ -389,5 +390,6 @@ export const messages: Record<Lang, Record<string, string>> = {
     'or.ekind.training': 'Capacitación',
     'or.ekind.local': 'Evento local',
     'or.photo.alt': 'Foto del trabajo',
+    'or.lesson.first': 'Primera versión',
   },
 };
