@@ -93,7 +93,7 @@ function LessonPage({ v, l, versions, thanks }: { v: View; l: Lesson; versions: 
         <SubmitButton secondary>{v.t('or.lesson.used')}</SubmitButton>
         <span class="usa-hint margin-left-1">{v.t('or.lesson.used.hint')}</span>
       </form>
-      <Table v={v} caption={v.t('or.lesson.history')} head={[v.t('or.lesson.history'), v.t('or.field.change_note'), v.t('or.event.when')]} rows={versions.map((x) => [String(x.version), x.change_note, x.created_at.slice(0, 10)])} wrap />
+      <Table v={v} caption={v.t('or.lesson.history')} head={[v.t('or.lesson.history'), v.t('or.field.change_note'), v.t('or.event.when')]} rows={versions.map((x) => [String(x.version), x.version === 1 ? v.t('or.lesson.first') : x.change_note, x.created_at.slice(0, 10)])} wrap />
     </div>
   );
 }
