@@ -9,10 +9,16 @@ export const MANAGE = 'directory.manage';
  * that the caller's account organisation acts for (stewards) the listing.
  */
 export const PROPOSE = 'directory.propose';
+/**
+ * Keeps saved lists of services (to print or share with a survivor): every signed-in role; a list is its owner's
+ * alone. As a token scope it lets a program read and change the owner's lists.
+ */
+export const LISTS = 'directory.lists';
 
 /** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
 export const PERMISSIONS: Record<string, readonly Role[]> = {
   [CONFIDENTIAL]: ['admin', 'chair'],
   [MANAGE]: ['admin'],
   [PROPOSE]: ROLES,
+  [LISTS]: ROLES,
 };

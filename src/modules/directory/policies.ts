@@ -4,7 +4,7 @@
  */
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { hasPermission } from '../../platform/policy.ts';
-import { CONFIDENTIAL, MANAGE, PROPOSE } from './permissions.ts';
+import { CONFIDENTIAL, LISTS, MANAGE, PROPOSE } from './permissions.ts';
 
 type Who = Pick<Ctx, 'actor' | 'system'>;
 
@@ -37,3 +37,9 @@ export const seesProposal = (actor: Actor | null, p: { proposer_id: string }): b
 
 /** Takes a proposal back: its proposer only, not even a reviewer. */
 export const withdrawsProposal = (who: Who, p: { proposer_id: string }): boolean => who.actor !== null && who.actor.id === p.proposer_id;
+
+/** Keeps saved lists at all: a person or token holder with the permission (a list is always someone's). */
+export const keepsLists = (who: Who): boolean => who.actor !== null && hasPermission(who, LISTS);
+
+/** Reads and changes one saved list: its owner only; to anyone else, administrators included, it does not exist. */
+export const ownsList = (who: Who, list: { owner_id: string }): boolean => keepsLists(who) && who.actor!.id === list.owner_id;

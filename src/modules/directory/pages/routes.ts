@@ -6,6 +6,7 @@ import { downloadPages } from './downloads.tsx';
 import { listingPages } from './listings.tsx';
 import { editPages } from './edit.tsx';
 import { proposalPages } from './proposals.tsx';
+import { listPages } from './lists.tsx';
 
 /** The directory's HTML pages, one file per resource. */
 export async function directoryPages(app: App): Promise<void> {
@@ -16,4 +17,5 @@ export async function directoryPages(app: App): Promise<void> {
   listingPages(app);
   editPages(app);
   proposalPages(app);
+  listPages(app);
 }

@@ -17,10 +17,12 @@ import { safeHref } from '../../../platform/http/urls.ts';
 import { serviceNotesFor, type ServiceNote } from '../../../platform/module.ts';
 import { Provenance } from './sources.tsx';
 import { provenanceOf } from '../snapshot.ts';
+import { listsForSaving, SaveToList } from './lists.tsx';
+import type { ListSummary } from '../lists.ts';
 
 // ---------- service and organisation pages ----------
 
-function ServicePage({ v, c, editable, notes, sources = [] }: { v: View; c: Card; editable: boolean; notes: ServiceNote[]; sources?: Parameters<typeof Provenance>[0]['sources'] }) {
+function ServicePage({ v, c, editable, notes, sources = [], lists }: { v: View; c: Card; editable: boolean; notes: ServiceNote[]; sources?: Parameters<typeof Provenance>[0]['sources']; lists?: ListSummary[] }) {
   return (
     <>
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: c.name }]} />
@@ -89,6 +91,7 @@ function ServicePage({ v, c, editable, notes, sources = [] }: { v: View; c: Card
           )}
         </ul>
       )}
+      {lists && <SaveToList v={v} serviceId={c.id} lists={lists} />}
     </>
   );
 }
@@ -106,7 +109,8 @@ export function servicePages(app: App): void {
     // Other modules' notes (practices: the evidence-rated practices this service runs), without importing them.
     const notes = (await serviceNotesFor(req.ctx, [c.id])).get(c.id) ?? [];
     const sources = (await provenanceOf(req.ctx.db, [c.id])).get(c.id);
-    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} notes={notes} sources={sources} />);
+    const lists = await listsForSaving(req);
+    return reply.page(c.name, <ServicePage v={v} c={c} editable={editable} notes={notes} sources={sources} lists={lists} />);
   });
 
   app.post('/directory/services/:id/verify', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
