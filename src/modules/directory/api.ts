@@ -13,7 +13,7 @@ import { MANAGE } from './permissions.ts';
 import { audienceOf, envelope } from './presenters.ts';
 import { referableOrganizations, searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
-import { IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
+import { DateStr, IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
 const TAGS = ['HSDS'];
 const PUBLIC = { access: 'public', publicCache: true } as const;
@@ -39,6 +39,12 @@ const List = (item: string) =>
   );
 const HsdsObject = (what: string) => Type.Unknown({ description: `An HSDS 3.0 ${what} object, fully nested.` });
 const StrList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 });
+const ModifiedAfter = Type.Optional(
+  Type.Union([Instant, DateStr], { description: 'Results modified on or after this moment: a date-time with its offset, or a date (YYYY-MM-DD, from 00:00 UTC that day).' }),
+);
+/** HSDS gives `proximity` in metres. The search underneath works in miles (its pages show miles). */
+const METRES_PER_MILE = 1609.344;
+const MAX_PROXIMITY_METRES = 800_000;
 
 const ServicesQuery = Type.Object(
   {
@@ -47,7 +53,7 @@ const ServicesQuery = Type.Object(
     taxonomy_term_id: Type.Optional(Uuid),
     taxonomy_id: Type.Optional(Uuid),
     organization_id: Type.Optional(Uuid),
-    modified_after: Type.Optional(Instant),
+    modified_after: ModifiedAfter,
     minimal: Type.Optional(Bool),
     full: Type.Optional(Bool),
     // Extensions of this directory (HSDS allows more parameters than it lists):
@@ -80,10 +86,16 @@ const SalQuery = Type.Object(
     taxonomy_term_id: Type.Optional(Uuid),
     taxonomy_id: Type.Optional(Uuid),
     organization_id: Type.Optional(Uuid),
-    modified_after: Type.Optional(Instant),
+    modified_after: ModifiedAfter,
     full: Type.Optional(Bool),
     postcode: Type.Optional(Type.String({ pattern: '^\\d{5}(-\\d{4})?$', description: 'ZIP code: locations with this postal code, or with `proximity`, the centre of the search.' })),
-    proximity: Type.Optional(Type.String({ maxLength: 80, description: '"lat,lng,radius" (radius in miles), or a radius in miles from `postcode`.' })),
+    proximity: Type.Optional(
+      Type.String({
+        maxLength: 80,
+        description:
+          'A distance in metres, as HSDS defines it: with `postcode`, from the centroid of that postcode (`postcode=20001&proximity=5000`). Extension: "lat,lng,metres" from a point. At most 800,000 m. Results come nearest first and carry `distance_meters` (and `distance_miles`, rounded to a tenth).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -262,11 +274,14 @@ export async function directoryApi(app: App) {
     '/api/hsds/organizations/:id',
     {
       config: PUBLIC,
-      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization)', params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...readErrors } },
+      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization), with its services: their ids, or with `full_service` the services fully nested', params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...readErrors } },
     },
     async (req) => {
-      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req.ctx), Boolean(req.query.full_service));
+      const full = Boolean(req.query.full_service);
+      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req.ctx), full);
       if (!o) throw notFound('No such organization.');
+      // HSDS: the organisation's services, which without full_service may carry their ids only.
+      if (!full) o.services = (await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', req.params.id).orderBy('name').orderBy('id').execute()).map((r) => ({ id: r.id }));
       return o;
     },
   );
@@ -366,20 +381,28 @@ export async function directoryApi(app: App) {
       let radius: number | undefined;
       if (q.proximity) {
         const parts = q.proximity.split(',').map((x) => x.trim());
-        try {
-          if (parts.length === 3) {
-            near = `${parts[0]},${parts[1]}`;
-            radius = Number(parts[2]);
-          } else if (parts.length === 1 && q.postcode) {
-            near = q.postcode;
-            radius = Number(parts[0]);
-          } else throw new PlaceError('must be "lat,lng,radius" or, with postcode, a radius');
-          place = resolvePlace(near);
-        } catch (err) {
-          if (err instanceof PlaceError) throw fieldError('proximity', err.message);
-          throw err;
-        }
-        if (!Number.isFinite(radius) || radius! <= 0 || radius! > 500) throw fieldError('proximity', 'the radius must be a number of miles between 0 and 500');
+        let metres: number;
+        if (parts.length === 3) {
+          near = `${parts[0]},${parts[1]}`;
+          metres = Number(parts[2]);
+          try {
+            place = resolvePlace(near);
+          } catch (err) {
+            if (err instanceof PlaceError) throw fieldError('proximity', err.message);
+            throw err;
+          }
+        } else if (parts.length === 1 && q.postcode) {
+          near = q.postcode;
+          metres = Number(parts[0]);
+          try {
+            place = resolvePlace(near);
+          } catch (err) {
+            if (err instanceof PlaceError) throw fieldError('postcode', err.message);
+            throw err;
+          }
+        } else throw fieldError('proximity', 'must be a distance in metres from `postcode`, or "lat,lng,metres"');
+        if (!/^\d+(\.\d+)?$/.test(parts[parts.length - 1]) || !(metres > 0) || metres > MAX_PROXIMITY_METRES) throw fieldError('proximity', `the distance must be a number of metres, more than 0 and at most ${MAX_PROXIMITY_METRES}`);
+        radius = metres / METRES_PER_MILE;
       }
       const p = searchParamsOf({ ...q, page: 1, per_page: 1_000_000 }, a.vetted);
       p.facets = false;
@@ -435,7 +458,10 @@ export async function directoryApi(app: App) {
         const svc = g.one('service', s.service_id);
         if (svc) item.service = hsdsFields('service', svc);
         const d = distance.get(s.id as string);
-        if (d !== undefined) item.distance_miles = Math.round(d * 10) / 10;
+        if (d !== undefined) {
+          item.distance_meters = Math.round(d * METRES_PER_MILE);
+          item.distance_miles = Math.round(d * 10) / 10;
+        }
         return item;
       });
       if (all) return ndjson(reply, contents);
