@@ -10,4 +10,8 @@ export const DIRECTORY_HELP = `  directory import PATH [--source NAME] [--partia
   directory export --format json|csv DIR
                               write the directory as HSDS 3.0 (confidential locations redacted)
   directory generate --services N
-                              add N synthetic services across the United States (for benchmarks)`;
+                              add N synthetic services across the United States (for benchmarks)
+  directory crosswalk report [--format text|csv]
+                              source terms (AIRS / 211 LA codes, category names) and language names
+                              that the taxonomy crosswalk maps to nothing, by services carrying them
+  directory crosswalk apply   map every stored service again with the crosswalk in force`;

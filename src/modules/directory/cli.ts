@@ -9,6 +9,7 @@ import { checkSourceName } from './snapshot.ts';
 import { toCsv } from '../../platform/http/csv.ts';
 import { exportDirectory } from './export.ts';
 import { generateDirectory } from './generate.ts';
+import { crosswalkReport, reapplyCrosswalk } from './crosswalk.ts';
 
 import { DIRECTORY_HELP } from './cli-help.ts';
 export { DIRECTORY_HELP };
@@ -83,7 +84,37 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
     await generateDirectory(await ctx(), n, log);
     return 0;
   }
-  throw new DirectoryUsageError('directory: the subcommands are import, export and generate');
+  if (sub === 'crosswalk') {
+    const [what, ...more] = rest;
+    const { values, positionals } = parseArgs({ args: more, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help) {
+      log(DIRECTORY_HELP.slice(DIRECTORY_HELP.indexOf('  directory crosswalk')));
+      return 0;
+    }
+    if (positionals.length) throw new DirectoryUsageError(`directory crosswalk: unexpected ${positionals[0]}`);
+    if (what === 'report') {
+      const format = values.format ?? 'text';
+      if (format !== 'text' && format !== 'csv') throw new DirectoryUsageError('directory crosswalk report: --format must be text or csv');
+      const r = await crosswalkReport((await ctx()).db);
+      if (format === 'csv') {
+        log(toCsv(['kind', 'taxonomy', 'code', 'name', 'services'], [...r.terms.map((t) => ['term', t.taxonomy ?? '', t.code ?? '', t.name, String(t.services)]), ...r.languages.map((l) => ['language', '', '', l.name, String(l.services)])]).trimEnd());
+        return 0;
+      }
+      log(`${r.mappedTerms} of ${r.sourceTerms} source term(s) carried by services map to a directory term; unmapped, most services first:`);
+      for (const t of r.terms) log(`  ${String(t.services).padStart(6)}  ${t.code ? `${t.code} ` : ''}${t.name}${t.taxonomy ? ` (${t.taxonomy})` : ''}`);
+      log(`language names with no code: ${r.languages.length}`);
+      for (const l of r.languages) log(`  ${String(l.services).padStart(6)}  ${l.name}`);
+      return 0;
+    }
+    if (what === 'apply') {
+      if (values.format !== undefined) throw new DirectoryUsageError('directory crosswalk apply: --format is for report');
+      const r = await reapplyCrosswalk(await ctx());
+      log(`crosswalk applied: ${r.services} service(s) changed, ${r.added} term(s) added, ${r.removed} removed, ${r.languages} language row(s) coded`);
+      return 0;
+    }
+    throw new DirectoryUsageError('directory crosswalk: the subcommands are report and apply');
+  }
+  throw new DirectoryUsageError('directory: the subcommands are import, export, generate and crosswalk');
 }
 
 /** The module's command, as its manifest declares it. */

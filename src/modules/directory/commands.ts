@@ -15,6 +15,7 @@ export { importDataset, importPath } from './import.ts';
 export { generateDirectory } from './generate.ts';
 export { addSteward, removeSteward } from './stewards.ts';
 export { proposeChange, approveProposal, returnProposal, withdrawProposal, updateCapacity } from './editing.ts';
+export { addCrosswalkEntry, removeCrosswalkEntry, reapplyCrosswalk } from './crosswalk.ts';
 
 /** Records that someone confirmed a service's details today (HSDS assured_date and assurer_email). */
 export async function verifyService(ctx: Ctx, id: string): Promise<{ id: string; assured_date: string }> {

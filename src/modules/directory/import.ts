@@ -8,6 +8,7 @@ import { readRow, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
+import { applyCrosswalkToDataset } from './crosswalk.ts';
 import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
 import { basename } from 'node:path';
@@ -192,6 +193,8 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
   const approximate = fillCentroids(ds);
+  // The directory's own terms from the publisher's (crosswalk.ts), language codes from names (languages.ts).
+  await applyCrosswalkToDataset(ctx.db, ds);
   const total = Object.values(ds.counts()).reduce((a, b) => a + b, 0);
   log(`checking ${total} row(s)`);
   checkValues(ds);

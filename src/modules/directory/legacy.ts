@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parseCsv } from '../../platform/http/csv.ts';
 import { legacyId, uuidv5, type Row, type TableName } from './model.ts';
 import { Dataset, FORMATS, formatOk } from './validate.ts';
-import { termId } from './taxonomy.ts';
+import { languageCodeOf } from './languages.ts';
+import { AIRS_CODE } from './crosswalk.ts';
 
 export interface LegacyOptions {
   /** Legacy data often names records it does not contain: leave those rows (or links) out and report them. */
@@ -85,39 +86,9 @@ export function clockTime(text: string): string | null {
   return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
 }
 
-// DC category and eligibility names (or their parents') that mean one of the directory's own terms.
-const TERM_RULES: [RegExp, string][] = [
-  [/emergency shelter|temporary shelter|safe housing/i, 'need.emergency-shelter'],
-  [/housing|independent living|housing vouchers|residential housing/i, 'need.housing'],
-  [/help find work|supported employment|workplace|^work$|employment|unemploy/i, 'need.employment'],
-  [/skills & training|interview training|resume|vocational/i, 'need.job-training'],
-  [/education|esl|english as a second|ged|tutoring|school|literacy/i, 'need.education'],
-  [/legal|advocacy|immigration|mediation|notary/i, 'need.legal'],
-  [/^health$|medical|dental|primary care|vision|checkup|prevent & treat|hospital/i, 'need.medical'],
-  [/mental health|counseling|bereavement|anger management/i, 'need.mental-health'],
-  [/addiction|detox|sober|12-step|substance/i, 'need.substance-use'],
-  [/translation|interpretation|foreign languages|limited english/i, 'need.language-access'],
-  [/food|clothing|goods|diapers|hygiene|emergency payments|financial assistance|meals/i, 'need.basic-needs'],
-  [/transit|transportation|bus passes/i, 'need.transportation'],
-  [/childcare|daytime care|preschool|head start|after school|before school/i, 'need.child-care'],
-  [/navigating the system|case management|help fill out forms|one-on-one support/i, 'need.case-management'],
-  [/immigrants|refugees|undocumented|limited english/i, 'population.foreign-nationals'],
-  [/u\.s\. citizen or permanent resident/i, 'population.us-citizens'],
-  [/teens|youth|children|infants|minors|foster youth|elementary|high school students|runaways/i, 'population.minors'],
-  [/adults|ages 18\+|ages 21\+|ages 50\+|ages 55\+|ages 60\+|seniors|individuals/i, 'population.adults'],
-  [/men\/boys|fathers/i, 'population.men'],
-  [/women\/girls|mothers|pregnant|transgender women/i, 'population.women'],
-  [/lgbtq|transgender/i, 'population.lgbtq'],
-  [/survivors of human trafficking/i, 'population.sex-trafficking'],
-  [/survivors of human trafficking/i, 'population.labor-trafficking'],
-  [/help hotlines|in crisis|in danger/i, 'trait.24-hour'],
-  [/survivors of intimate partner violence|sexual assault survivors|abuse or neglect survivors|survivors of human trafficking/i, 'trait.trauma-informed'],
-];
-
-const LANGUAGE_CODES: Record<string, string> = { english: 'en', spanish: 'es', french: 'fr', chinese: 'zh', mandarin: 'zh', cantonese: 'yue', vietnamese: 'vi', korean: 'ko', amharic: 'am', arabic: 'ar', portuguese: 'pt', russian: 'ru', tagalog: 'tl', haitian: 'ht', 'haitian creole': 'ht', hindi: 'hi', somali: 'so', tigrinya: 'ti', swahili: 'sw', 'american sign language': 'ase', asl: 'ase', farsi: 'fa', persian: 'fa', urdu: 'ur', bengali: 'bn', japanese: 'ja', german: 'de', italian: 'it', polish: 'pl', thai: 'th', nepali: 'ne', burmese: 'my' };
-
+/** A language's code from its name (languages.ts); kept for callers of the 2.0 reader. */
 export function languageCode(name: string): string | null {
-  return LANGUAGE_CODES[name.trim().toLowerCase()] ?? null;
+  return languageCodeOf(name);
 }
 
 export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
@@ -380,34 +351,18 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   const termById = new Map(terms.map((r) => [r.id, r]));
   for (const r of terms) {
     const parent = r.parent_id && termById.has(r.parent_id) ? legacyId('taxonomy_term', r.parent_id) : null;
-    ds.add('taxonomy_term', { id: rowId('taxonomy_term', 'taxonomy_terms.csv', r, r.id, true), name: r.term, description: r.description || r.term, parent_id: parent, taxonomy: r.taxonomy, language: r.language || 'en', taxonomy_id: taxonomies.get(r.taxonomy || 'Legacy taxonomy') }, origin('taxonomy_terms.csv', r));
+    // 211s publish AIRS codes as the term's id or code column: kept as the code, which the crosswalk reads.
+    const code = r.code || (AIRS_CODE.test(r.id ?? '') ? r.id : null);
+    ds.add('taxonomy_term', { id: rowId('taxonomy_term', 'taxonomy_terms.csv', r, r.id, true), code, name: r.term, description: r.description || r.term, parent_id: parent, taxonomy: r.taxonomy, language: r.language || 'en', taxonomy_id: taxonomies.get(r.taxonomy || 'Legacy taxonomy') }, origin('taxonomy_terms.csv', r));
   }
-  const ancestry = (id: string): string[] => {
-    const names: string[] = [];
-    let cur = termById.get(id);
-    for (let i = 0; cur && i < 10; i++) {
-      names.push(cur.term);
-      cur = cur.parent_id ? termById.get(cur.parent_id) : undefined;
-    }
-    return names;
-  };
-  const mapped = new Set<string>();
   for (const r of load('service_attributes.csv')) {
     const svc = ref('service_attributes.csv', r, 'service_id', 'services.csv', 'service');
     const term = ref('service_attributes.csv', r, 'taxonomy_term_id', 'taxonomy_terms.csv', 'taxonomy_term');
     if ((svc === undefined || term === undefined) && opts.skipBrokenReferences) continue;
     const legacyTerm = termById.get(r.taxonomy_term_id);
     const linkType = /eligib/i.test(legacyTerm?.taxonomy ?? '') ? 'eligibility' : 'category';
+    // The directory's own terms come from the crosswalk at import (crosswalk.ts).
     ds.add('attribute', { id: rowId('attribute', 'service_attributes.csv', r), link_id: svc, link_entity: 'service', link_type: linkType, taxonomy_term_id: term }, origin('service_attributes.csv', r));
-    if (!svc || !legacyTerm) continue;
-    const names = ancestry(r.taxonomy_term_id);
-    for (const [re, code] of TERM_RULES) {
-      if (!names.some((n) => re.test(n))) continue;
-      const key = `${svc}:${code}`;
-      if (mapped.has(key)) continue;
-      mapped.add(key);
-      ds.add('attribute', { id: uuidv5(`attribute:mapped:${key}`), link_id: svc, link_entity: 'service', link_type: code.split('.')[0], taxonomy_term_id: termId(code) }, origin('service_attributes.csv', r));
-    }
   }
   tidyFormats(ds);
   return ds;
