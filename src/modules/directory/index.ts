@@ -15,6 +15,9 @@ import { federationMessages } from './federation-messages.ts';
 import { listMessages } from './lists-messages.ts';
 import { listsApi } from './lists-api.ts';
 import { sourceRoutes } from './pages/sources.tsx';
+import { crosswalkRoutes } from './pages/crosswalk.tsx';
+import { crosswalkMessages } from './crosswalk-messages.ts';
+import { reapplyPendingCrosswalk } from './crosswalk.ts';
 import { pullDueSources } from './federation.ts';
 
 export { CONFIDENTIAL as DIRECTORY_CONFIDENTIAL, MANAGE as DIRECTORY_MANAGE, PROPOSE as DIRECTORY_PROPOSE } from './permissions.ts';
@@ -78,8 +81,9 @@ export const directoryModule: AppModule = {
     { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
     { href: '/directory/imports', label: 'directory.imports.nav', order: 19, permission: MANAGE, manage: true },
     { href: '/directory/sources', label: 'directory.sources.nav', order: 20, permission: MANAGE, manage: true },
+    { href: '/directory/crosswalk', label: 'directory.crosswalk.nav', order: 21, permission: MANAGE, manage: true },
   ],
-  messages: { en: { ...messages.en, ...importMessages.en, ...federationMessages.en, ...listMessages.en }, es: { ...messages.es, ...importMessages.es, ...federationMessages.es, ...listMessages.es } },
+  messages: { en: { ...messages.en, ...importMessages.en, ...federationMessages.en, ...listMessages.en, ...crosswalkMessages.en }, es: { ...messages.es, ...importMessages.es, ...federationMessages.es, ...listMessages.es, ...crosswalkMessages.es } },
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [directoryCli],
   async register(app: App) {
@@ -88,8 +92,11 @@ export const directoryModule: AppModule = {
     await editingApi(app);
     importRoutes(app);
     sourceRoutes(app);
+    crosswalkRoutes(app);
     listsApi(app);
   },
   seedDemo: seedDirectory,
-  jobs: [{ name: 'directory.federation', description: 'Pull the registered directory sources that are due (conditional requests; changed records only).', schedule: { everyMinutes: 15 }, run: pullDueSources }],
+  jobs: [{ name: 'directory.federation', description: 'Pull the registered directory sources that are due (conditional requests; changed records only).', schedule: { everyMinutes: 15 }, run: pullDueSources },
+    { name: 'directory.crosswalk', description: 'Map stored services again after a change to the taxonomy crosswalk left that pending (large directories).', schedule: { everyMinutes: 5 }, run: (ctx) => reapplyPendingCrosswalk(ctx) },
+  ],
 };
