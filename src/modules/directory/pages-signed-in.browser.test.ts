@@ -82,3 +82,52 @@ test('the sources pages at 390 px in Spanish: within the screen, and the form se
     await scripted.close();
   }
 });
+
+test('saved lists: saved from the service page by keyboard without JavaScript, the list, print view and shared page axe-clean, within 390 px, the shared page in Spanish', { timeout: 120_000 }, async () => {
+  const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  let listUrl = '';
+  const plain = await newContext(f.browser, f.e, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  try {
+    const page = await plain.newPage();
+    await signIn(page, f.e, f.e.member);
+    await page.goto(`/directory/services/${uuidv5('demo:svc:jobs')}`);
+    await page.locator('#field-list_id').selectOption('new');
+    await page.locator('#field-new_name').fill('Jobs in DC');
+    await Promise.all([page.waitForURL(/\/directory\/lists\/[0-9a-f-]{36}\?added=1/), page.locator('#field-new_name').press('Enter')]);
+    listUrl = new URL(page.url()).pathname;
+    assert.match(await page.content(), /Pathways to Work for Survivors/);
+    assert.equal(await fits(page), true, 'list page at 390 px');
+  } finally {
+    await plain.close();
+  }
+  const scripted = await newContext(f.browser, f.e);
+  let link = '';
+  try {
+    const page = await scripted.newPage();
+    await signIn(page, f.e, f.e.member);
+    for (const url of ['/directory/lists', listUrl, `${listUrl}/print`]) {
+      await page.goto(url);
+      const report = formatViolations(`saved lists ${url}`, await axe(page));
+      assert.equal(report, '', report);
+    }
+    await page.goto(listUrl);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 200), page.locator(`form[action="${listUrl}/share"] button[type="submit"]`).click()]);
+    link = new URL(await page.locator('main .usa-alert--success a').first().getAttribute('href') ?? '').pathname;
+    const report = formatViolations('list with its new link', await axe(page));
+    assert.equal(report, '', report);
+  } finally {
+    await scripted.close();
+  }
+  const survivor = await newContext(f.browser, f.e, { locale: 'es-ES', viewport: { width: 390, height: 844 } });
+  try {
+    const page = await survivor.newPage();
+    const res = await page.goto(link);
+    assert.equal(res?.status(), 200);
+    assert.match(await page.content(), /Servicios guardados para usted/);
+    assert.equal(await fits(page), true, 'shared page at 390 px');
+    const report = formatViolations('shared list (es)', await axe(page));
+    assert.equal(report, '', report);
+  } finally {
+    await survivor.close();
+  }
+});
