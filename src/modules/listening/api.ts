@@ -84,7 +84,7 @@ import {
   seriesOr404,
   sessionOr404,
 } from './store.ts';
-import { citedExcerpts, codebookQdc, draftFindings, recommendationOut, seriesOut, sessionEvent, sessionOut } from './presenters.ts';
+import { citedExcerpts, codebookQdc, draftFindings, liveRecommendations, recommendationOut, seriesOut, sessionEvent, sessionOut } from './presenters.ts';
 import { CODE, INPUT_RATE_LIMIT, MANAGE, REGISTRATION_RATE_LIMIT } from './policies.ts';
 import type { PublishedReport } from './findings.ts';
 import { agreementFor } from './agreement.ts';
@@ -253,7 +253,7 @@ export async function listeningApi(app: App): Promise<void> {
   app.get('/api/listening/series/:id/report', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'The published findings (404 until published)', params: IdParams, response: { 200: FindingsOut, ...writeErrors } } }, async (req) => {
     const report = (await publishedReport(req.ctx.db, (await seriesOr404(req.ctx.db, req.params.id)).id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
-    return report.findings;
+    return { ...report.findings, recommendations: await liveRecommendations(req.ctx.db, req.params.id) };
   });
   app.get('/api/listening/series/:id/report.csv', { config: { access: 'public', publicCache: true }, schema: { tags: TAGS, summary: 'De-identified coded excerpts of the published findings, as CSV', params: IdParams, produces: ['text/csv'], response: { 200: Type.String(), ...writeErrors } } }, async (req, reply) => {
     const report = (await publishedReport(req.ctx.db, (await seriesOr404(req.ctx.db, req.params.id)).id)) as PublishedReport | undefined;

@@ -9,7 +9,6 @@ import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import {
   CodeCreate,
-  DEFAULT_QUESTIONS,
   ExcerptCreate,
   InputCreate,
   MemoCreate,
@@ -47,6 +46,8 @@ import {
   type Session,
 } from './store.ts';
 import { isTimeZone, zonedToUtc } from './time.ts';
+import { templateQuestions, type Question } from './questions.ts';
+import { getWorkplanItem } from '../workplans/index.ts';
 import { importQdc, QdcError, type QdcCode } from './qdc.ts';
 import { buildFindings } from './findings.ts';
 import { listeningDb, type AnswerTable, type InputTable, type RegistrationTable, type SeriesTable } from './tables.ts';
@@ -71,20 +72,31 @@ async function checkOwner(db: Db, p: Problems, type: string | undefined, id: str
   else if (type && type !== owner.type) p.add('owner_type', `must be ${owner.type} for this owner`);
 }
 
+/** A question list's keys are unique; labels are trimmed. */
+function checkQuestions(p: Problems, field: string, questions: Question[] | undefined): Question[] | undefined {
+  if (!questions) return undefined;
+  const keys = questions.map((q) => q.key);
+  keys.forEach((k, i) => {
+    if (keys.indexOf(k) !== i) p.add(`${field}.${i}.key`, `the key ${k} is used twice`);
+  });
+  return questions.map((q) => ({ key: q.key, label: q.label.trim(), ...(q.label_es?.trim() ? { label_es: q.label_es.trim() } : {}) }));
+}
+
 export async function createSeries(ctx: Ctx, input: unknown, opts: CommandOptions = {}): Promise<Series> {
   leadsOnly(ctx);
   const d = validate(SeriesCreate, input, opts);
   const p = new Problems();
   await checkOwner(ctx.db, p, d.owner_type, d.owner_id, ['partnership', 'committee']);
+  const questions = checkQuestions(p, 'questions', d.questions) ?? templateQuestions(d.template ?? 'housing');
   p.throwIfAny();
   const id = newId();
   const now = nowIso();
   await runCommand(ctx, async (trx, audit) => {
     await listeningDb(trx)
       .insertInto('listening_series')
-      .values({ id, title: d.title.trim(), description: d.description || null, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days ?? 2, published_at: null, report: null, version: 1, created_at: now, updated_at: now })
+      .values({ id, title: d.title.trim(), description: d.description || null, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days ?? 2, published_at: null, report: null, questions: toJson(questions), version: 1, created_at: now, updated_at: now })
       .execute();
-    await audit({ action: 'listening.series.create', entityType: 'listening_series', entityId: id, summary: { title: d.title } });
+    await audit({ action: 'listening.series.create', entityType: 'listening_series', entityId: id, summary: { title: d.title, template: d.questions ? null : (d.template ?? 'housing') } });
   });
   return (await getSeries(ctx.db, id))!;
 }
@@ -95,10 +107,11 @@ export async function updateSeries(ctx: Ctx, id: string, input: unknown, opts: C
   const d = validate(SeriesPatch, input, opts);
   const p = new Problems();
   await checkOwner(ctx.db, p, d.owner_type ?? (d.owner_id ? undefined : existing.owner_type), d.owner_id ?? existing.owner_id, ['partnership', 'committee']);
+  const questions = checkQuestions(p, 'questions', d.questions);
   p.throwIfAny();
   await runCommand(ctx, async (trx, audit) => {
     // Kysely leaves out the fields not sent (undefined).
-    const set: Updateable<SeriesTable> = { version: d.version + 1, updated_at: nowIso(), title: d.title, description: d.description, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days };
+    const set: Updateable<SeriesTable> = { version: d.version + 1, updated_at: nowIso(), title: d.title, description: d.description, owner_type: d.owner_type, owner_id: d.owner_id, reminder_days: d.reminder_days, questions: questions && toJson(questions) };
     const res = await listeningDb(trx).updateTable('listening_series').set(set).where('id', '=', id).where('version', '=', d.version).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw conflict(`This series changed since version ${d.version}; it is now at version ${existing.version}. Reload and try again.`);
     await audit({ action: 'listening.series.update', entityType: 'listening_series', entityId: id, summary: { changed: Object.keys(d).filter((k) => k !== 'version') } });
@@ -158,7 +171,8 @@ export async function createSession(ctx: Ctx, seriesId: string, input: unknown, 
         registration_opens_at: d.registration_opens_at ?? null,
         registration_closes_at: d.registration_closes_at ?? null,
         agenda: toJson(d.agenda ?? []),
-        questions: toJson(d.questions ?? DEFAULT_QUESTIONS),
+        // None of its own: the session asks its series' questions, as they are when each input is given.
+        questions: toJson(d.questions ?? []),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -562,7 +576,12 @@ export async function publishFindings(ctx: Ctx, seriesId: string): Promise<Serie
 
 // ---- recommendations ----
 
-async function checkRecommendation(db: Db, seriesId: string, p: Problems, d: { finding_code_id?: string; owner_type?: string; owner_id?: string; excerpt_ids?: string[] }) {
+async function checkRecommendation(db: Db, seriesId: string, p: Problems, d: { finding_code_id?: string; owner_type?: string; owner_id?: string; excerpt_ids?: string[]; workplan_action_id?: string }) {
+  // The work plans module's public lookup (its index.ts): the link must name an action of the plan.
+  if (d.workplan_action_id) {
+    const item = isUuid(d.workplan_action_id) ? await getWorkplanItem(db, d.workplan_action_id) : undefined;
+    if (!item || item.kind !== 'action') p.add('workplan_action_id', 'is not a work plan action');
+  }
   if (d.finding_code_id) {
     const code = (await listCodes(db, seriesId)).find((c) => c.id === d.finding_code_id);
     if (!code) p.add('finding_code_id', 'is not a code of this series');
@@ -624,7 +643,7 @@ export async function updateRecommendation(ctx: Ctx, id: string, input: unknown,
   const r = await recommendationOr404(ctx.db, id);
   const d = validate(RecommendationPatch, input, opts);
   const p = new Problems();
-  await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids });
+  await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids, workplan_action_id: d.workplan_action_id });
   const status = d.status ?? r.status;
   const reason = d.decline_reason?.trim() || (d.status === undefined ? r.decline_reason : null) || null;
   if (status === 'declined' && !reason) p.add('decline_reason', 'is required when declining a recommendation');

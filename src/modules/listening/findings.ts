@@ -20,7 +20,19 @@ export interface Findings {
   themes: { code_id: string; name: string; description: string | null; total: Cell; quotes: { text: string; name: string | null; organization_type: string | null }[] }[];
   by_region: Breakdown;
   by_provider_type: Breakdown;
-  recommendations: { id: string; title: string; type: string; status: string; progress: number; finding_code_id: string | null }[];
+  recommendations: ReportRecommendation[];
+}
+
+/** A recommendation as a report shows it; a published report shows them as they are now (presenters.liveRecommendations). */
+export interface ReportRecommendation {
+  id: string;
+  title: string;
+  type: string;
+  status: string;
+  progress: number;
+  finding_code_id: string | null;
+  /** The work plan action carrying it out, with that action's status; absent in reports stored before it was shown. */
+  workplan_action?: { id: string; number: string; title: string; status: string } | null;
 }
 
 export interface PublishedReport {

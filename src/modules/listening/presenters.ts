@@ -1,11 +1,13 @@
 /** Rows to the shapes the API and the pages show. No request object: what depends on who asks takes the context. */
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { buildFindings, type PublishedReport } from './findings.ts';
+import { buildFindings, type PublishedReport, type ReportRecommendation } from './findings.ts';
+import { isUuid } from '../../platform/db/index.ts';
+import { listWorkplanItems } from '../workplans/index.ts';
 import type { IcsEvent } from './ics.ts';
 import { readsUnquotable } from './policies.ts';
 import { exportQdc, type QdcCode } from './qdc.ts';
-import { codeTree, listCodes, listExcerpts, listInputs, loadOwners, placeCounts, registrationOpen, type Recommendation, type Series, type Session } from './store.ts';
+import { codeTree, listCodes, listExcerpts, listInputs, listRecommendations, loadOwners, placeCounts, registrationOpen, type Recommendation, type Series, type Session } from './store.ts';
 
 export async function seriesOut(db: Db, s: Series) {
   const owners = await loadOwners(db);
@@ -65,4 +67,27 @@ export async function codebookQdc(db: Db, s: Series): Promise<string> {
     (parent ? parent.children : roots).push(node);
   }
   return exportQdc(roots, 'Taskforce Hub');
+}
+
+/**
+ * The series' recommendations as they stand now, each with the work plan action carrying it out and that action's
+ * status. A published report shows these rather than the ones stored when it was published, so that a change of
+ * status, a linked action, or a recommendation added afterwards shows at once.
+ */
+export async function liveRecommendations(db: Db, seriesId: string): Promise<ReportRecommendation[]> {
+  const { items } = await listRecommendations(db, { seriesId });
+  const linked = items.some((r) => r.workplan_action_id && isUuid(r.workplan_action_id));
+  const actions = linked ? new Map((await listWorkplanItems(db)).map((i) => [i.id, i])) : new Map();
+  return items.map((r) => {
+    const a = r.workplan_action_id ? actions.get(r.workplan_action_id) : undefined;
+    return {
+      id: r.id,
+      title: r.title,
+      type: r.type,
+      status: r.status,
+      progress: r.status === 'done' ? 100 : r.progress,
+      finding_code_id: r.finding_code_id,
+      workplan_action: a ? { id: a.id, number: a.number, title: a.title, status: a.status } : null,
+    };
+  });
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { QUESTION_TEMPLATES, templateQuestions } from './questions.ts';
 import { DateStr, IdParams, Instant, Nullable, PageQuery, Uuid, Version } from '../../platform/http/schemas.ts';
 
 export { IdParams };
@@ -11,13 +12,8 @@ export const REC_STATUSES = ['proposed', 'accepted', 'in_progress', 'done', 'dec
 export const OWNER_TYPES = ['partnership', 'committee'] as const;
 export const REC_OWNER_TYPES = ['agency', 'committee', 'partnership'] as const;
 
-export const DEFAULT_QUESTIONS = [
-  { key: 'challenges', label: 'What challenges do you face in meeting survivors’ housing and service needs?' },
-  { key: 'best_practices', label: 'What practices work well for you?' },
-  { key: 'policy_changes', label: 'What changes in policy would help?' },
-  { key: 'technical_assistance', label: 'What technical assistance would help?' },
-  { key: 'outreach', label: 'What outreach would help?' },
-];
+/** The housing set, which a series asks unless given another (see questions.ts). */
+export const DEFAULT_QUESTIONS = templateQuestions('housing');
 
 const lit = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)) as never) as unknown as ReturnType<typeof Type.String>;
 const Text = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
@@ -30,7 +26,11 @@ export const FormPost = Type.Record(Type.String(), Type.Union([Type.String(), Ty
 
 export const ListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
-export const Question = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), label: Text(300) }, { additionalProperties: false });
+export const Question = Type.Object(
+  { key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Stable: answers are stored under it.' }), label: Text(300), label_es: Type.Optional(Text(300, 0)) },
+  { additionalProperties: false },
+);
+const Questions = Type.Array(Question, { minItems: 1, maxItems: 20 });
 export const AgendaItem = Type.Object({ title: Text(200), minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })) }, { additionalProperties: false });
 
 export const SeriesCreate = Type.Object(
@@ -40,6 +40,8 @@ export const SeriesCreate = Type.Object(
     owner_type: lit(OWNER_TYPES),
     owner_id: Uuid,
     reminder_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 60, default: 2 })),
+    template: Type.Optional(Type.Union(QUESTION_TEMPLATES.map((x) => Type.Literal(x)), { description: 'The questions to start from (housing when neither this nor questions is sent).' })),
+    questions: Type.Optional(Questions),
   },
   { additionalProperties: false },
 );
@@ -51,6 +53,7 @@ export const SeriesPatch = Type.Object(
     owner_type: Type.Optional(lit(OWNER_TYPES)),
     owner_id: Type.Optional(Uuid),
     reminder_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
+    questions: Type.Optional(Questions),
   },
   { additionalProperties: false },
 );
@@ -73,7 +76,7 @@ const sessionFields = {
   registration_opens_at: Type.Optional(Instant),
   registration_closes_at: Type.Optional(Instant),
   agenda: Type.Optional(Type.Array(AgendaItem, { maxItems: 50 })),
-  questions: Type.Optional(Type.Array(Question, { minItems: 1, maxItems: 20 })),
+  questions: Type.Optional(Type.Array(Question, { minItems: 1, maxItems: 20, description: 'Questions of this session only; without them it asks its series’ questions.' })),
 };
 export const SessionCreate = Type.Object(sessionFields, { additionalProperties: false });
 export const SessionPatch = Type.Object({ version: Version, ...Type.Partial(SessionCreate).properties }, { additionalProperties: false });
@@ -166,6 +169,7 @@ export type SessionCreateInput = Static<typeof SessionCreate>;
 
 // ---- answers ----
 const NStr = Nullable(Type.String());
+const QuestionOut = Type.Object({ key: Type.String(), label: Type.String(), label_es: Type.Optional(Type.String()) });
 
 export const SeriesOut = Type.Object({
   id: Type.String(),
@@ -176,6 +180,7 @@ export const SeriesOut = Type.Object({
   owner_name: NStr,
   reminder_days: Type.Integer(),
   published_at: NStr,
+  questions: Type.Array(QuestionOut),
   version: Type.Integer(),
   created_at: Type.String(),
   updated_at: Type.String(),
@@ -200,7 +205,8 @@ export const SessionOut = Type.Object({
   registration_opens_at: NStr,
   registration_closes_at: NStr,
   agenda: Type.Array(Type.Object({ title: Type.String(), minutes: Type.Optional(Type.Integer()) })),
-  questions: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+  questions: Type.Array(QuestionOut),
+  own_questions: Type.Boolean({ description: 'Whether the session has its own questions rather than its series’.' }),
   confirmed: Type.Integer(),
   waitlisted: Type.Integer(),
   places_left: Type.Integer(),
@@ -271,7 +277,18 @@ export const FindingsOut = Type.Object({
   themes: Type.Array(Type.Object({ code_id: Type.String(), name: Type.String(), description: NStr, total: CellOut, quotes: Type.Array(Type.Object({ text: Type.String(), name: NStr, organization_type: NStr })) })),
   by_region: BreakdownOut,
   by_provider_type: BreakdownOut,
-  recommendations: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), type: Type.String(), status: Type.String(), progress: Type.Integer(), finding_code_id: NStr })),
+  recommendations: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      type: Type.String(),
+      status: Type.String(),
+      progress: Type.Integer(),
+      finding_code_id: NStr,
+      workplan_action: Type.Optional(Nullable(Type.Object({ id: Type.String(), number: Type.String(), title: Type.String(), status: Type.String() }))),
+    }),
+    { description: 'In a published report: the recommendations as they stand now (read at each request), not as they were when published.' },
+  ),
 });
 export const TimelineOut = Type.Object({ id: Type.String(), entry_date: Type.String(), note: Type.String(), status: NStr, author_label: Type.String(), created_at: Type.String() });
 export const RecommendationOut = Type.Object({

@@ -2,6 +2,7 @@ import { bool, isUuid, json, type Db } from '../../platform/db/index.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { allAgencies, allBodies, allPartnerships } from '../structure/index.ts';
 import { suggestThemes } from './suggest.ts';
+import { templateQuestions, type Question } from './questions.ts';
 import { listeningDb, type CodeTable, type InputTable, type RecommendationTable, type RegistrationTable, type SeriesTable, type SessionTable } from './tables.ts';
 
 export interface Series {
@@ -12,15 +13,14 @@ export interface Series {
   owner_id: string;
   reminder_days: number;
   published_at: string | null;
+  /** The questions its sessions ask, in order. */
+  questions: Question[];
   version: number;
   created_at: string;
   updated_at: string;
 }
 
-export interface Question {
-  key: string;
-  label: string;
-}
+export type { Question };
 
 export interface Session {
   id: string;
@@ -42,7 +42,9 @@ export interface Session {
   registration_opens_at: string | null;
   registration_closes_at: string | null;
   agenda: { title: string; minutes?: number }[];
+  /** The questions it asks: its own when it has them, otherwise its series' (read with it). */
   questions: Question[];
+  own_questions: boolean;
   version: number;
   created_at: string;
   updated_at: string;
@@ -140,13 +142,20 @@ export function seriesOf(r: Omit<SeriesTable, 'report'>): Series {
     owner_id: r.owner_id,
     reminder_days: Number(r.reminder_days),
     published_at: str(r.published_at),
+    questions: seriesQuestions(r.questions),
     version: Number(r.version),
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
   };
 }
 
-const SERIES_COLUMNS = ['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'version', 'created_at', 'updated_at'] as const;
+const SERIES_COLUMNS = ['id', 'title', 'description', 'owner_type', 'owner_id', 'reminder_days', 'published_at', 'questions', 'version', 'created_at', 'updated_at'] as const;
+
+/** A series' stored questions; none stored means the housing set (see the questions migration). */
+function seriesQuestions(v: unknown): Question[] {
+  const list = json<Question[] | null>(v, null);
+  return list && list.length ? list : templateQuestions('housing');
+}
 
 export async function listSeries(db: Db, limit: number, offset: number): Promise<{ items: Series[]; total: number }> {
   const total = await listeningDb(db).selectFrom('listening_series').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
@@ -164,7 +173,12 @@ export async function publishedReport(db: Db, id: string): Promise<unknown | und
   return r?.published_at ? json<unknown>(r.report, undefined) : undefined;
 }
 
-export function sessionOf(r: SessionTable): Session {
+/**
+ * A session as stored; `seriesQs` (its series' questions, stored as such) are the questions it asks unless it
+ * stored its own (sessions made before series had questions, or given their own through the API).
+ */
+export function sessionOf(r: SessionTable, seriesQs?: unknown): Session {
+  const own = json<Question[]>(r.questions, []);
   return {
     id: r.id,
     series_id: r.series_id,
@@ -185,7 +199,8 @@ export function sessionOf(r: SessionTable): Session {
     registration_opens_at: str(r.registration_opens_at),
     registration_closes_at: str(r.registration_closes_at),
     agenda: json(r.agenda, []),
-    questions: json<Question[]>(r.questions, []),
+    questions: own.length ? own : seriesQuestions(seriesQs),
+    own_questions: own.length > 0,
     version: Number(r.version),
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
@@ -193,13 +208,18 @@ export function sessionOf(r: SessionTable): Session {
 }
 
 export async function listSessions(db: Db, seriesId: string): Promise<Session[]> {
-  const rows = await listeningDb(db).selectFrom('listening_sessions').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
-  return rows.map(sessionOf);
+  const [rows, series] = await Promise.all([
+    listeningDb(db).selectFrom('listening_sessions').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute(),
+    listeningDb(db).selectFrom('listening_series').select('questions').where('id', '=', seriesId).executeTakeFirst(),
+  ]);
+  return rows.map((r) => sessionOf(r, series?.questions));
 }
 
 export async function getSession(db: Db, id: string): Promise<Session | undefined> {
   const r = await listeningDb(db).selectFrom('listening_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-  return r ? sessionOf(r) : undefined;
+  if (!r) return undefined;
+  const series = await listeningDb(db).selectFrom('listening_series').select('questions').where('id', '=', r.series_id).executeTakeFirst();
+  return sessionOf(r, series?.questions);
 }
 
 export interface PlaceCounts {

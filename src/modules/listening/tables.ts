@@ -14,6 +14,8 @@ export interface SeriesTable {
   reminder_days: number;
   published_at: DateValue | null;
   report: JsonValue;
+  /** The series' questions in order (null only if written before the questions migration filled it: the housing set). */
+  questions: JsonValue;
   version: number;
   created_at: DateValue;
   updated_at: DateValue;

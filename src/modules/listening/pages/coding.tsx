@@ -14,7 +14,7 @@ import { CODE } from '../policies.ts';
 import { FormPost } from '../schema.ts';
 import { codeTree, currentSuggestions, listCoders, listCodes, listExcerpts, listInputs, listMemos, seriesOr404, type Code, type Input, type Series } from '../store.ts';
 import { agreementFor } from '../agreement.ts';
-import { codeOptions, PageParam, SeriesCrumbs, val, type Input_ } from './shared.tsx';
+import { answerQuestion, codeOptions, localErrors, PageParam, SeriesCrumbs, val, type Input_ } from './shared.tsx';
 
 function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, errors, errorAnswer, input }: { v: View; series: Series; inputs: Input[]; codes: Code[]; mine: Map<string, { text: string; codes: string[] }[]>; total: number; page: number; perPage: number; errors?: FieldError[]; errorAnswer?: string; input?: Input_ }) {
   const name = new Map(codes.map((c) => [c.id, c.name]));
@@ -32,7 +32,7 @@ function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, erro
           </h2>
           {i.answers.map((a) => (
             <div class="margin-bottom-2">
-              <h3 class="font-heading-sm">{a.question_label}</h3>
+              <h3 class="font-heading-sm">{answerQuestion(v, a, series.questions)}</h3>
               <p>{a.text}</p>
               {(mine.get(a.id) ?? []).length > 0 && (
                 <ul class="usa-list">
@@ -47,7 +47,7 @@ function CodingPage({ v, series, inputs, codes, mine, total, page, perPage, erro
                 <form method="post" action={`/listening/series/${series.id}/excerpts?page=${page}`} class="usa-form">
                   <Csrf v={v} />
                   <input type="hidden" name="answer_id" value={a.id} />
-                  <ErrorSummary v={v} errors={errorAnswer === a.id ? (errors ?? []) : []} />
+                  <ErrorSummary v={v} errors={errorAnswer === a.id ? (errors ?? []) : []} labels={{ [`quote.${a.id}`]: v.t('ls.field.quote'), [`code_ids.${a.id}`]: v.t('ls.field.code') }} />
                   <TextArea name={`quote.${a.id}`} label={v.t('ls.field.quote')} hint={v.t('ls.field.quote.hint')} rows={2} value={errorAnswer === a.id ? val(input, `quote.${a.id}`) : undefined} errors={errorAnswer === a.id ? errors : undefined} />
                   <Select name={`code_ids.${a.id}`} label={v.t('ls.field.code')} required options={options} value={errorAnswer === a.id ? val(input, `code_ids.${a.id}`) : undefined} errors={errorAnswer === a.id ? errors : undefined} />
                   <SubmitButton secondary>{v.t('ls.coding.tag')}</SubmitButton>
@@ -206,7 +206,7 @@ export async function codingPages(app: App): Promise<void> {
     const mine = new Map<string, { text: string; codes: string[] }[]>();
     for (const e of excerpts) mine.set(e.answer_id, [...(mine.get(e.answer_id) ?? []), { text: e.text, codes: e.code_ids }]);
     const v = req.view();
-    return reply.page(v.t('ls.coding.title'), <CodingPage v={v} series={series} inputs={items} codes={codes} mine={mine} total={total} page={page} perPage={perPage} {...extra} />, status);
+    return reply.page(v.t('ls.coding.title'), <CodingPage v={v} series={series} inputs={items} codes={codes} mine={mine} total={total} page={page} perPage={perPage} {...extra} errors={localErrors(v, extra.errors)} />, status);
   };
   app.get('/listening/series/:id/coding', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, querystring: PageParam } }, (req, reply) => codingPage(req, reply, req.params.id, req.query.page ?? 1));
   app.post('/listening/series/:id/excerpts', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, querystring: PageParam, body: FormPost } }, async (req, reply) => {
@@ -231,7 +231,7 @@ export async function codingPages(app: App): Promise<void> {
     const counts = new Map<string, number>();
     for (const e of items) for (const c of e.code_ids) counts.set(c, (counts.get(c) ?? 0) + 1);
     const v = req.view();
-    return reply.page(v.t('ls.codebook.title'), <CodebookPage v={v} series={series} codes={codes} counts={counts} memos={memos} {...extra} />, status);
+    return reply.page(v.t('ls.codebook.title'), <CodebookPage v={v} series={series} codes={codes} counts={counts} memos={memos} {...extra} errors={localErrors(v, extra.errors)} importErrors={localErrors(v, extra.importErrors)} />, status);
   };
   app.get('/listening/series/:id/codebook', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams } }, (req, reply) => codebookPage(req, reply, req.params.id));
   app.post('/listening/series/:id/codes', { config: { access: { permission: CODE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {

@@ -6,8 +6,8 @@ import { hidden, IdParams } from '../../../platform/http/schemas.ts';
 import { ActionButton, Alert, Table } from '../../../platform/web/components.tsx';
 import { CODE, MANAGE } from '../policies.ts';
 import { publishedReport, seriesOr404, type Series } from '../store.ts';
-import { draftFindings } from '../presenters.ts';
-import { NOT_STATED, type Findings, type PublishedReport } from '../findings.ts';
+import { draftFindings, liveRecommendations } from '../presenters.ts';
+import { NOT_STATED, type Findings, type PublishedReport, type ReportRecommendation } from '../findings.ts';
 import { cellText, ThemeChart } from '../chart.tsx';
 import { SeriesCrumbs } from './shared.tsx';
 
@@ -17,7 +17,31 @@ function Breakdown({ v, caption, prefix, b, threshold }: { v: View; caption: str
   return <Table v={v} caption={caption} head={[v.t('ls.theme'), ...b.columns.map(label), v.t('ls.total')]} rows={b.rows.map((r) => [r.name, ...r.cells.map((c) => cellText(v, c, threshold)), cellText(v, r.total, threshold)])} />;
 }
 
-function FindingsView({ v, f, recs }: { v: View; f: Findings; recs?: boolean }) {
+function RecommendationsTable({ v, recs }: { v: View; recs: ReportRecommendation[] }) {
+  return (
+    <Table
+      v={v}
+      caption={v.t('ls.recs.title')}
+      head={[v.t('ls.rec'), v.t('ls.field.type'), v.t('ls.status'), v.t('ls.progress'), v.t('ls.report.action'), v.t('ls.report.action.status')]}
+      rows={recs.map((r) => [
+        <a href={`/listening/recommendations/${r.id}`}>{r.title}</a>,
+        v.t(`ls.rtype.${r.type}`),
+        v.t(`ls.rstatus.${r.status}`),
+        `${r.progress}%`,
+        r.workplan_action ? (
+          <a href={`/workplans/items/${r.workplan_action.id}`}>
+            {r.workplan_action.number} {r.workplan_action.title}
+          </a>
+        ) : (
+          '—'
+        ),
+        r.workplan_action ? v.t(`wp.status.${r.workplan_action.status}`) : '—',
+      ])}
+    />
+  );
+}
+
+function FindingsView({ v, f, recs }: { v: View; f: Findings; recs: ReportRecommendation[] }) {
   return (
     <>
       <p>{v.t('ls.findings.inputs', { n: cellText(v, f.inputs, f.threshold) })}</p>
@@ -38,17 +62,14 @@ function FindingsView({ v, f, recs }: { v: View; f: Findings; recs?: boolean }) 
           ))}
         </section>
       ))}
-      {recs !== false && (
-        <>
-          <h2>{v.t('ls.recs.title')}</h2>
-          <Table v={v} caption={v.t('ls.recs.title')} head={[v.t('ls.rec'), v.t('ls.field.type'), v.t('ls.status'), v.t('ls.progress')]} rows={f.recommendations.map((r) => [<a href={`/listening/recommendations/${r.id}`}>{r.title}</a>, v.t(`ls.rtype.${r.type}`), v.t(`ls.rstatus.${r.status}`), `${r.progress}%`])} />
-        </>
-      )}
+      <h2>{v.t('ls.recs.title')}</h2>
+      <p>{v.t('ls.report.recs.live')}</p>
+      <RecommendationsTable v={v} recs={recs} />
     </>
   );
 }
 
-function FindingsPage({ v, series, f }: { v: View; series: Series; f: Findings }) {
+function FindingsPage({ v, series, f, recs }: { v: View; series: Series; f: Findings; recs: ReportRecommendation[] }) {
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.findings.title')} />
@@ -56,7 +77,7 @@ function FindingsPage({ v, series, f }: { v: View; series: Series; f: Findings }
       <Alert type="info" slim>
         {v.t('ls.findings.draft')}
       </Alert>
-      <FindingsView v={v} f={f} />
+      <FindingsView v={v} f={f} recs={recs} />
       {v.can(MANAGE) && (
         <ActionButton v={v} action={`/listening/series/${series.id}/publish`}>
           {v.t('ls.publish')}
@@ -66,7 +87,7 @@ function FindingsPage({ v, series, f }: { v: View; series: Series; f: Findings }
   );
 }
 
-function ReportPage({ v, series, report }: { v: View; series: Series; report: PublishedReport }) {
+function ReportPage({ v, series, report, recs }: { v: View; series: Series; report: PublishedReport; recs: ReportRecommendation[] }) {
   return (
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.report.title')} />
@@ -75,7 +96,7 @@ function ReportPage({ v, series, report }: { v: View; series: Series; report: Pu
       <p>
         <a href={`/api/listening/series/${series.id}/report.csv`}>{v.t('ls.report.csv')}</a> · <a href={`/api/listening/series/${series.id}/report`}>{v.t('ls.report.json')}</a>
       </p>
-      <FindingsView v={v} f={report.findings} />
+      <FindingsView v={v} f={report.findings} recs={recs} />
     </div>
   );
 }
@@ -85,13 +106,13 @@ export async function findingsPages(app: App): Promise<void> {
     const series = await seriesOr404(req.ctx.db, req.params.id);
     const { findings } = await draftFindings(req.ctx, series);
     const v = req.view();
-    return reply.page(v.t('ls.findings.title'), <FindingsPage v={v} series={series} f={findings} />);
+    return reply.page(v.t('ls.findings.title'), <FindingsPage v={v} series={series} f={findings} recs={await liveRecommendations(req.ctx.db, series.id)} />);
   });
   app.get('/listening/series/:id/report', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, async (req, reply) => {
     const series = await seriesOr404(req.ctx.db, req.params.id);
     const report = (await publishedReport(req.ctx.db, series.id)) as PublishedReport | undefined;
     if (!report) throw notFound('These findings are not published yet.');
     const v = req.view();
-    return reply.page(v.t('ls.report.heading', { title: series.title }), <ReportPage v={v} series={series} report={report} />);
+    return reply.page(v.t('ls.report.heading', { title: series.title }), <ReportPage v={v} series={series} report={report} recs={await liveRecommendations(req.ctx.db, series.id)} />);
   });
 }

@@ -11,7 +11,8 @@ import { submitInput } from '../commands.ts';
 import { INPUT_RATE_LIMIT, MANAGE } from '../policies.ts';
 import { FormPost, PROVIDER_TYPES, REGIONS } from '../schema.ts';
 import { getSeries, sessionOr404, type Series, type Session } from '../store.ts';
-import { list, opt, SeriesCrumbs, val, when, type Input_ } from './shared.tsx';
+import { list, opt, SeriesCrumbs, val, when, type Input_, localErrors } from './shared.tsx';
+import { questionLabel } from '../questions.ts';
 
 
 function InputFormFields({ v, session, action, notes, errors, input }: { v: View; session: Session; action: string; notes?: boolean; errors?: FieldError[]; input?: Input_ }) {
@@ -23,7 +24,7 @@ function InputFormFields({ v, session, action, notes, errors, input }: { v: View
       <Select name="organization_type" label={v.t('ls.field.organization_type')} required={!notes} value={val(input, 'organization_type')} blank={v.t('ls.choose')} options={opt(v, 'ls.ptype', PROVIDER_TYPES)} errors={errors} />
       <Select name="region" label={v.t('ls.field.region')} required={!notes} value={val(input, 'region')} blank={v.t('ls.choose')} options={opt(v, 'ls.region', REGIONS)} errors={errors} />
       {session.questions.map((q) => (
-        <TextArea name={`answers.${q.key}`} label={v.t(`ls.q.${q.key}`) === `ls.q.${q.key}` ? q.label : v.t(`ls.q.${q.key}`)} value={val(input, `answers.${q.key}`)} errors={errors} rows={5} />
+        <TextArea name={`answers.${q.key}`} label={questionLabel(q, v.lang)} value={val(input, `answers.${q.key}`)} errors={errors} rows={5} />
       ))}
       {!notes && (
         <>
@@ -106,7 +107,7 @@ export async function inputPages(app: App): Promise<void> {
     const session = await sessionOr404(req.ctx.db, id);
     const series = (await getSeries(req.ctx.db, session.series_id))!;
     const v = req.view();
-    return reply.page(v.t('ls.notes.title'), <NotesPage v={v} series={series} session={session} {...extra} />, status);
+    return reply.page(v.t('ls.notes.title'), <NotesPage v={v} series={series} session={session} {...extra} errors={localErrors(v, extra.errors)} />, status);
   };
   app.get('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams } }, (req, reply) => notesPage(req, reply, req.params.id));
   app.post('/listening/sessions/:id/notes', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
@@ -126,7 +127,7 @@ export async function inputPages(app: App): Promise<void> {
     const session = await sessionOr404(req.ctx.db, id);
     const series = (await getSeries(req.ctx.db, session.series_id))!;
     const v = req.view();
-    return reply.page(v.t('ls.input.title'), <InputPage v={v} series={series} session={session} {...extra} />, status);
+    return reply.page(v.t('ls.input.title'), <InputPage v={v} series={series} session={session} {...extra} errors={localErrors(v, extra.errors)} />, status);
   };
   app.get('/listening/sessions/:id/input', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => inputPage(req, reply, req.params.id));
   app.post('/listening/sessions/:id/input', { config: { access: 'public', rateLimit: INPUT_RATE_LIMIT }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {

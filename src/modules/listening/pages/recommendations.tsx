@@ -12,11 +12,50 @@ import { MANAGE } from '../policies.ts';
 import { FormPost, REC_STATUSES, REC_TYPES } from '../schema.ts';
 import { getSeries, listCodes, listExcerpts, listRecommendations, listTimeline, loadOwners, recommendationOr404, rollup, seriesOr404, themeOf, type Code, type Recommendation, type Series } from '../store.ts';
 import { citedExcerpts } from '../presenters.ts';
-import { list, opt, SeriesCrumbs, val, withOwnerType, type Input_ } from './shared.tsx';
+import { list, localErrors, opt, SeriesCrumbs, val, withOwnerType, type Input_ } from './shared.tsx';
+import { GroupedSelect, type PickerGroup } from '../../../platform/web/pickers.tsx';
+import { getWorkplanItem, listWorkplanItems } from '../../workplans/index.ts';
+import { isUuid, type Db } from '../../../platform/db/index.ts';
+
+/** The work plan's actions for the picker, grouped under their goals, in plan order. */
+async function actionGroups(db: Db): Promise<PickerGroup[]> {
+  const items = [...(await listWorkplanItems(db))].sort((a, b) => a.sort_key.localeCompare(b.sort_key));
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const goalOf = (id: string | null): string | null => {
+    let cur = id ? byId.get(id) : undefined;
+    while (cur?.parent_id && byId.has(cur.parent_id)) cur = byId.get(cur.parent_id);
+    return cur?.id ?? null;
+  };
+  const groups = new Map<string, PickerGroup>();
+  for (const i of items) if (i.kind === 'goal') groups.set(i.id, { label: `${i.number} ${i.title}`, options: [] });
+  for (const i of items) {
+    if (i.kind === 'action') groups.get(goalOf(i.parent_id) ?? '')?.options.push({ value: i.id, label: `${i.number} ${i.title}` });
+  }
+  return [...groups.values()];
+}
+
+/** The recommendation forms' fields by their labels, for the error summary. */
+function recLabels(v: View): Record<string, string> {
+  return {
+    title: v.t('ls.field.title'),
+    description: v.t('ls.field.description'),
+    type: v.t('ls.field.type'),
+    finding_code_id: v.t('ls.field.finding'),
+    owner_id: v.t('ls.owner'),
+    weight: v.t('ls.field.weight'),
+    workplan_action_id: v.t('ls.field.workplan_action'),
+    status: v.t('ls.status'),
+    progress: v.t('ls.progress'),
+    decline_reason: v.t('ls.field.decline_reason'),
+    note: v.t('ls.field.note'),
+    timeline_note: v.t('ls.field.note'),
+    timeline_date: v.t('ls.field.date'),
+  };
+}
 import { idempotent } from '../../../platform/http/idempotency.ts';
 
 
-function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View; series: Series; recs: Recommendation[]; themes: Code[]; owners: { id: string; type: string; name: string }[]; errors?: FieldError[]; input?: Input_ }) {
+function RecsPage({ v, series, recs, themes, owners, actions, errors, input }: { v: View; series: Series; recs: Recommendation[]; themes: Code[]; owners: { id: string; type: string; name: string }[]; actions: PickerGroup[]; errors?: FieldError[]; input?: Input_ }) {
   const r = rollup(recs);
   const ownerName = new Map(owners.map((o) => [o.id, o.name]));
   return (
@@ -33,7 +72,7 @@ function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View;
       {v.can(MANAGE) && (
         <form method="post" action={`/listening/series/${series.id}/recommendations`} class="usa-form usa-form--large">
           <h2>{v.t('ls.rec.new')}</h2>
-          <ErrorSummary v={v} errors={errors ?? []} />
+          <ErrorSummary v={v} errors={errors ?? []} labels={recLabels(v)} />
           <Csrf v={v} />
           <IdempotencyKey />
           <TextInput name="title" label={v.t('ls.field.title')} required value={val(input, 'title')} errors={errors} />
@@ -42,7 +81,7 @@ function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View;
           <Select name="finding_code_id" label={v.t('ls.field.finding')} blank={v.t('ls.none')} value={val(input, 'finding_code_id')} options={themes.map((t) => ({ value: t.id, label: t.name }))} errors={errors} />
           <Select name="owner_id" label={v.t('ls.owner')} blank={v.t('ls.none')} value={val(input, 'owner_id')} options={owners.map((o) => ({ value: o.id, label: `${o.name} (${v.t(`ls.ownertype.${o.type}`)})` }))} errors={errors} />
           <TextInput name="weight" label={v.t('ls.field.weight')} type="number" value={val(input, 'weight') ?? '1'} errors={errors} />
-          <TextInput name="workplan_action_id" label={v.t('ls.field.workplan_action_id')} hint={v.t('ls.field.workplan_action_id.hint')} value={val(input, 'workplan_action_id')} errors={errors} />
+          <GroupedSelect name="workplan_action_id" label={v.t('ls.field.workplan_action')} hint={v.t('ls.field.workplan_action.hint')} blank={v.t('ls.none')} value={val(input, 'workplan_action_id')} groups={actions} unknownLabel={v.t('ls.field.workplan_action.unknown')} errors={errors} />
           <SubmitButton>{v.t('ls.rec.create')}</SubmitButton>
         </form>
       )}
@@ -50,7 +89,7 @@ function RecsPage({ v, series, recs, themes, owners, errors, input }: { v: View;
   );
 }
 
-function RecPage({ v, series, rec, ownerName, findingName, timeline, cited, candidates, errors, input }: { v: View; series: Series; rec: Recommendation; ownerName: string | null; findingName: string | null; timeline: Awaited<ReturnType<typeof listTimeline>>; cited: { id: string; text: string; quotable: boolean }[]; candidates: { id: string; text: string }[]; errors?: FieldError[]; input?: Input_ }) {
+function RecPage({ v, series, rec, ownerName, findingName, action, actions, timeline, cited, candidates, errors, input }: { v: View; series: Series; rec: Recommendation; ownerName: string | null; findingName: string | null; action: { id: string; number: string; title: string; status: string } | null; actions: PickerGroup[]; timeline: Awaited<ReturnType<typeof listTimeline>>; cited: { id: string; text: string; quotable: boolean }[]; candidates: { id: string; text: string }[]; errors?: FieldError[]; input?: Input_ }) {
   return (
     <div>
       <Breadcrumbs items={[{ href: '/listening', label: v.t('ls.title') }, { href: `/listening/series/${series.id}`, label: series.title }, { href: `/listening/series/${series.id}/recommendations`, label: v.t('ls.recs.title') }, { label: rec.title }]} />
@@ -72,9 +111,18 @@ function RecPage({ v, series, rec, ownerName, findingName, timeline, cited, cand
         <dd>{findingName ?? '—'}</dd>
         {rec.workplan_action_id && (
           <>
-            <dt class="text-bold">{v.t('ls.field.workplan_action_id')}</dt>
+            <dt class="text-bold">{v.t('ls.field.workplan_action')}</dt>
             <dd>
-              <a href={`/workplans/items/${encodeURIComponent(rec.workplan_action_id)}`}>{rec.workplan_action_id}</a>
+              {action ? (
+                <>
+                  <a href={`/workplans/items/${action.id}`}>
+                    {action.number} {action.title}
+                  </a>{' '}
+                  ({v.t(`wp.status.${action.status}`)})
+                </>
+              ) : (
+                v.t('ls.field.workplan_action.unknown')
+              )}
             </dd>
           </>
         )}
@@ -95,13 +143,14 @@ function RecPage({ v, series, rec, ownerName, findingName, timeline, cited, cand
         <>
           <form method="post" action={`/listening/recommendations/${rec.id}`} class="usa-form usa-form--large">
             <h2>{v.t('ls.rec.update')}</h2>
-            <ErrorSummary v={v} errors={errors ?? []} />
+            <ErrorSummary v={v} errors={errors ?? []} labels={recLabels(v)} />
             <Csrf v={v} />
             <input type="hidden" name="version" value={String(rec.version)} />
             <Select name="status" label={v.t('ls.status')} value={val(input, 'status') ?? rec.status} options={opt(v, 'ls.rstatus', REC_STATUSES)} errors={errors} />
             <TextInput name="progress" label={v.t('ls.progress')} type="number" value={val(input, 'progress') ?? String(rec.progress)} errors={errors} />
             <TextArea name="decline_reason" label={v.t('ls.field.decline_reason')} hint={v.t('ls.field.decline_reason.hint')} value={val(input, 'decline_reason') ?? rec.decline_reason} errors={errors} rows={2} />
             <TextArea name="note" label={v.t('ls.field.note')} value={val(input, 'note')} errors={errors} rows={2} />
+            <GroupedSelect name="workplan_action_id" label={v.t('ls.field.workplan_action')} hint={v.t('ls.field.workplan_action.hint')} blank={v.t('ls.none')} value={input ? val(input, 'workplan_action_id') : rec.workplan_action_id} groups={actions} unknownLabel={v.t('ls.field.workplan_action.unknown')} errors={errors} />
             <SubmitButton>{v.t('form.save')}</SubmitButton>
           </form>
           {candidates.length > 0 && (
@@ -129,9 +178,9 @@ function RecPage({ v, series, rec, ownerName, findingName, timeline, cited, cand
 export async function recommendationPages(app: App): Promise<void> {
   const recsPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; input?: Input_ } = {}, status = 200) => {
     const series = await seriesOr404(req.ctx.db, id);
-    const [{ items }, codes, owners] = await Promise.all([listRecommendations(req.ctx.db, { seriesId: series.id }), listCodes(req.ctx.db, series.id), loadOwners(req.ctx.db)]);
     const v = req.view();
-    return reply.page(v.t('ls.recs.title'), <RecsPage v={v} series={series} recs={items} themes={codes.filter((c) => !c.parent_id)} owners={owners.all} {...extra} />, status);
+    const [{ items }, codes, owners, actions] = await Promise.all([listRecommendations(req.ctx.db, { seriesId: series.id }), listCodes(req.ctx.db, series.id), loadOwners(req.ctx.db), v.can(MANAGE) ? actionGroups(req.ctx.db) : []]);
+    return reply.page(v.t('ls.recs.title'), <RecsPage v={v} series={series} recs={items} themes={codes.filter((c) => !c.parent_id)} owners={owners.all} actions={actions} {...extra} errors={localErrors(v, extra.errors)} />, status);
   };
   app.get('/listening/series/:id/recommendations', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => recsPage(req, reply, req.params.id));
   app.post('/listening/series/:id/recommendations', { config: { access: { permission: MANAGE } }, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
@@ -150,8 +199,15 @@ export async function recommendationPages(app: App): Promise<void> {
   const recPage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; input?: Input_ } = {}, status = 200) => {
     const rec = await recommendationOr404(req.ctx.db, id);
     const series = (await getSeries(req.ctx.db, rec.series_id))!;
-    const [owners, codes, timeline, cited] = await Promise.all([loadOwners(req.ctx.db), listCodes(req.ctx.db, series.id), listTimeline(req.ctx.db, rec.id), citedExcerpts(req.ctx, rec)]);
     const v = req.view();
+    const [owners, codes, timeline, cited, item, actions] = await Promise.all([
+      loadOwners(req.ctx.db),
+      listCodes(req.ctx.db, series.id),
+      listTimeline(req.ctx.db, rec.id),
+      citedExcerpts(req.ctx, rec),
+      rec.workplan_action_id && isUuid(rec.workplan_action_id) ? getWorkplanItem(req.ctx.db, rec.workplan_action_id) : undefined,
+      v.can(MANAGE) ? actionGroups(req.ctx.db) : [],
+    ]);
     let candidates: { id: string; text: string }[] = [];
     if (v.can(MANAGE) && rec.finding_code_id) {
       const theme = themeOf(codes);
@@ -160,7 +216,7 @@ export async function recommendationPages(app: App): Promise<void> {
     }
     return reply.page(
       rec.title,
-      <RecPage v={v} series={series} rec={rec} ownerName={owners.get(rec.owner_id)?.name ?? null} findingName={codes.find((c) => c.id === rec.finding_code_id)?.name ?? null} timeline={timeline} cited={cited} candidates={candidates} {...extra} />,
+      <RecPage v={v} series={series} rec={rec} ownerName={owners.get(rec.owner_id)?.name ?? null} findingName={codes.find((c) => c.id === rec.finding_code_id)?.name ?? null} action={item ?? null} actions={actions} timeline={timeline} cited={cited} candidates={candidates} {...extra} errors={localErrors(v, extra.errors)} />,
       status,
     );
   };
@@ -169,7 +225,8 @@ export async function recommendationPages(app: App): Promise<void> {
     const id = req.params.id;
     const input = formBody(req.body);
     try {
-      await updateRecommendation(req.ctx, id, input, { coerce: true });
+      // The action picker is always on the form: nothing chosen unlinks the action.
+      await updateRecommendation(req.ctx, id, { ...input, workplan_action_id: input.workplan_action_id ?? '' }, { coerce: true });
     } catch (err) {
       const errors = formErrors(err);
       if (errors) return recPage(req, reply, id, { errors, input }, 400);

@@ -13,7 +13,7 @@ import { MANAGE, REGISTRATION_RATE_LIMIT } from '../policies.ts';
 import { FormPost, PROVIDER_TYPES, REGIONS } from '../schema.ts';
 import { getRegistration, getSeries, listRegistrations, sessionOr404, type Series, type Session } from '../store.ts';
 import { sessionOut, type SessionView } from '../presenters.ts';
-import { agendaFromText, list, opt, SeriesCrumbs, val, when, type Input_ } from './shared.tsx';
+import { agendaFromText, list, opt, SeriesCrumbs, val, when, type Input_, localErrors } from './shared.tsx';
 
 
 interface SessionPageProps {
@@ -168,7 +168,7 @@ export async function sessionPages(app: App): Promise<void> {
     const registrants = v.can(MANAGE) ? (await listRegistrations(req.ctx.db, session.id, 1000, 0)).items : undefined;
     // Registrants' names and e-mail addresses are personal data: each look at them is in the audit log.
     if (registrants) await recordAudit(req.ctx.db, req.ctx, { action: 'listening.registrations.read', entityType: 'listening_session', entityId: session.id, summary: { count: registrants.length } });
-    return reply.page(session.title, <SessionPage v={v} series={series} session={session} registrants={registrants} {...extra} />, status);
+    return reply.page(session.title, <SessionPage v={v} series={series} session={session} registrants={registrants} {...extra} errors={localErrors(v, extra.errors)} />, status);
   };
 
   app.get('/listening/sessions/:id', { config: { access: 'public' }, schema: { ...hidden, params: IdParams } }, (req, reply) => sessionPage(req, reply, req.params.id));
