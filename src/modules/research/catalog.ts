@@ -171,3 +171,112 @@ export function dataJson(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modifie
     }),
   };
 }
+
+export const DCAT_US_SCHEMA = 'https://resources.data.gov/dcat-us/3.0.0/catalog';
+export const TABLE_SCHEMA_SPEC = 'https://specs.frictionlessdata.io/table-schema/';
+
+/**
+ * The JSON-LD context of `/catalog.jsonld`: the DCAT, Dublin Core, FOAF, vCard and SKOS terms the document uses,
+ * written out here so the document reads without fetching anything. Terms not listed fall to the DCAT vocabulary.
+ */
+const DCAT_CONTEXT = {
+  '@vocab': 'http://www.w3.org/ns/dcat#',
+  dcat: 'http://www.w3.org/ns/dcat#',
+  dcterms: 'http://purl.org/dc/terms/',
+  foaf: 'http://xmlns.com/foaf/0.1/',
+  vcard: 'http://www.w3.org/2006/vcard/ns#',
+  skos: 'http://www.w3.org/2004/02/skos/core#',
+  title: 'dcterms:title',
+  description: 'dcterms:description',
+  identifier: 'dcterms:identifier',
+  language: 'dcterms:language',
+  modified: { '@id': 'dcterms:modified', '@type': 'http://www.w3.org/2001/XMLSchema#date' },
+  publisher: 'dcterms:publisher',
+  license: { '@id': 'dcterms:license', '@type': '@id' },
+  conformsTo: { '@id': 'dcterms:conformsTo', '@type': '@id' },
+  format: 'dcterms:format',
+  spatial: 'dcterms:spatial',
+  temporal: 'dcterms:temporal',
+  accrualPeriodicity: 'dcterms:accrualPeriodicity',
+  describedBy: 'http://www.w3.org/2007/05/powder-s#describedby',
+  name: 'foaf:name',
+  homepage: { '@id': 'foaf:homepage', '@type': '@id' },
+  fn: 'vcard:fn',
+  hasEmail: { '@id': 'vcard:hasEmail', '@type': '@id' },
+  prefLabel: 'skos:prefLabel',
+  landingPage: { '@id': 'dcat:landingPage', '@type': '@id' },
+  accessURL: { '@id': 'dcat:accessURL', '@type': '@id' },
+  downloadURL: { '@id': 'dcat:downloadURL', '@type': '@id' },
+};
+
+/** A POD `temporal` ("start/end", ISO 8601) as a DCAT-US period of time. */
+function periodOf(temporal: string) {
+  const [startDate, endDate] = temporal.split('/');
+  return { '@type': 'dcterms:PeriodOfTime', startDate: startDate || null, endDate: endDate || null };
+}
+
+/**
+ * `/catalog.jsonld`: the same datasets as `/data.json`, in DCAT-US 3.0 JSON-LD (validated against the DCAT-US 3.0
+ * JSON Schema in the tests). A tabular distribution `conformsTo` its own Table Schema, and its `describedBy` is that
+ * Table Schema as a distribution conforming to the Frictionless Table Schema specification.
+ */
+export function dcatUs(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified: Map<string, string>) {
+  const base = config.publicUrl.replace(/\/$/, '');
+  const today = new Date().toISOString().slice(0, 10);
+  const publisher = { '@type': 'foaf:Organization', name: PUBLISHER };
+  const contact = { '@type': 'vcard:Kind', fn: 'Research and Data Committee', hasEmail: contactEmail(config) };
+  const dictionary = (d: Dataset, i: number) => ({
+    '@type': 'dcat:Distribution',
+    title: `Data dictionary: ${d.distributions[i].title} (Frictionless Table Schema)`,
+    downloadURL: `${base}${dictionaryPath(d, i)}`,
+    mediaType: 'application/json',
+    format: 'JSON',
+    conformsTo: [{ '@id': TABLE_SCHEMA_SPEC, '@type': 'dcterms:Standard', title: 'Frictionless Table Schema' }],
+  });
+  const dates = DATASETS.map((d) => modified.get(d.id) ?? today);
+  return {
+    '@context': DCAT_CONTEXT,
+    '@id': `${base}/catalog.jsonld`,
+    '@type': 'dcat:Catalog' as const,
+    conformsTo: { '@id': DCAT_US_SCHEMA, '@type': 'dcterms:Standard', title: 'DCAT-US 3.0' },
+    title: 'Open data catalog',
+    description: `The datasets published by the ${PUBLISHER}, the same list as ${base}/data.json.`,
+    language: ['en'],
+    modified: dates.reduce((a, b) => (a > b ? a : b), today),
+    publisher,
+    contactPoint: [contact],
+    license: LICENSE,
+    homepage: { '@id': `${base}/data`, '@type': 'foaf:Document', title: 'Open data catalog' },
+    dataset: DATASETS.map((d, n) => {
+      const dict = d.distributions.findIndex((x) => x.table);
+      return {
+        '@id': `${base}/data#${d.id}`,
+        '@type': 'dcat:Dataset',
+        identifier: `${base}/data#${d.id}`,
+        title: d.title,
+        description: d.description,
+        keyword: d.keywords,
+        theme: d.theme,
+        modified: dates[n],
+        publisher,
+        contactPoint: contact,
+        language: ['en'],
+        spatial: [{ '@type': 'dcterms:Location', prefLabel: d.spatial }],
+        ...(d.temporal ? { temporal: [periodOf(d.temporal)] } : {}),
+        accrualPeriodicity: d.accrualPeriodicity,
+        landingPage: `${base}${d.landingPage}`,
+        ...(dict >= 0 ? { describedBy: dictionary(d, dict) } : {}),
+        distribution: d.distributions.map((x, i) => ({
+          '@type': 'dcat:Distribution',
+          title: x.title,
+          ...(x.kind === 'download' ? { downloadURL: `${base}${x.path}` } : { accessURL: `${base}${x.path}` }),
+          mediaType: x.mediaType,
+          format: x.format,
+          license: LICENSE,
+          ...(x.table ? { conformsTo: [{ '@id': `${base}${dictionaryPath(d, i)}`, '@type': 'dcterms:Standard', title: `Table Schema of ${x.title}` }], describedBy: dictionary(d, i) } : {}),
+          ...(x.conformsTo ? { conformsTo: [{ '@id': x.conformsTo, '@type': 'dcterms:Standard' }] } : {}),
+        })),
+      };
+    }),
+  };
+}

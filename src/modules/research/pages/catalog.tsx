@@ -1,11 +1,14 @@
-/** The open data catalog: `/data.json` (Project Open Data v1.1), the data dictionaries, and the public catalog page. */
+/**
+ * The open data catalog: `/data.json` (Project Open Data v1.1), `/catalog.jsonld` (DCAT-US 3.0 JSON-LD), the data
+ * dictionaries, and the public catalog page.
+ */
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../../platform/http/errors.ts';
 import { hidden, readErrors } from '../../../platform/http/schemas.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
-import { DATASETS, dataJson, dictionaryPath, tableSchema } from '../catalog.ts';
+import { DATASETS, dataJson, dcatUs, dictionaryPath, tableSchema } from '../catalog.ts';
 import { PUBLIC, crumbs } from './shared.tsx';
 
 const TAGS = ['Research'];
@@ -19,6 +22,9 @@ function CatalogPage({ v }: { v: View }) {
       <p class="usa-intro">{v.t('rs.catalog.intro')}</p>
       <p>
         <a href="/data.json">{v.t('rs.catalog.pod')}</a>
+      </p>
+      <p>
+        <a href="/catalog.jsonld">{v.t('rs.catalog.dcat')}</a>
       </p>
       {DATASETS.map((d) => (
         <section class="margin-top-4" aria-labelledby={`ds-${d.id}`}>
@@ -45,6 +51,11 @@ export async function catalogPages(app: App): Promise<void> {
     '/data.json',
     { config: PUBLIC, schema: { tags: TAGS, summary: 'The open data catalog in the Project Open Data metadata schema v1.1 (harvested by Data.gov)', response: { 200: Type.Object({}, { additionalProperties: true }) } } },
     async (req, reply) => reply.type('application/json; charset=utf-8').send(dataJson(req.ctx.config, new Map())),
+  );
+  app.get(
+    '/catalog.jsonld',
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'The open data catalog in DCAT-US 3.0 JSON-LD: the datasets of /data.json with distributions, publisher, contact point, licence and Table Schema data dictionaries', produces: ['application/ld+json'], response: { 200: Type.Object({ '@context': Type.Object({}, { additionalProperties: true }), '@type': Type.Literal('dcat:Catalog'), dataset: Type.Array(Type.Object({}, { additionalProperties: true })) }, { additionalProperties: true }) } } },
+    async (req, reply) => reply.type('application/ld+json; charset=utf-8').send(dcatUs(req.ctx.config, new Map())),
   );
   app.get(
     '/data/dictionary/:file',
