@@ -60,13 +60,13 @@ test('every research command: 401 anonymous, 403 without the right or for anothe
   }
 });
 
-test('every insights page, its JSON and CSV, and the tabulator: public, the same figures for anonymous and every role', async () => {
+test('every insights page, its JSON and CSV, the tabulator and the open data catalog (page, data.json, catalog.jsonld): public, the same figures for anonymous and every role', async () => {
   const t = await testApp({ env: { SUPPRESSION_THRESHOLD: '1' } });
   try {
     await practicesModule.seedDemo!(t.ctx, () => {});
     const clients: [string, TestClient][] = [['anonymous', t.client()]];
     for (const role of ROLES) clients.push([role, await t.signedIn(role)]);
-    const urls = [...THEMES.flatMap((th) => [`/research/insights/${th}`, `/api/research/insights/${th}`, `/api/research/insights/${th}.csv`]), '/api/research/tabulate?measure=practices&rows=setting', '/research/tabulator?measure=practices&rows=setting'];
+    const urls = [...THEMES.flatMap((th) => [`/research/insights/${th}`, `/api/research/insights/${th}`, `/api/research/insights/${th}.csv`]), '/api/research/tabulate?measure=practices&rows=setting', '/research/tabulator?measure=practices&rows=setting', '/data', '/data.json', '/catalog.jsonld'];
     for (const url of urls) {
       let first: string | undefined;
       for (const [who, c] of clients) {
