@@ -169,6 +169,30 @@ function comparable(table: TableName, row: Row): string {
   return JSON.stringify(r);
 }
 
+/**
+ * The services a written row concerns without naming them, whose last_modified must move too: those given at a
+ * location that existed before and changed (or whose address, phone, schedule... did), and those of an organisation
+ * or program that changed. A new location is left out: a service given there arrives with a new
+ * service_at_location row, which names it (so a first import asks nothing here).
+ */
+async function servicesConcerned(db: Db, toWrite: Map<TableName, Row[]>, existed: Map<TableName, Set<string>>): Promise<string[]> {
+  const changed = (t: TableName) => (toWrite.get(t) ?? []).map((r) => r.id as string).filter((id) => existed.get(t)?.has(id));
+  const newLocations = new Set((toWrite.get('location') ?? []).map((r) => r.id as string).filter((id) => !existed.get('location')?.has(id)));
+  const locations = new Set(changed('location'));
+  for (const [t, rows] of toWrite) {
+    if (t === 'location' || t === 'service' || t === 'service_at_location') continue;
+    for (const r of rows) if (typeof r.location_id === 'string' && !r.service_id && !r.service_at_location_id && !newLocations.has(r.location_id)) locations.add(r.location_id);
+  }
+  const out: string[] = [];
+  const each = async (ids: string[], read: (chunk: string[]) => Promise<unknown[]>) => {
+    for (let i = 0; i < ids.length; i += 500) for (const id of await read(ids.slice(i, i + 500))) out.push(String(id));
+  };
+  await each([...locations], async (c) => (await db.selectFrom(tableOf('service_at_location')).select('service_id').where('location_id', 'in', c).execute()).map((r) => r.service_id));
+  await each(changed('organization'), async (c) => (await db.selectFrom(tableOf('service')).select('id').where('organization_id', 'in', c).execute()).map((r) => r.id));
+  await each(changed('program'), async (c) => (await db.selectFrom(tableOf('service')).select('id').where('program_id', 'in', c).execute()).map((r) => r.id));
+  return out;
+}
+
 /** The stored rows of the incoming ids, in comparable form; an empty table is not read at all. */
 async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -255,6 +279,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
       toWrite.set(table, write);
       log(`  ${table}: ${write.length} to write, ${rows.length - write.length} unchanged`);
     }
+    for (const id of await servicesConcerned(trx, toWrite, existed)) touched.add(id);
     // Services written, or whose details were, carry the time of this import (so modified_after finds them).
     const services = toWrite.get('service') ?? [];
     const written = new Set(services.map((s) => s.id as string));
