@@ -100,7 +100,7 @@ before(async () => {
 });
 
 after(async () => {
-  await t.close();
+  await t?.close();
 });
 
 // ---------- the document ----------
@@ -349,4 +349,47 @@ test('/organizations/{id} carries the ids of its services; with full_service, th
   const service = hsdsAjv().getSchema('service.json')!;
   for (const s of full.services) assert.ok(service(s), JSON.stringify(service.errors?.slice(0, 3)));
   assert.ok(full.services.some((s) => Array.isArray(s.service_at_locations) && s.service_at_locations.length === 1), 'fully nested');
+});
+
+test('a change to a location, its address or the organisation gives the services it concerns a new last_modified', async () => {
+  const times = async () => {
+    const rows = (await sql<{ id: string; last_modified: unknown }>`select id, last_modified from directory_service where organization_id = ${ORG}`.execute(t.ctx.db)).rows;
+    return Object.fromEntries(rows.map((r) => [String(r.id), new Date(r.last_modified as string).toISOString()]));
+  };
+  const o = { file: 'conformance-2', row: 1 };
+  const org = { id: ORG, name: 'Prairie Conformance Center', description: 'Two services, one location north of the ZIP centroid.' };
+  const loc = { id: LOCATION, location_type: 'physical', organization_id: ORG, name: 'Prairie office', latitude: NORTH_1000M.lat, longitude: NORTH_1000M.lng };
+  await sql`update directory_service set last_modified = ${STAMP} where organization_id = ${ORG}`.execute(t.ctx.db);
+
+  // The location gains an address: the service given there changes, the other does not.
+  let ds = new Dataset();
+  ds.add('organization', org, o);
+  ds.add('location', loc, o);
+  ds.add('address', { id: uuidv5('conformance:addr'), location_id: LOCATION, address_1: '1 Prairie Way', city: 'Cheyenne', state_province: 'WY', postal_code: ZIP, country: 'US', address_type: 'physical' }, o);
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  let now = await times();
+  assert.ok(now[SERVICE] > STAMP, `the service at the location: ${now[SERVICE]}`);
+  assert.equal(now[OTHER_SERVICE], STAMP, 'the service elsewhere is unchanged');
+
+  // The location is renamed.
+  await sql`update directory_service set last_modified = ${STAMP} where organization_id = ${ORG}`.execute(t.ctx.db);
+  ds = new Dataset();
+  ds.add('organization', org, o);
+  ds.add('location', { ...loc, name: 'Prairie office, north door' }, o);
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  now = await times();
+  assert.ok(now[SERVICE] > STAMP && now[OTHER_SERVICE] === STAMP, JSON.stringify(now));
+
+  // The organisation's description changes: each of its services (whose list item carries the organisation).
+  await sql`update directory_service set last_modified = ${STAMP} where organization_id = ${ORG}`.execute(t.ctx.db);
+  ds = new Dataset();
+  ds.add('organization', { ...org, description: 'Two services in Cheyenne.' }, o);
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  now = await times();
+  assert.ok(now[SERVICE] > STAMP && now[OTHER_SERVICE] > STAMP, JSON.stringify(now));
+
+  // Nothing changed: nothing moves.
+  await sql`update directory_service set last_modified = ${STAMP} where organization_id = ${ORG}`.execute(t.ctx.db);
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  assert.deepEqual(Object.values(await times()), [STAMP, STAMP]);
 });
