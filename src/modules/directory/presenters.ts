@@ -9,7 +9,9 @@ import type { Hit } from './search.ts';
 import type { Row } from './model.ts';
 import { rowsWhereIn } from './store.ts';
 import { seesConfidential } from './policies.ts';
-import { openingHours } from './hours.ts';
+import { openingHours, clock } from './hours.ts';
+import { isOpen } from './search.ts';
+import { translator, type Lang } from '../../platform/web/i18n.ts';
 
 /** What the caller may see of confidential locations. */
 export const audienceOf = (ctx: Pick<Ctx, 'actor' | 'system'>): Audience => ({ vetted: seesConfidential(ctx) });
@@ -43,6 +45,32 @@ export interface Card {
   url?: string;
   email?: string;
   capacity: string[];
+  /** Open now and until when, from the weekly schedule; absent when the schedule gives no times. */
+  open?: { open: boolean; text: string };
+  /** Free places right now by unit ("3 beds"), from the service's capacity. */
+  free: { available: number; unit: string }[];
+}
+
+const minutesOf = (t: unknown): number | null => {
+  const m = typeof t === 'string' ? /^(\d{1,2}):(\d{2})/.exec(t.trim()) : null;
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+};
+
+/**
+ * "Open now · closes 5 pm", "Open 24 hours" or "Closed now" from schedule rows (search.ts's isOpen decides, in the
+ * row's time zone or the directory's); nothing when no row gives opening and closing times.
+ */
+export function openState(rows: Row[], now: Date, lang: string): { open: boolean; text: string } | undefined {
+  const t = translator((lang === 'es' ? 'es' : 'en') as Lang);
+  const timed = rows.filter((r) => minutesOf(r.opens_at) !== null && minutesOf(r.closes_at) !== null);
+  if (!timed.length) return undefined;
+  // A row from midnight to 23:59 is open all day, the last minute included.
+  const allDay = (r: Row) => minutesOf(r.opens_at) === 0 && minutesOf(r.closes_at)! >= 23 * 60 + 59;
+  if (timed.some((r) => allDay(r) && (isOpen(r, now) || isOpen(r, new Date(now.getTime() - 60_000))))) return { open: true, text: t('directory.card.open24') };
+  const open = timed.filter((r) => isOpen(r, now));
+  if (!open.length) return { open: false, text: t('directory.card.closed') };
+  const closes = Math.max(...open.map((r) => minutesOf(r.closes_at)!));
+  return { open: true, text: t('directory.card.open_until', { time: clock(closes, lang) }) };
 }
 
 /**
@@ -67,7 +95,7 @@ export function addressOf(a: Row | undefined): string | undefined {
   return [a.address_1, a.address_2, a.city, [a.state_province, a.postal_code].filter(Boolean).join(' ')].filter(Boolean).join(', ');
 }
 
-export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit): Card {
+export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit, now: Date = new Date()): Card {
   const sals = g.many('service_at_location', 'service_id', s.id);
   const preferred = hit?.locationId ? sals.find((x) => x.location_id === hit.locationId) : undefined;
   const visible = sals.map((x) => g.one('location', x.location_id)).filter((l): l is Row => Boolean(l));
@@ -104,6 +132,11 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
     url: (s.url as string | null) ?? undefined,
     email: (s.email as string | null) ?? undefined,
     capacity,
+    open: openState([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], now, v.lang),
+    free: g
+      .many('service_capacity', 'service_id', s.id)
+      .filter((c) => typeof c.available === 'number' && c.available > 0)
+      .map((c) => ({ available: c.available as number, unit: String(g.one('unit', c.unit_id)?.name ?? '') })),
   };
 }
 

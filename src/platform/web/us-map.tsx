@@ -39,7 +39,7 @@ export interface UsMapCluster {
   zoomIn: number | null;
 }
 
-/** The deepest zoom step: 2^8 times the fitted scale, capped by the largest scale the renderer draws. */
+/** The deepest zoom step: 2^8 times the fitted scale, no further than about a mile across. */
 export const MAX_ZOOM = 8;
 
 export interface UsMapProps {
@@ -148,6 +148,8 @@ function overlaps(a: Box, b: Box): boolean {
 }
 
 const MAX_SCALE = 60_000;
+/** Zooming goes further than fitting does: down to a mile or two across. */
+const MAX_ZOOM_SCALE = 1_000_000;
 /** From this Mercator scale on (about 9 degrees of longitude across 600 pixels), counties are drawn and named. */
 const COUNTY_SCALE = 4_000;
 const STATE_FONT = 14;
@@ -158,7 +160,7 @@ const textWidth = (t: string, size: number) => t.length * size * 0.56;
 /** The fitted view zoomed `zoom` steps around `center` (or the view's centre), no further than MAX_SCALE. */
 function zoomed(projection: GeoProjection, width: number, height: number, zoom: number, center?: LatLng): GeoProjection {
   const at = center ? [center.lng, center.lat] : projection.invert!([width / 2, height / 2])!;
-  const scale = Math.min(MAX_SCALE, projection.scale() * 2 ** zoom);
+  const scale = Math.min(MAX_ZOOM_SCALE, projection.scale() * 2 ** zoom);
   return geoMercator().scale(scale).center(at as [number, number]).translate([width / 2, height / 2]);
 }
 
@@ -207,10 +209,14 @@ function placeLabels(projection: GeoProjection, width: number, height: number, s
   return out;
 }
 
+/** The same Mercator view, cutting what it draws to the rectangle shown. */
+function clippedTo(projection: GeoProjection, width: number, height: number): GeoProjection {
+  return geoMercator().scale(projection.scale()).center(projection.center()).translate(projection.translate()).clipExtent([[0, 0], [width, height]]);
+}
+
 /** County boundaries cut to the view (only the part that shows is written). */
 function countyPaths(projection: GeoProjection, width: number, height: number, list: { fips: string; shape: Shape }[]): string[] {
-  const clipped = geoMercator().scale(projection.scale()).center(projection.center()).translate(projection.translate()).clipExtent([[0, 0], [width, height]]);
-  const path = geoPath(clipped).digits(1);
+  const path = geoPath(clippedTo(projection, width, height)).digits(1);
   return list.map((c) => path(c.shape) ?? '').filter(Boolean);
 }
 
@@ -249,7 +255,8 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
     fittedScale = projection.scale();
     if (p.zoom && p.zoom > 0) projection = zoomed(projection, width, height, Math.min(MAX_ZOOM, p.zoom), p.center);
   }
-  const path = geoPath(projection).digits(1);
+  // Maps with place labels are often zoomed in: their shapes are cut to the view, so only what shows is written.
+  const path = p.placeLabels && !whole ? geoPath(clippedTo(projection, width, height)).digits(1) : geoPath(projection).digits(1);
   const view = whole ? undefined : viewBox(projection, width, height);
   const visible = !view ? shapes : shapes.filter((s) => overlaps(boundsOf(s), view));
   // Counties, on maps that ask for place labels, once zoomed in far enough to tell them apart.
@@ -343,8 +350,8 @@ function splitZoom(members: UsMapPoint[], project: (q: LatLng) => [number, numbe
   if (d < 1e-6) return null;
   // Pixel distances grow with the scale: the members come apart once the scale passes this.
   const needed = (scale * radius * 1.05) / d;
-  if (needed > MAX_SCALE) return null;
-  for (let z = zoom + 1; z <= MAX_ZOOM; z++) if (Math.min(MAX_SCALE, fitted * 2 ** z) >= needed) return z;
+  if (needed > MAX_ZOOM_SCALE) return null;
+  for (let z = zoom + 1; z <= MAX_ZOOM; z++) if (Math.min(MAX_ZOOM_SCALE, fitted * 2 ** z) >= needed) return z;
   return null;
 }
 

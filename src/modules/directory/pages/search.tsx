@@ -7,7 +7,8 @@ import { localizeFieldErrors, type MessageRules } from '../../../platform/web/fi
 import { hidden } from '../../../platform/http/schemas.ts';
 import { type View } from '../../../platform/web/view.ts';
 import { Alert, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, TextInput } from '../../../platform/web/components.tsx';
-import { UsMap, type UsMapPoint } from '../../../platform/web/us-map.tsx';
+import { UsMap, mapLayout, MAX_ZOOM, type UsMapPoint, type UsMapProps } from '../../../platform/web/us-map.tsx';
+import { formatList } from '../../../platform/web/i18n.ts';
 import { PageNumber } from '../schema.ts';
 import { Graph } from '../hsds.ts';
 import { searchServices, resolvePlace, PlaceError, type SearchParams, type SearchResult } from '../search.ts';
@@ -16,7 +17,7 @@ import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
 import { cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
-import { PUBLIC, Facts } from './shared.tsx';
+import { PUBLIC } from './shared.tsx';
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
   q: Str,
@@ -27,6 +28,8 @@ const SearchQuery = Type.Object({
   population: Str,
   language: Str,
   options: Str,
+  zoom: Str,
+  center: Str,
   page: PageNumber,
 });
 type SearchQuery = Static<typeof SearchQuery>;
@@ -55,32 +58,149 @@ const SEARCH_RULES: MessageRules = [
   [/^is not a known population$/, 'no es una población conocida'],
   [/^is not a language code$/, 'no es un código de idioma'],
   [/^must be among: (.*)$/, (_, l) => `debe estar entre: ${l}`],
+  [/^must be a whole number from 0 to (\d+)$/, (_, n) => `debe ser un número entero de 0 a ${n}`],
+  [/^must be "latitude,longitude"$/, 'debe ser "latitud,longitud"'],
 ];
 const first = (x: unknown): string | undefined => (Array.isArray(x) ? (x[0] as string | undefined) : typeof x === 'string' ? x : undefined)?.trim() || undefined;
 const all = (x: unknown): string[] => (Array.isArray(x) ? x : typeof x === 'string' ? [x] : []).map((s) => String(s).trim()).filter(Boolean);
 
 // ---------- the map ----------
 
+/** A link to this page with some query parameters changed (undefined removes one), to the map. */
+function withParams(v: View, changes: Record<string, string | undefined>, hash = '#directory-map'): string {
+  const u = new URL(v.url, 'http://x');
+  for (const [k, val] of Object.entries(changes)) {
+    if (val === undefined) u.searchParams.delete(k);
+    else u.searchParams.set(k, val);
+  }
+  return u.pathname + u.search + hash;
+}
+
+const round4 = (n: number) => String(Math.round(n * 1e4) / 1e4);
+
 /**
- * The results as dots over the states' outlines (platform/web/us-map.tsx, Mercator fitted to the results), with the
- * searched place as a square and the search radius as a dashed circle. The list beside it is the text alternative.
+ * The page's results over state and county boundaries with their names (platform/web/us-map.tsx, Mercator fitted to
+ * the results), the searched place as a square and the radius as a dashed circle. Sites close together on screen are
+ * one marker with a count that zooms in on them (or, when they share a point, leads to the first of their cards);
+ * every other marker leads to its result card. Zoom links re-render on the server; app.js does the same in place.
  */
-export function ResultsMap({ v, cards, origin, radius }: { v: View; cards: Card[]; origin?: { lat: number; lng: number }; radius?: number }) {
+export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View; cards: Card[]; origin?: { lat: number; lng: number }; radius?: number; zoom: number; center?: { lat: number; lng: number } }) {
   const pts = cards.filter((c) => c.point);
   if (!pts.length) return null;
-  const points: UsMapPoint[] = [...pts.map((c) => ({ ...c.point!, label: c.name, kind: 'site' as const })), ...(origin ? [{ ...origin, label: v.t('directory.map.origin'), kind: 'place' as const }] : [])];
+  const sites: UsMapPoint[] = pts.map((c) => ({ ...c.point!, label: c.name, kind: 'site' as const, key: c.id, href: `#result-${c.id}` }));
+  const points: UsMapPoint[] = [...sites, ...(origin ? [{ ...origin, label: v.t('directory.map.origin'), kind: 'place' as const }] : [])];
+  const props: UsMapProps = {
+    id: 'directory-map-svg',
+    level: 'state',
+    title: v.t('directory.map.title'),
+    description: v.t('directory.map.description'),
+    points,
+    focus: points,
+    circle: origin && radius ? { ...origin, miles: radius } : undefined,
+    width: 480,
+    height: 420,
+    placeLabels: true,
+    zoom,
+    center,
+    cluster: {
+      name: (m) => v.t('directory.map.cluster', { n: m.length, names: formatList(v.lang, m.map((x) => x.label), 'unit') }),
+      href: (c) => (c.zoomIn === null ? `#result-${c.members[0].key}` : withParams(v, { zoom: String(c.zoomIn), center: `${round4(c.lat)},${round4(c.lng)}` })),
+    },
+  };
+  const outside = mapLayout(props).outside.length;
+  const fitted = { zoom: undefined, center: undefined };
   return (
-    <UsMap
-      id="directory-map"
-      level="state"
-      title={v.t('directory.map.title')}
-      description={v.t('directory.map.desc')}
-      points={points}
-      focus={points}
-      circle={origin && radius ? { ...origin, miles: radius } : undefined}
-      width={600}
-      height={360}
-    />
+    <div id="directory-map" class="directory-map" tabindex={-1} data-directory-map>
+      <UsMap {...props} />
+      {outside > 0 && <p class="usa-hint margin-top-05">{v.t('directory.map.outside', { n: outside })}</p>}
+      <ul class="usa-button-group margin-top-1" aria-label={v.t('directory.map.controls')}>
+        {zoom < MAX_ZOOM && (
+          <li class="usa-button-group__item">
+            <a class="usa-button usa-button--outline" data-map-zoom href={withParams(v, { zoom: String(zoom + 1) })}>
+              {v.t('directory.map.zoom_in')}
+            </a>
+          </li>
+        )}
+        {zoom > 0 && (
+          <li class="usa-button-group__item">
+            <a class="usa-button usa-button--outline" data-map-zoom href={withParams(v, zoom === 1 ? fitted : { zoom: String(zoom - 1) })}>
+              {v.t('directory.map.zoom_out')}
+            </a>
+          </li>
+        )}
+        {zoom > 0 && (
+          <li class="usa-button-group__item">
+            <a class="usa-button usa-button--unstyled" data-map-zoom href={withParams(v, fitted)}>
+              {v.t('directory.map.fit')}
+            </a>
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
+
+// ---------- a result ----------
+
+const verifiedDate = (lang: string, d: string) => {
+  const t = new Date(`${d.slice(0, 10)}T12:00:00Z`);
+  return Number.isNaN(t.getTime()) ? d : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
+};
+
+/**
+ * One result as a USWDS card: name and organisation; then what a person decides on (distance, open now, takes
+ * referrals, beds free); the start of the description; address, phone and languages; when last verified. Nothing
+ * that is empty is shown. The card is the target of its map marker (focusable, highlighted when selected).
+ */
+function ResultCard({ v, c }: { v: View; c: ResultCard }) {
+  const tags = [
+    c.distance !== undefined ? <span class="text-bold">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</span> : null,
+    c.within !== undefined ? <span class="text-bold">{v.t('directory.within', { n: String(c.within) })}</span> : null,
+    c.open ? <span class={`usa-tag ${c.open.open ? 'bg-green' : 'bg-base-dark'}`}>{c.open.text}</span> : null,
+    c.referable ? <span class="usa-tag bg-primary-dark">{v.t('directory.referable.badge')}</span> : null,
+    ...c.free.map((f) => <span class="usa-tag bg-accent-cool-darker">{v.t('directory.card.free', { n: f.available, unit: f.unit })}</span>),
+  ].filter(Boolean);
+  const facts: [string, preact.ComponentChildren][] = [];
+  if (c.address) facts.push([v.t('directory.address'), <>{c.address}{c.approximate && <span class="usa-hint"> ({v.t('directory.approximate')})</span>}</>]);
+  else if (c.confidential) facts.push([v.t('directory.address'), v.t('directory.confidential')]);
+  if (c.phone) facts.push([v.t('directory.phone'), <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a>]);
+  if (c.languages.length) facts.push([v.t('directory.languages'), formatList(v.lang, c.languages)]);
+  return (
+    <li class="usa-card grid-col-12 margin-bottom-2 directory-card" id={`result-${c.id}`} tabindex={-1}>
+      <div class="usa-card__container">
+        <div class="usa-card__header">
+          <h3 class="usa-card__heading">
+            <a href={`/directory/services/${c.id}`}>{c.name}</a>
+          </h3>
+          {c.organization && <p class="margin-y-05 text-base-dark">{c.organization.name}</p>}
+        </div>
+        <div class="usa-card__body">
+          {tags.length > 0 && (
+            <ul class="usa-list usa-list--unstyled directory-card__tags">
+              {tags.map((x) => (
+                <li>{x}</li>
+              ))}
+            </ul>
+          )}
+          {c.description && <p class="margin-y-1">{c.description.length > 200 ? c.description.slice(0, 197) + '…' : c.description}</p>}
+          {facts.length > 0 && (
+            <dl class="directory-card__facts">
+              {facts.map(([dt, dd]) => (
+                <div>
+                  <dt>{dt}</dt>
+                  <dd>{dd}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
+        {c.verified && (
+          <div class="usa-card__footer">
+            <p class="margin-0 font-body-2xs text-base-dark">{v.t('directory.card.verified', { date: verifiedDate(v.lang, c.verified) })}</p>
+          </div>
+        )}
+      </div>
+    </li>
   );
 }
 
@@ -95,6 +215,8 @@ interface SearchInput {
   population?: string;
   language?: string;
   options: string[];
+  zoom: number;
+  center?: { lat: number; lng: number };
 }
 
 /** A result card, with the band of distance of a confidential location found by area only. */
@@ -113,7 +235,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
     <>
       <h1>{v.t('directory.title')}</h1>
       <p class="usa-intro">{v.t('directory.intro')}</p>
-      <ErrorSummary v={v} errors={errors} />
+      <ErrorSummary v={v} errors={errors} labels={{ q: v.t('directory.q'), near: v.t('directory.near'), radius: v.t('directory.radius'), sort: v.t('directory.sort'), need: v.t('directory.term.need'), population: v.t('directory.term.population'), language: v.t('directory.language'), options: v.t('directory.options'), zoom: v.t('directory.map.zoom'), center: v.t('directory.map.center') }} />
       <form method="get" action="/directory" class="usa-form usa-form--large" role="search" aria-label={v.t('directory.title')}>
         <TextInput name="q" label={v.t('directory.q')} hint={v.t('directory.q.hint')} value={input.q} errors={errors} maxLength={200} />
         <div class="grid-row grid-gap">
@@ -150,26 +272,22 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
           </h2>
           {result.total === 0 && <Alert type="info" slim>{v.t('directory.none')}</Alert>}
           {result.bounded && <Alert type="info" slim>{v.t('directory.bounded', { n: result.bounded.more ? `${result.total.toLocaleString(v.lang)}+` : result.total.toLocaleString(v.lang), ranked: result.bounded.ranked.toLocaleString(v.lang) })}</Alert>}
-          <ResultsMap v={v} cards={cards} origin={result.origin} radius={result.origin ? Number(input.radius ?? 25) : undefined} />
+          {cards.some((c) => c.point) && (
+            <p class="margin-y-1">
+              <a href="#directory-map">{v.t('directory.map.title')}</a>
+            </p>
+          )}
           <div class="grid-row grid-gap">
-            <div class="tablet:grid-col-8">
-              <ol class="usa-list usa-list--unstyled" start={(page - 1) * PER_PAGE + 1}>
+            <div class="desktop:grid-col-7">
+              <ol class="usa-card-group directory-results" start={(page - 1) * PER_PAGE + 1}>
                 {cards.map((c) => (
-                  <li class="border-bottom-1px border-base-lighter padding-y-2">
-                    <h3 class="margin-y-05">
-                      <a href={`/directory/services/${c.id}`}>{c.name}</a>
-                    </h3>
-                    {c.organization && <p class="margin-y-05 text-base">{c.organization.name}</p>}
-                    {c.referable && <span class="usa-tag bg-primary-dark margin-y-05">{v.t('directory.referable.badge')}</span>}
-                    {c.description && <p class="margin-y-05">{c.description.length > 280 ? c.description.slice(0, 277) + '…' : c.description}</p>}
-                    {c.within !== undefined && <p class="margin-y-05 text-bold">{v.t('directory.within', { n: String(c.within) })}</p>}
-                    <Facts v={v} c={c} />
-                  </li>
+                  <ResultCard v={v} c={c} />
                 ))}
               </ol>
               <Pager v={v} page={page} perPage={PER_PAGE} total={result.bounded ? Math.min(result.total, result.bounded.ranked) : result.total} />
             </div>
-            <div class="tablet:grid-col-4">
+            <div class="desktop:grid-col-5">
+              <ResultsMap v={v} cards={cards} origin={result.origin} radius={result.origin ? Number(input.radius ?? 25) : undefined} zoom={input.zoom} center={input.center} />
               <h2 class="font-heading-md">{v.t('directory.facets')}</h2>
               {FACETS.map((f) => {
                 const counts = result.facets[f];
@@ -214,14 +332,32 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
   );
 }
 
-function inputOf(q: SearchQuery): SearchInput {
-  return { q: first(q.q), near: first(q.near), radius: first(q.radius), sort: first(q.sort), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options) };
+/** The map's view from the query: zoom steps (0 is fitted to the results) and a centre "lat,lng". */
+function mapView(q: SearchQuery, errors: FieldError[]): { zoom: number; center?: { lat: number; lng: number } } {
+  const z = first(q.zoom);
+  const c = first(q.center);
+  let zoom = 0;
+  let center: { lat: number; lng: number } | undefined;
+  if (z !== undefined) {
+    if (/^\d{1,2}$/.test(z) && Number(z) <= MAX_ZOOM) zoom = Number(z);
+    else errors.push({ field: 'zoom', message: `must be a whole number from 0 to ${MAX_ZOOM}` });
+  }
+  if (c !== undefined) {
+    const m = /^(-?\d{1,3}(?:\.\d+)?),\s*(-?\d{1,3}(?:\.\d+)?)$/.exec(c);
+    if (m && Math.abs(Number(m[1])) <= 90 && Math.abs(Number(m[2])) <= 180) center = { lat: Number(m[1]), lng: Number(m[2]) };
+    else errors.push({ field: 'center', message: 'must be "latitude,longitude"' });
+  }
+  return { zoom, center };
+}
+
+function inputOf(q: SearchQuery, errors: FieldError[]): SearchInput {
+  return { q: first(q.q), near: first(q.near), radius: first(q.radius), sort: first(q.sort), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options), ...mapView(q, errors) };
 }
 
 async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQuery) {
   const v = req.view();
-  const input = inputOf(q);
   const errors: FieldError[] = [];
+  const input = inputOf(q, errors);
   const page = q.page ?? 1;
   if (input.near) {
     try {
