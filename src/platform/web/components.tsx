@@ -215,13 +215,15 @@ export function ActionButton({ v, action, children, secondary }: { v: View; acti
 }
 
 /**
- * A data table, stacked on narrow screens. It scrolls sideways and keeps cells on one line, unless `wrap` is set:
- * then cells wrap and the table fits the page (for long texts, such as the values of a diff, that would otherwise
- * push the last columns out of sight).
+ * A data table that fits its container at every width, with no column out of sight (issue 16): it takes the
+ * container's width and its cells wrap, breaking long words and addresses where they must (app.css `.table-fit`);
+ * below 480 px USWDS stacks each row as label/value pairs; on paper print.css keeps every column. No sideways
+ * scrolling box, whose columns past its edge a reader would not see. `wrap` is accepted and ignored: every table
+ * wraps now.
  */
-export function Table({ caption, head, rows, v, wrap = false }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View; wrap?: boolean }) {
-  const table = (
-    <table class={`usa-table usa-table--borderless usa-table--stacked${wrap ? ' width-full' : ''}`}>
+export function Table({ caption, head, rows, v }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View; wrap?: boolean }) {
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked width-full table-fit">
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -246,12 +248,6 @@ export function Table({ caption, head, rows, v, wrap = false }: { caption: strin
         )}
       </tbody>
     </table>
-  );
-  if (wrap) return table;
-  return (
-    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label={caption}>
-      {table}
-    </div>
   );
 }
 
