@@ -91,8 +91,8 @@ test('every HSDS endpoint answers with data valid against the HSDS 3.0 schemas',
 
   const sal = await getJson(anon, '/api/hsds/service_at_locations?per_page=50');
   assertPage(sal, 'compiled/service_at_location_list.json', '/service_at_locations');
-  assertPage(await getJson(anon, '/api/hsds/service_at_locations?proximity=38.9122,-77.0177,5'), 'compiled/service_at_location_list.json', 'proximity');
-  assertPage(await getJson(anon, '/api/hsds/service_at_locations?postcode=20001&proximity=3'), 'compiled/service_at_location_list.json', 'postcode proximity');
+  assertPage(await getJson(anon, '/api/hsds/service_at_locations?proximity=38.9122,-77.0177,8000'), 'compiled/service_at_location_list.json', 'proximity');
+  assertPage(await getJson(anon, '/api/hsds/service_at_locations?postcode=20001&proximity=5000'), 'compiled/service_at_location_list.json', 'postcode proximity');
   assertPage(await getJson(anon, '/api/hsds/service_at_locations?postcode=20019'), 'compiled/service_at_location_list.json', 'postcode');
   assertPage(await getJson(anon, '/api/hsds/service_at_locations?full=true&per_page=10'), 'service_at_location.json', 'full');
   for (const x of sal.contents.slice(0, 10)) assertHsds('service_at_location.json', await getJson(anon, `/api/hsds/service_at_locations/${x.id}`));
@@ -153,7 +153,7 @@ test('confidential locations: address, coordinates and phone hidden from the pub
     const found = near.contents.find((s) => s.id === SHELTER_SERVICE);
     assert.ok(found && found.distance_within_miles === 5 && found.distance_miles === undefined, `${who}: shelter in distance results by area only`);
     assert.doesNotMatch(JSON.stringify(near), secret);
-    const sal = await getJson(c, '/api/hsds/service_at_locations?proximity=38.93,-77.02,1');
+    const sal = await getJson(c, '/api/hsds/service_at_locations?proximity=38.93,-77.02,1600');
     assert.ok(!sal.contents.some((s) => s.location_id === SHELTER_LOCATION), `${who}: shelter in proximity results`);
     // The public page offers the organisation's phone instead.
     const page = await c.get(`/directory/services/${SHELTER_SERVICE}`);
