@@ -112,7 +112,7 @@ test('the queries behind the directory routes read large tables through indexes,
       '/api/hsds/services?near=60601&radius=25&full=true',
       '/api/hsds/services?search=clinic&near=60601&radius=100',
       '/api/hsds/services?need=housing&population=foreign-nationals&language=es&free=true',
-      '/api/hsds/service_at_locations?proximity=41.88,-87.63,25',
+      '/api/hsds/service_at_locations?proximity=41.88,-87.63,40000',
       '/directory?near=60601&radius=25&need=housing',
       '/directory?q=clinic&near=10001&radius=25',
       // The landing page and the unfiltered list: the kept figures (summary.ts) and one page in name order.
