@@ -91,24 +91,37 @@ export interface ListSummary {
 
 const iso = (v: DateValue | null): string | null => (v === null ? null : new Date(v).toISOString());
 
-/** The link of a list that works now: not revoked, not expired. */
-async function workingShare(db: Db, listId: string) {
+/** The summaries of some lists, in two queries whatever their number: their item counts and their working links. */
+async function summariesOf(db: Db, lists: ListTable[]): Promise<ListSummary[]> {
+  if (!lists.length) return [];
+  const ids = lists.map((l) => l.id);
+  const counts = await listsDb(db).selectFrom('directory_list_item').select(['list_id', (eb) => eb.fn.countAll().as('n')]).where('list_id', 'in', ids).groupBy('list_id').execute();
+  const shares = await listsDb(db).selectFrom('directory_list_share').select(['list_id', 'created_at', 'expires_at']).where('list_id', 'in', ids).where('revoked_at', 'is', null).orderBy('created_at', 'desc').execute();
   const now = Date.now();
-  const rows = await listsDb(db).selectFrom('directory_list_share').select(['created_at', 'expires_at']).where('list_id', '=', listId).where('revoked_at', 'is', null).orderBy('created_at', 'desc').execute();
-  const r = rows.find((x) => x.expires_at === null || new Date(x.expires_at).getTime() > now);
-  return r ? { created_at: iso(r.created_at)!, expires_at: iso(r.expires_at) } : null;
-}
-
-async function summaryOf(db: Db, l: ListTable): Promise<ListSummary> {
-  const n = await listsDb(db).selectFrom('directory_list_item').select((eb) => eb.fn.countAll().as('n')).where('list_id', '=', l.id).executeTakeFirst();
-  return { id: l.id, name: l.name, note: l.note, items: Number(n?.n ?? 0), shared: await workingShare(db, l.id), created_at: iso(l.created_at)!, updated_at: iso(l.updated_at)! };
+  return lists.map((l) => {
+    const share = shares.find((x) => x.list_id === l.id && (x.expires_at === null || new Date(x.expires_at).getTime() > now));
+    return {
+      id: l.id,
+      name: l.name,
+      note: l.note,
+      items: Number(counts.find((c) => c.list_id === l.id)?.n ?? 0),
+      shared: share ? { created_at: iso(share.created_at)!, expires_at: iso(share.expires_at) } : null,
+      created_at: iso(l.created_at)!,
+      updated_at: iso(l.updated_at)!,
+    };
+  });
 }
 
 /** The caller's own lists, the latest changed first. */
 export async function myLists(ctx: Ctx): Promise<ListSummary[]> {
   const actor = mayKeepLists(ctx);
-  const rows = await listsDb(ctx.db).selectFrom('directory_list').selectAll().where('owner_id', '=', actor).orderBy('updated_at', 'desc').orderBy('id').limit(LISTS_MAX).execute();
-  return Promise.all(rows.map((r) => summaryOf(ctx.db, r)));
+  return summariesOf(ctx.db, await listsDb(ctx.db).selectFrom('directory_list').selectAll().where('owner_id', '=', actor).orderBy('updated_at', 'desc').orderBy('id').limit(LISTS_MAX).execute());
+}
+
+/** The caller's lists to choose from in the "Save to list" form: names only, the latest changed first. */
+export async function listChoices(ctx: Ctx): Promise<{ id: string; name: string }[]> {
+  const actor = mayKeepLists(ctx);
+  return listsDb(ctx.db).selectFrom('directory_list').select(['id', 'name']).where('owner_id', '=', actor).orderBy('updated_at', 'desc').orderBy('id').limit(LISTS_MAX).execute();
 }
 
 /** The caller's id, or 401 / 403 as a command would answer: for reads, which record no policy check. */
@@ -155,7 +168,7 @@ export async function itemsOf(db: Db, listId: string, v: Pick<View, 't' | 'lang'
 }
 
 export async function listDetail(ctx: Ctx, id: string): Promise<ListSummary> {
-  return summaryOf(ctx.db, await ownList(ctx, id));
+  return (await summariesOf(ctx.db, [await ownList(ctx, id)]))[0];
 }
 
 /** What a shared link opens: the list, or why it no longer does (undefined: no such link). */

@@ -17,7 +17,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { ActionButton, Alert, Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { LISTS } from '../permissions.ts';
 import { FormPost } from '../schema.ts';
-import { itemIds, itemsOf, listDetail, myLists, NAME_MAX, NOTE_MAX, openShare, ownList, type ListItem, type ListSummary } from '../lists.ts';
+import { itemIds, itemsOf, listChoices, listDetail, myLists, NAME_MAX, NOTE_MAX, openShare, ownList, type ListItem, type ListSummary } from '../lists.ts';
 import { addToList, createList, deleteList, removeFromList, reorderList, revokeShare, shareList, updateList, type Shared } from '../lists-commands.ts';
 import { LIST_RULES } from '../lists-messages.ts';
 
@@ -111,7 +111,7 @@ function privately(reply: FastifyReply): FastifyReply {
 
 // ---------- "Save to list" on the service page ----------
 
-export function SaveToList({ v, serviceId, lists, values = {}, errors }: { v: View; serviceId: string; lists: ListSummary[]; values?: FormValues; errors?: FieldError[] }) {
+export function SaveToList({ v, serviceId, lists, values = {}, errors }: { v: View; serviceId: string; lists: { id: string; name: string }[]; values?: FormValues; errors?: FieldError[] }) {
   const choice = val(values, 'list_id') || (lists[0]?.id ?? 'new');
   return (
     <section aria-labelledby="save-to-list" class="margin-top-4">
@@ -133,8 +133,8 @@ export function SaveToList({ v, serviceId, lists, values = {}, errors }: { v: Vi
 }
 
 /** The lists offered by the service page's form: the caller's, when they may keep lists. */
-export async function listsForSaving(req: FastifyRequest): Promise<ListSummary[] | undefined> {
-  return req.view().can(LISTS) ? myLists(req.ctx) : undefined;
+export async function listsForSaving(req: FastifyRequest): Promise<{ id: string; name: string }[] | undefined> {
+  return req.view().can(LISTS) ? listChoices(req.ctx) : undefined;
 }
 
 async function saveToList(req: FastifyRequest, body: Record<string, unknown>): Promise<string> {
@@ -171,7 +171,7 @@ async function savePage(req: FastifyRequest, reply: FastifyReply, serviceId: str
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, ...(service ? [{ href: `/directory/services/${service.id}`, label: String(service.name) }] : []), { label: title }]} />
       <h1>{title}</h1>
       {service && <p class="usa-intro">{String(service.name)}</p>}
-      <SaveToList v={v} serviceId={serviceId} lists={await myLists(req.ctx)} values={values} errors={e} />
+      <SaveToList v={v} serviceId={serviceId} lists={await listChoices(req.ctx)} values={values} errors={e} />
     </>,
     errs ? 400 : 200,
   );

@@ -18,11 +18,10 @@ import { serviceNotesFor, type ServiceNote } from '../../../platform/module.ts';
 import { Provenance } from './sources.tsx';
 import { provenanceOf } from '../snapshot.ts';
 import { listsForSaving, SaveToList } from './lists.tsx';
-import type { ListSummary } from '../lists.ts';
 
 // ---------- service and organisation pages ----------
 
-function ServicePage({ v, c, editable, notes, sources = [], lists }: { v: View; c: Card; editable: boolean; notes: ServiceNote[]; sources?: Parameters<typeof Provenance>[0]['sources']; lists?: ListSummary[] }) {
+function ServicePage({ v, c, editable, notes, sources = [], lists }: { v: View; c: Card; editable: boolean; notes: ServiceNote[]; sources?: Parameters<typeof Provenance>[0]['sources']; lists?: { id: string; name: string }[] }) {
   return (
     <>
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { label: c.name }]} />
