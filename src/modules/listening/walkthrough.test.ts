@@ -17,6 +17,10 @@ function page(html: string) {
   assert.ok(!/<a\b[^>]*>\s*<\/a>/.test(html), 'no empty links');
   const tables = html.match(/<table/g)?.length ?? 0;
   assert.equal(html.match(/<caption>/g)?.length ?? 0, tables, 'every table has a caption');
+  // No internal id in what a person reads (markup, scripts and styles left out).
+  const text = html.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ');
+  const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(text);
+  assert.equal(id, null, `an internal id on the page: …${id ? text.slice(Math.max(0, id.index - 80), id.index + 40) : ''}…`);
   return html;
 }
 
@@ -111,7 +115,8 @@ test('walkthrough through HTML forms: session, registration, input, coding, kapp
     }
     res = await form(analysts[0], `/listening/series/${seriesId}/excerpts?page=1`, { answer_id: answers[0], [`quote.${answers[0]}`]: 'not in the text', [`code_ids.${answers[0]}`]: codeId('Funding rules') }, 400);
     assert.ok(res.body.includes(`href="#field-quote-${answers[0]}"`), 'the error links to the field');
-    assert.match(res.body, /does not appear in the answer/);
+    assert.match(res.body, /Passage to tag: does not appear in the answer/, 'named by its label, not by the answer’s id');
+    page(res.body);
     const agreement = await getPage(analysts[0], `/listening/series/${seriesId}/agreement`);
     // Units: both answers. Landlord: yes/yes, yes/no; Funding: no/no, no/yes. Pooled Po = 0.5, Pe = 0.5: kappa 0.
     assert.match(agreement, /Overall kappa: 0\.00 over 2 answers/);
