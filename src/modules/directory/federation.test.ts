@@ -16,6 +16,9 @@ import { SHARED_HSDS } from './testing.ts';
 import { JobRunner } from '../../platform/jobs/runner.ts';
 import { directoryModule } from './index.ts';
 import { PULL_LIMITS, pullDueSources, pullSource, registerSource } from './federation.ts';
+import { searchServices } from './search.ts';
+import { makeUser, TestClient } from '../../platform/testing.ts';
+import { addSteward } from './stewards.ts';
 
 const ORG = '0b5a5d3e-1c1a-4c53-9d0e-000000000001';
 const S1 = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a1';
@@ -25,7 +28,11 @@ const S3 = '0b5a5d3e-1c1a-4c53-9d0e-0000000000b3';
 const TENANTS_API = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a4';
 const TENANTS_PKG = '0b5a5d3e-1c1a-4c53-9d0e-0000000000b4';
 
-const organization = { id: ORG, name: 'Example Food Network', description: 'Food help' };
+const organization = { id: ORG, name: 'Example Food Network', description: 'Food help', website: 'https://food.example.org/' };
+// A third source publishes the same organisation under its own id (and its own spelling).
+const ORG_COUNTY = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c1';
+const EAST = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c2';
+const OTHER_ORG = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c3';
 const service = (id: string, name: string, description = `${name}, weekdays`) => ({ id, name, description, status: 'active', organization_id: ORG, organization });
 
 // What each source publishes now; the tests change it between pulls.
@@ -69,7 +76,16 @@ before(async () => {
       const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
       return req.headers['if-none-match'] === etag ? send(304, '') : send(200, body, { etag });
     };
-    if (url.pathname === '/pkg/organizations.csv') return file(csv([['id', 'name', 'description'], [ORG, organization.name, organization.description]]));
+    if (url.pathname === '/pkg/organizations.csv') return file(csv([['id', 'name', 'description', 'website'], [ORG, organization.name, organization.description, organization.website]]));
+    if (url.pathname === '/county/services') {
+      const county = { id: ORG_COUNTY, name: 'EXAMPLE FOOD-NETWORK', description: 'Groceries', website: 'http://www.food.example.org' };
+      const other = { id: OTHER_ORG, name: 'Example Legal Aid', description: 'Law', website: 'https://legal.example.org/' };
+      const contents = [
+        { id: EAST, name: 'Food Pantry East', description: 'Pantry', status: 'active', organization_id: ORG_COUNTY, organization: county },
+        { id: '0b5a5d3e-1c1a-4c53-9d0e-0000000000c4', name: 'Legal Clinic', description: 'Advice', status: 'active', organization_id: OTHER_ORG, organization: other },
+      ];
+      return send(200, JSON.stringify({ total_items: 2, total_pages: 1, page_number: 1, size: 2, first_page: true, last_page: true, empty: false, contents }), { 'content-type': 'application/json' });
+    }
     if (url.pathname === '/pkg/services.csv') return file(csv([['id', 'organization_id', 'name', 'description', 'status', 'url'], ...packageServices.map(([id, name, url]) => [id, ORG, name, `${name}, weekdays`, 'active', url ?? ''])]));
     if (url.pathname === '/huge') return send(200, 'x'.repeat(4096));
     if (url.pathname === '/not-hsds.json') return send(200, JSON.stringify([{ colour: 'blue' }]));
@@ -175,6 +191,137 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   assert.equal(await statusOf(SHARED), 'active');
 });
 
+const ids = (body: string) => body.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).id as string);
+
+test('a service matched across sources is found once (the one seen first): search API and NDJSON, both plans, the page; counts and pages agree', async () => {
+  // The help line is listed by both sources under two ids (matched above): the directory has five service records.
+  const all = (await t.client().get('/api/hsds/services?per_page=50')).json();
+  assert.equal(all.total_items, 4, 'five records, four services');
+  const listed = all.contents.map((s: { id: string }) => s.id);
+  assert.ok(listed.includes(TENANTS_API) && !listed.includes(TENANTS_PKG), 'the record seen first stands for both');
+  const pages = await Promise.all([1, 2].map(async (n) => (await t.client().get(`/api/hsds/services?per_page=2&page=${n}`)).json()));
+  assert.deepEqual(pages.flatMap((p) => p.contents.map((s: { id: string }) => s.id)).sort(), [...listed].sort());
+  assert.deepEqual(pages.map((p) => p.total_items), [4, 4]);
+  assert.deepEqual(ids((await t.client().get('/api/hsds/services?format=ndjson')).body).sort(), [...listed].sort());
+  const text = await t.client().get('/api/hsds/services?search=tenant');
+  assert.deepEqual([text.json().total_items, text.json().contents.map((s: { id: string }) => s.id)], [1, [TENANTS_API]]);
+  assert.deepEqual(ids((await t.client().get('/api/hsds/services?search=tenant&format=ndjson')).body), [TENANTS_API]);
+  for (const plan of [undefined, 'tables'] as const) {
+    for (const q of [undefined, 'tenant', 'help line']) {
+      const r = await searchServices(t.db.handle.db, t.db.handle.kind, { q, plan, page: 1, perPage: 50, vetted: false });
+      assert.ok(!r.hits.some((h) => h.serviceId === TENANTS_PKG), `${plan} ${q}`);
+      assert.equal(r.total, r.hits.length, `${plan} ${q}: the count is of what is shown`);
+    }
+  }
+  const page = await t.client().get('/directory?q=tenant');
+  assert.equal(page.statusCode, 200);
+  assert.ok(page.body.includes(`/directory/services/${TENANTS_API}`));
+  assert.ok(!page.body.includes(`/directory/services/${TENANTS_PKG}`));
+  // Its page shows both sources.
+  assert.match((await t.client().get(`/directory/services/${TENANTS_API}`)).body, /From City API[^]*Food Bank package|From Food Bank package[^]*City API/);
+});
+
+test('a steward keeps one of two conflicting values: per field, audited, kept across the next pulls until the source changes it; bad input; each role', async () => {
+  const admin = await t.signedIn('admin');
+  const stewardUser = await makeUser(t.ctx, 'member', 'steward@food-network.example', 'Food Network Staff');
+  const outsiderUser = await makeUser(t.ctx, 'member', 'staff@legal.example', 'Legal Aid Staff');
+  await addSteward(t.ctx, { directory_organization_id: ORG, account_organization_id: stewardUser.organization_id });
+  // Stewards another listing: not this one.
+  await addSteward(t.ctx, { directory_organization_id: '0b5a5d3e-1c1a-4c53-9d0e-00000000dead', account_organization_id: outsiderUser.organization_id }).catch(() => undefined);
+  const steward = new TestClient(t.app, t.ctx);
+  await steward.signIn(stewardUser);
+  const outsider = new TestClient(t.app, t.ctx);
+  await outsider.signIn(outsiderUser);
+  const url = `/api/directory/sources/conflicts/${TENANTS_PKG}`;
+  const svc = (id: string) => t.ctx.db.selectFrom('directory_service').select(['name', 'description', 'url']).where('id', '=', id).executeTakeFirstOrThrow();
+  const watched = [...DIRECTORY_TABLES, 'directory_service_choice'];
+  const resolutions = async () => t.ctx.db.selectFrom('audit_events').select(['action', 'actor_id']).where('action', '=', 'directory.conflict.resolve').execute();
+
+  // The steward sees the conflicts of their organisation's services; one who stewards another listing cannot act.
+  const theirs = await steward.get('/directory/sources/conflicts', { 'accept-language': 'es' });
+  assert.equal(theirs.statusCode, 200);
+  assert.match(theirs.body, />Nombre<\/td>[^]*>Descripción<\/td>[^]*>Sitio web<\/td>/, 'fields named in the reader\'s language, not as columns');
+  assert.doesNotMatch(theirs.body, />(name|description|url)<\/td>/);
+  assert.match((await admin.get('/directory/sources/conflicts')).body, />Name<\/td>[^]*>Description<\/td>[^]*>Website<\/td>/);
+  const untouched = await snapshotTables(t.ctx, watched);
+  assert.equal((await outsider.request('POST', url, { json: { field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
+  assert.equal((await outsider.get('/directory/sources/conflicts')).statusCode, 403);
+  const outsiderCsrf = /name="_csrf" value="([^"]+)"/.exec((await outsider.get('/directory')).body)?.[1] ?? '';
+  assert.equal((await outsider.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: outsiderCsrf, field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
+  assert.equal((await (await t.signedIn('member')).request('POST', url, { json: { field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
+  assert.ok([401, 403].includes((await t.client().request('POST', url, { json: { field: 'name', value: 'x' } })).statusCode));
+
+  // Bad input: named by field, in both languages, nothing changed, never a 500.
+  const unknown = await steward.request('POST', url, { json: { field: 'colour', value: 'blue' } });
+  assert.equal(unknown.statusCode, 400, unknown.body);
+  assert.deepEqual(unknown.json().errors.map((e: { field: string }) => e.field), ['field']);
+  const neither = await steward.request('POST', url, { json: { field: 'name', value: 'Tenants United' } });
+  assert.equal(neither.statusCode, 400);
+  assert.deepEqual(neither.json().errors.map((e: { field: string; message: string }) => [e.field, e.message]), [['value', 'must be one of the two values']]);
+  assert.equal((await steward.request('POST', url, { json: { field: 'name' } })).statusCode, 400);
+  assert.equal((await steward.request('POST', `/api/directory/sources/conflicts/${TENANTS_API}`, { json: { field: 'name', value: 'x' } })).statusCode, 404, 'the id is the matched record seen later');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(theirs.body)?.[1] ?? '';
+  const form = await steward.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: csrf, field: 'name', value: 'Tenants United' }, headers: { 'accept-language': 'es' } });
+  assert.equal(form.statusCode, 400);
+  assert.match(form.body, /debe ser uno de los dos valores/);
+  const formField = await steward.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: csrf, field: 'colour', value: 'x' } });
+  assert.equal(formField.statusCode, 400);
+  assert.match(formField.body, /must be one of: /);
+  assert.equal(await snapshotTables(t.ctx, watched), untouched);
+  assert.equal((await resolutions()).length, 0);
+
+  // The steward keeps the API's name (through the page's form); an administrator the package's description.
+  const kept = await steward.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: csrf, field: 'name', value: 'Tenant Help-Line' } });
+  assert.equal(kept.statusCode, 303, kept.body);
+  assert.equal(kept.headers.location, '/directory/sources/conflicts');
+  const desc = await admin.request('POST', url, { json: { field: 'description', value: 'TENANT HELP LINE, weekdays' } });
+  assert.equal(desc.statusCode, 200, desc.body);
+  assert.deepEqual([(await svc(TENANTS_PKG)).name, (await svc(TENANTS_API)).description], ['Tenant Help-Line', 'TENANT HELP LINE, weekdays']);
+  const left = (await admin.get('/api/directory/sources/conflicts')).json().items.map((c: { field: string }) => c.field);
+  assert.deepEqual(left, ['url'], 'resolved fields are no longer listed');
+  const audited = await resolutions();
+  assert.deepEqual(audited.map((a) => a.actor_id).sort(), [stewardUser.id, (await t.user('admin')).id].sort());
+  assert.equal((await t.client().get('/api/hsds/services?search=renters')).json().total_items, 0, 'the search text follows the kept value');
+
+  // Both sources pulled again, unchanged where it matters: neither puts its value back, and nothing is rewritten.
+  apiEtag = '"a4"';
+  const again = await pullSource(t.ctx, apiId);
+  assert.match(again.detail, /0 added, 0 changed/);
+  const stamp = async () => (await t.ctx.db.selectFrom('directory_service').select('last_modified').where('id', '=', TENANTS_PKG).executeTakeFirstOrThrow()).last_modified;
+  const stamped = await stamp();
+  packageServices = [...packageServices, [S3, 'Diaper Bank']];
+  const pkg = await pullSource(t.ctx, packageId);
+  assert.match(pkg.detail, /1 changed/, 'only the diaper bank, listed again, is written');
+  assert.equal(await stamp(), stamped, 'the help line is not rewritten');
+  assert.deepEqual([(await svc(TENANTS_PKG)).name, (await svc(TENANTS_API)).description], ['Tenant Help-Line', 'TENANT HELP LINE, weekdays']);
+
+  // The API changes its description: its new value stands, and the difference is listed again.
+  apiServices = [{ ...service(TENANTS_API, 'Tenant Help-Line', 'Advice for renters, landlords and families'), url: 'https://tenants.example.org/' }];
+  apiEtag = '"a5"';
+  await pullSource(t.ctx, apiId);
+  assert.equal((await svc(TENANTS_API)).description, 'Advice for renters, landlords and families');
+  assert.deepEqual((await admin.get('/api/directory/sources/conflicts')).json().items.map((c: { field: string }) => c.field).sort(), ['description', 'url']);
+  assert.equal((await svc(TENANTS_PKG)).name, 'Tenant Help-Line', 'the name choice stays while its source gives the same value');
+});
+
+test('the same organisation from two sources under different ids: matched (name and website), shown once with both provenances', async () => {
+  const admin = await t.signedIn('admin');
+  const county = await registerSource(t.ctx, { name: 'County API', kind: 'hsds-api', location: `${base}/county/`, schedule: 'daily', enabled: false });
+  const r = await pullSource(t.ctx, county.id);
+  assert.equal(r.outcome, 'imported', r.detail);
+  assert.match(r.detail, /1 organisation\(s\) matched/);
+  const found = (await admin.get('/api/directory/sources/conflicts')).json();
+  assert.deepEqual(found.organizations.map((o: { organization_id: string; same_as: string; matched_on: string }) => [o.organization_id, o.same_as, o.matched_on]), [[ORG_COUNTY, ORG, 'website']]);
+  const prov = (await admin.get(`/api/directory/organizations/${ORG_COUNTY}/provenance`)).json();
+  assert.deepEqual([...new Set(prov.sources.map((s: { source: string }) => s.source))].sort(), ['City API', 'County API', 'Food Bank package']);
+  assert.deepEqual((await t.client().get(`/api/directory/organizations/${OTHER_ORG}/provenance`)).json().sources.map((s: { source: string }) => s.source), ['County API'], 'not matched: another name');
+  assert.equal((await t.client().get('/api/directory/organizations/11111111-1111-4111-8111-111111111111/provenance')).statusCode, 404);
+  assert.match((await admin.get('/directory/sources/conflicts', { 'accept-language': 'es' })).body, /Organizaciones de dos fuentes[^]*EXAMPLE FOOD-NETWORK[^]*Mismo nombre y sitio web/);
+  // Shown once: search by organisation finds the services of both records, the record seen first standing for both.
+  const byOrg = await searchServices(t.db.handle.db, t.db.handle.kind, { organizationId: ORG, page: 1, perPage: 50, vetted: false, plan: 'tables' });
+  assert.ok(byOrg.hits.some((h) => h.serviceId === EAST), 'the county pantry is among the network\'s services');
+});
+
 test('sources: bad input named by field in both languages, nothing written; limits; a source that fails is recorded, not a 500', async () => {
   const admin = await t.signedIn('admin');
   const count = async () => (await t.ctx.db.selectFrom('directory_source').select('id').execute()).length;
@@ -242,6 +389,7 @@ test('sources are for directory managers only: each role, each route; in the API
     ['POST', '/api/directory/sources', body],
     ['PUT', `/api/directory/sources/${id}`, body],
     ['POST', `/api/directory/sources/${id}/pull`],
+    ['POST', `/api/directory/sources/conflicts/${TENANTS_PKG}`, { field: 'name', value: 'Tenant Help-Line' }],
   ];
   for (const role of ROLES) {
     if (role === 'admin') continue;
@@ -260,7 +408,7 @@ test('sources are for directory managers only: each role, each route; in the API
   assert.equal((await admin.get('/api/directory/sources/11111111-1111-4111-8111-111111111111')).statusCode, 404);
   assert.equal((await t.client().get('/api/directory/services/11111111-1111-4111-8111-111111111111/provenance')).statusCode, 404);
   const spec = (await t.client().get('/api/openapi.json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> };
-  for (const [p, m] of [['/api/directory/sources', 'get'], ['/api/directory/sources', 'post'], ['/api/directory/sources/{id}', 'put'], ['/api/directory/sources/{id}/pull', 'post'], ['/api/directory/services/{id}/provenance', 'get'], ['/api/directory/sources/conflicts', 'get']]) {
+  for (const [p, m] of [['/api/directory/sources', 'get'], ['/api/directory/sources', 'post'], ['/api/directory/sources/{id}', 'put'], ['/api/directory/sources/{id}/pull', 'post'], ['/api/directory/services/{id}/provenance', 'get'], ['/api/directory/sources/conflicts', 'get'], ['/api/directory/sources/conflicts/{id}', 'post'], ['/api/directory/organizations/{id}/provenance', 'get']]) {
     const op = spec.paths[p]?.[m];
     assert.ok(op?.summary && op.tags?.includes('Directory'), `${m} ${p}`);
   }

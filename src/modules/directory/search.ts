@@ -183,7 +183,7 @@ const EMPTY_FACETS = (): SearchResult['facets'] => ({ need: {}, population: {}, 
  * names nothing known (no results). Builders are untyped: `Db` is Kysely<any> and the query shapes vary.
  */
 function serviceFilters(p: SearchParams, termsMayDrive: boolean, sid: string): ((q: any) => any)[] | null {
-  const out: ((q: any) => any)[] = [(q) => q.where('s.status', '!=', 'defunct')];
+  const out: ((q: any) => any)[] = [(q) => q.where('s.status', '!=', 'defunct'), notStoodFor(sid)];
   let driving = termsMayDrive;
   const anyTerm = (ids: string[]) => {
     // With nothing else to start from, the first term filter is written as "id in (services with the term)", which
@@ -212,7 +212,16 @@ function serviceFilters(p: SearchParams, termsMayDrive: boolean, sid: string): (
   }
   if (p.organizationId) {
     const org = p.organizationId;
-    out.push((q) => q.where('s.organization_id', '=', org));
+    // With the organisations matched with it from other sources (federation): one organisation, shown once.
+    out.push((q) =>
+      q.where((e: any) =>
+        e.or([
+          e('s.organization_id', '=', org),
+          e('s.organization_id', 'in', e.selectFrom('directory_organization_match').select('organization_id').where('same_as', '=', org)),
+          e('s.organization_id', 'in', e.selectFrom('directory_organization_match').select('same_as').where('organization_id', '=', org)),
+        ]),
+      ),
+    );
   }
   if (p.organizationIds) {
     if (!p.organizationIds.length) return null;
@@ -423,19 +432,28 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
   return resultPage(p, hits, facets, place);
 }
 
+/**
+ * Leaves out a service matched with one from another source seen first (federation-match.ts): that one stands for
+ * both, as it does in the search text, the search points and the kept figures (store.ts reindexServices).
+ */
+function notStoodFor(sid: string) {
+  return (q: any) => q.where(({ not, exists, selectFrom }: any) => not(exists(selectFrom('directory_service_match as dm').select('dm.service_id').whereRef('dm.service_id', '=', sid))));
+}
+
 /** Every service search can find, a page at a time in name order, with the figures summary.ts keeps. */
 async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
   const summary = await readSummary(db);
   const rows = await db
-    .selectFrom('directory_service')
-    .select('id')
-    .where('status', '!=', 'defunct')
-    .orderBy('name')
-    .orderBy('id')
+    .selectFrom('directory_service as s')
+    .select('s.id as id')
+    .where('s.status', '!=', 'defunct')
+    .$call(notStoodFor('s.id'))
+    .orderBy('s.name')
+    .orderBy('s.id')
     .limit(p.perPage)
     .offset((p.page - 1) * p.perPage)
     .execute();
-  return { total: summary.total, hits: rows.map((r) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
+  return { total: summary.total, hits: rows.map((r: { id: unknown }) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
 }
 
 /** Text matches ranked at most; a search matching more shows that many of them (SearchResult.bounded). */

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { indexDocuments, clearIndex } from '../../platform/db/search.ts';
+import { indexDocuments, clearIndex, removeDocuments } from '../../platform/db/search.ts';
+import { standsForAnother } from './federation-match.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
@@ -68,6 +69,12 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const input = await readSearchInputs(db, chunk);
+    // A service matched with one from another source seen first is found through that one only (federation).
+    const hidden = await standsForAnother(db, chunk);
+    if (hidden.size) {
+      input.services = input.services.filter((s) => !hidden.has(String(s.id)));
+      await removeDocuments(db, SEARCH_INDEX, [...hidden]);
+    }
     const names = (rows: Record<string, unknown>[], key: string, name: string) => {
       const out = new Map<string, string[]>();
       for (const [k, list] of groupBy(rows, key)) out.set(k, list.map((r) => (r[name] === null || r[name] === undefined ? '' : String(r[name]))));

@@ -11,16 +11,19 @@ import { formBody } from '../../../platform/http/validation.ts';
 import { rawValues, submitForm, type FormValues } from '../../../platform/http/forms.ts';
 import { localizeFieldErrors } from '../../../platform/web/field-errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { ActionButton, Breadcrumbs, FormPage, Select, Table, TextInput } from '../../../platform/web/components.tsx';
-import { MANAGE } from '../permissions.ts';
+import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, FormPage, Select, Table, TextInput } from '../../../platform/web/components.tsx';
+import { MANAGE, PROPOSE } from '../permissions.ts';
 import { FormPost } from '../schema.ts';
 import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
 import { provenanceOf, type Provenance as Origin } from '../snapshot.ts';
 import { SOURCE_RULES } from '../federation-messages.ts';
-import { conflicts } from '../federation-match.ts';
+import { COMPARED, conflictScope, conflicts, keepValue, organizationsMatchedWith, type Conflict } from '../federation-match.ts';
+import type { Db } from '../../../platform/db/index.ts';
 import { PUBLIC } from './shared.tsx';
 
 const MANAGERS = { access: { permission: MANAGE } } as const;
+/** Directory managers, and the stewards of listings (who may propose): the handler narrows to their listings. */
+const STEWARDS = { access: { permission: PROPOSE } } as const;
 const errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
 
 const SourceBody = Type.Object(
@@ -84,50 +87,61 @@ export function sourceRoutes(app: App): void {
   });
 
   const ConflictOut = Type.Object({
-    service_id: Type.String({ format: 'uuid', description: 'The service seen later.' }),
-    same_as: Type.String({ format: 'uuid', description: 'The service seen first, from another source.' }),
+    service_id: Type.String({ format: 'uuid', description: 'The service seen later (the id to resolve the conflict with).' }),
+    same_as: Type.String({ format: 'uuid', description: 'The service seen first, from another source; it stands for both in search.' }),
     name: Type.String(),
     matched_on: Type.Union([Type.Literal('address'), Type.Literal('phone'), Type.Literal('website')], { description: 'What matched besides the name.' }),
+    field: Type.Union(COMPARED.map((f) => Type.Literal(f))),
+    value: Nullable(Type.String({ description: 'The value of the service seen later.' })),
+    other_value: Nullable(Type.String({ description: 'The value of the service seen first.' })),
+  });
+  const OrganizationMatchOut = Type.Object({
+    organization_id: Type.String({ format: 'uuid', description: 'The organisation seen later.' }),
+    same_as: Type.String({ format: 'uuid', description: 'The organisation seen first, from another source.' }),
+    name: Type.String(),
+    other_name: Type.String(),
+    matched_on: Type.Union([Type.Literal('address'), Type.Literal('phone'), Type.Literal('website')]),
+  });
+  const KeepBody = Type.Object(
+    {
+      field: Type.String({ maxLength: 100, description: `The field to resolve: one of ${COMPARED.join(', ')}, on which the two services differ.` }),
+      value: Nullable(Type.String({ maxLength: 100_000, description: 'The value to keep: exactly one of the two (null or empty for the empty one).' })),
+    },
+    { additionalProperties: false },
+  );
+  const KeepOut = Type.Object({
+    service_id: Type.String({ format: 'uuid' }),
+    same_as: Type.String({ format: 'uuid' }),
     field: Type.String(),
-    value: Nullable(Type.String()),
-    other_value: Nullable(Type.String()),
+    kept: Nullable(Type.String()),
+    changed: Type.Array(Type.String({ format: 'uuid' }), { description: 'The records whose value was replaced; the next pull of their source does not put it back until the source changes it.' }),
   });
-  app.get('/api/directory/sources/conflicts', { config: MANAGERS, schema: { tags: ['Directory'], summary: 'Services matched across sources and the values on which they disagree (for a steward)', security: secured, response: { 200: Type.Object({ matches: Type.Integer(), items: Type.Array(ConflictOut) }), ...errors } } }, async (req) => {
-    await listSources(req.ctx);
-    return conflicts(req.ctx.db);
-  });
-  app.get('/directory/sources/conflicts', { config: MANAGERS, schema: hidden }, async (req, reply) => {
-    const v = req.view();
-    const { items, matches } = await conflicts(req.ctx.db);
-    const title = v.t('directory.conflicts.title');
-    return reply.page(
-      title,
-      <>
-        <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { href: '/directory/sources', label: v.t('directory.sources.title') }, { label: title }]} />
-        <h1>{title}</h1>
-        <p>{v.t('directory.conflicts.intro', { n: matches })}</p>
-        {items.length === 0 ? (
-          <p>{v.t('directory.conflicts.none')}</p>
-        ) : (
-          <Table
-            v={v}
-            wrap
-            caption={title}
-            head={[v.t('directory.conflicts.service'), v.t('directory.conflicts.field'), v.t('directory.conflicts.first'), v.t('directory.conflicts.later')]}
-            rows={items.map((c) => [
-              <>
-                <a href={`/directory/services/${c.same_as}`}>{c.name}</a>
-                <br />
-                <small>{v.t(`directory.conflicts.on.${c.matched_on}`)}</small>
-              </>,
-              c.field,
-              c.other_value ?? '—',
-              <a href={`/directory/services/${c.service_id}`}>{c.value ?? '—'}</a>,
-            ])}
-          />
-        )}
-      </>,
+  app.get(
+    '/api/directory/sources/conflicts',
+    { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Services and organisations matched across sources, and the values on which services disagree (all for directory managers; a steward sees their listings\' only)', security: secured, response: { 200: Type.Object({ matches: Type.Integer(), items: Type.Array(ConflictOut), organizations: Type.Array(OrganizationMatchOut) }), ...errors } } },
+    async (req) => conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined }),
+  );
+  app.post(
+    '/api/directory/sources/conflicts/:id',
+    { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Keep one of the two values on which matched services differ (directory managers; a steward for their listings). Audited; kept across pulls until the source changes it', security: secured, params: IdParams, body: KeepBody, response: { 200: KeepOut, ...writeErrors, 404: ProblemRef } } },
+    async (req) => keepValue(req.ctx, req.params.id, req.body),
+  );
+  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: hidden }, async (req, reply) => conflictsPage(req, reply));
+  app.post('/directory/sources/conflicts/:id', { config: STEWARDS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
+    const body = formBody(req.body);
+    return submitForm(
+      reply,
+      async () => {
+        await keepValue(req.ctx, req.params.id, { field: body.field ?? '', value: body.value ?? '' });
+        return '/directory/sources/conflicts';
+      },
+      (e) => conflictsPage(req, reply, e),
     );
+  });
+  app.get('/api/directory/organizations/:id/provenance', { config: PUBLIC, schema: { tags: ['Directory'], summary: "An organisation's provenance: each source listing services of it, or of an organisation matched with it from another source", params: IdParams, response: { 200: OrganizationProvenanceOut, 400: ProblemRef, 404: ProblemRef } } }, async (req) => {
+    const o = await req.ctx.db.selectFrom('directory_organization').select('id').where('id', '=', req.params.id).executeTakeFirst();
+    if (!o) throw notFound('No such organization.');
+    return { organization_id: req.params.id, sources: await organizationProvenance(req.ctx.db, req.params.id) };
   });
 
   app.get('/directory/sources', { config: MANAGERS, schema: hidden }, async (req, reply) => listPage(req, reply));
@@ -155,6 +169,106 @@ export function sourceRoutes(app: App): void {
     await pullSource(req.ctx, req.params.id);
     return reply.redirect(`/directory/sources#source-${req.params.id}`, 303);
   });
+}
+
+const OrganizationProvenanceOut = Type.Object({
+  organization_id: Type.String({ format: 'uuid' }),
+  sources: Type.Array(
+    Type.Object({
+      organization_id: Type.String({ format: 'uuid', description: 'The record listed: this organisation, or one matched with it from another source (same name and website, phone or address).' }),
+      source: Type.String(),
+      services: Type.Integer({ description: 'Services of it the source lists or listed.' }),
+      first_seen: Type.String({ format: 'date-time' }),
+      last_changed: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+/** The sources of an organisation: those of its services, and of the services of organisations matched with it. */
+async function organizationProvenance(db: Db, id: string) {
+  const orgs = await organizationsMatchedWith(db, id);
+  const rows = await db
+    .selectFrom('directory_provenance as p')
+    .innerJoin('directory_service as s', 's.id', 'p.service_id')
+    .select(['s.organization_id as organization_id', 'p.source as source', (e) => e.fn.count('p.service_id').as('services'), (e) => e.fn.min('p.first_seen').as('first_seen'), (e) => e.fn.max('p.last_changed').as('last_changed')])
+    .where('s.organization_id', 'in', orgs)
+    .groupBy(['s.organization_id', 'p.source'])
+    .orderBy('p.source')
+    .orderBy('s.organization_id')
+    .execute();
+  const iso = (x: unknown) => (x instanceof Date ? x : new Date(String(x))).toISOString();
+  return rows.map((r) => ({ organization_id: String(r.organization_id), source: String(r.source), services: Number(r.services), first_seen: iso(r.first_seen), last_changed: iso(r.last_changed) }));
+}
+
+/** The conflicts page: matched services' differing values, each with a button keeping it, and matched organisations. */
+async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[]) {
+  const v = req.view();
+  const { items, matches, organizations } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined });
+  const title = v.t('directory.conflicts.title');
+  const e = localizeFieldErrors(v.lang, errs, SOURCE_RULES);
+  const label = (field: string) => v.t(`directory.conflicts.field.${field}`);
+  const keep = (c: Conflict, value: string | null) => (
+    <>
+      <span class="text-pre-line">{value ?? '—'}</span>
+      <form method="post" action={`/directory/sources/conflicts/${c.service_id}`} class="margin-top-1">
+        <Csrf v={v} />
+        <input type="hidden" name="field" value={c.field} />
+        <input type="hidden" name="value" value={value ?? ''} />
+        <button type="submit" class="usa-button usa-button--outline usa-button--small">
+          {v.t('directory.conflicts.keep')}
+          <span class="usa-sr-only">
+            {' '}
+            {label(c.field)}: {value ?? '—'}
+          </span>
+        </button>
+      </form>
+    </>
+  );
+  return reply.page(
+    title,
+    <>
+      <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { href: '/directory/sources', label: v.t('directory.sources.title') }, { label: title }]} />
+      <h1>{title}</h1>
+      <ErrorSummary v={v} errors={e ?? []} labels={{ field: v.t('directory.conflicts.field'), value: v.t('directory.conflicts.value') }} />
+      <p>{v.t('directory.conflicts.intro', { n: matches })}</p>
+      <div id="field-field">
+        <div id="field-value">
+          {items.length === 0 ? (
+            <p>{v.t('directory.conflicts.none')}</p>
+          ) : (
+            <Table
+              v={v}
+              wrap
+              caption={title}
+              head={[v.t('directory.conflicts.service'), v.t('directory.conflicts.field'), v.t('directory.conflicts.first'), v.t('directory.conflicts.later')]}
+              rows={items.map((c) => [
+                <>
+                  <a href={`/directory/services/${c.same_as}`}>{c.name}</a>
+                  <br />
+                  <small>{v.t(`directory.conflicts.on.${c.matched_on}`)}</small>
+                </>,
+                label(c.field),
+                keep(c, c.other_value),
+                keep(c, c.value),
+              ])}
+            />
+          )}
+        </div>
+      </div>
+      <h2>{v.t('directory.conflicts.organizations')}</h2>
+      {organizations.length === 0 ? (
+        <p>{v.t('directory.conflicts.organizations.none')}</p>
+      ) : (
+        <Table
+          v={v}
+          caption={v.t('directory.conflicts.organizations')}
+          head={[v.t('directory.conflicts.organization.first'), v.t('directory.conflicts.organization.later'), v.t('directory.conflicts.matched')]}
+          rows={organizations.map((o) => [<a href={`/directory/organizations/${o.same_as}`}>{o.other_name}</a>, <a href={`/directory/organizations/${o.organization_id}`}>{o.name}</a>, v.t(`directory.conflicts.on.${o.matched_on}`)])}
+        />
+      )}
+    </>,
+    errs ? 400 : 200,
+  );
 }
 
 function when(v: View, iso: string | null): string {
