@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newContext } from '../../../test/e2e/harness.ts';
+import { axe, formatViolations, newContext } from '../../../test/e2e/harness.ts';
 import { browserFixture, scanAs } from './pages-testkit.ts';
 
 const f = browserFixture();
@@ -22,6 +22,50 @@ test('the search form works with JavaScript off', { timeout: 60_000 }, async () 
         await Promise.all([page.waitForURL(/near=20001/), page.locator('main form[action="/directory"] button[type="submit"]').click()]);
         assert.match(await page.content(), /services within 25 miles/);
       }
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('the results map: keyboard reaches a marker and it focuses its card; clusters zoom in place; axe clean; 390 px fits (en, es)', { timeout: 120_000 }, async () => {
+  const ctx = await newContext(f.browser, f.e);
+  try {
+    const page = await ctx.newPage();
+    for (const [locale, zoomOut] of [
+      ['en', 'Zoom out'],
+      ['es', 'Alejar'],
+    ] as const) {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`/lang/${locale}?next=${encodeURIComponent('/directory?q=&near=20001&radius=25')}`);
+      assert.ok((await page.locator('.us-map__label--state').count()) > 0, `${locale}: state labels`);
+      await page.evaluate(() => ((window as unknown as { stay: boolean }).stay = true));
+      // Keyboard only: Tab from the link to the map; a cluster (Enter) zooms in on itself and the map is redrawn with
+      // the focus on it; go on until a marker that leads to a card has the focus, then Enter.
+      await page.locator('a[href="#directory-map"]').focus();
+      let marker: string | null = null;
+      let zooms = 0;
+      for (let i = 0; i < 300 && !marker; i++) {
+        await page.keyboard.press('Tab');
+        const href = await page.evaluate(() => (document.activeElement?.matches('a.us-map__marker') ? document.activeElement.getAttribute('href') : null));
+        if (href?.startsWith('#result-')) marker = href;
+        else if (href) {
+          await page.keyboard.press('Enter');
+          await page.waitForFunction(() => document.activeElement?.hasAttribute('data-directory-map'));
+          zooms++;
+        }
+      }
+      assert.ok(marker, `${locale}: a marker reached by Tab (after ${zooms} zooms)`);
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), marker!.slice(1), `${locale}: the marker focuses its card`);
+      assert.equal(await page.locator(`${marker}.is-selected`).count(), 1, `${locale}: the card is outlined`);
+      assert.equal(await page.evaluate(() => (window as unknown as { stay?: boolean }).stay), true, `${locale}: no page load`);
+      if (zooms) assert.equal(await page.locator('[data-directory-map] a[data-map-zoom]', { hasText: zoomOut }).count(), 1, `${locale}: zoom out offered`);
+      const problems = formatViolations(`map ${locale}`, await axe(page));
+      assert.equal(problems, '', problems);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${locale}: ${overflow} px wider than a 390 px screen`);
     }
   } finally {
     await ctx.close();

@@ -61,17 +61,19 @@ document.documentElement.classList.add('js');
     var box = closest(a, '[data-directory-map]');
     if (!box || !window.fetch || !window.DOMParser) return;
     e.preventDefault();
-    fetch(a.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+    // An SVG link's href is not a string: resolve the attribute.
+    var url = new URL(href, window.location.href).href;
+    fetch(url, { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('[data-directory-map]');
         if (!fresh) throw new Error('no map');
         var node = document.importNode(fresh, true);
         box.parentNode.replaceChild(node, box);
-        if (window.history && history.replaceState) history.replaceState(null, '', a.href.split('#')[0]);
+        if (window.history && history.replaceState) history.replaceState(null, '', url.split('#')[0]);
         node.focus();
       })
-      .catch(function () { window.location.href = a.href; });
+      .catch(function () { window.location.href = url; });
   });
   document.addEventListener('focusin', function (e) {
     var card = closest(e.target, '.directory-card');
