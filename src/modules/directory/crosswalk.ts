@@ -227,9 +227,11 @@ export async function applyCrosswalkToDataset(db: Db, ds: Dataset): Promise<{ de
 /** Service attributes with their term ids, in pages by id (a large directory holds millions). */
 async function serviceAttributes(db: Db): Promise<{ id: string; link_id: string; taxonomy_term_id: string; value: string | null }[]> {
   const out: { id: string; link_id: string; taxonomy_term_id: string; value: string | null }[] = [];
-  let after = '';
+  let after: string | null = null;
   for (;;) {
-    const rows = await loose(db).selectFrom('directory_attribute').select(['id', 'link_id', 'taxonomy_term_id', 'value']).where('link_entity', '=', 'service').where('id', '>', after).orderBy('id').limit(20_000).execute();
+    const from: string | null = after;
+    // Ids are uuids on PostgreSQL: the first page has no lower bound rather than an empty one.
+    const rows: Record<string, unknown>[] = await loose(db).selectFrom('directory_attribute').select(['id', 'link_id', 'taxonomy_term_id', 'value']).where('link_entity', '=', 'service').$if(from !== null, (q) => q.where('id', '>', from)).orderBy('id').limit(20_000).execute();
     for (const r of rows) out.push({ id: String(r.id), link_id: String(r.link_id), taxonomy_term_id: String(r.taxonomy_term_id), value: r.value === null || r.value === undefined ? null : String(r.value) });
     if (rows.length < 20_000) return out;
     after = String(rows[rows.length - 1].id);
