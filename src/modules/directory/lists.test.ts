@@ -191,6 +191,10 @@ test('the walkthrough by the forms: save from the service page into a new list, 
   assert.deepEqual(await order(), [CASE, JOBS, SHELTER]);
   assert.equal((await post(c, `/directory/lists/${id}`, `/directory/lists/${id}/items/${SHELTER}/move`, { direction: 'up' })).statusCode, 303);
   assert.deepEqual(await order(), [CASE, SHELTER, JOBS]);
+  const sideways = await post(c, `/directory/lists/${id}`, `/directory/lists/${id}/items/${JOBS}/move`, { direction: 'sideways' });
+  assert.equal(sideways.statusCode, 400);
+  assert.match(sideways.body, /Order: must be one of: up, down/);
+  assert.deepEqual(await order(), [CASE, SHELTER, JOBS]);
   assert.equal((await post(c, `/directory/lists/${id}`, `/directory/lists/${id}/items/${CASE}/remove`, {})).statusCode, 303);
   assert.deepEqual(await order(), [SHELTER, JOBS]);
   res = await post(c, `/directory/lists/${id}`, `/directory/lists/${id}`, { name: 'Tuesday', note: NOTE });
@@ -257,6 +261,7 @@ test('the shared page: the services\' public details in the reader\'s language, 
   assert.ok(audit.some((a) => a.action === 'directory.list.share'));
   assert.ok(audit.some((a) => a.action === 'directory.list.unshare'));
   assert.doesNotMatch(JSON.stringify(audit), new RegExp(path.split('/').pop()!));
+  assert.doesNotMatch(JSON.stringify(audit), /call back Tuesday|Housing in DC/, 'no note or name in the audit log');
 });
 
 test('the API walkthrough: create, add, reorder, read, rename, remove, delete', async () => {

@@ -38,6 +38,7 @@ function labels(v: View): Record<string, string> {
     service_id: v.t('directory.lists.items'),
     service_ids: v.t('directory.lists.items'),
     form: v.t('directory.lists.items'),
+    direction: v.t('directory.lists.position'),
   };
 }
 
@@ -378,7 +379,9 @@ export function listPages(app: App): void {
       const { id, service_id } = req.params;
       const order = await itemIds(req.ctx.db, (await ownList(req.ctx, id)).id);
       const at = order.indexOf(service_id);
-      const to = at + (formBody(req.body).direction === 'up' ? -1 : 1);
+      const direction = formBody(req.body).direction;
+      if (direction !== 'up' && direction !== 'down') throw badRequest([{ field: 'direction', message: 'must be one of: up, down' }]);
+      const to = at + (direction === 'up' ? -1 : 1);
       if (at >= 0 && to >= 0 && to < order.length) [order[at], order[to]] = [order[to], order[at]];
       await reorderList(req.ctx, id, { service_ids: order });
       return `/directory/lists/${id}`;
