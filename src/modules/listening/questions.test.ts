@@ -97,6 +97,13 @@ test('a series asks its own questions: from a template, changed by its lead on i
   assert.match(html, /¿Qué empleadores contratan a sobrevivientes\?/);
   assert.ok(html.indexOf('¿Qué empleadores') < html.indexOf('¿Qué impide trabajar'), 'in the new order');
 
+  // An input with no answer is refused on the first question, named by its text in the reader's language.
+  const publicPage = t.client();
+  await page(publicPage, `/listening/sessions/${session.id}/input`);
+  res = await post(publicPage, `/listening/sessions/${session.id}/input`, { organization_type: 'workforce', region: 'west' }, 'es');
+  assert.equal(res.statusCode, 400);
+  assert.match(visible(res.body), /¿Qué empleadores contratan a sobrevivientes\?: al menos una pregunta necesita respuesta/);
+
   // Sessions take the change: an answer to the new question is taken, one to the removed question is refused.
   await json(anon, 'POST', `/api/listening/sessions/${session.id}/inputs`, { organization_type: 'workforce', region: 'west', answers: { which_employers_hire_survivors: 'A bakery and two hotels on the coast.' } }, 201);
   const refused = await anon.request('POST', `/api/listening/sessions/${session.id}/inputs`, { json: { organization_type: 'workforce', region: 'west', answers: { technical_assistance: 'Grant writing.' } } });

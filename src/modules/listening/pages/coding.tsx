@@ -86,7 +86,7 @@ function CodebookPage({ v, series, codes, counts, memos, errors, input, imported
       </p>
       <form method="post" action={`/listening/series/${series.id}/codes`} class="usa-form usa-form--large">
         <h2>{v.t('ls.code.new')}</h2>
-        <ErrorSummary v={v} errors={errors ?? []} />
+        <ErrorSummary v={v} errors={errors ?? []} labels={{ name: v.t('ls.field.code_name'), parent_id: v.t('ls.field.parent'), description: v.t('ls.field.description') }} />
         <Csrf v={v} />
         <TextInput name="name" label={v.t('ls.field.code_name')} required value={val(input, 'name')} errors={errors} />
         <Select name="parent_id" label={v.t('ls.field.parent')} blank={v.t('ls.toplevel')} value={val(input, 'parent_id')} options={options} errors={errors} />
@@ -95,7 +95,7 @@ function CodebookPage({ v, series, codes, counts, memos, errors, input, imported
       </form>
       <form method="post" action={`/listening/series/${series.id}/codebook/import`} class="usa-form usa-form--large">
         <h2>{v.t('ls.codebook.import')}</h2>
-        <ErrorSummary v={v} errors={importErrors ?? []} />
+        <ErrorSummary v={v} errors={importErrors ?? []} labels={{ codebook: v.t('ls.field.qdc') }} />
         <Csrf v={v} />
         <TextArea name="codebook" label={v.t('ls.field.qdc')} hint={v.t('ls.field.qdc.hint')} required value={xml} errors={importErrors} rows={8} />
         <SubmitButton>{v.t('ls.codebook.import.submit')}</SubmitButton>

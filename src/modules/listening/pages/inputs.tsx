@@ -18,7 +18,17 @@ import { questionLabel } from '../questions.ts';
 function InputFormFields({ v, session, action, notes, errors, input }: { v: View; session: Session; action: string; notes?: boolean; errors?: FieldError[]; input?: Input_ }) {
   return (
     <form method="post" action={action} class="usa-form usa-form--large">
-      <ErrorSummary v={v} errors={errors ?? []} />
+      <ErrorSummary
+        v={v}
+        errors={errors ?? []}
+        labels={{
+          organization_type: v.t('ls.field.organization_type'),
+          region: v.t('ls.field.region'),
+          participant_name: v.t('ls.field.participant_name'),
+          consent: v.t('ls.consent'),
+          ...Object.fromEntries(session.questions.map((q) => [`answers.${q.key}`, questionLabel(q, v.lang)])),
+        }}
+      />
       <Csrf v={v} />
       {notes && <input type="hidden" name="kind" value="notes" />}
       <Select name="organization_type" label={v.t('ls.field.organization_type')} required={!notes} value={val(input, 'organization_type')} blank={v.t('ls.choose')} options={opt(v, 'ls.ptype', PROVIDER_TYPES)} errors={errors} />

@@ -31,7 +31,7 @@ function RegistrationForm({ v, session, errors, input, invite }: { v: View; sess
     <form method="post" action={`/listening/sessions/${session.id}/register`} class="usa-form usa-form--large">
       <h2>{invite ? v.t('ls.invite.title') : v.t('ls.register.title')}</h2>
       {invite && !session.registration_open && <p>{v.t('ls.register.closed')}</p>}
-      <ErrorSummary v={v} errors={errors ?? []} />
+      <ErrorSummary v={v} errors={errors ?? []} labels={{ invited: v.t('ls.invite.label'), name: v.t('ls.field.name'), email: v.t('ls.field.email'), organization: v.t('ls.field.organization'), organization_type: v.t('ls.field.organization_type'), region: v.t('ls.field.region') }} />
       <Csrf v={v} />
       {invite && (
         <Checkboxes name="invited" label={v.t('ls.invite.label')} values={list(input?.invited)} options={[{ value: 'true', label: v.t('ls.invite.option') }]} errors={errors} />
