@@ -281,6 +281,12 @@ test('proximity is in metres: a location 1,000 m from the centre is in at 1,200 
     assert.ok((await salIds(anon, at(1200))).includes(SAL), `${label}: in at 1,200 m`);
     assert.ok(!(await salIds(anon, at(800))).includes(SAL), `${label}: out at 800 m`);
   }
+  // Out of range, or from a postcode the directory cannot place: 400 naming the parameter at fault.
+  for (const [q, field] of [[`postcode=${ZIP}&proximity=-5`, 'proximity'], [`postcode=${ZIP}&proximity=900000`, 'proximity'], ['proximity=1200', 'proximity'], ['postcode=00000&proximity=1200', 'postcode'], ['proximity=91,0,1200', 'proximity']] as const) {
+    const r = await anon.get(`${BASE}/service_at_locations?${q}`);
+    assert.equal(r.statusCode, 400, q);
+    assert.deepEqual((r.json() as { errors: { field: string }[] }).errors.map((e) => e.field), [field], q);
+  }
   // The product's own description says so.
   const doc = (await anon.get('/api/openapi.json')).json() as { paths: Record<string, { get: { parameters: { name: string; description?: string }[] } }> };
   const proximity = doc.paths[`${BASE}/service_at_locations`].get.parameters.find((p) => p.name === 'proximity');
