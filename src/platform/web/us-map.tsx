@@ -11,7 +11,10 @@
 import { createHash } from 'node:crypto';
 import { geoAlbersUsa, geoBounds, geoCircle, geoContains, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import { counties, countyShape, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
+import { counties, countyByFips, countyShape, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
+
+let centroids: Map<string, LatLng> | undefined;
+const stateCentroids = () => (centroids ??= new Map(states().map((st) => [st.fips, st.centroid])));
 
 /** 0 is "none" (light grey); 1 to 4 are increasingly dark blues. */
 export type Shade = 0 | 1 | 2 | 3 | 4;
@@ -168,14 +171,27 @@ function zoomed(projection: GeoProjection, width: number, height: number, zoom: 
  * Labels for the shapes in view, biggest first, each where its shape is (its centroid, or the middle of its visible
  * part) and only where the text fits inside the shape's extent and over no other label.
  */
-function placeLabels(projection: GeoProjection, width: number, height: number, stateList: { fips: string; shape: Shape }[], countyList: { fips: string; shape: Shape }[]): UsMapLabel[] {
+function placeLabels(projection: GeoProjection, width: number, height: number, stateList: { fips: string; shape: Shape }[], countyList: { fips: string; shape: Shape }[], mercator: boolean): UsMapLabel[] {
   const path = geoPath(projection);
+  // On a Mercator view a shape's screen extent is its geographic extent projected (kept per shape), and its centroid
+  // the atlas's: far cheaper than measuring every path again for each new view.
+  const extent = (s: { fips: string; shape: Shape }): [[number, number], [number, number]] => {
+    const box = boundsOf(s);
+    if (!mercator || box[0] > box[2]) return path.bounds(s.shape);
+    const nw = projection([box[0], box[3]]);
+    const se = projection([box[2], box[1]]);
+    return nw && se ? [nw, se] : path.bounds(s.shape);
+  };
+  const centroidOf = (s: { fips: string; shape: Shape }): [number, number] => {
+    const c = mercator ? (s.fips.length === 2 ? stateCentroids().get(s.fips) : countyByFips(s.fips)?.centroid) : undefined;
+    return (c && projection([c.lng, c.lat])) || path.centroid(s.shape);
+  };
   const taken: UsMapLabel['box'][] = [];
   const out: UsMapLabel[] = [];
   const free = (b: UsMapLabel['box']) => b[0] >= 2 && b[1] >= 2 && b[2] <= width - 2 && b[3] <= height - 2 && taken.every((t) => b[2] <= t[0] || t[2] <= b[0] || b[3] <= t[1] || t[3] <= b[1]);
   const place = (list: { fips: string; shape: Shape }[], kind: UsMapLabel['kind'], size: number, texts: (s: { fips: string; shape: Shape }) => string[]) => {
     const sized = list
-      .map((s) => ({ s, b: path.bounds(s.shape) }))
+      .map((s) => ({ s, b: extent(s) }))
       .filter(({ b }) => Number.isFinite(b[0][0]))
       .sort((a, b) => (b.b[1][0] - b.b[0][0]) * (b.b[1][1] - b.b[0][1]) - (a.b[1][0] - a.b[0][0]) * (a.b[1][1] - a.b[0][1]) || a.s.fips.localeCompare(b.s.fips));
     for (const { s, b } of sized) {
@@ -185,7 +201,7 @@ function placeLabels(projection: GeoProjection, width: number, height: number, s
       const vx1 = Math.min(width, b[1][0]);
       const vy1 = Math.min(height, b[1][1]);
       if (vx1 - vx0 < 16 || vy1 - vy0 < size) continue;
-      const c = path.centroid(s.shape);
+      const c = centroidOf(s);
       let xy: [number, number] = c[0] >= vx0 && c[0] <= vx1 && c[1] >= vy0 && c[1] <= vy1 ? c : [(vx0 + vx1) / 2, (vy0 + vy1) / 2];
       const ll = projection.invert!(xy);
       if (!ll || !geoContains(s.shape, ll)) {
@@ -274,7 +290,7 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
           })
         : [],
     projection,
-    labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : []) : [],
+    labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : [], !whole) : [],
     // Cut to the view: a county's path is only the part that shows.
     countyLines: inView.length ? countyPaths(projection, width, height, inView) : [],
     fittedScale: fittedScale || projection.scale(),
