@@ -123,7 +123,7 @@ export function SaveToList({ v, serviceId, lists, values = {}, errors }: { v: Vi
         <ErrorSummary v={v} errors={errors ?? []} labels={labels(v)} />
         <input type="hidden" name="service_id" value={serviceId} />
         <Select name="list_id" label={v.t('directory.lists.savebox.list')} value={choice} options={[...lists.map((l) => ({ value: l.id, label: l.name })), { value: 'new', label: v.t('directory.lists.savebox.new') }]} errors={errors} />
-        <TextInput name="new_name" label={v.t('directory.lists.savebox.new_name')} hint={v.t('directory.lists.name.hint')} maxLength={NAME_MAX} value={val(values, 'new_name')} errors={errors} />
+        <TextInput name="new_name" label={v.t('directory.lists.savebox.new_name')} hint={v.t('directory.lists.savebox.new_name.hint')} maxLength={NAME_MAX} value={val(values, 'new_name')} errors={errors} />
         <SubmitButton>{v.t('directory.lists.savebox.save')}</SubmitButton>{' '}
         <a href="/directory/lists" class="usa-button usa-button--unstyled">
           {v.t('directory.lists.savebox.mine')}
