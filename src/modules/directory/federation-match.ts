@@ -324,7 +324,8 @@ export interface KeepInput {
  * next pull does not put that back. Audited; the value must be one of the two.
  */
 export async function keepValue(ctx: Ctx, id: string, input: KeepInput): Promise<{ service_id: string; same_as: string; field: string; kept: string | null; changed: string[] }> {
-  authorize(ctx, managesDirectory(ctx) || proposes(ctx));
+  // Who may resolve none is refused before learning whether the match exists.
+  await conflictScope(ctx);
   return runCommand(ctx, async (trx, audit) => {
     const q = loose(trx);
     const m = await q.selectFrom('directory_service_match').selectAll().where('service_id', '=', id).executeTakeFirst();

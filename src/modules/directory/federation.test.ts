@@ -302,6 +302,15 @@ test('a steward keeps one of two conflicting values: per field, audited, kept ac
   assert.equal((await svc(TENANTS_API)).description, 'Advice for renters, landlords and families');
   assert.deepEqual((await admin.get('/api/directory/sources/conflicts')).json().items.map((c: { field: string }) => c.field).sort(), ['description', 'url']);
   assert.equal((await svc(TENANTS_PKG)).name, 'Tenant Help-Line', 'the name choice stays while its source gives the same value');
+
+  // The API stops listing the help line: the package's record, still listed, stands for it in search now.
+  apiServices = [service(S1, 'Pantry North')];
+  apiEtag = '"a6"';
+  await pullSource(t.ctx, apiId);
+  assert.equal(await statusOf(TENANTS_API), 'inactive');
+  assert.deepEqual((await t.client().get('/api/hsds/services?search=tenant')).json().contents.map((s: { id: string }) => s.id), [TENANTS_PKG]);
+  assert.equal((await t.client().get('/api/hsds/services')).json().total_items, 4, 'Pantry North back, the help line still once');
+  assert.match((await t.client().get(`/directory/services/${TENANTS_PKG}`)).body, /Listed by City API until[^]*From Food Bank package|From Food Bank package[^]*Listed by City API until/);
 });
 
 test('the same organisation from two sources under different ids: matched (name and website), shown once with both provenances', async () => {
