@@ -21,6 +21,17 @@ test('the search form works with JavaScript off', { timeout: 60_000 }, async () 
         await page.getByLabel('What do you need?').fill('employment');
         await Promise.all([page.waitForURL(/near=20001/), page.locator('main form[action="/directory"] button[type="submit"]').click()]);
         assert.match(await page.content(), /services within 25 miles/);
+        // The map without script: a cluster is a link the server zooms in on; a marker is a link to its card.
+        let target: string | null = null;
+        for (let i = 0; i < 8 && !target; i++) {
+          const href = await page.locator('a.us-map__marker').first().getAttribute('href');
+          assert.ok(href, 'a marker');
+          await page.locator('a.us-map__marker').first().click();
+          if (href.startsWith('#result-')) target = href;
+          else await page.waitForURL(/zoom=\d/);
+        }
+        assert.ok(target, 'a marker that leads to a card');
+        assert.equal(await page.evaluate(() => document.querySelector(':target')?.id), target.slice(1), 'the card is the target');
       }
     }
   } finally {
@@ -63,6 +74,8 @@ test('the results map: keyboard reaches a marker and it focuses its card; cluste
       if (zooms) assert.equal(await page.locator('[data-directory-map] a[data-map-zoom]', { hasText: zoomOut }).count(), 1, `${locale}: zoom out offered`);
       const problems = formatViolations(`map ${locale}`, await axe(page));
       assert.equal(problems, '', problems);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `${locale}: ${wide} px wider than a 1,280 px screen`);
       await page.setViewportSize({ width: 390, height: 844 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${locale}: ${overflow} px wider than a 390 px screen`);
