@@ -69,7 +69,7 @@ export async function scanAs(f: BrowserFixture, label: string, locale: string, w
     if (who) await signIn(page, e, e[who]);
     const extra =
       who === 'admin'
-        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`, '/directory/imports', `/directory/imports/${importId}`, '/directory/sources', '/directory/sources/new', `/directory/sources/${sourceId}/edit`, '/directory/sources/conflicts']
+        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`, '/directory/imports', `/directory/imports/${importId}`, '/directory/sources', '/directory/sources/new', `/directory/sources/${sourceId}/edit`, '/directory/sources/conflicts', '/directory/crosswalk', '/directory/crosswalk?q=shelter&kind=keyword', '/directory/crosswalk/new', '/directory/crosswalk/report']
         : who === 'member'
           ? ['/directory/my', `/directory/services/${SHELTER}/edit`, `/directory/organizations/${ORG}/edit`, `/directory/locations/${uuidv5('demo:loc:shelter')}/edit`, `/directory/proposals/${proposalId}?sent=1`]
           : [];
