@@ -35,6 +35,13 @@ before(async () => {
     ds.add('location', { id: id(`loc:${k}`), location_type: 'physical', organization_id: org, name, latitude: lat, longitude: lng }, o);
     ds.add('service_at_location', { id: id(`sal:${k}`), service_id: id(k), location_id: id(`loc:${k}`) }, o);
   }
+  // Sixteen more, a grid in Virginia about seven miles apart, so that the results take two pages.
+  for (let i = 0; i < 16; i++) {
+    const k = `va${i}`;
+    ds.add('service', { id: id(k), organization_id: org, name: `Valley Service ${i}`, description: 'Help for survivors.', status: 'active' }, o);
+    ds.add('location', { id: id(`loc:${k}`), location_type: 'physical', organization_id: org, name: k, latitude: 38.45 + Math.floor(i / 4) * 0.1, longitude: -77.75 + (i % 4) * 0.1 }, o);
+    ds.add('service_at_location', { id: id(`sal:${k}`), service_id: id(k), location_id: id(`loc:${k}`) }, o);
+  }
   await importDataset(t.ctx, ds, 'hsds-3.0-json');
 });
 
@@ -70,6 +77,9 @@ test('the map without JavaScript: labels, a cluster count, markers that link to 
   assert.match(split.body, new RegExp(`<a href="#result-${id('bal2')}" aria-label="Harbor Housing Desk" class="us-map__marker"`));
   assert.match(split.body, /<text[^>]*>Baltimore<\/text>/, 'county names once zoomed in');
   assert.match(split.body, /results on this page are outside the map/, 'those out of view are said to be');
+  const next = decode(/<a href="([^"]+)" class="usa-pagination__link usa-pagination__next-page"/.exec(split.body)?.[1] ?? '');
+  assert.match(next, /page=2/, 'a second page of results');
+  assert.doesNotMatch(next, /zoom=|center=/, 'another page is fitted afresh');
   // Zoom in and out as links; out stops at the fitted view.
   assert.match(body, /<a[^>]*href="[^"]*zoom=1[^"]*#directory-map"[^>]*>Zoom in<\/a>/);
   assert.doesNotMatch(body, />Zoom out<\/a>/);

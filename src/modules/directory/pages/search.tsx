@@ -284,7 +284,8 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
                   <ResultCard v={v} c={c} />
                 ))}
               </ol>
-              <Pager v={v} page={page} perPage={PER_PAGE} total={result.bounded ? Math.min(result.total, result.bounded.ranked) : result.total} />
+              {/* Another page of results is fitted afresh: its links leave the map's zoom behind. */}
+              <Pager v={{ ...v, url: withParams(v, { zoom: undefined, center: undefined }, '') }} page={page} perPage={PER_PAGE} total={result.bounded ? Math.min(result.total, result.bounded.ranked) : result.total} />
             </div>
             <div class="desktop:grid-col-5">
               <ResultsMap v={v} cards={cards} origin={result.origin} radius={result.origin ? Number(input.radius ?? 25) : undefined} zoom={input.zoom} center={input.center} />
