@@ -6,15 +6,16 @@ import { forbidden, notFound } from '../../platform/http/errors.ts';
 import { IdParams, ProblemRef, readErrors, secured as security, writeErrors } from '../../platform/http/schemas.ts';
 import { principalOf } from '../../platform/policy.ts';
 import * as commands from './commands.ts';
-import { MANAGE, SUBMIT } from './permissions.ts';
+import { MANAGE, PUBLISH, SUBMIT } from './permissions.ts';
 import { AGENCY_REFUSED, mayManage, maySeeSubmission } from './policies.ts';
 import { callOut, compile, compiledCsv, submissionOut } from './presenters.ts';
-import { CallAgencyParams, CallCreate, CallOut, CallStatusInput, CompiledOut, CsvSubmissionInput, ReviewInput, SubmissionInput, SubmissionOut } from './schema.ts';
+import { CallAgencyParams, CallCreate, CallOut, CallPublicInput, CallStatusInput, CompiledOut, CsvSubmissionInput, ReviewInput, SubmissionInput, SubmissionOut } from './schema.ts';
 import * as store from './store.ts';
 
 const TAGS = ['Research'];
 const MANAGERS = { access: { permission: MANAGE } } as const;
 const SUBMITTERS = { access: { permission: SUBMIT } } as const;
+const CHAIR = { access: { permission: PUBLISH } } as const;
 const signedInErrors = { ...readErrors, 401: ProblemRef, 403: ProblemRef };
 
 /** A call the caller may see: the committee sees every call, agency staff the calls asking their agencies. */
@@ -68,6 +69,9 @@ export async function researchApi(app: App): Promise<void> {
   );
   app.post('/api/research/calls/:id/status', { config: MANAGERS, schema: { tags: TAGS, summary: 'Close a call (no more submissions) or open it again; send the version you read', security, params: IdParams, body: CallStatusInput, response: { 200: CallOut, ...writeErrors } } }, async (req) =>
     callView(req.ctx, await commands.setCallStatus(req.ctx, req.params.id, req.body)),
+  );
+  app.post('/api/research/calls/:id/public', { config: CHAIR, schema: { tags: TAGS, summary: "The chair lists the call's compiled table in the open data catalog (public: true) or withdraws it; send the version you read", security, params: IdParams, body: CallPublicInput, response: { 200: CallOut, ...writeErrors } } }, async (req) =>
+    callView(req.ctx, await commands.setCallPublic(req.ctx, req.params.id, req.body)),
   );
   app.get('/api/research/calls/:id/compiled', { config: MANAGERS, schema: { tags: TAGS, summary: "The compiled table: each agency's accepted rows, subtotals, totals of count and number fields, footnotes, agencies not included", security, params: IdParams, response: { 200: CompiledOut, ...signedInErrors } } }, async (req) =>
     compiledOf(req.ctx, await visibleCall(req.ctx, req.params.id)),

@@ -129,3 +129,99 @@ test('data.json validates against the Project Open Data v1.1 schema, and what it
     await t.close();
   }
 });
+
+test('the catalog lists every public dataset (insights themes, a data call the chair made public) and each distribution and dictionary answers with its declared type', async () => {
+  const t = await testApp({ env: { MAIL_FROM: 'Taskforce Hub <research-data@taskforce.example.gov>', SUPPRESSION_THRESHOLD: '1' } });
+  try {
+    const { agency, callInput, staffOf, clientOf } = await import('./testkit.ts');
+    const commands = await import('./commands.ts');
+    const dol = await agency(t, 'Department of Labor', 'DOL');
+    const c = await commands.createCall(t.ctx, callInput([dol]));
+    await commands.submitRows(t.ctx, c.id, dol, { rows: [{ victims: 12, hours: 3.5 }] });
+    await commands.reviewSubmission(t.ctx, c.id, dol, { decision: 'accept', version: 1 });
+    const ids = async () => ((await t.client().get('/data.json')).json() as { dataset: { identifier: string }[] }).dataset.map((d) => d.identifier.split('#')[1]);
+
+    // A call is not public until the chair says so: not listed, its public CSV and dictionary 404.
+    assert.equal(c.public, false);
+    assert.ok(!(await ids()).includes(`data-call-${c.id}`));
+    assert.equal((await t.client().get(`/data/calls/${c.id}/compiled.csv`)).statusCode, 404);
+    assert.equal((await t.client().get(`/data/dictionary/data-call-${c.id}-1.json`)).statusCode, 404);
+
+    // Only the chair marks it public (an analyst of the committee is refused, changing nothing); audited.
+    const analyst = await clientOf(t, await staffOf(t, null, 'analyst'));
+    const chair = await clientOf(t, await staffOf(t, null, 'chair'));
+    assert.equal((await analyst.request('POST', `/api/research/calls/${c.id}/public`, { json: { public: true, version: c.version } })).statusCode, 403);
+    assert.equal((await chair.request('POST', `/api/research/calls/${c.id}/public`, { json: { public: 'yes', version: c.version } })).statusCode, 400);
+    assert.ok(!(await ids()).includes(`data-call-${c.id}`));
+    const made = await chair.request('POST', `/api/research/calls/${c.id}/public`, { json: { public: true, version: c.version } });
+    assert.equal(made.statusCode, 200, made.body);
+    assert.equal((made.json() as { public: boolean }).public, true);
+    const events = await t.ctx.db.selectFrom('audit_events').select(['action', 'entity_id']).where('action', '=', 'research.call.public').execute();
+    assert.deepEqual(events.map((e) => e.entity_id), [c.id]);
+
+    // Every public dataset of the issue, the data call with the period of its call as its temporal coverage.
+    const listed = await ids();
+    for (const id of ['service-directory', 'network-coverage', 'promising-practices', 'referral-statistics', 'published-findings', 'work-plan-progress', 'grant-funding', 'outreach-campaigns', `data-call-${c.id}`]) assert.ok(listed.includes(id), `${id} is listed`);
+    type PodDist = { downloadURL?: string; accessURL?: string; describedBy?: string; mediaType: string };
+    type PodDataset = { identifier: string; temporal?: string; modified: string; distribution: PodDist[] };
+    const snapJob = (await import('./index.ts')).researchModule.jobs!.find((j) => j.name === 'research.snapshots')!;
+    assert.match(String(await snapJob.run(t.ctx, new Date('2026-03-01T03:30:00Z'), () => {})), new RegExp(`data-call-${c.id}`), 'the snapshots job keeps the public data call');
+    const pod = (await t.client().get('/data.json')).json() as { dataset: PodDataset[] };
+    assert.ok(podValidator()(pod), 'data.json still validates');
+    const call = pod.dataset.find((d) => d.identifier.endsWith(`#data-call-${c.id}`))!;
+    assert.equal(call.temporal, '2025-10-01/2025-12-31');
+    assert.equal(pod.dataset.find((d) => d.identifier.endsWith('#work-plan-progress'))!.modified, '2026-03-01', 'modified from the latest snapshot');
+
+    // Each distribution and dictionary, in both documents, answers anonymously with the type it declares; each CSV's
+    // dictionary names its columns; the insights dictionaries say how a suppressed figure is written.
+    const base = t.db.config.publicUrl.replace(/\/$/, '');
+    const get = (u: string) => t.client().get(u.slice(base.length));
+    for (const d of pod.dataset) {
+      for (const x of d.distribution) {
+        const url = x.downloadURL ?? x.accessURL!;
+        const res = await get(url);
+        assert.equal(res.statusCode, 200, url);
+        assert.equal(String(res.headers['content-type']).split(';')[0], x.mediaType, url);
+        if (!x.describedBy) continue;
+        const dict = await get(x.describedBy);
+        assert.equal(dict.statusCode, 200, x.describedBy);
+        const schema = dict.json() as { fields: { name: string; description: string }[] };
+        if (x.mediaType === 'text/csv') assert.deepEqual(schema.fields.map((f) => f.name), parseCsv(res.body)[0], `${x.describedBy} names the columns of ${url}`);
+        if (url.includes('/api/research/insights/')) assert.match(schema.fields.find((f) => f.name === 'value')!.description, /suppressed/);
+      }
+    }
+    const callCsv = parseCsv((await t.client().get(`/data/calls/${c.id}/compiled.csv`)).body);
+    assert.deepEqual(callCsv[0], ['agency', 'line', 'victims', 'hours', 'comment']);
+    assert.deepEqual(callCsv.find((l) => l[1] === 'total')!.slice(2, 4), ['12', '3.5']);
+    const callDict = (await t.client().get(`/data/dictionary/data-call-${c.id}-1.json`)).json() as { fields: { name: string; type: string }[] };
+    assert.deepEqual(callDict.fields.map((f) => f.type), ['string', 'string', 'integer', 'number', 'string']);
+
+    const dcat = (await t.client().get('/catalog.jsonld')).json() as { dataset: { identifier: string; distribution: { downloadURL?: string; accessURL?: string; mediaType: string; describedBy?: { downloadURL: string } }[] }[] };
+    assert.ok(dcatValidator()(dcat), 'catalog.jsonld still validates');
+    assert.deepEqual(dcat.dataset.map((d) => d.identifier.split('#')[1]), listed);
+    for (const x of dcat.dataset.flatMap((d) => d.distribution)) {
+      const res = await get(x.downloadURL ?? x.accessURL!);
+      assert.equal(res.statusCode, 200);
+      assert.equal(String(res.headers['content-type']).split(';')[0], x.mediaType);
+      if (x.describedBy) assert.equal((await get(x.describedBy.downloadURL)).statusCode, 200);
+    }
+
+    // The catalog page shows the dated versions of each snapshotted download, so a figure can be traced to one.
+    const snaps = (await t.client().get(`/api/research/snapshots?dataset=data-call-${c.id}`)).json() as { id: string }[];
+    assert.equal(snaps.length, 1);
+    for (const lang of ['en', 'es']) {
+      const page = await t.client().get('/data', { 'accept-language': lang });
+      assert.match(page.body, new RegExp(`href="/research/snapshots/${snaps[0].id}"`));
+      assert.match(page.body, /href="\/api\/research\/insights\/progress\.csv"/);
+      assert.match(page.body, new RegExp(`href="/data/calls/${c.id}/compiled\\.csv"`));
+    }
+
+    // Withdrawn, it leaves the catalog again.
+    const again = await chair.request('POST', `/api/research/calls/${c.id}/public`, { json: { public: false, version: (made.json() as { version: number }).version } });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.ok(!(await ids()).includes(`data-call-${c.id}`));
+    assert.equal((await t.client().get(`/data/calls/${c.id}/compiled.csv`)).statusCode, 404);
+  } finally {
+    await t.close();
+  }
+});

@@ -4,6 +4,8 @@
  * dictionary of every tabular distribution. Only datasets anyone may already download are listed.
  */
 import type { Config } from '../../config.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { lastAcceptedReviews, listCalls, latestSnapshotDates, type Call } from './store.ts';
 
 export const POD_SCHEMA = 'https://project-open-data.cio.gov/v1.1/schema';
 export const PUBLISHER = 'Interagency Task Force to Monitor and Combat Trafficking in Persons';
@@ -34,6 +36,8 @@ export interface Distribution {
   /** The data dictionary of a tabular file. */
   table?: TableField[];
   conformsTo?: string;
+  /** The dataset name under which the snapshots job keeps dated versions of this download (research_snapshot). */
+  snapshot?: string;
 }
 
 export interface Dataset {
@@ -47,9 +51,37 @@ export interface Dataset {
   spatial: string;
   accrualPeriodicity: string;
   distributions: Distribution[];
+  /** Title and description are the publisher's own text (a data call), not messages of the module. */
+  literal?: boolean;
+  /** `modified` from the data itself (a data call's latest review), when no snapshot says it. */
+  modified?: string;
 }
 
 const S = (name: string, title: string, description: string, type: TableField['type'] = 'string'): TableField => ({ name, type, title, description });
+
+/**
+ * The data dictionary of every insights CSV (platform/stats/page.ts pageCsv): one line per published figure, a
+ * suppressed figure written as an empty value with the note "suppressed".
+ */
+export const INSIGHTS_TABLE: TableField[] = [
+  S('table', 'Table', 'Identifier of the table on the insights page the figure belongs to (e.g. services-by-need).'),
+  S('row', 'Row', "The row's label (a need, state, status, agency...), or Total for the column totals."),
+  S('column', 'Column', "The column's label, or Total for the row totals."),
+  S('value', 'Value', 'A count of records. Empty when the figure is suppressed: counts from 1 to the suppression threshold are withheld, together with every other figure of the page (complementary suppression) that would let them be worked out.', 'integer'),
+  S('note', 'Note', '"suppressed" when the value is withheld, else empty.'),
+];
+
+/** The CSV of an insights theme as a download of a dataset, kept by the snapshots job as `insights-<theme>`. */
+const insightsCsv = (theme: string, title: string): Distribution => ({
+  title: `${title} (CSV, suppressed counts)`,
+  path: `/api/research/insights/${theme}.csv`,
+  mediaType: 'text/csv',
+  format: 'CSV',
+  kind: 'download',
+  table: INSIGHTS_TABLE,
+  snapshot: `insights-${theme}`,
+});
+const insightsJson = (theme: string, title: string): Distribution => ({ title: `${title} (JSON)`, path: `/api/research/insights/${theme}`, mediaType: 'application/json', format: 'JSON', kind: 'api' });
 
 /** The public datasets of the workspace. `modified` comes from the data at the time of asking. */
 export const DATASETS: Dataset[] = [
@@ -75,7 +107,11 @@ export const DATASETS: Dataset[] = [
     temporal: null,
     spatial: 'United States',
     accrualPeriodicity: 'R/P1D',
-    distributions: [{ title: 'Coverage by state (JSON)', path: '/api/networks/coverage/states', mediaType: 'application/json', format: 'JSON', kind: 'api' }],
+    distributions: [
+      { title: 'Coverage by state (JSON)', path: '/api/networks/coverage/states', mediaType: 'application/json', format: 'JSON', kind: 'api' },
+      insightsCsv('services', 'Services by need, population and state; networks by state'),
+      insightsJson('services', 'Services by need, population and state; networks by state'),
+    ],
   },
   {
     id: 'promising-practices',
@@ -111,9 +147,128 @@ export const DATASETS: Dataset[] = [
         ],
       },
       { title: 'Every practice with its ratings (JSON)', path: '/api/practices/export.json', mediaType: 'application/json', format: 'JSON', kind: 'download' },
+      insightsCsv('evidence', 'Practices by outcome and rating, and by setting'),
     ],
   },
+  {
+    id: 'referral-statistics',
+    title: 'Referrals between service providers: volume, time to acceptance and outcomes',
+    description: 'Referrals made through the platform by need and by state, with what became of them and how soon they were accepted. Counts only, small counts suppressed; no person is described.',
+    keywords: ['human trafficking', 'referrals', 'service outcomes'],
+    theme: ['Human services'],
+    landingPage: '/research/insights/referrals',
+    temporal: null,
+    spatial: 'United States',
+    accrualPeriodicity: 'R/P1D',
+    distributions: [insightsCsv('referrals', 'Referrals by need, state and time to acceptance'), insightsJson('referrals', 'Referrals by need, state and time to acceptance')],
+  },
+  {
+    id: 'published-findings',
+    title: 'The voice of the field: recommendations from listening sessions',
+    description: 'Recommendations drawn from the findings of listening sessions with survivors and the field, by type and by where they stand.',
+    keywords: ['human trafficking', 'listening sessions', 'survivor voice', 'recommendations'],
+    theme: ['Research'],
+    landingPage: '/research/insights/field',
+    temporal: null,
+    spatial: 'United States',
+    accrualPeriodicity: 'R/P1D',
+    distributions: [insightsCsv('field', 'Recommendations by type and status'), insightsJson('field', 'Recommendations by type and status')],
+  },
+  {
+    id: 'work-plan-progress',
+    title: 'Progress of the task force work plans',
+    description: 'Goals, objectives and actions of the work plans by status, and actions by lead agency and status.',
+    keywords: ['human trafficking', 'work plan', 'progress', 'accountability'],
+    theme: ['Government'],
+    landingPage: '/research/insights/progress',
+    temporal: null,
+    spatial: 'United States',
+    accrualPeriodicity: 'R/P1D',
+    distributions: [insightsCsv('progress', 'Work plan items by kind and status; actions by lead agency'), insightsJson('progress', 'Work plan items by kind and status; actions by lead agency')],
+  },
+  {
+    id: 'grant-funding',
+    title: 'Anti-trafficking grant awards',
+    description: 'Federal awards for anti-trafficking work by state of the recipient, and by fiscal year and awarding agency.',
+    keywords: ['human trafficking', 'grants', 'funding', 'federal awards'],
+    theme: ['Finance'],
+    landingPage: '/research/insights/funding',
+    temporal: null,
+    spatial: 'United States',
+    accrualPeriodicity: 'R/P1D',
+    distributions: [insightsCsv('funding', 'Awards by state, fiscal year and agency'), insightsJson('funding', 'Awards by state, fiscal year and agency')],
+  },
+  {
+    id: 'outreach-campaigns',
+    title: 'Outreach campaigns: groups taking part',
+    description: 'Community groups that reported back on awareness campaigns, by campaign and by state.',
+    keywords: ['human trafficking', 'outreach', 'awareness', 'prevention'],
+    theme: ['Public safety'],
+    landingPage: '/research/insights/outreach',
+    temporal: null,
+    spatial: 'United States',
+    accrualPeriodicity: 'R/P1D',
+    distributions: [insightsCsv('outreach', 'Groups by campaign and state'), insightsJson('outreach', 'Groups by campaign and state')],
+  },
 ];
+
+/** A data call's field type as a Table Schema type. */
+const FIELD_TYPE: Record<string, TableField['type']> = { count: 'integer', number: 'number', text: 'string' };
+
+/** The public path of a public call's compiled table. */
+export const callCsvPath = (id: string) => `/data/calls/${id}/compiled.csv`;
+
+/** A data call the chair made public, as a dataset: its compiled table of accepted submissions (presenters.ts compiledCsv). */
+export function callDataset(c: Call, lastReview: string | null): Dataset {
+  const unit = (u: string | null) => (u ? ` Unit: ${u}.` : '');
+  return {
+    id: `data-call-${c.id}`,
+    title: c.title,
+    description: c.description || `Figures the member agencies reported to the Research and Data Committee for ${c.period_start} to ${c.period_end}, as accepted by the committee, with totals and footnotes.`,
+    keywords: ['human trafficking', 'data call', 'agency statistics'],
+    theme: ['Research'],
+    landingPage: `/data#data-call-${c.id}`,
+    temporal: `${c.period_start}/${c.period_end}`,
+    spatial: 'United States',
+    accrualPeriodicity: 'irregular',
+    literal: true,
+    modified: (lastReview && lastReview > c.updated_at ? lastReview : c.updated_at).slice(0, 10),
+    distributions: [
+      {
+        title: `${c.title}: compiled table (CSV)`,
+        path: callCsvPath(c.id),
+        mediaType: 'text/csv',
+        format: 'CSV',
+        kind: 'download',
+        snapshot: `data-call-${c.id}`,
+        table: [
+          S('agency', 'Agency', 'The agency that reported the row; "All agencies" on the total line; "note N" on a footnote line.'),
+          S('line', 'Line', 'row (as reported), subtotal (of an agency that sent several rows), total, "not included (state)" for an agency whose figures were not accepted, or the text of a footnote.'),
+          ...c.fields.map((f) => S(f.key, f.label, `${f.definition}${unit(f.unit ?? null)}${f.type === 'text' ? '' : ' Summed on the subtotal and total lines.'}`, FIELD_TYPE[f.type] ?? 'string')),
+        ],
+      },
+    ],
+  };
+}
+
+/** Every public dataset now: the fixed ones, then each data call the chair made public (newest due date first). */
+export async function catalogDatasets(db: Db): Promise<Dataset[]> {
+  const calls = (await listCalls(db, { publicOnly: true, limit: 1000 })).filter((c) => c.public);
+  const reviewed = await lastAcceptedReviews(db, calls.map((c) => c.id));
+  return [...DATASETS, ...calls.map((c) => callDataset(c, reviewed.get(c.id) ?? null))];
+}
+
+/** Each dataset's `modified`: the day of the latest snapshot of one of its downloads, else what the data says. */
+export async function catalogModified(db: Db, datasets: readonly Dataset[]): Promise<Map<string, string>> {
+  const taken = await latestSnapshotDates(db);
+  const out = new Map<string, string>();
+  for (const d of datasets) {
+    const dates = d.distributions.flatMap((x) => (x.snapshot && taken.has(x.snapshot) ? [taken.get(x.snapshot)!.slice(0, 10)] : []));
+    if (d.modified) dates.push(d.modified);
+    if (dates.length) out.set(d.id, dates.reduce((a, b) => (a > b ? a : b)));
+  }
+  return out;
+}
 
 export function contactEmail(config: Pick<Config, 'mailFrom'>): string {
   const m = /([\w.+-]+@[\w.-]+\.[\w.-]+)/.exec(config.mailFrom);
@@ -128,7 +283,7 @@ export function tableSchema(fields: TableField[]) {
 export const dictionaryPath = (d: Dataset, i: number) => `/data/dictionary/${d.id}-${i + 1}.json`;
 
 /** `/data.json`: the catalog in the Project Open Data metadata schema v1.1. */
-export function dataJson(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified: Map<string, string>) {
+export function dataJson(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified: Map<string, string>, datasets: readonly Dataset[] = DATASETS) {
   const base = config.publicUrl.replace(/\/$/, '');
   return {
     '@context': `${POD_SCHEMA}/catalog.jsonld`,
@@ -136,7 +291,7 @@ export function dataJson(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modifie
     '@type': 'dcat:Catalog',
     conformsTo: POD_SCHEMA,
     describedBy: `${POD_SCHEMA}/catalog.json`,
-    dataset: DATASETS.map((d) => {
+    dataset: datasets.map((d) => {
       const dict = d.distributions.findIndex((x) => x.table);
       return {
         '@type': 'dcat:Dataset',
@@ -220,7 +375,7 @@ function periodOf(temporal: string) {
  * JSON Schema in the tests). A tabular distribution `conformsTo` its own Table Schema, and its `describedBy` is that
  * Table Schema as a distribution conforming to the Frictionless Table Schema specification.
  */
-export function dcatUs(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified: Map<string, string>) {
+export function dcatUs(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified: Map<string, string>, datasets: readonly Dataset[] = DATASETS) {
   const base = config.publicUrl.replace(/\/$/, '');
   const today = new Date().toISOString().slice(0, 10);
   const publisher = { '@type': 'foaf:Organization', name: PUBLISHER };
@@ -233,7 +388,7 @@ export function dcatUs(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified:
     format: 'JSON',
     conformsTo: [{ '@id': TABLE_SCHEMA_SPEC, '@type': 'dcterms:Standard', title: 'Frictionless Table Schema' }],
   });
-  const dates = DATASETS.map((d) => modified.get(d.id) ?? today);
+  const dates = datasets.map((d) => modified.get(d.id) ?? today);
   return {
     '@context': DCAT_CONTEXT,
     '@id': `${base}/catalog.jsonld`,
@@ -247,7 +402,7 @@ export function dcatUs(config: Pick<Config, 'publicUrl' | 'mailFrom'>, modified:
     contactPoint: [contact],
     license: LICENSE,
     homepage: { '@id': `${base}/data`, '@type': 'foaf:Document', title: 'Open data catalog' },
-    dataset: DATASETS.map((d, n) => {
+    dataset: datasets.map((d, n) => {
       const dict = d.distributions.findIndex((x) => x.table);
       return {
         '@id': `${base}/data#${d.id}`,

@@ -12,9 +12,9 @@ import { listUsers } from '../../platform/auth/index.ts';
 import { authorize, endPolicyCheck, principalOf, requirePermission } from '../../platform/policy.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { getAgency, organizationIdsOfAgency } from '../structure/index.ts';
-import { MANAGE, SUBMIT } from './permissions.ts';
-import { AGENCY_REFUSED, MANAGE_REFUSED, SUBMIT_REFUSED, maySubmitFor } from './policies.ts';
-import { CallCreate, CallStatusInput, CsvSubmissionInput, ReviewInput, SubmissionInput } from './schema.ts';
+import { MANAGE, PUBLISH, SUBMIT } from './permissions.ts';
+import { AGENCY_REFUSED, MANAGE_REFUSED, PUBLISH_REFUSED, SUBMIT_REFUSED, maySubmitFor } from './policies.ts';
+import { CallCreate, CallPublicInput, CallStatusInput, CsvSubmissionInput, ReviewInput, SubmissionInput } from './schema.ts';
 import { agenciesOf, agencyNames, getCall, getSubmission, listCalls, remindersSent, submissionsOf, type Call, type Submission } from './store.ts';
 import { researchDb } from './tables.ts';
 import { checkRows, csvRows, type Row } from './values.ts';
@@ -55,7 +55,7 @@ export async function createCall(ctx: Ctx, input: unknown, opts: CommandOptions 
     const fields = d.fields.map((f) => ({ key: f.key, label: f.label.trim(), type: f.type, unit: f.unit?.trim() || null, definition: f.definition.trim(), required: f.required !== false }));
     await researchDb(trx)
       .insertInto('research_call')
-      .values({ id, title: d.title.trim(), description: d.description?.trim() || null, period_start: d.period_start, period_end: d.period_end, due_date: d.due_date, status: 'open', fields: toJson(fields), footnotes: d.footnotes?.trim() || null, created_by: actorLabel(ctx), version: 1, created_at: now, updated_at: now })
+      .values({ id, title: d.title.trim(), description: d.description?.trim() || null, period_start: d.period_start, period_end: d.period_end, due_date: d.due_date, status: 'open', fields: toJson(fields), footnotes: d.footnotes?.trim() || null, public: false, created_by: actorLabel(ctx), version: 1, created_at: now, updated_at: now })
       .execute();
     await researchDb(trx).insertInto('research_call_agency').values(d.agency_ids.map((agency_id) => ({ call_id: id, agency_id }))).execute();
     await audit({ action: 'research.call.create', entityType: 'research.call', entityId: id, summary: { title: d.title, agencies: d.agency_ids.length, fields: keys } });
@@ -72,6 +72,22 @@ export async function setCallStatus(ctx: Ctx, id: string, input: unknown, opts: 
     if (d.version !== c.version) throw staleVersion('This data call');
     await researchDb(trx).updateTable('research_call').set({ status: d.status, version: c.version + 1, updated_at: nowIso() }).where('id', '=', id).execute();
     await audit({ action: 'research.call.status', entityType: 'research.call', entityId: id, summary: { from: c.status, to: d.status } });
+    return (await getCall(trx, id))!;
+  });
+}
+
+/**
+ * The chair lists a call in the open data catalog (its compiled table of accepted submissions, as CSV with a data
+ * dictionary) or withdraws it. Calls are not public until then.
+ */
+export async function setCallPublic(ctx: Ctx, id: string, input: unknown, opts: CommandOptions = {}): Promise<Call> {
+  return runCommand(ctx, async (trx, audit) => {
+    requirePermission(ctx, PUBLISH, PUBLISH_REFUSED);
+    const c = await lockCall(ctx, trx, id);
+    const d = validate(CallPublicInput, input, opts);
+    if (d.version !== c.version) throw staleVersion('This data call');
+    await researchDb(trx).updateTable('research_call').set({ public: d.public, version: c.version + 1, updated_at: nowIso() }).where('id', '=', id).execute();
+    await audit({ action: 'research.call.public', entityType: 'research.call', entityId: id, summary: { from: c.public, to: d.public } });
     return (await getCall(trx, id))!;
   });
 }

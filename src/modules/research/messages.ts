@@ -206,6 +206,21 @@ const en: Record<string, string> = {
   'rs.ds.promising-practices.description': "Practices for survivors' employment, housing and services, each rated per outcome from reviewed studies under published rules.",
   'jobs.desc.research.reminders': 'E-mail the staff of agencies that owe a data call due within a week or overdue.',
   'jobs.desc.research.snapshots': 'Regenerate the published datasets and keep a dated version of each that changed.',
+  'rs.catalog.versions': 'Dated versions',
+  'rs.catalog.no_versions': 'None kept yet',
+  'rs.catalog.all_versions': 'all versions',
+  'rs.catalog.live': 'Live (not versioned here)',
+  'rs.catalog.period': 'Period covered: {from} to {to}',
+  'rs.ds.referral-statistics.title': 'Referrals between service providers: volume, time to acceptance and outcomes',
+  'rs.ds.referral-statistics.description': 'Referrals made through the platform by need and by state, with what became of them and how soon they were accepted. Counts only, small counts suppressed; no person is described.',
+  'rs.ds.published-findings.title': 'The voice of the field: recommendations from listening sessions',
+  'rs.ds.published-findings.description': 'Recommendations drawn from the findings of listening sessions with survivors and the field, by type and by where they stand.',
+  'rs.ds.work-plan-progress.title': 'Progress of the task force work plans',
+  'rs.ds.work-plan-progress.description': 'Goals, objectives and actions of the work plans by status, and actions by lead agency and status.',
+  'rs.ds.grant-funding.title': 'Anti-trafficking grant awards',
+  'rs.ds.grant-funding.description': 'Federal awards for anti-trafficking work by state of the recipient, and by fiscal year and awarding agency.',
+  'rs.ds.outreach-campaigns.title': 'Outreach campaigns: groups taking part',
+  'rs.ds.outreach-campaigns.description': 'Community groups that reported back on awareness campaigns, by campaign and by state.',
 };
 
 const es: Record<string, string> = {
@@ -415,6 +430,21 @@ const es: Record<string, string> = {
   'rs.ds.promising-practices.description': 'Prácticas para el empleo, la vivienda y los servicios de los sobrevivientes, cada una calificada por resultado a partir de estudios revisados según reglas publicadas.',
   'jobs.desc.research.reminders': 'Enviar un correo al personal de las agencias que deben una solicitud de datos que vence en una semana o ya vencida.',
   'jobs.desc.research.snapshots': 'Regenerar los conjuntos de datos publicados y guardar una versión fechada de cada uno que cambió.',
+  'rs.catalog.versions': 'Versiones fechadas',
+  'rs.catalog.no_versions': 'Aún no se guarda ninguna',
+  'rs.catalog.all_versions': 'todas las versiones',
+  'rs.catalog.live': 'En vivo (sin versiones aquí)',
+  'rs.catalog.period': 'Período cubierto: del {from} al {to}',
+  'rs.ds.referral-statistics.title': 'Derivaciones entre proveedores de servicios: volumen, tiempo de aceptación y resultados',
+  'rs.ds.referral-statistics.description': 'Derivaciones hechas por la plataforma por necesidad y por estado, con lo que resultó de ellas y cuánto tardaron en aceptarse. Solo recuentos, con los recuentos pequeños suprimidos; no se describe a ninguna persona.',
+  'rs.ds.published-findings.title': 'La voz del terreno: recomendaciones de las sesiones de escucha',
+  'rs.ds.published-findings.description': 'Recomendaciones extraídas de los hallazgos de las sesiones de escucha con sobrevivientes y profesionales, por tipo y por su estado.',
+  'rs.ds.work-plan-progress.title': 'Avance de los planes de trabajo del grupo de trabajo',
+  'rs.ds.work-plan-progress.description': 'Metas, objetivos y acciones de los planes de trabajo por estado, y acciones por agencia responsable y estado.',
+  'rs.ds.grant-funding.title': 'Subvenciones contra la trata de personas',
+  'rs.ds.grant-funding.description': 'Subvenciones federales para el trabajo contra la trata por estado del beneficiario, y por año fiscal y agencia que las otorga.',
+  'rs.ds.outreach-campaigns.title': 'Campañas de difusión: grupos participantes',
+  'rs.ds.outreach-campaigns.description': 'Grupos comunitarios que informaron sobre las campañas de concienciación, por campaña y por estado.',
 };
 
 export const messages = { en, es };

@@ -12,8 +12,15 @@ export const MANAGE = 'research.manage';
  */
 export const SUBMIT = 'research.submit';
 
+/**
+ * The chair publishes a data call's compiled table in the open data catalog (or withdraws it): the committee's
+ * decision that the agencies' figures may be public, taken by its chair alone.
+ */
+export const PUBLISH = 'research.publish';
+
 /** The module's permissions and the roles holding them, declared in its manifest (index.ts). */
 export const PERMISSIONS: Record<string, readonly Role[]> = {
   [MANAGE]: ['analyst', 'chair', 'admin'],
   [SUBMIT]: ['member', 'chair', 'analyst', 'admin'],
+  [PUBLISH]: ['chair'],
 };

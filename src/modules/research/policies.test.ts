@@ -25,6 +25,7 @@ test('every research command: 401 anonymous, 403 without the right or for anothe
     const calls: Record<string, (ctx: Ctx) => Promise<unknown>> = {
       createCall: (ctx) => commands.createCall(ctx, callInput([dol])),
       setCallStatus: (ctx) => commands.setCallStatus(ctx, c.id, { status: 'closed', version: c.version }),
+      setCallPublic: (ctx) => commands.setCallPublic(ctx, c.id, { public: true, version: c.version }),
       submitRows: (ctx) => commands.submitRows(ctx, c.id, dol, { rows: [{ victims: 1, hours: 1 }] }),
       submitCsv: (ctx) => commands.submitCsv(ctx, c.id, dol, { csv: 'victims,hours\n1,1\n' }),
       reviewSubmission: (ctx) => commands.reviewSubmission(ctx, c.id, hhs, { decision: 'accept', version: 1 }),

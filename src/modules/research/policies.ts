@@ -8,6 +8,7 @@ import { MANAGE, SUBMIT } from './permissions.ts';
 
 export const MANAGE_REFUSED = 'Only the Research and Data committee (research.manage) may do this.';
 export const SUBMIT_REFUSED = 'Only staff of an agency asked by a data call fill it in.';
+export const PUBLISH_REFUSED = 'Only the chair (research.publish) publishes a data call in the open data catalog.';
 export const AGENCY_REFUSED = 'Your account organisation does not act for this agency; an administrator links organisations to agencies.';
 
 export const mayManage = (p: Principal): boolean => principalHolds(p, MANAGE);

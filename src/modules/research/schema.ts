@@ -49,6 +49,10 @@ export const CallCreate = Type.Object(
 export type CallCreate = Static<typeof CallCreate>;
 
 export const CallStatusInput = Type.Object({ status: OneOf(CALL_STATUSES), version: Version }, strict);
+export const CallPublicInput = Type.Object(
+  { public: Type.Boolean({ description: 'true lists the compiled table of accepted submissions in the open data catalog (/data.json); false withdraws it.' }), version: Version },
+  strict,
+);
 
 const Cell = Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Null()]);
 export const SubmissionInput = Type.Object(
@@ -88,6 +92,7 @@ export const CallOut = Type.Object({
   status: Type.String(),
   fields: Type.Array(CallField),
   footnotes: Nullable(Type.String()),
+  public: Type.Boolean({ description: 'Listed in the open data catalog with its compiled table (set by the chair).' }),
   agencies: Type.Array(Type.Object({ id: Uuid, name: Type.String(), status: Type.String() })),
   version: Type.Integer(),
   created_at: Instant,

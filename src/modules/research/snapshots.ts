@@ -4,7 +4,9 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import { translator } from '../../platform/web/i18n.ts';
-import { dataJson } from './catalog.ts';
+import { callCsvPath, catalogDatasets, dataJson } from './catalog.ts';
+import { compile, compiledCsv } from './presenters.ts';
+import { agencyNames, getCall, submissionsOf } from './store.ts';
 import { pageCsv } from '../../platform/stats/page.ts';
 import { THEMES, themePage } from './themes.ts';
 
@@ -14,12 +16,26 @@ export interface Generated {
   content: string;
 }
 
+/** The datasets always snapshotted; each data call the chair made public is kept as well, as `data-call-<id>`. */
 export const SNAPSHOT_DATASETS = ['data-json', ...THEMES.map((t) => `insights-${t}`)];
 
-/** Every snapshotted dataset as served now (English labels), built fresh, not from the pages' cache. */
+/**
+ * Every snapshotted dataset as served now (English labels), built fresh, not from the pages' cache: the catalog, the
+ * insights CSVs, and the compiled table of each public data call. The practices CSV and the live APIs of the catalog
+ * are the other modules' to version.
+ */
 export async function generateDatasets(ctx: Ctx): Promise<Generated[]> {
   const t = translator('en');
-  const out: Generated[] = [{ dataset: 'data-json', media_type: 'application/json', content: JSON.stringify(dataJson(ctx.config, new Map()), null, 2) }];
+  const datasets = await catalogDatasets(ctx.db);
+  const out: Generated[] = [{ dataset: 'data-json', media_type: 'application/json', content: JSON.stringify(dataJson(ctx.config, new Map(), datasets), null, 2) }];
+  const names = await agencyNames(ctx.db);
+  for (const d of datasets) {
+    for (const x of d.distributions) {
+      const id = x.snapshot?.startsWith('data-call-') ? x.snapshot.slice('data-call-'.length) : undefined;
+      const c = id && x.path === callCsvPath(id) ? await getCall(ctx.db, id) : undefined;
+      if (c?.public) out.push({ dataset: x.snapshot!, media_type: 'text/csv', content: compiledCsv(compile(c, names, await submissionsOf(ctx.db, c.id))) });
+    }
+  }
   for (const theme of THEMES) {
     // Built from the data as it is now (and kept as the page's cache, so the page shows what the snapshot holds).
     const page = await themePage(ctx, theme, 'en', t, Date.now(), true);

@@ -1,6 +1,6 @@
 /** Reads of the research module: its own tables only; agencies come through the structure module's index. */
 import type { Principal } from '../../platform/context.ts';
-import { json, type Db } from '../../platform/db/index.ts';
+import { bool, json, type Db } from '../../platform/db/index.ts';
 import { agencyIdsOfOrganization, allAgencies } from '../structure/index.ts';
 import type { CallField } from './schema.ts';
 import { researchDb, type CallTable, type SubmissionVersionTable } from './tables.ts';
@@ -20,6 +20,8 @@ export interface Call {
   status: 'open' | 'closed';
   fields: CallField[];
   footnotes: string | null;
+  /** Listed in the open data catalog with its compiled table (the chair's decision). */
+  public: boolean;
   created_by: string;
   version: number;
   created_at: string;
@@ -61,6 +63,7 @@ function toCall(r: CallTable, agencyIds: string[]): Call {
     status: r.status as Call['status'],
     fields: json<CallField[]>(r.fields, []),
     footnotes: r.footnotes,
+    public: bool(r.public),
     created_by: r.created_by,
     version: Number(r.version),
     created_at: iso(r.created_at),
@@ -92,8 +95,9 @@ export async function getCall(db: Db, id: string): Promise<Call | undefined> {
 }
 
 /** Calls, newest due date first; with `agencyIds`, only those asking one of these agencies. */
-export async function listCalls(db: Db, o: { agencyIds?: readonly string[]; limit?: number } = {}): Promise<Call[]> {
+export async function listCalls(db: Db, o: { agencyIds?: readonly string[]; publicOnly?: boolean; limit?: number } = {}): Promise<Call[]> {
   let q = researchDb(db).selectFrom('research_call').selectAll();
+  if (o.publicOnly) q = q.where('public', '=', true);
   if (o.agencyIds) {
     if (!o.agencyIds.length) return [];
     q = q.where('id', 'in', researchDb(db).selectFrom('research_call_agency').select('call_id').where('agency_id', 'in', [...o.agencyIds]));
@@ -166,4 +170,24 @@ export async function listSnapshots(db: Db, o: { dataset?: string; limit?: numbe
 export async function getSnapshot(db: Db, id: string): Promise<(Snapshot & { content: string }) | undefined> {
   const r = await researchDb(db).selectFrom('research_snapshot').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? { id: r.id, dataset: r.dataset, taken_at: iso(r.taken_at), media_type: r.media_type, sha256: r.sha256, size: Number(r.size), content: r.content } : undefined;
+}
+
+/** The latest instant each dataset was snapshotted (ISO), by dataset. */
+export async function latestSnapshotDates(db: Db): Promise<Map<string, string>> {
+  const rows = await researchDb(db).selectFrom('research_snapshot').select(['dataset', (eb) => eb.fn.max('taken_at').as('at')]).groupBy('dataset').execute();
+  return new Map(rows.map((r) => [r.dataset, iso(r.at)]));
+}
+
+/** The latest acceptance of a submission (ISO), by call, for these calls. */
+export async function lastAcceptedReviews(db: Db, callIds: readonly string[]): Promise<Map<string, string>> {
+  if (!callIds.length) return new Map();
+  const rows = await researchDb(db)
+    .selectFrom('research_submission_version as v')
+    .innerJoin('research_submission as s', 's.id', 'v.submission_id')
+    .select(['s.call_id', (eb) => eb.fn.max('v.reviewed_at').as('at')])
+    .where('s.call_id', 'in', [...callIds])
+    .where('v.review', '=', 'accepted')
+    .groupBy('s.call_id')
+    .execute();
+  return new Map(rows.filter((r) => r.at !== null).map((r) => [r.call_id, iso(r.at)]));
 }

@@ -3,7 +3,7 @@
  * (SQLite) or parsed (PostgreSQL). The store normalises them on the way out.
  */
 import type { Kysely } from 'kysely';
-import type { DateValue, Db, JsonValue } from '../../platform/db/index.ts';
+import type { BoolValue, DateValue, Db, JsonValue } from '../../platform/db/index.ts';
 
 /** A data call: what the committee asks agencies for, for which period, by when. */
 export interface CallTable {
@@ -18,6 +18,8 @@ export interface CallTable {
   /** The typed fields, in order: key, label, type, unit, definition, required. */
   fields: JsonValue;
   footnotes: string | null;
+  /** Published in the open data catalog (its compiled table as CSV): set by the chair only; false by default. */
+  public: BoolValue;
   created_by: string;
   version: number;
   created_at: DateValue;
