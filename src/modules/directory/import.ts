@@ -218,7 +218,8 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   const log = opts.progress ?? (() => {});
   const approximate = fillCentroids(ds);
   // The directory's own terms from the publisher's (crosswalk.ts), language codes from names (languages.ts).
-  await applyCrosswalkToDataset(ctx.db, ds);
+  const mapped = await applyCrosswalkToDataset(ctx.db, ds);
+  if (mapped.derived || mapped.languages) log(`crosswalk: ${mapped.derived} directory term(s) derived from the publisher's, ${mapped.languages} language(s) coded from their names`);
   const total = Object.values(ds.counts()).reduce((a, b) => a + b, 0);
   log(`checking ${total} row(s)`);
   checkValues(ds);
@@ -315,7 +316,9 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     if (tables.some((t) => ['organization', 'program', 'location', 'address', 'taxonomy', 'taxonomy_term'].includes(t))) for (const s of ds.get('service')) reindex.add(s.id as string);
     for (const a of toWrite.get('attribute') ?? []) if (a.link_entity === 'service') reindex.add(a.link_id as string);
     log(`  search index: ${reindex.size} services`);
-    if (reindex.size) await reindexServices(trx, [...reindex]);
+    // The services this import added are indexed from its own rows, not read back.
+    const stored = existed.get('service') ?? new Set<string>();
+    if (reindex.size) await reindexServices(trx, [...reindex], { rows: (t) => ds.get(t), added: new Set(ds.get('service').map((s) => s.id as string).filter((id) => !stored.has(id))) });
     importId = await recordImport(trx, ctx, { source: opts.source ?? null, format, found: opts.found ?? format, partial: !!opts.partial, added, changed, unchanged, removed: removedOf(snap), quarantined, warnings: ds.skipped }, now);
     if (opts.digest && opts.source) await rememberDigest(trx, opts.source, opts.digest, importId, now, { format, found: opts.found ?? format, counts, notes: ds.notes, approximate });
     await audit({ action: 'directory.import', entityType: 'directory', entityId: importId, summary: { format, found: opts.found ?? format, source: opts.source ?? null, partial: !!opts.partial, counts, added, changed, unchanged, left: snap.left.length, removed: removedOf(snap), quarantined: quarantined.length, warnings: ds.skipped.length, approximate_coordinates: approximate } });
