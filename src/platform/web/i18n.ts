@@ -69,17 +69,21 @@ export function translator(lang: Lang): Translate {
 
 /** Instants are shown on the task force's clock (Washington), with the zone named: "Dec 5, 2026, 1:01 AM EST". */
 export const INSTANT_TIME_ZONE = 'America/New_York';
-const instantFormats = new Map<Lang, Intl.DateTimeFormat>();
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
 const listFormats = new Map<string, Intl.ListFormat>();
 
-/** An instant (ISO 8601 text or Date) as a reader of this language reads it, through Intl.DateTimeFormat. */
-export function formatInstant(lang: Lang, instant: string | Date): string {
+/**
+ * An instant (ISO 8601 text or Date) as a reader of this language reads it, through Intl.DateTimeFormat, on the task
+ * force's clock unless another `timeZone` is asked for (the jobs page keeps UTC, like the schedules it shows).
+ */
+export function formatInstant(lang: Lang, instant: string | Date, timeZone = INSTANT_TIME_ZONE): string {
   const at = typeof instant === 'string' ? new Date(instant) : instant;
   if (Number.isNaN(at.getTime())) return String(instant);
-  let f = instantFormats.get(lang);
+  const k = `${lang} ${timeZone}`;
+  let f = instantFormats.get(k);
   if (!f) {
-    f = new Intl.DateTimeFormat(`${lang}-US`, { timeZone: INSTANT_TIME_ZONE, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
-    instantFormats.set(lang, f);
+    f = new Intl.DateTimeFormat(`${lang}-US`, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    instantFormats.set(k, f);
   }
   return f.format(at);
 }
