@@ -63,7 +63,7 @@ function InboxPage(p: InboxProps) {
             {p.notes.map((n) => (
               <li>
                 <a href={`/referrals/${n.referral_id}`}>{n.service_name ? `${v.t(`rf.notify.${n.kind}`)}: ${n.service_name}` : v.t(`rf.notify.${n.kind}`)}</a>
-                {n.sender_name ? ` — ${v.t('rf.notify.between', { from: n.sender_name, to: n.receiver_name ?? '' })}` : ''}, {v.t(`rf.status.${n.status}`)}, {when(n.created_at)}
+                {n.sender_name ? ` — ${v.t('rf.notify.between', { from: n.sender_name, to: n.receiver_name ?? '' })}` : ''}, {v.t(`rf.status.${n.status}`)}, {when(n.created_at, v.lang)}
               </li>
             ))}
           </ul>
@@ -95,7 +95,7 @@ function InboxPage(p: InboxProps) {
           r.needs.map((n) => v.t(`rf.need.${n}`)).join(', '),
           v.t(`rf.urgency.${r.urgency}`),
           <StatusTag v={v} status={r.status} />,
-          when(r.updated_at),
+          when(r.updated_at, v.lang),
         ])}
       />
       <Pager v={v} page={p.page} perPage={p.perPage} total={p.total} />

@@ -55,10 +55,10 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
     [v.t('rf.needs'), r.needs.map((n) => v.t(`rf.need.${n}`)).join(', ')],
     [v.t('rf.urgency'), v.t(`rf.urgency.${r.urgency}`)],
     [v.t('rf.network'), r.network?.name ?? v.t('rf.network.none')],
-    [v.t('rf.created'), when(r.created_at)],
-    [v.t('rf.sent'), when(r.sent_at)],
-    [v.t('rf.accepted'), when(r.accepted_at)],
-    [v.t('rf.closed'), when(r.closed_at)],
+    [v.t('rf.created'), when(r.created_at, v.lang)],
+    [v.t('rf.sent'), when(r.sent_at, v.lang)],
+    [v.t('rf.accepted'), when(r.accepted_at, v.lang)],
+    [v.t('rf.closed'), when(r.closed_at, v.lang)],
   ];
   if (r.decline_reason) rows.push([v.t('rf.decline.reason'), v.t(`rf.reason.${r.decline_reason}`)]);
   if (r.outcome) rows.push([v.t('rf.outcome'), v.t(`rf.outcome.${r.outcome}`) + (r.outcome_reason ? ` — ${v.t(`rf.reason.${r.outcome_reason}`)}` : '')]);
@@ -102,12 +102,12 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
       {r.consent ? (
         <>
           <p>
-            {v.t('rf.consent.summary', { version: r.consent.form_version, at: when(r.consent.attested_at), until: r.consent.expires_on })}
+            {v.t('rf.consent.summary', { version: r.consent.form_version, at: when(r.consent.attested_at, v.lang), until: r.consent.expires_on })}
           </p>
           <p>
             {v.t('rf.consent.fields')}: {r.consent.fields.map((f) => v.t(`rf.client.${f}`)).join(', ')}
           </p>
-          <p>{r.consent.revoked_at ? v.t('rf.consent.revoked', { at: when(r.consent.revoked_at) }) : r.consent.active ? v.t('rf.consent.active') : v.t('rf.consent.expired')}</p>
+          <p>{r.consent.revoked_at ? v.t('rf.consent.revoked', { at: when(r.consent.revoked_at, v.lang) }) : r.consent.active ? v.t('rf.consent.active') : v.t('rf.consent.expired')}</p>
           {!r.consent.revoked_at && (
             <form method="post" action={`/referrals/${r.id}/revoke`} class="usa-form">
               <Csrf v={v} />
@@ -151,7 +151,7 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
         caption={v.t('rf.timeline')}
         head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), v.t('rf.reason'), v.t('rf.step.note')]}
         rows={r.events.map((e) => [
-          when(e.at),
+          when(e.at, v.lang),
           v.t(`rf.event.${e.action}`),
           e.actor_organization ? `${e.actor_name} (${e.actor_organization})` : e.actor_name,
           e.reason ? v.t(`rf.reason.${e.reason}`) : '—',
