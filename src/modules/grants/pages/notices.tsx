@@ -16,6 +16,7 @@ import { mayReview } from '../policies.ts';
 import { AFTER_NOTICE_DAYS, FormPost, NOTICE_SUBJECTS, NOTICE_TIMINGS, type Notice, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
 import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, str } from './shared.tsx';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 
 interface Deadline {
   date: string;
@@ -115,7 +116,7 @@ function NoticePage({ v, n, canAck }: { v: View; n: Notice; canAck: boolean }) {
         <dt class="text-bold margin-top-1">{v.t('grants.notice.due_on')}</dt>
         <dd class="margin-left-0">{n.due_on}</dd>
         <dt class="text-bold margin-top-1">{v.t('grants.notice.filed')}</dt>
-        <dd class="margin-left-0">{`${n.filed_at.slice(0, 16).replace('T', ' ')} UTC, ${n.filed_by} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`}</dd>
+        <dd class="margin-left-0">{`${formatInstant(v.lang, n.filed_at)}, ${n.filed_by} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`}</dd>
         <dt class="text-bold margin-top-1">{v.t('grants.notice.summary')}</dt>
         <dd class="margin-left-0 usa-prose">{n.summary}</dd>
       </dl>
@@ -123,7 +124,7 @@ function NoticePage({ v, n, canAck }: { v: View; n: Notice; canAck: boolean }) {
       {n.acknowledgements.length ? (
         <ul class="usa-list">
           {n.acknowledgements.map((a) => (
-            <li>{`${a.user_name}, ${a.acknowledged_at.slice(0, 16).replace('T', ' ')} UTC`}</li>
+            <li>{`${a.user_name}, ${formatInstant(v.lang, a.acknowledged_at)}`}</li>
           ))}
         </ul>
       ) : (

@@ -16,6 +16,7 @@ import { planViewer } from '../presenters.ts';
 import { FormPost, PLAN_STATUSES, POPULATION_CODES, REVIEW_OUTCOMES, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
 import { GrantsNav, PLANNERS, COMMITTEE, crumbs, list, localErrors, money, stateName, str, term, words } from './shared.tsx';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 
 const LIST_FIELDS = ['states', 'populations', 'needs'] as const;
 export const FyQuery = Type.Object({ fiscal_year: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -245,7 +246,7 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
 
       <section class="margin-top-4" aria-labelledby="versions-heading">
         <h2 id="versions-heading">{v.t('grants.versions')}</h2>
-        <Table v={v} wrap caption={v.t('grants.versions')} head={[v.t('grants.field.version'), v.t('grants.version.saved'), v.t('grants.version.when'), v.t('grants.version.changed')]} rows={versions.map((x) => [String(x.version), x.saved_by, x.saved_at.slice(0, 16).replace('T', ' '), x.changed.length ? x.changed.join(', ') : v.t('grants.version.first')])} />
+        <Table v={v} wrap caption={v.t('grants.versions')} head={[v.t('grants.field.version'), v.t('grants.version.saved'), v.t('grants.version.when'), v.t('grants.version.changed')]} rows={versions.map((x) => [String(x.version), x.saved_by, formatInstant(v.lang, x.saved_at), x.changed.length ? x.changed.join(', ') : v.t('grants.version.first')])} />
       </section>
     </div>
   );

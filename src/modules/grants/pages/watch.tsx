@@ -11,6 +11,7 @@ import * as commands from '../commands.ts';
 import { FormPost, WATCH_KINDS, type ImportRun, type Watch } from '../schema.ts';
 import * as store from '../store.ts';
 import { COMMITTEE, GrantsNav, crumbs, localErrors, str } from './shared.tsx';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 
 function WatchPage({ v, watch, source, imports, values, errors }: { v: View; watch: Watch[]; source?: string; imports: ImportRun[]; values: FormValues; errors?: FieldError[] }) {
   const errs = localErrors(v, errors);
@@ -53,7 +54,7 @@ function WatchPage({ v, watch, source, imports, values, errors }: { v: View; wat
         wrap
         caption={v.t('grants.imports')}
         head={[v.t('grants.import.when'), v.t('grants.import.file'), v.t('grants.import.counts')]}
-        rows={imports.map((r) => [(r.finished_at ?? r.started_at).slice(0, 16).replace('T', ' '), r.source, [r.records, r.kept, r.inserted, r.updated, r.unchanged, r.quarantined].join(' / ')])}
+        rows={imports.map((r) => [formatInstant(v.lang, r.finished_at ?? r.started_at), r.source, [r.records, r.kept, r.inserted, r.updated, r.unchanged, r.quarantined].join(' / ')])}
       />
     </div>
   );
