@@ -16,6 +16,7 @@ import { callOut, type Compiled } from '../presenters.ts';
 import { FormPost, type CallField } from '../schema.ts';
 import * as store from '../store.ts';
 import { MANAGERS, PUBLIC, SUBMITTERS, crumbs, fieldHeading, fmt, list, localErrors, stateLabel, str, typeLabel } from './shared.tsx';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 
 type CallView = ReturnType<typeof callOut>;
 
@@ -300,7 +301,7 @@ export async function callPages(app: App): Promise<void> {
         <h1>{v.t('rs.report.title', { title: c.title })}</h1>
         {c.description && <p>{c.description}</p>}
         <p>
-          {v.t('rs.field.period')}: {c.period_start} – {c.period_end}. {v.t('rs.report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' })}
+          {v.t('rs.field.period')}: {c.period_start} – {c.period_end}. {v.t('rs.report.generated', { at: formatInstant(v.lang, new Date()) })}
         </p>
         <CompiledTable v={v} t={t} fields={c.fields} />
         <h2>{v.t('rs.definitions')}</h2>

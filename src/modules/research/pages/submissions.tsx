@@ -20,6 +20,7 @@ import type { Row } from '../values.ts';
 import { Definitions } from './calls.tsx';
 import { MANAGERS, SUBMITTERS, crumbs, fieldHeading, fmt, localErrors, stateLabel, str } from './shared.tsx';
 import { FormField, FormPost as PlatformFormPost, one } from '../../../platform/pages/forms.ts';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 
 const BLANK_ROWS = 2;
 const MAX_FORM_ROWS = 50;
@@ -180,7 +181,7 @@ function SubmissionPage({ v, d, form, upload, review, blank }: { v: View; d: Pag
       {s?.versions.map((x) => (
         <section class="margin-bottom-3" aria-labelledby={`version-${x.version}`}>
           <h3 id={`version-${x.version}`} class="font-heading-sm">
-            {v.t('rs.version', { n: x.version })} · {v.t(`rs.source.${x.source}`)} · {x.submitted_by} · {x.submitted_at.slice(0, 16).replace('T', ' ')} UTC
+            {v.t('rs.version', { n: x.version })} · {v.t(`rs.source.${x.source}`)} · {x.submitted_by} · {formatInstant(v.lang, x.submitted_at)}
           </h3>
           <p>
             {x.review ? v.t(`rs.review.${x.review}`, { by: x.reviewed_by ?? '', at: (x.reviewed_at ?? '').slice(0, 10) }) : v.t('rs.review.pending')}
