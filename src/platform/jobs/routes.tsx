@@ -5,6 +5,7 @@ import { Table } from '../web/components.tsx';
 import { Nullable, ProblemRef, hidden, secured } from '../http/schemas.ts';
 import { jobStatuses, recentRuns, type JobStatus, type RunResult } from './status.ts';
 import type { RunRecord } from './runner.ts';
+import { formatInstant, type Lang } from '../web/i18n.ts';
 
 /** Reads the scheduled jobs and their runs. Administrators only. */
 export const JOBS_READ = 'jobs.read';
@@ -104,11 +105,8 @@ function described(v: View, name: string, fallback: string): string {
   return text === key ? fallback : text;
 }
 
-/** An instant as people read it here: date, hours and minutes, in UTC like the schedules. */
-const when = (instant: string) => {
-  const iso = new Date(instant).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-};
+/** An instant as the reader reads it (formatInstant: their language), in UTC like the schedules. */
+const when = (instant: string, lang: Lang) => formatInstant(lang, instant, 'UTC');
 
 function scheduleText(v: View, s: JobSchedule | undefined): string | undefined {
   if (!s) return undefined;
@@ -132,9 +130,9 @@ function JobsPage({ v, jobs, statuses, runs }: { v: View; jobs: readonly Job[]; 
             <div class="font-body-2xs">{described(v, s.name, s.description)}</div>
           </>,
           scheduleText(v, jobs.find((j) => j.name === s.name)?.schedule) ?? s.schedule,
-          s.last_run ? when(s.last_run.started_at) : v.t('jobs.never'),
+          s.last_run ? when(s.last_run.started_at, v.lang) : v.t('jobs.never'),
           s.last_run ? <ResultText v={v} result={s.last_run.result} detail={s.last_run.detail} /> : '',
-          `${when(s.next_run_at)}${s.running ? ` (${v.t('jobs.running.now')})` : ''}`,
+          `${when(s.next_run_at, v.lang)}${s.running ? ` (${v.t('jobs.running.now')})` : ''}`,
         ])}
       />
       <p>{v.t('jobs.cli')}</p>
@@ -144,7 +142,7 @@ function JobsPage({ v, jobs, statuses, runs }: { v: View; jobs: readonly Job[]; 
         wrap
         caption={v.t('jobs.recent')}
         head={[v.t('jobs.col.job'), v.t('jobs.col.last'), v.t('jobs.col.result'), v.t('jobs.col.trigger'), v.t('jobs.col.node')]}
-        rows={runs.map((r) => [<code>{r.job}</code>, when(r.started_at), <ResultText v={v} result={r.result} detail={r.detail} />, v.t(`jobs.trigger.${r.trigger}`), r.node])}
+        rows={runs.map((r) => [<code>{r.job}</code>, when(r.started_at, v.lang), <ResultText v={v} result={r.result} detail={r.detail} />, v.t(`jobs.trigger.${r.trigger}`), r.node])}
       />
     </div>
   );
