@@ -62,15 +62,18 @@ const englishMessages = new Set(Object.entries(en).filter(([k, v]) => es[k] !== 
  *    names of the listening codebook ("Emergency shelter", "Language access");
  *  - text the listening module stores in English (its question wording and its "Status changed from … to …" notes):
  *    listening's pages are another engineer's in this change (issue 16 item 5, questions per series); the report
- *    names them for that work.
+ *    names them for that work;
+ *  - the research catalog's dataset snapshots, whose times are ISO text: another engineer's pages in this change.
  */
 const LEFT_OUT: { page: RegExp; what: RegExp; why: string }[] = [
   { page: /^\/research\/calls\//, what: /^English message "Comment"$/, why: 'a field label written by the data call\'s author' },
   { page: /^\/listening\//, what: /^English message "(Emergency shelter|Language access)"$/, why: 'a theme name written by the codebook\'s author' },
   { page: /^\/listening\//, what: /^English message "What [^"]*\?"$/, why: 'a question stored with the series in English (listening, item 5)' },
   { page: /^\/listening\/recommendations\//, what: /^raw code "[a-z_]+" in: Status changed from /, why: 'a status note stored in English (listening)' },
+  { page: /^\/research\/snapshots/, what: /^ISO timestamp in: [\d-]+ [\d:]+ UTC$/, why: 'snapshot times as ISO text (research catalog)' },
 ];
-const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** An ISO 8601 date and time, with the T or with a space ("2026-12-05 06:01 UTC"): dates go through formatInstant. */
+const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 function decode(s: string): string {
@@ -197,6 +200,7 @@ test('the enumeration labels and codes checked for are taken from the catalogs',
   assert.ok(englishIn('<li>Derivación actualizada — Completed</li>').length >= 1);
   assert.deepEqual(englishIn('<p>Demo Administrator, United Planning Organization</p><code>in_progress</code>'), []);
   assert.ok(englishIn('<time>2026-03-01T10:00:00.000Z</time>').length >= 1);
+  assert.ok(englishIn('<td>2026-03-01 10:00 UTC</td>').length >= 1);
   assert.ok(englishIn('<span aria-label="Administrator">x</span>').length >= 1);
   assert.deepEqual(englishIn('<p>Estado: En curso, actualizado el 1 de marzo de 2026</p>'), []);
 });
