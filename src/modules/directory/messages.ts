@@ -218,6 +218,9 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.map.outside': '{n} of the results on this page are outside the map: zoom out to see them.',
     'directory.map.zoom': 'Map zoom',
     'directory.map.center': 'Map centre',
+    'directory.map.legend.site': 'A service: leads to its result',
+    'directory.map.legend.cluster': 'Several services close together, with their number',
+    'directory.map.legend.place': 'The place searched from',
     'directory.map.description': 'State and county boundaries and names from the Census Bureau atlas. Each red dot is a service and leads to its result in the list; a blue circle with a number is several services close together and zooms in on them; the square is the place searched from and the dashed circle the distance searched. The list gives the same services with their distances.',
   },
   es: {
@@ -424,6 +427,9 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.map.outside': '{n} de los resultados de esta página quedan fuera del mapa: aleje para verlos.',
     'directory.map.zoom': 'Zoom del mapa',
     'directory.map.center': 'Centro del mapa',
+    'directory.map.legend.site': 'Un servicio: lleva a su resultado',
+    'directory.map.legend.cluster': 'Varios servicios cercanos, con su número',
+    'directory.map.legend.place': 'El lugar de búsqueda',
     'directory.map.description': 'Límites y nombres de estados y condados del atlas de la Oficina del Censo. Cada punto rojo es un servicio y lleva a su resultado en la lista; un círculo azul con un número son varios servicios cercanos y acerca el mapa a ellos; el cuadrado es el lugar de búsqueda y el círculo discontinuo, la distancia buscada. La lista muestra los mismos servicios con sus distancias.',
   },
 };

@@ -90,6 +90,7 @@ test('the map in Spanish, and a bad zoom or centre is an error naming the field,
   const es = await get('/directory?near=20001&radius=50', 'es');
   assert.match(es.body, /aria-label="2 servicios aquí: (Survivor Case Management \(TVAP\) y Pathways to Work for Survivors|Pathways to Work for Survivors y Survivor Case Management \(TVAP\))"/);
   assert.match(es.body, />Acercar<\/a>/);
+  assert.match(es.body, /<ul class="usa-list usa-list--unstyled us-map__legend">.*Un servicio: lleva a su resultado.*Varios servicios cercanos, con su número.*El lugar de búsqueda<\/li>/s, 'a legend');
   for (const [q, message] of [
     ['zoom=99', /Zoom del mapa: debe ser un número entero de 0 a 8/],
     ['zoom=x', /Zoom del mapa: debe ser un número entero de 0 a 8/],

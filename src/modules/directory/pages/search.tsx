@@ -112,6 +112,28 @@ export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View
   return (
     <div id="directory-map" class="directory-map" tabindex={-1} data-directory-map>
       <UsMap {...props} />
+      <ul class="usa-list usa-list--unstyled us-map__legend">
+        <li>
+          <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16">
+            <circle cx="8" cy="8" r="6" fill="#b50909" stroke="#fff" stroke-width="1.5" />
+          </svg>{' '}
+          {v.t('directory.map.legend.site')}
+        </li>
+        <li>
+          <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16">
+            <circle cx="8" cy="8" r="7" fill="#1a4480" />
+          </svg>{' '}
+          {v.t('directory.map.legend.cluster')}
+        </li>
+        {origin && (
+          <li>
+            <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16">
+              <rect x="2" y="2" width="12" height="12" fill="#1a4480" />
+            </svg>{' '}
+            {v.t('directory.map.legend.place')}
+          </li>
+        )}
+      </ul>
       {outside > 0 && <p class="usa-hint margin-top-05">{v.t('directory.map.outside', { n: outside })}</p>}
       <ul class="usa-button-group margin-top-1" aria-label={v.t('directory.map.controls')}>
         {zoom < MAX_ZOOM && (
