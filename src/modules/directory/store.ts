@@ -5,8 +5,8 @@ import { standsForAnother } from './federation-match.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
-import { clearSummary, updateSummary } from './summary.ts';
-import { SEARCH_INDEX, SEARCH_POINTS, groupBy, readSearchInputs, replaceSearchPoints, searchPointRows } from './search-points.ts';
+import { clearSummary, updateSummary, writeSummaryCounts } from './summary.ts';
+import { SEARCH_INDEX, SEARCH_POINTS, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices } from './search-points.ts';
 
 export { SEARCH_INDEX };
 
@@ -55,20 +55,37 @@ export async function upsertRows(db: Db, table: TableName, rows: Row[], progress
 /**
  * What search reads of services: their text (names weigh more than descriptions, taxonomy terms, organisation and
  * languages), their search points (search-points.ts) and the directory's precomputed figures (summary.ts).
+ * `imported`: an import's rows and the services it added, whose inputs are made from those rows rather than read
+ * back (importedSearchInputs); the others are read.
  */
-export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Promise<number> {
+export async function reindexServices(db: Db, serviceIds: string[] | 'all', imported?: ImportedServices): Promise<number> {
   if (serviceIds === 'all') {
     await clearIndex(db, SEARCH_INDEX);
     await db.deleteFrom(SEARCH_POINTS).execute();
     await clearSummary(db);
   }
   const ids = serviceIds === 'all' ? (await directoryDb(db).selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => r.id) : [...new Set(serviceIds.filter(Boolean))];
+  const fromImport = imported?.added.size ? importedSearchInputs(db, imported) : null;
+  // A service new to the directory has no document, points or summary membership to replace.
+  const isNew = (id: string) => !!imported?.added.has(id);
+  const counts = new Map<string, number>();
   let done = 0;
   // Only the columns that make up the text and the points, read once for both: this runs over every service of an
   // import.
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const input = await readSearchInputs(db, chunk);
+    const added = fromImport ? chunk.filter(isNew) : [];
+    const stored = added.length ? chunk.filter((id) => !isNew(id)) : chunk;
+    const input = await readSearchInputs(db, stored);
+    if (added.length) {
+      const more = await fromImport!(added);
+      input.services = [...input.services, ...more.services].sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
+      input.places.push(...more.places);
+      input.attributes.push(...more.attributes);
+      input.languages.push(...more.languages);
+      for (const id of more.free) input.free.add(id);
+      for (const id of more.open) input.open.add(id);
+    }
     // A service matched with one from another source seen first is found through that one only (federation).
     const hidden = await standsForAnother(db, chunk);
     if (hidden.size) {
@@ -91,11 +108,12 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all'): Pro
         body: [s.description, s.eligibility_description, s.interpretation_services, (termsOf.get(id) ?? []).join(' '), s.organization_name, (langsOf.get(id) ?? []).join(' ')].filter(Boolean).join(' \n '),
       };
     });
-    const keys = await indexDocuments(db, SEARCH_INDEX, docs);
-    await replaceSearchPoints(db, chunk, searchPointRows(input, keys));
-    await updateSummary(db, chunk, input);
+    const keys = await indexDocuments(db, SEARCH_INDEX, docs, isNew);
+    await replaceSearchPoints(db, stored, searchPointRows(input, keys));
+    await updateSummary(db, stored, input, counts);
     done += docs.length;
   }
+  await writeSummaryCounts(db, counts);
   return done;
 }
 

@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { readSearchInputs, type SearchInputs } from './search-points.ts';
+import { deleteMany, insertMany } from '../../platform/db/bulk.ts';
 
 export const SUMMARY = 'directory_summary';
 export const SUMMARY_MEMBER = 'directory_summary_member';
@@ -42,19 +43,29 @@ export function summaryKeys(input: Pick<SearchInputs, 'services' | 'attributes' 
   return out;
 }
 
-/** Moves the counts of the services `ids` (read as `input`) from what they were counted under to what they carry now. */
-export async function updateSummary(db: Db, ids: readonly string[], input: Pick<SearchInputs, 'services' | 'attributes' | 'languages'>): Promise<void> {
+/**
+ * Moves the counts of the services `ids` (read as `input`) from what they were counted under to what they carry now.
+ * Services of `input` missing from `ids` are new: counted for the first time, with nothing to take back. With
+ * `counts`, the changes to the counts are added there for writeSummaryCounts (an import writes them once, not per
+ * chunk of services); without, they are written now.
+ */
+export async function updateSummary(db: Db, ids: readonly string[], input: Pick<SearchInputs, 'services' | 'attributes' | 'languages'>, counts?: Map<string, number>): Promise<void> {
   const now = summaryKeys(input);
-  const before = new Map<string, string[]>();
+  const delta = counts ?? new Map<string, number>();
+  const add = (k: string, n: number) => delta.set(k, (delta.get(k) ?? 0) + n);
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.selectFrom(SUMMARY_MEMBER).select(['service_id', 'keys']).where('service_id', 'in', ids.slice(i, i + 500)).execute();
-    for (const r of rows) before.set(String(r.service_id), String(r.keys).split('\n').filter(Boolean));
+    for (const r of rows) for (const k of String(r.keys).split('\n')) if (k) add(k, -1);
   }
-  const delta = new Map<string, number>();
-  const add = (k: string, n: number) => delta.set(k, (delta.get(k) ?? 0) + n);
-  for (const keys of before.values()) for (const k of keys) add(k, -1);
   for (const keys of now.values()) for (const k of keys) add(k, 1);
-  const changes = [...delta].filter(([, n]) => n !== 0);
+  await deleteMany(db, SUMMARY_MEMBER, 'service_id', ids);
+  await insertMany(db, SUMMARY_MEMBER, ['service_id', 'keys'], [...now].map(([id, keys]) => [id, [...keys].join('\n')]));
+  if (!counts) await writeSummaryCounts(db, delta);
+}
+
+/** Adds changes to the counts (key: change), as updateSummary gathered them. */
+export async function writeSummaryCounts(db: Db, counts: ReadonlyMap<string, number>): Promise<void> {
+  const changes = [...counts].filter(([, n]) => n !== 0);
   for (let i = 0; i < changes.length; i += 200) {
     const values = changes.slice(i, i + 200).map(([key, n]) => ({ key, n }));
     await db
@@ -63,9 +74,6 @@ export async function updateSummary(db: Db, ids: readonly string[], input: Pick<
       .onConflict((oc) => oc.column('key').doUpdateSet({ n: sql`${sql.table(SUMMARY)}.n + excluded.n` }))
       .execute();
   }
-  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom(SUMMARY_MEMBER).where('service_id', 'in', ids.slice(i, i + 500)).execute();
-  const members = [...now].map(([service_id, keys]) => ({ service_id, keys: [...keys].join('\n') }));
-  for (let i = 0; i < members.length; i += 200) await db.insertInto(SUMMARY_MEMBER).values(members.slice(i, i + 200)).execute();
 }
 
 /** Forgets every count, before the whole directory is counted again. */

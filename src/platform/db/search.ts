@@ -56,15 +56,17 @@ export interface SearchDocument {
 
 /**
  * Replaces the indexed text of these documents. Returns their keys (see documentKeys): on SQLite each document's
- * row number in the index, on PostgreSQL none.
+ * row number in the index, on PostgreSQL none. `isNew` names documents the caller knows the index does not hold
+ * (records it has just added): there is nothing of theirs to remove first.
  */
-export async function indexDocuments(db: Db, name: string, docs: SearchDocument[]): Promise<Map<string, number>> {
+export async function indexDocuments(db: Db, name: string, docs: SearchDocument[], isNew?: (id: string) => boolean): Promise<Map<string, number>> {
   checkName(name);
   const sqlite = isSqlite(db);
   const out = new Map<string, number>();
   for (let i = 0; i < docs.length; i += 500) {
     const chunk = docs.slice(i, i + 500);
-    await removeDocuments(db, name, chunk.map((d) => d.id));
+    const old = isNew ? chunk.filter((d) => !isNew(d.id)) : chunk;
+    if (old.length) await removeDocuments(db, name, old.map((d) => d.id));
     const rows = chunk.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
     if (!sqlite) {
       await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
