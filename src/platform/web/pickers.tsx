@@ -11,7 +11,11 @@ export interface PickerGroup {
   options: { value: string; label: string }[];
 }
 
-/** A `<select>` of options in groups; a current value missing from the groups is kept as an option of its own. */
+/**
+ * A `<select>` of options in groups. A current value missing from the groups (a link to a record since removed) is kept
+ * as an option named `unknownLabel` when one is given, so that saving the form does not drop it; otherwise it is left
+ * out (never shown as it is: it may be an internal id).
+ */
 export function GroupedSelect(props: FieldProps & { value?: string | null; groups: PickerGroup[]; blank?: string; unknownLabel?: string }) {
   const id = `field-${fieldId(props.name)}`;
   const error = errorFor(props.errors, props.name);
@@ -20,9 +24,9 @@ export function GroupedSelect(props: FieldProps & { value?: string | null; group
     <FieldGroup {...props}>
       <select class={`usa-select${error ? ' usa-input--error' : ''}`} id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(props.name, props.hint, error)}>
         {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {props.value && !known && (
+        {props.value && !known && props.unknownLabel && (
           <option value={props.value} selected>
-            {props.unknownLabel ?? props.value}
+            {props.unknownLabel}
           </option>
         )}
         {props.groups
