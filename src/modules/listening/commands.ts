@@ -643,7 +643,8 @@ export async function updateRecommendation(ctx: Ctx, id: string, input: unknown,
   const r = await recommendationOr404(ctx.db, id);
   const d = validate(RecommendationPatch, input, opts);
   const p = new Problems();
-  await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids, workplan_action_id: d.workplan_action_id });
+  // A link left as it was is not checked again (its action may have left the plan since).
+  await checkRecommendation(ctx.db, r.series_id, p, { owner_type: d.owner_type, owner_id: d.owner_id, excerpt_ids: d.excerpt_ids, workplan_action_id: d.workplan_action_id === r.workplan_action_id ? undefined : d.workplan_action_id });
   const status = d.status ?? r.status;
   const reason = d.decline_reason?.trim() || (d.status === undefined ? r.decline_reason : null) || null;
   if (status === 'declined' && !reason) p.add('decline_reason', 'is required when declining a recommendation');

@@ -238,6 +238,8 @@ test('pickers refuse what is not on their list with a field error naming the lab
     assert.match(visible(res.body), text);
     assert.doesNotMatch(visible(res.body), UUID, 'the refused id is not shown');
   }
+  const again = await post(lead, `/listening/recommendations/${rec.id}`, { ...recForm, workplan_action_id: series.id });
+  assert.doesNotMatch(/<select[^>]*name="workplan_action_id"[\s\S]*?<\/select>/.exec(again.body)![0], /selected/, 'the refused value is not offered again');
   const api = await lead.request('POST', `/api/listening/series/${series.id}/recommendations`, { json: { title: 'Typed id', type: 'policy', workplan_action_id: 'WP-1.2.3' } });
   assert.equal(api.statusCode, 400);
   assert.match(api.body, /workplan_action_id/);
@@ -260,6 +262,17 @@ test('pickers refuse what is not on their list with a field error naming the lab
   const es = await page(lead, `/listening/series/${series.id}`, 'es');
   assert.match(es, /<optgroup label="Estados Unidos y territorios"><option value="America\/New_York" selected(?:="")?>Hora oriental — New York<\/option>/);
   assert.equal(await snapshotTables(t.ctx, TABLES), before, 'refusals change nothing');
+
+  // Owners are chosen from groups by kind.
+  html = await page(lead, `/listening/series/${series.id}/recommendations`);
+  assert.match(/<select[^>]*name="owner_id"[\s\S]*?<\/select>/.exec(html)![0], /<optgroup label="Agencies">[\s\S]*<optgroup label="Committees">[\s\S]*<optgroup label="Partnerships">[\s\S]*>Housing and Social Services for Survivors of Trafficking<\/option>/);
+
+  // A link stored to an action that has left the plan is kept when the rest of the recommendation changes.
+  await t.ctx.db.updateTable('listening_recommendations').set({ workplan_action_id: '00000000-0000-4000-8000-000000000000' }).where('id', '=', rec.id).execute();
+  html = await page(lead, `/listening/recommendations/${rec.id}`);
+  assert.match(visible(html), /Work plan action An action no longer in the work plan/);
+  const kept = await post(lead, `/listening/recommendations/${rec.id}`, { ...formFields(html, `/listening/recommendations/${rec.id}`), status: 'accepted' });
+  assert.equal(kept.statusCode, 302, kept.body.slice(0, 300));
 
   // A coder's refused excerpt names the quote field by its label, not by the answer's id.
   const s = await createSession(t.ctx, series.id, sessionBody());

@@ -12,7 +12,7 @@ import { MANAGE } from '../policies.ts';
 import { FormPost, REC_STATUSES, REC_TYPES } from '../schema.ts';
 import { getSeries, listCodes, listExcerpts, listRecommendations, listTimeline, loadOwners, recommendationOr404, rollup, seriesOr404, themeOf, type Code, type Recommendation, type Series } from '../store.ts';
 import { citedExcerpts } from '../presenters.ts';
-import { list, localErrors, opt, SeriesCrumbs, val, withOwnerType, type Input_ } from './shared.tsx';
+import { list, localErrors, opt, ownerGroups, SeriesCrumbs, val, withOwnerType, type Input_ } from './shared.tsx';
 import { GroupedSelect, type PickerGroup } from '../../../platform/web/pickers.tsx';
 import { getWorkplanItem, listWorkplanItems } from '../../workplans/index.ts';
 import { isUuid, type Db } from '../../../platform/db/index.ts';
@@ -79,9 +79,9 @@ function RecsPage({ v, series, recs, themes, owners, actions, errors, input }: {
           <TextArea name="description" label={v.t('ls.field.description')} value={val(input, 'description')} errors={errors} rows={3} />
           <Select name="type" label={v.t('ls.field.type')} required value={val(input, 'type')} options={opt(v, 'ls.rtype', REC_TYPES)} errors={errors} />
           <Select name="finding_code_id" label={v.t('ls.field.finding')} blank={v.t('ls.none')} value={val(input, 'finding_code_id')} options={themes.map((t) => ({ value: t.id, label: t.name }))} errors={errors} />
-          <Select name="owner_id" label={v.t('ls.owner')} blank={v.t('ls.none')} value={val(input, 'owner_id')} options={owners.map((o) => ({ value: o.id, label: `${o.name} (${v.t(`ls.ownertype.${o.type}`)})` }))} errors={errors} />
+          <GroupedSelect name="owner_id" label={v.t('ls.owner')} blank={v.t('ls.none')} value={val(input, 'owner_id')} groups={ownerGroups(v, owners, ['agency', 'committee', 'partnership'])} errors={errors} />
           <TextInput name="weight" label={v.t('ls.field.weight')} type="number" value={val(input, 'weight') ?? '1'} errors={errors} />
-          <GroupedSelect name="workplan_action_id" label={v.t('ls.field.workplan_action')} hint={v.t('ls.field.workplan_action.hint')} blank={v.t('ls.none')} value={val(input, 'workplan_action_id')} groups={actions} unknownLabel={v.t('ls.field.workplan_action.unknown')} errors={errors} />
+          <GroupedSelect name="workplan_action_id" label={v.t('ls.field.workplan_action')} hint={v.t('ls.field.workplan_action.hint')} blank={v.t('ls.none')} value={val(input, 'workplan_action_id')} groups={actions} errors={errors} />
           <SubmitButton>{v.t('ls.rec.create')}</SubmitButton>
         </form>
       )}
@@ -150,7 +150,17 @@ function RecPage({ v, series, rec, ownerName, findingName, action, actions, time
             <TextInput name="progress" label={v.t('ls.progress')} type="number" value={val(input, 'progress') ?? String(rec.progress)} errors={errors} />
             <TextArea name="decline_reason" label={v.t('ls.field.decline_reason')} hint={v.t('ls.field.decline_reason.hint')} value={val(input, 'decline_reason') ?? rec.decline_reason} errors={errors} rows={2} />
             <TextArea name="note" label={v.t('ls.field.note')} value={val(input, 'note')} errors={errors} rows={2} />
-            <GroupedSelect name="workplan_action_id" label={v.t('ls.field.workplan_action')} hint={v.t('ls.field.workplan_action.hint')} blank={v.t('ls.none')} value={input ? val(input, 'workplan_action_id') : rec.workplan_action_id} groups={actions} unknownLabel={v.t('ls.field.workplan_action.unknown')} errors={errors} />
+            <GroupedSelect
+              name="workplan_action_id"
+              label={v.t('ls.field.workplan_action')}
+              hint={v.t('ls.field.workplan_action.hint')}
+              blank={v.t('ls.none')}
+              value={input ? val(input, 'workplan_action_id') : rec.workplan_action_id}
+              groups={actions}
+              // Kept only for the link already stored (an action since removed), not for a refused value.
+              unknownLabel={!input || val(input, 'workplan_action_id') === rec.workplan_action_id ? v.t('ls.field.workplan_action.unknown') : undefined}
+              errors={errors}
+            />
             <SubmitButton>{v.t('form.save')}</SubmitButton>
           </form>
           {candidates.length > 0 && (

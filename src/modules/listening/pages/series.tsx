@@ -13,9 +13,9 @@ import { CODE, MANAGE } from '../policies.ts';
 import { FORMATS, FormPost, PROVIDER_TYPES, REGIONS } from '../schema.ts';
 import { listSeries, listSessions, loadOwners, seriesOr404, type Series, type Session } from '../store.ts';
 import { sessionOut } from '../presenters.ts';
-import { list, localErrors, opt, PageParam, questionErrors, questionsFromForm, sessionFromForm, val, when, withOwnerType, type Input_ } from './shared.tsx';
+import { list, localErrors, opt, ownerGroups, PageParam, questionErrors, questionsFromForm, sessionFromForm, val, when, withOwnerType, type Input_ } from './shared.tsx';
 import { QUESTION_TEMPLATES, questionLabel } from '../questions.ts';
-import { TimeZoneSelect } from '../../../platform/web/pickers.tsx';
+import { GroupedSelect, TimeZoneSelect } from '../../../platform/web/pickers.tsx';
 import { idempotent } from '../../../platform/http/idempotency.ts';
 
 
@@ -40,7 +40,7 @@ function SeriesListPage({ v, items, owners, total, page, perPage, errors, input 
           <IdempotencyKey />
           <TextInput name="title" label={v.t('ls.field.title')} required value={val(input, 'title')} errors={errors} maxLength={200} />
           <TextArea name="description" label={v.t('ls.field.description')} value={val(input, 'description')} errors={errors} />
-          <Select name="owner_id" label={v.t('ls.owner')} required value={val(input, 'owner_id')} blank={v.t('ls.choose')} errors={errors} options={owners.filter((o) => o.type !== 'agency').map((o) => ({ value: o.id, label: `${o.name} (${v.t(`ls.ownertype.${o.type}`)})` }))} />
+          <GroupedSelect name="owner_id" label={v.t('ls.owner')} required value={val(input, 'owner_id')} blank={v.t('ls.choose')} errors={errors} groups={ownerGroups(v, owners, ['partnership', 'committee'])} />
           <TextInput name="reminder_days" label={v.t('ls.field.reminder_days')} hint={v.t('ls.field.reminder_days.hint')} type="number" value={val(input, 'reminder_days') ?? '2'} errors={errors} />
           <Select name="template" label={v.t('ls.field.template')} hint={v.t('ls.field.template.hint')} value={val(input, 'template') ?? 'housing'} options={opt(v, 'ls.template', QUESTION_TEMPLATES)} errors={errors} />
           <SubmitButton>{v.t('ls.series.create')}</SubmitButton>

@@ -128,3 +128,14 @@ export function answerQuestion(v: View, a: { question_key: string; question_labe
   if (q) return v.lang === 'es' && q.label_es ? q.label_es : q.label;
   return questionLabel({ key: a.question_key, label: a.question_label }, v.lang);
 }
+
+/** Owners for a picker, grouped by kind (partnerships, committees, agencies), each group by name. */
+export function ownerGroups(v: View, owners: { id: string; type: string; name: string }[], types: readonly string[]): { label: string; options: { value: string; label: string }[] }[] {
+  return types.map((type) => ({
+    label: v.t(`ls.ownergroup.${type}`),
+    options: owners
+      .filter((o) => o.type === type)
+      .map((o) => ({ value: o.id, label: o.name }))
+      .sort((a, b) => a.label.localeCompare(b.label, v.lang)),
+  }));
+}
