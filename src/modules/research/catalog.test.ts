@@ -136,9 +136,11 @@ test('the catalog lists every public dataset (insights themes, a data call the c
     const { agency, callInput, staffOf, clientOf } = await import('./testkit.ts');
     const commands = await import('./commands.ts');
     const dol = await agency(t, 'Department of Labor', 'DOL');
-    const c = await commands.createCall(t.ctx, callInput([dol]));
+    const hhs = await agency(t, 'Department of Health and Human Services', 'HHS');
+    const c = await commands.createCall(t.ctx, callInput([dol, hhs]));
     await commands.submitRows(t.ctx, c.id, dol, { rows: [{ victims: 12, hours: 3.5 }] });
-    await commands.reviewSubmission(t.ctx, c.id, dol, { decision: 'accept', version: 1 });
+    await commands.submitRows(t.ctx, c.id, hhs, { rows: [{ victims: 1, hours: 2 }] });
+    for (const a of [dol, hhs]) await commands.reviewSubmission(t.ctx, c.id, a, { decision: 'accept', version: 1 });
     const ids = async () => ((await t.client().get('/data.json')).json() as { dataset: { identifier: string }[] }).dataset.map((d) => d.identifier.split('#')[1]);
 
     // A call is not public until the chair says so: not listed, its public CSV and dictionary 404.
@@ -190,11 +192,20 @@ test('the catalog lists every public dataset (insights themes, a data call the c
         if (url.includes('/api/research/insights/')) assert.match(schema.fields.find((f) => f.name === 'value')!.description, /suppressed/);
       }
     }
+    // The public table suppresses small counts (HHS's 1 victim) and what would reveal them (DOL's 12 or the total of
+    // 13); decimal figures that count no one (hours) are shown. The dictionary says so.
     const callCsv = parseCsv((await t.client().get(`/data/calls/${c.id}/compiled.csv`)).body);
-    assert.deepEqual(callCsv[0], ['agency', 'line', 'victims', 'hours', 'comment']);
-    assert.deepEqual(callCsv.find((l) => l[1] === 'total')!.slice(2, 4), ['12', '3.5']);
-    const callDict = (await t.client().get(`/data/dictionary/data-call-${c.id}-1.json`)).json() as { fields: { name: string; type: string }[] };
-    assert.deepEqual(callDict.fields.map((f) => f.type), ['string', 'string', 'integer', 'number', 'string']);
+    assert.deepEqual(callCsv[0], ['agency', 'line', 'victims', 'hours', 'comment', 'suppressed']);
+    const line = (agencyName: RegExp | string, kind: string) => callCsv.find((l) => (typeof agencyName === 'string' ? l[0] === agencyName : agencyName.test(l[0])) && l[1] === kind)!;
+    assert.deepEqual([line(/HHS/, 'row')[2], line(/HHS/, 'row')[5]], ['', 'victims']);
+    assert.ok(line(/DOL/, 'row')[2] === '' || line('All agencies', 'total')[2] === '', 'the small count cannot be worked out from the others');
+    assert.equal(line('All agencies', 'total')[3], '5.5');
+    assert.ok(!callCsv.slice(1).some((l) => l[2] === '1'), 'the small count is nowhere');
+    const callDict = (await t.client().get(`/data/dictionary/data-call-${c.id}-1.json`)).json() as { fields: { name: string; type: string; description: string }[] };
+    assert.deepEqual(callDict.fields.map((f) => f.type), ['string', 'string', 'integer', 'number', 'string', 'string']);
+    assert.match(callDict.fields[2].description, /suppressed/);
+    // The committee's own CSV still has every figure.
+    assert.equal(parseCsv((await chair.get(`/api/research/calls/${c.id}/compiled.csv`)).body).find((l) => /HHS/.test(l[0]))![2], '1');
 
     const dcat = (await t.client().get('/catalog.jsonld')).json() as { dataset: { identifier: string; distribution: { downloadURL?: string; accessURL?: string; mediaType: string; describedBy?: { downloadURL: string } }[] }[] };
     assert.ok(dcatValidator()(dcat), 'catalog.jsonld still validates');

@@ -5,6 +5,9 @@
  */
 import type { Config } from '../../config.ts';
 import type { Db } from '../../platform/db/index.ts';
+import { toCsv } from '../../platform/http/csv.ts';
+import { suppressLinked } from '../../platform/stats/suppress.ts';
+import type { Compiled } from './presenters.ts';
 import { lastAcceptedReviews, listCalls, latestSnapshotDates, type Call } from './store.ts';
 
 export const POD_SCHEMA = 'https://project-open-data.cio.gov/v1.1/schema';
@@ -244,11 +247,45 @@ export function callDataset(c: Call, lastReview: string | null): Dataset {
         table: [
           S('agency', 'Agency', 'The agency that reported the row; "All agencies" on the total line; "note N" on a footnote line.'),
           S('line', 'Line', 'row (as reported), subtotal (of an agency that sent several rows), total, "not included (state)" for an agency whose figures were not accepted, or the text of a footnote.'),
-          ...c.fields.map((f) => S(f.key, f.label, `${f.definition}${unit(f.unit ?? null)}${f.type === 'text' ? '' : ' Summed on the subtotal and total lines.'}`, FIELD_TYPE[f.type] ?? 'string')),
+          ...c.fields.map((f) =>
+            S(
+              f.key,
+              f.label,
+              `${f.definition}${unit(f.unit ?? null)}${f.type === 'text' ? '' : ' Summed on the subtotal and total lines.'}${f.type === 'count' ? ' Empty when suppressed: counts from 1 to the suppression threshold are withheld, with every other count of the column (subtotal, total or another row) that would let them be worked out; the suppressed column names them.' : ''}`,
+              FIELD_TYPE[f.type] ?? 'string',
+            ),
+          ),
+          S('suppressed', 'Suppressed', 'The keys of the count fields withheld on this line, separated by "; "; empty when none is.'),
         ],
       },
     ],
   };
+}
+
+/**
+ * A public call's compiled table as CSV: the committee's table (presenters.ts compiledCsv, same lines and columns)
+ * with each count column suppressed as the insights are (platform/stats suppressLinked: each agency row a record
+ * weighing its count, so subtotals and the total are linked to the rows they sum), and a last column naming the
+ * fields withheld on each line. Decimal and text fields are not counts of people and are shown.
+ */
+export function publicCallCsv(t: Compiled, countKeys: readonly string[], threshold: number): string {
+  const rowIdx = t.rows.flatMap((r, i) => (r.kind === 'row' ? [i] : []));
+  const hidden = new Map<string, Set<number | 'total'>>();
+  for (const key of countKeys) {
+    const weights = t.rows.map((r) => (r.kind === 'row' && typeof r.values[key] === 'number' ? (r.values[key] as number) : 0));
+    // Counts: each line of the table (a row is its own record; a subtotal, the rows of its agency), then the total.
+    const members = t.rows.map((r, i) => (r.kind === 'row' ? [i] : rowIdx.filter((j) => t.rows[j].agency === r.agency)));
+    const hide = suppressLinked([...members, rowIdx], threshold, [], weights);
+    hidden.set(key, new Set(hide.flatMap((h, i) => (h ? [i === t.rows.length ? ('total' as const) : i] : []))));
+  }
+  const cell = (key: string, at: number | 'total', v: unknown) => (hidden.get(key)?.has(at) ? '' : (v ?? ''));
+  const withheld = (at: number | 'total') => countKeys.filter((k) => hidden.get(k)!.has(at)).join('; ');
+  const head = ['agency', 'line', ...t.columns.map((c) => c.key), 'suppressed'];
+  const lines: unknown[][] = t.rows.map((r, i) => [r.agency, r.kind, ...t.columns.map((c) => cell(c.key, i, r.values[c.key])), withheld(i)]);
+  lines.push(['All agencies', 'total', ...t.columns.map((c) => cell(c.key, 'total', t.totals[c.key])), withheld('total')]);
+  for (const m of t.missing) lines.push([m.agency, `not included (${m.status})`, ...t.columns.map(() => ''), '']);
+  t.footnotes.forEach((f, i) => lines.push([`note ${i + 1}`, f, ...t.columns.map(() => ''), '']));
+  return toCsv(head, lines);
 }
 
 /** Every public dataset now: the fixed ones, then each data call the chair made public (newest due date first). */

@@ -4,8 +4,8 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import { translator } from '../../platform/web/i18n.ts';
-import { callCsvPath, catalogDatasets, dataJson } from './catalog.ts';
-import { compile, compiledCsv } from './presenters.ts';
+import { callCsvPath, catalogDatasets, dataJson, publicCallCsv } from './catalog.ts';
+import { compile } from './presenters.ts';
 import { agencyNames, getCall, submissionsOf } from './store.ts';
 import { pageCsv } from '../../platform/stats/page.ts';
 import { THEMES, themePage } from './themes.ts';
@@ -33,7 +33,7 @@ export async function generateDatasets(ctx: Ctx): Promise<Generated[]> {
     for (const x of d.distributions) {
       const id = x.snapshot?.startsWith('data-call-') ? x.snapshot.slice('data-call-'.length) : undefined;
       const c = id && x.path === callCsvPath(id) ? await getCall(ctx.db, id) : undefined;
-      if (c?.public) out.push({ dataset: x.snapshot!, media_type: 'text/csv', content: compiledCsv(compile(c, names, await submissionsOf(ctx.db, c.id))) });
+      if (c?.public) out.push({ dataset: x.snapshot!, media_type: 'text/csv', content: publicCallCsv(compile(c, names, await submissionsOf(ctx.db, c.id)), c.fields.filter((f) => f.type === 'count').map((f) => f.key), ctx.config.suppressionThreshold) });
     }
   }
   for (const theme of THEMES) {

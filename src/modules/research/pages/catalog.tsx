@@ -9,9 +9,8 @@ import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
 import { isUuid } from '../../../platform/db/index.ts';
-import { catalogDatasets, catalogModified, dataJson, dcatUs, dictionaryPath, tableSchema, type Dataset } from '../catalog.ts';
+import { catalogDatasets, catalogModified, publicCallCsv, dataJson, dcatUs, dictionaryPath, tableSchema, type Dataset } from '../catalog.ts';
 import { compiledOf } from '../api.ts';
-import { compiledCsv } from '../presenters.ts';
 import { getCall, listSnapshots, type Snapshot } from '../store.ts';
 import { PUBLIC, crumbs } from './shared.tsx';
 
@@ -117,7 +116,7 @@ export async function catalogPages(app: App): Promise<void> {
     async (req, reply) => {
       const c = isUuid(req.params.id) ? await getCall(req.ctx.db, req.params.id) : undefined;
       if (!c?.public) throw notFound('No such public data call.');
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="data-call-${c.id}.csv"`).send(compiledCsv(await compiledOf(req.ctx, c)));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="data-call-${c.id}.csv"`).send(publicCallCsv(await compiledOf(req.ctx, c), c.fields.filter((f) => f.type === 'count').map((f) => f.key), req.ctx.config.suppressionThreshold));
     },
   );
   app.get('/data', { config: PUBLIC, schema: hidden }, async (req, reply) => {
