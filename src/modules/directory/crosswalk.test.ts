@@ -18,7 +18,7 @@ import { searchServices, type SearchParams } from './search.ts';
 import { legacyId } from './model.ts';
 import { SHARED_HSDS } from './testing.ts';
 import { write211Package } from './crosswalk-fixture.ts';
-import { DERIVED, entryId, INLINE_LIMIT, reapplyPendingCrosswalk } from './crosswalk.ts';
+import { compileCrosswalk, DERIVED, entryId, INLINE_LIMIT, prefixOf, reapplyPendingCrosswalk, shippedEntries } from './crosswalk.ts';
 import { languageCodeOf } from './languages.ts';
 
 let t: TestApp;
@@ -77,6 +77,22 @@ test('the real packages and samples: DC shelters without the fire inspections, H
   // ILAO publishes no categories: nothing is derived for it, so its legal services do not match words of a term name.
   const ilao = await t.ctx.db.selectFrom('directory_attribute').select('id').where('value', '=', DERIVED).where('link_id', '=', svc('135836')).execute();
   assert.equal(ilao.length, 0);
+});
+
+test('matching: code prefixes end at a level, a code may open the name, words are whole (plurals count), loose words map nothing', () => {
+  assert.equal(prefixOf('BH', 'BH-1800'), true);
+  assert.equal(prefixOf('BH-1800', 'BH-1800.8500-800'), true);
+  assert.equal(prefixOf('BH-1800', 'BH-18005'), false);
+  assert.equal(prefixOf('B', 'BH'), true);
+  const map = compileCrosswalk(shippedEntries());
+  const codes = (code: string | null, ...names: string[]) => [...map({ code, names })].sort();
+  assert.deepEqual(codes(null, 'BH-1800.8500 Homeless Shelter'), ['need.emergency-shelter']);
+  assert.deepEqual(codes('bh-8400', 'Transitional Housing/Shelter'), ['need.housing']);
+  assert.deepEqual(codes(null, 'Domestic Violence Shelters'), ['need.emergency-shelter']);
+  assert.deepEqual(codes(null, 'Animal Shelters'), []);
+  assert.deepEqual(codes(null, 'Safe Housing', 'Immediate Safety', 'Emergency'), ['need.housing'], 'not a shelter');
+  assert.deepEqual(codes(null, 'Pantries & Soup Kitchens'), ['need.basic-needs']);
+  assert.deepEqual(codes(null, 'Sex Trafficking Survivors'), ['population.sex-trafficking']);
 });
 
 test('languages: English and Spanish names, the languages’ own names and qualifiers give ISO 639-1 codes', () => {
