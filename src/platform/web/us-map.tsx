@@ -457,8 +457,8 @@ export function UsMap(p: UsMapProps) {
             <Marker q={c.members[0]} x={c.x} y={c.y} />
           ) : (
             <a href={p.cluster!.href(c)} aria-label={p.cluster!.name(c.members)} class="us-map__marker us-map__cluster" data-keys={c.members.map((m) => m.key ?? '').join(' ')}>
-              <circle cx={r1(c.x)} cy={r1(c.y)} r={c.members.length < 10 ? 11 : 14} fill="#1a4480" stroke="#fff" stroke-width="2" />
-              <text x={r1(c.x)} y={r1(c.y)} text-anchor="middle" dominant-baseline="central" font-size="12" font-weight="bold" fill="#fff" aria-hidden="true">
+              <circle cx={r1(c.x)} cy={r1(c.y)} r={c.members.length < 10 ? 12 : 15} fill="#1a4480" stroke="#fff" stroke-width="2" />
+              <text x={r1(c.x)} y={r1(c.y)} text-anchor="middle" dominant-baseline="central" font-size="13" font-weight="bold" fill="#fff" aria-hidden="true">
                 {c.members.length}
               </text>
             </a>

@@ -97,8 +97,9 @@ export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View
     points,
     focus: points,
     circle: origin && radius ? { ...origin, miles: radius } : undefined,
-    width: 480,
-    height: 420,
+    // About the width it is shown at beside the list (and on a phone), so that its text keeps close to its size.
+    width: 400,
+    height: 380,
     placeLabels: true,
     zoom,
     center,
