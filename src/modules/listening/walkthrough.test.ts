@@ -149,7 +149,7 @@ test('walkthrough through HTML forms: session, registration, input, coding, kapp
     const done = await t.client().get(recUrl);
     page(done.body);
     assert.match(done.body, /Done/);
-    assert.match(done.body, /Status changed from in_progress to done\. Guidance published\./);
+    assert.match(done.body, /Status changed from In progress to Done\. Guidance published\./);
     assert.match(done.body, /“Landlords turn survivors away”/);
     const recId = recUrl.split('/').pop()!;
     const api = await json<{ status: string; progress: number; excerpt_ids: string[]; timeline: { status: string | null }[] }>(t.client(), 'GET', `/api/listening/recommendations/${recId}`);
@@ -161,6 +161,9 @@ test('walkthrough through HTML forms: session, registration, input, coding, kapp
     assert.equal(roll.progress, 100);
     const es = await t.client().get(recUrl, { cookie: 'lang=es' });
     assert.match(es.body, /Cumplida/);
+    // The status notes the module writes read in the reader's language; the lead's own words stay as written.
+    assert.match(es.body, /El estado cambió de En curso a Cumplida\. Guidance published\./);
+    assert.match(es.body, /Recomendación propuesta\./);
   } finally {
     await t.close();
   }

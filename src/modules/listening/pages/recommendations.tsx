@@ -34,6 +34,18 @@ async function actionGroups(db: Db): Promise<PickerGroup[]> {
   return [...groups.values()];
 }
 
+/**
+ * A timeline note in the reader's language: the notes the module writes itself (a status change, with the decline
+ * reason, and the first entry) are stored in English with status codes; the lead's own words stay as written.
+ */
+function timelineNote(v: View, note: string): string {
+  if (note === 'Recommendation proposed.') return v.t('ls.timeline.proposed');
+  const m = /^Status changed from ([a-z_]+) to ([a-z_]+)\.( Reason: )?/.exec(note);
+  if (!m) return note;
+  const changed = v.t('ls.timeline.changed', { from: v.t(`ls.rstatus.${m[1]}`), to: v.t(`ls.rstatus.${m[2]}`) });
+  return `${changed}${m[3] ? ` ${v.t('ls.timeline.reason')} ` : ''}${note.slice(m[0].length)}`;
+}
+
 /** The recommendation forms' fields by their labels, for the error summary. */
 function recLabels(v: View): Record<string, string> {
   return {
@@ -138,7 +150,7 @@ function RecPage({ v, series, rec, ownerName, findingName, action, actions, time
         <p>{v.t('table.none')}</p>
       )}
       <h2>{v.t('ls.timeline')}</h2>
-      <Table v={v} caption={v.t('ls.timeline')} head={[v.t('ls.field.date'), v.t('ls.field.note'), v.t('ls.by')]} rows={timeline.map((t) => [t.entry_date, t.note, t.author_label])} />
+      <Table v={v} caption={v.t('ls.timeline')} head={[v.t('ls.field.date'), v.t('ls.field.note'), v.t('ls.by')]} rows={timeline.map((t) => [t.entry_date, timelineNote(v, t.note), t.author_label])} />
       {v.can(MANAGE) && (
         <>
           <form method="post" action={`/listening/recommendations/${rec.id}`} class="usa-form usa-form--large">
