@@ -66,6 +66,16 @@ test('a series asks its own questions: from a template, changed by its lead on i
     series.questions.map((q) => q.key),
     templateQuestions('employment').map((q) => q.key),
   );
+  // The new-series form offers the templates too.
+  const listPage = await page(lead, '/listening');
+  assert.match(listPage, /<select[^>]*name="template"[\s\S]*?<option value="youth">Youth<\/option>/);
+  const made = await post(lead, '/listening/series', { ...formFields(listPage, '/listening/series'), title: 'Young people', owner_id: owner, template: 'youth' });
+  assert.equal(made.statusCode, 302, made.body.slice(0, 300));
+  assert.deepEqual(
+    (await getSeries(t.ctx.db, String(made.headers.location).split('/').pop()!))!.questions.map((q) => q.key),
+    templateQuestions('youth').map((q) => q.key),
+  );
+
   const session = await json<{ id: string; questions: { key: string }[]; own_questions: boolean }>(lead, 'POST', `/api/listening/series/${series.id}/sessions`, sessionBody({ registration_opens_at: '2020-01-01T00:00:00Z' }), 201);
   assert.deepEqual(session.questions, series.questions, 'a new session asks its series’ questions');
   assert.equal(session.own_questions, false);
