@@ -273,7 +273,8 @@ test('a steward keeps one of two conflicting values: per field, audited, kept ac
   // The steward keeps the API's name (through the page's form); an administrator the package's description.
   const kept = await steward.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: csrf, field: 'name', value: 'Tenant Help-Line' } });
   assert.equal(kept.statusCode, 303, kept.body);
-  assert.equal(kept.headers.location, '/directory/sources/conflicts');
+  assert.equal(kept.headers.location, '/directory/sources/conflicts?kept=1');
+  assert.match((await steward.get(kept.headers.location as string)).body, /The value chosen was kept/);
   const desc = await admin.request('POST', url, { json: { field: 'description', value: 'TENANT HELP LINE, weekdays' } });
   assert.equal(desc.statusCode, 200, desc.body);
   assert.deepEqual([(await svc(TENANTS_PKG)).name, (await svc(TENANTS_API)).description], ['Tenant Help-Line', 'TENANT HELP LINE, weekdays']);

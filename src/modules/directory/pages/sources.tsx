@@ -126,14 +126,14 @@ export function sourceRoutes(app: App): void {
     { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Keep one of the two values on which matched services differ (directory managers; a steward for their listings). Audited; kept across pulls until the source changes it', security: secured, params: IdParams, body: KeepBody, response: { 200: KeepOut, ...writeErrors, 404: ProblemRef } } },
     async (req) => keepValue(req.ctx, req.params.id, req.body),
   );
-  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: hidden }, async (req, reply) => conflictsPage(req, reply));
+  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: { ...hidden, querystring: Type.Object({ kept: Type.Optional(Type.Literal('1')) }) } }, async (req, reply) => conflictsPage(req, reply, undefined, req.query.kept === '1'));
   app.post('/directory/sources/conflicts/:id', { config: STEWARDS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const body = formBody(req.body);
     return submitForm(
       reply,
       async () => {
         await keepValue(req.ctx, req.params.id, { field: body.field ?? '', value: body.value ?? '' });
-        return '/directory/sources/conflicts';
+        return '/directory/sources/conflicts?kept=1';
       },
       (e) => conflictsPage(req, reply, e),
     );
@@ -201,7 +201,7 @@ async function organizationProvenance(db: Db, id: string) {
 }
 
 /** The conflicts page: matched services' differing values, each with a button keeping it, and matched organisations. */
-async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[]) {
+async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[], kept = false) {
   const v = req.view();
   const { items, matches, organizations } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined });
   const title = v.t('directory.conflicts.title');
@@ -230,6 +230,13 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
       <Breadcrumbs items={[{ href: '/directory', label: v.t('directory.breadcrumb') }, { href: '/directory/sources', label: v.t('directory.sources.title') }, { label: title }]} />
       <h1>{title}</h1>
       <ErrorSummary v={v} errors={e ?? []} labels={{ field: v.t('directory.conflicts.field'), value: v.t('directory.conflicts.value') }} />
+      {kept && (
+        <div class="usa-alert usa-alert--success usa-alert--slim" role="status">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">{v.t('directory.conflicts.kept')}</p>
+          </div>
+        </div>
+      )}
       <p>{v.t('directory.conflicts.intro', { n: matches })}</p>
       <div id="field-field">
         <div id="field-value">
