@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { axe, formatViolations, newContext, signIn } from '../../../test/e2e/harness.ts';
 import { uuidv5 } from './model.ts';
 import { browserFixture, scanAs } from './pages-testkit.ts';
+import { reindexServices } from './store.ts';
 
 const f = browserFixture();
 
@@ -80,6 +81,50 @@ test('the sources pages at 390 px in Spanish: within the screen, and the form se
     assert.equal(report, '', report);
   } finally {
     await scripted.close();
+  }
+});
+
+test('the conflicts page with two matched services: a value kept by keyboard without JavaScript at 390 px in Spanish; axe-clean in both languages', { timeout: 120_000 }, async () => {
+  const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  const db = f.e.ctx.db;
+  // Two imported services (Health Leads) matched as if from two sources; they differ in name and description.
+  const [later, first] = (await db.selectFrom('directory_service').select('id').where('id', 'not in', ['case', 'jobs', 'shelter'].map((k) => uuidv5(`demo:svc:${k}`))).orderBy('id').limit(2).execute()).map((r) => String(r.id));
+  await db.insertInto('directory_service_match').values({ service_id: later, same_as: first, matched_on: 'phone', matched_at: new Date().toISOString() }).execute();
+  const keeps = (page: Page) => page.locator('main form[action^="/directory/sources/conflicts/"] button').count();
+  try {
+    const plain = await newContext(f.browser, f.e, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    try {
+      const page = await plain.newPage();
+      await signIn(page, f.e, f.e.admin);
+      await page.goto('/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts');
+      const before = await keeps(page);
+      assert.ok(before >= 2, 'each differing value has its button');
+      assert.equal(await fits(page), true, 'conflicts at 390 px');
+      const button = page.locator('main form[action^="/directory/sources/conflicts/"] button').first();
+      await button.focus();
+      await Promise.all([page.waitForURL(/\/directory\/sources\/conflicts\?kept=1$/), page.keyboard.press('Enter')]);
+      assert.match(await page.content(), /Se conservó el valor elegido/);
+      assert.equal(await keeps(page), before - 2, 'the field kept is no longer listed');
+      assert.match(await page.content(), /Conservar este valor/);
+    } finally {
+      await plain.close();
+    }
+    const scripted = await newContext(f.browser, f.e);
+    try {
+      const page = await scripted.newPage();
+      await signIn(page, f.e, f.e.admin);
+      for (const url of ['/directory/sources/conflicts?kept=1', '/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts']) {
+        await page.goto(url);
+        const report = formatViolations(`conflicts ${url}`, await axe(page));
+        assert.equal(report, '', report);
+      }
+      await page.goto('/lang/en?next=%2Fdirectory');
+    } finally {
+      await scripted.close();
+    }
+  } finally {
+    await db.deleteFrom('directory_service_match').where('service_id', '=', later).execute();
+    await reindexServices(db, [later, first]);
   }
 });
 
