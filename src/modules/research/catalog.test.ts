@@ -227,9 +227,19 @@ test('the catalog lists every public dataset (insights themes, a data call the c
       assert.match(page.body, new RegExp(`href="/data/calls/${c.id}/compiled\\.csv"`));
     }
 
-    // Withdrawn, it leaves the catalog again.
-    const again = await chair.request('POST', `/api/research/calls/${c.id}/public`, { json: { public: false, version: (made.json() as { version: number }).version } });
-    assert.equal(again.statusCode, 200, again.body);
+    // The chair's page lists the call as in the catalog; a bad value is refused beside the page in the reader's
+    // language, changing nothing; withdrawn through the page's form, it leaves the catalog again.
+    assert.equal((await analyst.get('/data/publish')).statusCode, 403);
+    const publishPage = await chair.get('/data/publish');
+    assert.equal(publishPage.statusCode, 200);
+    assert.match(publishPage.body, /Withdraw from the catalog<span class="usa-sr-only">: Victims served, FY2026 Q1/);
+    const version = String((made.json() as { version: number }).version);
+    const refused = await chair.request('POST', `/data/publish/${c.id}`, { form: { public: 'maybe', version }, headers: { 'accept-language': 'es' } });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /En el catálogo: /);
+    assert.ok((await ids()).includes(`data-call-${c.id}`), 'nothing changed');
+    const again = await chair.request('POST', `/data/publish/${c.id}`, { form: { public: 'false', version } });
+    assert.equal(again.statusCode, 303, again.body.slice(0, 300));
     assert.ok(!(await ids()).includes(`data-call-${c.id}`));
     assert.equal((await t.client().get(`/data/calls/${c.id}/compiled.csv`)).statusCode, 404);
   } finally {

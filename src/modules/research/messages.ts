@@ -221,6 +221,17 @@ const en: Record<string, string> = {
   'rs.ds.grant-funding.description': 'Federal awards for anti-trafficking work by state of the recipient, and by fiscal year and awarding agency.',
   'rs.ds.outreach-campaigns.title': 'Outreach campaigns: groups taking part',
   'rs.ds.outreach-campaigns.description': 'Community groups that reported back on awareness campaigns, by campaign and by state.',
+  'rs.publish.title': 'Data calls in the open data catalog',
+  'rs.publish.intro': "The chair decides which data calls' compiled tables are published: a listed call's accepted figures appear in the open data catalog as CSV, with small counts suppressed. Calls are not listed until you list them.",
+  'rs.publish.caption': 'Data calls and whether each is in the catalog',
+  'rs.publish.accepted': 'Agencies accepted',
+  'rs.publish.in_catalog': 'In the catalog',
+  'rs.publish.action': 'Action',
+  'rs.publish.yes': 'Yes',
+  'rs.publish.no': 'No',
+  'rs.publish.list': 'List in the catalog',
+  'rs.publish.withdraw': 'Withdraw from the catalog',
+  'rs.publish.none': 'No data call has been issued yet.',
 };
 
 const es: Record<string, string> = {
@@ -445,6 +456,17 @@ const es: Record<string, string> = {
   'rs.ds.grant-funding.description': 'Subvenciones federales para el trabajo contra la trata por estado del beneficiario, y por año fiscal y agencia que las otorga.',
   'rs.ds.outreach-campaigns.title': 'Campañas de difusión: grupos participantes',
   'rs.ds.outreach-campaigns.description': 'Grupos comunitarios que informaron sobre las campañas de concienciación, por campaña y por estado.',
+  'rs.publish.title': 'Solicitudes de datos en el catálogo de datos abiertos',
+  'rs.publish.intro': 'La presidencia decide qué tablas compiladas de solicitudes de datos se publican: las cifras aceptadas de una solicitud incluida aparecen en el catálogo de datos abiertos como CSV, con los recuentos pequeños suprimidos. Ninguna solicitud se incluye hasta que usted la incluya.',
+  'rs.publish.caption': 'Solicitudes de datos y si cada una está en el catálogo',
+  'rs.publish.accepted': 'Agencias aceptadas',
+  'rs.publish.in_catalog': 'En el catálogo',
+  'rs.publish.action': 'Acción',
+  'rs.publish.yes': 'Sí',
+  'rs.publish.no': 'No',
+  'rs.publish.list': 'Incluir en el catálogo',
+  'rs.publish.withdraw': 'Retirar del catálogo',
+  'rs.publish.none': 'Aún no se ha emitido ninguna solicitud de datos.',
 };
 
 export const messages = { en, es };

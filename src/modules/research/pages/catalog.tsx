@@ -7,12 +7,75 @@ import { notFound } from '../../../platform/http/errors.ts';
 import { IdParams, hidden, readErrors } from '../../../platform/http/schemas.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Csrf, Table } from '../../../platform/web/components.tsx';
+import type { FieldError } from '../../../platform/http/errors.ts';
+import { submitForm } from '../../../platform/http/forms.ts';
+import { formBody } from '../../../platform/http/validation.ts';
+import * as commands from '../commands.ts';
+import { PUBLISH } from '../permissions.ts';
+import { FormPost } from '../schema.ts';
 import { isUuid } from '../../../platform/db/index.ts';
 import { catalogDatasets, catalogModified, publicCallCsv, dataJson, dcatUs, dictionaryPath, tableSchema, type Dataset } from '../catalog.ts';
 import { compiledOf } from '../api.ts';
-import { getCall, listSnapshots, type Snapshot } from '../store.ts';
-import { PUBLIC, crumbs } from './shared.tsx';
+import { getCall, listCalls, listSnapshots, submissionsOf, type Call, type Snapshot } from '../store.ts';
+import { PUBLIC, crumbs, localErrors } from './shared.tsx';
+
+const CHAIR = { access: { permission: PUBLISH } } as const;
+
+/**
+ * The chair's page: every data call with how many agencies' figures were accepted, whether it is in the open data
+ * catalog, and a button to list or withdraw it (research.publish).
+ */
+function PublishPage({ v, calls, errors }: { v: View; calls: { c: Call; accepted: number }[]; errors?: FieldError[] }) {
+  const e = localErrors(v, errors);
+  return (
+    <div>
+      <Breadcrumbs items={crumbs(v, [{ href: '/data', label: v.t('rs.catalog.title') }, { label: v.t('rs.publish.title') }])} />
+      <h1>{v.t('rs.publish.title')}</h1>
+      <p class="usa-intro">{v.t('rs.publish.intro')}</p>
+      {e && e.length > 0 && (
+        <Alert type="error" heading={v.t('form.errors.title')}>
+          <ul class="usa-list">
+            {e.map((x) => (
+              <li>
+                {x.field === 'public' ? v.t('rs.publish.in_catalog') : x.field}: {x.message}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {calls.length === 0 ? (
+        <p>{v.t('rs.publish.none')}</p>
+      ) : (
+        <Table
+          v={v}
+          caption={v.t('rs.publish.caption')}
+          head={[v.t('rs.field.title'), v.t('rs.field.period'), v.t('rs.publish.accepted'), v.t('rs.publish.in_catalog'), v.t('rs.publish.action')]}
+          rows={calls.map(({ c, accepted }) => [
+            c.public ? <a href={`/data#data-call-${c.id}`}>{c.title}</a> : c.title,
+            `${c.period_start} – ${c.period_end}`,
+            `${accepted} / ${c.agency_ids.length}`,
+            v.t(c.public ? 'rs.publish.yes' : 'rs.publish.no'),
+            <form method="post" action={`/data/publish/${c.id}`}>
+              <Csrf v={v} />
+              <input type="hidden" name="version" value={String(c.version)} />
+              <input type="hidden" name="public" value={c.public ? 'false' : 'true'} />
+              <button type="submit" class="usa-button usa-button--outline usa-button--small">
+                {v.t(c.public ? 'rs.publish.withdraw' : 'rs.publish.list')}
+                <span class="usa-sr-only">: {c.title}</span>
+              </button>
+            </form>,
+          ])}
+        />
+      )}
+    </div>
+  );
+}
+
+async function publishRows(db: Parameters<typeof listCalls>[0]) {
+  const calls = await listCalls(db, { limit: 1000 });
+  return Promise.all(calls.map(async (c) => ({ c, accepted: [...(await submissionsOf(db, c.id)).values()].filter((s) => s.status === 'accepted').length })));
+}
 
 const TAGS = ['Research'];
 const DictionaryParams = Type.Object({ file: Type.String({ pattern: '^[a-z0-9-]{1,80}\\.json$', description: 'e.g. promising-practices-1.json' }) });
@@ -118,6 +181,23 @@ export async function catalogPages(app: App): Promise<void> {
       if (!c?.public) throw notFound('No such public data call.');
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="data-call-${c.id}.csv"`).send(publicCallCsv(await compiledOf(req.ctx, c), c.fields.filter((f) => f.type === 'count').map((f) => f.key), req.ctx.config.suppressionThreshold));
     },
+  );
+  app.get('/data/publish', { config: CHAIR, schema: hidden }, async (req, reply) => {
+    const v = req.view();
+    return reply.page(v.t('rs.publish.title'), <PublishPage v={v} calls={await publishRows(req.ctx.db)} />);
+  });
+  app.post('/data/publish/:id', { config: CHAIR, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) =>
+    submitForm(
+      reply,
+      async () => {
+        await commands.setCallPublic(req.ctx, req.params.id, formBody(req.body), { coerce: true });
+        return '/data/publish';
+      },
+      async (errors) => {
+        const v = req.view();
+        return reply.page(v.t('rs.publish.title'), <PublishPage v={v} calls={await publishRows(req.ctx.db)} errors={errors} />, 400);
+      },
+    ),
   );
   app.get('/data', { config: PUBLIC, schema: hidden }, async (req, reply) => {
     const v = req.view();
