@@ -186,8 +186,9 @@ test('a person finds, on the web, a free employment program within 25 miles of a
   assert.match(res.body, /Programa de Empleo para Sobrevivientes/);
   assert.match(res.body, /miles away/);
   assert.match(res.body, /Spanish/);
-  assert.match(res.body, /2026-10-01/, 'last verified date');
-  assert.match(res.body, /<svg role="img" aria-labelledby="directory-map-title directory-map-desc"/);
+  assert.match(res.body, /Last verified Oct 1, 2026/, 'last verified date, as people write it');
+  // The map's markers are links, so the drawing is a group (an image would hide them from assistive technology).
+  assert.match(res.body, /<svg role="group" aria-labelledby="directory-map-svg-title directory-map-svg-desc"/);
   assert.equal((res.body.match(/<h1[ >]/g) ?? []).length, 1);
   const href = `/directory/services/${JOB_SERVICE}`;
   assert.ok(res.body.includes(href));
