@@ -41,6 +41,7 @@ export const crosswalkMessages: Record<Lang, Record<string, string>> = {
     'directory.crosswalk.report.none': 'Nothing: every source term maps to a directory term.',
     'directory.crosswalk.report.languages.none': 'Nothing: every language name has a code.',
     'directory.crosswalk.back': 'Back to the crosswalk',
+    'jobs.desc.directory.crosswalk': 'Map stored services again after a change to the taxonomy crosswalk left that pending (large directories).',
   },
   es: {
     'directory.crosswalk.nav': 'Equivalencias del directorio',
@@ -80,6 +81,7 @@ export const crosswalkMessages: Record<Lang, Record<string, string>> = {
     'directory.crosswalk.report.none': 'Ninguno: todos los términos de origen tienen equivalencia.',
     'directory.crosswalk.report.languages.none': 'Ninguno: todos los nombres de idioma tienen código.',
     'directory.crosswalk.back': 'Volver a las equivalencias',
+    'jobs.desc.directory.crosswalk': 'Volver a clasificar los servicios guardados cuando un cambio en las equivalencias de taxonomías lo dejó pendiente (directorios grandes).',
   },
 };
 
