@@ -71,6 +71,7 @@ const LEFT_OUT: { page: RegExp; what: RegExp; why: string }[] = [
   { page: /^\/listening\//, what: /^English message "What [^"]*\?"$/, why: 'a question stored with the series in English (listening, item 5)' },
   { page: /^\/listening\/recommendations\//, what: /^raw code "[a-z_]+" in: Status changed from /, why: 'a status note stored in English (listening)' },
   { page: /^\/research\/snapshots/, what: /^ISO timestamp in: [\d-]+ [\d:]+ UTC$/, why: 'snapshot times as ISO text (research catalog)' },
+  { page: /^\/directory\/crosswalk\/report/, what: /^English message "[^"]*"$/, why: 'a source term\'s name as its publisher wrote it (taxonomy crosswalk report)' },
 ];
 /** An ISO 8601 date and time, with the T or with a space ("2026-12-05 06:01 UTC"): dates go through formatInstant. */
 const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
