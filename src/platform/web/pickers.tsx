@@ -84,6 +84,11 @@ export function timeZoneNames(): string[] {
 
 const cache = new Map<string, PickerGroup[]>();
 
+/** A zone's name for a reader: "Eastern Time — New York" ("Hora oriental — New York"); the zone as given if Intl does not know it. */
+export function timeZoneLabel(lang: string, zone: string): string {
+  return zoneLabel(lang, zone, new Date());
+}
+
 /** "Eastern Time — New York": the zone's generic name in the reader's language, then its city. */
 function zoneLabel(lang: string, zone: string, at: Date): string {
   const city = zone.split('/').pop()!.replace(/_/g, ' ');
