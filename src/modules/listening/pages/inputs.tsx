@@ -62,7 +62,7 @@ function InputPage({ v, series, session, errors, input, done }: { v: View; serie
       <SeriesCrumbs v={v} series={series} here={v.t('ls.input.title')} />
       <h1>{v.t('ls.input.title')}</h1>
       <p class="usa-intro">
-        {session.title} — {when(session)}
+        {session.title} — {when(v, session)}
       </p>
       {done ? (
         <Alert type="success" heading={v.t('ls.input.thanks')}>
@@ -84,7 +84,7 @@ function NotesPage({ v, series, session, errors, input, done }: { v: View; serie
       <SeriesCrumbs v={v} series={series} here={v.t('ls.notes.title')} />
       <h1>{v.t('ls.notes.title')}</h1>
       <p class="usa-intro">
-        <a href={`/listening/sessions/${session.id}`}>{session.title}</a> — {when(session)}
+        <a href={`/listening/sessions/${session.id}`}>{session.title}</a> — {when(v, session)}
       </p>
       {done && (
         <Alert type="success" slim>

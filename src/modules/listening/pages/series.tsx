@@ -177,7 +177,7 @@ function SeriesPage({ v, series, ownerName, sessions, errors, input, questionErr
         v={v}
         caption={v.t('ls.sessions')}
         head={[v.t('ls.session'), v.t('ls.when'), v.t('ls.field.format'), v.t('ls.places_left')]}
-        rows={sessions.map((s) => [<a href={`/listening/sessions/${s.id}`}>{s.title}</a>, when(s), v.t(`ls.format.${s.format}`), String(s.places_left)])}
+        rows={sessions.map((s) => [<a href={`/listening/sessions/${s.id}`}>{s.title}</a>, when(v, s), v.t(`ls.format.${s.format}`), String(s.places_left)])}
       />
       <QuestionsSection v={v} series={series} errors={qErrors} input={questionInput} />
       {v.can(MANAGE) && (

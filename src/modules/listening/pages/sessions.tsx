@@ -58,7 +58,7 @@ function SessionPage({ v, series, session, registrants, errors, input, done }: S
       )}
       <dl>
         <dt class="text-bold">{v.t('ls.when')}</dt>
-        <dd>{when(session)}</dd>
+        <dd>{when(v, session)}</dd>
         <dt class="text-bold">{v.t('ls.field.format')}</dt>
         <dd>{v.t(`ls.format.${session.format}`)}</dd>
         {session.location && (

@@ -5,6 +5,7 @@ import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 import { questionKey, questionLabel, type Question } from '../questions.ts';
+import { timeZoneLabel } from '../../../platform/web/pickers.tsx';
 import { isUuid } from '../../../platform/db/index.ts';
 import { Breadcrumbs } from '../../../platform/web/components.tsx';
 import { codeTree, loadOwners, type Code, type Series, type Session } from '../store.ts';
@@ -16,8 +17,9 @@ export const opt = (v: View, prefix: string, values: readonly string[]) => value
 export const val = (input: Input_ | undefined, k: string) => (input?.[k] === undefined ? undefined : String(input[k]));
 export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : x === undefined ? [] : [String(x)]);
 
-export function when(s: Session): string {
-  return `${s.date}, ${s.start_time}–${s.end_time} (${s.time_zone})`;
+/** A session's date and times, with its time zone named for the reader. */
+export function when(v: View, s: Session): string {
+  return `${s.date}, ${s.start_time}–${s.end_time} (${timeZoneLabel(v.lang, s.time_zone)})`;
 }
 
 export function SeriesCrumbs({ v, series, here }: { v: View; series: Series; here: string }) {
