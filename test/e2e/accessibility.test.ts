@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertClean, axe, crawlAs, noValidate, launchBrowser, newContext, signIn, startApp, type E2eApp, type PageViolation } from './harness.ts';
+import { assertClean, axe, checkLayout, layoutProblems, crawlAs, noValidate, launchBrowser, newContext, signIn, startApp, type E2eApp, type PageViolation } from './harness.ts';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -24,6 +24,23 @@ describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
     await e?.close();
   });
 
+  test('the layout check finds a table wider than its box, a page wider than the window and text under 12 px', async () => {
+    const ctx = await newContext(browser, e, { viewport: { width: 390, height: 800 } });
+    const page = await ctx.newPage();
+    await page.setContent(
+      '<main><div style="overflow-x:auto"><table><caption>Wide</caption><tr><td style="white-space:nowrap">' + 'x'.repeat(200) + '</td></tr></table></div>' +
+        '<p style="font-size:10px">small print</p><svg viewBox="0 0 1000 100" width="100%"><text x="0" y="50" font-size="14">shrunk</text></svg>' +
+        '<div style="width:600px">wide block</div><p class="usa-sr-only" style="position:absolute;left:-999em;font-size:8px">for screen readers</p></main>',
+    );
+    const found = (await layoutProblems(page)).join('\n');
+    assert.match(found, /table "Wide" is \d+px wide in a \d+px box/);
+    assert.match(found, /the page is \d+px wide in a 390px window/);
+    assert.match(found, /text under 12px in p: 1 piece\(s\), e\.g\. "small print" at 10\.0px/);
+    assert.match(found, /text under 12px in svg text: 1 piece\(s\), e\.g\. "shrunk" at 5\.\dpx/);
+    assert.doesNotMatch(found, /for screen readers/);
+    await ctx.close();
+  });
+
   test('every page reachable from the home page, anonymous', async () => {
     await crawlAs(browser, e, 'anonymous');
   });
@@ -36,8 +53,11 @@ describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
   test('pages no link leads to', async () => {
     const violations: PageViolation[] = [];
     const problems: string[] = [];
+    const layout: string[] = [];
     const scan = async (page: Page, what: string, expectStatus?: number, status?: number) => {
       if (expectStatus !== undefined && status !== expectStatus) problems.push(`${what}: expected HTTP ${expectStatus}, got ${status}`);
+      // Forms shown again with their errors fit at each width too.
+      layout.push(...(await checkLayout(page)).map((m) => `${what} at ${m}`));
       const vs = await axe(page);
       log(`  ${what} (${new URL(page.url()).pathname}): ${vs.length ? vs.length + ' violation(s)' : 'no violations'}`);
       violations.push(...vs.map((v) => ({ ...v, url: `${v.url} [${what}]` })));
@@ -136,6 +156,6 @@ describe('accessibility (axe, WCAG 2.1 AA)', { timeout: 15 * 60_000 }, () => {
       await scan(mpage, 'forbidden page', 403, await status(mpage, '/admin/users'));
       await mctx.close();
     }
-    assertClean('pages no link leads to', { violations, problems });
+    assertClean('pages no link leads to', { violations, problems, layout });
   });
 });

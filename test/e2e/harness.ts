@@ -187,17 +187,108 @@ export interface CrawlResult {
   violations: PageViolation[];
   /** Pages that answered 4xx/5xx, threw script errors, or broke the content security policy. */
   problems: string[];
+  /** What did not fit (layoutProblems) on the pages scanned, at each width and in print. */
+  layout: string[];
 }
 
+/** The widths every page must fit (issue 16): a laptop and a phone; and a printed US Letter page's text width. */
+export const WIDTHS = { wide: 1280, phone: 390, print: 720 } as const;
+/** No visible text smaller than this many CSS pixels, diagrams and charts included. */
+export const MIN_TEXT_PX = 12;
+
 /**
- * Visits the same-site pages reachable by links from `start`, breadth first, and scans each with axe. Pages made
- * from one template (a hundred work-plan items, say) are sampled: at most `perTemplate` of each, so that the
- * page limit is spent on different pages rather than on the same page with other data.
+ * What does not fit the page as it is laid out now: a table wider than the box that holds it (a scrolling box
+ * counts too, since the columns past its edge are hidden until scrolled to: tables wrap, or stack on a phone, as
+ * USWDS intends), a page wider than the window, and, unless `tablesOnly`, visible text under MIN_TEXT_PX pixels
+ * as drawn (text in an SVG is measured after the drawing's scaling).
  */
+export async function layoutProblems(page: Page, opts: { tablesOnly?: boolean } = {}): Promise<string[]> {
+  return (await measureLayout(page, opts)).problems;
+}
+
+async function measureLayout(page: Page, opts: { tablesOnly?: boolean } = {}): Promise<{ problems: string[]; tables: number }> {
+  // Sent as text: the test runner's compiler would wrap named functions in a helper the page does not have.
+  return page.evaluate(`(${LAYOUT_SCRIPT})(${MIN_TEXT_PX}, ${opts.tablesOnly ? 'true' : 'false'})`) as Promise<{ problems: string[]; tables: number }>;
+}
+
+const LAYOUT_SCRIPT = `function (minPx, tablesOnly) {
+  var out = [];
+  var root = document.documentElement;
+  var tables = document.querySelectorAll('table');
+  function name(el) {
+    var caption = el.querySelector('caption');
+    if (caption && caption.textContent.trim()) return '"' + caption.textContent.trim().slice(0, 60) + '"';
+    var cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    return (el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls).slice(0, 80);
+  }
+  if (root.scrollWidth > root.clientWidth + 1) out.push('the page is ' + root.scrollWidth + 'px wide in a ' + root.clientWidth + 'px window');
+  tables.forEach(function (table) {
+    if (!table.getClientRects().length) return;
+    var box = table.parentElement;
+    var width = Math.max(table.getBoundingClientRect().width, table.scrollWidth);
+    if (width > box.clientWidth + 1) out.push('table ' + name(table) + ' is ' + Math.round(width) + 'px wide in a ' + box.clientWidth + 'px box');
+  });
+  if (tablesOnly) return { problems: out, tables: tables.length };
+  var small = new Map();
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+    var text = (node.textContent || '').trim();
+    var el = node.parentElement;
+    if (!text || !el) continue;
+    var r = el.getBoundingClientRect();
+    // Not drawn: hidden, closed, or moved off the page for screen readers only.
+    if (!el.getClientRects().length || r.width < 2 || r.height < 2 || r.right <= 0 || r.bottom <= 0) continue;
+    var style = getComputedStyle(el);
+    if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
+    var px = parseFloat(style.fontSize);
+    if (el instanceof SVGGraphicsElement) {
+      var m = el.getScreenCTM();
+      if (m) px *= Math.hypot(m.a, m.b);
+    }
+    if (px >= minPx - 0.05) continue;
+    var where = (el.closest('svg') ? 'svg ' : '') + name(el);
+    var seen = small.get(where) || { n: 0, sample: '"' + text.slice(0, 30) + '" at ' + px.toFixed(1) + 'px' };
+    seen.n++;
+    small.set(where, seen);
+  }
+  small.forEach(function (v, where) { out.push('text under ' + minPx + 'px in ' + where + ': ' + v.n + ' piece(s), e.g. ' + v.sample); });
+  return { problems: out, tables: tables.length };
+}`;
+
+/**
+ * The page checked at each width of WIDTHS without loading it again: as it is (1,280 px), printed (pages with a
+ * table: the print check is about columns on paper), and on a phone; it is left at 1,280 px. Each problem is
+ * prefixed with where it was seen. Resizing is most of the cost (about 70 ms a page on the CI machine).
+ */
+export async function checkLayout(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  const height = page.viewportSize()?.height ?? 900;
+  const at = (label: string, list: string[]) => out.push(...list.map((p) => `${label}: ${p}`));
+  let printing = false;
+  try {
+    const wide = await measureLayout(page);
+    at(`${WIDTHS.wide}px`, wide.problems);
+    if (wide.tables) {
+      printing = true;
+      await page.emulateMedia({ media: 'print' });
+      await page.setViewportSize({ width: WIDTHS.print, height });
+      at('print', (await measureLayout(page, { tablesOnly: true })).problems);
+      await page.emulateMedia({ media: 'screen' });
+      printing = false;
+    }
+    await page.setViewportSize({ width: WIDTHS.phone, height });
+    at(`${WIDTHS.phone}px`, (await measureLayout(page)).problems);
+  } finally {
+    if (printing) await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: WIDTHS.wide, height });
+  }
+  return out;
+}
+
 export async function crawl(
   page: Page,
   base: string,
-  opts: { start?: string; limit?: number; perTemplate?: number; log?: (line: string) => void } = {},
+  opts: { start?: string; limit?: number; perTemplate?: number; log?: (line: string) => void; layout?: boolean } = {},
 ): Promise<CrawlResult> {
   const limit = opts.limit ?? 150;
   const perTemplate = opts.perTemplate ?? 3;
@@ -210,6 +301,9 @@ export async function crawl(
   const visited: string[] = [];
   const violations: PageViolation[] = [];
   const problems: string[] = [];
+  const layout: string[] = [];
+  let layoutMs = 0;
+  const crawlStarted = performance.now();
   const consoleErrors: string[] = [];
   page.on('console', (m) => {
     // Failed loads are reported below with their address.
@@ -250,7 +344,12 @@ export async function crawl(
       scanned.add(landedKey);
       const vs = await axe(page);
       violations.push(...vs);
-      opts.log?.(`  ${path}${here !== path ? ' -> ' + here : ''}: ${status}, ${vs.length ? vs.length + ' violation(s)' : 'no violations'}`);
+      // In the same visit: fits at each width and in print (issue 16).
+      const started = performance.now();
+      const misfits = opts.layout === false ? [] : await checkLayout(page);
+      layoutMs += performance.now() - started;
+      layout.push(...misfits.map((m) => `${here} at ${m}`));
+      opts.log?.(`  ${path}${here !== path ? ' -> ' + here : ''}: ${status}, ${vs.length ? vs.length + ' violation(s)' : 'no violations'}${misfits.length ? `, ${misfits.length} layout problem(s)` : ''}`);
     }
     for (const e of consoleErrors) problems.push(`${path}: browser console: ${e}`);
     const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
@@ -271,7 +370,8 @@ export async function crawl(
   }
   if (queue.length) opts.log?.(`  stopped at the limit of ${limit} pages; ${queue.length} more were queued`);
   opts.log?.(`  ${templates.size} page template(s); ${sampledOut} more link(s) to already sampled templates not followed`);
-  return { visited, violations, problems };
+  opts.log?.(`  layout checks: ${(layoutMs / 1000).toFixed(1)} s of the crawl's ${((performance.now() - crawlStarted) / 1000).toFixed(1)} s`);
+  return { visited, violations, problems, layout };
 }
 
 /** Turns off the browser's own form checks, so that the server's validation answers. */
@@ -286,13 +386,16 @@ export async function navHrefs(page: Page): Promise<string[]> {
 
 const say = (line: string) => process.stdout.write(line + '\n');
 
-/** Fails with a readable report when a scan found violations or pages that did not load cleanly. */
-export function assertClean(label: string, result: { violations: PageViolation[]; problems: string[] }): void {
+/** Fails with a readable report when a scan found violations, pages that did not load cleanly, or did not fit. */
+export function assertClean(label: string, result: { violations: PageViolation[]; problems: string[]; layout?: string[] }): void {
   const report = formatViolations(label, result.violations);
   if (report) say(report);
   if (result.problems.length) say(`${label}: problems:\n  ${result.problems.join('\n  ')}`);
+  const layout = result.layout ?? [];
+  if (layout.length) say(`${label}: ${layout.length} layout problem(s):\n  ${layout.join('\n  ')}`);
   assert.equal(result.violations.length, 0, report);
   assert.deepEqual(result.problems, [], `${label}: pages that failed to load cleanly`);
+  assert.deepEqual(layout, [], `${label}: pages that do not fit at ${WIDTHS.wide}px, ${WIDTHS.phone}px or in print, or show text under ${MIN_TEXT_PX}px`);
 }
 
 /** Crawls every page reachable from the home page, anonymous or signed in as one of the harness's accounts. */
