@@ -180,6 +180,8 @@ test('bad input is named by field, in English and Spanish, on the API and the fo
 
 test('the walkthrough by the forms: save from the service page into a new list, reorder, remove, share, print, revoke', async () => {
   const c = await t.signedIn('member');
+  assert.match((await c.get('/directory')).body, /<a href="\/directory\/lists">My lists<\/a>/, 'the search page leads a signed-in person to their lists');
+  assert.doesNotMatch((await t.client().get('/directory')).body, /href="\/directory\/lists"/, 'but not the public');
   const service = await c.get(`/directory/services/${CASE}`);
   assert.match(service.body, /action="\/directory\/lists\/save"/, 'the service page offers the Save to list form');
   let res = await post(c, `/directory/services/${CASE}`, '/directory/lists/save', { service_id: CASE, list_id: 'new', new_name: 'For the Tuesday meeting' });

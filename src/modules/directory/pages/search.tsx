@@ -18,6 +18,7 @@ import { TABLES, type TableName } from '../model.ts';
 import { cardOf, loadOrgPhones, type Card } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC } from './shared.tsx';
+import { LISTS } from '../permissions.ts';
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
   q: Str,
@@ -258,6 +259,11 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
     <>
       <h1>{v.t('directory.title')}</h1>
       <p class="usa-intro">{v.t('directory.intro')}</p>
+      {v.actor?.permissions.has(LISTS) ? (
+        <p>
+          <a href="/directory/lists">{v.t('directory.lists.title')}</a>
+        </p>
+      ) : null}
       <ErrorSummary v={v} errors={errors} labels={{ q: v.t('directory.q'), near: v.t('directory.near'), radius: v.t('directory.radius'), sort: v.t('directory.sort'), need: v.t('directory.term.need'), population: v.t('directory.term.population'), language: v.t('directory.language'), options: v.t('directory.options'), zoom: v.t('directory.map.zoom'), center: v.t('directory.map.center') }} />
       <form method="get" action="/directory" class="usa-form usa-form--large" role="search" aria-label={v.t('directory.title')}>
         <TextInput name="q" label={v.t('directory.q')} hint={v.t('directory.q.hint')} value={input.q} errors={errors} maxLength={200} />
