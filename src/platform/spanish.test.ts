@@ -55,7 +55,13 @@ for (const [key, text] of Object.entries(en)) {
 }
 /** Any English message shown whole where Spanish has another text: a string written into a page, or English chosen by mistake. */
 const esTexts = new Set(Object.values(es));
-const englishMessages = new Set(Object.entries(en).filter(([k, v]) => es[k] !== v && !esTexts.has(v) && !/[{}]/.test(v) && /\p{L}{2}/u.test(v)).map(([, v]) => v));
+// A lone lower-case word ("beds", a unit) is as likely someone's data as a message: a message standing alone starts
+// with a capital ("Status") or has more than one word.
+const englishMessages = new Set(
+  Object.entries(en)
+    .filter(([k, v]) => es[k] !== v && !esTexts.has(v) && !/[{}]/.test(v) && /\p{L}{2}/u.test(v) && (/\s/.test(v.trim()) || /^\p{Lu}/u.test(v)))
+    .map(([, v]) => v),
+);
 /**
  * Left out, each for its reason (printed, not failed):
  *  - content people wrote that happens to equal a message: a data call's field "Comment" (research demo), theme
