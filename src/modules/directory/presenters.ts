@@ -109,7 +109,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
   const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
   const costs = g.many('cost_option', 'service_id', s.id);
   const capacity = g.many('service_capacity', 'service_id', s.id).map((c) =>
-    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: String(g.one('unit', c.unit_id)?.name ?? ''), updated: String(c.updated).slice(0, 10) }),
+    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: unitName(v, g.one('unit', c.unit_id)?.name, Number(c.maximum ?? c.available)), updated: String(c.updated).slice(0, 10) }),
   );
   return {
     id: s.id as string,
@@ -136,10 +136,22 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
     free: g
       .many('service_capacity', 'service_id', s.id)
       .filter((c) => typeof c.available === 'number' && c.available > 0)
-      .map((c) => ({ available: c.available as number, unit: String(g.one('unit', c.unit_id)?.name ?? '') })),
+      .map((c) => ({ available: c.available as number, unit: unitName(v, g.one('unit', c.unit_id)?.name, c.available as number) })),
   };
 }
 
+// Units publishers commonly count capacity in, by the words they use in English or Spanish.
+const UNIT_WORDS: Record<string, string> = { bed: 'bed', beds: 'bed', cama: 'bed', camas: 'bed', room: 'room', rooms: 'room', 'habitación': 'room', habitaciones: 'room', apartment: 'apartment', apartments: 'apartment', unit: 'apartment', units: 'apartment', apartamento: 'apartment', apartamentos: 'apartment', place: 'place', places: 'place', slot: 'place', slots: 'place', space: 'place', spaces: 'place', seat: 'place', seats: 'place', plaza: 'place', plazas: 'place', cupo: 'place', cupos: 'place' };
+
+/**
+ * A capacity unit in the reader's language, singular or plural for `n`, when it is one of the common ones ("beds" is
+ * "camas" to a Spanish reader); any other name as the publisher wrote it.
+ */
+export function unitName(v: Pick<View, 't'>, name: unknown, n: number): string {
+  const raw = typeof name === 'string' ? name.trim() : '';
+  const known = UNIT_WORDS[raw.toLowerCase()];
+  return known ? v.t(`directory.unit.${known}`, { n }) : raw;
+}
 
 /** Organisation phones, shown in place of a confidential location's. */
 export async function loadOrgPhones(g: Graph, services: Row[]) {

@@ -110,7 +110,7 @@ test('the map in Spanish, and a bad zoom or centre is an error naming the field,
 test('result cards: what a person decides on, nothing empty, in both languages', async () => {
   for (const [lang, beds, verified, langs] of [
     ['en', '3 beds free', 'Last verified', 'Languages'],
-    ['es', '3 beds libres', 'Última verificación', 'Idiomas'],
+    ['es', '3 camas libres', 'Última verificación', 'Idiomas'],
   ] as const) {
     const body = results((await get('/directory?near=20001&radius=50', lang)).body);
     assert.doesNotMatch(body, /—/, `${lang}: no dash for an empty field`);
