@@ -10,6 +10,7 @@ import { axe, formatViolations, launchBrowser, newContext, noValidate, signIn, s
 import { allAgencies, linkAgencyOrganization } from '../structure/index.ts';
 import * as commands from './commands.ts';
 import { callInput } from './testkit.ts';
+import { makeUser } from '../../platform/testing.ts';
 
 let e: E2eApp;
 let browser: Browser;
@@ -102,4 +103,45 @@ test('sending figures and accepting them by keyboard, with JavaScript off', { ti
   } finally {
     await ctx.close();
   }
+});
+
+test("the chair lists a data call in the open data catalog by keyboard with JavaScript off; the chair's page and the catalog pass axe in English and Spanish and fit 390 pixels", { timeout: 120_000 }, async () => {
+  const chair = await makeUser(e.ctx, 'chair', `chair-${Date.now()}@test.example`);
+  const noScript = await newContext(browser, e, { javaScriptEnabled: false });
+  try {
+    const page = await noScript.newPage();
+    await signIn(page, e, chair);
+    await page.goto('/data/publish');
+    await page.getByRole('button', { name: /List in the catalog\s*: Victims served/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: /Withdraw from the catalog\s*: Victims served/ }).waitFor();
+  } finally {
+    await noScript.close();
+  }
+  const ctx = await newContext(browser, e, { viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, e, chair);
+    for (const lang of ['en', 'es']) {
+      await ctx.addCookies([{ name: 'lang', value: lang, url: e.base }]);
+      for (const url of ['/data/publish', '/data']) {
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 900 });
+          assert.equal((await page.goto(url))?.status(), 200);
+          if (width === 390) {
+            const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+            if (wide > 390) problems.push(`${lang} ${url}: ${wide}px wide at a 390px viewport`);
+          } else {
+            const report = formatViolations(`chair ${lang} ${url}`, await axe(page));
+            if (report) problems.push(report);
+          }
+        }
+      }
+    }
+    assert.match(await page.content(), new RegExp(`/data/calls/${callId}/compiled\\.csv`), 'the catalog lists the call');
+  } finally {
+    await ctx.close();
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
 });
