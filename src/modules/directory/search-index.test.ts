@@ -28,7 +28,7 @@ async function searchState(db: Db): Promise<Record<string, string[]>> {
   const docs = sqlite
     ? await db.selectFrom(`${SEARCH_INDEX}_ids as k`).innerJoin(`${SEARCH_INDEX}_content as f`, 'f.id', 'k.n').select(['k.n', 'k.doc_id', 'f.c1 as title', 'f.c2 as body']).execute()
     : await db.selectFrom(SEARCH_INDEX).select(['doc_id', 'title', 'body']).execute();
-  const docOf = new Map(docs.map((d) => [text(d.n), text(d.doc_id)]));
+  const docOf = new Map(docs.map((d) => [text((d as Record<string, unknown>).n), text(d.doc_id)]));
   const points = await db.selectFrom(SEARCH_POINTS).selectAll().execute();
   const lines = (rows: Record<string, unknown>[]) => rows.map((r) => Object.keys(r).sort().map((k) => `${k}=${text(r[k])}`).join(' ')).sort();
   return {

@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { Box } from '../../platform/db/geo.ts';
-import { deleteMany, insertMany } from '../../platform/db/bulk.ts';
+import { deleteMany, insertMany, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 import { documentKeys } from '../../platform/db/search.ts';
 import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { tableOf, type Row, type TableName } from './model.ts';
@@ -302,6 +302,22 @@ const POINT_COLUMNS: (keyof SearchPointRow)[] = ['cell', 'need', 'service_id', '
 export async function replaceSearchPoints(db: Db, ids: string[], rows: SearchPointRow[]): Promise<void> {
   await deleteMany(db, SEARCH_POINTS, 'service_id', ids);
   await insertMany(db, SEARCH_POINTS, POINT_COLUMNS, rows.map((r) => POINT_COLUMNS.map((c) => r[c])));
+}
+
+const byKey = (a: SearchPointRow, b: SearchPointRow) => a.cell - b.cell || a.need - b.need || (a.service_id < b.service_id ? -1 : a.service_id > b.service_id ? 1 : 0) || (a.location_id < b.location_id ? -1 : a.location_id > b.location_id ? 1 : 0);
+
+/**
+ * Writes the search points of services that have none (an import's new services), in the order of the table's key,
+ * so that the rows go in side by side rather than all over the table. A load larger than what the table holds goes in
+ * without its secondary indexes, built again afterwards (as an import loads the HSDS tables).
+ */
+export async function addSearchPoints(db: Db, rows: SearchPointRow[]): Promise<void> {
+  if (!rows.length) return;
+  rows.sort(byKey);
+  const write = () => insertMany(db, SEARCH_POINTS, POINT_COLUMNS, rows.map((r) => POINT_COLUMNS.map((c) => r[c])));
+  const bulk = db.isTransaction ? await tablesForBulkLoad(db, { [SEARCH_POINTS]: rows.length }) : [];
+  if (bulk.length) await withoutSecondaryIndexes(db, bulk, write);
+  else await write();
 }
 
 /** Rebuilds the search points of these services (all of a service's rows, from its current records). */

@@ -60,6 +60,11 @@ const PARENT_OF: Record<string, TableName> = { service_id: 'service', location_i
 export async function applySnapshot(db: Db, ds: Dataset, source: string, partial: boolean, now: string, existed: ReadonlyMap<TableName, ReadonlySet<string>>): Promise<SnapshotResult> {
   const q = loose(db);
   const listed = ds.get('service').map((s) => s.id as string);
+  const now_listed = new Set(listed);
+  // What this source listed before that it lists no longer, read before the writes below, which concern listed
+  // services only: a first import from a source then reads nothing back.
+  const gone = partial ? [] : (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
+  const leaving = partial ? [] : (await q.selectFrom('directory_service_source').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
   const known = new Map((await inChunks(listed, (c) => q.selectFrom('directory_service_source').select(['service_id', 'source', 'left_at']).where('service_id', 'in', c).execute())).map((r) => [String(r.service_id), r]));
   const returned: string[] = [];
   const fresh: Row[] = [];
@@ -78,14 +83,10 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
   await recordProvenance(db, listed, source, now);
   if (partial) return result;
 
-  const now_listed = new Set(listed);
   // Provenance: this source's services it lists no longer have left it (kept, with the time).
-  const gone = (await q.selectFrom('directory_provenance').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute()).map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
   // Last seen: the source's previous import (this one is recorded after the snapshot), when it listed them.
   const previous = gone.length ? ((await q.selectFrom('directory_import').select((eb) => eb.fn.max('imported_at').as('at')).where('source', '=', source).executeTakeFirst())?.at ?? null) : null;
   for (let i = 0; i < gone.length; i += 500) await q.updateTable('directory_provenance').set(previous ? { left_at: now, last_seen: previous } : { left_at: now }).where('source', '=', source).where('service_id', 'in', gone.slice(i, i + 500)).execute();
-  const before = await q.selectFrom('directory_service_source').select('service_id').where('source', '=', source).where('left_at', 'is', null).execute();
-  const leaving = before.map((r) => String(r.service_id)).filter((id) => !now_listed.has(id));
   // A service another source still lists stays: that source is now the one that last listed it.
   const still = new Map((await inChunks(leaving, (c) => q.selectFrom('directory_provenance').select(['service_id', 'source']).where('service_id', 'in', c).where('source', '<>', source).where('left_at', 'is', null).execute())).map((r) => [String(r.service_id), String(r.source)]));
   for (const [id, other] of still) await q.updateTable('directory_service_source').set({ source: other }).where('service_id', '=', id).execute();
@@ -98,14 +99,15 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
 
   // Details of the records listed that the source gives no longer.
   for (const [table, cols] of DETAILS) {
-    const keep = new Set(ds.get(table).map((r) => r.id as string));
+    let keep: Set<string> | undefined;
     const gone = new Set<string>();
     for (const col of cols) {
       if (!(col in TABLES[table].columns)) continue;
       // Only records stored before this import can have details it does not give.
       const before = existed.get(PARENT_OF[col]);
-      const parents = before ? ds.get(PARENT_OF[col]).map((r) => r.id as string).filter((id) => before.has(id)) : [];
+      const parents = before?.size ? ds.get(PARENT_OF[col]).map((r) => r.id as string).filter((id) => before.has(id)) : [];
       if (!parents.length) continue;
+      keep ??= new Set(ds.get(table).map((r) => r.id as string));
       const rows = await inChunks(parents, (c) => q.selectFrom(tableOf(table)).select('id').where(col, 'in', c).execute());
       for (const r of rows) if (!keep.has(String(r.id))) gone.add(String(r.id));
     }
@@ -120,10 +122,12 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
     await remove(table, [...gone]);
   }
   // Taxonomy links of the services listed that the source gives no longer.
-  const keepAttributes = new Set(ds.get('attribute').map((r) => r.id as string));
   const storedServices = existed.get('service');
-  const attributes = await inChunks(storedServices ? listed.filter((id) => storedServices.has(id)) : [], (c) => q.selectFrom(tableOf('attribute')).select('id').where('link_entity', '=', 'service').where('link_id', 'in', c).execute());
-  await remove('attribute', attributes.map((r) => String(r.id)).filter((id) => !keepAttributes.has(id)));
+  const attributes = await inChunks(storedServices?.size ? listed.filter((id) => storedServices.has(id)) : [], (c) => q.selectFrom(tableOf('attribute')).select('id').where('link_entity', '=', 'service').where('link_id', 'in', c).execute());
+  if (attributes.length) {
+    const keepAttributes = new Set(ds.get('attribute').map((r) => r.id as string));
+    await remove('attribute', attributes.map((r) => String(r.id)).filter((id) => !keepAttributes.has(id)));
+  }
   return result;
 
   async function remove(table: TableName, ids: string[]) {
@@ -141,7 +145,8 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
 async function recordProvenance(db: Db, listed: readonly string[], source: string, now: string): Promise<void> {
   const q = loose(db);
   const have = new Map((await inChunks(listed, (c) => q.selectFrom('directory_provenance').select(['service_id', 'left_at']).where('source', '=', source).where('service_id', 'in', c).execute())).map((r) => [String(r.service_id), r.left_at]));
-  const changed = new Set((await inChunks(listed, (c) => q.selectFrom(tableOf('service')).select('id').where('id', 'in', c).where('last_modified', '=', now).execute())).map((r) => String(r.id)));
+  // Whether this import changed it matters only for a service the source listed before.
+  const changed = new Set((await inChunks(have.size ? listed.filter((id) => have.has(id)) : [], (c) => q.selectFrom(tableOf('service')).select('id').where('id', 'in', c).where('last_modified', '=', now).execute())).map((r) => String(r.id)));
   const fresh = listed.filter((id) => !have.has(id));
   await insertMany(db, 'directory_provenance', ['service_id', 'source', 'source_id', 'first_seen', 'last_changed', 'last_seen', 'left_at'], fresh.map((id) => [id, source, id, now, now, now, null]));
   const touched = listed.filter((id) => have.has(id) && (changed.has(id) || have.get(id) !== null));

@@ -6,7 +6,7 @@ import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
 import { clearSummary, updateSummary, writeSummaryCounts } from './summary.ts';
-import { SEARCH_INDEX, SEARCH_POINTS, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices } from './search-points.ts';
+import { SEARCH_INDEX, SEARCH_POINTS, addSearchPoints, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices, type SearchPointRow } from './search-points.ts';
 
 export { SEARCH_INDEX };
 
@@ -69,6 +69,10 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
   // A service new to the directory has no document, points or summary membership to replace.
   const isNew = (id: string) => !!imported?.added.has(id);
   const counts = new Map<string, number>();
+  // A service matched with one from another source seen first is found through that one only (federation).
+  const hiddenAll = await standsForAnother(db, ids);
+  // The search points of new services, written together at the end (addSearchPoints).
+  const newPoints: SearchPointRow[] = [];
   let done = 0;
   // Only the columns that make up the text and the points, read once for both: this runs over every service of an
   // import.
@@ -86,11 +90,10 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
       for (const id of more.free) input.free.add(id);
       for (const id of more.open) input.open.add(id);
     }
-    // A service matched with one from another source seen first is found through that one only (federation).
-    const hidden = await standsForAnother(db, chunk);
-    if (hidden.size) {
-      input.services = input.services.filter((s) => !hidden.has(String(s.id)));
-      await removeDocuments(db, SEARCH_INDEX, [...hidden]);
+    const hidden = hiddenAll.size ? chunk.filter((id) => hiddenAll.has(id)) : [];
+    if (hidden.length) {
+      input.services = input.services.filter((s) => !hiddenAll.has(String(s.id)));
+      await removeDocuments(db, SEARCH_INDEX, hidden);
     }
     const names = (rows: Record<string, unknown>[], key: string, name: string) => {
       const out = new Map<string, string[]>();
@@ -109,10 +112,15 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
       };
     });
     const keys = await indexDocuments(db, SEARCH_INDEX, docs, isNew);
-    await replaceSearchPoints(db, stored, searchPointRows(input, keys));
+    const points = searchPointRows(input, keys);
+    if (added.length) {
+      await replaceSearchPoints(db, stored, points.filter((p) => !isNew(p.service_id)));
+      for (const p of points) if (isNew(p.service_id)) newPoints.push(p);
+    } else await replaceSearchPoints(db, stored, points);
     await updateSummary(db, stored, input, counts);
     done += docs.length;
   }
+  await addSearchPoints(db, newPoints);
   await writeSummaryCounts(db, counts);
   return done;
 }
