@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../../platform/testing.ts';
+import { timeZoneLabel } from '../../platform/web/pickers.tsx';
 import { seedOutreach } from './seed.ts';
 import * as store from './store.ts';
 
@@ -250,4 +251,38 @@ test('concurrent event registrations never overbook', async () => {
   const regs = await Promise.all(groups.map(async (g) => registerForEvent(await ctxAs(t.ctx, analyst), e.id, { group_id: g.id, head_count: 4 })));
   assert.deepEqual(regs.map((r) => r.status).sort(), ['confirmed', 'confirmed', 'waitlisted', 'waitlisted'], '4 + 4 of 10 places; the others wait');
   assert.deepEqual((await store.getEvent(t.ctx.db, e.id))!.places, { confirmed: 8, waitlisted: 8, free: 2 });
+});
+
+test('the event form picks its time zone from a list; a forged zone is refused naming the field in English and Spanish, adding nothing; pages name the zone', async () => {
+  const t = await app();
+  const staff = await t.signedIn('chair');
+  const form = await staff.get('/outreach/events/new');
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /<select[^>]*name="time_zone"/, 'a select, not a text input');
+  assert.doesNotMatch(form.body, /<input[^>]*name="time_zone"/);
+  assert.match(form.body, /<optgroup label="United States and territories">/);
+  assert.match(form.body, /<option value="America\/New_York" selected>Eastern Time — New York<\/option>/);
+  const before = (await store.listEvents(t.ctx.db)).length;
+  const forged = { title: 'Forged zone', kind: 'webinar', date: '2027-02-20', start_time: '14:00', end_time: '15:00', time_zone: 'Mars/Olympus', online_url: 'https://example.org/w', accessibility: 'Captions' };
+  let res = await staff.request('POST', '/outreach/events/new', { form: forged });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /href="#field-time_zone">Time zone: is not a time zone/, 'the summary names the label');
+  res = await staff.request('POST', '/outreach/events/new', { form: forged, headers: { 'accept-language': 'es' } });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /href="#field-time_zone">Zona horaria: no es una zona horaria/, 'in Spanish too');
+  assert.equal((await store.listEvents(t.ctx.db)).length, before, 'nothing added');
+  const api = await staff.request('POST', '/api/outreach/events', { json: forged });
+  assert.equal(api.statusCode, 400);
+  assert.ok(JSON.stringify(api.json()).includes('time_zone'), 'the API names the field');
+  assert.equal((await store.listEvents(t.ctx.db)).length, before, 'nothing added through the API');
+
+  const denver = (await store.listEvents(t.ctx.db)).find((e) => e.time_zone === 'America/Denver')!;
+  assert.equal(timeZoneLabel('en', 'America/Denver'), 'Mountain Time — Denver');
+  for (const [lang, name] of [['en', 'Mountain Time — Denver'], ['es', timeZoneLabel('es', 'America/Denver')]] as const) {
+    for (const url of [`/outreach/events/${denver.id}`, '/outreach/events']) {
+      const page = await t.client().get(url, { 'accept-language': lang });
+      assert.ok(page.body.includes(name), `${url} (${lang}) names the zone: ${name}`);
+      assert.doesNotMatch(page.body, /America\/Denver/, `${url} (${lang}) shows no IANA id`);
+    }
+  }
 });

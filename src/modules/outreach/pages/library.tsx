@@ -11,6 +11,7 @@ import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { TimeZoneSelect, timeZoneLabel } from '../../../platform/web/pickers.tsx';
 import * as commands from '../commands.ts';
 import { AUDIENCES, EVENT_KINDS, FormPost, GRADE_BANDS, LANGUAGES, MATERIAL_FORMATS, MATERIAL_KINDS, type EventRegistration as EventRegistration_, type Group, type Lesson, type Material, type OutreachEvent } from '../schema.ts';
 import { SPONSOR } from '../permissions.ts';
@@ -192,7 +193,7 @@ function MaterialForm({ v, values, errors, all }: { v: View; values: FormValues;
   return (
     <FormShell v={v} title={v.t('or.material.new')} action="/outreach/materials/new" errors={errors} cancel="/outreach/materials" extraCrumbs={[{ href: '/outreach/materials', label: v.t('or.materials') }]}>
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
-      <Select name="kind" label={v.t('or.field.kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'mkind', MATERIAL_KINDS)} errors={e} />
+      <Select name="kind" label={v.t('or.field.material_kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'mkind', MATERIAL_KINDS)} errors={e} />
       <Select name="audience" label={v.t('or.field.audience')} required blank={v.t('or.choose')} value={str(values.audience)} options={opts(v, 'audience', AUDIENCES)} errors={e} />
       <Select name="language" label={v.t('or.field.language')} required blank={v.t('or.choose')} value={str(values.language)} options={opts(v, 'lang', LANGUAGES)} errors={e} />
       <Select name="format" label={v.t('or.field.format')} required blank={v.t('or.choose')} value={str(values.format)} options={MATERIAL_FORMATS.map((f) => ({ value: f, label: f.toUpperCase() }))} errors={e} />
@@ -209,7 +210,7 @@ function MaterialForm({ v, values, errors, all }: { v: View; values: FormValues;
 
 function when(v: View, e: OutreachEvent): string {
   const days = e.end_date !== e.date ? `${e.date} – ${e.end_date}` : e.date;
-  return `${days}, ${e.start_time && e.end_time ? v.t('or.event.time', { from: e.start_time, to: e.end_time, tz: e.time_zone }) : v.t('or.event.all_day', { tz: e.time_zone })}`;
+  return `${days}, ${e.start_time && e.end_time ? v.t('or.event.time', { from: e.start_time, to: e.end_time, tz: timeZoneLabel(v.lang, e.time_zone) }) : v.t('or.event.all_day', { tz: timeZoneLabel(v.lang, e.time_zone) })}`;
 }
 
 function EventDetails({ v, e }: { v: View; e: OutreachEvent }) {
@@ -321,18 +322,40 @@ function EventPage({ v, e, reg }: { v: View; e: OutreachEvent; reg?: { groups: G
   );
 }
 
+/** The event form's fields by their labels, for the error summary. */
+const eventLabels = (v: View): Record<string, string> =>
+  Object.fromEntries(
+    (
+      [
+        ['title', 'or.field.title'],
+        ['kind', 'or.field.event_kind'],
+        ['description', 'or.field.description'],
+        ['date', 'or.field.date'],
+        ['end_date', 'or.field.end_date'],
+        ['start_time', 'or.field.start_time'],
+        ['end_time', 'or.field.end_time'],
+        ['time_zone', 'or.field.time_zone'],
+        ['place', 'or.field.place'],
+        ['online_url', 'or.field.online_url'],
+        ['accessibility', 'or.field.accessibility'],
+        ['capacity', 'or.field.capacity'],
+        ['youth', 'or.field.youth'],
+      ] as const
+    ).map(([field, key]) => [field, v.t(key)]),
+  );
+
 function EventForm({ v, values, errors }: { v: View; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('or.event.new')} action="/outreach/events/new" errors={errors} cancel="/outreach/events" extraCrumbs={[{ href: '/outreach/events', label: v.t('or.events') }]}>
+    <FormShell v={v} title={v.t('or.event.new')} action="/outreach/events/new" errors={errors} labels={eventLabels(v)} cancel="/outreach/events" extraCrumbs={[{ href: '/outreach/events', label: v.t('or.events') }]}>
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
-      <Select name="kind" label={v.t('or.field.kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'ekind', EVENT_KINDS)} errors={e} />
+      <Select name="kind" label={v.t('or.field.event_kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'ekind', EVENT_KINDS)} errors={e} />
       <TextArea name="description" label={v.t('or.field.description')} value={str(values.description)} errors={e} />
       <TextInput name="date" label={v.t('or.field.date')} required value={str(values.date)} errors={e} />
       <TextInput name="end_date" label={v.t('or.field.end_date')} value={str(values.end_date)} errors={e} />
       <TextInput name="start_time" label={v.t('or.field.start_time')} value={str(values.start_time)} errors={e} />
       <TextInput name="end_time" label={v.t('or.field.end_time')} value={str(values.end_time)} errors={e} />
-      <TextInput name="time_zone" label={v.t('or.field.time_zone')} required value={str(values.time_zone) ?? 'America/New_York'} errors={e} />
+      <TimeZoneSelect v={v} name="time_zone" label={v.t('or.field.time_zone')} required value={str(values.time_zone) ?? 'America/New_York'} errors={e} />
       <TextInput name="place" label={v.t('or.field.place')} value={str(values.place)} errors={e} />
       <TextInput name="online_url" type="url" label={v.t('or.field.online_url')} value={str(values.online_url)} errors={e} />
       <TextArea name="accessibility" label={v.t('or.field.accessibility')} required value={str(values.accessibility)} errors={e} />

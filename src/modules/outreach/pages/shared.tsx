@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { FormPage } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, SubmitButton } from '../../../platform/web/components.tsx';
 import { MANAGE, MODERATE, SPONSOR } from '../permissions.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 
@@ -52,11 +52,26 @@ export const localErrors = (v: View, errors: FieldError[] | undefined): FieldErr
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/outreach', label: v.t('or.title') }, ...extra];
 
-export function FormShell({ v, title, action, errors, cancel, extraCrumbs = [], children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; extraCrumbs?: { href?: string; label: string }[]; children: ComponentChildren }) {
+/**
+ * A form page: the platform's FormPage laid out the same way, with the error summary naming each field by its label
+ * (`labels`, in the reader's language) rather than by its name.
+ */
+export function FormShell({ v, title, action, errors, cancel, extraCrumbs = [], labels, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; extraCrumbs?: { href?: string; label: string }[]; labels?: Record<string, string>; children: ComponentChildren }) {
   return (
-    <FormPage v={v} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs(v, extraCrumbs)} save={v.t('or.save')}>
-      {children}
-    </FormPage>
+    <div>
+      <Breadcrumbs items={[...crumbs(v, extraCrumbs), { label: title }]} />
+      <h1>{title}</h1>
+      <form method="post" action={action} class="usa-form usa-form--large">
+        <Csrf v={v} />
+        <IdempotencyKey />
+        <ErrorSummary v={v} errors={localErrors(v, errors) ?? []} labels={labels} />
+        {children}
+        <SubmitButton>{v.t('or.save')}</SubmitButton>{' '}
+        <a href={cancel} class="usa-button usa-button--unstyled">
+          {v.t('form.cancel')}
+        </a>
+      </form>
+    </div>
   );
 }
 
