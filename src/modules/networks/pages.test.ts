@@ -21,12 +21,12 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assertHas(form.body, /Test Jobs Center/, 'directory organisations to choose the convener from');
 
     // Invalid: a missing name, then an unknown state. The form comes back with the error and what was typed.
-    const bad = await chair.request('POST', '/networks', { form: { name: '', convener_organization_id: d.jobs.id, area_kind: 'regions', states: 'DC, QQ', needs: ['need.employment'] } });
+    const bad = await chair.request('POST', '/networks', { form: { name: '', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC', 'MD'], needs: ['need.employment'] } });
     assert.equal(bad.statusCode, 400);
     assert.ok(bad.body.includes('href="#field-name"'), 'name error linked');
-    assert.ok(bad.body.includes('value="DC, QQ"'), 'states kept');
+    assert.ok(/value="DC" checked/.test(bad.body) && /value="MD" checked/.test(bad.body), 'states kept');
     assert.ok(bad.body.includes('value="need.employment" checked'), 'needs kept');
-    const bad2 = await chair.request('POST', '/networks', { form: { name: 'Typo Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: 'DC, QQ' } });
+    const bad2 = await chair.request('POST', '/networks', { form: { name: 'Typo Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC', 'QQ'] } });
     assert.equal(bad2.statusCode, 400);
     assert.ok(bad2.body.includes('href="#field-states"') && bad2.body.includes('QQ is not a U.S. state'), 'state error on the states field');
     assert.ok(bad2.body.includes('value="Typo Network"'), 'name kept');
@@ -37,7 +37,7 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assert.equal(forged.statusCode, 403);
     assert.equal(await count(t, 'networks_network'), 0);
 
-    const ok = await chair.request('POST', '/networks', { form: { name: 'Form Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: 'dc', counties: '24031', needs: ['need.employment', 'need.emergency-shelter'] } });
+    const ok = await chair.request('POST', '/networks', { form: { name: 'Form Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: 'DC', counties: '24031', needs: ['need.employment', 'need.emergency-shelter'] } });
     assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
     const url = String(ok.headers.location);
     const id = url.split('/').pop()!;
@@ -60,7 +60,7 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assert.equal(api.name, 'Form Network, renamed');
     assert.deepEqual(api.needs, []);
     assert.equal(api.radius_miles, 8);
-    const stale = await chair.request('POST', `/networks/${id}/edit`, { form: { version: '1', name: 'Stale', convener_organization_id: d.jobs.id, area_kind: 'regions', states: 'DC' } });
+    const stale = await chair.request('POST', `/networks/${id}/edit`, { form: { version: '1', name: 'Stale', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC'] } });
     assert.equal(stale.statusCode, 409);
 
     // Members, agreements and contacts through their forms.
@@ -177,6 +177,60 @@ test('Spanish pages have every string translated', async () => {
     assert.equal(r.statusCode, 200);
     assertHas(r.body, /Cobertura y carencias/);
     assertLacks(r.body, /networks\.[a-z]/, 'no message key shown instead of text');
+  } finally {
+    await t.close();
+  }
+});
+
+test('the network form picks states by name and counties by name within a chosen state (no JavaScript); forged codes are refused naming the field in English and Spanish; pages show names, not codes', async () => {
+  const t = await testApp();
+  try {
+    const d = await tinyDirectory(t);
+    const chair = await t.signedIn('chair');
+    const form = await chair.get('/networks/new');
+    assert.equal(form.statusCode, 200);
+    assertHas(form.body, /<input class="usa-checkbox__input" id="field-states-\d+" type="checkbox" name="states" value="VA"\/><label class="usa-checkbox__label" for="field-states-\d+">Virginia<\/label>/, 'states as checkboxes by name');
+    assertLacks(form.body, /<input[^>]*type="text"[^>]*name="(states|counties)"|<input[^>]*name="(states|counties)"[^>]*type="text"/, 'no typed codes');
+    assertHas(form.body, /<select[^>]*name="county_state"/, 'a state to list counties from');
+    assertHas(form.body, /<option value="VA">Virginia<\/option>/);
+
+    // Step two, without JavaScript: the same form with the chosen state's counties, what was typed kept, nothing saved.
+    const step = await chair.request('POST', '/networks', { form: { name: 'Northern Virginia Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC'], county_state: 'VA', _show: 'counties' } });
+    assert.equal(step.statusCode, 200);
+    assertHas(step.body, /value="Northern Virginia Network"/);
+    assertHas(step.body, /value="DC" checked/);
+    assertHas(step.body, /<legend[^>]*>Counties in Virginia<\/legend>/);
+    assertHas(step.body, /name="counties" value="51059"\/><label class="usa-checkbox__label" for="[^"]+">Fairfax<\/label>/);
+    assertHas(step.body, /name="counties" value="51600"\/><label class="usa-checkbox__label" for="[^"]+">Fairfax \(city\)<\/label>/, 'a county and a city of one name told apart');
+    assertLacks(step.body, />\s*51059\s*</, 'no FIPS code shown');
+    assert.equal(await count(t, 'networks_network'), 0);
+
+    // Forged codes: refused, the field named by its label in the reader's language, nothing saved.
+    const forged = { name: 'Forged', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC', 'QQ'], counties: ['99999'] };
+    const en = await chair.request('POST', '/networks', { form: forged });
+    assert.equal(en.statusCode, 400);
+    assertHas(en.body, /href="#field-states">States: QQ is not a U\.S\. state/);
+    assertHas(en.body, /href="#field-counties">Counties: 99999 is not a county/);
+    const es = await chair.request('POST', '/networks', { form: forged, headers: { 'accept-language': 'es' } });
+    assert.equal(es.statusCode, 400);
+    assertHas(es.body, /href="#field-states">Estados: QQ no es un estado/);
+    assertHas(es.body, /href="#field-counties">Condados: 99999 no es un condado/);
+    const api = await chair.request('POST', '/api/networks', { json: { name: 'Forged', convener_organization_id: d.jobs.id, area_kind: 'regions', counties: ['99999'] } });
+    assert.equal(api.statusCode, 400);
+    assert.equal(api.json().errors[0].field, 'counties.0');
+    assert.equal(await count(t, 'networks_network'), 0);
+
+    const ok = await chair.request('POST', '/networks', { form: { name: 'Northern Virginia Network', convener_organization_id: d.jobs.id, area_kind: 'regions', states: ['DC'], counties: ['51059', '51600'], county_state: 'VA' } });
+    assert.equal(ok.statusCode, 303, ok.body.slice(0, 300));
+    const url = String(ok.headers.location);
+    const page = await chair.get(url);
+    assertHas(page.body, /District of Columbia; Fairfax, VA; Fairfax \(city\), VA/);
+    assertLacks(page.body, /51059|51600/, 'no FIPS code on the page');
+    const edit = await chair.get(`${url}/edit`);
+    assertHas(edit.body, /name="counties" value="51059" checked/, 'the chosen counties are shown ticked, in their state');
+    assertHas(edit.body, /<legend[^>]*>Counties in Virginia<\/legend>/);
+    const esPage = await chair.get(url, { 'accept-language': 'es' });
+    assertHas(esPage.body, /Fairfax \(ciudad\), VA/);
   } finally {
     await t.close();
   }

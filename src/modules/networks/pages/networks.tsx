@@ -16,11 +16,12 @@ import { pageSlice } from '../presenters.ts';
 import { AREA_KINDS, CoverageForm, FormPost, ListPageQuery, type Coverage, type Network, type NetworkSummary } from '../schema.ts';
 import { listNetworks } from '../store.ts';
 import { CoverageSection, filterOf, type CoverageFilter } from './coverage.tsx';
-import { EDITORS, EditLink, FormShell, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, needLabel, roleLabel, stateName, str, words } from './shared.tsx';
+import { CountiesField, StatesField } from './area-fields.tsx';
+import { EDITORS, EditLink, FormShell, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, localErrors, needLabel, roleLabel, stateName, str, words } from './shared.tsx';
 
 function areaText(v: View, n: Pick<Network, 'area_kind' | 'states' | 'counties' | 'center_lat' | 'center_lng' | 'radius_miles'>): string {
   if (n.area_kind === 'radius') return v.t('networks.area.radius', { miles: n.radius_miles ?? 0, lat: n.center_lat ?? 0, lng: n.center_lng ?? 0 });
-  return [...n.states.map(stateName), ...n.counties.map(countyName)].join('; ');
+  return [...n.states.map(stateName), ...n.counties.map((f) => countyName(v, f))].join('; ');
 }
 
 function Field({ label, children }: { label: string; children: ComponentChildren }) {
@@ -212,17 +213,32 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
   );
 }
 
-function NetworkForm({ v, values, errors, orgs, action, title, cancel }: { v: View; values: FormValues; errors?: FieldError[]; orgs: { id: string; name: string }[]; action: string; title: string; cancel: string }) {
+/** The network form's fields by their labels, for the error summary. */
+const networkLabels = (v: View): Record<string, string> => ({
+  name: v.t('networks.field.name'),
+  description: v.t('networks.field.description'),
+  convener_organization_id: v.t('networks.field.convener'),
+  area_kind: v.t('networks.field.area_kind'),
+  states: v.t('networks.field.states'),
+  counties: v.t('networks.field.counties'),
+  center_lat: v.t('networks.field.center_lat'),
+  center_lng: v.t('networks.field.center_lng'),
+  radius_miles: v.t('networks.field.radius_miles'),
+  needs: v.t('networks.field.needs'),
+});
+
+function NetworkForm({ v, values, errors: raw, orgs, action, title, cancel }: { v: View; values: FormValues; errors?: FieldError[]; orgs: { id: string; name: string }[]; action: string; title: string; cancel: string }) {
   const val = (k: string) => str(values[k]);
+  const errors = localErrors(v, raw);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbItems={crumbs(v)}>
+    <FormShell v={v} title={title} action={action} errors={raw} labels={networkLabels(v)} cancel={cancel} crumbItems={crumbs(v)}>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('networks.field.name')} required value={val('name')} errors={errors} />
       <TextArea name="description" label={v.t('networks.field.description')} value={val('description')} errors={errors} />
       <Select name="convener_organization_id" label={v.t('networks.field.convener')} hint={v.t('networks.field.convener.hint')} required blank={v.t('networks.choose')} value={val('convener_organization_id')} options={orgs.map((o) => ({ value: o.id, label: o.name }))} errors={errors} />
       <Select name="area_kind" label={v.t('networks.field.area_kind')} required value={val('area_kind') ?? 'regions'} options={AREA_KINDS.map((k) => ({ value: k, label: v.t(`networks.area_kind.${k}`) }))} errors={errors} />
-      <TextInput name="states" label={v.t('networks.field.states')} hint={v.t('networks.field.states.hint')} value={list(values.states).join(', ')} errors={errors} />
-      <TextInput name="counties" label={v.t('networks.field.counties')} hint={v.t('networks.field.counties.hint')} value={list(values.counties).join(', ')} errors={errors} />
+      <StatesField v={v} values={words(values.states).map((s) => s.toUpperCase())} errors={errors} />
+      <CountiesField v={v} values={words(values.counties)} countyState={val('county_state')} errors={errors} />
       <TextInput name="center_lat" label={v.t('networks.field.center_lat')} hint={v.t('networks.field.center.hint')} inputmode="decimal" value={val('center_lat')} errors={errors} />
       <TextInput name="center_lng" label={v.t('networks.field.center_lng')} inputmode="decimal" value={val('center_lng')} errors={errors} />
       <TextInput name="radius_miles" label={v.t('networks.field.radius_miles')} inputmode="decimal" value={val('radius_miles')} errors={errors} />
@@ -230,6 +246,9 @@ function NetworkForm({ v, values, errors, orgs, action, title, cancel }: { v: Vi
     </FormShell>
   );
 }
+
+/** "Show its counties" (the form's second step without JavaScript): the form again as sent, nothing saved. */
+const showingCounties = (body: unknown): boolean => !!body && typeof body === 'object' && (body as Record<string, unknown>)._show === 'counties';
 
 function networkValues(n: Network): FormValues {
   return {
@@ -284,7 +303,7 @@ export async function networkPages(app: App): Promise<void> {
     formPage(reply, v.t('networks.new'), (orgs) => <NetworkForm v={v} values={values} errors={errors} orgs={orgs} action="/networks" title={v.t('networks.new')} cancel="/networks" />, errors);
   app.get('/networks/new', { config: MANAGERS, schema: hidden }, async (req, reply) => newPage(reply, req.view(), { area_kind: 'regions' }));
   app.post('/networks', { config: MANAGERS, schema: { ...hidden, body: FormPost } }, async (req, reply) =>
-    submitForm(
+    showingCounties(req.body) ? newPage(reply, req.view(), rawValues(req.body)) : submitForm(
       reply,
       async () => `/networks/${(await commands.createNetwork(req.ctx, networkInput(formBody(req.body), false), { coerce: true })).id}`,
       (errors) => newPage(reply, req.view(), rawValues(req.body), errors),
@@ -310,6 +329,7 @@ export async function networkPages(app: App): Promise<void> {
   });
   app.post('/networks/:id/edit', { config: EDITORS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const n = await editable(req.ctx, req.params.id);
+    if (showingCounties(req.body)) return editPage(reply, req.view(), n, rawValues(req.body));
     return submitForm(
       reply,
       async () => `/networks/${(await commands.updateNetwork(req.ctx, n.id, networkInput(formBody(req.body), true), { coerce: true })).id}`,

@@ -3,8 +3,9 @@ import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../../platform/context.ts';
 import { forbidden, notFound, type FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Csrf, ErrorSummary, FormPage, SubmitButton } from '../../../platform/web/components.tsx';
-import { countyByFips, stateByCode } from '../../../platform/geo/us.ts';
+import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, SubmitButton } from '../../../platform/web/components.tsx';
+import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
+import { stateByCode } from '../../../platform/geo/us.ts';
 import { EDIT_OWN, MANAGE } from '../permissions.ts';
 import { EDIT_REFUSED } from '../policies.ts';
 import { networkFor } from '../presenters.ts';
@@ -25,10 +26,7 @@ export const words = (x: unknown): string[] => list(x).flatMap((s) => s.split(/[
 export const needLabel = (v: View, code: string) => v.t(`networks.need.${code}`);
 export const roleLabel = (v: View, role: string) => v.t(`networks.role.${role}`);
 export const stateName = (code: string) => stateByCode(code)?.name ?? code;
-export const countyName = (fips: string) => {
-  const c = countyByFips(fips);
-  return c ? `${c.name}, ${c.state}` : fips;
-};
+export { countyName } from './area-fields.tsx';
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/networks', label: v.t('networks.title') }, ...extra];
 
@@ -45,11 +43,43 @@ export interface EditTarget {
   title: string;
 }
 
-export function FormShell({ v, title, action, errors, cancel, crumbItems, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; children: ComponentChildren }) {
+// Field problems come from the commands in English; readers of the Spanish pages get them in Spanish (the
+// validator's own wording is translated by platform/web/field-errors.ts).
+const ES: MessageRules = [
+  [/^(\S+) is not a U\.S\. state, DC or territory code$/, (_, s) => `${s} no es un estado, DC ni un territorio de EE. UU.`],
+  [/^(\S+) is not a county FIPS code$/, (_, c) => `${c} no es un condado de EE. UU. (código FIPS)`],
+  [/^name at least one state or county$/, 'indique al menos un estado o condado'],
+  [/^is required for an area by centre and radius$/, 'es obligatorio para un área indicada como centro y radio'],
+  [/^is not an organisation in the directory$/, 'no es una organización del directorio'],
+  [/^is already a member of this network$/, 'ya es miembro de esta red'],
+  [/^is not a member of this network$/, 'no es miembro de esta red'],
+  [/^must be on or after signed_on \((.*)\)$/, (_, d) => `debe ser igual o posterior a la fecha de firma (${d})`],
+  [/^is required when expires_on is given$/, 'es obligatoria cuando se indica la fecha de vencimiento'],
+];
+
+/** The field problems in the reader's language. */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
+
+/**
+ * A form page laid out as the platform's FormPage, with the problems in the reader's language: beside each field, and
+ * in the summary naming the field by its label (`labels`) rather than by its name.
+ */
+export function FormShell({ v, title, action, errors, cancel, crumbItems, labels, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; labels?: Record<string, string>; children: ComponentChildren }) {
   return (
-    <FormPage v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbItems} save={v.t('networks.save')}>
-      {children}
-    </FormPage>
+    <div>
+      <Breadcrumbs items={[...crumbItems, { label: title }]} />
+      <h1>{title}</h1>
+      <form method="post" action={action} class="usa-form usa-form--large">
+        <Csrf v={v} />
+        <IdempotencyKey />
+        <ErrorSummary v={v} errors={localErrors(v, errors) ?? []} labels={labels} />
+        {children}
+        <SubmitButton>{v.t('networks.save')}</SubmitButton>{' '}
+        <a href={cancel} class="usa-button usa-button--unstyled">
+          {v.t('form.cancel')}
+        </a>
+      </form>
+    </div>
   );
 }
 
