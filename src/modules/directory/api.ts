@@ -245,7 +245,8 @@ export async function directoryApi(app: App) {
       const q = req.query;
       const page = q.format === 'ndjson' ? 1 : (q.page ?? 1);
       const perPage = q.format === 'ndjson' ? 1_000_000 : (q.per_page ?? 50);
-      let base = req.ctx.db.selectFrom('directory_organization as o');
+      // An organisation matched with one another source gave first is listed once, as that one (federation-match.ts).
+      let base = req.ctx.db.selectFrom('directory_organization as o').where(sql<boolean>`not exists (select 1 from directory_organization_match m where m.organization_id = o.id)`);
       const search = q.search;
       if (search) base = base.where((e) => e.or([e(sql`lower(o.name)`, 'like', likePattern(search)), e(sql`lower(o.description)`, 'like', likePattern(search))]));
       if (q.taxonomy_term_id || q.taxonomy_id) {

@@ -330,6 +330,10 @@ test('the same organisation from two sources under different ids: matched (name 
   // Shown once: search by organisation finds the services of both records, the record seen first standing for both.
   const byOrg = await searchServices(t.db.handle.db, t.db.handle.kind, { organizationId: ORG, page: 1, perPage: 50, vetted: false, plan: 'tables' });
   assert.ok(byOrg.hits.some((h) => h.serviceId === EAST), 'the county pantry is among the network\'s services');
+  // Listed once: the organisation list leaves out the record matched with one seen first, whose page lists both's services.
+  const listed = (await t.client().get('/api/hsds/organizations?per_page=200')).json().contents.map((o: { id: string }) => o.id);
+  assert.ok(listed.includes(ORG) && !listed.includes(ORG_COUNTY), 'the matched organisation is listed once');
+  assert.match((await t.client().get(`/directory/organizations/${ORG}`)).body, /Food Pantry East/, 'its page lists the services the other source gives it');
 });
 
 test('sources: bad input named by field in both languages, nothing written; limits; a source that fails is recorded, not a 500', async () => {

@@ -20,6 +20,7 @@ import { type Row } from '../model.ts';
 import { audienceOf, cardOf, addressOf, type Card } from '../presenters.ts';
 import { PUBLIC } from './shared.tsx';
 import { safeHref } from '../../../platform/http/urls.ts';
+import { organizationsMatchedWith, standsForAnother } from '../federation-match.ts';
 
 function OrganizationPage({ v, org, services, editable, children }: { v: View; org: Record<string, unknown>; services: Card[]; editable: boolean; children?: ComponentChildren }) {
   const locations = (org.locations as Record<string, unknown>[]) ?? [];
@@ -80,8 +81,11 @@ async function organizationPage(req: FastifyRequest, reply: FastifyReply, id: st
   const [org] = await organizationsFull(req.ctx.db, [id], a, false);
   if (!org) throw notFound('No such organization.');
   const g = new Graph(req.ctx.db);
-  const svcRows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', org.id as string).orderBy('name').execute();
-  const rows = await g.services(svcRows.map((r) => r.id as string), true);
+  // The services of this organisation and of the records other sources give for it, each matched service once.
+  const orgIds = await organizationsMatchedWith(req.ctx.db, org.id as string);
+  const svcRows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', 'in', orgIds).orderBy('name').execute();
+  const hidden = await standsForAnother(req.ctx.db, svcRows.map((r) => r.id as string));
+  const rows = await g.services(svcRows.map((r) => r.id as string).filter((s) => !hidden.has(s)), true);
   const v = req.view();
   const editable = v.can(PROPOSE) && (await canEdit(req.ctx, org.id as string));
   const stewards = v.can(MANAGE) ? (
