@@ -14,7 +14,7 @@ import { testApp, type TestClient } from './testing.ts';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './seed.ts';
 import { modules } from '../modules/index.ts';
 import { DEMO_CASEWORKERS } from '../modules/referrals/index.ts';
-import { catalogOf, recordFallbacks } from './web/i18n.ts';
+import { catalogOf, codeLabel, formatInstant, formatList, recordFallbacks } from './web/i18n.ts';
 import { crawlKey, templateOf } from '../../test/e2e/harness.ts';
 
 const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
@@ -196,6 +196,18 @@ const ROLES: { label: string; email?: string }[] = [
   ...(['member', 'chair', 'analyst', 'admin'] as const).map((role) => ({ label: role, email: DEMO_USERS.find((u) => u.role === role)!.email })),
   { label: 'caseworker', email: DEMO_CASEWORKERS.receiver.email },
 ];
+
+test('dates, lists and recorded codes in the reader\'s language (the helpers the fixes use)', () => {
+  assert.match(formatInstant('es', '2026-12-05T06:01:00Z'), /^5 dic 2026, 1:01\s?a\.\s?m\. EST$/);
+  assert.match(formatInstant('en', '2026-07-05T16:30:00Z'), /^Jul 5, 2026, 12:30\sPM EDT$/);
+  assert.match(formatInstant('es', '2026-12-05T06:01:00Z', 'UTC'), /6:01.*UTC$/);
+  assert.equal(formatInstant('es', 'not a date'), 'not a date');
+  assert.equal(formatList('es', ['a', 'b', 'c']), 'a, b y c');
+  assert.equal(formatList('en', ['a', 'b', 'c']), 'a, b, and c');
+  assert.equal(codeLabel('es', 'kind', 'youth_program', 'outreach'), 'Programa juvenil');
+  assert.equal(codeLabel('es', 'to', 'in_progress', 'referrals'), 'En curso');
+  assert.equal(codeLabel('es', 'kind', 'no_such_code'), undefined);
+});
 
 test('the enumeration labels and codes checked for are taken from the catalogs', () => {
   for (const label of ['In progress', 'Completed', 'Administrator', 'Member', 'Awaiting review']) assert.ok(englishLabels.has(label), label);
