@@ -138,7 +138,8 @@ test('the public sees names, area, members and coverage but no contacts; outside
     assert.ok((await anon.get('/networks?state=TX')).body.includes('Local networks in Texas (0)'), 'no network in Texas');
     const badFilter = await anon.get(`/networks/${id}?distance=-4`);
     assert.equal(badFilter.statusCode, 400);
-    assertHas(badFilter.body, /href="#field-distance"/);
+    assertHas(badFilter.body, /href="#field-distance">Distance \(miles\): /, 'the field named by its label');
+    assertHas((await anon.get(`/networks/${id}?distance=-4`, { 'accept-language': 'es' })).body, /href="#field-distance">Distancia \(millas\): debe/, 'in Spanish');
     assert.equal((await anon.get('/networks/national?distance=9999')).statusCode, 400);
     assert.equal((await anon.get(`/networks/${randomUUID()}`)).statusCode, 404);
     assert.equal((await anon.get('/networks/not-an-id')).statusCode, 400);

@@ -9,7 +9,7 @@ import { UsMap, shadeOf, type Shade } from '../../../platform/web/us-map.tsx';
 import { NEED_CODES } from '../../directory/index.ts';
 import { statesCoverage } from '../coverage.ts';
 import { CoverageForm, DEFAULT_DISTANCE, MAX_DISTANCE, SCOPES, type Coverage, type Network, type Scope, type StatesCoverage } from '../schema.ts';
-import { PUBLIC, crumbs, list, needLabel, str } from './shared.tsx';
+import { PUBLIC, countyName, crumbs, list, localErrors, needLabel, str } from './shared.tsx';
 
 const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
 
@@ -56,9 +56,9 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
       <p class="usa-intro">{v.t('networks.national.intro', { miles: c.distance_miles })}</p>
       {!c.confidential_included && <p>{v.t('networks.coverage.confidential')}</p>}
       <form method="get" action="/networks/national" class="usa-form margin-bottom-3">
-        <ErrorSummary v={v} errors={f.errors} />
-        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={f.errors} />
-        <Checkboxes name="need" label={v.t('networks.coverage.needs')} hint={v.t('networks.coverage.needs.hint')} values={f.needs} options={NEED_CODES.map((n) => ({ value: n, label: needLabel(v, n) }))} errors={f.errors} />
+        <ErrorSummary v={v} errors={localErrors(v, f.errors) ?? []} labels={{ distance: v.t('networks.coverage.distance'), need: v.t('networks.coverage.needs') }} />
+        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={localErrors(v, f.errors)} />
+        <Checkboxes name="need" label={v.t('networks.coverage.needs')} hint={v.t('networks.coverage.needs.hint')} values={f.needs} options={NEED_CODES.map((n) => ({ value: n, label: needLabel(v, n) }))} errors={localErrors(v, f.errors)} />
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
       <UsMap
@@ -107,9 +107,9 @@ export function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: Covera
       <p>{v.t(c.scope === 'members' ? 'networks.coverage.intro.members' : 'networks.coverage.intro', { miles: c.distance_miles, needs: c.needs.map((x) => needLabel(v, x)).join(', ') })}</p>
       {!c.confidential_included && <p>{v.t('networks.coverage.confidential')}</p>}
       <form method="get" action={`/networks/${n.id}#coverage`} class="usa-form margin-bottom-3">
-        <ErrorSummary v={v} errors={f.errors} />
-        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={f.errors} />
-        <Select name="scope" label={v.t('networks.coverage.scope')} value={f.scope} options={SCOPES.map((s) => ({ value: s, label: v.t(`networks.scope.${s}`) }))} errors={f.errors} />
+        <ErrorSummary v={v} errors={localErrors(v, f.errors) ?? []} labels={{ distance: v.t('networks.coverage.distance'), scope: v.t('networks.coverage.scope') }} />
+        <TextInput name="distance" label={v.t('networks.coverage.distance')} hint={v.t('networks.coverage.distance.hint', { max: MAX_DISTANCE })} inputmode="decimal" value={str(f.raw.distance) || String(f.distance)} errors={localErrors(v, f.errors)} />
+        <Select name="scope" label={v.t('networks.coverage.scope')} value={f.scope} options={SCOPES.map((s) => ({ value: s, label: v.t(`networks.scope.${s}`) }))} errors={localErrors(v, f.errors)} />
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
       <UsMap
@@ -117,7 +117,7 @@ export function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: Covera
         id="coverage-map"
         fips={c.counties.map((r) => r.fips)}
         shades={shades}
-        labels={Object.fromEntries(c.counties.map((r) => [r.fips, `${r.name}, ${r.state}: ${r.covered_needs} / ${c.needs.length}`]))}
+        labels={Object.fromEntries(c.counties.map((r) => [r.fips, `${countyName(v, r.fips)}: ${r.covered_needs} / ${c.needs.length}`]))}
         circle={circle}
         title={v.t('networks.coverage.map.title', { name: n.name, miles: c.distance_miles })}
         description={v.t('networks.coverage.map.desc', { counties: c.counties.length, full, gaps: gapsByCounty.length, needs: c.needs.length })}
@@ -137,7 +137,7 @@ export function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: Covera
         caption={v.t('networks.coverage.counties', { miles: c.distance_miles })}
         head={[v.t('networks.field.county'), v.t('networks.coverage.covered'), v.t('networks.coverage.gaps')]}
         rows={c.counties.map((r) => [
-          `${r.name}, ${r.state}`,
+          countyName(v, r.fips),
           `${r.covered_needs} / ${c.needs.length}`,
           r.needs
             .filter((x) => !x.covered)

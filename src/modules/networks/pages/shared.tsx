@@ -49,6 +49,7 @@ const ES: MessageRules = [
   [/^(\S+) is not a U\.S\. state, DC or territory code$/, (_, s) => `${s} no es un estado, DC ni un territorio de EE. UU.`],
   [/^(\S+) is not a county FIPS code$/, (_, c) => `${c} no es un condado de EE. UU. (código FIPS)`],
   [/^name at least one state or county$/, 'indique al menos un estado o condado'],
+  [/^must be a number of miles above 0 and at most (\d+)$/, (_, n) => `debe ser un número de millas mayor que 0 y como máximo ${n}`],
   [/^is required for an area by centre and radius$/, 'es obligatorio para un área indicada como centro y radio'],
   [/^is not an organisation in the directory$/, 'no es una organización del directorio'],
   [/^is already a member of this network$/, 'ya es miembro de esta red'],
