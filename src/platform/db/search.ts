@@ -63,21 +63,21 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   checkName(name);
   const sqlite = isSqlite(db);
   const out = new Map<string, number>();
-  for (let i = 0; i < docs.length; i += 500) {
-    const chunk = docs.slice(i, i + 500);
-    const old = isNew ? chunk.filter((d) => !isNew(d.id)) : chunk;
-    if (old.length) await removeDocuments(db, name, old.map((d) => d.id));
-    const rows = chunk.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
-    if (!sqlite) {
-      await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
-      continue;
-    }
-    await insertMany(db, `${name}_ids`, ['doc_id'], chunk.map((d) => [d.id]));
-    const keys = await db.selectFrom(`${name}_ids`).select(['n', 'doc_id']).where('doc_id', 'in', chunk.map((d) => d.id)).execute();
-    const n = new Map(keys.map((k) => [k.doc_id as string, Number(k.n)]));
-    await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], rows.map((r) => [n.get(r[0]), ...r]));
-    for (const [id, key] of n) out.set(id, key);
+  if (!docs.length) return out;
+  const old = isNew ? docs.filter((d) => !isNew(d.id)) : docs;
+  await removeDocuments(db, name, old.map((d) => d.id));
+  const rows = docs.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
+  if (!sqlite) {
+    await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
+    return out;
   }
+  // Keys numbered here, after the largest in use (as SQLite numbers a row given none), rather than read back
+  // after the insert: one query instead of one per 500 documents. The writer holds the database meanwhile.
+  const last = await db.selectFrom(`${name}_ids`).select((eb) => eb.fn.max('n').as('n')).executeTakeFirst();
+  let key = Number(last?.n ?? 0);
+  for (const d of docs) out.set(d.id, ++key);
+  await insertMany(db, `${name}_ids`, ['n', 'doc_id'], docs.map((d) => [out.get(d.id), d.id]));
+  await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], rows.map((r) => [out.get(r[0] as string), ...r]));
   return out;
 }
 
@@ -117,8 +117,11 @@ export async function clearIndex(db: Db, name: string): Promise<void> {
 
 /** Lower case, accents removed: both engines then see the same words. */
 export function foldText(s: string): string {
+  // Plain ASCII has no accents to remove (most text: the normalisation is then skipped).
+  if (ASCII.test(s)) return s.toLowerCase();
   return s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
 }
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Words of a query: letters and digits only, so nothing a user types can reach the query syntax. */
 export function queryWords(text: string): string[] {
@@ -160,7 +163,37 @@ export function searchMatches(kind: DatabaseKind, name: string, query: SearchQue
     // bm25 is lower for better matches; title words weigh three times the body's.
     return sql<{ doc_id: string; score: number }>`(select doc_id, -bm25(${sql.table(name)}, 0, 3.0, 1.0) as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
   }
-  return sql<{ doc_id: string; score: number }>`(select doc_id, ts_rank(tsv, to_tsquery('simple', ${tsExpression(q)})) as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+  return sql<{ doc_id: string; score: number }>`(select doc_id, ${tsRank(name, q)} as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+}
+
+/**
+ * How much a match through a group's other alternatives (synonyms, see SearchQuery) counts on PostgreSQL against
+ * the same match of the words typed.
+ */
+export const SYNONYM_WEIGHT = Number(process.env.TFH_SYN_W ?? 1);
+/** Document frequencies are counted up to this many documents: a word in more is as common as one in this many. */
+export const FREQUENCY_CAP = 10_000;
+
+/**
+ * PostgreSQL's rank of a query. ts_rank alone has no inverse document frequency: a common synonym ("housing" for
+ * shelter) weighed as much as the rare word typed. Here, as SQLite's bm25 does, each alternative's ts_rank (title
+ * words weigh more, as the index's weights say) is multiplied by its inverse document frequency,
+ * ln((N + 1) / (df + 0.5)), and alternatives other than the first of their group by SYNONYM_WEIGHT; the products
+ * are summed. N and each df are counted once per query (uncorrelated subqueries: PostgreSQL runs each once), N
+ * from the planner's row estimate when there is one, df up to FREQUENCY_CAP through the GIN index.
+ */
+function tsRank(name: string, q: SearchQuery): RawBuilder<number> {
+  const table = sql.table(name);
+  const n = sql`(select case when c.reltuples > 0 then c.reltuples::float8 else (select count(*) from ${table})::float8 end from pg_class c where c.oid = to_regclass(${name}))`;
+  const groups = q.map((group) =>
+    group.map((alt, i) => {
+      const expr = alt.map((w) => `${w}:*`).join(' & ');
+      const df = sql`(select count(*) from (select 1 from ${table} where tsv @@ to_tsquery('simple', ${expr}) limit ${sql.lit(FREQUENCY_CAP)}) as d)::float8`;
+      return sql`${sql.lit(i === 0 ? 1 : SYNONYM_WEIGHT)} * greatest(ln((${n} + 1) / (${df} + 0.5)), 0.01) * ts_rank(tsv, to_tsquery('simple', ${expr}))`;
+    }),
+  );
+  const terms = process.env.TFH_SUM ? groups.flat() : groups.map((alts) => (alts.length > 1 ? sql`greatest(${sql.join(alts)})` : alts[0]));
+  return sql<number>`(${sql.join(terms, sql` + `)})`;
 }
 
 /**
