@@ -196,6 +196,11 @@ test('a person finds, on the web, a free employment program within 25 miles of a
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /2100 Washington Blvd/);
   assert.match(page.body, /703\) 555-0142/);
+  // What the publisher left empty is left out, not shown as a dash (issue 16): no eligibility, hours or way to apply.
+  assert.doesNotMatch(page.body, />\s*—\s*</, 'no field shown as a bare dash');
+  assert.doesNotMatch(page.body, /Who can get this service|How to apply|>Hours<\/dt>/);
+  assert.match(page.body, />Last verified<\/dt><dd[^>]*>Oct 1, 2026</, 'the date as people write it, not 2026-10-01');
+  assert.match(page.body, /<h2>Cost<\/h2>\s*<p>Free/);
   const es = await anon.get(url, { cookie: 'lang=es' });
   assert.match(es.body, /Buscar servicios/);
   const bad = await anon.get('/directory?near=abcde');

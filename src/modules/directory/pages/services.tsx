@@ -32,7 +32,8 @@ function ServicePage({ v, c, editable, notes, sources = [], lists }: { v: View; 
           {v.t('directory.organization')}: <a href={`/directory/organizations/${c.organization.id}`}>{c.organization.name}</a>
         </p>
       )}
-      {c.description && <p class="usa-intro">{c.description}</p>}
+      {/* A short summary reads as the page's lead; a publisher's long description as ordinary text. */}
+      {c.description && <p class={c.description.length <= 280 ? 'usa-intro' : undefined}>{c.description}</p>}
       <Provenance v={v} sources={sources} />
       {notes.length > 0 && (
         <ul class="usa-list usa-list--unstyled margin-bottom-2">
@@ -70,12 +71,25 @@ function ServicePage({ v, c, editable, notes, sources = [], lists }: { v: View; 
           <ul class="usa-list">{c.capacity.map((x) => <li>{x}</li>)}</ul>
         </>
       )}
-      <h2>{v.t('directory.eligibility')}</h2>
-      <p>{c.eligibility ?? '—'}</p>
-      <h2>{v.t('directory.cost')}</h2>
-      <p>{c.cost ?? '—'}</p>
-      <h2>{v.t('directory.apply')}</h2>
-      <p>{c.apply ?? '—'}</p>
+      {/* What the publisher left empty is left out rather than shown as a dash. */}
+      {c.eligibility && (
+        <>
+          <h2>{v.t('directory.eligibility')}</h2>
+          <p>{c.eligibility}</p>
+        </>
+      )}
+      {c.cost && (
+        <>
+          <h2>{v.t('directory.cost')}</h2>
+          <p>{c.cost}</p>
+        </>
+      )}
+      {c.apply && (
+        <>
+          <h2>{v.t('directory.apply')}</h2>
+          <p>{c.apply}</p>
+        </>
+      )}
       {(c.url || c.email) && (
         <ul class="usa-list">
           {safeHref(c.url) && (

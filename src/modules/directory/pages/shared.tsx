@@ -17,36 +17,46 @@ export type Form = Record<string, unknown>;
 export const s = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
 export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : []);
 
-/** The facts a person checks first about a service: distance, address, phone, hours, languages, last verified. */
+/** A day (an ISO date, or the date part of an instant) as the reader writes it: "Oct 1, 2026", "1 oct 2026". */
+export function dayLabel(v: View, iso: string): string {
+  const t = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
+  return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(`${v.lang}-US`, { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
+}
+
+/**
+ * The facts a person checks first about a service: distance, address, phone, hours, languages, last verified. A fact
+ * the publisher left empty is left out (issue 16: no "—" for every empty field); "not yet verified" is a fact.
+ */
 export function Facts({ v, c }: { v: View; c: Card }) {
+  const address = c.address ?? (c.confidential ? v.t('directory.confidential') : undefined);
+  const Fact = ({ label, children }: { label: string; children: ComponentChildren }) => (
+    <div class="margin-bottom-1">
+      <dt class="text-bold">{label}</dt>
+      <dd class="margin-left-0">{children}</dd>
+    </div>
+  );
   return (
     <dl class="directory-facts">
       {c.distance !== undefined && (
         <div>
           <dt class="usa-sr-only">{v.t('directory.distance', { d: '' })}</dt>
-          <dd class="text-bold">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</dd>
+          <dd class="text-bold margin-left-0">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</dd>
         </div>
       )}
-      <div>
-        <dt>{v.t('directory.address')}</dt>
-        <dd>{c.address ?? (c.confidential ? v.t('directory.confidential') : '—')}{c.approximate && <span class="usa-hint"> ({v.t('directory.approximate')})</span>}</dd>
-      </div>
-      <div>
-        <dt>{v.t('directory.phone')}</dt>
-        <dd>{c.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : '—'}</dd>
-      </div>
-      <div>
-        <dt>{v.t('directory.hours')}</dt>
-        <dd>{c.hours.length ? c.hours.join('; ') : '—'}</dd>
-      </div>
-      <div>
-        <dt>{v.t('directory.languages')}</dt>
-        <dd>{c.languages.length ? c.languages.join(', ') : '—'}</dd>
-      </div>
-      <div>
-        <dt>{v.t('directory.verified')}</dt>
-        <dd>{c.verified ?? v.t('directory.not_verified')}</dd>
-      </div>
+      {address && (
+        <Fact label={v.t('directory.address')}>
+          {address}
+          {c.approximate && <span class="usa-hint"> ({v.t('directory.approximate')})</span>}
+        </Fact>
+      )}
+      {c.phone && (
+        <Fact label={v.t('directory.phone')}>
+          <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a>
+        </Fact>
+      )}
+      {c.hours.length > 0 && <Fact label={v.t('directory.hours')}>{c.hours.join('; ')}</Fact>}
+      {c.languages.length > 0 && <Fact label={v.t('directory.languages')}>{c.languages.join(', ')}</Fact>}
+      <Fact label={v.t('directory.verified')}>{c.verified ? dayLabel(v, c.verified) : v.t('directory.not_verified')}</Fact>
     </dl>
   );
 }
