@@ -230,6 +230,8 @@ test('the catalog lists every public dataset (insights themes, a data call the c
     // The chair's page lists the call as in the catalog; a bad value is refused beside the page in the reader's
     // language, changing nothing; withdrawn through the page's form, it leaves the catalog again.
     assert.equal((await analyst.get('/data/publish')).statusCode, 403);
+    assert.match((await chair.get('/research')).body, /href="\/data\/publish"/, 'the chair is led to the page from the research home');
+    assert.doesNotMatch((await analyst.get('/research')).body, /href="\/data\/publish"/);
     const publishPage = await chair.get('/data/publish');
     assert.equal(publishPage.statusCode, 200);
     assert.match(publishPage.body, /Withdraw from the catalog<span class="usa-sr-only">: Victims served, FY2026 Q1/);

@@ -11,7 +11,7 @@ import { Breadcrumbs, Checkboxes, Csrf, FormPage, Table, TextArea, TextInput } f
 import { allAgencies } from '../../structure/index.ts';
 import { compiledOf, visibleCall, visibleCalls } from '../api.ts';
 import * as commands from '../commands.ts';
-import { MANAGE, SUBMIT } from '../permissions.ts';
+import { MANAGE, PUBLISH, SUBMIT } from '../permissions.ts';
 import { callOut, type Compiled } from '../presenters.ts';
 import { FormPost, type CallField } from '../schema.ts';
 import * as store from '../store.ts';
@@ -44,6 +44,11 @@ function Home({ v, calls }: { v: View; calls: CallView[] | null }) {
               <a class="usa-button" href="/research/calls/new">
                 {v.t('rs.call.new')}
               </a>
+            </p>
+          )}
+          {v.can(PUBLISH) && (
+            <p>
+              <a href="/data/publish">{v.t('rs.publish.title')}</a>
             </p>
           )}
           <Table
