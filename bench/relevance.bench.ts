@@ -71,8 +71,8 @@ export async function run(): Promise<void> {
       const n = ndcgAt(ids, grades);
       rows.push({ q, p, n });
       console.log(`${q.id.padEnd(44)} ${q.class.padEnd(8)} ${p.toFixed(2).padStart(5)} ${n.toFixed(3).padStart(8)}`);
-      if (show) {
-        const names = new Map((await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', ids.length ? ids : ['-']).execute()).map((s) => [String(s.id), String(s.name)]));
+      if (show && ids.length) {
+        const names = new Map((await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', ids).execute()).map((s) => [String(s.id), String(s.name)]));
         r.hits.slice(0, show).forEach((h, i) => console.log(`    ${String(i + 1).padStart(2)}. [${grades.has(h.serviceId) ? grades.get(h.serviceId) : '?'}] ${h.serviceId} ${names.get(h.serviceId)}${h.distance !== undefined ? ` (${h.distance.toFixed(1)} mi)` : ''}`));
       }
     }
