@@ -44,10 +44,21 @@ test('the demo networks exist, and every networks page passes axe (WCAG 2.1 AA) 
         await page.goto('/networks/new');
         await page.locator('#field-name').fill('Network without an area');
         await page.locator('#field-convener_organization_id').selectOption({ index: 1 });
-        await Promise.all([page.waitForLoadState('load'), page.locator('main form button[type="submit"]').click()]);
+        await Promise.all([page.waitForLoadState('load'), page.locator('main form button[type="submit"]:not([name="_show"])').click()]);
         assert.ok((await page.content()).includes('error-summary'), 'the form came back with its errors');
         const report = formatViolations(`${label} /networks/new with errors`, await axe(page));
         if (report) problems.push(report);
+        // The second step without JavaScript, by keyboard: a state chosen, "Show its counties", one ticked with the space bar.
+        await page.locator('#field-county_state').selectOption('VA');
+        await page.locator('button[name="_show"]').focus();
+        await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+        const fairfax = page.locator('input[name="counties"][value="51059"]');
+        await fairfax.focus();
+        await page.keyboard.press('Space');
+        assert.ok(await fairfax.isChecked(), 'a county ticked by keyboard');
+        assert.equal(await page.locator('#field-name').inputValue(), 'Network without an area', 'what was typed is kept');
+        const shown = formatViolations(`${label} /networks/new with the counties of Virginia`, await axe(page));
+        if (shown) problems.push(shown);
       }
     } finally {
       await ctx.close();
