@@ -2,6 +2,7 @@
  * Exports the directory as HSDS 3.0: JSON (services, organizations, taxonomies and terms, fully nested) or the CSV
  * tabular data package. Confidential locations are exported redacted: no address, coordinates or phone.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../platform/db/index.ts';
@@ -106,4 +107,75 @@ export async function exportDirectory(db: Db, format: 'json' | 'csv', dir: strin
   writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(datapackage(written), null, 2) + '\n');
   files.push('datapackage.json');
   return { files, counts };
+}
+
+/**
+ * What changes whenever the directory does: the number of directory audit events. Every write of the directory is a
+ * command (platform/audit runCommand) that records one, the log is append-only, and the count reads one range of the
+ * audit log's entity index. Lists are left out (they are people's own, not published). A write that bypasses the
+ * commands (a migration, a hand edit of the database) is not seen until the next command or a restart.
+ */
+export async function directoryMarker(db: Db): Promise<string> {
+  const r = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('entity_type', '>=', 'directory')
+    .where('entity_type', '<', 'directorz')
+    .where('entity_type', '<>', 'directory_list')
+    .executeTakeFirst();
+  return String(r?.n ?? 0);
+}
+
+/** One published file of the data package: its body and strong ETag (a digest of the body). */
+export interface PackageFile {
+  body: Buffer;
+  etag: string;
+  type: string;
+}
+
+export const DATAPACKAGE = 'datapackage.json';
+
+/** The files of the public data package: the descriptor and one CSV per HSDS table, as the CLI export writes them. */
+export const PACKAGE_FILES: ReadonlySet<string> = new Set([DATAPACKAGE, ...TABLE_NAMES.map((t) => TABLES[t].file)]);
+
+const fileOf = (body: string, type: string): PackageFile => ({ body: Buffer.from(body, 'utf8'), etag: `"${createHash('sha256').update(body).digest('base64url')}"`, type });
+
+/** Per database handle: the package built for one marker (or being built), so that one export answers every file. */
+const built = new WeakMap<object, { marker: string; files: Promise<Map<string, PackageFile>> }>();
+
+async function buildPackage(db: Db): Promise<Map<string, PackageFile>> {
+  const tables = await exportTables(db);
+  const out = new Map<string, PackageFile>();
+  for (const [t, rows] of tables) out.set(TABLES[t].file, fileOf(csvOf(t, rows), 'text/csv; charset=utf-8'));
+  out.set(DATAPACKAGE, fileOf(JSON.stringify(datapackage([...tables.keys()]), null, 2) + '\n', 'application/json; charset=utf-8'));
+  return out;
+}
+
+/**
+ * A file of the public data package, exported once per state of the directory (directoryMarker) and kept in this
+ * process: a harvester fetching the descriptor and every CSV costs one export, and a second harvester none. The marker
+ * is read before the export, so a change made meanwhile is picked up by the next request, never hidden by this one.
+ */
+export async function packageFile(db: Db, file: string): Promise<PackageFile | undefined> {
+  if (!PACKAGE_FILES.has(file)) return undefined;
+  const marker = await directoryMarker(db);
+  let entry = built.get(db);
+  if (!entry || entry.marker !== marker) {
+    entry = { marker, files: buildPackage(db) };
+    built.set(db, entry);
+    // A failed export is not kept: the next request tries again.
+    const mine = entry;
+    mine.files.catch(() => {
+      if (built.get(db) === mine) built.delete(db);
+    });
+  }
+  return (await entry.files).get(file);
+}
+
+/** Whether an If-None-Match header names this ETag (weak comparison, as RFC 9110 asks for GET). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = (s: string) => s.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => bare(t) === bare(etag));
 }
