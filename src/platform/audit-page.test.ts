@@ -43,3 +43,20 @@ test('role names read in Spanish on the users and account pages (issue 16 item 3
   const account = await admin.get('/account');
   assert.match(account.body, /<dd>Administrador\(a\)<\/dd>/);
 });
+
+test('the users list shows sign-in times as people read them, and says never rather than a dash (issue 16)', async () => {
+  const admin = await t.signedIn('admin');
+  await t.user('member');
+  await t.ctx.db.updateTable('users').set({ last_login_at: '2026-03-02T15:30:00.000Z' }).where('role', '=', 'admin').execute();
+  const en = await admin.get('/admin/users');
+  assert.equal(en.statusCode, 200);
+  assert.doesNotMatch(en.body, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'no ISO instants');
+  assert.match(en.body, /<td[^>]*>Mar 2, 2026, 10:30 AM EST<\/td>/, 'the last sign-in with its zone');
+  assert.match(en.body, /<td[^>]*>Never<\/td>/);
+  assert.match(en.body, /<td[^>]*>Not locked<\/td>/);
+  assert.doesNotMatch(en.body, /<td[^>]*>—<\/td>/);
+  admin.cookies.set('lang', 'es');
+  const es = await admin.get('/admin/users');
+  assert.match(es.body, /<td[^>]*>Nunca<\/td>/);
+  assert.match(es.body, /<td[^>]*>Sin bloqueo<\/td>/);
+});

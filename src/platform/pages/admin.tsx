@@ -22,7 +22,7 @@ import { formErrors, rawValues, submitForm, type FormValues } from '../http/form
 import { IdParams, hidden } from '../http/schemas.ts';
 import { formBody } from '../http/validation.ts';
 import type { View } from '../web/view.ts';
-import { defineMessages } from '../web/i18n.ts';
+import { defineMessages, formatInstant } from '../web/i18n.ts';
 import { localizeFieldErrors } from '../web/field-errors.ts';
 import { ActionButton, Alert, Csrf, ErrorSummary, Select, SubmitButton, Table, TextInput } from '../web/components.tsx';
 import type { App } from '../module.ts';
@@ -34,6 +34,8 @@ defineMessages({
   en: {
     'admin.users.signin': 'Sign-in',
     'admin.users.locked': 'Locked until {time}',
+    'admin.users.never': 'Never',
+    'admin.users.not_locked': 'Not locked',
     'admin.users.unlock': 'Unlock',
     'admin.users.name': 'Name',
     'admin.users.email': 'E-mail',
@@ -70,6 +72,8 @@ defineMessages({
   es: {
     'admin.users.signin': 'Inicio de sesión',
     'admin.users.locked': 'Bloqueado hasta {time}',
+    'admin.users.never': 'Nunca',
+    'admin.users.not_locked': 'Sin bloqueo',
     'admin.users.unlock': 'Desbloquear',
     'admin.users.name': 'Nombre',
     'admin.users.email': 'Correo electrónico',
@@ -117,10 +121,10 @@ const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 
 
 /** The sign-in lock of an account (from some address, or of its codes) and the button that lifts it. */
 function LockCell({ v, u }: { v: View; u: UserRow }) {
-  if (!u.locked_until) return <>—</>;
+  if (!u.locked_until) return <>{v.t('admin.users.not_locked')}</>;
   return (
     <>
-      <span class="display-block margin-bottom-05">{v.t('admin.users.locked', { time: u.locked_until })}</span>
+      <span class="display-block margin-bottom-05">{v.t('admin.users.locked', { time: formatInstant(v.lang, u.locked_until) })}</span>
       <ActionButton v={v} action={`/admin/users/${u.id}/unlock`} secondary>
         {v.t('admin.users.unlock')} <span class="usa-sr-only">{u.email}</span>
       </ActionButton>
@@ -131,6 +135,9 @@ function LockCell({ v, u }: { v: View; u: UserRow }) {
 const UserForm = FormPost({ email: FormField, name: FormField, role: FormField, organization: FormField, password: FormField });
 const InviteForm = FormPost({ email: FormField, name: FormField, role: FormField, organization: FormField });
 const RoleForm = FormPost({ role: FormField });
+
+/** When an account last signed in, as people read a time (issue 16: not an ISO instant, not a dash). */
+const lastSignIn = (v: View, u: UserRow) => (u.last_login_at ? formatInstant(v.lang, u.last_login_at) : v.t('admin.users.never'));
 
 const roleOptions = (v: View) => ROLES.map((r) => ({ value: r, label: v.t(`role.${r}`) }));
 
@@ -149,7 +156,7 @@ function UsersPage({ v, users, errors, input }: { v: View; users: UserRow[]; err
           u.organization_name,
           v.t(u.mfa_enabled ? 'admin.users.on' : 'admin.users.off'),
           v.t(u.disabled ? 'admin.users.disabled' : 'admin.users.enabled'),
-          u.last_login_at ?? '—',
+          lastSignIn(v, u),
           <LockCell v={v} u={u} />,
         ])}
       />
@@ -192,7 +199,7 @@ function UserPage({ v, user, done, errors }: { v: View; user: UserRow; done?: st
         <dt>{v.t('admin.users.mfa')}</dt>
         <dd>{v.t(user.mfa_enabled ? 'admin.users.on' : 'admin.users.off')}</dd>
         <dt>{v.t('admin.users.last')}</dt>
-        <dd>{user.last_login_at ?? '—'}</dd>
+        <dd>{lastSignIn(v, user)}</dd>
         <dt>{v.t('admin.users.signin')}</dt>
         <dd>
           <LockCell v={v} u={user} />
