@@ -98,7 +98,10 @@ export const DATASETS: Dataset[] = [
     temporal: null,
     spatial: 'United States',
     accrualPeriodicity: 'R/P1D',
-    distributions: [{ title: 'HSDS 3.0 API: services', path: '/api/hsds/services', mediaType: 'application/json', format: 'API', kind: 'api', conformsTo: 'https://docs.openreferral.org/en/latest/hsds/' }],
+    distributions: [
+      { title: 'HSDS 3.0 API: services', path: '/api/hsds/services', mediaType: 'application/json', format: 'API', kind: 'api', conformsTo: 'https://docs.openreferral.org/en/latest/hsds/' },
+      { title: 'HSDS 3.0 data package', path: '/directory/download/datapackage.json', mediaType: 'application/json', format: 'Frictionless Tabular Data Package (HSDS 3.0 CSV files)', kind: 'download', conformsTo: 'https://specs.frictionlessdata.io/tabular-data-package/' },
+    ],
   },
   {
     id: 'network-coverage',
