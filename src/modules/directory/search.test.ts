@@ -233,3 +233,23 @@ test('best match near a place: a relevant service 1.5 miles away before a passin
     await t.close();
   }
 });
+
+test('ranking: a service with the word typed comes before one with only a common synonym of it, on both engines', async () => {
+  const t = await testApp();
+  try {
+    const o = { id: id('syn-org'), name: 'Synonym Org', description: 'Synonym organisation' };
+    const svc = (key: string, name: string) => ({ id: id(key), organization_id: o.id, organization: o, name, description: 'Beds for families.', status: 'active' });
+    // "housing" is a synonym of "shelter" (synonyms.ts) and common here; "Anchor" sorts first when the scores tie.
+    const items = [svc('typed', 'Harbor Shelter'), svc('synonym', 'Anchor Housing'), ...[1, 2, 3, 4].map((i) => svc(`housing-${i}`, `Housing Program ${i}`))];
+    const ds = new Dataset();
+    const seen = new Map<string, Set<string>>();
+    items.forEach((s, i) => flatten(ds, 'service', s, { file: 'syn.json', row: i + 1 }, undefined, seen));
+    await importDataset(t.ctx, ds, 'hsds-3.0-json');
+    const hits = (await searchServices(t.db.handle.db, t.db.handle.kind, { page: 1, perPage: 20, vetted: false, q: 'shelter' })).hits;
+    assert.equal(hits.length, items.length, 'the synonym widens the search');
+    assert.equal(hits[0].serviceId, id('typed'), 'the word typed first');
+    assert.ok(hits[0].score > hits[1].score, 'by score, not by name');
+  } finally {
+    await t.close();
+  }
+});
