@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, makeUser, type TestApp } from '../../platform/testing.ts';
+import { ROLES } from '../../platform/auth/roles.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { loadActor } from '../../platform/auth/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
@@ -122,4 +123,13 @@ test('the system principal (command line, seeds, jobs) may import and manage, bu
   assert.equal(r.id, SHELTER);
   await refused('approveProposal', t.ctx, [proposalId, {}], 403);
   await refused('proposeChange', t.ctx, ['service', SHELTER, { name: 'x' }], 403);
+});
+
+test('downloads: the data package (descriptor and CSVs) answers anyone and every role; the nested services.json only the signed-in', async () => {
+  // One account at a time: accounts are made with the test's one system context.
+  for (const who of ['anonymous', ...ROLES] as const) {
+    const c = who === 'anonymous' ? t.client() : await t.signedIn(who);
+    for (const f of ['datapackage.json', 'services.csv', 'locations.csv']) assert.equal((await c.get(`/directory/download/${f}`)).statusCode, 200, `${who}: ${f}`);
+    assert.equal((await c.get('/directory/download/services.json')).statusCode, who === 'anonymous' ? 302 : 200, `${who}: services.json`);
+  }
 });
