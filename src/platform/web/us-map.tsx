@@ -156,7 +156,7 @@ const MAX_ZOOM_SCALE = 1_000_000;
 /** From this Mercator scale on (about 9 degrees of longitude across 600 pixels), counties are drawn and named. */
 const COUNTY_SCALE = 4_000;
 const STATE_FONT = 14;
-const COUNTY_FONT = 12;
+const COUNTY_FONT = 14;
 /** Width of a label in pixels, roughly: average glyph widths of a sans-serif face. */
 const textWidth = (t: string, size: number) => t.length * size * 0.56;
 
@@ -458,7 +458,7 @@ export function UsMap(p: UsMapProps) {
           ) : (
             <a href={p.cluster!.href(c)} aria-label={p.cluster!.name(c.members)} class="us-map__marker us-map__cluster" data-keys={c.members.map((m) => m.key ?? '').join(' ')}>
               <circle cx={r1(c.x)} cy={r1(c.y)} r={c.members.length < 10 ? 12 : 15} fill="#1a4480" stroke="#fff" stroke-width="2" />
-              <text x={r1(c.x)} y={r1(c.y)} text-anchor="middle" dominant-baseline="central" font-size="13" font-weight="bold" fill="#fff" aria-hidden="true">
+              <text x={r1(c.x)} y={r1(c.y)} text-anchor="middle" dominant-baseline="central" font-size="14" font-weight="bold" fill="#fff" aria-hidden="true">
                 {c.members.length}
               </text>
             </a>
