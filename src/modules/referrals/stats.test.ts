@@ -57,6 +57,22 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
       { status: 'draft', need: 'legal' },
     ]);
     const s = await buildStats(t.ctx.db, 10);
+    // Each hidden count says why (issue 16): from 1 to 10 as small, any other as hidden to protect a small one.
+    const open = await buildStats(t.ctx.db, 0);
+    const whys = new Set<string>();
+    for (const name of ['by_need', 'outcomes', 'decline_reasons', 'by_network', 'by_area', 'unmet_by_area'] as const) {
+      s[name].rows.forEach((r, i) => {
+        const truth = open[name].rows[i];
+        [...r.cells.map((c, j) => [c, truth.cells[j]] as const), [r.total, truth.total] as const].forEach(([c, real]) => {
+          if (!c.suppressed) return;
+          const n = real.value ?? -1;
+          assert.equal(c.why, n >= 1 && n <= 10 ? 'small' : 'complementary', `${name} ${r.key}: ${n}`);
+          whys.add(c.why!);
+        });
+      });
+    }
+    assert.deepEqual([...whys].sort(), ['complementary', 'small']);
+    assert.equal(s.total.suppressed && s.total.why, 'complementary', '40 referrals hidden to protect the 3');
     // 40 referrals (drafts are not counted), but the total is hidden: 40 − 23 (Baltimore) − 14 (DC, got help) = 3.
     assert.equal(s.total.suppressed, true);
     const jobs = s.by_need.rows.find((r) => r.key === 'job-training')!;
@@ -121,6 +137,10 @@ test('statistics: counts by need, outcome, decline reason, network and area, wit
     assert.match(page.body, /<svg[^>]+role="img"/);
     assert.match(page.body, /Baltimore/);
     assert.match(page.body, /Hidden \(small count\)/);
+    assert.match(page.body, /Hidden \(protects another count\)/);
+    analyst.cookies.set('lang', 'es');
+    assert.match((await analyst.get('/referrals/stats')).body, /Oculta \(protege otra cifra\)/);
+    analyst.cookies.delete('lang');
     assert.ok(!page.body.includes('href="/referrals"'), 'no link to the inbox an analyst may not open');
     assert.equal(page.body.match(/<h1[\s>]/g)?.length, 1);
     assert.equal(page.body.match(/<caption>/g)?.length, page.body.match(/<table/g)?.length);

@@ -5,7 +5,7 @@
  */
 import { json, type Db } from '../../platform/db/index.ts';
 import { countyByFips } from '../../platform/geo/us.ts';
-import { suppressLinked, type Cell } from '../../platform/stats/suppress.ts';
+import { isSmall, suppressLinked, type Cell } from '../../platform/stats/suppress.ts';
 import { DECLINE_REASONS, NEEDS, OUTCOME_REASONS } from './schema.ts';
 import { referralsDb } from './tables.ts';
 
@@ -90,7 +90,9 @@ function suppressAll(tables: Record<string, RawTable>, singles: Record<string, n
   }));
   const singleIds = Object.entries(singles).map(([name, members]) => [name, add(members)] as const);
   const hidden = suppressLinked(counts, threshold, rowGroups);
-  const cell = (id: number): Cell => (hidden[id] ? { value: null, suppressed: true } : { value: counts[id].length, suppressed: false });
+  // A hidden count says why: small itself, or hidden so that a small one cannot be worked out (the page labels each).
+  const cell = (id: number): Cell =>
+    hidden[id] ? { value: null, suppressed: true, why: isSmall(new Set(counts[id]).size, threshold) ? 'small' : 'complementary' } : { value: counts[id].length, suppressed: false };
   return {
     tables: Object.fromEntries(
       placed.map(({ name, t, rows }) => [name, { columns: t.columns, rows: t.rows.map((r, i) => ({ key: r.key, label: r.label, cells: rows[i].slice(0, -1).map(cell), total: cell(rows[i][rows[i].length - 1]) })) }]),

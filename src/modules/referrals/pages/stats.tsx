@@ -18,7 +18,7 @@ import { val, type Input } from './common.tsx';
 /** An empty query value is no value, as a form left blank means. */
 const given = (x: string | undefined) => (x === undefined || x.trim() === '' ? undefined : x.trim());
 
-const cellText = (v: View, c: Cell) => (c.suppressed ? v.t('rf.stats.suppressed') : String(c.value));
+const cellText = (v: View, c: Cell) => (c.suppressed ? v.t(c.why === 'complementary' ? 'rf.stats.protecting' : 'rf.stats.suppressed') : String(c.value));
 
 function StatsTable({ v, caption, t, columnKey, rowLabel }: { v: View; caption: string; t: StatTable; columnKey: string; rowLabel?: (key: string, label: string) => string }) {
   return (
