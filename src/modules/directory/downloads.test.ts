@@ -13,7 +13,7 @@ import { testApp, testDatabase, type TestApp } from '../../platform/testing.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { addDemoProviders } from './demo.ts';
 import { importPath } from './import.ts';
-import { count } from './store.ts';
+import { count, upsertRows } from './store.ts';
 import { uuidv5, TABLE_NAMES } from './model.ts';
 import { verifyService } from './commands.ts';
 
@@ -24,6 +24,16 @@ let t: TestApp;
 before(async () => {
   t = await testApp();
   await addDemoProviders(t.ctx);
+  // What the API hides with a confidential location, beyond its address: a phone of the service there, a contact of
+  // the house with its own phone, and a language spoken at the house.
+  const loc = uuidv5('demo:loc:shelter');
+  const contact = uuidv5('downloads:contact:shelter');
+  await upsertRows(t.ctx.db, 'contact', [{ id: contact, location_id: loc, name: 'House manager Jane Roe' }]);
+  await upsertRows(t.ctx.db, 'phone', [
+    { id: uuidv5('downloads:phone:sal'), service_at_location_id: uuidv5('demo:sal:shelter'), number: '(202) 555-0177' },
+    { id: uuidv5('downloads:phone:contact'), contact_id: contact, number: '(202) 555-0166' },
+  ]);
+  await upsertRows(t.ctx.db, 'language', [{ id: uuidv5('downloads:lang:shelter'), location_id: loc, name: 'Amharic', code: 'am' }]);
 });
 after(async () => {
   await t.close();
@@ -48,7 +58,7 @@ test('anyone downloads the data package: the descriptor, then each CSV it names;
       assert.equal(res.statusCode, 200, r.path);
       assert.match(String(res.headers['content-type']), /^text\/csv/, r.path);
       assert.equal(res.body.split('\r\n')[0], r.schema.fields.map((f) => f.name).join(','), `${r.path}: header as the descriptor says`);
-      assert.doesNotMatch(res.body, /Hidden Lane|555-0199/, `${r.path}: the confidential address and phone are left out`);
+      assert.doesNotMatch(res.body, /Hidden Lane|555-0199|555-0177|555-0166|Jane Roe|Amharic/, `${r.path}: the confidential address, phones, contact and language are left out`);
       writeFileSync(join(dir, r.path), res.body);
     }
     const ctx = systemCtx(db.handle, db.config, 'test');

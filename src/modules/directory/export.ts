@@ -38,16 +38,32 @@ export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
   };
 }
 
-/** Rows of every table as the public may see them: confidential locations' details are left out. */
+/**
+ * Rows of every table as the public may see them, what the HSDS API shows an anonymous caller (hsds.ts): of a
+ * confidential location, only that it exists and whose it is. Its address, accessibility, languages, schedules,
+ * attributes, contacts and phones are left out, and so are the contacts and phones of a service offered there
+ * (service_at_location), the phones of a contact left out and the languages of a phone left out.
+ */
 export async function exportTables(db: Db): Promise<Map<TableName, Row[]>> {
   const out = new Map<TableName, Row[]>();
   for (const t of TABLE_NAMES) out.set(t, await allRows(db, t));
   const hidden = new Set(out.get('location')!.filter((l) => l.confidential).map((l) => l.id));
+  if (!hidden.size) return out;
   out.set(
     'location',
     out.get('location')!.map((l) => (hidden.has(l.id) ? { id: l.id, location_type: l.location_type, organization_id: l.organization_id, name: 'Confidential location', confidential: true, coordinates_approximate: false } : l)),
   );
-  for (const t of ['address', 'phone', 'accessibility', 'contact'] as const) out.set(t, out.get(t)!.filter((r) => !hidden.has(r.location_id)));
+  const keep = (t: TableName, drop: (r: Row) => boolean) => {
+    const gone = new Set<unknown>();
+    out.set(t, out.get(t)!.filter((r) => (drop(r) ? (gone.add(r.id), false) : true)));
+    return gone;
+  };
+  const at = new Set(out.get('service_at_location')!.filter((s) => hidden.has(s.location_id)).map((s) => s.id));
+  for (const t of ['address', 'accessibility', 'schedule'] as const) keep(t, (r) => hidden.has(r.location_id));
+  keep('attribute', (r) => hidden.has(r.link_id));
+  const contacts = keep('contact', (r) => hidden.has(r.location_id) || at.has(r.service_at_location_id));
+  const phones = keep('phone', (r) => hidden.has(r.location_id) || at.has(r.service_at_location_id) || contacts.has(r.contact_id));
+  keep('language', (r) => hidden.has(r.location_id) || phones.has(r.phone_id));
   return out;
 }
 
