@@ -23,8 +23,10 @@ interface Shot {
   path: string | ((page: Page) => Promise<string>);
   file: string;
   width?: number;
-  /** Crop height in CSS pixels (the top of the page); the whole page when 0. */
+  /** Crop height in CSS pixels; the whole page when 0. */
   height?: number;
+  /** The crop starts a little above this element (the results, say) instead of the top of the page. */
+  from?: string;
   lang?: 'en' | 'es';
   optional?: boolean;
 }
@@ -32,11 +34,13 @@ interface Shot {
 const README_SHOTS: Shot[] = [
   { path: '/', file: 'home.png' },
   { path: '/structure', file: 'structure.png', optional: true },
-  { path: '/directory?q=job', file: 'directory.png', optional: true },
+  // A search's results (the form is above them): cards beside the map.
+  { path: '/directory?q=job&near=20001&radius=25', file: 'directory.png', height: 900, from: '#directory-results', optional: true },
   { path: '/workplans', file: 'workplans.png', optional: true },
-  // A phone's first screens of a ZIP search: the form, then the cards.
-  { path: '/directory?q=&near=20001&radius=25', file: 'directory-phone.png', width: 390, height: 1400, optional: true },
-  { path: '/directory?q=&near=20001&radius=25', file: 'directory-es.png', lang: 'es', optional: true },
+  // The results of a ZIP search on a phone (the form is above them): cards, one under the other.
+  { path: '/directory?q=&near=20001&radius=25', file: 'directory-phone.png', width: 390, height: 1100, from: '#directory-results', optional: true },
+  // A search in Spanish, in Spanish words.
+  { path: '/directory?q=trabajo&near=20001&radius=25', file: 'directory-es.png', lang: 'es', height: 800, from: '#directory-results', optional: true },
 ];
 
 /** A seeded demo account made ready to sign in as (a second factor set up where its role needs one). */
@@ -125,8 +129,10 @@ async function take(page: Page, shot: Shot, dir: string, log: (l: string) => voi
   }
   const file = resolve(dir, shot.file);
   const full = await page.evaluate(() => document.documentElement.scrollHeight);
-  const height = shot.height === 0 ? full : Math.min(full, shot.height ?? 900);
-  await page.screenshot({ path: file, fullPage: height > 900, clip: { x: 0, y: 0, width, height } });
+  const box = shot.from ? await page.locator(shot.from).first().boundingBox() : null;
+  const top = box ? Math.max(0, Math.round(box.y) - 16) : 0;
+  const height = shot.height === 0 ? full : Math.min(full - top, shot.height ?? 900);
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: top, width, height } });
   const found = review ? [...(await layoutProblems(page)), ...(await wordsProblems(page))] : [];
   log(`wrote ${file} (${path})${found.map((f) => '\n    ' + f).join('')}`);
 }
