@@ -231,7 +231,7 @@ function NetworkForm({ v, values, errors: raw, orgs, action, title, cancel }: { 
   const val = (k: string) => str(values[k]);
   const errors = localErrors(v, raw);
   return (
-    <FormShell v={v} title={title} action={action} errors={raw} labels={networkLabels(v)} cancel={cancel} crumbItems={crumbs(v)}>
+    <FormShell v={v} title={title} action={action} errors={raw} labels={networkLabels(v)} cancel={cancel} crumbItems={crumbs(v)} saveFirst>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('networks.field.name')} required value={val('name')} errors={errors} />
       <TextArea name="description" label={v.t('networks.field.description')} value={val('description')} errors={errors} />

@@ -65,7 +65,7 @@ export const localErrors = (v: View, errors: FieldError[] | undefined): FieldErr
  * A form page laid out as the platform's FormPage, with the problems in the reader's language: beside each field, and
  * in the summary naming the field by its label (`labels`) rather than by its name.
  */
-export function FormShell({ v, title, action, errors, cancel, crumbItems, labels, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; labels?: Record<string, string>; children: ComponentChildren }) {
+export function FormShell({ v, title, action, errors, cancel, crumbItems, labels, saveFirst, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; labels?: Record<string, string>; /** The form has other submit buttons: Enter in a field still saves (a hidden first Save is the form's default button). */ saveFirst?: boolean; children: ComponentChildren }) {
   return (
     <div>
       <Breadcrumbs items={[...crumbItems, { label: title }]} />
@@ -73,6 +73,11 @@ export function FormShell({ v, title, action, errors, cancel, crumbItems, labels
       <form method="post" action={action} class="usa-form usa-form--large">
         <Csrf v={v} />
         <IdempotencyKey />
+        {saveFirst && (
+          <button type="submit" hidden>
+            {v.t('networks.save')}
+          </button>
+        )}
         <ErrorSummary v={v} errors={localErrors(v, errors) ?? []} labels={labels} />
         {children}
         <SubmitButton>{v.t('networks.save')}</SubmitButton>{' '}
