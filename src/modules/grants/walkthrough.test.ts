@@ -102,6 +102,14 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     const pub = await t.client().get('/grants/funding?listing=16.320');
     assert.equal(pub.statusCode, 200);
     assert.match(pub.body, /FY 2027 Services for Victims of Human Trafficking/);
+    // Dates as people write them (issue 16), not ISO text: closes Mar 31, 2027; 31 mar 2027 in Spanish.
+    assert.match(pub.body, /<td[^>]*>Mar 31, 2027<\/td>/);
+    assert.doesNotMatch(pub.body, /2027-03-31/);
+    assert.match((await t.client().get('/grants/funding?listing=16.320', { cookie: 'lang=es' })).body, /<td[^>]*>31 mar 2027<\/td>/);
+    const opp = (await t.client().get('/grants/funding/350001')).body;
+    assert.match(opp, /Jan 15, 2027/);
+    assert.doesNotMatch(opp, /2027-0[13]-\d\d/);
+    assert.doesNotMatch(opp, /<dd[^>]*>—<\/dd>/, 'empty fields left out (the extract gives no award ceiling)');
     assert.doesNotMatch((await t.client().get('/grants/funding/350001')).body, /\/grants\/plans\//, 'the public do not see the plan');
 
     // Awards arrive from USAspending's CSV (one refused row) and by hand.

@@ -9,7 +9,7 @@ import { NEED_CODES } from './deps.ts';
 import { opportunityFor } from '../presenters.ts';
 import { OpportunityParams, type Opportunity } from '../schema.ts';
 import * as store from '../store.ts';
-import { PUBLIC, localErrors, money, term } from './shared.tsx';
+import { PUBLIC, day, localErrors, money, term } from './shared.tsx';
 
 const PER_PAGE = 50;
 const FilterQuery = Type.Object({
@@ -68,7 +68,7 @@ function FundingPage({ v, f, errors, items, total, page }: { v: View; f: Filters
         v={v}
         caption={v.t('grants.funding.caption', { n: total })}
         head={[v.t('grants.field.programme'), v.t('grants.funding.agency'), v.t('grants.funding.kind'), v.t('grants.field.listing'), v.t('grants.funding.close'), v.t('grants.funding.ceiling')]}
-        rows={items.map((o) => [<a href={`/grants/funding/${o.opportunity_id}`}>{o.title}</a>, o.agency_name ?? '—', v.t(`grants.funding.kind.${o.kind}`), o.listings.join(', ') || '—', o.close_date ?? v.t('grants.funding.nodate'), money(v, o.award_ceiling)])}
+        rows={items.map((o) => [<a href={`/grants/funding/${o.opportunity_id}`}>{o.title}</a>, o.agency_name ?? '—', v.t(`grants.funding.kind.${o.kind}`), o.listings.join(', ') || '—', (o.close_date ? day(v, o.close_date) : v.t('grants.funding.nodate')), money(v, o.award_ceiling)])}
       />
       <Pager v={v} page={page} perPage={PER_PAGE} total={total} />
     </div>
@@ -81,8 +81,8 @@ function OpportunityPage({ v, o }: { v: View; o: Opportunity }) {
     ['grants.funding.number', o.number ?? '—'],
     ['grants.funding.kind', v.t(`grants.funding.kind.${o.kind}`)],
     ['grants.field.listing', o.listings.join(', ') || '—'],
-    ['grants.funding.post', o.post_date ?? '—'],
-    ['grants.funding.close', o.close_date ?? v.t('grants.funding.nodate')],
+    ['grants.funding.post', o.post_date ? day(v, o.post_date) : '—'],
+    ['grants.funding.close', (o.close_date ? day(v, o.close_date) : v.t('grants.funding.nodate'))],
     ['grants.funding.ceiling', money(v, o.award_ceiling)],
     ['grants.funding.total', money(v, o.estimated_total)],
     ['grants.funding.expected', o.expected_awards === null ? '—' : String(o.expected_awards)],
@@ -94,7 +94,8 @@ function OpportunityPage({ v, o }: { v: View; o: Opportunity }) {
       <Breadcrumbs items={[{ href: '/grants/funding', label: v.t('grants.funding.title') }, { label: o.title }]} />
       <h1>{o.title}</h1>
       <dl>
-        {rows.map(([k, val]) => (
+        {/* What Grants.gov left empty is left out rather than shown as a dash. */}
+        {rows.filter(([, val]) => val !== '—').map(([k, val]) => (
           <>
             <dt class="text-bold margin-top-1">{v.t(k)}</dt>
             <dd class="margin-left-0">{val}</dd>
