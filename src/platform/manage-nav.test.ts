@@ -22,6 +22,8 @@ test('an administrator finds the management pages under one Manage link, listed 
   assert.equal(page.statusCode, 200);
   for (const href of ['/admin/users', '/admin/audit', '/admin/jobs', '/directory/review', '/directory/imports']) assert.match(page.body, new RegExp(`<a href="${href}"`), href);
   assert.equal((page.body.match(/<h1[ >]/g) ?? []).length, 1);
+  // Its heading set like every page's (USWDS prose turned it into a serif heading touching the menu).
+  assert.doesNotMatch(page.body, /class="usa-prose"><h1/);
   admin.cookies.set('lang', 'es');
   const es = await admin.get('/manage');
   assert.match(es.body, /<h1>Administrar<\/h1>/);

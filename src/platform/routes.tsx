@@ -185,7 +185,7 @@ export async function platformRoutes(app: App): Promise<void> {
     const v = req.view();
     return reply.page(
       v.t('nav.manage'),
-      <div class="usa-prose">
+      <div>
         <h1>{v.t('nav.manage')}</h1>
         <p>{v.t(links.length ? 'manage.intro' : 'manage.none')}</p>
         <ul class="usa-list">
