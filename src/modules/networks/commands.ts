@@ -250,8 +250,8 @@ interface AgreementFields {
 
 function checkAgreement(p: Problems, n: NetworkRecord, a: AgreementFields) {
   if (a.directory_organization_id && !n.members.some((m) => m.directory_organization_id === a.directory_organization_id)) p.add('directory_organization_id', 'is not a member of this network');
-  if (a.signed_on && a.expires_on && a.expires_on < a.signed_on) p.add('expires_on', `must be on or after signed_on (${a.signed_on})`);
-  if (!a.signed_on && a.expires_on) p.add('signed_on', 'is required when expires_on is given');
+  if (a.signed_on && a.expires_on && a.expires_on < a.signed_on) p.add('expires_on', `must be on or after the date signed (${a.signed_on})`);
+  if (!a.signed_on && a.expires_on) p.add('signed_on', 'is required when an expiry date is given');
 }
 
 export async function addAgreement(ctx: Ctx, networkId: string, input: unknown, opts: CommandOptions = {}): Promise<Agreement> {

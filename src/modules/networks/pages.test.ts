@@ -67,11 +67,14 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assert.equal((await chair.get(`/networks/${id}/members/new`)).statusCode, 200);
     const badMember = await chair.request('POST', `/networks/${id}/members/new`, { form: { directory_organization_id: d.farHousing.id } });
     assert.equal(badMember.statusCode, 400);
-    assertHas(badMember.body, /href="#field-role"/);
+    assertHas(badMember.body, /href="#field-role">Role in the network: /);
     assert.equal((await chair.request('POST', `/networks/${id}/members/new`, { form: { directory_organization_id: d.farHousing.id, role: 'housing' } })).statusCode, 303);
     const badAgreement = await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU', signed_on: '2026-05-01', expires_on: '2026-01-01' } });
     assert.equal(badAgreement.statusCode, 400);
-    assertHas(badAgreement.body, /href="#field-expires_on"/);
+    assertHas(badAgreement.body, /href="#field-expires_on">Expires on: must be on or after the date signed \(2026-05-01\)/, 'named by its label, no internal name');
+    const badAgreementEs = await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU', signed_on: '2026-05-01', expires_on: '2026-01-01' }, headers: { 'accept-language': 'es' } });
+    assertHas(badAgreementEs.body, /href="#field-expires_on">[^<:]+: debe ser igual o posterior a la fecha de firma/);
+    assertHas(badAgreementEs.body, /<span class="usa-error-message" id="field-expires_on-error" role="alert">debe ser igual o posterior/, 'beside the field too');
     assert.equal((await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU on referrals', directory_organization_id: d.farHousing.id, on_file: 'true', signed_on: '2026-05-01' } })).statusCode, 303);
     assert.equal((await chair.request('POST', `/networks/${id}/contacts/new`, { form: { name: 'Pat Example', email: 'pat@example.org' } })).statusCode, 303);
     const full = await chair.get(`/networks/${id}`);

@@ -54,8 +54,8 @@ const ES: MessageRules = [
   [/^is not an organisation in the directory$/, 'no es una organización del directorio'],
   [/^is already a member of this network$/, 'ya es miembro de esta red'],
   [/^is not a member of this network$/, 'no es miembro de esta red'],
-  [/^must be on or after signed_on \((.*)\)$/, (_, d) => `debe ser igual o posterior a la fecha de firma (${d})`],
-  [/^is required when expires_on is given$/, 'es obligatoria cuando se indica la fecha de vencimiento'],
+  [/^must be on or after the date signed \((.*)\)$/, (_, d) => `debe ser igual o posterior a la fecha de firma (${d})`],
+  [/^is required when an expiry date is given$/, 'es obligatoria cuando se indica la fecha de vencimiento'],
 ];
 
 /** The field problems in the reader's language. */
