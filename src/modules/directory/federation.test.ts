@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { testApp, snapshotTables, type TestApp } from '../../platform/testing.ts';
-import { ROLES } from '../../platform/auth/roles.ts';
+import { ROLES, rolesWith } from '../../platform/auth/roles.ts';
+import { PROPOSE } from './permissions.ts';
 import { TABLE_NAMES, tableOf } from './model.ts';
 import { join } from 'node:path';
 import { SHARED_HSDS } from './testing.ts';
@@ -245,7 +246,11 @@ test('a steward keeps one of two conflicting values: per field, audited, kept ac
   assert.match((await admin.get('/directory/sources/conflicts')).body, />Name<\/td>[^]*>Description<\/td>[^]*>Website<\/td>/);
   const untouched = await snapshotTables(t.ctx, watched);
   assert.equal((await outsider.request('POST', url, { json: { field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
-  assert.equal((await outsider.get('/directory/sources/conflicts')).statusCode, 403);
+  // One who stewards another listing sees an empty list (not a refusal of a permission the role holds), and no value.
+  const outsiders = await outsider.get('/directory/sources/conflicts');
+  assert.equal(outsiders.statusCode, 200);
+  assert.doesNotMatch(outsiders.body, /Tenant Help/);
+  assert.deepEqual((await outsider.get('/api/directory/sources/conflicts')).json().items, []);
   const outsiderCsrf = /name="_csrf" value="([^"]+)"/.exec((await outsider.get('/directory')).body)?.[1] ?? '';
   assert.equal((await outsider.request('POST', `/directory/sources/conflicts/${TENANTS_PKG}`, { form: { _csrf: outsiderCsrf, field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
   assert.equal((await (await t.signedIn('member')).request('POST', url, { json: { field: 'name', value: 'Tenant Help-Line' } })).statusCode, 403);
@@ -410,7 +415,14 @@ test('sources are for directory managers only: each role, each route; in the API
     const c = await t.signedIn(role);
     for (const [method, url, json] of routes) {
       const r = await c.request(method, url, { json });
-      assert.equal(r.statusCode, 403, `${role} ${method} ${url}`);
+      // The conflicts list answers whoever may propose changes with their stewarded listings' conflicts: none here.
+      if (method === 'GET' && url.endsWith('/sources/conflicts') && rolesWith(PROPOSE).includes(role)) {
+        assert.equal(r.statusCode, 200, `${role} ${method} ${url}`);
+        assert.doesNotMatch(r.body, /Tenant Help/, `${role} ${method} ${url}: no conflict of a listing not theirs`);
+      } else if (method === 'POST' && url.includes('/sources/conflicts/') && rolesWith(PROPOSE).includes(role)) {
+        // A role that may propose is refused the match (403), or told there is none to resolve (404): never 200.
+        assert.ok([403, 404].includes(r.statusCode), `${role} ${method} ${url}: ${r.statusCode}`);
+      } else assert.equal(r.statusCode, 403, `${role} ${method} ${url}`);
     }
   }
   for (const [method, url, json] of routes) assert.ok([401, 302, 303, 403].includes((await t.client().request(method, url, { json })).statusCode), `anonymous ${method} ${url}`);
