@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../platform/db/index.ts';
 import { csvField } from '../../platform/http/csv.ts';
+import { countEntityEvents } from '../../platform/audit/index.ts';
 import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
 import { allRows } from './store.ts';
 import { Graph, organizationsFull, servicesFull, type Audience } from './hsds.ts';
@@ -132,14 +133,7 @@ export async function exportDirectory(db: Db, format: 'json' | 'csv', dir: strin
  * commands (a migration, a hand edit of the database) is not seen until the next command or a restart.
  */
 export async function directoryMarker(db: Db): Promise<string> {
-  const r = await db
-    .selectFrom('audit_events')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('entity_type', '>=', 'directory')
-    .where('entity_type', '<', 'directorz')
-    .where('entity_type', '<>', 'directory_list')
-    .executeTakeFirst();
-  return String(r?.n ?? 0);
+  return String(await countEntityEvents(db, 'directory', ['directory_list']));
 }
 
 /** One published file of the data package: its body and strong ETag (a digest of the body). */

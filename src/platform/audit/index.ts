@@ -141,3 +141,17 @@ export async function countAuditEvents(db: Db, opts: { since: string; actionPref
   const row = await q.executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/**
+ * How many audit events name an entity whose type starts with `entityPrefix` (but for the types in `except`): a marker
+ * that moves with every command writing such entities, since every write is a command and the log only grows. Reads
+ * one range of the log's entity index. For modules that cache what they derive from their own tables.
+ */
+export async function countEntityEvents(db: Db, entityPrefix: string, except: readonly string[] = []): Promise<number> {
+  // Every entity type with the prefix sorts between it and the prefix with its last character's successor.
+  const upper = entityPrefix.slice(0, -1) + String.fromCharCode(entityPrefix.charCodeAt(entityPrefix.length - 1) + 1);
+  let q = db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).where('entity_type', '>=', entityPrefix).where('entity_type', '<', upper);
+  if (except.length) q = q.where('entity_type', 'not in', [...except]);
+  const row = await q.executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
