@@ -24,6 +24,10 @@ test('opening a referral changes no row; its notifications are marked read only 
     const form = new RegExp(`<form method="post" action="${action}"[^>]*>\\s*<input type="hidden" name="_csrf"`);
     assert.match(page.body, form);
     assert.match(page.body, /Mark as read/);
+    // A referral sent but not yet accepted or closed has no Accepted or Closed line reading '—' (issue 16).
+    assert.doesNotMatch(page.body, /<dd[^>]*>—<\/dd>/);
+    assert.doesNotMatch(page.body, />(Accepted|Closed):<\/dt>/);
+    assert.match(page.body, />Sent:<\/dt>/);
 
     // Without the CSRF token the post is refused and nothing changes.
     const forged = await receiver.request('POST', action, { form: {}, csrf: false });

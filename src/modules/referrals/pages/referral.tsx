@@ -89,7 +89,8 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
         </Alert>
       )}
       <dl class="usa-list usa-list--unstyled">
-        {rows.map(([k, x]) => (
+        {/* A step not taken yet (accepted, closed) is left out rather than shown as a dash. */}
+        {rows.filter(([, x]) => x !== '—').map(([k, x]) => (
           <div class="margin-bottom-1">
             <dt class="text-bold display-inline">{k}:</dt> <dd class="display-inline margin-left-0">{x}</dd>
           </div>
