@@ -286,3 +286,22 @@ test('the event form picks its time zone from a list; a forged zone is refused n
     }
   }
 });
+
+test('states are chosen and shown by name, not by USPS code (group form, impact tables)', async () => {
+  const t = await app();
+  const chair = await t.signedIn('chair');
+  await chair.request('POST', '/outreach/sponsor/terms', { form: { accept: 'true' } });
+  const form = await chair.get('/outreach/groups/new');
+  assert.equal(form.statusCode, 200, form.body.slice(0, 200));
+  assert.match(form.body, /<option value="VA">Virginia<\/option>/);
+  assert.doesNotMatch(form.body, /<option value="VA">VA<\/option>/);
+  const campaigns = await store.listCampaigns(t.ctx.db, { includeDrafts: false });
+  let seen = 0;
+  for (const c of campaigns) {
+    const page = await t.client().get(`/outreach/campaigns/${c.id}`);
+    assert.doesNotMatch(page.body, /<td[^>]*>[A-Z]{2}<\/td>/, `${c.title}: no bare state code in a table`);
+    assert.doesNotMatch(page.body, /\([A-Z]{2}\)/, `${c.title}: no state code after a group's name`);
+    if (/District of Columbia|Virginia|Maryland/.test(page.body)) seen++;
+  }
+  assert.ok(seen > 0, 'some campaign page names a state');
+});
