@@ -65,3 +65,19 @@ test('a chair sees updates waiting for review; someone with nothing waiting is t
   assert.match(quiet.body, /Nothing needs your action right now\./);
   assert.doesNotMatch(quiet.body, /class="task-count/);
 });
+
+test('every card on the home says what its area is for, for the public and for a case worker, in both languages', async () => {
+  const cw = await demo(DEMO_CASEWORKERS.receiver.email);
+  for (const [who, c] of [['public', t.client()], ['case worker', cw]] as const) {
+    for (const lang of ['en', 'es']) {
+      const body = (await c.get('/', { cookie: `lang=${lang}` })).body;
+      const cards = body.split('<li class="usa-card').slice(1);
+      assert.ok(cards.length >= 3, `${who} ${lang}: cards shown`);
+      for (const card of cards) {
+        const about = /<div class="usa-card__body"><p>([^<]{20,})<\/p>/.exec(card);
+        assert.ok(about && !about[1].startsWith('home.'), `${who} ${lang}: a description in ${card.slice(0, 160)}`);
+      }
+    }
+  }
+  assert.match((await cw.get('/')).body, /href="\/referrals"[^>]*>Referrals<\/a><\/h2><\/div><div class="usa-card__body"><p>Send a client/);
+});
