@@ -11,7 +11,7 @@ import { rowsWhereIn } from './store.ts';
 import { seesConfidential } from './policies.ts';
 import { openingHours, clock } from './hours.ts';
 import { isOpen } from './search.ts';
-import { translator, type Lang } from '../../platform/web/i18n.ts';
+import { formatDate, translator, type Lang } from '../../platform/web/i18n.ts';
 
 /** What the caller may see of confidential locations. */
 export const audienceOf = (ctx: Pick<Ctx, 'actor' | 'system'>): Audience => ({ vetted: seesConfidential(ctx) });
@@ -109,7 +109,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
   const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
   const costs = g.many('cost_option', 'service_id', s.id);
   const capacity = g.many('service_capacity', 'service_id', s.id).map((c) =>
-    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: unitName(v, g.one('unit', c.unit_id)?.name, Number(c.maximum ?? c.available)), updated: String(c.updated).slice(0, 10) }),
+    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: unitName(v, g.one('unit', c.unit_id)?.name, Number(c.maximum ?? c.available)), updated: formatDate(v.lang, c.updated instanceof Date ? c.updated : String(c.updated)) }),
   );
   return {
     id: s.id as string,

@@ -88,6 +88,23 @@ export function formatInstant(lang: Lang, instant: string | Date, timeZone = INS
   return f.format(at);
 }
 
+const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
+
+/**
+ * A calendar day as a reader of this language reads it: "Dec 5, 2026", "5 dic 2026" (Intl.DateTimeFormat, dateStyle
+ * medium). Text is read by its leading YYYY-MM-DD (a plain date, or the date part of a stored instant) on UTC, so the
+ * day never shifts with the server's zone; a Date by its UTC day. Text that does not start with a date comes back as
+ * it was.
+ */
+export function formatDate(lang: Lang, isoDate: string | Date): string {
+  const m = typeof isoDate === 'string' ? /^\d{4}-\d{2}-\d{2}/.exec(isoDate) : null;
+  const at = typeof isoDate === 'string' ? new Date(m ? `${m[0]}T00:00:00Z` : NaN) : isoDate;
+  if (Number.isNaN(at.getTime())) return String(isoDate);
+  let f = dateFormats.get(lang);
+  if (!f) dateFormats.set(lang, (f = new Intl.DateTimeFormat(`${lang}-US`, { dateStyle: 'medium', timeZone: 'UTC' })));
+  return f.format(at);
+}
+
 /** Items joined as this language joins them, through Intl.ListFormat: "a, b and c", "a, b y c". */
 export function formatList(lang: Lang, items: readonly string[], type: 'conjunction' | 'disjunction' | 'unit' = 'conjunction'): string {
   const k = `${lang}:${type}`;

@@ -3,6 +3,7 @@
  * "Save to list" form of the service page, and the public page a shared link opens. Every form works without
  * JavaScript; bad input comes back beside its field in the reader's language, changing nothing.
  */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/module.ts';
@@ -26,7 +27,7 @@ const ItemParams = Type.Object({ id: Type.String({ format: 'uuid' }), service_id
 const SHARE_CHOICES = ['7', '30', '90', 'never'] as const;
 
 const val = (values: FormValues, k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
-const day = (v: View, iso: string) => new Date(iso).toLocaleDateString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+const day = (v: View, iso: string) => formatDate(v.lang, iso);
 
 function labels(v: View): Record<string, string> {
   return {

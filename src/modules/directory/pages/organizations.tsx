@@ -18,7 +18,7 @@ import { canEdit } from '../editing.ts';
 import { Graph, organizationsFull } from '../hsds.ts';
 import { type Row } from '../model.ts';
 import { audienceOf, cardOf, addressOf, type Card } from '../presenters.ts';
-import { PUBLIC } from './shared.tsx';
+import { PUBLIC, dayLabel } from './shared.tsx';
 import { safeHref } from '../../../platform/http/urls.ts';
 import { organizationsMatchedWith, standsForAnother } from '../federation-match.ts';
 
@@ -118,7 +118,7 @@ export function StewardSection({ v, orgId, stewards, choices, errors }: { v: Vie
         head={[v.t('directory.stewards.account'), v.t('directory.stewards.since'), v.t('directory.stewards.action')]}
         rows={stewards.map((x) => [
           x.account_organization_name,
-          x.created_at.slice(0, 10),
+          dayLabel(v, x.created_at),
           <ActionButton v={v} action={`/directory/organizations/${orgId}/stewards/${x.account_organization_id}/remove`} secondary>
             {v.t('directory.stewards.remove')} <span class="usa-sr-only">{x.account_organization_name}</span>
           </ActionButton>,

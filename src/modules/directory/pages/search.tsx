@@ -8,7 +8,7 @@ import { hidden } from '../../../platform/http/schemas.ts';
 import { type View } from '../../../platform/web/view.ts';
 import { Alert, Checkboxes, ErrorSummary, Pager, Select, SubmitButton, TextInput } from '../../../platform/web/components.tsx';
 import { UsMap, mapLayout, MAX_ZOOM, type UsMapPoint, type UsMapProps } from '../../../platform/web/us-map.tsx';
-import { formatList } from '../../../platform/web/i18n.ts';
+import { formatDate, formatList } from '../../../platform/web/i18n.ts';
 import { PageNumber } from '../schema.ts';
 import { Graph } from '../hsds.ts';
 import { searchServices, resolvePlace, PlaceError, type SearchParams, type SearchResult } from '../search.ts';
@@ -166,11 +166,6 @@ export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View
 
 // ---------- a result ----------
 
-const verifiedDate = (lang: string, d: string) => {
-  const t = new Date(`${d.slice(0, 10)}T12:00:00Z`);
-  return Number.isNaN(t.getTime()) ? d : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
-};
-
 /**
  * One result as a USWDS card: name and organisation; then what a person decides on (distance, open now, takes
  * referrals, beds free); the start of the description; address, phone and languages; when last verified. Nothing
@@ -220,7 +215,7 @@ function ResultCard({ v, c }: { v: View; c: ResultCard }) {
         </div>
         {c.verified && (
           <div class="usa-card__footer">
-            <p class="margin-0 font-body-2xs text-base-dark">{v.t('directory.card.verified', { date: verifiedDate(v.lang, c.verified) })}</p>
+            <p class="margin-0 font-body-2xs text-base-dark">{v.t('directory.card.verified', { date: formatDate(v.lang, c.verified) })}</p>
           </div>
         )}
       </div>

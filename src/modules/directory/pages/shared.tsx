@@ -1,4 +1,5 @@
 /** Pieces several directory pages share. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { ComponentChildren } from 'preact';
 import type { View } from '../../../platform/web/view.ts';
 import { Table } from '../../../platform/web/components.tsx';
@@ -19,8 +20,7 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 
 /** A day (an ISO date, or the date part of an instant) as the reader writes it: "Oct 1, 2026", "1 oct 2026". */
 export function dayLabel(v: View, iso: string): string {
-  const t = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
-  return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(`${v.lang}-US`, { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
+  return formatDate(v.lang, iso);
 }
 
 /**

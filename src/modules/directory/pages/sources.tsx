@@ -2,6 +2,7 @@
  * Federation sources (issue 12 item 6): the API and pages where directory managers (administrators) register HSDS
  * sources, change them and pull one now; and the provenance of a service, per source, in the API.
  */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/module.ts';
@@ -371,7 +372,7 @@ function formPage(req: FastifyRequest, reply: FastifyReply, s: Source | null, va
 /** Where a service comes from: "From SOURCE, updated DATE" per source that lists it (issue 12 item 6). */
 export function Provenance({ v, sources }: { v: View; sources: Origin[] }) {
   if (!sources.length) return null;
-  const day = (iso: string) => new Date(iso).toLocaleDateString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+  const day = (iso: string) => formatDate(v.lang, iso);
   return (
     <ul class="usa-list usa-list--unstyled margin-bottom-2 text-base-dark">
       {sources.map((s) => (

@@ -1,4 +1,5 @@
 /** What the grants pages share: access, labels, the links between the pages, and field problems in Spanish. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { stateByCode } from '../../../platform/geo/us.ts';
@@ -18,10 +19,7 @@ export const stateName = (code: string) => stateByCode(code)?.name ?? code;
 export const money = (v: View, n: number | null) => (n === null ? '—' : new Intl.NumberFormat(v.lang === 'es' ? 'es-US' : 'en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n));
 
 /** A calendar date (YYYY-MM-DD) as the reader writes it: "Mar 31, 2027", "31 mar 2027"; other text as it is. */
-export const day = (v: View, iso: string) => {
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00Z`) : new Date(NaN);
-  return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
-};
+export const day = (v: View, iso: string) => (/^\d{4}-\d{2}-\d{2}$/.test(iso) ? formatDate(v.lang, iso) : iso);
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/grants', label: v.t('grants.title') }, ...extra];
 
 /** Links between the signed-in grants pages. */

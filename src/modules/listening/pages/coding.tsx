@@ -1,4 +1,5 @@
 /** Coders' pages: coding the answers, the codebook and memos, agreement between coders, suggested themes. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../../platform/module.ts';
@@ -105,7 +106,7 @@ function CodebookPage({ v, series, codes, counts, memos, errors, input, imported
         <ul class="usa-list">
           {memos.map((m) => (
             <li>
-              <strong>{m.author_label}</strong> ({m.created_at.slice(0, 10)}){m.code_id ? ` — ${name.get(m.code_id) ?? ''}` : ''}: {m.text}
+              <strong>{m.author_label}</strong> ({formatDate(v.lang, m.created_at)}){m.code_id ? ` — ${name.get(m.code_id) ?? ''}` : ''}: {m.text}
             </li>
           ))}
         </ul>

@@ -1,4 +1,5 @@
 /** Findings: the working view for coders and leads, and the published report for everyone. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { notFound } from '../../../platform/http/errors.ts';
@@ -92,7 +93,7 @@ function ReportPage({ v, series, report, recs }: { v: View; series: Series; repo
     <div>
       <SeriesCrumbs v={v} series={series} here={v.t('ls.report.title')} />
       <h1>{v.t('ls.report.heading', { title: series.title })}</h1>
-      <p>{v.t('ls.published.at', { at: (report.findings.published_at ?? '').slice(0, 10) })}</p>
+      <p>{v.t('ls.published.at', { at: formatDate(v.lang, report.findings.published_at ?? '') })}</p>
       <p>
         <a href={`/api/listening/series/${series.id}/report.csv`}>{v.t('ls.report.csv')}</a> · <a href={`/api/listening/series/${series.id}/report`}>{v.t('ls.report.json')}</a>
       </p>

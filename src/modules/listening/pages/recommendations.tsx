@@ -1,4 +1,5 @@
 /** Recommendations of a series: the list, one recommendation with its evidence and timeline, and their changes. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
@@ -150,7 +151,7 @@ function RecPage({ v, series, rec, ownerName, findingName, action, actions, time
         <p>{v.t('table.none')}</p>
       )}
       <h2>{v.t('ls.timeline')}</h2>
-      <Table v={v} caption={v.t('ls.timeline')} head={[v.t('ls.field.date'), v.t('ls.field.note'), v.t('ls.by')]} rows={timeline.map((t) => [t.entry_date, timelineNote(v, t.note), t.author_label])} />
+      <Table v={v} caption={v.t('ls.timeline')} head={[v.t('ls.field.date'), v.t('ls.field.note'), v.t('ls.by')]} rows={timeline.map((t) => [formatDate(v.lang, t.entry_date), timelineNote(v, t.note), t.author_label])} />
       {v.can(MANAGE) && (
         <>
           <form method="post" action={`/listening/recommendations/${rec.id}`} class="usa-form usa-form--large">

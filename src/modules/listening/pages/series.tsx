@@ -1,4 +1,5 @@
 /** Pages of the series: the list of series, one series with its sessions, publication. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../../platform/module.ts';
@@ -184,7 +185,7 @@ function SeriesPage({ v, series, ownerName, sessions, errors, input, questionErr
         <>
           <SessionForm v={v} series={series} errors={errors} input={input} />
           <h2>{v.t('ls.publish.title')}</h2>
-          <p>{series.published_at ? v.t('ls.published.at', { at: series.published_at.slice(0, 10) }) : v.t('ls.notpublished')}</p>
+          <p>{series.published_at ? v.t('ls.published.at', { at: formatDate(v.lang, series.published_at) }) : v.t('ls.notpublished')}</p>
           <ActionButton v={v} action={`/listening/series/${series.id}/publish`}>
             {v.t('ls.publish')}
           </ActionButton>

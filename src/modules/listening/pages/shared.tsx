@@ -1,4 +1,5 @@
 /** Pieces the listening pages share: form value helpers, breadcrumbs, form-to-command conversions. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../../platform/web/view.ts';
@@ -19,7 +20,7 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 
 /** A session's date and times, with its time zone named for the reader. */
 export function when(v: View, s: Session): string {
-  return `${s.date}, ${s.start_time}–${s.end_time} (${timeZoneLabel(v.lang, s.time_zone)})`;
+  return `${formatDate(v.lang, s.date)}, ${s.start_time}–${s.end_time} (${timeZoneLabel(v.lang, s.time_zone)})`;
 }
 
 export function SeriesCrumbs({ v, series, here }: { v: View; series: Series; here: string }) {

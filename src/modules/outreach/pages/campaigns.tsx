@@ -3,6 +3,7 @@
  * reportbacks, sponsors' groups and terms, sign-ups, the reportback form with its photo, photos, moderation and
  * the committee's dashboard.
  */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
@@ -39,7 +40,7 @@ function CampaignList({ v, items }: { v: View; items: Campaign[] }) {
             <div class="usa-card__body">
               <p>{c.call_to_action}</p>
               <p class="usa-hint">
-                {v.t('or.campaign.dates', { from: c.starts_on, to: c.ends_on })} · {v.t(`or.status.${c.status}`)}
+                {v.t('or.campaign.dates', { from: formatDate(v.lang, c.starts_on), to: formatDate(v.lang, c.ends_on) })} · {v.t(`or.status.${c.status}`)}
               </p>
             </div>
           </div>
@@ -139,7 +140,7 @@ function CampaignPage({ v, c, impact, accepted, myGroups, signedUp, errors }: { 
       <p class="usa-intro">{c.call_to_action}</p>
       {c.description && <p>{c.description}</p>}
       <p>
-        {v.t('or.campaign.dates', { from: c.starts_on, to: c.ends_on })} · {v.t('or.campaign.goal', { goal: c.goal, unit: c.unit })} · {v.t(`or.status.${c.status}`)}
+        {v.t('or.campaign.dates', { from: formatDate(v.lang, c.starts_on), to: formatDate(v.lang, c.ends_on) })} · {v.t('or.campaign.goal', { goal: c.goal, unit: c.unit })} · {v.t(`or.status.${c.status}`)}
       </p>
       {v.can('outreach.manage') && (
         <div>

@@ -3,6 +3,7 @@
  * counted, English and Spanish versions linked), awareness events with their iCalendar files, and the committee's
  * dashboard. Counting is a POST (no write on a GET) that records a number per item and day, never who.
  */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
 import { rawValues, submitForm, type FormValues } from '../../../platform/http/forms.ts';
@@ -94,7 +95,7 @@ function LessonPage({ v, l, versions, thanks }: { v: View; l: Lesson; versions: 
         <SubmitButton secondary>{v.t('or.lesson.used')}</SubmitButton>
         <span class="usa-hint margin-left-1">{v.t('or.lesson.used.hint')}</span>
       </form>
-      <Table v={v} caption={v.t('or.lesson.history')} head={[v.t('or.lesson.history'), v.t('or.field.change_note'), v.t('or.event.when')]} rows={versions.map((x) => [String(x.version), x.version === 1 ? v.t('or.lesson.first') : x.change_note, x.created_at.slice(0, 10)])} wrap />
+      <Table v={v} caption={v.t('or.lesson.history')} head={[v.t('or.lesson.history'), v.t('or.field.change_note'), v.t('or.event.when')]} rows={versions.map((x) => [String(x.version), x.version === 1 ? v.t('or.lesson.first') : x.change_note, formatDate(v.lang, x.created_at)])} wrap />
     </div>
   );
 }
@@ -209,7 +210,7 @@ function MaterialForm({ v, values, errors, all }: { v: View; values: FormValues;
 // ---------- events ----------
 
 function when(v: View, e: OutreachEvent): string {
-  const days = e.end_date !== e.date ? `${e.date} – ${e.end_date}` : e.date;
+  const days = e.end_date !== e.date ? `${formatDate(v.lang, e.date)} – ${formatDate(v.lang, e.end_date)}` : formatDate(v.lang, e.date);
   return `${days}, ${e.start_time && e.end_time ? v.t('or.event.time', { from: e.start_time, to: e.end_time, tz: timeZoneLabel(v.lang, e.time_zone) }) : v.t('or.event.all_day', { tz: timeZoneLabel(v.lang, e.time_zone) })}`;
 }
 
@@ -375,7 +376,7 @@ function Dashboard({ v, campaigns, pending, events, lessons, materials }: { v: V
       <p>
         <a href="/outreach/moderation">{v.t('or.dashboard.pending', { n: pending })}</a>
       </p>
-      <Table v={v} caption={v.t('or.campaigns')} head={[v.t('or.field.title'), v.t('or.campaign.status'), v.t('or.field.starts_on'), v.t('or.field.ends_on')]} rows={campaigns.map((c) => [<a href={`/outreach/campaigns/${c.id}`}>{c.title}</a>, v.t(`or.status.${c.status}`), c.starts_on, c.ends_on])} wrap />
+      <Table v={v} caption={v.t('or.campaigns')} head={[v.t('or.field.title'), v.t('or.campaign.status'), v.t('or.field.starts_on'), v.t('or.field.ends_on')]} rows={campaigns.map((c) => [<a href={`/outreach/campaigns/${c.id}`}>{c.title}</a>, v.t(`or.status.${c.status}`), formatDate(v.lang, c.starts_on), formatDate(v.lang, c.ends_on)])} wrap />
       <Table v={v} caption={v.t('or.dashboard.upcoming')} head={[v.t('or.field.title'), v.t('or.event.when'), v.t('or.reg.taken')]} rows={events.slice(0, 10).map((e) => [<a href={`/outreach/events/${e.id}`}>{e.title}</a>, when(v, e), e.places && e.capacity !== null ? v.t('or.reg.taken.value', { confirmed: e.places.confirmed, capacity: e.capacity, waiting: e.places.waitlisted }) : '—'])} wrap />
       <Table v={v} caption={v.t('or.dashboard.lessons')} head={[v.t('or.field.title'), v.t('or.uses')]} rows={[...lessons].sort((a, b) => b.uses - a.uses).slice(0, 10).map((l) => [<a href={`/outreach/toolkit/${l.id}`}>{l.title}</a>, String(l.uses)])} wrap />
       <Table v={v} caption={v.t('or.dashboard.materials')} head={[v.t('or.field.title'), v.t('or.downloads')]} rows={[...materials].sort((a, b) => b.downloads - a.downloads).slice(0, 10).map((m) => [m.title, String(m.downloads)])} wrap />

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { View } from '../../../platform/web/view.ts';
 import type { App } from '../../../platform/module.ts';
 import { HttpError, type FieldError } from '../../../platform/http/errors.ts';
@@ -103,7 +104,7 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
       {r.consent ? (
         <>
           <p>
-            {v.t('rf.consent.summary', { version: r.consent.form_version, at: when(r.consent.attested_at, v.lang), until: r.consent.expires_on })}
+            {v.t('rf.consent.summary', { version: r.consent.form_version, at: when(r.consent.attested_at, v.lang), until: formatDate(v.lang, r.consent.expires_on) })}
           </p>
           <p>
             {v.t('rf.consent.fields')}: {r.consent.fields.map((f) => v.t(`rf.client.${f}`)).join(', ')}

@@ -16,7 +16,7 @@ import { callOut, type Compiled } from '../presenters.ts';
 import { FormPost, type CallField } from '../schema.ts';
 import * as store from '../store.ts';
 import { MANAGERS, PUBLIC, SUBMITTERS, crumbs, fieldHeading, fmt, list, localErrors, stateLabel, str, typeLabel } from './shared.tsx';
-import { formatInstant } from '../../../platform/web/i18n.ts';
+import { formatDate, formatInstant } from '../../../platform/web/i18n.ts';
 
 type CallView = ReturnType<typeof callOut>;
 
@@ -58,8 +58,8 @@ function Home({ v, calls }: { v: View; calls: CallView[] | null }) {
             head={[v.t('rs.field.title'), v.t('rs.field.period'), v.t('rs.field.due_date'), v.t('rs.field.status'), v.t('rs.field.agencies')]}
             rows={calls.map((c) => [
               <a href={`/research/calls/${c.id}`}>{c.title}</a>,
-              `${c.period_start} – ${c.period_end}`,
-              c.due_date,
+              `${formatDate(v.lang, c.period_start)} – ${formatDate(v.lang, c.period_end)}`,
+              formatDate(v.lang, c.due_date),
               v.t(`rs.call.status.${c.status}`),
               c.agencies.map((a) => `${a.name}: ${stateLabel(v, a.status)}`).join('; '),
             ])}
@@ -142,7 +142,7 @@ function CallPage({ v, c }: { v: View; c: CallView }) {
       <h1>{c.title}</h1>
       {c.description && <p class="usa-intro">{c.description}</p>}
       <p>
-        {v.t('rs.field.period')}: {c.period_start} – {c.period_end}. {v.t('rs.field.due_date')}: <strong>{c.due_date}</strong>. {v.t('rs.field.status')}: {v.t(`rs.call.status.${c.status}`)}.
+        {v.t('rs.field.period')}: {formatDate(v.lang, c.period_start)} – {formatDate(v.lang, c.period_end)}. {v.t('rs.field.due_date')}: <strong>{formatDate(v.lang, c.due_date)}</strong>. {v.t('rs.field.status')}: {v.t(`rs.call.status.${c.status}`)}.
       </p>
       {v.can(MANAGE) && (
         <p>
@@ -306,7 +306,7 @@ export async function callPages(app: App): Promise<void> {
         <h1>{v.t('rs.report.title', { title: c.title })}</h1>
         {c.description && <p>{c.description}</p>}
         <p>
-          {v.t('rs.field.period')}: {c.period_start} – {c.period_end}. {v.t('rs.report.generated', { at: formatInstant(v.lang, new Date()) })}
+          {v.t('rs.field.period')}: {formatDate(v.lang, c.period_start)} – {formatDate(v.lang, c.period_end)}. {v.t('rs.report.generated', { at: formatInstant(v.lang, new Date()) })}
         </p>
         <CompiledTable v={v} t={t} fields={c.fields} />
         <h2>{v.t('rs.definitions')}</h2>

@@ -2,6 +2,7 @@
  * The open data catalog: `/data.json` (Project Open Data v1.1), `/catalog.jsonld` (DCAT-US 3.0 JSON-LD), the data
  * dictionaries, and the public catalog page.
  */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../../platform/http/errors.ts';
 import { IdParams, hidden, readErrors } from '../../../platform/http/schemas.ts';
@@ -53,7 +54,7 @@ function PublishPage({ v, calls, errors }: { v: View; calls: { c: Call; accepted
           head={[v.t('rs.field.title'), v.t('rs.field.period'), v.t('rs.publish.accepted'), v.t('rs.publish.in_catalog'), v.t('rs.publish.action')]}
           rows={calls.map(({ c, accepted }) => [
             c.public ? <a href={`/data#data-call-${c.id}`}>{c.title}</a> : c.title,
-            `${c.period_start} – ${c.period_end}`,
+            `${formatDate(v.lang, c.period_start)} – ${formatDate(v.lang, c.period_end)}`,
             `${accepted} / ${c.agency_ids.length}`,
             v.t(c.public ? 'rs.publish.yes' : 'rs.publish.no'),
             <form method="post" action={`/data/publish/${c.id}`}>
@@ -90,7 +91,7 @@ function Versions({ v, items, dataset }: { v: View; items: Snapshot[]; dataset: 
       {items.slice(0, VERSIONS_SHOWN).map((s, i) => (
         <>
           {i ? ', ' : ''}
-          <a href={`/research/snapshots/${s.id}`}>{s.taken_at.slice(0, 10)}</a>
+          <a href={`/research/snapshots/${s.id}`}>{formatDate(v.lang, s.taken_at)}</a>
         </>
       ))}
       {items.length > VERSIONS_SHOWN && (

@@ -8,7 +8,7 @@ import { pageCsv, type PublishedTable, type Shown } from '../../../platform/stat
 import { THEMES, themePage, type BuiltPage } from '../themes.ts';
 import { crumbs, fmt, PUBLIC } from './shared.tsx';
 import { listSnapshots, type Snapshot } from '../store.ts';
-import { formatInstant } from '../../../platform/web/i18n.ts';
+import { formatDate, formatInstant } from '../../../platform/web/i18n.ts';
 
 const figure = (v: View, x: Shown | undefined) => (x === null ? <abbr title={v.t('rs.suppressed.title')}>{v.t('rs.suppressed')}</abbr> : fmt(v, x));
 
@@ -87,7 +87,7 @@ function ThemePage({ v, page, latest }: { v: View; page: BuiltPage; latest?: Sna
       <InsightsTables v={v} tables={page.tables} threshold={page.threshold} />
       <p class="font-body-xs">
         {v.t('rs.in.generated', { at: formatInstant(v.lang, page.generated_at) })}{' '}
-        {latest && <a href={`/research/snapshots/${latest.id}`}>{v.t('rs.snap.latest', { at: latest.taken_at.slice(0, 10) })}</a>}
+        {latest && <a href={`/research/snapshots/${latest.id}`}>{v.t('rs.snap.latest', { at: formatDate(v.lang, latest.taken_at) })}</a>}
       </p>
     </div>
   );

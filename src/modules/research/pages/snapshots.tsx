@@ -1,4 +1,5 @@
 /** Snapshots of the published datasets: the dated list, each version as it was served, and the same in the API. */
+import { formatInstant } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../../platform/http/errors.ts';
 import { IdParams, hidden, readErrors } from '../../../platform/http/schemas.ts';
@@ -23,7 +24,7 @@ function SnapshotsPage({ v, items }: { v: View; items: Snapshot[] }) {
         wrap
         caption={v.t('rs.snap.title')}
         head={[v.t('rs.snap.dataset'), v.t('rs.snap.taken'), v.t('rs.snap.sha256')]}
-        rows={items.map((s) => [<a href={`/research/snapshots/${s.id}`}>{s.dataset}</a>, `${s.taken_at.slice(0, 16).replace('T', ' ')} UTC`, <code>{s.sha256.match(/.{1,16}/g)!.map((part, i) => (i ? [<wbr />, part] : part))}</code>])}
+        rows={items.map((s) => [<a href={`/research/snapshots/${s.id}`}>{s.dataset}</a>, formatInstant(v.lang, s.taken_at, 'UTC'), <code>{s.sha256.match(/.{1,16}/g)!.map((part, i) => (i ? [<wbr />, part] : part))}</code>])}
       />
     </div>
   );

@@ -20,7 +20,7 @@ import type { Row } from '../values.ts';
 import { Definitions } from './calls.tsx';
 import { MANAGERS, SUBMITTERS, crumbs, fieldHeading, fmt, localErrors, stateLabel, str } from './shared.tsx';
 import { FormField, FormPost as PlatformFormPost, one } from '../../../platform/pages/forms.ts';
-import { formatInstant } from '../../../platform/web/i18n.ts';
+import { formatDate, formatInstant } from '../../../platform/web/i18n.ts';
 
 const BLANK_ROWS = 2;
 const MAX_FORM_ROWS = 50;
@@ -142,7 +142,7 @@ function SubmissionPage({ v, d, form, upload, review, blank }: { v: View; d: Pag
       <h1>{v.t('rs.submission.title', { agency: d.agency })}</h1>
       <p class="usa-intro">{c.title}</p>
       <p>
-        {v.t('rs.field.period')}: {c.period_start} – {c.period_end}. {v.t('rs.field.due_date')}: <strong>{c.due_date}</strong>. {v.t('rs.field.status')}: <strong>{stateLabel(v, s?.status ?? 'not_sent')}</strong>
+        {v.t('rs.field.period')}: {formatDate(v.lang, c.period_start)} – {formatDate(v.lang, c.period_end)}. {v.t('rs.field.due_date')}: <strong>{formatDate(v.lang, c.due_date)}</strong>. {v.t('rs.field.status')}: <strong>{stateLabel(v, s?.status ?? 'not_sent')}</strong>
         {s ? ` (${v.t('rs.version', { n: s.current_version })})` : ''}.
       </p>
       {latest?.review === 'returned' && (

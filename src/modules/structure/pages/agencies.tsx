@@ -1,4 +1,5 @@
 /** Member agencies and partners: list, record, form. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
@@ -25,15 +26,15 @@ function AgencyListPage({ v, f, items, total }: { v: View; f: Filter; items: Age
       <AdminLink v={v} href="/structure/agencies/new">{v.t('structure.agency.new')}</AdminLink>
       <Table
         v={v}
-        caption={f.all ? `${title} (${total})` : `${title} — ${v.t('structure.asof', { date: f.activeOn })} (${total})`}
+        caption={f.all ? `${title} (${total})` : `${title} — ${v.t('structure.asof', { date: formatDate(v.lang, f.activeOn) })} (${total})`}
         head={[v.t('structure.field.name'), v.t('structure.field.abbreviation'), v.t('structure.field.kind'), v.t('structure.field.parent'), v.t('structure.field.member_from'), v.t('structure.field.member_until')]}
         rows={items.map((a) => [
           <a href={`/structure/agencies/${a.id}`}>{a.name}</a>,
           a.abbreviation ?? '',
           v.t(`structure.kind.${a.kind}`),
           a.parent_name ?? '',
-          a.member_from ?? v.t('structure.notmember'),
-          a.member_until ?? '',
+          a.member_from ? formatDate(v.lang, a.member_from) : v.t('structure.notmember'),
+          a.member_until ? formatDate(v.lang, a.member_until) : '',
         ])}
       />
       <Pager v={v} page={f.page} perPage={f.perPage} total={total} />
@@ -56,7 +57,7 @@ function OrganizationsSection({ v, a, links, choices, errors, value }: Organizat
         head={[v.t('structure.orgs.organization'), v.t('structure.orgs.since'), v.t('structure.orgs.action')]}
         rows={links.map((x) => [
           x.organization_name,
-          x.created_at.slice(0, 10),
+          formatDate(v.lang, x.created_at),
           <ActionButton v={v} action={`/structure/agencies/${a.id}/organizations/${x.organization_id}/remove`} secondary>
             {v.t('structure.orgs.remove')} <span class="usa-sr-only">{x.organization_name}</span>
           </ActionButton>,
@@ -92,8 +93,8 @@ function AgencyDetailPage({ v, a, reps, bodies, retireErrors, retireValue, orgs 
           </Field>
         )}
         <Field label={v.t('structure.field.website')}>{a.website ? <a href={a.website}>{a.website}</a> : '—'}</Field>
-        <Field label={v.t('structure.field.member_from')}>{a.member_from ?? v.t('structure.notmember')}</Field>
-        <Field label={v.t('structure.field.member_until')}>{a.member_until ?? '—'}</Field>
+        <Field label={v.t('structure.field.member_from')}>{a.member_from ? formatDate(v.lang, a.member_from) : v.t('structure.notmember')}</Field>
+        <Field label={v.t('structure.field.member_until')}>{a.member_until ? formatDate(v.lang, a.member_until) : '—'}</Field>
       </dl>
       {bodies.length > 0 && (
         <Table

@@ -1,4 +1,5 @@
 /** The task force at a glance: the diagram, its text alternative, the partnerships and the counts. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { App } from '../../../platform/module.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
@@ -29,7 +30,7 @@ function OverviewPage({ v, o }: { v: View; o: Overview }) {
     <div>
       <h1>{v.t('structure.title')}</h1>
       <p class="usa-intro">{v.t('structure.intro')}</p>
-      <p>{v.t('structure.asof', { date: o.active_on })}</p>
+      <p>{v.t('structure.asof', { date: formatDate(v.lang, o.active_on) })}</p>
       <figure class="margin-x-0">
         <StructureDiagram v={v} o={o} titleId="structure-diagram-title" descId="structure-diagram-desc" desc={desc} />
       </figure>

@@ -1,4 +1,5 @@
 /** Pieces the structure pages share: route options, the date filter, record panels, the form shell. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
@@ -44,7 +45,7 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 export const lines = (x: unknown): string[] => (str(x) ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
 export function span(v: View, from: string | null, until: string | null): string {
-  return `${from ?? '…'} – ${until ?? v.t('structure.present')}`;
+  return `${from ? formatDate(v.lang, from) : '…'} – ${until ? formatDate(v.lang, until) : v.t('structure.present')}`;
 }
 
 function isDate(s: string): boolean {
