@@ -60,3 +60,24 @@ test('the users list shows sign-in times as people read them, and says never rat
   assert.match(es.body, /<td[^>]*>Nunca<\/td>/);
   assert.match(es.body, /<td[^>]*>Sin bloqueo<\/td>/);
 });
+
+test('the audit log names who, what and which record without internal ids or codes (issue 16 item 1)', async () => {
+  authorize(t.ctx, true);
+  const member = await t.user('member');
+  await runCommand(t.ctx, async (_trx, audit) => {
+    await audit({ action: 'user.mfa_enable', entityType: 'user', entityId: member.id, summary: { replaced: false, agency_id: '3f2b6c1e-8d4a-4b7e-9c1d-2a3b4c5d6e7f' } });
+  });
+  const admin = await t.signedIn('admin');
+  admin.cookies.set('lang', 'es');
+  const es = await admin.get('/admin/audit');
+  assert.equal(es.statusCode, 200);
+  const table = es.body.slice(es.body.indexOf('<table'), es.body.indexOf('</table>'));
+  const text = table.replace(/<[^>]+>/g, ' ');
+  assert.doesNotMatch(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'no uuid in the visible text');
+  assert.doesNotMatch(text, /user\.mfa_enable|system \(/, 'no action codes, no system request ids');
+  assert.match(text, /Verificación en dos pasos activada/, 'the action by its Spanish label');
+  assert.match(text, /Sistema/, 'jobs and the system named as such');
+  assert.match(text, new RegExp(member.name ?? member.email), 'the user record by name');
+  assert.match(text, /replaced: No/, 'booleans as Yes/No in the reader’s language');
+  assert.doesNotMatch(text, /\bfalse\b/);
+});
