@@ -1,6 +1,7 @@
 import type { View } from '../../platform/web/view.ts';
 import { Table } from '../../platform/web/components.tsx';
 import { percent } from './rollup.ts';
+import { periodLabel } from './presenters.ts';
 
 export interface ChartPoint {
   period: string;
@@ -20,7 +21,7 @@ export function ProgressChart({ v, id, title, points }: { v: View; id: string; t
   const plotH = h - bottom - top;
   const slot = (w - left - 10) / Math.max(1, points.length);
   const barW = Math.min(60, slot * 0.6);
-  const desc = points.map((p) => `${p.period}: ${percent(p.progress)}`).join('; ');
+  const desc = points.map((p) => `${periodLabel(v.lang, p.period)}: ${percent(p.progress)}`).join('; ');
   return (
     <figure class="margin-x-0 margin-y-2">
       <svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${w} ${h}`} width="100%" class="workplans-chart" preserveAspectRatio="xMinYMin meet">
@@ -48,14 +49,14 @@ export function ProgressChart({ v, id, title, points }: { v: View; id: string; t
                 {percent(p.progress)}
               </text>
               <text x={x + barW / 2} y={h - 10} text-anchor="middle" font-size="11" fill="#1b1b1b">
-                {p.period}
+                {periodLabel(v.lang, p.period)}
               </text>
             </g>
           );
         })}
       </svg>
       <figcaption class="usa-sr-only">{title}</figcaption>
-      <Table v={v} caption={title} head={[v.t('wp.period'), v.t('wp.progress')]} rows={points.map((p) => [p.period, percent(p.progress)])} />
+      <Table v={v} caption={title} head={[v.t('wp.period'), v.t('wp.progress')]} rows={points.map((p) => [periodLabel(v.lang, p.period), percent(p.progress)])} />
     </figure>
   );
 }

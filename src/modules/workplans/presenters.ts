@@ -1,5 +1,6 @@
 /** The plan as the API and the pages show it: shapes built from a PlanView, with no request object. */
 import type { Principal } from '../../platform/policy.ts';
+import { formatList, type Lang } from '../../platform/web/i18n.ts';
 import { parsePeriod } from './periods.ts';
 import { maySeeUpdate } from './policies.ts';
 import { buildReport, type Report } from './report.ts';
@@ -92,4 +93,25 @@ export function reportOf(plan: PlanView, q: ReportChoice): Report {
 /** An update with the number and title of its item, for lists that mix items. */
 export function updateOut(plan: PlanView, u: Update) {
   return { ...u, item_number: plan.byId.get(u.item_id)?.number, item_title: plan.byId.get(u.item_id)?.title };
+}
+
+const monthFormats = new Map<Lang, Intl.DateTimeFormat>();
+
+/**
+ * A reporting period as people read it: "Oct–Dec 2026", "oct–dic 2026". The code ("2026-Q4") stays the value of
+ * forms, links and the API; every page and option label shows this instead. Anything that is not a period is shown as is.
+ */
+export function periodLabel(lang: Lang, key: string): string {
+  const p = parsePeriod(key);
+  if (!p) return key;
+  let f = monthFormats.get(lang);
+  if (!f) monthFormats.set(lang, (f = new Intl.DateTimeFormat(`${lang}-US`, { month: 'short', timeZone: 'UTC' })));
+  const month = (m: number) => f.format(new Date(Date.UTC(p.year, m, 15))).replace(/\.$/, '');
+  const first = (p.quarter - 1) * 3;
+  return `${month(first)}–${month(first + 2)} ${p.year}`;
+}
+
+/** Several periods in words, joined as the language joins them. */
+export function periodLabels(lang: Lang, keys: readonly string[]): string {
+  return formatList(lang, keys.map((k) => periodLabel(lang, k)));
 }

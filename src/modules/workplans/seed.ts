@@ -107,7 +107,7 @@ export async function seedWorkplans(ctx: Ctx, log: (line: string) => void, now =
           status: atRisk ? 'at_risk' : 'on_track',
           narrative: atRisk
             ? 'Fewer sessions than planned were held: scheduling across agencies slipped. A revised schedule is being agreed.'
-            : `Work progressed as planned in ${p.key}; partners met and recorded their findings.`,
+            : 'Work progressed as planned this quarter; partners met and recorded their findings.',
           key_result_values: kr && value !== undefined ? { [kr.id]: atRisk ? 1 : value } : {},
           evidence: ['https://www.acf.hhs.gov/otip'],
         },

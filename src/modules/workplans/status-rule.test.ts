@@ -9,6 +9,7 @@ import { structureModule } from '../structure/index.ts';
 import { workplansModule } from './index.ts';
 import { derivedStatus } from './rollup.ts';
 import { formHtml } from './testkit.ts';
+import { periodLabel } from './presenters.ts';
 import { makeUser } from '../../platform/testing.ts';
 
 test('derived status: the worst live status under an item; done when all are done; dropped ones do not count', () => {
@@ -69,5 +70,5 @@ test("the update form offers every period the action owes, and the next update s
   const offered = [...form.matchAll(/<option value="(\d{4}-Q\d)"/g)].map((m) => m[1]);
   for (const p of mine.missing_periods) assert.ok(offered.includes(p), `the owed period ${p} is offered (offered: ${offered.join(', ')})`);
   assert.ok(offered.includes(mine.next_update_period), 'the next update shown is offered');
-  assert.match(page.body, new RegExp(`<dt>Next update</dt>\\s*<dd>${mine.next_update_period}`));
+  assert.match(page.body, new RegExp(`<dt>Next update</dt>\\s*<dd>${periodLabel('en', mine.next_update_period)}`));
 });

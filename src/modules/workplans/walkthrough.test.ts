@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { testApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { periodOf, shiftPeriod } from './periods.ts';
+import { periodLabel } from './presenters.ts';
 import { agencyUser, assertAccessibleForm, cell, formFields, itemIdFrom, optionValue } from './testkit.ts';
 
 const quiet = () => {};
@@ -137,7 +138,7 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
 
     // The agency view shows what is due: an update for the current quarter, by its last day.
     const dueNow = (await dolMember.get(`/workplans/agencies/${dol}`)).body;
-    assert.equal(cell(dueNow, '1.1.2', 'Next update'), `${current.key} (due by ${current.endDate})`);
+    assert.equal(cell(dueNow, '1.1.2', 'Next update'), `${periodLabel('en', current.key)} (due by ${current.endDate})`);
     assert.match((await dolMember.get('/workplans')).body, new RegExp(`href="/workplans/agencies/${dol}"`), '"What my agency owes" link');
 
     // --- Each member submits a quarterly update from the action page. ---
@@ -166,10 +167,10 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
 
     // --- The agency view now shows the next quarter as what is due. ---
     const dueNext = (await dolMember.get(`/workplans/agencies/${dol}`)).body;
-    assert.equal(cell(dueNext, '1.1.2', 'Next update'), `${next.key} (due by ${next.endDate})`);
-    assert.equal(cell(dueNext, '1.1.2', 'Missing updates'), '—');
+    assert.equal(cell(dueNext, '1.1.2', 'Next update'), `${periodLabel('en', next.key)} (due by ${next.endDate})`);
+    assert.equal(cell(dueNext, '1.1.2', 'Missing updates'), 'None');
     const hhsDue = (await t.client().get(`/workplans/agencies/${hhs}`)).body;
-    assert.equal(cell(hhsDue, '1.1.1', 'Next update'), `${next.key} (due by ${next.endDate})`);
+    assert.equal(cell(hhsDue, '1.1.1', 'Next update'), `${periodLabel('en', next.key)} (due by ${next.endDate})`);
     assert.match(hhsDue, /Actions it supports/);
     const dolSupports = dueNext.slice(dueNext.indexOf('Actions it supports'));
     assert.match(dolSupports, /1\.1\.1 Run training sessions/, 'DOL sees the action it supports');
@@ -186,7 +187,7 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
     assert.equal(cell(printed.body, '1.1.2 ', 'Progress'), '50%');
     assert.equal(cell(printed.body, '1.1 ', 'Progress'), '48%');
     assert.equal(cell(printed.body, '1 ', 'Progress'), '48%');
-    assert.match(cell(printed.body, '1.1.2 ', 'Narrative'), /Atlanta and Denver/);
+    assert.match(cell(printed.body, '1.1.2 ', 'Approved update'), /Atlanta and Denver/);
     assert.doesNotMatch(printed.body, /One field office trained/, 'the returned update is not in the report');
     assert.equal(cell((await anon.get('/workplans')).body, committee[2], 'Progress'), '48%', 'the committee roll-up');
     assert.match((await anon.get(`/workplans/items/${goalId}`)).body, /<dt>Progress<\/dt><dd>48%<\/dd>/);

@@ -11,7 +11,7 @@ import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, 
 import { submitUpdate } from '../commands.ts';
 import { actorLeadsItem } from '../directory.ts';
 import { mayReportOn, PERM } from '../policies.ts';
-import { visibleUpdates } from '../presenters.ts';
+import { periodLabel, visibleUpdates } from '../presenters.ts';
 import { percent } from '../rollup.ts';
 import { STATUSES } from '../schema.ts';
 import { loadPlan, type Item, type PlanView, type Update } from '../store.ts';
@@ -80,7 +80,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
         {item.kind === 'action' && (
           <>
             <dt>{v.t('wp.next.update')}</dt>
-            <dd>{due.next_update_period ? `${due.next_update_period} (${v.t('wp.due.by', { date: due.next_update_due ?? '' })})` : '—'}</dd>
+            <dd>{due.next_update_period ? `${periodLabel(v.lang, due.next_update_period)} (${v.t('wp.due.by', { date: due.next_update_due ?? '' })})` : '—'}</dd>
           </>
         )}
       </dl>
@@ -122,7 +122,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
             caption={v.t('wp.updates.caption', { number: item.number })}
             head={[v.t('wp.period'), v.t('wp.version'), v.t('wp.state'), v.t('wp.status'), v.t('wp.narrative'), v.t('wp.evidence'), v.t('wp.review.comment')]}
             rows={[...updates].reverse().map((u) => [
-              u.period,
+              periodLabel(v.lang, u.period),
               String(u.submission),
               v.t(`wp.state.${u.state}`),
               statusLabel(v, u.status),
@@ -149,7 +149,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
               <Csrf v={v} />
               <IdempotencyKey />
               <ErrorSummary v={v} errors={errors ?? []} />
-              <Select name="period" label={v.t('wp.period')} value={typed(input, 'period') ?? current.key} options={periods.map((p) => ({ value: p.key, label: p.key }))} errors={errors} />
+              <Select name="period" label={v.t('wp.period')} value={typed(input, 'period') ?? current.key} options={periods.map((p) => ({ value: p.key, label: periodLabel(v.lang, p.key) }))} errors={errors} />
               <Select name="status" label={v.t('wp.status')} required value={typed(input, 'status') ?? item.status} options={STATUSES.map((s) => ({ value: s, label: statusLabel(v, s) }))} errors={errors} />
               <TextArea name="narrative" label={v.t('wp.narrative')} required value={typed(input, 'narrative')} errors={errors} />
               {item.key_results.map((k) => (

@@ -6,7 +6,7 @@ import { hidden, IdParams } from '../../../platform/http/schemas.ts';
 import { Breadcrumbs, Table } from '../../../platform/web/components.tsx';
 import { agencyIdsOfOrganization } from '../../structure/index.ts';
 import { PERM } from '../policies.ts';
-import { agencyView, watchList, type AgencyView, type WatchList } from '../presenters.ts';
+import { agencyView, periodLabel, watchList, type AgencyView, type WatchList } from '../presenters.ts';
 import { percent } from '../rollup.ts';
 import { loadPlan, type PlanView } from '../store.ts';
 import { ProgressChart } from '../chart.tsx';
@@ -49,7 +49,7 @@ function PlansPage({ v, plan, myAgencyId }: { v: View; plan: PlanView; myAgencyI
   return (
     <div>
       <h1>{v.t('wp.title')}</h1>
-      <p class="usa-intro">{v.t('wp.intro', { period: plan.currentPeriod.key })}</p>
+      <p class="usa-intro">{v.t('wp.intro', { period: periodLabel(v.lang, plan.currentPeriod.key) })}</p>
       {myAgencyId && (
         <p>
           <a href={`/workplans/agencies/${myAgencyId}`}>{v.t('wp.agency.mine')}</a>
@@ -60,7 +60,7 @@ function PlansPage({ v, plan, myAgencyId }: { v: View; plan: PlanView; myAgencyI
       <h2>{v.t('wp.goals')}</h2>
       <Table
         v={v}
-        caption={v.t('wp.goals.caption', { period: plan.currentPeriod.key })}
+        caption={v.t('wp.goals.caption', { period: periodLabel(v.lang, plan.currentPeriod.key) })}
         head={[v.t('wp.item'), v.t('wp.owner'), v.t('wp.status'), v.t('wp.weight'), v.t('wp.progress')]}
         rows={goals.map((g) => [itemLink(g), plan.ownerName(g) ?? '—', <StatusTag v={v} status={g.status} />, String(g.weight), percent(plan.progress(g))])}
       />
@@ -82,7 +82,7 @@ function AgencyPage({ v, view }: { v: View; view: AgencyView }) {
     <div>
       <Breadcrumbs items={[{ href: '/workplans', label: v.t('wp.title') }, { label: view.agency.abbreviation ?? view.agency.name }]} />
       <h1>{v.t('wp.agency.title', { agency: view.agency.name })}</h1>
-      <p class="usa-intro">{v.t('wp.agency.intro', { period: view.period })}</p>
+      <p class="usa-intro">{v.t('wp.agency.intro', { period: periodLabel(v.lang, view.period) })}</p>
       <h2>{v.t('wp.agency.leads')}</h2>
       <DueTable v={v} caption={v.t('wp.agency.leads')} rows={view.leads} />
       <h2>{v.t('wp.agency.supports')}</h2>
@@ -124,8 +124,8 @@ function WatchPage({ v, w }: { v: View; w: WatchList }) {
       <DueTable v={v} caption={v.t('wp.watch.late')} rows={w.late} />
       <h2>{v.t('wp.watch.risk')}</h2>
       <DueTable v={v} caption={v.t('wp.watch.risk')} rows={w.at_risk} />
-      <h2>{v.t('wp.watch.missing', { period: w.missing[0]?.period ?? '' })}</h2>
-      <DueTable v={v} caption={v.t('wp.watch.missing', { period: w.missing[0]?.period ?? '' })} rows={w.missing} />
+      <h2>{v.t('wp.watch.missing', { period: periodLabel(v.lang, w.missing[0]?.period ?? '') })}</h2>
+      <DueTable v={v} caption={v.t('wp.watch.missing', { period: periodLabel(v.lang, w.missing[0]?.period ?? '') })} rows={w.missing} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { notFound } from '../../../platform/http/errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import { Breadcrumbs, Select, SubmitButton, Table } from '../../../platform/web/components.tsx';
 import { parsePeriod } from '../periods.ts';
-import { reportOf, type ReportChoice } from '../presenters.ts';
+import { periodLabel, reportOf, type ReportChoice } from '../presenters.ts';
 import { percent } from '../rollup.ts';
 import type { Report } from '../report.ts';
 import { loadPlan, type PlanView } from '../store.ts';
@@ -35,7 +35,7 @@ function ReportPage({ v, report, plan, q }: { v: View; report: Report; plan: Pla
             <Select name="year" label={v.t('wp.year')} value={String(report.year)} options={years.map((y) => ({ value: String(y), label: String(y) }))} />
           </div>
           <div class="tablet:grid-col-4">
-            <Select name="period" label={v.t('wp.period')} value={q.period ?? ''} blank={v.t('wp.all')} options={report.periods.length === 1 && q.period ? [{ value: q.period, label: q.period }] : report.periods.map((p) => ({ value: p, label: p }))} />
+            <Select name="period" label={v.t('wp.period')} value={q.period ?? ''} blank={v.t('wp.all')} options={(report.periods.length === 1 && q.period ? [q.period] : report.periods).map((p) => ({ value: p, label: periodLabel(v.lang, p) }))} />
           </div>
           <div class="tablet:grid-col-4">
             <Select name="agency_id" label={v.t('wp.agency')} value={q.agency_id ?? ''} blank={v.t('wp.all')} options={plan.dir.agencies.map((a) => ({ value: a.id, label: a.name }))} />
@@ -49,15 +49,16 @@ function ReportPage({ v, report, plan, q }: { v: View; report: Report; plan: Pla
       <Table
         v={v}
         caption={v.t('wp.report.caption', { year: report.year })}
-        head={[v.t('wp.item'), v.t('wp.lead'), v.t('wp.owner'), v.t('wp.status'), v.t('wp.progress'), v.t('wp.period'), v.t('wp.narrative')]}
+        head={[v.t('wp.item'), v.t('wp.report.who'), v.t('wp.status'), v.t('wp.progress'), v.t('wp.report.update')]}
         rows={report.rows.map((r) => [
           `${r.number} ${r.title}`,
-          r.lead_agency ?? '—',
-          r.owner ?? '—',
+          // Lead agency and owner together, each named once; words rather than an empty cell when neither is set.
+          [...new Set([r.lead_agency, r.owner].filter((x): x is string => !!x))].join(' · ') || v.t('wp.report.who.none'),
           statusLabel(v, r.status),
-          percent(r.progress),
-          r.period ?? '—',
-          r.narrative ? `${statusLabel(v, r.update_status ?? '')}: ${r.narrative}` : '—',
+          r.progress === null ? v.t('wp.report.progress.none') : percent(r.progress),
+          r.period
+            ? `${periodLabel(v.lang, r.period)}: ${statusLabel(v, r.update_status ?? '')}${r.narrative ? `. ${r.narrative}` : ''}`
+            : v.t('wp.report.update.none'),
         ])}
       />
     </div>

@@ -10,6 +10,7 @@ import { Breadcrumbs, Csrf, SubmitButton } from '../../../platform/web/component
 import { reviewUpdate } from '../commands.ts';
 import { PERM } from '../policies.ts';
 import { loadPlan, type PlanView, type Update } from '../store.ts';
+import { periodLabel } from '../presenters.ts';
 import { FormPost, itemLink, StatusTag, type PageReq } from './shared.tsx';
 
 function ReviewPage({ v, queue, plan, errors, errorId }: { v: View; queue: Update[]; plan: PlanView; errors?: FieldError[]; errorId?: string }) {
@@ -24,7 +25,7 @@ function ReviewPage({ v, queue, plan, errors, errorId }: { v: View; queue: Updat
         return (
           <section class="border-top border-base-lighter padding-y-2" aria-labelledby={`u-${n}`}>
             <h2 id={`u-${n}`} class="font-heading-md">
-              {item ? itemLink(item) : u.item_id} — {u.period} ({v.t('wp.version')} {u.submission})
+              {item ? itemLink(item) : u.item_id} — {periodLabel(v.lang, u.period)} ({v.t('wp.version')} {u.submission})
             </h2>
             <p>
               <StatusTag v={v} status={u.status} /> {u.submitted_by_label}, {u.submitted_at.slice(0, 10)}

@@ -5,6 +5,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { Table } from '../../../platform/web/components.tsx';
 import { periodsBetween, shiftPeriod } from '../periods.ts';
 import { PERM } from '../policies.ts';
+import { periodLabel, periodLabels } from '../presenters.ts';
 import type { DueInfo, Item, PlanView } from '../store.ts';
 
 /** What the page helpers need of a request, whatever its route's schema. */
@@ -55,8 +56,8 @@ export function DueTable({ v, caption, rows }: { v: View; caption: string; rows:
           )}
         </>,
         d.due_date ?? '—',
-        d.next_update_period ? `${d.next_update_period} (${v.t('wp.due.by', { date: d.next_update_due ?? '' })})` : '—',
-        d.missing_periods.join(', ') || '—',
+        d.next_update_period ? `${periodLabel(v.lang, d.next_update_period)} (${v.t('wp.due.by', { date: d.next_update_due ?? '' })})` : '—',
+        d.missing_periods.length ? periodLabels(v.lang, d.missing_periods) : v.t('wp.missing.none'),
       ])}
     />
   );
