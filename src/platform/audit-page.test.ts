@@ -41,7 +41,7 @@ test('role names read in Spanish on the users and account pages (issue 16 item 3
   assert.match(users.body, /<option value="admin"[^>]*>Administrador\(a\)<\/option>/);
   assert.doesNotMatch(users.body, /Case worker \(referrals\)|>Administrator</);
   const account = await admin.get('/account');
-  assert.match(account.body, /<dd>Administrador\(a\)<\/dd>/);
+  assert.match(account.body, /<dd[^>]*>Administrador\(a\)<\/dd>/);
 });
 
 test('the users list shows sign-in times as people read them, and says never rather than a dash (issue 16)', async () => {
@@ -80,4 +80,17 @@ test('the audit log names who, what and which record without internal ids or cod
   assert.match(text, new RegExp(member.name ?? member.email), 'the user record by name');
   assert.match(text, /replaced: No/, 'booleans as Yes/No in the reader’s language');
   assert.doesNotMatch(text, /\bfalse\b/);
+});
+
+test('the account page: details in a styled box, token scopes by label in Spanish, no empty session columns (issue 16 item 4)', async () => {
+  const admin = await t.signedIn('admin');
+  admin.cookies.set('lang', 'es');
+  const page = await admin.get('/account');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<div class="usa-summary-box[ "][^>]*>[\s\S]*<dt[^>]*>Correo electrónico<\/dt>/, 'details in a USWDS summary box');
+  assert.match(page.body, /<label[^>]*>Editar las redes de su organización<\/label>/, 'the scope by its Spanish label');
+  assert.match(page.body, /<label[^>]*>Leer el registro de auditoría<\/label>/);
+  const text = page.body.replace(/<[^>]+>/g, ' ');
+  assert.doesNotMatch(text, /edit_own|networks\.manage/, 'no scope codes as visible text');
+  assert.doesNotMatch(page.body, /<th[^>]*>(Dirección IP|Navegador)<\/th>/, 'no columns the session store leaves empty');
 });

@@ -72,6 +72,42 @@ defineMessages({
     'password.new.hint': 'At least 12 characters. A few unrelated words make a good one.',
     'password.confirm': 'New password again',
     'password.changed': 'Your password was changed. Your other sessions were signed out.',
+    'scope.account.self': "Manage your own account",
+    'scope.audit.read': "Read the audit log",
+    'scope.contacts.read': "Read network contacts and agreements",
+    'scope.directory.confidential': "See confidential directory details",
+    'scope.directory.lists': "Keep resource lists",
+    'scope.directory.manage': "Manage the service directory",
+    'scope.directory.propose': "Propose directory changes",
+    'scope.grants.plan': "Plan grant applications",
+    'scope.grants.review': "Review grant plans",
+    'scope.jobs.read': "See background jobs",
+    'scope.listening.code': "Code listening-session input",
+    'scope.listening.manage': "Manage listening sessions",
+    'scope.networks.edit_own': "Edit your organization's networks",
+    'scope.networks.manage': "Manage all local networks",
+    'scope.outreach.manage': "Manage youth outreach",
+    'scope.outreach.moderate': "Moderate outreach report-backs",
+    'scope.outreach.sponsor': "Act for an outreach sponsor",
+    'scope.practices.lead': "Lead practice reviews",
+    'scope.practices.manage': "Manage the practices library",
+    'scope.practices.nominate': "Nominate practices",
+    'scope.practices.review': "Review practices",
+    'scope.referrals.admin': "Administer referrals",
+    'scope.referrals.client.read': "Read clients' referral details",
+    'scope.referrals.read': "Read referrals",
+    'scope.referrals.receive': "Receive referrals",
+    'scope.referrals.send': "Send referrals",
+    'scope.referrals.stats.read': "Read referral statistics",
+    'scope.research.manage': "Manage research and data",
+    'scope.research.publish': "Publish research",
+    'scope.research.submit': "Submit research",
+    'scope.structure.write': "Edit the task force structure",
+    'scope.users.manage': "Manage users",
+    'scope.workplans.digests': "Send work plan digests",
+    'scope.workplans.edit': "Edit work plans",
+    'scope.workplans.review': "Review work plan updates",
+    'scope.workplans.update': "Report work plan progress",
   },
   es: {
     'proof.legend': 'Confirme que es usted',
@@ -95,6 +131,42 @@ defineMessages({
     'password.new.hint': 'Al menos 12 caracteres. Unas cuantas palabras sin relación entre sí son una buena contraseña.',
     'password.confirm': 'Repita la nueva contraseña',
     'password.changed': 'Se cambió su contraseña. Se cerraron sus otras sesiones.',
+    'scope.account.self': "Gestionar su propia cuenta",
+    'scope.audit.read': "Leer el registro de auditoría",
+    'scope.contacts.read': "Leer contactos y acuerdos de las redes",
+    'scope.directory.confidential': "Ver datos confidenciales del directorio",
+    'scope.directory.lists': "Mantener listas de recursos",
+    'scope.directory.manage': "Gestionar el directorio de servicios",
+    'scope.directory.propose': "Proponer cambios al directorio",
+    'scope.grants.plan': "Planificar solicitudes de subvención",
+    'scope.grants.review': "Revisar planes de subvención",
+    'scope.jobs.read': "Ver tareas en segundo plano",
+    'scope.listening.code': "Codificar aportes de las sesiones de escucha",
+    'scope.listening.manage': "Gestionar sesiones de escucha",
+    'scope.networks.edit_own': "Editar las redes de su organización",
+    'scope.networks.manage': "Gestionar todas las redes locales",
+    'scope.outreach.manage': "Gestionar la difusión juvenil",
+    'scope.outreach.moderate': "Moderar informes de difusión",
+    'scope.outreach.sponsor': "Actuar en nombre de un patrocinador de difusión",
+    'scope.practices.lead': "Dirigir revisiones de prácticas",
+    'scope.practices.manage': "Gestionar la biblioteca de prácticas",
+    'scope.practices.nominate': "Proponer prácticas",
+    'scope.practices.review': "Revisar prácticas",
+    'scope.referrals.admin': "Administrar derivaciones",
+    'scope.referrals.client.read': "Leer datos de clientes en derivaciones",
+    'scope.referrals.read': "Leer derivaciones",
+    'scope.referrals.receive': "Recibir derivaciones",
+    'scope.referrals.send': "Enviar derivaciones",
+    'scope.referrals.stats.read': "Leer estadísticas de derivaciones",
+    'scope.research.manage': "Gestionar investigación y datos",
+    'scope.research.publish': "Publicar investigaciones",
+    'scope.research.submit': "Enviar investigaciones",
+    'scope.structure.write': "Editar la estructura del grupo de trabajo",
+    'scope.users.manage': "Gestionar usuarios",
+    'scope.workplans.digests': "Enviar resúmenes de planes de trabajo",
+    'scope.workplans.edit': "Editar planes de trabajo",
+    'scope.workplans.review': "Revisar actualizaciones de planes de trabajo",
+    'scope.workplans.update': "Informar el avance de planes de trabajo",
   },
 });
 
@@ -169,6 +241,13 @@ export function NewPasswordFields({ v, errors }: { v: View; errors?: FieldError[
   );
 }
 
+/** A token scope (a permission) by its label in the reader's language, as `scope.<permission>`; the code itself when no label is written. */
+function scopeLabel(v: View, scope: string): string {
+  const key = `scope.${scope}`;
+  const label = v.t(key);
+  return label === key ? scope : label;
+}
+
 type AccountExtra = { newToken?: string; tokenErrors?: FieldError[]; tokenInput?: FormValues; mfaErrors?: FieldError[]; passwordErrors?: FieldError[]; done?: string };
 
 function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; tokens: TokenRow[]; scopes: string[] } & AccountExtra) {
@@ -182,14 +261,18 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
           {v.t('password.changed')}
         </Alert>
       )}
-      <dl>
-        <dt>{v.t('login.email')}</dt>
-        <dd>{user.email}</dd>
-        <dt>{v.t('account.role')}</dt>
-        <dd>{v.t(`role.${user.role}`)}</dd>
-        <dt>{v.t('account.org')}</dt>
-        <dd>{user.organization_name}</dd>
-      </dl>
+      <div class="usa-summary-box maxw-tablet margin-bottom-4">
+        <div class="usa-summary-box__body">
+          <dl class="margin-0">
+            <dt class="text-bold">{v.t('login.email')}</dt>
+            <dd class="margin-left-0 margin-bottom-1">{user.email}</dd>
+            <dt class="text-bold">{v.t('account.role')}</dt>
+            <dd class="margin-left-0 margin-bottom-1">{v.t(`role.${user.role}`)}</dd>
+            <dt class="text-bold">{v.t('account.org')}</dt>
+            <dd class="margin-left-0 margin-bottom-0">{user.organization_name}</dd>
+          </dl>
+        </div>
+      </div>
       <h2 id="password">{v.t('password.change')}</h2>
       <form method="post" action="/account/password" class="usa-form">
         <Csrf v={v} />
@@ -223,8 +306,8 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
       <Table
         v={v}
         caption={v.t('account.sessions')}
-        head={[v.t('account.sessions.started'), v.t('account.sessions.expires'), v.t('account.sessions.ip'), v.t('account.sessions.browser')]}
-        rows={props.sessions.map((s) => [formatInstant(v.lang, s.created_at), formatInstant(v.lang, s.expires_at), s.ip ?? '', s.user_agent ?? ''])}
+        head={[v.t('account.sessions.started'), v.t('account.sessions.expires')]}
+        rows={props.sessions.map((s) => [formatInstant(v.lang, s.created_at), formatInstant(v.lang, s.expires_at)])}
       />
       <form method="post" action="/account/sessions/revoke" class="usa-form">
         <Csrf v={v} />
@@ -252,7 +335,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
         head={[v.t('account.tokens.col.name'), v.t('account.tokens.scopes'), v.t('account.tokens.col.created'), v.t('account.tokens.col.expires'), v.t('account.tokens.col.used'), v.t('account.tokens.col.status')]}
         rows={props.tokens.map((t) => [
           t.name,
-          formatList(v.lang, t.scopes, 'unit'),
+          formatList(v.lang, t.scopes.map((s) => scopeLabel(v, s)), 'unit'),
           formatInstant(v.lang, t.created_at),
           t.expires_at ? formatInstant(v.lang, t.expires_at) : '—',
           t.last_used_at ? formatInstant(v.lang, t.last_used_at) : '—',
@@ -269,7 +352,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
         <Csrf v={v} />
         <ErrorSummary v={v} errors={props.tokenErrors ?? []} />
         <TextInput name="name" label={v.t('account.tokens.name')} required value={one(props.tokenInput?.name)} errors={props.tokenErrors} />
-        <Checkboxes name="scopes" label={v.t('account.tokens.scopes')} values={chosen} options={props.scopes.map((s) => ({ value: s, label: s }))} errors={props.tokenErrors} />
+        <Checkboxes name="scopes" label={v.t('account.tokens.scopes')} values={chosen} options={props.scopes.map((s) => ({ value: s, label: scopeLabel(v, s) }))} errors={props.tokenErrors} />
         <TextInput name="expires_in_days" label={v.t('account.tokens.expires')} inputmode="numeric" value={one(props.tokenInput?.expires_in_days)} errors={props.tokenErrors} />
         <SubmitButton>{v.t('account.tokens.create')}</SubmitButton>
       </form>
