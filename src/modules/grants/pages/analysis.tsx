@@ -11,7 +11,7 @@ import { DEFAULT_GAP_MILES, gaps, overlaps, summary } from '../analysis.ts';
 import type { Gaps, Overlap, Summary } from '../schema.ts';
 import * as store from '../store.ts';
 import { FyForm, FyQuery, fyOf } from './plans.tsx';
-import { GrantsNav, PLANNERS, crumbs, localErrors, money, stateName, term } from './shared.tsx';
+import { GrantsNav, PLANNERS, crumbs, day, localErrors, money, stateName, term } from './shared.tsx';
 
 const GapForm = Type.Object({ state: Type.Optional(Type.String({ maxLength: 10 })), fiscal_year: Type.Optional(Type.String({ maxLength: 10 })), distance: Type.Optional(Type.String({ maxLength: 10 })) });
 
@@ -36,7 +36,7 @@ function OverlapPage({ v, o }: { v: View; o: Overlap }) {
           </>,
           [...p.populations, ...p.needs].map((c) => term(v, c)).join(', ') || '—',
           p.states.map((s) => (s === 'nationwide' ? v.t('grants.field.nationwide') : stateName(s))).join(', '),
-          `${p.window.from} – ${p.window.to}`,
+          `${day(v, p.window.from)} – ${day(v, p.window.to)}`,
         ])}
       />
     </div>

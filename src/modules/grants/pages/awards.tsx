@@ -16,7 +16,7 @@ import * as commands from '../commands.ts';
 import { mayReview } from '../policies.ts';
 import { FormPost, type Award, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, localMessage, money, str } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, localErrors, localMessage, money, str } from './shared.tsx';
 import { awardCsvOf } from '../upload.ts';
 import { fyOf } from './plans.tsx';
 import { FormField, FormPost as PlatformFormPost } from '../../../platform/pages/forms.ts';
@@ -51,7 +51,7 @@ function AwardList({ v, items, total, page, state, fy, canEnter, canImport }: { 
         v={v}
         caption={v.t('grants.awards.caption', { n: total })}
         head={[v.t('grants.field.recipient'), v.t('grants.field.agency'), v.t('grants.field.listing'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]}
-        rows={items.map((a) => [a.recipient_name, a.agency_name ?? a.awarding_agency ?? '—', a.assistance_listing ?? '—', [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ?? '—'])}
+        rows={items.map((a) => [a.recipient_name, a.agency_name ?? a.awarding_agency ?? '—', a.assistance_listing ?? '—', [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])}
       />
       <Pager v={v} page={page} perPage={PER_PAGE} total={total} />
     </div>

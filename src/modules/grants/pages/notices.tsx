@@ -15,7 +15,7 @@ import * as commands from '../commands.ts';
 import { mayReview } from '../policies.ts';
 import { AFTER_NOTICE_DAYS, FormPost, NOTICE_SUBJECTS, NOTICE_TIMINGS, type Notice, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, localErrors, str } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, localErrors, str } from './shared.tsx';
 import { formatInstant } from '../../../platform/web/i18n.ts';
 
 interface Deadline {
@@ -57,18 +57,18 @@ function NoticeList({ v, notices, due, canFile }: { v: View; notices: Notice[]; 
         </p>
       )}
       <h2>{v.t('grants.deadlines')}</h2>
-      <Table v={v} wrap caption={v.t('grants.deadlines.caption')} head={[v.t('grants.deadline.date'), v.t('grants.deadline.what')]} rows={due.map((d) => [d.date, <a href={d.href}>{d.text}</a>])} />
+      <Table v={v} wrap caption={v.t('grants.deadlines.caption')} head={[v.t('grants.deadline.date'), v.t('grants.deadline.what')]} rows={due.map((d) => [day(v, d.date), <a href={d.href}>{d.text}</a>])} />
       <h2>{v.t('grants.notices')}</h2>
       <Table
         v={v}
         caption={`${v.t('grants.notices')} (${notices.length})`}
         head={[v.t('grants.notice.filed'), v.t('grants.field.agency'), v.t('grants.notice.timing'), v.t('grants.notice.subject'), v.t('grants.notice.due_on'), v.t('grants.notice.acks')]}
         rows={notices.map((n) => [
-          <a href={`/grants/notices/${n.id}`}>{n.filed_at.slice(0, 10)}</a>,
+          <a href={`/grants/notices/${n.id}`}>{day(v, n.filed_at.slice(0, 10))}</a>,
           n.agency_name,
           v.t(`grants.timing.${n.timing}`),
           v.t(`grants.subject.${n.subject}`),
-          `${n.due_on} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`,
+          `${day(v, n.due_on)} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`,
           String(n.acknowledgements.length),
         ])}
       />
@@ -112,9 +112,9 @@ function NoticePage({ v, n, canAck }: { v: View; n: Notice; canAck: boolean }) {
           </>
         )}
         <dt class="text-bold margin-top-1">{v.t('grants.notice.decision_on')}</dt>
-        <dd class="margin-left-0">{n.decision_on}</dd>
+        <dd class="margin-left-0">{day(v, n.decision_on)}</dd>
         <dt class="text-bold margin-top-1">{v.t('grants.notice.due_on')}</dt>
-        <dd class="margin-left-0">{n.due_on}</dd>
+        <dd class="margin-left-0">{day(v, n.due_on)}</dd>
         <dt class="text-bold margin-top-1">{v.t('grants.notice.filed')}</dt>
         <dd class="margin-left-0">{`${formatInstant(v.lang, n.filed_at)}, ${n.filed_by} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`}</dd>
         <dt class="text-bold margin-top-1">{v.t('grants.notice.summary')}</dt>

@@ -15,7 +15,7 @@ import * as commands from '../commands.ts';
 import { planViewer } from '../presenters.ts';
 import { FormPost, PLAN_STATUSES, POPULATION_CODES, REVIEW_OUTCOMES, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, list, localErrors, money, stateName, str, term, words } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, list, localErrors, money, stateName, str, term, words } from './shared.tsx';
 import { formatInstant } from '../../../platform/web/i18n.ts';
 
 const LIST_FIELDS = ['states', 'populations', 'needs'] as const;
@@ -66,7 +66,7 @@ function PlanList({ v, fy, plans, agencies }: { v: View; fy: number; plans: Plan
         v={v}
         caption={v.t('grants.plans.count', { fy, n: plans.length })}
         head={[v.t('grants.field.programme'), v.t('grants.field.agency'), v.t('grants.field.listing'), v.t('grants.field.status'), v.t('grants.field.post_date'), v.t('grants.field.close_date'), v.t('grants.field.estimated_total')]}
-        rows={plans.map((p) => [<a href={`/grants/plans/${p.id}`}>{p.programme}</a>, p.agency_name, p.assistance_listing ?? '—', v.t(`grants.status.${p.status}`), p.post_date ?? '—', p.close_date ?? '—', money(v, p.estimated_total)])}
+        rows={plans.map((p) => [<a href={`/grants/plans/${p.id}`}>{p.programme}</a>, p.agency_name, p.assistance_listing ?? '—', v.t(`grants.status.${p.status}`), p.post_date ? day(v, p.post_date) : '—', p.close_date ? day(v, p.close_date) : '—', money(v, p.estimated_total)])}
       />
     </div>
   );
@@ -187,12 +187,12 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
         <Row k="grants.field.area">{areaText(v, p)}</Row>
         <Row k="grants.field.estimated_total">{money(v, p.estimated_total)}</Row>
         <Row k="grants.field.awards">{p.number_of_awards === null ? '—' : String(p.number_of_awards)}</Row>
-        <Row k="grants.field.window">{`${p.post_date ?? '—'} – ${p.close_date ?? '—'}`}</Row>
+        <Row k="grants.field.window">{`${p.post_date ? day(v, p.post_date) : '—'} – ${p.close_date ? day(v, p.close_date) : '—'}`}</Row>
       </dl>
 
       <section class="margin-top-4" aria-labelledby="reviews-heading">
         <h2 id="reviews-heading">{v.t('grants.reviews')}</h2>
-        <Table v={v} wrap caption={v.t('grants.reviews')} head={[v.t('grants.version.when'), v.t('grants.review.by'), v.t('grants.review.of'), v.t('grants.review.outcome'), v.t('grants.review.comment')]} rows={reviews.map((r) => [r.created_at.slice(0, 10), r.reviewer_name, String(r.plan_version), v.t(`grants.outcome.${r.outcome}`), r.comment])} />
+        <Table v={v} wrap caption={v.t('grants.reviews')} head={[v.t('grants.version.when'), v.t('grants.review.by'), v.t('grants.review.of'), v.t('grants.review.outcome'), v.t('grants.review.comment')]} rows={reviews.map((r) => [day(v, r.created_at.slice(0, 10)), r.reviewer_name, String(r.plan_version), v.t(`grants.outcome.${r.outcome}`), r.comment])} />
         {viewer.can_review && (
           <form method="post" action={`/grants/plans/${p.id}/review`} class="usa-form usa-form--large">
             <Csrf v={v} />
@@ -208,7 +208,7 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
 
       <section class="margin-top-4" aria-labelledby="notices-heading">
         <h2 id="notices-heading">{v.t('grants.notices')}</h2>
-        <Table v={v} caption={v.t('grants.notices')} head={[v.t('grants.notice.timing'), v.t('grants.notice.subject'), v.t('grants.notice.decision_on'), v.t('grants.notice.filed')]} rows={notices.map((n) => [<a href={`/grants/notices/${n.id}`}>{v.t(`grants.timing.${n.timing}`)}</a>, v.t(`grants.subject.${n.subject}`), n.decision_on, `${n.filed_at.slice(0, 10)} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`])} />
+        <Table v={v} caption={v.t('grants.notices')} head={[v.t('grants.notice.timing'), v.t('grants.notice.subject'), v.t('grants.notice.decision_on'), v.t('grants.notice.filed')]} rows={notices.map((n) => [<a href={`/grants/notices/${n.id}`}>{v.t(`grants.timing.${n.timing}`)}</a>, v.t(`grants.subject.${n.subject}`), day(v, n.decision_on), `${day(v, n.filed_at.slice(0, 10))} (${v.t(n.on_time ? 'grants.notice.on_time' : 'grants.notice.late')})`])} />
       </section>
 
       <section class="margin-top-4" aria-labelledby="opps-heading">
@@ -220,7 +220,7 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
           rows={opps.map((o) => [
             o.number ?? o.opportunity_id,
             <a href={`/grants/funding/${o.opportunity_id}`}>{o.title}</a>,
-            o.close_date ?? '—',
+            o.close_date ? day(v, o.close_date) : '—',
             ...(viewer.can_edit || viewer.can_review
               ? [
                   <ActionButton v={v} secondary action={`/grants/plans/${p.id}/unlink/${o.opportunity_id}`}>
@@ -241,7 +241,7 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
 
       <section class="margin-top-4" aria-labelledby="awards-heading">
         <h2 id="awards-heading">{v.t('grants.awards')}</h2>
-        <Table v={v} caption={v.t('grants.awards.caption', { n: awards.length })} head={[v.t('grants.field.recipient'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]} rows={awards.map((a) => [a.recipient_name, [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ?? '—'])} />
+        <Table v={v} caption={v.t('grants.awards.caption', { n: awards.length })} head={[v.t('grants.field.recipient'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]} rows={awards.map((a) => [a.recipient_name, [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])} />
       </section>
 
       <section class="margin-top-4" aria-labelledby="versions-heading">

@@ -1,4 +1,5 @@
 /** The networks themselves: the list, one network's page, and the forms that create, change and retire one. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { ComponentChildren } from 'preact';
 import type { FastifyReply } from 'fastify';
 import type { FieldError } from '../../../platform/http/errors.ts';
@@ -70,7 +71,7 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
       <h1>{n.name}</h1>
       {n.retired_on && (
         <Alert type="info" slim>
-          {v.t('networks.retired', { date: n.retired_on })}
+          {v.t('networks.retired', { date: formatDate(v.lang, n.retired_on) })}
         </Alert>
       )}
       {edit && (
@@ -107,7 +108,7 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
               {m.convener && ` (${v.t('networks.convener')})`}
             </>,
             roleLabel(v, m.role),
-            m.joined_on ?? '—',
+            m.joined_on ? formatDate(v.lang, m.joined_on) : '—',
             ...(edit
               ? [
                   <>
@@ -141,8 +142,8 @@ function DetailPage({ v, n, f, c }: { v: View; n: Network; f: CoverageFilter; c:
                 a.title,
                 a.organization_name ?? v.t('networks.party.network'),
                 v.t(a.on_file ? 'networks.yes' : 'networks.no'),
-                a.signed_on ?? '—',
-                a.expires_on ?? '—',
+                a.signed_on ? formatDate(v.lang, a.signed_on) : '—',
+                a.expires_on ? formatDate(v.lang, a.expires_on) : '—',
                 v.t(`networks.status.${a.status}`),
                 ...(edit
                   ? [

@@ -1,4 +1,5 @@
 /** The committee's pages (rules, review queue, agreement, nominations) and the public's (nominate, digest). */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Ctx } from '../../../platform/context.ts';
@@ -28,7 +29,7 @@ function RuleSetView({ v, set }: { v: View; set: StoredRuleSet }) {
   return (
     <section id={`version-${set.version}`} class="margin-top-3" aria-labelledby={`version-${set.version}-heading`}>
       <h3 id={`version-${set.version}-heading`}>
-        {v.t('pr.rule.version', { v: set.version })} · {set.created_at.slice(0, 10)} · {set.created_by}
+        {v.t('pr.rule.version', { v: set.version })} · {formatDate(v.lang, set.created_at)} · {set.created_by}
       </h3>
       <p>{set.note}</p>
       <p>{v.t('pr.rules.qualifying', { list: set.rules.qualifying.map((q) => label(v, 'study', q)).join(', ') })}</p>

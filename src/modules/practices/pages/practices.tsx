@@ -1,4 +1,5 @@
 /** The library: search with filters and facets, one practice's page, its printable brief, and the practice forms. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { FieldError } from '../../../platform/http/errors.ts';
@@ -236,7 +237,7 @@ function Details({ v, p }: { v: View; p: PracticeView }) {
           : []),
         ...(p.contact_name || p.contact_email ? [[v.t('pr.field.contact_name'), <>{[p.contact_name, p.contact_email].filter(Boolean).join(', ')}</>] as [string, preact.ComponentChildren]] : []),
         ...(p.source ? [[v.t('pr.field.source'), p.source] as [string, string]] : []),
-        [v.t('pr.field.updated'), p.updated_at.slice(0, 10)],
+        [v.t('pr.field.updated'), formatDate(v.lang, p.updated_at)],
       ]}
     />
   );
