@@ -4,7 +4,8 @@
  *  (a) a message key looked up with no Spanish text (the English text or the key itself was shown instead),
  *  (b) an English status, role or other enumeration label, or a raw enumeration code (`in_progress`), in the visible
  *      text; the list is taken from the English enumeration messages of the catalogs, not written here,
- *  (c) a raw ISO timestamp in the visible text (dates go through Intl.DateTimeFormat),
+ *  (c) a raw ISO timestamp or plain ISO date (2026-12-05) in the visible text (dates go through Intl.DateTimeFormat:
+ *      formatInstant, formatDate); inside <code> or as a <time datetime> or an input's value it is not visible text,
  *  (d) a piece of text that is exactly an English message of the catalogs (a string written into the page in English).
  * One app over the demo data, requests through app.inject; the links are followed as the browser crawl follows them.
  */
@@ -14,7 +15,7 @@ import { testApp, type TestClient } from './testing.ts';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './seed.ts';
 import { modules } from '../modules/index.ts';
 import { DEMO_CASEWORKERS } from '../modules/referrals/index.ts';
-import { catalogOf, codeLabel, formatInstant, formatList, recordFallbacks } from './web/i18n.ts';
+import { catalogOf, codeLabel, formatDate, formatInstant, formatList, recordFallbacks } from './web/i18n.ts';
 import { crawlKey, templateOf } from '../../test/e2e/harness.ts';
 
 const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
@@ -69,18 +70,24 @@ const englishMessages = new Set(
  *  - text the listening module stores in English (its question wording and its "Status changed from … to …" notes):
  *    listening's pages are another engineer's in this change (issue 16 item 5, questions per series); the report
  *    names them for that work;
- *  - the research catalog's dataset snapshots, whose times are ISO text: another engineer's pages in this change.
+ *  - plain ISO dates on the work plan pages and in the audit log's recorded values: other engineers' pages in this
+ *    change (issue 16); a date filter's hint that shows the form to type a date in.
  */
 const LEFT_OUT: { page: RegExp; what: RegExp; why: string }[] = [
   { page: /^\/research\/calls\//, what: /^English message "Comment"$/, why: 'a field label written by the data call\'s author' },
   { page: /^\/listening\//, what: /^English message "(Emergency shelter|Language access)"$/, why: 'a theme name written by the codebook\'s author' },
   { page: /^\/listening\//, what: /^English message "What [^"]*\?"$/, why: 'a question stored with the series in English (listening, item 5)' },
   { page: /^\/listening\/recommendations\//, what: /^raw code "[a-z_]+" in: Status changed from /, why: 'a status note stored in English (listening)' },
-  { page: /^\/research\/snapshots/, what: /^ISO timestamp in: [\d-]+ [\d:]+ UTC$/, why: 'snapshot times as ISO text (research catalog)' },
+  { page: /^\/listening\/series\/[^/]+\/suggestions$/, what: /^English label "[a-z]+" in: [a-z, ]+(?: \(\d+ respuestas\))?$/, why: 'a suggested code named by words of the participants\' answers' },
+  { page: /^\/structure\//, what: /^ISO date in: Por ejemplo \d{4}-\d{2}-\d{2}\./, why: 'the form a date filter is typed in, shown as its hint' },
+  { page: /^\/admin\/audit/, what: /^ISO date in: .*\bdate: \d{4}-\d{2}-\d{2};/, why: 'a value as it was recorded, in an audit summary (audit log: issue 16, another brief)' },
+  { page: /^\/workplans\//, what: /^ISO date in: /, why: 'work plan periods and due dates (workplans: issue 16, another brief)' },
   { page: /^\/directory\/crosswalk\/report/, what: /^English message "[^"]*"$/, why: 'a source term\'s name as its publisher wrote it (taxonomy crosswalk report)' },
 ];
 /** An ISO 8601 date and time, with the T or with a space ("2026-12-05 06:01 UTC"): dates go through formatInstant. */
 const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+/** A plain ISO date ("Findings published on 2026-12-05"): days go through formatDate. */
+const ISO_DATE = /(?<![\p{L}\p{N}_/.-])\d{4}-\d{2}-\d{2}(?![\p{L}\p{N}_/-])/u;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 function decode(s: string): string {
@@ -122,6 +129,7 @@ function englishIn(html: string): string[] {
       if (rawCodes.has(m[0])) found.push(`raw code "${m[0]}" in: ${text.slice(0, 120)}`);
     }
     if (ISO_TIMESTAMP.test(text)) found.push(`ISO timestamp in: ${text.slice(0, 120)}`);
+    else if (ISO_DATE.test(text)) found.push(`ISO date in: ${text.slice(0, 120)}`);
   }
   return found;
 }
@@ -202,6 +210,11 @@ test('dates, lists and recorded codes in the reader\'s language (the helpers the
   assert.match(formatInstant('en', '2026-07-05T16:30:00Z'), /^Jul 5, 2026, 12:30\sPM EDT$/);
   assert.match(formatInstant('es', '2026-12-05T06:01:00Z', 'UTC'), /6:01.*UTC$/);
   assert.equal(formatInstant('es', 'not a date'), 'not a date');
+  // A plain day is read on UTC: 2026-12-05 stays the 5th wherever the server runs.
+  assert.equal(formatDate('es', '2026-12-05'), '5 dic 2026');
+  assert.equal(formatDate('en', '2026-12-05'), 'Dec 5, 2026');
+  assert.equal(formatDate('en', '2026-12-05T23:30:00Z'), 'Dec 5, 2026');
+  assert.equal(formatDate('es', 'someday'), 'someday');
   assert.equal(formatList('es', ['a', 'b', 'c']), 'a, b y c');
   assert.equal(formatList('en', ['a', 'b', 'c']), 'a, b, and c');
   assert.equal(codeLabel('es', 'kind', 'youth_program', 'outreach'), 'Programa juvenil');
@@ -221,6 +234,10 @@ test('the enumeration labels and codes checked for are taken from the catalogs',
   assert.ok(englishIn('<time>2026-03-01T10:00:00.000Z</time>').length >= 1);
   assert.ok(englishIn('<td>2026-03-01 10:00 UTC</td>').length >= 1);
   assert.ok(englishIn('<span aria-label="Administrator">x</span>').length >= 1);
+  assert.deepEqual(englishIn('<p>Hallazgos publicados el 2026-12-05</p>'), ['ISO date in: Hallazgos publicados el 2026-12-05']);
+  assert.ok(englishIn('<td>2027-03-05</td>').length >= 1);
+  assert.deepEqual(englishIn('<p><code>2026-12-05</code> <time datetime="2026-12-05">5 dic 2026</time> <input name="d" value="2026-12-05"></p>'), []);
+  assert.deepEqual(englishIn('<a href="/x/2026-12-05">Informe</a><p>v2026-12-05b</p>'), []);
   assert.deepEqual(englishIn('<p>Estado: En curso, actualizado el 1 de marzo de 2026</p>'), []);
 });
 
