@@ -24,7 +24,7 @@ test('periods read as months and year, in English and Spanish', () => {
   assert.equal(periodLabel('en', '2027-Q1'), 'Jan–Mar 2027');
 });
 
-test('no work plan page shows a period code to people, in either language; option values keep the code', async () => {
+test('no work plan page shows a period code or a plain ISO date to people, in either language; option values keep the code', async () => {
   const chair = await t.signedIn('chair');
   const action = (await listItems(t.ctx.db)).find((i) => i.kind === 'action' && i.lead_agency_id)!;
   const year = periodOf(new Date()).year;
@@ -36,6 +36,8 @@ test('no work plan page shows a period code to people, in either language; optio
       assert.equal(res.statusCode, 200, path);
       const codes = visible(res.body).match(/\d{4}-Q[1-4]/g);
       assert.equal(codes, null, `${lang} ${path} shows ${codes?.join(', ')}`);
+      const dates = visible(res.body).match(/\b\d{4}-\d{2}-\d{2}\b/g);
+      assert.equal(dates, null, `${lang} ${path} shows plain dates ${dates?.join(', ')}`);
     }
   }
   chair.cookies.set('lang', 'en');

@@ -10,6 +10,7 @@ import { testApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { periodOf, shiftPeriod } from './periods.ts';
 import { periodLabel } from './presenters.ts';
+import { formatDate } from '../../platform/web/i18n.ts';
 import { agencyUser, assertAccessibleForm, cell, formFields, itemIdFrom, optionValue } from './testkit.ts';
 
 const quiet = () => {};
@@ -138,7 +139,7 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
 
     // The agency view shows what is due: an update for the current quarter, by its last day.
     const dueNow = (await dolMember.get(`/workplans/agencies/${dol}`)).body;
-    assert.equal(cell(dueNow, '1.1.2', 'Next update'), `${periodLabel('en', current.key)} (due by ${current.endDate})`);
+    assert.equal(cell(dueNow, '1.1.2', 'Next update'), `${periodLabel('en', current.key)} (due by ${formatDate('en', current.endDate)})`);
     assert.match((await dolMember.get('/workplans')).body, new RegExp(`href="/workplans/agencies/${dol}"`), '"What my agency owes" link');
 
     // --- Each member submits a quarterly update from the action page. ---
@@ -167,10 +168,10 @@ test('walkthrough: a chair sets up a plan, two agencies report, the chair review
 
     // --- The agency view now shows the next quarter as what is due. ---
     const dueNext = (await dolMember.get(`/workplans/agencies/${dol}`)).body;
-    assert.equal(cell(dueNext, '1.1.2', 'Next update'), `${periodLabel('en', next.key)} (due by ${next.endDate})`);
+    assert.equal(cell(dueNext, '1.1.2', 'Next update'), `${periodLabel('en', next.key)} (due by ${formatDate('en', next.endDate)})`);
     assert.equal(cell(dueNext, '1.1.2', 'Missing updates'), 'None');
     const hhsDue = (await t.client().get(`/workplans/agencies/${hhs}`)).body;
-    assert.equal(cell(hhsDue, '1.1.1', 'Next update'), `${periodLabel('en', next.key)} (due by ${next.endDate})`);
+    assert.equal(cell(hhsDue, '1.1.1', 'Next update'), `${periodLabel('en', next.key)} (due by ${formatDate('en', next.endDate)})`);
     assert.match(hhsDue, /Actions it supports/);
     const dolSupports = dueNext.slice(dueNext.indexOf('Actions it supports'));
     assert.match(dolSupports, /1\.1\.1 Run training sessions/, 'DOL sees the action it supports');

@@ -1,4 +1,5 @@
 /** One goal, objective or action, with its updates and, for its lead agency, the form to report progress. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
@@ -73,14 +74,14 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
         <dd>{plan.ownerName(item) ?? '—'}</dd>
         <dt>{v.t('wp.dates')}</dt>
         <dd>
-          {item.start_date ?? '—'} – {item.due_date ?? '—'}
+          {item.start_date ? formatDate(v.lang, item.start_date) : '—'} – {item.due_date ? formatDate(v.lang, item.due_date) : '—'}
         </dd>
         <dt>{v.t('wp.weight')}</dt>
         <dd>{item.weight}</dd>
         {item.kind === 'action' && (
           <>
             <dt>{v.t('wp.next.update')}</dt>
-            <dd>{due.next_update_period ? `${periodLabel(v.lang, due.next_update_period)} (${v.t('wp.due.by', { date: due.next_update_due ?? '' })})` : '—'}</dd>
+            <dd>{due.next_update_period ? `${periodLabel(v.lang, due.next_update_period)} (${v.t('wp.due.by', { date: due.next_update_due ? formatDate(v.lang, due.next_update_due) : '' })})` : '—'}</dd>
           </>
         )}
       </dl>
@@ -91,7 +92,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
             v={v}
             caption={v.t('wp.children.caption', { number: item.number })}
             head={[v.t('wp.item'), v.t('wp.lead'), v.t('wp.due'), v.t('wp.status'), v.t('wp.weight'), v.t('wp.progress')]}
-            rows={children.map((c) => [itemLink(c), plan.agencyName(c.lead_agency_id) ?? '—', c.due_date ?? '—', <StatusTag v={v} status={c.status} />, String(c.weight), percent(plan.progress(c))])}
+            rows={children.map((c) => [itemLink(c), plan.agencyName(c.lead_agency_id) ?? '—', c.due_date ? formatDate(v.lang, c.due_date) : '—', <StatusTag v={v} status={c.status} />, String(c.weight), percent(plan.progress(c))])}
           />
           <ProgressChart v={v} id="chart-item" title={v.t('wp.chart.item', { number: item.number })} points={chartPoints(plan, [item])} />
         </>
@@ -101,7 +102,7 @@ function ItemPage({ v, plan, item, updates, canReport, errors, input }: { v: Vie
         v={v}
         caption={v.t('wp.milestones')}
         head={[v.t('wp.milestone'), v.t('wp.due'), v.t('wp.done')]}
-        rows={item.milestones.map((m) => [m.title, m.due_date ?? '—', m.done_date ?? (m.due_date && m.due_date < plan.today ? v.t('wp.late') : '—')])}
+        rows={item.milestones.map((m) => [m.title, m.due_date ? formatDate(v.lang, m.due_date) : '—', m.done_date ? formatDate(v.lang, m.done_date) : (m.due_date && m.due_date < plan.today ? v.t('wp.late') : '—')])}
       />
       <h2>{v.t('wp.krs')}</h2>
       <Table

@@ -1,4 +1,5 @@
 /** The review queue: chairs approve submitted updates or return them with a comment. */
+import { formatDate } from '../../../platform/web/i18n.ts';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
@@ -28,7 +29,7 @@ function ReviewPage({ v, queue, plan, errors, errorId }: { v: View; queue: Updat
               {item ? itemLink(item) : u.item_id} — {periodLabel(v.lang, u.period)} ({v.t('wp.version')} {u.submission})
             </h2>
             <p>
-              <StatusTag v={v} status={u.status} /> {u.submitted_by_label}, {u.submitted_at.slice(0, 10)}
+              <StatusTag v={v} status={u.status} /> {u.submitted_by_label}, {formatDate(v.lang, u.submitted_at)}
             </p>
             <p>{u.narrative}</p>
             <form method="post" action={`/workplans/updates/${u.id}/review`} class="usa-form">

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../../platform/web/view.ts';
 import { Table } from '../../../platform/web/components.tsx';
+import { formatDate } from '../../../platform/web/i18n.ts';
 import { periodsBetween, shiftPeriod } from '../periods.ts';
 import { PERM } from '../policies.ts';
 import { periodLabel, periodLabels } from '../presenters.ts';
@@ -55,8 +56,8 @@ export function DueTable({ v, caption, rows }: { v: View; caption: string; rows:
             </>
           )}
         </>,
-        d.due_date ?? '—',
-        d.next_update_period ? `${periodLabel(v.lang, d.next_update_period)} (${v.t('wp.due.by', { date: d.next_update_due ?? '' })})` : '—',
+        d.due_date ? formatDate(v.lang, d.due_date) : '—',
+        d.next_update_period ? `${periodLabel(v.lang, d.next_update_period)} (${v.t('wp.due.by', { date: d.next_update_due ? formatDate(v.lang, d.next_update_due) : '' })})` : '—',
         d.missing_periods.length ? periodLabels(v.lang, d.missing_periods) : v.t('wp.missing.none'),
       ])}
     />
