@@ -67,7 +67,7 @@ test('walkthrough through HTML forms: session, registration, input, coding, kapp
     const sessionId = sessionUrl.split('/').pop()!;
     const leadView = await getPage(lead, sessionUrl);
     assert.match(leadView, /What gets in the way/);
-    assert.match(leadView, /2030-05-01, 10:00–11:30 \(Mountain Time — Denver\)/, 'the zone named for a reader, not by its IANA id');
+    assert.match(leadView, /May 1, 2030, 10:00–11:30 \(Mountain Time — Denver\)/, 'the day as people read it and the zone named for a reader, not by its IANA id');
 
     // Two providers register and write in.
     const providers = [t.client(), t.client()];
