@@ -66,6 +66,7 @@ test('the audit log names who, what and which record without internal ids or cod
   const member = await t.user('member');
   await runCommand(t.ctx, async (_trx, audit) => {
     await audit({ action: 'user.mfa_enable', entityType: 'user', entityId: member.id, summary: { replaced: false, agency_id: '3f2b6c1e-8d4a-4b7e-9c1d-2a3b4c5d6e7f' } });
+    await audit({ action: 'auth.login', entityType: 'user', entityId: member.id, summary: {} });
   });
   const admin = await t.signedIn('admin');
   admin.cookies.set('lang', 'es');
@@ -77,6 +78,7 @@ test('the audit log names who, what and which record without internal ids or cod
   assert.doesNotMatch(text, /user\.mfa_enable|system \(/, 'no action codes, no system request ids');
   assert.match(text, /Verificación en dos pasos activada/, 'the action by its Spanish label');
   assert.match(text, /Sistema/, 'jobs and the system named as such');
+  assert.match(text, /La persona que inicia sesión\s+Inicio de sesión\s/, 'a sign-in is not the system’s doing');
   assert.match(text, new RegExp(member.name ?? member.email), 'the user record by name');
   assert.match(text, /replaced: No/, 'booleans as Yes/No in the reader’s language');
   assert.doesNotMatch(text, /\bfalse\b/);

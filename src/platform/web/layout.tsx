@@ -1,6 +1,9 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { navFor, type View } from './view.ts';
+import { headerNavFor, type NavItem, type View } from './view.ts';
+import { defineMessages } from './i18n.ts';
+
+defineMessages({ en: { 'nav.more': 'More' }, es: { 'nav.more': 'Más' } });
 
 function LanguageLink({ v }: { v: View }) {
   const other = v.lang === 'en' ? 'es' : 'en';
@@ -50,8 +53,51 @@ function QuickExit({ v }: { v: View }) {
   );
 }
 
+function isCurrent(v: View, item: NavItem): boolean {
+  return item.href === '/' ? v.path === '/' : v.path === item.href || v.path.startsWith(item.href + '/');
+}
+
+function NavLink({ v, item }: { v: View; item: NavItem }) {
+  const current = isCurrent(v, item);
+  return (
+    <li class="usa-nav__primary-item">
+      <a href={item.href} class={`usa-nav-link${current ? ' usa-current' : ''}`} aria-current={current ? 'page' : undefined}>
+        <span>{v.t(item.label)}</span>
+      </a>
+    </li>
+  );
+}
+
+/**
+ * Less-used links under "More", a USWDS nav submenu: its script opens and closes it (aria-expanded, Escape). Without
+ * JavaScript (nav.css) it opens while the pointer is over it or focus is inside it, so Tab reaches each link; on
+ * narrow screens its links are listed in the menu like the others, the button left out.
+ */
+function MoreMenu({ v, items }: { v: View; items: NavItem[] }) {
+  const current = items.some((item) => isCurrent(v, item));
+  return (
+    <li class="usa-nav__primary-item nav-more">
+      <button type="button" class={`usa-accordion__button usa-nav__link nav-more__button${current ? ' usa-current' : ''}`} aria-expanded="false" aria-controls="nav-more">
+        <span>{v.t('nav.more')}</span>
+      </button>
+      <ul id="nav-more" class="usa-nav__submenu nav-more__list" hidden>
+        {items.map((item) => {
+          const here = isCurrent(v, item);
+          return (
+            <li class="usa-nav__submenu-item">
+              <a href={item.href} class={here ? 'usa-current' : undefined} aria-current={here ? 'page' : undefined}>
+                {v.t(item.label)}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </li>
+  );
+}
+
 function Header({ v }: { v: View }) {
-  const items = navFor(v.actor);
+  const { top, more, manage } = headerNavFor(v.actor);
   return (
     <header class="usa-header usa-header--extended">
       <div class="usa-navbar">
@@ -72,16 +118,11 @@ function Header({ v }: { v: View }) {
             <img src="/assets/uswds/img/usa-icons/close.svg" role="img" alt={v.t('nav.close')} />
           </button>
           <ul class="usa-nav__primary usa-accordion">
-            {items.map((item) => {
-              const current = item.href === '/' ? v.path === '/' : v.path === item.href || v.path.startsWith(item.href + '/');
-              return (
-                <li class="usa-nav__primary-item">
-                  <a href={item.href} class={`usa-nav-link${current ? ' usa-current' : ''}`} aria-current={current ? 'page' : undefined}>
-                    <span>{v.t(item.label)}</span>
-                  </a>
-                </li>
-              );
-            })}
+            {top.map((item) => (
+              <NavLink v={v} item={item} />
+            ))}
+            {more.length > 0 && <MoreMenu v={v} items={more} />}
+            {manage && <NavLink v={v} item={manage} />}
           </ul>
           <div class="usa-nav__secondary">
             <ul class="usa-nav__secondary-links">
@@ -169,6 +210,7 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="stylesheet" href="/assets/nav.css" />
         <link rel="stylesheet" href="/assets/print.css" media="print" />
         <script src="/assets/app.js"></script>
       </head>

@@ -32,6 +32,21 @@ export function navFor(actor: Actor | null): NavItem[] {
   return links.some((n) => n.manage) ? [...top, { href: '/manage', label: 'nav.manage', order: 89 }] : top;
 }
 
+/** How many of the header's links (Home included) stay on its first level; the rest go under "More". */
+export const HEADER_TOP_LINKS = 5;
+
+/**
+ * The header's links in two groups (issue 16: the navigation wrapped onto two or three lines at 1,280 px): the
+ * first few by order, then the rest under a "More" submenu; "Manage" stays on the first level, last.
+ */
+export function headerNavFor(actor: Actor | null): { top: NavItem[]; more: NavItem[]; manage?: NavItem } {
+  const all = navFor(actor);
+  const manage = all.find((n) => n.href === '/manage');
+  const links = all.filter((n) => n !== manage);
+  const cut = links.length > HEADER_TOP_LINKS + 1 ? HEADER_TOP_LINKS : links.length;
+  return { top: links.slice(0, cut), more: links.slice(cut), manage };
+}
+
 /** The management pages the actor may open, for /manage. */
 export function manageLinksFor(actor: Actor | null): NavItem[] {
   return linksFor(actor).filter((n) => n.manage);
