@@ -96,3 +96,16 @@ test('the account page: details in a styled box, token scopes by label in Spanis
   assert.doesNotMatch(text, /edit_own|networks\.manage/, 'no scope codes as visible text');
   assert.doesNotMatch(page.body, /<th[^>]*>(Dirección IP|Navegador)<\/th>/, 'no columns the session store leaves empty');
 });
+
+test('a long hash in a summary is shortened on the page, whole in the CSV, so the table fits (issue 16 item 1)', async () => {
+  authorize(t.ctx, true);
+  const hash = 'a'.repeat(8) + '0123456789abcdef'.repeat(3) + 'b'.repeat(8);
+  await runCommand(t.ctx, async (_trx, audit) => {
+    await audit({ action: 'research.snapshot.take', entityType: 'research_snapshot', entityId: null, summary: { sha256: hash } });
+  });
+  const admin = await t.signedIn('admin');
+  const page = await admin.get('/admin/audit?action=research.snapshot.take');
+  assert.match(page.body, /sha256: aaaaaaaa0123…/);
+  assert.doesNotMatch(page.body, new RegExp(hash));
+  assert.match((await admin.get('/admin/audit.csv?action=research.snapshot.take')).body, new RegExp(hash));
+});

@@ -62,6 +62,18 @@ export function actionText(v: View, catalog: Record<string, string>, e: Pick<Aud
 }
 
 /**
+ * A value that fits its column: a long hash shortened ("sha256:77a1c3e4b5f6…"; the CSV keeps it whole), any other
+ * long run of characters given places to wrap, so the table fits 1,280 px and 390 px.
+ */
+function breakable(text: string) {
+  return text.split(/(\S{31,})/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    if (/^(?:[a-z0-9]+:)?[0-9a-f]{32,}$/i.test(part)) return part.replace(/([0-9a-f]{12})[0-9a-f]+$/i, '$1…');
+    return part.match(/.{1,20}/g)!.map((chunk, j) => (j > 0 ? <><wbr />{chunk}</> : chunk));
+  });
+}
+
+/**
  * A summary on the page: "field: value; field: value", a recorded code (`in_progress`) shown by its label in the
  * reader's language where the catalogs name it, else set as a code.
  */
@@ -73,7 +85,7 @@ function SummaryText({ summary, lang, module, v }: { summary: Record<string, unk
     return (
       <>
         {i > 0 && '; '}
-        {k.replace(/_/g, ' ')}: {label ?? (raw ? <code>{x}</code> : readableSummary({ [k]: x }).slice(k.length + 2))}
+        {k.replace(/_/g, ' ')}: {label ?? (raw ? <code>{x}</code> : breakable(readableSummary({ [k]: x }).slice(k.length + 2)))}
       </>
     );
   });
