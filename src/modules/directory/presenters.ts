@@ -140,6 +140,11 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
   };
 }
 
+/** How far a service is, as a card says it: a distance that rounds to 0.0 (a place at the ZIP code's centre) is "less than 0.1". */
+export function distanceText(v: Pick<View, 't'>, miles: number): string {
+  return miles < 0.05 ? v.t('directory.distance.under') : v.t('directory.distance', { d: miles.toFixed(1) });
+}
+
 // Units publishers commonly count capacity in, by the words they use in English or Spanish.
 const UNIT_WORDS: Record<string, string> = { bed: 'bed', beds: 'bed', cama: 'bed', camas: 'bed', room: 'room', rooms: 'room', 'habitación': 'room', habitaciones: 'room', apartment: 'apartment', apartments: 'apartment', unit: 'apartment', units: 'apartment', apartamento: 'apartment', apartamentos: 'apartment', place: 'place', places: 'place', slot: 'place', slots: 'place', space: 'place', spaces: 'place', seat: 'place', seats: 'place', plaza: 'place', plazas: 'place', cupo: 'place', cupos: 'place' };
 

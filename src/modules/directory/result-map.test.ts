@@ -10,7 +10,8 @@ import { Dataset } from './validate.ts';
 import { demoProviders } from './demo.ts';
 import { importDataset } from './import.ts';
 import { uuidv5 } from './model.ts';
-import { openState } from './presenters.ts';
+import { distanceText, openState } from './presenters.ts';
+import { translator } from '../../platform/web/i18n.ts';
 
 let t: TestApp;
 const id = (k: string) => uuidv5(`result-map-test:${k}`);
@@ -130,6 +131,11 @@ test('result cards: what a person decides on, nothing empty, in both languages',
     const jobs = card(JOBS);
     assert.ok(jobs.includes(langs) && /Spanish, English|Spanish/.test(jobs), `${lang}: languages`);
     assert.match(jobs, lang === 'en' ? /[\d.]+ miles away/ : /a [\d.]+ millas/);
+    // A place at the ZIP code's centre is not "0.0 miles away"; an approximate location's note is not bracketed twice.
+    assert.equal(distanceText({ t: translator(lang) }, 0.02), lang === 'en' ? 'Less than 0.1 miles away' : 'A menos de 0.1 millas');
+    assert.equal(distanceText({ t: translator(lang) }, 1.04), lang === 'en' ? '1.0 miles away' : 'a 1.0 millas');
+    assert.doesNotMatch(body, /0\.0 mil/);
+    assert.doesNotMatch(decode(body), /\)\)/);
     // A service with nothing but a name and a place: no empty labels.
     const ann = card(id('ann'));
     for (const label of lang === 'en' ? ['Languages', 'Last verified', 'Phone', 'Address'] : ['Idiomas', 'Última verificación', 'Teléfono', 'Dirección']) assert.ok(!ann.includes(label), `${lang}: ${label} left out when empty`);

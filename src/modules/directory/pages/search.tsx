@@ -15,7 +15,7 @@ import { searchServices, resolvePlace, PlaceError, type SearchParams, type Searc
 import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
 import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
-import { cardOf, loadOrgPhones, type Card } from '../presenters.ts';
+import { cardOf, distanceText, loadOrgPhones, type Card } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC } from './shared.tsx';
 import { LISTS } from '../permissions.ts';
@@ -173,7 +173,7 @@ export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View
  */
 function ResultCard({ v, c }: { v: View; c: ResultCard }) {
   const tags = [
-    c.distance !== undefined ? <span class="text-bold">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</span> : null,
+    c.distance !== undefined ? <span class="text-bold">{distanceText(v, c.distance)}</span> : null,
     c.within !== undefined ? <span class="text-bold">{v.t('directory.within', { n: String(c.within) })}</span> : null,
     c.open ? <span class={`usa-tag ${c.open.open ? 'bg-green' : 'bg-base-dark'}`}>{c.open.text}</span> : null,
     c.referable ? <span class="usa-tag bg-primary-dark">{v.t('directory.referable.badge')}</span> : null,

@@ -5,7 +5,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { Table } from '../../../platform/web/components.tsx';
 import { CONFIDENTIAL, MANAGE, PROPOSE } from '../permissions.ts';
 import { displayName, listProposals, type TargetType } from '../editing.ts';
-import type { Card } from '../presenters.ts';
+import { distanceText, type Card } from '../presenters.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
 export const PROPOSE_ACCESS = { access: { permission: PROPOSE } } as const;
@@ -40,7 +40,7 @@ export function Facts({ v, c }: { v: View; c: Card }) {
       {c.distance !== undefined && (
         <div>
           <dt class="usa-sr-only">{v.t('directory.distance', { d: '' })}</dt>
-          <dd class="text-bold margin-left-0">{v.t('directory.distance', { d: c.distance.toFixed(1) })}</dd>
+          <dd class="text-bold margin-left-0">{distanceText(v, c.distance)}</dd>
         </div>
       )}
       {address && (
