@@ -318,10 +318,10 @@ export async function crawl(
   page.on('response', (r) => {
     if (r.status() >= 400 && r.request().resourceType() !== 'document') consoleErrors.push(`HTTP ${r.status()} for ${r.url()}`);
   });
-  // An image still loading when the crawl moves on (an icon the 390 px check made visible) is cancelled, not broken:
-  // a missing one answers 404 and is reported above.
+  // A subresource still loading when the crawl moves on (an icon the 390 px check made visible, the favicon) is
+  // cancelled, not broken: a missing one answers 404 and is reported above.
   page.on('requestfailed', (r) => {
-    if (r.resourceType() === 'image' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (r.resourceType() !== 'document' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
     consoleErrors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
   });
   while (queue.length && visited.length < limit) {
