@@ -5,7 +5,7 @@
  * later names the one seen first (directory_service_match.same_as): pages and the API show both provenances on
  * either, and the values on which they disagree are listed for a steward (`conflicts`), who keeps one of the two
  * (`keepValue`): it is written on both records, and remembered per record and field with the value it replaced
- * (directory_service_choice), so that the next pull of that record's source does not put the replaced value back
+ * (directory_service_choice), so that no later import of that record (a pull, the command line) puts the replaced value back
  * (`applyChoices`) until the source changes it. Search finds the record seen first only (store.ts, search.ts).
  * Organisations are matched the same way (directory_organization_match): normalised name and one of website host,
  * phone or address.
@@ -390,6 +390,18 @@ export async function applyChoices(db: Db, ds: Dataset): Promise<{ kept: number;
     } else stale.push([String(c.service_id), field]);
   }
   return { kept, stale };
+}
+
+/**
+ * What every import does before its rows are compared (import.ts): the choices stewards kept are applied to the
+ * publication, whichever way it came (a pull, the command line, a seed), and the log says how many; the choices the
+ * publication overtook are answered, for `forgetChoices` inside the import's transaction.
+ */
+export async function honourChoices(db: Db, ds: Dataset, log: (line: string) => void): Promise<[string, string][]> {
+  if (!(await anyChoice(db))) return [];
+  const applied = await applyChoices(db, ds);
+  if (applied.kept) log(`  ${applied.kept} value(s) kept by a steward over this source's`);
+  return applied.stale;
 }
 
 export async function forgetChoices(db: Db, stale: [string, string][]): Promise<void> {

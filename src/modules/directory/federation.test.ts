@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { testApp, snapshotTables, type TestApp } from '../../platform/testing.ts';
+import { testApp, snapshotTables, runCli, type TestApp } from '../../platform/testing.ts';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { ROLES, rolesWith } from '../../platform/auth/roles.ts';
 import { PROPOSE } from './permissions.ts';
 import { TABLE_NAMES, tableOf } from './model.ts';
@@ -48,6 +51,7 @@ function csv(rows: string[][]): string {
 }
 
 let server: Server;
+const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
 let base: string;
 let t: TestApp;
 let apiId: string;
@@ -94,7 +98,7 @@ before(async () => {
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  t = await testApp();
+  t = await testApp({ env: secrets });
   PULL_LIMITS.perPage = 1; // every service on a page of its own: the walk follows the pages
 });
 
@@ -317,6 +321,22 @@ test('a steward keeps one of two conflicting values: per field, audited, kept ac
   assert.deepEqual((await t.client().get('/api/hsds/services?search=tenant')).json().contents.map((s: { id: string }) => s.id), [TENANTS_PKG]);
   assert.equal((await t.client().get('/api/hsds/services')).json().total_items, 4, 'Pantry North back, the help line still once');
   assert.match((await t.client().get(`/directory/services/${TENANTS_PKG}`)).body, /Listed by City API until[^]*From Food Bank package|From Food Bank package[^]*Listed by City API until/);
+});
+
+test("a steward's choice holds on every import path: the command line under the source's name (--source) does not put the replaced value back", async () => {
+  // The package's help line, as the package publishes it (the name the steward replaced), imported by hand.
+  const dir = mkdtempSync(join(tmpdir(), 'federation-cli-'));
+  writeFileSync(join(dir, 'datapackage.json'), JSON.stringify({ name: 'food-bank', profile: 'tabular-data-package', resources: [{ name: 'organization', path: 'organizations.csv' }, { name: 'service', path: 'services.csv' }] }));
+  writeFileSync(join(dir, 'organizations.csv'), csv([['id', 'name', 'description', 'website'], [ORG, organization.name, organization.description, organization.website]]));
+  writeFileSync(join(dir, 'services.csv'), csv([['id', 'organization_id', 'name', 'description', 'status', 'url'], ...packageServices.map(([id, name, url]) => [id, ORG, name, `${name}, weekdays`, 'active', url ?? ''])]));
+  const name = async () => (await t.ctx.db.selectFrom('directory_service').select('name').where('id', '=', TENANTS_PKG).executeTakeFirstOrThrow()).name;
+  assert.equal(await name(), 'Tenant Help-Line');
+  const run = await runCli(['directory', 'import', dir, '--source', 'Food Bank package'], { ...secrets, DATABASE_URL: t.db.config.databaseUrl });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /1 value\(s\) kept by a steward over this source's/);
+  assert.match(run.stdout, /added 0, changed 0/);
+  assert.equal(await name(), 'Tenant Help-Line', 'the kept value stands');
+  assert.equal((await t.ctx.db.selectFrom('directory_service_choice').select('field').where('service_id', '=', TENANTS_PKG).execute()).length, 1, 'and is still remembered');
 });
 
 test('the same organisation from two sources under different ids: matched (name and website), shown once with both provenances', async () => {

@@ -20,8 +20,8 @@ import { badRequest, notFound, type FieldError } from '../../platform/http/error
 import { bool, newId, type Db } from '../../platform/db/index.ts';
 import { managesDirectory } from './policies.ts';
 import { checkSourceName } from './snapshot.ts';
-import { importDataset, importPath, readPath, type ImportReport } from './import.ts';
-import { anyChoice, applyChoices, forgetChoices, matchSource, preferActive } from './federation-match.ts';
+import { importPath } from './import.ts';
+import { matchSource, preferActive } from './federation-match.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
 const loose = (db: Db) => db as unknown as Loose;
@@ -348,7 +348,6 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   const dir = mkdtempSync(join(tmpdir(), 'directory-pull-'));
   let result: PullResult;
   let next: Validators = {};
-  const stale: [string, string][] = [];
   try {
     let path: string;
     let got: Fetched;
@@ -374,7 +373,7 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
       next = validators;
       result = { source: src.name, outcome: 'not-modified', detail: 'not modified since the last pull: nothing written', importId: null };
     } else {
-      const report = await importAs(ctx, path, src.name, log, stale);
+      const report = await importPath(ctx, path, { source: src.name, progress: log });
       result = { source: src.name, outcome: 'imported', detail: `${report.found}: ${report.added} added, ${report.changed} changed, ${report.unchanged} unchanged, ${report.removed} removed, ${report.quarantined.length} quarantined`, importId: report.importId };
     }
   } catch (err) {
@@ -390,7 +389,6 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
     authorize(ctx, managesDirectory(ctx));
     // The same service from another source, under another id: matched (only new matches are written).
     if (result.importId) {
-      await forgetChoices(trx, stale);
       const matched = await matchSource(trx, src.name, finished, started.toISOString());
       if (matched.services) result.detail += `; ${matched.services} matched with another source's`;
       if (matched.organizations) result.detail += `; ${matched.organizations} organisation(s) matched with another source's`;
@@ -406,22 +404,6 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   });
   log(`${src.name}: ${result.outcome}: ${result.detail}`);
   return result;
-}
-
-/**
- * Imports what a pull fetched as the source. Where a steward kept one of two matched values, the publication is
- * read here so that the kept values replace the values they replaced before rows are compared (federation-match.ts
- * applyChoices); the choices the source overtook are collected in `stale`, forgotten once the import is through.
- */
-async function importAs(ctx: Ctx, path: string, source: string, log: (line: string) => void, stale: [string, string][]): Promise<ImportReport> {
-  if (!(await anyChoice(ctx.db))) return importPath(ctx, path, { source, progress: log });
-  const read = await readPath(path, { skipBrokenReferences: true, progress: log });
-  log(`found ${read.found}`);
-  read.ds.notes.unshift(...read.notes);
-  const applied = await applyChoices(ctx.db, read.ds);
-  if (applied.kept) log(`  ${applied.kept} value(s) kept by a steward over this source's`);
-  stale.push(...applied.stale);
-  return importDataset(ctx, read.ds, read.format, { source, found: read.found, progress: log });
 }
 
 /** The job `directory.federation`: pulls every enabled source whose pull is due. */

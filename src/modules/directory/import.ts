@@ -14,6 +14,7 @@ import { openPublication, PublicationError, type Publication } from './package-r
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
 import { recordImport } from './import-history.ts';
+import { forgetChoices, honourChoices } from './federation-match.ts';
 import { publicationDigest, rememberDigest, repeatedImport } from './import-digest.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
 import type { Db } from '../../platform/db/index.ts';
@@ -216,6 +217,8 @@ async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<st
 export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts: ImportOptions = {}): Promise<ImportReport> {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
+  // A value a steward kept over a matched record's stands against the value it replaced (federation-match.ts).
+  const staleChoices = await honourChoices(ctx.db, ds, log);
   const approximate = fillCentroids(ds);
   // The directory's own terms from the publisher's (crosswalk.ts), language codes from names (languages.ts).
   const mapped = await applyCrosswalkToDataset(ctx.db, ds);
@@ -304,6 +307,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
       }
     });
     if (bulk.length) log(`  secondary indexes rebuilt`);
+    await forgetChoices(trx, staleChoices);
     const reindex = new Set(touched);
     if (opts.source) {
       snap = await applySnapshot(trx, ds, opts.source, !!opts.partial, now, existed);
