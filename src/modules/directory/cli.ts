@@ -65,6 +65,7 @@ export async function directoryCommand(args: string[], ctx: () => Promise<Ctx>, 
       printGroups(log, 'refused', err.refusals);
       if (report) writeFindings(report, err.refusals, [], 'refused');
       log(`import refused: ${err.refusals.length} row(s); nothing was imported`);
+      if (err.historyId) log(`recorded in the import history: /directory/imports/${err.historyId}`);
       if (report) log(`every refusal: ${report}`);
       return 1;
     }

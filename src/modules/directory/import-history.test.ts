@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { testApp, type TestApp } from '../../platform/testing.ts';
 import { ROLES } from '../../platform/auth/roles.ts';
-import { importPath } from './import.ts';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { importPath, ImportRefused } from './import.ts';
 import { SHARED_HSDS } from './testing.ts';
 
 let t: TestApp;
@@ -55,6 +57,40 @@ test('an import is in the history with what it found, its counts and every quara
     assert.match(detail.body, lang === 'en' ? /Quarantined rows, by reason[^]*services\.csv · name: is required[^]*Row 431: is required/ : /Filas en cuarentena, por motivo[^]*Fila 431: is required/);
     assert.match(detail.body, new RegExp(`href="/api/directory/imports/${id}/quarantine.csv"`));
   }
+});
+
+test('a refused import is in the history too, with its reason: a strict refusal and an unreadable package; API, pages in both languages, CSV', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'refused-'));
+  mkdirSync(join(dir, 'pantry'));
+  writeFileSync(join(dir, 'pantry', 'services.json'), JSON.stringify([{ id: '7c1c7a52-9a7e-4c53-9d0e-000000000001', name: 'Pantry', status: 'active' }, { id: '7c1c7a52-9a7e-4c53-9d0e-000000000002', name: '', status: 'active' }]));
+  writeFileSync(join(dir, 'broken.zip'), 'not a zip at all');
+  const strict = await importPath(t.ctx, join(dir, 'pantry'), { strict: true }).catch((e: unknown) => e);
+  assert.ok(strict instanceof ImportRefused);
+  const broken = await importPath(t.ctx, join(dir, 'broken.zip'), { source: 'County 211' }).catch((e: unknown) => e);
+  assert.ok(broken instanceof ImportRefused);
+  assert.equal((await t.ctx.db.selectFrom('directory_service').select('id').where('id', '=', '7c1c7a52-9a7e-4c53-9d0e-000000000001').execute()).length, 0, 'nothing imported');
+
+  const admin = await t.signedIn('admin');
+  const items = (await admin.get('/api/directory/imports?per_page=2')).json().items as Record<string, unknown>[];
+  assert.deepEqual(items.map((i) => [i.source, i.outcome, i.refused]), [['County 211', 'refused', 'unreadable'], ['pantry', 'refused', 'strict']]);
+  assert.deepEqual([items[0].added, items[0].quarantined, items[1].quarantined], [0, 1, 1]);
+  assert.match(String(items[0].reason), /^broken\.zip: /);
+  assert.equal(items[1].reason, 'services.json row 2, name: is required');
+  assert.equal(broken.historyId, items[0].id, 'the refusal names its history entry');
+  const one = (await admin.get(`/api/directory/imports/${items[1].id}`)).json();
+  assert.deepEqual(one.refusal.map((g: { file: string; field: string; count: number }) => [g.file, g.field, g.count]), [['services.json', 'name', 1]]);
+  const csv = await admin.get(`/api/directory/imports/${items[1].id}/quarantine.csv`);
+  assert.equal(csv.body.trim().split('\r\n')[1], 'refused,services.json,2,name,is required');
+  for (const [lang, list, detail] of [
+    ['en', /Refused \(--strict\): services\.json row 2, name: is required/, /Refused: nothing was imported[^]*Refused rows, by reason[^]*services\.json · name: is required/],
+    ['es', /Rechazada \(--strict\): services\.json row 2, name: is required/, /Rechazada: no se importó nada[^]*Filas rechazadas, por motivo/],
+  ] as const) {
+    assert.match((await admin.get('/directory/imports', { 'accept-language': lang })).body, list);
+    const page = await admin.get(`/directory/imports/${items[1].id}`, { 'accept-language': lang });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, detail);
+  }
+  assert.match((await admin.get(`/directory/imports/${items[0].id}`)).body, /Refused: the publication could not be read/);
 });
 
 test('the import history is for directory managers only: each role, each route; a bad id is a 400 naming it, an unknown one 404', async () => {

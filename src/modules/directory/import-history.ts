@@ -1,10 +1,14 @@
 /**
  * The history of directory imports (issue 12 item 4): one entry per import that wrote (or found nothing to write),
- * with what it found, what it changed and every row it quarantined or warned about. Refused imports change nothing,
- * this history included; the command line reports them.
+ * with what it found, what it changed and every row it quarantined or warned about; and one per refused import
+ * (strict refusal, unreadable publication, nothing valid), with why and every refused row, so that failed runs are
+ * seen too. A refused import writes nothing in the directory: its entry is written on its own afterwards.
  */
 import type { Kysely } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
+import { runCommand } from '../../platform/audit/index.ts';
+import { authorize } from '../../platform/policy.ts';
+import { managesDirectory } from './policies.ts';
 import { bool, newId, type Db } from '../../platform/db/index.ts';
 import { insertMany } from '../../platform/db/bulk.ts';
 import { toCsv } from '../../platform/http/csv.ts';
@@ -28,11 +32,20 @@ export interface ImportEntry {
   removed: number;
   quarantined: number;
   warnings: number;
+  outcome: 'imported' | 'refused';
+  /** Why a refused import was refused; null for one that went in. */
+  refused: RefusedBecause | null;
+  /** The first refusal, as a sentence (with how many more); null for an import that went in. */
+  reason: string | null;
 }
+
+export const REFUSED_BECAUSE = ['strict', 'unreadable', 'nothing_valid'] as const;
+export type RefusedBecause = (typeof REFUSED_BECAUSE)[number];
 
 export interface ImportDetail extends ImportEntry {
   quarantine: FindingGroup[];
   warning: FindingGroup[];
+  refusal: FindingGroup[];
 }
 
 export interface Recorded {
@@ -46,6 +59,29 @@ export interface Recorded {
   removed: number;
   quarantined: Refusal[];
   warnings: Refusal[];
+}
+
+const sentence = (f: Refusal) => (f.row > 0 ? `${f.file} row ${f.row}, ${f.field}: ${f.reason}` : `${f.file}: ${f.reason}`);
+
+/**
+ * Records a refused import on its own (the import's transaction wrote nothing): why, the first refusal (an unreadable
+ * one first) as its reason, and every refused row as a finding. Answers the entry's id.
+ */
+export async function recordRefusal(ctx: Ctx, r: { source: string | null; format: string; found: string; partial: boolean; because: RefusedBecause; refusals: readonly Refusal[] }, unreadable: (f: Refusal) => boolean): Promise<string> {
+  const first = r.refusals.find(unreadable) ?? r.refusals[0];
+  const reason = first ? sentence(first) + (r.refusals.length > 1 ? ` (and ${r.refusals.length - 1} more)` : '') : r.because;
+  return runCommand(ctx, async (trx, audit) => {
+    authorize(ctx, managesDirectory(ctx));
+    const id = newId();
+    await loose(trx)
+      .insertInto('directory_import')
+      .values({ id, source: r.source, actor_id: ctx.actor?.id ?? null, actor_name: ctx.actor?.name ?? ctx.system ?? 'system', imported_at: new Date().toISOString(), format: r.format, found: r.found, partial: ctx.dbKind === 'postgresql' ? r.partial : Number(r.partial), added: 0, changed: 0, unchanged: 0, removed: 0, quarantined: r.refusals.length, warnings: 0, refused: r.because, reason })
+      .execute();
+    let seq = 0;
+    if (r.refusals.length) await insertMany(trx, 'directory_import_finding', ['import_id', 'seq', 'kind', 'file', 'row', 'field', 'reason'], r.refusals.map((f) => [id, ++seq, 'refused', f.file, f.row, f.field, f.reason]));
+    await audit({ action: 'directory.import.refused', entityType: 'directory', entityId: id, summary: { source: r.source, format: r.format, found: r.found, refused: r.because, rows: r.refusals.length, reason } });
+    return id;
+  });
 }
 
 /** Records an import inside its transaction; returns the entry's id. */
@@ -62,7 +98,7 @@ export async function recordImport(db: Db, ctx: Ctx, r: Recorded, at: string): P
 }
 
 function entryOf(r: Record<string, unknown>): ImportEntry {
-  return { id: String(r.id), source: r.source === null ? null : String(r.source), actor: String(r.actor_name), imported_at: String(r.imported_at), format: String(r.format), found: String(r.found), partial: bool(r.partial), added: Number(r.added), changed: Number(r.changed), unchanged: Number(r.unchanged), removed: Number(r.removed), quarantined: Number(r.quarantined), warnings: Number(r.warnings) };
+  return { id: String(r.id), source: r.source === null ? null : String(r.source), actor: String(r.actor_name), imported_at: String(r.imported_at), format: String(r.format), found: String(r.found), partial: bool(r.partial), added: Number(r.added), changed: Number(r.changed), unchanged: Number(r.unchanged), removed: Number(r.removed), quarantined: Number(r.quarantined), warnings: Number(r.warnings), outcome: r.refused ? 'refused' : 'imported', refused: (r.refused as RefusedBecause | null) ?? null, reason: (r.reason as string | null) ?? null };
 }
 
 /** Imports, newest first. */
@@ -85,7 +121,7 @@ export async function importDetail(db: Db, id: string): Promise<ImportDetail | n
   const row = await loose(db).selectFrom('directory_import').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
   const all = await findingsOf(db, id);
-  return { ...entryOf(row), quarantine: groupFindings(all.filter((f) => f.kind === 'quarantined')), warning: groupFindings(all.filter((f) => f.kind === 'warning')) };
+  return { ...entryOf(row), quarantine: groupFindings(all.filter((f) => f.kind === 'quarantined')), warning: groupFindings(all.filter((f) => f.kind === 'warning')), refusal: groupFindings(all.filter((f) => f.kind === 'refused')) };
 }
 
 /** Every quarantined row and warning of an import, as CSV; null when there is no such import. */

@@ -13,7 +13,7 @@ import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
-import { recordImport } from './import-history.ts';
+import { recordImport, recordRefusal, type RefusedBecause } from './import-history.ts';
 import { forgetChoices, honourChoices } from './federation-match.ts';
 import { publicationDigest, rememberDigest, repeatedImport } from './import-digest.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
@@ -82,6 +82,8 @@ export function groupFindings(list: readonly Refusal[], examples = 3): FindingGr
 
 /** An import refused as a whole: nothing was written. Carries every refused row. */
 export class ImportRefused extends HttpError {
+  /** Its entry in the import history (/directory/imports/{id}), once recorded. */
+  historyId: string | null = null;
   constructor(public readonly refusals: Refusal[]) {
     super(400, 'Import refused', `${refusals.length} row(s) refused; nothing was imported`, refusals.slice(0, 200).map((r) => ({ field: `${r.file}:${r.row}:${r.field}`, message: r.reason })));
   }
@@ -207,6 +209,13 @@ async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<st
   return out;
 }
 
+/** A refused import, recorded in the history with why (import-history.ts). */
+async function refused(ctx: Ctx, refusals: Refusal[], because: RefusedBecause, format: Format, opts: ImportOptions): Promise<ImportRefused> {
+  const err = new ImportRefused(refusals);
+  err.historyId = await recordRefusal(ctx, { source: opts.source ?? null, format, found: opts.found ?? format, partial: !!opts.partial, because, refusals }, unreadable);
+  return err;
+}
+
 /**
  * Imports a publication as one transaction. Every row is checked first. By default invalid rows are quarantined
  * (left out, each with its reason), rows naming them too, and a service whose organisation is missing is kept
@@ -231,7 +240,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   let quarantined: Refusal[] = [];
   if (opts.strict || ds.refusals.some(unreadable)) {
     if (!ds.refusals.length) await checkReferences(ds, exists);
-    if (ds.refusals.length) throw new ImportRefused(ds.refusals);
+    if (ds.refusals.length) throw await refused(ctx, ds.refusals, ds.refusals.some(unreadable) ? 'unreadable' : 'strict', format, opts);
   } else {
     quarantined = leaveOutRefused(ds);
     // Leaving a row out can leave rows naming it: checked again until nothing more is left out.
@@ -241,7 +250,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
       quarantined.push(...leaveOutRefused(ds));
     }
     log(`  references checked: ${quarantined.length} row(s) quarantined, ${ds.skipped.length} warning(s)`);
-    if (quarantined.length && !Object.values(ds.counts()).some((n) => n > 0)) throw new ImportRefused(quarantined);
+    if (quarantined.length && !Object.values(ds.counts()).some((n) => n > 0)) throw await refused(ctx, quarantined, 'nothing_valid', format, opts);
   }
   // An exported confidential location is a redacted copy: importing it back must not blank the real record.
   const redacted = new Set(ds.get('location').filter((l) => l.confidential === true && l.latitude === null && l.name === 'Confidential location'));

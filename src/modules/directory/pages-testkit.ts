@@ -36,6 +36,8 @@ export interface BrowserFixture {
   proposalId: string;
   /** An import in the history (Health Leads, with a warning), for the administrators' import pages. */
   importId: string;
+  /** A refused import in the history (an unreadable path), for its page. */
+  refusedId: string;
   /** A registered federation source, for the sources pages. */
   sourceId: string;
 }
@@ -49,6 +51,7 @@ export function browserFixture(): BrowserFixture {
     await addSteward(f.e.ctx, { directory_organization_id: ORG, account_organization_id: f.e.member.organization_id });
     const actor = await loadActor(f.e.ctx.db, f.e.member.id, 'session');
     f.importId = (await importPath(f.e.ctx, join(SHARED_HSDS, 'real', 'healthleads-1.1'))).importId;
+    f.refusedId = String(await importPath(f.e.ctx, join(SHARED_HSDS, 'no-such-publication')).then(() => '', (err: { historyId?: string }) => err.historyId));
     f.sourceId = (await registerSource(f.e.ctx, { name: 'Health Leads', kind: 'package-url', location: 'https://data.example.org/healthleads/datapackage.json', schedule: 'daily' })).id;
     f.proposalId = (await proposeChange({ ...f.e.ctx, actor: actor! }, 'service', SHELTER, { description: 'Emergency shelter beds for women, open 24 hours.', languages: ['English', 'Spanish'] })).id;
   });
@@ -61,7 +64,7 @@ export function browserFixture(): BrowserFixture {
 
 /** Scans the directory pages, and the extra pages of that caller, with axe; returns the violations found. */
 export async function scanAs(f: BrowserFixture, label: string, locale: string, who: 'member' | 'admin' | undefined): Promise<string[]> {
-  const { e, browser, proposalId, importId, sourceId } = f;
+  const { e, browser, proposalId, importId, refusedId, sourceId } = f;
   const problems: string[] = [];
   const ctx = await newContext(browser, e, { locale });
   try {
@@ -69,7 +72,7 @@ export async function scanAs(f: BrowserFixture, label: string, locale: string, w
     if (who) await signIn(page, e, e[who]);
     const extra =
       who === 'admin'
-        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`, '/directory/imports', `/directory/imports/${importId}`, '/directory/sources', '/directory/sources/new', `/directory/sources/${sourceId}/edit`, '/directory/sources/conflicts', '/directory/crosswalk', '/directory/crosswalk?q=shelter&kind=keyword', '/directory/crosswalk/new', '/directory/crosswalk/report']
+        ? ['/directory/unverified', '/directory/unverified?page=2', '/directory/review', '/directory/review?status=approved', `/directory/proposals/${proposalId}`, '/directory/imports', `/directory/imports/${importId}`, `/directory/imports/${refusedId}`, '/directory/sources', '/directory/sources/new', `/directory/sources/${sourceId}/edit`, '/directory/sources/conflicts', '/directory/crosswalk', '/directory/crosswalk?q=shelter&kind=keyword', '/directory/crosswalk/new', '/directory/crosswalk/report']
         : who === 'member'
           ? ['/directory/my', `/directory/services/${SHELTER}/edit`, `/directory/organizations/${ORG}/edit`, `/directory/locations/${uuidv5('demo:loc:shelter')}/edit`, `/directory/proposals/${proposalId}?sent=1`]
           : [];

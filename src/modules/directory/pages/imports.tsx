@@ -7,7 +7,7 @@ import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, Pager, Table } from '../../../platform/web/components.tsx';
 import { PageNumber } from '../schema.ts';
 import { MANAGE } from '../permissions.ts';
-import { findingsCsvOf, importDetail, listImports, type ImportEntry } from '../import-history.ts';
+import { findingsCsvOf, importDetail, listImports, REFUSED_BECAUSE, type ImportEntry } from '../import-history.ts';
 import type { FindingGroup } from '../import.ts';
 
 const MANAGERS = { access: { permission: MANAGE } } as const;
@@ -24,12 +24,15 @@ const Entry = Type.Object({
   changed: Count,
   unchanged: Count,
   removed: Type.Integer({ minimum: 0, description: 'Services the source lists no longer (made inactive) and details it gives no longer.' }),
-  quarantined: Count,
+  quarantined: Type.Integer({ minimum: 0, description: 'Rows quarantined; for a refused import, the rows refused.' }),
   warnings: Count,
+  outcome: Type.Union([Type.Literal('imported'), Type.Literal('refused')], { description: 'refused: nothing was imported (the counts of what was written are 0).' }),
+  refused: Nullable(Type.Union(REFUSED_BECAUSE.map((b) => Type.Literal(b)), { description: 'Why it was refused: strict (--strict and a row refused), unreadable (the publication could not be read), nothing_valid (every row quarantined).' })),
+  reason: Nullable(Type.String({ description: 'The first refusal, as a sentence, with how many more.' })),
 });
 const Finding = Type.Object({ file: Type.String(), row: Type.Integer(), field: Type.String(), reason: Type.String() });
 const Group = Type.Object({ file: Type.String(), field: Type.String(), reason: Type.String(), count: Count, examples: Type.Array(Finding, { maxItems: 3 }) });
-const Detail = Type.Intersect([Entry, Type.Object({ quarantine: Type.Array(Group), warning: Type.Array(Group) })]);
+const Detail = Type.Intersect([Entry, Type.Object({ quarantine: Type.Array(Group), warning: Type.Array(Group), refusal: Type.Array(Group, { description: 'A refused import: its refused rows, grouped by reason.' }) })]);
 const errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
 
 export function importRoutes(app: App): void {
@@ -106,12 +109,27 @@ export function importRoutes(app: App): void {
           <dd>{counts(v, d)}</dd>
           {d.partial && <dd>{v.t('directory.imports.partial')}</dd>}
         </dl>
-        <Groups v={v} title={v.t('directory.imports.quarantine')} none={v.t('directory.imports.no_quarantine')} groups={d.quarantine} />
-        <Groups v={v} title={v.t('directory.imports.warnings')} none={v.t('directory.imports.no_warnings')} groups={d.warning} />
+        {d.refused ? (
+          <>
+            <div class="usa-alert usa-alert--error usa-alert--slim">
+              <div class="usa-alert__body">
+                <p class="usa-alert__text">
+                  {v.t('directory.imports.refused_intro')} {v.t(`directory.imports.refused.${d.refused}`, { reason: d.reason ?? '' })}
+                </p>
+              </div>
+            </div>
+            <Groups v={v} title={v.t('directory.imports.refusals')} none="" groups={d.refusal} />
+          </>
+        ) : (
+          <>
+            <Groups v={v} title={v.t('directory.imports.quarantine')} none={v.t('directory.imports.no_quarantine')} groups={d.quarantine} />
+            <Groups v={v} title={v.t('directory.imports.warnings')} none={v.t('directory.imports.no_warnings')} groups={d.warning} />
+          </>
+        )}
         {d.quarantined + d.warnings > 0 && (
           <p>
             <a class="usa-button usa-button--outline" href={`/api/directory/imports/${d.id}/quarantine.csv`} download>
-              {v.t('directory.imports.download')}
+              {v.t(d.refused ? 'directory.imports.download_refused' : 'directory.imports.download')}
             </a>
           </p>
         )}
@@ -125,6 +143,7 @@ function when(v: View, iso: string): string {
 }
 
 function counts(v: View, i: ImportEntry): string {
+  if (i.refused) return v.t(`directory.imports.refused.${i.refused}`, { reason: i.reason ?? '' });
   return v.t('directory.imports.counts_value', { added: i.added, changed: i.changed, unchanged: i.unchanged, removed: i.removed, quarantined: i.quarantined, warnings: i.warnings });
 }
 
