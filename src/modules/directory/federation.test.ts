@@ -20,6 +20,7 @@ import { SHARED_HSDS } from './testing.ts';
 import { JobRunner } from '../../platform/jobs/runner.ts';
 import { directoryModule } from './index.ts';
 import { PULL_LIMITS, pullDueSources, pullSource, registerSource } from './federation.ts';
+import { CONFLICTS_PAGE } from './federation-match.ts';
 import { searchServices } from './search.ts';
 import { makeUser, TestClient } from '../../platform/testing.ts';
 import { addSteward } from './stewards.ts';
@@ -224,6 +225,37 @@ test('a service matched across sources is found once (the one seen first): searc
   assert.ok(!page.body.includes(`/directory/services/${TENANTS_PKG}`));
   // Its page shows both sources.
   assert.match((await t.client().get(`/directory/services/${TENANTS_API}`)).body, /From City API[^]*Food Bank package|From Food Bank package[^]*City API/);
+});
+
+test('the conflicts list is paged, API and page: page and per_page, a total, a pager in both languages; bad paging named by field', async () => {
+  const admin = await t.signedIn('admin');
+  const all = (await admin.get('/api/directory/sources/conflicts')).json();
+  assert.deepEqual([all.total, all.page, all.per_page, all.items.length], [3, 1, 50, 3]);
+  const pages = await Promise.all([1, 2, 3].map(async (n) => (await admin.get(`/api/directory/sources/conflicts?per_page=2&page=${n}`)).json()));
+  assert.deepEqual(pages.map((p) => [p.items.length, p.total, p.page, p.per_page]), [[2, 3, 1, 2], [1, 3, 2, 2], [0, 3, 3, 2]]);
+  assert.deepEqual(pages.flatMap((p) => p.items), all.items, 'the pages are the list, in order');
+  assert.equal(pages[1].matches, 1);
+  for (const [q, field] of [['page=0', 'page'], ['per_page=500', 'per_page'], ['page=abc', 'page']]) {
+    const bad = await admin.get(`/api/directory/sources/conflicts?${q}`);
+    assert.equal(bad.statusCode, 400, q);
+    assert.match(bad.body, new RegExp(field), q);
+  }
+  const was = CONFLICTS_PAGE.perPage;
+  CONFLICTS_PAGE.perPage = 2;
+  try {
+    const first = await admin.get('/directory/sources/conflicts', { 'accept-language': 'es' });
+    assert.match(first.body, /Página 1[^]*href="\/directory\/sources\/conflicts\?page=2"/);
+    assert.match(first.body, />Nombre<\/td>[^]*>Descripción<\/td>/);
+    assert.doesNotMatch(first.body, />Sitio web<\/td>/);
+    const second = await admin.get('/directory/sources/conflicts?page=2');
+    assert.equal(second.statusCode, 200);
+    assert.match(second.body, />Website<\/td>/);
+    assert.doesNotMatch(second.body, />Name<\/td>/);
+    assert.match(second.body, /name="page" value="2"/, 'keeping a value comes back to this page');
+    assert.equal((await admin.get('/directory/sources/conflicts?page=0')).statusCode, 400);
+  } finally {
+    CONFLICTS_PAGE.perPage = was;
+  }
 });
 
 test('a steward keeps one of two conflicting values: per field, audited, kept across the next pulls until the source changes it; bad input; each role', async () => {

@@ -7,18 +7,18 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
-import { hidden, IdParams, Nullable, ProblemRef, secured, writeErrors } from '../../../platform/http/schemas.ts';
+import { hidden, IdParams, Nullable, PageQuery, pageOf, ProblemRef, secured, writeErrors } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import { rawValues, submitForm, type FormValues } from '../../../platform/http/forms.ts';
 import { localizeFieldErrors } from '../../../platform/web/field-errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, FormPage, Select, Table, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, FormPage, Pager, Select, Table, TextInput } from '../../../platform/web/components.tsx';
 import { MANAGE, PROPOSE } from '../permissions.ts';
-import { FormPost } from '../schema.ts';
+import { FormPost, PageNumber } from '../schema.ts';
 import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
 import { provenanceOf, type Provenance as Origin } from '../snapshot.ts';
 import { SOURCE_RULES } from '../federation-messages.ts';
-import { COMPARED, conflictScope, conflicts, keepValue, organizationsMatchedWith, type Conflict } from '../federation-match.ts';
+import { COMPARED, CONFLICTS_PAGE, conflictScope, conflicts, keepValue, organizationsMatchedWith, type Conflict } from '../federation-match.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { PUBLIC } from './shared.tsx';
 
@@ -119,24 +119,48 @@ export function sourceRoutes(app: App): void {
   });
   app.get(
     '/api/directory/sources/conflicts',
-    { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Services and organisations matched across sources, and the values on which services disagree (all for directory managers; a steward sees their listings\' only)', security: secured, response: { 200: Type.Object({ matches: Type.Integer(), items: Type.Array(ConflictOut), organizations: Type.Array(OrganizationMatchOut) }), ...errors } } },
-    async (req) => conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined }),
+    {
+      config: STEWARDS,
+      schema: {
+        tags: ['Directory'],
+        summary: 'Services and organisations matched across sources, and the values on which services disagree, a page of them (all for directory managers; a steward sees their listings\' only)',
+        security: secured,
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            matches: Type.Integer({ description: 'Matched pairs of services (in scope).' }),
+            items: Type.Array(ConflictOut, { description: 'This page of the differing values, oldest match first.' }),
+            total: Type.Integer({ description: 'Differing values in all.' }),
+            page: Type.Integer(),
+            per_page: Type.Integer(),
+            organizations: Type.Array(OrganizationMatchOut),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const { page, perPage, offset } = pageOf(req.query);
+      const r = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset });
+      return { matches: r.matches, items: r.items, total: r.total, page, per_page: perPage, organizations: r.organizations };
+    },
   );
   app.post(
     '/api/directory/sources/conflicts/:id',
     { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Keep one of the two values on which matched services differ (directory managers; a steward for their listings). Audited; kept across pulls until the source changes it', security: secured, params: IdParams, body: KeepBody, response: { 200: KeepOut, ...writeErrors, 404: ProblemRef } } },
     async (req) => keepValue(req.ctx, req.params.id, req.body),
   );
-  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: { ...hidden, querystring: Type.Object({ kept: Type.Optional(Type.Literal('1')) }) } }, async (req, reply) => conflictsPage(req, reply, undefined, req.query.kept === '1'));
+  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: { ...hidden, querystring: Type.Object({ kept: Type.Optional(Type.Literal('1')), page: PageNumber }) } }, async (req, reply) => conflictsPage(req, reply, undefined, req.query.kept === '1', req.query.page ?? 1));
   app.post('/directory/sources/conflicts/:id', { config: STEWARDS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const body = formBody(req.body);
     return submitForm(
       reply,
       async () => {
         await keepValue(req.ctx, req.params.id, { field: body.field ?? '', value: body.value ?? '' });
-        return '/directory/sources/conflicts?kept=1';
+        // Back to the page the value was kept on (it may now list fewer: the pager says how many there are).
+        return `/directory/sources/conflicts?kept=1${pageFrom(body.page) > 1 ? `&page=${pageFrom(body.page)}` : ''}`;
       },
-      (e) => conflictsPage(req, reply, e),
+      (e) => conflictsPage(req, reply, e, false, pageFrom(body.page)),
     );
   });
   app.get('/api/directory/organizations/:id/provenance', { config: PUBLIC, schema: { tags: ['Directory'], summary: "An organisation's provenance: each source listing services of it, or of an organisation matched with it from another source", params: IdParams, response: { 200: OrganizationProvenanceOut, 400: ProblemRef, 404: ProblemRef } } }, async (req) => {
@@ -202,9 +226,13 @@ async function organizationProvenance(db: Db, id: string) {
 }
 
 /** The conflicts page: matched services' differing values, each with a button keeping it, and matched organisations. */
-async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[], kept = false) {
+/** The page a form was sent from (a hidden field): a whole number from 1, else the first. */
+const pageFrom = (x: unknown): number => (typeof x === 'string' && /^[1-9]\d{0,5}$/.test(x) ? Number(x) : 1);
+
+async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[], kept = false, page = 1) {
   const v = req.view();
-  const { items, matches, organizations } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined });
+  const perPage = CONFLICTS_PAGE.perPage;
+  const { items, total, matches, organizations } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset: (page - 1) * perPage });
   const title = v.t('directory.conflicts.title');
   const e = localizeFieldErrors(v.lang, errs, SOURCE_RULES);
   const label = (field: string) => v.t(`directory.conflicts.field.${field}`);
@@ -215,6 +243,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
         <Csrf v={v} />
         <input type="hidden" name="field" value={c.field} />
         <input type="hidden" name="value" value={value ?? ''} />
+        {page > 1 && <input type="hidden" name="page" value={String(page)} />}
         <button type="submit" class="usa-button usa-button--outline usa-button--small">
           {v.t('directory.conflicts.keep')}
           <span class="usa-sr-only">
@@ -261,6 +290,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
               ])}
             />
           )}
+          <Pager v={v} page={page} perPage={perPage} total={total} />
         </div>
       </div>
       <h2>{v.t('directory.conflicts.organizations')}</h2>
