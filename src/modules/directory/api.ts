@@ -13,6 +13,8 @@ import { MANAGE } from './permissions.ts';
 import { audienceOf, envelope } from './presenters.ts';
 import { referableOrganizations, searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
+import { organizationsMatchedWith, standsFor, standsForAnother } from './federation-match.ts';
+import { organizationPointer } from './export.ts';
 import { DateStr, IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
 const TAGS = ['HSDS'];
@@ -138,6 +140,16 @@ async function search(req: FastifyRequest, p: SearchParams) {
   }
 }
 
+const MATCHED = (what: string) =>
+  `A ${what} that another source also gives, under its own id, is one record: asked for by the id of the record seen later, the answer is 307 Temporary Redirect to the record seen first, which stands for both (the query string kept). Clients that follow redirects (most HTTP libraries do by default) get that record.`;
+const Redirected = Type.Null({ description: 'Matched with a record another source gave first: Location names it (/api/hsds/.../{id}, the query string kept).' });
+
+/** A 307 to the record that stands for the one asked for, keeping the query string. */
+function redirectTo(req: FastifyRequest, reply: FastifyReply, path: string) {
+  const q = req.url.indexOf('?');
+  return reply.code(307).header('location', path + (q >= 0 ? req.url.slice(q) : '')).send(null);
+}
+
 function ndjson(reply: FastifyReply, items: unknown[]) {
   return reply.type('application/x-ndjson; charset=utf-8').send(items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 }
@@ -222,8 +234,10 @@ export async function directoryApi(app: App) {
 
   app.get(
     '/api/hsds/services/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', params: IdParams, response: { 200: HsdsObject('service'), ...readErrors } } },
-    async (req) => {
+    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service, fully nested (HSDS 3.0 service)', description: MATCHED('service'), params: IdParams, response: { 200: HsdsObject('service'), 307: Redirected, ...readErrors } } },
+    async (req, reply) => {
+      const first = await standsFor(req.ctx.db, 'service', req.params.id);
+      if (first) return redirectTo(req, reply, `/api/hsds/services/${first}`);
       const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req.ctx));
       if (!s) throw notFound('No such service.');
       return s;
@@ -275,14 +289,23 @@ export async function directoryApi(app: App) {
     '/api/hsds/organizations/:id',
     {
       config: PUBLIC,
-      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization), with its services: their ids, or with `full_service` the services fully nested', params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), ...readErrors } },
+      schema: { tags: TAGS, summary: 'One organization, fully nested (HSDS 3.0 organization), with its services: their ids, or with `full_service` the services fully nested', description: MATCHED('organization'), params: IdParams, querystring: Type.Object({ full_service: Type.Optional(Bool) }, { additionalProperties: false }), response: { 200: HsdsObject('organization'), 307: Redirected, ...readErrors } },
     },
-    async (req) => {
+    async (req, reply) => {
+      const first = await standsFor(req.ctx.db, 'organization', req.params.id);
+      if (first) return redirectTo(req, reply, `/api/hsds/organizations/${first}`);
       const full = Boolean(req.query.full_service);
-      const [o] = await organizationsFull(req.ctx.db, [req.params.id], audienceOf(req.ctx), full);
+      const a = audienceOf(req.ctx);
+      const [o] = await organizationsFull(req.ctx.db, [req.params.id], a, full);
       if (!o) throw notFound('No such organization.');
-      // HSDS: the organisation's services, which without full_service may carry their ids only.
-      if (!full) o.services = (await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', '=', req.params.id).orderBy('name').orderBy('id').execute()).map((r) => ({ id: r.id }));
+      // HSDS: the organisation's services, which without full_service may carry their ids only. Those of the
+      // organisations matched with it are its own too, and a service matched with one seen first is that one.
+      const group = await organizationsMatchedWith(req.ctx.db, req.params.id);
+      const rows = await req.ctx.db.selectFrom('directory_service').select('id').where('organization_id', 'in', group).orderBy('name').orderBy('id').execute();
+      const later = await standsForAnother(req.ctx.db, rows.map((r) => r.id));
+      const ids = rows.map((r) => r.id).filter((id) => !later.has(id));
+      if (!full) o.services = ids.map((id) => ({ id }));
+      else if (group.length > 1 || later.size) o.services = (await organizationPointer(req.ctx.db, { services: new Map(), organizations: new Map(group.filter((g) => g !== req.params.id).map((g) => [g, req.params.id])) }))(await servicesFull(req.ctx.db, ids, a));
       return o;
     },
   );

@@ -1,6 +1,7 @@
 /**
  * Exports the directory as HSDS 3.0: JSON (services, organizations, taxonomies and terms, fully nested) or the CSV
- * tabular data package. Confidential locations are exported redacted: no address, coordinates or phone.
+ * tabular data package. Confidential locations are exported redacted: no address, coordinates or phone. A record
+ * matched with one another source gave first is exported once, as that one (`oneRecordPerMatch`).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,10 @@ import { join } from 'node:path';
 import type { Db } from '../../platform/db/index.ts';
 import { csvField } from '../../platform/http/csv.ts';
 import { countEntityEvents } from '../../platform/audit/index.ts';
-import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
+import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, readRow, type Row, type TableName } from './model.ts';
 import { allRows } from './store.ts';
 import { Graph, organizationsFull, servicesFull, type Audience } from './hsds.ts';
+import { standIns, type StandIns } from './federation-match.ts';
 
 const PUBLIC: Audience = { vetted: false, extensions: true };
 
@@ -20,27 +22,105 @@ export interface ExportReport {
 }
 
 export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
-  const services = await allRows(db, 'service');
-  const orgs = await allRows(db, 'organization');
+  const m = await standIns(db);
+  const gone = goneLocations(await allRows(db, 'service_at_location'), m);
+  const services = (await allRows(db, 'service')).filter((s) => !m.services.has(s.id as string));
+  const orgs = (await allRows(db, 'organization')).filter((o) => !m.organizations.has(o.id as string));
   const terms = await allRows(db, 'taxonomy_term');
   const taxonomies = await allRows(db, 'taxonomy');
-  const locations = await allRows(db, 'location');
+  const locations = (await allRows(db, 'location')).filter((l) => !gone.has(l.id as string));
   const g = new Graph(db);
   await g.locations(locations.map((l) => l.id));
   await g.load('phone', 'contact_id', g.loaded('contact').map((c) => c.id));
   await g.load('language', 'phone_id', g.loaded('phone').map((p) => p.id));
+  const point = await organizationPointer(db, m);
   return {
     // Locations on their own as well: a location need not belong to an organisation or offer a service.
-    'locations.json': locations.map((l) => g.location(l, PUBLIC)),
-    'services.json': await servicesFull(db, services.map((s) => s.id), PUBLIC),
-    'organizations.json': await organizationsFull(db, orgs.map((o) => o.id), PUBLIC, false),
+    'locations.json': point(locations.map((l) => g.location(l, PUBLIC))),
+    'services.json': point(await servicesFull(db, services.map((s) => s.id as string), PUBLIC)),
+    'organizations.json': point(await organizationsFull(db, orgs.map((o) => o.id as string), PUBLIC, false)),
     'taxonomies.json': taxonomies.map((t) => hsdsFields('taxonomy', t)),
     'taxonomy_terms.json': terms.map((t) => hsdsFields('taxonomy_term', t)),
   };
 }
 
+/** Locations where only services that stand for nothing (the later of a match) are offered: they go with them. */
+function goneLocations(atLocation: readonly Row[], m: StandIns): Set<string> {
+  const kept = new Set<unknown>();
+  const later = new Set<unknown>();
+  for (const r of atLocation) (m.services.has(r.service_id as string) ? later : kept).add(r.location_id);
+  return new Set([...later].filter((id) => !kept.has(id)).map(String));
+}
+
 /**
- * Rows of every table as the public may see them, what the HSDS API shows an anonymous caller (hsds.ts): of a
+ * Rewrites HSDS objects, nested as deep as they go, so that an organisation matched with one seen first is named
+ * as that one: `organization_id`, `parent_organization_id`, and a nested `organization`.
+ */
+export async function organizationPointer(db: Db, m: StandIns): Promise<<T>(x: T) => T> {
+  if (!m.organizations.size) return (x) => x;
+  const firsts = new Map((await allRows(db, 'organization')).filter((o) => [...m.organizations.values()].includes(o.id as string)).map((o) => [o.id as string, hsdsFields('organization', readRow('organization', o), true)]));
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if ((k === 'organization_id' || k === 'parent_organization_id') && typeof v === 'string') out[k] = m.organizations.get(v) ?? v;
+      else if (k === 'organization' && v && typeof v === 'object' && m.organizations.has((v as { id: string }).id)) out[k] = firsts.get(m.organizations.get((v as { id: string }).id)!) ?? v;
+      else out[k] = walk(v);
+    }
+    return out;
+  };
+  return <T,>(x: T) => walk(x) as T;
+}
+
+const OWN_DETAILS: ReadonlySet<string> = new Set(['phone', 'contact', 'funding', 'organization_identifier']);
+const REFERENCES = ['service_id', 'service_at_location_id', 'location_id', 'contact_id', 'phone_id'] as const;
+
+/**
+ * A matched pair is one record outward: the later record of each match is left out, with what only it had (its
+ * service_at_location rows, the locations only it was offered at, and every row naming one of those: phones,
+ * contacts, schedules, languages, attributes...), and the later organisation's own details (its phones, contacts,
+ * funding, identifiers, attributes); what it was the organisation of (services, locations, programs) names the
+ * organisation seen first instead.
+ */
+export function oneRecordPerMatch(out: Map<TableName, Row[]>, m: StandIns): void {
+  if (!m.services.size && !m.organizations.size) return;
+  const gone: Record<(typeof REFERENCES)[number] | 'organization_id', Set<unknown>> = { service_id: new Set(m.services.keys()), organization_id: new Set(m.organizations.keys()), service_at_location_id: new Set(), location_id: new Set(), contact_id: new Set(), phone_id: new Set() };
+  const sal = out.get('service_at_location') ?? [];
+  for (const r of sal) if (gone.service_id.has(r.service_id)) gone.service_at_location_id.add(r.id);
+  for (const id of goneLocations(sal, m)) gone.location_id.add(id);
+  const idKind: Partial<Record<TableName, keyof typeof gone>> = { service: 'service_id', organization: 'organization_id', service_at_location: 'service_at_location_id', location: 'location_id', contact: 'contact_id', phone: 'phone_id' };
+  const anyGone = (v: unknown) => v !== null && v !== undefined && Object.values(gone).some((set) => set.has(v));
+  // Contacts before phones before the rest: each may name one left out just before.
+  const order = ['service', 'organization', 'service_at_location', 'location', 'contact', 'phone', ...TABLE_NAMES.filter((t) => !idKind[t])] as TableName[];
+  for (const t of order) {
+    const rows = out.get(t);
+    if (!rows) continue;
+    const own = idKind[t];
+    const kept: Row[] = [];
+    for (const r of rows) {
+      const drop =
+        (own !== undefined && gone[own].has(r.id)) ||
+        REFERENCES.some((c) => r[c] !== null && r[c] !== undefined && gone[c].has(r[c])) ||
+        anyGone(r.link_id) ||
+        anyGone(r.resource_id) ||
+        (OWN_DETAILS.has(t) && gone.organization_id.has(r.organization_id) && REFERENCES.every((c) => r[c] === null || r[c] === undefined));
+      if (!drop) kept.push(r);
+      else if (own && own !== 'service_id' && own !== 'organization_id') gone[own].add(r.id);
+    }
+    out.set(
+      t,
+      kept.map((r) => {
+        const org = typeof r.organization_id === 'string' ? m.organizations.get(r.organization_id) : undefined;
+        const parent = typeof r.parent_organization_id === 'string' ? m.organizations.get(r.parent_organization_id) : undefined;
+        return org || parent ? { ...r, ...(org ? { organization_id: org } : {}), ...(parent ? { parent_organization_id: parent } : {}) } : r;
+      }),
+    );
+  }
+}
+
+/**
+ * Rows of every table as the public may see them, one record of each match (`oneRecordPerMatch`), what the HSDS API shows an anonymous caller (hsds.ts): of a
  * confidential location, only that it exists and whose it is. Its address, accessibility, languages, schedules,
  * attributes, contacts and phones are left out, and so are the contacts and phones of a service offered there
  * (service_at_location), the phones of a contact left out and the languages of a phone left out.
@@ -48,6 +128,7 @@ export async function exportJson(db: Db): Promise<Record<string, unknown[]>> {
 export async function exportTables(db: Db): Promise<Map<TableName, Row[]>> {
   const out = new Map<TableName, Row[]>();
   for (const t of TABLE_NAMES) out.set(t, await allRows(db, t));
+  oneRecordPerMatch(out, await standIns(db));
   const hidden = new Set(out.get('location')!.filter((l) => l.confidential).map((l) => l.id));
   if (!hidden.size) return out;
   out.set(

@@ -410,3 +410,31 @@ export async function honourChoices(db: Db, ds: Dataset, log: (line: string) => 
 export async function forgetChoices(db: Db, stale: [string, string][]): Promise<void> {
   for (const [id, field] of stale) await loose(db).deleteFrom('directory_service_choice').where('service_id', '=', id).where('field', '=', field).execute();
 }
+
+/**
+ * One record outward (issue 12 item 6): each matched record seen later, with the record that stands for it (the one
+ * seen first), services and organisations. The HSDS API redirects the later ids, and the exports leave the later
+ * records out (export.ts `oneRecordPerMatch`).
+ */
+export interface StandIns {
+  services: Map<string, string>;
+  organizations: Map<string, string>;
+}
+
+export async function standIns(db: Db): Promise<StandIns> {
+  const q = loose(db);
+  const services = new Map((await q.selectFrom('directory_service_match').select(['service_id', 'same_as']).execute()).map((r) => [String(r.service_id), String(r.same_as)]));
+  const organizations = new Map((await q.selectFrom('directory_organization_match').select(['organization_id', 'same_as']).execute()).map((r) => [String(r.organization_id), String(r.same_as)]));
+  return { services, organizations };
+}
+
+/** The record that stands for this one, when it is the later of a match; null otherwise. */
+export async function standsFor(db: Db, kind: 'service' | 'organization', id: string): Promise<string | null> {
+  if (!isUuid(id)) return null;
+  const r = await loose(db)
+    .selectFrom(kind === 'service' ? 'directory_service_match' : 'directory_organization_match')
+    .select('same_as')
+    .where(kind === 'service' ? 'service_id' : 'organization_id', '=', id)
+    .executeTakeFirst();
+  return r ? String(r.same_as) : null;
+}

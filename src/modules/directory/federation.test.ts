@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { testApp, snapshotTables, runCli, type TestApp } from '../../platform/testing.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseCsv } from '../../platform/http/csv.ts';
 import { tmpdir } from 'node:os';
 import { ROLES, rolesWith } from '../../platform/auth/roles.ts';
 import { PROPOSE } from './permissions.ts';
@@ -391,6 +392,60 @@ test('the same organisation from two sources under different ids: matched (name 
   const listed = (await t.client().get('/api/hsds/organizations?per_page=200')).json().contents.map((o: { id: string }) => o.id);
   assert.ok(listed.includes(ORG) && !listed.includes(ORG_COUNTY), 'the matched organisation is listed once');
   assert.match((await t.client().get(`/directory/organizations/${ORG}`)).body, /Food Pantry East/, 'its page lists the services the other source gives it');
+});
+
+test('a matched pair is one record outward: the HSDS API by id redirects the later record to the first, whose organisation carries both\'s services; downloads and the CLI export carry one record', async () => {
+  // Here: the help line's package record stands for the pair (the API left it), the county's organisation is the later.
+  const anon = t.client();
+  const org = await anon.get(`/api/hsds/organizations/${ORG_COUNTY}?full_service=true`);
+  assert.equal(org.statusCode, 307, org.body);
+  assert.equal(org.headers.location, `/api/hsds/organizations/${ORG}?full_service=true`);
+  const svcLater = await anon.get(`/api/hsds/services/${TENANTS_API}`);
+  assert.equal(svcLater.statusCode, 307);
+  assert.equal(svcLater.headers.location, `/api/hsds/services/${TENANTS_PKG}`);
+  assert.equal((await anon.get(`/api/hsds/services/${TENANTS_PKG}`)).json().id, TENANTS_PKG);
+  const first = (await anon.get(`/api/hsds/organizations/${ORG}`)).json();
+  const serviceIds = first.services.map((s: { id: string }) => s.id);
+  assert.ok(serviceIds.includes(EAST) && serviceIds.includes(TENANTS_PKG), 'the services of both records');
+  assert.ok(!serviceIds.includes(TENANTS_API), 'a matched service once');
+  const full = (await anon.get(String(org.headers.location))).json();
+  assert.deepEqual(full.services.map((s: { id: string }) => s.id).sort(), [...serviceIds].sort());
+  assert.ok(full.services.every((s: { organization_id: string }) => s.organization_id === ORG));
+  const spec = (await anon.get('/api/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
+  for (const p of ['/api/hsds/organizations/{id}', '/api/hsds/services/{id}']) assert.ok(spec.paths[p].get.responses['307'], p);
+
+  // The public data package: one record of each match, references pointing at the record that stands.
+  const table = async (file: string) => {
+    const [head, ...rows] = parseCsv((await anon.get(`/directory/download/${file}`)).body).filter((r) => r.length > 1);
+    return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+  };
+  const orgs = await table('organizations.csv');
+  const services = await table('services.csv');
+  assert.ok(!orgs.some((o) => o.id === ORG_COUNTY) && orgs.some((o) => o.id === ORG));
+  assert.ok(!services.some((s) => s.id === TENANTS_API) && services.some((s) => s.id === TENANTS_PKG));
+  assert.equal(services.find((s) => s.id === EAST)?.organization_id, ORG);
+  const orgIds = new Set(orgs.map((o) => o.id));
+  const svcIds = new Set(services.map((s) => s.id));
+  assert.ok(services.every((s) => !s.organization_id || orgIds.has(s.organization_id)), 'every service names an exported organisation');
+  assert.ok((await table('service_at_location.csv')).every((r) => svcIds.has(r.service_id)));
+  assert.equal((await anon.get('/directory/download/datapackage.json')).statusCode, 200);
+
+  // The command line's export (JSON): the same.
+  const dir = mkdtempSync(join(tmpdir(), 'federation-export-'));
+  const run = await runCli(['directory', 'export', '--format', 'json', dir], { ...secrets, DATABASE_URL: t.db.config.databaseUrl });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const json = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>[];
+  const exported = json('services.json');
+  assert.ok(!exported.some((s) => s.id === TENANTS_API) && exported.some((s) => s.id === TENANTS_PKG));
+  const east = exported.find((s) => s.id === EAST) as { organization_id: string; organization?: { id: string } };
+  assert.equal(east.organization_id, ORG);
+  assert.equal(east.organization?.id, ORG);
+  assert.ok(!json('organizations.json').some((o) => o.id === ORG_COUNTY));
+  assert.ok(!JSON.stringify(json('locations.json')).includes(ORG_COUNTY));
+
+  // The pages still show it once.
+  const found = (await anon.get('/directory?q=tenant')).body;
+  assert.ok(found.includes(`/directory/services/${TENANTS_PKG}`) && !found.includes(`/directory/services/${TENANTS_API}`));
 });
 
 test('sources: bad input named by field in both languages, nothing written; limits; a source that fails is recorded, not a 500', async () => {
