@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { testApp } from '../../platform/testing.ts';
 import { generateDirectory } from './generate.ts';
 import { searchServices, TEXT_RANKED } from './search.ts';
+import { uuidv5 } from './model.ts';
+import { reindexServices, SEARCH_INDEX } from './store.ts';
 
 test('a text search matching more services than are ranked: every match counted, a thousand ranked, the page says so', { timeout: 300_000 }, async () => {
   const t = await testApp();
@@ -41,6 +43,41 @@ test('a text search matching more services than are ranked: every match counted,
     const api = await t.app.inject({ method: 'GET', url: '/api/hsds/services?search=area&per_page=50' });
     assert.equal(api.statusCode, 200);
     assert.equal(api.json().total_items, n);
+
+    // Pages of a bounded search are stable: walked through, they list each ranked match once, and again the same.
+    const walk = async () => {
+      const ids: string[] = [];
+      for (let page = 1; page <= TEXT_RANKED / 100; page++) ids.push(...(await searchServices(db, kind, { q: 'area', page, perPage: 100, vetted: false, facets: false })).hits.map((h) => h.serviceId));
+      return ids;
+    };
+    const walked = await walk();
+    assert.equal(new Set(walked).size, TEXT_RANKED, 'no service on two pages');
+    assert.deepEqual(await walk(), walked, 'the same pages the second time');
+
+    // The ranked matches are taken from the index, those named for the words first: a service renamed to carry the
+    // word (reindexed, so last in the index's order) comes first, although it is not among the first thousand.
+    const renamed = uuidv5('generated:svc:7');
+    await db.updateTable('directory_service').set({ name: 'Area Youth Hub' }).where('id', '=', renamed).execute();
+    await reindexServices(db, [renamed]);
+    const named = await searchServices(db, kind, { q: 'area', page: 1, perPage: 20, vetted: false, facets: false });
+    assert.equal(named.hits[0]?.serviceId, renamed, 'the service named for the word is first');
+    assert.equal(named.total, n);
+
+    // The count comes from the index alone, which holds only the services search can find: a service closed for
+    // good leaves it, and leaves the count.
+    const closed = [1, 2, 3].map((i) => uuidv5(`generated:svc:${i}`));
+    await db.updateTable('directory_service').set({ status: 'defunct' }).where('id', 'in', closed).execute();
+    await reindexServices(db, closed);
+    assert.equal(await indexed(closed), 0, 'no document of a defunct service');
+    const after = await searchServices(db, kind, { q: 'area', page: 1, perPage: 20, vetted: false });
+    assert.equal(after.total, n - closed.length);
+    assert.ok(!(await walk()).some((id) => closed.includes(id)), 'no defunct service listed');
+    const apiAfter = await t.app.inject({ method: 'GET', url: '/api/hsds/services?search=area&per_page=50' });
+    assert.equal(apiAfter.json().total_items, n - closed.length);
+
+    async function indexed(ids: string[]): Promise<number> {
+      return (await db.selectFrom(SEARCH_INDEX).select('doc_id').where('doc_id', 'in', ids).execute()).length;
+    }
   } finally {
     await t.close();
   }

@@ -103,7 +103,11 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
     // Attributes whose term is not in the directory add no words.
     const termsOf = names(input.attributes.filter((a) => a.term_id !== null && a.term_id !== undefined), 'link_id', 'term_name');
     const langsOf = names(input.languages, 'service_id', 'name');
-    const docs = input.services.map((s) => {
+    // A defunct service, which search never finds, has no document: a text search then counts its matches from the
+    // index alone, without reading each one's service row (search.ts).
+    const defunct = input.services.filter((s) => s.status === 'defunct').map((s) => String(s.id));
+    if (defunct.length) await removeDocuments(db, SEARCH_INDEX, defunct.filter((id) => !isNew(id)));
+    const docs = input.services.filter((s) => s.status !== 'defunct').map((s) => {
       const id = String(s.id);
       return {
         id,

@@ -161,10 +161,56 @@ export function searchMatches(kind: DatabaseKind, name: string, query: SearchQue
   const q = cleanQuery(query);
   if (!q.length) return null;
   if (kind === 'sqlite') {
-    // bm25 is lower for better matches; title words weigh three times the body's.
-    return sql<{ doc_id: string; score: number }>`(select doc_id, -bm25(${sql.table(name)}, 0, 3.0, 1.0) as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
+    return sql<{ doc_id: string; score: number }>`(select doc_id, ${bm25Score(name)} as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
   }
   return sql<{ doc_id: string; score: number }>`(select doc_id, ${tsRank(name, q)} as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+}
+
+/** SQLite's score of a match: bm25 is lower for better matches; title words weigh three times the body's. */
+const bm25Score = (name: string) => sql<number>`-bm25(${sql.table(name)}, 0, 3.0, 1.0)`;
+
+/**
+ * At most `limit` of the documents matching the query, with their scores (as searchMatches scores them), for a
+ * search matching too many to rank them all: taken from the index without ranking or reading every match, those
+ * whose title has the words typed first (each group's first alternative), then those whose title has any of the
+ * query's words, then the others; within each, in the index's order (SQLite: the row number; PostgreSQL: the
+ * document id), so that the same query takes the same documents while the index is unchanged. Only the documents
+ * taken are scored; each comes with its stored (folded) title.
+ */
+export async function firstMatches(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, limit: number): Promise<{ id: string; score: number; title: string }[]> {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (!q.length || limit <= 0) return [];
+  const table = sql.table(name);
+  const typed = q.map((group) => [group[0]]);
+  const sqlite = kind === 'sqlite';
+  // A weight restricts a PostgreSQL prefix to the title's lexemes (weight A, see createSearchIndex).
+  const titled = (x: SearchQuery) => (sqlite ? `title : (${ftsExpression(x)})` : tsExpression(x).replace(/:\*/g, ':*A'));
+  const passes = [...new Set([titled(typed), titled(q), sqlite ? ftsExpression(q) : tsExpression(q)])];
+  const keys: (string | number)[] = [];
+  const seen = new Set<string | number>();
+  for (const expr of passes) {
+    if (keys.length >= limit) break;
+    // At most `limit` rows: those of the earlier passes among them leave room for the rest.
+    const rows = sqlite
+      ? await sql<{ k: number }>`select rowid as k from ${table} where ${table} match ${expr} limit ${limit}`.execute(db)
+      : await sql<{ k: string }>`select doc_id as k from ${table} where tsv @@ to_tsquery('simple', ${expr}) order by doc_id limit ${limit}`.execute(db);
+    for (const r of rows.rows) {
+      if (keys.length >= limit) break;
+      if (seen.has(r.k)) continue;
+      seen.add(r.k);
+      keys.push(r.k);
+    }
+  }
+  if (!keys.length) return [];
+  // Scored in one statement (the index's statistics for the query are read once). On SQLite the match is walked
+  // between the first and last key only, and the unary plus keeps the key test a filter on it rather than one match
+  // per key.
+  const [low, high] = sqlite ? [Math.min(...(keys as number[])), Math.max(...(keys as number[]))] : [0, 0];
+  const rows = sqlite
+    ? await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${bm25Score(name)} as score, title from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(keys)}))`.execute(db)
+    : await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${tsRank(name, q)} as score, title from ${table} where doc_id = any(${keys}::uuid[])`.execute(db);
+  return rows.rows.map((r) => ({ id: String(r.id), score: Number(r.score ?? 0), title: String(r.title) }));
 }
 
 /**
