@@ -83,6 +83,7 @@ test('services an import adds are indexed as reindexing them from the database i
     const afterImports = await searchState(db.handle.db);
     assert.ok(afterImports.documents.length > 540, `${afterImports.documents.length} documents`);
     assert.ok(afterImports.documents.some((d) => d.includes('nandu night shelter 0') && d.includes('haitian creole') && d.includes('beds for the night')), 'the new service is indexed');
+    assert.ok(!afterImports.documents.some((d) => d.includes('nandu night shelter 1')), 'a defunct service has no document');
     assert.ok(afterImports.points.some((p) => p.includes(`service_id=${id('svc0')}`) && p.includes('capacity=1') && p.includes('free=1')), 'free beds reach the search points');
     await reindexServices(db.handle.db, 'all');
     assert.deepEqual(afterImports, await searchState(db.handle.db));
