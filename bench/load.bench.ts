@@ -8,14 +8,26 @@
  * A bare Fastify "hello" in a process of its own is measured the same way in the same run; each row gives its
  * requests per second as a share of hello's. The mix rotates through every request type.
  * LOAD_BENCH_ONLY=landing,by-id,... runs some types only (and the mix of those).
+ * LOAD_BENCH_DATABASE=<a DATABASE_URL> keeps the generated directory for the next run instead of a fresh database
+ * dropped at the end (generating 500,000 services takes many minutes): `sqlite:/path/load-500k.db`, or a PostgreSQL
+ * database (`postgres://.../tfh_load_500k`, created when missing). A run finding it already holding the N services
+ * reuses it (the server migrates it at start as `npm start` does); its keys are kept beside it (`<file>.keys.json`,
+ * or a table `bench_load_keys` on PostgreSQL). Pass the same N: a database of another size is refused.
+ * LOAD_BENCH_ONLY=generate with it makes the database and stops (to start a long generation early).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/platform/db/index.ts';
+import { migrate } from '../src/platform/db/migrator.ts';
 import { performance } from 'node:perf_hooks';
 import autocannon, { type Result as LoadResult } from 'autocannon';
-import { freePort, makeUser, serveProcess, testDatabase, type ServeProcess } from '../src/platform/testing.ts';
+import { freePort, makeUser, serveProcess, testDatabase, type ServeProcess, type TestDatabase } from '../src/platform/testing.ts';
 import { systemCtx } from '../src/platform/context.ts';
 import { generateDirectory } from '../src/modules/directory/generate.ts';
 import { uuidv5 } from '../src/modules/directory/model.ts';
@@ -93,25 +105,89 @@ async function underLoad(base: string, paths: (() => string)[], seconds: number,
   });
 }
 
+type Secrets = { SESSION_SECRET: string; DATA_KEY: string };
+
+/**
+ * The kept database LOAD_BENCH_DATABASE names, migrated, with its keys (made on first use), and whether it already
+ * holds the generated directory (n services and the bench's account).
+ */
+async function keptDatabase(url: string, n: number): Promise<{ db: TestDatabase; secrets: Secrets; ready: boolean }> {
+  const fresh = (): Secrets => ({ SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') });
+  let secrets: Secrets;
+  if (url.startsWith('postgres')) {
+    const target = new URL(url);
+    const name = target.pathname.slice(1);
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`LOAD_BENCH_DATABASE: the database name ${name} must be lower-case letters, digits and _`);
+    const server = new URL(url);
+    server.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: server.toString() });
+    await admin.connect();
+    try {
+      const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+      if (!found.rowCount) await admin.query(`create database ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query('create table if not exists bench_load_keys (session_secret text not null, data_key text not null)');
+      const row = (await c.query('select session_secret, data_key from bench_load_keys')).rows[0];
+      if (row) secrets = { SESSION_SECRET: row.session_secret, DATA_KEY: row.data_key };
+      else {
+        secrets = fresh();
+        await c.query('insert into bench_load_keys values ($1, $2)', [secrets.SESSION_SECRET, secrets.DATA_KEY]);
+      }
+    } finally {
+      await c.end();
+    }
+  } else {
+    if (!url.startsWith('sqlite:')) throw new Error('LOAD_BENCH_DATABASE: give sqlite:/path/file.db or postgres://host/name');
+    const keys = `${url.slice('sqlite:'.length)}.keys.json`;
+    if (existsSync(keys)) secrets = JSON.parse(readFileSync(keys, 'utf8')) as Secrets;
+    else writeFileSync(keys, JSON.stringify((secrets = fresh())), { mode: 0o600 });
+  }
+  const config = loadConfig({ ...process.env, ...secrets, DATABASE_URL: url, LOG_LEVEL: 'silent' });
+  const handle = openDatabase(config);
+  await migrate(handle);
+  const count = async (table: string) => Number((await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(handle.db)).rows[0].n);
+  const services = await count('directory_service');
+  if (services !== 0 && services !== n) {
+    await handle.close();
+    throw new Error(`LOAD_BENCH_DATABASE holds ${services} services, not ${n}: give LOAD_BENCH_SERVICES=${services} or another database`);
+  }
+  const ready = services === n && (await count('users')) > 0;
+  // Kept: closing the connection is all the run's end does to it.
+  return { db: { handle, config, drop: () => handle.close() }, secrets, ready };
+}
+
 export async function run(): Promise<void> {
   const n = Number(process.env.LOAD_BENCH_SERVICES ?? 500_000);
   const seconds = Number(process.env.LOAD_BENCH_SECONDS ?? 10);
   const connections = Number(process.env.LOAD_BENCH_CONNECTIONS ?? 50);
   const runs = Number(process.env.LOAD_BENCH_RUNS ?? 50);
   const only = (process.env.LOAD_BENCH_ONLY ?? '').split(',').filter(Boolean);
-  const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
-  const db = await testDatabase(secrets);
+  const keep = process.env.LOAD_BENCH_DATABASE;
+  let secrets: Secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), DATA_KEY: randomBytes(32).toString('base64') };
+  let db: TestDatabase;
+  let ready = false;
+  if (keep) ({ db, secrets, ready } = await keptDatabase(keep, n));
+  else db = await testDatabase(secrets);
   const nodes: ServeProcess[] = [];
   let proxy: { base: string; close(): void } | undefined;
   let hello: { base: string; child: ChildProcess } | undefined;
   try {
-    const t0 = performance.now();
-    const ctx = systemCtx(db.handle, db.config, 'bench');
-    await generateDirectory(ctx, n, (line) => console.log(line));
-    // An account exists, so the server does not take the database for a first start and load the demo.
-    await makeUser(ctx, 'member', 'bench@test.example');
-    console.log(`generated ${n} services in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (ready) console.log(`reusing the ${n} services in ${keep}`);
+    else {
+      const t0 = performance.now();
+      const ctx = systemCtx(db.handle, db.config, 'bench');
+      await generateDirectory(ctx, n, (line) => console.log(line));
+      // An account exists, so the server does not take the database for a first start and load the demo.
+      await makeUser(ctx, 'member', 'bench@test.example');
+      console.log(`generated ${n} services in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
 
+    if (only.includes('generate')) return;
     const kind = db.handle.kind;
     const count = kind === 'postgresql' ? 2 : 1;
     for (let i = 0; i < count; i++) nodes.push(await serveProcess({ ...secrets, DATABASE_URL: db.config.databaseUrl, JOBS: 'off' }));
