@@ -385,7 +385,12 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export function pointQuery(db: Db, f: PointFilters, from?: any, facets = true) {
   // A distance search may read tens of thousands of rows: the facets' columns only when they are counted.
   const columns = ['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.confidential', 'sp.name', 'sp.doc', ...(facets ? ['sp.needs', 'sp.populations', 'sp.traits', 'sp.language_keys'] : [])];
-  let q: any = (from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(columns);
+  return pointsWhere((from ?? db.selectFrom(`${SEARCH_POINTS} as sp`)).select(columns), f);
+}
+
+/** The filters as conditions on a query that names the points `sp` (pointQuery's, or one selecting other columns). */
+export function pointsWhere(query: any, f: PointFilters) {
+  let q = query;
   if (f.box) {
     const box = f.box;
     const ranges = cellRanges(box);

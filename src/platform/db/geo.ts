@@ -1,4 +1,6 @@
 /** Distances and bounding boxes on the WGS84 sphere, in miles, for "near me" searches on either engine. */
+import { sql, type RawBuilder } from 'kysely';
+
 const EARTH_RADIUS_MILES = 3958.8;
 
 export interface Box {
@@ -23,6 +25,22 @@ export function haversineMiles(lat1: number, lng1: number, lat2: number, lng2: n
   const dLng = (lng2 - lng1) * rad;
   const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_MILES * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/**
+ * haversineMiles from (lat, lng) to the point in these columns, as an SQL expression, the same on both engines (SQLite
+ * is built with its math functions): a query can count, filter and order by distance in the database, handing back
+ * only the rows it keeps. The same steps as haversineMiles, so the two agree to the last digit or so (the engines'
+ * sine and arcsine are not V8's).
+ */
+export function distanceMilesSql(latCol: string, lngCol: string, lat: number, lng: number): RawBuilder<number> {
+  const rad = Math.PI / 180;
+  const num = (x: number) => sql`cast(${x} as double precision)`;
+  const lat2 = sql.ref(latCol);
+  const lng2 = sql.ref(lngCol);
+  const a = sql`power(sin(((${lat2} - ${num(lat)}) * ${num(rad)}) / 2), 2) + ${num(Math.cos(lat * rad))} * cos(${lat2} * ${num(rad)}) * power(sin(((${lng2} - ${num(lng)}) * ${num(rad)}) / 2), 2)`;
+  // min(1, sqrt(a)) is sqrt(min(1, a)); written with CASE, which both engines have (min/least differ).
+  return sql<number>`(2 * ${num(EARTH_RADIUS_MILES)} * asin(sqrt(case when ${a} > 1 then 1 else ${a} end)))`;
 }
 
 /**
