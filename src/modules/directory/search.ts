@@ -578,7 +578,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
  * The answer is the full search's (nearest-search.test.ts).
  */
 async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: PointFilters, place: NonNullable<SearchResult['origin']>): Promise<SearchResult> {
-  type NHit = Hit & { name: string };
+  type NHit = Hit & { name?: string };
   const radius = p.radius ?? 25;
   const box = boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat)));
   const distance = distanceMilesSql('sp.latitude', 'sp.longitude', place.lat, place.lng);
@@ -589,10 +589,10 @@ async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: P
   let total = Number(counted?.n ?? 0);
 
   const best = new Map<string, NHit>();
-  const keep = (serviceId: string, name: string, locationId: string, at: { distance: number; within: boolean } | null) => {
+  const keep = (serviceId: string, name: string | undefined, locationId: string, at: { distance: number; within: boolean } | null) => {
     if (!at) return;
     const prev = best.get(serviceId);
-    if (!prev || closer(at, prev)) best.set(serviceId, { serviceId, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId }), name });
+    if (!prev || closer(at, prev)) best.set(serviceId, { serviceId, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId }), ...(name === undefined ? {} : { name }) });
   };
   if (!p.vetted) {
     type Secret = { service_id: string; location_id: string; latitude: unknown; longitude: unknown; name: string };
@@ -607,13 +607,19 @@ async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: P
     }
   }
 
-  // The nearest points in order until the services nearer than the last point read fill the pages asked for.
+  // The nearest points in order, within a circle that starts at an eighth of the radius (a few grid cells) and
+  // doubles, until the services settled (nearer than anything not read) fill the pages asked for.
   const wanted = p.page * p.perPage;
   const bands = new Map(best);
   let certain: NHit[] = [];
-  for (let limit = wanted + 16; ; limit *= 4) {
-    type Near = { service_id: string; location_id: string; latitude: unknown; longitude: unknown; name: string };
-    const rows = (await exact(points().select(['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude', 'sp.name']))
+  let within = Math.min(radius, Math.max(radius / 8, 0.5));
+  let limit = wanted * 2 + 32;
+  for (;;) {
+    // No names: read from the index alone. orderNear looks up the names of services at the same distance.
+    type Near = { service_id: string; location_id: string; latitude: unknown; longitude: unknown };
+    const ring = boundingBox(place.lat, place.lng, within);
+    const rows = (await pointsWhere(points().select(['sp.service_id', 'sp.location_id', 'sp.latitude', 'sp.longitude']), { ...f, confidential: p.vetted, box: ring })
+      .where(distance, '<=', within)
       .orderBy(distance)
       .orderBy('sp.service_id')
       .orderBy('sp.location_id')
@@ -621,16 +627,23 @@ async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: P
       .execute()) as Near[];
     best.clear();
     for (const [k, v] of bands) best.set(k, v);
-    let last = Infinity;
+    let last = 0;
     for (const r of rows) {
       const d = haversineMiles(place.lat, place.lng, Number(r.latitude), Number(r.longitude));
-      keep(r.service_id, r.name, r.location_id, { distance: d, within: false });
+      keep(r.service_id, undefined, r.location_id, { distance: d, within: false });
       last = d;
     }
-    const all = rows.length < limit;
-    // Past the last point read there may be others at its distance or beyond: only what is nearer is settled.
-    certain = [...best.values()].filter((h) => all || h.distance! < last);
-    if (all || certain.length >= wanted) break;
+    // Every point within the circle read: what is that near is settled. Cut short by the limit: only what is nearer
+    // than the last point read (others may lie at its distance).
+    const full = rows.length < limit;
+    certain = [...best.values()].filter((h) => (full ? h.distance! <= within : h.distance! < last));
+    if (full && within >= radius) {
+      certain = [...best.values()];
+      break;
+    }
+    if (certain.length >= wanted) break;
+    if (full) within = Math.min(radius, within * 2);
+    else limit *= 4;
   }
   await orderNear(db, kind, null, certain, p.sort);
   return { ...resultPage(p, certain, EMPTY_FACETS(), place), total };
