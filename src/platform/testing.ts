@@ -359,9 +359,44 @@ export async function runCli(args: string[], env: Record<string, string>, stdin 
 export interface TestMailServer {
   /** `SMTP_URL` for the app under test. */
   url: string;
-  /** Every message received: envelope recipients and the raw message, quoted-printable soft breaks undone. */
-  received: { to: string[]; data: string }[];
+  /**
+   * Every message received: envelope recipients, the message with quoted-printable soft breaks undone (`data`, for
+   * matching links whole) and as sent (`raw`, for readMail).
+   */
+  received: { to: string[]; data: string; raw: string }[];
   close(): Promise<void>;
+}
+
+/** Bytes written as =XX (quoted-printable, and Q encoded words with _ for a space) back to text, as UTF-8. */
+function unQuote(s: string, underscores: boolean): string {
+  const bytes: number[] = [];
+  const src = underscores ? s.replace(/_/g, ' ') : s;
+  for (let i = 0; i < src.length; i++) {
+    const hex = src[i] === '=' ? src.slice(i + 1, i + 3) : '';
+    if (/^[0-9A-F]{2}$/i.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(src[i], 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * A received message's subject and body as a reader sees them: RFC 2047 encoded words in the subject and a
+ * quoted-printable or base64 body decoded (the messages the product sends are single-part plain text).
+ */
+export function readMail(message: { raw: string }): { subject: string; body: string } {
+  const data = message.raw;
+  const split = data.indexOf('\r\n\r\n');
+  const head = data.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const raw = data.slice(split + 4);
+  const header = (name: string) => head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim() ?? '';
+  const subject = header('Subject')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) => (enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : unQuote(text, true)));
+  const encoding = header('Content-Transfer-Encoding').toLowerCase();
+  const body = encoding === 'base64' ? Buffer.from(raw.replace(/\s+/g, ''), 'base64').toString('utf8') : encoding === 'quoted-printable' ? unQuote(raw.replace(/=\r\n/g, ''), false) : raw;
+  return { subject, body: body.replace(/\r\n/g, '\n') };
 }
 
 /** A real SMTP server on a free loopback port that keeps what it receives. */
@@ -376,7 +411,7 @@ export async function testMailServer(): Promise<TestMailServer> {
       stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
       stream.on('end', () => {
         // Undo quoted-printable soft line breaks so that links can be matched whole.
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, ''), raw: data });
         done();
       });
     },

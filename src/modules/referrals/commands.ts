@@ -7,6 +7,7 @@ import { conflict, fieldError } from '../../platform/http/errors.ts';
 import { authorize, principalOf, requireActor } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
+import { translator, type Lang } from '../../platform/web/i18n.ts';
 import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardedOrganizations, stewardsOf } from './deps.ts';
 import { RECEIVE, SEND } from './permissions.ts';
 import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
@@ -26,6 +27,8 @@ type Kind = 'new' | 'update' | 'reminder' | 'consent_revoked';
 interface Notice {
   userId: string;
   email: string;
+  /** The language the recipient last used the workspace in: the mail is written in it. */
+  lang: Lang;
   referralId: string;
   kind: Kind;
   status: Status;
@@ -54,7 +57,7 @@ async function notices(db: Db, ref: Referral, kind: Kind, who: 'receivers' | 'se
   const seen = new Set<string>();
   return list
     .filter((u) => u.id !== actor?.id && !seen.has(u.id) && seen.add(u.id))
-    .map((u) => ({ userId: u.id, email: u.email, referralId: ref.id, kind, status: ref.status }));
+    .map((u) => ({ userId: u.id, email: u.email, lang: u.lang, referralId: ref.id, kind, status: ref.status }));
 }
 
 async function storeNotices(trx: Db, list: Notice[]): Promise<void> {
@@ -64,19 +67,6 @@ async function storeNotices(trx: Db, list: Notice[]): Promise<void> {
   }
 }
 
-const SUBJECTS: Record<Kind, string> = {
-  new: 'Taskforce Hub: a new referral for your organisation',
-  update: 'Taskforce Hub: a referral has changed',
-  reminder: 'Taskforce Hub: a referral is waiting for you',
-  consent_revoked: 'Taskforce Hub: consent withdrawn on a referral',
-};
-const OPENERS: Record<Kind, string> = {
-  new: 'Your organisation has received a new referral.',
-  update: 'A referral your organisation is part of has changed.',
-  reminder: 'A referral your organisation is part of has not been acted on for a while.',
-  consent_revoked: 'The client has withdrawn consent on a referral your organisation received. Its client details are no longer available to you.',
-};
-
 /**
  * E-mails carry a link and nothing else about the referral: no names, needs, services or notes (DESIGN.md,
  * privacy). Sent after the change has committed; a mail failure does not undo the change.
@@ -84,9 +74,10 @@ const OPENERS: Record<Kind, string> = {
 async function mail(ctx: Ctx, list: Notice[], log?: MailLog): Promise<number> {
   let sent = 0;
   for (const n of list) {
-    const text = [OPENERS[n.kind], '', `Sign in to see it: ${ctx.config.publicUrl}/referrals/${n.referralId}`, '', 'You receive this because you handle referrals for your organisation in Taskforce Hub.'].join('\n');
+    const t = translator(n.lang);
+    const text = [t(`rf.mail.opener.${n.kind}`), '', t('rf.mail.link', { url: `${ctx.config.publicUrl}/referrals/${n.referralId}` }), '', t('rf.mail.why')].join('\n');
     try {
-      const res = await send(ctx.config, { to: n.email, subject: SUBJECTS[n.kind], text }, log);
+      const res = await send(ctx.config, { to: n.email, subject: t(`rf.mail.subject.${n.kind}`), text }, log);
       if (res.sent) sent++;
     } catch (err) {
       (log ?? ((l: string) => process.stderr.write(l + '\n')))(`referral mail not sent: ${(err as Error).message.split('\n')[0]}`);

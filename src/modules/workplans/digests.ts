@@ -2,6 +2,8 @@ import type { Ctx } from '../../platform/context.ts';
 import { listUsers } from '../../platform/auth/index.ts';
 import { newId, nowIso } from '../../platform/db/index.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
+import { formatList, translator } from '../../platform/web/i18n.ts';
+import { periodLabel } from './presenters.ts';
 import { authorize, principalOf } from '../../platform/policy.ts';
 import { organizationIdsOfAgency } from '../structure/index.ts';
 import { loadDirectory } from './directory.ts';
@@ -56,17 +58,11 @@ export async function runDigests(ctx: Ctx, now = new Date(), log?: MailLog): Pro
       for (const u of users.filter((x) => staff.has(x.organization_id))) {
         const already = await workplansDb(ctx.db).selectFrom('workplans_notifications').select('id').where('kind', '=', kind).where('period', '=', period).where('recipient', '=', u.id).executeTakeFirst();
         if (already) continue;
-        const subject =
-          kind === 'digest' ? `Work plan updates due for ${period}: ${numbers.length} action(s)` : `Reminder: ${numbers.length} work plan update(s) missing for ${period}`;
-        const text = [
-          kind === 'digest'
-            ? `Progress updates for ${period} are due by the end of the quarter. Your agency leads actions ${numbers.join(', ')}, which have no update for ${period} yet.`
-            : `The quarter ${period} has closed and actions ${numbers.join(', ')}, led by your agency, have no update for it.`,
-          '',
-          `See what your agency owes and submit updates: ${link}`,
-          '',
-          'You receive this because your account belongs to a lead agency in Taskforce Hub.',
-        ].join('\n');
+        // In the reader's language, the period in words ("Oct–Dec 2026"), never its code.
+        const t = translator(u.lang);
+        const vars = { period: periodLabel(u.lang, period), n: numbers.length, numbers: formatList(u.lang, numbers) };
+        const subject = t(`wp.mail.${kind}.subject`, vars);
+        const text = [t(`wp.mail.${kind}.text`, vars), '', t('wp.mail.link', { url: link }), '', t('wp.mail.why')].join('\n');
         const res = await send(ctx.config, { to: u.email, subject, text }, log);
         await workplansDb(ctx.db).insertInto('workplans_notifications').values({ id: newId(), kind, period, recipient: u.id, sent_at: nowIso() }).execute();
         if (res.skipped) skipped++;

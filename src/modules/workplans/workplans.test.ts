@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, makeUser, testMailServer, type TestApp, type TestClient } from '../../platform/testing.ts';
+import { testApp, makeUser, readMail, testMailServer, type TestApp, type TestClient } from '../../platform/testing.ts';
 import { structureModule } from '../structure/index.ts';
 import { workplansModule } from './index.ts';
 import { runDigests } from './digests.ts';
 import { loadDirectory } from './directory.ts';
 import { periodOf, shiftPeriod } from './periods.ts';
+import { periodLabel } from './presenters.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import { agencyUser, linkToAgency } from './testkit.ts';
 
@@ -285,6 +286,9 @@ test('digests go out over SMTP with a link and no details, once per person and p
   try {
     const hhsUser = await agencyUser(t, 'member', 'hhs-digest@test.example', 'Department of Health and Human Services', 'HHS');
     const dolUser = await agencyUser(t, 'member', 'dol-digest@test.example', 'DOL', 'DOL');
+    // This one last used the workspace in Spanish (kept at sign-in or on switching language).
+    const dolSpanish = await agencyUser(t, 'member', 'dol-es-digest@test.example', 'DOL', 'DOL');
+    await t.db.handle.db.updateTable('users').set({ lang: 'es' }).where('id', '=', dolSpanish.id).execute();
     await makeUser(t.ctx, 'member', 'other@test.example', 'Somewhere Else');
     // Five days before the current quarter closes.
     const current = periodOf(new Date());
@@ -292,14 +296,21 @@ test('digests go out over SMTP with a link and no details, once per person and p
     const result = await runDigests(t.ctx, now, quiet);
     assert.equal(result.period, current.key);
     assert.ok(result.digests >= 2, `digests: ${JSON.stringify(result)}`);
-    assert.equal(result.reminders, 1, 'the missing update of the last closed quarter');
+    assert.equal(result.reminders, 2, 'the missing update of the last closed quarter, to each of its two DOL members');
     const toHhs = received.find((m) => m.to.includes(hhsUser.email));
     assert.ok(toHhs, 'the HHS member gets a digest');
     assert.match(toHhs.data, /\/workplans\/agencies\/[0-9a-f-]{36}/);
     assert.doesNotMatch(toHhs.data, /scheduling across agencies slipped/, 'no narratives in e-mail');
     const reminder = received.find((m) => m.to.includes(dolUser.email) && /Reminder/.test(m.data));
     assert.ok(reminder, 'the lead agency of the missing update gets a reminder');
-    assert.match(reminder.data, new RegExp(shiftPeriod(current, -1).key));
+    const closed = shiftPeriod(current, -1).key;
+    const read = readMail(reminder);
+    assert.match(read.subject, new RegExp(`^Reminder: \\d+ work plan updates? missing for ${periodLabel('en', closed)}$`), 'the period in words');
+    assert.doesNotMatch(read.body, new RegExp(closed), 'not its code');
+    const recordatorio = received.find((m) => m.to.includes(dolSpanish.email) && /Recordatorio/.test(readMail(m).subject));
+    assert.ok(recordatorio, 'the Spanish reader gets the reminder in Spanish');
+    assert.match(readMail(recordatorio).subject, new RegExp(`^Recordatorio: faltan? \\d+ actualizaci(ón|ones) del plan de trabajo de ${periodLabel('es', closed)}$`));
+    assert.match(readMail(recordatorio).body, /Vea lo que debe su agencia y envíe las actualizaciones: http/);
     assert.ok(!received.some((m) => m.to.includes('other@test.example')));
     const n = received.length;
     const again = await runDigests(t.ctx, now, quiet);

@@ -12,7 +12,8 @@ import { fieldError, notFound } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
 import { decryptField, encryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
 import { ROLES } from './roles.ts';
-import { mayChangeSecondFactor, mayCreateUser, mayManageOwnTokens, mayRevokeSessions, maySwitchOffSecondFactor, mayUnlockAccounts } from './policies.ts';
+import type { Lang } from '../web/i18n.ts';
+import { mayChangeSecondFactor, mayChooseOwnLanguage, mayCreateUser, mayManageOwnTokens, mayRevokeSessions, maySwitchOffSecondFactor, mayUnlockAccounts } from './policies.ts';
 import { clearSecondFactor, getUser, hashPassword, pendingKeyFresh, totpFor, TOKEN_PREFIX, type TokenRow, type UserRow } from './store.ts';
 import { codeStep, confirmFreshProof, type Proof } from './sign-in.ts';
 import { clearAccountCounters } from './throttle.ts';
@@ -142,6 +143,21 @@ export async function disableMfa(ctx: Ctx, userId: string, proof?: Proof): Promi
 }
 
 // ---- sessions and locks ----
+
+/**
+ * Keeps the language a signed-in person switched the workspace to, for the mail they receive later (digests,
+ * reminders, notices). Nothing is written when it is already the one kept; the change is audited like other
+ * changes to an account.
+ */
+export async function chooseLanguage(ctx: Ctx, userId: string, lang: Lang): Promise<{ changed: boolean }> {
+  authorize(ctx, mayChooseOwnLanguage(principalOf(ctx), userId));
+  return runCommand(ctx, async (trx, audit) => {
+    const res = await trx.updateTable('users').set({ lang }).where('id', '=', userId).where((eb) => eb.or([eb('lang', 'is', null), eb('lang', '!=', lang)])).executeTakeFirst();
+    const changed = Number(res.numUpdatedRows ?? 0) > 0;
+    if (changed) await audit({ action: 'user.language', entityType: 'user', entityId: userId, summary: { lang } });
+    return { changed };
+  });
+}
 
 /**
  * Ends every session of a user at once (sign-out everywhere, or an administrator's revocation); with

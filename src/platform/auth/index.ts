@@ -43,6 +43,7 @@ export {
   PASSWORD_MAX,
   PASSWORD_MIN,
   beginMfaSetup,
+  chooseLanguage,
   createToken,
   createUser,
   disableMfa,

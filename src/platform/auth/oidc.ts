@@ -12,6 +12,7 @@ import { runCommand } from '../audit/index.ts';
 import { allowAnyone } from '../policy.ts';
 import { sha256 } from '../crypto/index.ts';
 import { mfaRequired, type Role } from './roles.ts';
+import type { Lang } from '../web/i18n.ts';
 
 /** What the browser's session holds between leaving for the provider and coming back. */
 export interface OidcPending {
@@ -74,7 +75,7 @@ export type OidcOutcome =
  * The return from the provider: the code is exchanged (with the PKCE verifier; state and nonce checked, the ID token
  * validated by the library), then the verified e-mail is matched to an account. Every outcome is audited.
  */
-export async function finishOidc(ctx: Ctx, cfg: OidcConfig, callbackQuery: string, pending: OidcPending | undefined): Promise<OidcOutcome> {
+export async function finishOidc(ctx: Ctx, cfg: OidcConfig, callbackQuery: string, pending: OidcPending | undefined, lang?: Lang): Promise<OidcOutcome> {
   allowAnyone(ctx);
   const refuse = async (reason: Exclude<OidcOutcome, { ok: true }>['reason'], userId?: string, detail: Record<string, unknown> = {}): Promise<OidcOutcome> => {
     await runCommand(ctx, (_trx, audit) => audit({ action: 'auth.oidc_refused', entityType: 'user', entityId: userId, summary: { reason, issuer: cfg.issuer, ...detail } }));
@@ -108,7 +109,7 @@ export async function finishOidc(ctx: Ctx, cfg: OidcConfig, callbackQuery: strin
   const mfa = bool(user.mfa_enabled) ? 'verify' : mfaRequired(user.role as Role) ? 'setup' : 'none';
   await runCommand(ctx, async (trx, audit) => {
     // A second factor still to come is recorded as a sign-in when it is given (recordLogin).
-    if (mfa !== 'verify') await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', userId).execute();
+    if (mfa !== 'verify') await trx.updateTable('users').set({ last_login_at: nowIso(), ...(lang ? { lang } : {}) }).where('id', '=', userId).execute();
     await audit({ action: mfa === 'verify' ? 'auth.oidc_verified' : 'auth.login', entityType: 'user', entityId: userId, summary: { via: 'oidc', issuer: cfg.issuer } });
   });
   return { ok: true, userId, mfa };

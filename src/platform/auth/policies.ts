@@ -50,3 +50,8 @@ export function mayUnlockAccounts(p: Principal): boolean {
 export function mayManageOwnTokens(p: Principal): boolean {
   return p.kind === 'person' && p.actor.permissions.has('account.self');
 }
+
+/** The language of one's own mail is set by its owner, signed in (switching the workspace's language does it). */
+export function mayChooseOwnLanguage(p: Principal, userId: string): boolean {
+  return p.kind === 'person' && p.actor.id === userId;
+}

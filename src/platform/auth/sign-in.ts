@@ -23,6 +23,7 @@ import { allowAnyone } from '../policy.ts';
 import { HttpError } from '../http/errors.ts';
 import { decryptField, keyRing, randomToken, sha256 } from '../crypto/index.ts';
 import { mfaRequired, type Role } from './roles.ts';
+import type { Lang } from '../web/i18n.ts';
 import { HASH_COSTS, hashPassword, totpFor } from './store.ts';
 import { addressKey, clearCounter, countAttempt, dropStaleCounters, emailSubject, lockCounter, readCounter, type ThrottleKey } from './throttle.ts';
 
@@ -107,11 +108,14 @@ export async function checkPassword(ctx: Ctx, emailInput: string, password: stri
   return { ok: true, userId: String(r.user.id), mfa };
 }
 
-/** Records a completed sign-in; the caller has just checked the password (and the code, when one is set). */
-export async function recordLogin(ctx: Ctx, userId: string): Promise<void> {
+/**
+ * Records a completed sign-in; the caller has just checked the password (and the code, when one is set). The language
+ * signed in with is kept for the mail sent to the person later.
+ */
+export async function recordLogin(ctx: Ctx, userId: string, lang?: Lang): Promise<void> {
   allowAnyone(ctx);
   await runCommand(ctx, async (trx, audit) => {
-    await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', userId).execute();
+    await trx.updateTable('users').set({ last_login_at: nowIso(), ...(lang ? { lang } : {}) }).where('id', '=', userId).execute();
     await audit({ action: 'auth.login', entityType: 'user', entityId: userId });
   });
 }

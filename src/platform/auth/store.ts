@@ -6,6 +6,7 @@ import { bool, isUuid, json, nowIso, type Db } from '../db/index.ts';
 import { decryptField, keyRing, sha256 } from '../crypto/index.ts';
 import { isRole, permissionsOf, type Role } from './roles.ts';
 import { accountLocks } from './throttle.ts';
+import { isLang, type Lang } from '../web/i18n.ts';
 
 export interface UserRow {
   id: string;
@@ -20,6 +21,8 @@ export interface UserRow {
   locked_until: string | null;
   last_login_at: string | null;
   created_at: string;
+  /** The language mail to this person is written in: the one they last used the workspace in ('en' until then). */
+  lang: Lang;
 }
 
 /** argon2id parameters by `PASSWORD_HASH_COST`. */
@@ -49,11 +52,12 @@ function userQuery(db: Db) {
       'users.disabled',
       'users.last_login_at',
       'users.created_at',
+      'users.lang',
     ]);
 }
 
 function toUser(r: Record<string, unknown>, locks: Map<string, string>): UserRow {
-  return { ...(r as unknown as UserRow), mfa_enabled: bool(r.mfa_enabled), disabled: bool(r.disabled), locked_until: locks.get(String(r.id)) ?? null };
+  return { ...(r as unknown as UserRow), mfa_enabled: bool(r.mfa_enabled), disabled: bool(r.disabled), locked_until: locks.get(String(r.id)) ?? null, lang: isLang(r.lang) ? r.lang : 'en' };
 }
 
 export async function listUsers(db: Db): Promise<UserRow[]> {

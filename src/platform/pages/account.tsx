@@ -269,7 +269,15 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
             <dt class="text-bold">{v.t('account.role')}</dt>
             <dd class="margin-left-0 margin-bottom-1">{v.t(`role.${user.role}`)}</dd>
             <dt class="text-bold">{v.t('account.org')}</dt>
-            <dd class="margin-left-0 margin-bottom-0">{user.organization_name}</dd>
+            <dd class="margin-left-0 margin-bottom-1">{user.organization_name}</dd>
+            <dt class="text-bold">{v.t('account.mailLang')}</dt>
+            <dd class="margin-left-0 margin-bottom-0">
+              {v.t(`account.mailLang.${user.lang}`)}{' '}
+              <a href={`/lang/${user.lang === 'es' ? 'en' : 'es'}?next=${encodeURIComponent('/account')}`} hrefLang={user.lang === 'es' ? 'en' : 'es'}>
+                {v.t(`account.mailLang.switch.${user.lang === 'es' ? 'en' : 'es'}`)}
+              </a>
+              <p class="usa-hint margin-y-0">{v.t('account.mailLang.hint')}</p>
+            </dd>
           </dl>
         </div>
       </div>

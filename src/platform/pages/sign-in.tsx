@@ -1,6 +1,6 @@
 /** Signing in and out, with the second-factor step, and the language switch. */
 import { Type } from '@sinclair/typebox';
-import { checkPassword, checkSecondFactor, recordLogin } from '../auth/index.ts';
+import { checkPassword, checkSecondFactor, chooseLanguage, recordLogin } from '../auth/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { notFound } from '../http/errors.ts';
 import { hidden } from '../http/schemas.ts';
@@ -143,6 +143,8 @@ export async function signInPages(app: App): Promise<void> {
     const { lang } = req.params;
     if (!isLang(lang)) throw notFound();
     reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 365 * 86400, httpOnly: true, secure: req.ctx.config.secureCookies });
+    // A signed-in person's mail follows the language they switch to (digests, reminders and notices have no request).
+    if (req.actor) await chooseLanguage(req.ctx, req.actor.id, lang);
     return reply.redirect(safeNext(req.query.next));
   });
 
@@ -166,7 +168,7 @@ export async function signInPages(app: App): Promise<void> {
       return reply.redirect(`/login/mfa?next=${encodeURIComponent(next)}`);
     }
     req.session.userId = result.userId;
-    await recordLogin(req.ctx, result.userId);
+    await recordLogin(req.ctx, result.userId, req.lang);
     if (result.mfa === 'setup') {
       req.session.mfaSetupRequired = true;
       return reply.redirect('/account/mfa');
@@ -200,7 +202,7 @@ export async function signInPages(app: App): Promise<void> {
       const pending = req.session.oidc;
       req.session.oidc = undefined;
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      const outcome: OidcOutcome = await finishOidc(req.ctx, cfg, query, pending);
+      const outcome: OidcOutcome = await finishOidc(req.ctx, cfg, query, pending, req.lang);
       if (!outcome.ok) {
         const v = req.view();
         return reply.page(v.t('oidc.title', { name: cfg.name }), <OidcProblemPage v={v} message={v.t(`oidc.${outcome.reason}`, { name: cfg.name })} />, outcome.reason === 'failed' ? 400 : 403);
@@ -249,7 +251,7 @@ export async function signInPages(app: App): Promise<void> {
     }
     await req.session.regenerate();
     req.session.userId = userId;
-    await recordLogin(req.ctx, userId);
+    await recordLogin(req.ctx, userId, req.lang);
     return reply.redirect(next);
   });
 
