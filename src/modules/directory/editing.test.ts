@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { testApp, testMailServer, makeUser, csrfFrom, TestClient, type TestApp, type TestMailServer, type TestUser } from '../../platform/testing.ts';
+import { testApp, testMailServer, makeUser, readMail, csrfFrom, TestClient, type TestApp, type TestMailServer, type TestUser } from '../../platform/testing.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import { addDemoProviders } from './demo.ts';
 import { uuidv5 } from './model.ts';
@@ -299,6 +299,8 @@ test('the whole flow through HTML forms: edit form, errors kept beside their fie
   const noReason = await admin.request('POST', `/directory/proposals/${id}/return`, { form: { reason: '' } });
   assert.equal(noReason.statusCode, 400);
   assert.match(noReason.body, /usa-error-message/);
+  // The steward last used the workspace in Spanish: the notice is in Spanish.
+  await t.ctx.db.updateTable('users').set({ lang: 'es' }).where('id', '=', stewardUser.id).execute();
   const returned = await admin.request('POST', `/directory/proposals/${id}/return`, { form: { reason: 'Children are not admitted; please correct.' } });
   assert.equal(returned.statusCode, 302);
   const mine = await steward.get('/directory/my');
@@ -309,6 +311,9 @@ test('the whole flow through HTML forms: edit form, errors kept beside their fie
   const m = mail.received.at(-1)!;
   assert.ok(m.data.includes(`http://hub.example/directory/proposals/${id}`));
   assert.doesNotMatch(m.data, /Children are not admitted|Safe Haven|women/, 'neither the reason nor the listing is in the e-mail');
+  assert.equal(readMail(m).subject, 'Se revisó el cambio que propuso al directorio');
+  assert.match(readMail(m).body, /^Hola:\n\nSe revisó un cambio que usted propuso a un servicio del directorio\. Vea el resultado:\nhttp:\/\/hub\.example\/directory\/proposals\//);
+  await t.ctx.db.updateTable('users').set({ lang: 'en' }).where('id', '=', stewardUser.id).execute();
 });
 
 test('a confidential location stays confidential while its address is edited', async () => {

@@ -15,6 +15,7 @@ import { validate } from '../../platform/http/validation.ts';
 import { Nullable } from '../../platform/http/schemas.ts';
 import { authorize } from '../../platform/policy.ts';
 import { getUser, listOrganizations } from '../../platform/auth/index.ts';
+import { translator } from '../../platform/web/i18n.ts';
 import { send } from '../../platform/mail/index.ts';
 import { editsListing, NOT_STEWARD, proposes, reviewsProposals, seesConfidential, seesProposal, setsCapacity, withdrawsProposal } from './policies.ts';
 import { isSteward } from './stewards.ts';
@@ -455,9 +456,10 @@ async function notifyProposer(ctx: Ctx, proposalId: string, proposerId: string):
   if (!user || user.disabled) return;
   // A link only: the listing's details, and any reason given, stay on the site behind sign-in.
   const link = `${ctx.config.publicUrl}/directory/proposals/${proposalId}`;
-  const text = ['Hello,', '', 'A change you proposed to a directory listing has been reviewed. See the outcome:', link, '', 'Se revisó un cambio que usted propuso a un servicio del directorio. Vea el resultado en el enlace de arriba.'].join('\n');
+  // In the language the proposer last used the workspace in.
+  const t = translator(user.lang);
   try {
-    await send(ctx.config, { to: user.email, subject: 'Your proposed directory change was reviewed', text });
+    await send(ctx.config, { to: user.email, subject: t('directory.proposal.mail.subject'), text: t('directory.proposal.mail.text', { url: link }) });
   } catch (err) {
     // The review stands even if the mail server is down; the proposer also sees the outcome on "My listings".
     process.stderr.write(`directory: review notice not sent (${(err as Error).message})\n`);

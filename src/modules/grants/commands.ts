@@ -12,6 +12,7 @@ import { validate } from '../../platform/http/validation.ts';
 import { parseCsv } from '../../platform/http/csv.ts';
 import { upsertMany } from '../../platform/db/bulk.ts';
 import { countyByFips, counties, stateByCode, states } from '../../platform/geo/us.ts';
+import { formatDate, translator, type Lang } from '../../platform/web/i18n.ts';
 import { send } from '../../platform/mail/index.ts';
 import { listUsers } from '../../platform/auth/index.ts';
 import { rolesWith } from '../../platform/auth/roles.ts';
@@ -168,9 +169,9 @@ export async function reviewPlan(ctx: Ctx, planId: string, input: unknown, opts:
 // ---------- notices ----------
 
 /** The accounts told of a new notice: every active account whose role holds grants.review (the committee). */
-export async function committeeRecipients(db: Db): Promise<{ email: string; name: string }[]> {
+export async function committeeRecipients(db: Db): Promise<{ email: string; name: string; lang: Lang }[]> {
   const roles = new Set(rolesWith(REVIEW));
-  return (await listUsers(db)).filter((u) => !u.disabled && roles.has(u.role)).map((u) => ({ email: u.email, name: u.name }));
+  return (await listUsers(db)).filter((u) => !u.disabled && roles.has(u.role)).map((u) => ({ email: u.email, name: u.name, lang: u.lang }));
 }
 
 /**
@@ -200,14 +201,14 @@ export async function fileNotice(ctx: Ctx, input: unknown, opts: CommandOptions 
   const log = opts.log ?? (() => {});
   for (const r of await committeeRecipients(ctx.db)) {
     try {
+      // In the member's language, the decision date as they read it.
+      const t = translator(r.lang);
+      const timing = notice.timing === 'before' ? 'before' : 'after';
+      const vars = { agency: notice.agency_name, date: formatDate(r.lang, notice.decision_on) };
       const res = await send(ctx.config, {
         to: r.email,
-        subject: `Grant notice from ${notice.agency_name} (${notice.timing === 'before' ? 'before' : 'after'} a decision)`,
-        text: [
-          `${notice.agency_name} filed a notice to the Senior Policy Operating Group ${notice.timing === 'before' ? 'before' : 'after'} a final grant decision (decision date ${notice.decision_on}).`,
-          '',
-          `Read and acknowledge it: ${ctx.config.publicUrl}/grants/notices/${notice.id}`,
-        ].join('\n'),
+        subject: t(`grants.mail.subject.${timing}`, vars),
+        text: [t(`grants.mail.text.${timing}`, vars), '', t('grants.mail.link', { url: `${ctx.config.publicUrl}/grants/notices/${notice.id}` })].join('\n'),
       });
       if (res.sent) mailed++;
     } catch (err) {

@@ -207,6 +207,11 @@ export const messages: Record<Lang, Record<string, string>> = {
     'grants.summary.unlinked': 'Not linked to a plan',
     'grants.demo': 'Demo data',
     'jobs.desc.grants.extract': 'Import the Grants.gov extract from the configured path or address, keeping the opportunities on the watch list.',
+    'grants.mail.subject.before': 'Grant notice from {agency} (before a decision)',
+    'grants.mail.subject.after': 'Grant notice from {agency} (after a decision)',
+    'grants.mail.text.before': '{agency} filed a notice to the Senior Policy Operating Group before a final grant decision (decision date {date}).',
+    'grants.mail.text.after': '{agency} filed a notice to the Senior Policy Operating Group after a final grant decision (decision date {date}).',
+    'grants.mail.link': 'Read and acknowledge it: {url}',
   },
   es: {
     ...terms('es'),
@@ -407,5 +412,10 @@ export const messages: Record<Lang, Record<string, string>> = {
     'grants.summary.unlinked': 'Sin vínculo con un plan',
     'grants.demo': 'Datos de demostración',
     'jobs.desc.grants.extract': 'Importar el extracto de Grants.gov desde la ruta o dirección configurada, conservando las oportunidades de la lista de seguimiento.',
+    'grants.mail.subject.before': 'Aviso de subvención de {agency} (antes de una decisión)',
+    'grants.mail.subject.after': 'Aviso de subvención de {agency} (después de una decisión)',
+    'grants.mail.text.before': '{agency} presentó un aviso al Grupo Operativo de Políticas de Alto Nivel antes de una decisión final de subvención (fecha de la decisión: {date}).',
+    'grants.mail.text.after': '{agency} presentó un aviso al Grupo Operativo de Políticas de Alto Nivel después de una decisión final de subvención (fecha de la decisión: {date}).',
+    'grants.mail.link': 'Léalo y acuse recibo: {url}',
   },
 };

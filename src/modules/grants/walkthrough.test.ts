@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { snapshotTables, testApp, testMailServer } from '../../platform/testing.ts';
+import { makeUser, readMail, snapshotTables, testApp, testMailServer } from '../../platform/testing.ts';
 import { postMultipart } from '../workplans/testkit.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import * as commands from './commands.ts';
@@ -72,13 +72,22 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     locationOf(await staff.request('POST', `${planUrl}/edit`, { form: { ...plan, version: '1', estimated_total: '9500000' } }));
     assert.match((await staff.get(planUrl)).body, /estimated_total/);
 
-    // It files a notice before the decision; the committee is e-mailed a link, not the text.
+    // It files a notice before the decision; the committee is e-mailed a link, not the text, each member in the
+    // language they last used the workspace in.
+    const chairEs = await makeUser(t.ctx, 'chair', 'chair-es@test.example');
+    await t.db.handle.db.updateTable('users').set({ lang: 'es' }).where('id', '=', chairEs.id).execute();
     const noticeUrl = locationOf(await staff.request('POST', '/grants/notices', { form: { agency_id: doj, plan_id: planId, timing: 'before', subject: 'planned_solicitation', decision_on: '2027-01-15', summary: 'We plan to post the FY 2027 solicitation in January.' } }));
     const noticeId = noticeUrl.split('/').pop()!;
     const sent = mail.received.filter((m) => m.to.includes(chairUser.email));
     assert.equal(sent.length, 1, 'the chair was told');
     assert.match(sent[0].data, new RegExp(`https://hub\\.example\\.gov/grants/notices/${noticeId}`));
     assert.doesNotMatch(sent[0].data, /post the FY 2027 solicitation/, 'the mail carries a link, not the notice');
+    assert.match(readMail(sent[0]).body, /before a final grant decision \(decision date Jan 15, 2027\)/);
+    const sentEs = mail.received.filter((m) => m.to.includes(chairEs.email)).map(readMail);
+    assert.equal(sentEs.length, 1);
+    assert.match(sentEs[0].subject, /^Aviso de subvención de .+ \(antes de una decisión\)$/);
+    assert.match(sentEs[0].body, /\(fecha de la decisión: 15 ene 2027\)/);
+    assert.match(sentEs[0].body, /Léalo y acuse recibo: https:\/\/hub\.example\.gov\/grants\/notices\//);
     assert.ok(!mail.received.some((m) => m.to.some((x) => x.startsWith('member-'))), 'agency staff are not e-mailed');
 
     // The committee acknowledges and reviews.

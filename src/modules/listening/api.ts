@@ -149,7 +149,7 @@ export async function listeningApi(app: App): Promise<void> {
     { config: { access: 'public', rateLimit: REGISTRATION_RATE_LIMIT }, schema: { tags: TAGS, summary: 'Register for a session: confirmed while places last, then wait-listed', params: IdParams, body: RegistrationCreate, response: { 201: RegistrationReceipt, ...writeErrors } } },
     async (req, reply) => {
       await sessionOr404(req.ctx.db, req.params.id);
-      const r = await register(req.ctx, req.params.id, req.body);
+      const r = await register(req.ctx, req.params.id, req.body, { lang: req.lang });
       return reply.code(201).send({ id: r.id, status: r.status, reserved_place: r.reserved_place });
     },
   );

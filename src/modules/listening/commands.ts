@@ -7,6 +7,8 @@ import { conflict, fieldError, forbidden, HttpError, notFound, Problems } from '
 import { authorize } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
+import { formatDate, isLang, translator, type Lang } from '../../platform/web/i18n.ts';
+import { timeZoneLabel } from '../../platform/web/pickers.tsx';
 import {
   CodeCreate,
   ExcerptCreate,
@@ -232,7 +234,7 @@ async function promoteWaitlist(trx: Db, sessionId: string): Promise<number> {
  * transaction holding the session row (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time), so
  * concurrent sign-ups can never overbook: when the general places are gone, the rest join the waiting list.
  */
-export async function register(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions & { now?: Date } = {}): Promise<Registration> {
+export async function register(ctx: Ctx, sessionId: string, input: unknown, opts: CommandOptions & { now?: Date; lang?: Lang } = {}): Promise<Registration> {
   authorize(ctx, mayRegister(ctx));
   const d = validate(RegistrationCreate, input, opts);
   // Forbidden, not "sign in first", even for the anonymous public: as before, the public is told the place is not theirs.
@@ -252,7 +254,7 @@ export async function register(ctx: Ctx, sessionId: string, input: unknown, opts
     const now = nowIso();
     await listeningDb(trx)
       .insertInto('listening_registrations')
-      .values({ id, session_id: sessionId, name: d.name.trim(), email, organization: d.organization.trim(), organization_type: d.organization_type, region: d.region, status, reserved_place: reservedPlace, attended: false, created_at: now, updated_at: now })
+      .values({ id, session_id: sessionId, name: d.name.trim(), email, organization: d.organization.trim(), organization_type: d.organization_type, region: d.region, status, reserved_place: reservedPlace, attended: false, created_at: now, updated_at: now, lang: opts.lang ?? null })
       .execute();
     // Personal details stay out of the audit summary.
     await audit({ action: 'listening.registration.create', entityType: 'listening_registration', entityId: id, summary: { session: sessionId, status, reserved_place: reservedPlace } });
@@ -686,8 +688,9 @@ export async function addTimelineEntry(ctx: Ctx, id: string, input: unknown, opt
 
 // ---- reminders ----
 
-function formatLocal(s: Session): string {
-  return `${s.date}, ${s.start_time}–${s.end_time} (${s.time_zone})`;
+/** A session's date and times as the registrant reads them, its time zone named. */
+function formatLocal(lang: Lang, s: Session): string {
+  return `${formatDate(lang, s.date)}, ${s.start_time}–${s.end_time} (${timeZoneLabel(lang, s.time_zone)})`;
 }
 
 /**
@@ -709,7 +712,7 @@ export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): 
       const regs = await listeningDb(ctx.db)
         .selectFrom('listening_registrations as r')
         .leftJoin('listening_reminders as m', 'm.registration_id', 'r.id')
-        .select(['r.id', 'r.email', 'r.name'])
+        .select(['r.id', 'r.email', 'r.name', 'r.lang'])
         .where('r.session_id', '=', s.id)
         .where('r.status', '=', 'confirmed')
         .where('m.registration_id', 'is', null)
@@ -717,18 +720,21 @@ export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): 
         .execute();
       const link = `${ctx.config.publicUrl}/listening/sessions/${s.id}`;
       for (const r of regs) {
+        // In the language the person registered in.
+        const lang: Lang = isLang(r.lang) ? r.lang : 'en';
+        const t = translator(lang);
         const text = [
-          `Hello,`,
+          t('ls.mail.hello'),
           '',
-          `This is a reminder of the listening session you registered for: ${s.title}`,
-          `When: ${formatLocal(s)}`,
+          t('ls.mail.reminder', { title: s.title }),
+          t('ls.mail.when', { when: formatLocal(lang, s) }),
           '',
-          `Details, the agenda and how to join: ${link}`,
-          `Add it to your calendar: ${ctx.config.publicUrl}/api/listening/sessions/${s.id}/session.ics`,
+          t('ls.mail.details', { url: link }),
+          t('ls.mail.calendar', { url: `${ctx.config.publicUrl}/api/listening/sessions/${s.id}/session.ics` }),
           '',
-          'You can share your input before or after the session with the written form on that page.',
+          t('ls.mail.input'),
         ].join('\n');
-        const subject = `Reminder: ${s.title}`;
+        const subject = t('ls.mail.subject', { title: s.title });
         const res = await send(ctx.config, { to: r.email, subject, text }, log);
         await listeningDb(ctx.db).insertInto('listening_reminders').values({ registration_id: r.id, sent_at: nowIso() }).execute();
         // The subject only: addresses stay out of logs.

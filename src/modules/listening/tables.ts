@@ -61,6 +61,8 @@ export interface RegistrationTable {
   attended: BoolValue;
   created_at: DateValue;
   updated_at: DateValue;
+  /** The language the person registered in: their reminder is written in it (null: English). */
+  lang: string | null;
 }
 
 export interface ReminderTable {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csrfFrom, testMailServer, type TestClient } from '../../platform/testing.ts';
+import { csrfFrom, readMail, testMailServer, type TestClient } from '../../platform/testing.ts';
 import { closeMail } from '../../platform/mail/index.ts';
-import { missingTranslations } from '../../platform/web/i18n.ts';
+import { formatDate, missingTranslations } from '../../platform/web/i18n.ts';
+import { timeZoneLabel } from '../../platform/web/pickers.tsx';
 import { app, assertUniqueIds, housingPartnershipId, json, quiet, sessionBody } from './testkit.ts';
 import { listeningModule } from './index.ts';
 import { sendReminders } from './commands.ts';
@@ -217,19 +218,33 @@ test('reminders: e-mailed once to confirmed registrants in the window, with a li
     const series = await json<{ id: string }>(lead, 'POST', '/api/listening/series', { title: 'Housing', owner_type: 'partnership', owner_id: owner, reminder_days: 2 }, 201);
     const soon = new Date(Date.now() + 36 * 3600_000).toISOString().slice(0, 10);
     const later = new Date(Date.now() + 10 * 86400_000).toISOString().slice(0, 10);
-    const s1 = await json<{ id: string }>(lead, 'POST', `/api/listening/series/${series.id}/sessions`, sessionBody({ date: soon, start_time: '12:00', end_time: '13:00', time_zone: 'UTC', capacity: 1 }), 201);
+    const s1 = await json<{ id: string }>(lead, 'POST', `/api/listening/series/${series.id}/sessions`, sessionBody({ date: soon, start_time: '12:00', end_time: '13:00', time_zone: 'America/New_York', capacity: 2 }), 201);
     const s2 = await json<{ id: string }>(lead, 'POST', `/api/listening/series/${series.id}/sessions`, sessionBody({ date: later }), 201);
-    const reg = (sid: string, i: number) => json(lead, 'POST', `/api/listening/sessions/${sid}/registrations`, { name: `Name ${i}`, email: `person${i}@provider.example`, organization: 'Org', organization_type: 'shelter', region: 'west' }, 201);
+    const reg = async (sid: string, i: number, lang = 'en') => {
+      const res = await lead.request('POST', `/api/listening/sessions/${sid}/registrations`, { json: { name: `Name ${i}`, email: `person${i}@provider.example`, organization: 'Org', organization_type: 'shelter', region: 'west' }, headers: { 'accept-language': lang } });
+      assert.equal(res.statusCode, 201, res.body);
+    };
     await reg(s1.id, 1);
-    await reg(s1.id, 2); // wait-listed: capacity 1
-    await reg(s2.id, 3); // too far ahead
+    await reg(s1.id, 2, 'es'); // registers in Spanish
+    await reg(s1.id, 3); // wait-listed: capacity 2
+    await reg(s2.id, 4); // too far ahead
     const now = new Date(Date.now() + 12 * 3600_000);
-    assert.deepEqual(await sendReminders(t.ctx, now, quiet), { sent: 1, skipped: 0 });
+    assert.deepEqual(await sendReminders(t.ctx, now, quiet), { sent: 2, skipped: 0 });
     assert.deepEqual(await sendReminders(t.ctx, now, quiet), { sent: 0, skipped: 0 }, 'once only');
-    assert.equal(received.length, 1);
-    assert.deepEqual(received[0].to, ['person1@provider.example']);
-    assert.ok(received[0].data.includes(`${t.db.config.publicUrl}/listening/sessions/${s1.id}`));
-    assert.ok(!received[0].data.includes('person2') && !received[0].data.includes('Name 2'), 'nothing about other registrants');
+    assert.equal(received.length, 2);
+    assert.deepEqual(received.map((m) => m.to[0]).sort(), ['person1@provider.example', 'person2@provider.example']);
+    for (const m of received) {
+      assert.ok(m.data.includes(`${t.db.config.publicUrl}/listening/sessions/${s1.id}`));
+      assert.ok(!m.data.includes('person3') && !m.data.includes('Name 3'), 'nothing about other registrants');
+    }
+    // Each in the language they registered in, the date and time zone in words.
+    const en = readMail(received.find((m) => m.to[0] === 'person1@provider.example')!);
+    const es = readMail(received.find((m) => m.to[0] === 'person2@provider.example')!);
+    assert.match(en.subject, /^Reminder: /);
+    assert.match(en.body, new RegExp(`When: ${formatDate('en', soon)}, 12:00–13:00 \\(${timeZoneLabel('en', 'America/New_York')}\\)`));
+    assert.match(es.subject, /^Recordatorio: /);
+    assert.match(es.body, new RegExp(`Cuándo: ${formatDate('es', soon)}, 12:00–13:00 \\(${timeZoneLabel('es', 'America/New_York')}\\)`));
+    assert.match(es.body, /Le recordamos la sesión de escucha en la que se inscribió/);
     assert.equal((await (await t.signedIn('analyst')).request('POST', '/api/listening/reminders/run', { json: {} })).statusCode, 403);
     assert.deepEqual(await json(lead, 'POST', '/api/listening/reminders/run', { now: now.toISOString() }), { sent: 0, skipped: 0 });
   } finally {

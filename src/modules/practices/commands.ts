@@ -13,6 +13,8 @@ import { staleVersion } from '../../platform/http/schemas.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { allowAnyone, authorize, principalOf, requireActor, requirePermission } from '../../platform/policy.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
+import { getUser } from '../../platform/auth/index.ts';
+import { translator } from '../../platform/web/i18n.ts';
 import { CitationFileError, parseCitations } from './citations.ts';
 import { LEAD, MANAGE, NOMINATE, REVIEW } from './permissions.ts';
 import { LEAD_REFUSED, MANAGE_REFUSED, NOMINATE_REFUSED, REVIEW_REFUSED, mayReconcile } from './policies.ts';
@@ -441,11 +443,14 @@ export async function decideNomination(ctx: Ctx, id: string, input: unknown, opt
     return (await getNomination(trx, id))!;
   });
   const link = decided.practice_id ? `${ctx.config.publicUrl}/practices/${decided.practice_id}` : `${ctx.config.publicUrl}/practices/nominations/mine`;
+  // In the language the nominator last used the workspace in.
+  const lang = (await getUser(ctx.db, decided.nominator_id))?.lang ?? 'en';
+  const t = translator(lang);
   const text =
     decided.status === 'accepted'
-      ? ['Hello,', '', `Thank you for nominating "${decided.name}". It was accepted into the promising-practices library; its studies will now be reviewed and rated.`, '', `See it here: ${link}`].join('\n')
-      : ['Hello,', '', `Thank you for nominating "${decided.name}". It was not accepted into the promising-practices library.`, '', `The reason given: ${decided.reason}`, '', `Your nominations: ${link}`].join('\n');
-  await send(ctx.config, { to: decided.nominator_email, subject: `Your practice nomination: ${decided.status}`, text }, opts.log);
+      ? [t('pr.mail.hello'), '', t('pr.mail.accepted', { name: decided.name }), '', t('pr.mail.accepted.link', { url: link })].join('\n')
+      : [t('pr.mail.hello'), '', t('pr.mail.declined', { name: decided.name }), '', t('pr.mail.declined.reason', { reason: decided.reason ?? '' }), '', t('pr.mail.declined.link', { url: link })].join('\n');
+  await send(ctx.config, { to: decided.nominator_email, subject: t(`pr.mail.subject.${decided.status === 'accepted' ? 'accepted' : 'declined'}`), text }, opts.log);
   return decided;
 }
 

@@ -212,6 +212,14 @@ const en: Record<string, string> = {
   'pr.back': 'Back to the practice',
   'pr.actions': 'Actions',
   'jobs.desc.practices.digest': 'E-mail digest subscribers the practices that are new or re-rated since their last digest.',
+  'pr.mail.subject.accepted': 'Your practice nomination: accepted',
+  'pr.mail.subject.declined': 'Your practice nomination: not accepted',
+  'pr.mail.hello': 'Hello,',
+  'pr.mail.accepted': 'Thank you for nominating "{name}". It was accepted into the promising-practices library; its studies will now be reviewed and rated.',
+  'pr.mail.accepted.link': 'See it here: {url}',
+  'pr.mail.declined': 'Thank you for nominating "{name}". It was not accepted into the promising-practices library.',
+  'pr.mail.declined.reason': 'The reason given: {reason}',
+  'pr.mail.declined.link': 'Your nominations: {url}',
 };
 
 const es: Record<string, string> = {
@@ -427,6 +435,14 @@ const es: Record<string, string> = {
   'pr.back': 'Volver a la práctica',
   'pr.actions': 'Acciones',
   'jobs.desc.practices.digest': 'Enviar por correo a los suscriptores del resumen las prácticas nuevas o con nueva calificación desde su último resumen.',
+  'pr.mail.subject.accepted': 'Su nominación de práctica: aceptada',
+  'pr.mail.subject.declined': 'Su nominación de práctica: no aceptada',
+  'pr.mail.hello': 'Hola:',
+  'pr.mail.accepted': 'Gracias por nominar «{name}». Se aceptó en la biblioteca de prácticas prometedoras; ahora se revisarán y calificarán sus estudios.',
+  'pr.mail.accepted.link': 'Véala aquí: {url}',
+  'pr.mail.declined': 'Gracias por nominar «{name}». No se aceptó en la biblioteca de prácticas prometedoras.',
+  'pr.mail.declined.reason': 'El motivo indicado: {reason}',
+  'pr.mail.declined.link': 'Sus nominaciones: {url}',
 };
 
 export const messages = { en, es };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { closeMail } from '../../platform/mail/index.ts';
-import { TestClient, csrfFrom, makeUser, testApp, testMailServer, type TestApp } from '../../platform/testing.ts';
+import { TestClient, csrfFrom, makeUser, readMail, testApp, testMailServer, type TestApp } from '../../platform/testing.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import { importPath } from '../directory/index.ts';
 import { practicesLinkedTo } from './index.ts';
@@ -74,13 +74,16 @@ test('walkthrough: nomination to rated practice, listed with a service, in the f
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));
     assert.match(text((await provider.get(String(res.headers.location))).body), /Survivor-centred sector training.*Waiting for moderation/);
 
-    // 2. The committee accepts it from the moderation queue; the nominator is told by e-mail.
+    // 2. The committee accepts it from the moderation queue; the nominator is told by e-mail, in the language they
+    // last used the workspace in (Spanish here).
+    await t.db.handle.db.updateTable('users').set({ lang: 'es' }).where('email', 'like', 'provider-%').execute();
     const queue = await committee.get('/practices/nominations');
     const nominationId = /\/practices\/nominations\/([0-9a-f-]{36})\/decision/.exec(queue.body)![1];
     res = await submit(committee, '/practices/nominations', `/practices/nominations/${nominationId}/decision`, { decision: 'accept', setting: 'workplace' });
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));
-    const told = mail.received.find((m) => m.data.includes('Your practice nomination: accepted'));
+    const told = mail.received.find((m) => readMail(m).subject === 'Su nominación de práctica: aceptada');
     assert.ok(told, 'the nominator is told');
+    assert.match(readMail(told).body, /^Hola:\n\nGracias por nominar «Survivor-centred sector training»\. Se aceptó/);
     const practiceId = /hub\.test\.example\/practices\/([0-9a-f-]{36})/.exec(told.data)![1];
     assert.match(told.to[0], /^provider-/);
 

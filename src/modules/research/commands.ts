@@ -10,6 +10,7 @@ import { staleVersion } from '../../platform/http/schemas.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { listUsers } from '../../platform/auth/index.ts';
 import { authorize, endPolicyCheck, principalOf, requirePermission } from '../../platform/policy.ts';
+import { formatDate, translator } from '../../platform/web/i18n.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { getAgency, organizationIdsOfAgency } from '../structure/index.ts';
 import { MANAGE, PUBLISH, SUBMIT } from './permissions.ts';
@@ -203,16 +204,17 @@ export async function sendReminders(ctx: Ctx, now: Date = new Date(), log?: Mail
     for (const u of users.filter((x) => staff.has(x.organization_id))) {
       if (d.sent.has(`${d.agencyId}/${u.id}/${d.kind}`)) continue;
       const link = `${ctx.config.publicUrl}/research/calls/${d.call.id}/agencies/${d.agencyId}`;
-      const subject = d.kind === 'due' ? `Data call due ${d.call.due_date}: ${d.call.title}` : `Overdue data call: ${d.call.title} (due ${d.call.due_date})`;
-      const text = [
-        d.kind === 'due'
-          ? `The Research and Data committee asks ${names.get(d.agencyId) ?? 'your agency'} for "${d.call.title}" (period ${d.call.period_start} to ${d.call.period_end}) by ${d.call.due_date}.`
-          : `"${d.call.title}" was due on ${d.call.due_date} and ${names.get(d.agencyId) ?? 'your agency'} has not sent it yet (or it was returned for changes).`,
-        '',
-        `Fill it in by form or CSV: ${link}`,
-        '',
-        'You receive this because your account acts for this agency in Taskforce Hub.',
-      ].join('\n');
+      // In the reader's language, dates as they read them.
+      const t = translator(u.lang);
+      const vars = {
+        title: d.call.title,
+        due: formatDate(u.lang, d.call.due_date),
+        start: formatDate(u.lang, d.call.period_start),
+        end: formatDate(u.lang, d.call.period_end),
+        agency: names.get(d.agencyId) ?? t('rs.mail.yourAgency'),
+      };
+      const subject = t(`rs.mail.${d.kind}.subject`, vars);
+      const text = [t(`rs.mail.${d.kind}.text`, vars), '', t('rs.mail.link', { url: link }), '', t('rs.mail.why')].join('\n');
       const res = await send(ctx.config, { to: u.email, subject, text }, log);
       await runCommand(ctx, async (trx) => {
         requirePermission(ctx, MANAGE, MANAGE_REFUSED);

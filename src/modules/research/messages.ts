@@ -232,6 +232,13 @@ const en: Record<string, string> = {
   'rs.publish.list': 'List in the catalog',
   'rs.publish.withdraw': 'Withdraw from the catalog',
   'rs.publish.none': 'No data call has been issued yet.',
+  'rs.mail.due.subject': 'Data call due {due}: {title}',
+  'rs.mail.overdue.subject': 'Overdue data call: {title} (due {due})',
+  'rs.mail.due.text': 'The Research and Data committee asks {agency} for "{title}" (period {start} to {end}) by {due}.',
+  'rs.mail.overdue.text': '"{title}" was due on {due} and {agency} has not sent it yet (or it was returned for changes).',
+  'rs.mail.yourAgency': 'your agency',
+  'rs.mail.link': 'Fill it in by form or CSV: {url}',
+  'rs.mail.why': 'You receive this because your account acts for this agency in Taskforce Hub.',
 };
 
 const es: Record<string, string> = {
@@ -467,6 +474,13 @@ const es: Record<string, string> = {
   'rs.publish.list': 'Incluir en el catálogo',
   'rs.publish.withdraw': 'Retirar del catálogo',
   'rs.publish.none': 'Aún no se ha emitido ninguna solicitud de datos.',
+  'rs.mail.due.subject': 'Solicitud de datos con vencimiento el {due}: {title}',
+  'rs.mail.overdue.subject': 'Solicitud de datos vencida: {title} (vencía el {due})',
+  'rs.mail.due.text': 'El comité de Investigación y Datos pide a {agency} «{title}» (período del {start} al {end}) a más tardar el {due}.',
+  'rs.mail.overdue.text': '«{title}» vencía el {due} y {agency} aún no la ha enviado (o se le devolvió para cambios).',
+  'rs.mail.yourAgency': 'su agencia',
+  'rs.mail.link': 'Complétela con el formulario o un CSV: {url}',
+  'rs.mail.why': 'Recibe este correo porque su cuenta actúa en nombre de esta agencia en Taskforce Hub.',
 };
 
 export const messages = { en, es };

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, testMailServer } from '../../platform/testing.ts';
+import { readMail, testApp, testMailServer } from '../../platform/testing.ts';
+import { formatDate } from '../../platform/web/i18n.ts';
 import { closeMail } from '../../platform/mail/index.ts';
 import * as commands from './commands.ts';
 import { researchModule } from './index.ts';
@@ -28,7 +29,8 @@ test('research.reminders: due and overdue e-mails to the staff of agencies that 
     assert.match(String(await job.run(t.ctx, new Date('2026-01-25T13:00:00Z'), () => {})), /1 sent/);
     assert.equal(mail.received.length, 1);
     assert.deepEqual(mail.received[0].to, [dolStaff.email]);
-    assert.match(mail.received[0].data, /Data call due 2026-01-31/);
+    assert.equal(readMail(mail.received[0]).subject, `Data call due ${formatDate('en', '2026-01-31')}: ${c.title}`);
+    assert.match(readMail(mail.received[0]).subject, /Jan 31, 2026/, 'the date in words');
     assert.match(mail.received[0].data, new RegExp(`/research/calls/${c.id}/agencies/${dol}`));
     assert.doesNotMatch(mail.received[0].data, /4321/, 'no figures in the mail');
     assert.match(String(await job.run(t.ctx, new Date('2026-01-26T13:00:00Z'), () => {})), /0 sent/, 'once per kind');
@@ -39,6 +41,16 @@ test('research.reminders: due and overdue e-mails to the staff of agencies that 
     const overdue = mail.received.slice(1);
     assert.deepEqual(overdue.map((m) => m.to[0]).sort(), [dolStaff.email, hhsStaff.email].sort());
     for (const m of overdue) assert.match(m.data, /Overdue data call/);
+
+    // Staff who read the workspace in Spanish get theirs in Spanish, dates in Spanish.
+    const hhsSpanish = await staffOf(t, hhs);
+    await t.db.handle.db.updateTable('users').set({ lang: 'es' }).where('id', '=', hhsSpanish.id).execute();
+    assert.match(String(await job.run(t.ctx, new Date('2026-02-03T13:00:00Z'), () => {})), /1 sent/);
+    const es = readMail(mail.received.at(-1)!);
+    assert.deepEqual(mail.received.at(-1)!.to, [hhsSpanish.email]);
+    assert.equal(es.subject, `Solicitud de datos vencida: ${c.title} (vencía el ${formatDate('es', '2026-01-31')})`);
+    assert.match(es.body, /aún no la ha enviado/);
+    assert.match(es.body, /Complétela con el formulario o un CSV: http/);
   } finally {
     await t.close();
     closeMail();

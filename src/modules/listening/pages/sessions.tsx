@@ -178,7 +178,7 @@ export async function sessionPages(app: App): Promise<void> {
     const input = formBody(req.body);
     const v = req.view();
     try {
-      const r = await register(req.ctx, id, input, { coerce: true });
+      const r = await register(req.ctx, id, input, { coerce: true, lang: req.lang });
       return sessionPage(req, reply, id, { done: v.t(r.status === 'confirmed' ? 'ls.register.confirmed' : 'ls.register.waitlisted') }, 201);
     } catch (err) {
       const errors = formErrors(err);
