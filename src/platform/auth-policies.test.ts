@@ -26,6 +26,7 @@ const CALLS: Record<string, (target: Ids) => unknown[]> = {
   createToken: () => [{}],
   revokeToken: (w) => [w.token],
   unlockAccount: (w) => [w.user],
+  chooseLanguage: (w) => [w.user, 'es'],
 };
 
 /** What a signed-in member gets acting on someone else's account, where it is not a 403. */
