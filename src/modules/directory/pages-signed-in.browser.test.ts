@@ -5,6 +5,7 @@ import { axe, formatViolations, newContext, signIn } from '../../../test/e2e/har
 import { uuidv5 } from './model.ts';
 import { browserFixture, scanAs } from './pages-testkit.ts';
 import { reindexServices } from './store.ts';
+import { CONFLICTS_PAGE } from './federation-match.ts';
 
 const f = browserFixture();
 
@@ -96,7 +97,23 @@ test('the conflicts page with two matched services: a value kept by keyboard wit
     try {
       const page = await plain.newPage();
       await signIn(page, f.e, f.e.admin);
-      await page.goto('/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts');
+      // Paged: one differing value a page here; the pager's next link followed by keyboard.
+      CONFLICTS_PAGE.perPage = 1;
+      try {
+        await page.goto('/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts');
+        assert.equal(await keeps(page), 2, 'one differing value, its two buttons');
+        const next = page.locator('main nav.usa-pagination a.usa-pagination__next-page');
+        assert.equal(await next.isVisible(), true, 'the next link is shown at 390 px');
+        await next.focus();
+        await Promise.all([page.waitForURL(/\/directory\/sources\/conflicts\?page=2$/), page.keyboard.press('Enter')]);
+        assert.match(await page.content(), /Página 2/);
+        assert.equal(await keeps(page), 2);
+        assert.equal(await page.locator('main form[action^="/directory/sources/conflicts/"] input[name="page"][value="2"]').count(), 2, 'keeping comes back to page 2');
+        assert.equal(await fits(page), true, 'conflicts page 2 at 390 px');
+      } finally {
+        CONFLICTS_PAGE.perPage = 50;
+      }
+      await page.goto('/directory/sources/conflicts');
       const before = await keeps(page);
       assert.ok(before >= 2, 'each differing value has its button');
       assert.equal(await fits(page), true, 'conflicts at 390 px');
@@ -113,10 +130,16 @@ test('the conflicts page with two matched services: a value kept by keyboard wit
     try {
       const page = await scripted.newPage();
       await signIn(page, f.e, f.e.admin);
-      for (const url of ['/directory/sources/conflicts?kept=1', '/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts']) {
-        await page.goto(url);
-        const report = formatViolations(`conflicts ${url}`, await axe(page));
-        assert.equal(report, '', report);
+      for (const url of ['/directory/sources/conflicts?kept=1', '/lang/es?next=%2Fdirectory%2Fsources%2Fconflicts', '/directory/sources/conflicts?page=2']) {
+        // The last with a pager: one value a page.
+        if (url.includes('page=2')) CONFLICTS_PAGE.perPage = 1;
+        try {
+          await page.goto(url);
+          const report = formatViolations(`conflicts ${url}`, await axe(page));
+          assert.equal(report, '', report);
+        } finally {
+          CONFLICTS_PAGE.perPage = 50;
+        }
       }
       await page.goto('/lang/en?next=%2Fdirectory');
     } finally {

@@ -252,6 +252,10 @@ export function Table({ caption, head, rows, v }: { caption: string; head: strin
 }
 
 /** Previous/next links that keep the rest of the query. */
+/**
+ * Previous / page N of M / next. The links' items are not USWDS's `usa-pagination__arrow`, which USWDS hides below
+ * 640 px (it expects page-number links beside them): on a phone there would be no way to the next page.
+ */
 export function Pager({ v, page, perPage, total }: { v: View; page: number; perPage: number; total: number }) {
   const pages = Math.max(1, Math.ceil(total / perPage));
   if (pages <= 1) return null;
@@ -264,7 +268,7 @@ export function Pager({ v, page, perPage, total }: { v: View; page: number; perP
     <nav aria-label={v.t('pager.label')} class="usa-pagination">
       <ul class="usa-pagination__list">
         {page > 1 && (
-          <li class="usa-pagination__item usa-pagination__arrow">
+          <li class="usa-pagination__item">
             <a href={link(page - 1)} class="usa-pagination__link usa-pagination__previous-page">
               <span class="usa-pagination__link-text">{v.t('pager.prev')}</span>
             </a>
@@ -276,7 +280,7 @@ export function Pager({ v, page, perPage, total }: { v: View; page: number; perP
           </span>
         </li>
         {page < pages && (
-          <li class="usa-pagination__item usa-pagination__arrow">
+          <li class="usa-pagination__item">
             <a href={link(page + 1)} class="usa-pagination__link usa-pagination__next-page">
               <span class="usa-pagination__link-text">{v.t('pager.next')}</span>
             </a>
