@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp } from '../../platform/testing.ts';
 import { generateDirectory } from './generate.ts';
-import { searchServices, TEXT_RANKED } from './search.ts';
+import { expandQuery, searchServices, TEXT_RANKED } from './search.ts';
+import { documentScores, searchMatches } from '../../platform/db/search.ts';
 import { uuidv5 } from './model.ts';
 import { reindexServices, SEARCH_INDEX } from './store.ts';
 
@@ -62,6 +63,16 @@ test('a text search matching more services than are ranked: every match counted,
     const named = await searchServices(db, kind, { q: 'area', page: 1, perPage: 20, vetted: false, facets: false });
     assert.equal(named.hits[0]?.serviceId, renamed, 'the service named for the word is first');
     assert.equal(named.total, n);
+    // Only the documents taken are scored, and as ranking every match scores them (firstMatches; documentScores,
+    // which the place searches use).
+    const query = expandQuery('area');
+    const ids = named.hits.map((h) => h.serviceId);
+    const full = new Map((await db.selectFrom(searchMatches(kind, SEARCH_INDEX, query)!.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', ids).execute()).map((r) => [String(r.doc_id), Number(r.score)]));
+    const scored = await documentScores(db, kind, SEARCH_INDEX, query, ids);
+    for (const h of named.hits) {
+      assert.ok(Math.abs(h.score - full.get(h.serviceId)!) < 1e-9, `${h.score} ranked, ${full.get(h.serviceId)} in full`);
+      assert.ok(Math.abs(scored.get(h.serviceId)! - full.get(h.serviceId)!) < 1e-9, `${scored.get(h.serviceId)} scored, ${full.get(h.serviceId)} in full`);
+    }
 
     // The count comes from the index alone, which holds only the services search can find: a service closed for
     // good leaves it, and leaves the count.

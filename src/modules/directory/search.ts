@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentTexts, firstMatches, matchingKeys, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
@@ -536,14 +536,14 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       if (!prev || closer(at, prev)) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }), name: r.name, row: r });
     }
     hits = [...best.values()];
+    const keys = new Map<string, number>();
     if (query) {
-      const keys = new Map<string, number>();
       for (const h of hits) if (h.row.doc !== null && h.row.doc !== undefined) keys.set(h.serviceId, Number(h.row.doc));
       const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId), keys);
       const matches = textMatcher(query);
       hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
     }
-    await orderNear(db, kind, query, hits, p.sort);
+    await orderNear(db, kind, query, hits, p.sort, keys);
   } else {
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
@@ -655,22 +655,18 @@ async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: P
  * are looked up for the hits only (ranking means running the whole text match, which the distance search itself
  * avoids): for every hit when they are blended, else for hits at the same distance as another.
  */
-async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[], sort: SearchSort | undefined): Promise<void> {
+async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[], sort: SearchSort | undefined, keys?: ReadonlyMap<string, number>): Promise<void> {
   const blend = Boolean(query) && sort !== 'distance';
   const sameDistance = new Map<number, number>();
   for (const h of hits) sameDistance.set(h.distance!, (sameDistance.get(h.distance!) ?? 0) + 1);
   const wanted = blend ? hits : hits.filter((h) => sameDistance.get(h.distance!)! > 1);
   const names = new Map<string, string>();
-  const scores = new Map<string, number>();
-  const matches = query && wanted.length ? searchMatches(kind, SEARCH_INDEX, query) : null;
   for (let i = 0; i < wanted.length; i += 500) {
-    const chunk = wanted.slice(i, i + 500);
-    const unnamed = chunk.filter((h) => h.name === undefined).map((h) => h.serviceId);
+    const unnamed = wanted.slice(i, i + 500).filter((h) => h.name === undefined).map((h) => h.serviceId);
     if (unnamed.length) for (const r of await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', unnamed).execute()) names.set(String(r.id), String(r.name));
-    if (!matches) continue;
-    const ranked = (await db.selectFrom(matches.as('m')).select(['m.doc_id', 'm.score']).where('m.doc_id', 'in', chunk.map((h) => h.serviceId)).execute()) as { doc_id: string; score: unknown }[];
-    for (const r of ranked) scores.set(String(r.doc_id), Number(r.score ?? 0));
   }
+  // Only the hits are scored, by their keys in the index where the search points carry them.
+  const scores = query && wanted.length ? await documentScores(db, kind, SEARCH_INDEX, query, wanted.map((h) => h.serviceId), keys) : new Map<string, number>();
   for (const h of hits) {
     h.name = h.name ?? names.get(h.serviceId) ?? '';
     h.score = scores.get(h.serviceId) ?? 0;

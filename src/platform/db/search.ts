@@ -214,6 +214,39 @@ export async function firstMatches(db: Db, kind: DatabaseKind, name: string, que
 }
 
 /**
+ * The scores of these documents for the query (as searchMatches scores them), for ranking a few documents already
+ * known to match: only they are scored and read. On SQLite the match is walked between their lowest and highest key
+ * (`keys` as documentKeys gives them, looked up when missing) without reading any document's stored text; ranking
+ * through searchMatches with a condition on doc_id read the stored id of every match of the query (all 80,000
+ * matches of "clinic" at 500,000 documents, to score the 400 near a place). Documents that do not match are left out.
+ */
+export async function documentScores(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, ids: readonly string[], keys?: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  checkName(name);
+  const out = new Map<string, number>();
+  const q = cleanQuery(query);
+  if (!q.length || !ids.length) return out;
+  const table = sql.table(name);
+  if (kind !== 'sqlite') {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await sql<{ id: string; score: number }>`select doc_id as id, ${tsRank(name, q)} as score from ${table} where doc_id = any(${ids.slice(i, i + 1000)}::uuid[]) and tsv @@ to_tsquery('simple', ${tsExpression(q)})`.execute(db);
+      for (const r of rows.rows) out.set(String(r.id), Number(r.score ?? 0));
+    }
+    return out;
+  }
+  const known = keys && ids.every((id) => keys.has(id)) ? keys : await documentKeys(db, name, ids);
+  const idOf = new Map<number, string>();
+  for (const id of ids) if (known.has(id)) idOf.set(known.get(id)!, id);
+  if (!idOf.size) return out;
+  const all = [...idOf.keys()];
+  const [low, high] = [Math.min(...all), Math.max(...all)];
+  // One statement (the index's statistics for the query are read once); the unary plus keeps the key test a filter
+  // on the match rather than one match per key.
+  const rows = await sql<{ k: number; score: number }>`select rowid as k, ${bm25Score(name)} as score from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(all)}))`.execute(db);
+  for (const r of rows.rows) out.set(idOf.get(Number(r.k))!, Number(r.score ?? 0));
+  return out;
+}
+
+/**
  * On PostgreSQL, how much a match through a group's other alternatives (synonyms, see SearchQuery) counts against
  * the same match of the words typed.
  */
