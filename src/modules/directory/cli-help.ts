@@ -8,7 +8,8 @@ export const DIRECTORY_HELP = `  directory import PATH [--source NAME] [--partia
                               a full import makes the services its source (NAME, by default the
                               folder's or zip's name) no longer lists inactive; --partial for a delta
   directory export --format json|csv DIR
-                              write the directory as HSDS 3.0 (confidential locations redacted)
+                              write the directory as HSDS 3.0 (confidential locations redacted; a
+                              service or organisation matched across sources once)
   directory generate --services N
                               add N synthetic services across the United States (for benchmarks)
   directory crosswalk report [--format text|csv]
