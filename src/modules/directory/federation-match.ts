@@ -266,11 +266,12 @@ const valueOf = (x: unknown): string | null => (x === null || x === undefined ||
 export const CONFLICTS_PAGE = { perPage: 50 };
 
 /**
- * The values on which matched services disagree, for a steward to resolve, a page of them (`total`: all of them); with `organizations`, only the matches
+ * The values on which matched services disagree, for a steward to resolve, a page of them (`total`: all of them),
+ * and a page of the matched organisations (`organizationsOffset`, the same length); with `organizations`, only the matches
  * of services of those organisations (a steward's).
  */
-export async function conflicts(db: Db, opts: { limit?: number; offset?: number; organizations?: ReadonlySet<string> } = {}): Promise<{ items: Conflict[]; total: number; matches: number; organizations: OrganizationMatch[] }> {
-  const { limit = CONFLICTS_PAGE.perPage, offset = 0, organizations: only } = opts;
+export async function conflicts(db: Db, opts: { limit?: number; offset?: number; organizationsOffset?: number; organizations?: ReadonlySet<string> } = {}): Promise<{ items: Conflict[]; total: number; matches: number; organizations: OrganizationMatch[]; organizationsTotal: number }> {
+  const { limit = CONFLICTS_PAGE.perPage, offset = 0, organizationsOffset = 0, organizations: only } = opts;
   const q = loose(db);
   const all = await q.selectFrom('directory_service_match').selectAll().orderBy('matched_at').orderBy('service_id').execute();
   const ids = [...new Set(all.flatMap((m) => [String(m.service_id), String(m.same_as)]))];
@@ -296,7 +297,7 @@ export async function conflicts(db: Db, opts: { limit?: number; offset?: number;
   const organizations = orgRows
     .filter((m) => !only || only.has(String(m.organization_id)) || only.has(String(m.same_as)))
     .map((m) => ({ organization_id: String(m.organization_id), same_as: String(m.same_as), name: names.get(String(m.organization_id)) ?? '', other_name: names.get(String(m.same_as)) ?? '', matched_on: String(m.matched_on) }));
-  return { items: items.slice(offset, offset + limit), total: items.length, matches, organizations };
+  return { items: items.slice(offset, offset + limit), total: items.length, matches, organizations: organizations.slice(organizationsOffset, organizationsOffset + limit), organizationsTotal: organizations.length };
 }
 
 /** Resolves conflicts: directory managers for every match; a listing's stewards for the matches of their listings. */

@@ -380,6 +380,22 @@ test('the same organisation from two sources under different ids: matched (name 
   assert.match(r.detail, /1 organisation\(s\) matched/);
   const found = (await admin.get('/api/directory/sources/conflicts')).json();
   assert.deepEqual(found.organizations.map((o: { organization_id: string; same_as: string; matched_on: string }) => [o.organization_id, o.same_as, o.matched_on]), [[ORG_COUNTY, ORG, 'website']]);
+  // The matched organisations are paged on their own (organizations_page, the same per_page).
+  assert.equal(found.organizations_total, 1);
+  const second = (await admin.get('/api/directory/sources/conflicts?per_page=1&organizations_page=2')).json();
+  assert.deepEqual([second.organizations, second.organizations_total, second.organizations_page, second.items.length], [[], 1, 2, 1]);
+  assert.equal((await admin.get('/api/directory/sources/conflicts?organizations_page=0')).statusCode, 400);
+  // On the page, with a second match (written here as a pull would) and one of each a page.
+  await t.ctx.db.insertInto('directory_organization_match').values({ organization_id: OTHER_ORG, same_as: ORG, matched_on: 'phone', matched_at: new Date(Date.now() + 1000).toISOString() }).execute();
+  CONFLICTS_PAGE.perPage = 1;
+  try {
+    const paged = await admin.get('/directory/sources/conflicts?organizations_page=2&page=2', { 'accept-language': 'es' });
+    assert.match(paged.body, /Organizaciones de dos fuentes[^]*Example Legal Aid[^]*href="\/directory\/sources\/conflicts\?organizations_page=1&amp;page=2"/, 'the organisations\' pager keeps the values\' page');
+    assert.doesNotMatch(paged.body, /EXAMPLE FOOD-NETWORK/);
+  } finally {
+    CONFLICTS_PAGE.perPage = 50;
+    await t.ctx.db.deleteFrom('directory_organization_match').where('organization_id', '=', OTHER_ORG).execute();
+  }
   const prov = (await admin.get(`/api/directory/organizations/${ORG_COUNTY}/provenance`)).json();
   assert.deepEqual([...new Set(prov.sources.map((s: { source: string }) => s.source))].sort(), ['City API', 'County API', 'Food Bank package']);
   assert.deepEqual((await t.client().get(`/api/directory/organizations/${OTHER_ORG}/provenance`)).json().sources.map((s: { source: string }) => s.source), ['County API'], 'not matched: another name');

@@ -256,12 +256,12 @@ export function Table({ caption, head, rows, v }: { caption: string; head: strin
  * Previous / page N of M / next. The links' items are not USWDS's `usa-pagination__arrow`, which USWDS hides below
  * 640 px (it expects page-number links beside them): on a phone there would be no way to the next page.
  */
-export function Pager({ v, page, perPage, total }: { v: View; page: number; perPage: number; total: number }) {
+export function Pager({ v, page, perPage, total, param = 'page' }: { v: View; page: number; perPage: number; total: number; /** The query parameter (a page with two lists pages each on its own). */ param?: string }) {
   const pages = Math.max(1, Math.ceil(total / perPage));
   if (pages <= 1) return null;
   const link = (p: number) => {
     const u = new URL(v.url, 'http://x');
-    u.searchParams.set('page', String(p));
+    u.searchParams.set(param, String(p));
     return u.pathname + u.search;
   };
   return (

@@ -125,7 +125,7 @@ export function sourceRoutes(app: App): void {
         tags: ['Directory'],
         summary: 'Services and organisations matched across sources, and the values on which services disagree, a page of them (all for directory managers; a steward sees their listings\' only)',
         security: secured,
-        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        querystring: Type.Object({ ...PageQuery, organizations_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Page of the matched organisations, from 1 (per_page of them).' })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             matches: Type.Integer({ description: 'Matched pairs of services (in scope).' }),
@@ -133,7 +133,9 @@ export function sourceRoutes(app: App): void {
             total: Type.Integer({ description: 'Differing values in all.' }),
             page: Type.Integer(),
             per_page: Type.Integer(),
-            organizations: Type.Array(OrganizationMatchOut),
+            organizations: Type.Array(OrganizationMatchOut, { description: 'This page of the matched organisations.' }),
+            organizations_total: Type.Integer({ description: 'Matched organisations in all.' }),
+            organizations_page: Type.Integer(),
           }),
           ...errors,
         },
@@ -141,8 +143,9 @@ export function sourceRoutes(app: App): void {
     },
     async (req) => {
       const { page, perPage, offset } = pageOf(req.query);
-      const r = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset });
-      return { matches: r.matches, items: r.items, total: r.total, page, per_page: perPage, organizations: r.organizations };
+      const orgPage = req.query.organizations_page ?? 1;
+      const r = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset, organizationsOffset: (orgPage - 1) * perPage });
+      return { matches: r.matches, items: r.items, total: r.total, page, per_page: perPage, organizations: r.organizations, organizations_total: r.organizationsTotal, organizations_page: orgPage };
     },
   );
   app.post(
@@ -150,7 +153,7 @@ export function sourceRoutes(app: App): void {
     { config: STEWARDS, schema: { tags: ['Directory'], summary: 'Keep one of the two values on which matched services differ (directory managers; a steward for their listings). Audited; kept across pulls until the source changes it', security: secured, params: IdParams, body: KeepBody, response: { 200: KeepOut, ...writeErrors, 404: ProblemRef } } },
     async (req) => keepValue(req.ctx, req.params.id, req.body),
   );
-  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: { ...hidden, querystring: Type.Object({ kept: Type.Optional(Type.Literal('1')), page: PageNumber }) } }, async (req, reply) => conflictsPage(req, reply, undefined, req.query.kept === '1', req.query.page ?? 1));
+  app.get('/directory/sources/conflicts', { config: STEWARDS, schema: { ...hidden, querystring: Type.Object({ kept: Type.Optional(Type.Literal('1')), page: PageNumber, organizations_page: PageNumber }) } }, async (req, reply) => conflictsPage(req, reply, undefined, req.query.kept === '1', req.query.page ?? 1, req.query.organizations_page ?? 1));
   app.post('/directory/sources/conflicts/:id', { config: STEWARDS, schema: { ...hidden, params: IdParams, body: FormPost } }, async (req, reply) => {
     const body = formBody(req.body);
     return submitForm(
@@ -229,10 +232,10 @@ async function organizationProvenance(db: Db, id: string) {
 /** The page a form was sent from (a hidden field): a whole number from 1, else the first. */
 const pageFrom = (x: unknown): number => (typeof x === 'string' && /^[1-9]\d{0,5}$/.test(x) ? Number(x) : 1);
 
-async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[], kept = false, page = 1) {
+async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: FieldError[], kept = false, page = 1, orgPage = 1) {
   const v = req.view();
   const perPage = CONFLICTS_PAGE.perPage;
-  const { items, total, matches, organizations } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset: (page - 1) * perPage });
+  const { items, total, matches, organizations, organizationsTotal } = await conflicts(req.ctx.db, { organizations: (await conflictScope(req.ctx)) ?? undefined, limit: perPage, offset: (page - 1) * perPage, organizationsOffset: (orgPage - 1) * perPage });
   const title = v.t('directory.conflicts.title');
   const e = localizeFieldErrors(v.lang, errs, SOURCE_RULES);
   const label = (field: string) => v.t(`directory.conflicts.field.${field}`);
@@ -270,7 +273,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
       <p>{v.t('directory.conflicts.intro', { n: matches })}</p>
       <div id="field-field">
         <div id="field-value">
-          {items.length === 0 ? (
+          {total === 0 ? (
             <p>{v.t('directory.conflicts.none')}</p>
           ) : (
             <Table
@@ -294,7 +297,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
         </div>
       </div>
       <h2>{v.t('directory.conflicts.organizations')}</h2>
-      {organizations.length === 0 ? (
+      {organizationsTotal === 0 ? (
         <p>{v.t('directory.conflicts.organizations.none')}</p>
       ) : (
         <Table
@@ -304,6 +307,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
           rows={organizations.map((o) => [<a href={`/directory/organizations/${o.same_as}`}>{o.other_name}</a>, <a href={`/directory/organizations/${o.organization_id}`}>{o.name}</a>, v.t(`directory.conflicts.on.${o.matched_on}`)])}
         />
       )}
+      <Pager v={v} page={orgPage} perPage={perPage} total={organizationsTotal} param="organizations_page" />
     </>,
     errs ? 400 : 200,
   );
