@@ -536,14 +536,22 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       if (!prev || closer(at, prev)) best.set(r.service_id, { serviceId: r.service_id, score: 0, distance: at.distance, ...(at.within ? { within: true } : { locationId: r.location_id }), name: r.name, row: r });
     }
     hits = [...best.values()];
-    const keys = new Map<string, number>();
+    let scores: Map<string, number> | undefined;
     if (query) {
+      const keys = new Map<string, number>();
       for (const h of hits) if (h.row.doc !== null && h.row.doc !== undefined) keys.set(h.serviceId, Number(h.row.doc));
-      const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId), keys);
-      const matches = textMatcher(query);
-      hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
+      if (p.sort !== 'distance') {
+        // Best match needs every hit's score: the index scores the hits that match, by their keys, in one statement,
+        // and that tells which match too (the stored texts are not read).
+        scores = await documentScores(db, kind, SEARCH_INDEX, query, hits.map((h) => h.serviceId), keys);
+        hits = hits.filter((h) => scores!.has(h.serviceId));
+      } else {
+        const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId), keys);
+        const matches = textMatcher(query);
+        hits = hits.filter((h) => matches(texts.get(h.serviceId) ?? ''));
+      }
     }
-    await orderNear(db, kind, query, hits, p.sort, keys);
+    await orderNear(db, kind, query, hits, p.sort, scores);
   } else {
     const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
@@ -653,9 +661,10 @@ async function nearestByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: P
  * Orders the hits of a place search. With text and the 'relevance' sort (the default), by the blend of text score and
  * distance (relevance.ts), then distance, name and id; otherwise by distance, then text score, name and id. Scores
  * are looked up for the hits only (ranking means running the whole text match, which the distance search itself
- * avoids): for every hit when they are blended, else for hits at the same distance as another.
+ * avoids): for every hit when they are blended, else for hits at the same distance as another; `known` gives them
+ * when the caller has them.
  */
-async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[], sort: SearchSort | undefined, keys?: ReadonlyMap<string, number>): Promise<void> {
+async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, hits: (Hit & { name?: string })[], sort: SearchSort | undefined, known?: ReadonlyMap<string, number>): Promise<void> {
   const blend = Boolean(query) && sort !== 'distance';
   const sameDistance = new Map<number, number>();
   for (const h of hits) sameDistance.set(h.distance!, (sameDistance.get(h.distance!) ?? 0) + 1);
@@ -665,8 +674,8 @@ async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, 
     const unnamed = wanted.slice(i, i + 500).filter((h) => h.name === undefined).map((h) => h.serviceId);
     if (unnamed.length) for (const r of await db.selectFrom('directory_service').select(['id', 'name']).where('id', 'in', unnamed).execute()) names.set(String(r.id), String(r.name));
   }
-  // Only the hits are scored, by their keys in the index where the search points carry them.
-  const scores = query && wanted.length ? await documentScores(db, kind, SEARCH_INDEX, query, wanted.map((h) => h.serviceId), keys) : new Map<string, number>();
+  // Only the hits are scored (`known`: scores the caller has already).
+  const scores = known ?? (query && wanted.length ? await documentScores(db, kind, SEARCH_INDEX, query, wanted.map((h) => h.serviceId)) : new Map<string, number>());
   for (const h of hits) {
     h.name = h.name ?? names.get(h.serviceId) ?? '';
     h.score = scores.get(h.serviceId) ?? 0;
