@@ -6,13 +6,18 @@
  * queries. A read sees what was committed before it started, the request's own earlier writes included; it never
  * waits for another caller's transaction, so an import does not hold the readers.
  *
+ * Index lookups run on the event loop's own read-only connection instead (InlineReads), and the reads sent to the
+ * workers go in batches (ReaderPool).
+ *
  * A read whose work is abandoned (its client left, its deadline passed; scope.ts) is answered at once with
- * WorkAbandoned, and the worker running it is replaced, so that the reads behind it are not held: they go to the
- * others. The old worker is told to end, which it does when its statement returns: better-sqlite3 offers no
+ * WorkAbandoned; when its statement has not returned ABANDONED_GRACE_MS later, the worker running it is replaced,
+ * so that the reads behind it are not held: they go to the others. The old worker is told to end, which it does when its statement returns: better-sqlite3 offers no
  * interrupt, so a statement already running runs to its end, on its own thread, off the event loop. Searches keep
  * their statements bounded (directory/search.ts) so that this end is never far.
  */
 import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import {
   CompiledQuery,
   SelectQueryNode,
@@ -48,11 +53,16 @@ interface Pending {
   reject(err: unknown): void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** Answered already (its client left): the reader's rows for it are dropped. */
+  settled?: boolean;
 }
 
 interface Reader {
   worker: Worker;
-  pending: Map<number, Pending>;
+  /** The reads sent to it in one message, while it runs them; null when it is idle. */
+  batch: Pending[] | null;
+  /** A timer that replaces the reader when a read of its batch was abandoned and the batch has not returned. */
+  stuck?: NodeJS.Timeout;
 }
 
 /** Structured cloning hands back Uint8Arrays where better-sqlite3 gave Buffers. */
@@ -61,14 +71,99 @@ function asBuffers(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows;
 }
 
+/**
+ * A statement run inline that takes longer than this or returns more rows than INLINE_MAX_ROWS three times goes to
+ * the readers from then on (three: on a busy machine a lookup is sometimes descheduled halfway).
+ */
+export const INLINE_MAX_MS = 2;
+export const INLINE_MAX_ROWS = 200;
+const INLINE_STRIKES = 3;
+const INDEX_SEEK = /^SEARCH \S+(?: AS \S+)? USING (?:INTEGER PRIMARY KEY|PRIMARY KEY|(?:COVERING )?INDEX \S+) \(([^)]*)\)$/;
+
+/**
+ * Reads run on the event loop's own read-only connection, for statements that are index lookups: a message to a
+ * reader and its answer cost the event loop more than such a lookup does (a service's page makes some thirty of
+ * them), and each waits for a thread to be scheduled, which on a busy machine takes longer still. A statement
+ * qualifies, once, by its query plan (SQLite's EXPLAIN QUERY PLAN): every step a search of an index or key by
+ * equality (`col = ?`, `col IN (...)`), nothing scanned, no sorting. A qualified statement that once takes longer
+ * than INLINE_MAX_MS or returns more than INLINE_MAX_ROWS rows (a long IN list, a key with many rows) a few times
+ * goes to the readers from then on. Anything else goes to them from the start.
+ */
+export class InlineReads {
+  #db: Database.Database;
+  #verdicts = new Map<string, { st: Database.Statement; strikes: number } | false>();
+  /** How many reads ran here and on the readers (for tests and the benchmark). */
+  readonly counts = { inline: 0, readers: 0 };
+  constructor(path: string) {
+    this.#db = new Database(path, { readonly: true, fileMustExist: true });
+    this.#db.pragma('busy_timeout = 5000');
+  }
+
+  #qualifies(sql: string, parameters: readonly unknown[]): { st: Database.Statement; strikes: number } | false {
+    let found = this.#verdicts.get(sql);
+    if (found !== undefined) {
+      this.#verdicts.delete(sql);
+      this.#verdicts.set(sql, found);
+      return found;
+    }
+    found = false;
+    try {
+      const plan = this.#db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[];
+      const seeks = plan.length > 0 && plan.every((step) => INDEX_SEEK.exec(step.detail)?.[1].split(' AND ').every((c) => /^\S+=\?$/.test(c)));
+      if (seeks) {
+        const st = this.#db.prepare(sql);
+        if (st.reader) found = { st, strikes: 0 };
+      }
+    } catch {
+      found = false;
+    }
+    this.#verdicts.set(sql, found);
+    if (this.#verdicts.size > 2000) this.#verdicts.delete(this.#verdicts.keys().next().value!);
+    return found;
+  }
+
+  /** The rows, when the statement qualifies to run here; undefined when it goes to the readers. */
+  run(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    const verdict = this.#qualifies(sql, parameters);
+    if (!verdict || verdict.st.busy) {
+      this.counts.readers++;
+      return undefined;
+    }
+    const t0 = performance.now();
+    const rows = verdict.st.all(...parameters);
+    if ((performance.now() - t0 > INLINE_MAX_MS || rows.length > INLINE_MAX_ROWS) && ++verdict.strikes >= INLINE_STRIKES) this.#verdicts.set(sql, false);
+    this.counts.inline++;
+    return rows;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+/** Reads sent to one reader in one message at most. */
+const MAX_BATCH = 32;
+/** How long a batch holding an abandoned read may still run before its reader is replaced. */
+export const ABANDONED_GRACE_MS = 100;
+
+/**
+ * The readers and the reads waiting for them. Reads wait in one queue; an idle reader takes the next of them in one
+ * message (up to MAX_BATCH, shared fairly among the idle readers) and answers them in one message. Each message
+ * costs the event loop more than a cheap statement does, and under load many requests have a read ready at the
+ * same turn, so batching them halves or better what the loop spends per read; with one client a batch is one read.
+ * A reader busy with a long statement takes nothing more, so the reads behind go to the others.
+ */
 export class ReaderPool {
   #readers: Reader[] = [];
-  #next = 0;
+  #queue: Pending[] = [];
+  #flushing = false;
   #closed = false;
+  readonly inline: InlineReads;
   constructor(
     readonly path: string,
     readonly size: number,
   ) {
+    this.inline = new InlineReads(path);
     for (let i = 0; i < size; i++) this.#readers.push(this.#start());
   }
 
@@ -76,15 +171,23 @@ export class ReaderPool {
     const worker = new Worker(new URL('./sqlite-reader-worker.mjs', import.meta.url), { workerData: { path: this.path } });
     // Idle readers do not keep a process alive (a test that forgets to close its database still ends).
     worker.unref();
-    const reader: Reader = { worker, pending: new Map() };
-    worker.on('message', (m: { id: number; rows?: Record<string, unknown>[]; error?: { message: string; code?: string } }) => {
-      const p = reader.pending.get(m.id);
-      if (!p) return;
-      reader.pending.delete(m.id);
-      if (reader.pending.size === 0) worker.unref();
-      if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
-      if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-      else p.resolve(asBuffers(m.rows ?? []));
+    const reader: Reader = { worker, batch: null };
+    worker.on('message', (m: { results: { id: number; rows?: Record<string, unknown>[]; error?: { message: string; code?: string } }[] }) => {
+      const batch = reader.batch;
+      if (!batch || !this.#readers.includes(reader)) return;
+      reader.batch = null;
+      if (reader.stuck) clearTimeout(reader.stuck);
+      reader.stuck = undefined;
+      worker.unref();
+      const byId = new Map(batch.map((p) => [p.id, p]));
+      for (const r of m.results) {
+        const p = byId.get(r.id);
+        if (!p || p.settled) continue;
+        this.#settle(p);
+        if (r.error) p.reject(Object.assign(new Error(r.error.message), { code: r.error.code }));
+        else p.resolve(asBuffers(r.rows ?? []));
+      }
+      this.#flush();
     });
     worker.on('error', (err) => this.#replace(reader, err));
     worker.on('exit', () => {
@@ -93,24 +196,43 @@ export class ReaderPool {
     return reader;
   }
 
-  /** Ends a reader and starts another in its place; its other reads go to the readers left. */
+  #settle(p: Pending): void {
+    p.settled = true;
+    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+  }
+
+  /** Ends a reader and starts another in its place; the reads of its batch still wanted go back to the queue's head. */
   #replace(reader: Reader, _why: unknown): void {
     const at = this.#readers.indexOf(reader);
     if (at < 0) return;
-    const fresh = this.#start();
-    this.#readers[at] = fresh;
+    if (reader.stuck) clearTimeout(reader.stuck);
+    this.#readers[at] = this.#start();
     void reader.worker.terminate();
-    for (const p of reader.pending.values()) this.#send(p);
-    reader.pending.clear();
+    this.#queue.unshift(...(reader.batch ?? []).filter((p) => !p.settled));
+    reader.batch = null;
+    this.#flush();
   }
 
-  #send(p: Pending): void {
-    // The reader with the fewest reads waiting, starting from the next in turn.
-    let best = this.#readers[this.#next++ % this.#readers.length];
-    for (const r of this.#readers) if (r.pending.size < best.pending.size) best = r;
-    best.pending.set(p.id, p);
-    best.worker.ref();
-    best.worker.postMessage({ id: p.id, sql: p.sql, parameters: p.parameters });
+  /** Hands the queued reads to the idle readers, on the next turn of the event loop (so that reads ready together go together). */
+  #flush(): void {
+    if (this.#flushing || !this.#queue.length) return;
+    this.#flushing = true;
+    setImmediate(() => {
+      this.#flushing = false;
+      this.#send();
+    });
+  }
+
+  #send(): void {
+    const idle = this.#readers.filter((r) => !r.batch);
+    for (let i = 0; i < idle.length && this.#queue.length; i++) {
+      const take = Math.min(MAX_BATCH, Math.ceil(this.#queue.length / (idle.length - i)));
+      const batch = this.#queue.splice(0, take);
+      const reader = idle[i];
+      reader.batch = batch;
+      reader.worker.ref();
+      reader.worker.postMessage(batch.map((p) => ({ id: p.id, sql: p.sql, parameters: p.parameters })));
+    }
   }
 
   #ids = 0;
@@ -119,19 +241,41 @@ export class ReaderPool {
     const signal = currentSignal();
     const early = abandonedError(signal);
     if (early) return Promise.reject(early);
+    try {
+      const rows = this.inline.run(sql, parameters);
+      if (rows) return Promise.resolve(rows);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       const p: Pending = { id: ++this.#ids, sql, parameters: [...parameters], resolve, reject, signal };
       if (signal) {
         p.onAbort = () => {
-          const holder = this.#readers.find((r) => r.pending.has(p.id));
-          holder?.pending.delete(p.id);
+          if (p.settled) return;
+          this.#settle(p);
           reject(abandonedError(signal));
-          // Its statement may be running: the reader is replaced and told to end (when the statement returns).
-          if (holder) this.#replace(holder, 'abandoned');
+          const queued = this.#queue.indexOf(p);
+          if (queued >= 0) {
+            this.#queue.splice(queued, 1);
+            return;
+          }
+          // Its statement may be running. Most batches return within moments (the rows for it are then dropped);
+          // one still running after the grace period holds a long statement: its reader is replaced, and told to
+          // end, which it does when the statement returns.
+          const holder = this.#readers.find((r) => r.batch?.includes(p));
+          if (holder && !holder.stuck) {
+            const batch = holder.batch;
+            holder.stuck = setTimeout(() => {
+              holder.stuck = undefined;
+              if (holder.batch === batch) this.#replace(holder, 'abandoned');
+            }, ABANDONED_GRACE_MS);
+            holder.stuck.unref();
+          }
         };
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
-      this.#send(p);
+      this.#queue.push(p);
+      this.#flush();
     });
   }
 
@@ -139,8 +283,15 @@ export class ReaderPool {
     this.#closed = true;
     const readers = this.#readers;
     this.#readers = [];
-    for (const r of readers) for (const p of r.pending.values()) p.reject(new Error('the database is closed'));
+    const waiting = [...this.#queue, ...readers.flatMap((r) => r.batch ?? [])].filter((p) => !p.settled);
+    this.#queue = [];
+    for (const p of waiting) {
+      this.#settle(p);
+      p.reject(new Error('the database is closed'));
+    }
+    for (const r of readers) if (r.stuck) clearTimeout(r.stuck);
     await Promise.all(readers.map((r) => r.worker.terminate()));
+    this.inline.close();
   }
 }
 

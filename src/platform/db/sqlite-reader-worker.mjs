@@ -25,12 +25,17 @@ function statement(text) {
 // Structured cloning turns Buffers into plain Uint8Arrays; better-sqlite3 binds Buffers.
 const bindable = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
 
-parentPort.on('message', ({ id, sql, parameters }) => {
-  try {
-    const st = statement(sql);
-    if (!st.reader) throw new Error('a reader runs statements that return rows only');
-    parentPort.postMessage({ id, rows: st.all(parameters.map(bindable)) });
-  } catch (err) {
-    parentPort.postMessage({ id, error: { message: err.message, code: err.code } });
+// A message is a batch of reads (sqlite-driver.ts ReaderPool), answered together in one message, in order.
+parentPort.on('message', (batch) => {
+  const results = [];
+  for (const { id, sql, parameters } of batch) {
+    try {
+      const st = statement(sql);
+      if (!st.reader) throw new Error('a reader runs statements that return rows only');
+      results.push({ id, rows: st.all(parameters.map(bindable)) });
+    } catch (err) {
+      results.push({ id, error: { message: err.message, code: err.code } });
+    }
   }
+  parentPort.postMessage({ results });
 });

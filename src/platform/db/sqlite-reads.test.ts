@@ -1,0 +1,76 @@
+/**
+ * Where SQLite reads run (sqlite-driver.ts): index lookups on the event loop's own read-only connection, everything
+ * else on the reader threads, many reads ready together in one message. On a real database file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { INLINE_MAX_ROWS, ReaderPool } from './sqlite-driver.ts';
+
+test('SQLite reads: index lookups run inline, scans and sorts on the readers, a lookup found to return many rows moves to the readers', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
+  const file = join(dir, 'reads.db');
+  const writer = new Database(file);
+  writer.pragma('journal_mode = WAL');
+  writer.exec('create table item (id text primary key, owner text not null, n integer not null); create index item_owner_idx on item (owner)');
+  const insert = writer.prepare('insert into item values (?, ?, ?)');
+  writer.transaction(() => {
+    for (let i = 0; i < 2000; i++) insert.run(`i${i}`, i < 1000 ? 'big' : `o${i}`, i);
+  })();
+  writer.exec('analyze');
+  const pool = new ReaderPool(file, 2);
+  try {
+    const counts = () => ({ ...pool.inline.counts });
+    const before = counts();
+    assert.deepEqual(await pool.run('select * from item where id in (?, ?)', ['i1', 'i2']), [
+      { id: 'i1', owner: 'big', n: 1 },
+      { id: 'i2', owner: 'big', n: 2 },
+    ]);
+    assert.deepEqual(await pool.run('select n from item where owner = ?', ['o1500']), [{ n: 1500 }]);
+    assert.equal(counts().inline - before.inline, 2, 'two index lookups ran inline');
+
+    // A scan, a sort and a range go to the readers, and answer the same.
+    const scans = [
+      ['select count(*) as c from item where n % 7 = ?', [0], [{ c: 286 }]],
+      ['select id from item where owner = ? order by n desc limit 1', ['big'], [{ id: 'i999' }]],
+      ['select id from item where id > ? and id < ?', ['i1998', 'i1999~'], [{ id: 'i1999' }]],
+    ] as const;
+    for (const [sql, params, rows] of scans) {
+      const b = counts();
+      assert.deepEqual(await pool.run(sql, params), rows, sql);
+      assert.equal(counts().readers - b.readers, 1, `${sql} ran on a reader`);
+    }
+
+    // A lookup by a key that many rows share: inline at first, then on the readers once it has been seen to return
+    // more than INLINE_MAX_ROWS rows a few times. Same rows either way.
+    assert.ok(INLINE_MAX_ROWS < 1000);
+    const many = 'select id from item where owner = ?';
+    // Qualified by its plan for a key with one row (a plan is read with the statement's first parameters).
+    assert.equal((await pool.run(many, ['o1999'])).length, 1);
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const b = counts();
+      assert.equal((await pool.run(many, ['big'])).length, 1000);
+      seen.push(counts().inline - b.inline);
+    }
+    assert.deepEqual(seen, [1, 1, 1, 0, 0]);
+
+    // Reads ready at the same turn go to the readers together and are each answered with their own rows.
+    const many20 = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run('select n from item where n + 0 = ?', [i])));
+    assert.deepEqual(
+      many20.map((r) => (r as { n: number }[])[0].n),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    // A write made after a read is seen by the next read (both connections read the file's last commit).
+    writer.prepare('update item set n = ? where id = ?').run(-1, 'i1');
+    assert.deepEqual(await pool.run('select n from item where id in (?)', ['i1']), [{ n: -1 }]);
+    assert.deepEqual(await pool.run('select count(*) as c from item where n < ?', [0]), [{ c: 1 }]);
+  } finally {
+    await pool.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
