@@ -87,3 +87,26 @@ test('maps that do not opt in are drawn as before: an image, no labels, no links
   assert.doesNotMatch(html, /<text|<a |us-map__cluster/);
   assert.equal((html.match(/<circle /g) ?? []).length, 4, 'a dot per point');
 });
+
+test('outlines keep no point within half a pixel of the one before it: the national results map stays small', () => {
+  // Results across the country, as on the directory's landing page (its first page in name order).
+  const national: UsMapPoint[] = [
+    { lat: 47.6, lng: -122.3, label: 'Seattle' },
+    { lat: 25.8, lng: -80.2, label: 'Miami' },
+    { lat: 44.9, lng: -93.3, label: 'Minneapolis' },
+    { lat: 32.8, lng: -117.2, label: 'San Diego' },
+    { lat: 42.4, lng: -71.1, label: 'Boston' },
+  ];
+  const html = renderToString(h(UsMap, { level: 'state', title: 'T', description: 'D', points: national, focus: national, width: 400, height: 380, placeLabels: true, id: 'n' }));
+  const paths = [...html.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(paths.length > 40, `${paths.length} shapes drawn`);
+  let close = 0;
+  for (const d of paths) {
+    for (const ring of d.split('M').filter(Boolean)) {
+      const pts = [...ring.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      for (let i = 1; i < pts.length - 1; i++) if (Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]) < 0.5) close++;
+    }
+  }
+  assert.equal(close, 0, 'points within half a pixel of the one before');
+  assert.ok(html.length < 90_000, `the map is ${html.length} characters`);
+});

@@ -233,7 +233,7 @@ function clippedTo(projection: GeoProjection, width: number, height: number): Ge
 /** County boundaries cut to the view (only the part that shows is written). */
 function countyPaths(projection: GeoProjection, width: number, height: number, list: { fips: string; shape: Shape }[]): string[] {
   const path = geoPath(clippedTo(projection, width, height)).digits(1);
-  return list.map((c) => path(c.shape) ?? '').filter(Boolean);
+  return list.map((c) => thinPath(path(c.shape) ?? '')).filter(Boolean);
 }
 
 /** The counties whose extent meets the view. */
@@ -242,6 +242,38 @@ function countiesInView(view: Box): { fips: string; shape: Shape }[] {
     const shape = countyShape(c.fips);
     return shape && overlaps(boundsOf({ fips: c.fips, shape }), view) ? [{ fips: c.fips, shape }] : [];
   });
+}
+
+/**
+ * A path with every point within `tolerance` pixels of the last one kept left out (a ring's first and last points
+ * always stay). The atlas is finer than a map a few hundred pixels wide shows: at half a pixel nothing visible
+ * changes, and the national map of a results page loses a third of its size (issue 14: the directory's landing page
+ * spent more on writing, hashing and sending its map than on its search). Anything but M/L/Z is left as it is.
+ */
+export function thinPath(d: string, tolerance = 0.5): string {
+  let out = '';
+  for (const sub of d.split('M')) {
+    if (!sub) continue;
+    const closed = sub.endsWith('Z');
+    const pts = (closed ? sub.slice(0, -1) : sub).split('L');
+    const xy = pts.map((q) => q.split(',').map(Number));
+    if (xy.some((q) => q.length !== 2 || !Number.isFinite(q[0]) || !Number.isFinite(q[1]))) {
+      out += `M${sub}`;
+      continue;
+    }
+    const kept = [pts[0]];
+    let [lx, ly] = xy[0];
+    for (let i = 1; i < pts.length - 1; i++) {
+      const [x, y] = xy[i];
+      if (Math.hypot(x - lx, y - ly) < tolerance) continue;
+      kept.push(pts[i]);
+      lx = x;
+      ly = y;
+    }
+    if (pts.length > 1) kept.push(pts[pts.length - 1]);
+    out += `M${kept.join('L')}${closed ? 'Z' : ''}`;
+  }
+  return out;
 }
 
 function draw(p: UsMapProps, width: number, height: number): Drawn {
@@ -272,7 +304,11 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
     if (p.zoom && p.zoom > 0) projection = zoomed(projection, width, height, Math.min(MAX_ZOOM, p.zoom), p.center);
   }
   // Maps with place labels are often zoomed in: their shapes are cut to the view, so only what shows is written.
-  const path = p.placeLabels && !whole ? geoPath(clippedTo(projection, width, height)).digits(1) : geoPath(projection).digits(1);
+  const drawPath = p.placeLabels && !whole ? geoPath(clippedTo(projection, width, height)).digits(1) : geoPath(projection).digits(1);
+  const path = (shape: Shape | Feature<Geometry>) => {
+    const d = drawPath(shape);
+    return d ? thinPath(d) : d;
+  };
   const view = whole ? undefined : viewBox(projection, width, height);
   const visible = !view ? shapes : shapes.filter((s) => overlaps(boundsOf(s), view));
   // Counties, on maps that ask for place labels, once zoomed in far enough to tell them apart.
