@@ -34,7 +34,8 @@ import { measure, report, type Figures } from './lib.ts';
  * rows written into another new database by a bare insert in one transaction (SQLite: one better-sqlite3 prepared
  * statement run per row; PostgreSQL: multi-row statements of up to 8,000 values), with the import's speed as a share
  * of it. Each also in CPU time (process.cpuUsage, every thread of the process), which moves far less than the time
- * on the clock when the machine is shared: the share of the ceiling is given in both. On PostgreSQL the server's own
+ * on the clock when the machine is shared: the share of the ceiling is given in both. Each case is run
+ * DIRECTORY_BENCH_IMPORT_RUNS times (default 3), alternately, each in a new database, and its best kept. On PostgreSQL the server's own
  * work is not in it (it runs in other processes), so there the clock's share is the one to read.
  */
 export async function run(): Promise<void> {
@@ -99,56 +100,74 @@ export async function run(): Promise<void> {
 async function importCeiling(n: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tfh-directory-import-bench-'));
   const file = join(dir, `services-${n}.ndjson`);
+  // Each case is run this many times, each in a new database, alternately, and its best time kept (on the clock and
+  // in CPU, each the least of its runs): on a shared machine the others' work only ever adds time.
+  const runs = Math.max(1, Number(process.env.DIRECTORY_BENCH_IMPORT_RUNS ?? 3));
   try {
     writeGeneratedPackage(file, generatedServices(n), n);
-    const phases = new Map<string, number>();
-    const phaseCpu = new Map<string, number>();
-    let last = 0;
-    let lastCpu = 0;
-    let phase = 'opening and reading the publication';
-    const progress = (line: string) => {
-      const now = performance.now();
-      const cpu = cpuMs();
-      phases.set(phase, (phases.get(phase) ?? 0) + now - last);
-      phaseCpu.set(phase, (phaseCpu.get(phase) ?? 0) + cpu - lastCpu);
-      last = now;
-      lastCpu = cpu;
-      // What the time until the next line went on.
-      phase = /^checking/.test(line) ? 'checking values' : /values checked/.test(line) ? 'checking references' : /references checked/.test(line) ? 'reading and comparing stored rows' : /loading \d+ table/.test(line) || /^\s+\w+: \d+\/\d+$/.test(line) ? 'writing rows (and rebuilding indexes)' : /secondary indexes rebuilt/.test(line) ? 'source snapshot' : /search index/.test(line) ? 'search index, history, audit, commit' : phase;
-    };
-    const app = await testApp();
-    let first: number;
-    let firstCpu: number;
-    let again: number;
-    let rows = 0;
-    try {
-      last = performance.now();
-      const t0 = last;
-      const c0 = cpuMs();
-      lastCpu = c0;
-      const r = await importPath(app.ctx, file, { progress });
-      first = performance.now() - t0;
-      firstCpu = cpuMs() - c0;
-      phaseCpu.set(phase, (phaseCpu.get(phase) ?? 0) + c0 + firstCpu - lastCpu);
-      phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - last);
-      rows = r.added;
-      const t1 = performance.now();
-      const r2 = await importPath(app.ctx, file);
-      again = performance.now() - t1;
-      if (r2.added + r2.changed || r2.unchanged !== rows) throw new Error('importing again changed something');
-    } finally {
-      await app.close();
+    let best: Awaited<ReturnType<typeof firstImport>> | undefined;
+    let ceiling = Infinity;
+    let ceilingCpu = Infinity;
+    let again = Infinity;
+    for (let i = 0; i < runs; i++) {
+      const r = await firstImport(file);
+      if (!best || r.cpu < best.cpu) best = { ...r, ms: Math.min(r.ms, best?.ms ?? Infinity) };
+      else best.ms = Math.min(best.ms, r.ms);
+      again = Math.min(again, r.again);
+      const c = await rawInsert(file);
+      ceiling = Math.min(ceiling, c.ms);
+      ceilingCpu = Math.min(ceilingCpu, c.cpu);
     }
-    const { ms: ceiling, cpu: ceilingCpu } = await rawInsert(file);
-    console.log(`\nImport of ${n} generated services (${rows} rows, HSDS 3.0 NDJSON) against the raw-insert ceiling`);
+    const { ms: first, cpu: firstCpu, rows, phases, phaseCpu } = best!;
+    console.log(`\nImport of ${n} generated services (${rows} rows, HSDS 3.0 NDJSON) against the raw-insert ceiling, best of ${runs} run(s) each`);
     console.log(`${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'rows/s'.padStart(9)} ${'share'.padStart(7)} ${'cpu ms'.padStart(9)} ${'share'.padStart(7)}`);
     const line = (name: string, ms: number, share: string, cpu: number, cpuShare: string) => console.log(`${name.padEnd(48)} ${ms.toFixed(0).padStart(9)} ${Math.round((rows / ms) * 1000).toString().padStart(9)} ${share.padStart(7)} ${cpu.toFixed(0).padStart(9)} ${cpuShare.padStart(7)}`);
     line('raw insert (the ceiling)', ceiling, '100%', ceilingCpu, '100%');
     line('first import', first, `${((ceiling / first) * 100).toFixed(0)}%`, firstCpu, `${((ceilingCpu / firstCpu) * 100).toFixed(0)}%`);
-    for (const [name, ms] of phases) console.log(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(9)} ${((ms / first) * 100).toFixed(0).padStart(5)}% of the import, CPU ${phaseCpu.get(name)!.toFixed(0)} ms (${((phaseCpu.get(name)! / firstCpu) * 100).toFixed(0)}%)`);
+    // Where the time went, in the run of least CPU.
+    for (const [name, ms] of phases) console.log(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(9)} ${((ms / best!.phaseMs) * 100).toFixed(0).padStart(5)}% of the import, CPU ${phaseCpu.get(name)!.toFixed(0)} ms (${((phaseCpu.get(name)! / firstCpu) * 100).toFixed(0)}%)`);
     console.log(`${'importing it again, unchanged'.padEnd(48)} ${again.toFixed(0).padStart(9)} ${''.padStart(9)} ${((again / first) * 100).toFixed(1).padStart(6)}% of the first import`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One first import of the publication into a new database, with where its time went (from its progress lines), then importing it again unchanged. */
+async function firstImport(file: string) {
+  const phases = new Map<string, number>();
+  const phaseCpu = new Map<string, number>();
+  let last = 0;
+  let lastCpu = 0;
+  let phase = 'opening and reading the publication';
+  const progress = (line: string) => {
+    const now = performance.now();
+    const cpu = cpuMs();
+    phases.set(phase, (phases.get(phase) ?? 0) + now - last);
+    phaseCpu.set(phase, (phaseCpu.get(phase) ?? 0) + cpu - lastCpu);
+    last = now;
+    lastCpu = cpu;
+    // What the time until the next line went on.
+    phase = /^checking/.test(line) ? 'checking values' : /values checked/.test(line) ? 'checking references' : /references checked/.test(line) ? 'reading and comparing stored rows' : /loading \d+ table/.test(line) || /^\s+\w+: \d+\/\d+$/.test(line) ? 'writing rows (and rebuilding indexes)' : /secondary indexes rebuilt/.test(line) ? 'source snapshot' : /search index/.test(line) ? 'search index, history, audit, commit' : phase;
+  };
+  const app = await testApp();
+  try {
+    last = performance.now();
+    const t0 = last;
+    const c0 = cpuMs();
+    lastCpu = c0;
+    const r = await importPath(app.ctx, file, { progress });
+    const ms = performance.now() - t0;
+    const cpu = cpuMs() - c0;
+    phaseCpu.set(phase, (phaseCpu.get(phase) ?? 0) + c0 + cpu - lastCpu);
+    phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - last);
+    const rows = r.added;
+    const t1 = performance.now();
+    const r2 = await importPath(app.ctx, file);
+    const again = performance.now() - t1;
+    if (r2.added + r2.changed || r2.unchanged !== rows) throw new Error('importing again changed something');
+    return { ms, cpu, rows, phases, phaseCpu, phaseMs: ms, again };
+  } finally {
+    await app.close();
   }
 }
 

@@ -9,8 +9,9 @@ import { fillCentroids, groupFindings, importPath, readPath, ImportRefused } fro
 import { directoryCommand, findingsCsv } from './cli.ts';
 import { exportDirectory } from './export.ts';
 import { count, allRows, SEARCH_INDEX } from './store.ts';
-import { TABLE_NAMES, readRow, tableOf, type Row } from './model.ts';
-import { checkValues } from './validate.ts';
+import { TABLES, TABLE_NAMES, readRow, tableOf, type Row } from './model.ts';
+import { checkValues, Dataset } from './validate.ts';
+import { flatten } from './formats.ts';
 import { generatedServices, writeGeneratedPackage } from './generate.ts';
 import { secondaryIndexes, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 import { legacyId, uuidv5 } from './model.ts';
@@ -43,6 +44,29 @@ test('UUID v5 ids are the RFC 4122 ones, and legacy ids map deterministically', 
   assert.equal(dayList('Tuesday & Thursday'), 'TU,TH');
   assert.equal(clockTime('8:30AM'), '08:30');
   assert.equal(clockTime('5:00PM'), '17:00');
+});
+
+test('values are checked as the import always did: calendar dates (leap years), UUIDs of any case (stored lower case), own properties only', () => {
+  const ds = new Dataset();
+  const id = (n: number) => `${String(n).padStart(8, '0')}-aaaa-4aaa-8aaa-aaaaaaaaaaaa`;
+  const dates = ['2024-02-29', '2000-02-29', '2023-02-29', '1900-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '0999-01-01', '2024-1-01', '2024-12-31', '2024-01-00'];
+  dates.forEach((d, i) => ds.add('service', { id: id(i), name: 'S', status: 'active', assured_date: d }, { file: 'services.csv', row: i + 1 }));
+  const ids = ['ABCDEF01-2345-4ABC-8DEF-0123456789AB', 'abcdef01-2345-4abc-8def-0123456789ag', 'abcdef01-2345-4abc-8def-0123456789a', 'abcdef0102345-4abc-8def-0123456789ab'];
+  ids.forEach((v, i) => ds.add('organization', { id: v, name: 'O', description: '' }, { file: 'organizations.csv', row: i + 1 }));
+  checkValues(ds);
+  const refused = (file: string) => ds.refusals.filter((r) => r.file === file).map((r) => r.row);
+  assert.deepEqual(refused('services.csv'), [3, 4, 5, 6, 7, 8, 9, 11]);
+  assert.deepEqual(refused('organizations.csv'), [2, 3, 4]);
+  assert.equal(ds.get('organization')[0].id, 'abcdef01-2345-4abc-8def-0123456789ab');
+  // A row of every column, from the object's own properties: nothing inherited, nothing that is not a column.
+  const flat = new Dataset();
+  const o = Object.assign(Object.create({ name: 'inherited', description: 'inherited' }), JSON.parse(`{"id": "${id(1)}", "status": "active", "constructor": "x", "extra": 1}`));
+  flatten(flat, 'service', o, { file: 'services.json', row: 1 });
+  const [row] = flat.get('service');
+  assert.deepEqual(Object.keys(row), Object.keys(TABLES.service.columns));
+  assert.equal(row.name, undefined);
+  assert.equal(row.description, undefined);
+  assert.equal(row.status, 'active');
 });
 
 test('the DC sample (HSDS 2.0) maps to 57 organizations, 501 services and 220 locations; again updates by id; strict mode refuses it whole', async () => {

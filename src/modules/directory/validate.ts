@@ -1,5 +1,4 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { UUID_RE } from '../../platform/db/index.ts';
 import { TABLES, TABLE_NAMES, kindOf, isRequired, type Row, type TableName } from './model.ts';
 import { isSafeUrl } from '../../platform/http/urls.ts';
 
@@ -117,10 +116,36 @@ export function formatOk(format: 'uri' | 'email', v: string): boolean {
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const INCOMPLETE_ADDRESS = new Set(['city', 'state_province', 'postal_code', 'country']);
 
-function validDate(s: string): boolean {
-  if (!DATE_RE.test(s) || !/^[1-9]/.test(s)) return false;
-  const d = new Date(s + 'T00:00:00Z');
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A calendar date YYYY-MM-DD from year 1000 on, checked by arithmetic (a Date per value cost an import 40 ms per 20,000 services). */
+export function validDate(s: string): boolean {
+  if (s.length !== 10 || !DATE_RE.test(s) || s.charCodeAt(0) === 48) return false;
+  const y = Number(s.slice(0, 4));
+  const m = Number(s.slice(5, 7));
+  const d = Number(s.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
+}
+
+/**
+ * The id in lower case when it is a UUID (any version, any case), else null. A loop over the characters: the
+ * regular expression it replaces took about a fifth of checking an import's values.
+ */
+export function uuidOrNull(v: string): string | null {
+  if (v.length !== 36) return null;
+  let upper = false;
+  for (let i = 0; i < 36; i++) {
+    const c = v.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return null;
+    } else if (c >= 97 && c <= 102) continue;
+    else if (c >= 48 && c <= 57) continue;
+    else if (c >= 65 && c <= 70) upper = true;
+    else return null;
+  }
+  return upper ? v.toLowerCase() : v;
 }
 
 /**
@@ -155,12 +180,12 @@ export function checkValues(ds: Dataset): void {
           continue;
         }
         switch (k) {
-          case 'id':
-            if (typeof v !== 'string' || !UUID_RE.test(v)) {
-              ds.refuse(row, col, 'must be a UUID');
-              v = null;
-            } else v = v.toLowerCase();
+          case 'id': {
+            const id = typeof v === 'string' ? uuidOrNull(v) : null;
+            if (id === null) ds.refuse(row, col, 'must be a UUID');
+            v = id;
             break;
+          }
           case 'num': {
             const n = typeof v === 'number' ? v : typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : NaN;
             if (!Number.isFinite(n)) ds.refuse(row, col, 'must be a number');
