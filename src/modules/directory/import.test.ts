@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDatabase } from '../../platform/testing.ts';
 import { systemCtx } from '../../platform/context.ts';
-import { fillCentroids, groupFindings, importPath, readPath, ImportRefused } from './import.ts';
+import { fillCentroids, groupFindings, importPath, readPath, sameRow, ImportRefused } from './import.ts';
 import { directoryCommand, findingsCsv } from './cli.ts';
 import { exportDirectory } from './export.ts';
 import { count, allRows, SEARCH_INDEX } from './store.ts';
@@ -67,6 +67,19 @@ test('values are checked as the import always did: calendar dates (leap years), 
   assert.equal(row.name, undefined);
   assert.equal(row.description, undefined);
   assert.equal(row.status, 'active');
+});
+
+test('a stored row and an incoming one are the same when their values read alike (flags as 0/1, numbers as text), whatever the service\'s last_modified', () => {
+  const stored: Row = { id: 'a', name: 'Shelter', latitude: '41.5', longitude: -87.25, confidential: 1, coordinates_approximate: 0, location_type: 'physical', description: null };
+  const incoming: Row = { id: 'a', name: 'Shelter', latitude: 41.5, longitude: -87.25, confidential: true, coordinates_approximate: false, location_type: 'physical' };
+  assert.equal(sameRow('location', stored, incoming), true);
+  assert.equal(sameRow('location', stored, { ...incoming, name: 'Shelter ' }), false);
+  assert.equal(sameRow('location', stored, { ...incoming, confidential: false }), false);
+  assert.equal(sameRow('location', stored, { ...incoming, latitude: 41.6 }), false);
+  assert.equal(sameRow('location', stored, { ...incoming, description: '' }), false);
+  const service: Row = { id: 'b', name: 'S', status: 'active', last_modified: '2026-01-01T00:00:00.000Z' };
+  assert.equal(sameRow('service', service, { ...service, last_modified: '2026-12-05T00:00:00.000Z' }), true);
+  assert.equal(sameRow('service', service, { ...service, status: 'inactive' }), false);
 });
 
 test('the DC sample (HSDS 2.0) maps to 57 organizations, 501 services and 220 locations; again updates by id; strict mode refuses it whole', async () => {

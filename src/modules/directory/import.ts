@@ -4,7 +4,7 @@ import { runCommand } from '../../platform/audit/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
-import { readRow, tableOf, type Row, type TableName } from './model.ts';
+import { TABLES, kindOf, tableOf, type Row, type TableName } from './model.ts';
 import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
 import { readLegacy20 } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
@@ -17,7 +17,7 @@ import { recordImport, recordRefusal, type RefusedBecause } from './import-histo
 import { forgetChoices, honourChoices } from './federation-match.ts';
 import { publicationDigest, rememberDigest, repeatedImport } from './import-digest.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
-import type { Db } from '../../platform/db/index.ts';
+import { bool, type Db } from '../../platform/db/index.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
@@ -165,11 +165,33 @@ function leaveOutRefused(ds: Dataset): Refusal[] {
   return out;
 }
 
-// What a stored row and an incoming row are compared on: every HSDS column but the time the import itself sets.
-function comparable(table: TableName, row: Row): string {
-  const r = readRow(table, row);
-  if (table === 'service') delete r.last_modified;
-  return JSON.stringify(r);
+// What a stored row and an incoming row are compared on: every HSDS column but the time the import itself sets,
+// each value as readRow reads it. Worked out once per table: a re-import compares every row of the publication.
+const COMPARED = new Map<TableName, [column: string, kind: 'bool' | 'num' | 'text'][]>();
+function comparedColumns(table: TableName): [string, 'bool' | 'num' | 'text'][] {
+  let cols = COMPARED.get(table);
+  if (!cols) {
+    cols = Object.entries(TABLES[table].columns)
+      .filter(([c]) => !(table === 'service' && c === 'last_modified'))
+      .map(([c, spec]) => [c, kindOf(spec) === 'bool' ? 'bool' : kindOf(spec) === 'num' ? 'num' : 'text']);
+    COMPARED.set(table, cols);
+  }
+  return cols;
+}
+const readValue = (kind: 'bool' | 'num' | 'text', v: unknown) => (kind === 'bool' ? bool(v) : v === null || v === undefined ? null : kind === 'num' ? Number(v) : String(v));
+
+/**
+ * Whether a stored row and an incoming one hold the same values, as readRow reads them (the comparison of their
+ * JSON, value by value: one re-import of 20,000 unchanged services spent 1.7 s of CPU making and comparing that JSON).
+ */
+export function sameRow(table: TableName, stored: Row, incoming: Row): boolean {
+  for (const [c, k] of comparedColumns(table)) {
+    const a = readValue(k, stored[c]);
+    const b = readValue(k, incoming[c]);
+    // JSON writes NaN and the infinities as null; checked values are finite, stored ones too.
+    if (a !== b && !(typeof a === 'number' && typeof b === 'number' && !Number.isFinite(a) && !Number.isFinite(b))) return false;
+  }
+  return true;
 }
 
 /**
@@ -196,15 +218,22 @@ async function servicesConcerned(db: Db, toWrite: Map<TableName, Row[]>, existed
   return out;
 }
 
-/** The stored rows of the incoming ids, in comparable form; an empty table is not read at all. */
-async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const any = await db.selectFrom(tableOf(table)).select('id').limit(1).executeTakeFirst();
-  if (!any) return out;
+/** The stored rows of the incoming ids; an empty table is not read at all. */
+async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, Row>> {
+  const out = new Map<string, Row>();
+  const held = Number((await db.selectFrom(tableOf(table)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+  if (!held) return out;
+  // A table holding not many more rows than arrive (a source's snapshot imported again) is read whole, in its own
+  // order: a quarter less than looking each id up (re-importing 20,000 services).
+  if (held <= 2 * rows.length) {
+    const wanted = new Set(rows.map((r) => r.id as string));
+    for (const r of await db.selectFrom(tableOf(table)).selectAll().execute()) if (wanted.has(String(r.id))) out.set(String(r.id), r as Row);
+    return out;
+  }
   // Large chunks: one query per 5,000 ids (both engines accept that many parameters).
   for (let i = 0; i < rows.length; i += 5000) {
     const ids = rows.slice(i, i + 5000).map((r) => r.id as string);
-    for (const r of await db.selectFrom(tableOf(table)).selectAll().where('id', 'in', ids).execute()) out.set(String(r.id), comparable(table, r as Row));
+    for (const r of await db.selectFrom(tableOf(table)).selectAll().where('id', 'in', ids).execute()) out.set(String(r.id), r as Row);
   }
   return out;
 }
@@ -279,7 +308,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
       for (const r of rows) {
         const before = stored.get(r.id as string);
         if (before === undefined) added++;
-        else if (before !== comparable(table, r)) changed++;
+        else if (!sameRow(table, before, r)) changed++;
         else {
           unchanged++;
           continue;
