@@ -133,10 +133,22 @@ function prepared(sqlite: Database.Database, text: string): Database.Statement {
  * autovacuum refreshes only after a while: right after an import of hundreds of thousands of rows it drove a filtered
  * search from the wrong table (ten times slower). SQLite plans without statistics unless ANALYZE has been run once,
  * and running it would change every plan in the module that the tests were written against, so it is left alone.
+ * On PostgreSQL the GIN (full-text) indexes of the tables also take in their pending entries: rows written since
+ * are kept in an unordered list that every search through the index reads in full, and only VACUUM or autovacuum's
+ * analyze (not this one) empties it. Right after generating 100,000 services, counting the matches of "job" took
+ * 118 ms in the index instead of 6.
  */
 export async function refreshStatistics(db: Db, tables: string[]): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
-  for (const t of tables) await db.executeQuery(CompiledQuery.raw(`analyze "${checkName(t)}"`, []));
+  for (const t of tables) {
+    await db.executeQuery(CompiledQuery.raw(`analyze "${checkName(t)}"`, []));
+    await db.executeQuery(
+      CompiledQuery.raw(
+        `select gin_clean_pending_list(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam where i.indrelid = to_regclass($1) and a.amname = 'gin'`,
+        [t],
+      ),
+    );
+  }
 }
 
 export interface SecondaryIndex {
