@@ -166,6 +166,17 @@ export function searchMatches(kind: DatabaseKind, name: string, query: SearchQue
   return sql<{ doc_id: string; score: number }>`(select doc_id, ${tsRank(name, q)} as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
 }
 
+/** The lowest and highest of some numbers (a loop: spreading hundreds of thousands of arguments overflows the stack). */
+function bounds(xs: readonly number[]): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const x of xs) {
+    if (x < low) low = x;
+    if (x > high) high = x;
+  }
+  return [low, high];
+}
+
 /** SQLite's score of a match: bm25 is lower for better matches; title words weigh three times the body's. */
 const bm25Score = (name: string) => sql<number>`-bm25(${sql.table(name)}, 0, 3.0, 1.0)`;
 
@@ -206,7 +217,7 @@ export async function firstMatches(db: Db, kind: DatabaseKind, name: string, que
   // Scored in one statement (the index's statistics for the query are read once). On SQLite the match is walked
   // between the first and last key only, and the unary plus keeps the key test a filter on it rather than one match
   // per key.
-  const [low, high] = sqlite ? [Math.min(...(keys as number[])), Math.max(...(keys as number[]))] : [0, 0];
+  const [low, high] = sqlite ? bounds(keys as number[]) : [0, 0];
   const rows = sqlite
     ? await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${bm25Score(name)} as score, title from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(keys)}))`.execute(db)
     : await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${tsRank(name, q)} as score, title from ${table} where doc_id = any(${keys}::uuid[])`.execute(db);
@@ -238,7 +249,7 @@ export async function documentScores(db: Db, kind: DatabaseKind, name: string, q
   for (const id of ids) if (known.has(id)) idOf.set(known.get(id)!, id);
   if (!idOf.size) return out;
   const all = [...idOf.keys()];
-  const [low, high] = [Math.min(...all), Math.max(...all)];
+  const [low, high] = bounds(all);
   // One statement (the index's statistics for the query are read once); the unary plus keeps the key test a filter
   // on the match rather than one match per key.
   const rows = await sql<{ k: number; score: number }>`select rowid as k, ${bm25Score(name)} as score from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(all)}))`.execute(db);
