@@ -101,16 +101,30 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
   for (const [table, cols] of DETAILS) {
     let keep: Set<string> | undefined;
     const gone = new Set<string>();
+    // Only records stored before this import can have details it does not give.
+    const parentsOf = new Map<string, string[]>();
     for (const col of cols) {
       if (!(col in TABLES[table].columns)) continue;
-      // Only records stored before this import can have details it does not give.
       const before = existed.get(PARENT_OF[col]);
       const parents = before?.size ? ds.get(PARENT_OF[col]).map((r) => r.id as string).filter((id) => before.has(id)) : [];
-      if (!parents.length) continue;
-      keep ??= new Set(ds.get(table).map((r) => r.id as string));
-      const rows = await inChunks(parents, (c) => q.selectFrom(tableOf(table)).select('id').where(col, 'in', c).execute());
-      for (const r of rows) if (!keep.has(String(r.id))) gone.add(String(r.id));
+      if (parents.length) parentsOf.set(col, parents);
     }
+    if (!parentsOf.size) continue;
+    keep = new Set(ds.get(table).map((r) => r.id as string));
+    const held = Number((await q.selectFrom(tableOf(table)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+    if (held <= 2 * keep.size) {
+      // A table the import gives most of (a snapshot imported again): read whole, once, rather than by parent for
+      // each column (a tenth of re-importing 20,000 unchanged services).
+      const sets = [...parentsOf].map(([col, ids]) => [col, new Set(ids)] as const);
+      for (const r of await q.selectFrom(tableOf(table)).select(['id', ...parentsOf.keys()]).execute()) {
+        const id = String(r.id);
+        if (!keep.has(id) && sets.some(([col, ids]) => typeof r[col] === 'string' && ids.has(r[col] as string))) gone.add(id);
+      }
+    } else
+      for (const [col, parents] of parentsOf) {
+        const rows = await inChunks(parents, (c) => q.selectFrom(tableOf(table)).select('id').where(col, 'in', c).execute());
+        for (const r of rows) if (!keep.has(String(r.id))) gone.add(String(r.id));
+      }
     if (table === 'service_at_location' && gone.size) {
       // The details of a link removed go with it.
       const links = [...gone];
