@@ -80,6 +80,10 @@ test('a stored row and an incoming one are the same when their values read alike
   const service: Row = { id: 'b', name: 'S', status: 'active', last_modified: '2026-01-01T00:00:00.000Z' };
   assert.equal(sameRow('service', service, { ...service, last_modified: '2026-12-05T00:00:00.000Z' }), true);
   assert.equal(sameRow('service', service, { ...service, status: 'inactive' }), false);
+  // As storedRows reads a table whole on SQLite: the id, then the compared columns in the table's order.
+  const asArray = (row: Row) => [row.id, ...Object.keys(TABLES.service.columns).filter((c) => c !== 'last_modified').map((c) => row[c] ?? null)];
+  assert.equal(sameRow('service', asArray(service), { ...service, last_modified: null }), true);
+  assert.equal(sameRow('service', asArray(service), { ...service, name: 'T' }), false);
 });
 
 test('the DC sample (HSDS 2.0) maps to 57 organizations, 501 services and 220 locations; again updates by id; strict mode refuses it whole', async () => {

@@ -17,7 +17,7 @@ import { recordImport, recordRefusal, type RefusedBecause } from './import-histo
 import { forgetChoices, honourChoices } from './federation-match.ts';
 import { publicationDigest, rememberDigest, repeatedImport } from './import-digest.ts';
 import { existingIds, reindexServices, upsertRows, SEARCH_INDEX } from './store.ts';
-import { bool, type Db } from '../../platform/db/index.ts';
+import { bool, sqliteConnection, type Db } from '../../platform/db/index.ts';
 import { refreshStatistics, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
 
 export interface ImportOptions {
@@ -184,9 +184,13 @@ const readValue = (kind: 'bool' | 'num' | 'text', v: unknown) => (kind === 'bool
  * Whether a stored row and an incoming one hold the same values, as readRow reads them (the comparison of their
  * JSON, value by value: one re-import of 20,000 unchanged services spent 1.7 s of CPU making and comparing that JSON).
  */
-export function sameRow(table: TableName, stored: Row, incoming: Row): boolean {
-  for (const [c, k] of comparedColumns(table)) {
-    const a = readValue(k, stored[c]);
+export function sameRow(table: TableName, stored: Row | unknown[], incoming: Row): boolean {
+  // A stored row read as an array holds the id, then the compared columns in order (storedRows).
+  const values = Array.isArray(stored);
+  const cols = comparedColumns(table);
+  for (let i = 0; i < cols.length; i++) {
+    const [c, k] = cols[i];
+    const a = readValue(k, values ? stored[i + 1] : (stored as Row)[c]);
     const b = readValue(k, incoming[c]);
     // JSON writes NaN and the infinities as null; checked values are finite, stored ones too.
     if (a !== b && !(typeof a === 'number' && typeof b === 'number' && !Number.isFinite(a) && !Number.isFinite(b))) return false;
@@ -218,15 +222,23 @@ async function servicesConcerned(db: Db, toWrite: Map<TableName, Row[]>, existed
   return out;
 }
 
-/** The stored rows of the incoming ids; an empty table is not read at all. */
-async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, Row>> {
-  const out = new Map<string, Row>();
+/** The stored rows of the incoming ids (as sameRow takes them); an empty table is not read at all. */
+async function storedRows(db: Db, table: TableName, rows: Row[]): Promise<Map<string, Row | unknown[]>> {
+  const out = new Map<string, Row | unknown[]>();
   const held = Number((await db.selectFrom(tableOf(table)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
   if (!held) return out;
   // A table holding not many more rows than arrive (a source's snapshot imported again) is read whole, in its own
   // order: a quarter less than looking each id up (re-importing 20,000 services).
   if (held <= 2 * rows.length) {
     const wanted = new Set(rows.map((r) => r.id as string));
+    const sqlite = db.isTransaction ? sqliteConnection(db) : undefined;
+    if (sqlite) {
+      // On SQLite, inside the import's transaction, through its connection (as bulk.ts writes): rows as arrays of
+      // the id and the compared columns, without an object per row (two fifths less to read them).
+      const columns = ['id', ...comparedColumns(table).map(([c]) => c)].map((c) => `"${c}"`).join(', ');
+      for (const r of sqlite.prepare(`select ${columns} from "${tableOf(table)}"`).raw(true).iterate() as IterableIterator<unknown[]>) if (wanted.has(String(r[0]))) out.set(String(r[0]), r);
+      return out;
+    }
     for (const r of await db.selectFrom(tableOf(table)).selectAll().execute()) if (wanted.has(String(r.id))) out.set(String(r.id), r as Row);
     return out;
   }
