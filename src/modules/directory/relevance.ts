@@ -4,6 +4,8 @@
  * down by distance, halving at DISTANCE_HALF_MILES. A service that matches well 1.5 miles away (1 × 0.77) comes
  * before one that barely matches next door (0.3 × 1). "Nearest" is distance alone, as before.
  */
+import { foldText, SYNONYM_WEIGHT, type SearchQuery } from '../../platform/db/search.ts';
+
 export type SearchSort = 'relevance' | 'distance';
 export const SORTS: readonly SearchSort[] = ['relevance', 'distance'];
 
@@ -43,3 +45,32 @@ export function coarsePoint(lat: number, lng: number): { lat: number; lng: numbe
 export function withinBand(coarseMiles: number, slackMiles: number): number {
   return Math.max(CONFIDENTIAL_BAND_MILES, Math.ceil((coarseMiles + slackMiles) / CONFIDENTIAL_BAND_MILES) * CONFIDENTIAL_BAND_MILES);
 }
+
+/**
+ * How much a service's name counts beyond the text rank (issue 13): a name is what the service is, a description
+ * also says what it is not or only mentions. The text score (bm25 on SQLite, tsRank on PostgreSQL) is multiplied by
+ * 1 + NAME_WEIGHT × nameMatch, the share of the query's words its name answers. Measured with the relevance bench
+ * (README): "divorce" then ranks the divorce clinics before family law services whose name matched a two-word
+ * synonym, "domestic violence" lists the programmes named for it before family therapy that mentions a synonym,
+ * "trabajo" the job centres first; more weight (0.5, 1) let names outweigh what the records say ("food" fell).
+ */
+export const NAME_WEIGHT = 0.3;
+
+const nameWords = (name: string) => foldText(name).match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/**
+ * The share of a query's words (groups, see SearchQuery) that a name answers: 1 for a word typed that begins a word
+ * of the name (as the index matches prefixes), SYNONYM_WEIGHT for a group answered only by one of its synonyms (all
+ * of its words), 0 otherwise; averaged over the groups. 0 for no query.
+ */
+export function nameMatch(name: string, query: SearchQuery | null): number {
+  if (!query?.length) return 0;
+  const words = nameWords(name);
+  const has = (alt: readonly string[]) => alt.length > 0 && alt.every((t) => words.some((w) => w.startsWith(t)));
+  let sum = 0;
+  for (const group of query) sum += has(group[0] ?? []) ? 1 : group.slice(1).some(has) ? SYNONYM_WEIGHT : 0;
+  return sum / query.length;
+}
+
+/** A text score with its name's share (NAME_WEIGHT). */
+export const withName = (score: number, name: string, query: SearchQuery | null) => score * (1 + NAME_WEIGHT * nameMatch(name, query));

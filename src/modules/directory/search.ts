@@ -6,11 +6,11 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
-import { blended, coarsePoint, CONFIDENTIAL_GRID_DEGREES, withinBand, type SearchSort } from './relevance.ts';
+import { blended, withName, coarsePoint, CONFIDENTIAL_GRID_DEGREES, withinBand, type SearchSort } from './relevance.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, pointsWhere, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
@@ -369,7 +369,7 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
   if (!filters) return { total: 0, hits: [], facets: EMPTY_FACETS(), origin: place };
   const filtered = (q: any) => filters.reduce((acc, f) => f(acc), q);
   const withFacets = p.facets !== false;
-  const textMatches = query && !place ? searchMatches(kind, SEARCH_INDEX, query) : null;
+  const textMatches = query && !place ? searchMatches(kind, SEARCH_INDEX, query, await rankStatistics(db, SEARCH_INDEX, query)) : null;
   // The text matches drive the query when there are any: a cross join keeps SQLite from re-running the full-text
   // match for every service (it does not reorder cross joins; PostgreSQL plans it as a plain join).
   const matchingServices = () =>
@@ -424,7 +424,7 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
         const rows = (await matchingServices().select(['s.id as id', 's.name as name', 'm.score as score']).limit(TEXT_RANKED).execute()) as { id: string; name: string; score: unknown }[];
         hits = rows.map((r) => ({ serviceId: r.id, score: Number(r.score ?? 0), name: String(r.name) }));
       }
-      hits.sort(byRank);
+      rankText(hits, query);
       if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
       const facets = withFacets ? await facetCounts(db, hits.map((h) => h.serviceId)) : EMPTY_FACETS();
       const page = resultPage(p, hits, facets, place);
@@ -437,7 +437,7 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
     if (textMatches) sq = sq.select('m.score as score');
     const rows = (await sq.execute()) as { id: string; name: string; score?: unknown }[];
     hits = rows.map((r) => ({ serviceId: r.id as string, score: Number(r.score ?? 0), name: String(r.name) }));
-    hits.sort(byRank);
+    rankText(hits, query);
   }
 
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
@@ -488,6 +488,11 @@ type Named = Hit & { name?: string };
 const byId = (a: Hit, b: Hit) => (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0);
 /** Without a place: rank, then name, then id. */
 const byRank = (a: Named, b: Named) => b.score - a.score || (a.name ?? '').localeCompare(b.name ?? '') || byId(a, b);
+/** Orders text matches without a place: each score with its name's share (relevance.ts withName), then byRank. */
+function rankText(hits: Named[], query: SearchQuery | null): void {
+  if (query) for (const h of hits) h.score = withName(h.score, h.name ?? '', query);
+  hits.sort(byRank);
+}
 /** Near a place: distance, then as byRank. */
 const byDistance = (a: Named, b: Named) => a.distance! - b.distance! || byRank(a, b);
 
@@ -556,14 +561,14 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     }
     await orderNear(db, kind, query, hits, p.sort, scores);
   } else {
-    const matches = query ? searchMatches(kind, SEARCH_INDEX, query) : null;
+    const matches = query ? searchMatches(kind, SEARCH_INDEX, query, await rankStatistics(db, SEARCH_INDEX, query)) : null;
     // As in the general search, the text matches drive through a cross join (SQLite keeps its order).
     const from = matches ? (db.selectFrom(matches.as('m')).crossJoin(`${SEARCH_POINTS} as sp`).whereRef('sp.service_id', '=', 'm.doc_id').select('m.score as score') as any) : undefined;
     const rows = (await pointQuery(db, f, from, p.facets !== false).execute()) as (PointHit & { score?: unknown })[];
     const one = new Map<string, PHit>();
     for (const r of rows) if (!one.has(r.service_id)) one.set(r.service_id, { serviceId: r.service_id, score: Number(r.score ?? 0), name: r.name, row: r });
     hits = [...one.values()];
-    hits.sort(byRank);
+    rankText(hits, query);
   }
   if (p.openNow) hits = await openNowOnly(db, hits, p.now ?? new Date());
   const facets = EMPTY_FACETS();
@@ -687,6 +692,7 @@ async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, 
     hits.sort(byDistance);
     return;
   }
+  for (const h of hits) h.score = withName(h.score, h.name ?? '', query);
   const best = Math.max(0, ...hits.map((h) => h.score));
   const value = new Map(hits.map((h) => [h.serviceId, blended(h.score, best, h.distance!)]));
   hits.sort((a, b) => value.get(b.serviceId)! - value.get(a.serviceId)! || byDistance(a, b));

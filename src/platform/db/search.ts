@@ -64,6 +64,7 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   const sqlite = isSqlite(db);
   const out = new Map<string, number>();
   if (!docs.length) return out;
+  indexChanged(name);
   const old = isNew ? docs.filter((d) => !isNew(d.id)) : docs;
   await removeDocuments(db, name, old.map((d) => d.id));
   const rows = docs.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
@@ -98,6 +99,7 @@ export async function documentKeys(db: Db, name: string, ids: readonly string[])
 
 export async function removeDocuments(db: Db, name: string, ids: string[]): Promise<void> {
   checkName(name);
+  if (ids.length) indexChanged(name);
   const sqlite = isSqlite(db);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -112,6 +114,7 @@ export async function removeDocuments(db: Db, name: string, ids: string[]): Prom
 
 export async function clearIndex(db: Db, name: string): Promise<void> {
   await db.deleteFrom(checkName(name)).execute();
+  indexChanged(name);
   if (isSqlite(db)) await db.deleteFrom(`${name}_ids`).execute();
 }
 
@@ -156,14 +159,79 @@ function cleanQuery(q: SearchQuery): SearchQuery {
  * A derived table `(doc_id, score)` of the documents matching the query, higher score first; join it to the
  * rows being searched. Returns null when the query has no words.
  */
-export function searchMatches(kind: DatabaseKind, name: string, query: SearchQuery): RawBuilder<{ doc_id: string; score: number }> | null {
+export function searchMatches(kind: DatabaseKind, name: string, query: SearchQuery, stats?: RankStatistics): RawBuilder<{ doc_id: string; score: number }> | null {
   checkName(name);
   const q = cleanQuery(query);
   if (!q.length) return null;
   if (kind === 'sqlite') {
     return sql<{ doc_id: string; score: number }>`(select doc_id, ${bm25Score(name)} as score from ${sql.table(name)} where ${sql.table(name)} match ${ftsExpression(q)})`;
   }
-  return sql<{ doc_id: string; score: number }>`(select doc_id, ${tsRank(name, q)} as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+  return sql<{ doc_id: string; score: number }>`(select doc_id, ${tsRank(name, q, stats)} as score from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${tsExpression(q)}))`;
+}
+
+/**
+ * What PostgreSQL's rank (tsRank) needs to know of the index besides the query: the inverse document frequency of
+ * each alternative of the query, by the expression tsRank ranks it with. Counting them took one count through the
+ * GIN index per alternative on every search (a text search of "job" at 20,000 services went from 46 to 68 ms);
+ * rankStatistics keeps them per database and index, so an alternative is counted once until this process changes
+ * the index (indexDocuments, removeDocuments, clearIndex) or FREQUENCY_TTL_MS passes (for another process's changes).
+ */
+export interface RankStatistics {
+  idf: ReadonlyMap<string, number>;
+}
+
+/** How long counted frequencies are kept when this process sees no change to the index (another process may make one). */
+export const FREQUENCY_TTL_MS = 60_000;
+
+interface Counted {
+  n: number;
+  df: Map<string, number>;
+  at: number;
+}
+/** Per index name, per database (the Kysely instance searches run on): the counts so far. */
+const counted = new Map<string, WeakMap<object, Counted>>();
+
+/** Forgets the counted frequencies of an index: its documents changed (indexDocuments, removeDocuments, clearIndex). */
+function indexChanged(name: string): void {
+  counted.delete(name);
+}
+
+const idfOf = (n: number, df: number) => Math.max(Math.log((n + 1) / (df + 0.5)), 0.01);
+
+/** The tsquery text of one alternative, as tsRank ranks it and rankStatistics counts it. */
+const rankExpression = (alt: readonly string[]) => alt.map((w) => `${w}:*`).join(' & ');
+
+/**
+ * The statistics tsRank needs for this query, counted (in one query) only for the expressions not counted yet;
+ * undefined on SQLite, whose bm25 keeps its own. The number of documents is the planner's estimate (a count of up
+ * to 100,000 while there is none), each frequency a count of up to FREQUENCY_CAP documents.
+ */
+export async function rankStatistics(db: Db, name: string, query: SearchQuery): Promise<RankStatistics | undefined> {
+  checkName(name);
+  if (isSqlite(db)) return undefined;
+  const q = cleanQuery(query);
+  if (!q.length) return undefined;
+  let byDb = counted.get(name);
+  if (!byDb) counted.set(name, (byDb = new WeakMap()));
+  const key = db as object;
+  let entry = byDb.get(key);
+  const now = Date.now();
+  if (entry && now - entry.at > FREQUENCY_TTL_MS) entry = undefined;
+  const exprs = [...new Set(q.flatMap((group) => group.map(rankExpression)))];
+  const missing = exprs.filter((e) => !entry?.df.has(e));
+  if (missing.length) {
+    const table = sql.table(name);
+    const n = entry ? sql.lit(entry.n) : sql`(select case when c.reltuples > 0 then c.reltuples::float8 else (select count(*) from (select 1 from ${table} limit 100000) as a)::float8 end from pg_class c where c.oid = to_regclass(${name}))`;
+    const counts = missing.map((e, i) => sql`(select count(*) from (select 1 from ${table} where tsv @@ to_tsquery('simple', ${e}) limit ${sql.lit(FREQUENCY_CAP)}) as d)::float8 as ${sql.ref(`c${i}`)}`);
+    const row = (await sql<Record<string, unknown>>`select ${n}::float8 as n, ${sql.join(counts)}`.execute(db)).rows[0] ?? {};
+    if (!entry) {
+      entry = { n: Number(row.n ?? 0), df: new Map(), at: now };
+      // Only a cache that is still current is kept: a change to the index meanwhile forgot it.
+      if (counted.get(name) === byDb) byDb.set(key, entry);
+    }
+    missing.forEach((e, i) => entry!.df.set(e, Number(row[`c${i}`] ?? 0)));
+  }
+  return { idf: new Map(exprs.map((e) => [e, idfOf(entry!.n, entry!.df.get(e)!)])) };
 }
 
 /** The lowest and highest of some numbers (a loop: spreading hundreds of thousands of arguments overflows the stack). */
@@ -220,7 +288,7 @@ export async function firstMatches(db: Db, kind: DatabaseKind, name: string, que
   const [low, high] = sqlite ? bounds(keys as number[]) : [0, 0];
   const rows = sqlite
     ? await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${bm25Score(name)} as score, title from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(keys)}))`.execute(db)
-    : await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${tsRank(name, q)} as score, title from ${table} where doc_id = any(${keys}::uuid[])`.execute(db);
+    : await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${tsRank(name, q, await rankStatistics(db, name, q))} as score, title from ${table} where doc_id = any(${keys}::uuid[])`.execute(db);
   return rows.rows.map((r) => ({ id: String(r.id), score: Number(r.score ?? 0), title: String(r.title) }));
 }
 
@@ -238,8 +306,9 @@ export async function documentScores(db: Db, kind: DatabaseKind, name: string, q
   if (!q.length || !ids.length) return out;
   const table = sql.table(name);
   if (kind !== 'sqlite') {
+    const stats = await rankStatistics(db, name, q);
     for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await sql<{ id: string; score: number }>`select doc_id as id, ${tsRank(name, q)} as score from ${table} where doc_id = any(${ids.slice(i, i + 1000)}::uuid[]) and tsv @@ to_tsquery('simple', ${tsExpression(q)})`.execute(db);
+      const rows = await sql<{ id: string; score: number }>`select doc_id as id, ${tsRank(name, q, stats)} as score from ${table} where doc_id = any(${ids.slice(i, i + 1000)}::uuid[]) and tsv @@ to_tsquery('simple', ${tsExpression(q)})`.execute(db);
       for (const r of rows.rows) out.set(String(r.id), Number(r.score ?? 0));
     }
     return out;
@@ -271,20 +340,23 @@ export const FREQUENCY_CAP = 1_000;
  * group is ranked on its own by ts_rank (title words weigh more, by the index's weights; normalisation 1 divides
  * by the log of the document's length, as bm25 discounts long documents), times its inverse document frequency
  * ln((N + 1) / (df + 0.5)), times SYNONYM_WEIGHT unless it is the first of its group (the words typed); the
- * products are summed. N and each df are subqueries without a reference to the row, which PostgreSQL runs once per
- * query: N is the planner's row estimate (a count of up to 100,000 documents while there is none yet), df a count
+ * products are summed. The IDFs come from `stats` (rankStatistics, kept between searches) where given; else N and
+ * each df are subqueries without a reference to the row, which PostgreSQL runs once per query: N is the planner's
+ * row estimate (a count of up to 100,000 documents while there is none yet), df a count
  * through the GIN index of at most FREQUENCY_CAP rows (a cap of 10,000 made text searches slower by some tens of
  * milliseconds at 20,000 services). Measured with bench/relevance.bench.ts (README): a plain boost of the words
  * typed, or the best alternative of a group instead of the sum, made more judged queries fall.
  */
-function tsRank(name: string, q: SearchQuery): RawBuilder<number> {
+function tsRank(name: string, q: SearchQuery, stats?: RankStatistics): RawBuilder<number> {
   const table = sql.table(name);
   const n = sql`(select case when c.reltuples > 0 then c.reltuples::float8 else (select count(*) from (select 1 from ${table} limit 100000) as a)::float8 end from pg_class c where c.oid = to_regclass(${name}))`;
   const terms = q.flatMap((group) =>
     group.map((alt, i) => {
-      const expr = alt.map((w) => `${w}:*`).join(' & ');
+      const expr = rankExpression(alt);
+      const known = stats?.idf.get(expr);
       const df = sql`(select count(*) from (select 1 from ${table} where tsv @@ to_tsquery('simple', ${expr}) limit ${sql.lit(FREQUENCY_CAP)}) as d)::float8`;
-      return sql`${sql.lit(i === 0 ? 1 : SYNONYM_WEIGHT)} * greatest(ln((${n} + 1) / (${df} + 0.5)), 0.01) * ts_rank(tsv, to_tsquery('simple', ${expr}), 1)`;
+      const idf = known !== undefined ? sql.lit(known) : sql`greatest(ln((${n} + 1) / (${df} + 0.5)), 0.01)`;
+      return sql`${sql.lit(i === 0 ? 1 : SYNONYM_WEIGHT)} * ${idf} * ts_rank(tsv, to_tsquery('simple', ${expr}), 1)`;
     }),
   );
   return sql<number>`(${sql.join(terms, sql` + `)})`;
