@@ -488,10 +488,17 @@ type Named = Hit & { name?: string };
 const byId = (a: Hit, b: Hit) => (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0);
 /** Without a place: rank, then name, then id. */
 const byRank = (a: Named, b: Named) => b.score - a.score || (a.name ?? '').localeCompare(b.name ?? '') || byId(a, b);
-/** Orders text matches without a place: each score with its name's share (relevance.ts withName), then byRank. */
+/**
+ * Orders text matches without a place: by each score with its name's share (relevance.ts withName), then as byRank.
+ * The hits keep the index's score.
+ */
 function rankText(hits: Named[], query: SearchQuery | null): void {
-  if (query) for (const h of hits) h.score = withName(h.score, h.name ?? '', query);
-  hits.sort(byRank);
+  if (!query) {
+    hits.sort(byRank);
+    return;
+  }
+  const value = new Map(hits.map((h) => [h, withName(h.score, h.name ?? '', query)]));
+  hits.sort((a, b) => value.get(b)! - value.get(a)! || byRank(a, b));
 }
 /** Near a place: distance, then as byRank. */
 const byDistance = (a: Named, b: Named) => a.distance! - b.distance! || byRank(a, b);
@@ -692,9 +699,9 @@ async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, 
     hits.sort(byDistance);
     return;
   }
-  for (const h of hits) h.score = withName(h.score, h.name ?? '', query);
-  const best = Math.max(0, ...hits.map((h) => h.score));
-  const value = new Map(hits.map((h) => [h.serviceId, blended(h.score, best, h.distance!)]));
+  const named = new Map(hits.map((h) => [h.serviceId, withName(h.score, h.name ?? '', query)]));
+  const best = Math.max(0, ...named.values());
+  const value = new Map(hits.map((h) => [h.serviceId, blended(named.get(h.serviceId)!, best, h.distance!)]));
   hits.sort((a, b) => value.get(b.serviceId)! - value.get(a.serviceId)! || byDistance(a, b));
 }
 
