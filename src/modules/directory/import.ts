@@ -288,7 +288,8 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
     for (let round = 0; round < 10; round++) {
       await checkReferences(ds, exists, LENIENT);
       if (!ds.refusals.length) break;
-      quarantined.push(...leaveOutRefused(ds));
+      // A loop, not push(...): a large publication can leave out more rows than a call takes as arguments.
+      for (const r of leaveOutRefused(ds)) quarantined.push(r);
     }
     log(`  references checked: ${quarantined.length} row(s) quarantined, ${ds.skipped.length} warning(s)`);
     if (quarantined.length && !Object.values(ds.counts()).some((n) => n > 0)) throw await refused(ctx, quarantined, 'nothing_valid', format, opts);

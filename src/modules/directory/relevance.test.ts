@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandQuery } from './search.ts';
-import { nameMatch, withName } from './relevance.ts';
+import { bestOf, nameMatch, withName } from './relevance.ts';
 
 test('name match: the share of the words typed that a name answers, a synonym counting less', () => {
   const q = expandQuery('domestic violence');
@@ -24,4 +24,11 @@ test('ranking with names: the relevance bench\'s "domestic violence" on SQLite l
   ];
   const order = hits.map((h) => ({ ...h, score: withName(h.score, h.name, q) })).sort((a, b) => b.score - a.score).map((h) => h.name);
   assert.deepEqual(order, ['Strong Families Program (SFP)', 'Domestic violence program - South Chicago', 'Functional Family Therapy (FFT)']);
+});
+
+test('the best score of a wide place search: as many hits as a 500-mile radius holds at national scale, no stack overflow', () => {
+  const scores = new Map(Array.from({ length: 300_000 }, (_, i) => [`s${i}`, (i * 7919) % 100_003] as const));
+  assert.equal(bestOf(scores.values()), 100_002);
+  assert.equal(bestOf([]), 0);
+  assert.equal(bestOf([-1, -2]), 0, 'never below 0, as before');
 });

@@ -15,6 +15,16 @@ export const DISTANCE_HALF_MILES = 5;
 /** The weight of a service at `miles` from the searched place: 1 there, ½ at DISTANCE_HALF_MILES. */
 export const nearness = (miles: number) => 1 / (1 + Math.max(0, miles) / DISTANCE_HALF_MILES);
 
+/**
+ * The best score of a search (0 when none is above it), by a loop: a place search over a wide radius can have more
+ * hits than a call can take as arguments (Math.max(...scores) throws past about 125,000).
+ */
+export function bestOf(scores: Iterable<number>): number {
+  let best = 0;
+  for (const s of scores) if (s > best) best = s;
+  return best;
+}
+
 /** Best-match score of a hit: its text score over the best score of the search, weighed by its nearness. */
 export function blended(score: number, best: number, miles: number): number {
   const relevance = best > 0 ? Math.max(0, score) / best : 0;

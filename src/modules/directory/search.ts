@@ -10,7 +10,7 @@ import { documentMatches, documentScores, documentTexts, firstMatches, matchingK
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
-import { blended, withName, coarsePoint, CONFIDENTIAL_GRID_DEGREES, withinBand, type SearchSort } from './relevance.ts';
+import { bestOf, blended, withName, coarsePoint, CONFIDENTIAL_GRID_DEGREES, withinBand, type SearchSort } from './relevance.ts';
 import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, pointsWhere, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
@@ -700,7 +700,7 @@ async function orderNear(db: Db, kind: DatabaseKind, query: SearchQuery | null, 
     return;
   }
   const named = new Map(hits.map((h) => [h.serviceId, withName(h.score, h.name ?? '', query)]));
-  const best = Math.max(0, ...named.values());
+  const best = bestOf(named.values());
   const value = new Map(hits.map((h) => [h.serviceId, blended(named.get(h.serviceId)!, best, h.distance!)]));
   hits.sort((a, b) => value.get(b.serviceId)! - value.get(a.serviceId)! || byDistance(a, b));
 }
