@@ -13,7 +13,7 @@ import { MANAGE } from './permissions.ts';
 import { audienceOf, envelope } from './presenters.ts';
 import { referableOrganizations, searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
-import { organizationsMatchedWith, standsFor, standsForAnother } from './federation-match.ts';
+import { counterpartRow, organizationsMatchedWith, organizationStandIns, standsFor, standsForAnother } from './federation-match.ts';
 import { organizationPointer } from './export.ts';
 import { DateStr, IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
@@ -150,6 +150,14 @@ function redirectTo(req: FastifyRequest, reply: FastifyReply, path: string) {
   return reply.code(307).header('location', path + (q >= 0 ? req.url.slice(q) : '')).send(null);
 }
 
+/**
+ * Lists and objects name an organisation matched with one seen first as that one (its id, and the nested
+ * organisation), so that a client following the reference lands once rather than on a 307 (export.ts).
+ */
+async function firstOrganizations(req: FastifyRequest): Promise<<T>(x: T) => T> {
+  return organizationPointer(req.ctx.db, await organizationStandIns(req.ctx.db));
+}
+
 function ndjson(reply: FastifyReply, items: unknown[]) {
   return reply.type('application/x-ndjson; charset=utf-8').send(items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 }
@@ -192,7 +200,7 @@ export async function directoryApi(app: App) {
       if (q.minimal) {
         // HSDS asks for id and modification date only; name and status stay so that items still match service_list.
         contents = (await servicesList(req.ctx.db, ids, a)).map((s) => ({ id: s.id, name: s.name, status: s.status, ...(s.last_modified ? { last_modified: s.last_modified } : {}) }));
-      } else contents = q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a);
+      } else contents = (await firstOrganizations(req))(q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a));
       r.hits.forEach((h, i) => {
         if (h.distance === undefined || !contents[i]) return;
         // A confidential location the caller may not see is found by area only: a band of distance, no point.
@@ -240,7 +248,7 @@ export async function directoryApi(app: App) {
       if (first) return redirectTo(req, reply, `/api/hsds/services/${first}`);
       const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req.ctx));
       if (!s) throw notFound('No such service.');
-      return s;
+      return (await firstOrganizations(req))(s);
     },
   );
 
@@ -488,25 +496,42 @@ export async function directoryApi(app: App) {
         }
         return item;
       });
-      if (all) return ndjson(reply, contents);
-      return envelope(sals.length, page, perPage, contents);
+      const pointed = (await firstOrganizations(req))(contents);
+      if (all) return ndjson(reply, pointed);
+      return envelope(sals.length, page, perPage, pointed);
     },
   );
 
   app.get(
     '/api/hsds/service_at_locations/:id',
-    { config: PUBLIC, schema: { tags: TAGS, summary: 'One service at a location, fully nested', params: IdParams, response: { 200: HsdsObject('service_at_location'), ...readErrors } } },
-    async (req) => {
+    {
+      config: PUBLIC,
+      schema: {
+        tags: TAGS,
+        summary: 'One service at a location, fully nested',
+        description:
+          'A row of a service matched with one another source gave first (see /services/{id}) is one record with that service\'s row at the same location (or at one with the same address): asked for by the later row\'s id, the answer is 307 Temporary Redirect to that row (the query string kept). A row only the later service has is not one outward (the exports leave it out): 404, naming the service that stands for both.',
+        params: IdParams,
+        response: { 200: HsdsObject('service_at_location'), 307: Redirected, ...readErrors },
+      },
+    },
+    async (req, reply) => {
       const id = req.params.id;
       const [sal] = await rowsWhereIn(req.ctx.db, 'service_at_location', 'id', [id]);
       if (!sal) throw notFound('No such service at location.');
+      const first = await standsFor(req.ctx.db, 'service', sal.service_id as string);
+      if (first) {
+        const row = await counterpartRow(req.ctx.db, sal, first);
+        if (row) return redirectTo(req, reply, `/api/hsds/service_at_locations/${row}`);
+        throw notFound(`No such service at location: its service is one record with /api/hsds/services/${first}, which is not offered at this location.`);
+      }
       const g = new Graph(req.ctx.db);
       await g.services([sal.service_id as string], true);
       const a = audienceOf(req.ctx);
       const item = g.serviceAtLocation(sal, a);
       const svc = g.one('service', sal.service_id);
       if (svc) item.service = hsdsFields('service', svc);
-      return item;
+      return (await firstOrganizations(req))(item);
     },
   );
 }

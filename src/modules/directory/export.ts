@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { csvField } from '../../platform/http/csv.ts';
 import { countEntityEvents } from '../../platform/audit/index.ts';
 import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, readRow, type Row, type TableName } from './model.ts';
-import { allRows } from './store.ts';
+import { allRows, rowsWhereIn } from './store.ts';
 import { Graph, organizationsFull, servicesFull, type Audience } from './hsds.ts';
 import { standIns, type StandIns } from './federation-match.ts';
 
@@ -58,7 +58,7 @@ function goneLocations(atLocation: readonly Row[], m: StandIns): Set<string> {
  */
 export async function organizationPointer(db: Db, m: StandIns): Promise<<T>(x: T) => T> {
   if (!m.organizations.size) return (x) => x;
-  const firsts = new Map((await allRows(db, 'organization')).filter((o) => [...m.organizations.values()].includes(o.id as string)).map((o) => [o.id as string, hsdsFields('organization', readRow('organization', o), true)]));
+  const firsts = new Map((await rowsWhereIn(db, 'organization', 'id', [...new Set(m.organizations.values())])).map((o) => [o.id as string, hsdsFields('organization', o, true)]));
   const walk = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(walk);
     if (!x || typeof x !== 'object') return x;

@@ -439,3 +439,29 @@ export async function standsFor(db: Db, kind: 'service' | 'organization', id: st
     .executeTakeFirst();
   return r ? String(r.same_as) : null;
 }
+
+/**
+ * The service_at_location row of `first` (the service that stands for a matched pair) that is the counterpart of a
+ * row of the later service: the one at the same location, else one at a location with the same address (first line
+ * and postal code, as matching compares them). Null when the first service is not offered there.
+ */
+export async function counterpartRow(db: Db, row: { location_id: unknown }, first: string): Promise<string | null> {
+  const q = loose(db);
+  const rows = await q.selectFrom('directory_service_at_location').select(['id', 'location_id']).where('service_id', '=', first).orderBy('id').execute();
+  const same = rows.find((r) => r.location_id === row.location_id);
+  if (same) return String(same.id);
+  if (!rows.length) return null;
+  const keyOf = (a: { line: unknown; zip: unknown }) => (normalise(a.line) ? `${normalise(a.line)}|${String(a.zip ?? '').trim().slice(0, 5)}` : '');
+  const addressesOf = (ids: unknown[]) => q.selectFrom('directory_address').select(['location_id', 'address_1 as line', 'postal_code as zip']).where('location_id', 'in', ids as string[]).execute();
+  const mine = new Set((await addressesOf([row.location_id])).map(keyOf).filter(Boolean));
+  if (!mine.size) return null;
+  const theirs = await addressesOf(rows.map((r) => r.location_id));
+  const at = theirs.find((a) => mine.has(keyOf(a)));
+  return at ? String(rows.find((r) => r.location_id === at.location_id)!.id) : null;
+}
+
+/** The organisations matched with one seen first, each with that one (directory_organization_match): few rows. */
+export async function organizationStandIns(db: Db): Promise<StandIns> {
+  const rows = await loose(db).selectFrom('directory_organization_match').select(['organization_id', 'same_as']).execute();
+  return { services: new Map(), organizations: new Map(rows.map((r) => [String(r.organization_id), String(r.same_as)])) };
+}

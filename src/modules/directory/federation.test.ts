@@ -464,6 +464,66 @@ test('a matched pair is one record outward: the HSDS API by id redirects the lat
   assert.ok(found.includes(`/directory/services/${TENANTS_PKG}`) && !found.includes(`/directory/services/${TENANTS_API}`));
 });
 
+test('one record outward in the API lists and by service at location: the first organisation\'s id everywhere, a later service\'s row redirected to its counterpart', async () => {
+  const anon = t.client();
+  // Locations as a pull would write them: the help line at one place from both sources, and once at a place only the later record gives.
+  const SHARED_PLACE = '0b5a5d3e-1c1a-4c53-9d0e-0000000000d1';
+  const ONLY_LATER = '0b5a5d3e-1c1a-4c53-9d0e-0000000000d2';
+  const SAME_ADDRESS = '0b5a5d3e-1c1a-4c53-9d0e-0000000000d3';
+  const [ROW_FIRST, ROW_LATER, ROW_ALONE, ROW_EAST, ROW_MOVED] = ['e1', 'e2', 'e3', 'e4', 'e5'].map((x) => `0b5a5d3e-1c1a-4c53-9d0e-0000000000${x}`);
+  const places = [SHARED_PLACE, ONLY_LATER, SAME_ADDRESS];
+  for (const id of places) await t.ctx.db.insertInto('directory_location').values({ id, location_type: 'physical', name: `Place ${id.slice(-2)}`, confidential: 0, coordinates_approximate: 0 } as never).execute();
+  // The same address under each source's own location id (spelt differently).
+  const address = (id: string, line: string, location_id: string) => ({ id, location_id, attention: null, address_1: line, address_2: null, city: 'Springfield', region: null, state_province: 'IL', postal_code: '62701', country: 'US', address_type: 'physical' });
+  const ADDRESSES = ['0b5a5d3e-1c1a-4c53-9d0e-0000000000f1', '0b5a5d3e-1c1a-4c53-9d0e-0000000000f2', '0b5a5d3e-1c1a-4c53-9d0e-0000000000f3'];
+  await t.ctx.db.insertInto('directory_address').values([address(ADDRESSES[0], '12 Main St.', SHARED_PLACE), address(ADDRESSES[1], '12 MAIN ST', SAME_ADDRESS), address(ADDRESSES[2], '99 Elm St', ONLY_LATER)]).execute();
+  await t.ctx.db
+    .insertInto('directory_service_at_location')
+    .values([
+      { id: ROW_FIRST, service_id: TENANTS_PKG, location_id: SHARED_PLACE, description: null },
+      { id: ROW_LATER, service_id: TENANTS_API, location_id: SHARED_PLACE, description: null },
+      { id: ROW_ALONE, service_id: TENANTS_API, location_id: ONLY_LATER, description: null },
+      { id: ROW_EAST, service_id: EAST, location_id: SHARED_PLACE, description: null },
+      { id: ROW_MOVED, service_id: TENANTS_API, location_id: SAME_ADDRESS, description: null },
+    ])
+    .execute();
+  try {
+    // By id: the later service's row at a place the first also has answers 307 to the first's row there (query kept).
+    const later = await anon.get(`/api/hsds/service_at_locations/${ROW_LATER}?x=1`);
+    assert.equal(later.statusCode, 307, later.body);
+    assert.equal(later.headers.location, `/api/hsds/service_at_locations/${ROW_FIRST}?x=1`);
+    assert.equal((await anon.get(String(later.headers.location))).json().service_id, TENANTS_PKG);
+    const moved = await anon.get(`/api/hsds/service_at_locations/${ROW_MOVED}`);
+    assert.equal(moved.statusCode, 307, 'the same address under another location id');
+    assert.equal(moved.headers.location, `/api/hsds/service_at_locations/${ROW_FIRST}`);
+    // A row only the later record has is not one outward (the exports leave it out): 404, naming the service that stands.
+    const alone = await anon.get(`/api/hsds/service_at_locations/${ROW_ALONE}`, { 'accept-language': 'es' });
+    assert.equal(alone.statusCode, 404, alone.body);
+    assert.ok(alone.body.includes(`/api/hsds/services/${TENANTS_PKG}`), alone.body);
+    // The service of the later organisation: its row and its service name the organisation seen first.
+    const east = (await anon.get(`/api/hsds/service_at_locations/${ROW_EAST}`)).json();
+    assert.equal(east.service.organization_id, ORG);
+    const spec = (await anon.get('/api/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, unknown>; description?: string } }> };
+    assert.ok(spec.paths['/api/hsds/service_at_locations/{id}'].get.responses['307']);
+    assert.match(String(spec.paths['/api/hsds/service_at_locations/{id}'].get.description), /307/);
+
+    // Lists: no item names the later organisation, in any shape; the first's id stands instead.
+    const bodies = await Promise.all(
+      ['/api/hsds/services?per_page=200', '/api/hsds/services?per_page=200&full=true', '/api/hsds/services?search=pantry', '/api/hsds/services?format=ndjson', '/api/hsds/services?minimal=true', '/api/hsds/service_at_locations?per_page=200', '/api/hsds/service_at_locations?per_page=200&full=true', '/api/hsds/service_at_locations?format=ndjson', `/api/hsds/services/${EAST}`].map(async (u) => [u, (await anon.get(u)).body] as const),
+    );
+    for (const [u, body] of bodies) assert.ok(!body.includes(ORG_COUNTY), u);
+    const listed = (await anon.get('/api/hsds/services?per_page=200')).json().contents.find((s: { id: string }) => s.id === EAST);
+    assert.deepEqual([listed.organization_id, listed.organization.id, listed.organization.name], [ORG, ORG, organization.name]);
+    const atLocations = (await anon.get('/api/hsds/service_at_locations?per_page=200')).json().contents;
+    assert.equal(atLocations.find((r: { id: string }) => r.id === ROW_EAST)?.service.organization_id, ORG);
+    assert.ok(!atLocations.some((r: { id: string }) => [ROW_LATER, ROW_ALONE, ROW_MOVED].includes(r.id)), 'the later service is not listed');
+  } finally {
+    await t.ctx.db.deleteFrom('directory_service_at_location').where('id', 'in', [ROW_FIRST, ROW_LATER, ROW_ALONE, ROW_EAST, ROW_MOVED]).execute();
+    await t.ctx.db.deleteFrom('directory_address').where('id', 'in', ADDRESSES).execute();
+    await t.ctx.db.deleteFrom('directory_location').where('id', 'in', places).execute();
+  }
+});
+
 test('sources: bad input named by field in both languages, nothing written; limits; a source that fails is recorded, not a 500', async () => {
   const admin = await t.signedIn('admin');
   const count = async () => (await t.ctx.db.selectFrom('directory_source').select('id').execute()).length;
