@@ -566,6 +566,19 @@ test('sources: bad input named by field in both languages, nothing written; limi
   const list = await admin.get('/directory/sources');
   assert.match(list.body, /answered 404/);
   assert.match(list.body, /Pull Gone now/);
+  // The refused pull links to its entry in the import history, in both languages; a fetch that failed links to none.
+  const entry = (await admin.get(`/api/directory/sources/${notHsds.id}`)).json();
+  assert.equal(entry.last_import_id, null);
+  const history = await t.ctx.db.selectFrom('directory_import').select(['id', 'refused']).where('source', '=', 'Not HSDS').execute();
+  assert.equal(history.length, 1);
+  assert.equal(entry.last_refusal_id, history[0].id);
+  assert.ok(list.body.includes(`<a href="/directory/imports/${history[0].id}">Why the pull of Not HSDS was refused</a>`), 'the entry linked');
+  assert.ok((await admin.get('/directory/sources', { 'accept-language': 'es' })).body.includes(`<a href="/directory/imports/${history[0].id}">Por qué se rechazó la consulta de Not HSDS</a>`));
+  assert.equal((await admin.get(`/api/directory/sources/${missing.id}`)).json().last_refusal_id, null);
+  // A refusal imported nothing: the source may still be renamed.
+  const renamed = await admin.request('PUT', `/api/directory/sources/${notHsds.id}`, { json: { name: 'Not HSDS (fixed)', kind: 'package-url', location: `${base}/not-hsds.json`, schedule: 'daily' } });
+  assert.equal(renamed.statusCode, 200, renamed.body);
+  assert.equal(renamed.json().last_refusal_id, history[0].id);
 
   // A folder on the server, pulled from the page's "pull now": imported, then unchanged files are not read again.
   const folder = await registerSource(t.ctx, { name: 'Example City', kind: 'path', location: join(SHARED_HSDS, 'sample-example-city-1.1', 'simple'), schedule: 'weekly' });

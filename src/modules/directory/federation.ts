@@ -20,7 +20,7 @@ import { badRequest, notFound, type FieldError } from '../../platform/http/error
 import { bool, newId, type Db } from '../../platform/db/index.ts';
 import { managesDirectory } from './policies.ts';
 import { checkSourceName } from './snapshot.ts';
-import { importPath } from './import.ts';
+import { ImportRefused, importPath } from './import.ts';
 import { matchSource, preferActive } from './federation-match.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
@@ -46,6 +46,8 @@ export interface Source {
   last_pull_at: string | null;
   last_result: string | null;
   last_import_id: string | null;
+  /** The import history entry of the last pull when its import was refused (null after any other outcome). */
+  last_refusal_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -72,13 +74,14 @@ function rowToSource(r: Record<string, unknown>): Source {
     last_pull_at: iso(r.last_pull_at),
     last_result: (r.last_result as string | null) ?? null,
     last_import_id: (r.last_import_id as string | null) ?? null,
+    last_refusal_id: (r.last_refusal_id as string | null) ?? null,
     created_at: iso(r.created_at)!,
     updated_at: iso(r.updated_at)!,
   };
 }
 
 /** Checks a source as typed; every problem names its field. */
-export function checkSource(input: SourceInput): { value: Omit<Source, 'id' | 'next_pull_at' | 'last_pull_at' | 'last_result' | 'last_import_id' | 'created_at' | 'updated_at'>; errors: FieldError[] } {
+export function checkSource(input: SourceInput): { value: Omit<Source, 'id' | 'next_pull_at' | 'last_pull_at' | 'last_result' | 'last_import_id' | 'last_refusal_id' | 'created_at' | 'updated_at'>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const str = (x: unknown) => (typeof x === 'string' ? x.trim() : '');
   const name = str(input.name);
@@ -137,7 +140,7 @@ export async function registerSource(ctx: Ctx, input: SourceInput): Promise<Sour
     if (await nameTaken(trx, value.name, null)) throw badRequest([{ field: 'name', message: 'is already the name of another source' }]);
     const now = new Date().toISOString();
     const id = newId();
-    await loose(trx).insertInto('directory_source').values({ id, ...value, enabled: value.enabled, validators: null, next_pull_at: now, last_pull_at: null, last_result: null, last_import_id: null, created_at: now, updated_at: now }).execute();
+    await loose(trx).insertInto('directory_source').values({ id, ...value, enabled: value.enabled, validators: null, next_pull_at: now, last_pull_at: null, last_result: null, last_import_id: null, last_refusal_id: null, created_at: now, updated_at: now }).execute();
     await audit({ action: 'directory.source.register', entityType: 'directory_source', entityId: id, summary: value });
     return rowToSource((await loose(trx).selectFrom('directory_source').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
   });
@@ -171,6 +174,8 @@ export interface PullResult {
   outcome: 'imported' | 'not-modified' | 'failed';
   detail: string;
   importId: string | null;
+  /** The import history entry of a refused import (failed outcome); null otherwise. */
+  refusalId?: string | null;
 }
 
 class PullFailed extends Error {}
@@ -379,7 +384,7 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
   } catch (err) {
     if (!(err instanceof PullFailed) && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 400)) throw err;
     const first = (err as { errors?: FieldError[] }).errors?.[0];
-    result = { source: src.name, outcome: 'failed', detail: first ? `${err.message} (${first.field}: ${first.message})` : err.message, importId: null };
+    result = { source: src.name, outcome: 'failed', detail: first ? `${err.message} (${first.field}: ${first.message})` : err.message, importId: null, refusalId: err instanceof ImportRefused ? err.historyId : null };
     next = validators;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -397,10 +402,10 @@ export async function pullSource(ctx: Ctx, id: string, log: (line: string) => vo
     }
     await loose(trx)
       .updateTable('directory_source')
-      .set({ validators: JSON.stringify(next), last_pull_at: finished, last_result: `${result.outcome}: ${result.detail}`, next_pull_at: new Date(started.getTime() + INTERVAL[src.schedule]).toISOString(), ...(result.importId ? { last_import_id: result.importId } : {}) })
+      .set({ validators: JSON.stringify(next), last_pull_at: finished, last_result: `${result.outcome}: ${result.detail}`, next_pull_at: new Date(started.getTime() + INTERVAL[src.schedule]).toISOString(), last_refusal_id: result.refusalId ?? null, ...(result.importId ? { last_import_id: result.importId } : {}) })
       .where('id', '=', id)
       .execute();
-    await audit({ action: 'directory.source.pull', entityType: 'directory_source', entityId: id, summary: { outcome: result.outcome, detail: result.detail, import_id: result.importId } });
+    await audit({ action: 'directory.source.pull', entityType: 'directory_source', entityId: id, summary: { outcome: result.outcome, detail: result.detail, import_id: result.importId, refusal_id: result.refusalId ?? null } });
   });
   log(`${src.name}: ${result.outcome}: ${result.detail}`);
   return result;

@@ -57,6 +57,14 @@ test('the sources pages at 390 px in Spanish: within the screen, and the form se
       await page.goto(url);
       assert.equal(await fits(page), true, url);
     }
+    // A refused pull links to its entry in the import history: followed by keyboard, without JavaScript.
+    const { name, historyId } = f.refusedSource;
+    await page.goto('/directory/sources');
+    const why = page.locator(`main a[href="/directory/imports/${historyId}"]`);
+    assert.equal(await why.textContent(), `Por qué se rechazó la consulta de ${name}`);
+    await why.focus();
+    await Promise.all([page.waitForURL(new RegExp(`/directory/imports/${historyId}$`)), page.keyboard.press('Enter')]);
+    assert.equal(await fits(page), true, 'the refusal in the history');
     await page.goto('/directory/sources/new');
     await page.locator('#field-name').fill('Otra');
     await page.locator('#field-kind').selectOption('hsds-api');
@@ -80,6 +88,10 @@ test('the sources pages at 390 px in Spanish: within the screen, and the form se
     await page.waitForSelector('#error-summary');
     const report = formatViolations('sources form with errors', await axe(page));
     assert.equal(report, '', report);
+    // The list with a refused pull's link, in Spanish (scanAs covers it in English).
+    await page.goto('/directory/sources');
+    const list = formatViolations('sources list with a refused pull', await axe(page));
+    assert.equal(list, '', list);
   } finally {
     await scripted.close();
   }

@@ -14,7 +14,9 @@ import { proposeChange } from './editing.ts';
 import { importPath } from './import.ts';
 import { SHARED_HSDS } from './testing.ts';
 import { join } from 'node:path';
-import { registerSource } from './federation.ts';
+import { pullSource, registerSource } from './federation.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export const SHELTER = uuidv5('demo:svc:shelter');
 export const ORG = uuidv5('demo:org:freedom-network');
@@ -40,6 +42,8 @@ export interface BrowserFixture {
   refusedId: string;
   /** A registered federation source, for the sources pages. */
   sourceId: string;
+  /** A source whose pull was refused at import: the sources page links its entry in the import history. */
+  refusedSource: { id: string; name: string; historyId: string };
 }
 
 /** Registers before/after hooks in the calling test file and hands back the fixture, filled in once `before` ran. */
@@ -53,6 +57,13 @@ export function browserFixture(): BrowserFixture {
     f.importId = (await importPath(f.e.ctx, join(SHARED_HSDS, 'real', 'healthleads-1.1'))).importId;
     f.refusedId = String(await importPath(f.e.ctx, join(SHARED_HSDS, 'no-such-publication')).then(() => '', (err: { historyId?: string }) => err.historyId));
     f.sourceId = (await registerSource(f.e.ctx, { name: 'Health Leads', kind: 'package-url', location: 'https://data.example.org/healthleads/datapackage.json', schedule: 'daily' })).id;
+    // A folder of something other than HSDS, pulled: refused, recorded on the source and in the import history.
+    const notHsds = mkdtempSync(join(tmpdir(), 'directory-not-hsds-'));
+    writeFileSync(join(notHsds, 'data.json'), JSON.stringify([{ colour: 'blue' }]));
+    const refused = await registerSource(f.e.ctx, { name: 'Fuente rechazada', kind: 'path', location: notHsds, schedule: 'weekly', enabled: false });
+    const pulled = await pullSource(f.e.ctx, refused.id);
+    assert.ok(pulled.outcome === 'failed' && pulled.refusalId, pulled.detail);
+    f.refusedSource = { id: refused.id, name: refused.name, historyId: pulled.refusalId };
     f.proposalId = (await proposeChange({ ...f.e.ctx, actor: actor! }, 'service', SHELTER, { description: 'Emergency shelter beds for women, open 24 hours.', languages: ['English', 'Spanish'] })).id;
   });
   after(async () => {

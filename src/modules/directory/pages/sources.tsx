@@ -47,7 +47,8 @@ const SourceOut = Type.Object({
   next_pull_at: Nullable(Type.String({ format: 'date-time' })),
   last_pull_at: Nullable(Type.String({ format: 'date-time' })),
   last_result: Nullable(Type.String({ description: 'The last pull: imported (with its counts), not-modified (nothing written) or failed (why).' })),
-  last_import_id: Nullable(Type.String({ format: 'uuid', description: 'The last import from this source in the import history.' })),
+  last_import_id: Nullable(Type.String({ format: 'uuid', description: 'The last import from this source in the import history (one that went in; once set, the name cannot change).' })),
+  last_refusal_id: Nullable(Type.String({ format: 'uuid', description: 'When the last pull failed because its import was refused: that refusal in the import history (/directory/imports/{id}), with why and every refused row. Null after any other outcome.' })),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
@@ -356,7 +357,15 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
               <>
                 {when(v, s.last_pull_at)}
                 <br />
-                {s.last_import_id ? <a href={`/directory/imports/${s.last_import_id}`}>{s.last_result}</a> : s.last_result}
+                {s.last_refusal_id ? (
+                  <>
+                    {s.last_result} <a href={`/directory/imports/${s.last_refusal_id}`}>{v.t('directory.sources.refusal', { name: s.name })}</a>
+                  </>
+                ) : s.last_import_id && !s.last_result?.startsWith('failed:') ? (
+                  <a href={`/directory/imports/${s.last_import_id}`}>{s.last_result}</a>
+                ) : (
+                  s.last_result
+                )}
               </>
             ) : (
               v.t('directory.sources.never')
