@@ -314,8 +314,11 @@ export function Breadcrumbs({ items }: { items: { href?: string; label: string }
 /**
  * A page holding one form: breadcrumbs, heading, the error summary, the fields, a save button and a cancel link.
  * Posts to `action` with the CSRF token; works without JavaScript.
+ * `labels` names each field in the error summary by its label (in the reader's language) rather than by its name;
+ * `saveFirst` is for a form with other submit buttons: a hidden first Save is the form's default button, so Enter in a
+ * field still saves.
  */
-export function FormPage({ v, title, action, errors, cancel, crumbs, save, enctype, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; save: string; /** multipart/form-data for a form with a file input. */ enctype?: string; children: ComponentChildren }) {
+export function FormPage({ v, title, action, errors, cancel, crumbs, save, enctype, labels, saveFirst, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; save: string; /** multipart/form-data for a form with a file input. */ enctype?: string; labels?: Record<string, string>; saveFirst?: boolean; children: ComponentChildren }) {
   return (
     <div>
       <Breadcrumbs items={[...crumbs, { label: title }]} />
@@ -323,7 +326,12 @@ export function FormPage({ v, title, action, errors, cancel, crumbs, save, encty
       <form method="post" action={action} class="usa-form usa-form--large" enctype={enctype}>
         <Csrf v={v} />
         <IdempotencyKey />
-        <ErrorSummary v={v} errors={errors ?? []} />
+        {saveFirst && (
+          <button type="submit" hidden>
+            {save}
+          </button>
+        )}
+        <ErrorSummary v={v} errors={errors ?? []} labels={labels} />
         {children}
         <SubmitButton>{save}</SubmitButton>{' '}
         <a href={cancel} class="usa-button usa-button--unstyled">

@@ -7,23 +7,23 @@ import { formBody } from '../../../platform/http/validation.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Checkboxes, Select, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Checkboxes, FormPage, Select, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import * as commands from '../commands.ts';
 import { AgreementParams, FormPost, type Agreement, type Network } from '../schema.ts';
 import { getAgreement } from '../store.ts';
-import { EDITORS, FormShell, LIST_FIELDS, crumbs, editable, localErrors, list, str, type EditTarget } from './shared.tsx';
+import { EDITORS, LIST_FIELDS, crumbs, editable, localErrors, list, str, type EditTarget } from './shared.tsx';
 
 function AgreementForm({ v, n, values, errors, edit }: { v: View; n: Network; values: FormValues; errors?: FieldError[]; edit?: EditTarget }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={edit?.title ?? v.t('networks.agreement.add')} action={edit?.action ?? `/networks/${n.id}/agreements/new`} errors={errors} labels={{ title: v.t('networks.field.title'), directory_organization_id: v.t('networks.field.party'), on_file: v.t('networks.field.on_file'), signed_on: v.t('networks.field.signed_on'), expires_on: v.t('networks.field.expires_on'), note: v.t('networks.field.note') }} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+    <FormPage v={v} save={v.t('networks.save')} title={edit?.title ?? v.t('networks.agreement.add')} action={edit?.action ?? `/networks/${n.id}/agreements/new`} errors={localErrors(v, errors)} labels={{ title: v.t('networks.field.title'), directory_organization_id: v.t('networks.field.party'), on_file: v.t('networks.field.on_file'), signed_on: v.t('networks.field.signed_on'), expires_on: v.t('networks.field.expires_on'), note: v.t('networks.field.note') }} cancel={`/networks/${n.id}`} crumbs={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
       <TextInput name="title" label={v.t('networks.field.title')} hint={v.t('networks.field.title.hint')} required value={val('title')} errors={localErrors(v, errors)} />
       <Select name="directory_organization_id" label={v.t('networks.field.party')} blank={v.t('networks.party.network')} value={val('directory_organization_id')} options={n.members.map((m) => ({ value: m.directory_organization_id, label: m.name }))} errors={localErrors(v, errors)} />
       <Checkboxes name="on_file" label={v.t('networks.field.on_file')} values={list(values.on_file)} options={[{ value: 'true', label: v.t('networks.field.on_file.yes') }]} errors={localErrors(v, errors)} />
       <TextInput name="signed_on" type="date" label={v.t('networks.field.signed_on')} value={val('signed_on')} errors={localErrors(v, errors)} />
       <TextInput name="expires_on" type="date" label={v.t('networks.field.expires_on')} value={val('expires_on')} errors={localErrors(v, errors)} />
       <TextArea name="note" label={v.t('networks.field.note')} value={val('note')} errors={localErrors(v, errors)} />
-    </FormShell>
+    </FormPage>
   );
 }
 

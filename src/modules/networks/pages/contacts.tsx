@@ -7,22 +7,22 @@ import { formBody } from '../../../platform/http/validation.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Select, TextInput } from '../../../platform/web/components.tsx';
+import { FormPage, Select, TextInput } from '../../../platform/web/components.tsx';
 import * as commands from '../commands.ts';
 import { ContactParams, FormPost, type Contact, type Network } from '../schema.ts';
 import { getContact } from '../store.ts';
-import { EDITORS, FormShell, LIST_FIELDS, crumbs, editable, localErrors, str, type EditTarget } from './shared.tsx';
+import { EDITORS, LIST_FIELDS, crumbs, editable, localErrors, str, type EditTarget } from './shared.tsx';
 
 function ContactForm({ v, n, values, errors, edit }: { v: View; n: Network; values: FormValues; errors?: FieldError[]; edit?: EditTarget }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={edit?.title ?? v.t('networks.contact.add')} action={edit?.action ?? `/networks/${n.id}/contacts/new`} errors={errors} labels={{ name: v.t('networks.field.person'), title: v.t('networks.field.person_title'), directory_organization_id: v.t('networks.field.organization'), email: v.t('networks.field.email'), phone: v.t('networks.field.phone') }} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+    <FormPage v={v} save={v.t('networks.save')} title={edit?.title ?? v.t('networks.contact.add')} action={edit?.action ?? `/networks/${n.id}/contacts/new`} errors={localErrors(v, errors)} labels={{ name: v.t('networks.field.person'), title: v.t('networks.field.person_title'), directory_organization_id: v.t('networks.field.organization'), email: v.t('networks.field.email'), phone: v.t('networks.field.phone') }} cancel={`/networks/${n.id}`} crumbs={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
       <TextInput name="name" label={v.t('networks.field.person')} required autocomplete="off" value={val('name')} errors={localErrors(v, errors)} />
       <TextInput name="title" label={v.t('networks.field.person_title')} value={val('title')} errors={localErrors(v, errors)} />
       <Select name="directory_organization_id" label={v.t('networks.field.organization')} blank={v.t('networks.none')} value={val('directory_organization_id')} options={n.members.map((m) => ({ value: m.directory_organization_id, label: m.name }))} errors={localErrors(v, errors)} />
       <TextInput name="email" type="email" label={v.t('networks.field.email')} autocomplete="off" value={val('email')} errors={localErrors(v, errors)} />
       <TextInput name="phone" type="tel" label={v.t('networks.field.phone')} autocomplete="off" value={val('phone')} errors={localErrors(v, errors)} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -6,17 +6,17 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Select, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { FormPage, Select, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { organizationChoices } from '../../directory/index.ts';
 import * as commands from '../commands.ts';
 import { FormPost, MEMBER_ROLES, MemberParams, type Member, type Network } from '../schema.ts';
-import { EDITORS, FormShell, LIST_FIELDS, crumbs, editable, localErrors, roleLabel, str, type EditTarget } from './shared.tsx';
+import { EDITORS, LIST_FIELDS, crumbs, editable, localErrors, roleLabel, str, type EditTarget } from './shared.tsx';
 
 function MemberForm({ v, n, values, errors, orgs, edit }: { v: View; n: Network; values: FormValues; errors?: FieldError[]; orgs: { id: string; name: string }[]; edit?: EditTarget & { member: string } }) {
   const taken = new Set(n.members.map((m) => m.directory_organization_id));
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={edit?.title ?? v.t('networks.member.add')} action={edit?.action ?? `/networks/${n.id}/members/new`} errors={errors} labels={{ directory_organization_id: v.t('networks.field.organization'), role: v.t('networks.field.role'), joined_on: v.t('networks.field.joined_on'), note: v.t('networks.field.note') }} cancel={`/networks/${n.id}`} crumbItems={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
+    <FormPage v={v} save={v.t('networks.save')} title={edit?.title ?? v.t('networks.member.add')} action={edit?.action ?? `/networks/${n.id}/members/new`} errors={localErrors(v, errors)} labels={{ directory_organization_id: v.t('networks.field.organization'), role: v.t('networks.field.role'), joined_on: v.t('networks.field.joined_on'), note: v.t('networks.field.note') }} cancel={`/networks/${n.id}`} crumbs={crumbs(v, [{ href: `/networks/${n.id}`, label: n.name }])}>
       {edit ? (
         <p>
           {v.t('networks.field.organization')}: <strong>{edit.member}</strong>
@@ -27,7 +27,7 @@ function MemberForm({ v, n, values, errors, orgs, edit }: { v: View; n: Network;
       <Select name="role" label={v.t('networks.field.role')} required blank={v.t('networks.choose')} value={val('role')} options={MEMBER_ROLES.map((r) => ({ value: r, label: roleLabel(v, r) }))} errors={localErrors(v, errors)} />
       <TextInput name="joined_on" type="date" label={v.t('networks.field.joined_on')} value={val('joined_on')} errors={localErrors(v, errors)} />
       <TextArea name="note" label={v.t('networks.field.note')} value={val('note')} errors={localErrors(v, errors)} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -8,7 +8,7 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, FormPage, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { NEED_CODES, organizationChoices } from '../../directory/index.ts';
 import * as commands from '../commands.ts';
 import { networkCoverage } from '../coverage.ts';
@@ -18,7 +18,7 @@ import { AREA_KINDS, CoverageForm, FormPost, ListPageQuery, type Coverage, type 
 import { listNetworks } from '../store.ts';
 import { CoverageSection, filterOf, type CoverageFilter } from './coverage.tsx';
 import { CountiesField, StatesField } from './area-fields.tsx';
-import { EDITORS, EditLink, FormShell, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, localErrors, needLabel, roleLabel, stateName, str, words } from './shared.tsx';
+import { EDITORS, EditLink, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, localErrors, needLabel, roleLabel, stateName, str, words } from './shared.tsx';
 
 function areaText(v: View, n: Pick<Network, 'area_kind' | 'states' | 'counties' | 'center_lat' | 'center_lng' | 'radius_miles'>): string {
   if (n.area_kind === 'radius') return v.t('networks.area.radius', { miles: n.radius_miles ?? 0, lat: n.center_lat ?? 0, lng: n.center_lng ?? 0 });
@@ -232,7 +232,7 @@ function NetworkForm({ v, values, errors: raw, orgs, action, title, cancel }: { 
   const val = (k: string) => str(values[k]);
   const errors = localErrors(v, raw);
   return (
-    <FormShell v={v} title={title} action={action} errors={raw} labels={networkLabels(v)} cancel={cancel} crumbItems={crumbs(v)} saveFirst>
+    <FormPage v={v} save={v.t('networks.save')} title={title} action={action} errors={localErrors(v, raw)} labels={networkLabels(v)} cancel={cancel} crumbs={crumbs(v)} saveFirst>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('networks.field.name')} required value={val('name')} errors={errors} />
       <TextArea name="description" label={v.t('networks.field.description')} value={val('description')} errors={errors} />
@@ -244,7 +244,7 @@ function NetworkForm({ v, values, errors: raw, orgs, action, title, cancel }: { 
       <TextInput name="center_lng" label={v.t('networks.field.center_lng')} inputmode="decimal" value={val('center_lng')} errors={errors} />
       <TextInput name="radius_miles" label={v.t('networks.field.radius_miles')} inputmode="decimal" value={val('radius_miles')} errors={errors} />
       <Checkboxes name="needs" label={v.t('networks.field.needs')} hint={v.t('networks.field.needs.hint')} values={list(values.needs)} options={NEED_CODES.map((c) => ({ value: c, label: needLabel(v, c) }))} errors={errors} />
-    </FormShell>
+    </FormPage>
   );
 }
 

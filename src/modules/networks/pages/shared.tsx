@@ -1,9 +1,7 @@
 /** What the networks pages share: labels, the form frame, and loading the network a page is about. */
-import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../../platform/context.ts';
 import { forbidden, notFound, type FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, SubmitButton } from '../../../platform/web/components.tsx';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 import { stateByCode } from '../../../platform/geo/us.ts';
 import { EDIT_OWN, MANAGE } from '../permissions.ts';
@@ -60,34 +58,6 @@ const ES: MessageRules = [
 
 /** The field problems in the reader's language. */
 export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
-
-/**
- * A form page laid out as the platform's FormPage, with the problems in the reader's language: beside each field, and
- * in the summary naming the field by its label (`labels`) rather than by its name.
- */
-export function FormShell({ v, title, action, errors, cancel, crumbItems, labels, saveFirst, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbItems: { href?: string; label: string }[]; labels?: Record<string, string>; /** The form has other submit buttons: Enter in a field still saves (a hidden first Save is the form's default button). */ saveFirst?: boolean; children: ComponentChildren }) {
-  return (
-    <div>
-      <Breadcrumbs items={[...crumbItems, { label: title }]} />
-      <h1>{title}</h1>
-      <form method="post" action={action} class="usa-form usa-form--large">
-        <Csrf v={v} />
-        <IdempotencyKey />
-        {saveFirst && (
-          <button type="submit" hidden>
-            {v.t('networks.save')}
-          </button>
-        )}
-        <ErrorSummary v={v} errors={localErrors(v, errors) ?? []} labels={labels} />
-        {children}
-        <SubmitButton>{v.t('networks.save')}</SubmitButton>{' '}
-        <a href={cancel} class="usa-button usa-button--unstyled">
-          {v.t('form.cancel')}
-        </a>
-      </form>
-    </div>
-  );
-}
 
 export async function loadOr404(ctx: Ctx, id: string): Promise<Network> {
   const n = await getNetwork(ctx.db, id);

@@ -13,14 +13,14 @@ import { formBody } from '../../../platform/http/validation.ts';
 import { principalOf } from '../../../platform/policy.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { registerUploads, uploadOf } from '../../workplans/index.ts';
 import * as commands from '../commands.ts';
 import { mayActForGroup } from '../policies.ts';
 import { PHOTO_MAX_BYTES } from '../photos.ts';
 import { CAMPAIGN_STATUSES, FormPost, GRADE_BANDS, GROUP_KINDS, STATE_CODES, TERMS_VERSION, type Campaign, type Group, type Impact, type Reportback } from '../schema.ts';
 import * as store from '../store.ts';
-import { DemoTag, FormShell, MANAGERS, MODERATORS, PUBLIC, SPONSORS, crumbs, localErrors, opts, stateName, str } from './shared.tsx';
+import { DemoTag, MANAGERS, MODERATORS, PUBLIC, SPONSORS, crumbs, localErrors, opts, stateName, str } from './shared.tsx';
 
 const photoUrl = (rb: Reportback) => (rb.photo_id ? `/outreach/photos/${rb.photo_id}` : null);
 
@@ -215,7 +215,7 @@ function SponsorPage({ v, accepted, groups }: { v: View; accepted: boolean; grou
 
 function TermsForm({ v, errors }: { v: View; errors?: FieldError[] }) {
   return (
-    <FormShell v={v} title={v.t('or.terms')} action="/outreach/sponsor/terms" errors={errors} cancel="/outreach/sponsor" extraCrumbs={[{ href: '/outreach/sponsor', label: v.t('or.sponsor.home') }]}>
+    <FormPage v={v} save={v.t('or.save')} title={v.t('or.terms')} action="/outreach/sponsor/terms" errors={localErrors(v, errors)} cancel="/outreach/sponsor" crumbs={crumbs(v, [{ href: '/outreach/sponsor', label: v.t('or.sponsor.home') }])}>
       <ol>
         <li>{v.t('or.terms.body1')}</li>
         <li>{v.t('or.terms.body2')}</li>
@@ -224,26 +224,26 @@ function TermsForm({ v, errors }: { v: View; errors?: FieldError[] }) {
       </ol>
       <Checkboxes name="accept" label={v.t('or.terms')} values={[]} options={[{ value: 'true', label: v.t('or.terms.accept') }]} errors={localErrors(v, errors)} />
       <Checkboxes name="adult" label={v.t('or.sponsor')} values={[]} options={[{ value: 'true', label: v.t('or.terms.adult') }]} errors={localErrors(v, errors)} />
-    </FormShell>
+    </FormPage>
   );
 }
 
 function GroupForm({ v, values, errors }: { v: View; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('or.group.new')} action="/outreach/groups/new" errors={errors} cancel="/outreach/sponsor" extraCrumbs={[{ href: '/outreach/sponsor', label: v.t('or.sponsor.home') }]}>
+    <FormPage v={v} save={v.t('or.save')} title={v.t('or.group.new')} action="/outreach/groups/new" errors={localErrors(v, errors)} cancel="/outreach/sponsor" crumbs={crumbs(v, [{ href: '/outreach/sponsor', label: v.t('or.sponsor.home') }])}>
       <TextInput name="name" label={v.t('or.field.group_name')} hint={v.t('or.group.none_personal')} required autocomplete="off" maxLength={120} value={str(values.name)} errors={e} />
       <Select name="kind" label={v.t('or.field.kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'kind', GROUP_KINDS)} errors={e} />
       <Select name="state" label={v.t('or.field.state')} required blank={v.t('or.choose')} value={str(values.state)} options={STATE_CODES.map((s) => ({ value: s, label: stateName(s) })).sort((a, b) => a.label.localeCompare(b.label, v.lang))} errors={e} />
       <Select name="grade_band" label={v.t('or.field.grade_band')} required blank={v.t('or.choose')} value={str(values.grade_band)} options={opts(v, 'grade', GRADE_BANDS)} errors={e} />
-    </FormShell>
+    </FormPage>
   );
 }
 
 function CampaignForm({ v, values, errors }: { v: View; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('or.campaign.new')} action="/outreach/campaigns/new" errors={errors} cancel="/outreach">
+    <FormPage v={v} save={v.t('or.save')} title={v.t('or.campaign.new')} action="/outreach/campaigns/new" errors={localErrors(v, errors)} cancel="/outreach" crumbs={crumbs(v)}>
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
       <TextArea name="call_to_action" label={v.t('or.field.cta')} required value={str(values.call_to_action)} errors={e} rows={2} />
       <TextArea name="description" label={v.t('or.field.description')} value={str(values.description)} errors={e} />
@@ -252,7 +252,7 @@ function CampaignForm({ v, values, errors }: { v: View; values: FormValues; erro
       <TextInput name="goal" label={v.t('or.field.goal')} required inputmode="numeric" value={str(values.goal)} errors={e} />
       <TextInput name="unit" label={v.t('or.field.unit')} required value={str(values.unit)} errors={e} />
       <Select name="status" label={v.t('or.field.status')} value={str(values.status) ?? 'draft'} options={opts(v, 'status', CAMPAIGN_STATUSES)} errors={e} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -11,13 +11,13 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { TimeZoneSelect, timeZoneLabel } from '../../../platform/web/pickers.tsx';
 import * as commands from '../commands.ts';
 import { AUDIENCES, EVENT_KINDS, FormPost, GRADE_BANDS, LANGUAGES, MATERIAL_FORMATS, MATERIAL_KINDS, type EventRegistration as EventRegistration_, type Group, type Lesson, type Material, type OutreachEvent } from '../schema.ts';
 import { SPONSOR } from '../permissions.ts';
 import * as store from '../store.ts';
-import { DemoTag, FormShell, MANAGERS, PUBLIC, SPONSORS, crumbs, localErrors, opts, str } from './shared.tsx';
+import { DemoTag, MANAGERS, PUBLIC, SPONSORS, crumbs, localErrors, opts, str } from './shared.tsx';
 
 // ---------- toolkit ----------
 
@@ -117,7 +117,7 @@ function LessonForm({ v, values, errors, revise }: { v: View; values: FormValues
   const e = localErrors(v, errors);
   const title = revise ? v.t('or.lesson.revise') : v.t('or.lesson.new');
   return (
-    <FormShell v={v} title={title} action={revise ? `/outreach/toolkit/${revise.id}/revise` : '/outreach/toolkit/new'} errors={errors} cancel={revise ? `/outreach/toolkit/${revise.id}` : '/outreach/toolkit'} extraCrumbs={[{ href: '/outreach/toolkit', label: v.t('or.toolkit') }]}>
+    <FormPage v={v} save={v.t('or.save')} title={title} action={revise ? `/outreach/toolkit/${revise.id}/revise` : '/outreach/toolkit/new'} errors={localErrors(v, errors)} cancel={revise ? `/outreach/toolkit/${revise.id}` : '/outreach/toolkit'} crumbs={crumbs(v, [{ href: '/outreach/toolkit', label: v.t('or.toolkit') }])}>
       {revise && <input type="hidden" name="version" value={String(revise.version)} />}
       {revise && <TextInput name="change_note" label={v.t('or.field.change_note')} required value={str(values.change_note)} errors={e} />}
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
@@ -129,7 +129,7 @@ function LessonForm({ v, values, errors, revise }: { v: View; values: FormValues
       <TextArea name="goals" label={v.t('or.field.goals')} required value={str(values.goals)} errors={e} />
       <TextArea name="materials" label={v.t('or.field.materials')} required value={str(values.materials)} errors={e} />
       <TextArea name="steps" label={v.t('or.field.steps')} required value={str(values.steps)} errors={e} rows={8} />
-    </FormShell>
+    </FormPage>
   );
 }
 
@@ -192,7 +192,7 @@ function MaterialList({ v, items }: { v: View; items: Material[] }) {
 function MaterialForm({ v, values, errors, all }: { v: View; values: FormValues; errors?: FieldError[]; all: Material[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('or.material.new')} action="/outreach/materials/new" errors={errors} cancel="/outreach/materials" extraCrumbs={[{ href: '/outreach/materials', label: v.t('or.materials') }]}>
+    <FormPage v={v} save={v.t('or.save')} title={v.t('or.material.new')} action="/outreach/materials/new" errors={localErrors(v, errors)} cancel="/outreach/materials" crumbs={crumbs(v, [{ href: '/outreach/materials', label: v.t('or.materials') }])}>
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
       <Select name="kind" label={v.t('or.field.material_kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'mkind', MATERIAL_KINDS)} errors={e} />
       <Select name="audience" label={v.t('or.field.audience')} required blank={v.t('or.choose')} value={str(values.audience)} options={opts(v, 'audience', AUDIENCES)} errors={e} />
@@ -203,7 +203,7 @@ function MaterialForm({ v, values, errors, all }: { v: View; values: FormValues;
       <TextArea name="transcript" label={v.t('or.field.transcript')} value={str(values.transcript)} errors={e} />
       <TextInput name="licence" label={v.t('or.field.licence')} required value={str(values.licence)} errors={e} />
       <Select name="translation_of" label={v.t('or.field.translation_of')} blank="—" value={str(values.translation_of)} options={all.filter((m) => !m.translation_id).map((m) => ({ value: m.id, label: `${m.title} (${v.t(`or.lang.${m.language}`)})` }))} errors={e} />
-    </FormShell>
+    </FormPage>
   );
 }
 
@@ -348,7 +348,7 @@ const eventLabels = (v: View): Record<string, string> =>
 function EventForm({ v, values, errors }: { v: View; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('or.event.new')} action="/outreach/events/new" errors={errors} labels={eventLabels(v)} cancel="/outreach/events" extraCrumbs={[{ href: '/outreach/events', label: v.t('or.events') }]}>
+    <FormPage v={v} save={v.t('or.save')} title={v.t('or.event.new')} action="/outreach/events/new" errors={localErrors(v, errors)} labels={eventLabels(v)} cancel="/outreach/events" crumbs={crumbs(v, [{ href: '/outreach/events', label: v.t('or.events') }])}>
       <TextInput name="title" label={v.t('or.field.title')} required value={str(values.title)} errors={e} />
       <Select name="kind" label={v.t('or.field.event_kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'ekind', EVENT_KINDS)} errors={e} />
       <TextArea name="description" label={v.t('or.field.description')} value={str(values.description)} errors={e} />
@@ -362,7 +362,7 @@ function EventForm({ v, values, errors }: { v: View; values: FormValues; errors?
       <TextArea name="accessibility" label={v.t('or.field.accessibility')} required value={str(values.accessibility)} errors={e} />
       <TextInput name="capacity" label={v.t('or.field.capacity')} hint={v.t('or.field.capacity.hint')} inputmode="numeric" value={str(values.capacity)} errors={e} />
       <Checkboxes name="youth" label={v.t('or.field.youth')} values={values.youth ? ['true'] : []} options={[{ value: 'true', label: v.t('or.field.youth.option') }]} errors={e} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -1,8 +1,6 @@
 /** What the outreach pages share: access levels, field problems in the reader's language, small pieces. */
-import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, SubmitButton } from '../../../platform/web/components.tsx';
 import { MANAGE, MODERATE, SPONSOR } from '../permissions.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 import { stateByCode } from '../../../platform/geo/us.ts';
@@ -54,29 +52,6 @@ const ES: MessageRules = [
 export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/outreach', label: v.t('or.title') }, ...extra];
-
-/**
- * A form page: the platform's FormPage laid out the same way, with the error summary naming each field by its label
- * (`labels`, in the reader's language) rather than by its name.
- */
-export function FormShell({ v, title, action, errors, cancel, extraCrumbs = [], labels, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; extraCrumbs?: { href?: string; label: string }[]; labels?: Record<string, string>; children: ComponentChildren }) {
-  return (
-    <div>
-      <Breadcrumbs items={[...crumbs(v, extraCrumbs), { label: title }]} />
-      <h1>{title}</h1>
-      <form method="post" action={action} class="usa-form usa-form--large">
-        <Csrf v={v} />
-        <IdempotencyKey />
-        <ErrorSummary v={v} errors={localErrors(v, errors) ?? []} labels={labels} />
-        {children}
-        <SubmitButton>{v.t('or.save')}</SubmitButton>{' '}
-        <a href={cancel} class="usa-button usa-button--unstyled">
-          {v.t('form.cancel')}
-        </a>
-      </form>
-    </div>
-  );
-}
 
 export function DemoTag({ v, demo }: { v: View; demo: boolean }) {
   return demo ? (

@@ -10,13 +10,13 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import * as commands from '../commands.ts';
 import { agreementOf } from '../api.ts';
 import { MANAGE } from '../permissions.ts';
 import { FormPost, OUTCOME_DOMAINS, POPULATIONS, SETTINGS } from '../schema.ts';
 import { currentRuleSet, listNominations, listRuleSets, reviewQueue, type Nomination, type StoredRuleSet } from '../store.ts';
-import { ANYONE, FormShell, MANAGERS, NOMINATORS, PUBLIC, REVIEWERS, crumbs, label, list, localErrors, populationLabel, str } from './shared.tsx';
+import { ANYONE, MANAGERS, NOMINATORS, PUBLIC, REVIEWERS, crumbs, label, list, localErrors, populationLabel, str } from './shared.tsx';
 
 // ---------- rules ----------
 
@@ -85,7 +85,7 @@ function RulesPage({ v, sets, values, errors, saved }: { v: View; sets: StoredRu
 function NominateForm({ v, values, errors }: { v: View; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={v.t('pr.nominate')} action="/practices/nominate" errors={errors} cancel="/practices" crumbs={crumbs(v)}>
+    <FormPage v={v} save={v.t('pr.save')} title={v.t('pr.nominate')} action="/practices/nominate" errors={localErrors(v, errors)} cancel="/practices" crumbs={crumbs(v)}>
       <p class="usa-prose">{v.t('pr.nominate.intro')}</p>
       <TextInput name="name" label={v.t('pr.field.name')} required value={str(values.name)} errors={e} maxLength={200} />
       <TextArea name="summary" label={v.t('pr.field.summary')} required value={str(values.summary)} errors={e} />
@@ -93,7 +93,7 @@ function NominateForm({ v, values, errors }: { v: View; values: FormValues; erro
       <Checkboxes name="outcome_domains" label={v.t('pr.field.outcome_domains')} values={list(values.outcome_domains)} errors={e} options={OUTCOME_DOMAINS.map((x) => ({ value: x, label: label(v, 'domain', x) }))} />
       <Checkboxes name="populations" label={v.t('pr.field.populations')} values={list(values.populations)} errors={e} options={POPULATIONS.map((x) => ({ value: x, label: populationLabel(v, x) }))} />
       <TextInput name="organization_name" label={v.t('pr.field.organization_name')} value={str(values.organization_name)} errors={e} maxLength={300} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -9,7 +9,7 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Checkboxes, Csrf, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Checkboxes, Csrf, FormPage, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import * as commands from '../commands.ts';
 import { LINK_KINDS, OUTCOME_DOMAINS, POPULATIONS, PRACTICE_RATINGS, SETTINGS, DESIGNS, FormPost, SearchQuery } from '../schema.ts';
 import { practiceFor, type PracticeView } from '../presenters.ts';
@@ -17,7 +17,7 @@ import { FACETS, getPractice, listStudies, searchPractices, servicesNear, type F
 import zipcodes from 'zipcodes';
 import { searchFilters } from '../search.ts';
 import { LEAD, MANAGE, REVIEW } from '../permissions.ts';
-import { ANYONE, Dl, FormShell, MANAGERS, PUBLIC, RatingTag, crumbs, evidenceText, label, list, localErrors, populationLabel, str } from './shared.tsx';
+import { ANYONE, Dl, MANAGERS, PUBLIC, RatingTag, crumbs, evidenceText, label, list, localErrors, populationLabel, str } from './shared.tsx';
 import { ErrorSummary } from '../../../platform/web/components.tsx';
 import type { Db } from '../../../platform/db/index.ts';
 
@@ -445,7 +445,7 @@ function practiceInput(body: Record<string, unknown>, raw: FormValues, edit: boo
 function PracticeForm({ v, title, action, cancel, values, errors, version }: { v: View; title: string; action: string; cancel: string; values: FormValues; errors?: FieldError[]; version?: number }) {
   const e = localErrors(v, errors);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbs(v)}>
+    <FormPage v={v} save={v.t('pr.save')} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs(v)}>
       {version !== undefined && <input type="hidden" name="version" value={String(version)} />}
       <TextInput name="name" label={v.t('pr.field.name')} required value={str(values.name)} errors={e} maxLength={200} />
       <TextArea name="summary" label={v.t('pr.field.summary')} required value={str(values.summary)} errors={e} />
@@ -458,7 +458,7 @@ function PracticeForm({ v, title, action, cancel, values, errors, version }: { v
       <TextInput name="contact_name" label={v.t('pr.field.contact_name')} value={str(values.contact_name)} errors={e} maxLength={200} />
       <TextInput name="contact_email" type="email" label={v.t('pr.field.contact_email')} value={str(values.contact_email)} errors={e} maxLength={320} />
       <TextInput name="source" label={v.t('pr.field.source')} value={str(values.source)} errors={e} maxLength={500} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -2,7 +2,6 @@
 import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { FormPage } from '../../../platform/web/components.tsx';
 import { LEAD, MANAGE, NOMINATE, REVIEW } from '../permissions.ts';
 import { DIRECTORY_TERMS } from '../../directory/index.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
@@ -60,14 +59,6 @@ const ES: MessageRules = [
 
 /** The field problems in the reader's language (messages nobody translated stay in English). */
 export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
-
-export function FormShell({ v, title, action, errors, cancel, crumbs, enctype, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; enctype?: string; children: ComponentChildren }) {
-  return (
-    <FormPage v={v} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs} save={v.t('pr.save')} enctype={enctype}>
-      {children}
-    </FormPage>
-  );
-}
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/practices', label: v.t('pr.title') }, ...extra];
 

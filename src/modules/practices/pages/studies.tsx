@@ -7,7 +7,7 @@ import { IdParams, hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Csrf, ErrorSummary, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Csrf, ErrorSummary, FormPage, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { principalOf } from '../../../platform/policy.ts';
 import * as commands from '../commands.ts';
 import { LEAD, MANAGE, REVIEW } from '../permissions.ts';
@@ -16,7 +16,7 @@ import { studyFor } from '../presenters.ts';
 import { DESIGNS, DIRECTIONS, FormPost, MAX_RATING, OUTCOME_DOMAINS, STUDY_RATINGS, type Design } from '../schema.ts';
 import { getPractice, getStudy, type Practice, type Study } from '../store.ts';
 import { asFileProblems, citationTextOf } from '../upload.ts';
-import { Dl, FormShell, MANAGERS, PUBLIC, REVIEWERS, LEADS, crumbs, label, localErrors, str } from './shared.tsx';
+import { Dl, MANAGERS, PUBLIC, REVIEWERS, LEADS, crumbs, label, localErrors, str } from './shared.tsx';
 
 const OUTCOME_ROWS = 3;
 
@@ -77,7 +77,7 @@ function StudyForm({ v, p, title, action, cancel, values, errors, version }: { v
   const e = localErrors(v, errors);
   const rows = Math.max(OUTCOME_ROWS, Object.keys(values).filter((k) => /^outcomes\.\d+\.measure$/.test(k)).length + 1);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
+    <FormPage v={v} save={v.t('pr.save')} title={title} action={action} errors={localErrors(v, errors)} cancel={cancel} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
       {version !== undefined && <input type="hidden" name="version" value={String(version)} />}
       <TextInput name="title" label={v.t('pr.field.title')} required value={str(values.title)} errors={e} maxLength={1000} />
       <TextInput name="authors" label={v.t('pr.field.authors')} required value={str(values.authors)} errors={e} maxLength={2000} />
@@ -102,7 +102,7 @@ function StudyForm({ v, p, title, action, cancel, values, errors, version }: { v
           <TextInput name={`outcomes.${i}.follow_up_months`} label={v.t('pr.field.follow_up_months')} inputmode="numeric" value={str(values[`outcomes.${i}.follow_up_months`])} errors={e} maxLength={3} />
         </fieldset>
       ))}
-    </FormShell>
+    </FormPage>
   );
 }
 
@@ -111,7 +111,7 @@ function ImportForm({ v, p, values, errors }: { v: View; p: Practice; values: Fo
   // Problems of an uploaded file name it ("file (record at line 3: title)"): shown at the file input.
   const fileErrors = e?.filter((x) => x.field === 'file' || x.field.startsWith('file (')) ?? [];
   return (
-    <FormShell v={v} title={v.t('pr.study.import')} action={`/practices/${p.id}/studies/import`} enctype="multipart/form-data" errors={errors} cancel={`/practices/${p.id}`} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
+    <FormPage v={v} save={v.t('pr.save')} title={v.t('pr.study.import')} action={`/practices/${p.id}/studies/import`} enctype="multipart/form-data" errors={localErrors(v, errors)} cancel={`/practices/${p.id}`} crumbs={crumbs(v, [{ href: `/practices/${p.id}`, label: p.name }])}>
       <Select name="design" label={v.t('pr.field.design')} required value={str(values.design)} blank="—" errors={e} options={DESIGNS.map((d) => ({ value: d, label: label(v, 'design', d) }))} />
       <div class={`usa-form-group${fileErrors.length ? ' usa-form-group--error' : ''}`}>
         <label class={`usa-label${fileErrors.length ? ' usa-label--error' : ''}`} for="field-file">
@@ -132,7 +132,7 @@ function ImportForm({ v, p, values, errors }: { v: View; p: Practice; values: Fo
         <input class="usa-file-input" id="field-file" name="file" type="file" accept=".ris,.bib,.bibtex,.txt,application/x-research-info-systems,application/x-bibtex,text/plain" aria-describedby={`field-file-hint${fileErrors.length ? ' field-file-error' : ''}`} aria-invalid={fileErrors.length ? 'true' : undefined} />
       </div>
       <TextArea name="text" label={v.t('pr.field.file')} hint={v.t('pr.field.file.hint')} value={str(values.text)} errors={e} rows={10} />
-    </FormShell>
+    </FormPage>
   );
 }
 

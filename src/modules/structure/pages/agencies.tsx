@@ -8,12 +8,12 @@ import { hidden } from '../../../platform/http/schemas.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import { listOrganizations } from '../../../platform/auth/index.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, Pager, Select, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
+import { ActionButton, Breadcrumbs, Csrf, ErrorSummary, FormPage, Pager, Select, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import { AGENCY_KINDS, AgencyOrganizationParams, type Agency, type AgencyOrganization, type Body, type Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import * as commands from '../commands.ts';
 import { LINK_ORGANIZATIONS } from '../policies.ts';
-import { str, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, ALL_NOW, FormPost, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
+import { str, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, agencyOptions, crumbsFor, fromForm, ALL_NOW, FormPost, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
 import { registerForms } from './records.tsx';
 
 function AgencyListPage({ v, f, items, total }: { v: View; f: Filter; items: Agency[]; total: number }) {
@@ -115,7 +115,7 @@ function AgencyDetailPage({ v, a, reps, bodies, retireErrors, retireValue, orgs 
 function AgencyForm({ v, values, errors, agencies, action, title, cancel }: { v: View; values: Values; errors?: FieldError[]; agencies: Agency[]; action: string; title: string; cancel: string }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/agencies', key: 'structure.agencies' })}>
+    <FormPage v={v} save={v.t('structure.save')} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/agencies', key: 'structure.agencies' })}>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('structure.field.name')} required value={val('name')} errors={errors} />
       <TextInput name="abbreviation" label={v.t('structure.field.abbreviation')} value={val('abbreviation')} errors={errors} />
@@ -124,7 +124,7 @@ function AgencyForm({ v, values, errors, agencies, action, title, cancel }: { v:
       <Select name="parent_id" label={v.t('structure.field.parent')} blank={v.t('structure.none')} value={val('parent_id')} options={agencyOptions(agencies)} errors={errors} />
       <TextInput name="member_from" type="date" label={v.t('structure.field.member_from')} hint={v.t('structure.field.member_from.hint')} value={val('member_from')} errors={errors} />
       <TextInput name="member_until" type="date" label={v.t('structure.field.member_until')} hint={v.t('structure.field.date.hint')} value={val('member_until')} errors={errors} />
-    </FormShell>
+    </FormPage>
   );
 }
 

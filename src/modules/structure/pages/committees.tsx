@@ -4,13 +4,13 @@ import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Pager, Select, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, FormPage, Pager, Select, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { rawValues, submitForm } from '../../../platform/http/forms.ts';
 import { formBody } from '../../../platform/http/validation.ts';
 import { MEMBER_ROLES, type Agency, type Body, type Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import * as commands from '../commands.ts';
-import { str, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, ALL_NOW, IdParam, KeyParam, PageListQuery, FormPost, ADMIN, PUBLIC, LIST_FIELDS, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
+import { str, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, agencyOptions, crumbsFor, fromForm, ALL_NOW, IdParam, KeyParam, PageListQuery, FormPost, ADMIN, PUBLIC, LIST_FIELDS, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
 import { registerForms } from './records.tsx';
 
 function CommitteeListPage({ v, f, items, total }: { v: View; f: Filter; items: Body[]; total: number }) {
@@ -95,7 +95,7 @@ function BodyDetailPage({ v, b, children, reps, retireErrors, retireValue }: { v
 function CommitteeForm({ v, values, errors, bodies, action, title, cancel }: { v: View; values: Values; errors?: FieldError[]; bodies: { id: string; name: string }[]; action: string; title: string; cancel: string }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/committees', key: 'structure.committees' })}>
+    <FormPage v={v} save={v.t('structure.save')} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/committees', key: 'structure.committees' })}>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('structure.field.name')} required value={val('name')} errors={errors} />
       <TextInput name="slug" label={v.t('structure.field.slug')} hint={v.t('structure.field.slug.hint')} value={val('slug')} errors={errors} />
@@ -104,14 +104,14 @@ function CommitteeForm({ v, values, errors, bodies, action, title, cancel }: { v
       <Select name="parent_id" label={v.t('structure.field.parent_body')} blank={v.t('structure.none')} value={val('parent_id')} options={bodies.map((b) => ({ value: b.id, label: b.name }))} errors={errors} />
       <TextInput name="active_from" type="date" label={v.t('structure.field.active_from')} hint={v.t('structure.field.date.hint')} value={val('active_from')} errors={errors} />
       <TextInput name="active_until" type="date" label={v.t('structure.field.active_until')} hint={v.t('structure.field.date.hint')} value={val('active_until')} errors={errors} />
-    </FormShell>
+    </FormPage>
   );
 }
 
 function MembersForm({ v, b, values, errors, agencies }: { v: View; b: Body; values: Values; errors?: FieldError[]; agencies: Agency[] }) {
   const title = `${v.t('structure.members.edit')}: ${b.name}`;
   return (
-    <FormShell v={v} title={title} action={`/structure/committees/${b.id}/members`} errors={errors} cancel={`/structure/committees/${b.slug}`} crumbs={crumbsFor(v, { href: '/structure/committees', key: 'structure.committees' })}>
+    <FormPage v={v} save={v.t('structure.save')} title={title} action={`/structure/committees/${b.id}/members`} errors={errors} cancel={`/structure/committees/${b.slug}`} crumbs={crumbsFor(v, { href: '/structure/committees', key: 'structure.committees' })}>
       <p>{v.t('structure.members.intro')}</p>
       <input type="hidden" name="version" value={str(values.version)} />
       {agencies.map((a) => (
@@ -129,7 +129,7 @@ function MembersForm({ v, b, values, errors, agencies }: { v: View; b: Body; val
           </div>
         </div>
       ))}
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -4,11 +4,11 @@ import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Checkboxes, Pager, Select, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, FormPage, Pager, Select, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { PARTNERSHIP_STATUSES, type Agency, type Partnership, type Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import * as commands from '../commands.ts';
-import { str, list, lines, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, ALL_NOW, KeyParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
+import { str, list, lines, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, agencyOptions, crumbsFor, fromForm, ALL_NOW, KeyParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
 import { registerForms } from './records.tsx';
 
 function PartnershipListPage({ v, f, items, total }: { v: View; f: Filter; items: Partnership[]; total: number }) {
@@ -74,7 +74,7 @@ function PartnershipDetailPage({ v, p, reps, retireErrors, retireValue }: { v: V
 function PartnershipForm({ v, values, errors, agencies, action, title, cancel }: { v: View; values: Values; errors?: FieldError[]; agencies: Agency[]; action: string; title: string; cancel: string }) {
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/partnerships', key: 'structure.partnerships' })}>
+    <FormPage v={v} save={v.t('structure.save')} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbsFor(v, { href: '/structure/partnerships', key: 'structure.partnerships' })}>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="name" label={v.t('structure.field.name')} required value={val('name')} errors={errors} />
       <TextInput name="slug" label={v.t('structure.field.slug')} hint={v.t('structure.field.slug.hint')} value={val('slug')} errors={errors} />
@@ -86,7 +86,7 @@ function PartnershipForm({ v, values, errors, agencies, action, title, cancel }:
       <TextInput name="until" type="date" label={v.t('structure.field.until')} hint={v.t('structure.field.date.hint')} value={val('until')} errors={errors} />
       <Checkboxes name="partner_agency_ids" label={v.t('structure.field.partner_agencies')} values={list(values.partner_agency_ids)} options={agencyOptions(agencies)} />
       <TextArea name="partners" label={v.t('structure.field.other_partners')} hint={v.t('structure.field.other_partners.hint')} value={val('partners')} errors={errors} />
-    </FormShell>
+    </FormPage>
   );
 }
 

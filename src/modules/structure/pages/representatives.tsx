@@ -4,12 +4,12 @@ import type { App } from '../../../platform/module.ts';
 import { notFound, type FieldError } from '../../../platform/http/errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Pager, Select, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, FormPage, Pager, Select, TextInput } from '../../../platform/web/components.tsx';
 import { type Agency, type Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import * as commands from '../commands.ts';
 import { CONTACTS_READ } from '../policies.ts';
-import { str, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, FormShell, agencyOptions, crumbsFor, fromForm, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
+import { str, span, filterOf, FilterForm, AdminLink, RetireForm, HistoryLink, Representatives, Field, agencyOptions, crumbsFor, fromForm, IdParam, PageListQuery, PUBLIC, type PageReq, type RetireState, type Values, type Filter } from './shared.tsx';
 import { registerForms } from './records.tsx';
 
 function RepresentativeListPage({ v, f, items, total }: { v: View; f: Filter; items: Representative[]; total: number }) {
@@ -66,7 +66,7 @@ function RepresentativeForm(props: { v: View; values: Values; errors?: FieldErro
   const { v, values, errors } = props;
   const val = (k: string) => str(values[k]);
   return (
-    <FormShell v={v} title={props.title} action={props.action} errors={errors} cancel={props.cancel} crumbs={crumbsFor(v, { href: '/structure/representatives', key: 'structure.representatives' })}>
+    <FormPage v={v} save={v.t('structure.save')} title={props.title} action={props.action} errors={errors} cancel={props.cancel} crumbs={crumbsFor(v, { href: '/structure/representatives', key: 'structure.representatives' })}>
       {values.version && <input type="hidden" name="version" value={val('version')} />}
       <TextInput name="person_name" label={v.t('structure.field.person_name')} required value={val('person_name')} errors={errors} />
       <TextInput name="title" label={v.t('structure.field.title')} value={val('title')} errors={errors} />
@@ -78,7 +78,7 @@ function RepresentativeForm(props: { v: View; values: Values; errors?: FieldErro
       <TextInput name="role" label={v.t('structure.field.role')} value={val('role')} errors={errors} />
       <TextInput name="from" type="date" label={v.t('structure.field.from')} hint={v.t('structure.field.date.hint')} value={val('from')} errors={errors} />
       <TextInput name="until" type="date" label={v.t('structure.field.until')} hint={v.t('structure.field.date.hint')} value={val('until')} errors={errors} />
-    </FormShell>
+    </FormPage>
   );
 }
 

@@ -7,7 +7,7 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { FormValues } from '../../../platform/http/forms.ts';
 import { Uuid } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
+import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import type { Agency, Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import { WRITE } from '../permissions.ts';
@@ -145,14 +145,6 @@ export function Field({ label, children }: { label: string; children: ComponentC
       <dt class="text-bold margin-top-1">{label}</dt>
       <dd class="margin-left-0">{children}</dd>
     </>
-  );
-}
-
-export function FormShell({ v, title, action, errors, cancel, crumbs, children }: { v: View; title: string; action: string; errors?: FieldError[]; cancel: string; crumbs: { href?: string; label: string }[]; children: ComponentChildren }) {
-  return (
-    <FormPage v={v} title={title} action={action} errors={errors} cancel={cancel} crumbs={crumbs} save={v.t('structure.save')}>
-      {children}
-    </FormPage>
   );
 }
 
