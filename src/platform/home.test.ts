@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestClient } from './testing.ts';
+import { catalogOf } from './web/i18n.ts';
 import { seedDemo, DEMO_PASSWORD } from './seed.ts';
 import { modules } from '../modules/index.ts';
 import { DEMO_CASEWORKERS } from '../modules/referrals/index.ts';
@@ -80,4 +81,14 @@ test('every card on the home says what its area is for, for the public and for a
     }
   }
   assert.match((await cw.get('/')).body, /href="\/referrals"[^>]*>Referrals<\/a><\/h2><\/div><div class="usa-card__body"><p>Send a client/);
+});
+
+test("the home cards' descriptions come from the modules: each header link a module adds carries its own, in both languages", () => {
+  for (const m of modules) {
+    for (const n of (m.nav ?? []).filter((x) => !x.manage)) {
+      assert.ok(n.description, `${m.name}: ${n.href} has a description`);
+      for (const lang of ['en', 'es'] as const) assert.ok(m.messages?.[lang][n.description], `${m.name}: ${n.description} in ${lang}`);
+    }
+  }
+  assert.deepEqual(Object.keys(catalogOf('en')).filter((k) => k.startsWith('home.about.')), [], 'no list of module texts kept by the platform');
 });

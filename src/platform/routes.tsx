@@ -20,20 +20,7 @@ defineMessages({
     'manage.intro': 'Pages for looking after the workspace that your role opens.',
     'manage.none': 'Your role opens no pages for managing the workspace.',
     'home.tasks': 'Needs your action',
-    'home.about.structure.nav': 'Agencies, committees and partnerships, and who sits on each.',
-    'home.about.directory.nav': 'Services for survivors near a place: shelter, legal help, health, jobs.',
-    'home.about.directory.my.nav': 'Keep the services your organisation lists correct and current.',
-    'home.about.networks.nav': 'Local anti-trafficking networks and how to reach them.',
-    'home.about.wp.nav': 'What each agency committed to, progress by quarter, and the annual report.',
-    'home.about.ls.nav': 'Sessions where survivors and providers are heard, and what came of them.',
-    'home.about.pr.nav': 'Practices with evidence behind them, to adopt or adapt.',
-    'home.about.rf.nav': 'Send a client to another service and follow up on referrals sent to you.',
-    'home.about.rf.stats.nav': 'How many referrals were made, answered and closed, with no client details.',
-    'home.about.grants.nav.funding': 'Funding opportunities open to organisations, with their deadlines.',
-    'home.about.grants.nav': 'Plan grant programmes and track their awards.',
-    'home.about.or.nav': 'Youth groups, outreach events and the reports that follow them.',
-    'home.about.rs.nav': 'Studies, data sets and what they found.',
-    'home.about.nav.manage': 'Users, the audit log and other pages for looking after the workspace.',
+    'nav.manage.about': 'Users, the audit log and other pages for looking after the workspace.',
     'home.tasks.none': 'Nothing needs your action right now.',
     'home.sections': 'Sections of the workspace',
     'home.help': 'Find help',
@@ -53,20 +40,7 @@ defineMessages({
     'manage.intro': 'Páginas para cuidar el espacio de trabajo que su función le permite abrir.',
     'manage.none': 'Su función no abre páginas para administrar el espacio de trabajo.',
     'home.tasks': 'Necesita su atención',
-    'home.about.structure.nav': 'Agencias, comités y alianzas, y quiénes integran cada uno.',
-    'home.about.directory.nav': 'Servicios para sobrevivientes cerca de un lugar: refugio, ayuda legal, salud, empleo.',
-    'home.about.directory.my.nav': 'Mantenga correctos y al día los servicios que publica su organización.',
-    'home.about.networks.nav': 'Redes locales contra la trata y cómo contactarlas.',
-    'home.about.wp.nav': 'A qué se comprometió cada agencia, el avance por trimestre y el informe anual.',
-    'home.about.ls.nav': 'Sesiones donde se escucha a sobrevivientes y proveedores, y lo que resultó de ellas.',
-    'home.about.pr.nav': 'Prácticas respaldadas por evidencia, para adoptar o adaptar.',
-    'home.about.rf.nav': 'Derive a un cliente a otro servicio y dé seguimiento a las derivaciones que recibe.',
-    'home.about.rf.stats.nav': 'Cuántas derivaciones se hicieron, respondieron y cerraron, sin datos de clientes.',
-    'home.about.grants.nav.funding': 'Oportunidades de financiamiento abiertas a organizaciones, con sus plazos.',
-    'home.about.grants.nav': 'Planifique programas de subvenciones y dé seguimiento a sus adjudicaciones.',
-    'home.about.or.nav': 'Grupos juveniles, actividades de difusión y los informes que les siguen.',
-    'home.about.rs.nav': 'Estudios, conjuntos de datos y lo que encontraron.',
-    'home.about.nav.manage': 'Usuarios, el registro de auditoría y otras páginas para cuidar el espacio de trabajo.',
+    'nav.manage.about': 'Usuarios, el registro de auditoría y otras páginas para cuidar el espacio de trabajo.',
     'home.tasks.none': 'Por ahora nada necesita su atención.',
     'home.sections': 'Secciones del espacio de trabajo',
     'home.help': 'Encontrar ayuda',
@@ -163,9 +137,11 @@ function HomePage({ v, tasks }: { v: View; tasks: Task[] }) {
                   <a href={l.href}>{v.t(l.label)}</a>
                 </h2>
               </div>
-              <div class="usa-card__body">
-                <p>{v.t(`home.about.${l.label}`)}</p>
-              </div>
+              {l.description && (
+                <div class="usa-card__body">
+                  <p>{v.t(l.description)}</p>
+                </div>
+              )}
             </div>
           </li>
         ))}

@@ -75,10 +75,10 @@ export const directoryModule: AppModule = {
   name: 'directory',
   permissions: PERMISSIONS,
   nav: [
-    { href: '/directory', label: 'directory.nav', order: 15 },
+    { href: '/directory', label: 'directory.nav', description: 'directory.nav.about', order: 15 },
     { href: '/directory/unverified', label: 'directory.unverified.nav', order: 16, permission: MANAGE, manage: true },
     { href: '/directory/review', label: 'directory.review.nav', order: 17, permission: MANAGE, manage: true },
-    { href: '/directory/my', label: 'directory.my.nav', order: 18, permission: PROPOSE },
+    { href: '/directory/my', label: 'directory.my.nav', description: 'directory.my.nav.about', order: 18, permission: PROPOSE },
     { href: '/directory/imports', label: 'directory.imports.nav', order: 19, permission: MANAGE, manage: true },
     { href: '/directory/sources', label: 'directory.sources.nav', order: 20, permission: MANAGE, manage: true },
     { href: '/directory/crosswalk', label: 'directory.crosswalk.nav', order: 21, permission: MANAGE, manage: true },

@@ -17,6 +17,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   en: {
     ...termsEn,
     'directory.nav': 'Services',
+    'directory.nav.about': 'Services for survivors near a place: shelter, legal help, health, jobs.',
     'directory.title': 'Find services',
     'directory.intro': 'Housing, employment, legal, health and other services for survivors of human trafficking. Search by need, place and who a service serves.',
     'directory.q': 'What do you need?',
@@ -141,6 +142,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.edit.submit': 'Send for review',
     'directory.edit.cancel': 'Cancel',
     'directory.my.nav': 'My listings',
+    'directory.my.nav.about': 'Keep the services your organisation lists correct and current.',
     'directory.my.title': 'My listings',
     'directory.my.intro': 'The directory listings your organization acts for. Propose changes to them here; the directory team reviews each proposal.',
     'directory.my.none': 'Your organization does not act for any directory listing yet. Ask a directory administrator to link it to your listing.',
@@ -237,6 +239,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   es: {
     ...termsEs,
     'directory.nav': 'Servicios',
+    'directory.nav.about': 'Servicios para sobrevivientes cerca de un lugar: refugio, ayuda legal, salud, empleo.',
     'directory.title': 'Buscar servicios',
     'directory.intro': 'Vivienda, empleo, ayuda legal, salud y otros servicios para sobrevivientes de la trata de personas. Busque por necesidad, lugar y población atendida.',
     'directory.q': '¿Qué necesita?',
@@ -361,6 +364,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'directory.edit.submit': 'Enviar para revisión',
     'directory.edit.cancel': 'Cancelar',
     'directory.my.nav': 'Mis servicios',
+    'directory.my.nav.about': 'Mantenga correctos y al día los servicios que publica su organización.',
     'directory.my.title': 'Mis servicios',
     'directory.my.intro': 'Los servicios del directorio en nombre de los cuales actúa su organización. Proponga cambios aquí; el equipo del directorio revisa cada propuesta.',
     'directory.my.none': 'Su organización aún no actúa en nombre de ningún servicio del directorio. Pida a un administrador del directorio que la vincule.',

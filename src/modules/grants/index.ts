@@ -56,8 +56,8 @@ export const grantsModule: AppModule = {
   name: 'grants',
   permissions: PERMISSIONS,
   nav: [
-    { href: '/grants/funding', label: 'grants.nav.funding', order: 40 },
-    { href: '/grants', label: 'grants.nav', order: 41, permission: PLAN },
+    { href: '/grants/funding', label: 'grants.nav.funding', description: 'grants.nav.funding.about', order: 40 },
+    { href: '/grants', label: 'grants.nav', description: 'grants.nav.about', order: 41, permission: PLAN },
   ],
   messages,
   migrations: resolve(import.meta.dirname, 'migrations'),

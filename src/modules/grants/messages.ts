@@ -11,7 +11,9 @@ export const messages: Record<Lang, Record<string, string>> = {
   en: {
     ...terms('en'),
     'grants.nav': 'Grant plans',
+    'grants.nav.about': 'Plan grant programmes and track their awards.',
     'grants.nav.funding': 'Funding',
+    'grants.nav.funding.about': 'Funding opportunities open to organisations, with their deadlines.',
     'grants.title': 'Grant coordination',
     'grants.intro': 'Member agencies share their grant plans and decisions with the Senior Policy Operating Group, before and after final decisions (22 U.S.C. 7103; 34 U.S.C. 20706). The Grant making committee reviews them and sees where funding for survivors goes.',
     'grants.fy': 'Fiscal year',
@@ -216,7 +218,9 @@ export const messages: Record<Lang, Record<string, string>> = {
   es: {
     ...terms('es'),
     'grants.nav': 'Planes de subvenciones',
+    'grants.nav.about': 'Planifique programas de subvenciones y dé seguimiento a sus adjudicaciones.',
     'grants.nav.funding': 'Financiamiento',
+    'grants.nav.funding.about': 'Oportunidades de financiamiento abiertas a organizaciones, con sus plazos.',
     'grants.title': 'Coordinación de subvenciones',
     'grants.intro': 'Las agencias miembro comparten sus planes y decisiones de subvenciones con el Grupo Operativo de Políticas de Alto Nivel, antes y después de las decisiones finales (22 U.S.C. 7103; 34 U.S.C. 20706). El comité de subvenciones los revisa y ve adónde va el financiamiento para sobrevivientes.',
     'grants.fy': 'Año fiscal',

@@ -30,7 +30,7 @@ export const listeningModule: AppModule = {
     [MANAGE]: ['chair', 'admin'],
     [CODE]: ['analyst', 'chair', 'admin'],
   },
-  nav: [{ href: '/listening', label: 'ls.nav', order: 30 }],
+  nav: [{ href: '/listening', label: 'ls.nav', description: 'ls.nav.about', order: 30 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('listening', HELP, { reminders: remindersNow })],

@@ -5,6 +5,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'jobs.desc.listening.reminders': 'E-mail the registrants of listening sessions that start within their reminder window.',
     'ls.nav': 'Listening sessions',
+    'ls.nav.about': 'Sessions where survivors and providers are heard, and what came of them.',
     'ls.title': 'Listening sessions',
     'ls.intro': 'Partnerships and committees hear from service providers in listening sessions, code what they say into themes, publish the findings and track the recommendations that follow.',
     'ls.series': 'Series',
@@ -248,6 +249,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   es: {
     'jobs.desc.listening.reminders': 'Enviar un correo a las personas inscritas en sesiones de escucha que empiezan dentro de su plazo de recordatorio.',
     'ls.nav': 'Sesiones de escucha',
+    'ls.nav.about': 'Sesiones donde se escucha a sobrevivientes y proveedores, y lo que resultó de ellas.',
     'ls.title': 'Sesiones de escucha',
     'ls.intro': 'Las alianzas y los comités escuchan a los proveedores de servicios en sesiones de escucha, codifican lo que dicen en temas, publican los hallazgos y dan seguimiento a las recomendaciones que resultan.',
     'ls.series': 'Serie',

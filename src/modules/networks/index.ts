@@ -27,7 +27,7 @@ const networkPartners: NetworkPartnerSource = async (ctx) => {
 export const networksModule: AppModule = {
   name: 'networks',
   permissions: PERMISSIONS,
-  nav: [{ href: '/networks', label: 'networks.nav', order: 19 }],
+  nav: [{ href: '/networks', label: 'networks.nav', description: 'networks.nav.about', order: 19 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   async register(app: App) {

@@ -8,6 +8,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   en: {
     ...needs('en'),
     'networks.nav': 'Local networks',
+    'networks.nav.about': 'Local anti-trafficking networks and how to reach them.',
     'networks.title': 'Local networks',
     'networks.intro': 'Networks between victim service providers and existing resources at a local level — employment and training, housing and more: who belongs, their agreements, and where survivors can find each kind of help within reach.',
     'networks.new': 'New network',
@@ -135,6 +136,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   es: {
     ...needs('es'),
     'networks.nav': 'Redes locales',
+    'networks.nav.about': 'Redes locales contra la trata y cómo contactarlas.',
     'networks.title': 'Redes locales',
     'networks.intro': 'Redes entre proveedores de servicios a víctimas y recursos existentes a nivel local — empleo y capacitación, vivienda y más: quién pertenece, sus acuerdos y dónde pueden encontrar los sobrevivientes cada tipo de ayuda a su alcance.',
     'networks.new': 'Nueva red',

@@ -40,7 +40,7 @@ export async function outreachFacts(db: Db): Promise<OutreachFact[]> {
 export const outreachModule: AppModule = {
   name: 'outreach',
   permissions: PERMISSIONS,
-  nav: [{ href: '/outreach', label: 'or.nav', order: 40 }],
+  nav: [{ href: '/outreach', label: 'or.nav', description: 'or.nav.about', order: 40 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   async register(app: App) {

@@ -4,6 +4,7 @@ import type { Lang } from '../../platform/web/i18n.ts';
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'or.nav': 'Youth and outreach',
+    'or.nav.about': 'Youth groups, outreach events and the reports that follow them.',
     'or.title': 'Youth engagement and outreach',
     'or.intro': 'An advocacy toolkit for students and teachers, student campaigns with their results, awareness events and materials to share. Students take part through groups run by adult sponsors and never give personal details.',
     'or.demo': 'Demo',
@@ -201,6 +202,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   },
   es: {
     'or.nav': 'Juventud y difusión',
+    'or.nav.about': 'Grupos juveniles, actividades de difusión y los informes que les siguen.',
     'or.title': 'Participación juvenil y difusión',
     'or.intro': 'Un conjunto de herramientas de incidencia para estudiantes y docentes, campañas estudiantiles con sus resultados, eventos de concientización y materiales para compartir. Los estudiantes participan a través de grupos dirigidos por patrocinadores adultos y nunca dan datos personales.',
     'or.demo': 'Demostración',

@@ -43,7 +43,7 @@ const serviceNotes: ServiceNoteSource = async (ctx, serviceIds) => {
 export const practicesModule: AppModule = {
   name: 'practices',
   permissions: PERMISSIONS,
-  nav: [{ href: '/practices', label: 'pr.nav', order: 35 }],
+  nav: [{ href: '/practices', label: 'pr.nav', description: 'pr.nav.about', order: 35 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('practices', HELP, { digest: digestNow })],

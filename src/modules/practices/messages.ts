@@ -1,6 +1,7 @@
 /** Every string a person reads in the practices module, in English and Spanish (a test checks both are complete). */
 const en: Record<string, string> = {
   'pr.nav': 'Practices',
+  'pr.nav.about': 'Practices with evidence behind them, to adopt or adapt.',
   'pr.title': 'Promising practices',
   'pr.intro': 'An evidence library of practices for survivors’ employment, housing and services: each rated per outcome from reviewed studies, by published rules.',
   'pr.demo': 'Demo data: this practice and its studies are invented to show the library. No rating here comes from CLEAR, CrimeSolutions or the Title IV-E Prevention Services Clearinghouse.',
@@ -224,6 +225,7 @@ const en: Record<string, string> = {
 
 const es: Record<string, string> = {
   'pr.nav': 'Prácticas',
+  'pr.nav.about': 'Prácticas respaldadas por evidencia, para adoptar o adaptar.',
   'pr.title': 'Prácticas prometedoras',
   'pr.intro': 'Una biblioteca de evidencia sobre prácticas de empleo, vivienda y servicios para sobrevivientes: cada una calificada por resultado a partir de estudios revisados, con reglas publicadas.',
   'pr.demo': 'Datos de demostración: esta práctica y sus estudios son inventados para mostrar la biblioteca. Ninguna calificación de aquí proviene de CLEAR, CrimeSolutions ni del Title IV-E Prevention Services Clearinghouse.',

@@ -80,7 +80,7 @@ const referralsCommand: CliCommand = {
 export const referralsModule: AppModule = {
   name: 'referrals',
   permissions: PERMISSIONS,
-  nav: [{ href: '/referrals', label: 'rf.nav', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', order: 41, permission: STATS }],
+  nav: [{ href: '/referrals', label: 'rf.nav', description: 'rf.nav.about', order: 40, permission: READ }, { href: '/referrals/stats', label: 'rf.stats.nav', description: 'rf.stats.nav.about', order: 41, permission: STATS }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [referralsCommand],

@@ -24,7 +24,7 @@ const snapshotsNow: AsOfWork = async (ctx, now) => {
 export const researchModule: AppModule = {
   name: 'research',
   permissions: PERMISSIONS,
-  nav: [{ href: '/research', label: 'rs.nav', order: 45 }],
+  nav: [{ href: '/research', label: 'rs.nav', description: 'rs.nav.about', order: 45 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('research', HELP, { reminders: remindersNow, snapshots: snapshotsNow })],

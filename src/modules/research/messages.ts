@@ -1,6 +1,7 @@
 /** Every string a person reads in the research module, in English and Spanish (a test checks both are complete). */
 const en: Record<string, string> = {
   'rs.nav': 'Research and data',
+  'rs.nav.about': 'Studies, data sets and what they found.',
   'rs.title': 'Research and data',
   'rs.intro': 'The Research and Data committee gathers statistics from member agencies through data calls, and publishes what the task force knows as privacy-safe open data.',
   'rs.catalog.link': 'Open data catalog (data.json)',
@@ -243,6 +244,7 @@ const en: Record<string, string> = {
 
 const es: Record<string, string> = {
   'rs.nav': 'Investigación y datos',
+  'rs.nav.about': 'Estudios, conjuntos de datos y lo que encontraron.',
   'rs.title': 'Investigación y datos',
   'rs.intro': 'El comité de Investigación y Datos reúne estadísticas de las agencias miembro mediante solicitudes de datos y publica lo que sabe el grupo de trabajo como datos abiertos que protegen la privacidad.',
   'rs.catalog.link': 'Catálogo de datos abiertos (data.json)',

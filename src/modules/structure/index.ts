@@ -17,7 +17,7 @@ export type { Agency, AgencyOrganization, Body, Partnership, Representative } fr
 export const structureModule: AppModule = {
   name: 'structure',
   permissions: PERMISSIONS,
-  nav: [{ href: '/structure', label: 'structure.nav', order: 10 }],
+  nav: [{ href: '/structure', label: 'structure.nav', description: 'structure.nav.about', order: 10 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   async register(app: App) {

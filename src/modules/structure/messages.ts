@@ -4,6 +4,7 @@ import type { Lang } from '../../platform/web/i18n.ts';
 export const messages: Record<Lang, Record<string, string>> = {
   en: {
     'structure.nav': 'Task force structure',
+    'structure.nav.about': 'Agencies, committees and partnerships, and who sits on each.',
     'structure.title': 'Task force structure',
     'structure.intro': 'Who sits where: the member agencies of the task force, its Senior Policy Operating Group and standing committees, and the partnerships between agencies.',
     'structure.asof': 'As of {date}',
@@ -138,6 +139,7 @@ export const messages: Record<Lang, Record<string, string>> = {
   },
   es: {
     'structure.nav': 'Estructura del grupo de trabajo',
+    'structure.nav.about': 'Agencias, comités y alianzas, y quiénes integran cada uno.',
     'structure.title': 'Estructura del grupo de trabajo',
     'structure.intro': 'Quién está dónde: las agencias miembros del grupo de trabajo, su Grupo Operativo de Políticas de Alto Nivel y sus comités permanentes, y las alianzas entre agencias.',
     'structure.asof': 'Al {date}',

@@ -34,7 +34,7 @@ export const workplansModule: AppModule = {
     [PERM.review]: ['chair', 'admin'],
     [PERM.digests]: ['admin'],
   },
-  nav: [{ href: '/workplans', label: 'wp.nav', order: 20 }],
+  nav: [{ href: '/workplans', label: 'wp.nav', description: 'wp.nav.about', order: 20 }],
   messages,
   migrations: join(import.meta.dirname, 'migrations'),
   commands: [asOfCommand('workplans', HELP, { digests: digestsNow })],

@@ -5,6 +5,8 @@ export interface NavItem {
   href: string;
   /** Message key of the label. */
   label: string;
+  /** Message key of one sentence saying what the area is for: the description on its home page card. */
+  description?: string;
   /** Shown only to those holding this permission; public when absent. */
   permission?: string;
   order: number;
@@ -29,7 +31,7 @@ export function linksFor(actor: Actor | null): NavItem[] {
 export function navFor(actor: Actor | null): NavItem[] {
   const links = linksFor(actor);
   const top = links.filter((n) => !n.manage);
-  return links.some((n) => n.manage) ? [...top, { href: '/manage', label: 'nav.manage', order: 89 }] : top;
+  return links.some((n) => n.manage) ? [...top, { href: '/manage', label: 'nav.manage', description: 'nav.manage.about', order: 89 }] : top;
 }
 
 /** How many of the header's links (Home included) stay on its first level; the rest go under "More". */
