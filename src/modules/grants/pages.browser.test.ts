@@ -85,11 +85,15 @@ test('a plan entered by keyboard without JavaScript at 390 px; the form with err
     assert.match(html, /id="field-fiscal_year-error"/);
     assert.match(html, /value="Keyboard programme"/);
     await page.locator('#field-fiscal_year').fill('2027');
-    await page.locator('#field-states').fill('MD');
+    // A state is ticked by name, from the keyboard.
+    await page.getByLabel('Maryland', { exact: true }).focus();
+    await page.keyboard.press('Space');
+    assert.ok(await page.getByLabel('Maryland', { exact: true }).isChecked());
     await Promise.all([page.waitForURL(/\/grants\/plans\/[0-9a-f-]{36}$/, { timeout: 20_000 }).catch(async (err) => {
       throw new Error(`${(err as Error).message}\n${page.url()}\n${(await page.content()).replace(/<head>[\s\S]*?<main/, '<main').slice(0, 3000)}`);
     }), page.locator('main form[action="/grants/plans"] button[type="submit"]').press('Enter')]);
     assert.match(await page.content(), /Keyboard programme/);
+    assert.match(await page.content(), /Maryland/, 'the ticked state saved');
     assert.ok(await fitsWidth(page, 390));
   } finally {
     await ctx.close();
@@ -105,7 +109,7 @@ test('a plan entered by keyboard without JavaScript at 390 px; the form with err
       await page.locator('#field-fiscal_year').fill('next year');
       await page.locator('#field-programme').fill('With errors');
       await page.locator('#field-purpose').fill('x');
-      await page.locator('#field-states').fill('ZZ');
+      await page.locator('#field-states label', { hasText: 'Alaska' }).click();
       await Promise.all([page.waitForResponse((r) => r.url().endsWith('/grants/plans') && r.request().method() === 'POST'), page.locator('main form[action="/grants/plans"] button[type="submit"]').click()]);
       await page.waitForLoadState('load');
       assert.match(await page.content(), /id="field-fiscal_year-error"/);

@@ -31,6 +31,13 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     const form = await staff.get('/grants/plans/new');
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /Department of Justice \(DOJ\)/);
+    // States are ticked by name (a box per state, DC and territory), and posted as their codes.
+    assert.match(form.body, /<fieldset[^>]*id="field-states"[^>]*><legend class="usa-legend">States<\/legend>/);
+    assert.match(form.body, /type="checkbox" name="states" value="MD"\/><label class="usa-checkbox__label" for="[^"]+">Maryland<\/label>/);
+    assert.equal((form.body.match(/name="states"/g) ?? []).length, 56, 'the 50 states, DC and five territories');
+    staff.cookies.set('lang', 'es');
+    assert.match((await staff.get('/grants/plans/new')).body, /<legend class="usa-legend">Estados<\/legend>/);
+    staff.cookies.delete('lang');
     const plan = {
       agency_id: doj,
       fiscal_year: '2027',
@@ -40,7 +47,7 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
       purpose: 'Comprehensive and specialized services for survivors.',
       populations: ['population.adults', 'population.labor-trafficking'],
       needs: ['need.housing', 'need.legal'],
-      states: 'md, va',
+      states: ['MD', 'VA'],
       estimated_total: '9000000',
       number_of_awards: '12',
       post_date: '2027-01-15',
@@ -66,9 +73,12 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     const page = await staff.get(planUrl);
     assert.match(page.body, /Services for Victims of Human Trafficking/);
     assert.match(page.body, /Maryland, Virginia/);
+    const saved = (await t.ctx.db.selectFrom('grants_plan').select('states').executeTakeFirstOrThrow()).states;
+    assert.deepEqual(typeof saved === 'string' ? JSON.parse(saved) : saved, ['MD', 'VA'], 'kept as codes');
     // A change keeps a new version.
     const edit = await staff.get(`${planUrl}/edit`);
     assert.equal(edit.statusCode, 200);
+    assert.deepEqual([...edit.body.matchAll(/name="states" value="(\w\w)" checked/g)].map((m) => m[1]), ['MD', 'VA'], 'the saved states ticked');
     locationOf(await staff.request('POST', `${planUrl}/edit`, { form: { ...plan, version: '1', estimated_total: '9500000' } }));
     assert.match((await staff.get(planUrl)).body, /estimated_total/);
 

@@ -166,9 +166,18 @@ export function Select(props: FieldProps & { value?: string | null; options: { v
 }
 
 /** A group of checkboxes sharing one name; the form sends every checked value. */
-export function Checkboxes(props: FieldProps & { values: string[]; options: { value: string; label: string }[] }) {
+/** Checkboxes in a fieldset; `columns` lays a long list (the states, say) out in two columns on a phone, three wider. */
+export function Checkboxes(props: FieldProps & { values: string[]; options: { value: string; label: string }[]; columns?: boolean }) {
   const error = errorFor(props.errors, props.name);
   const base = `field-${fieldId(props.name)}`;
+  const boxes = props.options.map((o, i) => (
+    <div class={props.columns ? 'usa-checkbox grid-col-6 tablet:grid-col-4' : 'usa-checkbox'}>
+      <input class="usa-checkbox__input" id={`${base}-${i}`} type="checkbox" name={props.name} value={o.value} checked={props.values.includes(o.value)} />
+      <label class="usa-checkbox__label" for={`${base}-${i}`}>
+        {o.label}
+      </label>
+    </div>
+  ));
   return (
     <fieldset class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`} id={base} aria-describedby={describedBy(props.name, props.hint, error)}>
       <legend class="usa-legend">{props.label}</legend>
@@ -182,14 +191,7 @@ export function Checkboxes(props: FieldProps & { values: string[]; options: { va
           {error}
         </span>
       )}
-      {props.options.map((o, i) => (
-        <div class="usa-checkbox">
-          <input class="usa-checkbox__input" id={`${base}-${i}`} type="checkbox" name={props.name} value={o.value} checked={props.values.includes(o.value)} />
-          <label class="usa-checkbox__label" for={`${base}-${i}`}>
-            {o.label}
-          </label>
-        </div>
-      ))}
+      {props.columns ? <div class="grid-row grid-gap-2">{boxes}</div> : boxes}
     </fieldset>
   );
 }

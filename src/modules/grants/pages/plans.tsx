@@ -17,6 +17,7 @@ import { FormPost, PLAN_STATUSES, POPULATION_CODES, REVIEW_OUTCOMES, type Plan }
 import * as store from '../store.ts';
 import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, list, localErrors, money, stateName, str, term, words } from './shared.tsx';
 import { formatInstant } from '../../../platform/web/i18n.ts';
+import { states } from '../../../platform/geo/us.ts';
 
 const LIST_FIELDS = ['states', 'populations', 'needs'] as const;
 export const FyQuery = Type.Object({ fiscal_year: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -86,7 +87,7 @@ function PlanForm({ v, values, errors, agencies, action, title, cancel, edit }: 
       <TextArea name="eligible_applicants" label={v.t('grants.field.eligible')} rows={2} value={val('eligible_applicants')} errors={errs} />
       <Checkboxes name="populations" label={v.t('grants.field.populations')} values={list(values.populations)} options={POPULATION_CODES.map((c) => ({ value: c, label: term(v, c) }))} errors={errs} />
       <Checkboxes name="needs" label={v.t('grants.field.needs')} values={list(values.needs)} options={NEED_CODES.map((c) => ({ value: c, label: term(v, c) }))} errors={errs} />
-      <TextInput name="states" label={v.t('grants.field.states')} hint={v.t('grants.field.states.hint')} value={list(values.states).join(', ')} errors={errs} />
+      <Checkboxes name="states" label={v.t('grants.field.states')} hint={v.t('grants.field.states.hint')} columns values={words(values.states).map((s) => s.toUpperCase())} options={states().map((s) => ({ value: s.code, label: s.name }))} errors={errs} />
       <Checkboxes name="nationwide" label={v.t('grants.field.nationwide')} values={list(values.nationwide)} options={[{ value: 'true', label: v.t('grants.field.nationwide.label') }]} errors={errs} />
       <TextInput name="estimated_total" label={v.t('grants.field.estimated_total')} inputmode="decimal" value={val('estimated_total')} errors={errs} />
       <TextInput name="number_of_awards" label={v.t('grants.field.awards')} inputmode="numeric" value={val('number_of_awards')} errors={errs} />
