@@ -60,11 +60,13 @@ test('walkthrough: plan, notice, review, extract link, awards, gap view', async 
     assert.match(bad.body, /value="Services for Victims of Human Trafficking"/, 'the input is kept');
     const early = await staff.request('POST', '/grants/plans', { form: { ...plan, close_date: '2027-01-01' } });
     assert.equal(early.statusCode, 400);
-    assert.match(early.body, /id="field-close_date-error"[^>]*>must be on or after the post date \(2027-01-15\)/);
+    assert.match(early.body, /id="field-close_date-error"[^>]*>must be on or after the post date \(Jan 15, 2027\)/, 'the date as readers read it');
     staff.cookies.set('lang', 'es');
     const malo = await staff.request('POST', '/grants/plans', { form: { ...plan, states: 'XX' } });
     assert.equal(malo.statusCode, 400);
     assert.match(malo.body, /XX no es un código de estado, DC o territorio de EE\. UU\./);
+    const temprano = await staff.request('POST', '/grants/plans', { form: { ...plan, close_date: '2027-01-01' } });
+    assert.match(temprano.body, /id="field-close_date-error"[^>]*>debe ser igual o posterior a la fecha de publicación \(15 ene 2027\)/);
     staff.cookies.delete('lang');
     assert.equal((await t.ctx.db.selectFrom('grants_plan').selectAll().execute()).length, 0, 'nothing saved');
 

@@ -71,9 +71,9 @@ test('managers create and edit a network through the HTML forms (CSRF, errors in
     assert.equal((await chair.request('POST', `/networks/${id}/members/new`, { form: { directory_organization_id: d.farHousing.id, role: 'housing' } })).statusCode, 303);
     const badAgreement = await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU', signed_on: '2026-05-01', expires_on: '2026-01-01' } });
     assert.equal(badAgreement.statusCode, 400);
-    assertHas(badAgreement.body, /href="#field-expires_on">Expires on: must be on or after the date signed \(2026-05-01\)/, 'named by its label, no internal name');
+    assertHas(badAgreement.body, /href="#field-expires_on">Expires on: must be on or after the date signed \(May 1, 2026\)/, 'named by its label, no internal name, the date as readers read it');
     const badAgreementEs = await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU', signed_on: '2026-05-01', expires_on: '2026-01-01' }, headers: { 'accept-language': 'es' } });
-    assertHas(badAgreementEs.body, /href="#field-expires_on">[^<:]+: debe ser igual o posterior a la fecha de firma/);
+    assertHas(badAgreementEs.body, /href="#field-expires_on">[^<:]+: debe ser igual o posterior a la fecha de firma \(1 may 2026\)/);
     assertHas(badAgreementEs.body, /<span class="usa-error-message" id="field-expires_on-error" role="alert">debe ser igual o posterior/, 'beside the field too');
     assert.equal((await chair.request('POST', `/networks/${id}/agreements/new`, { form: { title: 'MOU on referrals', directory_organization_id: d.farHousing.id, on_file: 'true', signed_on: '2026-05-01' } })).statusCode, 303);
     assert.equal((await chair.request('POST', `/networks/${id}/contacts/new`, { form: { name: 'Pat Example', email: 'pat@example.org' } })).statusCode, 303);

@@ -5,7 +5,7 @@
  * first, so a module may also word a generic problem its own way). A message no rule knows stays in English.
  */
 import type { FieldError } from '../http/errors.ts';
-import type { Lang } from './i18n.ts';
+import { formatDate, type Lang } from './i18n.ts';
 
 export type MessageRules = readonly (readonly [RegExp, string | ((...m: string[]) => string)])[];
 
@@ -41,14 +41,30 @@ function translate(message: string, rules: MessageRules): string | undefined {
   return undefined;
 }
 
+export interface LocalizeOptions {
+  /**
+   * Say the calendar dates a message quotes as the reader reads them ("2027-01-15" as "Jan 15, 2027" or "15 ene
+   * 2027"), in English too. For pages only: the API answers with the message as the command wrote it.
+   */
+  dates?: boolean;
+}
+
+/** ISO calendar dates (YYYY-MM-DD) in `message` as `lang` writes them; a string that is not a real day stays as it is. */
+export function readableDates(lang: Lang, message: string): string {
+  return message.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => {
+    const at = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === d ? formatDate(lang, d) : d;
+  });
+}
+
 /** One message in `lang` (a rule may call this on the rest of a message it matched, e.g. after "row 3, "). */
-export function localizeMessage(lang: Lang, message: string, moduleRules: MessageRules = []): string {
-  if (lang !== 'es') return message;
-  return translate(message, moduleRules) ?? translate(message, VALIDATOR_ES) ?? message;
+export function localizeMessage(lang: Lang, message: string, moduleRules: MessageRules = [], opts: LocalizeOptions = {}): string {
+  const text = lang === 'es' ? (translate(message, moduleRules) ?? translate(message, VALIDATOR_ES) ?? message) : message;
+  return opts.dates ? readableDates(lang, text) : text;
 }
 
 /** The problems in `lang`: English as they are; Spanish through the module's rules, then the validator's. */
-export function localizeFieldErrors(lang: Lang, errors: FieldError[] | undefined, moduleRules: MessageRules = []): FieldError[] | undefined {
-  if (!errors || lang !== 'es') return errors;
-  return errors.map((e) => ({ field: e.field, message: localizeMessage(lang, e.message, moduleRules) }));
+export function localizeFieldErrors(lang: Lang, errors: FieldError[] | undefined, moduleRules: MessageRules = [], opts: LocalizeOptions = {}): FieldError[] | undefined {
+  if (!errors || (lang !== 'es' && !opts.dates)) return errors;
+  return errors.map((e) => ({ field: e.field, message: localizeMessage(lang, e.message, moduleRules, opts) }));
 }

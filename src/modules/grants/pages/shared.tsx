@@ -80,5 +80,5 @@ const ES: MessageRules = [
 /** One message (a refused row's reason) in the reader's language. */
 export const localMessage = (v: View, message: string): string => localizeMessage(v.lang, message, ES);
 
-/** The field problems in the reader's language (messages nobody translated stay in English). */
-export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
+/** The field problems in the reader's language (messages nobody translated stay in English), dates as readers read them. */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES, { dates: true });

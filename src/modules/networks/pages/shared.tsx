@@ -56,8 +56,8 @@ const ES: MessageRules = [
   [/^is required when an expiry date is given$/, 'es obligatoria cuando se indica la fecha de vencimiento'],
 ];
 
-/** The field problems in the reader's language. */
-export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES);
+/** The field problems in the reader's language, dates as readers read them. */
+export const localErrors = (v: View, errors: FieldError[] | undefined): FieldError[] | undefined => localizeFieldErrors(v.lang, errors, ES, { dates: true });
 
 export async function loadOr404(ctx: Ctx, id: string): Promise<Network> {
   const n = await getNetwork(ctx.db, id);
