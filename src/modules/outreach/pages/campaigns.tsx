@@ -13,7 +13,7 @@ import { formBody } from '../../../platform/http/validation.ts';
 import { principalOf } from '../../../platform/policy.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, IdempotencyKey, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
+import { Alert, Breadcrumbs, Checkboxes, Csrf, ErrorSummary, FormPage, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { registerUploads, uploadOf } from '../../workplans/index.ts';
 import * as commands from '../commands.ts';
 import { mayActForGroup } from '../policies.ts';
@@ -256,43 +256,32 @@ function CampaignForm({ v, values, errors }: { v: View; values: FormValues; erro
   );
 }
 
-/** The reportback form posts multipart/form-data for its photo, so it is written out rather than a FormShell. */
+/** The reportback form posts multipart/form-data for its photo. */
 function ReportbackForm({ v, c, groups, values, errors }: { v: View; c: Campaign; groups: Group[]; values: FormValues; errors?: FieldError[] }) {
   const e = localErrors(v, errors);
   const title = v.t('or.reportback.new');
   return (
-    <div>
-      <Breadcrumbs items={[...crumbs(v), { href: `/outreach/campaigns/${c.id}`, label: c.title }, { label: title }]} />
-      <h1>{title}</h1>
-      <form method="post" action={`/outreach/campaigns/${c.id}/reportback`} enctype="multipart/form-data" class="usa-form usa-form--large">
-        <Csrf v={v} />
-        <IdempotencyKey />
-        <ErrorSummary v={v} errors={e ?? []} />
-        <Select name="group_id" label={v.t('or.field.group')} required blank={groups.length === 1 ? undefined : v.t('or.choose')} value={str(values.group_id)} options={groups.map((g) => ({ value: g.id, label: g.name }))} errors={e} />
-        <TextArea name="summary" label={v.t('or.field.summary')} hint={v.t('or.field.summary.hint')} required value={str(values.summary)} errors={e} />
-        <TextInput name="quantity" label={`${v.t('or.field.quantity')}: ${c.unit}`} required inputmode="numeric" value={str(values.quantity)} errors={e} />
-        <div class={`usa-form-group${e?.some((x) => x.field === 'photo') ? ' usa-form-group--error' : ''}`}>
-          <label class="usa-label" for="field-photo">
-            {v.t('or.field.photo')}
-          </label>
-          <div class="usa-hint" id="field-photo-hint">
-            {v.t('or.field.photo.hint')}
-          </div>
-          {e?.find((x) => x.field === 'photo') && (
-            <span class="usa-error-message" id="field-photo-error" role="alert">
-              {e.find((x) => x.field === 'photo')!.message}
-            </span>
-          )}
-          <input class="usa-file-input" id="field-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp,image/heic,image/avif" aria-describedby={`field-photo-hint${e?.some((x) => x.field === 'photo') ? ' field-photo-error' : ''}`} />
+    <FormPage v={v} save={v.t('or.save')} title={title} action={`/outreach/campaigns/${c.id}/reportback`} enctype="multipart/form-data" errors={e} cancel={`/outreach/campaigns/${c.id}`} crumbs={crumbs(v, [{ href: `/outreach/campaigns/${c.id}`, label: c.title }])}>
+      <Select name="group_id" label={v.t('or.field.group')} required blank={groups.length === 1 ? undefined : v.t('or.choose')} value={str(values.group_id)} options={groups.map((g) => ({ value: g.id, label: g.name }))} errors={e} />
+      <TextArea name="summary" label={v.t('or.field.summary')} hint={v.t('or.field.summary.hint')} required value={str(values.summary)} errors={e} />
+      <TextInput name="quantity" label={`${v.t('or.field.quantity')}: ${c.unit}`} required inputmode="numeric" value={str(values.quantity)} errors={e} />
+      <div class={`usa-form-group${e?.some((x) => x.field === 'photo') ? ' usa-form-group--error' : ''}`}>
+        <label class="usa-label" for="field-photo">
+          {v.t('or.field.photo')}
+        </label>
+        <div class="usa-hint" id="field-photo-hint">
+          {v.t('or.field.photo.hint')}
         </div>
-        <TextInput name="photo_alt" label={v.t('or.field.photo_alt')} value={str(values.photo_alt)} errors={e} />
-        <Checkboxes name="photo_shows_no_people" label={v.t('or.field.photo')} values={values.photo_shows_no_people ? ['true'] : []} options={[{ value: 'true', label: v.t('or.field.no_people') }]} errors={e} />
-        <SubmitButton>{v.t('or.save')}</SubmitButton>{' '}
-        <a href={`/outreach/campaigns/${c.id}`} class="usa-button usa-button--unstyled">
-          {v.t('form.cancel')}
-        </a>
-      </form>
-    </div>
+        {e?.find((x) => x.field === 'photo') && (
+          <span class="usa-error-message" id="field-photo-error" role="alert">
+            {e.find((x) => x.field === 'photo')!.message}
+          </span>
+        )}
+        <input class="usa-file-input" id="field-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp,image/heic,image/avif" aria-describedby={`field-photo-hint${e?.some((x) => x.field === 'photo') ? ' field-photo-error' : ''}`} />
+      </div>
+      <TextInput name="photo_alt" label={v.t('or.field.photo_alt')} value={str(values.photo_alt)} errors={e} />
+      <Checkboxes name="photo_shows_no_people" label={v.t('or.field.photo')} values={values.photo_shows_no_people ? ['true'] : []} options={[{ value: 'true', label: v.t('or.field.no_people') }]} errors={e} />
+    </FormPage>
   );
 }
 
