@@ -8,9 +8,11 @@
  * milliseconds and dominates the rest of a sign-in (a few small queries). A path that skips the hash check then
  * takes a small fraction of the time of one that does it, far outside any scheduling noise; a path that does it
  * lands within a few per cent. The sign-ins of each kind are interleaved round by round, so that a slow moment of
- * the machine falls on every kind alike. Each kind's fastest sample is compared (0.6 to 1.6 times the unknown
+ * the machine falls on every kind alike. Each kind's fastest sample is compared (a third to three times the unknown
  * address's): noise only ever adds time, so on a machine busy with other tests (the suite runs two files at once) the
- * fastest samples stay put while medians wander; a skipped hash is still a 20-fold gap.
+ * fastest samples stay put while medians wander. The bounds are wide because on a loaded machine one kind can miss
+ * every quiet moment (a CI run saw the unknown address's fastest at 36 ms against 19 for the others, medians equal);
+ * a skipped hash is a 20-fold gap, far outside them.
  * Each sample is `checkPassword`, the function the sign-in route calls; the route adds the same page to every
  * failure (`security.test.ts` checks that the pages are the same).
  */
@@ -71,7 +73,7 @@ test('unknown e-mail, locked account, wrong password: the same time, because the
     console.log(report);
     for (const k of ['locked', 'wrong'] as const) {
       const ratio = m[k] / m.unknown;
-      assert.ok(ratio > 0.6 && ratio < 1.6, `${k} against unknown: ${ratio.toFixed(2)} times; ${report}`);
+      assert.ok(ratio > 1 / 3 && ratio < 3, `${k} against unknown: ${ratio.toFixed(2)} times; ${report}`);
     }
   } finally {
     await t.close();
