@@ -276,7 +276,7 @@ function AccountPage(props: { v: View; user: UserRow; sessions: SessionRow[]; to
               <a href={`/lang/${user.lang === 'es' ? 'en' : 'es'}?next=${encodeURIComponent('/account')}`} hrefLang={user.lang === 'es' ? 'en' : 'es'}>
                 {v.t(`account.mailLang.switch.${user.lang === 'es' ? 'en' : 'es'}`)}
               </a>
-              <p class="usa-hint margin-y-0">{v.t('account.mailLang.hint')}</p>
+              <p class="margin-y-05 font-body-2xs">{v.t('account.mailLang.hint')}</p>
             </dd>
           </dl>
         </div>
