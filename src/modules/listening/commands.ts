@@ -7,8 +7,8 @@ import { conflict, fieldError, forbidden, HttpError, notFound, Problems } from '
 import { authorize } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
-import { formatDate, isLang, translator, type Lang } from '../../platform/web/i18n.ts';
-import { timeZoneLabel } from '../../platform/web/pickers.tsx';
+import { isLang, translator, type Lang } from '../../platform/web/i18n.ts';
+import { sessionWhen } from './presenters.ts';
 import {
   CodeCreate,
   ExcerptCreate,
@@ -688,11 +688,6 @@ export async function addTimelineEntry(ctx: Ctx, id: string, input: unknown, opt
 
 // ---- reminders ----
 
-/** A session's date and times as the registrant reads them, its time zone named. */
-function formatLocal(lang: Lang, s: Session): string {
-  return `${formatDate(lang, s.date)}, ${s.start_time}–${s.end_time} (${timeZoneLabel(lang, s.time_zone)})`;
-}
-
 /**
  * E-mails each confirmed registrant of a session starting within its series' reminder window. The message holds
  * the session's public link and calendar file, nothing about other registrants. Each person is reminded once.
@@ -727,7 +722,7 @@ export async function sendReminders(ctx: Ctx, now = new Date(), log?: MailLog): 
           t('ls.mail.hello'),
           '',
           t('ls.mail.reminder', { title: s.title }),
-          t('ls.mail.when', { when: formatLocal(lang, s) }),
+          t('ls.mail.when', { when: sessionWhen(lang, s) }),
           '',
           t('ls.mail.details', { url: link }),
           t('ls.mail.calendar', { url: `${ctx.config.publicUrl}/api/listening/sessions/${s.id}/session.ics` }),

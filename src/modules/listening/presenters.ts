@@ -5,6 +5,8 @@ import { buildFindings, type PublishedReport, type ReportRecommendation } from '
 import { isUuid } from '../../platform/db/index.ts';
 import { listWorkplanItems } from '../workplans/index.ts';
 import type { IcsEvent } from './ics.ts';
+import { formatDate, type Lang } from '../../platform/web/i18n.ts';
+import { timeZoneLabel } from '../../platform/web/pickers.tsx';
 import { readsUnquotable } from './policies.ts';
 import { exportQdc, type QdcCode } from './qdc.ts';
 import { codeTree, listCodes, listExcerpts, listInputs, listRecommendations, loadOwners, placeCounts, registrationOpen, type Recommendation, type Series, type Session } from './store.ts';
@@ -35,6 +37,11 @@ export async function citedExcerpts(ctx: Ctx, r: Recommendation) {
     const quotable = !!inputs.get(e.input_id)?.quotable;
     return { id: e.id, text: quotable || insider ? e.text : '', quotable };
   });
+}
+
+/** A session's date and times as a reader of `lang` reads them, its time zone named: for pages and reminders alike. */
+export function sessionWhen(lang: Lang, s: Pick<Session, 'date' | 'start_time' | 'end_time' | 'time_zone'>): string {
+  return `${formatDate(lang, s.date)}, ${s.start_time}–${s.end_time} (${timeZoneLabel(lang, s.time_zone)})`;
 }
 
 export function sessionEvent(publicUrl: string, s: Session, seriesTitle: string): IcsEvent {

@@ -1,12 +1,11 @@
 /** Pieces the listening pages share: form value helpers, breadcrumbs, form-to-command conversions. */
-import { formatDate } from '../../../platform/web/i18n.ts';
+import { sessionWhen } from '../presenters.ts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
 import { questionKey, questionLabel, type Question } from '../questions.ts';
-import { timeZoneLabel } from '../../../platform/web/pickers.tsx';
 import { isUuid } from '../../../platform/db/index.ts';
 import { Breadcrumbs } from '../../../platform/web/components.tsx';
 import { codeTree, loadOwners, type Code, type Series, type Session } from '../store.ts';
@@ -20,7 +19,7 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 
 /** A session's date and times, with its time zone named for the reader. */
 export function when(v: View, s: Session): string {
-  return `${formatDate(v.lang, s.date)}, ${s.start_time}–${s.end_time} (${timeZoneLabel(v.lang, s.time_zone)})`;
+  return sessionWhen(v.lang, s);
 }
 
 export function SeriesCrumbs({ v, series, here }: { v: View; series: Series; here: string }) {
