@@ -245,6 +245,15 @@ function bounds(xs: readonly number[]): [number, number] {
   return [low, high];
 }
 
+/**
+ * SQLite: the condition matching the query among these row keys only. The match is walked between the lowest and
+ * highest key, and the unary plus keeps the key test a filter on it rather than one match per key.
+ */
+function matchAtKeys(name: string, q: SearchQuery, keys: readonly number[]) {
+  const [low, high] = bounds(keys);
+  return sql`${sql.table(name)} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(keys)}))`;
+}
+
 /** SQLite's score of a match: bm25 is lower for better matches; title words weigh three times the body's. */
 const bm25Score = (name: string) => sql<number>`-bm25(${sql.table(name)}, 0, 3.0, 1.0)`;
 
@@ -282,12 +291,9 @@ export async function firstMatches(db: Db, kind: DatabaseKind, name: string, que
     }
   }
   if (!keys.length) return [];
-  // Scored in one statement (the index's statistics for the query are read once). On SQLite the match is walked
-  // between the first and last key only, and the unary plus keeps the key test a filter on it rather than one match
-  // per key.
-  const [low, high] = sqlite ? bounds(keys as number[]) : [0, 0];
+  // Scored in one statement (the index's statistics for the query are read once).
   const rows = sqlite
-    ? await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${bm25Score(name)} as score, title from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(keys)}))`.execute(db)
+    ? await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${bm25Score(name)} as score, title from ${table} where ${matchAtKeys(name, q, keys as number[])}`.execute(db)
     : await sql<{ id: string; score: number; title: string }>`select doc_id as id, ${tsRank(name, q, await rankStatistics(db, name, q))} as score, title from ${table} where doc_id = any(${keys}::uuid[])`.execute(db);
   return rows.rows.map((r) => ({ id: String(r.id), score: Number(r.score ?? 0), title: String(r.title) }));
 }
@@ -317,11 +323,8 @@ export async function documentScores(db: Db, kind: DatabaseKind, name: string, q
   const idOf = new Map<number, string>();
   for (const id of ids) if (known.has(id)) idOf.set(known.get(id)!, id);
   if (!idOf.size) return out;
-  const all = [...idOf.keys()];
-  const [low, high] = bounds(all);
-  // One statement (the index's statistics for the query are read once); the unary plus keeps the key test a filter
-  // on the match rather than one match per key.
-  const rows = await sql<{ k: number; score: number }>`select rowid as k, ${bm25Score(name)} as score from ${table} where ${table} match ${ftsExpression(q)} and rowid >= ${low} and rowid <= ${high} and +rowid in (select value from json_each(${JSON.stringify(all)}))`.execute(db);
+  // One statement (the index's statistics for the query are read once).
+  const rows = await sql<{ k: number; score: number }>`select rowid as k, ${bm25Score(name)} as score from ${table} where ${matchAtKeys(name, q, [...idOf.keys()])}`.execute(db);
   for (const r of rows.rows) out.set(idOf.get(Number(r.k))!, Number(r.score ?? 0));
   return out;
 }
