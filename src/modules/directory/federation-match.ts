@@ -73,8 +73,8 @@ async function factsOf(db: Db, ids: string[]): Promise<Map<string, Facts>> {
     q.selectFrom('directory_service_at_location as sal').innerJoin('directory_address as a', 'a.location_id', 'sal.location_id').select(['sal.service_id as service_id', 'a.address_1 as line', 'a.postal_code as zip']).where('sal.service_id', 'in', c).execute(),
   );
   for (const a of addresses) {
-    const k = `${normalise(a.line)}|${String(a.zip ?? '').trim().slice(0, 5)}`;
-    if (normalise(a.line)) out.get(String(a.service_id))?.keys.add(`a:${k}`);
+    const k = addressKey(a);
+    if (k) out.get(String(a.service_id))?.keys.add(`a:${k}`);
   }
   for (const r of await inChunks(ids, (c) => q.selectFrom('directory_provenance').select(['service_id', 'first_seen']).where('service_id', 'in', c).execute())) {
     const f = out.get(String(r.service_id));
@@ -150,7 +150,10 @@ async function organizationFacts(db: Db, ids: string[]): Promise<Map<string, Fac
     if (k.length >= 7) out.get(String(p.organization_id))?.keys.add(`p:${k}`);
   }
   const addresses = await inChunks(ids, (c) => q.selectFrom('directory_location as l').innerJoin('directory_address as a', 'a.location_id', 'l.id').select(['l.organization_id as organization_id', 'a.address_1 as line', 'a.postal_code as zip']).where('l.organization_id', 'in', c).execute());
-  for (const a of addresses) if (normalise(a.line)) out.get(String(a.organization_id))?.keys.add(`a:${normalise(a.line)}|${String(a.zip ?? '').trim().slice(0, 5)}`);
+  for (const a of addresses) {
+    const k = addressKey(a);
+    if (k) out.get(String(a.organization_id))?.keys.add(`a:${k}`);
+  }
   return out;
 }
 
@@ -259,6 +262,12 @@ export interface OrganizationMatch {
 /** The values a steward may choose between, in the order pages list them. */
 export const COMPARED = ['name', 'description', 'url', 'email', 'status', 'fees_description', 'eligibility_description'] as const;
 export type ComparedField = (typeof COMPARED)[number];
+
+/** An address as matching compares it: the first line normalised and the ZIP code's five digits; '' without a line. */
+function addressKey(a: { line: unknown; zip: unknown }): string {
+  const line = normalise(a.line);
+  return line ? `${line}|${String(a.zip ?? '').trim().slice(0, 5)}` : '';
+}
 
 const valueOf = (x: unknown): string | null => (x === null || x === undefined || x === '' ? null : String(x));
 
@@ -425,8 +434,7 @@ export interface StandIns {
 export async function standIns(db: Db): Promise<StandIns> {
   const q = loose(db);
   const services = new Map((await q.selectFrom('directory_service_match').select(['service_id', 'same_as']).execute()).map((r) => [String(r.service_id), String(r.same_as)]));
-  const organizations = new Map((await q.selectFrom('directory_organization_match').select(['organization_id', 'same_as']).execute()).map((r) => [String(r.organization_id), String(r.same_as)]));
-  return { services, organizations };
+  return { services, organizations: (await organizationStandIns(db)).organizations };
 }
 
 /** The record that stands for this one, when it is the later of a match; null otherwise. */
@@ -451,12 +459,11 @@ export async function counterpartRow(db: Db, row: { location_id: unknown }, firs
   const same = rows.find((r) => r.location_id === row.location_id);
   if (same) return String(same.id);
   if (!rows.length) return null;
-  const keyOf = (a: { line: unknown; zip: unknown }) => (normalise(a.line) ? `${normalise(a.line)}|${String(a.zip ?? '').trim().slice(0, 5)}` : '');
   const addressesOf = (ids: unknown[]) => q.selectFrom('directory_address').select(['location_id', 'address_1 as line', 'postal_code as zip']).where('location_id', 'in', ids as string[]).execute();
-  const mine = new Set((await addressesOf([row.location_id])).map(keyOf).filter(Boolean));
+  const mine = new Set((await addressesOf([row.location_id])).map(addressKey).filter(Boolean));
   if (!mine.size) return null;
   const theirs = await addressesOf(rows.map((r) => r.location_id));
-  const at = theirs.find((a) => mine.has(keyOf(a)));
+  const at = theirs.find((a) => mine.has(addressKey(a)));
   return at ? String(rows.find((r) => r.location_id === at.location_id)!.id) : null;
 }
 
