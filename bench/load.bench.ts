@@ -5,6 +5,8 @@
  * process), and each request type of the issue is timed twice: with one client (p50 and p95 of LOAD_BENCH_RUNS
  * sequential requests) and with LOAD_BENCH_CONNECTIONS clients (default 50) for LOAD_BENCH_SECONDS (default 10)
  * with autocannon: requests per second, latency p50/p97.5/p99, timeouts (10 s), errors and answers other than 2xx.
+ * The searches draw from seeded pools (words in both languages weighted Zipf-like, places, filters, pages 1-3;
+ * requestTypes), as a day's traffic would, and the table says how many distinct URLs each row asked for.
  * A bare Fastify "hello" in a process of its own is measured the same way in the same run; each row gives its
  * requests per second as a share of hello's. The mix rotates through every request type.
  * LOAD_BENCH_ONLY=landing,by-id,... runs some types only (and the mix of those).
@@ -31,28 +33,91 @@ import { freePort, makeUser, serveProcess, testDatabase, type ServeProcess, type
 import { systemCtx } from '../src/platform/context.ts';
 import { generateDirectory } from '../src/modules/directory/generate.ts';
 import { uuidv5 } from '../src/modules/directory/model.ts';
+import zipcodes from 'zipcodes';
 import { measure } from './lib.ts';
 
 interface RequestType {
   key: string;
   label: string;
   path: () => string;
+  /** The distinct paths it asked for in this run (a type drawing from pools uses many). */
+  used: Set<string>;
+}
+
+/**
+ * What a busy day's searches look like, rather than one URL asked again and again: everyday words in English and
+ * Spanish, weighted Zipf-like (the first is asked most; the k-th about 1/k as often), places spread over the
+ * generated directory (which spreads its services over the contiguous states' ZIP codes), several filter
+ * combinations and pages 1 to 3. Drawn from a seeded generator, so that every run asks the same sequence.
+ */
+const WORDS = [
+  'job', 'food', 'shelter', 'comida', 'housing', 'trabajo', 'lawyer', 'clinic', 'vivienda', 'counseling',
+  'empleo', 'immigration', 'abogado', 'rent', 'salud', 'child care', 'refugio', 'training', 'english classes', 'health',
+  'inmigración', 'pantry', 'recovery', 'guardería', 'legal help', 'case management', 'clases de inglés', 'doctor', 'consejería', 'apprenticeship',
+  'emergency shelter', 'ayuda legal', 'mental health', 'despensa', 'detox', 'escuela',
+];
+const PLACES = [
+  '10001', '60601', '90012', '77002', '85004', '19103', '78205', '92101', '75201', '95113', '78701', '32202', '94103', '43215',
+  '28202', '46204', '98101', '80202', '20001', '02108', '37203', '48226', '97204', '89101', '38103', '40202', '21202', '53202',
+  '87102', '85701', '93721', '95814', '64106', '30303', '33130', '27601', '68102', '55401', '74103', '70112', '59601', '82001',
+];
+const RADII = [10, 25, 50];
+/** Filter combinations of the API (a need, a language, both, free of charge, a population). */
+const API_FILTERS = ['need=employment&language=es', 'need=housing', 'need=legal', 'language=es', 'need=basic-needs&free=true', 'need=mental-health&language=es', 'free=true', 'need=medical'];
+/** The search page's filters (its form's fields). */
+const PAGE_FILTERS = ['', '', 'need=housing', 'need=employment', 'language=es', 'need=legal&language=es'];
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A picker of `xs` by Zipf-like weights (the k-th item weighs 1/k). */
+function zipf<T>(xs: readonly T[], rand: () => number): () => T {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let k = 1; k <= xs.length; k++) cumulative.push((total += 1 / k));
+  return () => {
+    const r = rand() * total;
+    let i = 0;
+    while (cumulative[i] < r) i++;
+    return xs[i];
+  };
 }
 
 function requestTypes(n: number): RequestType[] {
   let i = 0;
   // A different service each time, spread over the whole directory (a prime stride).
   const nextId = () => uuidv5(`generated:svc:${(i = (i + 7919) % n)}`);
-  return [
-    { key: 'text-radius-filters', label: 'text + radius + filters (API)', path: () => '/api/hsds/services?search=job&near=10001&radius=50&need=employment&language=es&per_page=20' },
-    { key: 'radius', label: 'radius only (API)', path: () => '/api/hsds/services?near=60601&radius=25&per_page=20' },
+  const rand = seeded(14);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const word = zipf(WORDS, rand);
+  const place = zipf(PLACES, rand);
+  // Most people stay on the first page; some go on to the second or third.
+  const page = () => { const r = rand(); return r < 0.7 ? 1 : r < 0.9 ? 2 : 3; };
+  const q = (w: string) => encodeURIComponent(w);
+  const paged = (path: string, n = page()) => (n > 1 ? `${path}&page=${n}` : path);
+  for (const z of PLACES) if (!zipcodes.lookup(z)) throw new Error(`the bench's place ${z} is not a known ZIP code`);
+  const types: Omit<RequestType, 'used'>[] = [
+    { key: 'text-radius-filters', label: 'text + radius + filters (API)', path: () => paged(`/api/hsds/services?search=${q(word())}&near=${place()}&radius=${pick(RADII)}&${pick(API_FILTERS)}&per_page=20`) },
+    { key: 'radius', label: 'radius only (API)', path: () => paged(`/api/hsds/services?near=${place()}&radius=${pick(RADII)}&per_page=20`) },
     { key: 'by-id', label: 'service by id (API)', path: () => `/api/hsds/services/${nextId()}` },
     { key: 'service-page', label: 'service page', path: () => `/directory/services/${nextId()}` },
-    { key: 'search-page', label: 'search page', path: () => '/directory?q=clinic&near=60601&radius=25' },
-    { key: 'text-common', label: 'text alone, common word (API)', path: () => '/api/hsds/services?search=job&per_page=20' },
+    { key: 'search-page', label: 'search page', path: () => { const f = pick(PAGE_FILTERS); return paged(`/directory?q=${q(word())}&near=${place()}&radius=${pick(RADII)}${f ? `&${f}` : ''}`); } },
+    { key: 'text-common', label: 'text alone, common word (API)', path: () => paged(`/api/hsds/services?search=${q(word())}&per_page=20`) },
     { key: 'landing', label: 'directory landing page', path: () => '/directory' },
-    { key: 'list', label: 'service list, no filter (API)', path: () => '/api/hsds/services?per_page=20' },
+    { key: 'list', label: 'service list, no filter (API)', path: () => paged('/api/hsds/services?per_page=20') },
   ];
+  return types.map((t) => {
+    const used = new Set<string>();
+    return { ...t, used, path: () => { const p = t.path(); used.add(p); return p; } };
+  });
 }
 
 const HELLO = `
@@ -90,6 +155,8 @@ async function roundRobin(bases: string[]): Promise<{ base: string; close(): voi
 
 interface Row {
   label: string;
+  /** Distinct URLs asked for under load (the mix: per type). */
+  distinct?: string;
   one?: { p50: number; p95: number };
   load?: LoadResult;
 }
@@ -206,24 +273,28 @@ export async function run(): Promise<void> {
       await first.arrayBuffer();
       const row: Row = { label: t.label };
       row.one = await measure(t.label, () => fetch(base + t.path()).then((r) => r.arrayBuffer()), runs, 3);
+      t.used.clear();
       row.load = await underLoad(base, [t.path], seconds, connections);
+      row.distinct = String(t.used.size);
       rows.push(row);
       // Let work from clients that were cut off at the end of the run drain before the next.
       await new Promise((ok) => setTimeout(ok, 1000));
     }
     const mix: Row = { label: 'a mix of all of these' };
+    for (const t of types) t.used.clear();
     mix.load = await underLoad(base, types.map((t) => t.path), seconds, connections);
+    mix.distinct = types.map((t) => `${t.key} ${t.used.size}`).join(', ');
     rows.push(mix);
 
     const helloRps = helloRow.load.requests.average;
     const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
     console.log(`\nLoad, ${n} services, ${kind}${count > 1 ? ` (${count} app processes behind one port)` : ''}; one client: ${runs} requests; ${connections} clients: ${seconds} s each`);
-    console.log('| request | one client p50 / p95 ms | clients req/s | p50 / p97.5 / p99 ms | timeouts | errors, non-2xx | × hello req/s |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| request | one client p50 / p95 ms | clients req/s | p50 / p97.5 / p99 ms | timeouts | errors, non-2xx | × hello req/s | distinct URLs under load |');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const r of [helloRow, ...rows]) {
       const l = r.load!;
       console.log(
-        `| ${r.label} | ${r.one ? `${fmt(r.one.p50)} / ${fmt(r.one.p95)}` : '—'} | ${fmt(l.requests.average, 0)} | ${l.latency.p50} / ${l.latency.p97_5} / ${l.latency.p99} | ${l.timeouts} | ${l.errors}, ${l.non2xx} | ${(l.requests.average / helloRps).toFixed(4)} |`,
+        `| ${r.label} | ${r.one ? `${fmt(r.one.p50)} / ${fmt(r.one.p95)}` : '—'} | ${fmt(l.requests.average, 0)} | ${l.latency.p50} / ${l.latency.p97_5} / ${l.latency.p99} | ${l.timeouts} | ${l.errors}, ${l.non2xx} | ${(l.requests.average / helloRps).toFixed(4)} | ${r.distinct ?? '—'} |`,
       );
     }
   } finally {
