@@ -69,6 +69,11 @@ export interface Config {
   maxRequestsInFlight: number;
   /** Worker threads reading the SQLite database off the event loop (`SQLITE_READ_WORKERS`; 0: none). */
   sqliteReadWorkers: number;
+  /**
+   * Directory search answers kept in memory, per process, until the directory changes (`SEARCH_CACHE_ENTRIES`; 0
+   * turns the cache off).
+   */
+  searchCacheEntries: number;
   /** Sign-in through an OpenID Connect provider (`OIDC_*`), or null when `OIDC_ISSUER` is not set. */
   oidc: OidcConfig | null;
 }
@@ -279,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestDeadlineSeconds: parseIntVar(env, 'REQUEST_DEADLINE_SECONDS', 30, 1, 3600),
     maxRequestsInFlight: parseIntVar(env, 'MAX_REQUESTS_IN_FLIGHT', 256, 1, 100_000),
     sqliteReadWorkers: parseIntVar(env, 'SQLITE_READ_WORKERS', Math.max(2, Math.min(4, availableParallelism() - 1)), 0, 64),
+    searchCacheEntries: parseIntVar(env, 'SEARCH_CACHE_ENTRIES', 5000, 0, 1_000_000),
     oidc: parseOidc(env, publicUrl),
   };
 }

@@ -133,7 +133,7 @@ function searchParamsOf(q: ServicesQuery, vetted: boolean): SearchParams {
 
 async function search(req: FastifyRequest, p: SearchParams) {
   try {
-    return await searchServices(req.ctx.db, req.ctx.dbKind, p);
+    return await searchServices(req.ctx.db, req.ctx.dbKind, p, req.ctx.config.searchCacheEntries);
   } catch (err) {
     if (err instanceof PlaceError) throw fieldError('near', err.message);
     throw err;

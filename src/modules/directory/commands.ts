@@ -10,6 +10,7 @@ import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
 import { today } from './store.ts';
 import { directoryDb } from './tables.ts';
+import { directoryChanged } from './search-cache.ts';
 
 export { importDataset, importPath } from './import.ts';
 export { generateDirectory } from './generate.ts';
@@ -25,6 +26,8 @@ export async function verifyService(ctx: Ctx, id: string): Promise<{ id: string;
     if (!row) throw notFound('No such service.');
     const day = today();
     await directoryDb(trx).updateTable('directory_service').set({ assured_date: day, assurer_email: ctx.actor?.email ?? null, last_modified: nowIso() }).where('id', '=', id).execute();
+    // Its modification time is what `modified_after` searches filter on (search-cache.ts).
+    await directoryChanged(trx);
     await audit({ action: 'directory.service.verified', entityType: 'directory_service', entityId: id, summary: { previous: row.assured_date ?? null, assured_date: day } });
     return { id, assured_date: day };
   });

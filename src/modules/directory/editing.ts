@@ -20,6 +20,7 @@ import { send } from '../../platform/mail/index.ts';
 import { editsListing, NOT_STEWARD, proposes, reviewsProposals, seesConfidential, seesProposal, setsCapacity, withdrawsProposal } from './policies.ts';
 import { isSteward } from './stewards.ts';
 import { reindexServices } from './store.ts';
+import { directoryChanged } from './search-cache.ts';
 import { writeSearchPoints } from './search-points.ts';
 import { resolvePlace, PlaceError } from './search.ts';
 import { today } from './store.ts';
@@ -580,6 +581,8 @@ export async function updateCapacity(ctx: Ctx, serviceId: string, capacityId: st
     await directoryDb(trx).updateTable('directory_service_capacity').set({ available: input.available, maximum, updated: now }).where('id', '=', capacityId).execute();
     await writeSearchPoints(trx, [serviceId]);
     await directoryDb(trx).updateTable('directory_service').set({ last_modified: now }).where('id', '=', serviceId).execute();
+    // "Places available" is a search filter: kept answers are stale now (search-cache.ts).
+    await directoryChanged(trx);
     await audit({ action: 'directory.capacity.update', entityType: 'directory_service', entityId: serviceId, summary: { capacity_id: capacityId, available: input.available, previous: cap.available, maximum } });
   });
   return (await capacitiesWhere(ctx.db, 'c.id', [capacityId]))[0];

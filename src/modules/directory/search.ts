@@ -15,6 +15,7 @@ import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, pointsWhere, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
 import { readSummary } from './summary.ts';
+import { cachedSearch } from './search-cache.ts';
 
 export interface SearchParams {
   q?: string;
@@ -345,7 +346,13 @@ function pointFiltersOf(p: SearchParams): PointFilters | null | 'none' {
  * ("help for sex trafficking survivors" is then a search for survivors of sex trafficking; "ayuda" alone, for
  * anything the filters and place allow): "immigration help" still prefers services that say "help".
  */
-export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
+export async function searchServices(db: Db, kind: DatabaseKind, p: SearchParams, cacheEntries?: number): Promise<SearchResult> {
+  // With `cacheEntries` (the config's SEARCH_CACHE_ENTRIES; the API and the search page pass it), the answer is kept
+  // until the directory changes (search-cache.ts).
+  return cachedSearch(searchFresh, db, kind, p, cacheEntries);
+}
+
+async function searchFresh(db: Db, kind: DatabaseKind, p: SearchParams): Promise<SearchResult> {
   const first = await searchOnce(db, kind, p, false);
   if (first.total > 0 || !p.q || !queryWords(p.q).some((w) => FILLER_WORDS.has(w))) return first;
   return searchOnce(db, kind, p, true);

@@ -6,6 +6,7 @@ import { upsertMany } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
 import { clearSummary, updateSummary, writeSummaryCounts } from './summary.ts';
+import { directoryChanged } from './search-cache.ts';
 import { SEARCH_INDEX, SEARCH_POINTS, addSearchPoints, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices, type SearchPointRow } from './search-points.ts';
 
 export { SEARCH_INDEX };
@@ -54,7 +55,8 @@ export async function upsertRows(db: Db, table: TableName, rows: Row[], progress
 
 /**
  * What search reads of services: their text (names weigh more than descriptions, taxonomy terms, organisation and
- * languages), their search points (search-points.ts) and the directory's precomputed figures (summary.ts).
+ * languages), their search points (search-points.ts) and the directory's precomputed figures (summary.ts); and
+ * marks the directory changed, so that no search answer kept from before is used again (search-cache.ts).
  * `imported`: an import's rows and the services it added, whose inputs are made from those rows rather than read
  * back (importedSearchInputs); the others are read.
  */
@@ -126,6 +128,8 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
   }
   await addSearchPoints(db, newPoints);
   await writeSummaryCounts(db, counts);
+  // Last, so that PostgreSQL holds the version's row for as short a time as can be (search-cache.ts).
+  await directoryChanged(db);
   return done;
 }
 

@@ -70,6 +70,21 @@ const poolConnections = new client.Gauge({
   registers: [registry],
 });
 
+/**
+ * Lookups in this process's in-memory caches of answers, by cache (a name from the code: `directory_search`) and
+ * result (`hit`, `miss`). A module counts into it through `countCacheLookup`.
+ */
+const cacheLookups = new client.Counter({
+  name: 'taskforce_cache_lookups_total',
+  help: 'Lookups in in-process answer caches on this node, by cache and result (hit, miss).',
+  labelNames: ['cache', 'result'] as const,
+  registers: [registry],
+});
+
+export function countCacheLookup(cache: string, hit: boolean): void {
+  cacheLookups.inc({ cache: named(cache), result: hit ? 'hit' : 'miss' });
+}
+
 const auditEvents = new client.Counter({
   name: 'taskforce_commands_total',
   help: 'Committed commands (writes) on this node, by the action of their audit event.',

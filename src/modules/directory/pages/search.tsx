@@ -422,7 +422,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   // Whom the caller can refer to through a network: the filter, and a badge on those services.
   const referable = req.actor ? await referableOrganizations(req.ctx) : new Set<string>();
   if (input.options.includes('referable')) p.organizationIds = [...referable];
-  const result = await searchServices(req.ctx.db, req.ctx.dbKind, p);
+  const result = await searchServices(req.ctx.db, req.ctx.dbKind, p, req.ctx.config.searchCacheEntries);
   const g = new Graph(req.ctx.db);
   const ids = result.hits.map((h) => h.serviceId);
   const rows = await g.services(ids, true);
