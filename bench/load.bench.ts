@@ -6,7 +6,8 @@
  * sequential requests) and with LOAD_BENCH_CONNECTIONS clients (default 50) for LOAD_BENCH_SECONDS (default 10)
  * with autocannon: requests per second, latency p50/p97.5/p99, timeouts (10 s), errors and answers other than 2xx.
  * The searches draw from seeded pools (words in both languages weighted Zipf-like, places, filters, pages 1-3;
- * requestTypes), as a day's traffic would, and the table says how many distinct URLs each row asked for.
+ * requestTypes), as a day's traffic would, and the table says how many distinct URLs each row asked for and how many
+ * of its searches were answered from the kept answers (each node's /metrics, read with a token made for the run).
  * A bare Fastify "hello" in a process of its own is measured the same way in the same run; each row gives its
  * requests per second as a share of hello's. The mix rotates through every request type.
  * LOAD_BENCH_ONLY=landing,by-id,... runs some types only (and the mix of those).
@@ -157,6 +158,8 @@ interface Row {
   label: string;
   /** Distinct URLs asked for under load (the mix: per type). */
   distinct?: string;
+  /** Kept search answers used under load (directory search-cache.ts), of the searches made. */
+  cache?: { hits: number; misses: number };
   one?: { p50: number; p95: number };
   load?: LoadResult;
 }
@@ -257,7 +260,21 @@ export async function run(): Promise<void> {
     if (only.includes('generate')) return;
     const kind = db.handle.kind;
     const count = kind === 'postgresql' ? 2 : 1;
-    for (let i = 0; i < count; i++) nodes.push(await serveProcess({ ...secrets, DATABASE_URL: db.config.databaseUrl, JOBS: 'off' }));
+    // A token to read each node's /metrics with: the kept search answers' hits and misses.
+    const metricsToken = randomBytes(24).toString('hex');
+    for (let i = 0; i < count; i++) nodes.push(await serveProcess({ ...secrets, DATABASE_URL: db.config.databaseUrl, JOBS: 'off', METRICS_TOKEN: metricsToken }));
+    const cacheCounts = async () => {
+      const out = { hits: 0, misses: 0 };
+      for (const node of nodes) {
+        const text = await (await fetch(`${node.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+        for (const m of text.matchAll(/^taskforce_cache_lookups_total\{cache="directory_search",result="(hit|miss)"\} (\d+)/gm)) out[m[1] === 'hit' ? 'hits' : 'misses'] += Number(m[2]);
+      }
+      return out;
+    };
+    const cacheSince = async (before: { hits: number; misses: number }) => {
+      const now = await cacheCounts();
+      return { hits: now.hits - before.hits, misses: now.misses - before.misses };
+    };
     if (count > 1) proxy = await roundRobin(nodes.map((s) => s.base));
     const base = proxy?.base ?? nodes[0].base;
     hello = await startHello();
@@ -274,27 +291,32 @@ export async function run(): Promise<void> {
       const row: Row = { label: t.label };
       row.one = await measure(t.label, () => fetch(base + t.path()).then((r) => r.arrayBuffer()), runs, 3);
       t.used.clear();
+      const counted = await cacheCounts();
       row.load = await underLoad(base, [t.path], seconds, connections);
       row.distinct = String(t.used.size);
+      row.cache = await cacheSince(counted);
       rows.push(row);
       // Let work from clients that were cut off at the end of the run drain before the next.
       await new Promise((ok) => setTimeout(ok, 1000));
     }
     const mix: Row = { label: 'a mix of all of these' };
     for (const t of types) t.used.clear();
+    const counted = await cacheCounts();
     mix.load = await underLoad(base, types.map((t) => t.path), seconds, connections);
+    mix.cache = await cacheSince(counted);
     mix.distinct = types.map((t) => `${t.key} ${t.used.size}`).join(', ');
     rows.push(mix);
 
     const helloRps = helloRow.load.requests.average;
+    const hitRate = (c: Row['cache']) => (!c || !(c.hits + c.misses) ? '—' : `${((100 * c.hits) / (c.hits + c.misses)).toFixed(0)}% of ${c.hits + c.misses}`);
     const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
     console.log(`\nLoad, ${n} services, ${kind}${count > 1 ? ` (${count} app processes behind one port)` : ''}; one client: ${runs} requests; ${connections} clients: ${seconds} s each`);
-    console.log('| request | one client p50 / p95 ms | clients req/s | p50 / p97.5 / p99 ms | timeouts | errors, non-2xx | × hello req/s | distinct URLs under load |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| request | one client p50 / p95 ms | clients req/s | p50 / p97.5 / p99 ms | timeouts | errors, non-2xx | × hello req/s | kept answers used | distinct URLs under load |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of [helloRow, ...rows]) {
       const l = r.load!;
       console.log(
-        `| ${r.label} | ${r.one ? `${fmt(r.one.p50)} / ${fmt(r.one.p95)}` : '—'} | ${fmt(l.requests.average, 0)} | ${l.latency.p50} / ${l.latency.p97_5} / ${l.latency.p99} | ${l.timeouts} | ${l.errors}, ${l.non2xx} | ${(l.requests.average / helloRps).toFixed(4)} | ${r.distinct ?? '—'} |`,
+        `| ${r.label} | ${r.one ? `${fmt(r.one.p50)} / ${fmt(r.one.p95)}` : '—'} | ${fmt(l.requests.average, 0)} | ${l.latency.p50} / ${l.latency.p97_5} / ${l.latency.p99} | ${l.timeouts} | ${l.errors}, ${l.non2xx} | ${(l.requests.average / helloRps).toFixed(4)} | ${hitRate(r.cache)} | ${r.distinct ?? '—'} |`,
       );
     }
   } finally {
