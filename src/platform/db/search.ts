@@ -67,7 +67,7 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   indexChanged(name);
   const old = isNew ? docs.filter((d) => !isNew(d.id)) : docs;
   await removeDocuments(db, name, old.map((d) => d.id));
-  const rows = docs.map((d) => [d.id, foldText(d.title), foldText(d.body)]);
+  const rows = docs.map((d) => (sqlite ? [d.id, foldText(d.title), foldText(d.body)] : [d.id, wordsText(d.title), wordsText(d.body)]));
   if (!sqlite) {
     await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
     return out;
@@ -125,6 +125,44 @@ export function foldText(s: string): string {
   return s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The text PostgreSQL's index stores: folded, and words joined by anything but letters and digits parted by a space,
+ * as queryWords splits a query and SQLite's tokenizer splits a document. PostgreSQL's parser kept such joins whole:
+ * "shelter-based" was indexed as itself besides "shelter" and "based" (the word matched "shelter:*" twice, each
+ * counted by ts_rank in full, and lengthened the document), and "dv/family", "24/7" or "u.s" only whole ("family"
+ * did not find "DV/Family Law").
+ */
+export function wordsText(s: string): string {
+  const folded = foldText(s);
+  return ASCII.test(folded) ? folded.replace(/[^a-z0-9]+/g, ' ') : folded.replace(/[^\p{L}\p{N}]+/gu, ' ');
+}
+
+/**
+ * Rewrites PostgreSQL's stored text of an index as wordsText gives it (for a migration: text stored before it kept
+ * joined words whole). A thousand documents at a time; only those that change are written. Nothing on SQLite.
+ */
+export async function respaceIndex(db: Db, name: string): Promise<number> {
+  checkName(name);
+  if (isSqlite(db)) return 0;
+  let changed = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await db.selectFrom(name).select(['doc_id', 'title', 'body']).where('doc_id', '>', after).orderBy('doc_id').limit(1000).execute();
+    if (!rows.length) break;
+    after = String(rows[rows.length - 1].doc_id);
+    const redo = rows
+      .map((r) => ({ id: String(r.doc_id), title: wordsText(String(r.title)), body: wordsText(String(r.body)), was: r }))
+      .filter((r) => r.title !== r.was.title || r.body !== r.was.body);
+    if (redo.length) {
+      const values = sql.join(redo.map((r) => sql`(${r.id}::uuid, ${r.title}, ${r.body})`));
+      await sql`update ${sql.table(name)} as t set title = v.title, body = v.body from (values ${values}) as v(id, title, body) where t.doc_id = v.id`.execute(db);
+      changed += redo.length;
+    }
+  }
+  if (changed) indexChanged(name);
+  return changed;
+}
 
 /** Words of a query: letters and digits only, so nothing a user types can reach the query syntax. */
 export function queryWords(text: string): string[] {
