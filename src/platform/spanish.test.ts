@@ -6,7 +6,8 @@
  *      text; the list is taken from the English enumeration messages of the catalogs, not written here,
  *  (c) a raw ISO timestamp or plain ISO date (2026-12-05) in the visible text (dates go through Intl.DateTimeFormat:
  *      formatInstant, formatDate); inside <code> or as a <time datetime> or an input's value it is not visible text,
- *  (d) a piece of text that is exactly an English message of the catalogs (a string written into the page in English).
+ *  (d) a piece of text that is exactly an English message of the catalogs (a string written into the page in English),
+ *  (e) a state's English name where Spanish has its own ("District of Columbia", "New York") standing alone.
  * One app over the demo data, requests through app.inject; the links are followed as the browser crawl follows them.
  */
 import { test, after } from 'node:test';
@@ -17,6 +18,7 @@ import { modules } from '../modules/index.ts';
 import { DEMO_CASEWORKERS } from '../modules/referrals/index.ts';
 import { catalogOf, codeLabel, formatDate, formatInstant, formatList, recordFallbacks } from './web/i18n.ts';
 import { crawlKey, templateOf } from '../../test/e2e/harness.ts';
+import { englishOnlyStateNames } from './geo/us.ts';
 
 const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
 after(() => t.close());
@@ -84,6 +86,8 @@ const LEFT_OUT: { page: RegExp; what: RegExp; why: string }[] = [
   { page: /^\/workplans\//, what: /^ISO date in: /, why: 'work plan periods and due dates (workplans: issue 16, another brief)' },
   { page: /^\/directory\/crosswalk\/report/, what: /^English message "[^"]*"$/, why: 'a source term\'s name as its publisher wrote it (taxonomy crosswalk report)' },
 ];
+/** States named in English where Spanish has another name: "District of Columbia" (Distrito de Columbia). */
+const englishStateNames = new Set(englishOnlyStateNames());
 /** An ISO 8601 date and time, with the T or with a space ("2026-12-05 06:01 UTC"): dates go through formatInstant. */
 const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 /** A plain ISO date ("Findings published on 2026-12-05"): days go through formatDate. */
@@ -122,7 +126,12 @@ const SEGMENTS = /\s*(?:[—:;,·|]|\s-\s)\s*/;
 function englishIn(html: string): string[] {
   const found: string[] = [];
   for (const text of visibleTexts(html)) {
-    for (const segment of text.split(SEGMENTS)) if (englishLabels.has(segment)) found.push(`English label "${segment}" in: ${text.slice(0, 120)}`);
+    for (const segment of text.split(SEGMENTS)) {
+      if (englishLabels.has(segment)) found.push(`English label "${segment}" in: ${text.slice(0, 120)}`);
+      // "New York (12)", "New York 40%": a state's name with a figure after it stands alone too.
+      const name = segment.replace(/\s*(?:\(\d[^)]*\)|\d[\d.,]*\s*%?)$/, '');
+      if (englishStateNames.has(name)) found.push(`English state name "${name}" in: ${text.slice(0, 120)}`);
+    }
     if (rawCodes.has(text)) found.push(`raw code "${text}"`);
     else if (englishMessages.has(text)) found.push(`English message "${text.slice(0, 120)}"`);
     for (const m of text.matchAll(/(?<![\p{L}\p{N}_.@-])[a-z]+(?:_[a-z0-9]+)+(?![\p{L}\p{N}_@-])/gu)) {
@@ -239,6 +248,9 @@ test('the enumeration labels and codes checked for are taken from the catalogs',
   assert.deepEqual(englishIn('<p><code>2026-12-05</code> <time datetime="2026-12-05">5 dic 2026</time> <input name="d" value="2026-12-05"></p>'), []);
   assert.deepEqual(englishIn('<a href="/x/2026-12-05">Informe</a><p>v2026-12-05b</p>'), []);
   assert.deepEqual(englishIn('<p>Estado: En curso, actualizado el 1 de marzo de 2026</p>'), []);
+  assert.deepEqual(englishIn('<td>District of Columbia</td>'), ['English state name "District of Columbia" in: District of Columbia']);
+  assert.ok(englishIn('<li>Maryland, New York (3)</li>').length === 1, 'a state name among others');
+  assert.deepEqual(englishIn('<td>Distrito de Columbia</td><td>Texas</td><p>Legal Aid Society of the District of Columbia</p>'), []);
 });
 
 for (const role of ROLES) {

@@ -270,7 +270,7 @@ test('pickers refuse what is not on their list with a field error naming the lab
     assert.match(visible(res.body), text);
   }
   const es = await page(lead, `/listening/series/${series.id}`, 'es');
-  assert.match(es, /<optgroup label="Estados Unidos y territorios"><option value="America\/New_York" selected(?:="")?>Hora oriental — New York<\/option>/);
+  assert.match(es, /<optgroup label="Estados Unidos y territorios"><option value="America\/New_York" selected(?:="")?>Hora oriental — Nueva York<\/option>/);
   assert.equal(await snapshotTables(t.ctx, TABLES), before, 'refusals change nothing');
 
   // Owners are chosen from groups by kind.

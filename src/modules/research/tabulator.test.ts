@@ -14,7 +14,8 @@ import { networksModule } from '../networks/index.ts';
 import { referralFacts, referralsModule } from '../referrals/index.ts';
 import { listWorkplanItems, workplansModule } from '../workplans/index.ts';
 import { grantsModule, listAwards } from '../grants/index.ts';
-import { quarterOf, stateName } from './themes.ts';
+import { quarterOf } from './themes.ts';
+import { stateName } from '../../platform/geo/us.ts';
 
 type Out = { threshold: number; table: { rows: { label: string; cells: (number | null)[]; total?: number | null }[]; totals?: { cells: (number | null)[]; total?: number | null } } };
 

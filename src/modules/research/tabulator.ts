@@ -6,7 +6,7 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import { badRequest, type FieldError } from '../../platform/http/errors.ts';
-import type { Translate } from '../../platform/web/i18n.ts';
+import { isLang, type Lang, type Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
 import { DIRECTORY_TERMS, NEED_TERMS, serviceFacts } from '../directory/index.ts';
 import { referralFacts, REFERRAL_NEEDS } from '../referrals/index.ts';
@@ -14,7 +14,8 @@ import { listAwards } from '../grants/index.ts';
 import { listWorkplanItems, WORKPLAN_STATUSES } from '../workplans/index.ts';
 import { allAgencies } from '../structure/index.ts';
 import { publishPage, type CountTable, type PublishedTable } from '../../platform/stats/page.ts';
-import { CACHE_SECONDS, groupIndices, quarterOf, RESULTS, resultOf, stateName, stateOfCounty } from './themes.ts';
+import { CACHE_SECONDS, groupIndices, quarterOf, RESULTS, resultOf, stateOfCounty } from './themes.ts';
+import { stateName } from '../../platform/geo/us.ts';
 
 interface Dimension<R> {
   /** The values in display order: fixed, or found in the records (states, quarters, agencies). */
@@ -43,9 +44,10 @@ const found =
     const set = new Set<string>();
     for (const r of records) for (const v of of(r)) if (v) set.add(v);
     const list = [...set];
-    return byLabel ? list.sort((a, b) => byLabel(t, a, lang).localeCompare(byLabel(t, b, lang))) : list.sort();
+    return byLabel ? list.sort((a, b) => byLabel(t, a, lang).localeCompare(byLabel(t, b, lang), lang)) : list.sort();
   };
-const state = <R>(of: (r: R) => readonly string[]): Dimension<R> => ({ values: found(of, (_t, v) => stateName(v)), label: (_t, v) => stateName(v), of });
+const state = <R>(of: (r: R) => readonly string[]): Dimension<R> => ({ values: found(of, (_t, v, lang) => stateName(v, asLang(lang))), label: (_t, v, lang) => stateName(v, asLang(lang)), of });
+const asLang = (lang: string): Lang => (isLang(lang) ? lang : 'en');
 const quarter = <R>(of: (r: R) => readonly string[]): Dimension<R> => ({ values: found(of), label: (_t, v) => v, of });
 const population = <R>(of: (r: R) => readonly string[]): Dimension<R> => ({ values: DIRECTORY_TERMS.population.map((x) => x.code), label: (_t, v, lang) => (lang === 'es' ? POPULATION.get(v)?.es : POPULATION.get(v)?.en) ?? v, of });
 const one = (v: string) => (v ? [v] : []);

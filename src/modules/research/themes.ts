@@ -4,13 +4,13 @@
  * from memory; the cache is per process and per language.
  */
 import type { Ctx } from '../../platform/context.ts';
-import type { Translate } from '../../platform/web/i18n.ts';
+import { isLang, type Translate } from '../../platform/web/i18n.ts';
 import { allPractices, PRACTICE_OUTCOME_DOMAINS, PRACTICE_RATINGS, PRACTICE_SETTINGS } from '../practices/index.ts';
 import { allAgencies } from '../structure/index.ts';
 import { listWorkplanItems, WORKPLAN_KINDS, WORKPLAN_STATUSES } from '../workplans/index.ts';
 import { DIRECTORY_TERMS, NEED_TERMS, serviceFacts } from '../directory/index.ts';
 import { referralFacts, REFERRAL_NEEDS } from '../referrals/index.ts';
-import { countyByFips, stateByCode } from '../../platform/geo/us.ts';
+import { countyByFips, stateName } from '../../platform/geo/us.ts';
 import { listRecommendations, RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES } from '../listening/index.ts';
 import { listAwards } from '../grants/index.ts';
 import { outreachFacts } from '../outreach/index.ts';
@@ -84,7 +84,8 @@ const termLabel = (terms: readonly { code: string; en: string; es: string }[], l
   const m = new Map(terms.map((x) => [x.code, lang === 'es' ? x.es : x.en]));
   return (code: string) => m.get(code) ?? code;
 };
-export const stateName = (code: string) => stateByCode(code)?.name ?? code;
+/** States named in the page's language. */
+const stateIn = (lang: string) => (code: string) => stateName(code, isLang(lang) ? lang : 'en');
 const byName = (codes: Iterable<string>, label: (c: string) => string) => [...codes].sort((a, b) => label(a).localeCompare(label(b)));
 
 /** The state (USPS code) of a county FIPS code, or '' when unknown. */
@@ -109,8 +110,8 @@ async function services(ctx: Ctx, t: Translate, lang: string): Promise<CountTabl
   return [
     { id: 'services-by-need', caption: t('rs.in.services.by_need'), rowHeader: t('rs.in.need'), columns: col, rows: NEED_TERMS.map((x) => ({ label: need(x.code), cells: [needs.get(x.code) ?? []] })), columnTotals: true },
     { id: 'services-by-population', caption: t('rs.in.services.by_population'), rowHeader: t('rs.tab.dim.population'), columns: col, rows: DIRECTORY_TERMS.population.map((x) => ({ label: pop(x.code), cells: [pops.get(x.code) ?? []] })), columnTotals: true },
-    { id: 'services-by-state', caption: t('rs.in.services.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(states.keys(), stateName).map((c) => ({ label: stateName(c), cells: [states.get(c)!] })), columnTotals: true },
-    { id: 'networks-by-state', caption: t('rs.in.services.networks_by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.networks')], rows: byName(netStates.keys(), stateName).map((c) => ({ label: stateName(c), cells: [netStates.get(c)!] })), columnTotals: true },
+    { id: 'services-by-state', caption: t('rs.in.services.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(states.keys(), stateIn(lang)).map((c) => ({ label: stateIn(lang)(c), cells: [states.get(c)!] })), columnTotals: true },
+    { id: 'networks-by-state', caption: t('rs.in.services.networks_by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.networks')], rows: byName(netStates.keys(), stateIn(lang)).map((c) => ({ label: stateIn(lang)(c), cells: [netStates.get(c)!] })), columnTotals: true },
   ];
 }
 
@@ -132,12 +133,12 @@ const bandOf = (r: { sent_at: string | null; accepted_at: string | null }) => {
  * for the linked suppression (need, result, state, quarter and time together), whose cost grows with those groups
  * and would not fit at a million referrals.
  */
-async function referrals(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+async function referrals(ctx: Ctx, t: Translate, lang: string): Promise<CountTable[]> {
   const facts = await referralFacts(ctx.db);
   const byNeedResult = groupIndices(facts, (f) => { const r = resultOf(f); return f.needs.map((n) => `${n}|${r}`); });
   const byStateResult = groupIndices(facts, (f) => [`${stateOfCounty(f.area_fips)}|${resultOf(f)}`]);
   const byBand = groupIndices(facts, (f) => [bandOf(f)]);
-  const stateCodes = byName(new Set(facts.map((f) => stateOfCounty(f.area_fips)).filter(Boolean)), stateName);
+  const stateCodes = byName(new Set(facts.map((f) => stateOfCounty(f.area_fips)).filter(Boolean)), stateIn(lang));
   const results = RESULTS.map((r) => t(`rs.in.result.${r}`));
   const cells = (m: Map<string, number[]>, row: string, cols: readonly string[]) => cols.map((c) => m.get(`${row}|${c}`) ?? []);
   const needs = REFERRAL_NEEDS.filter((n) => RESULTS.some((r) => byNeedResult.has(`${n}|${r}`)));
@@ -148,7 +149,7 @@ async function referrals(ctx: Ctx, t: Translate): Promise<CountTable[]> {
       caption: t('rs.in.referrals.by_state'),
       rowHeader: t('rs.in.state'),
       columns: results,
-      rows: [...stateCodes.map((c) => ({ label: stateName(c), cells: cells(byStateResult, c, RESULTS) })), ...(RESULTS.some((r) => byStateResult.has(`|${r}`)) ? [{ label: t('rs.in.unknown_area'), cells: cells(byStateResult, '', RESULTS) }] : [])],
+      rows: [...stateCodes.map((c) => ({ label: stateIn(lang)(c), cells: cells(byStateResult, c, RESULTS) })), ...(RESULTS.some((r) => byStateResult.has(`|${r}`)) ? [{ label: t('rs.in.unknown_area'), cells: cells(byStateResult, '', RESULTS) }] : [])],
       rowTotals: true,
       columnTotals: true,
     },
@@ -178,7 +179,7 @@ async function field(ctx: Ctx, t: Translate): Promise<CountTable[]> {
 export const fiscalYearOf = (date: string | null) => (date ? Number(date.slice(0, 4)) + (Number(date.slice(5, 7)) >= 10 ? 1 : 0) : 0);
 
 /** Funding (grants): awards by state of the recipient, and by fiscal year and awarding agency. Each award one record. */
-async function funding(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+async function funding(ctx: Ctx, t: Translate, lang: string): Promise<CountTable[]> {
   const { items } = await listAwards(ctx.db, {}, 10_000_000);
   const byState = groupIndices(items, (a) => (a.state ? [a.state.toUpperCase()] : []));
   const agencyOf = (a: (typeof items)[number]) => a.agency_name || a.awarding_agency || '';
@@ -186,7 +187,7 @@ async function funding(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   const years = [...new Set(items.map((a) => fiscalYearOf(a.action_date)).filter(Boolean))].sort();
   const agencies = [...new Set(items.map(agencyOf))].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
   return [
-    { id: 'awards-by-state', caption: t('rs.in.funding.by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.awards')], rows: byName(byState.keys(), stateName).map((c) => ({ label: stateName(c), cells: [byState.get(c)!] })), columnTotals: true },
+    { id: 'awards-by-state', caption: t('rs.in.funding.by_state'), rowHeader: t('rs.in.state'), columns: [t('rs.in.awards')], rows: byName(byState.keys(), stateIn(lang)).map((c) => ({ label: stateIn(lang)(c), cells: [byState.get(c)!] })), columnTotals: true },
     {
       id: 'awards-by-fiscal-year-and-agency',
       caption: t('rs.in.funding.by_year'),
@@ -204,7 +205,7 @@ async function funding(ctx: Ctx, t: Translate): Promise<CountTable[]> {
  * is one record. Quantities (materials handed out) are not counts of people or groups and are not published here:
  * the campaign page shows them with its own suppression.
  */
-async function outreach(ctx: Ctx, t: Translate): Promise<CountTable[]> {
+async function outreach(ctx: Ctx, t: Translate, lang: string): Promise<CountTable[]> {
   const facts = await outreachFacts(ctx.db);
   const byCampaign = groupIndices(facts, (f) => [f.campaign_id]);
   const byState = groupIndices(facts, (f) => (f.state ? [f.state.toUpperCase()] : []));
@@ -213,7 +214,7 @@ async function outreach(ctx: Ctx, t: Translate): Promise<CountTable[]> {
   const col = [t('rs.in.groups')];
   return [
     { id: 'groups-by-campaign', caption: t('rs.in.outreach.by_campaign'), rowHeader: t('rs.in.campaign'), columns: col, rows: campaigns.map((c) => ({ label: titles.get(c)!, cells: [byCampaign.get(c)!] })), columnTotals: true },
-    { id: 'groups-by-state', caption: t('rs.in.outreach.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(byState.keys(), stateName).map((c) => ({ label: stateName(c), cells: [byState.get(c)!] })), columnTotals: true },
+    { id: 'groups-by-state', caption: t('rs.in.outreach.by_state'), rowHeader: t('rs.in.state'), columns: col, rows: byName(byState.keys(), stateIn(lang)).map((c) => ({ label: stateIn(lang)(c), cells: [byState.get(c)!] })), columnTotals: true },
   ];
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderToString } from 'preact-render-to-string';
 import { h } from 'preact';
-import { countyAt, counties, countyByFips, stateAt, stateByCode, states } from './us.ts';
+import { countyAt, counties, countyByFips, stateAt, stateByCode, stateName, states, statesIn, countyNameIn } from './us.ts';
 import { SHADE_FILLS, UsMap, shadeOf } from '../web/us-map.tsx';
 
 test('states and counties come from the shipped atlas, with USPS codes and FIPS codes', () => {
@@ -14,6 +14,22 @@ test('states and counties come from the shipped atlas, with USPS codes and FIPS 
   assert.equal(countyByFips('17031')?.name, 'Cook');
   assert.ok(counties().length > 3100);
   for (const c of counties('VA')) assert.match(c.fips, /^51\d{3}$/);
+});
+
+test('states are named in the reader\'s language, and listed in its alphabetical order', () => {
+  assert.equal(stateName('NY', 'es'), 'Nueva York');
+  assert.equal(stateName('dc', 'es'), 'Distrito de Columbia');
+  assert.equal(stateName('DC'), 'District of Columbia');
+  assert.equal(stateName('TX', 'es'), 'Texas', 'a name Spanish keeps');
+  assert.equal(stateName('ZZ', 'es'), 'ZZ', 'a code naming no state is shown as given');
+  const es = statesIn('es').map((s) => s.name);
+  assert.equal(es.length, 56);
+  assert.ok(es.indexOf('Carolina del Norte') < es.indexOf('Colorado'), 'sorted by the Spanish names');
+  assert.ok(es.indexOf('Nueva Jersey') < es.indexOf('Nueva York') && es.indexOf('Nueva York') < es.indexOf('Nuevo México'));
+  assert.equal(statesIn('en')[0].name, 'Alabama');
+  assert.equal(countyNameIn(countyByFips('11001')!, 'es'), 'Distrito de Columbia', 'the District as a county equivalent');
+  assert.equal(countyNameIn(countyByFips('17031')!, 'es'), 'Cook');
+  assert.equal(states().find((s) => s.code === 'NY')?.name, 'New York', 'the atlas list itself is untouched');
 });
 
 test('countyAt finds the county containing a point, and none at sea', () => {

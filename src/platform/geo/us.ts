@@ -9,6 +9,7 @@ import { geoBounds, geoCentroid, geoContains } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { Topology, GeometryCollection } from 'topojson-specification';
+import type { Lang } from '../web/i18n.ts';
 
 export interface LatLng {
   lat: number;
@@ -118,6 +119,58 @@ export function counties(stateCode?: string): UsCounty[] {
   if (stateCode === undefined) return all;
   const code = stateCode.toUpperCase();
   return all.filter((c) => c.state === code);
+}
+
+/**
+ * The names Spanish gives states and territories where it does not keep the English one, as the US government's
+ * Spanish-language pages (USAGov en Español) write them. The atlas names every place in English.
+ */
+const SPANISH_STATE_NAMES: Record<string, string> = {
+  AS: 'Samoa Estadounidense', DC: 'Distrito de Columbia', HI: 'Hawái', LA: 'Luisiana', MO: 'Misuri', MP: 'Islas Marianas del Norte',
+  MS: 'Misisipi', NC: 'Carolina del Norte', ND: 'Dakota del Norte', NJ: 'Nueva Jersey', NM: 'Nuevo México', NY: 'Nueva York',
+  PA: 'Pensilvania', SC: 'Carolina del Sur', SD: 'Dakota del Sur', VI: 'Islas Vírgenes de los Estados Unidos', WV: 'Virginia Occidental',
+};
+
+/** A state's (or territory's) name in the reader's language; the code itself, upper-cased, when it names none. */
+export function stateName(code: string, lang: Lang = 'en'): string {
+  const upper = code.toUpperCase();
+  const state = load().stateByCode.get(upper);
+  if (!state) return code;
+  return (lang === 'es' && SPANISH_STATE_NAMES[upper]) || state.name;
+}
+
+const statesByLang = new Map<Lang, UsState[]>();
+
+/** Every state, DC and territory named in the reader's language and in its alphabetical order (for pickers and tables). */
+export function statesIn(lang: Lang): UsState[] {
+  let list = statesByLang.get(lang);
+  if (!list) {
+    const collator = new Intl.Collator(lang);
+    list = load()
+      .states.map((s) => ({ ...s, name: stateName(s.code, lang) }))
+      .sort((a, b) => collator.compare(a.name, b.name));
+    statesByLang.set(lang, list);
+  }
+  return list;
+}
+
+/**
+ * A county's name in the reader's language: the atlas's, except for a county equivalent named as its state is (the
+ * District of Columbia), which is named as the state is.
+ */
+export function countyNameIn(c: UsCounty, lang: Lang): string {
+  return c.name === load().stateByCode.get(c.state)?.name ? stateName(c.state, lang) : c.name;
+}
+
+/** A county by its FIPS code with its state's USPS code, "Cook, IL", named in the reader's language; undefined when unknown. */
+export function countyWithState(fips: string, lang: Lang): string | undefined {
+  const c = load().countyByFips.get(fips);
+  return c ? `${countyNameIn(c, lang)}, ${c.state}` : undefined;
+}
+
+/** The state names that read differently in Spanish, in English (for the Spanish pages' test). */
+export function englishOnlyStateNames(): string[] {
+  return Object.keys(SPANISH_STATE_NAMES).map((code) => load().stateByCode.get(code)!.name);
 }
 
 export function stateByCode(code: string): UsState | undefined {

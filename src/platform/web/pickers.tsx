@@ -62,6 +62,14 @@ export const US_TIME_ZONES = [
   'Pacific/Pago_Pago',
 ] as const;
 
+/** Cities of the United States' zones that Spanish names otherwise (the zone ids name them in English). */
+const CITY_ES: Record<string, string> = {
+  'America/New_York': 'Nueva York',
+  'America/Los_Angeles': 'Los Ángeles',
+  'Pacific/Honolulu': 'Honolulú',
+  'America/St_Thomas': 'Santo Tomás',
+};
+
 const REGION_ES: Record<string, string> = {
   Africa: 'África',
   America: 'América',
@@ -84,14 +92,14 @@ export function timeZoneNames(): string[] {
 
 const cache = new Map<string, PickerGroup[]>();
 
-/** A zone's name for a reader: "Eastern Time — New York" ("Hora oriental — New York"); the zone as given if Intl does not know it. */
+/** A zone's name for a reader: "Eastern Time — New York" ("Hora oriental — Nueva York"); the zone as given if Intl does not know it. */
 export function timeZoneLabel(lang: string, zone: string): string {
   return zoneLabel(lang, zone, new Date());
 }
 
 /** "Eastern Time — New York": the zone's generic name in the reader's language, then its city. */
 function zoneLabel(lang: string, zone: string, at: Date): string {
-  const city = zone.split('/').pop()!.replace(/_/g, ' ');
+  const city = (lang === 'es' && CITY_ES[zone]) || zone.split('/').pop()!.replace(/_/g, ' ');
   if (zone === 'UTC') return 'UTC';
   let generic = '';
   try {

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { geoAlbersUsa, geoBounds, geoCircle, geoContains, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import { counties, countyByFips, countyShape, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
+import { counties, countyByFips, countyNameIn, countyShape, stateName, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
+import type { Lang } from './i18n.ts';
 
 let centroids: Map<string, LatLng> | undefined;
 const stateCentroids = () => (centroids ??= new Map(states().map((st) => [st.fips, st.centroid])));
@@ -71,6 +72,8 @@ export interface UsMapProps {
   id?: string;
   /** State names or codes; county boundaries and names once zoomed in (Mercator views only). */
   placeLabels?: boolean;
+  /** The language states are named in (labels and tooltips); English when absent. */
+  lang?: Lang;
   /** Steps of doubling the fitted scale (Mercator views only), around `center` or the fitted view's centre. */
   zoom?: number;
   center?: LatLng;
@@ -171,7 +174,7 @@ function zoomed(projection: GeoProjection, width: number, height: number, zoom: 
  * Labels for the shapes in view, biggest first, each where its shape is (its centroid, or the middle of its visible
  * part) and only where the text fits inside the shape's extent and over no other label.
  */
-function placeLabels(projection: GeoProjection, width: number, height: number, stateList: { fips: string; shape: Shape }[], countyList: { fips: string; shape: Shape }[], mercator: boolean): UsMapLabel[] {
+function placeLabels(projection: GeoProjection, width: number, height: number, stateList: { fips: string; shape: Shape }[], countyList: { fips: string; shape: Shape }[], mercator: boolean, lang: Lang): UsMapLabel[] {
   const path = geoPath(projection);
   // On a Mercator view a shape's screen extent is its geographic extent projected (kept per shape), and its centroid
   // the atlas's: far cheaper than measuring every path again for each new view.
@@ -220,9 +223,16 @@ function placeLabels(projection: GeoProjection, width: number, height: number, s
       }
     }
   };
-  place(stateList, 'state', STATE_FONT, (s) => [s.shape.properties.name, STATE_CODES[s.fips]].filter(Boolean));
-  place(countyList, 'county', COUNTY_FONT, (s) => [s.shape.properties.name]);
+  place(stateList, 'state', STATE_FONT, (s) => [shapeName(s, lang), STATE_CODES[s.fips]].filter(Boolean));
+  place(countyList, 'county', COUNTY_FONT, (s) => [shapeName(s, lang)]);
   return out;
+}
+
+/** A state's or county's name in the reader's language (the atlas names them in English). */
+function shapeName(s: { fips: string; shape: Shape }, lang: Lang): string {
+  if (s.fips.length === 2 && STATE_CODES[s.fips]) return stateName(STATE_CODES[s.fips], lang);
+  const county = countyByFips(s.fips);
+  return county ? countyNameIn(county, lang) : s.shape.properties.name;
 }
 
 /** The same Mercator view, cutting what it draws to the rectangle shown. */
@@ -277,7 +287,7 @@ export function thinPath(d: string, tolerance = 0.5): string {
 }
 
 function draw(p: UsMapProps, width: number, height: number): Drawn {
-  const key = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, p.focus ?? null, p.circle ?? null, width, height, p.zoom ?? 0, p.center ?? null, Boolean(p.placeLabels)]);
+  const key = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, p.focus ?? null, p.circle ?? null, width, height, p.zoom ?? 0, p.center ?? null, Boolean(p.placeLabels), p.lang ?? 'en']);
   const hit = cache.get(key);
   if (hit) return hit;
   const shapes = shapesFor(p);
@@ -315,7 +325,7 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
   const countyDetail = Boolean(p.placeLabels && view && p.level === 'state' && projection.scale() >= COUNTY_SCALE);
   const inView = countyDetail ? countiesInView(view!) : [];
   const drawn: Drawn = {
-    shapes: visible.map((s) => ({ fips: s.fips, name: s.shape.properties.name, d: path(s.shape) ?? '' })).filter((s) => s.d),
+    shapes: visible.map((s) => ({ fips: s.fips, name: shapeName(s, p.lang ?? 'en'), d: path(s.shape) ?? '' })).filter((s) => s.d),
     // County maps get their states' outlines on top, so that state lines read clearly.
     outlines:
       p.level === 'county'
@@ -326,7 +336,7 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
           })
         : [],
     projection,
-    labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : [], !whole) : [],
+    labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : [], !whole, p.lang ?? 'en') : [],
     // Cut to the view: a county's path is only the part that shows.
     countyLines: inView.length ? countyPaths(projection, width, height, inView) : [],
     fittedScale: fittedScale || projection.scale(),

@@ -102,6 +102,7 @@ export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View
     width: 400,
     height: 380,
     placeLabels: true,
+    lang: v.lang,
     zoom,
     center,
     cluster: {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FieldError } from '../../../platform/http/errors.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import type { App } from '../../../platform/module.ts';
-import { stateByCode, states } from '../../../platform/geo/us.ts';
+import { stateByCode, stateName, statesIn } from '../../../platform/geo/us.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Breadcrumbs, ErrorSummary, Select, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import { UsMap, shadeOf, type Shade } from '../../../platform/web/us-map.tsx';
@@ -11,7 +11,7 @@ import { DEFAULT_GAP_MILES, gaps, overlaps, summary } from '../analysis.ts';
 import type { Gaps, Overlap, Summary } from '../schema.ts';
 import * as store from '../store.ts';
 import { FyForm, FyQuery, fyOf } from './plans.tsx';
-import { GrantsNav, PLANNERS, crumbs, day, localErrors, money, stateName, term } from './shared.tsx';
+import { GrantsNav, PLANNERS, crumbs, day, localErrors, money, countyNamed, term } from './shared.tsx';
 
 const GapForm = Type.Object({ state: Type.Optional(Type.String({ maxLength: 10 })), fiscal_year: Type.Optional(Type.String({ maxLength: 10 })), distance: Type.Optional(Type.String({ maxLength: 10 })) });
 
@@ -35,7 +35,7 @@ function OverlapPage({ v, o }: { v: View; o: Overlap }) {
             <a href={`/grants/plans/${p.b.id}`}>{`${p.b.agency_name}: ${p.b.programme}`}</a>
           </>,
           [...p.populations, ...p.needs].map((c) => term(v, c)).join(', ') || '—',
-          p.states.map((s) => (s === 'nationwide' ? v.t('grants.field.nationwide') : stateName(s))).join(', '),
+          p.states.map((s) => (s === 'nationwide' ? v.t('grants.field.nationwide') : stateName(s, v.lang))).join(', '),
           `${day(v, p.window.from)} – ${day(v, p.window.to)}`,
         ])}
       />
@@ -50,9 +50,9 @@ function GapPage({ v, g, errors, fy, query }: { v: View; g: Gaps; errors: FieldE
   const labels: Record<string, string> = {};
   for (const c of g.counties) {
     shades[c.fips] = c.amount > 0 ? (Math.max(1, shadeOf(c.amount, max)) as Shade) : 0;
-    labels[c.fips] = `${c.name}: ${money(v, c.amount)}${c.gap ? ` (${v.t('grants.gaps.gap')})` : ''}`;
+    labels[c.fips] = `${countyNamed(v, c.fips, c.name)}: ${money(v, c.amount)}${c.gap ? ` (${v.t('grants.gaps.gap')})` : ''}`;
   }
-  const name = stateName(g.state);
+  const name = stateName(g.state, v.lang);
   const gapCount = g.counties.filter((c) => c.gap).length;
   return (
     <div>
@@ -62,13 +62,14 @@ function GapPage({ v, g, errors, fy, query }: { v: View; g: Gaps; errors: FieldE
       <GrantsNav v={v} />
       <form method="get" action="/grants/gaps" class="usa-form">
         <ErrorSummary v={v} errors={errs} />
-        <Select name="state" label={v.t('grants.gaps.state')} value={g.state} options={states().map((s) => ({ value: s.code, label: s.name }))} errors={errs} />
+        <Select name="state" label={v.t('grants.gaps.state')} value={g.state} options={statesIn(v.lang).map((s) => ({ value: s.code, label: s.name }))} errors={errs} />
         <TextInput name="fiscal_year" label={v.t('grants.fy')} inputmode="numeric" value={fy ? String(fy) : ''} errors={errs} />
         <TextInput name="distance" label={v.t('grants.gaps.distance')} inputmode="decimal" value={String(g.distance_miles)} errors={errs} />
         <SubmitButton secondary>{v.t('grants.show')}</SubmitButton>
       </form>
       {!g.confidential_included && <p class="usa-hint">{v.t('grants.gaps.confidential')}</p>}
       <UsMap
+        lang={v.lang}
         level="county"
         id="gap-map"
         states={[g.state]}
@@ -91,7 +92,7 @@ function GapPage({ v, g, errors, fy, query }: { v: View; g: Gaps; errors: FieldE
         wrap
         caption={v.t('grants.gaps.caption', { state: name, n: g.counties.length, gaps: gapCount })}
         head={[v.t('grants.field.place'), v.t('grants.gaps.awards'), v.t('grants.gaps.amount'), v.t('grants.gaps.uncovered'), v.t('grants.gaps.gap')]}
-        rows={g.counties.map((c) => [`${c.name} (${c.fips})`, String(c.awards), money(v, c.amount), c.uncovered_needs.map((n) => term(v, n)).join(', ') || '—', v.t(c.gap ? 'grants.yes' : 'grants.no')])}
+        rows={g.counties.map((c) => [`${countyNamed(v, c.fips, c.name)} (${c.fips})`, String(c.awards), money(v, c.amount), c.uncovered_needs.map((n) => term(v, n)).join(', ') || '—', v.t(c.gap ? 'grants.yes' : 'grants.no')])}
       />
     </div>
   );
@@ -118,7 +119,7 @@ function SummaryPage({ v, s }: { v: View; s: Summary }) {
       <p>{v.t('grants.summary.notices', { filed: s.notices.filed, on_time: s.notices.on_time, late: s.notices.late })}</p>
       <Table v={v} caption={v.t('grants.summary.by_agency')} head={[v.t('grants.field.agency'), v.t('grants.summary.count'), v.t('grants.gaps.amount')]} rows={amountRows(s.awards_by_agency, (i) => s.awards_by_agency[i].name)} />
       <Table v={v} caption={v.t('grants.summary.by_need')} head={[v.t('grants.field.needs'), v.t('grants.summary.count'), v.t('grants.gaps.amount')]} rows={amountRows(s.awards_by_need, (i) => (s.awards_by_need[i].need === 'unlinked' ? v.t('grants.summary.unlinked') : term(v, s.awards_by_need[i].need)))} />
-      <Table v={v} caption={v.t('grants.summary.by_state')} head={[v.t('grants.gaps.state'), v.t('grants.summary.count'), v.t('grants.gaps.amount')]} rows={amountRows(s.awards_by_state, (i) => stateName(s.awards_by_state[i].state))} />
+      <Table v={v} caption={v.t('grants.summary.by_state')} head={[v.t('grants.gaps.state'), v.t('grants.summary.count'), v.t('grants.gaps.amount')]} rows={amountRows(s.awards_by_state, (i) => stateName(s.awards_by_state[i].state, v.lang))} />
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { formBody } from '../../../platform/http/validation.ts';
 import type { App } from '../../../platform/module.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import { principalOf } from '../../../platform/policy.ts';
-import { states } from '../../../platform/geo/us.ts';
+import { statesIn } from '../../../platform/geo/us.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { Alert, Breadcrumbs, Csrf, ErrorSummary, FormPage, IdempotencyKey, Pager, Select, SubmitButton, Table, TextArea, TextInput } from '../../../platform/web/components.tsx';
 import { allAgencies } from './deps.ts';
@@ -16,7 +16,7 @@ import * as commands from '../commands.ts';
 import { mayReview } from '../policies.ts';
 import { FormPost, type Award, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, localErrors, localMessage, money, str } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, localErrors, localMessage, money, placeOf, str } from './shared.tsx';
 import { awardCsvOf } from '../upload.ts';
 import { fyOf } from './plans.tsx';
 import { FormField, FormPost as PlatformFormPost } from '../../../platform/pages/forms.ts';
@@ -43,7 +43,7 @@ function AwardList({ v, items, total, page, state, fy, canEnter, canImport }: { 
         )}
       </p>
       <form method="get" action="/grants/awards" class="usa-form">
-        <Select name="state" label={v.t('grants.gaps.state')} blank={v.t('grants.all')} value={state} options={states().map((s) => ({ value: s.code, label: s.name }))} />
+        <Select name="state" label={v.t('grants.gaps.state')} blank={v.t('grants.all')} value={state} options={statesIn(v.lang).map((s) => ({ value: s.code, label: s.name }))} />
         <TextInput name="fiscal_year" label={v.t('grants.fy')} inputmode="numeric" value={fy ? String(fy) : ''} />
         <SubmitButton secondary>{v.t('grants.show')}</SubmitButton>
       </form>
@@ -51,7 +51,7 @@ function AwardList({ v, items, total, page, state, fy, canEnter, canImport }: { 
         v={v}
         caption={v.t('grants.awards.caption', { n: total })}
         head={[v.t('grants.field.recipient'), v.t('grants.field.agency'), v.t('grants.field.listing'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]}
-        rows={items.map((a) => [a.recipient_name, a.agency_name ?? a.awarding_agency ?? '—', a.assistance_listing ?? '—', [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])}
+        rows={items.map((a) => [a.recipient_name, a.agency_name ?? a.awarding_agency ?? '—', a.assistance_listing ?? '—', placeOf(v, a), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])}
       />
       <Pager v={v} page={page} perPage={PER_PAGE} total={total} />
     </div>

@@ -15,9 +15,9 @@ import * as commands from '../commands.ts';
 import { planViewer } from '../presenters.ts';
 import { FormPost, PLAN_STATUSES, POPULATION_CODES, REVIEW_OUTCOMES, type Plan } from '../schema.ts';
 import * as store from '../store.ts';
-import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, list, localErrors, money, stateName, str, term, words } from './shared.tsx';
+import { GrantsNav, PLANNERS, COMMITTEE, crumbs, day, list, localErrors, money, placeOf, str, term, words } from './shared.tsx';
 import { formatInstant } from '../../../platform/web/i18n.ts';
-import { states } from '../../../platform/geo/us.ts';
+import { stateName, statesIn } from '../../../platform/geo/us.ts';
 
 const LIST_FIELDS = ['states', 'populations', 'needs'] as const;
 export const FyQuery = Type.Object({ fiscal_year: Type.Optional(Type.String({ maxLength: 10 })) });
@@ -44,7 +44,7 @@ async function myAgencies(ctx: Ctx): Promise<{ id: string; name: string }[]> {
   return (await allAgencies(ctx.db)).filter((a) => mine.has(a.id)).map((a) => ({ id: a.id, name: a.abbreviation ? `${a.name} (${a.abbreviation})` : a.name }));
 }
 
-const areaText = (v: View, p: Pick<Plan, 'nationwide' | 'states'>) => [p.nationwide ? v.t('grants.field.nationwide') : '', ...p.states.map(stateName)].filter(Boolean).join(', ');
+const areaText = (v: View, p: Pick<Plan, 'nationwide' | 'states'>) => [p.nationwide ? v.t('grants.field.nationwide') : '', ...p.states.map((code) => stateName(code, v.lang))].filter(Boolean).join(', ');
 
 function PlanList({ v, fy, plans, agencies }: { v: View; fy: number; plans: Plan[]; agencies: { id: string; name: string }[] }) {
   return (
@@ -87,7 +87,7 @@ function PlanForm({ v, values, errors, agencies, action, title, cancel, edit }: 
       <TextArea name="eligible_applicants" label={v.t('grants.field.eligible')} rows={2} value={val('eligible_applicants')} errors={errs} />
       <Checkboxes name="populations" label={v.t('grants.field.populations')} values={list(values.populations)} options={POPULATION_CODES.map((c) => ({ value: c, label: term(v, c) }))} errors={errs} />
       <Checkboxes name="needs" label={v.t('grants.field.needs')} values={list(values.needs)} options={NEED_CODES.map((c) => ({ value: c, label: term(v, c) }))} errors={errs} />
-      <Checkboxes name="states" label={v.t('grants.field.states')} hint={v.t('grants.field.states.hint')} columns values={words(values.states).map((s) => s.toUpperCase())} options={states().map((s) => ({ value: s.code, label: s.name }))} errors={errs} />
+      <Checkboxes name="states" label={v.t('grants.field.states')} hint={v.t('grants.field.states.hint')} columns values={words(values.states).map((s) => s.toUpperCase())} options={statesIn(v.lang).map((s) => ({ value: s.code, label: s.name }))} errors={errs} />
       <Checkboxes name="nationwide" label={v.t('grants.field.nationwide')} values={list(values.nationwide)} options={[{ value: 'true', label: v.t('grants.field.nationwide.label') }]} errors={errs} />
       <TextInput name="estimated_total" label={v.t('grants.field.estimated_total')} inputmode="decimal" value={val('estimated_total')} errors={errs} />
       <TextInput name="number_of_awards" label={v.t('grants.field.awards')} inputmode="numeric" value={val('number_of_awards')} errors={errs} />
@@ -242,7 +242,7 @@ function PlanPage({ v, p, viewer, versions, reviews, notices, opps, awards, erro
 
       <section class="margin-top-4" aria-labelledby="awards-heading">
         <h2 id="awards-heading">{v.t('grants.awards')}</h2>
-        <Table v={v} caption={v.t('grants.awards.caption', { n: awards.length })} head={[v.t('grants.field.recipient'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]} rows={awards.map((a) => [a.recipient_name, [a.county_name, a.state].filter(Boolean).join(', '), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])} />
+        <Table v={v} caption={v.t('grants.awards.caption', { n: awards.length })} head={[v.t('grants.field.recipient'), v.t('grants.field.place'), v.t('grants.field.amount'), v.t('grants.field.action_date')]} rows={awards.map((a) => [a.recipient_name, placeOf(v, a), money(v, a.amount), a.action_date ? day(v, a.action_date) : '—'])} />
       </section>
 
       <section class="margin-top-4" aria-labelledby="versions-heading">

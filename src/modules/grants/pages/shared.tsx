@@ -2,8 +2,18 @@
 import { formatDate } from '../../../platform/web/i18n.ts';
 import type { View } from '../../../platform/web/view.ts';
 import type { FieldError } from '../../../platform/http/errors.ts';
-import { stateByCode } from '../../../platform/geo/us.ts';
 import { PLAN, REVIEW } from '../permissions.ts';
+import { countyByFips, countyNameIn } from '../../../platform/geo/us.ts';
+
+/** A county by FIPS code named in the reader's language; `fallback` (the name stored) when the atlas does not know it. */
+export const countyNamed = (v: View, fips: string | null | undefined, fallback: string | null): string => {
+  const c = fips ? countyByFips(fips) : undefined;
+  return c ? countyNameIn(c, v.lang) : (fallback ?? '');
+};
+
+/** Where an award was performed: "Cook, IL", the county named in the reader's language. */
+export const placeOf = (v: View, a: { county_fips?: string | null; county_name?: string | null; state?: string | null }): string =>
+  [countyNamed(v, a.county_fips, a.county_name ?? null), a.state].filter(Boolean).join(', ');
 import { localizeFieldErrors, localizeMessage, type MessageRules } from '../../../platform/web/field-errors.ts';
 
 export const PUBLIC = { access: 'public', publicCache: true } as const;
@@ -15,7 +25,6 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 export const words = (x: unknown): string[] => list(x).flatMap((s) => s.split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean);
 
 export const term = (v: View, code: string) => v.t(`grants.term.${code}`);
-export const stateName = (code: string) => stateByCode(code)?.name ?? code;
 export const money = (v: View, n: number | null) => (n === null ? '—' : new Intl.NumberFormat(v.lang === 'es' ? 'es-US' : 'en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n));
 
 /** A calendar date (YYYY-MM-DD) as the reader writes it: "Mar 31, 2027", "31 mar 2027"; other text as it is. */

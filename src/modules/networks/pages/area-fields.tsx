@@ -4,7 +4,7 @@
  * posts USPS codes and county FIPS codes, as the API takes them; the command checks them against the atlas.
  */
 import type { FieldError } from '../../../platform/http/errors.ts';
-import { counties, countyByFips, stateByCode, states, type UsCounty } from '../../../platform/geo/us.ts';
+import { counties, countyByFips, countyNameIn, stateByCode, statesIn, type UsCounty } from '../../../platform/geo/us.ts';
 import { describedBy, errorFor, fieldId, Select, SubmitButton } from '../../../platform/web/components.tsx';
 import type { View } from '../../../platform/web/view.ts';
 
@@ -22,7 +22,8 @@ function isNamesakeCity(c: UsCounty): boolean {
 
 /** A county's name, told apart from a city of the same name: "Fairfax", "Fairfax (city)". */
 export function countyLabel(v: View, c: UsCounty): string {
-  return isNamesakeCity(c) ? v.t('networks.county.city', { name: c.name }) : c.name;
+  const name = countyNameIn(c, v.lang);
+  return isNamesakeCity(c) ? v.t('networks.county.city', { name }) : name;
 }
 
 /** A county by its FIPS code, named with its state: "Fairfax, VA"; the code as given when the atlas does not know it. */
@@ -58,7 +59,7 @@ export function StatesField({ v, values, errors }: { v: View; values: string[]; 
         </span>
       )}
       <div class="grid-row grid-gap-2">
-        {states().map((s, i) => (
+        {statesIn(v.lang).map((s, i) => (
           <Checkbox id={`${base}-${i}`} name="states" value={s.code} label={s.name} checked={values.includes(s.code)} />
         ))}
       </div>
@@ -88,7 +89,7 @@ export function CountiesField({ v, values, countyState, errors }: { v: View; val
           {error}
         </span>
       )}
-      {states()
+      {statesIn(v.lang)
         .filter((s) => shown.has(s.code))
         .map((s) => (
           <fieldset class="usa-fieldset margin-top-2">
@@ -100,7 +101,7 @@ export function CountiesField({ v, values, countyState, errors }: { v: View; val
             </div>
           </fieldset>
         ))}
-      <Select name="county_state" label={v.t('networks.field.county_state')} blank={v.t('networks.choose')} value={asked?.code} options={states().map((s) => ({ value: s.code, label: s.name }))} />
+      <Select name="county_state" label={v.t('networks.field.county_state')} blank={v.t('networks.choose')} value={asked?.code} options={statesIn(v.lang).map((s) => ({ value: s.code, label: s.name }))} />
       <SubmitButton secondary name="_show" value="counties">
         {v.t('networks.counties.show')}
       </SubmitButton>

@@ -6,6 +6,7 @@ import { hidden } from '../../../platform/http/schemas.ts';
 import type { App } from '../../../platform/module.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { UsMap, shadeOf, type Shade } from '../../../platform/web/us-map.tsx';
+import { stateName } from '../../../platform/geo/us.ts';
 import { NEED_CODES } from '../../directory/index.ts';
 import { statesCoverage } from '../coverage.ts';
 import { CoverageForm, DEFAULT_DISTANCE, MAX_DISTANCE, SCOPES, type Coverage, type Network, type Scope, type StatesCoverage } from '../schema.ts';
@@ -62,12 +63,13 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
       <UsMap
+        lang={v.lang}
         level="state"
         id="national-map"
         shades={shades}
-        labels={Object.fromEntries(c.states.map((s) => [s.fips, `${s.name}: ${pct(s.covered_share)}`]))}
+        labels={Object.fromEntries(c.states.map((s) => [s.fips, `${stateName(s.code, v.lang)}: ${pct(s.covered_share)}`]))}
         title={v.t('networks.national.map.title', { miles: c.distance_miles })}
-        description={v.t('networks.national.map.desc', { needs, best: best.map((s) => `${s.name} ${pct(s.covered_share)}`).join(', ') })}
+        description={v.t('networks.national.map.desc', { needs, best: best.map((s) => `${stateName(s.code, v.lang)} ${pct(s.covered_share)}`).join(', ') })}
         legend={legend(v)}
       />
       <Table
@@ -75,7 +77,7 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
         caption={v.t('networks.national.table', { miles: c.distance_miles })}
         head={[v.t('networks.field.state'), v.t('networks.national.counties'), v.t('networks.national.networks'), v.t('networks.national.share'), v.t('networks.national.nowhere')]}
         rows={c.states.map((s) => [
-          s.name,
+          stateName(s.code, v.lang),
           String(s.counties),
           s.networks ? <a href={`/networks?state=${s.code}`}>{s.networks}</a> : '0',
           pct(s.covered_share),
@@ -113,6 +115,7 @@ export function CoverageSection({ v, n, f, c }: { v: View; n: Network; f: Covera
         <SubmitButton>{v.t('networks.coverage.show')}</SubmitButton>
       </form>
       <UsMap
+        lang={v.lang}
         level="county"
         id="coverage-map"
         fips={c.counties.map((r) => r.fips)}

@@ -18,11 +18,12 @@ import { AREA_KINDS, CoverageForm, FormPost, ListPageQuery, type Coverage, type 
 import { listNetworks } from '../store.ts';
 import { CoverageSection, filterOf, type CoverageFilter } from './coverage.tsx';
 import { CountiesField, StatesField } from './area-fields.tsx';
-import { EDITORS, EditLink, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, localErrors, needLabel, roleLabel, stateName, str, words } from './shared.tsx';
+import { EDITORS, EditLink, LIST_FIELDS, MANAGERS, PUBLIC, countyName, crumbs, editable, list, loadOr404, localErrors, needLabel, roleLabel, str, words } from './shared.tsx';
+import { stateName } from '../../../platform/geo/us.ts';
 
 function areaText(v: View, n: Pick<Network, 'area_kind' | 'states' | 'counties' | 'center_lat' | 'center_lng' | 'radius_miles'>): string {
   if (n.area_kind === 'radius') return v.t('networks.area.radius', { miles: n.radius_miles ?? 0, lat: n.center_lat ?? 0, lng: n.center_lng ?? 0 });
-  return [...n.states.map(stateName), ...n.counties.map((f) => countyName(v, f))].join('; ');
+  return [...n.states.map((code) => stateName(code, v.lang)), ...n.counties.map((f) => countyName(v, f))].join('; ');
 }
 
 function Field({ label, children }: { label: string; children: ComponentChildren }) {
@@ -54,9 +55,9 @@ function ListPage({ v, items, total, page, perPage, state }: { v: View; items: N
       )}
       <Table
         v={v}
-        caption={`${state ? v.t('networks.in_state', { state: stateName(state) }) : v.t('networks.title')} (${total})`}
+        caption={`${state ? v.t('networks.in_state', { state: stateName(state, v.lang) }) : v.t('networks.title')} (${total})`}
         head={[v.t('networks.field.name'), v.t('networks.field.convener'), v.t('networks.field.states'), v.t('networks.members.count')]}
-        rows={items.map((n) => [<a href={`/networks/${n.id}`}>{n.name}</a>, n.convener_name, n.states.map(stateName).join(', '), String(n.member_count)])}
+        rows={items.map((n) => [<a href={`/networks/${n.id}`}>{n.name}</a>, n.convener_name, n.states.map((code) => stateName(code, v.lang)).join(', '), String(n.member_count)])}
       />
       <Pager v={v} page={page} perPage={perPage} total={total} />
     </div>

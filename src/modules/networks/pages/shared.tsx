@@ -3,7 +3,6 @@ import type { Ctx } from '../../../platform/context.ts';
 import { forbidden, notFound, type FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
-import { stateByCode } from '../../../platform/geo/us.ts';
 import { EDIT_OWN, MANAGE } from '../permissions.ts';
 import { EDIT_REFUSED } from '../policies.ts';
 import { networkFor } from '../presenters.ts';
@@ -23,7 +22,6 @@ export const words = (x: unknown): string[] => list(x).flatMap((s) => s.split(/[
 
 export const needLabel = (v: View, code: string) => v.t(`networks.need.${code}`);
 export const roleLabel = (v: View, role: string) => v.t(`networks.role.${role}`);
-export const stateName = (code: string) => stateByCode(code)?.name ?? code;
 export { countyName } from './area-fields.tsx';
 
 export const crumbs = (v: View, extra: { href?: string; label: string }[] = []) => [{ href: '/networks', label: v.t('networks.title') }, ...extra];

@@ -20,7 +20,8 @@ import { mayActForGroup } from '../policies.ts';
 import { PHOTO_MAX_BYTES } from '../photos.ts';
 import { CAMPAIGN_STATUSES, FormPost, GRADE_BANDS, GROUP_KINDS, STATE_CODES, TERMS_VERSION, type Campaign, type Group, type Impact, type Reportback } from '../schema.ts';
 import * as store from '../store.ts';
-import { DemoTag, MANAGERS, MODERATORS, PUBLIC, SPONSORS, crumbs, localErrors, opts, stateName, str } from './shared.tsx';
+import { DemoTag, MANAGERS, MODERATORS, PUBLIC, SPONSORS, crumbs, localErrors, opts, str } from './shared.tsx';
+import { stateName } from '../../../platform/geo/us.ts';
 
 const photoUrl = (rb: Reportback) => (rb.photo_id ? `/outreach/photos/${rb.photo_id}` : null);
 
@@ -103,8 +104,8 @@ function ImpactTables({ v, impact }: { v: View; impact: Impact }) {
       <p class="usa-hint">
         {v.t('or.impact.counted')} {v.t('or.impact.hidden', { n: impact.threshold })}
       </p>
-      <Table v={v} caption={v.t('or.impact.by_state')} head={[v.t('or.state'), v.t('or.amount')]} rows={impact.by_state.map((s) => [stateName(s.state), cell(s.total)])} wrap />
-      <Table v={v} caption={v.t('or.impact.by_group')} head={[v.t('or.group'), v.t('or.state'), v.t('or.amount')]} rows={impact.by_group.map((g) => [g.name, stateName(g.state), cell(g.total)])} wrap />
+      <Table v={v} caption={v.t('or.impact.by_state')} head={[v.t('or.state'), v.t('or.amount')]} rows={impact.by_state.map((s) => [stateName(s.state, v.lang), cell(s.total)])} wrap />
+      <Table v={v} caption={v.t('or.impact.by_group')} head={[v.t('or.group'), v.t('or.state'), v.t('or.amount')]} rows={impact.by_group.map((g) => [g.name, stateName(g.state, v.lang), cell(g.total)])} wrap />
     </section>
   );
 }
@@ -116,7 +117,7 @@ function ReportbackCards({ v, items }: { v: View; items: Reportback[] }) {
       {items.map((rb) => (
         <li class="border-top border-base-lighter padding-y-2">
           <p class="text-bold margin-0">
-            {rb.group_name} ({stateName(rb.group_state)}) · {rb.quantity}
+            {rb.group_name} ({stateName(rb.group_state, v.lang)}) · {rb.quantity}
           </p>
           <p>{rb.summary}</p>
           {rb.photo_id && <img src={photoUrl(rb)!} alt={rb.photo_alt ?? v.t('or.photo.alt')} class="maxw-full height-auto" width={320} />}
@@ -203,7 +204,7 @@ function SponsorPage({ v, accepted, groups }: { v: View; accepted: boolean; grou
         </Alert>
       )}
       <h2>{v.t('or.groups')}</h2>
-      <Table v={v} caption={v.t('or.groups')} head={[v.t('or.field.group_name'), v.t('or.field.kind'), v.t('or.field.state'), v.t('or.field.grade_band')]} rows={groups.map((g) => [g.name, v.t(`or.kind.${g.kind}`), stateName(g.state), v.t(`or.grade.${g.grade_band}`)])} wrap />
+      <Table v={v} caption={v.t('or.groups')} head={[v.t('or.field.group_name'), v.t('or.field.kind'), v.t('or.field.state'), v.t('or.field.grade_band')]} rows={groups.map((g) => [g.name, v.t(`or.kind.${g.kind}`), stateName(g.state, v.lang), v.t(`or.grade.${g.grade_band}`)])} wrap />
       {accepted && (
         <p>
           <a class="usa-button" href="/outreach/groups/new">{v.t('or.group.new')}</a>
@@ -234,7 +235,7 @@ function GroupForm({ v, values, errors }: { v: View; values: FormValues; errors?
     <FormPage v={v} save={v.t('or.save')} title={v.t('or.group.new')} action="/outreach/groups/new" errors={localErrors(v, errors)} cancel="/outreach/sponsor" crumbs={crumbs(v, [{ href: '/outreach/sponsor', label: v.t('or.sponsor.home') }])}>
       <TextInput name="name" label={v.t('or.field.group_name')} hint={v.t('or.group.none_personal')} required autocomplete="off" maxLength={120} value={str(values.name)} errors={e} />
       <Select name="kind" label={v.t('or.field.kind')} required blank={v.t('or.choose')} value={str(values.kind)} options={opts(v, 'kind', GROUP_KINDS)} errors={e} />
-      <Select name="state" label={v.t('or.field.state')} required blank={v.t('or.choose')} value={str(values.state)} options={STATE_CODES.map((s) => ({ value: s, label: stateName(s) })).sort((a, b) => a.label.localeCompare(b.label, v.lang))} errors={e} />
+      <Select name="state" label={v.t('or.field.state')} required blank={v.t('or.choose')} value={str(values.state)} options={STATE_CODES.map((s) => ({ value: s, label: stateName(s, v.lang) })).sort((a, b) => a.label.localeCompare(b.label, v.lang))} errors={e} />
       <Select name="grade_band" label={v.t('or.field.grade_band')} required blank={v.t('or.choose')} value={str(values.grade_band)} options={opts(v, 'grade', GRADE_BANDS)} errors={e} />
     </FormPage>
   );
@@ -295,7 +296,7 @@ function ModerationPage({ v, items, campaigns }: { v: View; items: Reportback[];
       {items.map((rb) => (
         <section class="border-top border-base-lighter padding-y-2" aria-label={`${rb.group_name}: ${campaigns.get(rb.campaign_id) ?? ''}`}>
           <h2 class="font-heading-md">
-            {campaigns.get(rb.campaign_id)} · {rb.group_name} ({stateName(rb.group_state)})
+            {campaigns.get(rb.campaign_id)} · {rb.group_name} ({stateName(rb.group_state, v.lang)})
           </h2>
           <p>
             {rb.quantity} · {rb.summary}

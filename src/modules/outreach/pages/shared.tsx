@@ -3,7 +3,6 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { View } from '../../../platform/web/view.ts';
 import { MANAGE, MODERATE, SPONSOR } from '../permissions.ts';
 import { localizeFieldErrors, type MessageRules } from '../../../platform/web/field-errors.ts';
-import { stateByCode } from '../../../platform/geo/us.ts';
 
 export const PUBLIC = { access: 'public' } as const;
 export const MANAGERS = { access: { permission: MANAGE } } as const;
@@ -12,7 +11,6 @@ export const SPONSORS = { access: { permission: SPONSOR } } as const;
 
 export const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
 /** A state by its name ("Virginia"), never its USPS code; the code as stored when the atlas does not know it. */
-export const stateName = (code: string): string => stateByCode(code)?.name ?? code;
 export const opts = (v: View, group: string, values: readonly string[]) => values.map((x) => ({ value: x, label: v.t(`or.${group}.${x}`) }));
 
 // Field problems come from the commands in English; readers of the Spanish pages get them in Spanish. The

@@ -7,7 +7,7 @@ import { formErrors } from '../../../platform/http/forms.ts';
 import { hidden } from '../../../platform/http/schemas.ts';
 import { Breadcrumbs, ErrorSummary, Select, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import { UsMap, shadeOf, type Shade } from '../../../platform/web/us-map.tsx';
-import { stateByCode } from '../../../platform/geo/us.ts';
+import { countyWithState, stateByCode } from '../../../platform/geo/us.ts';
 import type { Cell } from '../../../platform/stats/suppress.ts';
 import { allNetworks } from '../deps.ts';
 import { READ, STATS } from '../permissions.ts';
@@ -32,7 +32,7 @@ function StatsTable({ v, caption, t, columnKey, rowLabel }: { v: View; caption: 
 }
 
 function StatsPage({ v, s, networks, input, errors }: { v: View; s?: Stats; networks: { value: string; label: string }[]; input: Input; errors?: FieldError[] }) {
-  const areaLabel = (key: string, label: string) => (key === NO_AREA ? v.t('rf.stats.area.unknown') : label);
+  const areaLabel = (key: string, label: string) => (key === NO_AREA ? v.t('rf.stats.area.unknown') : (countyWithState(key, v.lang) ?? label));
   const unmet = s?.unmet_by_area.rows.filter((r) => r.key !== NO_AREA) ?? [];
   const max = Math.max(0, ...unmet.map((r) => r.cells[0].value ?? 0));
   const shades: Record<string, Shade> = {};
@@ -64,6 +64,7 @@ function StatsPage({ v, s, networks, input, errors }: { v: View; s?: Stats; netw
           <p>{v.t('rf.stats.unmet.intro')}</p>
           {mapStates.length > 0 && (
             <UsMap
+              lang={v.lang}
               level="county"
               states={mapStates}
               shades={shades}
