@@ -16,7 +16,8 @@ import { approveProposal, proposeChange, updateCapacity } from './editing.ts';
 import { Dataset } from './validate.ts';
 import { importDataset } from './import.ts';
 import { searchServices } from './search.ts';
-import { answerCacheOf, dataVersion } from './search-cache.ts';
+import { answerCacheOf, dataVersion, searchKey, versionQuery } from './search-cache.ts';
+import { sqliteConnection } from '../../platform/db/index.ts';
 
 const ORG = uuidv5('demo:org:freedom-network');
 const SHELTER = uuidv5('demo:svc:shelter');
@@ -144,6 +145,20 @@ test('SEARCH_CACHE_ENTRIES: 0 keeps nothing; a bad value is refused naming the v
   for (const bad of ['lots', '-1', '1.5', '99999999']) {
     assert.throws(() => loadConfig({ ...base, SEARCH_CACHE_ENTRIES: bad }), (e: unknown) => e instanceof ConfigError && /^SEARCH_CACHE_ENTRIES: must be/.test(e.message), bad);
   }
+  // "Open now" answers are keyed to the minute.
+  const at = (iso: string) => searchKey({ q: 'shelter', openNow: true, now: new Date(iso), page: 1, perPage: 20, vetted: false });
+  assert.equal(at('2027-01-04T15:30:05Z'), at('2027-01-04T15:30:55Z'), 'the same minute, the same key');
+  assert.notEqual(at('2027-01-04T15:30:55Z'), at('2027-01-04T15:31:00Z'), 'the next minute, another key');
+  assert.equal(searchKey({ q: 'Shelter  beds', need: ['housing', 'legal'], page: 1, perPage: 20, vetted: false }), searchKey({ q: 'shelter beds', need: ['legal', 'housing', 'legal'], page: 1, perPage: 20, vetted: false }), 'normalised');
+
+  // The version is read by primary key: on SQLite a statement that runs on the event loop's own connection.
+  const sqlite = sqliteConnection(t.db.handle.db);
+  if (sqlite) {
+    const q = versionQuery(t.db.handle.db).compile();
+    const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[];
+    assert.deepEqual(plan.map((p) => p.detail), ['SEARCH directory_data_version USING INTEGER PRIMARY KEY (rowid=?)']);
+  }
+
   // Off: nothing is kept for a database searched without entries.
   const fresh = openDatabase(t.db.config);
   try {

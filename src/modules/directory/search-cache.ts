@@ -41,9 +41,12 @@ export async function directoryChanged(db: Db): Promise<void> {
   await db.updateTable('directory_data_version').set({ n: sql`n + 1` }).where('id', '=', 1).execute();
 }
 
+/** The statement reading the data version: a lookup by primary key (search-cache.test.ts reads its plan). */
+export const versionQuery = (db: Db) => db.selectFrom('directory_data_version').select('n').where('id', '=', 1);
+
 /** The directory's data version, as committed. */
 export async function dataVersion(db: Db): Promise<number> {
-  const row = await db.selectFrom('directory_data_version').select('n').where('id', '=', 1).executeTakeFirst();
+  const row = await versionQuery(db).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
