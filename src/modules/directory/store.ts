@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/index.ts';
+import { reusedQuery, type Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex, removeDocuments } from '../../platform/db/search.ts';
 import { standsForAnother } from './federation-match.ts';
@@ -17,7 +17,8 @@ export async function rowsWhereIn<N extends TableName>(db: Db, table: N, col: st
   const unique = [...new Set(ids.filter(Boolean))];
   for (let i = 0; i < unique.length; i += 500) {
     const chunk = unique.slice(i, i + 500);
-    const rows = await db.selectFrom(tableOf(table)).selectAll().where(col, 'in', chunk).execute();
+    // One statement per table, column and chunk length, compiled once (platform reusedQuery).
+    const rows = await reusedQuery(db, `rowsWhereIn ${table}.${col}`, chunk, (d) => d.selectFrom(tableOf(table)).selectAll().where(col, 'in', chunk));
     for (const r of rows) out.push(readRow(table, r as Row));
   }
   // A stable order (by id) keeps nested lists, and so exports, the same whatever order rows were written in.

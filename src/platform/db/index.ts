@@ -18,6 +18,8 @@ import {
   type UnknownRow,
   type SqliteDatabase,
   type ValueNode,
+  type Compilable,
+  type CompiledQuery,
 } from 'kysely';
 import type { Config, DatabaseKind } from '../../config.ts';
 import { abandonedError, currentSignal, throwIfAbandoned } from './scope.ts';
@@ -131,6 +133,39 @@ function cachingStatements(sqlite: Database.Database, size = 500): SqliteDatabas
       return fresh;
     },
   };
+}
+
+/** Compiled statements kept per database (its adapter: a transaction shares it), by the caller's key for their shape. */
+const reusable = new WeakMap<object, Map<string, CompiledQuery<unknown> | false>>();
+const REUSED_MAX = 2000;
+
+/**
+ * Runs the query `build` makes from `parameters`, building and compiling it once per `key` and then reusing the
+ * compiled statement with the new parameters: building a query with Kysely and compiling it cost a read of a service
+ * (some thirty statements of a handful of shapes) about as much as running them. The caller promises that the
+ * statement's text depends only on `key` and the number of parameters, and that `build` binds exactly
+ * `parameters`, in order, and nothing else; a build whose compiled parameters are anything else (a constant bound
+ * too, a value a plugin rewrote) is not kept, and is built anew each time, so that a wrong promise costs speed,
+ * never a wrong answer. Inside a transaction of `db` the statement runs on the transaction's connection.
+ */
+export async function reusedQuery<R>(db: Db, key: string, parameters: readonly unknown[], build: (db: Db) => Compilable<R>): Promise<R[]> {
+  const adapter = db.getExecutor().adapter;
+  let kept = reusable.get(adapter);
+  if (!kept) reusable.set(adapter, (kept = new Map()));
+  const fullKey = `${key}#${parameters.length}`;
+  const found = kept.get(fullKey);
+  if (found) {
+    kept.delete(fullKey);
+    kept.set(fullKey, found);
+    return (await db.executeQuery<R>({ ...found, parameters } as CompiledQuery<R>)).rows;
+  }
+  const compiled = build(db).compile();
+  if (found === undefined) {
+    const same = compiled.parameters.length === parameters.length && compiled.parameters.every((v, i) => v === parameters[i]);
+    kept.set(fullKey, same ? (compiled as CompiledQuery<unknown>) : false);
+    if (kept.size > REUSED_MAX) kept.delete(kept.keys().next().value!);
+  }
+  return (await db.executeQuery<R>(compiled)).rows;
 }
 
 export interface OpenOptions {
