@@ -1,4 +1,4 @@
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID, hash } from 'node:crypto';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -339,13 +339,15 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       if (!req.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
       return payload;
     }
-    const etag = 'W/"' + createHash('sha1').update(payload).digest('base64url') + '"';
+    // Encoded once: hashed, and sent as these bytes (a string would be encoded again to be written).
+    const bytes = Buffer.from(payload);
+    const etag = 'W/"' + hash('sha1', bytes, 'base64url') + '"';
     reply.header('etag', etag).header('cache-control', 'public, max-age=60').header('vary', 'Accept-Language, Cookie');
     if (req.headers['if-none-match'] === etag) {
       reply.code(304);
       return '';
     }
-    return payload;
+    return bytes;
   });
 
   // ---- errors: problem details for programs, a page for people ----

@@ -110,3 +110,14 @@ test('outlines keep no point within half a pixel of the one before it: the natio
   assert.equal(close, 0, 'points within half a pixel of the one before');
   assert.ok(html.length < 90_000, `the map is ${html.length} characters`);
 });
+
+test('the shapes of a map drawn again with other shades or names show those, and the first look again is unchanged', () => {
+  const look = (shades: UsMapProps['shades'], labels: UsMapProps['labels']) => renderToString(h(UsMap, { level: 'state', title: 'Shaded', description: 'D', states: ['VA', 'MD'], shades, labels, id: 's' }));
+  const shapesOf = (html: string) => [...html.matchAll(/<path d="[^"]+" fill="([^"]+)"><title>([^<]*)<\/title><\/path>/g)].map((m) => `${m[2]}:${m[1]}`).sort();
+  const first = look({ '51': 4 }, { '24': 'Maryland: 3 services' });
+  assert.deepEqual(shapesOf(first), ['Maryland: 3 services:#f7f7f7', 'Virginia:#0b4778']);
+  const other = look({ '24': 1, '51': 0 }, undefined);
+  assert.deepEqual(shapesOf(other), ['Maryland:#cfe8ff', 'Virginia:#dfe1e2']);
+  assert.deepEqual(shapesOf(look(undefined, { '51': 'Virginia & <co>' })), ['Maryland:#f7f7f7', 'Virginia &amp; &lt;co>:#f7f7f7'], 'names escaped');
+  assert.equal(look({ '51': 4 }, { '24': 'Maryland: 3 services' }), first);
+});

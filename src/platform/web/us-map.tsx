@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { geoAlbersUsa, geoBounds, geoCircle, geoContains, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import { renderToString } from 'preact-render-to-string';
 import { counties, countyByFips, countyNameIn, countyShape, stateName, states, stateShape, STATE_CODES, type LatLng } from '../geo/us.ts';
 import type { Lang } from './i18n.ts';
 
@@ -437,16 +438,7 @@ export function UsMap(p: UsMapProps) {
             <Hatch id={`${id}-hatch`} />
           </defs>
         )}
-        <g stroke="#71767a" stroke-width="0.5">
-          {drawn.shapes.map((s) => {
-            const shade = p.shades?.[s.fips];
-            return (
-              <path d={s.d} fill={shade === undefined ? UNSHADED : SHADE_FILLS[shade]}>
-                <title>{p.labels?.[s.fips] ?? s.name}</title>
-              </path>
-            );
-          })}
-        </g>
+        <g stroke="#71767a" stroke-width="0.5" dangerouslySetInnerHTML={{ __html: shapeLayer(drawn, p.shades, p.labels) }} />
         {p.marks && p.marks.length > 0 && (
           <g stroke="none">
             {drawn.shapes
@@ -552,6 +544,38 @@ export function UsMap(p: UsMapProps) {
       )}
     </figure>
   );
+}
+
+/** The shapes' markup by drawing, then by their shades and labels: the same for every page that shows that map. */
+const layers = new WeakMap<Drawn, Map<string, string>>();
+
+/**
+ * The shaded shapes of a drawing as markup, rendered once per drawing, shades and labels: a national map's shapes are
+ * most of a results page (some 80 kB of path data), and rendering and escaping them took about as long as the rest of
+ * the page.
+ */
+function shapeLayer(drawn: Drawn, shades: UsMapProps['shades'], labels: UsMapProps['labels']): string {
+  let byLook = layers.get(drawn);
+  if (!byLook) layers.set(drawn, (byLook = new Map()));
+  const key = JSON.stringify([shades ?? null, labels ?? null]);
+  let html = byLook.get(key);
+  if (html === undefined) {
+    html = renderToString(
+      <>
+        {drawn.shapes.map((s) => {
+          const shade = shades?.[s.fips];
+          return (
+            <path d={s.d} fill={shade === undefined ? UNSHADED : SHADE_FILLS[shade]}>
+              <title>{labels?.[s.fips] ?? s.name}</title>
+            </path>
+          );
+        })}
+      </>,
+    );
+    byLook.set(key, html);
+    if (byLook.size > 50) byLook.delete(byLook.keys().next().value!);
+  }
+  return html;
 }
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
