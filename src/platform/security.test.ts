@@ -429,9 +429,31 @@ test('audit: a user created by an administrator is in the log and its CSV; the t
 
 // ---------- headers, errors, redirects ----------
 
+/** Every security header, as helmet writes them for the app's settings (HSTS only behind https). */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+const securityHeadersOf = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).filter(([k]) => k in SECURITY_HEADERS || k === 'strict-transport-security' || k === 'x-powered-by'));
+
 test('security headers on pages and API answers', () =>
   withApp(async (t) => {
     const c = t.client();
+    // The same full set on every kind of answer: a page, the API, a 404, a refused input, an asset, a refused write.
+    for (const [method, url] of [['GET', '/'], ['GET', '/api/session'], ['GET', '/no-such-page'], ['GET', '/api/no-such'], ['GET', '/api/hsds/services?per_page=0'], ['GET', '/assets/app.css'], ['POST', '/login']] as const) {
+      const res = await c.request(method, url);
+      assert.deepEqual(securityHeadersOf(res.headers), SECURITY_HEADERS, `${method} ${url} (${res.statusCode})`);
+    }
     for (const url of ['/', '/login', '/api/session', '/no-such-page']) {
       const res = await c.get(url);
       const csp = String(res.headers['content-security-policy'] ?? '');
@@ -451,6 +473,15 @@ test('security headers on pages and API answers', () =>
     assert.equal(String(sid.sameSite).toLowerCase(), 'lax');
     assert.equal((await c.get('/account')).headers['cache-control'], 'no-store', 'private pages are not cached');
   }));
+
+test('behind https the security headers add HSTS', () =>
+  withApp(
+    async (t) => {
+      const res = await t.client().get('/login');
+      assert.deepEqual(securityHeadersOf(res.headers), { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' });
+    },
+    { PUBLIC_URL: 'https://hub.test.example' },
+  ));
 
 test('errors: friendly pages for people, problem details for programs', () =>
   withApp(async (t) => {
