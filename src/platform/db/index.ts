@@ -6,6 +6,7 @@ import {
   Kysely,
   OperationNodeTransformer,
   PostgresDialect,
+  SelectQueryNode,
   SqliteDialect,
   type KyselyPlugin,
   type LogEvent,
@@ -60,7 +61,13 @@ class BooleanToIntegerTransformer extends OperationNodeTransformer {
 
 class SqliteBooleanPlugin implements KyselyPlugin {
   readonly #transformer = new BooleanToIntegerTransformer();
+  /**
+   * @param selectsBound the driver binds a SELECT's booleans itself (sqlite-driver.ts bindable), so that the plugin
+   * need not copy the whole tree of every read (a good part of building a short read) to find the few that have any.
+   */
+  constructor(private readonly selectsBound = false) {}
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.selectsBound && SelectQueryNode.is(args.node)) return args.node;
     return this.#transformer.transformNode(args.node);
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
@@ -255,7 +262,7 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseKind'
     const workers = config.sqlitePath === ':memory:' ? 0 : (config.sqliteReadWorkers ?? 0);
     const driver = workers > 0 ? new RoutingSqliteDriver(cachingStatements(sqlite), new ReaderPool(config.sqlitePath, workers)) : undefined;
     const dialect = driver ? new RoutingSqliteDialect(driver) : new SqliteDialect({ database: cachingStatements(sqlite) });
-    const db = new Kysely<unknown>({ dialect, plugins: [new SqliteBooleanPlugin()], log });
+    const db = new Kysely<unknown>({ dialect, plugins: [new SqliteBooleanPlugin(Boolean(driver))], log });
     sqliteConnections.set(db.getExecutor().adapter, sqlite);
     if (driver) routingDrivers.set(db.getExecutor().adapter, driver);
     return { db: db as Db, kind: 'sqlite', close: () => db.destroy() };

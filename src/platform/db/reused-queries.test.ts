@@ -51,3 +51,27 @@ test('reusedQuery: built once per shape, answers as a fresh build does, inside a
     await tdb.drop();
   }
 });
+
+test('booleans in reads bind as SQLite stores them, outside and inside a transaction and in a reused statement', async () => {
+  const tdb = await testDatabase();
+  const db = tdb.handle.db;
+  const bool = tdb.handle.kind === 'postgresql' ? sql`boolean` : sql`integer`;
+  try {
+    await sql`create table bool_probe (id text primary key, on_call ${bool} not null)`.execute(db);
+    await db.insertInto('bool_probe').values([{ id: 'a', on_call: true }, { id: 'b', on_call: false }, { id: 'c', on_call: true }]).execute();
+    const ids = async (d: Db, on: boolean) => (await d.selectFrom('bool_probe').select('id').where('on_call', '=', on).orderBy('id').execute()).map((r) => r.id);
+    assert.deepEqual(await ids(db, true), ['a', 'c']);
+    assert.deepEqual(await ids(db, false), ['b']);
+    assert.deepEqual((await db.selectFrom('bool_probe').select('id').where('on_call', 'in', [false]).execute()).map((r) => r.id), ['b'], 'in a list');
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('bool_probe').set({ on_call: false }).where('id', '=', 'a').execute();
+      assert.deepEqual(await ids(trx, true), ['c'], 'the transaction sees its own write');
+    });
+    const reused = (on: boolean) => reusedQuery<{ id: string }>(db, 'bool probe', [on], (q) => q.selectFrom('bool_probe').select('id').where('on_call', '=', on).orderBy('id'));
+    assert.deepEqual((await reused(true)).map((r) => r.id), ['c']);
+    assert.deepEqual((await reused(false)).map((r) => r.id), ['a', 'b']);
+  } finally {
+    await sql`drop table if exists bool_probe`.execute(db).catch(() => {});
+    await tdb.drop();
+  }
+});

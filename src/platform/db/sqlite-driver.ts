@@ -307,12 +307,22 @@ function onWriter(db: SqliteDatabase, compiled: CompiledQuery): QueryResult<unkn
   };
 }
 
+/** better-sqlite3 refuses to bind booleans: SQLite stores them as 1 and 0 (the SELECTs' the plugin in index.ts leaves to here). */
+export function bindable(compiled: CompiledQuery): CompiledQuery {
+  const params = compiled.parameters;
+  for (let i = 0; i < params.length; i++) {
+    if (typeof params[i] === 'boolean') return { ...compiled, parameters: params.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)) };
+  }
+  return compiled;
+}
+
 class RoutedConnection implements DatabaseConnection {
   /** Set while this connection holds the writer (a transaction, or `exclusively`). */
   release: (() => void) | undefined;
   constructor(private readonly driver: RoutingSqliteDriver) {}
 
-  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const compiled = bindable(query);
     if (this.release) return onWriter(this.driver.writer, compiled) as QueryResult<R>;
     if (SelectQueryNode.is(compiled.query)) return { rows: (await this.driver.readers.run(compiled.sql, compiled.parameters)) as R[] };
     const release = await this.driver.mutex.lock();
@@ -323,7 +333,8 @@ class RoutedConnection implements DatabaseConnection {
     }
   }
 
-  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    const compiled = bindable(query);
     if (!SelectQueryNode.is(compiled.query)) throw new Error('Sqlite driver only supports streaming of select queries');
     const release = this.release ? undefined : await this.driver.mutex.lock();
     try {
