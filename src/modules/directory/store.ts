@@ -7,7 +7,7 @@ import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from 
 import { directoryDb, type HsdsRow } from './tables.ts';
 import { clearSummary, updateSummary, writeSummaryCounts } from './summary.ts';
 import { directoryChanged } from './search-cache.ts';
-import { SEARCH_INDEX, SEARCH_POINTS, addSearchPoints, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices, type SearchPointRow } from './search-points.ts';
+import { SEARCH_INDEX, SEARCH_POINTS, addSearchPoints, groupBy, importedSearchInputs, readSearchInputs, replaceSearchPoints, searchPointRows, type ImportedServices, type SearchInputs, type SearchPointRow } from './search-points.ts';
 
 export { SEARCH_INDEX };
 
@@ -77,22 +77,7 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
   // The search points of new services, written together at the end (addSearchPoints).
   const newPoints: SearchPointRow[] = [];
   let done = 0;
-  // Only the columns that make up the text and the points, read once for both: this runs over every service of an
-  // import.
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const added = fromImport ? chunk.filter(isNew) : [];
-    const stored = added.length ? chunk.filter((id) => !isNew(id)) : chunk;
-    const input = await readSearchInputs(db, stored);
-    if (added.length) {
-      const more = await fromImport!(added);
-      input.services = [...input.services, ...more.services].sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
-      input.places.push(...more.places);
-      input.attributes.push(...more.attributes);
-      input.languages.push(...more.languages);
-      for (const id of more.free) input.free.add(id);
-      for (const id of more.open) input.open.add(id);
-    }
+  const index = async (chunk: string[], input: SearchInputs, added: boolean) => {
     const hidden = hiddenAll.size ? chunk.filter((id) => hiddenAll.has(id)) : [];
     if (hidden.length) {
       input.services = input.services.filter((s) => !hiddenAll.has(String(s.id)));
@@ -108,8 +93,8 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
     const langsOf = names(input.languages, 'service_id', 'name');
     // A defunct service, which search never finds, has no document: a text search then counts its matches from the
     // index alone, without reading each one's service row (search.ts).
-    const defunct = input.services.filter((s) => s.status === 'defunct').map((s) => String(s.id));
-    if (defunct.length) await removeDocuments(db, SEARCH_INDEX, defunct.filter((id) => !isNew(id)));
+    const defunct = added ? [] : input.services.filter((s) => s.status === 'defunct').map((s) => String(s.id));
+    if (defunct.length) await removeDocuments(db, SEARCH_INDEX, defunct);
     const docs = input.services.filter((s) => s.status !== 'defunct').map((s) => {
       const id = String(s.id);
       return {
@@ -118,14 +103,26 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
         body: [s.description, s.eligibility_description, s.interpretation_services, (termsOf.get(id) ?? []).join(' '), s.organization_name, (langsOf.get(id) ?? []).join(' ')].filter(Boolean).join(' \n '),
       };
     });
-    const keys = await indexDocuments(db, SEARCH_INDEX, docs, isNew);
+    const keys = await indexDocuments(db, SEARCH_INDEX, docs, added ? () => true : undefined);
     const points = searchPointRows(input, keys);
-    if (added.length) {
-      await replaceSearchPoints(db, stored, points.filter((p) => !isNew(p.service_id)));
-      for (const p of points) if (isNew(p.service_id)) newPoints.push(p);
-    } else await replaceSearchPoints(db, stored, points);
-    await updateSummary(db, stored, input, counts);
+    if (added) for (const p of points) newPoints.push(p);
+    else await replaceSearchPoints(db, chunk, points);
+    await updateSummary(db, added ? [] : chunk, input, counts);
     done += docs.length;
+  };
+  // Services stored before: read, in chunks of 500 (one query per table each). Only the columns that make up the
+  // text and the points, read once for both: this runs over every service of an import.
+  const stored = fromImport ? ids.filter((id) => !isNew(id)) : ids;
+  for (let i = 0; i < stored.length; i += 500) {
+    const chunk = stored.slice(i, i + 500);
+    await index(chunk, await readSearchInputs(db, chunk), false);
+  }
+  // Services the import added: made from its rows, in larger chunks (nothing is read but the records they name that
+  // the import does not carry).
+  const added = fromImport ? ids.filter(isNew) : [];
+  for (let i = 0; i < added.length; i += 5000) {
+    const chunk = added.slice(i, i + 5000);
+    await index(chunk, await fromImport!(chunk), true);
   }
   await addSearchPoints(db, newPoints);
   await writeSummaryCounts(db, counts);
