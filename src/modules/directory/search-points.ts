@@ -255,46 +255,70 @@ export function searchPointRows(input: SearchInputs, docKeys: ReadonlyMap<string
   const attrsOf = groupBy(input.attributes, 'link_id');
   const langsOf = groupBy(input.languages, 'service_id');
   const out: SearchPointRow[] = [];
+  // Written out rather than spread from shared parts: this runs for every service of an import.
   for (const s of input.services) {
     if (s.status === 'defunct') continue;
     const id = str(s.id);
     const masks = { need: 0, population: 0, trait: 0 };
-    for (const a of attrsOf.get(id) ?? []) {
+    for (const a of attrsOf.get(id) ?? NONE) {
       const b = BIT_OF_TERM.get(str(a.taxonomy_term_id));
       if (b) masks[b[0]] |= b[1];
     }
-    const ls = langsOf.get(id) ?? [];
-    const match = ls.flatMap((l) => [str(l.code).toLowerCase(), str(l.name).toLowerCase()]).filter(Boolean);
-    const keys = ls.map((l) => (l.code === null || l.code === undefined ? str(l.name) : str(l.code)).toLowerCase()).filter(Boolean);
+    const match: string[] = [];
+    const keys: string[] = [];
+    for (const l of langsOf.get(id) ?? NONE) {
+      const code = str(l.code).toLowerCase();
+      const name = str(l.name).toLowerCase();
+      if (code) match.push(code);
+      if (name) match.push(name);
+      const key = l.code === null || l.code === undefined ? name : code;
+      if (key) keys.push(key);
+    }
     const fees = str(s.fees_description).toLowerCase();
-    const common = {
+    const languages = languageList(match);
+    const language_keys = languageList(keys);
+    const free = input.free.has(id) || FREE_WORDS.some((w) => fees.includes(w));
+    const capacity = input.open.has(id);
+    const name = str(s.name);
+    const doc = docKeys.get(id) ?? null;
+    const point = (cell: number, need: number, location_id: string, latitude: number | null, longitude: number | null, confidential: boolean): SearchPointRow => ({
+      cell,
+      need,
       service_id: id,
+      location_id,
+      latitude,
+      longitude,
+      confidential,
       needs: masks.need,
       populations: masks.population,
       traits: masks.trait,
-      languages: languageList(match),
-      language_keys: languageList(keys),
-      free: input.free.has(id) || FREE_WORDS.some((w) => fees.includes(w)),
-      capacity: input.open.has(id),
-      name: str(s.name),
-      doc: docKeys.get(id) ?? null,
-    };
+      languages,
+      language_keys,
+      free,
+      capacity,
+      name,
+      doc,
+    });
     const needs = bitsOf(masks.need);
     if (!needs.length) needs.push(NO_NEED);
-    const located = (placesOf.get(id) ?? []).filter((p) => p.latitude !== null && p.longitude !== null);
-    const seen = new Set<string>();
-    for (const p of located) {
+    let located = false;
+    let seen: Set<string> | undefined;
+    for (const p of placesOf.get(id) ?? NONE) {
+      if (p.latitude === null || p.longitude === null) continue;
+      located = true;
       const loc = str(p.location_id);
-      if (seen.has(loc)) continue;
-      seen.add(loc);
+      if (seen?.has(loc)) continue;
+      (seen ??= new Set()).add(loc);
       const lat = Number(p.latitude);
       const lng = Number(p.longitude);
-      for (const need of needs) out.push({ cell: cellOf(lat, lng), need, location_id: loc, latitude: lat, longitude: lng, confidential: Boolean(p.confidential), ...common });
+      const cell = cellOf(lat, lng);
+      for (const need of needs) out.push(point(cell, need, loc, lat, lng, Boolean(p.confidential)));
     }
-    if (!located.length) for (const need of needs) out.push({ cell: NO_CELL, need, location_id: '', latitude: null, longitude: null, confidential: false, ...common });
+    if (!located) for (const need of needs) out.push(point(NO_CELL, need, '', null, null, false));
   }
   return out;
 }
+const NONE: readonly Record<string, unknown>[] = [];
 
 const POINT_COLUMNS: (keyof SearchPointRow)[] = ['cell', 'need', 'service_id', 'location_id', 'latitude', 'longitude', 'confidential', 'needs', 'populations', 'traits', 'languages', 'language_keys', 'free', 'capacity', 'name', 'doc'];
 
