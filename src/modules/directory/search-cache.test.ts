@@ -130,6 +130,17 @@ test('vetted, stewarding and unvetted callers each get their own answer, in eith
       }
     }
   }
+  // The same search asked by many at once is worked out once and shared.
+  const cache = answerCacheOf(db)!;
+  const before = { ...cache.counts };
+  const together = await Promise.all(Array.from({ length: 5 }, () => searchServices(db, kind, { q: 'job', near: '20005', radius: 7, page: 1, perPage: 20, vetted: false }, 100)));
+  // Each caller finds the answer kept, or being worked out (shared), or works it out; only one does.
+  const missed = cache.counts.misses - before.misses;
+  assert.equal(missed + cache.counts.hits - before.hits, 5);
+  assert.equal(missed - (cache.counts.shared - before.shared), 1, 'worked out once');
+  for (const r of together) assert.deepEqual(r, together[0]);
+  assert.ok(together[0].hits.length > 0);
+
   // The page's language is not part of a search: one kept answer serves both.
   const en = await t.app.inject({ method: 'GET', url: '/directory?q=shelter&lang=en' });
   const es = await t.app.inject({ method: 'GET', url: '/directory?q=shelter&lang=es' });

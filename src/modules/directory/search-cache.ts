@@ -17,7 +17,8 @@
  * organisations they may refer to, and for "open now" the minute. A vetted caller's answer (which names
  * confidential locations) is never served to an unvetted one, nor the other way round. The page's language is not
  * part of a search and not of its key. Answers are kept as JSON (each caller gets its own copy) in a least recently
- * used list bounded by entries (`SEARCH_CACHE_ENTRIES`) and by size (MAX_BYTES).
+ * used list bounded by entries (`SEARCH_CACHE_ENTRIES`) and by size (MAX_BYTES). Callers asking a search that is
+ * being worked out at the time wait for that answer rather than working it out again.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
@@ -90,7 +91,10 @@ export class AnswerCache {
   #bytes = 0;
   /** The newest data version seen: answers of older ones are dropped when a newer one is seen. */
   #version = -1;
-  readonly counts = { hits: 0, misses: 0 };
+  /** `shared`: answers taken from the same search being worked out at the time (not counted in hits). */
+  readonly counts = { hits: 0, misses: 0, shared: 0 };
+  /** Searches being worked out, by key: callers asking the same meanwhile wait for that answer. */
+  readonly running = new Map<string, Promise<string>>();
   constructor(
     public entries: number,
     readonly maxBytes = MAX_BYTES,
@@ -163,9 +167,29 @@ export async function cachedSearch(search: (db: Db, kind: DatabaseKind, p: Searc
   cache.seen(version);
   const key = `${version}\n${searchKey(p)}`;
   const kept = cache.get(key);
-  countCacheLookup('directory_search', kept !== undefined);
-  if (kept !== undefined) return JSON.parse(kept) as SearchResult;
-  const result = await search(db, kind, p);
-  cache.set(key, JSON.stringify(result));
-  return result;
+  if (kept !== undefined) {
+    countCacheLookup('directory_search', true);
+    return JSON.parse(kept) as SearchResult;
+  }
+  // The same search already being worked out (a popular one, asked by many at once): its answer is shared. When
+  // that work fails (its client left, its deadline passed), this caller works it out itself.
+  const running = cache.running.get(key);
+  if (running) {
+    const json = await running.catch(() => undefined);
+    if (json !== undefined) {
+      cache.counts.shared++;
+      countCacheLookup('directory_search', true);
+      return JSON.parse(json) as SearchResult;
+    }
+  }
+  countCacheLookup('directory_search', false);
+  let result!: SearchResult;
+  const work = search(db, kind, p).then((r) => JSON.stringify((result = r)));
+  cache.running.set(key, work);
+  try {
+    cache.set(key, await work);
+    return result;
+  } finally {
+    if (cache.running.get(key) === work) cache.running.delete(key);
+  }
 }
