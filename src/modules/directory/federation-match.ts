@@ -217,6 +217,8 @@ export async function preferActive(db: Db): Promise<number> {
 /** The ids search leaves out: each matched record seen later, stood for by the one seen first. */
 export async function standsForAnother(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
+  // No match at all (a directory fed by one source): nothing to look up for thousands of ids.
+  if (ids.length > 1 && !(await loose(db).selectFrom('directory_service_match').select('service_id').limit(1).executeTakeFirst())) return new Set();
   const rows = await inChunks(ids, (c) => loose(db).selectFrom('directory_service_match').select('service_id').where('service_id', 'in', c).execute());
   return new Set(rows.map((r) => String(r.service_id)));
 }
