@@ -61,3 +61,59 @@ test('words joined by punctuation are indexed as the words a query has: a hyphen
     await t.drop();
   }
 });
+
+test('documentScores gives the scores ranking every match gives (SQLite: bm25 worked out from the stored text), few documents or many, and follows the index as it changes', async () => {
+  const t = await testDatabase();
+  try {
+    const db = t.handle.db;
+    const kind = t.handle.kind;
+    const name = 'directory_service_search';
+    const doc = (title: string, body: string) => ({ id: randomUUID(), title, body });
+    const docs = [
+      doc('Child Care Center', 'care for children, after school care'),
+      doc('Primary Care Clinic', 'a medical clinic; primary-care physicians'),
+      doc('Clinic', 'child dental clinic, no care given'),
+      doc('Food Pantry', 'food for families; child nutrition'),
+      doc('Legal Aid', 'lawyers and attorneys for tenants'),
+      doc('Escuela de inglés', 'clases de inglés, education for adults'),
+      doc('Daycare', 'childcare and daycare for working parents'),
+      doc('Shelter', 'emergency shelter and housing, shelters for families'),
+      ...Array.from({ length: 30 }, (_, i) => doc(`Office ${i}`, `general services number ${i} and more words`)),
+    ];
+    await indexDocuments(db, name, docs);
+    const { searchMatches } = await import('./search.ts');
+    const queries = [
+      [[['child']], [['care']]],
+      [[['guarderia'], ['childcare'], ['child', 'care'], ['daycare']]],
+      [[['doctor'], ['medical'], ['clinic'], ['primary', 'care'], ['physician']]],
+      [[['shelter'], ['housing']], [['famil']]],
+      [[['legal'], ['lawyer'], ['attorney']]],
+      [[['ingles'], ['english']], [['clases'], ['education']]],
+      [[['food']], [['food'], ['pantry']]],
+    ];
+    const all = docs.map((d) => d.id);
+    for (const query of queries) {
+      const full = new Map((await db.selectFrom(searchMatches(kind, name, query)!.as('m')).select(['m.doc_id', 'm.score']).execute()).map((r) => [String(r.doc_id), Number(r.score)]));
+      assert.ok(full.size > 0, JSON.stringify(query));
+      // All documents (the index finds the matches among them), and one at a time (each read and scored).
+      const many = await documentScores(db, kind, name, query, all);
+      const one = new Map<string, number>();
+      for (const id of all) for (const [k, v] of await documentScores(db, kind, name, query, [id])) one.set(k, v);
+      for (const got of [many, one]) {
+        assert.deepEqual([...got.keys()].sort(), [...full.keys()].sort(), `the matches of ${JSON.stringify(query)}`);
+        for (const [id, s] of full) assert.ok(Math.abs(got.get(id)! - s) <= 1e-12 * Math.max(1, Math.abs(s)), `${JSON.stringify(query)}: ${got.get(id)} against ${s}`);
+      }
+    }
+    // The index changes: the kept word counts are not used for the new state (another process may have changed it).
+    const query = [[['child']], [['care']]];
+    const before = await documentScores(db, kind, name, query, [docs[0].id]);
+    // Written behind the index's back (not through indexDocuments), as another process's change is seen here.
+    await db.insertInto(name).values({ doc_id: randomUUID(), title: 'child care', body: 'child care' }).execute();
+    const after = await documentScores(db, kind, name, query, [docs[0].id]);
+    const full = (await db.selectFrom(searchMatches(kind, name, query)!.as('m')).select('m.score').where('m.doc_id', '=', docs[0].id).executeTakeFirst()) as { score: unknown };
+    assert.notEqual(after.get(docs[0].id), before.get(docs[0].id), 'a document more with the words: a lower score');
+    assert.ok(Math.abs(after.get(docs[0].id)! - Number(full.score)) <= 1e-12, `${after.get(docs[0].id)} against ${full.score}`);
+  } finally {
+    await t.drop();
+  }
+});
