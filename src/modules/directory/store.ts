@@ -48,10 +48,24 @@ export async function count(db: Db, table: TableName): Promise<number> {
 
 /** Inserts or replaces rows by id. */
 export async function upsertRows(db: Db, table: TableName, rows: Row[], progress?: (done: number) => void): Promise<void> {
-  const cols = Object.keys(TABLES[table].columns);
-  const flags = new Set(cols.filter((c) => TABLES[table].columns[c].startsWith('bool')));
-  const values = rows.map((r) => cols.map((c) => r[c] ?? (flags.has(c) ? false : null)));
-  await upsertMany(db, tableOf(table), cols, 'id', values, progress);
+  await upsertMany(db, tableOf(table), Object.keys(TABLES[table].columns), 'id', rows.map(valuesOf(table)), progress);
+}
+
+/**
+ * A table's row as the values of its columns, in order (a missing flag false, any other missing value null). Compiled
+ * once per table into one array literal naming each column: an import turns hundreds of thousands of rows into
+ * values, and looking each column up by a name held in a variable took two and a half times as long.
+ */
+const VALUES = new Map<TableName, (r: Row) => unknown[]>();
+function valuesOf(table: TableName): (r: Row) => unknown[] {
+  let f = VALUES.get(table);
+  if (!f) {
+    const columns = Object.entries(TABLES[table].columns);
+    if (!columns.every(([c]) => /^[a-z_][a-z0-9_]*$/.test(c))) throw new Error(`upsertRows: unexpected column name in ${table}`);
+    f = new Function('r', `return [${columns.map(([c, spec]) => `r.${c} ?? ${spec.startsWith('bool') ? 'false' : 'null'}`).join(', ')}];`) as (r: Row) => unknown[];
+    VALUES.set(table, f);
+  }
+  return f;
 }
 
 /**
