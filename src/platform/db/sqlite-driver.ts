@@ -73,11 +73,28 @@ function asBuffers(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 
 /**
  * A statement run inline that takes longer than this or returns more rows than INLINE_MAX_ROWS three times goes to
- * the readers from then on (three: on a busy machine a lookup is sometimes descheduled halfway).
+ * the readers for a while (three: on a busy machine a lookup is sometimes descheduled halfway; INLINE_RETRY_MS).
  */
 export const INLINE_MAX_MS = 2;
 export const INLINE_MAX_ROWS = 200;
 const INLINE_STRIKES = 3;
+/**
+ * How long a statement sent to the readers that way stays there before it is tried here again, doubled each time it
+ * is sent back (up to INLINE_RETRY_MAX_MS). Without it a cold page cache at start or a busy moment of the machine
+ * (three slow lookups of twenty rows) kept a lookup on the readers for the process's life: at 500,000 services the
+ * services and organisations of every HSDS list went by message to a worker that way.
+ */
+export const INLINE_RETRY_MS = 10_000;
+const INLINE_RETRY_MAX_MS = 600_000;
+
+interface Verdict {
+  st: Database.Statement;
+  strikes: number;
+  /** While set, the statement goes to the readers, until this time (the clock's). */
+  readersUntil?: number;
+  /** How many times it has been sent to the readers. */
+  demotions: number;
+}
 const INDEX_SEEK = /^SEARCH \S+(?: AS \S+)? USING (?:INTEGER PRIMARY KEY|PRIMARY KEY|(?:COVERING )?INDEX \S+) \(([^)]*)\)$/;
 
 /**
@@ -87,19 +104,23 @@ const INDEX_SEEK = /^SEARCH \S+(?: AS \S+)? USING (?:INTEGER PRIMARY KEY|PRIMARY
  * qualifies, once, by its query plan (SQLite's EXPLAIN QUERY PLAN): every step a search of an index or key by
  * equality (`col = ?`, `col IN (...)`), nothing scanned, no sorting. A qualified statement that once takes longer
  * than INLINE_MAX_MS or returns more than INLINE_MAX_ROWS rows (a long IN list, a key with many rows) a few times
- * goes to the readers from then on. Anything else goes to them from the start.
+ * goes to the readers for INLINE_RETRY_MS, then is tried here again (the wait doubling each time it is sent back).
+ * Anything else goes to them from the start.
  */
 export class InlineReads {
   #db: Database.Database;
-  #verdicts = new Map<string, { st: Database.Statement; strikes: number } | false>();
+  #verdicts = new Map<string, Verdict | false>();
   /** How many reads ran here and on the readers (for tests and the benchmark). */
   readonly counts = { inline: 0, readers: 0 };
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
     this.#db = new Database(path, { readonly: true, fileMustExist: true });
     this.#db.pragma('busy_timeout = 5000');
   }
 
-  #qualifies(sql: string, parameters: readonly unknown[]): { st: Database.Statement; strikes: number } | false {
+  #qualifies(sql: string, parameters: readonly unknown[]): Verdict | false {
     let found = this.#verdicts.get(sql);
     if (found !== undefined) {
       this.#verdicts.delete(sql);
@@ -112,7 +133,7 @@ export class InlineReads {
       const seeks = plan.length > 0 && plan.every((step) => INDEX_SEEK.exec(step.detail)?.[1].split(' AND ').every((c) => /^\S+=\?$/.test(c)));
       if (seeks) {
         const st = this.#db.prepare(sql);
-        if (st.reader) found = { st, strikes: 0 };
+        if (st.reader) found = { st, strikes: 0, demotions: 0 };
       }
     } catch {
       found = false;
@@ -125,13 +146,19 @@ export class InlineReads {
   /** The rows, when the statement qualifies to run here; undefined when it goes to the readers. */
   run(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
     const verdict = this.#qualifies(sql, parameters);
-    if (!verdict || verdict.st.busy) {
+    if (verdict && verdict.readersUntil !== undefined && this.now() >= verdict.readersUntil) {
+      verdict.readersUntil = undefined;
+      verdict.strikes = 0;
+    }
+    if (!verdict || verdict.readersUntil !== undefined || verdict.st.busy) {
       this.counts.readers++;
       return undefined;
     }
     const t0 = performance.now();
     const rows = verdict.st.all(...parameters);
-    if ((performance.now() - t0 > INLINE_MAX_MS || rows.length > INLINE_MAX_ROWS) && ++verdict.strikes >= INLINE_STRIKES) this.#verdicts.set(sql, false);
+    if ((performance.now() - t0 > INLINE_MAX_MS || rows.length > INLINE_MAX_ROWS) && ++verdict.strikes >= INLINE_STRIKES) {
+      verdict.readersUntil = this.now() + Math.min(INLINE_RETRY_MAX_MS, INLINE_RETRY_MS * 2 ** verdict.demotions++);
+    }
     this.counts.inline++;
     return rows;
   }
@@ -162,8 +189,9 @@ export class ReaderPool {
   constructor(
     readonly path: string,
     readonly size: number,
+    opts: { now?: () => number } = {},
   ) {
-    this.inline = new InlineReads(path);
+    this.inline = new InlineReads(path, opts.now);
     for (let i = 0; i < size; i++) this.#readers.push(this.#start());
   }
 

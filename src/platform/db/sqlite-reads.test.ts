@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { INLINE_MAX_ROWS, ReaderPool } from './sqlite-driver.ts';
+import { INLINE_MAX_ROWS, INLINE_RETRY_MS, ReaderPool } from './sqlite-driver.ts';
 
 test('SQLite reads: index lookups run inline, scans and sorts on the readers, a lookup found to return many rows moves to the readers', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
@@ -21,7 +21,8 @@ test('SQLite reads: index lookups run inline, scans and sorts on the readers, a 
     for (let i = 0; i < 2000; i++) insert.run(`i${i}`, i < 1000 ? 'big' : `o${i}`, i);
   })();
   writer.exec('analyze');
-  const pool = new ReaderPool(file, 2);
+  let clock = 0;
+  const pool = new ReaderPool(file, 2, { now: () => clock });
   try {
     const counts = () => ({ ...pool.inline.counts });
     const before = counts();
@@ -57,6 +58,21 @@ test('SQLite reads: index lookups run inline, scans and sorts on the readers, a 
       seen.push(counts().inline - b.inline);
     }
     assert.deepEqual(seen, [1, 1, 1, 0, 0]);
+    // A statement sent to the readers is tried here again after a while (a slow moment, a cold cache at start, must
+    // not keep a lookup off the event loop for the process's life), for longer each time it is sent back.
+    const inlineRuns = async (times: number) => {
+      const b = counts();
+      for (let i = 0; i < times; i++) await pool.run(many, ['big']);
+      return counts().inline - b.inline;
+    };
+    clock += INLINE_RETRY_MS - 1;
+    assert.equal(await inlineRuns(2), 0, 'not yet');
+    clock += 1;
+    assert.equal(await inlineRuns(5), 3, 'tried again: three strikes, then back to the readers');
+    clock += INLINE_RETRY_MS;
+    assert.equal(await inlineRuns(1), 0, 'the second wait is twice as long');
+    clock += INLINE_RETRY_MS;
+    assert.equal(await inlineRuns(1), 1);
 
     // Reads ready at the same turn go to the readers together and are each answered with their own rows.
     const many20 = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run('select n from item where n + 0 = ?', [i])));
