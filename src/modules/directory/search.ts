@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentScores, documentTexts, firstMatches, matchesAtMost, matchingKeys, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
@@ -481,6 +481,11 @@ async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
 
 /** Text matches ranked at most; a search matching more shows that many of them (SearchResult.bounded). */
 export const TEXT_RANKED = 1000;
+/**
+ * A place search with text reads only the points of services matching it when the points in the box are more than
+ * the matches (at most) over this (searchByPoints).
+ */
+const TEXT_IN_SQL = 15;
 /** Text matches counted at most. */
 export const TEXT_COUNTED = 100_000;
 
@@ -542,7 +547,22 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const radius = p.radius ?? 25;
     // Confidential points too: unvetted callers learn of them only as a band of distance (placeDistance).
     const box = boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat)));
-    const rows = (await pointQuery(db, { ...f, confidential: true, box }, undefined, p.facets !== false).execute()) as PointHit[];
+    const area = { ...f, confidential: true, box };
+    let read = pointQuery(db, area, undefined, p.facets !== false);
+    if (query) {
+      // The text is known from its words' counts (SQLite) to match nothing, or few services against the points
+      // in the box: nothing is read then, or only the points of services that match (the index's matches, read once
+      // within SQL, cost a fifteenth of what reading a point here costs, measured at 500,000 services).
+      const most = await matchesAtMost(db, kind, SEARCH_INDEX, query);
+      if (most === 0) return resultPage(p, [], EMPTY_FACETS(), place);
+      if (most !== undefined) {
+        const inBox = (await pointsWhere(db.selectFrom(`${SEARCH_POINTS} as sp`).select((e: any) => e.fn.countAll().as('n')), area).executeTakeFirst()) as { n: unknown };
+        const matching = matchingKeys(kind, SEARCH_INDEX, query)!;
+        // Points without the service's key in the index (none are expected) are checked as before.
+        if (Number(inBox.n) * TEXT_IN_SQL > most) read = read.where(sql<boolean>`(${sql.ref('sp.doc')} in ${matching} or ${sql.ref('sp.doc')} is null)`);
+      }
+    }
+    const rows = (await read.execute()) as PointHit[];
     // The points do not carry the location's organisation: looked up for the confidential ones, when the caller
     // stewards any organisation.
     const owners = new Map<string, string>();

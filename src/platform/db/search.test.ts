@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { testDatabase } from '../testing.ts';
-import { documentScores, indexDocuments, rankStatistics, removeDocuments, respaceIndex } from './search.ts';
+import { documentScores, indexDocuments, matchesAtMost, rankStatistics, removeDocuments, respaceIndex } from './search.ts';
 
 test('rank statistics: PostgreSQL\'s document frequencies are kept between searches and counted again once the index changes; none on SQLite', async () => {
   const t = await testDatabase();
@@ -104,6 +104,15 @@ test('documentScores gives the scores ranking every match gives (SQLite: bm25 wo
         for (const [id, s] of full) assert.ok(Math.abs(got.get(id)! - s) <= 1e-12 * Math.max(1, Math.abs(s)), `${JSON.stringify(query)}: ${got.get(id)} against ${s}`);
       }
     }
+    // SQLite: at most how many documents match, from the words' counts: never fewer than match, none for a word in
+    // no document (a search near a place then reads no points).
+    for (const query of queries) {
+      const most = await matchesAtMost(db, kind, name, query);
+      if (kind !== 'sqlite') assert.equal(most, undefined);
+      else assert.ok(most! >= (await documentScores(db, kind, name, query, all)).size, JSON.stringify(query));
+    }
+    assert.equal(await matchesAtMost(db, kind, name, [[['child']], [['zzyzx'], ['qqq', 'care']]]), kind === 'sqlite' ? 0 : undefined);
+    assert.equal(await matchesAtMost(db, kind, name, [[['child']], [['care']]]), kind === 'sqlite' ? 3 : undefined, 'the rarer group: "care" in three documents');
     // SQLite: the index changes behind this process's back (another process writes): the word counts kept are not
     // used for the new state. (PostgreSQL keeps its counts for FREQUENCY_TTL_MS; the first test.)
     if (kind !== 'sqlite') return;

@@ -404,6 +404,47 @@ const WORD_COUNTS_KEPT = 5_000;
 
 const ASCII_WORD = /^[a-z0-9]+$/;
 
+/** What FTS5 keeps of the index (rows, tokens in all) and how many documents contain each of these words. */
+async function wordStatistics(db: Db, name: string, words: readonly string[]): Promise<{ rowCount: number; tokenCount: number; hits: ReadonlyMap<string, number> } | undefined> {
+  const averages = (await sql<{ block: Uint8Array }>`select block from ${sql.table(`${name}_data`)} where id = 1`.execute(db)).rows[0];
+  if (!averages) return undefined;
+  const totals = varints(averages.block);
+  const rowCount = totals[0];
+  if (!rowCount) return undefined;
+  let tokenCount = 0;
+  for (let i = 1; i < totals.length; i++) tokenCount += totals[i];
+  const state = Buffer.from(averages.block).toString('base64');
+  let counts = wordCounts.get(name);
+  if (!counts || counts.state !== state) wordCounts.set(name, (counts = { state, hits: new Map() }));
+  for (const w of new Set(words)) {
+    if (counts.hits.has(w)) continue;
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)} where ${sql.table(name)} match ${`"${w}"*`}`.execute(db);
+    if (counts.hits.size >= WORD_COUNTS_KEPT) counts.hits.clear();
+    counts.hits.set(w, Number(r.rows[0]?.n ?? 0));
+  }
+  return { rowCount, tokenCount, hits: counts.hits };
+}
+
+/**
+ * SQLite: at most how many documents match the query, from the counts of its words kept per state of the index
+ * (each group matches no more documents than its alternatives' rarest words together): 0 when some group's words are
+ * in no document. Undefined where it is not known (PostgreSQL, words beyond ASCII letters and digits).
+ */
+export async function matchesAtMost(db: Db, kind: DatabaseKind, name: string, query: SearchQuery): Promise<number | undefined> {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (kind !== 'sqlite' || !q.length || q.some((group) => group.some((alt) => alt.some((w) => !ASCII_WORD.test(w))))) return undefined;
+  const stats = await wordStatistics(db, name, q.flat(2));
+  if (!stats) return undefined;
+  let most = stats.rowCount;
+  for (const group of q) {
+    let n = 0;
+    for (const alt of group) n += Math.min(...alt.map((w) => stats.hits.get(w)!));
+    most = Math.min(most, n);
+  }
+  return most;
+}
+
 /**
  * SQLite: the bm25 scores of these documents (keys to ids) computed here as FTS5's bm25 computes them, from what FTS5
  * stores of each (its folded text, read by row number, and its token count per column) and of the index (rows and
@@ -415,25 +456,13 @@ const ASCII_WORD = /^[a-z0-9]+$/;
  */
 async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMap<number, string>, out: Map<string, number>): Promise<boolean> {
   if (q.some((group) => group.some((alt) => alt.some((w) => !ASCII_WORD.test(w))))) return false;
-  const averages = (await sql<{ block: Uint8Array }>`select block from ${sql.table(`${name}_data`)} where id = 1`.execute(db)).rows[0];
-  if (!averages) return false;
-  const totals = varints(averages.block);
-  const rowCount = totals[0];
-  if (!rowCount) return false;
-  let tokenCount = 0;
-  for (let i = 1; i < totals.length; i++) tokenCount += totals[i];
-  const avgdl = tokenCount / rowCount;
   // The phrases of the query in FTS5's order: every word of every alternative of every group.
   const phrases = q.flatMap((group) => group.flat());
-  const state = Buffer.from(averages.block).toString('base64');
-  let counts = wordCounts.get(name);
-  if (!counts || counts.state !== state) wordCounts.set(name, (counts = { state, hits: new Map() }));
-  for (const w of new Set(phrases)) {
-    if (counts.hits.has(w)) continue;
-    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)} where ${sql.table(name)} match ${`"${w}"*`}`.execute(db);
-    if (counts.hits.size >= WORD_COUNTS_KEPT) counts.hits.clear();
-    counts.hits.set(w, Number(r.rows[0]?.n ?? 0));
-  }
+  const stats = await wordStatistics(db, name, phrases);
+  if (!stats) return false;
+  const { rowCount, tokenCount } = stats;
+  const avgdl = tokenCount / rowCount;
+  const counts = stats;
   const idf = phrases.map((w) => {
     const nHit = counts!.hits.get(w)!;
     const v = Math.log((rowCount - nHit + 0.5) / (nHit + 0.5));
