@@ -14,7 +14,7 @@ import { audienceOf, envelope } from './presenters.ts';
 import { referableOrganizations, searchAudience } from './search-audience.ts';
 import { verifyService } from './commands.ts';
 import { counterpartRow, organizationsMatchedWith, organizationStandIns, standsFor, standsForAnother } from './federation-match.ts';
-import { organizationPointer } from './export.ts';
+import { organizationPointer, organizationsNamedIn } from './export.ts';
 import { DateStr, IdParams, Instant, Nullable, Paged, PageQuery, pageOf, ProblemRef, readErrors, secured, Uuid } from '../../platform/http/schemas.ts';
 
 const TAGS = ['HSDS'];
@@ -154,8 +154,9 @@ function redirectTo(req: FastifyRequest, reply: FastifyReply, path: string) {
  * Lists and objects name an organisation matched with one seen first as that one (its id, and the nested
  * organisation), so that a client following the reference lands once rather than on a 307 (export.ts).
  */
-async function firstOrganizations(req: FastifyRequest): Promise<<T>(x: T) => T> {
-  return organizationPointer(req.ctx.db, await organizationStandIns(req.ctx.db));
+async function firstOrganizations<T>(req: FastifyRequest, answer: T): Promise<T> {
+  // Only the organisations this answer names are looked up (by key): the match table is never read whole per request.
+  return (await organizationPointer(req.ctx.db, await organizationStandIns(req.ctx.db, organizationsNamedIn(answer))))(answer);
 }
 
 function ndjson(reply: FastifyReply, items: unknown[]) {
@@ -200,7 +201,7 @@ export async function directoryApi(app: App) {
       if (q.minimal) {
         // HSDS asks for id and modification date only; name and status stay so that items still match service_list.
         contents = (await servicesList(req.ctx.db, ids, a)).map((s) => ({ id: s.id, name: s.name, status: s.status, ...(s.last_modified ? { last_modified: s.last_modified } : {}) }));
-      } else contents = (await firstOrganizations(req))(q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a));
+      } else contents = await firstOrganizations(req, q.full ? await servicesFull(req.ctx.db, ids, a) : await servicesList(req.ctx.db, ids, a));
       r.hits.forEach((h, i) => {
         if (h.distance === undefined || !contents[i]) return;
         // A confidential location the caller may not see is found by area only: a band of distance, no point.
@@ -248,7 +249,7 @@ export async function directoryApi(app: App) {
       if (first) return redirectTo(req, reply, `/api/hsds/services/${first}`);
       const [s] = await servicesFull(req.ctx.db, [req.params.id], audienceOf(req.ctx));
       if (!s) throw notFound('No such service.');
-      return (await firstOrganizations(req))(s);
+      return firstOrganizations(req, s);
     },
   );
 
@@ -496,7 +497,7 @@ export async function directoryApi(app: App) {
         }
         return item;
       });
-      const pointed = (await firstOrganizations(req))(contents);
+      const pointed = await firstOrganizations(req, contents);
       if (all) return ndjson(reply, pointed);
       return envelope(sals.length, page, perPage, pointed);
     },
@@ -531,7 +532,7 @@ export async function directoryApi(app: App) {
       const item = g.serviceAtLocation(sal, a);
       const svc = g.one('service', sal.service_id);
       if (svc) item.service = hsdsFields('service', svc);
-      return (await firstOrganizations(req))(item);
+      return firstOrganizations(req, item);
     },
   );
 }

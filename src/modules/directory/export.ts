@@ -73,6 +73,26 @@ export async function organizationPointer(db: Db, m: StandIns): Promise<<T>(x: T
   return <T,>(x: T) => walk(x) as T;
 }
 
+/**
+ * The organisations an HSDS answer names, as deep as it goes: what `organizationPointer` may rewrite
+ * (`organization_id`, `parent_organization_id`, a nested `organization`'s id).
+ */
+export function organizationsNamedIn(x: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(x)) {
+    for (const v of x) organizationsNamedIn(v, out);
+    return out;
+  }
+  if (!x || typeof x !== 'object') return out;
+  for (const [k, v] of Object.entries(x)) {
+    if ((k === 'organization_id' || k === 'parent_organization_id') && typeof v === 'string') out.add(v);
+    else if (v && typeof v === 'object') {
+      if (k === 'organization' && typeof (v as { id?: unknown }).id === 'string') out.add((v as { id: string }).id);
+      organizationsNamedIn(v, out);
+    }
+  }
+  return out;
+}
+
 const OWN_DETAILS: ReadonlySet<string> = new Set(['phone', 'contact', 'funding', 'organization_identifier']);
 const REFERENCES = ['service_id', 'service_at_location_id', 'location_id', 'contact_id', 'phone_id'] as const;
 

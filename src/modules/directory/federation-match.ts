@@ -469,8 +469,18 @@ export async function counterpartRow(db: Db, row: { location_id: unknown }, firs
   return at ? String(rows.find((r) => r.location_id === at.location_id)!.id) : null;
 }
 
-/** The organisations matched with one seen first, each with that one (directory_organization_match): few rows. */
-export async function organizationStandIns(db: Db): Promise<StandIns> {
-  const rows = await loose(db).selectFrom('directory_organization_match').select(['organization_id', 'same_as']).execute();
+/**
+ * The organisations matched with one seen first, each with that one (directory_organization_match). With `ids`, only
+ * those of them, read by key (an HSDS answer's organisations: the table is never read whole per request); without,
+ * all of them (the exports).
+ */
+export async function organizationStandIns(db: Db, ids?: Iterable<string>): Promise<StandIns> {
+  const q = loose(db).selectFrom('directory_organization_match').select(['organization_id', 'same_as']);
+  let rows: Record<string, unknown>[];
+  if (!ids) rows = await q.execute();
+  else {
+    const wanted = [...new Set(ids)].filter(isUuid);
+    rows = wanted.length ? await inChunks(wanted, (c) => q.where('organization_id', 'in', c).execute()) : [];
+  }
   return { services: new Map(), organizations: new Map(rows.map((r) => [String(r.organization_id), String(r.same_as)])) };
 }

@@ -39,6 +39,7 @@ const organization = { id: ORG, name: 'Example Food Network', description: 'Food
 const ORG_COUNTY = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c1';
 const EAST = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c2';
 const OTHER_ORG = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c3';
+const LEGAL = '0b5a5d3e-1c1a-4c53-9d0e-0000000000c4';
 const service = (id: string, name: string, description = `${name}, weekdays`) => ({ id, name, description, status: 'active', organization_id: ORG, organization });
 
 // What each source publishes now; the tests change it between pulls.
@@ -89,7 +90,7 @@ before(async () => {
       const other = { id: OTHER_ORG, name: 'Example Legal Aid', description: 'Law', website: 'https://legal.example.org/' };
       const contents = [
         { id: EAST, name: 'Food Pantry East', description: 'Pantry', status: 'active', organization_id: ORG_COUNTY, organization: county },
-        { id: '0b5a5d3e-1c1a-4c53-9d0e-0000000000c4', name: 'Legal Clinic', description: 'Advice', status: 'active', organization_id: OTHER_ORG, organization: other },
+        { id: LEGAL, name: 'Legal Clinic', description: 'Advice', status: 'active', organization_id: OTHER_ORG, organization: other },
       ];
       return send(200, JSON.stringify({ total_items: 2, total_pages: 1, page_number: 1, size: 2, first_page: true, last_page: true, empty: false, contents }), { 'content-type': 'application/json' });
     }
@@ -514,6 +515,11 @@ test('one record outward in the API lists and by service at location: the first 
     for (const [u, body] of bodies) assert.ok(!body.includes(ORG_COUNTY), u);
     const listed = (await anon.get('/api/hsds/services?per_page=200')).json().contents.find((s: { id: string }) => s.id === EAST);
     assert.deepEqual([listed.organization_id, listed.organization.id, listed.organization.name], [ORG, ORG, organization.name]);
+    // Only the organisations an answer names are looked up: one not matched keeps its own id, in a list and alone.
+    const legal = (await anon.get('/api/hsds/services?per_page=200')).json().contents.find((s: { id: string }) => s.id === LEGAL);
+    assert.deepEqual([legal.organization_id, legal.organization.id], [OTHER_ORG, OTHER_ORG]);
+    const byId = (await anon.get(`/api/hsds/services/${LEGAL}`)).json();
+    assert.deepEqual([byId.organization_id, byId.organization.id], [OTHER_ORG, OTHER_ORG]);
     const atLocations = (await anon.get('/api/hsds/service_at_locations?per_page=200')).json().contents;
     assert.equal(atLocations.find((r: { id: string }) => r.id === ROW_EAST)?.service.organization_id, ORG);
     assert.ok(!atLocations.some((r: { id: string }) => [ROW_LATER, ROW_ALONE, ROW_MOVED].includes(r.id)), 'the later service is not listed');
