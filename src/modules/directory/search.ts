@@ -485,7 +485,7 @@ export const TEXT_RANKED = 1000;
  * A place search with text reads only the points of services matching it when the points in the box are more than
  * the matches (at most) over this (searchByPoints).
  */
-const TEXT_IN_SQL = 15;
+const TEXT_IN_SQL = 40;
 /** Text matches counted at most. */
 export const TEXT_COUNTED = 100_000;
 
@@ -551,8 +551,10 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     let read = pointQuery(db, area, undefined, p.facets !== false);
     if (query) {
       // The text is known from its words' counts (SQLite) to match nothing, or few services against the points
-      // in the box: nothing is read then, or only the points of services that match (the index's matches, read once
-      // within SQL, cost a fifteenth of what reading a point here costs, measured at 500,000 services).
+      // in the box: nothing is read then, or only the points of services that match. A match found within SQL costs
+      // about a fifteenth of a point read here, and reading the box's points is followed by finding their matches
+      // anyway (documentScores), so the matches drive unless the box is small against them (TEXT_IN_SQL, measured at
+      // 500,000 services: 40 against 15 and 100, p95 of the search page 17-18 ms against 24-26 and 20-21).
       const most = await matchesAtMost(db, kind, SEARCH_INDEX, query);
       if (most === 0) return resultPage(p, [], EMPTY_FACETS(), place);
       if (most !== undefined) {
