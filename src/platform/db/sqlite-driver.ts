@@ -72,12 +72,16 @@ function asBuffers(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 }
 
 /**
- * A statement run inline that takes longer than this or returns more rows than INLINE_MAX_ROWS three times goes to
- * the readers for a while (three: on a busy machine a lookup is sometimes descheduled halfway; INLINE_RETRY_MS).
+ * A statement run inline that takes longer than this or returns more rows than INLINE_MAX_ROWS on INLINE_STRIKES of
+ * its last INLINE_WINDOW runs goes to the readers for a while (INLINE_RETRY_MS). Most of its last runs, not any three
+ * in the process's life: on a busy machine the event loop is now and then descheduled halfway through a lookup of
+ * twenty microseconds, which then takes milliseconds; a statement that is really slow, or returns many rows, is so run
+ * after run. A lookup by the whole of a unique key (one row at most, `oneRow`) is never sent for its time.
  */
 export const INLINE_MAX_MS = 2;
 export const INLINE_MAX_ROWS = 200;
 const INLINE_STRIKES = 3;
+const INLINE_WINDOW = 5;
 /**
  * How long a statement sent to the readers that way stays there before it is tried here again, doubled each time it
  * is sent back (up to INLINE_RETRY_MAX_MS). Without it a cold page cache at start or a busy moment of the machine
@@ -89,7 +93,10 @@ const INLINE_RETRY_MAX_MS = 600_000;
 
 interface Verdict {
   st: Database.Statement;
-  strikes: number;
+  /** Its last INLINE_WINDOW runs here, the latest in the lowest bit: 1 for a run over the limits. */
+  recent: number;
+  /** Its plan is one search of a unique index or key, equal on all of its columns: one row at most. */
+  oneRow: boolean;
   /** While set, the statement goes to the readers, until this time (the clock's). */
   readersUntil?: number;
   /** How many times it has been sent to the readers. */
@@ -102,9 +109,9 @@ const INDEX_SEEK = /^SEARCH \S+(?: AS \S+)? USING (?:INTEGER PRIMARY KEY|PRIMARY
  * reader and its answer cost the event loop more than such a lookup does (a service's page makes some thirty of
  * them), and each waits for a thread to be scheduled, which on a busy machine takes longer still. A statement
  * qualifies, once, by its query plan (SQLite's EXPLAIN QUERY PLAN): every step a search of an index or key by
- * equality (`col = ?`, `col IN (...)`), nothing scanned, no sorting. A qualified statement that once takes longer
- * than INLINE_MAX_MS or returns more than INLINE_MAX_ROWS rows (a long IN list, a key with many rows) a few times
- * goes to the readers for INLINE_RETRY_MS, then is tried here again (the wait doubling each time it is sent back).
+ * equality (`col = ?`, `col IN (...)`), nothing scanned, no sorting. A qualified statement that takes longer
+ * than INLINE_MAX_MS or returns more than INLINE_MAX_ROWS rows (a long IN list, a key with many rows) on most of its
+ * last few runs goes to the readers for INLINE_RETRY_MS, then is tried here again (the wait doubling each time it is sent back).
  * Anything else goes to them from the start.
  */
 export class InlineReads {
@@ -133,7 +140,7 @@ export class InlineReads {
       const seeks = plan.length > 0 && plan.every((step) => INDEX_SEEK.exec(step.detail)?.[1].split(' AND ').every((c) => /^\S+=\?$/.test(c)));
       if (seeks) {
         const st = this.#db.prepare(sql);
-        if (st.reader) found = { st, strikes: 0, demotions: 0 };
+        if (st.reader) found = { st, recent: 0, oneRow: this.#oneRow(sql, plan), demotions: 0 };
       }
     } catch {
       found = false;
@@ -143,21 +150,41 @@ export class InlineReads {
     return found;
   }
 
+  /**
+   * A plan of one step, a search of a unique index (or the rowid) equal on every column of it, in a statement with no
+   * IN list (which the plan shows as `col=?` too): at most one row. An index read by its name in the schema; the key
+   * of a WITHOUT ROWID table is not recognised (none here), so such a lookup is timed like any other.
+   */
+  #oneRow(sql: string, plan: { detail: string }[]): boolean {
+    if (plan.length !== 1 || /\bin\s*\(/i.test(sql)) return false;
+    const m = /USING (?:INTEGER PRIMARY KEY|(?:COVERING )?INDEX (\S+)) \(([^)]*)\)$/.exec(plan[0].detail);
+    if (!m) return false;
+    const equal = m[2].split(' AND ').length;
+    if (m[1] === undefined) return equal === 1;
+    const unique = this.#db.prepare(`select il."unique" as u from sqlite_master m, pragma_index_list(m.tbl_name) il where m.type = 'index' and m.name = ? and il.name = m.name`).get(m[1]) as { u: number } | undefined;
+    if (!unique?.u) return false;
+    return (this.#db.prepare('select count(*) as n from pragma_index_info(?)').get(m[1]) as { n: number }).n === equal;
+  }
+
   /** The rows, when the statement qualifies to run here; undefined when it goes to the readers. */
   run(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
     const verdict = this.#qualifies(sql, parameters);
     if (verdict && verdict.readersUntil !== undefined && this.now() >= verdict.readersUntil) {
       verdict.readersUntil = undefined;
-      verdict.strikes = 0;
+      verdict.recent = 0;
     }
     if (!verdict || verdict.readersUntil !== undefined || verdict.st.busy) {
       this.counts.readers++;
       return undefined;
     }
-    const t0 = performance.now();
+    const t0 = this.now();
     const rows = verdict.st.all(...parameters);
-    if ((performance.now() - t0 > INLINE_MAX_MS || rows.length > INLINE_MAX_ROWS) && ++verdict.strikes >= INLINE_STRIKES) {
-      verdict.readersUntil = this.now() + Math.min(INLINE_RETRY_MAX_MS, INLINE_RETRY_MS * 2 ** verdict.demotions++);
+    if (!verdict.oneRow) {
+      const over = this.now() - t0 > INLINE_MAX_MS || rows.length > INLINE_MAX_ROWS;
+      verdict.recent = ((verdict.recent << 1) | (over ? 1 : 0)) & ((1 << INLINE_WINDOW) - 1);
+      if (over && bitsSet(verdict.recent) >= INLINE_STRIKES) {
+        verdict.readersUntil = this.now() + Math.min(INLINE_RETRY_MAX_MS, INLINE_RETRY_MS * 2 ** verdict.demotions++);
+      }
     }
     this.counts.inline++;
     return rows;
@@ -166,6 +193,12 @@ export class InlineReads {
   close(): void {
     this.#db.close();
   }
+}
+
+function bitsSet(n: number): number {
+  let c = 0;
+  for (; n; n &= n - 1) c++;
+  return c;
 }
 
 /** Reads sent to one reader in one message at most. */
