@@ -50,6 +50,19 @@ test('the results map: keyboard reaches a marker and it focuses its card; cluste
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(`/lang/${locale}?next=${encodeURIComponent('/directory?q=&near=20001&radius=25')}`);
       assert.ok((await page.locator('.us-map__label--state').count()) > 0, `${locale}: state labels`);
+      // No place name lies under a marker as drawn (a cluster on the District's centroid hid the middle of its name).
+      const covered = await page.evaluate(() => {
+        const marks = [...document.querySelectorAll('.us-map__svg circle, .us-map__svg rect')].map((m) => m.getBoundingClientRect());
+        return [...document.querySelectorAll('.us-map__label')].flatMap((t) => {
+          const b = t.getBoundingClientRect();
+          const hit = marks.find((m) => {
+            const [x, y, r] = [m.x + m.width / 2, m.y + m.height / 2, m.width / 2 - 1];
+            return Math.hypot(x - Math.max(b.left, Math.min(x, b.right)), y - Math.max(b.top + 2, Math.min(y, b.bottom - 2))) < r;
+          });
+          return hit ? [`${t.textContent} under a marker at ${Math.round(hit.x)},${Math.round(hit.y)}`] : [];
+        });
+      });
+      assert.deepEqual(covered, [], `${locale}: ${covered.join('; ')}`);
       await page.evaluate(() => ((window as unknown as { stay: boolean }).stay = true));
       // Keyboard only: Tab from the link to the map; a cluster (Enter) zooms in on itself and the map is redrawn with
       // the focus on it; go on until a marker that leads to a card has the focus, then Enter.

@@ -61,7 +61,8 @@ test('labels: state names (or USPS codes where a name does not fit) from the atl
   // The eastern states, fitted between Seattle and Miami: state names, no counties.
   const fitted = mapLayout({ ...base, focus: [...points, { lat: 47.6, lng: -122.3 }, { lat: 25.8, lng: -80.2 }] });
   const names = fitted.labels.map((l) => l.text);
-  assert.ok(names.includes('Texas') && names.includes('Virginia'), names.join(', '));
+  // Virginia's name would lie under the Richmond marker: its code, clear of it.
+  assert.ok(names.includes('Texas') && names.includes('VA'), names.join(', '));
   assert.ok(names.includes('MD') && !names.includes('Maryland'), 'Maryland too small for its name: its code');
   assert.ok(!names.includes('Fairfax'), 'no county names at this zoom');
   assert.equal(fitted.countyLines.length, 0);
@@ -120,4 +121,38 @@ test('the shapes of a map drawn again with other shades or names show those, and
   assert.deepEqual(shapesOf(other), ['Maryland:#cfe8ff', 'Virginia:#dfe1e2']);
   assert.deepEqual(shapesOf(look(undefined, { '51': 'Virginia & <co>' })), ['Maryland:#f7f7f7', 'Virginia &amp; &lt;co>:#f7f7f7'], 'names escaped');
   assert.equal(look({ '51': 4 }, { '24': 'Maryland: 3 services' }), first);
+});
+
+test('labels: none lies under a marker; one a marker would cover moves clear of it, or is left out', () => {
+  // A site at the District's centroid, where its name is written, and the searched place beside it.
+  const centre: UsMapPoint = { lat: 38.9041, lng: -77.0172, label: 'Centre', key: 'e', href: '#result-e' };
+  const place: UsMapPoint = { lat: 38.91, lng: -77.0, label: '20001', kind: 'place' };
+  for (const zoom of [2, 3, 5]) {
+    const p: UsMapProps = { ...base, points: [...points, centre, place], zoom, center: centre };
+    const layout = mapLayout(p);
+    const html = renderToString(h(UsMap, p));
+    const square = html.match(/<rect x="([\d.-]+)" y="([\d.-]+)" width="12"/)!;
+    const marks = [
+      ...layout.clusters.map((c) => ({ x: c.x, y: c.y, r: c.members.length === 1 ? 8 : c.members.length < 10 ? 13 : 16 })),
+      { x: Number(square[1]) + 6, y: Number(square[2]) + 6, r: 8.5 },
+    ];
+    for (const l of layout.labels)
+      for (const m of marks) {
+        const [x0, y0, x1, y1] = l.box;
+        const nx = Math.max(x0, Math.min(m.x, x1));
+        const ny = Math.max(y0, Math.min(m.y, y1));
+        assert.ok(Math.hypot(m.x - nx, m.y - ny) >= m.r, `zoom ${zoom}: ${l.text} lies under a marker at ${Math.round(m.x)},${Math.round(m.y)}`);
+        assert.ok(x0 >= 0 && y0 >= 0 && x1 <= 600 && y1 <= 360, `zoom ${zoom}: ${l.text} in view`);
+      }
+    const ls = layout.labels;
+    for (let i = 0; i < ls.length; i++)
+      for (let j = i + 1; j < ls.length; j++) {
+        const [a, b] = [ls[i].box, ls[j].box];
+        assert.ok(a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1], `zoom ${zoom}: ${ls[i].text} overlaps ${ls[j].text}`);
+      }
+    const dc = ls.find((l) => l.text === 'District of Columbia' || l.text === 'DC');
+    assert.ok(dc, `zoom ${zoom}: the District still named, clear of the marker: ${ls.map((l) => l.text).join(', ')}`);
+    // The page draws the labels where the layout says.
+    assert.match(html, new RegExp(`<text x="${dc.x}" y="${dc.y}"[^>]*>${dc.text}</text>`));
+  }
 });

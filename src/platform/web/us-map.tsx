@@ -91,6 +91,8 @@ export interface UsMapLabel {
   y: number;
   kind: 'state' | 'county';
   box: [number, number, number, number];
+  /** A shorter text for the same place (a state's USPS code), for when the text has no room clear of the markers. */
+  short?: string;
 }
 
 interface Drawn {
@@ -213,13 +215,14 @@ function placeLabels(projection: GeoProjection, width: number, height: number, s
         xy = c;
         if (!(c[0] >= vx0 && c[0] <= vx1 && c[1] >= vy0 && c[1] <= vy1)) continue;
       }
-      for (const text of texts(s)) {
+      const all = texts(s);
+      for (const [i, text] of all.entries()) {
         const w = textWidth(text, size);
         if (w > vx1 - vx0) continue;
         const box: UsMapLabel['box'] = [xy[0] - w / 2, xy[1] - size / 2, xy[0] + w / 2, xy[1] + size / 2];
         if (!free(box)) continue;
         taken.push(box);
-        out.push({ text, x: Math.round(xy[0] * 10) / 10, y: Math.round(xy[1] * 10) / 10, kind, box });
+        out.push({ text, x: Math.round(xy[0] * 10) / 10, y: Math.round(xy[1] * 10) / 10, kind, box, ...(all[i + 1] ? { short: all[i + 1] } : {}) });
         break;
       }
     }
@@ -384,7 +387,57 @@ export function mapLayout(p: UsMapProps): UsMapLayout {
   const width = p.width ?? 640;
   const height = p.height ?? 400;
   const drawn = draw(p, width, height);
-  return { ...layoutOf(p, drawn, width, height), labels: drawn.labels, countyLines: drawn.countyLines };
+  const layout = layoutOf(p, drawn, width, height);
+  return { ...layout, labels: clearOfMarkers(drawn.labels, markerDiscs(p, drawn, layout), width, height), countyLines: drawn.countyLines };
+}
+
+/** What the map draws over its labels, as discs (centre and radius, white edge included): sites, clusters, places. */
+function markerDiscs(p: UsMapProps, drawn: Drawn, layout: { clusters: UsMapCluster[] } | undefined): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (const q of p.points ?? []) {
+    if (layout && q.kind !== 'place') continue;
+    const xy = drawn.projection([q.lng, q.lat]);
+    // A place is a 12-pixel square (its corners reach 8.5 from the centre); a site a dot of radius 6 or 7.
+    if (xy) out.push([xy[0], xy[1], q.kind === 'place' ? 8.5 : 7.5]);
+  }
+  for (const c of layout?.clusters ?? []) out.push([c.x, c.y, c.members.length === 1 ? 8 : c.members.length < 10 ? 13 : 16]);
+  return out;
+}
+
+/**
+ * The labels moved clear of the markers drawn over them (a cluster on a state's centroid hid the middle of its name):
+ * a covered label goes the shortest way up or down to where no marker, other label or edge of the map is in its way,
+ * within a few lines of where it was; it is left out when there is no such place.
+ */
+function clearOfMarkers(labels: UsMapLabel[], discs: [number, number, number][], width: number, height: number): UsMapLabel[] {
+  if (!discs.length || !labels.length) return labels;
+  const under = (b: UsMapLabel['box']) =>
+    discs.some(([x, y, r]) => Math.hypot(x - Math.max(b[0], Math.min(x, b[2])), y - Math.max(b[1], Math.min(y, b[3]))) < r);
+  if (!labels.some((l) => under(l.box))) return labels;
+  const taken = labels.filter((l) => !under(l.box)).map((l) => l.box);
+  // Each covered label's new place; all are drawn in the order they were placed, as before.
+  const moved = new Map<UsMapLabel, UsMapLabel[]>();
+  const free = (b: UsMapLabel['box']) => b[0] >= 2 && b[1] >= 2 && b[2] <= width - 2 && b[3] <= height - 2 && !under(b) && taken.every((t) => b[2] <= t[0] || t[2] <= b[0] || b[3] <= t[1] || t[3] <= b[1]);
+  for (const l of labels) {
+    if (!under(l.box)) continue;
+    const h = l.box[3] - l.box[1];
+    for (const text of [l.text, l.short].filter((t): t is string => Boolean(t))) {
+      const w = text === l.text ? l.box[2] - l.box[0] : textWidth(text, h);
+      const x0 = l.x - w / 2;
+      // Nearest first: straight up or down, then a little to either side as well.
+      const moves: [number, number][] = [];
+      for (let dy = 0; dy <= 3 * h; dy += 2) for (const dx of [0, -w / 4, w / 4]) moves.push([dx, dy], [dx, -dy]);
+      moves.sort((a, b) => Math.hypot(a[0], a[1]) - Math.hypot(b[0], b[1]));
+      const move = moves.find(([dx, dy]) => free([x0 + dx, l.box[1] + dy, x0 + w + dx, l.box[3] + dy]));
+      if (!move) continue;
+      const [dx, dy] = move;
+      const box: UsMapLabel['box'] = [x0 + dx, l.box[1] + dy, x0 + w + dx, l.box[3] + dy];
+      taken.push(box);
+      moved.set(l, [{ ...l, text, x: Math.round((l.x + dx) * 10) / 10, y: Math.round((l.y + dy) * 10) / 10, box }]);
+      break;
+    }
+  }
+  return labels.flatMap((l) => moved.get(l) ?? (under(l.box) ? [] : [l]));
 }
 
 function layoutOf(p: UsMapProps, drawn: Drawn, width: number, height: number): { clusters: UsMapCluster[]; outside: UsMapPoint[] } {
@@ -424,6 +477,7 @@ export function UsMap(p: UsMapProps) {
   const drawn = draw(p, width, height);
   const linked = Boolean(p.cluster) || (p.points ?? []).some((q) => q.href);
   const layout = linked ? layoutOf(p, drawn, width, height) : undefined;
+  const labels = clearOfMarkers(drawn.labels, markerDiscs(p, drawn, layout), width, height);
   const id = p.id ?? 'usmap-' + createHash('sha1').update(p.title).digest('hex').slice(0, 8);
   const project = (q: LatLng) => drawn.projection([q.lng, q.lat]);
   const circle = p.circle ? geoPath(drawn.projection).digits(1)(circleFeature(p.circle)) : null;
@@ -472,9 +526,9 @@ export function UsMap(p: UsMapProps) {
           </g>
         )}
         {circle && <path d={circle} fill="none" stroke="#1a4480" stroke-width="1.5" stroke-dasharray="4 3" />}
-        {drawn.labels.length > 0 && (
+        {labels.length > 0 && (
           <g class="us-map__labels" aria-hidden="true" text-anchor="middle" dominant-baseline="central" paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round">
-            {drawn.labels.map((l) => (
+            {labels.map((l) => (
               <text x={l.x} y={l.y} font-size={l.kind === 'state' ? STATE_FONT : COUNTY_FONT} fill={l.kind === 'state' ? '#1b1b1b' : '#3d4551'} font-weight={l.kind === 'state' ? 'bold' : undefined} class={`us-map__label us-map__label--${l.kind}`}>
                 {l.text}
               </text>
