@@ -78,14 +78,18 @@ export async function organizationPointer(db: Db, m: StandIns): Promise<<T>(x: T
  * (`organization_id`, `parent_organization_id`, a nested `organization`'s id).
  */
 export function organizationsNamedIn(x: unknown, out = new Set<string>()): Set<string> {
+  // Walked on every HSDS answer: no arrays of entries made, strings passed over but for the two keys.
   if (Array.isArray(x)) {
-    for (const v of x) organizationsNamedIn(v, out);
+    for (const v of x) if (v !== null && typeof v === 'object') organizationsNamedIn(v, out);
     return out;
   }
-  if (!x || typeof x !== 'object') return out;
-  for (const [k, v] of Object.entries(x)) {
-    if ((k === 'organization_id' || k === 'parent_organization_id') && typeof v === 'string') out.add(v);
-    else if (v && typeof v === 'object') {
+  if (x === null || typeof x !== 'object') return out;
+  const o = x as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'string') {
+      if (k === 'organization_id' || k === 'parent_organization_id') out.add(v);
+    } else if (v !== null && typeof v === 'object') {
       if (k === 'organization' && typeof (v as { id?: unknown }).id === 'string') out.add((v as { id: string }).id);
       organizationsNamedIn(v, out);
     }
