@@ -144,6 +144,13 @@ test('the public sees names, area, members and coverage but no contacts; outside
     assertHas(badFilter.body, /href="#field-distance">Distance \(miles\): /, 'the field named by its label');
     assertHas((await anon.get(`/networks/${id}?distance=-4`, { 'accept-language': 'es' })).body, /href="#field-distance">Distancia \(millas\): debe/, 'in Spanish');
     assert.equal((await anon.get('/networks/national?distance=9999')).statusCode, 400);
+    // The states' table reads in the order of the names shown, in each language (Spanish rows were in English order).
+    for (const [lang, first, later] of [['en', 'Alaska', 'American Samoa'], ['es', 'Rhode Island', 'Samoa Estadounidense']] as const) {
+      const names = [...(await anon.get('/networks/national', { 'accept-language': lang })).body.matchAll(/<td data-label="(?:State|Estado)">([^<]+)<\/td>/g)].map((m) => m[1]);
+      assert.ok(names.length > 50, `${lang}: ${names.length} states`);
+      assert.deepEqual(names, [...names].sort(new Intl.Collator(lang).compare), `${lang}: in alphabetical order`);
+      assert.ok(names.indexOf(first) >= 0 && names.indexOf(first) < names.indexOf(later), `${lang}: ${first} before ${later}`);
+    }
     assert.equal((await anon.get(`/networks/${randomUUID()}`)).statusCode, 404);
     assert.equal((await anon.get('/networks/not-an-id')).statusCode, 400);
     assert.equal((await anon.get(`/networks/${id}/edit`)).statusCode, 302, 'anonymous: to the sign-in page');

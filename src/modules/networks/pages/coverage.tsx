@@ -50,6 +50,9 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
   for (const s of c.states) shades[s.fips] = shadeOf(s.covered_share, 1);
   const needs = c.needs.map((n) => needLabel(v, n)).join(', ');
   const best = [...c.states].sort((a, b) => b.covered_share - a.covered_share).slice(0, 3);
+  // The table reads in the order of the names shown (the answer comes in English order).
+  const collator = new Intl.Collator(v.lang);
+  const rows = c.states.map((s) => ({ s, name: stateName(s.code, v.lang) })).sort((a, b) => collator.compare(a.name, b.name));
   return (
     <div>
       <Breadcrumbs items={crumbs(v, [{ label: v.t('networks.national.title') }])} />
@@ -76,8 +79,8 @@ function NationalPage({ v, f, c }: { v: View; f: CoverageFilter; c: StatesCovera
         v={v}
         caption={v.t('networks.national.table', { miles: c.distance_miles })}
         head={[v.t('networks.field.state'), v.t('networks.national.counties'), v.t('networks.national.networks'), v.t('networks.national.share'), v.t('networks.national.nowhere')]}
-        rows={c.states.map((s) => [
-          stateName(s.code, v.lang),
+        rows={rows.map(({ s, name }) => [
+          name,
           String(s.counties),
           s.networks ? <a href={`/networks?state=${s.code}`}>{s.networks}</a> : '0',
           pct(s.covered_share),
