@@ -7,7 +7,7 @@ import { DIRECTORY_TERMS, NEED_CODES } from '../src/modules/directory/index.ts';
 import { REFERRAL_NEEDS } from '../src/modules/referrals/index.ts';
 import { clearThemeCache, THEMES } from '../src/modules/research/themes.ts';
 import { measure, report } from './lib.ts';
-import { rng } from './listening.bench.ts';
+import { seededRandom as rng } from '../src/platform/seeded-random.ts';
 
 /**
  * The research module's insights pages and tabulator, answered through HTTP: the cold build of each (facts read

@@ -4,6 +4,7 @@ import { createSeries, createSession, currentSuggestions, publishFindings, submi
 import { suggestThemes } from '../src/modules/listening/suggest.ts';
 import { PROVIDER_TYPES, REGIONS, DEFAULT_QUESTIONS } from '../src/modules/listening/schema.ts';
 import { measure, report } from './lib.ts';
+import { seededRandom } from '../src/platform/seeded-random.ts';
 
 /**
  * Listening sessions at the scale of a national series: LISTENING_BENCH_INPUTS (default 10000) written inputs of
@@ -13,16 +14,6 @@ import { measure, report } from './lib.ts';
  * against the queries behind it.
  */
 
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What providers talk about: a few phrasings of each topic, and details that go with it. */
 const TOPICS: { claims: string[]; details: string[] }[] = [
@@ -121,7 +112,7 @@ export async function run(): Promise<void> {
     const partnership = (await allPartnerships(db))[0];
     const series = await createSeries(t.ctx, { title: 'Benchmark series', owner_type: 'partnership', owner_id: partnership.id, reminder_days: 2 });
     const session = await createSession(t.ctx, series.id, { title: 'National session', date: '2026-03-10', start_time: '13:00', end_time: '15:00', time_zone: 'America/New_York', format: 'virtual', capacity: 500 });
-    const rand = rng(20261130);
+    const rand = seededRandom(20261130);
     const started = Date.now();
     const batch = 1000;
     for (let start = 0; start < n; start += batch) {

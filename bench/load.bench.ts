@@ -36,6 +36,7 @@ import { generateDirectory } from '../src/modules/directory/generate.ts';
 import { uuidv5 } from '../src/modules/directory/model.ts';
 import zipcodes from 'zipcodes';
 import { measure } from './lib.ts';
+import { seededRandom } from '../src/platform/seeded-random.ts';
 
 interface RequestType {
   key: string;
@@ -68,16 +69,6 @@ const API_FILTERS = ['need=employment&language=es', 'need=housing', 'need=legal'
 /** The search page's filters (its form's fields). */
 const PAGE_FILTERS = ['', '', 'need=housing', 'need=employment', 'language=es', 'need=legal&language=es'];
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A picker of `xs` by Zipf-like weights (the k-th item weighs 1/k). */
 function zipf<T>(xs: readonly T[], rand: () => number): () => T {
@@ -96,7 +87,7 @@ function requestTypes(n: number): RequestType[] {
   let i = 0;
   // A different service each time, spread over the whole directory (a prime stride).
   const nextId = () => uuidv5(`generated:svc:${(i = (i + 7919) % n)}`);
-  const rand = seeded(14);
+  const rand = seededRandom(14);
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const word = zipf(WORDS, rand);
   const place = zipf(PLACES, rand);

@@ -4,7 +4,7 @@ import { insertMany } from '../src/platform/db/bulk.ts';
 import { indexDocuments } from '../src/platform/db/search.ts';
 import { DESIGNS, OUTCOME_DOMAINS, POPULATIONS, SETTINGS } from '../src/modules/practices/schema.ts';
 import { measure, measureConcurrent, report, type Figures } from './lib.ts';
-import { rng } from './listening.bench.ts';
+import { seededRandom as rng } from '../src/platform/seeded-random.ts';
 
 /**
  * The practices library at the issue's scale: PRACTICES_BENCH_PRACTICES (default 20000) practices with

@@ -14,17 +14,8 @@ import { TERMS, termId } from './taxonomy.ts';
 import { Dataset } from './validate.ts';
 import { flatten } from './formats.ts';
 import { importDataset } from './import.ts';
+import { seededRandom } from '../../platform/seeded-random.ts';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['Hope', 'Bridge', 'Harbor', 'Pathways', 'New Start', 'Unity', 'Beacon', 'Compass', 'Open Door', 'Liberty', 'Horizon', 'Anchor'];
 const KINDS: [string, string][] = [
@@ -53,7 +44,7 @@ export function* generatedServices(n: number): Generator<Record<string, unknown>
   // Contiguous states only, so that the national map stays readable.
   contiguousZips ??= Object.values(zipcodes.codes).filter((z) => z.country === 'US' && z.latitude > 24 && z.latitude < 50 && z.longitude > -125 && z.longitude < -66).map((z) => z.zip).sort();
   const zips = contiguousZips;
-  const rand = rng(n);
+  const rand = seededRandom(n);
   const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   let org: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
