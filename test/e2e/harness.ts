@@ -261,6 +261,22 @@ const LAYOUT_SCRIPT = `function (minPx, tablesOnly) {
 }`;
 
 /**
+ * Column headings broken inside a word as laid out now ("Counti|es"): a heading takes more lines than it has places
+ * to break (spaces, slashes, hyphens). Tables let long words in cells break anywhere rather than widen the page; on
+ * a wide screen (64em and up, app.css) their headings keep whole words.
+ */
+export async function brokenHeadings(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll('main table thead th')].flatMap(function (th) {
+    var text = (th.innerText || '').trim();
+    if (!text || !th.getClientRects().length) return [];
+    var range = document.createRange();
+    range.selectNodeContents(th);
+    var lines = new Set([...range.getClientRects()].filter(function (r) { return r.width > 0; }).map(function (r) { return Math.round(r.bottom); })).size;
+    return lines > text.split(/[\\s/\\u2010-\\u2014-]+/).filter(Boolean).length ? [text.replace(/\\n/g, ' ')] : [];
+  })`) as Promise<string[]>;
+}
+
+/**
  * The page checked at each width of WIDTHS without loading it again: as it is (1,280 px), printed (pages with a
  * table: the print check is about columns on paper), and on a phone; it is left at 1,280 px. Each problem is
  * prefixed with where it was seen. Resizing is most of the cost (about 70 ms a page on the CI machine).

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { axe, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
+import { axe, brokenHeadings, formatViolations, launchBrowser, newContext, signIn, startApp, type E2eApp } from '../../../test/e2e/harness.ts';
 import { getNetwork, listNetworks } from './index.ts';
 import { agreementsOf, contactsOf } from './store.ts';
 
@@ -38,6 +38,9 @@ test('the demo networks exist, and every networks page passes axe (WCAG 2.1 AA) 
         assert.ok(res && (res.status() === 200 || (url.includes('distance=-1') && res.status() === 400)), `${label} ${url}: ${res?.status()}`);
         const report = formatViolations(`${label} ${url}`, await axe(page));
         if (report) problems.push(report);
+        // Column headings keep whole words at 1,280 px ("Condad|os", "Red|es" on the national table).
+        const broken = await brokenHeadings(page);
+        if (broken.length) problems.push(`${label} ${url}: headings broken inside a word: ${broken.join(', ')}`);
       }
       if (who) {
         // A form sent with errors is scanned too: the error summary and the inline messages.

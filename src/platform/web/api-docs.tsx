@@ -82,7 +82,7 @@ export function ApiDocsPage({ v, doc }: { v: View; doc: OpenApiDoc }) {
               )}
               {op.security && <p>Authentication: bearer token or signed-in session.</p>}
               {op.parameters && op.parameters.length > 0 && (
-                <table class="usa-table usa-table--compact table-fit">
+                <table class="usa-table usa-table--compact table-fit table-fit--words">
                   <caption>Parameters</caption>
                   <thead>
                     <tr>

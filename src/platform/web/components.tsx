@@ -219,13 +219,14 @@ export function ActionButton({ v, action, children, secondary }: { v: View; acti
 /**
  * A data table that fits its container at every width, with no column out of sight (issue 16): it takes the
  * container's width and its cells wrap, breaking long words and addresses where they must (app.css `.table-fit`);
- * below 480 px USWDS stacks each row as label/value pairs; on paper print.css keeps every column. No sideways
+ * below 480 px USWDS stacks each row as label/value pairs; on paper print.css keeps every column. A table of up to
+ * nine columns keeps its headings' words whole on a wide screen (`.table-fit--words`). No sideways
  * scrolling box, whose columns past its edge a reader would not see. `wrap` is accepted and ignored: every table
  * wraps now.
  */
 export function Table({ caption, head, rows, v }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View; wrap?: boolean }) {
   return (
-    <table class="usa-table usa-table--borderless usa-table--stacked width-full table-fit">
+    <table class={`usa-table usa-table--borderless usa-table--stacked width-full table-fit${head.length <= 9 ? ' table-fit--words' : ''}`}>
       <caption>{caption}</caption>
       <thead>
         <tr>
