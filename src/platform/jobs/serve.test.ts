@@ -28,7 +28,7 @@ test('two serve processes run every due job once between them, by themselves', {
 
     // Each node looks for due runs as it starts; wait until every job has finished one.
     const deadline = Date.now() + 60_000;
-    let runs: { job: string; result: string; node: string; trigger: string }[] = [];
+    let runs: { job: string; result: string; node: string; trigger: string; started_at?: unknown }[] = [];
     for (;;) {
       runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger']).execute();
       const finished = new Set(runs.filter((r) => r.result !== 'running').map((r) => r.job));
@@ -38,7 +38,7 @@ test('two serve processes run every due job once between them, by themselves', {
     }
     // Give the slower node every chance to run a job twice.
     await new Promise((ok) => setTimeout(ok, 1500));
-    runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger']).execute();
+    runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger', 'started_at']).execute();
     for (const name of names) {
       const mine = runs.filter((r) => r.job === name);
       assert.equal(mine.length, 1, `${name} ran ${mine.length} times`);
@@ -47,7 +47,11 @@ test('two serve processes run every due job once between them, by themselves', {
     }
     const rows = await db.handle.db.selectFrom('jobs').select(['name', 'next_run_at', 'lease_holder']).execute();
     for (const r of rows) {
-      assert.ok(new Date(String(r.next_run_at)).getTime() > Date.now(), `${r.name} is next due in the future`);
+      // Next due at the schedule's first slot after the run was claimed: a job run every 5 minutes claimed at 10:04:58
+      // is next due at 10:05:00, which a slow machine may pass before this check, so "after now" would be a flaky test.
+      const run = runs.find((x) => x.job === r.name)!;
+      assert.ok(new Date(String(r.next_run_at)).getTime() > new Date(String(run.started_at)).getTime() - 1000, `${r.name} is next due after its run`);
+      assert.ok(new Date(String(r.next_run_at)).getTime() > new Date(due).getTime(), `${r.name} is no longer due at the time it was due`);
       assert.equal(r.lease_holder, null, `${r.name} released its lease`);
     }
   } finally {
