@@ -394,7 +394,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'grants.gaps.intro': 'Adjudicaciones por lugar de ejecución junto a la cobertura del directorio: un condado es una brecha cuando una necesidad no tiene proveedor a menos de {miles} millas de su centro y no recibió ninguna adjudicación.',
     'grants.gaps.state': 'Estado',
     'grants.gaps.distance': 'Distancia (millas)',
-    'grants.gaps.caption': 'Condados de {state} ({n}; {gaps} brechas)',
+    'grants.gaps.caption': '{state}: condados ({n}; {gaps} brechas)',
     'grants.gaps.awards': 'Adjudicaciones',
     'grants.gaps.amount': 'Monto',
     'grants.gaps.uncovered': 'Necesidades sin proveedor',

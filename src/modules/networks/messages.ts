@@ -198,7 +198,7 @@ export const messages: Record<Lang, Record<string, string>> = {
     'networks.field.counties.hint': 'Condados sueltos, para un área que abarca parte de un estado. Elija el estado, muestre sus condados y márquelos.',
     'networks.field.county_state': 'Estado cuyos condados mostrar',
     'networks.counties.show': 'Mostrar sus condados',
-    'networks.counties.in': 'Condados de {state}',
+    'networks.counties.in': '{state}: condados',
     'networks.county.city': '{name} (ciudad)',
     'networks.field.center_lat': 'Latitud del centro',
     'networks.field.center_lng': 'Longitud del centro',
