@@ -417,6 +417,8 @@ const wordCounts = new Map<string, { state: string; hits: Map<string, number> }>
 const WORD_COUNTS_KEPT = 5_000;
 
 const ASCII_WORD = /^[a-z0-9]+$/;
+/** Every word of the query plain ASCII letters and digits, which FTS5 folds and splits as this file does. */
+const asciiWords = (q: SearchQuery) => q.every((group) => group.every((alt) => alt.every((w) => ASCII_WORD.test(w))));
 
 /** What FTS5 keeps of the index (rows, tokens in all) and how many documents contain each of these words. */
 async function wordStatistics(db: Db, name: string, words: readonly string[]): Promise<{ rowCount: number; tokenCount: number; hits: ReadonlyMap<string, number> } | undefined> {
@@ -447,7 +449,7 @@ async function wordStatistics(db: Db, name: string, words: readonly string[]): P
 export async function matchesAtMost(db: Db, kind: DatabaseKind, name: string, query: SearchQuery): Promise<number | undefined> {
   checkName(name);
   const q = cleanQuery(query);
-  if (kind !== 'sqlite' || !q.length || q.some((group) => group.some((alt) => alt.some((w) => !ASCII_WORD.test(w))))) return undefined;
+  if (kind !== 'sqlite' || !q.length || !asciiWords(q)) return undefined;
   const stats = await wordStatistics(db, name, q.flat(2));
   if (!stats) return undefined;
   let most = stats.rowCount;
@@ -469,16 +471,15 @@ export async function matchesAtMost(db: Db, kind: DatabaseKind, name: string, qu
  * may do differently); the index scores those.
  */
 async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMap<number, string>, out: Map<string, number>): Promise<boolean> {
-  if (q.some((group) => group.some((alt) => alt.some((w) => !ASCII_WORD.test(w))))) return false;
+  if (!asciiWords(q)) return false;
   // The phrases of the query in FTS5's order: every word of every alternative of every group.
   const phrases = q.flatMap((group) => group.flat());
   const stats = await wordStatistics(db, name, phrases);
   if (!stats) return false;
   const { rowCount, tokenCount } = stats;
   const avgdl = tokenCount / rowCount;
-  const counts = stats;
   const idf = phrases.map((w) => {
-    const nHit = counts!.hits.get(w)!;
+    const nHit = stats.hits.get(w)!;
     const v = Math.log((rowCount - nHit + 0.5) / (nHit + 0.5));
     return v <= 0 ? 1e-6 : v;
   });
@@ -486,7 +487,7 @@ async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMa
   // among them (each word's documents, synonyms included); else only the matches, found by the index without bm25.
   let keys = [...idOf.keys()];
   let walked = 0;
-  for (const w of phrases) walked += counts.hits.get(w)!;
+  for (const w of phrases) walked += stats.hits.get(w)!;
   if (keys.length * READ_PER_WALKED > walked) {
     const found = await sql<{ k: number }>`select rowid as k from ${sql.table(name)} where ${matchAtKeys(name, q, keys)}`.execute(db);
     keys = found.rows.map((r) => Number(r.k));
@@ -496,7 +497,7 @@ async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMa
     for (const r of await db.selectFrom(`${name}_content`).select(['id', 'c1', 'c2']).where('id', 'in', keys.slice(i, i + 500)).execute()) {
       const title = String(r.c1 ?? '');
       const body = String(r.c2 ?? '');
-      if (!ASCII_TEXT.test(title) || !ASCII_TEXT.test(body)) return false;
+      if (!ASCII.test(title) || !ASCII.test(body)) return false;
       texts.set(Number(r.id), [title, body]);
     }
   }
@@ -536,7 +537,6 @@ async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMa
   for (const [id, s] of scores) out.set(id, s);
   return true;
 }
-const ASCII_TEXT = /^[\x00-\x7f]*$/;
 /**
  * How many documents' postings the index walks in the time one document's text is read and scored here (measured at
  * 500,000 services; only which way is cheaper depends on it, not the scores).
