@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { Box } from '../../platform/db/geo.ts';
-import { deleteMany, insertMany, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
+import { deleteMany, insertMany, insertManyLoading } from '../../platform/db/bulk.ts';
 import { documentKeys } from '../../platform/db/search.ts';
 import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { tableOf, type Row, type TableName } from './model.ts';
@@ -338,10 +338,7 @@ const byKey = (a: SearchPointRow, b: SearchPointRow) => a.cell - b.cell || a.nee
 export async function addSearchPoints(db: Db, rows: SearchPointRow[]): Promise<void> {
   if (!rows.length) return;
   rows.sort(byKey);
-  const write = () => insertMany(db, SEARCH_POINTS, POINT_COLUMNS, rows.map((r) => POINT_COLUMNS.map((c) => r[c])));
-  const bulk = db.isTransaction ? await tablesForBulkLoad(db, { [SEARCH_POINTS]: rows.length }) : [];
-  if (bulk.length) await withoutSecondaryIndexes(db, bulk, write);
-  else await write();
+  await insertManyLoading(db, SEARCH_POINTS, POINT_COLUMNS, rows.map((r) => POINT_COLUMNS.map((c) => r[c])));
 }
 
 /** Rebuilds the search points of these services (all of a service's rows, from its current records). */

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
-import { insertMany, tablesForBulkLoad, withoutSecondaryIndexes } from '../../platform/db/bulk.ts';
+import { insertManyLoading } from '../../platform/db/bulk.ts';
 import { TABLES, tableOf, type Row, type TableName } from './model.ts';
 import type { Dataset } from './validate.ts';
 
@@ -20,14 +20,6 @@ export function checkSourceName(name: string): string | null {
   if (n.length > 100) return 'must be at most 100 characters';
   if (/[\u0000-\u001f\u007f]/.test(n)) return 'must not contain control characters';
   return null;
-}
-
-/** Inserts rows; a load larger than what the table holds goes in without its secondary indexes, built again after. */
-async function bulkInsert(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-  const write = () => insertMany(db, table, columns, rows);
-  const bulk = rows.length && db.isTransaction ? await tablesForBulkLoad(db, { [table]: rows.length }) : [];
-  if (bulk.length) await withoutSecondaryIndexes(db, bulk, write);
-  else await write();
 }
 
 async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
@@ -87,7 +79,7 @@ export async function applySnapshot(db: Db, ds: Dataset, source: string, partial
       if (k.left_at !== null) returned.push(id);
     }
   }
-  await bulkInsert(db, 'directory_service_source', ['service_id', 'source', 'first_listed_at', 'left_at'], fresh.map((r) => [r.service_id, r.source, r.first_listed_at, r.left_at]));
+  await insertManyLoading(db, 'directory_service_source', ['service_id', 'source', 'first_listed_at', 'left_at'], fresh.map((r) => [r.service_id, r.source, r.first_listed_at, r.left_at]));
   for (let i = 0; i < moved.length; i += 500) await q.updateTable('directory_service_source').set({ source, left_at: null }).where('service_id', 'in', moved.slice(i, i + 500)).execute();
   const result: SnapshotResult = { left: [], returned, removed: {} };
   await recordProvenance(db, listed, source, now);
@@ -174,7 +166,7 @@ async function recordProvenance(db: Db, listed: readonly string[], source: strin
   // Whether this import changed it matters only for a service the source listed before.
   const changed = new Set((await inChunks(have.size ? listed.filter((id) => have.has(id)) : [], (c) => q.selectFrom(tableOf('service')).select('id').where('id', 'in', c).where('last_modified', '=', now).execute())).map((r) => String(r.id)));
   const fresh = listed.filter((id) => !have.has(id));
-  await bulkInsert(db, 'directory_provenance', ['service_id', 'source', 'source_id', 'first_seen', 'last_changed', 'last_seen', 'left_at'], fresh.map((id) => [id, source, id, now, now, now, null]));
+  await insertManyLoading(db, 'directory_provenance', ['service_id', 'source', 'source_id', 'first_seen', 'last_changed', 'last_seen', 'left_at'], fresh.map((id) => [id, source, id, now, now, now, null]));
   const touched = listed.filter((id) => have.has(id) && (changed.has(id) || have.get(id) !== null));
   for (let i = 0; i < touched.length; i += 500) await q.updateTable('directory_provenance').set({ last_changed: now, last_seen: now, left_at: null }).where('source', '=', source).where('service_id', 'in', touched.slice(i, i + 500)).execute();
   // An unchanged record is not written: while its source lists it, it was last seen at the source's last import or

@@ -201,6 +201,17 @@ export async function tablesForBulkLoad(db: Db, rows: Record<string, number>, mi
 }
 
 /**
+ * Inserts rows (insertMany); inside a transaction, a load larger than what the table holds goes in without the
+ * table's secondary indexes, built again after (tablesForBulkLoad, withoutSecondaryIndexes).
+ */
+export async function insertManyLoading(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+  const write = () => insertMany(db, table, columns, rows);
+  const bulk = rows.length && db.isTransaction ? await tablesForBulkLoad(db, { [table]: rows.length }) : [];
+  if (bulk.length) await withoutSecondaryIndexes(db, bulk, write);
+  else await write();
+}
+
+/**
  * Runs `write` with the secondary indexes of `tables` dropped, then creates them again from their saved
  * definitions: for bulk loads, where one index build is much cheaper than maintaining the index row by row. Must
  * run inside a transaction, so that a failed load leaves every index as it was (both engines roll back DDL); if
