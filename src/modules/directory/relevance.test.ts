@@ -1,7 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandQuery } from './search.ts';
+import { testApp } from '../../platform/testing.ts';
+import { Dataset } from './validate.ts';
+import { flatten } from './formats.ts';
+import { importDataset } from './import.ts';
+import { uuidv5 } from './model.ts';
+import { expandQuery, searchServices } from './search.ts';
 import { bestOf, nameMatch, withName } from './relevance.ts';
+
+const id = (k: string) => uuidv5(`relevance-test:${k}`);
+
+/** Imports these services (name, description) of one organisation; returns a search returning ids in order. */
+async function directoryOf(t: Awaited<ReturnType<typeof testApp>>, services: [key: string, name: string, description: string][]) {
+  const o = { id: id('org'), name: 'Relevance Org', description: 'An organisation' };
+  const ds = new Dataset();
+  const seen = new Map<string, Set<string>>();
+  services.forEach(([key, name, description], i) => flatten(ds, 'service', { id: id(key), organization_id: o.id, organization: o, name, description, status: 'active' }, { file: 'relevance.json', row: i + 1 }, undefined, seen));
+  await importDataset(t.ctx, ds, 'hsds-3.0-json');
+  return async (q: string) => (await searchServices(t.db.handle.db, t.db.handle.kind, { q, page: 1, perPage: 20, vetted: false })).hits.map((h) => h.serviceId);
+}
 
 test('name match: the share of the words typed that a name answers, a synonym counting less', () => {
   const q = expandQuery('domestic violence');
@@ -31,4 +48,19 @@ test('the best score of a wide place search: as many hits as a 500-mile radius h
   assert.equal(bestOf(scores.values()), 100_002);
   assert.equal(bestOf([]), 0);
   assert.equal(bestOf([-1, -2]), 0, 'never below 0, as before');
+});
+
+test('"counseling" finds therapy and mental health services that never say the word (the relevance bench\'s "counseling" for LGBTQ+), on both engines', async () => {
+  const t = await testApp();
+  try {
+    const search = await directoryOf(t, [
+      ['therapy', 'Youth Therapy Program', 'Individual and group therapy for young people.'],
+      ['mental', 'Community Mental Health', 'Walk-in mental health care for adults.'],
+      ['legal', 'Legal Services', 'Legal counseling and representation.'],
+      ['food', 'Food Pantry', 'Groceries every Tuesday.'],
+    ]);
+    assert.deepEqual(new Set(await search('counseling')), new Set([id('therapy'), id('mental'), id('legal')]));
+  } finally {
+    await t.close();
+  }
 });

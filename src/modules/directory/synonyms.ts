@@ -53,6 +53,7 @@ export const SYNONYMS: Record<string, string[]> = {
   therapy: ['counseling', 'mental', 'psychotherapy'],
   terapia: ['therapy', 'counseling', 'psychotherapy'],
   therapist: ['counseling', 'therapy'],
+  counseling: ['therapy', 'psychotherapy', 'mental health'],
   counselor: ['counseling', 'therapy'],
   consejeria: ['counseling', 'therapy'],
   depression: ['mental', 'counseling'],
