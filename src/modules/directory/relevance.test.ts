@@ -64,3 +64,19 @@ test('"counseling" finds therapy and mental health services that never say the w
     await t.close();
   }
 });
+
+test('"refugio" and "albergue" find what "shelter" finds, short-term housing included (the relevance bench\'s "refugio"), on both engines', async () => {
+  const t = await testApp();
+  try {
+    const search = await directoryOf(t, [
+      ['shelter', 'Harbor Emergency Shelter', 'Emergency beds for families.'],
+      ['housing', 'Short Term Family Housing', 'Short-term housing for families who are homeless.'],
+      ['food', 'Food Pantry', 'Groceries every Tuesday.'],
+    ]);
+    const shelter = new Set(await search('shelter'));
+    assert.deepEqual(shelter, new Set([id('shelter'), id('housing')]));
+    for (const q of ['refugio', 'albergue']) assert.deepEqual(new Set(await search(q)), shelter, q);
+  } finally {
+    await t.close();
+  }
+});

@@ -17,8 +17,8 @@ export const SYNONYMS: Record<string, string[]> = {
   capacitacion: ['training', 'apprenticeship', 'vocational'],
   // shelter and housing
   shelter: ['refugio', 'albergue', 'housing'],
-  refugio: ['shelter', 'albergue'],
-  albergue: ['shelter', 'refugio'],
+  refugio: ['shelter', 'albergue', 'housing'],
+  albergue: ['shelter', 'refugio', 'housing'],
   bed: ['shelter'],
   beds: ['shelter'],
   cama: ['shelter'],
