@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentScores, documentTexts, firstMatches, matchesAtMost, matchingKeys, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, matchingKeySet, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
@@ -15,7 +15,7 @@ import { rowsWhereIn, SEARCH_INDEX } from './store.ts';
 import { codesOf, FREE_WORDS, maskOf, pointQuery, pointsWhere, SEARCH_POINTS, type PointFilters, type PointHit } from './search-points.ts';
 import type { Row } from './model.ts';
 import { readSummary } from './summary.ts';
-import { cachedSearch } from './search-cache.ts';
+import { cachedSearch, dataVersion } from './search-cache.ts';
 
 export interface SearchParams {
   q?: string;
@@ -481,11 +481,6 @@ async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
 
 /** Text matches ranked at most; a search matching more shows that many of them (SearchResult.bounded). */
 export const TEXT_RANKED = 1000;
-/**
- * A place search with text reads only the points of services matching it when the points in the box are more than
- * the matches (at most) over this (searchByPoints).
- */
-const TEXT_IN_SQL = 40;
 /** Text matches counted at most. */
 export const TEXT_COUNTED = 100_000;
 
@@ -550,18 +545,16 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const area = { ...f, confidential: true, box };
     let read = pointQuery(db, area, undefined, p.facets !== false);
     if (query) {
-      // The text is known from its words' counts (SQLite) to match nothing, or few services against the points
-      // in the box: nothing is read then, or only the points of services that match. A match found within SQL costs
-      // about a fifteenth of a point read here, and reading the box's points is followed by finding their matches
-      // anyway (documentScores), so the matches drive unless the box is small against them (TEXT_IN_SQL, measured at
-      // 500,000 services: 40 against 15 and 100, p95 of the search page 17-18 ms against 24-26 and 20-21).
-      const most = await matchesAtMost(db, kind, SEARCH_INDEX, query);
-      if (most === 0) return resultPage(p, [], EMPTY_FACETS(), place);
-      if (most !== undefined) {
-        const inBox = (await pointsWhere(db.selectFrom(`${SEARCH_POINTS} as sp`).select((e: any) => e.fn.countAll().as('n')), area).executeTakeFirst()) as { n: unknown };
-        const matching = matchingKeys(kind, SEARCH_INDEX, query)!;
+      // SQLite: only the points of services that match the text are read, tested against the set of the text's
+      // matches (platform matchingKeySet, kept for the directory's data version): none match, and nothing is read.
+      // Reading every point in the box and finding their matches afterwards cost up to fifteen times as much for a
+      // dense box; testing `doc in (the matches)` in SQL had SQLite find every match of a common word and index
+      // them for each statement.
+      const matching = await matchingKeySet(db, kind, SEARCH_INDEX, query, db.isTransaction ? undefined : await dataVersion(db));
+      if (matching) {
+        if (!matching.size) return resultPage(p, [], EMPTY_FACETS(), place);
         // Points without the service's key in the index (none are expected) are checked as before.
-        if (Number(inBox.n) * TEXT_IN_SQL > most) read = read.where(sql<boolean>`(${sql.ref('sp.doc')} in ${matching} or ${sql.ref('sp.doc')} is null)`);
+        read = read.where((e: any) => e.or([matching.contains('sp.doc'), e('sp.doc', 'is', null)]));
       }
     }
     const rows = (await read.execute()) as PointHit[];

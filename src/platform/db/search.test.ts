@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { testDatabase } from '../testing.ts';
 import { openDatabase } from './index.ts';
-import { documentScores, indexDocuments, matchesAtMost, rankStatistics, removeDocuments, respaceIndex } from './search.ts';
+import { documentScores, indexDocuments, matchingKeys, matchingKeySet, rankStatistics, removeDocuments, respaceIndex, type KeySet, type SearchQuery } from './search.ts';
 
 test('rank statistics: PostgreSQL\'s document frequencies are kept between searches and counted again once the index changes; none on SQLite', async () => {
   const t = await testDatabase();
@@ -108,15 +108,6 @@ test('documentScores gives the scores ranking every match gives (SQLite: bm25 wo
         for (const [id, s] of full) assert.ok(Math.abs(got.get(id)! - s) <= 1e-12 * Math.max(1, Math.abs(s)), `${JSON.stringify(query)}: ${got.get(id)} against ${s}`);
       }
     }
-    // SQLite: at most how many documents match, from the words' counts: never fewer than match, none for a word in
-    // no document (a search near a place then reads no points).
-    for (const query of queries) {
-      const most = await matchesAtMost(db, kind, name, query);
-      if (kind !== 'sqlite') assert.equal(most, undefined);
-      else assert.ok(most! >= (await documentScores(db, kind, name, query, all)).size, JSON.stringify(query));
-    }
-    assert.equal(await matchesAtMost(db, kind, name, [[['child']], [['zzyzx'], ['qqq', 'care']]]), kind === 'sqlite' ? 0 : undefined);
-    assert.equal(await matchesAtMost(db, kind, name, [[['child']], [['care']]]), kind === 'sqlite' ? 3 : undefined, 'the rarer group: "care" in three documents');
     // SQLite: the index changes behind this process's back (another process writes): the word counts kept are not
     // used for the new state. (PostgreSQL keeps its counts for FREQUENCY_TTL_MS; the first test.)
     if (kind !== 'sqlite') return;
@@ -174,5 +165,51 @@ test('a place search scores the documents asked about without ranking every matc
   } finally {
     await handle.close();
     await td.drop();
+  }
+});
+
+test('a set of matching keys (SQLite) holds the documents the index matches, is kept for one state, found again for a newer one and never kept from a transaction', async () => {
+  const t = await testDatabase();
+  try {
+    const db = t.handle.db;
+    const kind = t.handle.kind;
+    const name = 'directory_service_search';
+    // Enough documents for keys past a few bytes of the set; "alpha" in every third, "beta" in every fifth.
+    const docs = Array.from({ length: 200 }, (_, i) => ({ id: randomUUID(), title: `Service ${i}`, body: `${i % 3 === 0 ? 'alpha ' : ''}${i % 5 === 0 ? 'beta' : 'gamma'}` }));
+    await indexDocuments(db, name, docs);
+    const query: SearchQuery = [[['alpha']]];
+    if (kind !== 'sqlite') {
+      assert.equal(await matchingKeySet(db, kind, name, query, 1), undefined, 'PostgreSQL tests the text in its own statements');
+      return;
+    }
+    // What the set holds, read back through SQL, against what the index matches.
+    const held = async (set: KeySet) =>
+      (await db.selectFrom(name).select(sql<number>`rowid`.as('k')).where(set.contains('rowid')).execute()).map((r) => Number(r.k)).sort((a, b) => a - b);
+    const matched = async (q: SearchQuery) => (await db.selectFrom(matchingKeys(kind, name, q)!.as('m')).select('m.doc_key').execute()).map((r) => Number(r.doc_key)).sort((a, b) => a - b);
+    for (const q of [query, [[['beta']]], [[['alpha']], [['beta']]], [[['alpha'], ['beta']]], [[['alp', 'gam']]], [[['zzyzx']]]] as SearchQuery[]) {
+      const set: KeySet = (await matchingKeySet(db, kind, name, q, 1))!;
+      const want = await matched(q);
+      assert.deepEqual(await held(set), want, JSON.stringify(q));
+      assert.equal(set.size, want.length);
+    }
+    assert.equal((await matchingKeySet(db, kind, name, [[['zzyzx']]], 1))!.size, 0);
+    const before = (await matchingKeySet(db, kind, name, query, 1))!.size;
+    // A document written behind the index's back: the set kept for state 1 is used while the caller says 1.
+    await db.insertInto(name).values({ doc_id: randomUUID(), title: 'Late', body: 'alpha' }).execute();
+    assert.equal((await matchingKeySet(db, kind, name, query, 1))!.size, before, 'kept for its state');
+    assert.equal((await matchingKeySet(db, kind, name, query))!.size, before + 1, 'without a state, found again');
+    assert.equal((await matchingKeySet(db, kind, name, query, 2))!.size, before + 1, 'a newer state: found again');
+    // Inside a transaction the set sees its writes and is not kept: after the rollback the state's set is the committed one.
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto(name).values({ doc_id: randomUUID(), title: 'Uncommitted', body: 'alpha' }).execute();
+        assert.equal((await matchingKeySet(trx, kind, name, query, 3))!.size, before + 2, 'its own write seen');
+        throw new Error('rollback');
+      })
+      .catch((err: Error) => assert.equal(err.message, 'rollback'));
+    assert.equal((await matchingKeySet(db, kind, name, query, 3))!.size, before + 1, 'the rolled back document is not in the set of state 3');
+  } finally {
+    await t.drop();
   }
 });

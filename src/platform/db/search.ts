@@ -442,26 +442,6 @@ async function wordStatistics(db: Db, name: string, words: readonly string[]): P
 }
 
 /**
- * SQLite: at most how many documents match the query, from the counts of its words kept per state of the index
- * (each group matches no more documents than its alternatives' rarest words together): 0 when some group's words are
- * in no document. Undefined where it is not known (PostgreSQL, words beyond ASCII letters and digits).
- */
-export async function matchesAtMost(db: Db, kind: DatabaseKind, name: string, query: SearchQuery): Promise<number | undefined> {
-  checkName(name);
-  const q = cleanQuery(query);
-  if (kind !== 'sqlite' || !q.length || !asciiWords(q)) return undefined;
-  const stats = await wordStatistics(db, name, q.flat(2));
-  if (!stats) return undefined;
-  let most = stats.rowCount;
-  for (const group of q) {
-    let n = 0;
-    for (const alt of group) n += Math.min(...alt.map((w) => stats.hits.get(w)!));
-    most = Math.min(most, n);
-  }
-  return most;
-}
-
-/**
  * SQLite: the bm25 scores of these documents (keys to ids) computed here as FTS5's bm25 computes them, from what FTS5
  * stores of each (its folded text, read by row number, and its token count per column) and of the index (rows and
  * tokens in all, and how many documents contain each word, counted once per state of the index). Scoring a few
@@ -658,4 +638,87 @@ export function matchingKeys(kind: DatabaseKind, name: string, query: SearchQuer
   // A weight restricts a prefix to the title's lexemes (weight A, see createSearchIndex).
   const expr = opts.titleOnly ? tsExpression(q).replace(/:\*/g, ':*A') : tsExpression(q);
   return sql<{ doc_key: string }>`(select doc_id as doc_key from ${sql.table(name)} where tsv @@ to_tsquery('simple', ${expr}))`;
+}
+
+/**
+ * SQLite: the documents matching a query (their keys, the row numbers documentKeys gives), as a set a statement can
+ * test row by row without the index: `contains(ref)` is true where the key in column `ref` is in the set. A condition
+ * `key in (select rowid ... match ...)` had SQLite find every match and build a temporary index of them for each
+ * statement: for a common word (83,000 matches of "job" with its synonyms at 500,000 services) that was most of a
+ * place search's time, however few of the matches were near. The set is a blob bound as a parameter, six keys to a
+ * byte (bits 0-5 of a byte 0x40-0x7f, so that each byte reads as one ASCII character), tested in SQL with substr and
+ * unicode: one step per row, no temporary index.
+ *
+ * Sets are kept per database for one `state` (a number the caller reads, committed and changed by every write that
+ * can change the index: the directory's data version), up to KEY_SETS_BYTES, least recently used dropped first; a
+ * newer state drops every set kept. Without a state, or inside a transaction, the set is found and not kept.
+ * Undefined on PostgreSQL (which tests the text in its own statements) or when the query has no words.
+ */
+export interface KeySet {
+  /** How many documents match. */
+  readonly size: number;
+  /** SQL: whether the (integer) key in this column is in the set; null keys are not. */
+  contains(ref: string): RawBuilder<SqlBool>;
+}
+
+/** The most the kept sets of one database take (at 500,000 documents a set is at most 83 kB). */
+export const KEY_SETS_BYTES = 16 * 1024 * 1024;
+
+interface KeptSets {
+  state: number;
+  bytes: number;
+  sets: Map<string, { blob: Buffer; size: number }>;
+}
+const keptSets = new WeakMap<object, KeptSets>();
+
+/** The blob of a set of keys: key k is bit k % 6 of byte k / 6, every byte 0x40 plus its bits. */
+export function keySetBlob(keys: Iterable<number>): Buffer {
+  let high = -1;
+  for (const k of keys) if (k > high) high = k;
+  const blob = Buffer.alloc(Math.floor(high / 6) + 1, 0x40);
+  for (const k of keys) blob[Math.floor(k / 6)] |= 1 << (k % 6);
+  return blob;
+}
+
+function keySetOf({ blob, size }: { blob: Buffer; size: number }): KeySet {
+  return {
+    size,
+    // A key past the blob reads '' (unicode null): not in the set, as a null key is not.
+    contains: (ref) => sql<SqlBool>`(((unicode(substr(${blob}, ${sql.ref(ref)} / 6 + 1, 1)) - 64) >> (${sql.ref(ref)} % 6)) & 1) = 1`,
+  };
+}
+
+export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (kind !== 'sqlite' || !q.length) return undefined;
+  const expr = ftsExpression(q);
+  const keep = state !== undefined && !db.isTransaction;
+  let kept = keep ? keptSets.get(db) : undefined;
+  if (keep && (!kept || kept.state < state)) keptSets.set(db, (kept = { state, bytes: 0, sets: new Map() }));
+  const usable = kept && kept.state === state ? kept : undefined;
+  const found = usable?.sets.get(expr);
+  if (found) {
+    usable!.sets.delete(expr);
+    usable!.sets.set(expr, found);
+    return keySetOf(found);
+  }
+  // One row: the keys as a JSON array (a row per match cost more than finding them, more still from a reader thread).
+  const row = (await db
+    .selectFrom(name)
+    .select(sql<string>`json_group_array(rowid)`.as('keys'))
+    .where(sql<SqlBool>`${sql.table(name)} match ${expr}`)
+    .executeTakeFirst()) as { keys: string } | undefined;
+  const keys = JSON.parse(row?.keys ?? '[]') as number[];
+  const set = { blob: keySetBlob(keys), size: keys.length };
+  if (usable) {
+    usable.sets.set(expr, set);
+    usable.bytes += set.blob.length;
+    while (usable.bytes > KEY_SETS_BYTES && usable.sets.size > 1) {
+      const [k, v] = usable.sets.entries().next().value!;
+      usable.sets.delete(k);
+      usable.bytes -= v.blob.length;
+    }
+  }
+  return keySetOf(set);
 }
