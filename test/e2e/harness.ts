@@ -266,13 +266,37 @@ const LAYOUT_SCRIPT = `function (minPx, tablesOnly) {
  * a wide screen (64em and up, app.css) their headings keep whole words.
  */
 export async function brokenHeadings(page: Page): Promise<string[]> {
-  return page.evaluate(`[...document.querySelectorAll('main table thead th')].flatMap(function (th) {
-    var text = (th.innerText || '').trim();
-    if (!text || !th.getClientRects().length) return [];
-    var range = document.createRange();
-    range.selectNodeContents(th);
-    var lines = new Set([...range.getClientRects()].filter(function (r) { return r.width > 0; }).map(function (r) { return Math.round(r.bottom); })).size;
-    return lines > text.split(/[\\s/\\u2010-\\u2014-]+/).filter(Boolean).length ? [text.replace(/\\n/g, ' ')] : [];
+  return brokenInsideWords(page, 'main table thead th');
+}
+
+/**
+ * Table cells of ordinary words broken inside a word at the width laid out now ("Accepte|d" in a timeline's step
+ * column). Cells holding a token longer than 20 characters (an address, a link, an id) may break it and are not
+ * counted.
+ */
+export async function brokenCells(page: Page): Promise<string[]> {
+  return brokenInsideWords(page, 'main table tbody td', 20);
+}
+
+/**
+ * The elements matching `selector` with a piece of text laid out on more lines than it has places to break: each
+ * text node is measured on its own (a tag's padding or a smaller font beside it is not a line).
+ */
+async function brokenInsideWords(page: Page, selector: string, longest = Infinity): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].flatMap(function (el) {
+    if (!el.getClientRects().length) return [];
+    var texts = [];
+    var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) texts.push(node);
+    var broken = texts.some(function (node) {
+      var words = (node.textContent || '').split(/[\\s/\\u2010-\\u2014-]+/).filter(Boolean);
+      if (!words.length || words.some(function (w) { return w.length > ${Number.isFinite(longest) ? longest : 1e9}; })) return false;
+      var range = document.createRange();
+      range.selectNodeContents(node);
+      var lines = new Set([...range.getClientRects()].filter(function (r) { return r.width > 0; }).map(function (r) { return Math.round(r.bottom); })).size;
+      return lines > words.length;
+    });
+    return broken ? [(el.innerText || '').trim().replace(/\\n/g, ' ')] : [];
   })`) as Promise<string[]>;
 }
 

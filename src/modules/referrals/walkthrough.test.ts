@@ -116,6 +116,10 @@ test('done when: a case manager finds a job-training program, refers with consen
     assert.match(html, /Got help/);
     assert.match(html, /Enrolled in the spring cohort/);
     assert.match(html, /Riverside Job Center/);
+    // The timeline's headings name its columns; "(optional)" belongs to the form's field, not to a column.
+    const timeline = html.slice(html.indexOf('<caption>Timeline'));
+    assert.match(timeline, /<th[^>]*>Note<\/th>/);
+    assert.doesNotMatch(timeline, /<th[^>]*>Note \(optional\)<\/th>/);
     await form(manager, `${url}/notifications/read`, {}, 303);
     assert.match(await getPage(manager, '/referrals'), /Unread notifications: 0/);
 

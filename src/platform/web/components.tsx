@@ -220,13 +220,14 @@ export function ActionButton({ v, action, children, secondary }: { v: View; acti
  * A data table that fits its container at every width, with no column out of sight (issue 16): it takes the
  * container's width and its cells wrap, breaking long words and addresses where they must (app.css `.table-fit`);
  * below 480 px USWDS stacks each row as label/value pairs; on paper print.css keeps every column. A table of up to
- * nine columns keeps its headings' words whole on a wide screen (`.table-fit--words`). No sideways
+ * nine columns keeps its headings' and cells' words whole on a wide screen (`.table-fit--words`), except in cells
+ * holding a word longer than 20 characters; one of eight columns or more has narrower gaps (`.table-fit--many`). No sideways
  * scrolling box, whose columns past its edge a reader would not see. `wrap` is accepted and ignored: every table
  * wraps now.
  */
 export function Table({ caption, head, rows, v }: { caption: string; head: string[]; rows: ComponentChildren[][]; v: View; wrap?: boolean }) {
   return (
-    <table class={`usa-table usa-table--borderless usa-table--stacked width-full table-fit${head.length <= 9 ? ' table-fit--words' : ''}`}>
+    <table class={`usa-table usa-table--borderless usa-table--stacked width-full table-fit${head.length <= 9 ? ' table-fit--words' : ''}${head.length >= 8 ? ' table-fit--many' : ''}`}>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -244,7 +245,9 @@ export function Table({ caption, head, rows, v }: { caption: string; head: strin
           rows.map((r) => (
             <tr>
               {r.map((c, i) => (
-                <td data-label={head[i]}>{c}</td>
+                <td data-label={head[i]} class={longestWord(c) > LONG_WORD ? 'table-fit__long' : undefined}>
+                  {c}
+                </td>
               ))}
             </tr>
           ))
@@ -252,6 +255,22 @@ export function Table({ caption, head, rows, v }: { caption: string; head: strin
       </tbody>
     </table>
   );
+}
+
+/** A cell holding a word longer than this (an e-mail or web address, an id) may break it anywhere (app.css). */
+const LONG_WORD = 20;
+
+/** The length of the longest run of characters without a space or a hyphen in a cell's text, elements included. */
+export function longestWord(c: ComponentChildren): number {
+  if (c === null || c === undefined || typeof c === 'boolean') return 0;
+  if (typeof c === 'string' || typeof c === 'number' || typeof c === 'bigint') {
+    let most = 0;
+    for (const w of String(c).split(/[\s\u2010-\u2014-]+/)) if (w.length > most) most = w.length;
+    return most;
+  }
+  if (Array.isArray(c)) return c.reduce((most: number, x) => Math.max(most, longestWord(x)), 0);
+  if (typeof c === 'object' && 'props' in c) return longestWord((c.props as { children?: ComponentChildren }).children);
+  return 0;
 }
 
 /** Previous/next links that keep the rest of the query. */

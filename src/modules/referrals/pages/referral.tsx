@@ -151,7 +151,7 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
       <Table
         v={v}
         caption={v.t('rf.timeline')}
-        head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), v.t('rf.reason'), v.t('rf.step.note')]}
+        head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), v.t('rf.reason'), v.t('rf.timeline.note')]}
         rows={r.events.map((e) => [
           when(e.at, v.lang),
           v.t(`rf.event.${e.action}`),
