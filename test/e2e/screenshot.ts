@@ -6,12 +6,13 @@
  * `npm run screenshot -- --review [dir]`: every role's main pages at 1,280 px and 390 px, in English and Spanish,
  * into dir (default /tmp/tfh-screenshots), for people to look at as users do; for each picture it prints what the
  * harness's layout check finds (tables wider than their box, text under 12 px, a page wider than the window) and
- * what a reader should not see (internal ids, ISO timestamps, "—" for empty fields). A script, not a test.
+ * what a reader should not see (internal ids, ISO timestamps, "—" for empty fields, at 1,280 px words split in a table).
+ * A script, not a test.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, layoutProblems, newContext, signIn, startApp, type E2eApp } from './harness.ts';
+import { brokenCells, brokenHeadings, launchBrowser, layoutProblems, newContext, signIn, startApp, type E2eApp } from './harness.ts';
 import { beginMfaSetup, enableMfa } from '../../src/platform/auth/index.ts';
 import { DEMO_PASSWORD } from '../../src/platform/seed.ts';
 import { totpCode, type TestUser } from '../../src/platform/testing.ts';
@@ -118,6 +119,13 @@ async function wordsProblems(page: Page): Promise<string[]> {
   return out;
 }
 
+/** Table headings and cells split inside a word, checked on a wide screen only (phones may break them, app.css). */
+async function brokenWords(page: Page, width: number): Promise<string[]> {
+  if (width < 1024) return [];
+  const broken = [...(await brokenHeadings(page)), ...(await brokenCells(page))];
+  return broken.length ? [`broken inside a word: ${broken.slice(0, 6).join(', ')}${broken.length > 6 ? ` and ${broken.length - 6} more` : ''}`] : [];
+}
+
 async function take(page: Page, shot: Shot, dir: string, log: (l: string) => void, review: boolean): Promise<void> {
   const width = shot.width ?? 1280;
   await page.setViewportSize({ width, height: 900 });
@@ -133,7 +141,7 @@ async function take(page: Page, shot: Shot, dir: string, log: (l: string) => voi
   const top = box ? Math.max(0, Math.round(box.y) - 16) : 0;
   const height = shot.height === 0 ? full : Math.min(full - top, shot.height ?? 900);
   await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: top, width, height } });
-  const found = review ? [...(await layoutProblems(page)), ...(await wordsProblems(page))] : [];
+  const found = review ? [...(await layoutProblems(page)), ...(await wordsProblems(page)), ...(await brokenWords(page, width))] : [];
   log(`wrote ${file} (${path})${found.map((f) => '\n    ' + f).join('')}`);
 }
 
