@@ -156,3 +156,22 @@ test('labels: none lies under a marker; one a marker would cover moves clear of 
     assert.match(html, new RegExp(`<text x="${dc.x}" y="${dc.y}"[^>]*>${dc.text}</text>`));
   }
 });
+
+test('maps in the same view share one drawing of their shapes, and each still shows its own markers', () => {
+  // Two searches near the same place with the same radius: the circle sets the view, their results differ.
+  const place: UsMapPoint = { lat: 38.91, lng: -77.0, label: '20001', kind: 'place' };
+  const circle = { lat: place.lat, lng: place.lng, miles: 25 };
+  const a: UsMapProps = { ...base, points: [DC1, DC2, place], focus: [DC1, DC2, place], circle };
+  const b: UsMapProps = { ...base, points: [DC2, place], focus: [DC2, place], circle };
+  const [la, lb] = [mapLayout(a), mapLayout(b)];
+  assert.ok(la.countyLines.length > 5, 'zoomed in far enough for county lines');
+  assert.equal(lb.countyLines, la.countyLines, 'the same drawing of the county lines, not a second one');
+  const [ha, hb] = [renderToString(h(UsMap, a)), renderToString(h(UsMap, b))];
+  const shapes = (html: string) => html.match(/<g stroke="#71767a" stroke-width="0.5">.*?<\/g>/s)![0];
+  assert.equal(shapes(hb), shapes(ha), 'the same shapes');
+  const keys = (html: string) => [...html.matchAll(/data-keys?="([\w ]+)"/g)].flatMap((m) => m[1].split(' ')).sort();
+  assert.deepEqual(keys(ha), ['a', 'b']);
+  assert.deepEqual(keys(hb), ['b']);
+  // Another radius is another view.
+  assert.notEqual(mapLayout({ ...b, circle: { ...circle, miles: 50 } }).countyLines, la.countyLines);
+});

@@ -290,33 +290,61 @@ export function thinPath(d: string, tolerance = 0.5): string {
   return out;
 }
 
+/**
+ * What a map shows of its shapes in one view (the shapes cut to it, county lines, place labels): the same for every
+ * map whose projection comes out the same, whatever its points. A search near a place is fitted to its radius's
+ * circle, so every search near that place with that radius shares one drawing (issue 14: projecting, cutting and
+ * labelling the shapes anew was most of a search page's own cost).
+ */
+type ViewDrawing = Pick<Drawn, 'shapes' | 'outlines' | 'labels' | 'countyLines'>;
+const views = new Map<string, ViewDrawing>();
+
+/** The projection of a map: Albers USA for the whole country, else Mercator fitted to its focus or shapes, then zoomed. */
+function projectionOf(p: UsMapProps, shapes: { fips: string; shape: Shape }[], width: number, height: number, whole: boolean): { projection: GeoProjection; fittedScale: number } {
+  const pad = 12;
+  const extent: [[number, number], [number, number]] = [[pad, pad], [width - pad, height - pad]];
+  if (whole) {
+    // Alaska and Hawaii as insets; the territories fall outside this projection and are not drawn.
+    const projection = geoAlbersUsa().fitExtent(extent, { type: 'FeatureCollection', features: shapes.map((s) => s.shape) } as FeatureCollection) as unknown as GeoProjection;
+    return { projection, fittedScale: projection.scale() };
+  }
+  const fitTo: Feature<Geometry>[] = p.focus?.length
+    ? [{ type: 'Feature', properties: {}, geometry: { type: 'MultiPoint', coordinates: p.focus.map((q) => [q.lng, q.lat]) } }]
+    : shapes.map((s) => s.shape);
+  if (p.circle) fitTo.push(circleFeature(p.circle));
+  let projection = geoMercator().fitExtent(extent, { type: 'FeatureCollection', features: fitTo } as FeatureCollection);
+  // A single point (or a few very close together) would zoom in without end.
+  if (projection.scale() > MAX_SCALE) {
+    const center = projection.invert!([width / 2, height / 2])!;
+    projection = geoMercator().scale(MAX_SCALE).center(center).translate([width / 2, height / 2]);
+  }
+  const fittedScale = projection.scale();
+  if (p.zoom && p.zoom > 0) projection = zoomed(projection, width, height, Math.min(MAX_ZOOM, p.zoom), p.center);
+  return { projection, fittedScale };
+}
+
 function draw(p: UsMapProps, width: number, height: number): Drawn {
   const key = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, p.focus ?? null, p.circle ?? null, width, height, p.zoom ?? 0, p.center ?? null, Boolean(p.placeLabels), p.lang ?? 'en']);
   const hit = cache.get(key);
   if (hit) return hit;
   const shapes = shapesFor(p);
-  const pad = 12;
-  const extent: [[number, number], [number, number]] = [[pad, pad], [width - pad, height - pad]];
   const whole = !p.states && !p.fips && !p.focus;
-  let projection: GeoProjection;
-  let fittedScale = 0;
-  if (whole) {
-    // Alaska and Hawaii as insets; the territories fall outside this projection and are not drawn.
-    projection = geoAlbersUsa().fitExtent(extent, { type: 'FeatureCollection', features: shapes.map((s) => s.shape) } as FeatureCollection) as unknown as GeoProjection;
-  } else {
-    const fitTo: Feature<Geometry>[] = p.focus?.length
-      ? [{ type: 'Feature', properties: {}, geometry: { type: 'MultiPoint', coordinates: p.focus.map((q) => [q.lng, q.lat]) } }]
-      : shapes.map((s) => s.shape);
-    if (p.circle) fitTo.push(circleFeature(p.circle));
-    projection = geoMercator().fitExtent(extent, { type: 'FeatureCollection', features: fitTo } as FeatureCollection);
-    // A single point (or a few very close together) would zoom in without end.
-    if (projection.scale() > MAX_SCALE) {
-      const center = projection.invert!([width / 2, height / 2])!;
-      projection = geoMercator().scale(MAX_SCALE).center(center).translate([width / 2, height / 2]);
-    }
-    fittedScale = projection.scale();
-    if (p.zoom && p.zoom > 0) projection = zoomed(projection, width, height, Math.min(MAX_ZOOM, p.zoom), p.center);
+  const { projection, fittedScale } = projectionOf(p, shapes, width, height, whole);
+  // The view: everything the drawing below depends on besides the projection's own figures.
+  const viewKey = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, width, height, Boolean(p.placeLabels), p.lang ?? 'en', whole, projection.scale(), projection.translate(), projection.center()]);
+  let seen = views.get(viewKey);
+  if (!seen) {
+    seen = drawView(p, shapes, projection, width, height, whole);
+    if (views.size > 200) views.delete(views.keys().next().value!);
+    views.set(viewKey, seen);
   }
+  const drawn: Drawn = { ...seen, projection, fittedScale };
+  if (cache.size > 100) cache.delete(cache.keys().next().value!);
+  cache.set(key, drawn);
+  return drawn;
+}
+
+function drawView(p: UsMapProps, shapes: { fips: string; shape: Shape }[], projection: GeoProjection, width: number, height: number, whole: boolean): ViewDrawing {
   // Maps with place labels are often zoomed in: their shapes are cut to the view, so only what shows is written.
   const drawPath = p.placeLabels && !whole ? geoPath(clippedTo(projection, width, height)).digits(1) : geoPath(projection).digits(1);
   const path = (shape: Shape | Feature<Geometry>) => {
@@ -328,7 +356,7 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
   // Counties, on maps that ask for place labels, once zoomed in far enough to tell them apart.
   const countyDetail = Boolean(p.placeLabels && view && p.level === 'state' && projection.scale() >= COUNTY_SCALE);
   const inView = countyDetail ? countiesInView(view!) : [];
-  const drawn: Drawn = {
+  return {
     shapes: visible.map((s) => ({ fips: s.fips, name: shapeName(s, p.lang ?? 'en'), d: path(s.shape) ?? '' })).filter((s) => s.d),
     // County maps get their states' outlines on top, so that state lines read clearly.
     outlines:
@@ -339,15 +367,10 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
             return d ? [d] : [];
           })
         : [],
-    projection,
     labels: p.placeLabels ? placeLabels(projection, width, height, p.level === 'state' ? visible : [], countyDetail ? inView : [], !whole, p.lang ?? 'en') : [],
     // Cut to the view: a county's path is only the part that shows.
     countyLines: inView.length ? countyPaths(projection, width, height, inView) : [],
-    fittedScale: fittedScale || projection.scale(),
   };
-  if (cache.size > 100) cache.delete(cache.keys().next().value!);
-  cache.set(key, drawn);
-  return drawn;
 }
 
 /**
@@ -601,7 +624,7 @@ export function UsMap(p: UsMapProps) {
 }
 
 /** The shapes' markup by drawing, then by their shades and labels: the same for every page that shows that map. */
-const layers = new WeakMap<Drawn, Map<string, string>>();
+const layers = new WeakMap<Drawn['shapes'], Map<string, string>>();
 
 /**
  * The shaded shapes of a drawing as markup, rendered once per drawing, shades and labels: a national map's shapes are
@@ -609,8 +632,8 @@ const layers = new WeakMap<Drawn, Map<string, string>>();
  * the page.
  */
 function shapeLayer(drawn: Drawn, shades: UsMapProps['shades'], labels: UsMapProps['labels']): string {
-  let byLook = layers.get(drawn);
-  if (!byLook) layers.set(drawn, (byLook = new Map()));
+  let byLook = layers.get(drawn.shapes);
+  if (!byLook) layers.set(drawn.shapes, (byLook = new Map()));
   const key = JSON.stringify([shades ?? null, labels ?? null]);
   let html = byLook.get(key);
   if (html === undefined) {
