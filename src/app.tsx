@@ -23,6 +23,7 @@ import { cachedSerializerCompiler } from './platform/http/serializers.ts';
 import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
+import { KeptPages, type KeepAs } from './platform/web/kept-pages.ts';
 import { ErrorPage } from './platform/web/error-page.tsx';
 import { installModules, tasksFor, type Access, type AppModule, type Task } from './platform/module.ts';
 import { modules } from './modules/index.ts';
@@ -42,10 +43,23 @@ declare module 'fastify' {
     /** What waits for the signed-in person, when the page asked (see the preHandler below); null otherwise. */
     tasks: Task[] | null;
     view(): View;
+    /** A CSRF token was issued for this request's page (a page holding one is never kept for others). */
+    csrfIssued: boolean;
+    /**
+     * Where this request's page may be kept for the public (platform/web/kept-pages.ts): undefined unless the caller
+     * is anonymous and the request a GET or HEAD. `state` gives what the page's data depends on (a data version,
+     * the minute), asked only then; the language and the address are added here.
+     */
+    keepAs(scope: string, state: () => string | Promise<string>): Promise<KeepAs | undefined>;
   }
   interface FastifyReply {
-    /** Renders an HTML page in the site layout. */
-    page(title: string, body: unknown, status?: number): FastifyReply;
+    /** Renders an HTML page in the site layout; with `keep`, a 200 page is kept for the next anonymous caller. */
+    page(title: string, body: unknown, status?: number, keep?: KeepAs): FastifyReply;
+    /** Sends the page kept for `keep`, if there is one; true when it did. */
+    keptPage(keep: KeepAs | undefined): boolean;
+  }
+  interface FastifyInstance {
+    keptPages: KeptPages;
   }
   interface Session {
     userId?: string;
@@ -257,6 +271,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.decorateRequest('lang', 'en');
   app.decorateRequest('tasks', null);
+  app.decorateRequest('csrfIssued', false);
   app.decorateRequest('view', function (this: FastifyRequest): View {
     const req = this;
     const reply = (req as unknown as { _reply: FastifyReply })._reply;
@@ -268,7 +283,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       lang,
       t,
       actor: req.actor,
-      csrf: () => (token ??= reply.generateCsrf()),
+      csrf: () => {
+        req.csrfIssued = true;
+        return (token ??= reply.generateCsrf());
+      },
       path: url.split('?')[0],
       url,
       govBanner: config.govBanner,
@@ -276,9 +294,23 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       taskCount: req.tasks?.reduce((sum, task) => sum + task.count, 0) ?? 0,
     };
   });
-  app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200) {
+  app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200, keep?: KeepAs) {
     const html = renderPage(this.request.view(), title, body as never);
+    if (keep && status === 200 && !this.request.csrfIssued) app.keptPages.set(keep.scope, keep.state, keep.key, html);
     return this.code(status).type('text/html; charset=utf-8').send(html);
+  });
+
+  // ---- whole pages kept for the public (issue 14; platform/web/kept-pages.ts) ----
+  app.decorate('keptPages', new KeptPages());
+  app.decorateRequest('keepAs', async function (this: FastifyRequest, scope: string, state: () => string | Promise<string>): Promise<KeepAs | undefined> {
+    if (this.actor || this.session?.userId || (this.method !== 'GET' && this.method !== 'HEAD')) return undefined;
+    return { scope, state: await state(), key: `${this.lang}\n${this.url}` };
+  });
+  app.decorateReply('keptPage', function (this: FastifyReply, keep: KeepAs | undefined): boolean {
+    const html = keep && app.keptPages.get(keep.scope, keep.state, keep.key);
+    if (!html) return false;
+    this.code(200).type('text/html; charset=utf-8').send(html);
+    return true;
   });
 
   app.addHook('onRequest', async (req, reply) => {

@@ -19,6 +19,8 @@ import { cardOf, distanceText, loadOrgPhones, type Card } from '../presenters.ts
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC } from './shared.tsx';
 import { LISTS } from '../permissions.ts';
+import { dataVersion } from '../search-cache.ts';
+import { countCacheLookup } from '../../../platform/ops/metrics.ts';
 const Str = Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })]));
 const SearchQuery = Type.Object({
   q: Str,
@@ -380,7 +382,23 @@ function inputOf(q: SearchQuery, errors: FieldError[]): SearchInput {
   return { q: first(q.q), near: first(q.near), radius: first(q.radius), sort: first(q.sort), need: first(q.need), population: first(q.population), language: first(q.language), options: all(q.options), ...mapView(q, errors) };
 }
 
+/**
+ * Where an anonymous caller's search page is kept (platform/web/kept-pages.ts): the same for everyone for an address
+ * and a language while the directory's data version and the minute (the cards' "open now") stay the same. Only
+ * with kept search answers on (SEARCH_CACHE_ENTRIES), since the page holds one.
+ */
+function keepSearchPage(req: FastifyRequest) {
+  if (!req.ctx.config.searchCacheEntries) return undefined;
+  return req.keepAs('directory-search', async () => `${await dataVersion(req.ctx.db)} ${Math.floor(Date.now() / 60_000)}`);
+}
+
 async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQuery) {
+  const keep = await keepSearchPage(req);
+  if (keep) {
+    const sent = reply.keptPage(keep);
+    countCacheLookup('directory_page', sent);
+    if (sent) return reply;
+  }
   const v = req.view();
   const errors: FieldError[] = [];
   const input = inputOf(q, errors);
@@ -438,7 +456,7 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
       const shown: ResultCard = h.within ? { ...c, distance: undefined, point: undefined, within: h.distance } : c;
       return c.organization && referable.has(c.organization.id) ? { ...shown, referable: true } : shown;
     });
-  return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={[]} result={result} cards={cards} page={page} canDownload={canDownload} />);
+  return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={[]} result={result} cards={cards} page={page} canDownload={canDownload} />, 200, keep);
 }
 
 export function searchPages(app: App): void {
