@@ -544,13 +544,16 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
     const box = boundingBox(place.lat, place.lng, radius + (p.vetted ? 0 : cellSlack(place.lat)));
     const area = { ...f, confidential: true, box };
     let read = pointQuery(db, area, undefined, p.facets !== false);
+    // The directory's data version: what is kept of the text's matches and scores is kept for it.
+    let version: number | undefined;
     if (query) {
       // SQLite: only the points of services that match the text are read, tested against the set of the text's
       // matches (platform matchingKeySet, kept for the directory's data version): none match, and nothing is read.
       // Reading every point in the box and finding their matches afterwards cost up to fifteen times as much for a
       // dense box; testing `doc in (the matches)` in SQL had SQLite find every match of a common word and index
       // them for each statement.
-      const matching = await matchingKeySet(db, kind, SEARCH_INDEX, query, db.isTransaction ? undefined : await dataVersion(db));
+      version = db.isTransaction ? undefined : await dataVersion(db);
+      const matching = await matchingKeySet(db, kind, SEARCH_INDEX, query, version);
       if (matching) {
         if (!matching.size) return resultPage(p, [], EMPTY_FACETS(), place);
         // Points without the service's key in the index (none are expected) are checked as before.
@@ -580,7 +583,7 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       if (p.sort !== 'distance') {
         // Best match needs every hit's score: the index scores the hits that match, by their keys, in one statement,
         // and that tells which match too (the stored texts are not read).
-        scores = await documentScores(db, kind, SEARCH_INDEX, query, hits.map((h) => h.serviceId), keys);
+        scores = await documentScores(db, kind, SEARCH_INDEX, query, hits.map((h) => h.serviceId), keys, version);
         hits = hits.filter((h) => scores!.has(h.serviceId));
       } else {
         const texts = await documentTexts(db, SEARCH_INDEX, hits.map((h) => h.serviceId), keys);

@@ -213,3 +213,35 @@ test('a set of matching keys (SQLite) holds the documents the index matches, is 
     await t.drop();
   }
 });
+
+test('scores worked out in code (SQLite) are kept for one state of the index: the same scores, not worked out again for that state, worked out again for a newer one', async () => {
+  const t = await testDatabase();
+  try {
+    const db = t.handle.db;
+    const kind = t.handle.kind;
+    const name = 'directory_service_search';
+    const docs = Array.from({ length: 60 }, (_, i) => ({ id: randomUUID(), title: i % 4 === 0 ? 'Alpha clinic' : `Service ${i}`, body: i % 3 === 0 ? 'alpha alpha beta' : 'gamma delta' }));
+    await indexDocuments(db, name, docs);
+    const query: SearchQuery = [[['alpha']]];
+    const ids: string[] = docs.map((d) => d.id);
+    const fresh = await documentScores(db, kind, name, query, ids);
+    const first = await documentScores(db, kind, name, query, ids, undefined, 1);
+    assert.deepEqual([...first].sort(), [...fresh].sort(), 'the same scores, with or without a state');
+    // Half asked first, then all: the second call scores only the other half, and the answers are the same.
+    const half = await documentScores(db, kind, name, query, ids.slice(0, 30), undefined, 2);
+    assert.deepEqual([...half].sort(), [...fresh].filter(([id]) => ids.slice(0, 30).includes(id)).sort());
+    assert.deepEqual([...(await documentScores(db, kind, name, query, ids, undefined, 2))].sort(), [...fresh].sort());
+    // PostgreSQL keeps none (its statistics are counted apart from the data's version, rankStatistics).
+    if (kind !== 'sqlite') return;
+    // A document written behind the index's back changes every score (one more document has the word).
+    await db.insertInto(name).values({ doc_id: randomUUID(), title: 'Late', body: 'alpha' }).execute();
+    const after = await documentScores(db, kind, name, query, ids);
+    assert.notDeepEqual([...after].sort(), [...fresh].sort());
+    const same = await documentScores(db, kind, name, query, ids, undefined, 2);
+    const newer = await documentScores(db, kind, name, query, ids, undefined, 3);
+    assert.deepEqual([...newer].sort(), [...after].sort(), 'a newer state: worked out again');
+    assert.deepEqual([...same].sort(), [...fresh].sort(), 'kept for state 2');
+  } finally {
+    await t.drop();
+  }
+});

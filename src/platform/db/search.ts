@@ -351,7 +351,7 @@ export async function firstMatches(db: Db, kind: DatabaseKind, name: string, que
  * through searchMatches with a condition on doc_id read the stored id of every match of the query (all 80,000
  * matches of "clinic" at 500,000 documents, to score the 400 near a place). Documents that do not match are left out.
  */
-export async function documentScores(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, ids: readonly string[], keys?: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+export async function documentScores(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, ids: readonly string[], keys?: ReadonlyMap<string, number>, state?: number): Promise<Map<string, number>> {
   checkName(name);
   const out = new Map<string, number>();
   const q = cleanQuery(query);
@@ -375,11 +375,70 @@ export async function documentScores(db: Db, kind: DatabaseKind, name: string, q
   const idOf = new Map<number, string>();
   for (const id of ids) if (known.has(id)) idOf.set(known.get(id)!, id);
   if (!idOf.size) return out;
-  if (await scoredHere(db, name, q, idOf, out)) return out;
+  // Scores worked out here before for this state of the index (see keptScoresOf) are not worked out again.
+  const kept = state !== undefined && !db.isTransaction ? keptScoresOf(db, state, ftsExpression(q)) : undefined;
+  if (kept) {
+    for (const [key, id] of idOf) {
+      const s = kept.get(key);
+      if (s === undefined) continue;
+      if (s !== null) out.set(id, s);
+      idOf.delete(key);
+    }
+    if (!idOf.size) return out;
+  }
+  const here = new Map<string, number>();
+  if (await scoredHere(db, name, q, idOf, here)) {
+    for (const [id, s] of here) out.set(id, s);
+    if (kept) keepScores(db, kept, idOf, here);
+    return out;
+  }
   // One statement (the index's statistics for the query are read once).
   const rows = await sql<{ k: number; score: number }>`select rowid as k, ${bm25Score(name)} as score from ${table} where ${matchAtKeys(name, q, [...idOf.keys()])}`.execute(db);
   for (const r of rows.rows) out.set(idOf.get(Number(r.k))!, Number(r.score ?? 0));
   return out;
+}
+
+/**
+ * SQLite: scores worked out in code (scoredHere) kept per database for one state of the index (a number the caller
+ * reads, committed and changed by every write that can change the index: the directory's data version), by query
+ * and document key, null for a document that does not match; a newer state drops them all. A place search scores
+ * every service near the place that matches (all of them, to blend the score with the distance): reading and
+ * scoring their stored text was a third of such a search, and a common word near a busy place is asked again with
+ * other radii, filters and pages. Up to SCORES_KEPT scores, the least recently used query's dropped first. Only the
+ * scores worked out in code are kept; a document is scored the same whichever others it is asked with.
+ */
+export const SCORES_KEPT = 250_000;
+
+interface KeptScores {
+  state: number;
+  count: number;
+  byQuery: Map<string, Map<number, number | null>>;
+}
+const keptScores = new WeakMap<object, KeptScores>();
+
+function keptScoresOf(db: Db, state: number, expr: string): Map<number, number | null> | undefined {
+  let kept = keptScores.get(db);
+  if (!kept || kept.state < state) keptScores.set(db, (kept = { state, count: 0, byQuery: new Map() }));
+  if (kept.state !== state) return undefined;
+  let scores = kept.byQuery.get(expr);
+  if (scores) kept.byQuery.delete(expr);
+  else scores = new Map();
+  kept.byQuery.set(expr, scores);
+  return scores;
+}
+
+function keepScores(db: Db, scores: Map<number, number | null>, idOf: ReadonlyMap<number, string>, found: ReadonlyMap<string, number>): void {
+  const kept = keptScores.get(db);
+  if (!kept) return;
+  for (const [key, id] of idOf) if (!scores.has(key)) {
+    scores.set(key, found.get(id) ?? null);
+    kept.count++;
+  }
+  for (const [expr, other] of kept.byQuery) {
+    if (kept.count <= SCORES_KEPT || other === scores) break;
+    kept.byQuery.delete(expr);
+    kept.count -= other.size;
+  }
 }
 
 /** bm25's constants in SQLite's FTS5 (fts5_aux.c), and the column weights bm25Score gives (doc_id, title, body). */
