@@ -91,6 +91,13 @@ test('drafts, cancellation, declining with a reason, and referrals without conse
     const declined = await json(receiver, 'POST', `/api/referrals/${draft.id}/transitions`, { action: 'decline', version: 2, reason: 'no_capacity' });
     assert.equal(declined.status, 'declined');
     assert.equal(declined.decline_reason, 'no_capacity');
+    // Its page's timeline has a Reason column (the decline's); a referral whose steps had no reason and no note has
+    // neither column, rather than a column of dashes.
+    const timelineHeads = async (id: string) => {
+      const html = (await receiver.get(`/referrals/${id}`)).body;
+      return [...html.slice(html.indexOf('<caption>Timeline')).matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(await timelineHeads(draft.id), ['When', 'Step', 'By', 'Reason']);
 
     const other = await json(sender, 'POST', '/api/referrals', { service_id: SERVICE.jobs, needs: ['housing'], urgency: 'urgent' }, 201);
     // The receiver cannot cancel (a sender's step), the sender cannot accept (a receiver's step).
@@ -98,8 +105,10 @@ test('drafts, cancellation, declining with a reason, and referrals without conse
     assert.equal(res.statusCode, 409);
     res = await sender.request('POST', `/api/referrals/${other.id}/transitions`, { json: { action: 'accept', version: 1 } });
     assert.equal(res.statusCode, 409);
+    assert.deepEqual(await timelineHeads(other.id), ['When', 'Step', 'By']);
     const cancelled = await json(sender, 'POST', `/api/referrals/${other.id}/transitions`, { action: 'cancel', version: 1, note: 'Client moved away.' });
     assert.equal(cancelled.status, 'cancelled');
+    assert.deepEqual(await timelineHeads(other.id), ['When', 'Step', 'By', 'Note']);
     // Completing needs an outcome, and "could not get help" needs the reason why.
     const third = await json(sender, 'POST', '/api/referrals', { service_id: SERVICE.jobs, needs: ['employment'], urgency: 'routine' }, 201);
     await json(receiver, 'POST', `/api/referrals/${third.id}/transitions`, { action: 'accept', version: 1 });

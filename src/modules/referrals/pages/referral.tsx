@@ -50,6 +50,8 @@ function ActionForm({ v, r, action, errors, input }: { v: View; r: Out; action: 
 }
 
 function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Out; unread: number; errors?: FieldError[]; input?: Input; problem?: string }) {
+  const reasons = r.events.some((e) => e.reason);
+  const notes = r.events.some((e) => e.note);
   const rows: [string, string][] = [
     [v.t('rf.from'), r.sender_organization.name],
     [v.t('rf.to'), r.receiver_organization.name],
@@ -148,16 +150,17 @@ function ReferralPage({ v, r, unread, errors, input, problem }: { v: View; r: Ou
         </section>
       )}
 
+      {/* The reason and note columns only where a step has one: a column of dashes says nothing. */}
       <Table
         v={v}
         caption={v.t('rf.timeline')}
-        head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), v.t('rf.reason'), v.t('rf.timeline.note')]}
+        head={[v.t('rf.when'), v.t('rf.step'), v.t('rf.by'), ...(reasons ? [v.t('rf.reason')] : []), ...(notes ? [v.t('rf.timeline.note')] : [])]}
         rows={r.events.map((e) => [
           when(e.at, v.lang),
           v.t(`rf.event.${e.action}`),
           e.actor_organization ? `${e.actor_name} (${e.actor_organization})` : e.actor_name,
-          e.reason ? v.t(`rf.reason.${e.reason}`) : '—',
-          e.note ?? '—',
+          ...(reasons ? [e.reason ? v.t(`rf.reason.${e.reason}`) : '—'] : []),
+          ...(notes ? [e.note ?? '—'] : []),
         ])}
       />
     </div>
