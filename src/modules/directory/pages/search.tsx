@@ -15,7 +15,7 @@ import { searchServices, resolvePlace, PlaceError, type SearchParams, type Searc
 import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
 import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
-import { cardOf, distanceText, loadOrgPhones, type Card } from '../presenters.ts';
+import { cardOf, distanceText, loadCards, type Card } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC } from './shared.tsx';
 import { LISTS } from '../permissions.ts';
@@ -444,10 +444,8 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   const result = await searchServices(req.ctx.db, req.ctx.dbKind, p, req.ctx.config.searchCacheEntries);
   const g = new Graph(req.ctx.db);
   const ids = result.hits.map((h) => h.serviceId);
-  const rows = await g.services(ids, true);
-  await g.attributes([]);
+  const rows = await loadCards(g, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  await loadOrgPhones(g, rows);
   const cards: ResultCard[] = result.hits
     .filter((h) => byId.has(h.serviceId))
     .map((h) => {
