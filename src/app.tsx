@@ -1,4 +1,4 @@
-import { randomUUID, hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -23,7 +23,7 @@ import { cachedSerializerCompiler } from './platform/http/serializers.ts';
 import { isLang, translator, type Lang } from './platform/web/i18n.ts';
 import type { View } from './platform/web/view.ts';
 import { renderPage } from './platform/web/layout.tsx';
-import { KeptPages, type KeepAs } from './platform/web/kept-pages.ts';
+import { KeptPages, etagOf, keptPageOf, type KeepAs, type KeptPage } from './platform/web/kept-pages.ts';
 import { ErrorPage } from './platform/web/error-page.tsx';
 import { installModules, tasksFor, type Access, type AppModule, type Task } from './platform/module.ts';
 import { modules } from './modules/index.ts';
@@ -51,6 +51,8 @@ declare module 'fastify' {
      * the minute), asked only then; the language and the address are added here.
      */
     keepAs(scope: string, state: () => string | Promise<string>): Promise<KeepAs | undefined>;
+    /** The kept page this request is answered with (its bytes and ETag, for the caching hook); null otherwise. */
+    keptAnswer: KeptPage | null;
   }
   interface FastifyReply {
     /** Renders an HTML page in the site layout; with `keep`, a 200 page is kept for the next anonymous caller. */
@@ -296,20 +298,27 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   app.decorateReply('page', function (this: FastifyReply, title: string, body: unknown, status = 200, keep?: KeepAs) {
     const html = renderPage(this.request.view(), title, body as never);
-    if (keep && status === 200 && !this.request.csrfIssued) app.keptPages.set(keep.scope, keep.state, keep.key, html);
+    if (keep && status === 200 && !this.request.csrfIssued) {
+      const kept = keptPageOf(html);
+      app.keptPages.set(keep.scope, keep.state, keep.key, kept);
+      this.request.keptAnswer = kept;
+      return this.code(status).type('text/html; charset=utf-8').send(kept.bytes);
+    }
     return this.code(status).type('text/html; charset=utf-8').send(html);
   });
 
   // ---- whole pages kept for the public (issue 14; platform/web/kept-pages.ts) ----
   app.decorate('keptPages', new KeptPages());
+  app.decorateRequest('keptAnswer', null);
   app.decorateRequest('keepAs', async function (this: FastifyRequest, scope: string, state: () => string | Promise<string>): Promise<KeepAs | undefined> {
     if (this.actor || this.session?.userId || (this.method !== 'GET' && this.method !== 'HEAD')) return undefined;
     return { scope, state: await state(), key: `${this.lang}\n${this.url}` };
   });
   app.decorateReply('keptPage', function (this: FastifyReply, keep: KeepAs | undefined): boolean {
-    const html = keep && app.keptPages.get(keep.scope, keep.state, keep.key);
-    if (!html) return false;
-    this.code(200).type('text/html; charset=utf-8').send(html);
+    const kept = keep && app.keptPages.get(keep.scope, keep.state, keep.key);
+    if (!kept) return false;
+    this.request.keptAnswer = kept;
+    this.code(200).type('text/html; charset=utf-8').send(kept.bytes);
     return true;
   });
 
@@ -391,13 +400,15 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.getHeader('cache-control')) return payload;
     const cacheable = req.method === 'GET' && reply.statusCode === 200 && req.routeOptions.config?.publicCache && !req.actor && !req.session?.userId;
-    if (!cacheable || typeof payload !== 'string') {
+    // A kept page (platform/web/kept-pages.ts) comes encoded, with its ETag.
+    const kept = req.keptAnswer && payload === req.keptAnswer.bytes ? req.keptAnswer : undefined;
+    if (!cacheable || (typeof payload !== 'string' && !kept)) {
       if (!req.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
       return payload;
     }
     // Encoded once: hashed, and sent as these bytes (a string would be encoded again to be written).
-    const bytes = Buffer.from(payload);
-    const etag = 'W/"' + hash('sha1', bytes, 'base64url') + '"';
+    const bytes = kept?.bytes ?? Buffer.from(payload as string);
+    const etag = kept?.etag ?? etagOf(bytes);
     reply.header('etag', etag).header('cache-control', 'public, max-age=60').header('vary', 'Accept-Language, Cookie');
     if (req.headers['if-none-match'] === etag) {
       reply.code(304);

@@ -8,14 +8,33 @@
  * rendering issued a CSRF token is not kept either. The key is the route's own (`state`: what its data depends on,
  * such as a data version and the minute) with the language and the address, so two addresses or languages never
  * share a page. Each scope keeps the pages of its newest state only: a new state drops the others (none of them can
- * be used again), and the pages of one scope are bounded by count and by size.
+ * be used again), and the pages of one scope are bounded by count and by size. A page is kept encoded, with its
+ * ETag, so that sending it again neither encodes nor hashes it.
  */
+import { hash } from 'node:crypto';
 export const KEPT_PAGES_PER_SCOPE = 500;
 export const KEPT_PAGE_BYTES = 32 * 1024 * 1024;
 
+/** A kept page as it is sent: its bytes, and the ETag of those bytes (worked out once, not for every caller). */
+export interface KeptPage {
+  bytes: Buffer;
+  etag: string;
+}
+
+/** The weak ETag of an answer's bytes, as the app's public answers carry it. */
+export function etagOf(bytes: Buffer): string {
+  return 'W/"' + hash('sha1', bytes, 'base64url') + '"';
+}
+
+/** A page encoded once and its ETag, ready to be kept and sent. */
+export function keptPageOf(html: string): KeptPage {
+  const bytes = Buffer.from(html);
+  return { bytes, etag: etagOf(bytes) };
+}
+
 interface Scope {
   state: string;
-  pages: Map<string, string>;
+  pages: Map<string, KeptPage>;
   bytes: number;
 }
 
@@ -33,33 +52,33 @@ export class KeptPages {
     return s;
   }
 
-  get(scope: string, state: string, key: string): string | undefined {
+  get(scope: string, state: string, key: string): KeptPage | undefined {
     const s = this.#scopes.get(scope);
-    const html = s?.state === state ? s.pages.get(key) : undefined;
-    if (html === undefined) {
+    const page = s?.state === state ? s.pages.get(key) : undefined;
+    if (page === undefined) {
       this.counts.misses++;
       return undefined;
     }
     s!.pages.delete(key);
-    s!.pages.set(key, html);
+    s!.pages.set(key, page);
     this.counts.hits++;
-    return html;
+    return page;
   }
 
-  set(scope: string, state: string, key: string, html: string): void {
+  set(scope: string, state: string, key: string, page: KeptPage): void {
     const s = this.#scope(scope, state);
     const old = s.pages.get(key);
     if (old !== undefined) {
       s.pages.delete(key);
-      s.bytes -= key.length + old.length;
+      s.bytes -= key.length + old.bytes.length;
     }
-    if (key.length + html.length > this.maxBytes) return;
-    s.pages.set(key, html);
-    s.bytes += key.length + html.length;
+    if (key.length + page.bytes.length > this.maxBytes) return;
+    s.pages.set(key, page);
+    s.bytes += key.length + page.bytes.length;
     while (s.pages.size > this.entries || s.bytes > this.maxBytes) {
       const [k, v] = s.pages.entries().next().value!;
       s.pages.delete(k);
-      s.bytes -= k.length + v.length;
+      s.bytes -= k.length + v.bytes.length;
     }
   }
 
