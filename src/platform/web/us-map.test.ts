@@ -175,3 +175,10 @@ test('maps in the same view share one drawing of their shapes, and each still sh
   // Another radius is another view.
   assert.notEqual(mapLayout({ ...b, circle: { ...circle, miles: 50 } }).countyLines, la.countyLines);
 });
+
+test('a whole-country map (the composite Albers USA projection, which has no center) is drawn, and drawn again the same', () => {
+  const whole: UsMapProps = { level: 'state', title: 'Every state', description: 'The country', width: 600, height: 360, id: 'w', points: [DC1, BAL] };
+  const first = renderToString(h(UsMap, whole));
+  assert.match(first, /<svg/);
+  assert.equal(renderToString(h(UsMap, { ...whole })), first);
+});

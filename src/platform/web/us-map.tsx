@@ -330,8 +330,9 @@ function draw(p: UsMapProps, width: number, height: number): Drawn {
   const shapes = shapesFor(p);
   const whole = !p.states && !p.fips && !p.focus;
   const { projection, fittedScale } = projectionOf(p, shapes, width, height, whole);
-  // The view: everything the drawing below depends on besides the projection's own figures.
-  const viewKey = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, width, height, Boolean(p.placeLabels), p.lang ?? 'en', whole, projection.scale(), projection.translate(), projection.center()]);
+  // The view: everything the drawing below depends on besides the projection's own figures (the composite Albers USA
+  // projection of a whole-country map has a scale and a translation but no center).
+  const viewKey = JSON.stringify([p.level, p.states ?? null, p.fips ?? null, width, height, Boolean(p.placeLabels), p.lang ?? 'en', whole, projection.scale(), projection.translate(), typeof projection.center === 'function' ? projection.center() : null]);
   let seen = views.get(viewKey);
   if (!seen) {
     seen = drawView(p, shapes, projection, width, height, whole);
