@@ -10,6 +10,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Stop after this many requests rather than after a duration. */
+    amount?: number;
     timeout?: number;
     pipelining?: number;
     headers?: Record<string, string>;
@@ -27,6 +29,7 @@ declare module 'autocannon' {
   export interface Result {
     requests: Histogram & { total: number };
     latency: Histogram;
+    throughput: Histogram & { total: number };
     errors: number;
     timeouts: number;
     non2xx: number;

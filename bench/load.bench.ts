@@ -83,7 +83,7 @@ function zipf<T>(xs: readonly T[], rand: () => number): () => T {
   };
 }
 
-function requestTypes(n: number): RequestType[] {
+export function requestTypes(n: number): RequestType[] {
   let i = 0;
   // A different service each time, spread over the whole directory (a prime stride).
   const nextId = () => uuidv5(`generated:svc:${(i = (i + 7919) % n)}`);
