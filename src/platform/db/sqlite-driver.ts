@@ -422,7 +422,11 @@ export class RoutingSqliteDriver implements Driver {
     throwIfAbandoned();
     c.release = await this.mutex.lock();
     try {
-      onWriter(this.writer, CompiledQuery.raw('begin'));
+      // IMMEDIATE: the write lock is taken now, waiting for another process's writer up to the busy timeout. A
+      // deferred BEGIN would read a snapshot first and fail at its first write, at once, if another process (a second
+      // `serve` node on the same file) had committed meanwhile (SQLITE_BUSY_SNAPSHOT; sqlite-transactions.test.ts).
+      // Within this process the mutex already lets one transaction run at a time, so nothing waits longer here.
+      onWriter(this.writer, CompiledQuery.raw('begin immediate'));
     } catch (err) {
       this.#letGo(c);
       throw err;

@@ -28,7 +28,7 @@ test('two serve processes run every due job once between them, by themselves', {
 
     // Each node looks for due runs as it starts; wait until every job has finished one.
     const deadline = Date.now() + 60_000;
-    let runs: { job: string; result: string; node: string; trigger: string; started_at?: unknown }[] = [];
+    let runs: { job: string; result: string; node: string; trigger: string; started_at?: unknown; detail?: unknown }[] = [];
     for (;;) {
       runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger']).execute();
       const finished = new Set(runs.filter((r) => r.result !== 'running').map((r) => r.job));
@@ -38,7 +38,7 @@ test('two serve processes run every due job once between them, by themselves', {
     }
     // Give the slower node every chance to run a job twice.
     await new Promise((ok) => setTimeout(ok, 1500));
-    runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger', 'started_at']).execute();
+    runs = await db.handle.db.selectFrom('job_runs').select(['job', 'result', 'node', 'trigger', 'started_at', 'detail']).execute();
     for (const name of names) {
       const mine = runs.filter((r) => r.job === name);
       assert.equal(mine.length, 1, `${name} ran ${mine.length} times`);
