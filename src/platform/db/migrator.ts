@@ -59,8 +59,12 @@ export async function migrate(handle: DatabaseHandle, log: (line: string) => voi
   const types = columnTypes(kind);
   const applied: string[] = [];
   const files = migrationFiles(moduleFolders);
+  // Those already applied are skipped without a transaction: a write transaction takes SQLite's write lock as it
+  // begins (sqlite-driver.ts), and a process that only checks should not wait for, or hold up, another one's writer.
+  const seen = new Set((await db.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
   for (const file of files) {
     const name = basename(file, '.ts');
+    if (seen.has(name)) continue;
     const done = await db.transaction().execute(async (trx) => {
       if (kind === 'postgresql') await sql`select pg_advisory_xact_lock(${PG_LOCK_KEY})`.execute(trx);
       const row = await trx.selectFrom('schema_migrations').select('name').where('name', '=', name).executeTakeFirst();
