@@ -25,6 +25,7 @@ import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { queryWords } from '../../platform/db/search.ts';
 import { countCacheLookup } from '../../platform/ops/metrics.ts';
+import { BoundedLru } from '../../platform/lru.ts';
 import type { SearchParams, SearchResult } from './search.ts';
 
 /** Pages longer than this (the API's whole-result downloads) are not kept. */
@@ -85,63 +86,23 @@ export function searchKey(p: SearchParams): string {
   ]);
 }
 
-/** Kept answers of one database, least recently used first. */
-export class AnswerCache {
-  #map = new Map<string, string>();
-  #bytes = 0;
+/** Kept answers of one database (their JSON), least recently used first. */
+export class AnswerCache extends BoundedLru<string> {
   /** The newest data version seen: answers of older ones are dropped when a newer one is seen. */
   #version = -1;
   /** `shared`: answers taken from the same search being worked out at the time (not counted in hits). */
-  readonly counts = { hits: 0, misses: 0, shared: 0 };
+  override readonly counts = { hits: 0, misses: 0, shared: 0 };
   /** Searches being worked out, by key: callers asking the same meanwhile wait for that answer. */
   readonly running = new Map<string, Promise<string>>();
-  constructor(
-    public entries: number,
-    readonly maxBytes = MAX_BYTES,
-  ) {}
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
+  constructor(entries: number, maxBytes = MAX_BYTES) {
+    super(entries, maxBytes, (json) => json.length);
   }
 
   /** Notes the version a search read; a newer one drops every answer kept (none of them can be used again). */
   seen(version: number): void {
     if (version <= this.#version) return;
     this.#version = version;
-    this.#map.clear();
-    this.#bytes = 0;
-  }
-
-  get(key: string): string | undefined {
-    const found = this.#map.get(key);
-    if (found === undefined) {
-      this.counts.misses++;
-      return undefined;
-    }
-    this.#map.delete(key);
-    this.#map.set(key, found);
-    this.counts.hits++;
-    return found;
-  }
-
-  set(key: string, json: string): void {
-    const old = this.#map.get(key);
-    if (old !== undefined) {
-      this.#map.delete(key);
-      this.#bytes -= key.length + old.length;
-    }
-    if (key.length + json.length > this.maxBytes) return;
-    this.#map.set(key, json);
-    this.#bytes += key.length + json.length;
-    while (this.#map.size > this.entries || this.#bytes > this.maxBytes) {
-      const [k, v] = this.#map.entries().next().value!;
-      this.#map.delete(k);
-      this.#bytes -= k.length + v.length;
-    }
+    this.clear();
   }
 }
 

@@ -12,6 +12,7 @@
  * ETag, so that sending it again neither encodes nor hashes it.
  */
 import { hash } from 'node:crypto';
+import { BoundedLru } from '../lru.ts';
 export const KEPT_PAGES_PER_SCOPE = 500;
 export const KEPT_PAGE_BYTES = 32 * 1024 * 1024;
 
@@ -34,8 +35,7 @@ export function keptPageOf(html: string): KeptPage {
 
 interface Scope {
   state: string;
-  pages: Map<string, KeptPage>;
-  bytes: number;
+  pages: BoundedLru<KeptPage>;
 }
 
 export class KeptPages {
@@ -46,40 +46,18 @@ export class KeptPages {
     readonly maxBytes = KEPT_PAGE_BYTES,
   ) {}
 
-  #scope(scope: string, state: string): Scope {
-    let s = this.#scopes.get(scope);
-    if (!s || s.state !== state) this.#scopes.set(scope, (s = { state, pages: new Map(), bytes: 0 }));
-    return s;
-  }
-
   get(scope: string, state: string, key: string): KeptPage | undefined {
     const s = this.#scopes.get(scope);
     const page = s?.state === state ? s.pages.get(key) : undefined;
-    if (page === undefined) {
-      this.counts.misses++;
-      return undefined;
-    }
-    s!.pages.delete(key);
-    s!.pages.set(key, page);
-    this.counts.hits++;
+    if (page === undefined) this.counts.misses++;
+    else this.counts.hits++;
     return page;
   }
 
   set(scope: string, state: string, key: string, page: KeptPage): void {
-    const s = this.#scope(scope, state);
-    const old = s.pages.get(key);
-    if (old !== undefined) {
-      s.pages.delete(key);
-      s.bytes -= key.length + old.bytes.length;
-    }
-    if (key.length + page.bytes.length > this.maxBytes) return;
+    let s = this.#scopes.get(scope);
+    if (!s || s.state !== state) this.#scopes.set(scope, (s = { state, pages: new BoundedLru<KeptPage>(this.entries, this.maxBytes, (p) => p.bytes.length) }));
     s.pages.set(key, page);
-    s.bytes += key.length + page.bytes.length;
-    while (s.pages.size > this.entries || s.bytes > this.maxBytes) {
-      const [k, v] = s.pages.entries().next().value!;
-      s.pages.delete(k);
-      s.bytes -= k.length + v.bytes.length;
-    }
   }
 
   size(scope: string): number {
