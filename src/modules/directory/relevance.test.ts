@@ -80,3 +80,21 @@ test('"refugio" and "albergue" find what "shelter" finds, short-term housing inc
     await t.close();
   }
 });
+
+test('a synonym that begins with the word typed is not added: the word, matched as a prefix, finds all it finds, and records saying it were counted twice (on both engines)', async () => {
+  assert.deepEqual(expandQuery('class'), [[['class'], ['education'], ['courses']]], '"classes" left out, the other synonyms kept');
+  assert.deepEqual(expandQuery('clinic'), [[['clinic'], ['medical']]], '"clinica" left out');
+  assert.deepEqual(expandQuery('classes'), [[['classes'], ['class'], ['education'], ['courses']]], 'a synonym the word typed begins with is kept: it finds more');
+  const t = await testApp();
+  try {
+    await directoryOf(t, [
+      ['plural', 'Zeta English Classes', 'Lessons for adults.'],
+      ['singular', 'Alpha English Class', 'Lessons for adults.'],
+    ]);
+    const hits = (await searchServices(t.db.handle.db, t.db.handle.kind, { q: 'class', page: 1, perPage: 20, vetted: false })).hits;
+    assert.deepEqual(hits.map((h) => h.serviceId), [id('singular'), id('plural')], 'equal records, so in name order');
+    assert.equal(hits[0].score, hits[1].score, '"classes" no longer scores as a second word');
+  } finally {
+    await t.close();
+  }
+});

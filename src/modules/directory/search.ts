@@ -136,7 +136,10 @@ export function expandQuery(text: string, withoutFiller = false): SearchQuery {
   const meaningful = withoutFiller ? words.filter((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w)) : words;
   return meaningful.map((w) => {
     const alts: string[][] = [[w]];
-    for (const s of SYNONYMS[w] ?? []) alts.push(s.split(' '));
+    // A one-word synonym that begins with the word typed ("classes" for "class") is left out: the word, matched as a
+    // prefix, finds every record the synonym finds, and each such record was counted again (as a synonym) on both
+    // engines, so that "classes" outranked "class".
+    for (const s of SYNONYMS[w] ?? []) if (s.includes(' ') || !s.startsWith(w)) alts.push(s.split(' '));
     return alts;
   });
 }
