@@ -214,6 +214,65 @@ test('a set of matching keys (SQLite) holds the documents the index matches, is 
   }
 });
 
+test('a kept set (SQLite) is built from the sets of the words of its query: each word found once for a state, serving every query that has it, the sets combined equal to the whole query\'s', async () => {
+  const td = await testDatabase();
+  try {
+    if (td.handle.kind !== 'sqlite') return;
+    const seen: string[] = [];
+    const handle = openDatabase(td.config, { onQuery: (s) => seen.push(s) });
+    const db = handle.db;
+    const kind = handle.kind;
+    const name = 'directory_service_search';
+    try {
+      // Words in overlapping documents, a prefix of another word ("alp" of "alpha" and "alpine"), a word beyond ASCII.
+      const words = ['alpha', 'alpine', 'beta', 'gamma', 'delta', 'educación'];
+      const docs = Array.from({ length: 300 }, (_, i) => ({ id: randomUUID(), title: `Service ${i}`, body: words.filter((_, w) => i % (w + 2) === 0).join(' ') || 'other' }));
+      await indexDocuments(db, name, docs);
+      const held = async (set: KeySet) =>
+        (await db.selectFrom(name).select(sql<number>`rowid`.as('k')).where(set.contains('rowid')).execute()).map((r) => Number(r.k)).sort((a, b) => a - b);
+      const queries: SearchQuery[] = [
+        [[['alpha'], ['beta'], ['gamma', 'delta']]],
+        [[['alp']], [['beta'], ['delta']]],
+        [[['beta']]],
+        [[['gamma', 'delta'], ['educacion']], [['alpha'], ['zzyzx']]],
+        [[['zzyzx']]],
+        [[['alpine', 'beta', 'gamma']]],
+      ];
+      for (const q of queries) {
+        const kept = (await matchingKeySet(db, kind, name, q, 1))!;
+        // Without a state the whole query is found in one statement: the same documents.
+        const whole = (await matchingKeySet(db, kind, name, q))!;
+        assert.deepEqual(await held(kept), await held(whole), JSON.stringify(q));
+        assert.equal(kept.size, whole.size, JSON.stringify(q));
+      }
+      // A document written behind the index's back: every word already found for state 1 is kept, whichever query
+      // it came with ("beta" alone, "delta" or "gamma" with another), and a query of such words finds nothing new.
+      const before = (await matchingKeySet(db, kind, name, [[['beta'], ['delta'], ['gamma']]], 1))!.size;
+      await db.insertInto(name).values({ doc_id: randomUUID(), title: 'Late', body: 'beta delta gamma' }).execute();
+      seen.length = 0;
+      assert.equal((await matchingKeySet(db, kind, name, [[['delta'], ['gamma'], ['beta']]], 1))!.size, before, 'built from the kept words');
+      assert.equal((await matchingKeySet(db, kind, name, [[['beta'], ['gamma']]], 2))!.size > 0, true);
+      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 2, 'a newer state finds each word again, once');
+      seen.length = 0;
+      await matchingKeySet(db, kind, name, [[['gamma'], ['beta']], [['beta']]], 2);
+      assert.equal(seen.length, 0, 'nothing read: both words kept for state 2');
+      // Scores worked out for that state count each word's documents from its kept set, not by a count of the index.
+      const ids = docs.slice(0, 40).map((d) => d.id);
+      seen.length = 0;
+      const scored = await documentScores(db, kind, name, [[['beta'], ['gamma']]], ids, undefined, 2);
+      assert.equal(seen.filter((s) => /count\(\*\)/i.test(s)).length, 0, seen.join('\n'));
+      assert.equal(scored.size > 0, true);
+      const fresh = await documentScores(db, kind, name, [[['beta'], ['gamma']]], ids);
+      // The late document (in state 2's sets) counts in both: the same scores.
+      assert.deepEqual([...scored].sort(), [...fresh].sort());
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    await td.drop();
+  }
+});
+
 test('scores worked out in code (SQLite) are kept for one state of the index: the same scores, not worked out again for that state, worked out again for a newer one', async () => {
   const t = await testDatabase();
   try {

@@ -387,7 +387,7 @@ export async function documentScores(db: Db, kind: DatabaseKind, name: string, q
     if (!idOf.size) return out;
   }
   const here = new Map<string, number>();
-  if (await scoredHere(db, name, q, idOf, here)) {
+  if (await scoredHere(db, name, q, idOf, here, state)) {
     for (const [id, s] of here) out.set(id, s);
     if (kept) keepScores(db, kept, idOf, here);
     return out;
@@ -479,8 +479,12 @@ const ASCII_WORD = /^[a-z0-9]+$/;
 /** Every word of the query plain ASCII letters and digits, which FTS5 folds and splits as this file does. */
 const asciiWords = (q: SearchQuery) => q.every((group) => group.every((alt) => alt.every((w) => ASCII_WORD.test(w))));
 
-/** What FTS5 keeps of the index (rows, tokens in all) and how many documents contain each of these words. */
-async function wordStatistics(db: Db, name: string, words: readonly string[]): Promise<{ rowCount: number; tokenCount: number; hits: ReadonlyMap<string, number> } | undefined> {
+/**
+ * What FTS5 keeps of the index (rows, tokens in all) and how many documents contain each of these words. With a
+ * `state` (see matchingKeySet) the counts are the sizes of the words' kept sets, which a place search has just
+ * used to find its points: nothing is counted.
+ */
+async function wordStatistics(db: Db, name: string, words: readonly string[], state?: number): Promise<{ rowCount: number; tokenCount: number; hits: ReadonlyMap<string, number> } | undefined> {
   const averages = (await sql<{ block: Uint8Array }>`select block from ${sql.table(`${name}_data`)} where id = 1`.execute(db)).rows[0];
   if (!averages) return undefined;
   const totals = varints(averages.block);
@@ -488,9 +492,14 @@ async function wordStatistics(db: Db, name: string, words: readonly string[]): P
   if (!rowCount) return undefined;
   let tokenCount = 0;
   for (let i = 1; i < totals.length; i++) tokenCount += totals[i];
-  const state = Buffer.from(averages.block).toString('base64');
+  const kept = keptFor(db, state);
+  if (kept) {
+    const sets = await wordSets(db, name, kept, words);
+    return { rowCount, tokenCount, hits: new Map([...sets].map(([w, set]) => [w, set.size])) };
+  }
+  const counted = Buffer.from(averages.block).toString('base64');
   let counts = wordCounts.get(name);
-  if (!counts || counts.state !== state) wordCounts.set(name, (counts = { state, hits: new Map() }));
+  if (!counts || counts.state !== counted) wordCounts.set(name, (counts = { state: counted, hits: new Map() }));
   for (const w of new Set(words)) {
     if (counts.hits.has(w)) continue;
     const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)} where ${sql.table(name)} match ${`"${w}"*`}`.execute(db);
@@ -509,11 +518,11 @@ async function wordStatistics(db: Db, name: string, words: readonly string[]): P
  * result might differ from FTS5's: text or words beyond ASCII letters and digits (whose folding and splitting FTS5
  * may do differently); the index scores those.
  */
-async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMap<number, string>, out: Map<string, number>): Promise<boolean> {
+async function scoredHere(db: Db, name: string, q: SearchQuery, idOf: ReadonlyMap<number, string>, out: Map<string, number>, state?: number): Promise<boolean> {
   if (!asciiWords(q)) return false;
   // The phrases of the query in FTS5's order: every word of every alternative of every group.
   const phrases = q.flatMap((group) => group.flat());
-  const stats = await wordStatistics(db, name, phrases);
+  const stats = await wordStatistics(db, name, phrases, state);
   if (!stats) return false;
   const { rowCount, tokenCount } = stats;
   const avgdl = tokenCount / rowCount;
@@ -708,10 +717,14 @@ export function matchingKeys(kind: DatabaseKind, name: string, query: SearchQuer
  * byte (bits 0-5 of a byte 0x40-0x7f, so that each byte reads as one ASCII character), tested in SQL with substr and
  * unicode: one step per row, no temporary index.
  *
- * Sets are kept per database for one `state` (a number the caller reads, committed and changed by every write that
- * can change the index: the directory's data version), up to KEY_SETS_BYTES, least recently used dropped first; a
- * newer state drops every set kept. Without a state, or inside a transaction, the set is found and not kept.
- * Undefined on PostgreSQL (which tests the text in its own statements) or when the query has no words.
+ * With a `state` (a number the caller reads, committed and changed by every write that can change the index: the
+ * directory's data version), the set is built from the sets of the query's words, each the documents with a word
+ * beginning with it (as FTS5 matches `"word"*`), found once and kept per database for that state (wordSets): a
+ * query's groups, alternatives and words are the intersections and unions of its words' documents, so the bits give
+ * exactly what the index matches for the whole query. A word comes back in other queries (synonyms are shared:
+ * "employment" is a synonym of "job", "trabajo" and "empleo"), and the first search of a query then finds only the
+ * words not seen yet. Without a state, or inside a transaction, the set of the whole query is found in one statement
+ * and not kept. Undefined on PostgreSQL (which tests the text in its own statements) or when the query has no words.
  */
 export interface KeySet {
   /** How many documents match. */
@@ -720,13 +733,21 @@ export interface KeySet {
   contains(ref: string): RawBuilder<SqlBool>;
 }
 
-/** The most the kept sets of one database take (at 500,000 documents a set is at most 83 kB). */
+/**
+ * The most the kept word sets of one database take (at 500,000 documents a set is at most 83 kB), least recently
+ * used dropped first.
+ */
 export const KEY_SETS_BYTES = 16 * 1024 * 1024;
 
+interface Bits {
+  blob: Buffer;
+  size: number;
+}
 interface KeptSets {
   state: number;
   bytes: number;
-  sets: Map<string, { blob: Buffer; size: number }>;
+  /** By word, least recently used first. */
+  words: Map<string, Bits>;
 }
 const keptSets = new WeakMap<object, KeptSets>();
 
@@ -739,7 +760,32 @@ export function keySetBlob(keys: Iterable<number>): Buffer {
   return blob;
 }
 
-function keySetOf({ blob, size }: { blob: Buffer; size: number }): KeySet {
+/** Keys set in each of the 64 values of a byte's low six bits. */
+const BITS_IN = Uint8Array.from({ length: 64 }, (_, v) => (v & 1) + ((v >> 1) & 1) + ((v >> 2) & 1) + ((v >> 3) & 1) + ((v >> 4) & 1) + ((v >> 5) & 1));
+
+function countKeys(blob: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < blob.length; i++) n += BITS_IN[blob[i] & 0x3f];
+  return n;
+}
+
+/** The keys in every one of these sets (bytes past the shortest hold none of them). */
+function allOf(sets: readonly Bits[]): Bits {
+  if (sets.length === 1) return sets[0];
+  const blob = Buffer.from(sets.reduce((a, b) => (a.blob.length <= b.blob.length ? a : b)).blob);
+  for (const s of sets) for (let i = 0; i < blob.length; i++) blob[i] &= s.blob[i];
+  return { blob, size: countKeys(blob) };
+}
+
+/** The keys in any of these sets. */
+function anyOf(sets: readonly Bits[]): Bits {
+  if (sets.length === 1) return sets[0];
+  const blob = Buffer.alloc(Math.max(...sets.map((s) => s.blob.length)), 0x40);
+  for (const s of sets) for (let i = 0; i < s.blob.length; i++) blob[i] |= s.blob[i];
+  return { blob, size: countKeys(blob) };
+}
+
+function keySetOf({ blob, size }: Bits): KeySet {
   return {
     size,
     // A key past the blob reads '' (unicode null): not in the set, as a null key is not.
@@ -747,37 +793,64 @@ function keySetOf({ blob, size }: { blob: Buffer; size: number }): KeySet {
   };
 }
 
-export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
-  checkName(name);
-  const q = cleanQuery(query);
-  if (kind !== 'sqlite' || !q.length) return undefined;
-  const expr = ftsExpression(q);
-  const keep = state !== undefined && !db.isTransaction;
-  let kept = keep ? keptSets.get(db) : undefined;
-  if (keep && (!kept || kept.state < state)) keptSets.set(db, (kept = { state, bytes: 0, sets: new Map() }));
-  const usable = kept && kept.state === state ? kept : undefined;
-  const found = usable?.sets.get(expr);
-  if (found) {
-    usable!.sets.delete(expr);
-    usable!.sets.set(expr, found);
-    return keySetOf(found);
-  }
-  // One row: the keys as a JSON array (a row per match cost more than finding them, more still from a reader thread).
+/** The documents matching an FTS5 expression, in one row (a row per match cost more than finding them, more still from a reader thread). */
+async function foundKeys(db: Db, name: string, expr: string): Promise<Bits> {
   const row = (await db
     .selectFrom(name)
     .select(sql<string>`json_group_array(rowid)`.as('keys'))
     .where(sql<SqlBool>`${sql.table(name)} match ${expr}`)
     .executeTakeFirst()) as { keys: string } | undefined;
   const keys = JSON.parse(row?.keys ?? '[]') as number[];
-  const set = { blob: keySetBlob(keys), size: keys.length };
-  if (usable) {
-    usable.sets.set(expr, set);
-    usable.bytes += set.blob.length;
-    while (usable.bytes > KEY_SETS_BYTES && usable.sets.size > 1) {
-      const [k, v] = usable.sets.entries().next().value!;
-      usable.sets.delete(k);
-      usable.bytes -= v.blob.length;
+  return { blob: keySetBlob(keys), size: keys.length };
+}
+
+/** The kept word sets of `db` for `state`: undefined inside a transaction or for a state older than the newest seen. */
+function keptFor(db: Db, state: number | undefined): KeptSets | undefined {
+  if (state === undefined || db.isTransaction) return undefined;
+  let kept = keptSets.get(db);
+  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map() }));
+  return kept.state === state ? kept : undefined;
+}
+
+/**
+ * The set of each of these words (documents with a word beginning with it), kept ones first; the others are found
+ * at once (each its own statement, so that several readers can find them together) and kept.
+ */
+async function wordSets(db: Db, name: string, kept: KeptSets, words: Iterable<string>): Promise<Map<string, Bits>> {
+  const out = new Map<string, Bits>();
+  const missing: string[] = [];
+  for (const w of new Set(words)) {
+    const found = kept.words.get(w);
+    if (!found) {
+      missing.push(w);
+      continue;
     }
+    kept.words.delete(w);
+    kept.words.set(w, found);
+    out.set(w, found);
   }
-  return keySetOf(set);
+  const found = await Promise.all(missing.map((w) => foundKeys(db, name, `"${w}"*`)));
+  missing.forEach((w, i) => {
+    out.set(w, found[i]);
+    // Kept only while the state is still the newest (a newer one dropped these meanwhile).
+    if (keptSets.get(db) !== kept || kept.words.has(w)) return;
+    kept.words.set(w, found[i]);
+    kept.bytes += found[i].blob.length;
+  });
+  while (kept.bytes > KEY_SETS_BYTES && kept.words.size > 1) {
+    const [w, v] = kept.words.entries().next().value!;
+    kept.words.delete(w);
+    kept.bytes -= v.blob.length;
+  }
+  return out;
+}
+
+export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
+  checkName(name);
+  const q = cleanQuery(query);
+  if (kind !== 'sqlite' || !q.length) return undefined;
+  const kept = keptFor(db, state);
+  if (!kept) return keySetOf(await foundKeys(db, name, ftsExpression(q)));
+  const sets = await wordSets(db, name, kept, q.flat(2));
+  return keySetOf(allOf(q.map((group) => anyOf(group.map((alt) => allOf(alt.map((w) => sets.get(w)!)))))));
 }
