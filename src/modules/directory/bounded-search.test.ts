@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp } from '../../platform/testing.ts';
+import { openDatabase } from '../../platform/db/index.ts';
 import { generateDirectory } from './generate.ts';
 import { expandQuery, searchServices, TEXT_RANKED } from './search.ts';
 import { documentScores, searchMatches } from '../../platform/db/search.ts';
@@ -88,6 +89,35 @@ test('a text search matching more services than are ranked: every match counted,
 
     async function indexed(ids: string[]): Promise<number> {
       return (await db.selectFrom(SEARCH_INDEX).select('doc_id').where('doc_id', 'in', ids).execute()).length;
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('text alone on SQLite counts its matches from the sets of its words kept for the data version: the same words on another page count nothing, a write counts again', { timeout: 300_000 }, async () => {
+  const t = await testApp();
+  try {
+    const kind = t.db.handle.kind;
+    const n = TEXT_RANKED + 100;
+    await generateDirectory(t.ctx, n);
+    const seen: string[] = [];
+    const handle = openDatabase(t.db.config, { onQuery: (s) => seen.push(s) });
+    try {
+      const db = handle.db;
+      const first = await searchServices(db, kind, { q: 'area', page: 1, perPage: 20, vetted: false, facets: false });
+      assert.equal(first.total, n);
+      seen.length = 0;
+      const second = await searchServices(db, kind, { q: 'area', page: 2, perPage: 20, vetted: false, facets: false });
+      assert.equal(second.total, n);
+      if (kind === 'sqlite') assert.deepEqual(seen.filter((s) => /count\(|json_group_array/i.test(s)), [], 'nothing counted: the word\'s set is kept');
+      // A write that changes the directory is a new version: its count sees the change.
+      const closed = uuidv5('generated:svc:5');
+      await db.updateTable('directory_service').set({ status: 'defunct' }).where('id', '=', closed).execute();
+      await reindexServices(db, [closed]);
+      assert.equal((await searchServices(db, kind, { q: 'area', page: 2, perPage: 20, vetted: false, facets: false })).total, n - 1);
+    } finally {
+      await handle.close();
     }
   } finally {
     await t.close();

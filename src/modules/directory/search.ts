@@ -424,7 +424,17 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
     // those of the ranked matches. Counting through the service rows cost about 90 ms for "job" at 200,000 services.
     const alone = Boolean(query) && Boolean(points) && !narrows && p.plan !== 'tables';
     const indexed = alone ? matchingKeys(kind, SEARCH_INDEX, query!) : null;
-    const many = indexed ? await countUpTo(db, db.selectFrom(indexed.as('m')).select('m.doc_key'), TEXT_COUNTED) : textMatches ? await countUpTo(db, matchingServices().select('s.id as id'), TEXT_COUNTED) : 0;
+    // SQLite, outside a transaction: the count is the size of the query's set of matches, built from its words' sets
+    // kept for the data version (platform matchingKeySet), which the place searches with the same words share: the
+    // same words on another page, or asked near a place first, count nothing. Else counted in the index.
+    const kept = indexed && kind === 'sqlite' && !db.isTransaction ? await matchingKeySet(db, kind, SEARCH_INDEX, query!, await dataVersion(db)) : undefined;
+    const many = kept
+      ? Math.min(kept.size, TEXT_COUNTED + 1)
+      : indexed
+        ? await countUpTo(db, db.selectFrom(indexed.as('m')).select('m.doc_key'), TEXT_COUNTED)
+        : textMatches
+          ? await countUpTo(db, matchingServices().select('s.id as id'), TEXT_COUNTED)
+          : 0;
     if (many > TEXT_RANKED) {
       if (indexed) {
         // Those named for the words first (platform firstMatches), ranked among themselves; ties are broken by the
