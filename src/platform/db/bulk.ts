@@ -24,7 +24,7 @@ function checkName(name: string): string {
  * Inserts `rows` (values in `columns` order) into `table`, replacing any row with the same `key`: the rows end up
  * exactly as given, as a delete followed by an insert would leave them. `progress` gets the count written so far.
  */
-export async function upsertMany(db: Db, table: string, columns: string[], key: string, rows: unknown[][], progress?: (done: number) => void): Promise<void> {
+export async function upsertMany<T>(db: Db, table: string, columns: string[], key: string, rows: Rows<T>, progress?: (done: number) => void): Promise<void> {
   checkName(key);
   if (!columns.includes(key)) throw new Error(`upsertMany: ${key} is not among the columns`);
   const updates = columns.filter((c) => c !== key).map((c) => `"${checkName(c)}" = excluded."${c}"`);
@@ -33,11 +33,20 @@ export async function upsertMany(db: Db, table: string, columns: string[], key: 
 }
 
 /** Inserts `rows` (values in `columns` order) into `table`, as upsertMany does but without replacing anything. */
-export async function insertMany(db: Db, table: string, columns: string[], rows: unknown[][], progress?: (done: number) => void): Promise<void> {
+export async function insertMany<T>(db: Db, table: string, columns: string[], rows: Rows<T>, progress?: (done: number) => void): Promise<void> {
   await writeMany(db, table, columns, '', rows, progress);
 }
 
-async function writeMany(db: Db, table: string, columns: string[], tail: string, rows: unknown[][], progress?: (done: number) => void): Promise<void> {
+/**
+ * Rows to write: arrays of values in the columns' order, or objects with a function that puts an object's values, in
+ * that order, into the array it is given. The second writes without an array per row: an import writes hundreds of
+ * thousands of rows, and the arrays made only to be read once were a share of its garbage collection.
+ */
+export type Rows<T> = unknown[][] | { rows: readonly T[]; values: (row: T, into: unknown[]) => void };
+
+async function writeMany<T>(db: Db, table: string, columns: string[], tail: string, given: Rows<T>, progress?: (done: number) => void): Promise<void> {
+  const source = Array.isArray(given) ? null : given;
+  const rows: readonly unknown[] = source ? source.rows : (given as unknown[][]);
   checkName(table);
   columns.forEach(checkName);
   const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;
@@ -51,11 +60,22 @@ async function writeMany(db: Db, table: string, columns: string[], tail: string,
       const statement = prepared(sqlite, `${head}(${columns.map(() => '?').join(', ')})${tail}`);
       const values: unknown[] = new Array(columns.length);
       for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        checkRow(row);
-        for (let c = 0; c < row.length; c++) {
-          const v = row[c];
-          values[c] = typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v;
+        if (source) {
+          values.fill(undefined);
+          source.values(rows[i] as T, values);
+          checkRow(values);
+          for (let c = 0; c < values.length; c++) {
+            const v = values[c];
+            if (typeof v === 'boolean') values[c] = v ? 1 : 0;
+            else if (v === undefined) values[c] = null;
+          }
+        } else {
+          const row = rows[i] as unknown[];
+          checkRow(row);
+          for (let c = 0; c < row.length; c++) {
+            const v = row[c];
+            values[c] = typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v;
+          }
         }
         statement.run(values);
         if ((i + 1) % perChunk === 0 || i + 1 === rows.length) progress?.(i + 1);
@@ -84,7 +104,9 @@ async function writeMany(db: Db, table: string, columns: string[], tail: string,
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
     const params: unknown[] = [];
-    for (const row of chunk) {
+    for (const r of chunk) {
+      let row = r as unknown[];
+      if (source) source.values(r as T, (row = new Array(columns.length)));
       checkRow(row);
       for (const v of row) params.push(v === undefined ? null : v);
     }
@@ -204,9 +226,10 @@ export async function tablesForBulkLoad(db: Db, rows: Record<string, number>, mi
  * Inserts rows (insertMany); inside a transaction, a load larger than what the table holds goes in without the
  * table's secondary indexes, built again after (tablesForBulkLoad, withoutSecondaryIndexes).
  */
-export async function insertManyLoading(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+export async function insertManyLoading<T>(db: Db, table: string, columns: string[], rows: Rows<T>): Promise<void> {
   const write = () => insertMany(db, table, columns, rows);
-  const bulk = rows.length && db.isTransaction ? await tablesForBulkLoad(db, { [table]: rows.length }) : [];
+  const n = Array.isArray(rows) ? rows.length : rows.rows.length;
+  const bulk = n && db.isTransaction ? await tablesForBulkLoad(db, { [table]: n }) : [];
   if (bulk.length) await withoutSecondaryIndexes(db, bulk, write);
   else await write();
 }

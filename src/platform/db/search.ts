@@ -67,9 +67,8 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   indexChanged(name);
   const old = isNew ? docs.filter((d) => !isNew(d.id)) : docs;
   await removeDocuments(db, name, old.map((d) => d.id));
-  const rows = docs.map((d) => (sqlite ? [d.id, foldText(d.title), foldText(d.body)] : [d.id, wordsText(d.title), wordsText(d.body)]));
   if (!sqlite) {
-    await insertMany(db, name, ['doc_id', 'title', 'body'], rows);
+    await insertMany(db, name, ['doc_id', 'title', 'body'], { rows: docs, values: (d, v) => ((v[0] = d.id), (v[1] = wordsText(d.title)), (v[2] = wordsText(d.body))) });
     return out;
   }
   // Keys numbered here, after the largest in use (as SQLite numbers a row given none), rather than read back
@@ -77,8 +76,9 @@ export async function indexDocuments(db: Db, name: string, docs: SearchDocument[
   const last = await db.selectFrom(`${name}_ids`).select((eb) => eb.fn.max('n').as('n')).executeTakeFirst();
   let key = Number(last?.n ?? 0);
   for (const d of docs) out.set(d.id, ++key);
-  await insertMany(db, `${name}_ids`, ['n', 'doc_id'], docs.map((d) => [out.get(d.id), d.id]));
-  await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], rows.map((r) => [out.get(r[0] as string), ...r]));
+  // Values put straight into the bulk writer's array, without an array per document.
+  await insertMany(db, `${name}_ids`, ['n', 'doc_id'], { rows: docs, values: (d, v) => ((v[0] = out.get(d.id)), (v[1] = d.id)) });
+  await insertMany(db, name, ['rowid', 'doc_id', 'title', 'body'], { rows: docs, values: (d, v) => ((v[0] = out.get(d.id)), (v[1] = d.id), (v[2] = foldText(d.title)), (v[3] = foldText(d.body))) });
   return out;
 }
 
