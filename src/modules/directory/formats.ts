@@ -1,9 +1,10 @@
 /** Readers of HSDS 3.0 publications: the CSV data package and JSON (an array of objects, or one per line). */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { Dataset, type Origin, type Refusal } from './validate.ts';
 import { readCsvFile } from './legacy.ts';
+import { encodingNote, readText } from './text-file.ts';
 
 export function readHsds3Csv(path: string): Dataset {
   const ds = new Dataset();
@@ -170,7 +171,9 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
     const file = basename(full);
     const named = kindOfFile(file);
     const fallback = named ?? 'service';
-    const text = readFileSync(full, 'utf8');
+    const { text, encoding } = readText(full);
+    const note = encodingNote(file, encoding);
+    if (note) ds.notes.push(note);
     // A file named for its content holds that content; otherwise each object's fields say what it is.
     const kindOfValue = (value: unknown) => (named ? named : value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback);
     const trimmed = text.trimStart();

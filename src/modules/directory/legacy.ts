@@ -3,13 +3,14 @@
  * Numeric ids become UUID v5 ids; physical addresses become addresses; service attributes become attributes; the
  * DC categories are also mapped onto the directory's own taxonomy, so that need and population filters work.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../platform/http/csv.ts';
 import { legacyId, uuidv5, type Row, type TableName } from './model.ts';
 import { Dataset, FORMATS, formatOk } from './validate.ts';
 import { languageCodeOf } from './languages.ts';
 import { AIRS_CODE } from './crosswalk.ts';
+import { encodingNote, readText } from './text-file.ts';
 
 export interface LegacyOptions {
   /** Legacy data often names records it does not contain: leave those rows (or links) out and report them. */
@@ -23,7 +24,10 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
   if (!existsSync(full)) return null;
   let rows: string[][];
   try {
-    rows = parseCsv(readFileSync(full, 'utf8'));
+    const { text, encoding } = readText(full);
+    const note = encodingNote(file, encoding);
+    if (note) ds.notes.push(note);
+    rows = parseCsv(text);
   } catch (err) {
     ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
     return [];

@@ -1,9 +1,10 @@
 /** HSDS 1.1 CSV packages: close enough to 2.0 that the same mapping applies, with 1.1's file names. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLegacy20, type LegacyOptions } from './legacy.ts';
 import type { Dataset } from './validate.ts';
+import { encodingNote, readText } from './text-file.ts';
 
 // 1.1 file -> 2.0 file of the same records.
 const RENAMES: Record<string, string> = { regular_schedules: 'schedules', services_taxonomy: 'service_attributes', taxonomy: 'taxonomy_terms' };
@@ -11,18 +12,25 @@ const RENAMES: Record<string, string> = { regular_schedules: 'schedules', servic
 export function readLegacy11(path: string, opts: LegacyOptions = {}): Dataset {
   // Copy under 2.0 names into a scratch folder and reuse the 2.0 reader (file names in the report stay 2.0's).
   const dir = mkdtempSync(join(tmpdir(), 'hsds11-'));
+  const notes: string[] = [];
   try {
     for (const f of ['organizations', 'programs', 'services', 'locations', 'physical_addresses', 'postal_addresses', 'phones', 'contacts', 'services_at_location', 'languages', 'accessibility_for_disabilities', 'service_areas', 'regular_schedules', 'services_taxonomy', 'taxonomy']) {
       const src = join(path, `${f}.csv`);
       if (!existsSync(src)) continue;
-      let text = readFileSync(src, 'utf8');
+      // Written again in UTF-8: what the file's bytes were is said here, under the 1.1 name.
+      const read = readText(src);
+      let text = read.text;
+      const note = encodingNote(`${f}.csv`, read.encoding);
+      if (note) notes.push(note);
       if (f === 'taxonomy') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bname\b/, 'term').replace(/\bvocabulary\b/, 'taxonomy'));
       // 1.1's services_taxonomy names the term as taxonomy_id.
       if (f === 'services_taxonomy' && !/\btaxonomy_term_id\b/.test(text.slice(0, text.search(/\r?\n|$/)))) text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\btaxonomy_id\b/, 'taxonomy_term_id'));
       if (f === 'regular_schedules') text = text.replace(/^([^\r\n]*)/, (h) => h.replace(/\bweekday\b/, 'weekday').replace(/\bopens_at\b/, 'valid_from').replace(/\bcloses_at\b/, 'valid_to'));
       writeFileSync(join(dir, `${RENAMES[f] ?? f}.csv`), text);
     }
-    return readLegacy20(dir, opts);
+    const ds = readLegacy20(dir, opts);
+    ds.notes.unshift(...notes);
+    return ds;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

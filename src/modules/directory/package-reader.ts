@@ -3,13 +3,14 @@
  * of CSV files, HSDS 3.0 JSON files (named for their content) or NDJSON. Says what it found, in words for people
  * ("HSDS 1.1 CSV data package, 14 resources"), and where the readers should look.
  */
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
 import type { Format } from './formats.ts';
+import { readText } from './text-file.ts';
 
 export interface Publication {
   format: Format;
@@ -86,7 +87,7 @@ interface Resource {
 function fromDataPackage(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
   let pkg: { resources?: unknown; title?: unknown; description?: unknown; version?: unknown; profile?: unknown; name?: unknown };
   try {
-    pkg = JSON.parse(readFileSync(join(dir, 'datapackage.json'), 'utf8'));
+    pkg = JSON.parse(readText(join(dir, 'datapackage.json')).text);
   } catch (err) {
     throw new PublicationError(`datapackage.json is not valid JSON: ${(err as Error).message}`);
   }
