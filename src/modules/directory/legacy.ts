@@ -19,6 +19,31 @@ export interface LegacyOptions {
 
 type Rec = Record<string, string>;
 
+/**
+ * A CSV header's column name as HSDS writes it: "Service ID", " name ", "Opens At", "Location-ID" are service_id,
+ * name, opens_at, location_id (case, spaces, hyphens and dots, and a byte order mark left by a concatenation).
+ */
+export function columnName(header: string): string {
+  return header.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[\s.-]+/g, '_');
+}
+
+/**
+ * The field separator of a CSV file, from its first line: a comma, unless that line has none outside quotes and
+ * has semicolons or tabs (a spreadsheet set to Spanish saves "CSV" with semicolons).
+ */
+export function csvSeparator(text: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && c in counts) counts[c]++;
+  }
+  if (counts[','] > 0) return ',';
+  return counts[';'] >= counts['\t'] ? (counts[';'] ? ';' : ',') : '\t';
+}
+
 export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | null {
   const full = join(path, file);
   if (!existsSync(full)) return null;
@@ -27,23 +52,30 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     const { text, encoding } = readText(full);
     const note = encodingNote(file, encoding);
     if (note) ds.notes.push(note);
-    rows = parseCsv(text);
+    const sep = csvSeparator(text);
+    if (sep !== ',') ds.notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
+    rows = parseCsv(text, sep);
   } catch (err) {
     ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
     return [];
   }
   const [head, ...body] = rows;
   if (!head) return [];
-  const names = head.map((h) => h.trim());
+  const names = head.map(columnName);
   const out: Rec[] = [];
   body.forEach((r, i) => {
-    if (r.length === 1 && r[0] === '') return;
+    // Rows with nothing in them (spreadsheets save the empty rows and columns after the data) are no records.
+    if (r.every((x) => x.trim() === '')) return;
     if (r.length > names.length && r.slice(names.length).some((x) => x.trim() !== '')) {
       ds.refuse({ file, row: i + 2 }, 'row', `has ${r.length} fields; the header has ${names.length}`);
       return;
     }
     const rec: Rec = { __row: String(i + 2) };
-    names.forEach((n, j) => (rec[n] = (r[j] ?? '').trim()));
+    names.forEach((n, j) => {
+      // An empty header names nothing; a column named twice keeps its first value that is not empty.
+      if (n === '' || (rec[n] !== undefined && rec[n] !== '')) return;
+      rec[n] = (r[j] ?? '').trim();
+    });
     out.push(rec);
   });
   return out;

@@ -17,8 +17,11 @@ export function toCsv(headers: string[], rows: unknown[][]): string {
   return [headers, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Parses RFC 4180 CSV text into rows of fields. Throws with the line number on an unclosed quote. */
-export function parseCsv(text: string): string[][] {
+/**
+ * Parses RFC 4180 CSV text into rows of fields. Throws with the line number on an unclosed quote. `sep` is the field
+ * separator: a comma, or the semicolon or tab that spreadsheets set to many European languages (Spanish) write.
+ */
+export function parseCsv(text: string, sep = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -49,7 +52,7 @@ export function parseCsv(text: string): string[][] {
       quoted = true;
       quoteStartLine = line;
       i++;
-    } else if (c === ',') {
+    } else if (c === sep) {
       row.push(field);
       field = '';
       i++;
