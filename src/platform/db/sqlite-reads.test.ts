@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { INLINE_MAX_MS, INLINE_MAX_ROWS, INLINE_RETRY_MS, ReaderPool } from './sqlite-driver.ts';
+import { INLINE_MAX_MS, INLINE_MAX_ROWS, INLINE_RETRY_MS, OFFLOAD_BACKLOG, OFFLOAD_MIN_MS, OFFLOAD_REFRESH, ReaderPool } from './sqlite-driver.ts';
 
 test('SQLite reads: index lookups run inline, scans and sorts on the readers, a lookup found to return many rows moves to the readers', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
@@ -25,7 +25,8 @@ test('SQLite reads: index lookups run inline, scans and sorts on the readers, a 
   // How long each read takes by the clock (it moves this much between a read's start and its end): 0 unless a test
   // makes a run slow, as a busy machine does when it deschedules the event loop halfway through a lookup.
   let tick = 0;
-  const pool = new ReaderPool(file, 2, { now: () => (clock += tick) });
+  // The event loop taken for idle: how busy it is decides nothing here (the next test).
+  const pool = new ReaderPool(file, 2, { now: () => (clock += tick), busy: () => false });
   try {
     const counts = () => ({ ...pool.inline.counts });
     const before = counts();
@@ -115,6 +116,72 @@ test('SQLite reads: index lookups run inline, scans and sorts on the readers, a 
     writer.prepare('update item set n = ? where id = ?').run(-1, 'i1');
     assert.deepEqual(await pool.run('select n from item where id in (?)', ['i1']), [{ n: -1 }]);
     assert.deepEqual(await pool.run('select count(*) as c from item where n < ?', [0]), [{ c: 1 }]);
+  } finally {
+    await pool.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite reads: while the event loop is busy, lookups that cost more than a message go to the readers; one-row lookups and cheap ones stay', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
+  const file = join(dir, 'reads.db');
+  const writer = new Database(file);
+  writer.pragma('journal_mode = WAL');
+  writer.exec('create table item (id text primary key, owner text not null, n integer not null); create index item_owner_idx on item (owner)');
+  const insert = writer.prepare('insert into item values (?, ?, ?)');
+  writer.transaction(() => {
+    for (let i = 0; i < 200; i++) insert.run(`i${i}`, `o${i % 20}`, i);
+  })();
+  writer.exec('analyze');
+  let clock = 0;
+  // How long each read takes by the clock: a lookup of twenty wide rows takes a few tenths of a millisecond.
+  let tick = 0;
+  let busy = false;
+  const pool = new ReaderPool(file, 2, { now: () => (clock += tick), busy: () => busy });
+  try {
+    const counts = () => ({ ...pool.inline.counts });
+    const ranInline = async (sql: string, params: unknown[], times = 1) => {
+      const b = counts();
+      for (let i = 0; i < times; i++) await pool.run(sql, params);
+      return counts().inline - b.inline;
+    };
+    const tenRows = 'select * from item where owner = ?';
+    const expected = await pool.run(tenRows, ['o3']);
+    assert.equal(expected.length, 10);
+    assert.ok(OFFLOAD_MIN_MS < INLINE_MAX_MS);
+    // Costly by the clock, yet under the limit that sends a lookup to the readers for good.
+    tick = OFFLOAD_MIN_MS * 2;
+    assert.equal(await ranInline(tenRows, ['o3'], 3), 3, 'an idle loop runs it inline: no message to wait for');
+    busy = true;
+    const b = counts();
+    assert.deepEqual(await pool.run(tenRows, ['o3']), expected, 'the same rows from a reader');
+    assert.deepEqual(counts(), { ...b, readers: b.readers + 1 }, 'a busy loop sends it to a reader');
+    // A lookup by the whole of a unique key stays inline however busy (a message costs more than it), and so does a
+    // cheap lookup.
+    assert.equal(await ranInline('select n from item where id = ?', ['i5'], 3), 3);
+    tick = OFFLOAD_MIN_MS / 4;
+    assert.equal(await ranInline('select id from item where owner = ?', ['o4'], 3), 3);
+    // Now and then it runs inline anyway, so that a lookup grown cheap comes back.
+    tick = OFFLOAD_MIN_MS * 2;
+    assert.equal(await ranInline(tenRows, ['o3'], OFFLOAD_REFRESH), 1, 'one run in OFFLOAD_REFRESH is timed inline');
+    tick = 0;
+    let back = 0;
+    for (let i = 0; i < OFFLOAD_REFRESH * 8 && !back; i++) back = await ranInline(tenRows, ['o3']);
+    assert.equal(back, 1, 'measured cheap again: inline');
+    assert.equal(await ranInline(tenRows, ['o3'], 5), 5);
+    // When the readers have a backlog, the loop reads for itself rather than queue more.
+    tick = OFFLOAD_MIN_MS * 2;
+    for (let i = 0; i < 20; i++) await pool.run(tenRows, ['o3']);
+    const before = counts();
+    const all = await Promise.all(Array.from({ length: OFFLOAD_BACKLOG + 40 }, () => pool.run(tenRows, ['o3'])));
+    for (const rows of all) assert.deepEqual(rows, expected);
+    const after = counts();
+    assert.ok(after.readers - before.readers >= OFFLOAD_BACKLOG, 'up to the backlog to the readers');
+    assert.ok(after.inline - before.inline >= 30, 'the rest inline');
+    // Not busy: inline again.
+    busy = false;
+    assert.equal(await ranInline(tenRows, ['o3'], 3), 3);
   } finally {
     await pool.close();
     writer.close();
