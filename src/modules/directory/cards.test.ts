@@ -10,7 +10,7 @@ import { translator } from '../../platform/web/i18n.ts';
 import { addDemoProviders } from './demo.ts';
 import { generateDirectory } from './generate.ts';
 import { Graph } from './hsds.ts';
-import { cardOf, loadCards, loadOrgPhones } from './presenters.ts';
+import { briefCardOf, cardOf, loadCards, loadOrgPhones } from './presenters.ts';
 import { directoryDb } from './tables.ts';
 import { uuidv5 } from './model.ts';
 import { Dataset } from './validate.ts';
@@ -45,6 +45,9 @@ function rich(): Dataset {
   return ds;
 }
 
+/** A card without what a result's brief card leaves out. */
+const lessDetails = (c: object) => Object.fromEntries(Object.entries(c).filter(([k]) => !['hours', 'capacity', 'eligibility', 'cost', 'apply', 'url', 'email'].includes(k)));
+
 let t: TestApp;
 before(async () => {
   t = await testApp();
@@ -54,7 +57,7 @@ before(async () => {
 });
 after(() => t.close());
 
-test('cards from the rows loadCards reads are the cards from whole records', async () => {
+test('cards from the rows loadCards reads are the cards from whole records; a brief card is a card less its details', async () => {
   const ids = (await directoryDb(t.ctx.db).selectFrom('directory_service').select('id').orderBy('id').execute()).map((r) => r.id);
   assert.ok(ids.length > 305);
   const now = new Date('2026-03-04T15:30:00Z');
@@ -71,7 +74,15 @@ test('cards from the rows loadCards reads are the cards from whole records', asy
       for (const a of [{ vetted: false }, { vetted: true }]) {
         const v = { lang, t: translator(lang) };
         for (let k = 0; k < rows.length; k++) {
-          assert.deepEqual(cardOf(few, rows[k], a, v, undefined, now), cardOf(whole, full[k], a, v, undefined, now), `${rows[k].id} (${lang}, vetted ${a.vetted})`);
+          const card = cardOf(few, rows[k], a, v, undefined, now);
+          assert.deepEqual(card, cardOf(whole, full[k], a, v, undefined, now), `${rows[k].id} (${lang}, vetted ${a.vetted})`);
+          // A result's brief card is the card less its details, for a hit at a location too.
+          assert.deepEqual(briefCardOf(few, rows[k], a, v, undefined, now), lessDetails(card));
+          const sal = few.many('service_at_location', 'service_id', rows[k].id).at(-1);
+          if (sal) {
+            const hit = { serviceId: String(rows[k].id), score: 1, distance: 2.5, locationId: String(sal.location_id) };
+            assert.deepEqual(briefCardOf(few, rows[k], a, v, hit, now), lessDetails(cardOf(few, rows[k], a, v, hit, now)));
+          }
           compared++;
         }
       }

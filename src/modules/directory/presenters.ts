@@ -95,7 +95,37 @@ export function addressOf(a: Row | undefined): string | undefined {
   return [a.address_1, a.address_2, a.city, [a.state_province, a.postal_code].filter(Boolean).join(' ')].filter(Boolean).join(', ');
 }
 
+/** What a result in a list of results shows of a service (the search page's card): a card without the details below it. */
+export type BriefCard = Omit<Card, 'hours' | 'capacity' | 'eligibility' | 'cost' | 'apply' | 'url' | 'email'>;
+
+/** A service's whole card: what a result shows, with its hours, capacity, eligibility, cost, how to apply and contacts. */
 export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit, now: Date = new Date()): Card {
+  const { card, loc } = brief(g, s, a, v, hit, now);
+  const hiddenLoc = hidesLocation(loc, a);
+  return {
+    ...card,
+    hours: openingHours([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
+    eligibility: (s.eligibility_description as string | null) ?? undefined,
+    cost: costText(s.fees_description as string | null, g.many('cost_option', 'service_id', s.id)) || undefined,
+    apply: (s.application_process as string | null) ?? undefined,
+    url: (s.url as string | null) ?? undefined,
+    email: (s.email as string | null) ?? undefined,
+    capacity: g.many('service_capacity', 'service_id', s.id).map((c) =>
+      v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: unitName(v, g.one('unit', c.unit_id)?.name, Number(c.maximum ?? c.available)), updated: formatDate(v.lang, c.updated instanceof Date ? c.updated : String(c.updated)) }),
+    ),
+  };
+}
+
+/**
+ * A result's card (BriefCard): what cardOf gives less what a list of results does not show. A search page makes
+ * twenty, and the opening hours and capacity written out for each were a tenth of its cards' cost, unread.
+ */
+export function briefCardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit, now: Date = new Date()): BriefCard {
+  return brief(g, s, a, v, hit, now).card;
+}
+
+/** The brief card, and the location it shows (whose hours cardOf adds). */
+function brief(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit: Hit | undefined, now: Date): { card: BriefCard; loc?: Row } {
   const sals = g.many('service_at_location', 'service_id', s.id);
   const preferred = hit?.locationId ? sals.find((x) => x.location_id === hit.locationId) : undefined;
   const visible = sals.map((x) => g.one('location', x.location_id)).filter((l): l is Row => Boolean(l));
@@ -107,11 +137,7 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
   const locPhone = loc && !hiddenLoc ? g.many('phone', 'location_id', loc.id)[0] : undefined;
   const phone = hiddenLoc ? (orgPhone ?? svcPhone) : (svcPhone ?? locPhone ?? orgPhone);
   const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
-  const costs = g.many('cost_option', 'service_id', s.id);
-  const capacity = g.many('service_capacity', 'service_id', s.id).map((c) =>
-    v.t('directory.capacity.now', { available: String(c.available), maximum: String(c.maximum ?? '?'), unit: unitName(v, g.one('unit', c.unit_id)?.name, Number(c.maximum ?? c.available)), updated: formatDate(v.lang, c.updated instanceof Date ? c.updated : String(c.updated)) }),
-  );
-  return {
+  const card: BriefCard = {
     id: s.id as string,
     name: s.name as string,
     status: s.status as string,
@@ -121,23 +147,17 @@ export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'
     confidential: Boolean(loc?.confidential),
     approximate: Boolean(loc && !hiddenLoc && loc.coordinates_approximate),
     phone: phone ? `${phone.number}${phone.extension ? ` ext. ${phone.extension}` : ''}` : undefined,
-    hours: openingHours([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
     languages,
     verified: (s.assured_date as string | null) ?? undefined,
     distance: hit?.distance,
     point: loc && !hiddenLoc && typeof loc.latitude === 'number' ? { lat: loc.latitude as number, lng: loc.longitude as number } : undefined,
-    eligibility: (s.eligibility_description as string | null) ?? undefined,
-    cost: costText(s.fees_description as string | null, costs) || undefined,
-    apply: (s.application_process as string | null) ?? undefined,
-    url: (s.url as string | null) ?? undefined,
-    email: (s.email as string | null) ?? undefined,
-    capacity,
     open: openState([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], now, v.lang),
     free: g
       .many('service_capacity', 'service_id', s.id)
       .filter((c) => typeof c.available === 'number' && c.available > 0)
       .map((c) => ({ available: c.available as number, unit: unitName(v, g.one('unit', c.unit_id)?.name, c.available as number) })),
   };
+  return { card, loc };
 }
 
 /** How far a service is, as a card says it: a distance that rounds to 0.0 (a place at the ZIP code's centre) is "less than 0.1". */

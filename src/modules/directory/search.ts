@@ -149,16 +149,21 @@ const DAY_CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 export const DIRECTORY_TIME_ZONE = 'America/New_York';
 
 let directoryClock: Intl.DateTimeFormat | undefined;
+/** The last instant read on the directory's clock: a page's cards ask for the same instant once per schedule row. */
+let lastLocal: { at: number; local: { day: string; minutes: number } } | undefined;
 
 function localNow(now: Date, offsetHours: number | null): { day: string; minutes: number } {
   if (offsetHours !== null) {
     const t = new Date(now.getTime() + offsetHours * 3600_000);
     return { day: DAY_CODES[t.getUTCDay()], minutes: t.getUTCHours() * 60 + t.getUTCMinutes() };
   }
+  if (lastLocal?.at === now.getTime()) return lastLocal.local;
   // One formatter for the process: making one costs more than the rest of a page's opening hours together.
   const parts = (directoryClock ??= new Intl.DateTimeFormat('en-US', { timeZone: DIRECTORY_TIME_ZONE, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).formatToParts(now);
   const get = (k: string) => parts.find((p) => p.type === k)?.value ?? '';
-  return { day: get('weekday').slice(0, 2).toUpperCase(), minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+  const local = { day: get('weekday').slice(0, 2).toUpperCase(), minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+  lastLocal = { at: now.getTime(), local };
+  return local;
 }
 
 const minutesOf = (t: unknown) => {

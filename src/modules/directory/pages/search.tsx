@@ -15,7 +15,7 @@ import { searchServices, resolvePlace, PlaceError, type SearchParams, type Searc
 import { TERMS, FACETS, type Facet } from '../taxonomy.ts';
 import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
-import { cardOf, distanceText, loadCards, type Card } from '../presenters.ts';
+import { briefCardOf, distanceText, loadCards, type BriefCard } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
 import { PUBLIC } from './shared.tsx';
 import { LISTS } from '../permissions.ts';
@@ -87,7 +87,7 @@ const round4 = (n: number) => String(Math.round(n * 1e4) / 1e4);
  * one marker with a count that zooms in on them (or, when they share a point, leads to the first of their cards);
  * every other marker leads to its result card. Zoom links re-render on the server; app.js does the same in place.
  */
-export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View; cards: Card[]; origin?: { lat: number; lng: number }; radius?: number; zoom: number; center?: { lat: number; lng: number } }) {
+export function ResultsMap({ v, cards, origin, radius, zoom, center }: { v: View; cards: BriefCard[]; origin?: { lat: number; lng: number }; radius?: number; zoom: number; center?: { lat: number; lng: number } }) {
   const pts = cards.filter((c) => c.point);
   if (!pts.length) return null;
   const sites: UsMapPoint[] = pts.map((c) => ({ ...c.point!, label: c.name, kind: 'site' as const, key: c.id, href: `#result-${c.id}` }));
@@ -242,7 +242,7 @@ interface SearchInput {
 }
 
 /** A result card, with the band of distance of a confidential location found by area only. */
-type ResultCard = Card & { within?: number; referable?: boolean };
+type ResultCard = BriefCard & { within?: number; referable?: boolean };
 
 function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v: View; input: SearchInput; errors: FieldError[]; result?: SearchResult; cards: ResultCard[]; page: number; canDownload: boolean }) {
   const signedIn = Boolean(v.actor);
@@ -446,10 +446,12 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
   const ids = result.hits.map((h) => h.serviceId);
   const rows = await loadCards(g, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
+  // One instant for the page's "open now" (the directory's clock is read once for it).
+  const now = new Date();
   const cards: ResultCard[] = result.hits
     .filter((h) => byId.has(h.serviceId))
     .map((h) => {
-      const c = cardOf(g, byId.get(h.serviceId)!, a, v, h);
+      const c = briefCardOf(g, byId.get(h.serviceId)!, a, v, h, now);
       // Found by area only: the band instead of a distance, and no point on the map.
       const shown: ResultCard = h.within ? { ...c, distance: undefined, point: undefined, within: h.distance } : c;
       return c.organization && referable.has(c.organization.id) ? { ...shown, referable: true } : shown;
