@@ -7,6 +7,7 @@ import { sql, SqliteAdapter, type Expression, type RawBuilder, type SqlBool } fr
 import type { DatabaseKind } from '../../config.ts';
 import type { Db } from './index.ts';
 import { insertMany } from './bulk.ts';
+import { outsideRequests } from './scope.ts';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -737,7 +738,7 @@ export interface KeySet {
  * The most the kept word sets of one database take (at 500,000 documents a set is at most 83 kB), least recently
  * used dropped first.
  */
-export const KEY_SETS_BYTES = 16 * 1024 * 1024;
+export const KEY_SETS_BYTES = 32 * 1024 * 1024;
 
 interface Bits {
   blob: Buffer;
@@ -748,6 +749,10 @@ interface KeptSets {
   bytes: number;
   /** By word, least recently used first. */
   words: Map<string, Bits>;
+  /** Words keepWordSets is finding: a search that needs one waits for it rather than finding it again. */
+  finding: Map<string, Promise<Bits>>;
+  /** keepWordSets' run for this state, once started. */
+  warming?: Promise<void>;
 }
 const keptSets = new WeakMap<object, KeptSets>();
 
@@ -808,7 +813,7 @@ async function foundKeys(db: Db, name: string, expr: string): Promise<Bits> {
 function keptFor(db: Db, state: number | undefined): KeptSets | undefined {
   if (state === undefined || db.isTransaction) return undefined;
   let kept = keptSets.get(db);
-  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map() }));
+  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map(), finding: new Map() }));
   return kept.state === state ? kept : undefined;
 }
 
@@ -829,20 +834,58 @@ async function wordSets(db: Db, name: string, kept: KeptSets, words: Iterable<st
     kept.words.set(w, found);
     out.set(w, found);
   }
-  const found = await Promise.all(missing.map((w) => foundKeys(db, name, `"${w}"*`)));
+  // A word being found in the background is waited for (found here should that fail).
+  const find = (w: string) => kept.finding.get(w)?.catch(() => foundKeys(db, name, `"${w}"*`)) ?? foundKeys(db, name, `"${w}"*`);
+  const found = await Promise.all(missing.map(find));
   missing.forEach((w, i) => {
     out.set(w, found[i]);
-    // Kept only while the state is still the newest (a newer one dropped these meanwhile).
-    if (keptSets.get(db) !== kept || kept.words.has(w)) return;
-    kept.words.set(w, found[i]);
-    kept.bytes += found[i].blob.length;
+    keepWord(db, kept, w, found[i]);
   });
+  return out;
+}
+
+/** Keeps a word's set, while the state is still the newest (a newer one dropped these meanwhile), within KEY_SETS_BYTES. */
+function keepWord(db: Db, kept: KeptSets, w: string, set: Bits): void {
+  if (keptSets.get(db) !== kept || kept.words.has(w)) return;
+  kept.words.set(w, set);
+  kept.bytes += set.blob.length;
   while (kept.bytes > KEY_SETS_BYTES && kept.words.size > 1) {
-    const [w, v] = kept.words.entries().next().value!;
-    kept.words.delete(w);
+    const [old, v] = kept.words.entries().next().value!;
+    kept.words.delete(old);
     kept.bytes -= v.blob.length;
   }
-  return out;
+}
+
+/**
+ * SQLite: finds the sets of these words (see matchingKeySet) for `state` in the background, so that the first
+ * searches of a fresh process, or after a write, do not each pay for finding their words: the caller names the
+ * words worth it (the directory: the words its searches expand to, whose sets are the large ones). Once per
+ * database and state; one word at a time, each one read on a reader thread (SQLite's reads are off the event loop),
+ * in the order given, until half of KEY_SETS_BYTES is taken (the rest is left to the words searches ask for). Run
+ * on behalf of no request, so that the end of the one that asked does not stop it; a search that needs a word being
+ * found waits for it. Nothing inside a transaction, on PostgreSQL or for a state older than the newest seen. The
+ * promise (which callers need not wait for) settles when it is done.
+ */
+export function keepWordSets(db: Db, kind: DatabaseKind, name: string, words: readonly string[], state: number): Promise<void> {
+  checkName(name);
+  const kept = kind === 'sqlite' ? keptFor(db, state) : undefined;
+  if (!kept) return Promise.resolve();
+  kept.warming ??= outsideRequests(async () => {
+    for (const w of new Set(words.flatMap((x) => queryWords(x)))) {
+      if (keptSets.get(db) !== kept || kept.bytes >= KEY_SETS_BYTES / 2) return;
+      if (kept.words.has(w) || kept.finding.has(w)) continue;
+      const finding = foundKeys(db, name, `"${w}"*`);
+      kept.finding.set(w, finding);
+      try {
+        keepWord(db, kept, w, await finding);
+      } catch {
+        return;
+      } finally {
+        kept.finding.delete(w);
+      }
+    }
+  });
+  return kept.warming;
 }
 
 export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
