@@ -165,7 +165,7 @@ function tabularTables(v: unknown): [TableName, unknown[]][] | null {
 
 /** Reads HSDS 3.0 JSON: one file, or every *.json and *.ndjson file of a folder. */
 export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
-  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json').sort().map((f) => join(path, f)) : [path];
+  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json' && !f.startsWith('.')).sort().map((f) => join(path, f)) : [path];
   const seen = new Map<string, Set<string>>();
   for (const full of files) {
     const file = basename(full);

@@ -45,17 +45,59 @@ const RESOURCE_FILES: Record<'1.1' | '2.0' | '3.0', Record<string, string>> = {
 };
 
 const FORMAT_OF = { '1.1': 'hsds-1.1-csv', '2.0': 'hsds-2.0-csv', '3.0': 'hsds-3.0-csv' } as const;
-const isJson = (f: string) => /\.(nd)?json$/i.test(f) && basename(f).toLowerCase() !== 'datapackage.json';
+// A name starting with a dot is no publisher's file: .DS_Store, and the ._name AppleDouble copies macOS adds.
+const isJson = (f: string) => /\.(nd)?json$/i.test(f) && basename(f).toLowerCase() !== 'datapackage.json' && !basename(f).startsWith('.');
+const isCsv = (f: string) => /\.csv$/i.test(f) && !basename(f).startsWith('.');
+
+// Singular names some publishers give the HSDS files (as the tables are named) -> the names the readers look for.
+// service_at_location.csv is 3.0's own name; taxonomy.csv is 1.1's: both stay.
+const SINGULAR: Record<string, string> = { organization: 'organizations', service: 'services', location: 'locations', program: 'programs', phone: 'phones', contact: 'contacts', language: 'languages', schedule: 'schedules', service_area: 'service_areas', physical_address: 'physical_addresses', postal_address: 'postal_addresses', taxonomy_term: 'taxonomy_terms', service_attribute: 'service_attributes', regular_schedule: 'regular_schedules', holiday_schedule: 'holiday_schedules', attribute: 'attributes', address: 'addresses', cost_option: 'cost_options', required_document: 'required_documents', organization_identifier: 'organization_identifiers', accessibility_for_disability: 'accessibility_for_disabilities', payment_accepted: 'payments_accepted' };
+
+/** The name the readers look for of a CSV file as a publisher named it: lower case, and plural where HSDS's is. */
+export function standardCsvName(file: string): string {
+  const stem = basename(file).toLowerCase().replace(/\.csv$/, '');
+  return `${SINGULAR[stem] ?? stem}.csv`;
+}
+
+/** The file a package's path names, matched without regard to case on a file system that minds it. */
+function caseInsensitive(root: string, full: string): string | null {
+  if (existsSync(full)) return full;
+  let at = root;
+  for (const part of relative(root, full).split(sep)) {
+    let names: string[];
+    try {
+      names = readdirSync(at);
+    } catch {
+      return null;
+    }
+    const hit = names.find((n) => n.toLowerCase() === part.toLowerCase());
+    if (!hit) return null;
+    at = join(at, hit);
+  }
+  return at;
+}
 
 /** The HSDS version a set of CSV file names (and, for 1.x and 2.0, the package's own words) points to. */
 export function csvVersion(files: Iterable<string>, words = ''): '1.1' | '2.0' | '3.0' | null {
   const names = new Set([...files].map((f) => f.toLowerCase()));
   const has = (list: string[]) => list.some((f) => names.has(f));
   if (has(LEGACY_11_FILES)) return '1.1';
-  if (has(HSDS_3_FILES)) return '3.0';
+  // Before 3.0's names: a 2.0 package may name its links service_at_location.csv, or carry an attribute.csv beside
+  // its service_attributes.csv; no 3.0 package has a file of 2.0's.
   if (has(LEGACY_20_FILES)) return /\b1\.[01]\b/.test(words) ? '1.1' : '2.0';
+  if (has(HSDS_3_FILES)) return '3.0';
   if (has(CORE_FILES)) return '3.0';
   return null;
+}
+
+/** Every CSV file name a reader looks for, in any HSDS version. */
+const KNOWN_CSV = new Set(Object.values(RESOURCE_FILES).flatMap((m) => Object.values(m)));
+
+/** 1.1 and 2.0 call the services' locations services_at_location.csv, 3.0 service_at_location.csv. */
+function legacyLinkName(version: '1.1' | '2.0' | '3.0', file: string): string {
+  if (version !== '3.0' && file === 'service_at_location.csv') return 'services_at_location.csv';
+  if (version === '3.0' && file === 'services_at_location.csv') return 'service_at_location.csv';
+  return file;
 }
 
 /** The HSDS version a package's resource names point to, when its files are named otherwise. */
@@ -102,16 +144,23 @@ function fromDataPackage(dir: string, name: string, scratch: () => string): Omit
       notes.push(`resource ${String(r.name ?? p)}: its path ${JSON.stringify(p)} is not a file inside the package; left out`);
       continue;
     }
-    if (!existsSync(full)) {
+    const found = caseInsensitive(dir, full);
+    if (!found) {
       notes.push(`datapackage.json lists ${relative(dir, full)}, which the package does not contain`);
       continue;
     }
-    files.push({ resource: String(r.name ?? ''), full });
+    files.push({ resource: String(r.name ?? ''), full: found });
   }
-  const csv = files.filter((f) => /\.csv$/i.test(f.full));
+  // CSV files beside the listed ones, under the names of files the package's HSDS version has, are read too.
+  const listed = new Set(files.map((f) => f.full));
+  const extras: string[] = [];
+  for (const folder of new Set(files.filter((f) => isCsv(f.full)).map((f) => dirname(f.full)))) {
+    for (const f of readdirSync(folder).sort()) if (isCsv(f) && !listed.has(join(folder, f))) extras.push(join(folder, f));
+  }
+  const csv = files.filter((f) => isCsv(f.full));
   const words = [pkg.title, pkg.description, pkg.name].filter((x) => typeof x === 'string').join(' ');
   const declared = typeof pkg.version === 'string' && /^3\./.test(pkg.version) && pkg.profile === 'tabular-data-package' ? '3.0' : null;
-  const version = csvVersion(csv.map((f) => basename(f.full)), words) ?? versionOfResources(csv.map((f) => f.resource), words) ?? declared;
+  const version = csvVersion(csv.map((f) => standardCsvName(f.full)), words) ?? versionOfResources(csv.map((f) => f.resource), words) ?? declared;
   if (!version || !csv.length) {
     const json = files.filter((f) => isJson(f.full));
     if (json.length) return { format: 'hsds-3.0-json', path: jsonFolder(dir, json.map((f) => f.full), scratch), found: `HSDS 3.0 JSON data package, ${json.length} resource${json.length === 1 ? '' : 's'}`, name, notes };
@@ -120,7 +169,14 @@ function fromDataPackage(dir: string, name: string, scratch: () => string): Omit
   // The readers look for each HSDS file by its standard name in one folder: when the package names or places its
   // files otherwise, they are copied under their standard names into a scratch folder.
   const standard = RESOURCE_FILES[version];
-  const wanted = csv.map((f) => ({ ...f, as: standard[f.resource] ?? basename(f.full) }));
+  const wanted = csv.map((f) => ({ ...f, as: legacyLinkName(version, standard[f.resource] ?? standardCsvName(f.full)) }));
+  const read = new Set(Object.values(standard));
+  for (const full of extras) {
+    const as = legacyLinkName(version, standardCsvName(full));
+    if (!read.has(as) || wanted.some((w) => w.as === as)) continue;
+    wanted.push({ resource: '', full, as });
+    notes.push(`${relative(dir, full)} is in the package but datapackage.json does not list it: read too`);
+  }
   const inPlace = wanted.every((f) => f.full === join(dir, f.as));
   let path = dir;
   if (!inPlace) {
@@ -142,7 +198,7 @@ function jsonFolder(dir: string, files: string[], scratch: () => string): string
 /** The folder of an unpacked archive that holds the publication: often one folder down, sometimes two. */
 function publicationRoot(dir: string, depth = 0): string {
   const entries = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
-  if (entries.includes('datapackage.json') || entries.some((f) => /\.csv$/i.test(f) || isJson(f))) return dir;
+  if (entries.includes('datapackage.json') || entries.some((f) => isCsv(f) || isJson(f))) return dir;
   const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory());
   if (depth < 3 && folders.length === 1) return publicationRoot(join(dir, folders[0]), depth + 1);
   if (depth < 3) for (const f of folders) if (existsSync(join(dir, f, 'datapackage.json'))) return join(dir, f);
@@ -163,9 +219,26 @@ function describeFolder(dir: string, name: string, scratch: () => string): Omit<
   }
   // The team's older layout: the CSV files in a "datapackage" folder beside the README.
   if (files.includes('datapackage') && statSync(join(dir, 'datapackage')).isDirectory() && !files.includes('services.csv')) return describeFolder(join(dir, 'datapackage'), name, scratch);
-  const csv = files.filter((f) => /\.csv$/i.test(f));
-  const version = csvVersion(csv);
-  if (version) return { format: FORMAT_OF[version], path: dir, found: `HSDS ${version} CSV folder, ${csv.length} file${csv.length === 1 ? '' : 's'}`, name, notes };
+  const csv = files.filter(isCsv);
+  const version = csvVersion(csv.map(standardCsvName));
+  if (version) {
+    // Files named otherwise than the readers look for them ("Services.csv", "program.csv") are copied under their
+    // HSDS names into a scratch folder, and the import says so.
+    const as = csv.map((f) => [f, legacyLinkName(version, standardCsvName(f))] as const);
+    const renamed = as.filter(([f, to]) => f !== to && !csv.includes(to));
+    let path = dir;
+    if (renamed.length) {
+      path = scratch();
+      const taken = new Set<string>();
+      for (const [f, to] of as) {
+        if (taken.has(to) || (f !== to && csv.includes(to))) continue;
+        taken.add(to);
+        copyFileSync(join(dir, f), join(path, to));
+      }
+      notes.push(`files read under their HSDS names: ${renamed.map(([f, to]) => `${f} as ${to}`).join(', ')}`);
+    }
+    return { format: FORMAT_OF[version], path, found: `HSDS ${version} CSV folder, ${csv.length} file${csv.length === 1 ? '' : 's'}`, name, notes };
+  }
   const json = files.filter(isJson);
   if (json.length) return { format: 'hsds-3.0-json', path: dir, found: `HSDS 3.0 JSON folder, ${json.length} file${json.length === 1 ? '' : 's'}`, name, notes };
   throw new PublicationError('holds no HSDS publication: no datapackage.json, no HSDS CSV file (organizations.csv, services.csv, ...) and no .json or .ndjson file');
