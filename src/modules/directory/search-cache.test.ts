@@ -179,3 +179,30 @@ test('SEARCH_CACHE_ENTRIES: 0 keeps nothing; a bad value is refused naming the v
     await fresh.close();
   }
 });
+
+test('a read request reads the data version once, however often its page and its search ask; the next request reads it again', async () => {
+  const seen: string[] = [];
+  const handle = openDatabase(t.db.config, { onQuery: (s) => seen.push(s) });
+  const { buildApp } = await import('../../app.tsx');
+  const app = await buildApp({ config: t.db.config, database: handle, logger: false });
+  await app.ready();
+  const versionReads = () => seen.filter((s) => /directory_data_version/.test(s) && /^select/i.test(s)).length;
+  try {
+    // The search page (its kept page's state, the kept answer, the kept word sets) and the API's search.
+    for (const url of ['/directory?q=shelter&near=20001', '/directory?q=jobs', '/api/hsds/services?search=shelter&near=20001']) {
+      seen.length = 0;
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(versionReads(), 1, `${url}: one read of the version`);
+    }
+    // A write between two requests is seen by the second.
+    seen.length = 0;
+    const v0 = await dataVersion(handle.db);
+    await updateCapacity(await ctxAs(t.ctx, await makeUser(t.ctx, 'admin', 'version-once@cache.example')), SHELTER, CAPACITY, { available: 3 });
+    assert.ok((await dataVersion(handle.db)) > v0, 'outside a request every call reads the version');
+    assert.equal(versionReads(), 2);
+  } finally {
+    await app.close();
+    await handle.close();
+  }
+});

@@ -7,8 +7,9 @@
  * federation pulls and matches, crosswalk re-application, removals), `writeSearchPoints` (capacity) and the
  * verification of a service (its modification time, which `modified_after` filters on). Each search reads the
  * version first (one lookup by key; on SQLite on the event loop's own read-only connection, sqlite-driver.ts
- * InlineReads) and keys its answer by it, so an answer is never served after a write committed by this process or
- * any other on the same database (PostgreSQL runs two). The answer of a search that started after the version was
+ * InlineReads; once per read request, which then sees one version throughout) and keys its answer by it, so an
+ * answer is never served after a write committed by this process or any other on the same database (PostgreSQL runs
+ * two) before the request that follows it. The answer of a search that started after the version was
  * read is at least as new as that version; a transaction's uncommitted version is never read, since searches made
  * inside a transaction are not kept.
  *
@@ -26,6 +27,7 @@ import type { DatabaseKind } from '../../config.ts';
 import { queryWords } from '../../platform/db/search.ts';
 import { countCacheLookup } from '../../platform/ops/metrics.ts';
 import { BoundedLru } from '../../platform/lru.ts';
+import { oncePerRequest } from '../../platform/db/scope.ts';
 import type { SearchParams, SearchResult } from './search.ts';
 
 /** Pages longer than this (the API's whole-result downloads) are not kept. */
@@ -46,10 +48,13 @@ export async function directoryChanged(db: Db): Promise<void> {
 /** The statement reading the data version: a lookup by primary key (search-cache.test.ts reads its plan). */
 export const versionQuery = (db: Db) => db.selectFrom('directory_data_version').select('n').where('id', '=', 1);
 
-/** The directory's data version, as committed. */
+/**
+ * The directory's data version, as committed: read once per read request (platform oncePerRequest), which sees one
+ * version throughout; inside a transaction, read there (its own writes count).
+ */
 export async function dataVersion(db: Db): Promise<number> {
-  const row = await versionQuery(db).executeTakeFirst();
-  return Number(row?.n ?? 0);
+  const read = async () => Number((await versionQuery(db).executeTakeFirst())?.n ?? 0);
+  return db.isTransaction ? read() : oncePerRequest(db, 'directory data version', read);
 }
 
 const sorted = (xs: readonly string[] | ReadonlySet<string> | undefined) => (xs === undefined ? null : [...new Set(xs)].sort());

@@ -44,3 +44,27 @@ export function throwIfAbandoned(): void {
   const err = abandonedError();
   if (err) throw err;
 }
+
+/** What a read request has already read, by owner (a database) and name: oncePerRequest. */
+const memos = new WeakMap<AbortSignal, Map<object, Map<string, Promise<unknown>>>>();
+
+/**
+ * `read()`'s answer, read once per read request (GET, HEAD: the work `runWithSignal` scopes) for `owner` and `name`;
+ * outside one (writes, jobs, the command line) read at every call. For figures a request asks for at several
+ * places and that it must see the same, such as the directory's data version: the search page asked for it three
+ * times (its kept page, its kept answer, the kept word sets). A read that fails is not kept.
+ */
+export function oncePerRequest<T>(owner: object, name: string, read: () => Promise<T>): Promise<T> {
+  const signal = scope.getStore();
+  if (!signal) return read();
+  let owners = memos.get(signal);
+  if (!owners) memos.set(signal, (owners = new Map()));
+  let names = owners.get(owner);
+  if (!names) owners.set(owner, (names = new Map()));
+  const found = names.get(name) as Promise<T> | undefined;
+  if (found) return found;
+  const fresh = read();
+  names.set(name, fresh);
+  fresh.catch(() => names.delete(name));
+  return fresh;
+}
