@@ -149,6 +149,24 @@ export function uuidOrNull(v: string): string | null {
 }
 
 /**
+ * Calls `check` on each column of a table's row in turn and stores what it returns, each column named in the code
+ * (compiled once per table): the rows of one table share one shape, so each read and write is a plain property
+ * access, where a column name held in a variable made each a lookup by name (checking the 164,000 rows of 20,000
+ * generated services took 104-111 ms of CPU instead of 107-131, least of six reads, load about 10).
+ */
+const ROW_CHECKERS = new Map<TableName, (row: Row, check: (row: Row, i: number, v: unknown) => unknown) => void>();
+function rowChecker(table: TableName) {
+  let f = ROW_CHECKERS.get(table);
+  if (!f) {
+    const columns = Object.keys(TABLES[table].columns);
+    if (!columns.every((c) => /^[a-z_][a-z0-9_]*$/.test(c))) throw new Error(`checkValues: unexpected column name in ${table}`);
+    f = new Function('row', 'check', columns.map((c, i) => `row.${c} = check(row, ${i}, row.${c});`).join('\n')) as (row: Row, check: (row: Row, i: number, v: unknown) => unknown) => void;
+    ROW_CHECKERS.set(table, f);
+  }
+  return f;
+}
+
+/**
  * Checks and converts every value in place: types, required fields, lengths, enumerations and identifiers.
  * Values arrive as strings (CSV) or JSON values; they leave as the types the tables store.
  */
@@ -159,66 +177,67 @@ export function checkValues(ds: Dataset): void {
     const columns = TABLES[table].columns;
     // Worked out once per table rather than once per value: imports check millions of values.
     const specs = Object.entries(columns).map(([col, spec]) => ({ col, k: kindOf(spec), required: isRequired(spec) && !(table === 'service' && col === 'organization_id'), max: LONG_TEXT[col] ?? MAX_TEXT, format: FORMATS[table]?.[col], allowed: ENUMS[table]?.[col] }));
+    // The value of column `i` of `row`, checked and converted (refusals recorded on the way).
+    const check = (row: Row, i: number, given: unknown): unknown => {
+      const { col, k, required, max, format, allowed } = specs[i];
+      let v = given;
+      if (typeof v === 'string') v = v.trim();
+      if (v === '' || v === undefined) v = null;
+      if (v === null) {
+        if (required) {
+          // HSDS requires these descriptions, but empty text is allowed: publishers often have none.
+          if (col === 'description' || col === 'previous_value' || col === 'replacement_value') v = '';
+          // An address with a street but no city, state, postal code or country is incomplete, not wrong: kept.
+          else if (table === 'address' && INCOMPLETE_ADDRESS.has(col) && row.address_1 !== null && row.address_1 !== undefined && String(row.address_1).trim() !== '') {
+            v = '';
+            const o = ds.originOf(row);
+            ds.skipped.push({ file: o.file, row: o.row, field: col, reason: 'incomplete address: kept without it' });
+          } else ds.refuse(row, col, 'is required');
+        }
+        return k === 'bool' ? false : v;
+      }
+      switch (k) {
+        case 'id': {
+          const id = typeof v === 'string' ? uuidOrNull(v) : null;
+          if (id === null) ds.refuse(row, col, 'must be a UUID');
+          return id;
+        }
+        case 'num': {
+          const n = typeof v === 'number' ? v : typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : NaN;
+          if (!Number.isFinite(n)) ds.refuse(row, col, 'must be a number');
+          return n;
+        }
+        case 'bool':
+          return v === true || v === 'true' || v === '1' || v === 1 || v === 'yes';
+        case 'date':
+          if (typeof v !== 'string' || !validDate(v)) ds.refuse(row, col, 'must be a date (YYYY-MM-DD)');
+          return v;
+        case 'instant': {
+          const d = typeof v === 'string' && /^[1-9]\d{3}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
+          if (Number.isNaN(d.getTime())) {
+            ds.refuse(row, col, 'must be a date and time (ISO 8601)');
+            return v;
+          }
+          return d.toISOString();
+        }
+        default: {
+          if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
+          if (typeof v !== 'string') {
+            ds.refuse(row, col, 'must be text');
+            return null;
+          }
+          if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
+          if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
+          if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL starting with http:// or https:// (or mailto: or tel:)' : 'must be an e-mail address');
+          if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
+          return v;
+        }
+      }
+    };
+    const checkRow = rowChecker(table);
     for (const row of rows) {
       for (const key in row) if (!(key in columns)) delete row[key];
-      for (const { col, k, required, max, format, allowed } of specs) {
-        let v = row[col];
-        if (typeof v === 'string') v = v.trim();
-        if (v === '' || v === undefined) v = null;
-        if (v === null) {
-          if (required) {
-            // HSDS requires these descriptions, but empty text is allowed: publishers often have none.
-            if (col === 'description' || col === 'previous_value' || col === 'replacement_value') v = '';
-            // An address with a street but no city, state, postal code or country is incomplete, not wrong: kept.
-            else if (table === 'address' && INCOMPLETE_ADDRESS.has(col) && row.address_1 !== null && row.address_1 !== undefined && String(row.address_1).trim() !== '') {
-              v = '';
-              const o = ds.originOf(row);
-              ds.skipped.push({ file: o.file, row: o.row, field: col, reason: 'incomplete address: kept without it' });
-            } else ds.refuse(row, col, 'is required');
-          }
-          row[col] = k === 'bool' ? false : v;
-          continue;
-        }
-        switch (k) {
-          case 'id': {
-            const id = typeof v === 'string' ? uuidOrNull(v) : null;
-            if (id === null) ds.refuse(row, col, 'must be a UUID');
-            v = id;
-            break;
-          }
-          case 'num': {
-            const n = typeof v === 'number' ? v : typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : NaN;
-            if (!Number.isFinite(n)) ds.refuse(row, col, 'must be a number');
-            v = n;
-            break;
-          }
-          case 'bool':
-            v = v === true || v === 'true' || v === '1' || v === 1 || v === 'yes';
-            break;
-          case 'date':
-            if (typeof v !== 'string' || !validDate(v)) ds.refuse(row, col, 'must be a date (YYYY-MM-DD)');
-            break;
-          case 'instant': {
-            const d = typeof v === 'string' && /^[1-9]\d{3}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
-            if (Number.isNaN(d.getTime())) ds.refuse(row, col, 'must be a date and time (ISO 8601)');
-            else v = d.toISOString();
-            break;
-          }
-          default: {
-            if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
-            if (typeof v !== 'string') {
-              ds.refuse(row, col, 'must be text');
-              v = null;
-              break;
-            }
-            if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
-            if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
-            if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL starting with http:// or https:// (or mailto: or tel:)' : 'must be an e-mail address');
-            if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
-          }
-        }
-        row[col] = v;
-      }
+      checkRow(row, check);
       if (table === 'location') {
         const lat = row.latitude as number | null;
         const lng = row.longitude as number | null;
