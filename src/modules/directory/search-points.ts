@@ -128,6 +128,12 @@ export interface SearchInputs {
   languages: Record<string, unknown>[];
   free: Set<string>;
   open: Set<string>;
+  /**
+   * The places, attributes and languages already grouped by service (as groupBy on service_id / link_id groups
+   * them), when whoever made the inputs had them so (importedSearchInputs): not grouped again for the text and
+   * the points.
+   */
+  grouped?: { places: Map<string, Record<string, unknown>[]>; attributes: Map<string, Record<string, unknown>[]>; languages: Map<string, Record<string, unknown>[]> };
 }
 
 export async function readSearchInputs(db: Db, ids: string[]): Promise<SearchInputs> {
@@ -215,7 +221,15 @@ export function importedSearchInputs(db: Db, imported: ImportedServices): (ids: 
     await fetch('organization', organizations, list.map((s) => s.organization_id), ['id', 'name']);
     await fetch('location', locations, places.map((p) => p.location_id), ['id', 'latitude', 'longitude', 'confidential']);
     await fetch('taxonomy_term', terms, attributes.map((a) => a.taxonomy_term_id), ['id', 'name']);
-    const out: SearchInputs = { services: [], places: [], attributes: [], languages: [], free: new Set(), open: new Set() };
+    const grouped = { places: new Map<string, Row[]>(), attributes: new Map<string, Row[]>(), languages: new Map<string, Row[]>() };
+    const out: SearchInputs = { services: [], places: [], attributes: [], languages: [], free: new Set(), open: new Set(), grouped };
+    // Each row also listed under its service, in the same order, as groupBy would list it.
+    const push = (all: Row[], by: Map<string, Row[]>, id: string, r: Row) => {
+      all.push(r);
+      const list = by.get(id);
+      if (list) list.push(r);
+      else by.set(id, [r]);
+    };
     for (const s of list) {
       const id = s.id as string;
       const org = typeof s.organization_id === 'string' ? organizations.get(s.organization_id) : null;
@@ -223,13 +237,13 @@ export function importedSearchInputs(db: Db, imported: ImportedServices): (ids: 
       for (const p of placesOf.get(id) ?? []) {
         // An inner join: a place whose location is nowhere is no place.
         const l = typeof p.location_id === 'string' ? locations.get(p.location_id) : null;
-        if (l) out.places.push({ service_id: id, location_id: l.id, latitude: l.latitude, longitude: l.longitude, confidential: l.confidential });
+        if (l) push(out.places, grouped.places, id, { service_id: id, location_id: l.id, latitude: l.latitude, longitude: l.longitude, confidential: l.confidential });
       }
       for (const a of attributesOf.get(id) ?? []) {
         const t = typeof a.taxonomy_term_id === 'string' ? terms.get(a.taxonomy_term_id) : null;
-        out.attributes.push({ link_id: id, taxonomy_term_id: a.taxonomy_term_id, term_id: t ? t.id : null, term_name: t ? t.name : null });
+        push(out.attributes, grouped.attributes, id, { link_id: id, taxonomy_term_id: a.taxonomy_term_id, term_id: t ? t.id : null, term_name: t ? t.name : null });
       }
-      for (const l of languagesOf.get(id) ?? []) out.languages.push({ service_id: id, code: l.code, name: l.name });
+      for (const l of languagesOf.get(id) ?? []) push(out.languages, grouped.languages, id, { service_id: id, code: l.code, name: l.name });
       if ((costsOf.get(id) ?? []).some((c) => c.amount !== null && Number(c.amount) === 0)) out.free.add(id);
       if ((capacitiesOf.get(id) ?? []).some((c) => c.available !== null && Number(c.available) > 0)) out.open.add(id);
     }
@@ -251,9 +265,9 @@ export function groupBy<T extends Record<string, unknown>>(rows: T[], key: strin
 
 /** The search points of the services read. */
 export function searchPointRows(input: SearchInputs, docKeys: ReadonlyMap<string, number>): SearchPointRow[] {
-  const placesOf = groupBy(input.places, 'service_id');
-  const attrsOf = groupBy(input.attributes, 'link_id');
-  const langsOf = groupBy(input.languages, 'service_id');
+  const placesOf = input.grouped?.places ?? groupBy(input.places, 'service_id');
+  const attrsOf = input.grouped?.attributes ?? groupBy(input.attributes, 'link_id');
+  const langsOf = input.grouped?.languages ?? groupBy(input.languages, 'service_id');
   const out: SearchPointRow[] = [];
   // Written out rather than spread from shared parts: this runs for every service of an import.
   for (const s of input.services) {

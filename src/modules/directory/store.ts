@@ -98,14 +98,22 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
       input.services = input.services.filter((s) => !hiddenAll.has(String(s.id)));
       await removeDocuments(db, SEARCH_INDEX, hidden);
     }
-    const names = (rows: Record<string, unknown>[], key: string, name: string) => {
-      const out = new Map<string, string[]>();
-      for (const [k, list] of groupBy(rows, key)) out.set(k, list.map((r) => (r[name] === null || r[name] === undefined ? '' : String(r[name]))));
-      return out;
-    };
+    const text = (r: Record<string, unknown>, name: string) => (r[name] === null || r[name] === undefined ? '' : String(r[name]));
     // Attributes whose term is not in the directory add no words.
-    const termsOf = names(input.attributes.filter((a) => a.term_id !== null && a.term_id !== undefined), 'link_id', 'term_name');
-    const langsOf = names(input.languages, 'service_id', 'name');
+    const named = (a: Record<string, unknown>) => a.term_id !== null && a.term_id !== undefined;
+    const termsOf = new Map<string, string[]>();
+    const langsOf = new Map<string, string[]>();
+    if (input.grouped) {
+      // Grouped by service already (importedSearchInputs).
+      for (const [id, list] of input.grouped.attributes) {
+        const words = list.filter(named).map((a) => text(a, 'term_name'));
+        if (words.length) termsOf.set(id, words);
+      }
+      for (const [id, list] of input.grouped.languages) langsOf.set(id, list.map((l) => text(l, 'name')));
+    } else {
+      for (const [k, list] of groupBy(input.attributes.filter(named), 'link_id')) termsOf.set(k, list.map((a) => text(a, 'term_name')));
+      for (const [k, list] of groupBy(input.languages, 'service_id')) langsOf.set(k, list.map((l) => text(l, 'name')));
+    }
     // A defunct service, which search never finds, has no document: a text search then counts its matches from the
     // index alone, without reading each one's service row (search.ts).
     const defunct = added ? [] : input.services.filter((s) => s.status === 'defunct').map((s) => String(s.id));
