@@ -214,7 +214,7 @@ test('file names in another case, and a datapackage.json whose paths differ in c
   }
 });
 
-test('dates written as MM/DD/YYYY or with a time are read as dates; an impossible one is named', { todo: 'not read yet' }, async () => {
+test('dates written as MM/DD/YYYY or with a time are read as dates; an impossible one is named, its row quarantined', async () => {
   const svc = (n: string) => legacyId('service', n);
   const rows = [
     { id: svc('a'), name: 'US date', status: 'active', assured_date: '03/15/2025' },
@@ -232,18 +232,18 @@ test('dates written as MM/DD/YYYY or with a time are read as dates; an impossibl
     assert.equal(by['With a time'], '2025-03-15');
     assert.equal(by['ISO instant'], '2025-03-15');
     assert.equal(by['US date and time'], '2025-03-05');
-    // The service with a date that is no date is kept; the date is left out and named.
-    assert.equal(by['Impossible'], null);
-    assert.ok(r.skipped.some((w) => w.field === 'assured_date' && /13\/45\/2025/.test(w.reason)), JSON.stringify(r.skipped));
-    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    // A date that is none is quarantined as invalid values always were (import.test.ts), its value named.
+    assert.equal(by['Impossible'], undefined);
+    assert.deepEqual(r.quarantined.map((q) => [q.file, q.field]), [['services.csv', 'assured_date']]);
+    assert.match(r.quarantined[0].reason, /must be a date.*13\/45\/2025/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('coordinates with spaces or a comma as decimal mark are numbers; ones that are not keep the location, without them', { todo: 'not read yet' }, async () => {
+test('coordinates with spaces or a comma as decimal mark are numbers; ones that are not keep the location, without them', async () => {
   const files: Files = base();
-  files['locations.csv'] = 'id,organization_id,name,latitude,longitude\n20,1,Oficina central," 41,8781 ","-87,6298"\n21,2,Downtown office,41.88 N,-87.63 W\n';
+  files['locations.csv'] = 'id,organization_id,name,latitude,longitude\n20,1,Oficina central," 41,8781 ","-87,6298"\n21,2,Downtown office,see map,-87.63\n22,2,Typo office,418800,-87.63\n';
   const dir = write(files);
   try {
     const { r, rows } = await imported(dir, ['service', 'location', 'service_at_location']);
@@ -251,17 +251,20 @@ test('coordinates with spaces or a comma as decimal mark are numbers; ones that 
     const by = Object.fromEntries(rows.location.map((l) => [l.name, l]));
     assert.equal(by['Oficina central'].latitude, 41.8781);
     assert.equal(by['Oficina central'].longitude, -87.6298);
-    // Not numbers: the location stays (with its services), placed at its ZIP code as for any location without them.
-    assert.ok(by['Downtown office'], 'the location is kept');
+    // Not a number, or out of range: the location stays (with its services), placed at its ZIP code (60602) as
+    // any location without coordinates is.
+    assert.equal(by['Downtown office'].coordinates_approximate, true);
+    assert.ok(Math.abs((by['Downtown office'].latitude as number) - 41.88) < 0.05);
+    assert.equal(by['Typo office'].latitude, null);
     assert.equal(rows.service_at_location.length, 3);
-    assert.ok(r.skipped.some((w) => w.file === 'locations.csv' && w.field === 'latitude'), JSON.stringify(r.skipped));
+    assert.deepEqual(r.skipped.filter((w) => w.file === 'locations.csv').map((w) => [w.row, w.field]), [[3, 'latitude'], [4, 'latitude']]);
     assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('phone numbers with their extension in the number or written "ext. 25"', { todo: 'not read yet' }, async () => {
+test('phone numbers with their extension in the number or written "ext. 25"', async () => {
   const files: Files = base();
   files['phones.csv'] = 'id,service_id,number,extension,type\n40,10,(312) 555-0100 ext. 25,,voice\n41,11,312-555-0101 x7,,Voice\n42,12,(312) 555-0199,Ext. 301,\n43,12,1-800-555-0123,,fax\n';
   const dir = write(files);
@@ -279,7 +282,7 @@ test('phone numbers with their extension in the number or written "ext. 25"', { 
   }
 });
 
-test('flags written Y/N, Yes/No, 1/0, TRUE/False are read as such', { todo: 'not read yet' }, async () => {
+test('flags written Y/N, Yes/No, 1/0, TRUE/False are read as such', async () => {
   const loc = (n: string) => legacyId('location', n);
   const values = ['Y', 'N', 'Yes', 'no', '1', '0', 'TRUE', 'False', 'x', 't'];
   const expected = [true, false, true, false, true, false, true, false, true, true];
@@ -294,12 +297,14 @@ test('flags written Y/N, Yes/No, 1/0, TRUE/False are read as such', { todo: 'not
   }
 });
 
-test('a flag that is not one is named, not read as false', { todo: 'not read yet' }, async () => {
-  const dir = write({ 'locations.csv': `id,location_type,name,confidential\n${legacyId('location', 'm')},physical,Maybe,maybe\n` });
+test('a flag that is not one is named, its row quarantined, not read as no', async () => {
+  const dir = write({ 'locations.csv': `id,location_type,name,confidential\n${legacyId('location', 'm')},physical,Maybe,maybe\n${legacyId('location', 'y')},physical,Yes,Y\n` });
   try {
     const { r, rows } = await imported(dir, ['location']);
-    assert.equal(rows.location.length, 1);
-    assert.ok(r.skipped.concat(r.quarantined).some((w) => w.field === 'confidential' && /maybe/.test(w.reason)), JSON.stringify(r));
+    // Read as no, a location meant to be confidential would be shown: the row is quarantined, the value named.
+    assert.deepEqual(rows.location.map((l) => l.name), ['Yes']);
+    assert.deepEqual(r.quarantined.map((q) => [q.row, q.field]), [[2, 'confidential']]);
+    assert.match(r.quarantined[0].reason, /must be yes or no.*maybe/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

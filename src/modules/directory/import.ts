@@ -113,6 +113,61 @@ export function fillCentroids(ds: Dataset): number {
   return n;
 }
 
+/** A coordinate as publishers write it: spaces around it, or a comma for the decimal mark ("41,8781"). */
+function coordinate(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const t = v.trim().replace(/^([-+]?\d+),(\d+)$/, '$1.$2');
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : null;
+}
+
+const EXTENSION = /^(.*?\d)[\s,;]*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$/i;
+
+/**
+ * Values publishers write otherwise than HSDS, read before the checks, so that no record is lost for them:
+ * coordinates with spaces or a decimal comma are numbers; coordinates that are no number, or out of range, leave the
+ * location (and the services given there) in without them, with a warning, to be placed at its ZIP code like any
+ * location without them; a phone's extension written in its number ("(312) 555-0100 ext. 25", "x7") or as
+ * "Ext. 301" is the extension's number.
+ */
+export function tidyPublishedValues(ds: Dataset): void {
+  for (const loc of ds.get('location')) {
+    const { latitude: rawLat, longitude: rawLng } = loc;
+    const empty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+    if (empty(rawLat) && empty(rawLng)) continue;
+    const lat = coordinate(rawLat);
+    const lng = coordinate(rawLng);
+    if (lat !== null && lng !== null && Math.abs(lat) <= 90 && Math.abs(lng) <= 180) {
+      loc.latitude = lat;
+      loc.longitude = lng;
+      continue;
+    }
+    const o = ds.originOf(loc);
+    const field = lat === null || Math.abs(lat) > 90 ? 'latitude' : 'longitude';
+    ds.skipped.push({ file: o.file, row: o.row, field, reason: `left out: not a ${field} (${String(loc[field]).slice(0, 40)}); the location is kept without coordinates` });
+    loc.latitude = null;
+    loc.longitude = null;
+  }
+  for (const phone of ds.get('phone')) {
+    if (typeof phone.number === 'string' && (phone.extension === null || phone.extension === undefined || phone.extension === '')) {
+      const m = EXTENSION.exec(phone.number.trim());
+      if (m) {
+        phone.number = m[1].trim();
+        phone.extension = m[2];
+      }
+    }
+    if (typeof phone.extension === 'string' && phone.extension.trim() !== '' && !/^\d+$/.test(phone.extension.trim())) {
+      const digits = /^(?:ext\.?|extension|x|#)?\s*(\d{1,6})$/i.exec(phone.extension.trim());
+      if (digits) phone.extension = digits[1];
+      else {
+        const o = ds.originOf(phone);
+        ds.skipped.push({ file: o.file, row: o.row, field: 'extension', reason: `left out: not an extension number (${phone.extension.slice(0, 40)})` });
+        phone.extension = null;
+      }
+    }
+  }
+}
+
 /** Reads what openPublication found into records to check. */
 export function readPublication(pub: Pick<Publication, 'format' | 'path'>, opts: ImportOptions = {}): Dataset {
   switch (pub.format) {
@@ -269,6 +324,7 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   const log = opts.progress ?? (() => {});
   // A value a steward kept over a matched record's stands against the value it replaced (federation-match.ts).
   const staleChoices = await honourChoices(ctx.db, ds, log);
+  tidyPublishedValues(ds);
   const approximate = fillCentroids(ds);
   // The directory's own terms from the publisher's (crosswalk.ts), language codes from names (languages.ts).
   const mapped = await applyCrosswalkToDataset(ctx.db, ds);

@@ -327,7 +327,7 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
       continue;
     }
     const type = (r.type || 'voice').toLowerCase();
-    ds.add('phone', { id: rowId('phone', 'phones.csv', r), ...l, number: r.number, extension: /^\d+$/.test(r.extension) ? r.extension : null, type: ['text', 'voice', 'fax', 'cell', 'video', 'pager', 'textphone'].includes(type) ? type : 'voice', description: [r.description, r.department].filter(Boolean).join(' — ') }, origin('phones.csv', r));
+    ds.add('phone', { id: rowId('phone', 'phones.csv', r), ...l, number: r.number, extension: r.extension || null, type: ['text', 'voice', 'fax', 'cell', 'video', 'pager', 'textphone'].includes(type) ? type : 'voice', description: [r.description, r.department].filter(Boolean).join(' — ') }, origin('phones.csv', r));
   }
   for (const r of load('contacts.csv')) {
     const l = links('contacts.csv', r, [

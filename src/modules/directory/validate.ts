@@ -129,6 +129,24 @@ export function validDate(s: string): boolean {
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
 }
 
+/** Yes and no as publishers write them (spreadsheets: TRUE/FALSE, Y/N, 1/0, an x for yes; Spanish: sí). */
+const FLAG_WORDS: Record<string, boolean> = { true: true, t: true, yes: true, y: true, '1': true, x: true, on: true, 'sí': true, si: true, false: false, f: false, no: false, n: false, '0': false, off: false };
+
+/**
+ * A date as publishers write it, as YYYY-MM-DD: with a time after it ("2025-03-15 00:00:00", ISO instants), US
+ * "MM/DD/YYYY" (211s are American; with or without a time after it) or "YYYY/MM/DD". Null when none of these.
+ */
+export function publishedDate(s: string): string | null {
+  const t = s.trim();
+  let m = /^(\d{4})-(\d{2})-(\d{2})[T ]/.exec(t);
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:$|[ T])/.exec(t);
+  if (m) return `${m[3]}-${m[1].padStart(2, '0')}-${m[2].padStart(2, '0')}`;
+  m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:$|[ T])/.exec(t);
+  if (m) return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  return null;
+}
+
 /**
  * The id in lower case when it is a UUID (any version, any case), else null. A loop over the characters: the
  * regular expression it replaces took about a fifth of checking an import's values.
@@ -207,11 +225,19 @@ export function checkValues(ds: Dataset): void {
           if (!Number.isFinite(n)) ds.refuse(row, col, 'must be a number');
           return n;
         }
-        case 'bool':
-          return v === true || v === 'true' || v === '1' || v === 1 || v === 'yes';
-        case 'date':
-          if (typeof v !== 'string' || !validDate(v)) ds.refuse(row, col, 'must be a date (YYYY-MM-DD)');
-          return v;
+        case 'bool': {
+          const b = typeof v === 'boolean' ? v : v === 1 || v === 0 ? v === 1 : typeof v === 'string' ? FLAG_WORDS[v.toLowerCase()] : undefined;
+          if (b === undefined) ds.refuse(row, col, `must be yes or no (${String(v).slice(0, 40)})`);
+          return b === true;
+        }
+        case 'date': {
+          const d = typeof v === 'string' && !validDate(v) ? publishedDate(v) : v;
+          if (typeof d !== 'string' || !validDate(d)) {
+            ds.refuse(row, col, `must be a date (YYYY-MM-DD, or MM/DD/YYYY) (${String(v).slice(0, 40)})`);
+            return v;
+          }
+          return d;
+        }
         case 'instant': {
           const d = typeof v === 'string' && /^[1-9]\d{3}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
           if (Number.isNaN(d.getTime())) {
