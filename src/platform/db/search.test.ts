@@ -5,7 +5,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { testDatabase } from '../testing.ts';
 import { openDatabase } from './index.ts';
 import { runWithSignal } from './scope.ts';
-import { documentScores, indexDocuments, keepWordSets, matchingKeys, matchingKeySet, rankStatistics, removeDocuments, respaceIndex, type KeySet, type SearchQuery } from './search.ts';
+import { bitsOfList, documentScores, indexDocuments, keepWordSets, keySetBlob, matchingKeys, matchingKeySet, rankStatistics, removeDocuments, respaceIndex, type KeySet, type SearchQuery } from './search.ts';
 
 test('rank statistics: PostgreSQL\'s document frequencies are kept between searches and counted again once the index changes; none on SQLite', async () => {
   const t = await testDatabase();
@@ -348,5 +348,16 @@ test('keepWordSets (SQLite) finds the sets of the words given in the background,
     }
   } finally {
     await td.drop();
+  }
+});
+
+test('bitsOfList reads a JSON list of keys into the set keySetBlob makes of them, whatever the step (numbers cut between steps)', async () => {
+  const lists = [[], [0], [5, 6, 7], [1, 12, 123, 1234, 12345, 123456, 499999], Array.from({ length: 3000 }, (_, i) => i * 7 + (i % 5))];
+  for (const keys of lists) {
+    for (const step of [1, 3, 7, 1000, 1_000_000]) {
+      const got = await bitsOfList(JSON.stringify(keys), step);
+      assert.equal(got.size, keys.length, `${keys.length} keys, step ${step}`);
+      assert.deepEqual(got.blob, keySetBlob(keys), `${keys.length} keys, step ${step}`);
+    }
   }
 });

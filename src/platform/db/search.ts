@@ -798,15 +798,57 @@ function keySetOf({ blob, size }: Bits): KeySet {
   };
 }
 
-/** The documents matching an FTS5 expression, in one row (a row per match cost more than finding them, more still from a reader thread). */
-async function foundKeys(db: Db, name: string, expr: string): Promise<Bits> {
+/**
+ * The documents matching an FTS5 expression, in one row (a row per match cost more than finding them, more still
+ * from a reader thread). `inSteps`: the list is read into the set a piece at a time, the event loop free between
+ * pieces (for work in the background: JSON.parse of the 300,000 keys of "english" at 500,000 documents holds the
+ * loop for several milliseconds at once).
+ */
+async function foundKeys(db: Db, name: string, expr: string, inSteps = false): Promise<Bits> {
   const row = (await db
     .selectFrom(name)
     .select(sql<string>`json_group_array(rowid)`.as('keys'))
     .where(sql<SqlBool>`${sql.table(name)} match ${expr}`)
     .executeTakeFirst()) as { keys: string } | undefined;
-  const keys = JSON.parse(row?.keys ?? '[]') as number[];
+  const list = row?.keys ?? '[]';
+  if (inSteps) return bitsOfList(list, LIST_STEP);
+  const keys = JSON.parse(list) as number[];
   return { blob: keySetBlob(keys), size: keys.length };
+}
+
+/** Characters of a list of keys read in one turn of the event loop (about a millisecond's work). */
+const LIST_STEP = 200_000;
+
+/** The set of the keys in a JSON array of non-negative integers, read digit by digit, `step` characters a turn. */
+export async function bitsOfList(list: string, step: number): Promise<Bits> {
+  let blob = Buffer.alloc(1024, 0x40);
+  let size = 0;
+  let high = -1;
+  let k = -1;
+  for (let from = 0; from < list.length; from += step) {
+    if (from > 0) await new Promise((done) => setImmediate(done));
+    const to = Math.min(list.length, from + step);
+    for (let i = from; i < to; i++) {
+      const c = list.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        k = (k < 0 ? 0 : k * 10) + (c - 48);
+        continue;
+      }
+      if (k < 0) continue;
+      const at = Math.floor(k / 6);
+      if (at >= blob.length) {
+        const grown = Buffer.alloc(Math.max(at + 1, blob.length * 2), 0x40);
+        blob.copy(grown);
+        blob = grown;
+      }
+      const bit = 1 << (k % 6);
+      if (!(blob[at] & bit)) size++;
+      blob[at] |= bit;
+      if (k > high) high = k;
+      k = -1;
+    }
+  }
+  return { blob: Buffer.from(blob.subarray(0, Math.floor(high / 6) + 1)), size };
 }
 
 /** The kept word sets of `db` for `state`: undefined inside a transaction or for a state older than the newest seen. */
@@ -860,8 +902,9 @@ function keepWord(db: Db, kept: KeptSets, w: string, set: Bits): void {
  * SQLite: finds the sets of these words (see matchingKeySet) for `state` in the background, so that the first
  * searches of a fresh process, or after a write, do not each pay for finding their words: the caller names the
  * words worth it (the directory: the words its searches expand to, whose sets are the large ones). Once per
- * database and state; one word at a time, each one read on a reader thread (SQLite's reads are off the event loop),
- * in the order given, until half of KEY_SETS_BYTES is taken (the rest is left to the words searches ask for). Run
+ * database and state; one word at a time, each one read on a reader thread (SQLite's reads are off the event loop)
+and taken into its set a piece at a time (bitsOfList),
+ * in the order given, each followed by a pause as long as it took, until half of KEY_SETS_BYTES is taken (the rest is left to the words searches ask for). Run
  * on behalf of no request, so that the end of the one that asked does not stop it; a search that needs a word being
  * found waits for it. Nothing inside a transaction, on PostgreSQL or for a state older than the newest seen. The
  * promise (which callers need not wait for) settles when it is done.
@@ -874,7 +917,8 @@ export function keepWordSets(db: Db, kind: DatabaseKind, name: string, words: re
     for (const w of new Set(words.flatMap((x) => queryWords(x)))) {
       if (keptSets.get(db) !== kept || kept.bytes >= KEY_SETS_BYTES / 2) return;
       if (kept.words.has(w) || kept.finding.has(w)) continue;
-      const finding = foundKeys(db, name, `"${w}"*`);
+      const began = performance.now();
+      const finding = foundKeys(db, name, `"${w}"*`, true);
       kept.finding.set(w, finding);
       try {
         keepWord(db, kept, w, await finding);
@@ -883,6 +927,8 @@ export function keepWordSets(db: Db, kind: DatabaseKind, name: string, words: re
       } finally {
         kept.finding.delete(w);
       }
+      // As long again idle: at most half of one reader (and of a core) goes to this, beside the searches.
+      await new Promise((done) => setTimeout(done, performance.now() - began));
     }
   });
   return kept.warming;
