@@ -409,3 +409,31 @@ test('a file that cannot be read as text is named, in a refusal that does not cr
     rmSync(junk, { recursive: true, force: true });
   }
 });
+
+test('statuses and other HSDS words in another case or in Spanish (Active, Available, Activo, Physical, weekly) are the HSDS values', async () => {
+  const svc = (n: string) => legacyId('service', n);
+  const words = ['Active', 'INACTIVE', 'Activo', 'Temporarily Closed', 'available', 'cerrado temporalmente'];
+  const expected = ['active', 'inactive', 'active', 'temporarily closed', 'active', 'temporarily closed'];
+  const dir = write({
+    'services.csv': 'id,name,status\n' + words.map((w, i) => `${svc(String(i))},Service ${i},${w}`).join('\n') + '\n',
+    'locations.csv': `id,location_type,name\n${legacyId('location', 'p')},Physical,Office\n`,
+    'schedules.csv': `id,service_id,freq,byday,opens_at,closes_at\n${legacyId('schedule', 's')},${svc('0')},weekly,MO,09:00,17:00\n`,
+  });
+  const legacy = base();
+  legacy['services.csv'] = legacy['services.csv'].replace(',active\n10', ',Activo\n10').replace(/active\n$/, 'No disponible\n');
+  const old = write(legacy);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'location', 'schedule']);
+    const by = Object.fromEntries(rows.service.map((s) => [s.name, s.status]));
+    assert.deepEqual(words.map((_, i) => by[`Service ${i}`]), expected);
+    assert.equal(rows.location[0].location_type, 'physical');
+    assert.equal(rows.schedule[0].freq, 'WEEKLY');
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    const b = await imported(old);
+    assert.equal(b.rows.service.find((s) => s.name === 'Housing court help')!.status, 'inactive');
+    assert.equal(b.r.skipped.filter((w) => w.field === 'status').length, 0, JSON.stringify(b.r.skipped));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+});

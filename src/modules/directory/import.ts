@@ -5,8 +5,8 @@ import { HttpError } from '../../platform/http/errors.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
 import { TABLES, kindOf, tableOf, type Row, type TableName } from './model.ts';
-import { Dataset, checkReferences, checkValues, type Refusal } from './validate.ts';
-import { readLegacy20 } from './legacy.ts';
+import { Dataset, ENUMS, checkReferences, checkValues, type Refusal } from './validate.ts';
+import { readLegacy20, STATUS_WORDS } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
 import { applyCrosswalkToDataset } from './crosswalk.ts';
 import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
@@ -121,6 +121,7 @@ function coordinate(v: unknown): number | null {
   return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : null;
 }
 
+const SERVICE_STATUSES = new Set(ENUMS.service.status);
 const EXTENSION = /^(.*?\d)[\s,;]*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$/i;
 
 /**
@@ -128,7 +129,7 @@ const EXTENSION = /^(.*?\d)[\s,;]*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$/i;
  * coordinates with spaces or a decimal comma are numbers; coordinates that are no number, or out of range, leave the
  * location (and the services given there) in without them, with a warning, to be placed at its ZIP code like any
  * location without them; a phone's extension written in its number ("(312) 555-0100 ext. 25", "x7") or as
- * "Ext. 301" is the extension's number.
+ * "Ext. 301" is the extension's number; a service's status in other words (Available, Activo) is the HSDS one.
  */
 export function tidyPublishedValues(ds: Dataset): void {
   for (const loc of ds.get('location')) {
@@ -147,6 +148,14 @@ export function tidyPublishedValues(ds: Dataset): void {
     ds.skipped.push({ file: o.file, row: o.row, field, reason: `left out: not a ${field} (${String(loc[field]).slice(0, 40)}); the location is kept without coordinates` });
     loc.latitude = null;
     loc.longitude = null;
+  }
+  // A status in another case or words ("Active", "Available", "Activo"): the HSDS status it means.
+  for (const svc of ds.get('service')) {
+    const st = svc.status;
+    if (typeof st === 'string' && !SERVICE_STATUSES.has(st)) {
+      const meant = STATUS_WORDS[st.trim().toLowerCase()];
+      if (meant) svc.status = meant;
+    }
   }
   for (const phone of ds.get('phone')) {
     if (typeof phone.number === 'string' && (phone.extension === null || phone.extension === undefined || phone.extension === '')) {

@@ -127,6 +127,14 @@ export function languageCode(name: string): string | null {
   return languageCodeOf(name);
 }
 
+/** Service status words publishers use, in English and Spanish, and the HSDS status each means. */
+export const STATUS_WORDS: Record<string, string> = {
+  active: 'active', available: 'active', open: 'active', yes: 'active', current: 'active', operational: 'active', activo: 'active', activa: 'active', disponible: 'active', abierto: 'active',
+  inactive: 'inactive', unavailable: 'inactive', 'not available': 'inactive', closed: 'inactive', no: 'inactive', inactivo: 'inactive', inactiva: 'inactive', 'no disponible': 'inactive', cerrado: 'inactive', cerrada: 'inactive',
+  defunct: 'defunct', discontinued: 'defunct', 'permanently closed': 'defunct', descontinuado: 'defunct', 'cerrado permanentemente': 'defunct',
+  'temporarily closed': 'temporarily closed', 'temporarily unavailable': 'temporarily closed', suspended: 'temporarily closed', paused: 'temporarily closed', 'cerrado temporalmente': 'temporarily closed', 'temporalmente cerrado': 'temporarily closed', suspendido: 'temporarily closed',
+};
+
 export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
   const ds = new Dataset();
   const files: Record<string, Rec[]> = {};
@@ -191,11 +199,10 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     const content = Object.keys(r).filter((k) => k !== '__row').sort().map((k) => `${k}=${r[k]}`).join('\u0001');
     return uuidv5(`${table}:derived:${content}`);
   };
-  const STATUS: Record<string, string> = { active: 'active', available: 'active', open: 'active', yes: 'active', current: 'active', operational: 'active', inactive: 'inactive', unavailable: 'inactive', 'not available': 'inactive', closed: 'inactive', no: 'inactive', defunct: 'defunct', discontinued: 'defunct', 'permanently closed': 'defunct', 'temporarily closed': 'temporarily closed', 'temporarily unavailable': 'temporarily closed', suspended: 'temporarily closed', paused: 'temporarily closed' };
   const statusOf = (r: Rec): string => {
     const raw = (r.status ?? '').trim();
     if (!raw) return 'active';
-    const s = STATUS[raw.toLowerCase()];
+    const s = STATUS_WORDS[raw.toLowerCase()];
     if (s) return s;
     ds.skipped.push({ file: 'services.csv', row: Number(r.__row), field: 'status', reason: `not an HSDS status (${raw}): imported as active` });
     return 'active';

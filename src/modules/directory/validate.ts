@@ -255,7 +255,12 @@ export function checkValues(ds: Dataset): void {
           if (v.includes('\u0000')) ds.refuse(row, col, 'must not contain a NUL character');
           if (v.length > max) ds.refuse(row, col, `is too long (${v.length} characters; at most ${max})`);
           if (format && !formatOk(format, v)) ds.refuse(row, col, format === 'uri' ? 'must be an absolute URL starting with http:// or https:// (or mailto: or tel:)' : 'must be an e-mail address');
-          if (allowed && !allowed.includes(v)) ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
+          if (allowed && !allowed.includes(v)) {
+            // In another case ("Physical", "weekly") it is the same value.
+            const same = allowed.find((a) => a.toLowerCase() === (v as string).toLowerCase());
+            if (same) return same;
+            ds.refuse(row, col, `must be one of: ${allowed.join(', ')}`);
+          }
           return v;
         }
       }
