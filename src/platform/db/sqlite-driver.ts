@@ -97,9 +97,11 @@ const INLINE_RETRY_MAX_MS = 600_000;
  * loop then renders and answers other requests while a reader reads. The loop pays for the message and for copying
  * the rows back, a tenth or less of reading them here (twenty service rows: about 0.2 ms to read, 0.03 ms to copy),
  * and a search page's twenty cards took seven such lookups, a quarter of the loop's time under load. A lookup by a
- * whole unique key, and any lookup cheaper than that, stays here: a message costs the loop more than it saves. One run in
- * OFFLOAD_REFRESH is made here anyway, so that the average follows a statement that has grown cheap. With the loop
- * idle (one client) everything qualified stays here, as before: there is nothing to overlap the read with.
+ * whole unique key, and any lookup cheaper than that, stays here: a message costs the loop more than it saves. One
+ * run in OFFLOAD_REFRESH is made here anyway, so that the average follows a statement that has grown cheap; one not
+ * yet run here counts as costly (under load, a text search's first read of 300 stored texts took 160 ms of the loop,
+ * and an IN list of another length is another statement). With the loop idle (one client) everything qualified
+ * stays here, as before: there is nothing to overlap the read with.
  */
 export const OFFLOAD_MIN_MS = 0.1;
 export const OFFLOAD_REFRESH = 16;
@@ -135,7 +137,7 @@ interface Verdict {
   readersUntil?: number;
   /** How many times it has been sent to the readers. */
   demotions: number;
-  /** Its runs here, in milliseconds: a moving average (each run weighs half). */
+  /** Its runs here, in milliseconds: a moving average (each run weighs half), OFFLOAD_MIN_MS before any. */
   cost: number;
   /** How many times it went to the readers because the loop was busy (OFFLOAD_REFRESH). */
   offloads: number;
@@ -179,7 +181,7 @@ export class InlineReads {
       const seeks = plan.length > 0 && plan.every((step) => INDEX_SEEK.exec(step.detail)?.[1].split(' AND ').every((c) => /^\S+=\?$/.test(c)));
       if (seeks) {
         const st = this.#db.prepare(sql);
-        if (st.reader) found = { st, recent: 0, oneRow: this.#oneRow(sql, plan), demotions: 0, cost: 0, offloads: 0 };
+        if (st.reader) found = { st, recent: 0, oneRow: this.#oneRow(sql, plan), demotions: 0, cost: OFFLOAD_MIN_MS, offloads: 0 };
       }
     } catch {
       found = false;
