@@ -437,3 +437,21 @@ test('statuses and other HSDS words in another case or in Spanish (Active, Avail
     rmSync(old, { recursive: true, force: true });
   }
 });
+
+test("a file whose records' id is headed for its table ('Service ID' in services.csv, no id column)", async () => {
+  const files = base();
+  files['services.csv'] = 'Service ID,Organization ID,Name,Description,Status\n10,1,Albergue de emergencia,Camas,active\n11,1,Asesoría migratoria,Consultas,active\n12,2,Housing court help,Eviction defence,active\n';
+  files['organizations.csv'] = files['organizations.csv'].replace(/^id,/, 'organization_id,');
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'service_at_location', 'phone']);
+    assert.deepEqual(rows.service.map((s) => s.id).sort(), ['10', '11', '12'].map((n) => legacyId('service', n)).sort());
+    assert.ok(rows.service.every((s) => s.organization_id), 'the organisations are found by their id');
+    assert.equal(rows.service_at_location.length, 3);
+    assert.equal(rows.phone.length, 2);
+    assert.ok(r.notes.some((n) => /services\.csv: its service_id column read as the records' id/.test(n)), JSON.stringify(r.notes));
+    assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -62,6 +62,12 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
   const [head, ...body] = rows;
   if (!head) return [];
   const names = head.map(columnName);
+  // A file whose records' own id is headed for its table ("Service ID" in services.csv) and that has no id column.
+  const own = `${file.replace(/\.csv$/, '').replace(/ies$/, 'y').replace(/s$/, '')}_id`;
+  if (!names.includes('id') && names.includes(own) && !file.includes('_at_')) {
+    names[names.indexOf(own)] = 'id';
+    ds.notes.push(`${file}: its ${own} column read as the records' id`);
+  }
   const out: Rec[] = [];
   body.forEach((r, i) => {
     // Rows with nothing in them (spreadsheets save the empty rows and columns after the data) are no records.
