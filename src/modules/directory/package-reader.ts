@@ -202,6 +202,11 @@ function publicationRoot(dir: string, depth = 0): string {
   const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory());
   if (depth < 3 && folders.length === 1) return publicationRoot(join(dir, folders[0]), depth + 1);
   if (depth < 3) for (const f of folders) if (existsSync(join(dir, f, 'datapackage.json'))) return join(dir, f);
+  // Several folders (csv/ beside docs/ and logos/): the one whose CSV files are HSDS files.
+  if (depth < 3) {
+    const hsds = folders.filter((f) => csvVersion(readdirSync(join(dir, f)).filter(isCsv).map(standardCsvName)) !== null);
+    if (hsds.length === 1) return join(dir, hsds[0]);
+  }
   return dir;
 }
 
