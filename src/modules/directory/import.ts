@@ -113,12 +113,20 @@ export function fillCentroids(ds: Dataset): number {
   return n;
 }
 
-/** A coordinate as publishers write it: spaces around it, or a comma for the decimal mark ("41,8781"). */
+/** A coordinate as publishers write it: spaces around it, a comma for the decimal mark ("41,8781"), "41.88° N". */
 function coordinate(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string') return null;
-  const t = v.trim().replace(/^([-+]?\d+),(\d+)$/, '$1.$2');
-  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : null;
+  let t = v.trim().replace(/^([-+]?\d+),(\d+)/, '$1.$2');
+  // A degree sign, and a hemisphere letter: S and W are negative ("87.63° W").
+  const hemisphere = /^(.*?)\s*°?\s*([NSEW])$/i.exec(t);
+  let sign = 1;
+  if (hemisphere && !/^[-+]/.test(hemisphere[1])) {
+    t = hemisphere[1];
+    if (/[SW]/i.test(hemisphere[2])) sign = -1;
+  }
+  t = t.replace(/\s*°$/, '');
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? sign * Number(t) : null;
 }
 
 const SERVICE_STATUSES = new Set(ENUMS.service.status);
