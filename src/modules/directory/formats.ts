@@ -163,6 +163,20 @@ function tabularTables(v: unknown): [TableName, unknown[]][] | null {
   return out;
 }
 
+// The keys under which APIs and exports put a page's records: HSDS's page envelope, and other APIs' words.
+const ENVELOPES = ['contents', 'data', 'items', 'results', 'records'];
+
+/** An export's object of lists named for their content: `{"organizations": [...], "services": [...]}`. */
+function namedLists(v: unknown): [TableName, unknown[]][] | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || 'id' in v || 'name' in v) return null;
+  const out: [TableName, unknown[]][] = [];
+  for (const [k, rows] of Object.entries(v)) {
+    const table = Array.isArray(rows) ? kindOfFile(`${k}.json`) : null;
+    if (table) out.push([table, rows as unknown[]]);
+  }
+  return out.length ? out : null;
+}
+
 /** Reads HSDS 3.0 JSON: one file, or every *.json and *.ndjson file of a folder. */
 export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
   const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json' && !f.startsWith('.')).sort().map((f) => join(path, f)) : [path];
@@ -181,13 +195,14 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
       let list: unknown[];
       try {
         const parsed = JSON.parse(text) as unknown;
-        list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { contents?: unknown }).contents) ? (parsed as { contents: unknown[] }).contents : [parsed];
+        const envelope = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? ENVELOPES.find((k) => Array.isArray((parsed as Record<string, unknown>)[k])) : undefined;
+        list = Array.isArray(parsed) ? parsed : envelope ? ((parsed as Record<string, unknown>)[envelope] as unknown[]) : [parsed];
       } catch (err) {
         ds.refuse({ file, row: 0 }, 'file', `is not valid JSON: ${(err as Error).message}`);
         continue;
       }
       if (list.length === 1 && isPublicationInfo(list[0])) continue;
-      const tabular = list.length === 1 ? tabularTables(list[0]) : null;
+      const tabular = list.length === 1 ? (tabularTables(list[0]) ?? namedLists(list[0])) : null;
       if (tabular) {
         for (const [table, rows] of tabular) rows.forEach((value, i) => flatten(ds, table, value, { file, row: i + 1 }, undefined, seen));
         continue;

@@ -455,3 +455,50 @@ test("a file whose records' id is headed for its table ('Service ID' in services
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a zip holding the CSV files in one folder beside others (docs/, json/) and no datapackage.json', { skip: !HAS_ZIP && 'no zip command' }, async () => {
+  const files: Files = { 'docs/README.md': '# Our 211 export', 'docs/fields.csv': 'field,meaning\nid,the id\n', 'logos/.keep': '' };
+  for (const [f, t] of Object.entries(base())) files[`csv/${f}`] = t;
+  const dir = write(files);
+  const zip = join(dir, 'export.zip');
+  spawnSync('zip', ['-qr', zip, 'docs', 'csv', 'logos'], { cwd: dir });
+  try {
+    const { r, rows } = await imported(zip);
+    assert.match(r.found, /HSDS 1\.1 CSV folder/);
+    assert.deepEqual(names(rows.service), SERVICES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('coordinates written with a hemisphere letter or a degree sign (41.88 N, 87.63° W)', async () => {
+  const files = base();
+  files['locations.csv'] = 'id,organization_id,name,latitude,longitude\n20,1,Oficina central,41.8781 N,87.6298 W\n21,2,Downtown office,41.88°,-87.63°\n';
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['location']);
+    const by = Object.fromEntries(rows.location.map((l) => [l.name, [l.latitude, l.longitude]]));
+    assert.deepEqual(by['Oficina central'], [41.8781, -87.6298]);
+    assert.deepEqual(by['Downtown office'], [41.88, -87.63]);
+    assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HSDS 3.0 JSON wrapped in an object of lists named for their content ({"services": [...], "organizations": [...]}, {"data": [...]})', async () => {
+  const org = { id: legacyId('organization', 'w'), name: 'Casa Esperanza', description: 'Refugio' };
+  const services = SERVICES.map((name, i) => ({ id: legacyId('service', `w${i}`), name, status: 'active', organization_id: org.id }));
+  const dir = write({ 'export.json': JSON.stringify({ exported: '2026-01-01', organizations: [org], services }), 'services_page.json': JSON.stringify({ data: services, total: 3 }) });
+  try {
+    const a = await imported(join(dir, 'export.json'), ['service', 'organization']);
+    assert.deepEqual(names(a.rows.service), SERVICES);
+    assert.equal(a.rows.organization.length, 1);
+    assert.ok(a.rows.service.every((s) => s.organization_id === org.id));
+    const b = await imported(join(dir, 'services_page.json'));
+    assert.deepEqual(names(b.rows.service), SERVICES);
+    assert.equal(b.r.quarantined.length, 0, JSON.stringify(b.r.quarantined));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
