@@ -80,7 +80,9 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     names.forEach((n, j) => {
       // An empty header names nothing; a column named twice keeps its first value that is not empty.
       if (n === '' || (rec[n] !== undefined && rec[n] !== '')) return;
-      rec[n] = (r[j] ?? '').trim();
+      const v = (r[j] ?? '').trim();
+      // Database exports write an empty value as NULL (or MySQL's \\N): it is no value.
+      rec[n] = v === 'NULL' || v === 'null' || v === '\\N' ? '' : v;
     });
     out.push(rec);
   });
