@@ -502,3 +502,42 @@ test('HSDS 3.0 JSON wrapped in an object of lists named for their content ({"ser
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('NULL and \\N written by database exports are empty values, not values', async () => {
+  const files = base();
+  files['services.csv'] = 'id,organization_id,program_id,name,description,status,email\n10,1,NULL,Albergue de emergencia,NULL,active,NULL\n11,1,\\N,Asesoría migratoria,Consultas,active,\\N\n12,NULL,NULL,Housing court help,Eviction defence,active,null\n';
+  files['locations.csv'] = 'id,organization_id,name,latitude,longitude\n20,1,Oficina central,NULL,NULL\n21,2,Downtown office,41.88,-87.63\n';
+  const sv = (n: string) => legacyId('service', n);
+  const three = write({ 'services.csv': `id,name,status,assured_date\n${sv('n1')},One,active,NULL\n${sv('n2')},Two,active,2025-01-01\n`, 'locations.csv': `id,location_type,name,confidential\n${legacyId('location', 'n')},physical,Place,NULL\n` });
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'location']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.ok(rows.service.every((s) => s.description !== 'NULL' && s.email === null));
+    assert.equal(rows.location.find((l) => l.name === 'Oficina central')!.coordinates_approximate, true);
+    assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
+    const b = await imported(three, ['service', 'location']);
+    assert.deepEqual(names(b.rows.service), ['One', 'Two']);
+    assert.equal(b.rows.location.length, 1);
+    assert.equal(b.r.quarantined.length, 0, JSON.stringify(b.r.quarantined));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(three, { recursive: true, force: true });
+  }
+});
+
+test('US ZIP codes that a spreadsheet stripped of their leading zero (2134 for 02134) are five digits again', async () => {
+  const files = base();
+  files['locations.csv'] = 'id,organization_id,name,latitude,longitude\n20,1,Oficina central,,\n21,2,Downtown office,41.88,-87.63\n';
+  files['physical_addresses.csv'] = 'id,location_id,address_1,city,state_province,postal_code,country\n50,20,1 Main St,Boston,MA,2134,US\n51,21,17 N State St,Chicago,IL,60602,US\n';
+  const dir = write(files);
+  try {
+    const { rows } = await imported(dir, ['address', 'location']);
+    assert.deepEqual(rows.address.map((a) => a.postal_code).sort(), ['02134', '60602']);
+    const boston = rows.location.find((l) => l.name === 'Oficina central')!;
+    assert.equal(boston.coordinates_approximate, true);
+    assert.ok(Math.abs((boston.latitude as number) - 42.35) < 0.1, String(boston.latitude));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

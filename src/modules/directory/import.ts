@@ -137,7 +137,7 @@ const EXTENSION = /^(.*?\d)[\s,;]*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$/i;
  * coordinates with spaces or a decimal comma are numbers; coordinates that are no number, or out of range, leave the
  * location (and the services given there) in without them, with a warning, to be placed at its ZIP code like any
  * location without them; a phone's extension written in its number ("(312) 555-0100 ext. 25", "x7") or as
- * "Ext. 301" is the extension's number; a service's status in other words (Available, Activo) is the HSDS one.
+ * "Ext. 301" is the extension's number; a US ZIP code of four digits lost its leading zero; a service's status in other words (Available, Activo) is the HSDS one.
  */
 export function tidyPublishedValues(ds: Dataset): void {
   for (const loc of ds.get('location')) {
@@ -156,6 +156,12 @@ export function tidyPublishedValues(ds: Dataset): void {
     ds.skipped.push({ file: o.file, row: o.row, field, reason: `left out: not a ${field} (${String(loc[field]).slice(0, 40)}); the location is kept without coordinates` });
     loc.latitude = null;
     loc.longitude = null;
+  }
+  // A US ZIP code a spreadsheet read as a number lost its leading zero (2134 for Boston's 02134).
+  for (const a of ds.get('address')) {
+    const zip = typeof a.postal_code === 'string' ? a.postal_code.trim() : '';
+    const us = a.country === undefined || a.country === null || /^(us|usa|united states)$/i.test(String(a.country).trim()) || String(a.country).trim() === '';
+    if (us && /^\d{4}(-\d{4})?$/.test(zip)) a.postal_code = '0' + zip;
   }
   // A status in another case or words ("Active", "Available", "Activo"): the HSDS status it means.
   for (const svc of ds.get('service')) {
