@@ -4,8 +4,7 @@ import { testApp } from '../../platform/testing.ts';
 import { openDatabase } from '../../platform/db/index.ts';
 import { generateDirectory } from './generate.ts';
 import { expandQuery, searchServices, TEXT_RANKED } from './search.ts';
-import { documentScores, keepWordSets, searchMatches } from '../../platform/db/search.ts';
-import { dataVersion } from './search-cache.ts';
+import { documentScores, searchMatches } from '../../platform/db/search.ts';
 import { uuidv5 } from './model.ts';
 import { reindexServices, SEARCH_INDEX } from './store.ts';
 
@@ -112,13 +111,6 @@ test('text alone on SQLite counts its matches from the sets of its words kept fo
       const second = await searchServices(db, kind, { q: 'area', page: 2, perPage: 20, vetted: false, facets: false });
       assert.equal(second.total, n);
       if (kind === 'sqlite') assert.deepEqual(seen.filter((s) => /count\(|json_group_array/i.test(s)), [], 'nothing counted: the word\'s set is kept');
-      // The first search of a data version set the sets of the words searches expand to being found in the
-      // background: a search of such words (and their synonyms) finds nothing itself once that is done.
-      await keepWordSets(db, kind, SEARCH_INDEX, [], await dataVersion(db));
-      seen.length = 0;
-      const job = await searchServices(db, kind, { q: 'job training', near: '10001', radius: 50, page: 1, perPage: 20, vetted: false, facets: false });
-      assert.ok(job.total >= 0);
-      if (kind === 'sqlite') assert.deepEqual(seen.filter((s) => /count\(|json_group_array/i.test(s)), [], 'found in the background');
       // A write that changes the directory is a new version: its count sees the change.
       const closed = uuidv5('generated:svc:5');
       await db.updateTable('directory_service').set({ status: 'defunct' }).where('id', '=', closed).execute();

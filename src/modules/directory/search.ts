@@ -6,7 +6,7 @@ import zipcodes from 'zipcodes';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
-import { documentMatches, documentScores, documentTexts, firstMatches, keepWordSets, matchingKeys, matchingKeySet, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
+import { documentMatches, documentScores, documentTexts, firstMatches, matchingKeys, matchingKeySet, rankStatistics, searchMatches, queryWords, textMatcher, type SearchQuery } from '../../platform/db/search.ts';
 import { boundingBox, distanceMilesSql, haversineMiles, whereInBox } from '../../platform/db/geo.ts';
 import { TERMS, termId, type Facet } from './taxonomy.ts';
 import { FILLER_WORDS, STOP_WORDS, SYNONYMS } from './synonyms.ts';
@@ -434,7 +434,6 @@ async function searchOnce(db: Db, kind: DatabaseKind, p: SearchParams, withoutFi
     // same words on another page, or asked near a place first, count nothing. Else counted in the index.
     const version = indexed && kind === 'sqlite' && !db.isTransaction ? await dataVersion(db) : undefined;
     const kept = version !== undefined ? await matchingKeySet(db, kind, SEARCH_INDEX, query!, version) : undefined;
-    if (version !== undefined) void keepWordSets(db, kind, SEARCH_INDEX, SEARCH_WORDS, version);
     const many = kept
       ? Math.min(kept.size, TEXT_COUNTED + 1)
       : indexed
@@ -498,14 +497,6 @@ async function everyService(db: Db, p: SearchParams): Promise<SearchResult> {
     .execute();
   return { total: summary.total, hits: rows.map((r: { id: unknown }) => ({ serviceId: String(r.id), score: 0 })), facets: p.facets !== false ? summary.facets : EMPTY_FACETS() };
 }
-
-/**
- * The words the directory's searches expand to (synonyms.ts: the everyday words it knows, typed words first, then
- * what they mean), joining words left out. Their sets of matches (platform matchingKeySet), the large ones to find,
- * are found in the background for each data version by the first text search of that version (platform
- * keepWordSets), so that the first searches of a fresh process, or after a write, do not each pay for their words.
- */
-const SEARCH_WORDS = [...new Set([...Object.keys(SYNONYMS), ...Object.values(SYNONYMS).flat()].flatMap((w) => queryWords(w)))].filter((w) => !STOP_WORDS.has(w));
 
 /** Text matches ranked at most; a search matching more shows that many of them (SearchResult.bounded). */
 export const TEXT_RANKED = 1000;
@@ -582,7 +573,6 @@ async function searchByPoints(db: Db, kind: DatabaseKind, p: SearchParams, f: Po
       // them for each statement.
       version = db.isTransaction ? undefined : await dataVersion(db);
       const matching = await matchingKeySet(db, kind, SEARCH_INDEX, query, version);
-      if (version !== undefined) void keepWordSets(db, kind, SEARCH_INDEX, SEARCH_WORDS, version);
       if (matching) {
         if (!matching.size) return resultPage(p, [], EMPTY_FACETS(), place);
         // Points without the service's key in the index (none are expected) are checked as before.

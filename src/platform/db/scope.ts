@@ -23,11 +23,6 @@ export function runWithSignal<T>(signal: AbortSignal, fn: () => T): T {
   return scope.run(signal, fn);
 }
 
-/** Runs `fn` (and everything it starts) on behalf of no request: work for the process, which no client's end stops. */
-export function outsideRequests<T>(fn: () => T): T {
-  return scope.exit(fn);
-}
-
 /** The signal of the work in progress, if it has one. */
 export function currentSignal(): AbortSignal | undefined {
   return scope.getStore();

@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { testDatabase } from '../testing.ts';
 import { openDatabase } from './index.ts';
-import { runWithSignal } from './scope.ts';
-import { bitsOfList, documentScores, indexDocuments, keepWordSets, keySetBlob, matchingKeys, matchingKeySet, rankStatistics, removeDocuments, respaceIndex, type KeySet, type SearchQuery } from './search.ts';
+import { documentScores, indexDocuments, matchingKeys, matchingKeySet, rankStatistics, removeDocuments, respaceIndex, type KeySet, type SearchQuery } from './search.ts';
 
 test('rank statistics: PostgreSQL\'s document frequencies are kept between searches and counted again once the index changes; none on SQLite', async () => {
   const t = await testDatabase();
@@ -303,61 +302,5 @@ test('scores worked out in code (SQLite) are kept for one state of the index: th
     assert.deepEqual([...same].sort(), [...fresh].sort(), 'kept for state 2');
   } finally {
     await t.drop();
-  }
-});
-
-test('keepWordSets (SQLite) finds the sets of the words given in the background, once for a state, outside the request that asked (its end does not stop it); a newer state drops them and finds them again when asked', async () => {
-  const td = await testDatabase();
-  try {
-    const seen: string[] = [];
-    const handle = openDatabase(td.config, { onQuery: (s) => seen.push(s) });
-    const db = handle.db;
-    const kind = handle.kind;
-    const name = 'directory_service_search';
-    try {
-      const words = ['alpha', 'beta', 'gamma', 'delta'];
-      await indexDocuments(db, name, Array.from({ length: 120 }, (_, i) => ({ id: randomUUID(), title: `Service ${i}`, body: words.filter((_, w) => i % (w + 2) === 0).join(' ') || 'other' })));
-      if (kind !== 'sqlite') {
-        await keepWordSets(db, kind, name, words, 1);
-        assert.deepEqual(seen.filter((s) => /json_group_array/.test(s)), [], 'nothing on PostgreSQL');
-        return;
-      }
-      // Asked from a request that has gone by the time the sets are read.
-      const gone = new AbortController();
-      const warming = runWithSignal(gone.signal, () => keepWordSets(db, kind, name, [...words, 'Beta', 'gamma'], 1));
-      gone.abort();
-      await warming;
-      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 4, 'each word once');
-      const whole = async (q: SearchQuery) => (await matchingKeySet(db, kind, name, q))!.size;
-      seen.length = 0;
-      const q: SearchQuery = [[['alpha'], ['beta']], [['gamma', 'delta'], ['beta']]];
-      assert.equal((await matchingKeySet(db, kind, name, q, 1))!.size, await whole(q));
-      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 1, 'only the whole query, found without a state');
-      await keepWordSets(db, kind, name, words, 1);
-      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 1, 'once for a state');
-      // A newer state: found again when asked.
-      seen.length = 0;
-      await keepWordSets(db, kind, name, words, 2);
-      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 4);
-      // None from inside a transaction, whose writes are its own.
-      seen.length = 0;
-      await db.transaction().execute((trx) => keepWordSets(trx, kind, name, words, 3));
-      assert.equal(seen.filter((s) => /json_group_array/.test(s)).length, 0);
-    } finally {
-      await handle.close();
-    }
-  } finally {
-    await td.drop();
-  }
-});
-
-test('bitsOfList reads a JSON list of keys into the set keySetBlob makes of them, whatever the step (numbers cut between steps)', async () => {
-  const lists = [[], [0], [5, 6, 7], [1, 12, 123, 1234, 12345, 123456, 499999], Array.from({ length: 3000 }, (_, i) => i * 7 + (i % 5))];
-  for (const keys of lists) {
-    for (const step of [1, 3, 7, 1000, 1_000_000]) {
-      const got = await bitsOfList(JSON.stringify(keys), step);
-      assert.equal(got.size, keys.length, `${keys.length} keys, step ${step}`);
-      assert.deepEqual(got.blob, keySetBlob(keys), `${keys.length} keys, step ${step}`);
-    }
   }
 });

@@ -7,7 +7,6 @@ import { sql, SqliteAdapter, type Expression, type RawBuilder, type SqlBool } fr
 import type { DatabaseKind } from '../../config.ts';
 import type { Db } from './index.ts';
 import { insertMany } from './bulk.ts';
-import { outsideRequests } from './scope.ts';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -738,7 +737,7 @@ export interface KeySet {
  * The most the kept word sets of one database take (at 500,000 documents a set is at most 83 kB), least recently
  * used dropped first.
  */
-export const KEY_SETS_BYTES = 32 * 1024 * 1024;
+export const KEY_SETS_BYTES = 16 * 1024 * 1024;
 
 interface Bits {
   blob: Buffer;
@@ -756,10 +755,6 @@ interface KeptSets {
    */
   queries: Map<string, Bits>;
   queryBytes: number;
-  /** Words keepWordSets is finding: a search that needs one waits for it rather than finding it again. */
-  finding: Map<string, Promise<Bits>>;
-  /** keepWordSets' run for this state, once started. */
-  warming?: Promise<void>;
 }
 const keptSets = new WeakMap<object, KeptSets>();
 
@@ -805,64 +800,22 @@ function keySetOf({ blob, size }: Bits): KeySet {
   };
 }
 
-/**
- * The documents matching an FTS5 expression, in one row (a row per match cost more than finding them, more still
- * from a reader thread). `inSteps`: the list is read into the set a piece at a time, the event loop free between
- * pieces (for work in the background: JSON.parse of the 300,000 keys of "english" at 500,000 documents holds the
- * loop for several milliseconds at once).
- */
-async function foundKeys(db: Db, name: string, expr: string, inSteps = false): Promise<Bits> {
+/** The documents matching an FTS5 expression, in one row (a row per match cost more than finding them, more still from a reader thread). */
+async function foundKeys(db: Db, name: string, expr: string): Promise<Bits> {
   const row = (await db
     .selectFrom(name)
     .select(sql<string>`json_group_array(rowid)`.as('keys'))
     .where(sql<SqlBool>`${sql.table(name)} match ${expr}`)
     .executeTakeFirst()) as { keys: string } | undefined;
-  const list = row?.keys ?? '[]';
-  if (inSteps) return bitsOfList(list, LIST_STEP);
-  const keys = JSON.parse(list) as number[];
+  const keys = JSON.parse(row?.keys ?? '[]') as number[];
   return { blob: keySetBlob(keys), size: keys.length };
-}
-
-/** Characters of a list of keys read in one turn of the event loop (about a millisecond's work). */
-const LIST_STEP = 200_000;
-
-/** The set of the keys in a JSON array of non-negative integers, read digit by digit, `step` characters a turn. */
-export async function bitsOfList(list: string, step: number): Promise<Bits> {
-  let blob = Buffer.alloc(1024, 0x40);
-  let size = 0;
-  let high = -1;
-  let k = -1;
-  for (let from = 0; from < list.length; from += step) {
-    if (from > 0) await new Promise((done) => setImmediate(done));
-    const to = Math.min(list.length, from + step);
-    for (let i = from; i < to; i++) {
-      const c = list.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        k = (k < 0 ? 0 : k * 10) + (c - 48);
-        continue;
-      }
-      if (k < 0) continue;
-      const at = Math.floor(k / 6);
-      if (at >= blob.length) {
-        const grown = Buffer.alloc(Math.max(at + 1, blob.length * 2), 0x40);
-        blob.copy(grown);
-        blob = grown;
-      }
-      const bit = 1 << (k % 6);
-      if (!(blob[at] & bit)) size++;
-      blob[at] |= bit;
-      if (k > high) high = k;
-      k = -1;
-    }
-  }
-  return { blob: Buffer.from(blob.subarray(0, Math.floor(high / 6) + 1)), size };
 }
 
 /** The kept word sets of `db` for `state`: undefined inside a transaction or for a state older than the newest seen. */
 function keptFor(db: Db, state: number | undefined): KeptSets | undefined {
   if (state === undefined || db.isTransaction) return undefined;
   let kept = keptSets.get(db);
-  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map(), queries: new Map(), queryBytes: 0, finding: new Map() }));
+  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map(), queries: new Map(), queryBytes: 0 }));
   return kept.state === state ? kept : undefined;
 }
 
@@ -883,9 +836,7 @@ async function wordSets(db: Db, name: string, kept: KeptSets, words: Iterable<st
     kept.words.set(w, found);
     out.set(w, found);
   }
-  // A word being found in the background is waited for (found here should that fail).
-  const find = (w: string) => kept.finding.get(w)?.catch(() => foundKeys(db, name, `"${w}"*`)) ?? foundKeys(db, name, `"${w}"*`);
-  const found = await Promise.all(missing.map(find));
+  const found = await Promise.all(missing.map((w) => foundKeys(db, name, `"${w}"*`)));
   missing.forEach((w, i) => {
     out.set(w, found[i]);
     keepWord(db, kept, w, found[i]);
@@ -903,42 +854,6 @@ function keepWord(db: Db, kept: KeptSets, w: string, set: Bits): void {
     kept.words.delete(old);
     kept.bytes -= v.blob.length;
   }
-}
-
-/**
- * SQLite: finds the sets of these words (see matchingKeySet) for `state` in the background, so that the first
- * searches of a fresh process, or after a write, do not each pay for finding their words: the caller names the
- * words worth it (the directory: the words its searches expand to, whose sets are the large ones). Once per
- * database and state; one word at a time, each one read on a reader thread (SQLite's reads are off the event loop)
-and taken into its set a piece at a time (bitsOfList),
- * in the order given, each followed by a pause as long as it took, until half of KEY_SETS_BYTES is taken (the rest is left to the words searches ask for). Run
- * on behalf of no request, so that the end of the one that asked does not stop it; a search that needs a word being
- * found waits for it. Nothing inside a transaction, on PostgreSQL or for a state older than the newest seen. The
- * promise (which callers need not wait for) settles when it is done.
- */
-export function keepWordSets(db: Db, kind: DatabaseKind, name: string, words: readonly string[], state: number): Promise<void> {
-  checkName(name);
-  const kept = kind === 'sqlite' ? keptFor(db, state) : undefined;
-  if (!kept) return Promise.resolve();
-  kept.warming ??= outsideRequests(async () => {
-    for (const w of new Set(words.flatMap((x) => queryWords(x)))) {
-      if (keptSets.get(db) !== kept || kept.bytes >= KEY_SETS_BYTES / 2) return;
-      if (kept.words.has(w) || kept.finding.has(w)) continue;
-      const began = performance.now();
-      const finding = foundKeys(db, name, `"${w}"*`, true);
-      kept.finding.set(w, finding);
-      try {
-        keepWord(db, kept, w, await finding);
-      } catch {
-        return;
-      } finally {
-        kept.finding.delete(w);
-      }
-      // As long again idle: at most half of one reader (and of a core) goes to this, beside the searches.
-      await new Promise((done) => setTimeout(done, performance.now() - began));
-    }
-  });
-  return kept.warming;
 }
 
 export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
