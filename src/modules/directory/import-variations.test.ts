@@ -541,3 +541,20 @@ test('US ZIP codes that a spreadsheet stripped of their leading zero (2134 for 0
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('rows repeated whole, as exports joined to another table repeat them, are one record (they were one service each)', async () => {
+  const files = base();
+  files['services.csv'] = 'id,organization_id,name,description,status\n10,1,Albergue de emergencia,Camas,active\n10,1,Albergue de emergencia,Camas,active\n11,1,Asesoría migratoria,Consultas,active\n12,2,Housing court help,Eviction defence,active\n10,1,Albergue de emergencia,Camas,active\n';
+  files['locations.csv'] += '21,2,Downtown office,41.8800,-87.6300\n';
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'location']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.location.length, 2);
+    assert.deepEqual(r.skipped.map((w) => [w.file, w.row]), [['services.csv', 3], ['services.csv', 6], ['locations.csv', 4]]);
+    assert.ok(r.skipped.every((w) => /the same as row \d+: left out/.test(w.reason)), JSON.stringify(r.skipped));
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

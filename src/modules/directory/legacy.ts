@@ -69,9 +69,18 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     ds.notes.push(`${file}: its ${own} column read as the records' id`);
   }
   const out: Rec[] = [];
+  // Rows repeated whole (an export joined to another table repeats a service per location) are one record.
+  const seen = new Map<string, number>();
   body.forEach((r, i) => {
     // Rows with nothing in them (spreadsheets save the empty rows and columns after the data) are no records.
     if (r.every((x) => x.trim() === '')) return;
+    const whole = r.map((x) => x.trim()).join('\u0000');
+    const first = seen.get(whole);
+    if (first !== undefined) {
+      ds.skipped.push({ file, row: i + 2, field: 'row', reason: `the same as row ${first}: left out` });
+      return;
+    }
+    seen.set(whole, i + 2);
     if (r.length > names.length && r.slice(names.length).some((x) => x.trim() !== '')) {
       ds.refuse({ file, row: i + 2 }, 'row', `has ${r.length} fields; the header has ${names.length}`);
       return;
