@@ -558,3 +558,22 @@ test('rows repeated whole, as exports joined to another table repeat them, are o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('references written as decimals by pandas (10.0 for 10, in a column with gaps) name their records', async () => {
+  const files = base();
+  files['services.csv'] = 'id,organization_id,name,description,status\n10,1.0,Albergue de emergencia,Camas,active\n11,1.0,Asesoría migratoria,Consultas,active\n12,,Housing court help,Eviction defence,active\n';
+  files['services_at_location.csv'] = 'id,service_id,location_id\n30,10.0,20.0\n31,11.0,20.0\n32,12.0,21.0\n';
+  files['phones.csv'] = 'id,service_id,number,extension,type\n40,10.0,(312) 555-0100,,voice\n41,12.0,(312) 555-0199,,voice\n';
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'service_at_location', 'phone']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.service.filter((s) => s.organization_id === legacyId('organization', '1')).length, 2);
+    assert.equal(rows.service_at_location.length, 3);
+    assert.equal(rows.phone.length, 2);
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    assert.equal(r.skipped.length, 0, JSON.stringify(r.skipped));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

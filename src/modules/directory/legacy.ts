@@ -168,7 +168,8 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     const raw = r[field] ?? '';
     const parts = raw.split(/[,;]/).map((x) => x.trim()).filter((x) => x && x !== '0');
     if (!parts.length) return null;
-    const hit = parts.find((p) => idsOf(targetFile).has(p));
+    // pandas writes a column of whole numbers with gaps as decimals: "10.0" names the record "10".
+    const hit = parts.find((p) => idsOf(targetFile).has(p)) ?? parts.map((p) => p.replace(/^(\d+)\.0+$/, '$1')).find((p) => idsOf(targetFile).has(p));
     if (hit) return legacyId(table, hit);
     const reason = `names no ${table.replace(/_/g, ' ')} (${raw})`;
     if (opts.skipBrokenReferences) {
