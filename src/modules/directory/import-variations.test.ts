@@ -577,3 +577,17 @@ test('references written as decimals by pandas (10.0 for 10, in a column with ga
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stray quote that opens a field and never closes it costs its own row, not the whole file', async () => {
+  const files = base();
+  files['services.csv'] = 'id,organization_id,name,description,status\n10,1,Albergue de emergencia,Camas,active\n11,1,"Asesoría migratoria,Consultas,active\n12,2,Housing court help,Eviction defence,active\n13,2,Tenant hotline,"Calls, texts",active\n';
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir);
+    assert.deepEqual(names(rows.service), ['Albergue de emergencia', 'Housing court help', 'Tenant hotline']);
+    assert.deepEqual(r.quarantined.filter((q) => q.file === 'services.csv').map((q) => [q.row, q.field]), [[3, 'row']]);
+    assert.match(r.quarantined[0].reason, /quote.*never closed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv } from '../../platform/http/csv.ts';
+import { CsvError, parseCsv } from '../../platform/http/csv.ts';
 import { legacyId, uuidv5, type Row, type TableName } from './model.ts';
 import { Dataset, FORMATS, formatOk } from './validate.ts';
 import { languageCodeOf } from './languages.ts';
@@ -44,6 +44,26 @@ export function csvSeparator(text: string): string {
   return counts[';'] >= counts['\t'] ? (counts[';'] ? ';' : ',') : '\t';
 }
 
+/**
+ * Parses a file's CSV; a quote that opens a field on some line and is never closed (a stray quote in hand-kept data)
+ * costs that line, quarantined, instead of the whole file: the line is emptied and the text parsed again (at most
+ * 100 times; then, or on the header line, the file is refused as before).
+ */
+function parseLeniently(ds: Dataset, file: string, text: string, sep: string): string[][] {
+  for (let tries = 0; ; tries++) {
+    try {
+      return parseCsv(text, sep, true);
+    } catch (err) {
+      if (!(err instanceof CsvError) || err.line <= 1 || tries >= 100) throw err;
+      const lines = text.split('\n');
+      if (err.line > lines.length) throw err;
+      lines[err.line - 1] = lines[err.line - 1].endsWith('\r') ? '\r' : '';
+      text = lines.join('\n');
+      ds.refuse({ file, row: err.line }, 'row', `has a quote that opens a field and is never closed: left out (${err.message})`);
+    }
+  }
+}
+
 export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | null {
   const full = join(path, file);
   if (!existsSync(full)) return null;
@@ -54,7 +74,7 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     if (note) ds.notes.push(note);
     const sep = csvSeparator(text);
     if (sep !== ',') ds.notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
-    rows = parseCsv(text, sep);
+    rows = parseLeniently(ds, file, text, sep);
   } catch (err) {
     ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
     return [];

@@ -17,11 +17,22 @@ export function toCsv(headers: string[], rows: unknown[][]): string {
   return [headers, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
+/** CSV that cannot be parsed, with the line (from 1) where the trouble starts. */
+export class CsvError extends Error {
+  constructor(
+    public readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Parses RFC 4180 CSV text into rows of fields. Throws with the line number on an unclosed quote. `sep` is the field
  * separator: a comma, or the semicolon or tab that spreadsheets set to many European languages (Spanish) write.
+ * `runaway`: a quoted field over several lines that closes inside a field is an error (CsvError at its first line).
  */
-export function parseCsv(text: string, sep = ','): string[][] {
+export function parseCsv(text: string, sep = ',', runaway = false): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -39,6 +50,9 @@ export function parseCsv(text: string, sep = ','): string[][] {
           i += 2;
           continue;
         }
+        // With `runaway`, a quoted field that ran over lines and closes with more of a field after it is a stray
+        // quote that swallowed the rows after it (`"Asesoría,...` then `...,"Calls, texts"`): said, not read.
+        if (runaway && line > quoteStartLine && i + 1 < src.length && src[i + 1] !== sep && src[i + 1] !== '\r' && src[i + 1] !== '\n') throw new CsvError(quoteStartLine, `line ${quoteStartLine}: a quoted field runs over ${line - quoteStartLine + 1} lines and ends inside a field`);
         quoted = false;
         i++;
         continue;
@@ -69,7 +83,7 @@ export function parseCsv(text: string, sep = ','): string[][] {
       i++;
     }
   }
-  if (quoted) throw new Error(`line ${quoteStartLine}: a quoted field is never closed`);
+  if (quoted) throw new CsvError(quoteStartLine, `line ${quoteStartLine}: a quoted field is never closed`);
   if (field !== '' || row.length) {
     row.push(field);
     rows.push(row);
