@@ -8,8 +8,12 @@ test('BoundedLru drops the least recently used past its count or its size, never
   lru.set('b', 'xx');
   lru.set('c', 'xx');
   assert.equal(lru.get('a'), 'xx', 'a is now the most recently used');
+  const before = { ...lru.counts };
+  assert.equal(lru.has('b'), true);
+  assert.deepEqual(lru.counts, before, 'has counts no hit');
   lru.set('d', 'xx');
   assert.equal(lru.size, 3);
+  assert.equal(lru.has('b'), false, 'has did not make b recently used');
   assert.equal(lru.get('b'), undefined, 'b, the least recently used, went first');
   assert.deepEqual(lru.counts, { hits: 1, misses: 1 });
   assert.equal(lru.bytes, 9, 'each entry counts its key and its value');

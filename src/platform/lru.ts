@@ -1,8 +1,8 @@
 /**
  * Values kept by key in memory, the least recently used dropped first, bounded by a count of entries and by a size
  * (each entry's key length plus `sizeOf` its value). Hits and misses of `get` are counted. The directory's kept search
- * answers (modules/directory/search-cache.ts) and the pages kept for the public (platform/web/kept-pages.ts) keep theirs
- * in one each.
+ * answers (modules/directory/search-cache.ts), the pages kept for the public (platform/web/kept-pages.ts) and the
+ * kept sets of search words and queries (platform/db/search.ts) keep theirs in one each.
  */
 export class BoundedLru<V> {
   #map = new Map<string, V>();
@@ -25,6 +25,11 @@ export class BoundedLru<V> {
   clear(): void {
     this.#map.clear();
     this.#bytes = 0;
+  }
+
+  /** Whether `key` is kept, without counting it or making it recently used. */
+  has(key: string): boolean {
+    return this.#map.has(key);
   }
 
   get(key: string): V | undefined {

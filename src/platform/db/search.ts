@@ -7,6 +7,7 @@ import { sql, SqliteAdapter, type Expression, type RawBuilder, type SqlBool } fr
 import type { DatabaseKind } from '../../config.ts';
 import type { Db } from './index.ts';
 import { insertMany } from './bulk.ts';
+import { BoundedLru } from '../lru.ts';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -745,17 +746,16 @@ interface Bits {
 }
 interface KeptSets {
   state: number;
-  bytes: number;
-  /** By word, least recently used first. */
-  words: Map<string, Bits>;
+  /** By word, up to KEY_SETS_BYTES. */
+  words: BoundedLru<Bits>;
   /**
-   * Queries' sets as combined from their words', by FTS5 expression, least recently used first, up to
-   * QUERY_SETS_BYTES (`queryBytes`): combining a common word's synonyms (four blobs of 83 kB at 500,000 documents)
-   * cost every search about half a millisecond of the event loop, a quarter of a core at 500 searches a second.
+   * Queries' sets as combined from their words', by FTS5 expression, up to QUERY_SETS_BYTES: combining a common
+   * word's synonyms (four blobs of 83 kB at 500,000 documents) cost every search about half a millisecond of the
+   * event loop, a quarter of a core at 500 searches a second.
    */
-  queries: Map<string, Bits>;
-  queryBytes: number;
+  queries: BoundedLru<Bits>;
 }
+const bitsSize = (b: Bits) => b.blob.length;
 const keptSets = new WeakMap<object, KeptSets>();
 
 /** The blob of a set of keys: key k is bit k % 6 of byte k / 6, every byte 0x40 plus its bits. */
@@ -815,7 +815,10 @@ async function foundKeys(db: Db, name: string, expr: string): Promise<Bits> {
 function keptFor(db: Db, state: number | undefined): KeptSets | undefined {
   if (state === undefined || db.isTransaction) return undefined;
   let kept = keptSets.get(db);
-  if (!kept || kept.state < state) keptSets.set(db, (kept = { state, bytes: 0, words: new Map(), queries: new Map(), queryBytes: 0 }));
+  if (!kept || kept.state < state) {
+    kept = { state, words: new BoundedLru(Infinity, KEY_SETS_BYTES, bitsSize), queries: new BoundedLru(Infinity, QUERY_SETS_BYTES, bitsSize) };
+    keptSets.set(db, kept);
+  }
   return kept.state === state ? kept : undefined;
 }
 
@@ -828,13 +831,8 @@ async function wordSets(db: Db, name: string, kept: KeptSets, words: Iterable<st
   const missing: string[] = [];
   for (const w of new Set(words)) {
     const found = kept.words.get(w);
-    if (!found) {
-      missing.push(w);
-      continue;
-    }
-    kept.words.delete(w);
-    kept.words.set(w, found);
-    out.set(w, found);
+    if (found) out.set(w, found);
+    else missing.push(w);
   }
   const found = await Promise.all(missing.map((w) => foundKeys(db, name, `"${w}"*`)));
   missing.forEach((w, i) => {
@@ -844,16 +842,9 @@ async function wordSets(db: Db, name: string, kept: KeptSets, words: Iterable<st
   return out;
 }
 
-/** Keeps a word's set, while the state is still the newest (a newer one dropped these meanwhile), within KEY_SETS_BYTES. */
+/** Keeps a word's set, while the state is still the newest (a newer one dropped these meanwhile). */
 function keepWord(db: Db, kept: KeptSets, w: string, set: Bits): void {
-  if (keptSets.get(db) !== kept || kept.words.has(w)) return;
-  kept.words.set(w, set);
-  kept.bytes += set.blob.length;
-  while (kept.bytes > KEY_SETS_BYTES && kept.words.size > 1) {
-    const [old, v] = kept.words.entries().next().value!;
-    kept.words.delete(old);
-    kept.bytes -= v.blob.length;
-  }
+  if (keptSets.get(db) === kept && !kept.words.has(w)) kept.words.set(w, set);
 }
 
 export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, query: SearchQuery, state?: number): Promise<KeySet | undefined> {
@@ -864,22 +855,10 @@ export async function matchingKeySet(db: Db, kind: DatabaseKind, name: string, q
   const expr = ftsExpression(q);
   if (!kept) return keySetOf(await foundKeys(db, name, expr));
   const known = kept.queries.get(expr);
-  if (known) {
-    kept.queries.delete(expr);
-    kept.queries.set(expr, known);
-    return keySetOf(known);
-  }
+  if (known) return keySetOf(known);
   const sets = await wordSets(db, name, kept, q.flat(2));
   const set = allOf(q.map((group) => anyOf(group.map((alt) => allOf(alt.map((w) => sets.get(w)!))))));
-  if (keptSets.get(db) === kept && !kept.queries.has(expr)) {
-    kept.queries.set(expr, set);
-    kept.queryBytes += set.blob.length;
-    while (kept.queryBytes > QUERY_SETS_BYTES && kept.queries.size > 1) {
-      const [old, v] = kept.queries.entries().next().value!;
-      kept.queries.delete(old);
-      kept.queryBytes -= v.blob.length;
-    }
-  }
+  if (keptSets.get(db) === kept && !kept.queries.has(expr)) kept.queries.set(expr, set);
   return keySetOf(set);
 }
 
