@@ -112,6 +112,16 @@ export async function testDatabase(env: Record<string, string> = {}, opts: { cop
   };
 }
 
+/** `fn` run as the system on a new test database (testDatabase), dropped afterwards whatever happens. */
+export async function withSystemDb<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const db = await testDatabase();
+  try {
+    return await fn(systemCtx(db.handle, db.config, 'test'));
+  } finally {
+    await db.drop();
+  }
+}
+
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 export interface TestApp {

@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { testDatabase } from '../../platform/testing.ts';
-import { systemCtx } from '../../platform/context.ts';
+import { withSystemDb } from '../../platform/testing.ts';
 import { importPath, readPath, type ImportReport } from './import.ts';
 import { allRows } from './store.ts';
 import { legacyId, type Row } from './model.ts';
@@ -40,18 +39,10 @@ function write(files: Files, dir = mkdtempSync(join(tmpdir(), 'tfh-var-'))): str
   return dir;
 }
 
-async function withDb<T>(fn: (ctx: ReturnType<typeof systemCtx>) => Promise<T>): Promise<T> {
-  const db = await testDatabase();
-  try {
-    return await fn(systemCtx(db.handle, db.config, 'test'));
-  } finally {
-    await db.drop();
-  }
-}
 
 /** Imports `path` (default policy) and returns the report with the stored rows of the tables asked for. */
 async function imported(path: string, tables: string[] = ['service']): Promise<{ r: ImportReport; rows: Record<string, Row[]> }> {
-  return withDb(async (ctx) => {
+  return withSystemDb(async (ctx) => {
     const r = await importPath(ctx, path);
     const rows: Record<string, Row[]> = {};
     for (const t of tables) rows[t] = await allRows(ctx.db, t as never);

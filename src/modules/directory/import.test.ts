@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testDatabase } from '../../platform/testing.ts';
-import { systemCtx } from '../../platform/context.ts';
+import { withSystemDb } from '../../platform/testing.ts';
 import { fillCentroids, groupFindings, importPath, readPath, sameRow, ImportRefused } from './import.ts';
 import { directoryCommand, findingsCsv } from './cli.ts';
 import { exportDirectory } from './export.ts';
@@ -24,14 +23,6 @@ const ILAO = join(SHARED_HSDS, 'real', 'ilao-legal-aid-1.1');
 const EXAMPLE_CITY = join(SHARED_HSDS, 'sample-example-city-1.1', 'all_resources');
 import { dayList, clockTime } from './legacy.ts';
 
-async function withDb<T>(fn: (ctx: ReturnType<typeof systemCtx>) => Promise<T>): Promise<T> {
-  const db = await testDatabase();
-  try {
-    return await fn(systemCtx(db.handle, db.config, 'test'));
-  } finally {
-    await db.drop();
-  }
-}
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tfh-dir-'));
 
@@ -87,7 +78,7 @@ test('a stored row and an incoming one are the same when their values read alike
 });
 
 test('the DC sample (HSDS 2.0) maps to 57 organizations, 501 services and 220 locations; again updates by id; strict mode refuses it whole', async () => {
-  await withDb(async (ctx) => {
+  await withSystemDb(async (ctx) => {
     const lines: string[] = [];
     await assert.rejects(importPath(ctx, DC_SAMPLE, { strict: true }), (err: unknown) => {
       assert.ok(err instanceof ImportRefused);
@@ -122,7 +113,7 @@ test('round trip: import, export (JSON and CSV), import again into an empty dire
   try {
     let first: Record<string, string> = {};
     const original: Record<string, number> = {};
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       await importPath(ctx, DC_SAMPLE, { skipBrokenReferences: true });
       for (const t of TABLE_NAMES) original[t] = await count(ctx.db, t);
       await exportDirectory(ctx.db, 'json', join(dir, 'json1'));
@@ -134,7 +125,7 @@ test('round trip: import, export (JSON and CSV), import again into an empty dire
       for (const [i, o] of (JSON.parse(first['organizations.json']) as unknown[]).entries()) assertHsds('organization.json', o, `exported organization ${i}`);
     });
     for (const [source, label] of [[join(dir, 'json1'), 'json'], [join(dir, 'csv1'), 'csv']] as const) {
-      await withDb(async (ctx) => {
+      await withSystemDb(async (ctx) => {
         await importPath(ctx, source);
         assert.equal(await count(ctx.db, 'service'), 501, label);
         assert.equal(await count(ctx.db, 'organization'), 57, label);
@@ -169,7 +160,7 @@ test('malformed publications are refused cleanly, each row named, with nothing i
     ['bad-url', { 'organizations.csv': `id,name,description,website\n${org},Org,desc,not a url\n` }, /absolute URL/],
   ];
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       for (const [name, files, reason] of cases) {
         const d = join(dir, name);
         mkdirSync(d);
@@ -190,7 +181,7 @@ test('malformed publications are refused cleanly, each row named, with nothing i
 });
 
 test('HSDS 1.1 (Example City) imports through the legacy mapping', async () => {
-  await withDb(async (ctx) => {
+  await withSystemDb(async (ctx) => {
     const r = await importPath(ctx, join(DC_SAMPLE, '..', 'sample-example-city-1.1', 'all_resources'), { skipBrokenReferences: true });
     assert.equal(r.format, 'hsds-1.1-csv');
     assert.ok((await count(ctx.db, 'service')) > 0);
@@ -201,7 +192,7 @@ test('HSDS 1.1 (Example City) imports through the legacy mapping', async () => {
 test('an import larger than the tables hold loads them without their secondary indexes: every index is back as it was, the rows are the ones checked; a refused or failed load changes nothing', async () => {
   const dir = tmp();
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       const tables = [...TABLE_NAMES.map(tableOf), SEARCH_INDEX];
       const indexes = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await secondaryIndexes(ctx.db, t)] as const)));
       const before = await indexes();
@@ -322,7 +313,7 @@ test('publications are found as published: a zip, a datapackage.json naming file
 test('every public dataset imports as published, without --strict, with no service lost; again it writes nothing; a removed schedule row rewrites no other', async () => {
   const dir = tmp();
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       // [path, what was found, services imported, services quarantined (with why)]
       const cases: [string, string, number, number][] = [
         [DC_SAMPLE, 'HSDS 2.0 CSV folder, 15 files', 501, 0],
@@ -384,7 +375,7 @@ test('by default invalid rows are quarantined with their reason and the rest goe
   const org = '11111111-1111-4111-8111-111111111111';
   const svc = (n: number) => `22222222-2222-4222-8222-22222222222${n}`;
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       writeFileSync(join(dir, 'organizations.csv'), `id,name,description\n${org},Org,desc\n`);
       writeFileSync(join(dir, 'services.csv'), `id,organization_id,name,status\n${svc(1)},${org},Good,active\n${svc(2)},${org},Bad,sleeping\n${svc(3)},${org},Bad too,asleep\n${svc(4)},33333333-3333-4333-8333-333333333333,Orphan,active\n`);
       writeFileSync(join(dir, 'phones.csv'), `id,service_id,number\n44444444-4444-4444-8444-444444444441,${svc(2)},555\n`);
@@ -420,7 +411,7 @@ test('by default invalid rows are quarantined with their reason and the rest goe
 test('taskforce directory import --help prints the help; the CLI groups what it quarantined and writes the full list with --report', async () => {
   const dir = tmp();
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       const out: string[] = [];
       assert.equal(await directoryCommand(['import', '--help'], async () => ctx, (l) => out.push(l)), 0);
       assert.match(out.join('\n'), /directory import PATH \[--source NAME\] \[--partial\] \[--strict\] \[--report FILE\][^]*--partial for a delta$/);
@@ -459,7 +450,7 @@ test('a full import from a source makes the services it no longer lists inactive
   const svc = (n: number) => `22222222-2222-4222-8222-22222222222${n}`;
   const write = (ns: number[]) => writeFileSync(join(dir, 'services.csv'), `id,organization_id,name,status\n${ns.map((n) => `${svc(n)},${org},Service ${n},active`).join('\n')}\n`);
   try {
-    await withDb(async (ctx) => {
+    await withSystemDb(async (ctx) => {
       writeFileSync(join(dir, 'organizations.csv'), `id,name,description\n${org},Org,desc\n`);
       const status = async () => Object.fromEntries((await allRows(ctx.db, 'service')).map((s) => [s.id.slice(-1), s.status]));
       write([1, 2, 3]);
