@@ -54,7 +54,8 @@ test('an import is in the history with what it found, its counts and every quara
     assert.match(page.body, words);
     const detail = await admin.get(`/directory/imports/${id}`, { 'accept-language': lang });
     assert.equal(detail.statusCode, 200);
-    assert.match(detail.body, lang === 'en' ? /Quarantined rows, by reason[^]*services\.csv · name: is required[^]*Row 431: is required/ : /Filas en cuarentena, por motivo[^]*Fila 431: is required/);
+    assert.match(detail.body, lang === 'en' ? /Quarantined rows, by reason[^]*services\.csv · name: is required[^]*Row 431: is required/ : /Filas en cuarentena, por motivo[^]*services\.csv · name: es obligatorio[^]*Fila 431: es obligatorio/);
+    if (lang === 'es') assert.doesNotMatch(detail.body, /is required|names no |belongs to no record/, 'the reasons in Spanish too');
     assert.match(detail.body, new RegExp(`href="/api/directory/imports/${id}/quarantine.csv"`));
   }
 });
@@ -83,7 +84,7 @@ test('a refused import is in the history too, with its reason: a strict refusal 
   assert.equal(csv.body.trim().split('\r\n')[1], 'refused,services.json,2,name,is required');
   for (const [lang, list, detail] of [
     ['en', /Refused \(--strict\): services\.json row 2, name: is required/, /Refused: nothing was imported[^]*Refused rows, by reason[^]*services\.json · name: is required/],
-    ['es', /Rechazada \(--strict\): services\.json row 2, name: is required/, /Rechazada: no se importó nada[^]*Filas rechazadas, por motivo/],
+    ['es', /Rechazada \(--strict\): services\.json, fila 2, name: es obligatorio/, /Rechazada: no se importó nada[^]*Filas rechazadas, por motivo[^]*services\.json · name: es obligatorio/],
   ] as const) {
     assert.match((await admin.get('/directory/imports', { 'accept-language': lang })).body, list);
     const page = await admin.get(`/directory/imports/${items[1].id}`, { 'accept-language': lang });

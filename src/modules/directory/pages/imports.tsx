@@ -9,6 +9,7 @@ import { PageNumber } from '../schema.ts';
 import { MANAGE } from '../permissions.ts';
 import { findingsCsvOf, importDetail, listImports, REFUSED_BECAUSE, type ImportEntry } from '../import-history.ts';
 import type { FindingGroup } from '../import.ts';
+import { reasonIn, refusalIn } from '../import-reasons.ts';
 
 const MANAGERS = { access: { permission: MANAGE } } as const;
 const Count = Type.Integer({ minimum: 0 });
@@ -114,7 +115,7 @@ export function importRoutes(app: App): void {
             <div class="usa-alert usa-alert--error usa-alert--slim">
               <div class="usa-alert__body">
                 <p class="usa-alert__text">
-                  {v.t('directory.imports.refused_intro')} {v.t(`directory.imports.refused.${d.refused}`, { reason: d.reason ?? '' })}
+                  {v.t('directory.imports.refused_intro')} {v.t(`directory.imports.refused.${d.refused}`, { reason: refusalIn(v.lang, d.reason ?? '') })}
                 </p>
               </div>
             </div>
@@ -143,7 +144,7 @@ function when(v: View, iso: string): string {
 }
 
 function counts(v: View, i: ImportEntry): string {
-  if (i.refused) return v.t(`directory.imports.refused.${i.refused}`, { reason: i.reason ?? '' });
+  if (i.refused) return v.t(`directory.imports.refused.${i.refused}`, { reason: refusalIn(v.lang, i.reason ?? '') });
   return v.t('directory.imports.counts_value', { added: i.added, changed: i.changed, unchanged: i.unchanged, removed: i.removed, quarantined: i.quarantined, warnings: i.warnings });
 }
 
@@ -160,11 +161,11 @@ function Groups({ v, title, none, groups }: { v: View; title: string; none: stri
           caption={title}
           head={[v.t('directory.imports.reason'), v.t('directory.imports.count'), v.t('directory.imports.examples')]}
           rows={groups.map((g) => [
-            `${g.file} · ${g.field}: ${g.reason}`,
+            `${g.file} · ${g.field}: ${reasonIn(v.lang, g.reason)}`,
             String(g.count),
             <ul class="usa-list usa-list--unstyled">
               {g.examples.map((e) => (
-                <li>{v.t('directory.imports.example', { row: e.row, reason: e.reason })}</li>
+                <li>{v.t('directory.imports.example', { row: e.row, reason: reasonIn(v.lang, e.reason) })}</li>
               ))}
             </ul>,
           ])}

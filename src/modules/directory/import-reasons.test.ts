@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { withSystemDb } from '../../platform/testing.ts';
+import { groupFindings, importPath } from './import.ts';
+import { reasonIn, refusalIn } from './import-reasons.ts';
+import { SHARED_HSDS } from './testing.ts';
+
+const REAL = join(SHARED_HSDS, 'real');
+
+/** English words of the importer's reasons: none may be left in a reason shown in Spanish. */
+const ENGLISH = /\b(is|must|names?|left out|kept|row|required|between|appears|twice|file|missing|belongs|record|not|holds|has)\b/;
+
+test('each form of import reason reads in Spanish, its values kept; English as written; an unknown reason as written', () => {
+  const cases: [string, string][] = [
+    ['is required', 'es obligatorio'],
+    ['must be yes or no (maybe)', 'debe ser sí o no (maybe)'],
+    ['must be a date (YYYY-MM-DD, or MM/DD/YYYY) (31/31/2024)', 'debe ser una fecha (AAAA-MM-DD o MM/DD/AAAA) (31/31/2024)'],
+    ['is too long (300 characters; at most 255)', 'es demasiado largo (300 caracteres; como máximo 255)'],
+    ['must be one of: active, inactive, defunct, temporarily closed', 'debe ser uno de estos valores: active, inactive, defunct, temporarily closed'],
+    ['must be between -90 and 90', 'debe estar entre -90 y 90'],
+    ['names no organization: kept without one', 'no corresponde a ningún registro de organización: se conserva sin él'],
+    ['names no service at location (17)', 'no corresponde a ningún registro de servicio en una ubicación (17)'],
+    ['names no service at location', 'no corresponde a ningún registro de servicio en una ubicación'],
+    ['must be yes or no', 'debe ser sí o no'],
+    ['must be a date and time', 'debe ser una fecha y hora (ISO 8601)'],
+    ['left out: not a longitude (abc); the location is kept without coordinates', 'omitida: no es una longitud (abc); la ubicación se conserva sin coordenadas'],
+    ['the same as row 12: left out', 'igual que la fila 12: omitida'],
+    ['has 7 fields; the header has 9', 'tiene 7 campos; el encabezado tiene 9'],
+    ['not an HSDS status (Available): imported as active', 'no es un estado de HSDS (Available): se importa como activo'],
+    ['is not valid JSON: Unexpected token } in JSON at position 9', 'no es un JSON válido: Unexpected token } in JSON at position 9'],
+  ];
+  for (const [en, es] of cases) {
+    assert.equal(reasonIn('es', en), es);
+    assert.equal(reasonIn('en', en), en);
+  }
+  assert.equal(reasonIn('es', 'ENOENT: no such file or directory'), 'ENOENT: no such file or directory', 'a reason of no known form is shown as written');
+  assert.equal(refusalIn('es', 'services.json row 2, name: is required (and 3 more)'), 'services.json, fila 2, name: es obligatorio (y 3 más)');
+  assert.equal(refusalIn('es', 'services.csv: is missing from the data package'), 'services.csv: falta en el paquete de datos');
+  assert.equal(refusalIn('en', 'services.json row 2, name: is required'), 'services.json row 2, name: is required');
+});
+
+test('every reason the real packages give reads in Spanish (issue 12: the history pages in the reader\'s language)', async () => {
+  for (const pkg of ['healthleads-1.1', 'ilao-legal-aid-1.1']) {
+    await withSystemDb(async (ctx) => {
+      const r = await importPath(ctx, join(REAL, pkg), {});
+      const all = [...r.quarantined, ...r.skipped];
+      // Each finding's own reason (the examples) and its group's, without the values in brackets (the table's rows).
+      const reasons = new Set([...all.map((f) => f.reason), ...groupFindings(all).map((g) => g.reason)]);
+      assert.ok(reasons.size > 0, `${pkg} gives findings to read`);
+      for (const reason of reasons) assert.doesNotMatch(reasonIn('es', reason), ENGLISH, `${pkg}: "${reason}" in Spanish`);
+    });
+  }
+});

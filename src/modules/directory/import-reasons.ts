@@ -1,0 +1,103 @@
+import type { Lang } from '../../platform/web/i18n.ts';
+
+/**
+ * The reasons an import gives for a row it quarantined, refused or warned about, in the reader's language. The
+ * importer writes them in English (the CLI prints them, the history keeps them, the CSV and the API carry them as
+ * written); the history pages show them through `reasonIn`. Each form the importer writes (validate.ts, legacy.ts,
+ * formats.ts, import.ts) has its Spanish here, whole and as grouped (without the values in brackets); a reason of no
+ * known form (a file system's own error message) is shown as written.
+ */
+type Form = [RegExp, (m: RegExpExecArray) => string];
+
+/** HSDS tables a reference can name, as the reasons name them ("names no service at location"). */
+const TABLES_ES: Record<string, string> = {
+  organization: 'organización',
+  service: 'servicio',
+  location: 'ubicación',
+  program: 'programa',
+  'service at location': 'servicio en una ubicación',
+  contact: 'contacto',
+  phone: 'teléfono',
+  schedule: 'horario',
+  'taxonomy term': 'término de taxonomía',
+  taxonomy: 'taxonomía',
+  attribute: 'atributo',
+  address: 'dirección',
+  language: 'idioma',
+  funding: 'financiación',
+  'service area': 'área de servicio',
+  'required document': 'documento requerido',
+  'cost option': 'opción de costo',
+  accessibility: 'accesibilidad',
+};
+const table = (t: string) => TABLES_ES[t] ?? t;
+/** A value the reason quotes, in brackets; nothing where a grouped reason left it out (import.ts groupFindings). */
+const p = (x: string | undefined) => (x === undefined ? '' : ` (${x})`);
+
+const ES: Form[] = [
+  [/^is required$/, () => 'es obligatorio'],
+  [/^must be a UUID$/, () => 'debe ser un UUID'],
+  [/^must be a number$/, () => 'debe ser un número'],
+  [/^must be yes or no(?: \((.*)\))?$/s, (m) => `debe ser sí o no${p(m[1])}`],
+  [/^must be a date \(YYYY-MM-DD, or MM\/DD\/YYYY\)(?: \((.*)\))?$/s, (m) => `debe ser una fecha (AAAA-MM-DD o MM/DD/AAAA)${p(m[1])}`],
+  [/^must be a date$/, () => 'debe ser una fecha'],
+  [/^must be a date and time(?: \(ISO 8601\))?$/, () => 'debe ser una fecha y hora (ISO 8601)'],
+  [/^must be text$/, () => 'debe ser texto'],
+  [/^must not contain a NUL character$/, () => 'no debe contener el carácter NUL'],
+  [/^is too long \((\d+) characters; at most (\d+)\)$/, (m) => `es demasiado largo (${m[1]} caracteres; como máximo ${m[2]})`],
+  [/^is too long$/, () => 'es demasiado largo'],
+  [/^must be an absolute URL starting with http:\/\/ or https:\/\/(?: \(or mailto: or tel:\))?$/, () => 'debe ser una URL absoluta que empiece por http:// o https:// (o mailto: o tel:)'],
+  [/^must be an e-mail address$/, () => 'debe ser una dirección de correo electrónico'],
+  [/^must be one of: (.*)$/s, (m) => `debe ser uno de estos valores: ${m[1]}`],
+  [/^must name one of: (.*)$/s, (m) => `debe nombrar uno de estos: ${m[1]}`],
+  [/^must be between (-?\d+) and (-?\d+)$/, (m) => `debe estar entre ${m[1]} y ${m[2]}`],
+  [/^latitude and longitude go together$/, () => 'la latitud y la longitud van juntas'],
+  [/^appears twice in this file$/, () => 'aparece dos veces en este archivo'],
+  [/^names no (.+): kept without one$/s, (m) => `no corresponde a ningún registro de ${table(m[1])}: se conserva sin él`],
+  [/^names no (.+?)(?: \((.*)\))?$/s, (m) => `no corresponde a ningún registro de ${table(m[1])}${p(m[2])}`],
+  [/^names a program left out of the import$/, () => 'nombra un programa que quedó fuera de la importación'],
+  [/^incomplete address: kept without it$/, () => 'dirección incompleta: se conserva sin ella'],
+  [/^left out: not a (latitude|longitude)(?: \((.*)\))?; the location is kept without coordinates$/s, (m) => `omitida: no es una ${m[1] === 'latitude' ? 'latitud' : 'longitud'}${p(m[2])}; la ubicación se conserva sin coordenadas`],
+  [/^left out: not an extension number(?: \((.*)\))?$/s, (m) => `omitida: no es un número de extensión${p(m[1])}`],
+  [/^left out: not a URL(?: \((.*)\))?$/s, (m) => `omitida: no es una URL${p(m[1])}`],
+  [/^left out: not an e-mail address(?: \((.*)\))?$/s, (m) => `omitida: no es una dirección de correo electrónico${p(m[1])}`],
+  [/^has a quote that opens a field and is never closed: left out(?: \((.*)\))?$/s, (m) => `tiene unas comillas que abren un campo y no se cierran: omitida${p(m[1])}`],
+  [/^is not valid CSV: (.*)$/s, (m) => `no es un CSV válido: ${m[1]}`],
+  [/^is not valid JSON: (.*)$/s, (m) => `no es un JSON válido: ${m[1]}`],
+  [/^the same as row (\d+): left out$/, (m) => `igual que la fila ${m[1]}: omitida`],
+  [/^has (\d+) fields; the header has (\d+)$/, (m) => `tiene ${m[1]} campos; el encabezado tiene ${m[2]}`],
+  [/^is missing from the data package$/, () => 'falta en el paquete de datos'],
+  [/^belongs to no record$/, () => 'no pertenece a ningún registro'],
+  [/^not an HSDS status(?: \((.*)\))?: imported as active$/s, (m) => `no es un estado de HSDS${p(m[1])}: se importa como activo`],
+  [/^a phone row with no number: left out$/, () => 'una fila de teléfono sin número: omitida'],
+  [/^must be an object$/, () => 'debe ser un objeto'],
+  [/^must be an array$/, () => 'debe ser una lista'],
+  [/^holds no HSDS 3\.0 CSV file(?: \((.*)\))?$/s, (m) => `no contiene ningún archivo CSV de HSDS 3.0${p(m[1])}`],
+  [/^holds no JSON file$/, () => 'no contiene ningún archivo JSON'],
+];
+
+/** One reason in `lang`; as written when it is English or of no known form. */
+export function reasonIn(lang: Lang, reason: string): string {
+  if (lang !== 'es') return reason;
+  for (const [re, es] of ES) {
+    const m = re.exec(reason);
+    if (m) return es(m);
+  }
+  return reason;
+}
+
+/**
+ * The sentence a refused import keeps as its reason (import-history.ts: "FILE row N, FIELD: REASON (and K more)", or
+ * "FILE: REASON") in `lang`.
+ */
+export function refusalIn(lang: Lang, sentence: string): string {
+  if (lang !== 'es') return sentence;
+  const more = / \(and (\d+) more\)$/.exec(sentence);
+  const body = more ? sentence.slice(0, more.index) : sentence;
+  const tail = more ? ` (y ${more[1]} más)` : '';
+  const row = /^(.+?) row (\d+), ([^:]+): (.*)$/s.exec(body);
+  if (row) return `${row[1]}, fila ${row[2]}, ${row[3]}: ${reasonIn(lang, row[4])}${tail}`;
+  const file = /^([^:]+): (.*)$/s.exec(body);
+  if (file) return `${file[1]}: ${reasonIn(lang, file[2])}${tail}`;
+  return sentence;
+}
