@@ -48,7 +48,7 @@ test('an import is in the history with what it found, its counts and every quara
   assert.equal(lines.length, 1 + 1 + 840);
   assert.equal(lines[1], 'quarantined,services.csv,431,name,is required');
 
-  for (const [lang, words] of [['en', /Directory imports[^]*HSDS 1\.1 CSV folder, 6 files/], ['es', /Importaciones del directorio[^]*en cuarentena/]] as const) {
+  for (const [lang, words] of [['en', /Directory imports[^]*HSDS 1\.1 CSV folder, 6 files/], ['es', /Importaciones del directorio[^]*Carpeta HSDS 1\.1 en CSV, 6 archivos[^]*en cuarentena/]] as const) {
     const page = await admin.get('/directory/imports', { 'accept-language': lang });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, words);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { withSystemDb } from '../../platform/testing.ts';
 import { groupFindings, importPath } from './import.ts';
-import { reasonIn, refusalIn } from './import-reasons.ts';
+import { foundIn, reasonIn, refusalIn } from './import-reasons.ts';
 import { SHARED_HSDS } from './testing.ts';
 
 const REAL = join(SHARED_HSDS, 'real');
@@ -38,6 +38,14 @@ test('each form of import reason reads in Spanish, its values kept; English as w
   assert.equal(refusalIn('es', 'services.json row 2, name: is required (and 3 more)'), 'services.json, fila 2, name: es obligatorio (y 3 más)');
   assert.equal(refusalIn('es', 'services.csv: is missing from the data package'), 'services.csv: falta en el paquete de datos');
   assert.equal(refusalIn('en', 'services.json row 2, name: is required'), 'services.json row 2, name: is required');
+});
+
+test('what an import found reads in Spanish', () => {
+  assert.equal(foundIn('es', 'HSDS 1.1 CSV data package, 14 resources in a zip'), 'Paquete de datos HSDS 1.1 en CSV, 14 recursos en un zip');
+  assert.equal(foundIn('es', 'HSDS 3.0 JSON folder, 1 file'), 'Carpeta HSDS 3.0 en JSON, 1 archivo');
+  assert.equal(foundIn('es', 'HSDS 3.0 NDJSON file'), 'Archivo HSDS 3.0 en NDJSON');
+  assert.equal(foundIn('en', 'HSDS 3.0 NDJSON file'), 'HSDS 3.0 NDJSON file');
+  assert.equal(foundIn('es', 'hsds-3.0-json'), 'hsds-3.0-json', 'a format code as written');
 });
 
 test('every reason the real packages give reads in Spanish (issue 12: the history pages in the reader\'s language)', async () => {

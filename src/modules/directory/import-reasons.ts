@@ -101,3 +101,24 @@ export function refusalIn(lang: Lang, sentence: string): string {
   if (file) return `${file[1]}: ${reasonIn(lang, file[2])}${tail}`;
   return sentence;
 }
+
+/**
+ * What an import found (package-reader.ts: "HSDS 1.1 CSV data package, 14 resources", "HSDS 3.0 JSON folder, 2
+ * files", "HSDS 3.0 NDJSON file", each maybe "in a zip") in `lang`; as written when of no known form.
+ */
+export function foundIn(lang: Lang, found: string): string {
+  if (lang !== 'es') return found;
+  const zip = / in a zip$/.exec(found);
+  const what = zip ? found.slice(0, zip.index) : found;
+  const inZip = zip ? ' en un zip' : '';
+  const many = /^HSDS (\S+) (CSV|JSON) (data package|folder), (\d+) (?:resources?|files?)$/.exec(what);
+  if (many) {
+    const n = Number(many[4]);
+    const things = many[3] === 'folder' ? (n === 1 ? 'archivo' : 'archivos') : n === 1 ? 'recurso' : 'recursos';
+    return `${many[3] === 'folder' ? 'Carpeta' : 'Paquete de datos'} HSDS ${many[1]} en ${many[2]}, ${n} ${things}${inZip}`;
+  }
+  const one = /^HSDS (\S+) (NDJSON|JSON) file$/.exec(what);
+  if (one) return `Archivo HSDS ${one[1]} en ${one[2]}${inZip}`;
+  if (what === 'nothing') return 'nada';
+  return found;
+}

@@ -9,7 +9,7 @@ import { PageNumber } from '../schema.ts';
 import { MANAGE } from '../permissions.ts';
 import { findingsCsvOf, importDetail, listImports, REFUSED_BECAUSE, type ImportEntry } from '../import-history.ts';
 import type { FindingGroup } from '../import.ts';
-import { reasonIn, refusalIn } from '../import-reasons.ts';
+import { foundIn, reasonIn, refusalIn } from '../import-reasons.ts';
 
 const MANAGERS = { access: { permission: MANAGE } } as const;
 const Count = Type.Integer({ minimum: 0 });
@@ -82,7 +82,7 @@ export function importRoutes(app: App): void {
           wrap
           caption={title}
           head={[v.t('directory.imports.when'), v.t('directory.imports.source'), v.t('directory.imports.found'), v.t('directory.imports.counts'), v.t('directory.imports.who')]}
-          rows={items.map((i) => [<a href={`/directory/imports/${i.id}`}>{when(v, i.imported_at)}</a>, i.source ?? '—', i.found, counts(v, i), i.actor])}
+          rows={items.map((i) => [<a href={`/directory/imports/${i.id}`}>{when(v, i.imported_at)}</a>, i.source ?? '—', foundIn(v.lang, i.found), counts(v, i), i.actor])}
         />
         <Pager v={v} page={page} perPage={50} total={total} />
       </>,
@@ -103,7 +103,7 @@ export function importRoutes(app: App): void {
           <dt>{v.t('directory.imports.source')}</dt>
           <dd>{d.source ?? '—'}</dd>
           <dt>{v.t('directory.imports.found')}</dt>
-          <dd>{d.found}</dd>
+          <dd>{foundIn(v.lang, d.found)}</dd>
           <dt>{v.t('directory.imports.who')}</dt>
           <dd>{d.actor}</dd>
           <dt>{v.t('directory.imports.counts')}</dt>
