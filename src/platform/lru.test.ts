@@ -19,7 +19,7 @@ test('BoundedLru drops the least recently used past its count or its size, never
   assert.equal(lru.bytes, 9, 'each entry counts its key and its value');
   lru.set('a', 'xxxxxxxxxx');
   assert.equal(lru.bytes, 17, 'a value replaced is counted once, at its new size');
-  lru.set('e', 'xxx');
+  lru.set('e', 'x'.repeat(3));
   assert.equal(lru.bytes, 18, 'over the size by one entry: the least recently used went, and only it');
   assert.equal(lru.get('c'), undefined);
   assert.equal(lru.get('d'), 'xx');
