@@ -90,9 +90,6 @@ export function csvVersion(files: Iterable<string>, words = ''): '1.1' | '2.0' |
   return null;
 }
 
-/** Every CSV file name a reader looks for, in any HSDS version. */
-const KNOWN_CSV = new Set(Object.values(RESOURCE_FILES).flatMap((m) => Object.values(m)));
-
 /** 1.1 and 2.0 call the services' locations services_at_location.csv, 3.0 service_at_location.csv. */
 function legacyLinkName(version: '1.1' | '2.0' | '3.0', file: string): string {
   if (version !== '3.0' && file === 'service_at_location.csv') return 'services_at_location.csv';
