@@ -100,11 +100,10 @@ export type BriefCard = Omit<Card, 'hours' | 'capacity' | 'eligibility' | 'cost'
 
 /** A service's whole card: what a result shows, with its hours, capacity, eligibility, cost, how to apply and contacts. */
 export function cardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit?: Hit, now: Date = new Date()): Card {
-  const { card, loc } = brief(g, s, a, v, hit, now);
-  const hiddenLoc = hidesLocation(loc, a);
+  const { card, schedules } = brief(g, s, a, v, hit, now);
   return {
     ...card,
-    hours: openingHours([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], v.lang),
+    hours: openingHours(schedules, v.lang),
     eligibility: (s.eligibility_description as string | null) ?? undefined,
     cost: costText(s.fees_description as string | null, g.many('cost_option', 'service_id', s.id)) || undefined,
     apply: (s.application_process as string | null) ?? undefined,
@@ -124,8 +123,8 @@ export function briefCardOf(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | '
   return brief(g, s, a, v, hit, now).card;
 }
 
-/** The brief card, and the location it shows (whose hours cardOf adds). */
-function brief(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit: Hit | undefined, now: Date): { card: BriefCard; loc?: Row } {
+/** The brief card, and the schedules it reads "open now" from (the service's and its shown location's), whose hours cardOf adds. */
+function brief(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit: Hit | undefined, now: Date): { card: BriefCard; schedules: Row[] } {
   const sals = g.many('service_at_location', 'service_id', s.id);
   const preferred = hit?.locationId ? sals.find((x) => x.location_id === hit.locationId) : undefined;
   const visible = sals.map((x) => g.one('location', x.location_id)).filter((l): l is Row => Boolean(l));
@@ -137,6 +136,7 @@ function brief(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit: 
   const locPhone = loc && !hiddenLoc ? g.many('phone', 'location_id', loc.id)[0] : undefined;
   const phone = hiddenLoc ? (orgPhone ?? svcPhone) : (svcPhone ?? locPhone ?? orgPhone);
   const languages = [...new Set(g.many('language', 'service_id', s.id).map((l) => String(l.name ?? l.code ?? '')))].filter(Boolean);
+  const schedules = [...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])];
   const card: BriefCard = {
     id: s.id as string,
     name: s.name as string,
@@ -151,13 +151,13 @@ function brief(g: Graph, s: Row, a: Audience, v: Pick<View, 't' | 'lang'>, hit: 
     verified: (s.assured_date as string | null) ?? undefined,
     distance: hit?.distance,
     point: loc && !hiddenLoc && typeof loc.latitude === 'number' ? { lat: loc.latitude as number, lng: loc.longitude as number } : undefined,
-    open: openState([...g.many('schedule', 'service_id', s.id), ...(loc && !hiddenLoc ? g.many('schedule', 'location_id', loc.id) : [])], now, v.lang),
+    open: openState(schedules, now, v.lang),
     free: g
       .many('service_capacity', 'service_id', s.id)
       .filter((c) => typeof c.available === 'number' && c.available > 0)
       .map((c) => ({ available: c.available as number, unit: unitName(v, g.one('unit', c.unit_id)?.name, c.available as number) })),
   };
-  return { card, loc };
+  return { card, schedules };
 }
 
 /** How far a service is, as a card says it: a distance that rounds to 0.0 (a place at the ZIP code's centre) is "less than 0.1". */
