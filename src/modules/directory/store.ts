@@ -101,19 +101,14 @@ export async function reindexServices(db: Db, serviceIds: string[] | 'all', impo
     const text = (r: Record<string, unknown>, name: string) => (r[name] === null || r[name] === undefined ? '' : String(r[name]));
     // Attributes whose term is not in the directory add no words.
     const named = (a: Record<string, unknown>) => a.term_id !== null && a.term_id !== undefined;
+    // Grouped by service: as the import's inputs come already (importedSearchInputs), else here.
     const termsOf = new Map<string, string[]>();
-    const langsOf = new Map<string, string[]>();
-    if (input.grouped) {
-      // Grouped by service already (importedSearchInputs).
-      for (const [id, list] of input.grouped.attributes) {
-        const words = list.filter(named).map((a) => text(a, 'term_name'));
-        if (words.length) termsOf.set(id, words);
-      }
-      for (const [id, list] of input.grouped.languages) langsOf.set(id, list.map((l) => text(l, 'name')));
-    } else {
-      for (const [k, list] of groupBy(input.attributes.filter(named), 'link_id')) termsOf.set(k, list.map((a) => text(a, 'term_name')));
-      for (const [k, list] of groupBy(input.languages, 'service_id')) langsOf.set(k, list.map((l) => text(l, 'name')));
+    for (const [id, list] of input.grouped?.attributes ?? groupBy(input.attributes, 'link_id')) {
+      const words = list.filter(named).map((a) => text(a, 'term_name'));
+      if (words.length) termsOf.set(id, words);
     }
+    const langsOf = new Map<string, string[]>();
+    for (const [id, list] of input.grouped?.languages ?? groupBy(input.languages, 'service_id')) langsOf.set(id, list.map((l) => text(l, 'name')));
     // A defunct service, which search never finds, has no document: a text search then counts its matches from the
     // index alone, without reading each one's service row (search.ts).
     const defunct = added ? [] : input.services.filter((s) => s.status === 'defunct').map((s) => String(s.id));
