@@ -10,17 +10,24 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { INLINE_MAX_MS, INLINE_MAX_ROWS, INLINE_RETRY_MS, OFFLOAD_BACKLOG, OFFLOAD_MIN_MS, OFFLOAD_REFRESH, ReaderPool } from './sqlite-driver.ts';
 
-test('SQLite reads: index lookups run inline, scans and sorts on the readers, a lookup found to return many rows moves to the readers', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
+/** A database file in WAL mode with `n` items (id i0..., owner `ownerOf(i)`, n = i), indexed by owner and analysed. */
+function itemsFile(n: number, ownerOf: (i: number) => string): { dir: string; file: string; writer: Database.Database } {
   const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
   const file = join(dir, 'reads.db');
   const writer = new Database(file);
   writer.pragma('journal_mode = WAL');
-  writer.exec('create table item (id text primary key, owner text not null, n integer not null); create index item_owner_idx on item (owner); create table version (id integer primary key, n integer not null); insert into version values (1, 7)');
+  writer.exec('create table item (id text primary key, owner text not null, n integer not null); create index item_owner_idx on item (owner)');
   const insert = writer.prepare('insert into item values (?, ?, ?)');
   writer.transaction(() => {
-    for (let i = 0; i < 2000; i++) insert.run(`i${i}`, i < 1000 ? 'big' : `o${i}`, i);
+    for (let i = 0; i < n; i++) insert.run(`i${i}`, ownerOf(i), i);
   })();
   writer.exec('analyze');
+  return { dir, file, writer };
+}
+
+test('SQLite reads: index lookups run inline, scans and sorts on the readers, a lookup found to return many rows moves to the readers', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
+  const { dir, file, writer } = itemsFile(2000, (i) => (i < 1000 ? 'big' : `o${i}`));
+  writer.exec('create table version (id integer primary key, n integer not null); insert into version values (1, 7)');
   let clock = 0;
   // How long each read takes by the clock (it moves this much between a read's start and its end): 0 unless a test
   // makes a run slow, as a busy machine does when it deschedules the event loop halfway through a lookup.
@@ -124,16 +131,7 @@ test('SQLite reads: index lookups run inline, scans and sorts on the readers, a 
 });
 
 test('SQLite reads: while the event loop is busy, lookups that cost more than a message go to the readers; one-row lookups and cheap ones stay', { skip: process.env.DATABASE_URL?.startsWith('postgres') ? 'SQLite only' : false }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tfh-reads-'));
-  const file = join(dir, 'reads.db');
-  const writer = new Database(file);
-  writer.pragma('journal_mode = WAL');
-  writer.exec('create table item (id text primary key, owner text not null, n integer not null); create index item_owner_idx on item (owner)');
-  const insert = writer.prepare('insert into item values (?, ?, ?)');
-  writer.transaction(() => {
-    for (let i = 0; i < 200; i++) insert.run(`i${i}`, `o${i % 20}`, i);
-  })();
-  writer.exec('analyze');
+  const { dir, file, writer } = itemsFile(200, (i) => `o${i % 20}`);
   let clock = 0;
   // How long each read takes by the clock: a lookup of twenty wide rows takes a few tenths of a millisecond.
   let tick = 0;
