@@ -26,6 +26,8 @@ test('each form of import reason reads in Spanish, its values kept; English as w
     ['must be a date and time', 'debe ser una fecha y hora (ISO 8601)'],
     ['left out: not a longitude (abc); the location is kept without coordinates', 'omitida: no es una longitud (abc); la ubicación se conserva sin coordenadas'],
     ['the same as row 12: left out', 'igual que la fila 12: omitida'],
+    ['is written in scientific notation and shared with other rows (1.23457E+11, rows 2, 3): a spreadsheet rounded long ids onto one, and the records cannot be told apart; left out', 'está escrito en notación científica y lo comparten otras filas (1.23457E+11, filas 2, 3): una hoja de cálculo redondeó varios identificadores largos en uno y no se pueden distinguir los registros; omitida'],
+    ['is written in scientific notation and shared with other rows: a spreadsheet rounded long ids onto one, and the records cannot be told apart; left out', 'está escrito en notación científica y lo comparten otras filas: una hoja de cálculo redondeó varios identificadores largos en uno y no se pueden distinguir los registros; omitida'],
     ['has 7 fields; the header has 9', 'tiene 7 campos; el encabezado tiene 9'],
     ['not an HSDS status (Available): imported as active', 'no es un estado de HSDS (Available): se importa como activo'],
     ['is not valid JSON: Unexpected token } in JSON at position 9', 'no es un JSON válido: Unexpected token } in JSON at position 9'],

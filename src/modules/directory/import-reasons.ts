@@ -64,6 +64,7 @@ const ES: Form[] = [
   [/^has a quote that opens a field and is never closed: left out(?: \((.*)\))?$/s, (m) => `tiene unas comillas que abren un campo y no se cierran: omitida${p(m[1])}`],
   [/^is not valid CSV: (.*)$/s, (m) => `no es un CSV válido: ${m[1]}`],
   [/^is not valid JSON: (.*)$/s, (m) => `no es un JSON válido: ${m[1]}`],
+  [/^is written in scientific notation and shared with other rows(?: \((.*)\))?: a spreadsheet rounded long ids onto one, and the records cannot be told apart; left out$/s, (m) => `está escrito en notación científica y lo comparten otras filas${p(m[1]?.replace(/\brows\b/, 'filas'))}: una hoja de cálculo redondeó varios identificadores largos en uno y no se pueden distinguir los registros; omitida`],
   [/^the same as row (\d+): left out$/, (m) => `igual que la fila ${m[1]}: omitida`],
   [/^has (\d+) fields; the header has (\d+)$/, (m) => `tiene ${m[1]} campos; el encabezado tiene ${m[2]}`],
   [/^is missing from the data package$/, () => 'falta en el paquete de datos'],

@@ -64,6 +64,69 @@ function parseLeniently(ds: Dataset, file: string, text: string, sep: string): s
   }
 }
 
+/**
+ * The whole number an id written as a number stands for: "10.0", as pandas writes a column of whole numbers with
+ * gaps, or "1.2E+11", as Excel writes a long number once a CSV file is opened and saved in it. `rounded` when the
+ * notation has 6 significant digits, the most Excel shows, and stops short of the number's last digit: the digits
+ * after them may have been lost (123456789012 is saved as 1.23457E+11). Null for any other value.
+ */
+export function numericId(v: string): { id: string; notation: 'decimal' | 'scientific'; rounded: boolean } | null {
+  const d = /^(\d+)\.0+$/.exec(v);
+  if (d) return { id: d[1], notation: 'decimal', rounded: false };
+  const m = /^([1-9])(?:\.(\d+))?E\+?(\d{1,2})$/i.exec(v);
+  if (!m) return null;
+  const digits = m[1] + (m[2] ?? '');
+  const places = Number(m[3]) + 1;
+  // More digits than the number has places: a whole number only when those after are zeros (1.20E+1 is 12).
+  if (digits.length > places) return /^0+$/.test(digits.slice(places)) ? { id: digits.slice(0, places), notation: 'scientific', rounded: false } : null;
+  return { id: digits.padEnd(places, '0'), notation: 'scientific', rounded: digits.length >= 6 && digits.length < places };
+}
+
+/** Columns holding ids: a record's own and the references (an organisation's tax_id is no reference). */
+const isIdColumn = (n: string) => n === 'id' || (n.endsWith('_id') && n !== 'tax_id');
+
+/**
+ * Ids written as numbers (numericId) read as the whole numbers they are, said once per file. Rows whose own id, read
+ * so from scientific notation, is another row's are quarantined: a spreadsheet rounded two long ids onto one, and
+ * which record a reference to it meant cannot be told.
+ */
+function readNumericIds(ds: Dataset, file: string, recs: Rec[]): Rec[] {
+  const said = { decimal: '', scientific: '', rounded: '' };
+  let rounded = 0;
+  // Each row whose own id was read from scientific notation, with the id as written.
+  const fromScientific = new Map<Rec, string>();
+  for (const rec of recs) {
+    for (const k in rec) {
+      if (!isIdColumn(k) || !rec[k]) continue;
+      const n = numericId(rec[k]);
+      if (!n) continue;
+      if (n.rounded) {
+        rounded++;
+        said.rounded ||= `${rec[k]} as ${n.id}`;
+      } else said[n.notation] ||= `${rec[k]} as ${n.id}`;
+      if (k === 'id' && n.notation === 'scientific') fromScientific.set(rec, rec[k]);
+      rec[k] = n.id;
+    }
+  }
+  if (said.decimal) ds.notes.push(`${file}: ids written as decimals read as whole numbers (${said.decimal})`);
+  if (said.scientific) ds.notes.push(`${file}: ids written in scientific notation, as a spreadsheet saves long numbers, read as whole numbers (${said.scientific})`);
+  if (said.rounded) ds.notes.push(`${file}: ${rounded} id(s) written in scientific notation with 6 significant digits, as a spreadsheet rounds long numbers, read as whole numbers (${said.rounded}): digits after the sixth may have been lost; export the id columns as text to keep them`);
+  if (!fromScientific.size) return recs;
+  const byId = new Map<string, Rec[]>();
+  for (const rec of recs) if (rec.id) (byId.get(rec.id) ?? byId.set(rec.id, []).get(rec.id)!).push(rec);
+  const collapsed = new Set<Rec>();
+  for (const same of byId.values()) {
+    if (same.length < 2 || !same.some((r) => fromScientific.has(r))) continue;
+    const rows = same.map((r) => r.__row).join(', ');
+    const written = [...new Set(same.map((r) => fromScientific.get(r) ?? r.id))].join(', ');
+    for (const r of same) {
+      collapsed.add(r);
+      ds.refuse({ file, row: Number(r.__row) }, 'id', `is written in scientific notation and shared with other rows (${written}, rows ${rows}): a spreadsheet rounded long ids onto one, and the records cannot be told apart; left out`);
+    }
+  }
+  return collapsed.size ? recs.filter((r) => !collapsed.has(r)) : recs;
+}
+
 export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | null {
   const full = join(path, file);
   if (!existsSync(full)) return null;
@@ -115,7 +178,7 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     });
     out.push(rec);
   });
-  return out;
+  return readNumericIds(ds, file, out);
 }
 
 const DAYS: Record<string, string> = { monday: 'MO', tuesday: 'TU', wednesday: 'WE', thursday: 'TH', friday: 'FR', saturday: 'SA', sunday: 'SU', mon: 'MO', tue: 'TU', tues: 'TU', wed: 'WE', thu: 'TH', thur: 'TH', thurs: 'TH', fri: 'FR', sat: 'SA', sun: 'SU' };
@@ -188,8 +251,8 @@ export function readLegacy20(path: string, opts: LegacyOptions = {}): Dataset {
     const raw = r[field] ?? '';
     const parts = raw.split(/[,;]/).map((x) => x.trim()).filter((x) => x && x !== '0');
     if (!parts.length) return null;
-    // pandas writes a column of whole numbers with gaps as decimals: "10.0" names the record "10".
-    const hit = parts.find((p) => idsOf(targetFile).has(p)) ?? parts.map((p) => p.replace(/^(\d+)\.0+$/, '$1')).find((p) => idsOf(targetFile).has(p));
+    // A list's parts written as numbers ("10.0", "1.2E+11") name the records as a single id does (readNumericIds).
+    const hit = parts.find((p) => idsOf(targetFile).has(p)) ?? parts.map((p) => numericId(p)?.id ?? p).find((p) => idsOf(targetFile).has(p));
     if (hit) return legacyId(table, hit);
     const reason = `names no ${table.replace(/_/g, ' ')} (${raw})`;
     if (opts.skipBrokenReferences) {
