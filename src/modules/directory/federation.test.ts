@@ -47,6 +47,11 @@ let apiServices = [service(S1, 'Pantry North'), service(SHARED, 'Community Kitch
 let apiEtag = '"a1"';
 let packageServices = [[SHARED, 'Community Kitchen'], [S3, 'Diaper Bank'], [TENANTS_PKG, 'TENANT HELP LINE', 'http://www.tenants.example.org']];
 const packageModified = 'Sat, 05 Dec 2026 01:00:00 GMT';
+// A third API whose pages each carry their own ETag.
+const PAGED = ['0b5a5d3e-1c1a-4c53-9d0e-0000000000d1', '0b5a5d3e-1c1a-4c53-9d0e-0000000000d2', '0b5a5d3e-1c1a-4c53-9d0e-0000000000d3', '0b5a5d3e-1c1a-4c53-9d0e-0000000000d4'];
+let pagedServices = [service(PAGED[0], 'Clothing Closet'), service(PAGED[1], 'Job Club'), service(PAGED[2], 'Rent Help')];
+// What the paged API answers for a page past the last: an empty page, or 404.
+let pastTheEnd: 200 | 404 = 200;
 const requests: { url: string; status: number }[] = [];
 
 function csv(rows: string[][]): string {
@@ -68,12 +73,24 @@ before(async () => {
       res.writeHead(status, headers).end(status === 304 ? undefined : body);
     };
     if (url.pathname === '/hsds/services') {
-      if (req.headers['if-none-match'] === apiEtag && url.searchParams.get('page') === '1') return send(304, '');
+      if (req.headers['if-none-match'] === apiEtag) return send(304, '');
       const page = Number(url.searchParams.get('page'));
       const per = Number(url.searchParams.get('per_page'));
       const contents = apiServices.slice((page - 1) * per, page * per);
       const pages = Math.max(1, Math.ceil(apiServices.length / per));
       return send(200, JSON.stringify({ total_items: apiServices.length, total_pages: pages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= pages, empty: !contents.length, contents }), { 'content-type': 'application/json', etag: apiEtag });
+    }
+    if (url.pathname === '/paged/services') {
+      // Each page carries an ETag of the records on it, as a server computing it from them does (the totals in the
+      // envelope are not in it).
+      const page = Number(url.searchParams.get('page'));
+      const per = Number(url.searchParams.get('per_page'));
+      const pages = Math.max(1, Math.ceil(pagedServices.length / per));
+      if (page > pages && pastTheEnd === 404) return send(404, 'no such page');
+      const contents = pagedServices.slice((page - 1) * per, page * per);
+      const body = JSON.stringify({ total_items: pagedServices.length, total_pages: pages, page_number: page, size: contents.length, first_page: page === 1, last_page: page >= pages, empty: !contents.length, contents });
+      const etag = `"${createHash('sha1').update(JSON.stringify(contents)).digest('hex')}"`;
+      return req.headers['if-none-match'] === etag ? send(304, '') : send(200, body, { 'content-type': 'application/json', etag });
     }
     if (url.pathname === '/pkg/datapackage.json') {
       if (req.headers['if-modified-since'] === packageModified) return send(304, '');
@@ -153,7 +170,9 @@ test('two sources sharing a service: pulled, pulled again (304 and unchanged), a
   const again = await pullDueSources(t.ctx, new Date(Date.now() + 8 * 86_400_000));
   assert.equal(again, 'City API: not-modified; Food Bank package: not-modified');
   assert.equal(await snapshotTables(t.ctx, [...DIRECTORY_TABLES, 'directory_provenance', 'directory_import']), before);
-  assert.equal(requests.at(-1)?.status, 304);
+  // The API's three pages each answer 304, and the page after the last, asked once for services added on a new
+  // page, is empty.
+  assert.deepEqual(requests.filter((r) => r.url.startsWith('/hsds')).slice(-4).map((r) => [r.url.replace(/&.*/, ''), r.status]), [['/hsds/services?page=1', 304], ['/hsds/services?page=2', 304], ['/hsds/services?page=3', 304], ['/hsds/services?page=4', 200]]);
   const listed = (await admin.get('/api/directory/sources')).json().items as { name: string; last_result: string; last_pull_at: string }[];
   const city = listed.find((s) => s.name === 'City API')!;
   assert.match(city.last_result, /^not-modified/);
@@ -640,4 +659,45 @@ test('sources are for directory managers only: each role, each route; in the API
     const op = spec.paths[p]?.[m];
     assert.ok(op?.summary && op.tags?.includes('Directory'), `${m} ${p}`);
   }
+});
+
+test('an API whose pages carry their own ETags: a change on a later page, or a service on a new page, is pulled although the first page answers 304', async () => {
+  const paged = await registerSource(t.ctx, { name: 'Paged API', kind: 'hsds-api', location: `${base}/paged`, schedule: 'weekly' });
+  const pulls = () => requests.filter((r) => r.url.startsWith('/paged')).map((r) => [r.url.replace(/&.*/, '').replace('/paged/services?', ''), r.status]);
+  const first = await pullSource(t.ctx, paged.id);
+  assert.match(first.detail, /3 added/);
+  assert.deepEqual(pulls(), [['page=1', 200], ['page=2', 200], ['page=3', 200]]);
+
+  // Nothing changed: every page answers 304, and the page after the last is empty.
+  requests.length = 0;
+  const entries = await imports();
+  assert.equal((await pullSource(t.ctx, paged.id)).outcome, 'not-modified');
+  assert.deepEqual(pulls(), [['page=1', 304], ['page=2', 304], ['page=3', 304], ['page=4', 200]]);
+  assert.equal(await imports(), entries, 'no import entry');
+
+  // The third page changes, the first two do not: imported, the unchanged pages asked again whole (the importer
+  // reads the source as one snapshot, and a page left out would make its services leave the directory).
+  requests.length = 0;
+  pagedServices[2] = service(PAGED[2], 'Rent Help', 'Rent and utility help, weekdays');
+  const changed = await pullSource(t.ctx, paged.id);
+  assert.equal(changed.outcome, 'imported', changed.detail);
+  // Rows: the changed service; the two others and their organisation unchanged.
+  assert.match(changed.detail, /0 added, 1 changed, 3 unchanged, 0 removed/);
+  assert.deepEqual(pulls(), [['page=1', 304], ['page=2', 304], ['page=3', 200], ['page=1', 200], ['page=2', 200]]);
+  assert.equal((await t.ctx.db.selectFrom('directory_service').select('description').where('id', '=', PAGED[2]).executeTakeFirstOrThrow()).description, 'Rent and utility help, weekdays');
+  for (const id of PAGED.slice(0, 3)) assert.equal(await statusOf(id), 'active', 'no service left because its page was unchanged');
+
+  // A service added on a page of its own, every page before it unchanged.
+  requests.length = 0;
+  pagedServices = [...pagedServices, service(PAGED[3], 'Tax Clinic')];
+  const added = await pullSource(t.ctx, paged.id);
+  assert.match(added.detail, /1 added, 0 changed, 4 unchanged, 0 removed/);
+  assert.deepEqual(pulls(), [['page=1', 304], ['page=2', 304], ['page=3', 304], ['page=4', 200], ['page=1', 200], ['page=2', 200], ['page=3', 200]]);
+
+  // A server answering 404 for the page after the last: the end of the list, not a failed pull.
+  pastTheEnd = 404;
+  requests.length = 0;
+  const again = await pullSource(t.ctx, paged.id);
+  assert.equal(again.outcome, 'not-modified', again.detail);
+  assert.deepEqual(pulls(), [['page=1', 304], ['page=2', 304], ['page=3', 304], ['page=4', 304], ['page=5', 404]]);
 });

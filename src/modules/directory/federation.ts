@@ -198,8 +198,11 @@ function readValidators(x: unknown): Validators {
   }
 }
 
-/** Fetches into a file within the limits; a conditional request when validators are given. */
-async function fetchTo(url: string, file: string, validators: { etag?: string | null; lastModified?: string | null }, deadline: number, budget: { bytes: number }): Promise<Fetched> {
+/**
+ * Fetches into a file within the limits; a conditional request when validators are given. `missingIsEnd`: a 404 (or
+ * 400, 416) is answered as that status instead of failing the pull (a page past the end of a list).
+ */
+async function fetchTo(url: string, file: string, validators: { etag?: string | null; lastModified?: string | null }, deadline: number, budget: { bytes: number }, missingIsEnd = false): Promise<Fetched> {
   const headers: Record<string, string> = { accept: 'application/json, application/zip, */*' };
   if (validators.etag) headers['if-none-match'] = validators.etag;
   if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
@@ -213,6 +216,10 @@ async function fetchTo(url: string, file: string, validators: { etag?: string | 
   }
   const out = { status: res.status, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
   if (res.status === 304) return out;
+  if (missingIsEnd && [400, 404, 416].includes(res.status)) {
+    await res.body?.cancel();
+    return out;
+  }
   if (!res.ok || !res.body) throw new PullFailed(`${url} answered ${res.status}`);
   const declared = Number(res.headers.get('content-length'));
   if (declared > budget.bytes) throw new PullFailed(`${url} is larger than the limit of ${PULL_LIMITS.bytes} bytes`);
@@ -231,39 +238,71 @@ async function fetchTo(url: string, file: string, validators: { etag?: string | 
 
 const withSlash = (base: string) => (base.endsWith('/') ? base : base + '/');
 
-/** Walks an HSDS 3.0 API's /services pages (full service objects) into one NDJSON file the importer reads. */
+/** An API page as read from its file: the 3.0 page envelope, or a failed pull. */
+function readPage(file: string, url: string): { contents: unknown[]; last: boolean; total: number } {
+  let env: { contents?: unknown; last_page?: unknown; total_pages?: unknown };
+  try {
+    env = JSON.parse(readFileSync(file, 'utf8')) as typeof env;
+  } catch (err) {
+    throw new PullFailed(`${url} is not JSON: ${(err as Error).message}`);
+  }
+  if (!env || typeof env !== 'object' || !Array.isArray(env.contents)) throw new PullFailed(`${url} is not an HSDS page (no contents)`);
+  return { contents: env.contents, last: env.last_page === true || env.contents.length === 0, total: Number(env.total_pages) };
+}
+
+/**
+ * Walks an HSDS 3.0 API's /services pages (full service objects) into one NDJSON file the importer reads. Every page
+ * the last pull read is asked conditionally, and the page after the last of them once (services added on a new
+ * page). The source is unchanged only when every page answers 304; when any changed, the pages that answered 304 are
+ * asked again whole, since the importer reads the source as one snapshot (a page left out would make its services
+ * leave the directory).
+ */
 async function pullApi(src: Source, dir: string, validators: Validators, next: Validators, deadline: number): Promise<Fetched> {
   const budget = { bytes: PULL_LIMITS.bytes };
   const out = join(dir, 'service_full.ndjson');
-  writeFileSync(out, '');
-  let first: Fetched | null = null;
-  for (let page = 1; page <= PULL_LIMITS.pages; page++) {
+  const pageUrl = (page: number) => {
     const url = new URL('services', withSlash(src.location));
     url.searchParams.set('page', String(page));
     url.searchParams.set('per_page', String(PULL_LIMITS.perPage));
     url.searchParams.set('full', 'true');
+    return url.href;
+  };
+  const pages: { url: string; file: string; status: number }[] = [];
+  let first: Fetched | null = null;
+  for (let page = 1; page <= PULL_LIMITS.pages + 1; page++) {
+    const url = pageUrl(page);
     const file = join(dir, `page-${page}.json`);
-    // The first page is asked conditionally: a publisher whose first page is unchanged is taken as unchanged.
-    const got = await fetchTo(url.href, file, page === 1 ? (validators[url.href] ?? {}) : {}, deadline, budget);
-    if (page === 1) {
-      first = got;
-      next[url.href] = { etag: got.etag, lastModified: got.lastModified };
+    const remembered = validators[url];
+    // The page after the last the previous pull read: asked whole, and its absence is the end of the list.
+    const beyond = page > 1 && !remembered && !!validators[pageUrl(page - 1)] && pages.at(-1)?.status === 304;
+    if (page > PULL_LIMITS.pages) {
+      if (beyond) break;
+      throw new PullFailed(`more than ${PULL_LIMITS.pages} pages`);
     }
-    if (got.status === 304) return got;
-    let env: { contents?: unknown; last_page?: unknown; total_pages?: unknown; page_number?: unknown };
-    try {
-      env = JSON.parse(readFileSync(file, 'utf8')) as typeof env;
-    } catch (err) {
-      throw new PullFailed(`${url.href} is not JSON: ${(err as Error).message}`);
+    const got = await fetchTo(url, file, remembered ?? {}, deadline, budget, beyond);
+    if (page === 1) first = got;
+    if (got.status === 304) {
+      next[url] = remembered;
+      pages.push({ url, file, status: 304 });
+      continue;
     }
-    rmSync(file);
-    if (!env || typeof env !== 'object' || !Array.isArray(env.contents)) throw new PullFailed(`${url.href} is not an HSDS page (no contents)`);
-    writeFileSync(out, env.contents.map((c) => JSON.stringify(c) + '\n').join(''), { flag: 'a' });
-    const total = Number(env.total_pages);
-    if (env.last_page === true || env.contents.length === 0 || (Number.isFinite(total) && page >= total)) return first!;
-    if (page === PULL_LIMITS.pages) throw new PullFailed(`more than ${PULL_LIMITS.pages} pages`);
+    if (beyond && got.status !== 200) break;
+    const read = readPage(file, url);
+    if (beyond && !read.contents.length) break;
+    next[url] = { etag: got.etag, lastModified: got.lastModified };
+    pages.push({ url, file, status: got.status });
+    if (read.last || (Number.isFinite(read.total) && page >= read.total)) break;
   }
-  return first!;
+  if (pages.every((p) => p.status === 304)) return { ...first!, status: 304 };
+  for (const p of pages) {
+    if (p.status === 304) {
+      const got = await fetchTo(p.url, p.file, {}, deadline, budget);
+      next[p.url] = { etag: got.etag, lastModified: got.lastModified };
+    }
+    writeFileSync(out, readPage(p.file, p.url).contents.map((c) => JSON.stringify(c) + '\n').join(''), { flag: 'a' });
+    rmSync(p.file);
+  }
+  return { ...first!, status: 200 };
 }
 
 /**
