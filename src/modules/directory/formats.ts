@@ -1,10 +1,10 @@
 /** Readers of HSDS 3.0 publications: the CSV data package and JSON (an array of objects, or one per line). */
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { Dataset, type Origin, type Refusal } from './validate.ts';
 import { readCsvFile } from './legacy.ts';
-import { encodingNote, readText } from './text-file.ts';
+import { TEXT_LIMITS, TextTooLarge, bufferLines, checkOneString, decodeText, encodingNote, readText } from './text-file.ts';
 
 export function readHsds3Csv(path: string): Dataset {
   const ds = new Dataset();
@@ -177,6 +177,30 @@ function namedLists(v: unknown): [TableName, unknown[]][] | null {
   return out.length ? out : null;
 }
 
+/** The lines of a text, each with its number from 1; a carriage return before the newline is left out. */
+function* textLines(text: string): Generator<[string, number]> {
+  let row = 0;
+  for (let at = 0; at < text.length; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    row++;
+    yield [text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : end), row];
+    at = end + 1;
+  }
+}
+
+/** Whether a line is one whole JSON object (NDJSON's first line), not the start of a larger document. */
+function isOneRecord(line: string): boolean {
+  const t = line.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads HSDS 3.0 JSON: one file, or every *.json and *.ndjson file of a folder. */
 export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
   const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(nd)?json$/i.test(f) && f !== 'datapackage.json' && !f.startsWith('.')).sort().map((f) => join(path, f)) : [path];
@@ -185,11 +209,55 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
     const file = basename(full);
     const named = kindOfFile(file);
     const fallback = named ?? 'service';
-    const { text, encoding } = readText(full);
-    const note = encodingNote(file, encoding);
-    if (note) ds.notes.push(note);
     // A file named for its content holds that content; otherwise each object's fields say what it is.
     const kindOfValue = (value: unknown) => (named ? named : value && typeof value === 'object' && !Array.isArray(value) ? kindOfObject(value as Record<string, unknown>, fallback) : fallback);
+    // Each line is flattened as soon as it is parsed, so that the parsed objects die young (a publication of
+    // 25,000 services kept whole cost more in garbage collection than in parsing). The file's unreadable lines
+    // are still reported before its other refusals.
+    const readLines = (lines: Iterable<[string, number]>) => {
+      const start = ds.refusals.length;
+      const unreadable: Refusal[] = [];
+      for (const [line, row] of lines) {
+        if (!line.trim()) continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (err) {
+          unreadable.push({ file, row, field: 'line', reason: `is not valid JSON: ${(err as Error).message}` });
+          continue;
+        }
+        flatten(ds, kindOfValue(value), value, { file, row }, undefined, seen);
+      }
+      ds.refusals.splice(start, 0, ...unreadable);
+    };
+    const bytes = readFileSync(full);
+    if (bytes.length > TEXT_LIMITS.oneString) {
+      // Too large for one string: read line by line when it is NDJSON (its first line a whole record), else refused.
+      try {
+        const { encoding, lines } = bufferLines(bytes);
+        let first = true;
+        readLines(
+          (function* () {
+            for (const l of lines) {
+              if (first && l[0].trim()) {
+                first = false;
+                if (!isOneRecord(l[0])) checkOneString(bytes, 'JSON document');
+              }
+              yield l;
+            }
+          })(),
+        );
+        const note = encodingNote(file, encoding);
+        if (note) ds.notes.push(note);
+      } catch (err) {
+        if (!(err instanceof TextTooLarge)) throw err;
+        ds.refuse({ file, row: 0 }, 'file', err.message);
+      }
+      continue;
+    }
+    const { text, encoding } = decodeText(bytes);
+    const note = encodingNote(file, encoding);
+    if (note) ds.notes.push(note);
     const trimmed = text.trimStart();
     if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\r?\n\s*\{/.test(text))) {
       let list: unknown[];
@@ -208,31 +276,7 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
         continue;
       }
       list.forEach((value, i) => flatten(ds, kindOfValue(value), value, { file, row: i + 1 }, undefined, seen));
-    } else {
-      // Each line is flattened as soon as it is parsed, so that the parsed objects die young (a publication of
-      // 25,000 services kept whole cost more in garbage collection than in parsing). The file's unreadable lines
-      // are still reported before its other refusals.
-      const start = ds.refusals.length;
-      const unreadable: Refusal[] = [];
-      let row = 0;
-      for (let at = 0; at < text.length; ) {
-        const nl = text.indexOf('\n', at);
-        const end = nl < 0 ? text.length : nl;
-        const line = text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : end);
-        at = end + 1;
-        row++;
-        if (!line.trim()) continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch (err) {
-          unreadable.push({ file, row, field: 'line', reason: `is not valid JSON: ${(err as Error).message}` });
-          continue;
-        }
-        flatten(ds, kindOfValue(value), value, { file, row }, undefined, seen);
-      }
-      ds.refusals.splice(start, 0, ...unreadable);
-    }
+    } else readLines(textLines(text));
   }
   if (!files.length) ds.refuse({ file: basename(path), row: 0 }, 'file', 'holds no JSON file');
   return ds;

@@ -11,6 +11,7 @@ import { readLegacy11 } from './legacy11.ts';
 import { applyCrosswalkToDataset } from './crosswalk.ts';
 import { readHsds3Csv, readHsds3Json, type Format } from './formats.ts';
 import { openPublication, PublicationError, type Publication } from './package-reader.ts';
+import { TextTooLarge } from './text-file.ts';
 import { basename } from 'node:path';
 import { applySnapshot, type SnapshotResult } from './snapshot.ts';
 import { recordImport, recordRefusal, type RefusedBecause } from './import-history.ts';
@@ -193,6 +194,18 @@ export function tidyPublishedValues(ds: Dataset): void {
 
 /** Reads what openPublication found into records to check. */
 export function readPublication(pub: Pick<Publication, 'format' | 'path'>, opts: ImportOptions = {}): Dataset {
+  try {
+    return readFormat(pub, opts);
+  } catch (err) {
+    // A file too large to read (text-file.ts): the publication cannot be read, refused with the reason.
+    if (!(err instanceof TextTooLarge)) throw err;
+    const ds = new Dataset();
+    ds.refuse({ file: err.file || basename(pub.path), row: 0 }, 'file', err.message);
+    return ds;
+  }
+}
+
+function readFormat(pub: Pick<Publication, 'format' | 'path'>, opts: ImportOptions): Dataset {
   switch (pub.format) {
     case 'hsds-2.0-csv':
       return readLegacy20(pub.path, opts);
@@ -220,9 +233,9 @@ async function openOrRefuse(path: string): Promise<Publication | { ds: Dataset; 
   try {
     return await openPublication(path);
   } catch (err) {
-    if (!(err instanceof PublicationError)) throw err;
+    if (!(err instanceof PublicationError) && !(err instanceof TextTooLarge)) throw err;
     const ds = new Dataset();
-    ds.refuse({ file: basename(path), row: 0 }, 'path', err.message);
+    ds.refuse({ file: (err instanceof TextTooLarge && err.file) || basename(path), row: 0 }, 'path', err.message);
     return { ds, format: 'hsds-3.0-json', found: 'nothing', name: basename(path), notes: [] };
   }
 }
