@@ -367,7 +367,10 @@ export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts:
   if (mapped.derived || mapped.languages) log(`crosswalk: ${mapped.derived} directory term(s) derived from the publisher's, ${mapped.languages} language(s) coded from their names`);
   const total = Object.values(ds.counts()).reduce((a, b) => a + b, 0);
   log(`checking ${total} row(s)`);
+  const said = ds.notes.length;
   checkValues(ds);
+  // What the checks worked out (dates written as Excel serial numbers) is said as the reader's notes were.
+  for (const n of ds.notes.slice(said)) log(`  ${n}`);
   log(`  values checked: ${ds.refusals.length} problem(s)`);
   const exists = (t: TableName, ids: string[]) => existingIds(ctx.db, t, ids);
   let quarantined: Refusal[] = [];

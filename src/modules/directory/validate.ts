@@ -147,6 +147,21 @@ export function publishedDate(s: string): string | null {
   return null;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The date an Excel serial number stands for, as YYYY-MM-DD (a spreadsheet saves a date cell so when the column was
+ * formatted as a number): Excel's 1900 system, where 1 is 1900-01-01 and 60 is the 1900-02-29 that never was (null),
+ * and later serials count days since 1899-12-30. A time of day after the point is dropped. Only 1 to 2958465
+ * (9999-12-31); null for anything else.
+ */
+export function excelSerialDate(s: string): string | null {
+  if (!/^\d{1,7}(\.\d+)?$/.test(s)) return null;
+  const n = Math.floor(Number(s));
+  if (n < 1 || n > 2_958_465 || n === 60) return null;
+  return new Date(Date.UTC(1899, 11, n < 60 ? 31 : 30) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
 /**
  * The id in lower case when it is a UUID (any version, any case), else null. A loop over the characters: the
  * regular expression it replaces took about a fifth of checking an import's values.
@@ -189,6 +204,8 @@ function rowChecker(table: TableName) {
  * Values arrive as strings (CSV) or JSON values; they leave as the types the tables store.
  */
 export function checkValues(ds: Dataset): void {
+  // The files whose dates were Excel serial numbers, with one as an example: said once per file.
+  const serials = new Map<string, string>();
   for (const table of TABLE_NAMES) {
     const rows = ds.get(table);
     if (!rows.length) continue;
@@ -231,7 +248,14 @@ export function checkValues(ds: Dataset): void {
           return b === true;
         }
         case 'date': {
-          const d = typeof v === 'string' && !validDate(v) ? publishedDate(v) : v;
+          let d = typeof v === 'string' && !validDate(v) ? publishedDate(v) : v;
+          if (d === null && typeof v === 'string') {
+            d = excelSerialDate(v);
+            if (d !== null) {
+              const file = ds.originOf(row).file;
+              if (!serials.has(file)) serials.set(file, `${v} as ${d}`);
+            }
+          }
           if (typeof d !== 'string' || !validDate(d)) {
             ds.refuse(row, col, `must be a date (YYYY-MM-DD, or MM/DD/YYYY) (${String(v).slice(0, 40)})`);
             return v;
@@ -278,6 +302,7 @@ export function checkValues(ds: Dataset): void {
       }
     }
   }
+  for (const [file, example] of serials) ds.notes.push(`${file}: dates written as Excel serial numbers (${example})`);
   // One id per record within a table.
   for (const table of TABLE_NAMES) {
     const seen = new Set<string>();
