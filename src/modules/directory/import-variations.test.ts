@@ -674,3 +674,31 @@ test('dates a spreadsheet saved as Excel serial numbers (45731 for 2025-03-15) a
     rmSync(plain, { recursive: true, force: true });
   }
 });
+
+test('CSV tables saved as .tsv or .txt (services.tsv, locations.txt) are read under their HSDS names; other .txt files are not', async () => {
+  const tabs = (t: string) => t.replace(/,/g, '\t');
+  const files: Files = base();
+  delete files['services.csv'];
+  delete files['locations.csv'];
+  files['services.tsv'] = tabs(base()['services.csv']);
+  files['Locations.TXT'] = tabs(base()['locations.csv']);
+  files['README.txt'] = 'Exported from our CRM, tab-separated.\n';
+  const dir = write(files);
+  const pkgFiles: Files = { ...files, 'datapackage.json': JSON.stringify({ name: 'tsv', title: 'HSDS 1.1', resources: [{ name: 'organization', path: 'organizations.csv' }, { name: 'service', path: 'services.tsv' }, { name: 'location', path: 'Locations.TXT' }, { name: 'services_at_location', path: 'services_at_location.csv' }] }) };
+  const pkg = write(pkgFiles);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'location', 'service_at_location']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.location.length, 2);
+    assert.equal(rows.service_at_location.length, 3);
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    assert.ok(r.notes.some((n) => /services\.tsv as services\.csv/.test(n) && /Locations\.TXT as locations\.csv/.test(n) && !/README/.test(n)), JSON.stringify(r.notes));
+    const b = await imported(pkg, ['service', 'location']);
+    assert.deepEqual(names(b.rows.service), SERVICES);
+    assert.equal(b.rows.location.length, 2);
+    assert.equal(b.r.quarantined.length, 0, JSON.stringify(b.r.quarantined));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pkg, { recursive: true, force: true });
+  }
+});

@@ -47,15 +47,19 @@ const RESOURCE_FILES: Record<'1.1' | '2.0' | '3.0', Record<string, string>> = {
 const FORMAT_OF = { '1.1': 'hsds-1.1-csv', '2.0': 'hsds-2.0-csv', '3.0': 'hsds-3.0-csv' } as const;
 // A name starting with a dot is no publisher's file: .DS_Store, and the ._name AppleDouble copies macOS adds.
 const isJson = (f: string) => /\.(nd)?json$/i.test(f) && basename(f).toLowerCase() !== 'datapackage.json' && !basename(f).startsWith('.');
-const isCsv = (f: string) => /\.csv$/i.test(f) && !basename(f).startsWith('.');
+// Every CSV file name one of the readers looks for.
+const HSDS_CSV_NAMES = new Set([...LEGACY_11_FILES, ...LEGACY_20_FILES, ...HSDS_3_FILES, ...CORE_FILES, ...Object.values(RESOURCE_FILES).flatMap((m) => Object.values(m))]);
+// A CSV table may be saved as .tsv or .txt (a spreadsheet's "Text (tab delimited)"): taken when its name is an HSDS
+// table's (services.tsv, locations.txt), so that a README.txt is never read as a table.
+const isCsv = (f: string) => !basename(f).startsWith('.') && (/\.csv$/i.test(f) || (/\.(tsv|txt)$/i.test(f) && HSDS_CSV_NAMES.has(standardCsvName(f))));
 
 // Singular names some publishers give the HSDS files (as the tables are named) -> the names the readers look for.
 // service_at_location.csv is 3.0's own name; taxonomy.csv is 1.1's: both stay.
 const SINGULAR: Record<string, string> = { organization: 'organizations', service: 'services', location: 'locations', program: 'programs', phone: 'phones', contact: 'contacts', language: 'languages', schedule: 'schedules', service_area: 'service_areas', physical_address: 'physical_addresses', postal_address: 'postal_addresses', taxonomy_term: 'taxonomy_terms', service_attribute: 'service_attributes', regular_schedule: 'regular_schedules', holiday_schedule: 'holiday_schedules', attribute: 'attributes', address: 'addresses', cost_option: 'cost_options', required_document: 'required_documents', organization_identifier: 'organization_identifiers', accessibility_for_disability: 'accessibility_for_disabilities', payment_accepted: 'payments_accepted' };
 
-/** The name the readers look for of a CSV file as a publisher named it: lower case, and plural where HSDS's is. */
+/** The name the readers look for of a CSV file as a publisher named it: lower case, plural where HSDS's is, .csv. */
 export function standardCsvName(file: string): string {
-  const stem = basename(file).toLowerCase().replace(/\.csv$/, '');
+  const stem = basename(file).toLowerCase().replace(/\.(csv|tsv|txt)$/, '');
   return `${SINGULAR[stem] ?? stem}.csv`;
 }
 
@@ -215,7 +219,7 @@ function describeFolder(dir: string, name: string, scratch: () => string): Omit<
       return fromDataPackage(dir, name, scratch);
     } catch (err) {
       // A package whose datapackage.json cannot be used is still a folder of files: read as one, and said so.
-      if (!(err instanceof PublicationError) || !files.some((f) => /\.csv$/i.test(f) || isJson(f))) throw err;
+      if (!(err instanceof PublicationError) || !files.some((f) => isCsv(f) || isJson(f))) throw err;
       notes = [`${err.message}: read as a folder of files instead`];
     }
   }
