@@ -1,5 +1,6 @@
 import type { Lang } from '../../platform/web/i18n.ts';
 import type { MessageRules } from '../../platform/web/field-errors.ts';
+import { foundIn, reasonIn } from './import-reasons.ts';
 
 /** Strings of the sources pages (pages/sources.tsx) and of provenance, merged into the module's messages by index.ts. */
 export const federationMessages: Record<Lang, Record<string, string>> = {
@@ -136,3 +137,57 @@ export const SOURCE_RULES: MessageRules = [
   [/^has the same value on both services$/, 'tiene el mismo valor en ambos servicios'],
   [/^must be at most (\d+) characters$/, (_, n) => `debe tener como máximo ${n} caracteres`],
 ];
+
+/** A failed pull's reason (federation.ts, PullFailed and ImportRefused) in Spanish; as written when of no known form. */
+const PULL_FAILURES_ES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^took longer than (\d+) s$/, (m) => `tardó más de ${m[1]} s`],
+  [/^(\S+) could not be fetched: (.*)$/s, (m) => `no se pudo descargar ${m[1]}: ${m[2]}`],
+  [/^(\S+) answered (\d+)$/, (m) => `${m[1]} respondió ${m[2]}`],
+  [/^(\S+) is larger than the limit of (\d+) bytes$/, (m) => `${m[1]} supera el límite de ${m[2]} bytes`],
+  [/^(\S+): the pull is larger than the limit of (\d+) bytes$/, (m) => `${m[1]}: la consulta supera el límite de ${m[2]} bytes`],
+  [/^(\S+) could not be read: (.*)$/s, (m) => `no se pudo leer ${m[1]}: ${m[2]}`],
+  [/^(\S+) is not JSON: (.*)$/s, (m) => `${m[1]} no es JSON: ${m[2]}`],
+  [/^(\S+) is not an HSDS page \(no contents\)$/, (m) => `${m[1]} no es una página HSDS (no tiene contents)`],
+  [/^more than (\d+) pages$/, (m) => `más de ${m[1]} páginas`],
+  [/^(.+) is neither a zip nor JSON$/s, (m) => `${m[1]} no es ni un zip ni JSON`],
+  [/^the package lists more than (\d+) resources$/, (m) => `el paquete indica más de ${m[1]} recursos`],
+  [/^(.+) cannot be read: (\S+)$/s, (m) => `no se puede leer ${m[1]}: ${m[2]}`],
+  // An import refused: "N row(s) refused; nothing was imported (FILE:ROW:FIELD: REASON)".
+  [
+    /^(\d+) row\(s\) refused; nothing was imported(?: \(([^:()]+):(\d+):([^:]+): (.*)\))?$/s,
+    (m) => `${m[1]} fila(s) rechazada(s); no se importó nada${m[2] ? ` (${m[2]}, fila ${m[3]}, ${m[4]}: ${reasonIn('es', m[5])})` : ''}`,
+  ],
+];
+
+/**
+ * A source's last pull as stored (federation.ts: "OUTCOME: DETAIL", in English) in `lang`: the outcome named in
+ * words, what the import found and its counts, and a failure's reason; a part of no known form stays as written.
+ */
+export function pullResultIn(lang: Lang, result: string): string {
+  if (lang !== 'es') return result;
+  const imported = /^imported: (.+): (\d+) added, (\d+) changed, (\d+) unchanged, (\d+) removed, (\d+) quarantined((?:; .+)?)$/s.exec(result);
+  if (imported) {
+    const [, found, added, changed, unchanged, removed, quarantined, rest] = imported;
+    const matched = rest
+      .split('; ')
+      .filter(Boolean)
+      .map((part) => {
+        const s = /^(\d+) matched with another source's$/.exec(part);
+        if (s) return `${s[1]} emparejado(s) con el de otra fuente`;
+        const o = /^(\d+) organisation\(s\) matched with another source's$/.exec(part);
+        return o ? `${o[1]} organización(es) emparejada(s) con la de otra fuente` : part;
+      });
+    return [`Importada: ${foundIn('es', found)}: ${added} añadidas, ${changed} modificadas, ${unchanged} sin cambios, ${removed} retiradas, ${quarantined} en cuarentena`, ...matched].join('; ');
+  }
+  if (result === 'not-modified: not modified since the last pull: nothing written') return 'Sin cambios desde la consulta anterior: no se escribió nada';
+  const failed = /^failed: (.*)$/s.exec(result);
+  if (failed) {
+    // A refused import's own sentence, or a fetch's; a 400 from the import may add "(FIELD: MESSAGE)".
+    for (const [re, es] of PULL_FAILURES_ES) {
+      const m = re.exec(failed[1]);
+      if (m) return `Falló: ${es(m)}`;
+    }
+    return `Falló: ${reasonIn('es', failed[1])}`;
+  }
+  return result;
+}

@@ -613,6 +613,13 @@ test('sources: bad input named by field in both languages, nothing written; limi
   assert.equal(pulled.headers.location, `/directory/sources#source-${folder.id}`);
   assert.match((await admin.get(`/api/directory/sources/${folder.id}`)).json().last_result, /^imported: HSDS 1\.1/);
   assert.equal((await pullSource(t.ctx, folder.id)).outcome, 'not-modified');
+  // The last pull of each source, in the reader's language: a Spanish page names what happened in Spanish.
+  const es = (await admin.get('/directory/sources', { 'accept-language': 'es' })).body;
+  assert.match(es, /Falló: \S*nothing\.zip respondió 404/);
+  assert.match(es, /Falló: \d+ fila\(s\) rechazada\(s\); no se importó nada \(data\.json, fila 1, id: es obligatorio\)/);
+  assert.match(es, /Sin cambios desde la consulta anterior: no se escribió nada/);
+  assert.doesNotMatch(es, /answered|refused|nothing was imported|not modified|failed:|imported:|not-modified:/);
+  assert.match((await admin.get('/directory/sources')).body, /not modified since the last pull/, 'English as written');
 });
 
 test('sources are for directory managers only: each role, each route; in the API document', async () => {

@@ -17,7 +17,7 @@ import { MANAGE, PROPOSE } from '../permissions.ts';
 import { FormPost, PageNumber } from '../schema.ts';
 import { getSource, listSources, pullSource, registerSource, SCHEDULES, SOURCE_KINDS, updateSource, type Source } from '../federation.ts';
 import { provenanceOf, type Provenance as Origin } from '../snapshot.ts';
-import { SOURCE_RULES } from '../federation-messages.ts';
+import { pullResultIn, SOURCE_RULES } from '../federation-messages.ts';
 import { COMPARED, CONFLICTS_PAGE, conflictScope, conflicts, keepValue, organizationsMatchedWith, type Conflict } from '../federation-match.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { PUBLIC } from './shared.tsx';
@@ -359,12 +359,12 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
                 <br />
                 {s.last_refusal_id ? (
                   <>
-                    {s.last_result} <a href={`/directory/imports/${s.last_refusal_id}`}>{v.t('directory.sources.refusal', { name: s.name })}</a>
+                    {pullResultIn(v.lang, s.last_result ?? '')} <a href={`/directory/imports/${s.last_refusal_id}`}>{v.t('directory.sources.refusal', { name: s.name })}</a>
                   </>
                 ) : s.last_import_id && !s.last_result?.startsWith('failed:') ? (
-                  <a href={`/directory/imports/${s.last_import_id}`}>{s.last_result}</a>
+                  <a href={`/directory/imports/${s.last_import_id}`}>{pullResultIn(v.lang, s.last_result ?? '')}</a>
                 ) : (
-                  s.last_result
+                  pullResultIn(v.lang, s.last_result ?? '')
                 )}
               </>
             ) : (
