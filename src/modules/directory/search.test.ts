@@ -226,7 +226,13 @@ test('best match near a place: a relevant service 1.5 miles away before a passin
     assert.ok(page.body.indexOf('Home Movie Digitising Lab') < page.body.indexOf('Job Training and Placement'), 'nearest first on the page');
     const wrong = await t.app.inject({ url: '/directory?q=job&near=20001&sort=closest', headers: { 'accept-language': 'es' } });
     assert.equal(wrong.statusCode, 400);
-    assert.match(wrong.body, /field-sort-error[^>]*>debe ser uno de: relevance, distance</, 'the error in Spanish');
+    // The choices named as the form shows them, not as the URL spells them.
+    assert.match(wrong.body, /field-sort-error[^>]*>debe ser uno de: Mejor coincidencia, Más cercano</, 'the error in Spanish');
+    const wrongEn = await t.app.inject({ url: '/directory?q=job&near=20001&sort=closest' });
+    assert.match(wrongEn.body, /field-sort-error[^>]*>must be one of: Best match, Nearest</);
+    const option = await t.app.inject({ url: '/directory?q=job&options=cheap', headers: { 'accept-language': 'es' } });
+    assert.equal(option.statusCode, 400);
+    assert.match(option.body, /field-options-error[^>]*>debe estar entre: Gratuito, Abierto ahora, Acepta referencias de la línea directa, Tiene cupo disponible</);
     const badZip = await t.app.inject({ url: '/directory?q=job&near=00000', headers: { 'accept-language': 'es' } });
     assert.match(badZip.body, /el código postal 00000 no es conocido/);
   } finally {

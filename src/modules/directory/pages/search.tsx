@@ -64,6 +64,16 @@ const SEARCH_RULES: MessageRules = [
   [/^must be a whole number from 0 to (\d+)$/, (_, n) => `debe ser un número entero de 0 a ${n}`],
   [/^must be "latitude,longitude"$/, 'debe ser "latitud,longitud"'],
 ];
+/** The search's options as the form offers them (referable to signed-in people only). */
+function optionsOf(v: View, signedIn: boolean): { value: string; label: string }[] {
+  return [
+    { value: 'free', label: v.t('directory.free') },
+    { value: 'open_now', label: v.t('directory.open_now') },
+    { value: 'accepts_referrals', label: v.t('directory.referrals') },
+    { value: 'capacity_available', label: v.t('directory.capacity') },
+    ...(signedIn ? [{ value: 'referable', label: v.t('directory.referable') }] : []),
+  ];
+}
 const first = (x: unknown): string | undefined => (Array.isArray(x) ? (x[0] as string | undefined) : typeof x === 'string' ? x : undefined)?.trim() || undefined;
 const all = (x: unknown): string[] => (Array.isArray(x) ? x : typeof x === 'string' ? [x] : []).map((s) => String(s).trim()).filter(Boolean);
 
@@ -281,13 +291,7 @@ function SearchPage({ v, input, errors, result, cards, page, canDownload }: { v:
           name="options"
           label={v.t('directory.options')}
           values={input.options}
-          options={[
-            { value: 'free', label: v.t('directory.free') },
-            { value: 'open_now', label: v.t('directory.open_now') },
-            { value: 'accepts_referrals', label: v.t('directory.referrals') },
-            { value: 'capacity_available', label: v.t('directory.capacity') },
-            ...(signedIn ? [{ value: 'referable', label: v.t('directory.referable') }] : []),
-          ]}
+          options={optionsOf(v, signedIn)}
           errors={errors}
         />
         <SubmitButton>{v.t('directory.search')}</SubmitButton>
@@ -412,12 +416,13 @@ async function searchPage(req: FastifyRequest, reply: FastifyReply, q: SearchQue
     }
   }
   if (input.radius && !RADII.includes(input.radius)) errors.push({ field: 'radius', message: `must be one of: ${RADII.join(', ')}` });
-  if (input.sort && !SORTS.includes(input.sort as SearchSort)) errors.push({ field: 'sort', message: `must be one of: ${SORTS.join(', ')}` });
+  // The choices named as the form shows them (in the reader's language), not as the address spells them.
+  if (input.sort && !SORTS.includes(input.sort as SearchSort)) errors.push({ field: 'sort', message: `must be one of: ${SORTS.map((o) => v.t(`directory.sort.${o}`)).join(', ')}` });
   if (input.need && !TERMS.need.some((t) => t.code === `need.${input.need}`)) errors.push({ field: 'need', message: 'is not a known need' });
   if (input.population && !TERMS.population.some((t) => t.code === `population.${input.population}`)) errors.push({ field: 'population', message: 'is not a known population' });
   if (input.language && !/^[a-z]{2,3}$/.test(input.language)) errors.push({ field: 'language', message: 'is not a language code' });
   const known = ['free', 'open_now', 'accepts_referrals', 'capacity_available', 'referable'];
-  if (input.options.some((o) => !known.includes(o))) errors.push({ field: 'options', message: `must be among: ${known.join(', ')}` });
+  if (input.options.some((o) => !known.includes(o))) errors.push({ field: 'options', message: `must be among: ${optionsOf(v, Boolean(v.actor)).map((o) => o.label).join(', ')}` });
   const canDownload = Boolean(req.actor);
   if (errors.length) return reply.page(v.t('directory.title'), <SearchPage v={v} input={input} errors={localizeFieldErrors(v.lang, errors, SEARCH_RULES) ?? errors} cards={[]} page={1} canDownload={canDownload} />, 400);
   const a = await searchAudience(req.ctx);
