@@ -47,6 +47,14 @@ test('an import is in the history with what it found, its counts and every quara
   const lines = csv.body.trim().split('\r\n');
   assert.equal(lines.length, 1 + 1 + 840);
   assert.equal(lines[1], 'quarantined,services.csv,431,name,is required');
+  // Downloaded from the Spanish page (or by a reader asking for Spanish): the reasons in Spanish, the columns and
+  // kinds as they are (a program reads those).
+  const es = await admin.get(`/api/directory/imports/${id}/quarantine.csv`, { 'accept-language': 'es' });
+  const esLines = es.body.trim().split('\r\n');
+  assert.equal(esLines.length, lines.length);
+  assert.equal(esLines[0], lines[0]);
+  assert.equal(esLines[1], 'quarantined,services.csv,431,name,es obligatorio');
+  assert.doesNotMatch(es.body, /is required|names no |belongs to no record/);
 
   for (const [lang, words] of [['en', /Directory imports[^]*HSDS 1\.1 CSV folder, 6 files/], ['es', /Importaciones del directorio[^]*Carpeta HSDS 1\.1 en CSV, 6 archivos[^]*en cuarentena/]] as const) {
     const page = await admin.get('/directory/imports', { 'accept-language': lang });

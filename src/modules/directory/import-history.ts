@@ -14,6 +14,8 @@ import { insertMany } from '../../platform/db/bulk.ts';
 import { toCsv } from '../../platform/http/csv.ts';
 import type { Refusal } from './validate.ts';
 import { groupFindings, type FindingGroup } from './import.ts';
+import { reasonIn } from './import-reasons.ts';
+import type { Lang } from '../../platform/web/i18n.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
 const loose = (db: Db) => db as unknown as Loose;
@@ -124,10 +126,13 @@ export async function importDetail(db: Db, id: string): Promise<ImportDetail | n
   return { ...entryOf(row), quarantine: groupFindings(all.filter((f) => f.kind === 'quarantined')), warning: groupFindings(all.filter((f) => f.kind === 'warning')), refusal: groupFindings(all.filter((f) => f.kind === 'refused')) };
 }
 
-/** Every quarantined row and warning of an import, as CSV; null when there is no such import. */
-export async function findingsCsvOf(db: Db, id: string): Promise<string | null> {
+/**
+ * Every quarantined row and warning of an import, as CSV, the reasons in the reader's language (the columns and
+ * kinds as they are, for programs); null when there is no such import.
+ */
+export async function findingsCsvOf(db: Db, id: string, lang: Lang = 'en'): Promise<string | null> {
   const row = await loose(db).selectFrom('directory_import').select('id').where('id', '=', id).executeTakeFirst();
   if (!row) return null;
   const all = await findingsOf(db, id);
-  return toCsv(['kind', 'file', 'row', 'field', 'reason'], all.map((f) => [f.kind, f.file, f.row, f.field, f.reason]));
+  return toCsv(['kind', 'file', 'row', 'field', 'reason'], all.map((f) => [f.kind, f.file, f.row, f.field, reasonIn(lang, f.reason)]));
 }

@@ -57,9 +57,9 @@ export function importRoutes(app: App): void {
   );
   app.get(
     '/api/directory/imports/:id/quarantine.csv',
-    { config: MANAGERS, schema: { tags: ['Directory'], summary: "Every row an import quarantined and every warning, as CSV (kind, file, row, field, reason)", security: secured, params: IdParams, produces: ['text/csv'], response: { 200: Type.String(), ...errors, 404: ProblemRef } } },
+    { config: MANAGERS, schema: { tags: ['Directory'], summary: "Every row an import quarantined and every warning, as CSV (kind, file, row, field, reason; the reasons in the reader's language)", security: secured, params: IdParams, produces: ['text/csv'], response: { 200: Type.String(), ...errors, 404: ProblemRef } } },
     async (req, reply) => {
-      const csv = await findingsCsvOf(req.ctx.db, req.params.id);
+      const csv = await findingsCsvOf(req.ctx.db, req.params.id, req.lang);
       if (csv === null) throw notFound('No such import.');
       reply.header('content-disposition', `attachment; filename="import-${req.params.id}-quarantine.csv"`);
       return reply.type('text/csv; charset=utf-8').send(csv);
