@@ -91,15 +91,20 @@ test('a refused import is in the history too, with its reason: a strict refusal 
   const csv = await admin.get(`/api/directory/imports/${items[1].id}/quarantine.csv`);
   assert.equal(csv.body.trim().split('\r\n')[1], 'refused,services.json,2,name,is required');
   for (const [lang, list, detail] of [
-    ['en', /Refused \(--strict\): services\.json row 2, name: is required/, /Refused: nothing was imported[^]*Refused rows, by reason[^]*services\.json · name: is required/],
-    ['es', /Rechazada \(--strict\): services\.json, fila 2, name: es obligatorio/, /Rechazada: no se importó nada[^]*Filas rechazadas, por motivo[^]*services\.json · name: es obligatorio/],
+    // The alert says once that it was refused, then why.
+    ['en', /Refused \(--strict\): services\.json row 2, name: is required/, /usa-alert__text">Nothing was imported\. Refused \(--strict\): services\.json row 2[^]*Refused rows, by reason[^]*services\.json · name: is required/],
+    ['es', /Rechazada \(--strict\): services\.json, fila 2, name: es obligatorio/, /usa-alert__text">No se importó nada\. Rechazada \(--strict\): services\.json, fila 2[^]*Filas rechazadas, por motivo[^]*services\.json · name: es obligatorio/],
   ] as const) {
     assert.match((await admin.get('/directory/imports', { 'accept-language': lang })).body, list);
     const page = await admin.get(`/directory/imports/${items[1].id}`, { 'accept-language': lang });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, detail);
   }
-  assert.match((await admin.get(`/directory/imports/${items[0].id}`)).body, /Refused: the publication could not be read/);
+  const unreadable = (await admin.get(`/directory/imports/${items[0].id}`)).body;
+  assert.match(unreadable, /Refused: the publication could not be read/);
+  // A whole publication refused is no row of it: no "Row 0".
+  assert.doesNotMatch(unreadable, /Row 0/);
+  assert.doesNotMatch((await admin.get(`/directory/imports/${items[0].id}`, { 'accept-language': 'es' })).body, /Fila 0/);
 });
 
 test('the import history is for directory managers only: each role, each route; a bad id is a 400 naming it, an unknown one 404', async () => {

@@ -163,11 +163,18 @@ function Groups({ v, title, none, groups }: { v: View; title: string; none: stri
           rows={groups.map((g) => [
             `${g.file} · ${g.field}: ${reasonIn(v.lang, g.reason)}`,
             String(g.count),
-            <ul class="usa-list usa-list--unstyled">
-              {g.examples.map((e) => (
-                <li>{v.t('directory.imports.example', { row: e.row, reason: reasonIn(v.lang, e.reason) })}</li>
-              ))}
-            </ul>,
+            // Row 0 stands for the whole file or publication (an unreadable package): no row to show.
+            g.examples.some((e) => e.row > 0) ? (
+              <ul class="usa-list usa-list--unstyled">
+                {g.examples
+                  .filter((e) => e.row > 0)
+                  .map((e) => (
+                    <li>{v.t('directory.imports.example', { row: e.row, reason: reasonIn(v.lang, e.reason) })}</li>
+                  ))}
+              </ul>
+            ) : (
+              ''
+            ),
           ])}
         />
       )}
