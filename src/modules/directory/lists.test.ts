@@ -246,6 +246,11 @@ test('the shared page: the services\' public details in the reader\'s language, 
   const es = await anon.get(path, { 'accept-language': 'es' });
   assert.match(es.body, /lang="es"/);
   assert.match(es.body, /Servicios guardados para usted/);
+  // Languages a service speaks are named in the reader's language, on the shared page and the service's own page.
+  const spoken = (body: string) => [...body.matchAll(/>(?:Idiomas|Languages)<\/dt>\s*<dd[^>]*>([^<]*)</g)].map((m) => m[1]);
+  assert.deepEqual(spoken(es.body).sort(), ['español e inglés', 'inglés']);
+  assert.deepEqual(spoken((await anon.get(`/directory/services/${JOBS}`, { 'accept-language': 'es' })).body), ['español e inglés']);
+  assert.deepEqual(spoken((await anon.get(`/directory/services/${JOBS}`)).body), ['Spanish and English'], 'in English as the publisher names them');
   // The API's public answer says the same.
   const json = (await t.client().get(`/api${path}`)).json() as { services: { name: string; address: string | null }[] };
   assert.equal(json.services.length, 2);

@@ -21,6 +21,7 @@ import { FormPost } from '../schema.ts';
 import { itemIds, itemsOf, listChoices, listDetail, myLists, NAME_MAX, NOTE_MAX, openShare, ownList, type ListItem, type ListSummary } from '../lists.ts';
 import { addToList, createList, deleteList, removeFromList, reorderList, revokeShare, shareList, updateList, type Shared } from '../lists-commands.ts';
 import { LIST_RULES } from '../lists-messages.ts';
+import { languagesText } from './shared.tsx';
 
 const OWNER = { access: { permission: LISTS } } as const;
 const ItemParams = Type.Object({ id: Type.String({ format: 'uuid' }), service_id: Type.String({ format: 'uuid' }) });
@@ -79,7 +80,7 @@ function ServiceEntry({ v, item }: { v: View; item: ListItem }) {
         {c.languages.length > 0 && (
           <div>
             <dt>{v.t('directory.languages')}</dt>
-            <dd>{c.languages.join(', ')}</dd>
+            <dd>{languagesText(v.lang, c.languages)}</dd>
           </div>
         )}
         {safeHref(c.url) && (

@@ -17,7 +17,7 @@ import { SORTS, type SearchSort } from '../relevance.ts';
 import { TABLES, type TableName } from '../model.ts';
 import { briefCardOf, distanceText, loadCards, type BriefCard } from '../presenters.ts';
 import { referableOrganizations, searchAudience } from '../search-audience.ts';
-import { PUBLIC } from './shared.tsx';
+import { languagesText, PUBLIC } from './shared.tsx';
 import { LISTS } from '../permissions.ts';
 import { dataVersion } from '../search-cache.ts';
 import { countCacheLookup } from '../../../platform/ops/metrics.ts';
@@ -196,7 +196,7 @@ function ResultCard({ v, c }: { v: View; c: ResultCard }) {
   if (c.address) facts.push([v.t('directory.address'), <>{c.address}{c.approximate && <span class="usa-hint"> ({v.t('directory.approximate')})</span>}</>]);
   else if (c.confidential) facts.push([v.t('directory.address'), v.t('directory.confidential')]);
   if (c.phone) facts.push([v.t('directory.phone'), <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a>]);
-  if (c.languages.length) facts.push([v.t('directory.languages'), formatList(v.lang, c.languages)]);
+  if (c.languages.length) facts.push([v.t('directory.languages'), languagesText(v.lang, c.languages)]);
   return (
     <li class="usa-card grid-col-12 margin-bottom-2 directory-card" id={`result-${c.id}`} tabindex={-1}>
       <div class="usa-card__container">

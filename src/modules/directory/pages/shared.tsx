@@ -1,5 +1,6 @@
 /** Pieces several directory pages share. */
-import { formatDate } from '../../../platform/web/i18n.ts';
+import { formatDate, formatList, type Lang } from '../../../platform/web/i18n.ts';
+import { languageCodesOf } from '../languages.ts';
 import type { ComponentChildren } from 'preact';
 import type { View } from '../../../platform/web/view.ts';
 import { Table } from '../../../platform/web/components.tsx';
@@ -21,6 +22,25 @@ export const list = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) 
 /** A day (an ISO date, or the date part of an instant) as the reader writes it: "Oct 1, 2026", "1 oct 2026". */
 export function dayLabel(v: View, iso: string): string {
   return formatDate(v.lang, iso);
+}
+
+const languageNamesIn = new Map<Lang, Intl.DisplayNames>();
+
+/**
+ * The languages a service speaks, as one phrase in the reader's language: "español e inglés" on a Spanish page for
+ * "Spanish, English". A name the language table does not know stays as the publisher wrote it; an English page keeps
+ * the publisher's names.
+ */
+export function languagesText(lang: Lang, names: readonly string[]): string {
+  if (lang === 'en') return formatList(lang, names);
+  let dn = languageNamesIn.get(lang);
+  if (!dn) languageNamesIn.set(lang, (dn = new Intl.DisplayNames([lang], { type: 'language', fallback: 'none' })));
+  const out = names.flatMap((name) => {
+    const codes = languageCodesOf(name);
+    const named = codes?.map((c) => dn.of(c));
+    return named && named.every(Boolean) ? (named as string[]) : [name];
+  });
+  return formatList(lang, [...new Set(out)]);
 }
 
 /**
@@ -55,7 +75,7 @@ export function Facts({ v, c }: { v: View; c: Card }) {
         </Fact>
       )}
       {c.hours.length > 0 && <Fact label={v.t('directory.hours')}>{c.hours.join('; ')}</Fact>}
-      {c.languages.length > 0 && <Fact label={v.t('directory.languages')}>{c.languages.join(', ')}</Fact>}
+      {c.languages.length > 0 && <Fact label={v.t('directory.languages')}>{languagesText(v.lang, c.languages)}</Fact>}
       <Fact label={v.t('directory.verified')}>{c.verified ? dayLabel(v, c.verified) : v.t('directory.not_verified')}</Fact>
     </dl>
   );
