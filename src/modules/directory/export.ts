@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Db } from '../../platform/db/index.ts';
 import { csvField } from '../../platform/http/csv.ts';
 import { countEntityEvents } from '../../platform/audit/index.ts';
-import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, readRow, type Row, type TableName } from './model.ts';
+import { TABLES, TABLE_NAMES, EXTENSION_COLUMNS, hsdsFields, kindOf, type Row, type TableName } from './model.ts';
 import { allRows, rowsWhereIn } from './store.ts';
 import { Graph, organizationsFull, servicesFull, type Audience } from './hsds.ts';
 import { standIns, type StandIns } from './federation-match.ts';

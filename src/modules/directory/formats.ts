@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { TABLES, TABLE_NAMES, type Row, type TableName } from './model.ts';
 import { Dataset, type Origin, type Refusal } from './validate.ts';
 import { readCsvFile } from './legacy.ts';
-import { TEXT_LIMITS, TextTooLarge, bufferLines, checkOneString, decodeText, encodingNote, readText } from './text-file.ts';
+import { TEXT_LIMITS, TextTooLarge, bufferLines, checkOneString, decodeText, encodingNote } from './text-file.ts';
 
 export function readHsds3Csv(path: string): Dataset {
   const ds = new Dataset();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UsageError, type App, type AppModule, type CliCommand } from '../../platform/module.ts';
-import { PERMISSIONS, PLAN, REVIEW } from './permissions.ts';
+import { PERMISSIONS, PLAN } from './permissions.ts';
 import { messages } from './messages.ts';
 import { grantsApi } from './api.ts';
 import { grantsPages } from './pages/routes.ts';

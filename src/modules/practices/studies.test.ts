@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp } from '../../platform/testing.ts';
-import * as commands from './commands.ts';
 import { parseCitations, CitationFileError } from './citations.ts';
 import { DEFAULT_RULES } from './rules.ts';
 import { PRACTICE, TWO_STUDIES_RIS, assertFacetCounts } from './testkit.ts';

@@ -8,11 +8,11 @@ import { authorize, principalOf, requireActor } from '../../platform/policy.ts';
 import { validate } from '../../platform/http/validation.ts';
 import { send, type MailLog } from '../../platform/mail/index.ts';
 import { translator, type Lang } from '../../platform/web/i18n.ts';
-import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardedOrganizations, stewardsOf } from './deps.ts';
+import { areaOf, organizationsActedFor, serviceInfo, sharedNetworks, stewardsOf } from './deps.ts';
 import { RECEIVE, SEND } from './permissions.ts';
-import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps, type Side } from './policies.ts';
+import { allowedActions, mayKeepNotifications, mayMakeReferrals, mayRecordRevocation, mayRecordRevocationAs, mayRunScheduledWork, mayTakeSteps } from './policies.ts';
 import { referralFor } from './reads.ts';
-import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type ClientField, type Status } from './schema.ts';
+import { CLIENT_FIELDS, CLOSED, CONSENT_FORM, ReferralCreate, RevokeInput, TransitionInput, type Action, type Status } from './schema.ts';
 import { clearLeftovers, currentMasterKeyId, getConsent, getReferral, keyForWriting, masterSealedCount, moveUnderDataKey, newReferralKey, rewrapKey, saveReferralKey, seal, TRANSITIONS, wrappingMasterKeyId, type Referral } from './store.ts';
 import { referralsDb, type ReferralTable } from './tables.ts';
 

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csrfFrom, testApp, testMailServer, type TestApp, type TestClient, type TestMailServer, type TestUser } from '../testing.ts';
+import { csrfFrom, testApp, testMailServer, type TestApp, type TestClient, type TestMailServer } from '../testing.ts';
 import { settleMail } from './index.ts';
 import { closeMail } from '../mail/index.ts';
 

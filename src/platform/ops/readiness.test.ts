@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, testDatabase } from '../testing.ts';
+import { testDatabase } from '../testing.ts';
 import { openDatabase } from '../db/index.ts';
 import { JobRunner } from '../jobs/index.ts';
 import { NodeState } from './readiness.ts';

@@ -7,7 +7,7 @@ import type { FieldError } from '../../../platform/http/errors.ts';
 import type { FormValues } from '../../../platform/http/forms.ts';
 import { Uuid } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
-import { Breadcrumbs, Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
+import { Checkboxes, Csrf, ErrorSummary, SubmitButton, Table, TextInput } from '../../../platform/web/components.tsx';
 import type { Agency, Representative } from '../schema.ts';
 import * as store from '../store.ts';
 import { WRITE } from '../permissions.ts';
