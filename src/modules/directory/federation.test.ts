@@ -619,6 +619,9 @@ test('sources: bad input named by field in both languages, nothing written; limi
   assert.match(es, /Falló: \d+ fila\(s\) rechazada\(s\); no se importó nada \(data\.json, fila 1, id: es obligatorio\)/);
   assert.match(es, /Sin cambios desde la consulta anterior: no se escribió nada/);
   assert.doesNotMatch(es, /answered|refused|nothing was imported|not modified|failed:|imported:|not-modified:/);
+  // Last and next pulls on the task force's clock, as every other page shows an instant.
+  assert.match(es, /E[SD]T/);
+  assert.doesNotMatch(es, /\bUTC\b/);
   assert.match((await admin.get('/directory/sources')).body, /not modified since the last pull/, 'English as written');
 });
 

@@ -62,6 +62,11 @@ test('an import is in the history with what it found, its counts and every quara
     assert.match(page.body, words);
     const detail = await admin.get(`/directory/imports/${id}`, { 'accept-language': lang });
     assert.equal(detail.statusCode, 200);
+    // When, on the task force's clock as every other page shows an instant (Washington, its zone named), not UTC.
+    for (const body of [page.body, detail.body]) {
+      assert.match(body, /\d{1,2}:\d{2}\s?(?:AM|PM|a\.\s?m\.|p\.\s?m\.)\s?E[SD]T/);
+      assert.doesNotMatch(body, /\bUTC\b/);
+    }
     assert.match(detail.body, lang === 'en' ? /Quarantined rows, by reason[^]*services\.csv · name: is required[^]*Row 431: is required/ : /Filas en cuarentena, por motivo[^]*services\.csv · name: es obligatorio[^]*Fila 431: es obligatorio/);
     if (lang === 'es') assert.doesNotMatch(detail.body, /is required|names no |belongs to no record/, 'the reasons in Spanish too');
     assert.match(detail.body, new RegExp(`href="/api/directory/imports/${id}/quarantine.csv"`));

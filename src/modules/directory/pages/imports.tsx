@@ -4,6 +4,7 @@ import type { App } from '../../../platform/module.ts';
 import { notFound } from '../../../platform/http/errors.ts';
 import { hidden, IdParams, Nullable, Paged, PageQuery, pageOf, ProblemRef, secured } from '../../../platform/http/schemas.ts';
 import type { View } from '../../../platform/web/view.ts';
+import { formatInstant } from '../../../platform/web/i18n.ts';
 import { Breadcrumbs, Pager, Table } from '../../../platform/web/components.tsx';
 import { PageNumber } from '../schema.ts';
 import { MANAGE } from '../permissions.ts';
@@ -139,8 +140,9 @@ export function importRoutes(app: App): void {
   });
 }
 
+/** An instant on the task force's clock, as every other page shows one. */
 function when(v: View, iso: string): string {
-  return new Date(iso).toLocaleString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+  return formatInstant(v.lang, iso);
 }
 
 function counts(v: View, i: ImportEntry): string {

@@ -2,7 +2,7 @@
  * Federation sources (issue 12 item 6): the API and pages where directory managers (administrators) register HSDS
  * sources, change them and pull one now; and the provenance of a service, per source, in the API.
  */
-import { formatDate } from '../../../platform/web/i18n.ts';
+import { formatDate, formatInstant } from '../../../platform/web/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/module.ts';
@@ -314,9 +314,9 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
   );
 }
 
+/** An instant on the task force's clock, as every other page shows one. */
 function when(v: View, iso: string | null): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(v.lang === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+  return iso ? formatInstant(v.lang, iso) : '—';
 }
 
 async function listPage(req: FastifyRequest, reply: FastifyReply) {
