@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { Box } from '../../platform/db/geo.ts';
-import { deleteMany, insertMany, insertManyLoading } from '../../platform/db/bulk.ts';
+import { deleteMany, insertMany, insertManyLoading, valuesInto } from '../../platform/db/bulk.ts';
 import { documentKeys } from '../../platform/db/search.ts';
 import { FACETS, TERMS, termId, type Facet } from './taxonomy.ts';
 import { tableOf, type Row, type TableName } from './model.ts';
@@ -343,7 +343,7 @@ export async function replaceSearchPoints(db: Db, ids: string[], rows: SearchPoi
 }
 
 /** A search point's values in POINT_COLUMNS order, put into the bulk writer's array: compiled, no array per point. */
-const pointValues = new Function('r', 'v', POINT_COLUMNS.map((c, i) => `v[${i}] = r.${c};`).join('\n')) as (r: SearchPointRow, into: unknown[]) => void;
+const pointValues = valuesInto<SearchPointRow>(POINT_COLUMNS);
 
 const byKey = (a: SearchPointRow, b: SearchPointRow) => a.cell - b.cell || a.need - b.need || (a.service_id < b.service_id ? -1 : a.service_id > b.service_id ? 1 : 0) || (a.location_id < b.location_id ? -1 : a.location_id > b.location_id ? 1 : 0);
 

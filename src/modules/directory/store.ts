@@ -2,7 +2,7 @@ import { reusedQuery, type Db } from '../../platform/db/index.ts';
 import type { DatabaseKind } from '../../config.ts';
 import { indexDocuments, clearIndex, removeDocuments } from '../../platform/db/search.ts';
 import { standsForAnother } from './federation-match.ts';
-import { upsertMany } from '../../platform/db/bulk.ts';
+import { upsertMany, valuesInto } from '../../platform/db/bulk.ts';
 import { TABLES, TABLE_NAMES, readRow, tableOf, type Row, type TableName } from './model.ts';
 import { directoryDb, type HsdsRow } from './tables.ts';
 import { clearSummary, updateSummary, writeSummaryCounts } from './summary.ts';
@@ -61,9 +61,8 @@ const VALUES = new Map<TableName, (r: Row, into: unknown[]) => void>();
 function valuesOf(table: TableName): (r: Row, into: unknown[]) => void {
   let f = VALUES.get(table);
   if (!f) {
-    const columns = Object.entries(TABLES[table].columns);
-    if (!columns.every(([c]) => /^[a-z_][a-z0-9_]*$/.test(c))) throw new Error(`upsertRows: unexpected column name in ${table}`);
-    f = new Function('r', 'v', columns.map(([c, spec], i) => `v[${i}] = r.${c} ?? ${spec.startsWith('bool') ? 'false' : 'null'};`).join('\n')) as (r: Row, into: unknown[]) => void;
+    const columns = TABLES[table].columns;
+    f = valuesInto<Row>(Object.keys(columns), (c) => (columns[c].startsWith('bool') ? 'false' : 'null'));
     VALUES.set(table, f);
   }
   return f;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledQuery } from 'kysely';
 import { testDatabase } from '../testing.ts';
-import { insertMany, refreshStatistics, upsertMany } from './bulk.ts';
+import { insertMany, refreshStatistics, upsertMany, valuesInto } from './bulk.ts';
 
 test('after a bulk load, PostgreSQL full-text indexes hold no pending entries (every search would scan them until autovacuum)', { skip: !process.env.DATABASE_URL?.startsWith('postgres') && 'PostgreSQL only' }, async () => {
   const td = await testDatabase();
@@ -51,4 +51,15 @@ test('rows given as objects with a function putting their values are written as 
   } finally {
     await td.drop();
   }
+});
+
+test('valuesInto: a row\'s values in the columns\' order, absent or null ones as asked, own names only; a column name that is no identifier is refused', () => {
+  const put = valuesInto<Record<string, unknown>>(['id', 'name', 'active', 'count'], (c) => (c === 'active' ? 'false' : 'null'));
+  const into: unknown[] = new Array(4);
+  put({ id: 'a', name: 'Pantry', active: true, count: 0 }, into);
+  assert.deepEqual(into, ['a', 'Pantry', true, 0]);
+  put({ id: 'b', count: undefined, name: null }, into);
+  assert.deepEqual(into, ['b', null, false, null], 'nothing left from the row before');
+  assert.throws(() => valuesInto(['id', 'name; process.exit(1)']), /bad identifier/);
+  assert.throws(() => valuesInto(['Name']), /bad identifier/);
 });

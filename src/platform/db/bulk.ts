@@ -21,6 +21,16 @@ function checkName(name: string): string {
 }
 
 /**
+ * A function, compiled once, that puts a row object's values for `columns`, in that order, into the array it is given
+ * (the `values` of Rows): each property is read by a name written in its code, where a name held in a variable made
+ * every read a lookup by name. A value absent or null is `absent(column)`: null, or false for a flag.
+ */
+export function valuesInto<T>(columns: readonly string[], absent: (column: string) => 'null' | 'false' = () => 'null'): (row: T, into: unknown[]) => void {
+  columns.forEach(checkName);
+  return new Function('r', 'v', columns.map((c, i) => `v[${i}] = r.${c} ?? ${absent(c)};`).join('\n')) as (row: T, into: unknown[]) => void;
+}
+
+/**
  * Inserts `rows` (values in `columns` order) into `table`, replacing any row with the same `key`: the rows end up
  * exactly as given, as a delete followed by an insert would leave them. `progress` gets the count written so far.
  */
