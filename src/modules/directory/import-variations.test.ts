@@ -702,3 +702,65 @@ test('CSV tables saved as .tsv or .txt (services.tsv, locations.txt) are read un
     rmSync(pkg, { recursive: true, force: true });
   }
 });
+
+/** The base package split as a 211 exporting one folder per county: north/ and south/, organisation 1 in both. */
+function twoFolders(): Files {
+  const b = base();
+  const lines = (f: string) => b[f].trimEnd().split('\n');
+  const files: Files = {};
+  const split: Record<string, [number[], number[]]> = {
+    'organizations.csv': [[1], [1, 2]],
+    'services.csv': [[1, 2], [3]],
+    'locations.csv': [[1], [2]],
+    'services_at_location.csv': [[1, 2], [3]],
+    'phones.csv': [[1], [2]],
+    'physical_addresses.csv': [[1], [2]],
+    'regular_schedules.csv': [[1], [2]],
+  };
+  for (const [f, [north, south]] of Object.entries(split)) {
+    const l = lines(f);
+    files[`north/${f}`] = [l[0], ...north.map((i) => l[i])].join('\n') + '\n';
+    files[`south/${f}`] = [l[0], ...south.map((i) => l[i])].join('\n') + '\n';
+  }
+  // The south's export orders its columns otherwise and adds one.
+  files['south/services.csv'] = 'name,id,organization_id,status,description,url\nHousing court help,12,2,active,Eviction defence,https://legalaid.example.org/housing\n';
+  return files;
+}
+
+test('a zip holding one folder of HSDS CSV files per county, no datapackage.json, is one publication; folders of different versions are refused, named', { skip: !HAS_ZIP && 'no zip command' }, async () => {
+  const dir = write(twoFolders());
+  const zip = join(dir, 'export.zip');
+  spawnSync('zip', ['-qr', zip, 'north', 'south'], { cwd: dir });
+  const mixed: Files = twoFolders();
+  for (const f of Object.keys(mixed)) if (f.startsWith('south/')) delete mixed[f];
+  const sv = legacyId('service', 's3');
+  mixed['south/services.csv'] = `id,name,status\n${sv},Tenant hotline,active\n`;
+  mixed['south/addresses.csv'] = `id,location_id,address_1,city,state_province,postal_code,country,address_type\n${legacyId('address', 'a3')},${legacyId('location', 'l3')},1 Main St,Joliet,IL,60432,US,physical\n`;
+  const other = write(mixed);
+  const mixedZip = join(other, 'export.zip');
+  spawnSync('zip', ['-qr', mixedZip, 'north', 'south'], { cwd: other });
+  try {
+    const { r, rows } = await imported(zip, ['service', 'organization', 'phone', 'schedule', 'address', 'service_at_location']);
+    assert.match(r.found, /HSDS 1\.1 CSV .* in a zip/);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.service.find((s) => s.name === 'Housing court help')!.url, 'https://legalaid.example.org/housing');
+    assert.deepEqual([rows.organization.length, rows.phone.length, rows.schedule.length, rows.address.length, rows.service_at_location.length], [2, 2, 2, 2, 3]);
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    // Organisation 1 in both folders is one record, its repeat said as any repeated row is.
+    assert.deepEqual(r.skipped.map((w) => [w.file, w.reason]), [['organizations.csv', 'the same as row 2: left out']]);
+    assert.ok(r.notes.includes('2 folders of HSDS 1.1 CSV read as one publication: north/, south/'), JSON.stringify(r.notes));
+    assert.ok(r.notes.includes('organizations.csv: rows 2 to 2 are north/organizations.csv, rows 3 to 4 south/organizations.csv'), JSON.stringify(r.notes));
+    // The same two folders unpacked, imported as a folder.
+    assert.deepEqual(names((await imported(dir)).rows.service), SERVICES);
+    // A stray quote in one folder's file costs its row, as in one folder (the headers being the same).
+    writeFileSync(join(dir, 'south/services.csv'), 'id,organization_id,name,description,status\n12,2,Housing court help,Eviction defence,active\n13,2,"Tenant hotline,Calls,active\n');
+    const stray = await imported(dir);
+    assert.deepEqual(names(stray.rows.service), SERVICES);
+    assert.deepEqual(stray.r.quarantined.map((q) => [q.file, q.row, q.field]), [['services.csv', 5, 'row']]);
+    const read = await readPath(mixedZip);
+    assert.deepEqual(read.ds.refusals.map((x) => x.reason), ['holds 2 folders of HSDS CSV files of different versions (north/: HSDS 1.1, south/: HSDS 3.0): import each folder on its own']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
+  }
+});

@@ -3,14 +3,16 @@
  * of CSV files, HSDS 3.0 JSON files (named for their content) or NDJSON. Says what it found, in words for people
  * ("HSDS 1.1 CSV data package, 14 resources"), and where the readers should look.
  */
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
 import type { Format } from './formats.ts';
-import { readText } from './text-file.ts';
+import { encodingNote, readText } from './text-file.ts';
+import { columnName, csvSeparator } from './legacy.ts';
+import { parseCsv } from '../../platform/http/csv.ts';
 
 export interface Publication {
   format: Format;
@@ -211,6 +213,84 @@ function publicationRoot(dir: string, depth = 0): string {
   return dir;
 }
 
+/** A CSV field as the merged files write it: quoted when it holds the separator, a quote or a line break. */
+const mergedField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/**
+ * A folder holding no publication itself but two or more folders of HSDS CSV files and no datapackage.json (a 211
+ * exporting one folder per county or region): their files of the same name are written as one file into a scratch
+ * folder, each file's columns under the union of the folders' headers, rows in folder order, so that the readers
+ * read them as one publication and a record repeated across folders is one record, as a repeated row is. Null when
+ * the folder is no such thing; refused when the folders hold different HSDS versions.
+ */
+function mergedFolders(dir: string, scratch: () => string): { path: string; notes: string[] } | null {
+  const entries = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
+  if (entries.includes('datapackage.json') || entries.some((f) => isCsv(f) || isJson(f))) return null;
+  const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory()).sort();
+  const found = folders.map((f) => ({ folder: f, files: readdirSync(join(dir, f)).filter(isCsv).sort() })).map((x) => ({ ...x, version: csvVersion(x.files.map(standardCsvName)) }));
+  const hsds = found.filter((x) => x.version !== null && !existsSync(join(dir, x.folder, 'datapackage.json')));
+  if (hsds.length < 2) return null;
+  const versions = new Set(hsds.map((x) => x.version));
+  if (versions.size > 1) throw new PublicationError(`holds ${hsds.length} folders of HSDS CSV files of different versions (${hsds.map((x) => `${x.folder}/: HSDS ${x.version}`).join(', ')}): import each folder on its own`);
+  const version = hsds[0].version!;
+  const parts = new Map<string, string[]>();
+  for (const x of hsds) {
+    for (const f of x.files) {
+      const as = legacyLinkName(version, standardCsvName(f));
+      (parts.get(as) ?? parts.set(as, []).get(as)!).push(`${x.folder}/${f}`);
+    }
+  }
+  const to = scratch();
+  const notes = [`${hsds.length} folders of HSDS ${version} CSV read as one publication: ${hsds.map((x) => `${x.folder}/`).join(', ')}`];
+  for (const [as, files] of parts) {
+    if (files.length === 1) {
+      copyFileSync(join(dir, files[0]), join(to, as));
+      continue;
+    }
+    const columns: string[] = [];
+    const tables: { file: string; names: string[]; body: string[][] }[] = [];
+    const texts = files.map((file) => ({ file, ...readText(join(dir, file)) }));
+    for (const { file, encoding } of texts) {
+      const note = encodingNote(file, encoding);
+      if (note) notes.push(note);
+    }
+    for (const { file, text } of texts) {
+      let rows: string[][];
+      try {
+        rows = parseCsv(text, csvSeparator(text), true);
+      } catch (err) {
+        // A stray quote costs its row, not the file (readCsvFile): with the same header line everywhere, the files'
+        // text is joined as it is and read so; otherwise their columns cannot be lined up.
+        const heads = texts.map((t) => t.text.slice(0, t.text.search(/\r?\n|$/)).trim());
+        if (heads.every((h) => h === heads[0])) {
+          writeFileSync(join(to, as), texts.map((t, i) => (i ? t.text.slice(t.text.search(/\r?\n|$/)).replace(/^\r?\n/, '') : t.text).replace(/(?<![\r\n])$/, '\n')).join(''));
+          notes.push(`${as}: the rows of ${files.join(', ')}, in that order`);
+          break;
+        }
+        throw new PublicationError(`${file} is not valid CSV, so it cannot be read with the other folders' ${as}: ${(err as Error).message}`);
+      }
+      const [head = [], ...body] = rows;
+      const names = head.map(columnName);
+      for (const n of names) if (n && !columns.includes(n)) columns.push(n);
+      tables.push({ file, names, body });
+    }
+    if (tables.length < texts.length) continue;
+    const lines = [columns.map(mergedField).join(',')];
+    const said: string[] = [];
+    for (const t of tables) {
+      // Each column's value: a column named twice in a file gives its first value that is not empty, as readCsvFile does.
+      const at = columns.map((c) => t.names.flatMap((n, j) => (n === c ? [j] : [])));
+      const first = lines.length + 1;
+      if (!t.body.length) continue;
+      for (const r of t.body) lines.push(at.map((js) => mergedField(js.map((j) => r[j] ?? '').find((v) => v.trim() !== '') ?? '')).join(','));
+      said.push(`rows ${first} to ${lines.length} ${said.length ? '' : 'are '}${t.file}`);
+    }
+    writeFileSync(join(to, as), lines.join('\r\n') + '\r\n');
+    notes.push(`${as}: ${said.join(', ')}`);
+  }
+  return { path: to, notes };
+}
+
 function describeFolder(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
   const files = readdirSync(dir);
   let notes: string[] = [];
@@ -316,7 +396,11 @@ export async function openPublication(path: string): Promise<Publication> {
   };
   const name = basename(path).replace(/\.(zip|nd?json|json)$/i, '');
   try {
-    if (statSync(path).isDirectory()) return { ...describeFolder(path, name, scratch), cleanup };
+    if (statSync(path).isDirectory()) {
+      const merged = mergedFolders(path, scratch);
+      const inner = describeFolder(merged?.path ?? path, name, scratch);
+      return { ...inner, notes: [...(merged?.notes ?? []), ...inner.notes], cleanup };
+    }
     if (/\.zip$/i.test(path)) {
       const to = scratch();
       try {
@@ -325,8 +409,10 @@ export async function openPublication(path: string): Promise<Publication> {
         if (err instanceof PublicationError) throw err;
         throw new PublicationError(`is not a zip that can be read: ${(err as Error).message}`);
       }
-      const inner = describeFolder(publicationRoot(to), name, scratch);
-      return { ...inner, found: `${inner.found} in a zip`, cleanup };
+      const root = publicationRoot(to);
+      const merged = mergedFolders(root, scratch);
+      const inner = describeFolder(merged?.path ?? root, name, scratch);
+      return { ...inner, found: `${inner.found} in a zip`, notes: [...(merged?.notes ?? []), ...inner.notes], cleanup };
     }
     if (isJson(path)) return { format: 'hsds-3.0-json', path, found: /\.ndjson$/i.test(path) ? 'HSDS 3.0 NDJSON file' : 'HSDS 3.0 JSON file', name, notes: [], cleanup };
     throw new PublicationError('is not an HSDS publication (a .zip, a folder of CSV files or with a datapackage.json, or a .json/.ndjson file)');
