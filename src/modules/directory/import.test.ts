@@ -408,6 +408,36 @@ test('by default invalid rows are quarantined with their reason and the rest goe
   }
 });
 
+test('a location published without its location_type (a 1.x-era package read as 3.0, HSDS 3.0 JSON) is kept as physical with a warning, and its services keep their place; an unknown type is still quarantined', async () => {
+  const dir = tmp();
+  const org = '11111111-1111-4111-8111-111111111112';
+  const svc = '22222222-2222-4222-8222-222222222229';
+  const loc = (n: number) => `55555555-5555-4555-8555-55555555555${n}`;
+  try {
+    await withSystemDb(async (ctx) => {
+      writeFileSync(join(dir, 'organizations.csv'), `id,name,description\n${org},Sanctuary,Housing help\n`);
+      writeFileSync(join(dir, 'services.csv'), `id,organization_id,name,status\n${svc},${org},Helpline,Active\n`);
+      writeFileSync(join(dir, 'locations.csv'), `id,organization_id,name,latitude,longitude\n${loc(1)},${org},Sanctuary on 5th Street,41.88,-87.63\n`);
+      writeFileSync(join(dir, 'service_at_location.csv'), `id,service_id,location_id\n66666666-6666-4666-8666-666666666669,${svc},${loc(1)}\n`);
+      const r = await importPath(ctx, dir);
+      assert.deepEqual(r.quarantined, [], 'nothing quarantined');
+      const [location] = await allRows(ctx.db, 'location');
+      assert.equal(location.location_type, 'physical');
+      assert.ok(r.skipped.some((f) => f.file === 'locations.csv' && f.row === 2 && f.field === 'location_type' && /read as physical/.test(f.reason)), JSON.stringify(r.skipped));
+      assert.equal(await count(ctx.db, 'service_at_location'), 1, 'the service keeps its place');
+
+      // HSDS 3.0 JSON: the same; a type that is none of HSDS's is still refused.
+      const json = join(dir, 'services.json');
+      writeFileSync(json, JSON.stringify([{ id: '22222222-2222-4222-8222-22222222222a', name: 'Pantry', status: 'active', organization: { id: org, name: 'Sanctuary' }, service_at_locations: [{ id: '66666666-6666-4666-8666-66666666666a', location: { id: loc(2), name: 'Church hall', location_type: '' } }, { id: '66666666-6666-4666-8666-66666666666b', location: { id: loc(3), name: 'Web', location_type: 'online' } }] }]));
+      const j = await importPath(ctx, json);
+      assert.equal((await allRows(ctx.db, 'location')).find((l) => l.id === loc(2))?.location_type, 'physical');
+      assert.ok(j.quarantined.some((f) => f.field === 'location_type' && /must be one of/.test(f.reason)), 'an unknown type is quarantined as before');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('taskforce directory import --help prints the help; the CLI groups what it quarantined and writes the full list with --report', async () => {
   const dir = tmp();
   try {

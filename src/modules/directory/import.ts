@@ -142,6 +142,14 @@ const EXTENSION = /^(.*?\d)[\s,;]*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$/i;
  */
 export function tidyPublishedValues(ds: Dataset): void {
   for (const loc of ds.get('location')) {
+    // HSDS 3.0 requires a location's type, which 1.x and 2.0 did not have: a package of that era read as 3.0 (its
+    // files named as both name them) lost its locations, and its services their places. Most locations are places
+    // people visit; a type that is none of HSDS's is still refused by the checks.
+    if (loc.location_type === undefined || loc.location_type === null || (typeof loc.location_type === 'string' && loc.location_type.trim() === '')) {
+      loc.location_type = 'physical';
+      const o = ds.originOf(loc);
+      ds.skipped.push({ file: o.file, row: o.row, field: 'location_type', reason: 'is empty: read as physical (a place people visit)' });
+    }
     const { latitude: rawLat, longitude: rawLng } = loc;
     const empty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
     if (empty(rawLat) && empty(rawLng)) continue;
