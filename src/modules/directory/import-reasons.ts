@@ -68,6 +68,7 @@ const ES: Form[] = [
   [/^the same as row (\d+): left out$/, (m) => `igual que la fila ${m[1]}: omitida`],
   [/^has (\d+) fields; the header has (\d+)$/, (m) => `tiene ${m[1]} campos; el encabezado tiene ${m[2]}`],
   [/^holds (\d+) folders of HSDS CSV files of different versions(?: \((.*)\))?: import each folder on its own$/s, (m) => `contiene ${m[1]} carpetas de archivos CSV de HSDS de versiones distintas${p(m[2])}: importe cada carpeta por separado`],
+  [/^holds (\d+) folders with a datapackage\.json(?: \((.*)\))? that cannot be read as one publication: import each folder on its own$/s, (m) => `contiene ${m[1]} carpetas con un datapackage.json${p(m[2])} que no se pueden leer como una sola publicación: importe cada carpeta por separado`],
   [/^(.+) is not valid CSV, so it cannot be read with the other folders' (\S+): (.*)$/s, (m) => `${m[1]} no es un CSV válido, así que no se puede leer junto con el ${m[2]} de las otras carpetas: ${m[3]}`],
   [/^is missing from the data package$/, () => 'falta en el paquete de datos'],
   [/^belongs to no record$/, () => 'no pertenece a ningún registro'],

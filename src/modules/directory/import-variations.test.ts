@@ -764,3 +764,37 @@ test('a zip holding one folder of HSDS CSV files per county, no datapackage.json
     rmSync(other, { recursive: true, force: true });
   }
 });
+
+test('a zip holding one HSDS data package per county, each folder with its datapackage.json, is one publication (only the first was read)', { skip: !HAS_ZIP && 'no zip command' }, async () => {
+  const files = twoFolders();
+  for (const folder of ['north', 'south']) {
+    const own = Object.keys(files).filter((f) => f.startsWith(`${folder}/`)).map((f) => f.slice(folder.length + 1));
+    files[`${folder}/datapackage.json`] = JSON.stringify({ name: folder, title: `HSDS 1.1 export, ${folder}`, resources: own.map((f) => ({ name: f.replace(/s?\.csv$/, ''), path: f })) });
+  }
+  const dir = write(files);
+  const zip = join(dir, 'export.zip');
+  spawnSync('zip', ['-qr', zip, 'north', 'south'], { cwd: dir });
+  try {
+    const { r, rows } = await imported(zip, ['service', 'organization']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.organization.length, 2);
+    assert.equal(r.quarantined.length, 0, JSON.stringify(r.quarantined));
+    assert.ok(r.notes.includes('2 folders of HSDS 1.1 CSV read as one publication: north/, south/'), JSON.stringify(r.notes));
+    // Packages that cannot be joined (HSDS 3.0 JSON) are refused, named, rather than one of them read.
+    const json = write({
+      'north/datapackage.json': JSON.stringify({ name: 'north', resources: [{ name: 'services', path: 'services.json' }] }),
+      'north/services.json': JSON.stringify([{ id: legacyId('service', 'jn'), name: 'North JSON', status: 'active' }]),
+      'south/datapackage.json': JSON.stringify({ name: 'south', resources: [{ name: 'services', path: 'services.json' }] }),
+      'south/services.json': JSON.stringify([{ id: legacyId('service', 'js'), name: 'South JSON', status: 'active' }]),
+    });
+    try {
+      spawnSync('zip', ['-qr', join(json, 'json.zip'), 'north', 'south'], { cwd: json });
+      const read = await readPath(join(json, 'json.zip'));
+      assert.deepEqual(read.ds.refusals.map((x) => x.reason), ['holds 2 folders with a datapackage.json (north/, south/) that cannot be read as one publication: import each folder on its own']);
+    } finally {
+      rmSync(json, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

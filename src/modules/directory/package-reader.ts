@@ -204,7 +204,10 @@ function publicationRoot(dir: string, depth = 0): string {
   if (entries.includes('datapackage.json') || entries.some((f) => isCsv(f) || isJson(f))) return dir;
   const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory());
   if (depth < 3 && folders.length === 1) return publicationRoot(join(dir, folders[0]), depth + 1);
-  if (depth < 3) for (const f of folders) if (existsSync(join(dir, f, 'datapackage.json'))) return join(dir, f);
+  // The one folder with a datapackage.json; several (one package per county) are read together (mergedFolders).
+  const packages = folders.filter((f) => existsSync(join(dir, f, 'datapackage.json')));
+  if (depth < 3 && packages.length === 1) return join(dir, packages[0]);
+  if (packages.length > 1) return dir;
   // Several folders (csv/ beside docs/ and logos/): the one whose CSV files are HSDS files.
   if (depth < 3) {
     const hsds = folders.filter((f) => csvVersion(readdirSync(join(dir, f)).filter(isCsv).map(standardCsvName)) !== null);
@@ -227,29 +230,54 @@ function mergedFolders(dir: string, scratch: () => string): { path: string; note
   const entries = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
   if (entries.includes('datapackage.json') || entries.some((f) => isCsv(f) || isJson(f))) return null;
   const folders = entries.filter((f) => statSync(join(dir, f)).isDirectory()).sort();
-  const found = folders.map((f) => ({ folder: f, files: readdirSync(join(dir, f)).filter(isCsv).sort() })).map((x) => ({ ...x, version: csvVersion(x.files.map(standardCsvName)) }));
-  const hsds = found.filter((x) => x.version !== null && !existsSync(join(dir, x.folder, 'datapackage.json')));
-  if (hsds.length < 2) return null;
+  // Each folder's HSDS CSV files under their standard names: as they are, or as its datapackage.json names them.
+  const hsds: { folder: string; path: string; files: string[]; version: '1.1' | '2.0' | '3.0' }[] = [];
+  const notes: string[] = [];
+  const packages: string[] = [];
+  for (const folder of folders) {
+    let path = join(dir, folder);
+    let version: '1.1' | '2.0' | '3.0' | null;
+    if (existsSync(join(path, 'datapackage.json'))) {
+      packages.push(folder);
+      let pkg: Omit<Publication, 'cleanup'>;
+      try {
+        pkg = fromDataPackage(path, folder, scratch);
+      } catch (err) {
+        if (err instanceof PublicationError) continue;
+        throw err;
+      }
+      version = pkg.format === 'hsds-3.0-json' ? null : (pkg.format.slice(5, 8) as '1.1' | '2.0' | '3.0');
+      path = pkg.path;
+      for (const n of pkg.notes) notes.push(`${folder}/: ${n}`);
+    } else version = csvVersion(readdirSync(path).filter(isCsv).map(standardCsvName));
+    if (version) hsds.push({ folder, path, files: readdirSync(path).filter(isCsv).sort(), version });
+  }
+  if (hsds.length < 2) {
+    if (packages.length > 1) throw new PublicationError(`holds ${packages.length} folders with a datapackage.json (${packages.map((f) => `${f}/`).join(', ')}) that cannot be read as one publication: import each folder on its own`);
+    return null;
+  }
   const versions = new Set(hsds.map((x) => x.version));
   if (versions.size > 1) throw new PublicationError(`holds ${hsds.length} folders of HSDS CSV files of different versions (${hsds.map((x) => `${x.folder}/: HSDS ${x.version}`).join(', ')}): import each folder on its own`);
-  const version = hsds[0].version!;
-  const parts = new Map<string, string[]>();
+  const version = hsds[0].version;
+  // Each standard name's files: what the notes call them (north/services.csv) and where they are.
+  const parts = new Map<string, { file: string; full: string }[]>();
   for (const x of hsds) {
     for (const f of x.files) {
       const as = legacyLinkName(version, standardCsvName(f));
-      (parts.get(as) ?? parts.set(as, []).get(as)!).push(`${x.folder}/${f}`);
+      (parts.get(as) ?? parts.set(as, []).get(as)!).push({ file: `${x.folder}/${f}`, full: join(x.path, f) });
     }
   }
   const to = scratch();
-  const notes = [`${hsds.length} folders of HSDS ${version} CSV read as one publication: ${hsds.map((x) => `${x.folder}/`).join(', ')}`];
-  for (const [as, files] of parts) {
-    if (files.length === 1) {
-      copyFileSync(join(dir, files[0]), join(to, as));
+  notes.unshift(`${hsds.length} folders of HSDS ${version} CSV read as one publication: ${hsds.map((x) => `${x.folder}/`).join(', ')}`);
+  for (const [as, list] of parts) {
+    if (list.length === 1) {
+      copyFileSync(list[0].full, join(to, as));
       continue;
     }
+    const files = list.map((x) => x.file);
     const columns: string[] = [];
     const tables: { file: string; names: string[]; body: string[][] }[] = [];
-    const texts = files.map((file) => ({ file, ...readText(join(dir, file)) }));
+    const texts = list.map(({ file, full }) => ({ file, ...readText(full) }));
     for (const { file, encoding } of texts) {
       const note = encodingNote(file, encoding);
       if (note) notes.push(note);
