@@ -99,6 +99,9 @@ export function flatten(ds: Dataset, table: TableName, obj: unknown, origin: Ori
       if (row[col] === undefined || row[col] === null) row[col] = id;
     }
   }
+  // A number for an id (`"id": 12345`) is its text: the import derives a UUID from it (deriveIds), as from any id
+  // that is not one, and the records it holds name it so.
+  if (typeof row.id === 'number' && Number.isFinite(row.id)) row.id = String(row.id);
   const id = typeof row.id === 'string' ? row.id : null;
   let s = seen.get(table);
   if (!s) seen.set(table, (s = new Set()));

@@ -152,7 +152,6 @@ test('malformed publications are refused cleanly, each row named, with nothing i
     ['bad-enum', { 'organizations.csv': `id,name,description\n${org},Org,desc\n`, 'services.csv': `id,organization_id,name,status\n${svc},${org},S,sleeping\n` }, /must be one of/],
     ['broken-reference', { 'organizations.csv': `id,name,description\n${org},Org,desc\n`, 'services.csv': `id,organization_id,name,status\n${svc},33333333-3333-4333-8333-333333333333,S,active\n` }, /names no organization/],
     ['oversized', { 'organizations.csv': `id,name,description\n${org},${'x'.repeat(5000)},desc\n` }, /too long/],
-    ['not-uuid', { 'organizations.csv': `id,name,description\n42,Org,desc\n` }, /must be a UUID/],
     ['missing-required', { 'organizations.csv': `id,name,description\n${org},,desc\n` }, /is required/],
     ['json-broken', { 'services.json': '[{"id": "' + svc + '", "name": "S", "status": "active"' }, /not valid JSON/],
     ['json-types', { 'services.json': JSON.stringify([{ id: svc, name: 'S', status: 'active', minimum_age: 'ten', organization: { id: org, name: 'O', description: 'd' } }]) }, /must be a number/],
@@ -432,6 +431,38 @@ test('a location published without its location_type (a 1.x-era package read as 
       const j = await importPath(ctx, json);
       assert.equal((await allRows(ctx.db, 'location')).find((l) => l.id === loc(2))?.location_type, 'physical');
       assert.ok(j.quarantined.some((f) => f.field === 'location_type' && /must be one of/.test(f.reason)), 'an unknown type is quarantined as before');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HSDS 3.0 JSON with ids that are not UUIDs (svc-1, 12345, a number): each given a UUID derived from it, the same on every import, references kept; said once per file', async () => {
+  const dir = tmp();
+  try {
+    await withSystemDb(async (ctx) => {
+      const file = join(dir, 'services.json');
+      writeFileSync(file, JSON.stringify([
+        { id: 'svc-1', name: 'Food Pantry', status: 'active', organization_id: 'org-1', organization: { id: 'org-1', name: 'Food Bank' }, phones: [{ id: 'ph-1', number: '312-555-0100' }], service_at_locations: [{ id: 'sal-1', location: { id: 77, name: 'Church hall', location_type: 'physical' } }] },
+        { id: 12345, name: 'Shelter', status: 'active', organization_id: 'org-1' },
+        { id: '6F1C2D3E-4A5B-4C6D-8E9F-0A1B2C3D4E5F', name: 'Clinic', status: 'active', organization_id: 'org-1' },
+      ]));
+      const r = await importPath(ctx, file);
+      assert.deepEqual(r.quarantined, [], JSON.stringify(r.quarantined.slice(0, 3)));
+      assert.equal(r.counts.service, 3);
+      const services = await allRows(ctx.db, 'service');
+      const pantry = services.find((s) => s.name === 'Food Pantry')!;
+      assert.equal(pantry.id, legacyId('service', 'svc-1'), 'the same UUID the 1.1 and 2.0 mappings derive');
+      assert.equal(services.find((s) => s.name === 'Shelter')!.id, legacyId('service', '12345'));
+      assert.equal(services.find((s) => s.name === 'Clinic')!.id, '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f', 'a UUID is kept (in lower case)');
+      assert.ok(services.every((s) => s.organization_id === legacyId('organization', 'org-1')), 'references follow their records');
+      const [phone] = await allRows(ctx.db, 'phone');
+      assert.equal(phone.service_id, pantry.id);
+      const [place] = await allRows(ctx.db, 'service_at_location');
+      assert.deepEqual([place.service_id, place.location_id], [pantry.id, legacyId('location', '77')]);
+      assert.ok(r.notes.some((n) => /services\.json: 6 ids that are not UUIDs/.test(n) && /svc-1/.test(n)), r.notes.join(' | '));
+      const again = await importPath(ctx, file, { strict: true });
+      assert.deepEqual([again.added, again.changed], [0, 0], 'the same ids again');
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

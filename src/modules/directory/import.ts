@@ -4,8 +4,8 @@ import { runCommand } from '../../platform/audit/index.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import { authorize } from '../../platform/policy.ts';
 import { managesDirectory } from './policies.ts';
-import { TABLES, kindOf, tableOf, type Row, type TableName } from './model.ts';
-import { Dataset, ENUMS, checkReferences, checkValues, type Refusal } from './validate.ts';
+import { TABLES, kindOf, legacyId, tableOf, type Row, type TableName } from './model.ts';
+import { Dataset, ENUMS, LINK_ENTITIES, REFERENCES, checkReferences, checkValues, uuidOrNull, type Refusal } from './validate.ts';
 import { readLegacy20, STATUS_WORDS } from './legacy.ts';
 import { readLegacy11 } from './legacy11.ts';
 import { applyCrosswalkToDataset } from './crosswalk.ts';
@@ -200,6 +200,43 @@ export function tidyPublishedValues(ds: Dataset): void {
   }
 }
 
+/**
+ * Ids that are not UUIDs (`svc-1`, `12345`), as publishers converting from older systems write them: HSDS 3.0 asks
+ * for UUIDs, and every record and every record naming one was refused. Each is given the UUID the 1.1 and 2.0
+ * mappings derive from a table and an id (legacyId), the same on every import, and each reference to it the same;
+ * said once per file, with examples. A UUID is left as it is.
+ */
+export function deriveIds(ds: Dataset): void {
+  const perFile = new Map<string, string[]>();
+  const derive = (table: TableName, v: unknown): unknown => {
+    const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+    if (typeof text !== 'string' || text.trim() === '' || uuidOrNull(text.trim()) !== null) return v;
+    return legacyId(table, text);
+  };
+  for (const [table, rows] of ds.rows) {
+    const refs = Object.entries(REFERENCES[table] ?? {});
+    for (const row of rows) {
+      const id = derive(table, row.id);
+      if (id !== row.id) {
+        const file = ds.originOf(row).file;
+        const list = perFile.get(file) ?? [];
+        if (!list.length) perFile.set(file, list);
+        list.push(String(row.id));
+        row.id = id;
+      }
+      for (const [col, target] of refs) if (row[col] !== undefined && row[col] !== null) row[col] = derive(target, row[col]);
+      if (table === 'attribute' && row.link_id !== undefined && row.link_id !== null) {
+        const target = LINK_ENTITIES[String(row.link_entity ?? '')];
+        if (target) row.link_id = derive(target, row.link_id);
+      }
+    }
+  }
+  for (const [file, ids] of perFile) {
+    const shown = ids.slice(0, 3).map((x) => x.slice(0, 40)).join(', ');
+    ds.notes.push(`${file}: ${ids.length} id${ids.length === 1 ? '' : 's'} that ${ids.length === 1 ? 'is' : 'are'} not UUIDs (${shown}${ids.length > 3 ? ', ...' : ''}): given UUIDs derived from them, the same on every import`);
+  }
+}
+
 /** Reads what openPublication found into records to check. */
 export function readPublication(pub: Pick<Publication, 'format' | 'path'>, opts: ImportOptions = {}): Dataset {
   try {
@@ -366,6 +403,7 @@ async function refused(ctx: Ctx, refusals: Refusal[], because: RefusedBecause, f
 export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts: ImportOptions = {}): Promise<ImportReport> {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
+  deriveIds(ds);
   // A value a steward kept over a matched record's stands against the value it replaced (federation-match.ts).
   const staleChoices = await honourChoices(ctx.db, ds, log);
   tidyPublishedValues(ds);

@@ -89,7 +89,7 @@ export const REFERENCES: Partial<Record<TableName, Record<string, TableName>>> =
   service_capacity: { service_id: 'service', unit_id: 'unit' },
 };
 
-const LINK_ENTITIES: Record<string, TableName> = { service: 'service', organization: 'organization', location: 'location', service_at_location: 'service_at_location', phone: 'phone', contact: 'contact', program: 'program' };
+export const LINK_ENTITIES: Record<string, TableName> = { service: 'service', organization: 'organization', location: 'location', service_at_location: 'service_at_location', phone: 'phone', contact: 'contact', program: 'program' };
 
 /** HSDS fields with a JSON Schema format, checked with the same rules the schemas' validators use. */
 export const FORMATS: Record<string, Record<string, 'uri' | 'email'>> = {
