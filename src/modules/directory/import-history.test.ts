@@ -134,6 +134,18 @@ test('the import history is for directory managers only: each role, each route; 
   assert.equal((await admin.get('/api/directory/imports?per_page=0')).statusCode, 400);
   assert.equal((await admin.get('/api/directory/imports/11111111-1111-4111-8111-111111111111')).statusCode, 404);
   assert.equal((await admin.get('/directory/imports/11111111-1111-4111-8111-111111111111')).statusCode, 404);
+  // The page for a bad address names the field in the reader's language, once, without the validator's "path." prefix.
+  const items = (html: string) => [.../<main[^>]*>[^]*?<ul>([^]*?)<\/ul>/.exec(html)![1].matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+  for (const [lang, url, want] of [
+    ['es', '/directory/imports/42', ['id: debe tener un formato válido (uuid)']],
+    ['es', '/directory/imports?page=0', ['page: debe ser como mínimo 1']],
+    ['en', '/directory/imports/42', ['id: must be a valid uuid']],
+  ] as const) {
+    const page = await admin.get(url, { 'accept-language': lang });
+    assert.equal(page.statusCode, 400);
+    assert.deepEqual(items(page.body), want, `${lang} ${url}`);
+    if (lang === 'es') assert.doesNotMatch(page.body, /must be/, 'no English left');
+  }
 
   const spec = (await t.client().get('/api/openapi.json')).json() as { paths: Record<string, { get?: { tags?: string[]; summary?: string; security?: unknown[] } }> };
   for (const p of ['/api/directory/imports', '/api/directory/imports/{id}', '/api/directory/imports/{id}/quarantine.csv']) {
