@@ -21,6 +21,10 @@ test('hours without days, days without hours, words only and monthly patterns ar
   assert.deepEqual(openingHours(rows, 'en'), ['Sat By appointment', 'Sun closed', '8 am–4 pm', '1MO 6 pm–8 pm', 'Call first']);
   assert.deepEqual(openingHours(rows, 'es')[0], 'sáb By appointment');
   assert.deepEqual(openingHours([], 'en'), []);
+  // A day with neither times nor words says nothing: not listed alone, where it read as open ("Mon–Fri 9 am–5 pm; Sat, Sun").
+  const bare = [row('MO,TU,WE,TH,FR', '09:00', '17:00'), row('SA', null, null), row('SU', '', '')];
+  assert.deepEqual(openingHours(bare, 'en'), ['Mon–Fri 9 am–5 pm']);
+  assert.deepEqual(openingHours(bare, 'es'), ['lun–vie 9:00–17:00']);
   assert.equal(clock(0, 'en'), '12 am');
   assert.equal(clock(23 * 60 + 5, 'es'), '23:05');
 });

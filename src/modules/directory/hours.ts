@@ -91,7 +91,8 @@ export function openingHours(rows: Row[], lang: string): string[] {
     }
     if (opens === null || closes === null) {
       if (days.length && /closed|cerrado/i.test(description)) days.forEach((d) => closedDays.add(d));
-      else if (days.length) days.forEach((d) => dayNotes.set(d, description));
+      // A day with neither times nor words says nothing; listed alone ("Sat, Sun") it read as open.
+      else if (days.length && description) days.forEach((d) => dayNotes.set(d, description));
       else if (description) texts.push(description);
       continue;
     }
