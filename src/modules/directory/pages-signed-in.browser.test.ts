@@ -53,7 +53,9 @@ test('the sources pages at 390 px in Spanish: within the screen, and the form se
     const page = await plain.newPage();
     await signIn(page, f.e, f.e.admin);
     await page.goto('/lang/es?next=%2Fdirectory%2Fsources');
-    for (const url of ['/directory/sources', `/directory/sources/${f.sourceId}/edit`, '/directory/sources/conflicts']) {
+    // With the other data managers' pages of issues 12 and 13: the import history, an import with its warnings, the
+    // crosswalk and its report (the wide tables stack on a phone).
+    for (const url of ['/directory/sources', `/directory/sources/${f.sourceId}/edit`, '/directory/sources/conflicts', '/directory/imports', `/directory/imports/${f.importId}`, '/directory/crosswalk', '/directory/crosswalk/report']) {
       await page.goto(url);
       assert.equal(await fits(page), true, url);
     }
