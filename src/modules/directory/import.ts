@@ -208,26 +208,41 @@ export function tidyPublishedValues(ds: Dataset): void {
  */
 export function deriveIds(ds: Dataset): void {
   const perFile = new Map<string, string[]>();
-  const derive = (table: TableName, v: unknown): unknown => {
-    const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
-    if (typeof text !== 'string' || text.trim() === '' || uuidOrNull(text.trim()) !== null) return v;
-    return legacyId(table, text);
-  };
+  // Whether a value needs a UUID derived: a number, or text that is not a UUID (the common case, a UUID, is one
+  // length test and a walk over its characters: this runs over every id and reference of an import).
+  const needs = (v: unknown) => (typeof v === 'string' ? v !== '' && uuidOrNull(v) === null && v.trim() !== '' && uuidOrNull(v.trim()) === null : typeof v === 'number' && Number.isFinite(v));
+  // A publication whose records' ids all have a UUID's length is left as it is (a look at each id's length, not its
+  // characters: this runs on every import); its references are read only when some id is of another length or a
+  // number. A reference that is no UUID, to a record not in the publication, is refused by the checks as before,
+  // and so is an id of 36 characters that is not a UUID.
+  let any = false;
+  for (const rows of ds.rows.values()) {
+    for (let i = 0; i < rows.length && !any; i++) {
+      const id = rows[i].id;
+      any = typeof id === 'number' || (typeof id === 'string' && id.length !== 36 && id !== '');
+    }
+    if (any) break;
+  }
+  if (!any) return;
   for (const [table, rows] of ds.rows) {
     const refs = Object.entries(REFERENCES[table] ?? {});
-    for (const row of rows) {
-      const id = derive(table, row.id);
-      if (id !== row.id) {
+    const linked = table === 'attribute';
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (needs(row.id)) {
         const file = ds.originOf(row).file;
         const list = perFile.get(file) ?? [];
         if (!list.length) perFile.set(file, list);
         list.push(String(row.id));
-        row.id = id;
+        row.id = legacyId(table, String(row.id));
       }
-      for (const [col, target] of refs) if (row[col] !== undefined && row[col] !== null) row[col] = derive(target, row[col]);
-      if (table === 'attribute' && row.link_id !== undefined && row.link_id !== null) {
+      for (let k = 0; k < refs.length; k++) {
+        const v = row[refs[k][0]];
+        if (v !== undefined && v !== null && needs(v)) row[refs[k][0]] = legacyId(refs[k][1], String(v));
+      }
+      if (linked && row.link_id !== undefined && row.link_id !== null && needs(row.link_id)) {
         const target = LINK_ENTITIES[String(row.link_entity ?? '')];
-        if (target) row.link_id = derive(target, row.link_id);
+        if (target) row.link_id = legacyId(target, String(row.link_id));
       }
     }
   }
