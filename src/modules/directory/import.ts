@@ -418,7 +418,9 @@ async function refused(ctx: Ctx, refusals: Refusal[], because: RefusedBecause, f
 export async function importDataset(ctx: Ctx, ds: Dataset, format: Format, opts: ImportOptions = {}): Promise<ImportReport> {
   authorize(ctx, managesDirectory(ctx));
   const log = opts.progress ?? (() => {});
+  const noted = ds.notes.length;
   deriveIds(ds);
+  for (const n of ds.notes.slice(noted)) log(`  ${n}`);
   // A value a steward kept over a matched record's stands against the value it replaced (federation-match.ts).
   const staleChoices = await honourChoices(ctx.db, ds, log);
   tidyPublishedValues(ds);
