@@ -56,6 +56,15 @@ test('an import is in the history with what it found, its counts and every quara
   assert.equal(esLines[1], 'quarantined,services.csv,431,name,es obligatorio');
   assert.doesNotMatch(es.body, /is required|names no |belongs to no record/);
 
+  // Counts as the reader writes numbers, each noun agreeing with its count ("1 warning", "1 advertencia").
+  const hl = (await importPath(t.ctx, join(SHARED_HSDS, 'real', 'healthleads-1.1'))).importId;
+  for (const [lang, many, single] of [
+    ['en', '7,695 added, 0 changed, 0 unchanged, 0 removed, 1 quarantined, 840 warnings', '44 added, 0 changed, 0 unchanged, 0 removed, 0 quarantined, 1 warning<'],
+    ['es', '7,695 añadidas, 0 modificadas, 0 sin cambios, 0 retiradas, 1 en cuarentena, 840 advertencias', '44 añadidas, 0 modificadas, 0 sin cambios, 0 retiradas, 0 en cuarentena, 1 advertencia<'],
+  ] as const) {
+    assert.ok((await admin.get(`/directory/imports/${id}`, { 'accept-language': lang })).body.includes(many), `${lang}: ${many}`);
+    assert.ok((await admin.get(`/directory/imports/${hl}`, { 'accept-language': lang })).body.includes(single), `${lang}: ${single}`);
+  }
   for (const [lang, words] of [['en', /Directory imports[^]*HSDS 1\.1 CSV folder, 6 files/], ['es', /Importaciones del directorio[^]*Carpeta HSDS 1\.1 en CSV, 6 archivos[^]*en cuarentena/]] as const) {
     const page = await admin.get('/directory/imports', { 'accept-language': lang });
     assert.equal(page.statusCode, 200);

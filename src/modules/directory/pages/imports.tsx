@@ -147,7 +147,9 @@ function when(v: View, iso: string): string {
 
 function counts(v: View, i: ImportEntry): string {
   if (i.refused) return v.t(`directory.imports.refused.${i.refused}`, { reason: refusalIn(v.lang, i.reason ?? '') });
-  return v.t('directory.imports.counts_value', { added: i.added, changed: i.changed, unchanged: i.unchanged, removed: i.removed, quarantined: i.quarantined, warnings: i.warnings });
+  // Each count as the reader writes numbers ("7,695"), its noun agreeing with it ("1 warning", "1 advertencia").
+  const n = (key: string, count: number) => v.t(`directory.imports.n.${key}`, { n: count, count: count.toLocaleString(`${v.lang}-US`) });
+  return [n('added', i.added), n('changed', i.changed), n('unchanged', i.unchanged), n('removed', i.removed), n('quarantined', i.quarantined), n('warnings', i.warnings)].join(', ');
 }
 
 function Groups({ v, title, none, groups }: { v: View; title: string; none: string; groups: FindingGroup[] }) {
