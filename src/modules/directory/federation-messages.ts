@@ -1,4 +1,4 @@
-import type { Lang } from '../../platform/web/i18n.ts';
+import type { Lang, Translate } from '../../platform/web/i18n.ts';
 import type { MessageRules } from '../../platform/web/field-errors.ts';
 import { foundIn, reasonIn } from './import-reasons.ts';
 
@@ -160,14 +160,18 @@ const PULL_FAILURES_ES: [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 /**
- * A source's last pull as stored (federation.ts: "OUTCOME: DETAIL", in English) in `lang`: the outcome named in
- * words, what the import found and its counts, and a failure's reason; a part of no known form stays as written.
+ * A source's last pull as stored (federation.ts: "OUTCOME: DETAIL", in English) for a reader of `v.lang`: an
+ * import's counts grouped as the reader writes numbers, each noun agreeing with its count (the import history's
+ * words); in Spanish also the outcome, what was found, matches and a failure's reason. A part of no known form stays
+ * as written.
  */
-export function pullResultIn(lang: Lang, result: string): string {
-  if (lang !== 'es') return result;
+export function pullResultIn(v: { lang: Lang; t: Translate }, result: string): string {
   const imported = /^imported: (.+): (\d+) added, (\d+) changed, (\d+) unchanged, (\d+) removed, (\d+) quarantined((?:; .+)?)$/s.exec(result);
   if (imported) {
     const [, found, added, changed, unchanged, removed, quarantined, rest] = imported;
+    const n = (key: string, count: string) => v.t(`directory.imports.n.${key}`, { n: Number(count), count: Number(count).toLocaleString(`${v.lang}-US`) });
+    const counts = [n('added', added), n('changed', changed), n('unchanged', unchanged), n('removed', removed), n('quarantined', quarantined)].join(', ');
+    if (v.lang !== 'es') return `imported: ${found}: ${counts}${rest}`;
     const matched = rest
       .split('; ')
       .filter(Boolean)
@@ -177,8 +181,9 @@ export function pullResultIn(lang: Lang, result: string): string {
         const o = /^(\d+) organisation\(s\) matched with another source's$/.exec(part);
         return o ? `${o[1]} organización(es) emparejada(s) con la de otra fuente` : part;
       });
-    return [`Importada: ${foundIn('es', found)}: ${added} añadidas, ${changed} modificadas, ${unchanged} sin cambios, ${removed} retiradas, ${quarantined} en cuarentena`, ...matched].join('; ');
+    return [`Importada: ${foundIn('es', found)}: ${counts}`, ...matched].join('; ');
   }
+  if (v.lang !== 'es') return result;
   if (result === 'not-modified: not modified since the last pull: nothing written') return 'Sin cambios desde la consulta anterior: no se escribió nada';
   const failed = /^failed: (.*)$/s.exec(result);
   if (failed) {

@@ -25,6 +25,8 @@ import { CONFLICTS_PAGE } from './federation-match.ts';
 import { searchServices } from './search.ts';
 import { makeUser, TestClient } from '../../platform/testing.ts';
 import { addSteward } from './stewards.ts';
+import { pullResultIn } from './federation-messages.ts';
+import { translator } from '../../platform/web/i18n.ts';
 
 const ORG = '0b5a5d3e-1c1a-4c53-9d0e-000000000001';
 const S1 = '0b5a5d3e-1c1a-4c53-9d0e-0000000000a1';
@@ -623,6 +625,13 @@ test('sources: bad input named by field in both languages, nothing written; limi
   assert.match(es, /E[SD]T/);
   assert.doesNotMatch(es, /\bUTC\b/);
   assert.match((await admin.get('/directory/sources')).body, /not modified since the last pull/, 'English as written');
+});
+
+test("a source's last pull in each language: counts grouped as the reader writes them, each noun agreeing with its count", () => {
+  const stored = "imported: HSDS 1.1 CSV folder, 6 files: 7695 added, 1 changed, 0 unchanged, 0 removed, 1 quarantined; 2 matched with another source's";
+  assert.equal(pullResultIn({ lang: 'en', t: translator('en') }, stored), "imported: HSDS 1.1 CSV folder, 6 files: 7,695 added, 1 changed, 0 unchanged, 0 removed, 1 quarantined; 2 matched with another source's");
+  assert.equal(pullResultIn({ lang: 'es', t: translator('es') }, stored), 'Importada: Carpeta HSDS 1.1 en CSV, 6 archivos: 7,695 añadidas, 1 modificada, 0 sin cambios, 0 retiradas, 1 en cuarentena; 2 emparejado(s) con el de otra fuente');
+  assert.equal(pullResultIn({ lang: 'es', t: translator('es') }, 'failed: something new went wrong'), 'Falló: something new went wrong', 'a reason of no known form as written');
 });
 
 test('sources are for directory managers only: each role, each route; in the API document', async () => {

@@ -359,12 +359,12 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
                 <br />
                 {s.last_refusal_id ? (
                   <>
-                    {pullResultIn(v.lang, s.last_result ?? '')} <a href={`/directory/imports/${s.last_refusal_id}`}>{v.t('directory.sources.refusal', { name: s.name })}</a>
+                    {pullResultIn(v, s.last_result ?? '')} <a href={`/directory/imports/${s.last_refusal_id}`}>{v.t('directory.sources.refusal', { name: s.name })}</a>
                   </>
                 ) : s.last_import_id && !s.last_result?.startsWith('failed:') ? (
-                  <a href={`/directory/imports/${s.last_import_id}`}>{pullResultIn(v.lang, s.last_result ?? '')}</a>
+                  <a href={`/directory/imports/${s.last_import_id}`}>{pullResultIn(v, s.last_result ?? '')}</a>
                 ) : (
-                  pullResultIn(v.lang, s.last_result ?? '')
+                  pullResultIn(v, s.last_result ?? '')
                 )}
               </>
             ) : (
