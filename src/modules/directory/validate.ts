@@ -153,10 +153,11 @@ const DAY_MS = 86_400_000;
  * The date an Excel serial number stands for, as YYYY-MM-DD (a spreadsheet saves a date cell so when the column was
  * formatted as a number): Excel's 1900 system, where 1 is 1900-01-01 and 60 is the 1900-02-29 that never was (null),
  * and later serials count days since 1899-12-30. A time of day after the point is dropped. Only 1 to 2958465
- * (9999-12-31); null for anything else.
+ * (9999-12-31), and not a four-digit whole number from 1900 to 2100, which is more likely a year than a day in 1905;
+ * null for anything else.
  */
 export function excelSerialDate(s: string): string | null {
-  if (!/^\d{1,7}(\.\d+)?$/.test(s)) return null;
+  if (!/^\d{1,7}(\.\d+)?$/.test(s) || /^(19\d\d|20\d\d|2100)$/.test(s)) return null;
   const n = Math.floor(Number(s));
   if (n < 1 || n > 2_958_465 || n === 60) return null;
   return new Date(Date.UTC(1899, 11, n < 60 ? 31 : 30) + n * DAY_MS).toISOString().slice(0, 10);
