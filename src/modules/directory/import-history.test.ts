@@ -163,3 +163,20 @@ test('the import history is for directory managers only: each role, each route; 
   }
   assert.ok(!Object.keys(spec.paths).some((p) => p.startsWith('/directory/imports')), 'pages are not in the API document');
 });
+
+test('an import made by a program (the demo data, the generator) names its format in words, and a missing source in words', async () => {
+  const { importDataset } = await import('./import.ts');
+  const { demoProviders } = await import('./demo.ts');
+  const made = await importDataset(t.ctx, demoProviders(), 'hsds-3.0-json');
+  const admin = await t.signedIn('admin');
+  for (const [lang, found, none] of [
+    ['en', 'HSDS 3.0 JSON', 'Not named'],
+    ['es', 'HSDS 3.0 en JSON', 'Sin nombre'],
+  ] as const) {
+    for (const url of ['/directory/imports', `/directory/imports/${made.importId}`]) {
+      const body = (await admin.get(url, { 'accept-language': lang })).body;
+      assert.ok(body.includes(found) && body.includes(none), `${lang} ${url}`);
+      assert.doesNotMatch(body, /hsds-3\.0-json|>—</, `${lang} ${url}: no format key, no dash`);
+    }
+  }
+});

@@ -83,7 +83,7 @@ export function importRoutes(app: App): void {
           wrap
           caption={title}
           head={[v.t('directory.imports.when'), v.t('directory.imports.source'), v.t('directory.imports.found'), v.t('directory.imports.counts'), v.t('directory.imports.who')]}
-          rows={items.map((i) => [<a href={`/directory/imports/${i.id}`}>{when(v, i.imported_at)}</a>, i.source ?? '—', foundIn(v.lang, i.found), counts(v, i), i.actor])}
+          rows={items.map((i) => [<a href={`/directory/imports/${i.id}`}>{when(v, i.imported_at)}</a>, sourceText(v, i), foundText(v, i), counts(v, i), i.actor])}
         />
         <Pager v={v} page={page} perPage={50} total={total} />
       </>,
@@ -102,9 +102,9 @@ export function importRoutes(app: App): void {
         <h1>{title}</h1>
         <dl>
           <dt>{v.t('directory.imports.source')}</dt>
-          <dd>{d.source ?? '—'}</dd>
+          <dd>{sourceText(v, d)}</dd>
           <dt>{v.t('directory.imports.found')}</dt>
-          <dd>{foundIn(v.lang, d.found)}</dd>
+          <dd>{foundText(v, d)}</dd>
           <dt>{v.t('directory.imports.who')}</dt>
           <dd>{d.actor}</dd>
           <dt>{v.t('directory.imports.counts')}</dt>
@@ -138,6 +138,17 @@ export function importRoutes(app: App): void {
       </>,
     );
   });
+}
+
+/** Where an import came from; one made by a program (the demo data, the generator) names none. */
+function sourceText(v: View, i: ImportEntry): string {
+  return i.source ?? v.t('directory.imports.source.none');
+}
+
+/** What an import found; one made by a program records only its format's key ("hsds-3.0-json"), named in words. */
+function foundText(v: View, i: ImportEntry): string {
+  const key = `directory.imports.format.${i.found}`;
+  return i.found === i.format && v.t(key) !== key ? v.t(key) : foundIn(v.lang, i.found);
 }
 
 /** An instant on the task force's clock, as every other page shows one. */
