@@ -723,7 +723,8 @@ function twoFolders(): Files {
     files[`north/${f}`] = [l[0], ...north.map((i) => l[i])].join('\n') + '\n';
     files[`south/${f}`] = [l[0], ...south.map((i) => l[i])].join('\n') + '\n';
   }
-  // The south's export orders its columns otherwise and adds one.
+  // The south's export orders its columns otherwise and adds one, and saves its phones with semicolons.
+  files['south/phones.csv'] = (files['south/phones.csv'] as string).replace(/,/g, ';');
   files['south/services.csv'] = 'name,id,organization_id,status,description,url\nHousing court help,12,2,active,Eviction defence,https://legalaid.example.org/housing\n';
   return files;
 }
@@ -751,6 +752,7 @@ test('a zip holding one folder of HSDS CSV files per county, no datapackage.json
     assert.deepEqual(r.skipped.map((w) => [w.file, w.reason]), [['organizations.csv', 'the same as row 2: left out']]);
     assert.ok(r.notes.includes('2 folders of HSDS 1.1 CSV read as one publication: north/, south/'), JSON.stringify(r.notes));
     assert.ok(r.notes.includes('organizations.csv: rows 2 to 2 are north/organizations.csv, rows 3 to 4 south/organizations.csv'), JSON.stringify(r.notes));
+    assert.ok(r.notes.includes('south/phones.csv: fields separated by semicolons'), JSON.stringify(r.notes));
     // The same two folders unpacked, imported as a folder.
     assert.deepEqual(names((await imported(dir)).rows.service), SERVICES);
     // A stray quote in one folder's file costs its row, as in one folder (the headers being the same).

@@ -284,8 +284,11 @@ function mergedFolders(dir: string, scratch: () => string): { path: string; note
     }
     for (const { file, text } of texts) {
       let rows: string[][];
+      const sep = csvSeparator(text);
+      // Said here: the joined file is written with commas, so readCsvFile cannot tell.
+      if (sep !== ',') notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
       try {
-        rows = parseCsv(text, csvSeparator(text), true);
+        rows = parseCsv(text, sep, true);
       } catch (err) {
         // A stray quote costs its row, not the file (readCsvFile): with the same header line everywhere, the files'
         // text is joined as it is and read so; otherwise their columns cannot be lined up.
