@@ -251,6 +251,13 @@ test('the shared page: the services\' public details in the reader\'s language, 
   assert.deepEqual(spoken(es.body).sort(), ['español e inglés', 'inglés']);
   assert.deepEqual(spoken((await anon.get(`/directory/services/${JOBS}`, { 'accept-language': 'es' })).body), ['español e inglés']);
   assert.deepEqual(spoken((await anon.get(`/directory/services/${JOBS}`)).body), ['Spanish and English'], 'in English as the publisher names them');
+  // A fact the publisher left empty is left out, as on the service page and the cards: no "—" for a survivor to puzzle over.
+  await t.ctx.db.deleteFrom('directory_schedule').where('service_id', '=', JOBS).execute();
+  for (const lang of ['en', 'es']) {
+    const bare = /<main[^]*<\/main>/.exec((await anon.get(path, { 'accept-language': lang })).body)![0];
+    assert.doesNotMatch(bare, />\s*—\s*</, `${lang}: no dash for the hours left empty`);
+    assert.equal([...bare.matchAll(/>(?:Hours|Horario)<\/dt>/g)].length, 1, `${lang}: the shelter's hours only`);
+  }
   // The API's public answer says the same.
   const json = (await t.client().get(`/api${path}`)).json() as { services: { name: string; address: string | null }[] };
   assert.equal(json.services.length, 2);

@@ -64,19 +64,28 @@ function ServiceEntry({ v, item }: { v: View; item: ListItem }) {
     <li class="margin-bottom-3">
       <h2 class="margin-bottom-1">{c.name}</h2>
       {c.organization && <p class="margin-top-0">{c.organization.name}</p>}
+      {/* A fact the publisher left empty is left out (issue 16: no "—"), as on the service page and the cards. */}
       <dl class="directory-facts">
-        <div>
-          <dt>{v.t('directory.phone')}</dt>
-          <dd>{c.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : '—'}</dd>
-        </div>
-        <div>
-          <dt>{v.t('directory.address')}</dt>
-          <dd>{c.address ?? (c.confidential ? v.t('directory.confidential') : '—')}</dd>
-        </div>
-        <div>
-          <dt>{v.t('directory.hours')}</dt>
-          <dd>{c.hours.length ? c.hours.join('; ') : '—'}</dd>
-        </div>
+        {c.phone && (
+          <div>
+            <dt>{v.t('directory.phone')}</dt>
+            <dd>
+              <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a>
+            </dd>
+          </div>
+        )}
+        {(c.address || c.confidential) && (
+          <div>
+            <dt>{v.t('directory.address')}</dt>
+            <dd>{c.address ?? v.t('directory.confidential')}</dd>
+          </div>
+        )}
+        {c.hours.length > 0 && (
+          <div>
+            <dt>{v.t('directory.hours')}</dt>
+            <dd>{c.hours.join('; ')}</dd>
+          </div>
+        )}
         {c.languages.length > 0 && (
           <div>
             <dt>{v.t('directory.languages')}</dt>
