@@ -279,6 +279,19 @@ test('the conflicts list is paged, API and page: page and per_page, a total, a p
   } finally {
     CONFLICTS_PAGE.perPage = was;
   }
+  // A value one source leaves empty is named as such, to the eye and to a screen reader, not drawn as a dash.
+  const first = String(all.items[0].same_as);
+  await t.ctx.db.updateTable('directory_service').set({ email: 'help@food.example.org' }).where('id', '=', first).execute();
+  try {
+    for (const [lang, none, field] of [['en', 'No value', 'Email'], ['es', 'Sin valor', 'Correo electrónico']] as const) {
+      const body = (await admin.get('/directory/sources/conflicts', { 'accept-language': lang })).body;
+      assert.match(body, /help@food\.example\.org/, lang);
+      assert.ok(body.includes(`${field}: ${none}`), `${lang}: the button names the empty value`);
+      assert.doesNotMatch(/<table[^]*<\/table>/.exec(body)![0], />\s*—\s*</, `${lang}: no dash`);
+    }
+  } finally {
+    await t.ctx.db.updateTable('directory_service').set({ email: null }).where('id', '=', first).execute();
+  }
 });
 
 test('a steward keeps one of two conflicting values: per field, audited, kept across the next pulls until the source changes it; bad input; each role', async () => {

@@ -242,7 +242,8 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
   const label = (field: string) => v.t(`directory.conflicts.field.${field}`);
   const keep = (c: Conflict, value: string | null) => (
     <>
-      <span class="text-pre-line">{value ?? '—'}</span>
+      {/* A value one source leaves empty is named as such (a dash was read as nothing, or as "dash"). */}
+      {value === null ? <span class="usa-hint">{v.t('directory.conflicts.empty')}</span> : <span class="text-pre-line">{value}</span>}
       <form method="post" action={`/directory/sources/conflicts/${c.service_id}`} class="margin-top-1">
         <Csrf v={v} />
         <input type="hidden" name="field" value={c.field} />
@@ -252,7 +253,7 @@ async function conflictsPage(req: FastifyRequest, reply: FastifyReply, errs?: Fi
           {v.t('directory.conflicts.keep')}
           <span class="usa-sr-only">
             {' '}
-            {label(c.field)}: {value ?? '—'}
+            {label(c.field)}: {value ?? v.t('directory.conflicts.empty')}
           </span>
         </button>
       </form>
