@@ -637,6 +637,10 @@ test('sources: bad input named by field in both languages, nothing written; limi
   // Last and next pulls on the task force's clock, as every other page shows an instant.
   assert.match(es, /E[SD]T/);
   assert.doesNotMatch(es, /\bUTC\b/);
+  // A source pulled only by hand has no next pull: said in words, not a dash.
+  assert.match(es, /data-label="Próxima consulta">Sin programar</);
+  assert.match((await admin.get('/directory/sources')).body, /data-label="Next pull">Not scheduled</);
+  assert.doesNotMatch(/<table[^]*<\/table>/.exec(es)![0], />\s*—\s*</);
   assert.match((await admin.get('/directory/sources')).body, /not modified since the last pull/, 'English as written');
 });
 

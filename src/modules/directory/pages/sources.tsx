@@ -371,7 +371,7 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
             ) : (
               v.t('directory.sources.never')
             ),
-            s.enabled ? when(v, s.next_pull_at) : '—',
+            s.enabled ? when(v, s.next_pull_at) : v.t('directory.sources.next.none'),
             <>
               <a href={`/directory/sources/${s.id}/edit`}>{v.t('directory.sources.change', { name: s.name })}</a>{' '}
               <ActionButton v={v} action={`/directory/sources/${s.id}/pull`} secondary>
