@@ -158,11 +158,12 @@ async function listPage(req: FastifyRequest, reply: FastifyReply) {
         head={[v.t('directory.crosswalk.kind'), v.t('directory.crosswalk.source'), v.t('directory.crosswalk.term'), v.t('directory.crosswalk.origin'), v.t('directory.crosswalk.actions')]}
         rows={shown.map((e) => [
           v.t(`directory.crosswalk.kind.${e.kind}`),
-          // The source as it is matched (a code, or a folded name), in the code face; not a <code> element, which a
-          // table breaks anywhere (app.css): a wide screen kept "apprentices|hip" split with room to spare.
-          <span id={`entry-${e.id}`} class="font-family-mono">
+          // The source as it is matched (a code, or a folded name): an identifier, not prose of the page. Its words
+          // kept whole on a wide screen (app.css code--words): a table breaks other code anywhere, and kept
+          // "apprentices|hip" split with room to spare.
+          <code id={`entry-${e.id}`} class="code--words">
             {e.source}
-          </span>,
+          </code>,
           termLabel(v, e.term),
           e.shipped ? v.t('directory.crosswalk.origin.shipped', { family: e.family ?? '' }) : v.t('directory.crosswalk.origin.added'),
           <ActionButton v={v} action={`/directory/crosswalk/${e.id}/remove`} secondary>
