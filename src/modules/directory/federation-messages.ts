@@ -164,10 +164,10 @@ const PULL_FAILURES_ES: [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 /**
- * A source's last pull as stored (federation.ts: "OUTCOME: DETAIL", in English) for a reader of `v.lang`: an
- * import's counts grouped as the reader writes numbers, each noun agreeing with its count (the import history's
- * words); in Spanish also the outcome, what was found, matches and a failure's reason. A part of no known form stays
- * as written.
+ * A source's last pull as stored (federation.ts: "OUTCOME: DETAIL", in English) for a reader of `v.lang`: the
+ * outcome as a word, an import's counts grouped as the reader writes numbers, each noun agreeing with its count (the
+ * import history's words); in Spanish also what was found, matches and a failure's reason. A part of no known form
+ * stays as written.
  */
 export function pullResultIn(v: { lang: Lang; t: Translate }, result: string): string {
   const imported = /^imported: (.+): (\d+) added, (\d+) changed, (\d+) unchanged, (\d+) removed, (\d+) quarantined((?:; .+)?)$/s.exec(result);
@@ -175,7 +175,7 @@ export function pullResultIn(v: { lang: Lang; t: Translate }, result: string): s
     const [, found, added, changed, unchanged, removed, quarantined, rest] = imported;
     const n = (key: string, count: string) => v.t(`directory.imports.n.${key}`, { n: Number(count), count: Number(count).toLocaleString(`${v.lang}-US`) });
     const counts = [n('added', added), n('changed', changed), n('unchanged', unchanged), n('removed', removed), n('quarantined', quarantined)].join(', ');
-    if (v.lang !== 'es') return `imported: ${found}: ${counts}${rest}`;
+    if (v.lang !== 'es') return `Imported: ${found}: ${counts}${rest}`;
     const matched = rest
       .split('; ')
       .filter(Boolean)
@@ -187,7 +187,12 @@ export function pullResultIn(v: { lang: Lang; t: Translate }, result: string): s
       });
     return [`Importada: ${foundIn('es', found)}: ${counts}`, ...matched].join('; ');
   }
-  if (v.lang !== 'es') return result;
+  if (v.lang !== 'es') {
+    // The stored outcome code ("not-modified:", "failed:") as a word.
+    if (result === 'not-modified: not modified since the last pull: nothing written') return 'Not modified since the last pull: nothing written';
+    const code = /^(failed|imported): (.*)$/s.exec(result);
+    return code ? `${code[1] === 'failed' ? 'Failed' : 'Imported'}: ${code[2]}` : result;
+  }
   if (result === 'not-modified: not modified since the last pull: nothing written') return 'Sin cambios desde la consulta anterior: no se escribió nada';
   const failed = /^failed: (.*)$/s.exec(result);
   if (failed) {
