@@ -34,6 +34,12 @@ test('each form of import reason reads in Spanish, its values kept; English as w
     ['has 7 fields; the header has 9', 'tiene 7 campos; el encabezado tiene 9'],
     ['not an HSDS status (Available): imported as active', 'no es un estado de HSDS (Available): se importa como activo'],
     ['is not valid JSON: Unexpected token } in JSON at position 9', 'no es un JSON válido: Unexpected token } in JSON at position 9'],
+    ['is empty: read as physical (a place people visit)', 'está vacío: se lee como physical (un lugar que se visita)'],
+    ['is empty: read as physical', 'está vacío: se lee como physical'],
+    ['is 734 MB, too large to read as one JSON document (at most 537 MB): publish it as NDJSON (one record per line), which is read line by line', 'ocupa 734 MB, demasiado para leerlo como un solo documento JSON (como máximo 537 MB): publíquelo como NDJSON (un registro por línea), que se lee línea a línea'],
+    ['is 734 MB, too large to read as one JSON document: publish it as NDJSON, which is read line by line', 'ocupa 734 MB, demasiado para leerlo como un solo documento JSON: publíquelo como NDJSON, que se lee línea a línea'],
+    ['is 600 MB, too large to read as one CSV file (at most 537 MB): split it into files of at most 500 MB', 'ocupa 600 MB, demasiado para leerlo como un solo archivo CSV (como máximo 537 MB): divídalo en archivos de 500 MB como máximo'],
+    ['is 600 MB of UTF-16, too large to read (at most 537 MB): save it as UTF-8', 'ocupa 600 MB en UTF-16, demasiado para leerlo (como máximo 537 MB): guárdelo en UTF-8'],
   ];
   for (const [en, es] of cases) {
     assert.equal(reasonIn('es', en), es);

@@ -78,6 +78,10 @@ const ES: Form[] = [
   [/^must be an array$/, () => 'debe ser una lista'],
   [/^holds no HSDS 3\.0 CSV file(?: \((.*)\))?$/s, (m) => `no contiene ningún archivo CSV de HSDS 3.0${p(m[1])}`],
   [/^holds no JSON file$/, () => 'no contiene ningún archivo JSON'],
+  [/^is empty: read as physical(?: \((.*)\))?$/s, (m) => `está vacío: se lee como physical${m[1] === undefined ? '' : m[1] === 'a place people visit' ? ' (un lugar que se visita)' : p(m[1])}`],
+  [/^is ([\d,]+) MB, too large to read as one (JSON document|CSV file)(?: \(at most ([\d,]+) MB\))?: (publish it as NDJSON(?: \(one record per line\))?, which is read line by line|split it into files of at most 500 MB)$/s, (m) =>
+    `ocupa ${m[1]} MB, demasiado para leerlo como un solo ${m[2] === 'CSV file' ? 'archivo CSV' : 'documento JSON'}${m[3] ? ` (como máximo ${m[3]} MB)` : ''}: ${m[4].startsWith('publish') ? `publíquelo como NDJSON${m[4].includes('(') ? ' (un registro por línea)' : ''}, que se lee línea a línea` : 'divídalo en archivos de 500 MB como máximo'}`],
+  [/^is ([\d,]+) MB of UTF-16, too large to read(?: \(at most ([\d,]+) MB\))?: save it as UTF-8$/, (m) => `ocupa ${m[1]} MB en UTF-16, demasiado para leerlo${m[2] ? ` (como máximo ${m[2]} MB)` : ''}: guárdelo en UTF-8`],
 ];
 
 /** One reason in `lang`; as written when it is English or of no known form. */
