@@ -333,6 +333,21 @@ test('CSV saved by a spreadsheet set to Spanish (semicolons between fields) is r
   }
 });
 
+test('CSV whose first line names its separator for Excel (sep=; or sep=,) is read, its rows numbered as in the file', async () => {
+  const files: Files = Object.fromEntries(Object.entries(base()).map(([f, t]) => [f, f === 'services.csv' ? 'sep=;\r\n' + t.replace(/,/g, ';') + '20;1;;;bogus\n' : 'sep=,\n' + t]));
+  const dir = write(files);
+  try {
+    const { r, rows } = await imported(dir, ['service', 'location']);
+    assert.deepEqual(names(rows.service), SERVICES);
+    assert.equal(rows.location.length, 2);
+    assert.ok(r.notes.some((n) => /services\.csv: its first line, sep=;, names the separator/.test(n)), r.notes.join(' | '));
+    // The bad row is the file's sixth line: the hint, the header, three services, then it.
+    assert.deepEqual(r.quarantined.map((q) => [q.file, q.row]), [['services.csv', 6]], JSON.stringify(r.quarantined));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an HSDS 2.0-style package with singular file names (program.csv), service_attributes.csv and attribute.csv', async () => {
   const b = base();
   const files: Files = {

@@ -49,7 +49,7 @@ export function csvSeparator(text: string): string {
  * costs that line, quarantined, instead of the whole file: the line is emptied and the text parsed again (at most
  * 100 times; then, or on the header line, the file is refused as before).
  */
-function parseLeniently(ds: Dataset, file: string, text: string, sep: string): string[][] {
+function parseLeniently(ds: Dataset, file: string, text: string, sep: string, before = 0): string[][] {
   for (let tries = 0; ; tries++) {
     try {
       return parseCsv(text, sep, true);
@@ -59,7 +59,7 @@ function parseLeniently(ds: Dataset, file: string, text: string, sep: string): s
       if (err.line > lines.length) throw err;
       lines[err.line - 1] = lines[err.line - 1].endsWith('\r') ? '\r' : '';
       text = lines.join('\n');
-      ds.refuse({ file, row: err.line }, 'row', `has a quote that opens a field and is never closed: left out (${err.message})`);
+      ds.refuse({ file, row: err.line + before }, 'row', `has a quote that opens a field and is never closed: left out (${err.message})`);
     }
   }
 }
@@ -131,13 +131,20 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
   const full = join(path, file);
   if (!existsSync(full)) return null;
   let rows: string[][];
+  // Lines before the header that are no rows (Excel's separator hint).
+  let skipped = 0;
   try {
     const { text, encoding } = readText(full);
     const note = encodingNote(file, encoding);
     if (note) ds.notes.push(note);
-    const sep = csvSeparator(text);
-    if (sep !== ',') ds.notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
-    rows = parseLeniently(ds, file, text, sep);
+    // Excel's hint line, "sep=;", names the separator before the header; rows keep the file's line numbers.
+    const hint = /^sep=([^\r\n])(?:\r\n|\n|\r)/i.exec(text);
+    const sep = hint ? hint[1] : csvSeparator(text);
+    if (hint) {
+      skipped = 1;
+      ds.notes.push(`${file}: its first line, sep=${sep}, names the separator (as Excel writes it)`);
+    } else if (sep !== ',') ds.notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
+    rows = parseLeniently(ds, file, hint ? text.slice(hint[0].length) : text, sep, skipped);
   } catch (err) {
     ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
     return [];
@@ -160,15 +167,15 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     const whole = r.map((x) => x.trim()).join('\u0000');
     const first = seen.get(whole);
     if (first !== undefined) {
-      ds.skipped.push({ file, row: i + 2, field: 'row', reason: `the same as row ${first}: left out` });
+      ds.skipped.push({ file, row: i + 2 + skipped, field: 'row', reason: `the same as row ${first}: left out` });
       return;
     }
-    seen.set(whole, i + 2);
+    seen.set(whole, i + 2 + skipped);
     if (r.length > names.length && r.slice(names.length).some((x) => x.trim() !== '')) {
-      ds.refuse({ file, row: i + 2 }, 'row', `has ${r.length} fields; the header has ${names.length}`);
+      ds.refuse({ file, row: i + 2 + skipped }, 'row', `has ${r.length} fields; the header has ${names.length}`);
       return;
     }
-    const rec: Rec = { __row: String(i + 2) };
+    const rec: Rec = { __row: String(i + 2 + skipped) };
     names.forEach((n, j) => {
       // An empty header names nothing; a column named twice keeps its first value that is not empty.
       if (n === '' || (rec[n] !== undefined && rec[n] !== '')) return;
