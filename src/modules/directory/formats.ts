@@ -231,7 +231,8 @@ export function readHsds3Json(path: string, ds = new Dataset()): Dataset {
         }
         flatten(ds, kindOfValue(value), value, { file, row }, undefined, seen);
       }
-      ds.refusals.splice(start, 0, ...unreadable);
+      // An array, not splice(...): a large file can have more unreadable lines than a call takes as arguments.
+      if (unreadable.length) ds.refusals = [...ds.refusals.slice(0, start), ...unreadable, ...ds.refusals.slice(start)];
     };
     const bytes = readFileSync(full);
     if (bytes.length > TEXT_LIMITS.oneString) {

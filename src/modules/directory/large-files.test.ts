@@ -64,3 +64,16 @@ test('an NDJSON file larger than one string is read line by line (UTF-8 and Wind
     }
   });
 });
+
+test('an NDJSON file with more unreadable lines than a call takes as arguments is refused, each line named, not a crash', async () => {
+  await withSystemDb(async (ctx) => {
+    const file = join(dir, 'garbled.ndjson');
+    // 150,000 lines that are not JSON (a file saved in another format under the .ndjson name).
+    writeFileSync(file, 'x\n'.repeat(150_000));
+    const err = await importPath(ctx, file).catch((e: unknown) => e);
+    assert.ok(err instanceof ImportRefused, String(err));
+    assert.equal(err.refusals.length, 150_000);
+    assert.deepEqual([err.refusals[0].row, err.refusals.at(-1)!.row], [1, 150_000]);
+    assert.equal(await count(ctx.db, 'service'), 0);
+  });
+});
