@@ -31,6 +31,18 @@ export function columnName(header: string): string {
  * The field separator of a CSV file, from its first line: a comma, unless that line has none outside quotes and
  * has semicolons or tabs (a spreadsheet set to Spanish saves "CSV" with semicolons).
  */
+/**
+ * How a CSV text separates its fields, and what the import says of it: Excel's hint line (`sep=;`), which names the
+ * separator before the header and is no row, or the header line's commas, semicolons or tabs. `body` is the text
+ * from the header on; `before` the lines left out ahead of it (the hint), so that rows keep the file's numbers.
+ */
+export function csvLayout(file: string, text: string): { sep: string; body: string; before: number; note: string | null } {
+  const hint = /^sep=([^\r\n])(?:\r\n|\n|\r)/i.exec(text);
+  if (hint) return { sep: hint[1], body: text.slice(hint[0].length), before: 1, note: `${file}: its first line, sep=${hint[1]}, names the separator (as Excel writes it)` };
+  const sep = csvSeparator(text);
+  return { sep, body: text, before: 0, note: sep === ',' ? null : `${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}` };
+}
+
 export function csvSeparator(text: string): string {
   const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;
@@ -137,14 +149,10 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
     const { text, encoding } = readText(full);
     const note = encodingNote(file, encoding);
     if (note) ds.notes.push(note);
-    // Excel's hint line, "sep=;", names the separator before the header; rows keep the file's line numbers.
-    const hint = /^sep=([^\r\n])(?:\r\n|\n|\r)/i.exec(text);
-    const sep = hint ? hint[1] : csvSeparator(text);
-    if (hint) {
-      skipped = 1;
-      ds.notes.push(`${file}: its first line, sep=${sep}, names the separator (as Excel writes it)`);
-    } else if (sep !== ',') ds.notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
-    rows = parseLeniently(ds, file, hint ? text.slice(hint[0].length) : text, sep, skipped);
+    const layout = csvLayout(file, text);
+    if (layout.note) ds.notes.push(layout.note);
+    skipped = layout.before;
+    rows = parseLeniently(ds, file, layout.body, layout.sep, skipped);
   } catch (err) {
     ds.refuse({ file, row: 0 }, 'file', `is not valid CSV: ${(err as Error).message}`);
     return [];
@@ -164,18 +172,20 @@ export function readCsvFile(ds: Dataset, path: string, file: string): Rec[] | nu
   body.forEach((r, i) => {
     // Rows with nothing in them (spreadsheets save the empty rows and columns after the data) are no records.
     if (r.every((x) => x.trim() === '')) return;
+    // The row's line in the file: after the header, and the hint line if there was one.
+    const line = i + 2 + skipped;
     const whole = r.map((x) => x.trim()).join('\u0000');
     const first = seen.get(whole);
     if (first !== undefined) {
-      ds.skipped.push({ file, row: i + 2 + skipped, field: 'row', reason: `the same as row ${first}: left out` });
+      ds.skipped.push({ file, row: line, field: 'row', reason: `the same as row ${first}: left out` });
       return;
     }
-    seen.set(whole, i + 2 + skipped);
+    seen.set(whole, line);
     if (r.length > names.length && r.slice(names.length).some((x) => x.trim() !== '')) {
-      ds.refuse({ file, row: i + 2 + skipped }, 'row', `has ${r.length} fields; the header has ${names.length}`);
+      ds.refuse({ file, row: line }, 'row', `has ${r.length} fields; the header has ${names.length}`);
       return;
     }
-    const rec: Rec = { __row: String(i + 2 + skipped) };
+    const rec: Rec = { __row: String(line) };
     names.forEach((n, j) => {
       // An empty header names nothing; a column named twice keeps its first value that is not empty.
       if (n === '' || (rec[n] !== undefined && rec[n] !== '')) return;

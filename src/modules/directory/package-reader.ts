@@ -11,7 +11,7 @@ import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
 import type { Format } from './formats.ts';
 import { encodingNote, readText } from './text-file.ts';
-import { columnName, csvSeparator } from './legacy.ts';
+import { columnName, csvLayout } from './legacy.ts';
 import { parseCsv } from '../../platform/http/csv.ts';
 
 export interface Publication {
@@ -284,11 +284,11 @@ function mergedFolders(dir: string, scratch: () => string): { path: string; note
     }
     for (const { file, text } of texts) {
       let rows: string[][];
-      const sep = csvSeparator(text);
+      const layout = csvLayout(file, text);
       // Said here: the joined file is written with commas, so readCsvFile cannot tell.
-      if (sep !== ',') notes.push(`${file}: fields separated by ${sep === ';' ? 'semicolons' : 'tabs'}`);
+      if (layout.note) notes.push(layout.note);
       try {
-        rows = parseCsv(text, sep, true);
+        rows = parseCsv(layout.body, layout.sep, true);
       } catch (err) {
         // A stray quote costs its row, not the file (readCsvFile): with the same header line everywhere, the files'
         // text is joined as it is and read so; otherwise their columns cannot be lined up.
