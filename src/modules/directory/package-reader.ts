@@ -322,6 +322,13 @@ function mergedFolders(dir: string, scratch: () => string): { path: string; note
   return { path: to, notes };
 }
 
+/** A folder as describeFolder reads it, or its folders per county read as one (mergedFolders), said first. */
+function describeFolders(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
+  const merged = mergedFolders(dir, scratch);
+  const inner = describeFolder(merged?.path ?? dir, name, scratch);
+  return merged ? { ...inner, notes: [...merged.notes, ...inner.notes] } : inner;
+}
+
 function describeFolder(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
   const files = readdirSync(dir);
   let notes: string[] = [];
@@ -427,11 +434,7 @@ export async function openPublication(path: string): Promise<Publication> {
   };
   const name = basename(path).replace(/\.(zip|nd?json|json)$/i, '');
   try {
-    if (statSync(path).isDirectory()) {
-      const merged = mergedFolders(path, scratch);
-      const inner = describeFolder(merged?.path ?? path, name, scratch);
-      return { ...inner, notes: [...(merged?.notes ?? []), ...inner.notes], cleanup };
-    }
+    if (statSync(path).isDirectory()) return { ...describeFolders(path, name, scratch), cleanup };
     if (/\.zip$/i.test(path)) {
       const to = scratch();
       try {
@@ -440,10 +443,8 @@ export async function openPublication(path: string): Promise<Publication> {
         if (err instanceof PublicationError) throw err;
         throw new PublicationError(`is not a zip that can be read: ${(err as Error).message}`);
       }
-      const root = publicationRoot(to);
-      const merged = mergedFolders(root, scratch);
-      const inner = describeFolder(merged?.path ?? root, name, scratch);
-      return { ...inner, found: `${inner.found} in a zip`, notes: [...(merged?.notes ?? []), ...inner.notes], cleanup };
+      const inner = describeFolders(publicationRoot(to), name, scratch);
+      return { ...inner, found: `${inner.found} in a zip`, cleanup };
     }
     if (isJson(path)) return { format: 'hsds-3.0-json', path, found: /\.ndjson$/i.test(path) ? 'HSDS 3.0 NDJSON file' : 'HSDS 3.0 JSON file', name, notes: [], cleanup };
     throw new PublicationError('is not an HSDS publication (a .zip, a folder of CSV files or with a datapackage.json, or a .json/.ndjson file)');
