@@ -132,7 +132,7 @@ interface Resource {
 function fromDataPackage(dir: string, name: string, scratch: () => string): Omit<Publication, 'cleanup'> {
   let pkg: { resources?: unknown; title?: unknown; description?: unknown; version?: unknown; profile?: unknown; name?: unknown };
   try {
-    pkg = JSON.parse(readText(join(dir, 'datapackage.json')).text);
+    pkg = JSON.parse(readText(join(dir, 'datapackage.json'), 'JSON document').text);
   } catch (err) {
     throw new PublicationError(`datapackage.json is not valid JSON: ${(err as Error).message}`);
   }
